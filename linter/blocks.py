@@ -1,0 +1,112 @@
+"""Math blocks and the prose passages around them, as produced by the extractors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .source import Source
+
+
+@dataclass(eq=False)
+class Passage:
+    """A unit of prose that math lives in: a paragraph, heading, table row, list item.
+
+    ``start``/``end`` are offsets into ``source.text``. ``headings`` is the
+    heading path (outermost first) that the passage sits under; ``section`` is
+    a number that changes at every heading, so two passages share a scope when
+    they share a section. ``row`` is set for table rows (the row's 1-based
+    line), ``cells`` holds the (start, end) offsets of each table cell.
+    """
+
+    source: Source
+    kind: str  # paragraph | heading | table_row | list_item | blockquote | document
+    start: int
+    end: int
+    headings: tuple[str, ...] = ()
+    section: int = 0
+    row: int | None = None
+    cells: tuple[tuple[int, int], ...] = ()
+    blocks: list["MathBlock"] = field(default_factory=list, repr=False)
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+
+@dataclass(eq=False)
+class MathBlock:
+    """One piece of math as written in the note.
+
+    ``text`` is the math body without its delimiters. ``offsets[i]`` is the
+    offset in ``source.text`` of ``text[i]``; ``offsets`` has one more entry
+    (the offset just past the body) so that end positions map too. ``start``
+    and ``end`` span the block in ``source.text`` including its delimiters.
+    ``delimiter`` is the opening delimiter as written (``$``, ``$$``, ``\\(``,
+    ``\\[``) or ``\\begin{NAME}`` for an environment; ``env`` names the
+    environment (``align*`` …) when there is one.
+    """
+
+    source: Source
+    text: str
+    offsets: list[int]
+    start: int
+    end: int
+    delimiter: str
+    display: bool
+    env: str | None = None
+    passage: Passage | None = field(default=None, repr=False)
+
+    def file_offset(self, i: int) -> int:
+        """Offset in the source text of block-text index ``i`` (0 ≤ i ≤ len(text))."""
+        i = max(0, min(i, len(self.offsets) - 1))
+        return self.offsets[i]
+
+    def line_col(self, i: int) -> tuple[int, int]:
+        """1-based (line, column) in the file of block-text index ``i``."""
+        return self.source.line_col(self.file_offset(i))
+
+    def end_line_col(self, i: int) -> tuple[int, int]:
+        """1-based (line, column) just past the character before block index ``i``.
+
+        Use this for the exclusive end of a span, so that a span ending at the
+        last character of a line does not report the next line.
+        """
+        if i <= 0:
+            return self.line_col(0)
+        line, col = self.source.line_col(self.file_offset(i - 1))
+        return line, col + 1
+
+    def prose_before(self) -> str:
+        """The passage's text from its start up to this block."""
+        if self.passage is None:
+            return ""
+        return self.source.text[self.passage.start : self.start]
+
+    def prose_after(self) -> str:
+        """The passage's text from the end of this block to the passage's end."""
+        if self.passage is None:
+            return ""
+        return self.source.text[self.end : self.passage.end]
+
+
+def contiguous_offsets(start: int, length: int) -> list[int]:
+    """The offsets of a block body copied verbatim from ``start`` (plus the end)."""
+    return list(range(start, start + length + 1))
+
+
+@dataclass(eq=False)
+class Extraction:
+    """What an extractor found in one file.
+
+    ``problems`` are (source, start offset, end offset, message) of things in
+    the document itself that could not be read as math: an unclosed ``$$``, a
+    ``\\begin{align}`` without its ``\\end``. They become DL1xx findings.
+    ``macros`` are the macro definitions the document makes
+    (``name -> (n_args, default_first_arg or None, body)``).
+    """
+
+    sources: list[Source]
+    passages: list[Passage]
+    blocks: list[MathBlock]
+    problems: list[tuple[Source, int, int, str]] = field(default_factory=list)
+    macros: dict[str, tuple[int, str | None, str]] = field(default_factory=dict)

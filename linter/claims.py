@@ -1,0 +1,556 @@
+"""Claims: the relations in a math block, each parsed, with its span and kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .blocks import MathBlock
+from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, lex
+from .parser import (
+    FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of,
+)  # fmt: skip
+from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
+
+# Environments whose rows are statements, not matrix entries
+LAYOUT_ENVS = frozenset(
+    "aligned align align* alignat alignat* alignedat gathered gather gather* split "
+    "multline multline* flalign flalign* eqnarray eqnarray* equation equation* "
+    "displaymath math".split()
+)
+STATEMENT_BREAKS = frozenset(
+    "quad qquad Rightarrow implies Longrightarrow iff Leftrightarrow Longleftrightarrow "
+    "therefore because hfill Leftarrow impliedby".split()
+)
+DROPPED_WITH_ARG = frozenset(
+    "label tag hspace vspace phantom hphantom vphantom color textcolor eqref ref "
+    "mspace kern hskip".split()
+)
+IGNORED = frozenset(
+    ", ; : ! space nonumber notag displaystyle textstyle scriptstyle Large large LARGE "
+    "small normalsize huge Huge tiny scriptsize footnotesize mathstrut strut allowbreak "
+    "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm middle "
+    "enspace thinspace medspace thickspace negthinspace nobreak".split()
+)
+PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "hbox"})
+CONDITION_WORDS = ("当", "若", "如果", "其中", "if ", "when ", "where ", "for ", "with ", "assuming")
+SENTENCE_ENDS = ("：", ":", "。", "．", "；", ";", "!", "！", "?", "？")
+
+
+@dataclass(eq=False)
+class Claim:
+    """One relation ``lhs REL rhs`` found in a block.
+
+    ``start``/``end`` index ``block.text``. ``kind`` is one of derivative,
+    equality, definition, declaration, relation, unparsed. An unparsed claim
+    has ``reason`` and the error span; ``unbalanced`` marks an error in the
+    note's own delimiters. ``chain``/``step`` place the claim in its chain
+    (a = b = c gives steps 0 and 1), ``prose_before``/``prose_after`` hold the
+    words around the statement inside the math (conditions such as 当A为对称阵).
+    """
+
+    block: MathBlock
+    start: int
+    end: int
+    kind: str
+    relation: str | None = None
+    lhs: Node | None = None
+    rhs: Node | None = None
+    reason: str | None = None
+    error_start: int | None = None
+    error_end: int | None = None
+    unbalanced: bool = False
+    chain: int = 0
+    step: int = 0
+    embedded: bool = False
+    prose_before: str = ""
+    prose_after: str = ""
+    verdict: str | None = None
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.block.text[self.start : self.end]
+
+    @property
+    def parsed(self) -> str | None:
+        if self.kind == "unparsed":
+            return None
+        return f"{render(self.lhs)} {self.relation} {render(self.rhs)}"
+
+    @property
+    def has_derivative(self) -> bool:
+        """Whether the claim involves a derivative, judged from what was parsed,
+        or, for an unparsed claim, from its text."""
+        if self.kind == "unparsed":
+            t = self.text
+            return "\\partial" in t or "\\nabla" in t or "\\frac{d" in t or "\\mathrm{d}" in t or "∂" in t
+        return any(isinstance(n, Deriv) for side in (self.lhs, self.rhs) if side for n in side.walk())
+
+    def position(self) -> tuple[int, int, int, int]:
+        line, col = self.block.line_col(self.start)
+        end_line, end_col = self.block.end_line_col(self.end)
+        return line, col, end_line, end_col
+
+    def to_json(self) -> dict:
+        line, col, end_line, end_col = self.position()
+        return {
+            "path": self.block.source.path,
+            "cell": self.block.source.cell,
+            "line": line,
+            "column": col,
+            "end_line": end_line,
+            "end_column": end_col,
+            "text": self.text,
+            "kind": self.kind,
+            "parsed": self.parsed,
+            "verdict": self.verdict,
+            "reason": self.reason,
+        }
+
+
+@dataclass(eq=False)
+class Segment:
+    """A run of math tokens that forms one statement, or a piece of prose."""
+
+    tokens: list[Token]
+    prose: str | None = None  # set for prose pieces
+    hard_break_before: bool = False  # a \quad/\Rightarrow, not a row break, came before
+    row: int = 0
+
+
+def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
+    """Every claim of one math block, in order."""
+    try:
+        tokens = lex(block.text, macros)
+    except LexError as err:
+        return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
+    try:
+        rows = flatten_rows(tokens)
+    except ParseError as err:
+        return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
+    segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
+    return build_claims(block, segments)
+
+
+# ---------------------------------------------------------------------------
+# rows
+
+
+def flatten_rows(tokens: list[Token]) -> list[list[Token]]:
+    """Top-level rows of a block: layout environments unwrapped, split at \\\\."""
+    rows: list[list[Token]] = [[]]
+    _flatten(tokens, 0, len(tokens), rows)
+    return [r for r in rows if r]
+
+
+def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> None:
+    depth = 0
+    while i < end:
+        t = tokens[i]
+        if t.kind == CHAR and t.value == "{":
+            depth += 1
+        elif t.kind == CHAR and t.value == "}":
+            depth -= 1
+        if depth == 0 and t.kind == CMD:
+            if t.value == "begin" and i + 1 < end and tokens[i + 1].is_char("{"):
+                name, body = _env_name(tokens, i + 1, end)
+                close = find_end(tokens, body, name, end)
+                if close is None:
+                    raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", t.start, t.end, unbalanced=True)
+                after = _skip_env_name(tokens, close + 1, end)
+                if name in LAYOUT_ENVS or (name in MATRIX_ENVS and name not in ("cases", "dcases") and _is_container(tokens, body, close)):
+                    body = _skip_env_args(tokens, body, close, name)
+                    rows.append([])
+                    _flatten(tokens, body, close, rows)
+                    rows.append([])
+                    i = after
+                    continue
+                rows[-1].extend(tokens[i:after])
+                i = after
+                continue
+            if t.value in ("\\", "cr", "newline"):
+                rows.append([])
+                if i + 1 < end and tokens[i + 1].is_char("["):
+                    j = i + 1
+                    while j < end and not tokens[j].is_char("]"):
+                        j += 1
+                    i = j
+                i += 1
+                continue
+            if t.value == "end":
+                raise ParseError("\\end without \\begin", t.start, t.end, unbalanced=True)
+        if depth == 0 and t.kind == CHAR and t.value == "&":
+            i += 1
+            continue
+        rows[-1].append(t)
+        i += 1
+
+
+def _env_name(tokens: list[Token], i: int, end: int) -> tuple[str, int]:
+    j = i + 1
+    parts = []
+    while j < end and not tokens[j].is_char("}"):
+        parts.append(tokens[j].value)
+        j += 1
+    return "".join(parts), j + 1
+
+
+def _skip_env_name(tokens: list[Token], i: int, end: int) -> int:
+    if i < end and tokens[i].is_char("{"):
+        while i < end and not tokens[i].is_char("}"):
+            i += 1
+        return i + 1
+    return i
+
+
+def _skip_env_args(tokens: list[Token], i: int, end: int, name: str) -> int:
+    """Skip {cols} of array/alignat after \\begin{name}."""
+    if name.startswith(("array", "alignat", "alignedat", "subarray")) and i < end and tokens[i].is_char("{"):
+        depth = 0
+        while i < end:
+            if tokens[i].is_char("{"):
+                depth += 1
+            elif tokens[i].is_char("}"):
+                depth -= 1
+                if depth == 0:
+                    return i + 1
+            i += 1
+    return i
+
+
+def _is_container(tokens: list[Token], i: int, end: int) -> bool:
+    """An array or matrix used to lay out statements: it holds relations or prose."""
+    depth = 0
+    for k in range(i, end):
+        t = tokens[k]
+        if t.is_char("{") or t.is_cmd("begin", "left"):
+            depth += 1
+        elif t.is_char("}") or t.is_cmd("end", "right"):
+            depth -= 1
+        elif depth == 0 and (t.kind == TEXT or relation_of(t) is not None):
+            return True
+    return False
+
+
+# ---------------------------------------------------------------------------
+# segments
+
+
+def split_row(row: list[Token], row_index: int) -> list[Segment]:
+    """Split one row into statements and prose at \\quad, \\Rightarrow, prose,
+    and commas that stand between two relations."""
+    out: list[Segment] = []
+    current: list[Token] = []
+    hard = False
+    depth = 0
+    i, n = 0, len(row)
+
+    def flush(next_hard: bool) -> None:
+        nonlocal current, hard
+        if current:
+            out.extend(_split_commas(current, hard, row_index))
+        current = []
+        hard = next_hard
+
+    while i < n:
+        t = row[i]
+        if t.kind == CHAR and t.value == "{":
+            depth += 1
+        elif t.kind == CHAR and t.value == "}":
+            depth -= 1
+        if t.kind == CMD and t.value in DROPPED_WITH_ARG:
+            i = _skip_args(row, i + 1, 2 if t.value == "textcolor" else 1)
+            continue
+        if t.kind == CMD and t.value in IGNORED:
+            i += 1
+            continue
+        if depth == 0:
+            if t.kind == TEXT:
+                flush(False)
+                out.append(Segment([t], prose=t.value, row=row_index))
+                i += 1
+                continue
+            if t.kind == CMD and t.value in PROSE_FONTS and i + 1 < n and row[i + 1].is_char("{"):
+                close = _group_close(row, i + 1)
+                words = "".join(x.value if x.kind != CMD else "\\" + x.value for x in row[i + 2 : close])
+                if _is_prose_word(row[i + 2 : close]):
+                    flush(False)
+                    out.append(Segment(row[i : close + 1], prose=words, row=row_index))
+                    i = close + 1
+                    continue
+            if t.kind == CMD and t.value in STATEMENT_BREAKS:
+                flush(True)
+                i += 1
+                continue
+            if t.kind == CHAR and t.value == ";":
+                flush(True)
+                i += 1
+                continue
+            if t.kind == CHAR and t.value == "(" and i + 1 < n and row[i + 1].kind == TEXT:
+                # (当A为对称阵): a parenthesised remark
+                close = i + 2
+                while close < n and not row[close].is_char(")"):
+                    close += 1
+                if close < n:
+                    flush(False)
+                    words = "".join(x.value for x in row[i + 1 : close])
+                    out.append(Segment(row[i : close + 1], prose=words, row=row_index))
+                    i = close + 1
+                    continue
+        current.append(t)
+        i += 1
+    flush(False)
+    return out
+
+
+def _group_close(row: list[Token], i: int) -> int:
+    depth = 0
+    for k in range(i, len(row)):
+        if row[k].is_char("{"):
+            depth += 1
+        elif row[k].is_char("}"):
+            depth -= 1
+            if depth == 0:
+                return k
+    return len(row) - 1
+
+
+def _skip_args(row: list[Token], i: int, count: int) -> int:
+    for _ in range(count):
+        if i < len(row) and row[i].is_char("["):
+            while i < len(row) and not row[i].is_char("]"):
+                i += 1
+            i += 1
+        if i < len(row) and row[i].is_char("{"):
+            i = _group_close(row, i) + 1
+        elif i < len(row) and row[i].is_char("*"):
+            i += 1
+            if i < len(row) and row[i].is_char("{"):
+                i = _group_close(row, i) + 1
+    return i
+
+
+def _is_prose_word(inner: list[Token]) -> bool:
+    """\\text{…} holding words, rather than a function name (tr), a
+    differential (d) or a one-letter symbol (T)."""
+    if not inner or any(t.kind == TEXT for t in inner):
+        return True
+    if all(t.kind in (LETTER, NUM) for t in inner) and not any(t.space for t in inner[1:]):
+        word = "".join(t.value for t in inner)
+        if word in FUNCTIONS or word in TRACE_NAMES or len(word) <= 1:
+            return False
+    return True
+
+
+def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
+    """Split at top-level commas where both sides hold a relation; drop a
+    trailing comma or full stop."""
+    while tokens and tokens[-1].kind == CHAR and tokens[-1].value in ",.":
+        tokens = tokens[:-1]
+    if not tokens:
+        return []
+    parts: list[list[Token]] = [[]]
+    depth = 0
+    for t in tokens:
+        if t.is_char("{", "(", "[") or t.is_cmd("left", "begin", "langle"):
+            depth += 1
+        elif t.is_char("}", ")", "]") or t.is_cmd("right", "end", "rangle"):
+            depth -= 1
+        if depth == 0 and t.is_char(","):
+            parts.append([])
+        else:
+            parts[-1].append(t)
+    if len(parts) == 1:
+        return [Segment(tokens, hard_break_before=hard, row=row)]
+    segments: list[list[Token]] = []
+    pending: list[Token] = []
+    for part in parts:
+        if pending and _has_relation(pending) and _has_relation(part):
+            segments.append(pending)
+            pending = list(part)
+        else:
+            if pending:
+                pending.append(Token(CHAR, ",", part[0].start - 1 if part else 0, part[0].start if part else 0))
+            pending.extend(part)
+    if pending:
+        segments.append(pending)
+    return [Segment(s, hard_break_before=hard if k == 0 else True, row=row) for k, s in enumerate(segments) if s]
+
+
+def _has_relation(tokens: list[Token]) -> bool:
+    depth = 0
+    for t in tokens:
+        if t.is_char("{") or t.is_cmd("left", "begin"):
+            depth += 1
+        elif t.is_char("}") or t.is_cmd("right", "end"):
+            depth -= 1
+        elif depth == 0 and (relation_of(t) is not None or t.is_char(":") or t.is_cmd("overset", "stackrel")):
+            return True
+    return False
+
+
+def _starts_with_relation(tokens: list[Token]) -> bool:
+    return bool(tokens) and (relation_of(tokens[0]) is not None or tokens[0].is_cmd("overset", "stackrel"))
+
+
+def _starts_with_operator(tokens: list[Token]) -> bool:
+    return bool(tokens) and (tokens[0].is_char("+", "-", "*") or tokens[0].is_cmd("cdot", "times", "pm"))
+
+
+def _ends_with_operator(tokens: list[Token]) -> bool:
+    return bool(tokens) and (tokens[-1].is_char("+", "-", "*", "=") or tokens[-1].is_cmd("cdot", "times"))
+
+
+# ---------------------------------------------------------------------------
+# chains and claims
+
+
+def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
+    """Parse each statement and link chains across rows (``&= …`` continues)."""
+    statements = _join_continued_expressions(segments)
+    claims: list[Claim] = []
+    chain_id = 0
+    last_main: Node | None = None  # last right-hand side of a chain not embedded in prose
+    last_main_chain = -1
+    last_main_step = 0
+    last_any: tuple[Node | None, int, int] | None = None
+    sentence_open = False  # prose began a sentence that has not ended
+    last_prose_after: list[Claim] = []
+    for k, seg in enumerate(statements):
+        if seg.prose is not None:
+            text = seg.prose.strip()
+            for c in last_prose_after:
+                c.prose_after = (c.prose_after + " " + text).strip()
+            last_prose_after = []
+            sentence_open = bool(text) and not text.endswith(SENTENCE_ENDS)
+            continue
+        tokens = seg.tokens
+        prose_before = statements[k - 1].prose if k > 0 and statements[k - 1].prose is not None else ""
+        continuation = _starts_with_relation(tokens)
+        if not _has_relation(tokens) and not continuation:
+            # a bare expression: check it parses, but it is not a claim
+            try:
+                Parser(tokens).expr()
+            except ParseError as err:
+                if err.unbalanced:
+                    claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, err.message, err.start, err.end, True))
+            except RecursionError:
+                pass
+            continue
+        try:
+            parser = Parser(tokens)
+            first, steps = parser.parse_chain()
+        except ParseError as err:
+            claim = _unparsed(block, tokens[0].start, tokens[-1].end, err.message, err.start, err.end, err.unbalanced)
+            claim.embedded = sentence_open
+            claim.prose_before = prose_before or ""
+            claims.append(claim)
+            if not sentence_open:
+                last_main, last_main_chain, last_main_step = None, chain_id, 0
+            chain_id += 1
+            last_prose_after = [claim]
+            continue
+        except RecursionError:
+            claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, "expression nested too deeply", tokens[0].start, tokens[0].end))
+            continue
+        embedded = sentence_open and not continuation
+        if continuation:
+            if not sentence_open and last_main_chain >= 0:
+                left, this_chain, step = last_main, last_main_chain, last_main_step
+            elif last_any is not None:
+                left, this_chain, step = last_any
+            else:
+                left, this_chain, step = None, chain_id, 0
+                chain_id += 1
+        else:
+            left, this_chain, step = first, chain_id, 0
+            chain_id += 1
+        made: list[Claim] = []
+        rel_pending = None
+        if _is_mapping(steps):
+            rel, rel_tok, right = steps[0]
+            made.append(_claim(block, left, ":", steps[1][2], this_chain, 0, rel_tok, mapping_dom=right))
+            left = steps[1][2]
+        else:
+            for rel, rel_tok, right in steps:
+                made.append(_claim(block, left, rel, right, this_chain, step, rel_tok))
+                left = right
+                step += 1
+        del rel_pending
+        for c in made:
+            c.embedded = embedded
+            c.prose_before = prose_before or ""
+        claims.extend(made)
+        last_prose_after = made
+        last_any = (left, this_chain, step)
+        if not embedded:
+            last_main, last_main_chain, last_main_step = left, this_chain, step
+    return claims
+
+
+def _join_continued_expressions(segments: list[Segment]) -> list[Segment]:
+    """A row that starts with + or − continues the expression of the row above
+    (a long right-hand side broken over lines), as does a row after one that
+    ends with an operator."""
+    out: list[Segment] = []
+    for seg in segments:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and seg.prose is None
+            and prev.prose is None
+            and seg.row != prev.row
+            and (_starts_with_operator(seg.tokens) or _ends_with_operator(prev.tokens))
+        ):
+            prev.tokens = prev.tokens + seg.tokens
+            continue
+        out.append(Segment(list(seg.tokens), seg.prose, seg.hard_break_before, seg.row))
+    return out
+
+
+def _is_mapping(steps) -> bool:
+    return len(steps) == 2 and steps[0][0] == ":" and steps[1][0] in ("→", "↦")
+
+
+def _claim(block, lhs, rel, rhs, chain, step, rel_tok, mapping_dom=None) -> Claim:
+    start = lhs.start if lhs is not None else rel_tok.start
+    end = rhs.end
+    if mapping_dom is not None:
+        from .tree import Mapping
+
+        rhs = Mapping(mapping_dom.start, rhs.end, mapping_dom, rhs)
+    kind = _kind(lhs, rel, rhs, step)
+    return Claim(block, start, end, kind, rel, lhs, rhs, chain=chain, step=step)
+
+
+def _kind(lhs: Node | None, rel: str, rhs: Node, step: int) -> str:
+    if rel in ("∈", ":", "∉", "⊂", "⊆") or isinstance(rhs, Space):
+        return "declaration"
+    sides = [s for s in (lhs, rhs) if s is not None]
+    if any(isinstance(n, Deriv) for s in sides for n in s.walk()):
+        return "derivative"
+    if rel in ("=", ":=", "≜", "≡") and step == 0 and _is_name(lhs):
+        return "definition"
+    if rel in ("=",):
+        return "equality"
+    return "relation"
+
+
+def _is_name(node: Node | None) -> bool:
+    if isinstance(node, Sym):
+        return True
+    if isinstance(node, Call):
+        return True
+    if isinstance(node, Tuple):
+        return all(isinstance(i, Sym) for i in node.items)
+    return False
+
+
+def _unparsed(block, start, end, reason, err_start, err_end, unbalanced=False) -> Claim:
+    return Claim(
+        block, start, end, "unparsed", reason=reason, error_start=err_start,
+        error_end=err_end, unbalanced=unbalanced,
+    )  # fmt: skip
+
+
+__all__ = ["Claim", "claims_of", "flatten_rows", "split_row", "build_claims", "CHAR", "CMD"]

@@ -1,0 +1,56 @@
+"""Findings: what a rule reports, positioned in the original file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A replacement of the span [start, end) (offsets in the source text) by ``text``."""
+
+    title: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding. Lines and columns are 1-based; ``end_column`` is exclusive.
+
+    ``cell`` is the 1-based notebook cell the position is in (None elsewhere);
+    ``line`` then counts within that cell.
+    """
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    code: str
+    name: str
+    severity: str
+    message: str
+    fix: Fix | None = None
+    cell: int | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "cell": self.cell,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": None
+            if self.fix is None
+            else {"title": self.fix.title, "replacement": self.fix.text},
+        }

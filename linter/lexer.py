@@ -1,0 +1,258 @@
+"""A small lexer for LaTeX math with exact offsets and macro expansion."""
+
+from __future__ import annotations
+
+import re
+
+# Token kinds
+CMD = "cmd"  # \name (value: name without backslash); control symbols too (value: the char)
+LETTER = "letter"  # one ASCII letter
+NUM = "num"  # a run of digits, maybe with a decimal point
+CHAR = "char"  # any other single character: + - * / = ( ) [ ] { } ^ _ & , ; : ! ' | < > .
+TEXT = "text"  # a run of prose (CJK and full-width punctuation, with words sandwiched in it)
+PARAM = "param"  # #1 … #9 inside a macro body
+
+
+class Token:
+    """One token: kind, value, and the [start, end) span in the block text."""
+
+    __slots__ = ("kind", "value", "start", "end", "space")
+
+    def __init__(self, kind: str, value: str, start: int, end: int, space: bool = False):
+        self.kind = kind
+        self.value = value
+        self.start = start
+        self.end = end
+        self.space = space  # whitespace came right before this token
+
+    def is_cmd(self, *names: str) -> bool:
+        return self.kind == CMD and self.value in names
+
+    def is_char(self, *chars: str) -> bool:
+        return self.kind == CHAR and self.value in chars
+
+    def __repr__(self) -> str:
+        return f"Token({self.kind}, {self.value!r}, {self.start}, {self.end})"
+
+
+_CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
+)
+_PATTERN = re.compile(
+    r"(?P<cmd>\\[A-Za-z]+)"
+    r"|(?P<csym>\\[^A-Za-z])"
+    r"|(?P<num>\d+(?:\.\d+)?)"
+    r"|(?P<letter>[A-Za-z])"
+    r"|(?P<space>\s+)"
+    r"|(?P<comment>%[^\n]*)"
+    r"|(?P<param>#[1-9])"
+    rf"|(?P<cjk>[{_CJK}]+)"
+    r"|(?P<other>.)",
+    re.S,
+)
+
+# Unicode characters that stand for LaTeX: char -> list of (kind, value)
+_UNICODE: dict[str, list[tuple[str, str]]] = {
+    "∂": [(CMD, "partial")],
+    "∇": [(CMD, "nabla")],
+    "×": [(CMD, "times")],
+    "·": [(CMD, "cdot")],
+    "⋅": [(CMD, "cdot")],
+    "∈": [(CMD, "in")],
+    "≠": [(CMD, "neq")],
+    "≈": [(CMD, "approx")],
+    "≤": [(CMD, "leq")],
+    "≥": [(CMD, "geq")],
+    "→": [(CMD, "rightarrow")],
+    "⇒": [(CMD, "Rightarrow")],
+    "−": [(CHAR, "-")],
+    "∑": [(CMD, "sum")],
+    "⊤": [(CMD, "top")],
+    "‖": [(CMD, "|")],
+    "ᵀ": [(CHAR, "^"), (LETTER, "T")],
+    "²": [(CHAR, "^"), (NUM, "2")],
+    "⁻": [(CHAR, "^"), (CHAR, "-")],
+    "¹": [(NUM, "1")],
+    "∘": [(CMD, "circ")],
+    "⊙": [(CMD, "odot")],
+    "⊗": [(CMD, "otimes")],
+    "…": [(CMD, "ldots")],
+    "⋯": [(CMD, "cdots")],
+    "ℝ": [(CMD, "mathbb"), (CHAR, "{"), (LETTER, "R"), (CHAR, "}")],
+}
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon",
+    "ζ": "zeta", "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa",
+    "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho",
+    "σ": "sigma", "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi",
+    "ψ": "psi", "ω": "omega", "Γ": "Gamma", "Δ": "Delta", "Θ": "Theta",
+    "Λ": "Lambda", "Ξ": "Xi", "Π": "Pi", "Σ": "Sigma", "Φ": "Phi",
+    "Ψ": "Psi", "Ω": "Omega",
+}  # fmt: skip
+for _ch, _name in _GREEK.items():
+    _UNICODE[_ch] = [(CMD, _name)]
+
+MAX_EXPANSION_DEPTH = 16
+MAX_EXPANDED_TOKENS = 20000
+
+
+class LexError(Exception):
+    """A macro that cannot be expanded (runaway recursion or size)."""
+
+    def __init__(self, message: str, start: int, end: int):
+        super().__init__(message)
+        self.start = start
+        self.end = end
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens of ``text`` without macro expansion; offsets index ``text``."""
+    tokens: list[Token] = []
+    space = False
+    append = tokens.append
+    for m in _PATTERN.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        if kind == "space" or kind == "comment":
+            space = True
+            continue
+        if kind == "cmd":
+            append(Token(CMD, text[start + 1 : end], start, end, space))
+        elif kind == "csym":
+            if text[start + 1].isspace():  # control space: "\ " or a backslash at line end
+                space = True
+                continue
+            append(Token(CMD, text[start + 1], start, end, space))
+        elif kind == "num":
+            append(Token(NUM, m.group(), start, end, space))
+        elif kind == "letter":
+            append(Token(LETTER, m.group(), start, end, space))
+        elif kind == "param":
+            append(Token(PARAM, m.group()[1], start, end, space))
+        elif kind == "cjk":
+            append(Token(TEXT, m.group(), start, end, space))
+        else:
+            ch = m.group()
+            mapped = _UNICODE.get(ch)
+            if mapped is not None:
+                for k, v in mapped:
+                    append(Token(k, v, start, end, space))
+                    space = False
+            elif ch.isascii():
+                append(Token(CHAR, ch, start, end, space))
+            else:
+                append(Token(TEXT, ch, start, end, space))
+        space = False
+    return _merge_prose(tokens, text)
+
+
+def _merge_prose(tokens: list[Token], text: str) -> list[Token]:
+    """Join prose runs with the words sandwiched between them ("当A为对称阵").
+
+    A stretch of letters and digits with no space, standing between two prose
+    runs, is part of the sentence rather than math.
+    """
+    if not any(t.kind == TEXT for t in tokens):
+        return tokens
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.kind == TEXT:
+            j = i + 1
+            end = tok.end
+            while j < n:
+                k = j
+                while k < n and tokens[k].kind in (LETTER, NUM) and not tokens[k].space:
+                    k += 1
+                if k < n and tokens[k].kind == TEXT and not tokens[k].space and (
+                    k > j or tokens[k].start == end
+                ):
+                    end = tokens[k].end
+                    j = k + 1
+                else:
+                    break
+            # punctuation glued to the end of the prose belongs to it ("过程:")
+            while j < n and tokens[j].kind == CHAR and tokens[j].value in ":,.;!?" and tokens[j].start == end:
+                end = tokens[j].end
+                j += 1
+            out.append(Token(TEXT, text[tok.start : end], tok.start, end, tok.space))
+            i = j
+        else:
+            out.append(tok)
+            i += 1
+    return out
+
+
+def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
+    """Expand user macros. Expanded tokens take the span of the invocation.
+
+    ``macros`` maps a name (no backslash) to (n_args, default or None, body).
+    """
+    if not macros or not any(t.kind == CMD and t.value in macros for t in tokens):
+        return tokens
+    if depth > MAX_EXPANSION_DEPTH:
+        first = next(t for t in tokens if t.kind == CMD and t.value in macros)
+        raise LexError(f"macro \\{first.value} expands without end", first.start, first.end)
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        tok = tokens[i]
+        if tok.kind != CMD or tok.value not in macros:
+            out.append(tok)
+            i += 1
+            continue
+        n_args, default, body = macros[tok.value]
+        i += 1
+        args: list[list[Token]] = []
+        if n_args and default is not None:
+            if i < n and tokens[i].is_char("["):
+                j = i + 1
+                while j < n and not tokens[j].is_char("]"):
+                    j += 1
+                args.append(tokens[i + 1 : j])
+                i = min(j + 1, n)
+            else:
+                args.append(tokenize(default))
+        while len(args) < n_args:
+            arg, i = _read_argument(tokens, i)
+            if arg is None:
+                raise LexError(
+                    f"macro \\{tok.value} expects {n_args} argument(s)", tok.start, tok.end
+                )
+            args.append(arg)
+        end = tokens[i - 1].end if i > 0 else tok.end
+        for b in tokenize(body):
+            if b.kind == PARAM:
+                k = int(b.value) - 1
+                if k < len(args):
+                    out.extend(Token(a.kind, a.value, a.start, a.end, a.space) for a in args[k])
+            else:
+                out.append(Token(b.kind, b.value, tok.start, end, b.space or tok.space))
+        if len(out) > MAX_EXPANDED_TOKENS:
+            raise LexError(f"macro \\{tok.value} expands to too much", tok.start, tok.end)
+    return expand(out, macros, depth + 1)
+
+
+def _read_argument(tokens: list[Token], i: int) -> tuple[list[Token] | None, int]:
+    """A macro argument: a brace group (without its braces) or one token."""
+    if i >= len(tokens):
+        return None, i
+    if tokens[i].is_char("{"):
+        depth = 0
+        for j in range(i, len(tokens)):
+            if tokens[j].is_char("{"):
+                depth += 1
+            elif tokens[j].is_char("}"):
+                depth -= 1
+                if depth == 0:
+                    return tokens[i + 1 : j], j + 1
+        return None, i
+    return [tokens[i]], i + 1
+
+
+def lex(text: str, macros: dict | None = None) -> list[Token]:
+    """Tokens of a math body with the given macros expanded."""
+    tokens = tokenize(text)
+    return expand(tokens, macros) if macros else tokens

@@ -1,0 +1,1112 @@
+"""A recursive-descent parser from LaTeX math tokens to the expression tree."""
+
+from __future__ import annotations
+
+from .lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
+from .tree import (
+    Abs, Add, Call, Cases, Deriv, Div, Dots, Factorial, Func, Inner, Inverse,
+    Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
+)  # fmt: skip
+
+
+class ParseError(Exception):
+    """Math that cannot be read. ``unbalanced`` marks an error in the note
+    itself (an unclosed or stray delimiter) rather than a construct derivlint
+    does not know."""
+
+    def __init__(self, message: str, start: int, end: int, unbalanced: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.start = start
+        self.end = end
+        self.unbalanced = unbalanced
+
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
+    "lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi "
+    "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell "
+    "imath jmath hbar infty emptyset".split()
+)
+# Functions written as commands (\det) or as words (\operatorname{tr}, tr(…))
+FUNCTIONS = frozenset(
+    "tr Tr trace det exp ln log lg sin cos tan cot sec csc sinh cosh tanh arcsin "
+    "arccos arctan sqrt diag Diag vec rank sign sgn softmax sigmoid relu ReLU "
+    "adj etr logdet max min argmax argmin arg sup inf lim dim ker Pr var Var cov Cov "
+    "E mean abs erf".split()
+)
+TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
+WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
+LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
+BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "boldsymbol",
+                        "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold"})  # fmt: skip
+WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
+                        "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
+                        "textnormal", "mathnormal", "texttt", "mathtt"})  # fmt: skip
+LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
+ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
+                     "overline", "underline", "check", "breve", "acute", "grave", "mathring"})  # fmt: skip
+FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
+DOTS = {"cdots": "cdots", "ldots": "ldots", "dots": "ldots", "vdots": "vdots",
+        "ddots": "ddots", "dotsc": "ldots", "dotsb": "cdots", "dotsm": "cdots", "cdot s": "cdots"}  # fmt: skip
+MUL_OPS = {"cdot": "cdot", "times": "times", "odot": "odot", "otimes": "otimes",
+           "circ": "circ", "ast": "*", "star": "*", "oplus": "oplus", "bullet": "cdot"}  # fmt: skip
+RELATIONS = {
+    "=": "=", "<": "<", ">": ">", "ne": "≠", "neq": "≠", "approx": "≈", "simeq": "≃",
+    "cong": "≅", "equiv": "≡", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
+    "leqslant": "≤", "geqslant": "≥", "in": "∈", "notin": "∉", "subset": "⊂",
+    "subseteq": "⊆", "propto": "∝", "coloneqq": ":=", "triangleq": "≜", "doteq": "≐",
+    "to": "→", "rightarrow": "→", "mapsto": "↦", "longrightarrow": "→", "sim": "∼",
+    "ll": "≪", "gg": "≫", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
+    "eqqcolon": "=:", "overset": "=", "stackrel": "=",
+}
+MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
+                         "smallmatrix", "array", "cases", "dcases", "subarray"})  # fmt: skip
+OPEN_DELIMS = {"(": ")", "[": "]", "lbrack": "]", "{": "}", "lbrace": "}", "langle": "rangle",
+               "|": "|", "vert": "|", "lvert": "|", "Vert": "‖", "lVert": "‖", ".": "."}  # fmt: skip
+SIZES = frozenset({"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
+                   "biggr", "Biggl", "Biggr", "bigm", "Bigm"})  # fmt: skip
+
+
+def relation_of(tok: Token) -> str | None:
+    """The relation a token stands for, or None."""
+    if tok.kind == CHAR:
+        return tok.value if tok.value in "=<>" else None
+    if tok.kind == CMD:
+        return RELATIONS.get(tok.value) if tok.value not in ("overset", "stackrel") else None
+    return None
+
+
+class Parser:
+    """Parses one statement's tokens. Use ``parse_chain``."""
+
+    def __init__(self, tokens: list[Token]):
+        self.toks = tokens
+        self.i = 0
+        self.n = len(tokens)
+        self.bold = False
+        self.bars: list[str] = []  # open | or ‖ we are inside
+        self.match = self._match_braces()
+
+    # -- token access -----------------------------------------------------
+    def _match_braces(self) -> dict[int, int]:
+        match: dict[int, int] = {}
+        stack: list[int] = []
+        for k, tok in enumerate(self.toks):
+            if tok.kind == CHAR and tok.value == "{":
+                stack.append(k)
+            elif tok.kind == CHAR and tok.value == "}":
+                if not stack:
+                    raise ParseError("unmatched '}'", tok.start, tok.end, unbalanced=True)
+                match[stack.pop()] = k
+        if stack:
+            tok = self.toks[stack[-1]]
+            raise ParseError("unclosed '{'", tok.start, tok.end, unbalanced=True)
+        return match
+
+    def peek(self, k: int = 0) -> Token | None:
+        j = self.i + k
+        return self.toks[j] if j < self.n else None
+
+    def next(self) -> Token:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def _pos(self) -> int:
+        tok = self.peek()
+        if tok is not None:
+            return tok.start
+        return self.toks[self.n - 1].end if self.n else 0
+
+    def _last_end(self) -> int:
+        return self.toks[self.i - 1].end if self.i > 0 else 0
+
+    def error(self, message: str, tok: Token | None = None, unbalanced: bool = False):
+        tok = tok or self.peek() or (self.toks[self.n - 1] if self.n else None)
+        start, end = (tok.start, tok.end) if tok else (0, 0)
+        return ParseError(message, start, end, unbalanced)
+
+    def skip_ignorable(self) -> None:
+        while True:
+            tok = self.peek()
+            if tok is None or tok.kind != CMD:
+                return
+            if tok.value in ("quad", "qquad", "limits", "nolimits", "displaystyle", "left.") or (
+                tok.value in SIZES and not self._size_opens()
+            ):
+                self.i += 1
+            else:
+                return
+
+    def _size_opens(self) -> bool:
+        return False
+
+    def bounded(self, end: int):
+        """Context manager: parse only up to token index ``end``."""
+        parser = self
+
+        class _Bound:
+            def __enter__(self_inner):
+                self_inner.saved = parser.n
+                parser.n = end
+
+            def __exit__(self_inner, *exc):
+                parser.n = self_inner.saved
+                return False
+
+        return _Bound()
+
+    def group_end(self) -> int:
+        """Index of the '}' matching the '{' at the cursor."""
+        return self.match[self.i]
+
+    # -- statements -------------------------------------------------------
+    def parse_chain(self) -> tuple[Node | None, list[tuple[str, Token, Node]]]:
+        """``expr (REL expr)*``; the first expr may be missing (a continuation)."""
+        self.skip_ignorable()
+        first = None
+        if self.peek() is not None and self._relation_here() is None:
+            first = self.expr()
+            if self.peek() is not None and self.peek().is_char(","):  # X, Y \in …
+                items = [first]
+                while self.peek() is not None and self.peek().is_char(","):
+                    self.next()
+                    items.append(self.expr())
+                first = Tuple(items[0].start, items[-1].end, items, "")
+        steps: list[tuple[str, Token, Node]] = []
+        while True:
+            self.skip_ignorable()
+            tok = self.peek()
+            if tok is None:
+                break
+            rel = self._relation_here()
+            if rel is None:
+                raise self.error(f"unexpected {describe(tok)}")
+            rel_tok = self.next()
+            if rel == "stacked":
+                rel = self._stacked_relation(rel_tok)
+            elif tok.is_char(":") and self.peek() is not None and self.peek().is_char("="):
+                self.next()
+                rel = ":="
+            self.skip_ignorable()
+            if self.peek() is None:
+                raise self.error(f"nothing after '{rel}'", rel_tok)
+            steps.append((rel, rel_tok, self.expr()))
+        return first, steps
+
+    def _relation_here(self) -> str | None:
+        tok = self.peek()
+        if tok is None:
+            return None
+        if tok.is_cmd("overset", "stackrel", "underset"):
+            return "stacked"
+        if tok.is_char(":"):
+            return ":"
+        return relation_of(tok)
+
+    def _stacked_relation(self, tok: Token) -> str:
+        self._skip_group()
+        if self.peek() is not None and self.peek().is_char("{"):
+            end = self.group_end()
+            inner = self.toks[self.i + 1 : end]
+            self.i = end + 1
+            rels = [relation_of(t) for t in inner]
+            if len(inner) == 1 and rels[0]:
+                return rels[0]
+        elif self.peek() is not None and relation_of(self.peek()):
+            return relation_of(self.next())
+        raise self.error("\\overset/\\stackrel over something that is not a relation", tok)
+
+    def _skip_group(self) -> None:
+        tok = self.peek()
+        if tok is not None and tok.is_char("{"):
+            self.i = self.group_end() + 1
+        elif tok is not None:
+            self.i += 1
+
+    # -- expressions ------------------------------------------------------
+    def expr(self) -> Node:
+        self.skip_ignorable()
+        start = self._pos()
+        tok = self.peek()
+        if tok is None:
+            raise self.error("missing expression")
+        terms: list[Node] = []
+        if tok.is_char("-") or tok.is_cmd("pm", "mp"):
+            self.next()
+            inner = self.term()
+            terms.append(Neg(tok.start, inner.end, inner))
+        else:
+            if tok.is_char("+"):
+                self.next()
+            terms.append(self.term())
+        while True:
+            self.skip_ignorable()
+            tok = self.peek()
+            if tok is None:
+                break
+            if tok.is_char("+") or tok.is_cmd("pm", "mp", "oplus"):
+                self.next()
+                terms.append(self.term())
+            elif tok.is_char("-"):
+                self.next()
+                inner = self.term()
+                terms.append(Neg(tok.start, inner.end, inner))
+            else:
+                break
+        if len(terms) == 1:
+            return terms[0]
+        return Add(start, terms[-1].end, terms)
+
+    def term(self) -> Node:
+        start = self._pos()
+        factors = [self.unary()]
+        ops: list[str] = []
+        while True:
+            self.skip_ignorable()
+            tok = self.peek()
+            if tok is None:
+                break
+            if (tok.kind == CMD and tok.value in MUL_OPS) or tok.is_char("*"):
+                self.next()
+                ops.append(MUL_OPS.get(tok.value, "*"))
+                factors.append(self.unary())
+            elif tok.is_char("/") or tok.is_cmd("div"):
+                self.next()
+                den = self.unary()
+                left = factors[0] if len(factors) == 1 else Mul(start, factors[-1].end, factors, ops)
+                factors, ops = [Div(start, den.end, left, den)], []
+            elif self._starts_factor(tok):
+                last = factors[-1]
+                if isinstance(last, Deriv) and last.num is None and last.op != "nabla":
+                    applied = self.term()
+                    factors[-1] = Deriv(last.start, applied.end, applied, last.wrt, last.op)
+                    break
+                factors.append(self.postfix())
+                ops.append("")
+            else:
+                break
+        if len(factors) == 1:
+            return factors[0]
+        return Mul(start, factors[-1].end, factors, ops)
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok.is_char("-"):
+            self.next()
+            inner = self.unary()
+            return Neg(tok.start, inner.end, inner)
+        if tok is not None and tok.is_char("+"):
+            self.next()
+        return self.postfix()
+
+    def _starts_factor(self, tok: Token) -> bool:
+        if tok.kind in (LETTER, NUM):
+            return True
+        if tok.kind == CHAR:
+            if tok.value in "([{":
+                return True
+            if tok.value == "|":
+                return not self.bars or self.bars[-1] != "|"
+            return False
+        if tok.kind == CMD:
+            v = tok.value
+            if v in ("|", "Vert", "lVert"):
+                return not self.bars or self.bars[-1] != "‖"
+            if v in ("right", "end", "\\", "rangle", "rVert", "rvert", "quad", "qquad"):
+                return False
+            if v in RELATIONS or v in MUL_OPS or v in ("pm", "mp", "overset", "stackrel", "underset"):
+                return False
+            if v in ("rbrack", "rbrace", "}", "Rightarrow", "implies", "iff", "div"):
+                return False
+            return True
+        return False
+
+    def postfix(self) -> Node:
+        node = self.primary()
+        while True:
+            tok = self.peek()
+            if tok is None:
+                return node
+            if tok.is_char("^"):
+                self.next()
+                node = self.superscript(node)
+            elif tok.is_char("_"):
+                self.next()
+                node = self.subscript(node)
+                if isinstance(node, Sym):
+                    node = self._maybe_call(node)
+            elif tok.is_char("'"):
+                self.next()
+                if isinstance(node, Sym) and self.peek() is not None and self.peek().is_char("("):
+                    node = Sym(node.start, tok.end, node.name + "'", node.sub, node.bold, node.sup)
+                else:
+                    node = Transpose(node.start, tok.end, node, "prime")
+            elif tok.is_char("!"):
+                self.next()
+                node = Factorial(node.start, tok.end, node)
+            else:
+                return node
+
+    # -- scripts ----------------------------------------------------------
+    def _script_tokens(self) -> tuple[list[Token], int, int]:
+        """The tokens of a ^/_ argument (a group or one token) and its span."""
+        tok = self.peek()
+        if tok is None:
+            raise self.error("missing script after ^ or _", self.toks[self.i - 1])
+        if tok.is_char("{"):
+            end = self.group_end()
+            inner = self.toks[self.i + 1 : end]
+            self.i = end + 1
+            return inner, tok.start, self.toks[end].end
+        if tok.kind == NUM and len(tok.value) > 1:
+            # TeX takes one character: x^12 is x^1 2
+            first = Token(NUM, tok.value[0], tok.start, tok.start + 1, tok.space)
+            rest = Token(NUM, tok.value[1:], tok.start + 1, tok.end)
+            self.toks[self.i] = rest
+            return [first], first.start, first.end
+        self.i += 1
+        if tok.kind == CMD and tok.value in WORD_FONTS | BOLD_FONTS and self.peek() is not None:
+            if self.peek().is_char("{"):
+                end = self.group_end()
+                inner = [tok] + self.toks[self.i : end + 1]
+                self.i = end + 1
+                return inner, tok.start, self.toks[end].end
+            nxt = self.next()
+            return [tok, nxt], tok.start, nxt.end
+        return [tok], tok.start, tok.end
+
+    def superscript(self, base: Node) -> Node:
+        inner, start, end = self._script_tokens()
+        words = _plain(inner)
+        if isinstance(base, Sym) and base.name == "e" and not base.bold and base.sub is None and words not in (
+            "T", "top", "intercal", "-1", "prime", "'", "H", "*", "mathsf{T}", "mathrm{T}"
+        ):
+            return Func(base.start, end, "exp", [sub_parse(inner)])
+        if words in ("T", "top", "intercal", "t", "\u22a4", "tr", "mathsfT", "mathrmT", "rmT",
+                     "textT", "sfT", "mathsf{T}", "mathrm{T}", "text{T}", "operatorname{T}"):
+            return Transpose(base.start, end, base, "T")
+        if words == "H" or words == "*" and not isinstance(base, Sym):
+            return Transpose(base.start, end, base, "H")
+        if words in ("prime", "'"):
+            return Transpose(base.start, end, base, "prime")
+        if words == "-1":
+            return Inverse(base.start, end, base)
+        if words in ("-T", "-top", "-\u22a4", "-intercal", "-mathsfT", "-mathsf{T}"):
+            return Inverse(base.start, end, base, transposed=True)
+        if isinstance(base, Sym) and (
+            words in ("*", "ast", "star", "+", "dagger", "prime\\prime")
+            or (words.startswith("(") and words.endswith(")"))
+            or (words.startswith("[") and words.endswith("]"))
+        ):
+            return Sym(base.start, end, base.name, base.sub, base.bold, words)
+        if isinstance(base, Sum):
+            base.upper = sub_parse(inner)
+            base.end = end
+            return base
+        exponent = sub_parse(inner)
+        return Pow(base.start, end, base, exponent)
+
+    def subscript(self, base: Node) -> Node:
+        inner, start, end = self._script_tokens()
+        if isinstance(base, Sym) and base.sub is None:
+            return Sym(base.start, end, base.name, _plain(inner, keep_space=False), base.bold, base.sup)
+        if isinstance(base, Norm) and base.sub is None:
+            base.sub = _plain(inner)
+            base.end = end
+            return base
+        if isinstance(base, Sum) and base.sub is None:
+            _fill_sum_limits(base, inner)
+            base.end = end
+            return base
+        if isinstance(base, Func) and base.sub is None:
+            base.sub = sub_parse(inner)
+            base.end = end
+            return base
+        if isinstance(base, Deriv) and base.op == "nabla" and not base.wrt:
+            base.wrt = [sub_parse(inner)]
+            base.end = end
+            return base
+        return Func(base.start, end, "index", [base], sub_parse(inner))
+
+    # -- primaries --------------------------------------------------------
+    def primary(self) -> Node:
+        self.skip_ignorable()
+        tok = self.peek()
+        if tok is None:
+            raise self.error("missing operand")
+        if tok.kind == LETTER:
+            return self.letter()
+        if tok.kind == NUM:
+            self.next()
+            return Num(tok.start, tok.end, tok.value)
+        if tok.kind == CHAR:
+            return self.char_primary(tok)
+        if tok.kind == CMD:
+            return self.command(tok)
+        if tok.kind == TEXT:
+            raise self.error(f"prose '{tok.value[:12]}' inside an expression")
+        raise self.error(f"unexpected {describe(tok)}")
+
+    def letter(self) -> Node:
+        start = self.i
+        word = self._word_at(start)
+        if len(word) > 1 and word in FUNCTIONS:
+            after = self.peek(len(word))
+            if after is not None and (after.is_char("(") or after.is_cmd("left")):
+                first = self.peek()
+                self.i += len(word)
+                return self.function(TRACE_NAMES.get(word, word), first)
+        tok = self.next()
+        sym = Sym(tok.start, tok.end, tok.value, None, self.bold)
+        return self._maybe_call(sym)
+
+    def _word_at(self, k: int) -> str:
+        letters = []
+        while k < self.n and self.toks[k].kind == LETTER and (not letters or not self.toks[k].space):
+            letters.append(self.toks[k].value)
+            k += 1
+        return "".join(letters)
+
+    def _maybe_call(self, sym: Sym) -> Node:
+        """f(x), L(w), y(t): a symbol applied to symbols, not a product."""
+        tok = self.peek()
+        if tok is None or not (tok.is_char("(") or tok.is_cmd("left")):
+            return sym
+        saved = self.i, self.bold
+        try:
+            inner = self.delimited()
+        except ParseError:
+            self.i, self.bold = saved
+            return sym
+        items = inner.items if isinstance(inner, Tuple) else [inner]
+        if isinstance(inner, (Tuple, Sym)) and all(isinstance(a, Sym) for a in items) and (
+            not isinstance(inner, Tuple) or inner.brackets == "()"
+        ):
+            return Call(sym.start, inner.end, sym, items)
+        self.i, self.bold = saved
+        return sym
+
+    def char_primary(self, tok: Token) -> Node:
+        v = tok.value
+        if v in "([":
+            return self.delimited()
+        if v == "{":
+            end = self.group_end()
+            self.next()
+            with self.bounded(end):
+                if self.peek() is None:
+                    self.i = end + 1
+                    raise self.error("empty group", tok)
+                node = self.expr()
+                if self.peek() is not None:
+                    raise self.error(f"unexpected {describe(self.peek())}")
+            self.i = end + 1
+            return node
+        if v == "|":
+            return self.bars_group(tok, "|")
+        raise self.error(f"unexpected '{v}'", tok)
+
+    def delimited(self) -> Node:
+        """( … ), [ … ], \\left( … \\right) and friends."""
+        tok = self.next()
+        if tok.is_cmd("left"):
+            return self.left_right(tok)
+        close = ")" if tok.value == "(" else "]"
+        items = [self.expr()]
+        while self.peek() is not None and self.peek().is_char(","):
+            self.next()
+            items.append(self.expr())
+        end_tok = self.peek()
+        if end_tok is None:
+            raise ParseError(f"unclosed '{tok.value}'", tok.start, tok.end, unbalanced=True)
+        if not end_tok.is_char(close) and not (close == "]" and end_tok.is_cmd("rbrack")):
+            if end_tok.is_char(")", "]") or end_tok.is_cmd("right"):
+                raise ParseError(
+                    f"'{tok.value}' closed by '{end_tok.value}'", tok.start, end_tok.end, unbalanced=True
+                )
+            raise self.error(f"unexpected {describe(end_tok)} inside '{tok.value}…{close}'")
+        self.next()
+        if len(items) > 1:
+            return Tuple(tok.start, end_tok.end, items, tok.value + close)
+        return items[0]
+
+    def left_right(self, left: Token) -> Node:
+        delim = self.next() if self.peek() is not None else None
+        if delim is None:
+            raise ParseError("\\left without a delimiter", left.start, left.end, unbalanced=True)
+        opening = delim.value if delim.kind in (CHAR, CMD) else ""
+        # find the matching \right
+        depth, k = 0, self.i
+        while k < self.n:
+            t = self.toks[k]
+            if t.is_cmd("left"):
+                depth += 1
+            elif t.is_cmd("right"):
+                if depth == 0:
+                    break
+                depth -= 1
+            k += 1
+        else:
+            raise ParseError(f"\\left{opening} without \\right", left.start, delim.end, unbalanced=True)
+        right_delim = self.toks[k + 1] if k + 1 < len(self.toks) else None
+        end = (right_delim or self.toks[k]).end
+        with self.bounded(k):
+            if opening in ("|", "vert", "lvert"):
+                self.bars.append("|")
+                node: Node = Abs(left.start, end, self.expr())
+                self.bars.pop()
+            elif opening in ("\\|", "|\\", "Vert", "lVert") or (delim.kind == CMD and delim.value == "|"):
+                self.bars.append("‖")
+                node = Norm(left.start, end, self.expr())
+                self.bars.pop()
+            elif opening == "langle":
+                node = self._inner_body(left.start, end)
+            else:
+                items = [self.expr()]
+                while self.peek() is not None and self.peek().is_char(","):
+                    self.next()
+                    items.append(self.expr())
+                node = items[0]
+                if len(items) > 1:
+                    node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
+            if self.peek() is not None:
+                raise self.error(f"unexpected {describe(self.peek())}")
+        self.i = k + 2 if right_delim is not None else k + 1
+        if isinstance(node, Tuple) or isinstance(node, (Abs, Norm, Inner)):
+            return node
+        node = _respan(node, left.start, end)
+        return node
+
+    def bars_group(self, tok: Token, kind: str) -> Node:
+        self.next()
+        self.bars.append(kind)
+        inner = self.expr()
+        self.bars.pop()
+        close = self.peek()
+        if kind == "|":
+            if close is None or not close.is_char("|"):
+                raise ParseError("unclosed '|'", tok.start, tok.end, unbalanced=True)
+            self.next()
+            return Abs(tok.start, close.end, inner)
+        if close is None or not (close.kind == CMD and close.value in ("|", "Vert", "rVert")):
+            raise ParseError("unclosed '\\|'", tok.start, tok.end, unbalanced=True)
+        self.next()
+        return Norm(tok.start, close.end, inner)
+
+    def _inner_body(self, start: int, end: int) -> Node:
+        a = self.expr()
+        tok = self.peek()
+        if tok is None or not (tok.is_char(",") or tok.is_char("|")):
+            raise self.error("expected ',' in ⟨a, b⟩")
+        self.next()
+        b = self.expr()
+        return Inner(start, end, a, b)
+
+    # -- commands ---------------------------------------------------------
+    def command(self, tok: Token) -> Node:
+        v = tok.value
+        if v in GREEK:
+            self.next()
+            return self._maybe_call(Sym(tok.start, tok.end, v, None, self.bold))
+        if v in BOLD_FONTS:
+            return self.font(tok, bold=True)
+        if v in WORD_FONTS:
+            return self.word_font(tok)
+        if v in LETTER_FONTS:
+            self.next()
+            inner, s, e = self._script_tokens()
+            return self._maybe_call(Sym(tok.start, e, f"{v}({_plain(inner)})", None, self.bold))
+        if v in ACCENTS:
+            self.next()
+            inner, s, e = self._script_tokens()
+            node = sub_parse(inner, self.bold)
+            if isinstance(node, Sym):
+                return self._maybe_call(Sym(tok.start, e, f"{v}({node.name})", node.sub, node.bold, node.sup))
+            return node
+        if v in FRACS:
+            return self.frac(tok)
+        if v in ("sqrt",):
+            self.next()
+            if self.peek() is not None and self.peek().is_char("["):
+                while self.peek() is not None and not self.peek().is_char("]"):
+                    self.next()
+                if self.peek() is None:
+                    raise ParseError("unclosed '[' in \\sqrt", tok.start, tok.end, unbalanced=True)
+                self.next()
+            inner, s, e = self._script_tokens()
+            return Func(tok.start, e, "sqrt", [sub_parse(inner, self.bold)])
+        if v in FUNCTIONS or v in TRACE_NAMES:
+            self.next()
+            return self.function(TRACE_NAMES.get(v, v), tok)
+        if v == "partial":
+            return self.partial(tok)
+        if v == "nabla":
+            return self.nabla(tok)
+        if v in ("|", "Vert", "lVert"):
+            return self.bars_group(tok, "‖")
+        if v in ("vert", "lvert"):
+            return self.bars_group(tok, "|")
+        if v == "langle":
+            self.next()
+            k = self.i
+            depth = 0
+            while k < self.n and not (self.toks[k].is_cmd("rangle") and depth == 0):
+                if self.toks[k].is_cmd("langle"):
+                    depth += 1
+                elif self.toks[k].is_cmd("rangle"):
+                    depth -= 1
+                k += 1
+            if k >= self.n:
+                raise ParseError("unclosed '\\langle'", tok.start, tok.end, unbalanced=True)
+            with self.bounded(k):
+                node = self._inner_body(tok.start, self.toks[k].end)
+                if self.peek() is not None:
+                    raise self.error(f"unexpected {describe(self.peek())}")
+            self.i = k + 1
+            return node
+        if v == "left":
+            return self.delimited()
+        if v in ("lbrack",):
+            return self.delimited()
+        if v in DOTS:
+            self.next()
+            return Dots(tok.start, tok.end, DOTS[v])
+        if v in ("sum", "prod"):
+            return self.big_operator(tok)
+        if v in ("mathbb", "Bbb", "mathds"):
+            return self.space(tok)
+        if v in ("R", "Reals", "N", "Z", "C", "Q"):
+            self.next()
+            return self._space_dims(tok, {"Reals": "R"}.get(v, v))
+        if v == "begin":
+            return self.environment(tok)
+        if v in ("underbrace", "overbrace"):
+            self.next()
+            inner, s, e = self._script_tokens()
+            node = sub_parse(inner, self.bold)
+            nxt = self.peek()
+            if nxt is not None and nxt.is_char("_", "^"):
+                self.next()
+                self._script_tokens()
+            return node
+        if v in ("underset", "overset", "stackrel"):
+            self.next()
+            self._script_tokens()
+            inner, s, e = self._script_tokens()
+            return sub_parse(inner, self.bold)
+        if v in ("boxed", "mathstrut", "fbox", "cancel", "bcancel", "xcancel", "color_group"):
+            self.next()
+            inner, s, e = self._script_tokens()
+            return sub_parse(inner, self.bold)
+        if v in ("int", "iint", "oint", "iiint"):
+            raise self.error("integrals are not supported yet", tok)
+        if v == "rbrace" or v == "}":
+            raise self.error("unexpected '\\}'", tok)
+        raise self.error(f"unknown command \\{v}", tok)
+
+    def font(self, tok: Token, bold: bool) -> Node:
+        self.next()
+        if tok.value == "bf":  # a switch: {\bf x}
+            saved = self.bold
+            self.bold = True
+            node = self.postfix()
+            self.bold = saved
+            return node
+        inner, s, e = self._script_tokens()
+        node = sub_parse(inner, bold=True)
+        node = _respan(node, tok.start, e)
+        return self._maybe_call(node) if isinstance(node, Sym) else node
+
+    def word_font(self, tok: Token) -> Node:
+        self.next()
+        star = False
+        if self.peek() is not None and self.peek().is_char("*"):
+            self.next()
+            star = True
+        inner, s, e = self._script_tokens()
+        word = _plain(inner, keep_space=False)
+        if word in FUNCTIONS or word in TRACE_NAMES or word.replace("\\,", "") in FUNCTIONS:
+            return self.function(TRACE_NAMES.get(word, word), tok)
+        if tok.value in ("operatorname", "mathop") or star:
+            return self.function(word, tok)
+        if len(inner) == 1 and inner[0].kind == LETTER:
+            return self._maybe_call(Sym(tok.start, e, inner[0].value, None, self.bold))
+        if not inner:
+            raise self.error("empty text", tok)
+        if all(t.kind == LETTER for t in inner):
+            return self._maybe_call(Sym(tok.start, e, word, None, self.bold))
+        node = sub_parse(inner, self.bold)
+        return node
+
+    def function(self, name: str, tok: Token) -> Node:
+        """The argument of a named function: (…), |…|, or the next factor."""
+        power = None
+        sub = None
+        while self.peek() is not None and self.peek().is_char("^", "_"):
+            mark = self.next()
+            inner, s, e = self._script_tokens()
+            if mark.value == "^":
+                power = sub_parse(inner)
+            else:
+                sub = sub_parse(inner)
+        self.skip_ignorable()
+        nxt = self.peek()
+        if nxt is None:
+            raise self.error(f"\\{name} without an argument", tok)
+        if nxt.is_char("(") or nxt.is_cmd("left") or nxt.is_char("["):
+            arg = self.delimited()
+            args = arg.items if isinstance(arg, Tuple) else [arg]
+        elif name in LIMIT_OPS:
+            args = [self.term()]
+        elif name in WIDE_ARG:
+            args = [self.term()]
+        else:
+            args = [self.postfix()]
+        node: Node = Func(tok.start, args[-1].end if args else tok.end, name, args, sub)
+        if isinstance(arg := (args[0] if args else None), Node) and nxt.is_char("(", "["):
+            node.end = max(node.end, self._last_end())
+        if power is not None:
+            node = _power(node, power)
+        return node
+
+    def frac(self, tok: Token) -> Node:
+        self.next()
+        num_start = self.i
+        num_toks, ns, ne = self._script_tokens()
+        den_toks, ds, de = self._script_tokens()
+        num_d = differential(num_toks, alone_ok=True)
+        den_d = differential(den_toks, alone_ok=False)
+        if den_d is not None:
+            wrt = _parse_wrt(den_toks, den_d[0], den_d[1], self.bold)
+            if num_d is not None:
+                kind, k, order = num_d
+                operand = sub_parse(num_toks[k:], self.bold) if k < len(num_toks) else None
+                if order > 1 and len(wrt) == 1:
+                    wrt = wrt * order
+                return Deriv(tok.start, de, operand, wrt, "partial" if kind == "partial" else "d")
+            operand = sub_parse(num_toks, self.bold)
+            return Deriv(tok.start, de, operand, wrt, den_d[0], sloppy=True)
+        del num_start
+        return Div(tok.start, de, sub_parse(num_toks, self.bold), sub_parse(den_toks, self.bold))
+
+    def partial(self, tok: Token) -> Node:
+        self.next()
+        if self.peek() is not None and self.peek().is_char("_"):
+            self.next()
+            inner, s, e = self._script_tokens()
+            wrt = [sub_parse(inner, self.bold)]
+            operand = self.postfix() if self.peek() is not None and self._starts_factor(self.peek()) else None
+            return Deriv(tok.start, operand.end if operand else e, operand, wrt, "partial")
+        operand = self.postfix()
+        nxt = self.peek()
+        if nxt is not None and nxt.is_char("/") and self.peek(1) is not None and self.peek(1).is_cmd("partial"):
+            self.next()
+            self.next()
+            var = self.postfix()
+            return Deriv(tok.start, var.end, operand, [var], "partial")
+        return Func(tok.start, operand.end, "differential", [operand])
+
+    def nabla(self, tok: Token) -> Node:
+        self.next()
+        wrt: list[Node] = []
+        order = 1
+        while self.peek() is not None and self.peek().is_char("_", "^"):
+            mark = self.next()
+            inner, s, e = self._script_tokens()
+            if mark.value == "_":
+                wrt = [sub_parse(inner, self.bold)]
+            else:
+                order = int(_plain(inner)) if _plain(inner).isdigit() else 1
+        self.skip_ignorable()
+        operand = None
+        if self.peek() is not None and self._starts_factor(self.peek()):
+            operand = self.postfix()
+        end = operand.end if operand is not None else self._last_end()
+        node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla")
+        return node
+
+    def big_operator(self, tok: Token) -> Node:
+        self.next()
+        node = Sum(tok.start, tok.end, None, op=tok.value)
+        while self.peek() is not None and (self.peek().is_char("_", "^") or self.peek().is_cmd("limits", "nolimits")):
+            mark = self.next()
+            if mark.kind == CMD:
+                continue
+            inner, s, e = self._script_tokens()
+            if mark.value == "_":
+                _fill_sum_limits(node, inner)
+            else:
+                node.upper = sub_parse(inner)
+            node.end = e
+        self.skip_ignorable()
+        if self.peek() is None or not self._starts_factor(self.peek()):
+            raise self.error(f"\\{tok.value} without a body", tok)
+        node.body = self.term()
+        node.end = node.body.end
+        return node
+
+    def space(self, tok: Token) -> Node:
+        self.next()
+        inner, s, e = self._script_tokens()
+        letter = _plain(inner)
+        return self._space_dims(tok, letter, e)
+
+    def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
+        node = Space(tok.start, end or tok.end, letter, [])
+        if self.peek() is not None and self.peek().is_char("^"):
+            self.next()
+            inner, s, e = self._script_tokens()
+            parts: list[list[Token]] = [[]]
+            depth = 0
+            for t in inner:
+                if t.is_char("{"):
+                    depth += 1
+                elif t.is_char("}"):
+                    depth -= 1
+                if depth == 0 and (t.is_cmd("times") or (t.kind == LETTER and t.value == "x" and len(inner) > 1 and parts[-1])):
+                    parts.append([])
+                else:
+                    parts[-1].append(t)
+            node.dims = [sub_parse(p) for p in parts if p]
+            node.end = e
+        return node
+
+    # -- environments -----------------------------------------------------
+    def env_name(self) -> tuple[str, int]:
+        """Read {name} after \\begin or \\end; returns (name, index after it)."""
+        tok = self.peek()
+        if tok is None or not tok.is_char("{"):
+            raise self.error("\\begin without an environment name")
+        end = self.group_end()
+        name = "".join(t.value for t in self.toks[self.i + 1 : end])
+        self.i = end + 1
+        return name, end + 1
+
+    def environment(self, tok: Token) -> Node:
+        self.next()
+        name, _ = self.env_name()
+        close = find_end(self.toks, self.i, name, self.n)
+        if close is None:
+            raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", tok.start, tok.end, unbalanced=True)
+        if name in ("array", "subarray") and self.peek() is not None and self.peek().is_char("{"):
+            self.i = self.group_end() + 1
+        if name not in MATRIX_ENVS:
+            raise self.error(f"environment {name} inside an expression", tok)
+        end_tok_index = close
+        after = self.match.get(close + 1, close) + 1 if close + 1 < len(self.toks) else close + 1
+        end_pos = self.toks[after - 1].end
+        rows: list[list[Node]] = []
+        schematic = False
+        for row in split_cells(self.toks, self.i, end_tok_index):
+            cells = []
+            for cell in row:
+                if not cell:
+                    cells.append(Dots(tok.start, tok.start, "empty"))
+                    continue
+                node = sub_parse(cell, self.bold)
+                if any(isinstance(x, Dots) for x in node.walk()):
+                    schematic = True
+                cells.append(node)
+            if cells:
+                rows.append(cells)
+        self.i = after
+        if name in ("cases", "dcases"):
+            return Cases(tok.start, end_pos, rows)
+        if any(isinstance(c, Dots) and c.kind == "empty" for r in rows for c in r):
+            schematic = True
+        width = max((len(r) for r in rows), default=0)
+        if any(len(r) != width for r in rows):
+            schematic = True
+        node = Matrix(tok.start, end_pos, rows, name, schematic)
+        if name in ("vmatrix",):
+            return Abs(tok.start, end_pos, node)
+        if name in ("Vmatrix",):
+            return Norm(tok.start, end_pos, node)
+        return node
+
+
+# ---------------------------------------------------------------------------
+# helpers
+
+
+def describe(tok: Token) -> str:
+    if tok.kind == CMD:
+        return f"'\\{tok.value}'"
+    if tok.kind == TEXT:
+        return f"prose '{tok.value[:12]}'"
+    return f"'{tok.value}'"
+
+
+def _plain(tokens: list[Token], keep_space: bool = False) -> str:
+    """A script or word as plain text: ``{i j}`` → ``ij``, ``\\top`` → ``top``."""
+    out = []
+    for t in tokens:
+        if t.kind == CHAR and t.value in "{}":
+            continue
+        if t.kind == CMD and t.value in (",", ";", ":", "!", " ", "quad"):
+            continue
+        out.append(t.value)
+    return "".join(out)
+
+
+def _respan(node: Node, start: int, end: int) -> Node:
+    node.start = min(node.start, start)
+    node.end = max(node.end, end)
+    return node
+
+
+def _power(node: Node, power: Node) -> Node:
+    if isinstance(power, Num) and power.value == "-1":
+        return Inverse(node.start, node.end, node)
+    return Pow(node.start, node.end, node, power)
+
+
+def sub_parse(tokens: list[Token], bold: bool = False) -> Node:
+    """Parse a whole token list as one expression (a group's contents)."""
+    if not tokens:
+        raise ParseError("empty group", 0, 0)
+    parser = Parser(tokens)
+    parser.bold = bold
+    node = parser.expr()
+    if parser.peek() is not None and parser.peek().is_char(","):
+        items = [node]
+        while parser.peek() is not None and parser.peek().is_char(","):
+            parser.next()
+            items.append(parser.expr())
+        node = Tuple(items[0].start, items[-1].end, items, "")
+    parser.skip_ignorable()
+    if parser.peek() is not None:
+        tok = parser.peek()
+        if tok.is_char(")", "]"):
+            raise ParseError(f"unmatched '{tok.value}'", tok.start, tok.end, unbalanced=True)
+        raise parser.error(f"unexpected {describe(tok)}")
+    return node
+
+
+def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | None:
+    """If the tokens start with ∂ or d (a differential), return (kind, index
+    after the marker and its order, order)."""
+    if not tokens:
+        return None
+    t = tokens[0]
+    kind, k = None, 0
+    if t.is_cmd("partial"):
+        kind, k = "partial", 1
+    elif t.kind == LETTER and t.value == "d":
+        kind, k = "d", 1
+    elif t.kind == CMD and t.value in ("mathrm", "text", "operatorname", "rm", "mathit", "textrm"):
+        if len(tokens) >= 4 and tokens[1].is_char("{") and tokens[2].kind == LETTER and tokens[2].value == "d" and tokens[3].is_char("}"):
+            kind, k = "d", 4
+        elif len(tokens) >= 2 and tokens[1].kind == LETTER and tokens[1].value == "d":
+            kind, k = "d", 2
+    elif t.is_cmd("mathop") and len(tokens) >= 2:
+        return differential(tokens[1:], alone_ok) and None
+    if kind is None:
+        return None
+    order = 1
+    if k < len(tokens) and tokens[k].is_char("^"):
+        if k + 1 < len(tokens) and tokens[k + 1].kind == NUM:
+            order = int(tokens[k + 1].value[0])
+            k += 2
+        elif k + 3 < len(tokens) and tokens[k + 1].is_char("{") and tokens[k + 2].kind == NUM and tokens[k + 3].is_char("}"):
+            order = int(tokens[k + 2].value)
+            k += 4
+    if k >= len(tokens):
+        return (kind, k, order) if alone_ok else None
+    nxt = tokens[k]
+    if kind == "d" and (nxt.is_char("_", "^", "'", "=", "+", "-", ",", ")") or nxt.kind == NUM):
+        return None
+    return kind, k, order
+
+
+def _parse_wrt(tokens: list[Token], kind: str, k: int, bold: bool) -> list[Node]:
+    """The variables of a derivative's denominator: ∂x, ∂x ∂y, ∂x^2, dX."""
+    parts: list[list[Token]] = [[]]
+    i = k
+    while i < len(tokens):
+        t = tokens[i]
+        nd = differential(tokens[i:], alone_ok=False)
+        if parts[-1] and nd is not None and nd[0] == kind and (t.is_cmd("partial") or not t.space or True):
+            if t.is_cmd("partial") or (t.kind == LETTER and t.value == "d" and t.space):
+                parts.append([])
+                i += nd[1]
+                continue
+        parts[-1].append(t)
+        i += 1
+    wrt: list[Node] = []
+    for part in parts:
+        if not part:
+            raise ParseError("a derivative with respect to nothing", tokens[0].start, tokens[-1].end)
+        node = sub_parse(part, bold)
+        if isinstance(node, Pow) and isinstance(node.exp, Num) and node.exp.value.isdigit():
+            wrt.extend([node.base] * int(node.exp.value))
+        else:
+            wrt.append(node)
+    return wrt
+
+
+def _fill_sum_limits(node: Sum, inner: list[Token]) -> None:
+    """\\sum_{i=1}: index and lower limit; \\sum_{i,j} or \\sum_i: the index
+    expression alone (kept in ``sub`` so that typos such as i-1 can be seen)."""
+    eq = next((j for j, t in enumerate(inner) if t.is_char("=")), None)
+    if eq is not None:
+        node.index = _plain(inner[:eq])
+        node.lower = sub_parse(inner[eq + 1 :]) if eq + 1 < len(inner) else None
+        return
+    node.sub = sub_parse(inner) if inner else None
+    if len(inner) == 1 and inner[0].kind == LETTER:
+        node.index = inner[0].value
+
+
+def find_end(tokens: list[Token], i: int, name: str, limit: int | None = None) -> int | None:
+    """Index of the ``\\end`` token that closes ``\\begin{name}`` (body starts at i)."""
+    depth = 0
+    limit = len(tokens) if limit is None else limit
+    k = i
+    while k < limit:
+        t = tokens[k]
+        if t.kind == CMD and t.value in ("begin", "end") and k + 1 < limit and tokens[k + 1].is_char("{"):
+            j = k + 2
+            parts = []
+            while j < limit and not tokens[j].is_char("}"):
+                parts.append(tokens[j].value)
+                j += 1
+            if "".join(parts) == name:
+                if t.value == "begin":
+                    depth += 1
+                elif depth == 0:
+                    return k
+                else:
+                    depth -= 1
+            k = j
+        k += 1
+    return None
+
+
+def split_cells(tokens: list[Token], start: int, end: int) -> list[list[list[Token]]]:
+    """Rows (split at \\\\) of cells (split at &) of an environment body, at top level."""
+    rows: list[list[list[Token]]] = [[[]]]
+    depth = 0
+    k = start
+    while k < end:
+        t = tokens[k]
+        if t.is_char("{") or t.is_cmd("begin", "left"):
+            depth += 1
+        elif t.is_char("}") or t.is_cmd("end", "right"):
+            depth -= 1
+        if depth == 0 and t.is_cmd("\\", "cr", "newline"):
+            rows.append([[]])
+            if k + 1 < end and tokens[k + 1].is_char("["):  # \\[2pt]
+                while k + 1 < end and not tokens[k + 1].is_char("]"):
+                    k += 1
+                k += 1
+        elif depth == 0 and t.is_char("&"):
+            rows[-1].append([])
+        elif not (t.kind == CMD and t.value in ("hline", "cline", "quad", "qquad", "hdashline")):
+            rows[-1][-1].append(t)
+        k += 1
+    while rows and all(not c for c in rows[-1]):
+        rows.pop()
+    return rows

@@ -1,0 +1,63 @@
+"""The base class of rules and the helpers they use to make findings."""
+
+from __future__ import annotations
+
+from typing import ClassVar, Iterator
+
+from .blocks import MathBlock
+from .findings import Finding, Fix
+from .source import Source
+
+
+class Rule:
+    """A rule. Subclasses set the class attributes and implement ``check``.
+
+    The subclass docstring is the rule's documentation, in four sections:
+    ``What it does``, ``Why is this bad?``, ``Example``, ``Use instead``.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]  # kebab-case
+    summary: ClassVar[str]  # one line
+    severity: ClassVar[str] = "error"  # error | warning | info
+    fixable: ClassVar[bool] = False
+    default_enabled: ClassVar[bool] = True
+
+    def check(self, note) -> Iterator[Finding]:  # note: linter.engine.Note
+        return iter(())
+
+    # helpers -------------------------------------------------------------
+    def at_block(
+        self, block: MathBlock, start: int, end: int, message: str, fix: Fix | None = None
+    ) -> Finding:
+        """A finding over block-text indices [start, end)."""
+        line, col = block.line_col(start)
+        end_line, end_col = block.end_line_col(max(end, start + 1))
+        return self._make(block.source, line, col, end_line, end_col, message, fix)
+
+    def at_source(
+        self, source: Source, start: int, end: int, message: str, fix: Fix | None = None
+    ) -> Finding:
+        """A finding over source-text offsets [start, end)."""
+        line, col = source.line_col(start)
+        if end > start:
+            end_line, end_col = source.line_col(end - 1)
+            end_col += 1
+        else:
+            end_line, end_col = line, col + 1
+        return self._make(source, line, col, end_line, end_col, message, fix)
+
+    def _make(self, source, line, col, end_line, end_col, message, fix) -> Finding:
+        return Finding(
+            path=source.path,
+            line=line,
+            column=col,
+            end_line=end_line,
+            end_column=end_col,
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            message=message,
+            fix=fix,
+            cell=source.cell,
+        )

@@ -1,0 +1,384 @@
+"""The typed expression tree that the parser builds, and its canonical rendering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(eq=False)
+class Node:
+    """A node; ``start``/``end`` index the block text."""
+
+    start: int
+    end: int
+
+    def children(self) -> list["Node"]:
+        return []
+
+    def walk(self):
+        """This node and every node below it, depth first."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children()))
+
+
+@dataclass(eq=False)
+class Sym(Node):
+    """A symbol: ``name`` (x, A, alpha, hat(x)), ``sub`` its subscript as written
+    canonically (``1``, ``ij``), ``bold`` if set in a bold font."""
+
+    name: str
+    sub: str | None = None
+    bold: bool = False
+    sup: str | None = None  # a decoration such as * or (i)
+
+    @property
+    def key(self) -> str:
+        """The identity of the symbol, ignoring its font."""
+        key = self.name
+        if self.sup:
+            key += "^" + self.sup
+        if self.sub:
+            key += "_" + self.sub
+        return key
+
+
+@dataclass(eq=False)
+class Num(Node):
+    value: str
+
+
+@dataclass(eq=False)
+class Add(Node):
+    """A sum; ``terms`` may be ``Neg`` nodes for subtracted terms."""
+
+    terms: list[Node]
+
+    def children(self):
+        return list(self.terms)
+
+
+@dataclass(eq=False)
+class Neg(Node):
+    arg: Node
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
+class Mul(Node):
+    """A product. ``ops[i]`` is the operator before ``factors[i+1]``: '' for an
+    implicit product, 'cdot', '*', 'times', 'odot', 'otimes', 'circ'."""
+
+    factors: list[Node]
+    ops: list[str]
+
+    def children(self):
+        return list(self.factors)
+
+
+@dataclass(eq=False)
+class Div(Node):
+    num: Node
+    den: Node
+
+    def children(self):
+        return [self.num, self.den]
+
+
+@dataclass(eq=False)
+class Pow(Node):
+    base: Node
+    exp: Node
+
+    def children(self):
+        return [self.base, self.exp]
+
+
+@dataclass(eq=False)
+class Transpose(Node):
+    arg: Node
+    mark: str = "T"  # how it was written: T, top, intercal, prime, H
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
+class Inverse(Node):
+    arg: Node
+    transposed: bool = False  # X^{-T}
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
+class Func(Node):
+    """A named function or operator applied to arguments: tr, det, ln, log, exp,
+    sqrt, sin, vec, diag, min …; ``sub`` for log bases and min/max ranges."""
+
+    name: str
+    args: list[Node]
+    sub: Node | None = None
+
+    def children(self):
+        return list(self.args) + ([self.sub] if self.sub is not None else [])
+
+
+@dataclass(eq=False)
+class Call(Node):
+    """A symbol used as a function: f(x), L(w), y(t)."""
+
+    func: Sym
+    args: list[Node]
+
+    def children(self):
+        return [self.func, *self.args]
+
+
+@dataclass(eq=False)
+class Norm(Node):
+    arg: Node
+    sub: str | None = None  # 2, F, 1, infty
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
+class Abs(Node):
+    """|x|: absolute value of a scalar, or determinant of a matrix."""
+
+    arg: Node
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
+class Inner(Node):
+    a: Node
+    b: Node
+
+    def children(self):
+        return [self.a, self.b]
+
+
+@dataclass(eq=False)
+class Deriv(Node):
+    """A derivative of ``num`` with respect to ``wrt`` (one entry per order).
+
+    ``op`` is 'partial', 'd' or 'nabla'. ``num`` is None for an operator that
+    was never applied (``\\frac{\\partial}{\\partial x}`` alone, ``\\nabla`` alone).
+    ``sloppy`` marks ``\\frac{f}{dx}`` (a differential written only below).
+    """
+
+    num: Node | None
+    wrt: list[Node]
+    op: str = "partial"
+    sloppy: bool = False
+
+    @property
+    def order(self) -> int:
+        return len(self.wrt)
+
+    def children(self):
+        return ([self.num] if self.num is not None else []) + list(self.wrt)
+
+
+@dataclass(eq=False)
+class Matrix(Node):
+    """A bmatrix/pmatrix/array literal. ``schematic`` when it has dots (⋯ ⋮ ⋱)."""
+
+    rows: list[list[Node]]
+    env: str = "bmatrix"
+    schematic: bool = False
+
+    def children(self):
+        return [cell for row in self.rows for cell in row]
+
+
+@dataclass(eq=False)
+class Tuple(Node):
+    """A bracketed comma list [a, b, c] or (a, b)."""
+
+    items: list[Node]
+    brackets: str = "()"
+
+    def children(self):
+        return list(self.items)
+
+
+@dataclass(eq=False)
+class Sum(Node):
+    """\\sum (or \\prod) with its index, limits and body: an elementwise statement."""
+
+    body: Node | None
+    index: str | None = None
+    lower: Node | None = None
+    upper: Node | None = None
+    sub: Node | None = None  # the whole subscript as parsed, for hygiene checks
+    op: str = "sum"
+
+    def children(self):
+        return [n for n in (self.sub, self.lower, self.upper, self.body) if n is not None]
+
+
+@dataclass(eq=False)
+class Dots(Node):
+    """\\cdots, \\vdots, \\ddots, \\ldots: the expression is schematic."""
+
+    kind: str = "cdots"
+
+
+@dataclass(eq=False)
+class Space(Node):
+    """\\mathbb{R}^{m\\times n}, \\mathbb{S}^n …: a set that a declaration names."""
+
+    field_name: str  # R, S, C, N, Z
+    dims: list[Node] = field(default_factory=list)
+
+    def children(self):
+        return list(self.dims)
+
+
+@dataclass(eq=False)
+class Mapping(Node):
+    """dom → cod in f: dom → cod."""
+
+    dom: Node
+    cod: Node
+
+    def children(self):
+        return [self.dom, self.cod]
+
+
+@dataclass(eq=False)
+class Cases(Node):
+    """A piecewise definition (cases environment): not checkable."""
+
+    rows: list[list[Node]]
+
+    def children(self):
+        return [cell for row in self.rows for cell in row]
+
+
+@dataclass(eq=False)
+class Factorial(Node):
+    arg: Node
+
+    def children(self):
+        return [self.arg]
+
+
+# ---------------------------------------------------------------------------
+# Rendering
+
+_PREC_ADD, _PREC_MUL, _PREC_NEG, _PREC_POW, _PREC_ATOM = 1, 2, 3, 4, 5
+_OPS = {"": " ", "cdot": " · ", "*": " * ", "times": " × ", "odot": " ⊙ ",
+        "otimes": " ⊗ ", "circ": " ∘ ", "/": " / ", "oplus": " ⊕ "}  # fmt: skip
+
+
+def _prec(node: Node) -> int:
+    if isinstance(node, Add):
+        return _PREC_ADD
+    if isinstance(node, (Mul, Div)):
+        return _PREC_MUL
+    if isinstance(node, Neg):
+        return _PREC_NEG
+    if isinstance(node, (Pow, Transpose, Inverse)):
+        return _PREC_POW
+    if isinstance(node, Num) and node.value.startswith("-"):
+        return _PREC_NEG
+    return _PREC_ATOM
+
+
+def _wrap(node: Node, min_prec: int) -> str:
+    text = render(node)
+    return f"({text})" if _prec(node) < min_prec else text
+
+
+def render(node: Node | None) -> str:
+    """A canonical, unambiguous rendering of a tree (fonts dropped)."""
+    if node is None:
+        return "?"
+    if isinstance(node, Sym):
+        return node.key
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Add):
+        out = _wrap(node.terms[0], _PREC_ADD + 1) if isinstance(node.terms[0], Add) else render(node.terms[0])
+        for term in node.terms[1:]:
+            if isinstance(term, Neg):
+                out += " - " + _wrap(term.arg, _PREC_MUL)
+            else:
+                out += " + " + _wrap(term, _PREC_MUL)
+        return out
+    if isinstance(node, Neg):
+        return "-" + _wrap(node.arg, _PREC_POW)
+    if isinstance(node, Mul):
+        out = _wrap(node.factors[0], _PREC_MUL)
+        for op, factor in zip(node.ops, node.factors[1:]):
+            out += _OPS.get(op, f" {op} ") + _wrap(factor, _PREC_POW if op else _PREC_NEG)
+        return out
+    if isinstance(node, Div):
+        return f"{_wrap(node.num, _PREC_POW)} / {_wrap(node.den, _PREC_POW)}"
+    if isinstance(node, Pow):
+        return f"{_wrap(node.base, _PREC_ATOM)}^{_wrap(node.exp, _PREC_ATOM)}"
+    if isinstance(node, Transpose):
+        return f"{_wrap(node.arg, _PREC_ATOM)}^T"
+    if isinstance(node, Inverse):
+        return f"{_wrap(node.arg, _PREC_ATOM)}^{'-T' if node.transposed else '-1'}"
+    if isinstance(node, Func):
+        sub = f"_{_wrap(node.sub, _PREC_ATOM)}" if node.sub is not None else ""
+        return f"{node.name}{sub}({', '.join(render(a) for a in node.args)})"
+    if isinstance(node, Call):
+        return f"{render(node.func)}({', '.join(render(a) for a in node.args)})"
+    if isinstance(node, Norm):
+        return f"‖{render(node.arg)}‖" + (f"_{node.sub}" if node.sub else "")
+    if isinstance(node, Abs):
+        return f"|{render(node.arg)}|"
+    if isinstance(node, Inner):
+        return f"⟨{render(node.a)}, {render(node.b)}⟩"
+    if isinstance(node, Deriv):
+        symbol = {"partial": "∂", "d": "d", "nabla": "∇"}[node.op]
+        wrt = " ".join(symbol + _wrap(w, _PREC_ATOM) for w in node.wrt) if node.wrt else "?"
+        if node.op == "nabla":
+            head = "∇" + ("_" + ",".join(_wrap(w, _PREC_ATOM) for w in node.wrt) if node.wrt else "")
+            return head + (f" {_wrap(node.num, _PREC_ATOM)}" if node.num is not None else "")
+        order = f"^{node.order}" if node.order > 1 else ""
+        if node.num is None:
+            return f"{symbol}{order}/{wrt}"
+        return f"{symbol}{order}({render(node.num)})/{wrt}"
+    if isinstance(node, Matrix):
+        rows = "; ".join(", ".join(render(c) for c in row) for row in node.rows)
+        return f"[{rows}]"
+    if isinstance(node, Tuple):
+        inner = ", ".join(render(i) for i in node.items)
+        return node.brackets[0] + inner + node.brackets[1] if len(node.brackets) == 2 else inner
+    if isinstance(node, Sum):
+        symbol = "∑" if node.op == "sum" else "∏"
+        lim = ""
+        if node.index is not None and node.lower is not None:
+            lim += f"_{{{node.index}={render(node.lower)}}}"
+        elif node.sub is not None:
+            lim += f"_{{{render(node.sub)}}}"
+        if node.upper is not None:
+            lim += f"^{{{render(node.upper)}}}"
+        return f"{symbol}{lim} {_wrap(node.body, _PREC_MUL) if node.body is not None else '?'}"
+    if isinstance(node, Dots):
+        return "…"
+    if isinstance(node, Space):
+        dims = " × ".join(render(d) for d in node.dims)
+        return f"{node.field_name}^{{{dims}}}" if dims else node.field_name
+    if isinstance(node, Mapping):
+        return f"{render(node.dom)} → {render(node.cod)}"
+    if isinstance(node, Cases):
+        return "{" + "; ".join(", ".join(render(c) for c in row) for row in node.rows) + "}"
+    if isinstance(node, Factorial):
+        return f"{_wrap(node.arg, _PREC_ATOM)}!"
+    return f"<{type(node).__name__}>"

@@ -1,0 +1,24 @@
+"""The rule catalogue: one module per rule, each defining a ``Rule`` subclass."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+
+from linter.rule import Rule
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> dict[str, type[Rule]]:
+    """Every rule in this package, keyed by code (DL101 …), in code order."""
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
+                if value.__module__ == module.__name__:
+                    if value.code in found:
+                        raise RuntimeError(f"two rules claim {value.code}")
+                    found[value.code] = value
+    return dict(sorted(found.items()))

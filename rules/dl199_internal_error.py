@@ -1,0 +1,39 @@
+"""DL199: derivlint itself failed while checking a file (a bug in derivlint)."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from linter.findings import Finding
+from linter.rule import Rule
+
+
+class InternalError(Rule):
+    """## What it does
+    Reports that derivlint crashed while checking this file. The message
+    names the exception; the other files of the run are still checked.
+
+    ## Why is this bad?
+    This is a bug in derivlint, not in the note: the file was not (fully)
+    checked, so its mistakes may go unreported. Please report it with the
+    smallest note that reproduces it; run with ``DERIVLINT_DEBUG=1`` to print
+    the traceback on stderr.
+
+    ## Example
+    ```
+    notes/ch2.md:1:1: DL199 internal error while checking this file: KeyError: 'x'
+    ```
+
+    ## Use instead
+    Report the bug. Until it is fixed, ``--ignore DL199`` hides the finding
+    (the file stays unchecked).
+    """
+
+    code = "DL199"
+    name = "internal-error"
+    summary = "derivlint failed while checking this file; this is a derivlint bug."
+    severity = "error"
+
+    def check(self, note) -> Iterator[Finding]:
+        # The CLI makes these findings when checking a file raises.
+        return iter(())
