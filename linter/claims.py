@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .blocks import MathBlock
-from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, lex
+from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from .parser import (
     FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of,
 )  # fmt: skip
@@ -120,8 +120,13 @@ class Segment:
 
 def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     """Every claim of one math block, in order."""
+    raw = tokenize(block.text)
+    if any(t.kind == CMD and t.value in DEFINITIONS for t in raw):
+        from .macros import find_macro_definitions  # definitions made in this very block
+
+        macros = {**(macros or {}), **find_macro_definitions(block.text)}
     try:
-        tokens = lex(block.text, macros)
+        tokens = expand(drop_definitions(raw), macros or {})
     except LexError as err:
         return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
     try:
@@ -130,6 +135,42 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
     segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
     return build_claims(block, segments)
+
+
+DEFINITIONS = frozenset(
+    "newcommand renewcommand providecommand def gdef DeclareMathOperator".split()
+)
+
+
+def drop_definitions(tokens: list[Token]) -> list[Token]:
+    """Remove macro definitions (\\newcommand{\\R}{…}, \\def\\R{…}) from math:
+    the extractor has collected them, and they are not statements."""
+    if not any(t.kind == CMD and t.value in DEFINITIONS for t in tokens):
+        return tokens
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t.kind != CMD or t.value not in DEFINITIONS:
+            out.append(t)
+            i += 1
+            continue
+        i += 1
+        if i < n and tokens[i].is_char("*"):
+            i += 1
+        if t.value in ("def", "gdef"):
+            while i < n and not tokens[i].is_char("{"):  # \def\name#1#2{body}
+                i += 1
+            i = _group_close(tokens, i) + 1 if i < n else n
+            continue
+        i = _group_close(tokens, i) + 1 if i < n and tokens[i].is_char("{") else i + 1  # the name
+        while i < n and tokens[i].is_char("["):  # [n] and [default]
+            while i < n and not tokens[i].is_char("]"):
+                i += 1
+            i += 1
+        if i < n and tokens[i].is_char("{"):
+            i = _group_close(tokens, i) + 1
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -147,9 +188,9 @@ def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> 
     depth = 0
     while i < end:
         t = tokens[i]
-        if t.kind == CHAR and t.value == "{":
+        if (t.kind == CHAR and t.value == "{") or (t.kind == CMD and t.value == "left"):
             depth += 1
-        elif t.kind == CHAR and t.value == "}":
+        elif (t.kind == CHAR and t.value == "}") or (t.kind == CMD and t.value == "right"):
             depth -= 1
         if depth == 0 and t.kind == CMD:
             if t.value == "begin" and i + 1 < end and tokens[i + 1].is_char("{"):
@@ -252,12 +293,17 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         current = []
         hard = next_hard
 
+    parens = 0  # ( and [ opened at top level: no statement ends inside them
     while i < n:
         t = row[i]
-        if t.kind == CHAR and t.value == "{":
+        if t.is_char("{") or t.is_cmd("begin", "left"):
             depth += 1
-        elif t.kind == CHAR and t.value == "}":
+        elif t.is_char("}") or t.is_cmd("end", "right"):
             depth -= 1
+        elif depth == 0 and t.is_char("(", "["):
+            parens += 1
+        elif depth == 0 and t.is_char(")", "]") and parens > 0:
+            parens -= 1
         if t.kind == CMD and t.value in DROPPED_WITH_ARG:
             i = _skip_args(row, i + 1, 2 if t.value == "textcolor" else 1)
             continue
@@ -278,22 +324,16 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                     out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                     i = close + 1
                     continue
-            if t.kind == CMD and t.value in STATEMENT_BREAKS:
+            if parens == 0 and ((t.kind == CMD and t.value in STATEMENT_BREAKS) or t.is_char(";")):
                 flush(True)
                 i += 1
                 continue
-            if t.kind == CHAR and t.value == ";":
-                flush(True)
-                i += 1
-                continue
-            if t.kind == CHAR and t.value == "(" and i + 1 < n and row[i + 1].kind == TEXT:
-                # (当A为对称阵): a parenthesised remark
-                close = i + 2
-                while close < n and not row[close].is_char(")"):
-                    close += 1
-                if close < n:
+            if t.kind == CHAR and t.value == "(":
+                close = _remark_close(row, i)
+                if close is not None:  # (当A为对称阵), (\text{for } x > 0): a remark
+                    parens -= 1
                     flush(False)
-                    words = "".join(x.value for x in row[i + 1 : close])
+                    words = " ".join(_words(x) for x in row[i + 1 : close])
                     out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                     i = close + 1
                     continue
@@ -301,6 +341,28 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         i += 1
     flush(False)
     return out
+
+
+def _remark_close(row: list[Token], i: int) -> int | None:
+    """If the parenthesis at ``i`` encloses prose, the index of its partner."""
+    depth, prose = 0, False
+    for k in range(i, len(row)):
+        t = row[k]
+        if t.is_char("("):
+            depth += 1
+        elif t.is_char(")"):
+            depth -= 1
+            if depth == 0:
+                return k if prose else None
+        elif t.kind == TEXT:
+            prose = True
+        elif t.kind == CMD and t.value in PROSE_FONTS and k + 1 < len(row) and row[k + 1].is_char("{"):
+            prose = prose or _is_prose_word(row[k + 2 : _group_close(row, k + 1)])
+    return None
+
+
+def _words(t: Token) -> str:
+    return t.value if t.kind != CMD else "\\" + t.value
 
 
 def _group_close(row: list[Token], i: int) -> int:

@@ -1,0 +1,150 @@
+"""Claims: splitting math into statements, chains across rows, kinds and positions."""
+
+from __future__ import annotations
+
+import pytest
+
+from linter.blocks import MathBlock, contiguous_offsets
+from linter.claims import claims_of
+from linter.source import Source
+
+
+def block_of(tex: str, prefix: str = "") -> MathBlock:
+    """A display block whose body is ``tex``, placed after ``prefix`` in a file."""
+    text = prefix + "$$" + tex + "$$\n"
+    start = len(prefix) + 2
+    return MathBlock(Source("note.md", text), tex, contiguous_offsets(start, len(tex)), len(prefix), len(text) - 1, "$$", True)
+
+
+def claims(tex: str, macros=None):
+    return claims_of(block_of(tex), macros)
+
+
+def parsed(tex: str) -> list[str]:
+    return [c.parsed or f"UNPARSED {c.reason}" for c in claims(tex)]
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("a = b = c", ["a = b", "b = c"]),
+        (r"x \in \mathbb{R}^n", ["x ∈ R^{n}"]),
+        (r"X, Y \in \mathbb{R}^{m \times n}", ["X, Y ∈ R^{m × n}"]),
+        (r"f = a^\top x,\quad \frac{\partial f}{\partial x} = a", ["f = a^T x", "∂(f)/∂x = a"]),
+        (r"A x = b \Rightarrow x = A^{-1} b", ["A x = b", "x = A^-1 b"]),
+        (r"f: \mathbb{R}^n \rightarrow \mathbb{R}", ["f : R^{n} → R"]),
+        (r"a \neq b, \quad c \approx d", ["a ≠ b", "c ≈ d"]),
+        (r"x^T A x = 0 \text{ where } x \ne 0", ["x^T A x = 0", "x ≠ 0"]),
+        (r"\text{tr}(AB) = \text{tr}(BA)", ["tr(A B) = tr(B A)"]),
+        (r"f(x) = x^2 \tag{3}\label{eq:f}", ["f(x) = x^2"]),
+        (r"\newcommand{\Vx}{\mathbf{x}} \Vx^\top \Vx = \|\Vx\|^2", ["x^T x = ‖x‖^2"]),
+    ],
+)
+def test_statements(tex: str, expected: list[str]) -> None:
+    assert parsed(tex) == expected
+
+
+def test_aligned_rows_continue_the_chain() -> None:
+    tex = "\\begin{aligned}\nL &= (y - Xw)^T (y - Xw) \\\\\n&= y^T y - 2 w^T X^T y + w^T X^T X w\n\\end{aligned}"
+    got = claims(tex)
+    assert [c.parsed for c in got] == [
+        "L = (y - X w)^T (y - X w)",
+        "(y - X w)^T (y - X w) = y^T y - 2 w^T X^T y + w^T X^T X w",
+    ]
+    assert [c.step for c in got] == [0, 1]
+    assert got[0].chain == got[1].chain
+
+
+def test_a_row_starting_with_plus_continues_the_expression() -> None:
+    tex = "f &= a \\\\\n&\\quad + b \\\\\n&= c"
+    assert parsed(tex) == ["f = a + b", "a + b = c"]
+
+
+def test_claim_lines_in_a_multiline_block() -> None:
+    prefix = "# Title\n\nSome prose.\n\n"
+    tex = "\n\\begin{aligned}\nf(x) &= x^T A x \\\\\n\\nabla f &= (A + A^T) x\n\\end{aligned}\n"
+    found = claims_of(block_of(tex, prefix))
+    assert [(c.kind, c.position()[0]) for c in found] == [("definition", 7), ("derivative", 8)]
+    line, col, end_line, end_col = found[1].position()
+    assert (line, col, end_line) == (8, 1, 8)
+    assert found[1].text == "\\nabla f &= (A + A^T) x"
+
+
+def test_chain_skips_formulas_quoted_inside_a_sentence() -> None:
+    # The shape of seed 002: a derivation, two formulas quoted in a sentence, then the
+    # derivation goes on with "= …": the step continues the derivation, not the quote.
+    tex = (
+        "\\frac{dL}{dw} = \\frac{d(y^T y - 2 y^T X w)}{dw} \\\\\n"
+        "结合上面的公式\\frac{da^Tb}{da} = b^T和\\\\\n"
+        "\\frac{da^TAa}{da} = 2Aa(当A为对称阵)，有：\\\\\n"
+        "= -2X^T y"
+    )
+    got = claims(tex)
+    last = got[-1]
+    assert last.parsed == "d(y^T y - 2 y^T X w)/dw = -(2 X^T y)"
+    quoted = [c for c in got if c.parsed and c.parsed.startswith("d(a^T A a)")]
+    assert quoted and quoted[0].embedded
+    assert "当A为对称阵" in quoted[0].prose_after
+
+
+def test_condition_in_parentheses_is_prose() -> None:
+    got = claims("\\frac{da^TAa}{da} = 2A*a(当A为对称阵)")
+    assert [c.parsed for c in got] == ["d(a^T A a)/da = 2 A * a"]
+    assert got[0].prose_after == "当A为对称阵"
+
+
+@pytest.mark.parametrize(
+    "tex, kind",
+    [
+        (r"\frac{\partial f}{\partial x} = a", "derivative"),
+        (r"f = x^T x", "definition"),
+        (r"L(w) = \|y - Xw\|^2", "definition"),
+        (r"x^T x = \|x\|^2", "equality"),
+        (r"x \in \mathbb{R}^n", "declaration"),
+        (r"a \le b", "relation"),
+        (r"\frac{\partial f}{\partial x} = (a", "unparsed"),
+    ],
+)
+def test_kinds(tex: str, kind: str) -> None:
+    assert [c.kind for c in claims(tex)] == [kind]
+
+
+def test_unparsed_claim_keeps_reason_and_position() -> None:
+    tex = r"y = -\frac{d(2y^T X w}{dw}"
+    (claim,) = claims(tex)
+    assert claim.kind == "unparsed" and claim.unbalanced
+    assert tex[claim.error_start : claim.error_end] == "("
+    assert "unclosed" in claim.reason
+
+
+def test_unknown_command_is_unparsed_but_not_unbalanced() -> None:
+    (claim,) = claims(r"\foo{x} = 1")
+    assert claim.kind == "unparsed" and not claim.unbalanced and "\\foo" in claim.reason
+
+
+def test_bare_expressions_are_not_claims() -> None:
+    assert claims(r"\mathbf{x}^\top \mathbf{A} \mathbf{x}") == []
+
+
+def test_unbalanced_bare_expression_is_reported() -> None:
+    (claim,) = claims(r"\left( x + y")
+    assert claim.kind == "unparsed" and claim.unbalanced
+
+
+def test_piecewise_prose_inside_cases_does_not_split_the_statement() -> None:
+    got = claims(r"f(x) = \begin{cases} 1 & \text{if } x > 0 \\ 0 & \text{otherwise} \end{cases}")
+    assert len(got) == 1 and not got[0].unbalanced
+
+
+def test_macros_from_configuration() -> None:
+    got = claims(r"\frac{\partial \tr(AX)}{\partial X} = A^T", {"tr": (0, None, r"\operatorname{tr}")})
+    assert [c.parsed for c in got] == ["∂(tr(A X))/∂X = A^T"]
+    # expanded tokens point at the invocation
+    assert got[0].block.text[got[0].start : got[0].end].startswith("\\frac")
+
+
+def test_json_shape() -> None:
+    (claim,) = claims(r"f = x^T x")
+    data = claim.to_json()
+    assert set(data) >= {"path", "line", "column", "end_line", "text", "kind", "parsed", "verdict"}
+    assert data["line"] == 1 and data["column"] == 3 and data["text"] == "f = x^T x"

@@ -1,0 +1,35 @@
+"""Real notes (../shared/corpus): derivlint never fails on them, and reads most of their claims."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from linter.cli import main
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+
+def test_check_exits_0_or_1_with_no_internal_error(capsys) -> None:
+    code = main(["check", str(CORPUS), "--output-format", "json", "--quiet"])
+    out = capsys.readouterr().out
+    findings = json.loads(out)
+    assert code in (0, 1)
+    assert not [f for f in findings if f["code"] in ("DL199", "DL100")]
+
+
+def test_parse_rate_is_reported() -> None:
+    from parse_rate import tally
+
+    t = tally([str(CORPUS)])
+    print(f"corpus: {t.claims} claims, parsed {t.rate:.1%}, derivative claims parsed {t.derivative_rate:.1%}")
+    assert t.files >= 50 and t.claims >= 1000
+    # a floor against regressions, well below the measured rate (see README)
+    assert t.rate >= 0.70
+    assert t.derivative_rate >= 0.80
