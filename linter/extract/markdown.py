@@ -1,0 +1,562 @@
+"""Markdown extractor: markdown-it gives the block structure, a scan of the raw text finds the math."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from ..blocks import Extraction, MathBlock, Passage, contiguous_offsets
+from ..source import Source
+
+try:
+    from ..macros import find_macro_definitions
+except ImportError:  # the macro reader is optional
+    find_macro_definitions = None
+
+_ENV_NAMES = (
+    "equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath", "math",
+)
+ENVIRONMENTS = frozenset(_ENV_NAMES + tuple(name + "*" for name in _ENV_NAMES))
+
+_CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
+_INLINE = frozenset({"$", "\\(", "\\\\("})
+_PROSE = frozenset({"paragraph", "list_item", "blockquote"})
+_WHERE = {
+    "paragraph": "paragraph", "list_item": "list item", "blockquote": "blockquote",
+    "heading": "heading", "table_row": "table row",
+}
+
+_SPECIAL = re.compile(r"[\\$`<]")
+_ENV_TOKEN = re.compile(r"\\(?:begin|end)\{([A-Za-z]+\*?)\}")
+_MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
+_QUOTE_MARKER = re.compile(r"[ \t]*>[ \t]?")
+_ATX = re.compile(r"#{1,6}(?=[ \t]|$)[ \t]*")
+_PUNCT = frozenset(string.punctuation)
+_DIGITS = frozenset("0123456789")
+_FAIL = -1
+_MAX_SPAN = 200  # a display block may run over at most this many further blocks
+
+
+# -- public API -------------------------------------------------------------------
+
+
+class Outline:
+    """The heading path and section counter, carried across the cells of a notebook."""
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, str]] = []
+        self.section = 0
+
+    def enter(self, level: int, title: str) -> None:
+        while self.stack and self.stack[-1][0] >= level:
+            self.stack.pop()
+        self.stack.append((level, title))
+        self.section += 1
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        return tuple(title for _, title in self.stack)
+
+
+def extract_markdown(path: str, text: str, source: Source | None = None) -> Extraction:
+    """Math blocks, passages and problems of a Markdown note (``source`` defaults to the whole text)."""
+    return extract_source(source if source is not None else Source(path, text))
+
+
+def extract_source(source: Source, outline: Outline | None = None) -> Extraction:
+    """Extract one Markdown source, continuing ``outline`` (headings) when given."""
+    reader = _Reader(source, outline if outline is not None else Outline())
+    reader.run(_segments_of(source.text))
+    return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
+
+
+# -- block structure from markdown-it ---------------------------------------------
+
+
+@dataclass
+class _Segment:
+    """A leaf block: lines [first, last) (0-based) and what contains it."""
+
+    kind: str  # paragraph | list_item | blockquote | heading | table_row | code | barrier
+    first: int
+    last: int
+    containers: tuple[int, ...] = ()
+    depth: int = 0  # enclosing blockquotes
+    markers: int = 0  # container markers written at the start of the first line
+    level: int = 0
+    title: str = ""
+    prose: str = "paragraph"  # the kind a paragraph here has (for a setext heading that is math)
+    underline: int = 0  # a setext heading's last line + 1, underline included
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+
+
+def _segments_of(text: str) -> list[_Segment]:
+    clean = text[1:] if text.startswith("\ufeff") else text
+    clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
+    try:
+        tokens = _parser().parse(clean)
+    except Exception:  # markdown-it should not fail; if it does, fall back to blank-line paragraphs
+        return _fallback_segments(clean)
+    return _segments_from_tokens(tokens)
+
+
+def _segments_from_tokens(tokens) -> list[_Segment]:
+    segments: list[_Segment] = []
+    stack: list[tuple[int, str, int]] = []  # (token index, container kind, first line)
+    for index, tok in enumerate(tokens):
+        kind = tok.type
+        if kind in ("blockquote_open", "list_item_open"):
+            stack.append((index, kind[: -len("_open")], tok.map[0] if tok.map else -1))
+            continue
+        if kind in ("blockquote_close", "list_item_close"):
+            if stack:
+                stack.pop()
+            continue
+        if tok.map is None:
+            continue
+        first, last = tok.map
+        ids = tuple(entry[0] for entry in stack)
+        depth = sum(1 for entry in stack if entry[1] == "blockquote")
+        markers = depth + sum(1 for entry in stack if entry[1] == "list_item" and entry[2] == first)
+        prose = stack[-1][1] if stack else "paragraph"
+        if kind == "paragraph_open":
+            segments.append(_Segment(prose, first, last, ids, depth, markers))
+        elif kind == "heading_open":
+            inline = tokens[index + 1] if index + 1 < len(tokens) else None
+            content_last = inline.map[1] if inline is not None and inline.map else last
+            title = " ".join(inline.content.split()) if inline is not None else ""
+            level = int(tok.tag[1:])
+            segments.append(_Segment("heading", first, content_last, ids, depth, markers, level, title, prose, last))
+        elif kind == "tr_open":
+            segments.append(_Segment("table_row", first, last, ids, depth, markers))
+        elif kind in ("code_block", "hr"):
+            segments.append(_Segment("code", first, last, ids, depth))
+        elif kind in ("fence", "html_block", "front_matter"):
+            segments.append(_Segment("barrier", first, last, ids, depth))
+    return segments
+
+
+def _fallback_segments(text: str) -> list[_Segment]:
+    segments: list[_Segment] = []
+    first = None
+    lines = text.split("\n")
+    for number, line in enumerate(lines + [""]):
+        if line.strip() and first is None:
+            first = number
+        elif not line.strip() and first is not None:
+            segments.append(_Segment("paragraph", first, number))
+            first = None
+    return segments
+
+
+# -- the reader ---------------------------------------------------------------------
+
+
+class _Reader:
+    """Walks the segments in order, making passages and scanning them for math."""
+
+    def __init__(self, source: Source, outline: Outline) -> None:
+        self.source = source
+        self.text = source.text
+        self.outline = outline
+        self.passages: list[Passage] = []
+        self.blocks: list[MathBlock] = []
+        self.problems: list[tuple[Source, int, int, str]] = []
+        self.macros: dict[str, tuple[int, str | None, str]] = {}
+
+    def run(self, segments: list[_Segment]) -> None:
+        i = 0
+        while i < len(segments):
+            seg = segments[i]
+            if seg.kind in ("code", "barrier") or seg.first >= self.source.line_count:
+                i += 1
+                continue
+            if seg.kind == "heading" and seg.underline > seg.last and self._opens_display(seg):
+                # "$$" and a line of "=" or "-" inside the math: not a setext heading
+                seg = segments[i] = replace(seg, kind=seg.prose, last=seg.underline)
+            if seg.kind == "heading":
+                self.outline.enter(seg.level, seg.title)
+            passage = self._passage(seg)
+            self.passages.append(passage)
+            i = self._scan(segments, i, passage)
+            if passage.kind == "table_row":
+                passage.cells = self._cells(passage)
+            i += 1
+
+    # positions ----------------------------------------------------------------------
+
+    def _line_end(self, line: int) -> int:
+        """Offset of the end of 1-based ``line``, before its line ending."""
+        source = self.source
+        line = min(line, source.line_count)
+        end = source.line_start(line + 1) - 1 if line < source.line_count else len(self.text)
+        if end > source.line_start(line) and self.text[end - 1] == "\r":
+            end -= 1
+        return end
+
+    def _seg_end(self, seg: _Segment) -> int:
+        return self._line_end(seg.last)
+
+    def _passage(self, seg: _Segment) -> Passage:
+        text = self.text
+        start = self.source.line_start(seg.first + 1)
+        line_end = self._line_end(seg.first + 1)
+        for _ in range(seg.markers):
+            match = _MARKER.match(text, start, line_end)
+            if match is None:
+                break
+            start = match.end()
+        while start < line_end and text[start] in " \t\ufeff":
+            start += 1
+        if seg.kind == "heading":
+            match = _ATX.match(text, start, line_end)
+            if match is not None:
+                start = match.end()
+        return Passage(
+            source=self.source,
+            kind=seg.kind,
+            start=start,
+            end=max(start, self._seg_end(seg)),
+            headings=self.outline.path,
+            section=self.outline.section,
+            row=seg.first + 1 if seg.kind == "table_row" else None,
+        )
+
+    # scanning ---------------------------------------------------------------------
+
+    def _scan(self, segments: list[_Segment], i: int, passage: Passage) -> int:
+        """Find the math of segment ``i``; returns the last segment index it used up."""
+        text = self.text
+        seg = segments[i]
+        pos, end = passage.start, passage.end
+        cache: dict = {}
+        while True:
+            found = _next_token(text, pos, end, cache)
+            if found is None:
+                return i
+            p, tok = found
+            body = p + len(tok)
+            if tok == "$":
+                k = _close_dollar(text, body, end, cache)
+                if k is not None and _is_inline_math(text, body, k, end):
+                    self._add(passage, p, body, k, k + 1, tok, seg.depth)
+                pos = body if k is None else k + 1
+                continue
+            closer = _closer_of(tok)
+            if closer is None:  # a closing delimiter without an opening one: prose
+                pos = body
+                continue
+            k, j = _find_closer(text, body, end, tok, closer, cache), i
+            if k is None and tok not in _INLINE and seg.kind in _PROSE:
+                extended = self._extend(segments, i, tok, closer)
+                if extended is not None:
+                    j, k = extended
+            if k is None:
+                if not tok.startswith("\\\\"):  # an unclosed "\\[" is a LaTeX line break
+                    message = f"unclosed '{tok}': no matching '{closer}' before the end of the {_WHERE[seg.kind]}"
+                    self.problems.append((self.source, p, body, message))
+                pos = body
+                continue
+            if tok != "$$" and _bare_dollar(text, body, k):  # `\[` in prose meant a bracket
+                pos = body
+                continue
+            if j != i:
+                i, end, cache = j, self._seg_end(segments[j]), {}
+                passage.end = max(passage.end, end)
+            self._add(passage, p, body, k, k + len(closer), tok, seg.depth)
+            pos = k + len(closer)
+
+    def _opens_display(self, seg: _Segment) -> bool:
+        """Whether ``seg`` holds a display delimiter that is not closed within it."""
+        text = self.text
+        pos, end = self.source.line_start(seg.first + 1), self._seg_end(seg)
+        cache: dict = {}
+        while True:
+            found = _next_token(text, pos, end, cache)
+            if found is None:
+                return False
+            p, tok = found
+            pos = p + len(tok)
+            if tok == "$":
+                k = _close_dollar(text, pos, end, cache)
+                pos = pos if k is None else k + 1
+                continue
+            closer = _closer_of(tok)
+            if closer is None:
+                continue
+            k = _find_closer(text, pos, end, tok, closer, cache)
+            if k is None:
+                return tok not in _INLINE
+            pos = k + len(closer)
+
+    def _extend(self, segments: list[_Segment], i: int, tok: str, closer: str) -> tuple[int, int] | None:
+        """The (segment, offset) of the closer of a display block that runs past its paragraph.
+
+        Display math may hold blank lines and lines markdown-it reads as lists or
+        headings; it may not leave its list item or blockquote, cross a fence or
+        HTML block, or take the opening delimiter of a later block as its closer.
+        """
+        anchor = segments[i].containers[-1] if segments[i].containers else None
+        for j in range(i + 1, min(len(segments), i + 1 + _MAX_SPAN)):
+            seg = segments[j]
+            if seg.kind == "barrier" or (anchor is not None and anchor not in seg.containers):
+                return None
+            k = self._closer_in(seg, tok, closer)
+            if k == _FAIL:
+                return None
+            if k is not None:
+                return j, k
+        return None
+
+    def _closer_in(self, seg: _Segment, tok: str, closer: str) -> int | None:
+        """Where ``closer`` closes a block opened before ``seg``; None if absent, _FAIL if not."""
+        text = self.text
+        pos, end = self.source.line_start(seg.first + 1), self._seg_end(seg)
+        cache: dict = {}
+        seen: list[int] = []
+        while True:
+            found = _next_token(text, pos, end, cache)
+            if found is None:
+                break
+            p, found_tok = found
+            pos = p + len(found_tok)
+            if tok == "$$" and found_tok == "$$":
+                seen.append(p)
+            elif tok != "$$" and found_tok == closer:
+                return p
+            elif tok != "$$" and found_tok == tok:
+                return _FAIL
+        if not seen:
+            return None
+        return seen[0] if len(seen) % 2 == 1 else _FAIL
+
+    def _add(self, passage: Passage, start: int, body: int, close: int, end: int, tok: str, depth: int) -> None:
+        text, offsets = _body(self.text, body, close, depth)
+        env = tok[len("\\begin{") : -1] if tok.startswith("\\begin{") else None
+        block = MathBlock(
+            source=self.source,
+            text=text,
+            offsets=offsets,
+            start=start,
+            end=end,
+            delimiter=tok,
+            display=tok not in _INLINE,
+            env=env,
+            passage=passage,
+        )
+        passage.blocks.append(block)
+        self.blocks.append(block)
+        if find_macro_definitions is not None:
+            self.macros.update(find_macro_definitions(text))
+
+    def _cells(self, passage: Passage) -> tuple[tuple[int, int], ...]:
+        """Split a table row at the pipes that are not in math, code spans or escapes."""
+        text = self.text
+        spans = {block.start: block.end for block in passage.blocks}
+        cache: dict = {}
+        pos, end = passage.start, passage.end
+        cuts = []
+        while pos < end:
+            ch = text[pos]
+            if pos in spans:
+                pos = spans[pos]
+            elif ch == "\\":
+                pos += 2
+            elif ch == "`":
+                pos = _skip_code_span(text, pos, end, cache)
+            else:
+                if ch == "|":
+                    cuts.append(pos)
+                pos += 1
+        bounds = [passage.start - 1] + cuts + [end]
+        pieces = [(a + 1, b) for a, b in zip(bounds, bounds[1:])]
+        if cuts and not text[pieces[0][0] : pieces[0][1]].strip():
+            pieces = pieces[1:]
+        if cuts and pieces and not text[pieces[-1][0] : pieces[-1][1]].strip():
+            pieces = pieces[:-1]
+        return tuple(_trim(text, a, b) for a, b in pieces)
+
+
+# -- delimiter scanning over raw text -----------------------------------------------
+
+
+def _next_token(text: str, pos: int, end: int, cache: dict) -> tuple[int, str] | None:
+    """The next math delimiter in [pos, end) outside code spans, HTML comments and escapes."""
+    while True:
+        match = _SPECIAL.search(text, pos, end)
+        if match is None:
+            return None
+        i = match.start()
+        ch = text[i]
+        if ch == "$":
+            return i, "$$" if text.startswith("$$", i, end) else "$"
+        if ch == "`":
+            pos = _skip_code_span(text, i, end, cache)
+            continue
+        if ch == "<":
+            pos = _skip_comment(text, i, end, cache)
+            continue
+        nxt = text[i + 1] if i + 1 < end else ""
+        if nxt == "\\" and i + 2 < end and text[i + 2] in "()[]":
+            return i, text[i : i + 3]
+        if nxt and nxt in "()[]":
+            return i, text[i : i + 2]
+        if nxt in ("b", "e"):
+            env = _ENV_TOKEN.match(text, i, end)
+            if env is not None and env.group(1) in ENVIRONMENTS:
+                return i, env.group(0)
+        pos = i + 2 if nxt in _PUNCT else i + 1
+
+
+def _skip_code_span(text: str, i: int, end: int, cache: dict) -> int:
+    """Past the code span opened by the backtick run at ``i``, or past the run if unclosed."""
+    j = i
+    while j < end and text[j] == "`":
+        j += 1
+    n = j - i
+    if cache.get(("`", n), end + 1) <= j:
+        return j
+    fence = "`" * n
+    k = text.find(fence, j, end)
+    while k != -1:
+        r = k
+        while r < end and text[r] == "`":
+            r += 1
+        if r - k == n:
+            return r
+        k = text.find(fence, r, end)
+    cache[("`", n)] = j
+    return j
+
+
+def _skip_comment(text: str, i: int, end: int, cache: dict) -> int:
+    if not text.startswith("<!--", i, end) or cache.get("<!--", end + 1) <= i:
+        return i + 1
+    k = text.find("-->", i + 4, end)
+    if k == -1:
+        cache["<!--"] = i
+        return i + 1
+    return k + 3
+
+
+def _escaped(text: str, k: int) -> bool:
+    """Whether ``text[k]`` follows an odd number of backslashes."""
+    n = 0
+    while k - n - 1 >= 0 and text[k - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def _close_dollar(text: str, start: int, end: int, cache: dict) -> int | None:
+    """The next unescaped ``$`` in [start, end): ``$`` pairs in order, as MathJax and KaTeX read them."""
+    if cache.get("$", end + 1) <= start:
+        return None
+    k = text.find("$", start, end)
+    while k != -1 and _escaped(text, k):
+        k = text.find("$", k + 1, end)
+    if k != -1:
+        return k
+    cache["$"] = start
+    return None
+
+
+def _is_inline_math(text: str, start: int, close: int, end: int) -> bool:
+    """A ``$…$`` pair is math unless its body is blank or a digit follows it (``$5 and $10``)."""
+    return bool(text[start:close].strip()) and not (close + 1 < end and text[close + 1] in _DIGITS)
+
+
+def _closer_of(tok: str) -> str | None:
+    if tok.startswith("\\begin{"):
+        return "\\end{" + tok[len("\\begin{") :]
+    return _CLOSERS.get(tok)
+
+
+@lru_cache(maxsize=None)
+def _env_pattern(name: str) -> re.Pattern:
+    return re.compile(r"\\(begin|end)\{" + re.escape(name) + r"\}")
+
+
+def _find_closer(text: str, start: int, end: int, tok: str, closer: str, cache: dict) -> int | None:
+    """Offset of the closer of ``tok`` in [start, end), counting nested environments."""
+    if tok.startswith("\\begin{"):
+        depth = 1
+        for match in _env_pattern(tok[len("\\begin{") : -1]).finditer(text, start, end):
+            if _escaped(text, match.start()):
+                continue
+            depth += 1 if match.group(1) == "begin" else -1
+            if depth == 0:
+                return match.start()
+        return None
+    if cache.get(closer, end + 1) <= start:
+        return None
+    k = text.find(closer, start, end)
+    while k != -1:
+        if not _escaped(text, k):
+            return k
+        k = text.find(closer, k + 1, end)
+    cache[closer] = start
+    return None
+
+
+def _bare_dollar(text: str, start: int, end: int) -> bool:
+    """Whether a ``$`` outside braces sits in [start, end): no such thing in valid math."""
+    depth = 0
+    i = start
+    while i < end:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth = max(0, depth - 1)
+        elif ch == "$" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def _body(text: str, start: int, end: int, depth: int) -> tuple[str, list[int]]:
+    """Body text of [start, end) without blockquote markers and ``\\r``, with its offsets."""
+    if depth == 0 and text.find("\r", start, end) == -1:
+        return text[start:end], contiguous_offsets(start, end - start)
+    pieces: list[str] = []
+    offsets: list[int] = []
+    i = start
+    while True:
+        nl = text.find("\n", i, end)
+        stop = end if nl == -1 else nl
+        if nl != -1 and stop > i and text[stop - 1] == "\r":
+            stop -= 1
+        pieces.append(text[i:stop])
+        offsets.extend(range(i, stop))
+        if nl == -1:
+            break
+        pieces.append("\n")
+        offsets.append(nl)
+        i = nl + 1
+        for _ in range(depth):
+            match = _QUOTE_MARKER.match(text, i, end)
+            if match is None:
+                break
+            i = match.end()
+    offsets.append(end)
+    return "".join(pieces), offsets
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end

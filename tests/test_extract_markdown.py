@@ -1,0 +1,542 @@
+"""Tests of the Markdown extractor: delimiters, structure, positions, seeds and corpus."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from linter.extract import extract
+from linter.extract import markdown as md
+from linter.extract.markdown import extract_markdown
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus"
+
+
+def run(text: str):
+    return extract_markdown("note.md", text)
+
+
+def starts(ex) -> list[tuple[int, int, str]]:
+    """(line, column, delimiter) of every block, in order."""
+    return [(*b.source.line_col(b.start), b.delimiter) for b in ex.blocks]
+
+
+def texts(ex) -> list[str]:
+    return [b.text for b in ex.blocks]
+
+
+def check_identity(ex) -> None:
+    """Every block character maps back to the same character of its source."""
+    for block in ex.blocks:
+        src = block.source.text
+        assert len(block.offsets) == len(block.text) + 1
+        assert 0 <= block.start <= block.end <= len(src)
+        for i, ch in enumerate(block.text):
+            assert src[block.offsets[i]] == ch
+        assert block.offsets[-1] <= block.end
+        assert block.passage is not None and block in block.passage.blocks
+        assert block.passage.start <= block.start and block.end <= block.passage.end
+    for source in ex.sources:
+        own = [b.start for b in ex.blocks if b.source is source]
+        assert own == sorted(own)
+
+
+# -- delimiters ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note, delimiter, body, display, env",
+    [
+        ("a $x^T$ b", "$", "x^T", False, None),
+        ("a $$x^T$$ b", "$$", "x^T", True, None),
+        ("a \\(x^T\\) b", "\\(", "x^T", False, None),
+        ("a \\[x^T\\] b", "\\[", "x^T", True, None),
+        ("a \\\\(x^T\\\\) b", "\\\\(", "x^T", False, None),
+        ("a \\\\[x^T\\\\] b", "\\\\[", "x^T", True, None),
+        ("\\begin{align*}\na &= b\n\\end{align*}", "\\begin{align*}", "\na &= b\n", True, "align*"),
+        ("\\begin{equation}x=1\\end{equation}", "\\begin{equation}", "x=1", True, "equation"),
+    ],
+)
+def test_each_delimiter(note, delimiter, body, display, env):
+    ex = run(note)
+    assert [(b.delimiter, b.text, b.display, b.env) for b in ex.blocks] == [(delimiter, body, display, env)]
+    block = ex.blocks[0]
+    assert note[block.start : block.end].startswith(delimiter)
+    assert note[block.offsets[0] : block.offsets[-1]] == body
+    assert not ex.problems
+    check_identity(ex)
+
+
+def test_environment_inside_display_keeps_begin_end():
+    ex = run("$$\\begin{aligned}a&=b\\end{aligned}$$")
+    [block] = ex.blocks
+    assert block.delimiter == "$$" and block.env is None
+    assert block.text == "\\begin{aligned}a&=b\\end{aligned}"
+
+
+def test_nested_environments_match_their_own_end():
+    note = "\\begin{equation}\\begin{aligned}a\\end{aligned} \\begin{equation*}\\end{equation*}\\end{equation} t"
+    [block] = run(note).blocks
+    assert block.env == "equation"
+    assert note[block.end :] == " t"
+
+
+def test_unknown_environment_is_not_math():
+    assert run("\\begin{bmatrix} 1 \\end{bmatrix}").blocks == []
+
+
+def test_inline_dollars_pair_in_order_with_spaces():
+    ex = run("a $ x $ and ${\\alpha} $ then $y$")
+    assert texts(ex) == [" x ", "{\\alpha} ", "y"]
+
+
+def test_currency_is_not_math():
+    ex = run("It costs $5 and $10 today.")
+    assert ex.blocks == [] and ex.problems == []
+
+
+def test_currency_then_math():
+    ex = run("It costs $5 or $6, and $x$ is a vector.")
+    assert texts(ex) == ["x"]
+
+
+def test_unclosed_single_dollar_is_not_a_problem():
+    ex = run("price: $3\n\nnext paragraph $y$")
+    assert texts(ex) == ["y"]
+    assert ex.problems == []
+
+
+def test_escaped_dollar_is_literal():
+    ex = run("a \\$ b $x$ c \\$5")
+    assert texts(ex) == ["x"]
+    ex = run("$a \\$ b$")
+    assert texts(ex) == ["a \\$ b"]
+
+
+def test_escaped_bracket_with_prose_and_dollars_is_not_math():
+    ex = run("样例集$D$\\[也叫观测集，注意与花体$\\mathcal{D}$的区别\\]。")
+    assert texts(ex) == ["D", "\\mathcal{D}"]
+
+
+def test_text_with_dollars_inside_display_math():
+    ex = run("\\[ a \\text{ if $x>0$} \\]")
+    assert texts(ex) == [" a \\text{ if $x>0$} "]
+
+
+# -- things that are not math -----------------------------------------------------------
+
+
+def test_code_spans_are_skipped():
+    ex = run("a `$x$` b ``c ` $y$`` d $z$")
+    assert texts(ex) == ["z"]
+
+
+def test_unclosed_backtick_is_literal():
+    ex = run("a ` b $z$")
+    assert texts(ex) == ["z"]
+
+
+def test_fences_indented_code_and_html_are_excluded():
+    note = (
+        "```python\nx = '$a$'\n```\n\n"
+        "    $$ indented code $$\n\n"
+        "<!-- $b$ -->\n\n"
+        "<div>\n$c$\n</div>\n\n"
+        "text <!-- $d$ --> and $e$\n"
+    )
+    ex = run(note)
+    assert texts(ex) == ["e"]
+    assert ex.problems == []
+
+
+def test_front_matter_is_excluded_even_after_a_bom():
+    note = "\ufeff---\ntitle: $x$\n---\n# T\n$y$\n"
+    ex = run(note)
+    assert starts(ex) == [(5, 1, "$")]
+    assert [p.kind for p in ex.passages] == ["heading", "paragraph"]
+
+
+# -- structure ---------------------------------------------------------------------------
+
+
+def test_headings_path_and_sections():
+    note = "# A\n\n$a$\n\n## B $b$\n\n$c$\n\n# C\n\n$d$\n"
+    ex = run(note)
+    paths = {b.text: (b.passage.kind, b.passage.headings, b.passage.section) for b in ex.blocks}
+    assert paths == {
+        "a": ("paragraph", ("A",), 1),
+        "b": ("heading", ("A", "B $b$"), 2),
+        "c": ("paragraph", ("A", "B $b$"), 2),
+        "d": ("paragraph", ("C",), 3),
+    }
+    heading = ex.blocks[1].passage
+    assert heading.text == "B $b$"
+
+
+def test_setext_heading():
+    ex = run("Title $t$\n=====\n\n$x$\n")
+    assert [(b.text, b.passage.kind, b.passage.headings) for b in ex.blocks] == [
+        ("t", "heading", ("Title $t$",)),
+        ("x", "paragraph", ("Title $t$",)),
+    ]
+
+
+def test_math_in_list_items():
+    note = "- first $a$\n- second\n  $b$\n  - inner $c$\n"
+    ex = run(note)
+    assert [(b.text, b.passage.kind) for b in ex.blocks] == [("a", "list_item"), ("b", "list_item"), ("c", "list_item")]
+    assert ex.blocks[0].passage.text == "first $a$"
+    assert ex.blocks[2].passage.text == "inner $c$"
+    assert ex.blocks[0].passage is not ex.blocks[1].passage
+
+
+def test_multiline_display_in_list_item():
+    note = "1. item\n   $$\n   x = y\n   $$\n"
+    [block] = run(note).blocks
+    assert block.text == "\n   x = y\n   "
+    assert block.line_col(block.text.index("x")) == (3, 4)
+
+
+def test_table_rows_and_cells():
+    note = "| f | grad |\n|---|---|\n| $\\ln|\\det X|$ | $\\|x\\|$ and `a|b` |\n"
+    ex = run(note)
+    assert texts(ex) == ["\\ln|\\det X|", "\\|x\\|"]
+    rows = [p for p in ex.passages if p.kind == "table_row"]
+    assert [p.row for p in rows] == [1, 3]
+    assert [[note[a:b] for a, b in p.cells] for p in rows] == [
+        ["f", "grad"],
+        ["$\\ln|\\det X|$", "$\\|x\\|$ and `a|b`"],
+    ]
+    assert ex.blocks[0].passage is rows[1]
+
+
+def test_table_cells_with_escaped_pipe_and_no_outer_pipes():
+    note = "a | b\n--|--\nx \\| y | $z$\n"
+    ex = run(note)
+    row = [p for p in ex.passages if p.row == 3][0]
+    assert [note[a:b] for a, b in row.cells] == ["x \\| y", "$z$"]
+
+
+def test_blockquote_math_strips_markers():
+    note = "> see\n> $$\n> A = B\n>\n> C\n> $$\n> after $x +\n> y$\n"
+    ex = run(note)
+    assert texts(ex) == ["\nA = B\n\nC\n", "x +\ny"]
+    block = ex.blocks[0]
+    assert block.passage.kind == "blockquote"
+    assert block.line_col(block.text.index("A")) == (3, 3)
+    assert block.line_col(block.text.index("C")) == (5, 3)
+    assert block.line_col(len(block.text)) == (6, 3)
+    assert block.end_line_col(len(block.text)) == (5, 5)
+    inline = ex.blocks[1]
+    assert inline.line_col(inline.text.index("y")) == (8, 3)
+    check_identity(ex)
+
+
+def test_nested_blockquote_in_list():
+    note = "- > $$\n  > > x\n  > $$\n"
+    [block] = run(note).blocks
+    assert block.text == "\n> x\n"
+    check_identity(run(note))
+
+
+def test_cjk_columns_count_code_points():
+    note = "设矩阵 $A$ 是对称的，且 $\\mathbf{x}\\in\\mathbb{R}^n$。\n"
+    ex = run(note)
+    assert starts(ex) == [(1, 5, "$"), (1, 16, "$")]
+    assert ex.blocks[1].line_col(0) == (1, 17)
+    assert ex.blocks[1].end_line_col(len(ex.blocks[1].text)) == (1, 42)
+
+
+def test_crlf_line_endings():
+    note = "# T\r\n\r\n$$\r\na = b\r\n$$\r\nand $x$\r\n"
+    ex = run(note)
+    assert starts(ex) == [(3, 1, "$$"), (6, 5, "$")]
+    block = ex.blocks[0]
+    assert block.text == "\na = b\n"
+    assert "\r" not in block.text
+    assert block.line_col(1) == (4, 1)
+    assert ex.passages[0].text == "T"
+    check_identity(ex)
+
+
+def test_display_block_between_paragraphs_and_prose_between_blocks():
+    note = "设：\n$$\na\n$$\n则：\n$$\nb\n$$\n"
+    ex = run(note)
+    assert starts(ex) == [(2, 1, "$$"), (6, 1, "$$")]
+    assert texts(ex) == ["\na\n", "\nb\n"]
+    assert ex.blocks[1].prose_before().endswith("则：\n")
+
+
+def test_display_block_alone_is_its_own_paragraph():
+    note = "before\n\n$$x$$\n\nafter\n"
+    ex = run(note)
+    assert [p.kind for p in ex.passages] == ["paragraph"] * 3
+    assert ex.blocks[0].passage.text == "$$x$$"
+
+
+def test_display_block_spans_blank_lines():
+    note = "text\n\n$$\na\n\n= b\n\n\\qquad c\n$$\n\nafter $y$\n"
+    ex = run(note)
+    assert texts(ex) == ["\na\n\n= b\n\n\\qquad c\n", "y"]
+    assert ex.blocks[0].line_col(ex.blocks[0].text.index("c")) == (8, 8)
+    assert ex.problems == []
+    display = note[note.index("$$") : note.index("$$\n\nafter") + 2]
+    assert [p.text for p in ex.passages] == ["text", display, "after $y$"]
+
+
+def test_display_lines_that_look_like_markdown_stay_math():
+    note = "$$\na\n+ b\n- c\n# d\n1. e\n| f |\n---\n$$\n\n# Real\n"
+    ex = run(note)
+    assert texts(ex) == ["\na\n+ b\n- c\n# d\n1. e\n| f |\n---\n"]
+    assert [(p.kind, p.headings) for p in ex.passages] == [("paragraph", ()), ("heading", ("Real",))]
+
+
+def test_setext_underline_inside_display_math():
+    note = "$$\na\n =\nb\n$$\n"
+    ex = run(note)
+    assert texts(ex) == ["\na\n =\nb\n"]
+    assert [p.kind for p in ex.passages] == ["paragraph"]
+
+
+def test_unclosed_display_does_not_steal_a_later_block():
+    note = "intro $$ oops\n\n$$\nx\n$$\n"
+    ex = run(note)
+    assert texts(ex) == ["\nx\n"]
+    [(source, start, end, message)] = ex.problems
+    assert source.line_col(start) == (1, 7)
+    assert note[start:end] == "$$"
+    assert message == "unclosed '$$': no matching '$$' before the end of the paragraph"
+
+
+@pytest.mark.parametrize(
+    "note, where, line",
+    [
+        ("a\n\nsome \\[ x\n\nb\n", "\\[", 3),
+        ("a\n\nsome \\( x\n", "\\(", 3),
+        ("- item \\begin{align} x\n- next\n", "\\begin{align}", 1),
+        ("| a | b |\n|---|---|\n| $$x | y |\n", "$$", 3),
+        ("## head $$\n", "$$", 1),
+    ],
+)
+def test_unclosed_delimiters_are_reported(note, where, line):
+    ex = run(note)
+    assert ex.blocks == []
+    [(source, start, end, message)] = ex.problems
+    assert note[start:end] == where
+    assert source.line_col(start)[0] == line
+    assert message.startswith(f"unclosed '{where}': no matching")
+
+
+def test_display_may_not_leave_its_list_item():
+    ex = run("- a $$ b\n- c $$ d\n")
+    assert ex.blocks == []
+    assert len(ex.problems) == 2
+
+
+def test_display_may_not_cross_a_fence():
+    ex = run("$$\na\n```\ncode\n```\n$$\n")
+    assert ex.blocks == []
+    assert len(ex.problems) == 2
+
+
+def test_double_backslash_line_break_is_not_reported():
+    ex = run("\\latex{{ a \\\\[2pt] b }}")
+    assert ex.blocks == [] and ex.problems == []
+
+
+def test_passages_cover_prose_without_math():
+    ex = run("# T\n\nA is symmetric.\n\n- B is $n\\times n$.\n")
+    assert [(p.kind, p.text) for p in ex.passages] == [
+        ("heading", "T"),
+        ("paragraph", "A is symmetric."),
+        ("list_item", "B is $n\\times n$."),
+    ]
+
+
+def test_macro_definitions_are_collected(monkeypatch):
+    seen = []
+
+    def fake(text):
+        seen.append(text)
+        return {"R": (0, None, "\\mathbb{R}")} if "newcommand" in text else {}
+
+    monkeypatch.setattr(md, "find_macro_definitions", fake)
+    ex = run("$\\newcommand{\\R}{\\mathbb{R}}$ and $x\\in\\R$")
+    assert ex.macros == {"R": (0, None, "\\mathbb{R}")}
+    assert seen == ["\\newcommand{\\R}{\\mathbb{R}}", "x\\in\\R"]
+
+
+def test_source_argument_is_used():
+    from linter.source import Source
+
+    source = Source("n.ipynb", "$x$", cell=3)
+    ex = extract_markdown("n.ipynb", "$x$", source)
+    assert ex.sources == [source] and ex.blocks[0].source is source
+
+
+# -- robustness -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "",
+        "\n\n\n",
+        "$",
+        "$$",
+        "\\",
+        "`",
+        "<!--",
+        "\\begin{align}",
+        "\\begin{",
+        "> $$\n",
+        "|$|\n|-|\n|$|",
+        "- $$\n  - $$\n    - $$",
+        "\x00$a\x00$",
+        "a\rb $x$\r$y$",
+        "\u2028$x$\u2029",
+        ">" * 200 + " $x$",
+        "- " * 200 + "$x$",
+        "$$\n" * 101,
+        "```\n$x$",
+        "\ud800 $x$",
+    ],
+)
+def test_never_raises(note):
+    ex = run(note)
+    check_identity(ex)
+
+
+def test_pathological_input_is_fast():
+    note = ("$5 ` `` \\[ \\( <!-- $$ \\begin{align} " * 3000) + "\n"
+    begin = time.perf_counter()
+    ex = run(note + "\n\n" + note)
+    assert time.perf_counter() - begin < 10
+    check_identity(ex)
+
+
+def test_extract_dispatches_on_extension():
+    assert extract("a.md", "$x$").blocks[0].text == "x"
+    assert extract("a.MARKDOWN", "$x$").blocks[0].text == "x"
+    assert extract("a.txt", "$x$").blocks[0].text == "x"
+    assert extract("a.ipynb", "{}").problems
+
+
+def test_extract_dispatches_tex():
+    latex = pytest.importorskip("linter.extract.latex")
+    assert hasattr(latex, "extract_latex")
+    assert extract("a.tex", "$x$") is not None
+
+
+# -- the seeds, line by line --------------------------------------------------------------
+
+
+def seed(prefix: str):
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds is absent")
+    [path] = SEEDS.glob(prefix + "_*.md")
+    text = path.read_text(encoding="utf-8")
+    return text, extract_markdown(str(path), text)
+
+
+def on_lines(ex, lines) -> list[tuple[int, int, str]]:
+    return [s for s in starts(ex) if s[0] in lines]
+
+
+def test_seed_000():
+    text, ex = seed("000")
+    assert on_lines(ex, range(6, 21)) == [
+        (6, 8, "\\("),
+        (8, 18, "\\("), (8, 36, "\\("),
+        (12, 4, "\\("), (12, 14, "\\("), (12, 36, "\\("), (12, 61, "\\("), (12, 79, "\\("),
+        (16, 3, "\\("), (16, 56, "\\("),
+        (18, 1, "\\["),
+    ]
+    heading = ex.blocks[0]
+    assert heading.text == " \\frac{\\partial X^T}{\\partial X} = I "
+    assert heading.passage.kind == "heading"
+    assert heading.passage.headings == ("1. \\( \\frac{\\partial X^T}{\\partial X} = I \\)",)
+    display = [b for b in ex.blocks if b.delimiter == "\\["][0]
+    assert display.display and display.source.line_col(display.end) == (20, 3)
+    assert display.line_col(display.text.index("\\frac")) == (19, 1)
+    assert display.line_col(display.text.index("= I")) == (19, 80)
+    assert display.passage.headings[-1] == "数值例子"
+    assert len([b for b in ex.blocks if b.delimiter == "\\["]) == 7
+    assert ex.problems == []
+    check_identity(ex)
+
+
+def test_seed_001():
+    text, ex = seed("001")
+    assert on_lines(ex, [9]) == [(9, 14, "$"), (9, 23, "$"), (9, 35, "$")]
+    row9 = ex.blocks[0].passage
+    assert row9.kind == "table_row" and row9.row == 9
+    assert [text[a:b] for a, b in row9.cells] == ["标量对标量", "标量 $t$", "标量 $f(t)$", "标量 $\\frac{df}{dt}$"]
+    assert on_lines(ex, [162]) == [(162, 3, "$"), (162, 33, "$")]
+    det = [b for b in ex.blocks if b.source.line_col(b.start) == (162, 3)][0]
+    assert det.text == "f = \\ln|\\det(\\mathbf{X})|"
+    assert len(det.passage.cells) == 2
+    assert on_lines(ex, range(20, 43)) == [(21, 1, "$$"), (32, 1, "$$")]
+    first, second = [b for b in ex.blocks if b.source.line_col(b.start)[0] in (21, 32)]
+    assert first.source.line_col(first.end) == (30, 3)
+    assert second.source.line_col(second.end) == (41, 3)
+    assert first.line_col(first.text.index("\\in")) == (29, 1)
+    assert text[first.end : second.start] == "\n则：\n"
+    assert first.passage is second.passage
+    assert ex.problems == []
+    check_identity(ex)
+
+
+def test_seed_002():
+    text, ex = seed("002")
+    assert starts(ex) == [(23, 1, "$$")]
+    [block] = ex.blocks
+    assert block.source.line_col(block.end) == (149, 3)
+    assert block.line_col(block.text.index("\\begin{matrix}")) == (106, 1)
+    assert block.line_col(block.text.index("方式二")) == (129, 1)
+    assert ex.passages[0].source.line_col(ex.passages[0].start) == (11, 1)
+    assert ex.problems == []
+    check_identity(ex)
+
+
+def test_seed_003():
+    text, ex = seed("003")
+    assert on_lines(ex, [21, 22, 35]) == [(21, 4, "$"), (21, 104, "$"), (22, 1, "$$"), (35, 1, "$$")]
+    aligned = [b for b in ex.blocks if b.source.line_col(b.start) == (35, 1)][0]
+    assert aligned.text.startswith("\\begin{aligned}") and aligned.env is None
+    assert aligned.source.line_col(aligned.end) == (41, 16)
+    assert aligned.line_col(aligned.text.index("&=2\\mathbf")) == (40, 1)
+    heading = [b for b in ex.blocks if b.source.line_col(b.start)[0] == 31][0]
+    assert heading.passage.kind == "heading"
+    assert heading.passage.headings == (
+        "矩阵求导", "从标量到向量", "Useful Results", heading.passage.text,
+    )
+    assert [b.passage.kind for b in ex.blocks if b.source.line_col(b.start)[0] == 172] == ["list_item", "list_item"]
+    assert ex.problems == []
+    check_identity(ex)
+
+
+# -- the corpus ---------------------------------------------------------------------------
+
+
+def corpus_files() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*") if p.suffix in (".md", ".ipynb") and p.name != "README.md")
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_corpus_extracts_with_exact_positions():
+    files = corpus_files()
+    assert files
+    for path in files:
+        ex = extract(str(path), path.read_text(encoding="utf-8"))
+        check_identity(ex)
+        for source, start, end, _ in ex.problems:
+            assert 0 <= start < end <= len(source.text)
+        for passage in ex.passages:
+            assert 0 <= passage.start <= passage.end <= len(passage.source.text)
