@@ -8,9 +8,10 @@ import json
 import os
 import sys
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import __version__, engine
+from .config import ConfigError, config_for
 from .files import ReadProblem, discover, read_note
 from .findings import Finding
 
@@ -62,6 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--ignore", metavar="CODES", help="rules not to run")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--encoding", metavar="ENC", help="read notes with this encoding")
+    check.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
     check.set_defaults(subparser=check)
 
@@ -69,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
     claims.add_argument("--output-format", choices=("text", "json"), default="text")
     claims.add_argument("--encoding", metavar="ENC", help="read notes with this encoding")
+    claims.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
     return parser
 
 
@@ -119,11 +122,16 @@ class _Run:
 
 
 def _run(
-    paths: list[str], settings: engine.Settings, encoding: str | None
+    paths: list[str], settings: engine.Settings, encoding: str | None, config: str | None = None
 ) -> tuple[_Run, list[str]]:
     files, errors = discover(paths)
     run = _Run(files=len(files))
+    per_file = {}
+    for path in files:  # a bad configuration stops the run before any file is checked
+        macros = config_for(path, config).macros
+        per_file[path] = replace(settings, macros={**macros, **settings.macros}) if macros else settings
     for path in files:
+        settings = per_file[path]
         text, problem = read_note(path, encoding)
         if problem is not None:
             run.unreadable.append((path, problem))
@@ -141,7 +149,11 @@ def _run(
 
 
 def _check(args, settings: engine.Settings) -> int:
-    run, errors = _run(args.paths, settings, args.encoding)
+    try:
+        run, errors = _run(args.paths, settings, args.encoding, args.config)
+    except ConfigError as err:
+        print(f"derivlint: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
     findings = list(run.findings)
     if not _ignored("DL100", settings):
         findings += [_unreadable_finding(p, problem) for p, problem in run.unreadable]
@@ -234,7 +246,11 @@ def _claims(args) -> int:
         except LookupError:
             print(f"derivlint claims: error: unknown encoding {args.encoding!r}", file=sys.stderr)
             return EXIT_ERROR
-    run, errors = _run(args.paths, engine.Settings(), args.encoding)
+    try:
+        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config)
+    except ConfigError as err:
+        print(f"derivlint: error: {err}", file=sys.stderr)
+        return EXIT_ERROR
     records = [c.to_json() for c in run.claims]
     if args.output_format == "json":
         _emit(json.dumps(records, ensure_ascii=False, indent=2))
