@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from .blocks import MathBlock
 from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from .parser import (
-    FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of,
+    FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
 )  # fmt: skip
 from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
@@ -294,6 +294,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         hard = next_hard
 
     parens = 0  # ( and [ opened at top level: no statement ends inside them
+    partners = _paren_partners(row)
     while i < n:
         t = row[i]
         if t.is_char("{") or t.is_cmd("begin", "left"):
@@ -305,7 +306,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         elif depth == 0 and t.is_char(")", "]") and parens > 0:
             parens -= 1
         if t.kind == CMD and t.value in DROPPED_WITH_ARG:
-            i = _skip_args(row, i + 1, 2 if t.value == "textcolor" else 1)
+            i = _skip_args(row, i + 1, 1)  # \textcolor{red}{Ax}: the colour goes, Ax stays
             continue
         if t.kind == CMD and t.value in IGNORED:
             i += 1
@@ -318,7 +319,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 continue
             if t.kind == CMD and t.value in PROSE_FONTS and i + 1 < n and row[i + 1].is_char("{"):
                 close = _group_close(row, i + 1)
-                words = "".join(x.value if x.kind != CMD else "\\" + x.value for x in row[i + 2 : close])
+                words = " ".join(_words(x) for x in row[i + 2 : close])
                 if _is_prose_word(row[i + 2 : close]):
                     flush(False)
                     out.append(Segment(row[i : close + 1], prose=words, row=row_index))
@@ -329,7 +330,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 i += 1
                 continue
             if t.kind == CHAR and t.value == "(":
-                close = _remark_close(row, i)
+                close = _remark_close(row, i, partners.get(i))
                 if close is not None:  # (当A为对称阵), (\text{for } x > 0): a remark
                     parens -= 1
                     flush(False)
@@ -343,21 +344,29 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
     return out
 
 
-def _remark_close(row: list[Token], i: int) -> int | None:
-    """If the parenthesis at ``i`` encloses prose, the index of its partner."""
-    depth, prose = 0, False
-    for k in range(i, len(row)):
-        t = row[k]
+def _paren_partners(row: list[Token]) -> dict[int, int]:
+    """Index of the ')' that closes each '(' of a row, in one pass."""
+    partners: dict[int, int] = {}
+    stack: list[int] = []
+    for k, t in enumerate(row):
         if t.is_char("("):
-            depth += 1
-        elif t.is_char(")"):
-            depth -= 1
-            if depth == 0:
-                return k if prose else None
-        elif t.kind == TEXT:
-            prose = True
-        elif t.kind == CMD and t.value in PROSE_FONTS and k + 1 < len(row) and row[k + 1].is_char("{"):
-            prose = prose or _is_prose_word(row[k + 2 : _group_close(row, k + 1)])
+            stack.append(k)
+        elif t.is_char(")") and stack:
+            partners[stack.pop()] = k
+    return partners
+
+
+def _remark_close(row: list[Token], i: int, close: int | None) -> int | None:
+    """If the parenthesis at ``i`` (closed at ``close``) encloses prose, ``close``."""
+    if close is None:
+        return None
+    for k in range(i + 1, close):
+        t = row[k]
+        if t.kind == TEXT:
+            return close
+        if t.kind == CMD and t.value in PROSE_FONTS and k + 1 < close and row[k + 1].is_char("{"):
+            if _is_prose_word(row[k + 2 : _group_close(row, k + 1)]):
+                return close
     return None
 
 
@@ -492,7 +501,7 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
         if not _has_relation(tokens) and not continuation:
             # a bare expression: check it parses, but it is not a claim
             try:
-                Parser(tokens).expr()
+                sub_parse(tokens)
             except ParseError as err:
                 if err.unbalanced:
                     claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, err.message, err.start, err.end, True))

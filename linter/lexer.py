@@ -139,6 +139,9 @@ def tokenize(text: str) -> list[Token]:
                 for k, v in mapped:
                     append(Token(k, v, start, end, space))
                     space = False
+            elif ch == "~":  # a non-breaking space
+                space = True
+                continue
             elif ch.isascii():
                 append(Token(CHAR, ch, start, end, space))
             else:
@@ -223,13 +226,16 @@ def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
                 )
             args.append(arg)
         end = tokens[i - 1].end if i > 0 else tok.end
+        first = len(out)
         for b in tokenize(body):
             if b.kind == PARAM:
                 k = int(b.value) - 1
                 if k < len(args):
                     out.extend(Token(a.kind, a.value, a.start, a.end, a.space) for a in args[k])
             else:
-                out.append(Token(b.kind, b.value, tok.start, end, b.space or tok.space))
+                out.append(Token(b.kind, b.value, tok.start, end, b.space))
+        if len(out) > first:  # the space before the invocation goes before its first token only
+            out[first].space = out[first].space or tok.space
         if len(out) > MAX_EXPANDED_TOKENS:
             raise LexError(f"macro \\{tok.value} expands to too much", tok.start, tok.end)
     return expand(out, macros, depth + 1)

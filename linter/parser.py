@@ -61,11 +61,21 @@ RELATIONS = {
     "eqqcolon": "=:", "overset": "=", "stackrel": "=",
 }
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
+                         "bmatrix*", "pmatrix*", "vmatrix*", "Vmatrix*", "Bmatrix*", "matrix*",
                          "smallmatrix", "array", "cases", "dcases", "subarray"})  # fmt: skip
 OPEN_DELIMS = {"(": ")", "[": "]", "lbrack": "]", "{": "}", "lbrace": "}", "langle": "rangle",
                "|": "|", "vert": "|", "lvert": "|", "Vert": "‖", "lVert": "‖", ".": "."}  # fmt: skip
 SIZES = frozenset({"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl",
                    "biggr", "Biggl", "Biggr", "bigm", "Bigm"})  # fmt: skip
+# A superscript (braces dropped) that marks a transpose
+TRANSPOSE_WORDS = frozenset({"T", "top", "intercal", "t", "\u22a4", "tr", "mathsfT", "mathrmT", "rmT",
+                             "textT", "sfT", "operatornameT"})  # fmt: skip
+IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "textstyle", "scriptstyle",
+                       "scriptscriptstyle", ",", ";", ":", "!", ">", "space", "enspace", "thinspace",
+                       "medspace", "thickspace", "negthinspace", "negmedspace", "negthickspace", "tiny",
+                       "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
+                       "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
+IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
 
 
 def relation_of(tok: Token) -> str | None:
@@ -81,12 +91,13 @@ class Parser:
     """Parses one statement's tokens. Use ``parse_chain``."""
 
     def __init__(self, tokens: list[Token]):
-        self.toks = tokens
+        self.toks = list(tokens)  # a copy: scripts such as x^12 split a token in place
         self.i = 0
         self.n = len(tokens)
         self.bold = False
         self.bars: list[str] = []  # open | or ‖ we are inside
         self.match = self._match_braces()
+        self.memo: dict[tuple, tuple[Node | ParseError, int]] = {}  # delimited groups already parsed
 
     # -- token access -----------------------------------------------------
     def _match_braces(self) -> dict[int, int]:
@@ -128,19 +139,34 @@ class Parser:
         return ParseError(message, start, end, unbalanced)
 
     def skip_ignorable(self) -> None:
+        """Skip spacing, style and size switches and colours: \\, \\Large \\color{red}
+        (\\textcolor{red}{x} leaves the group {x} to parse)."""
         while True:
             tok = self.peek()
             if tok is None or tok.kind != CMD:
                 return
-            if tok.value in ("quad", "qquad", "limits", "nolimits", "displaystyle", "left.") or (
-                tok.value in SIZES and not self._size_opens()
-            ):
+            if tok.value in IGNORABLE or (tok.value in SIZES and not self._size_opens()):
                 self.i += 1
+            elif tok.value in IGNORED_WITH_ARG:
+                self.i += 1
+                if self.peek() is not None and self.peek().is_char("*"):
+                    self.i += 1
+                if self.peek() is not None and self.peek().is_char("["):
+                    while self.peek() is not None and not self.peek().is_char("]"):
+                        self.i += 1
+                    self.i += 1
+                self._skip_group()
             else:
                 return
 
     def _size_opens(self) -> bool:
-        return False
+        """Whether the \\big at the cursor opens a delimiter rather than closing one."""
+        size, nxt = self.peek(), self.peek(1)
+        if nxt is None or size.value.endswith(("r", "m")):
+            return False
+        if nxt.is_char("(", "[") or nxt.is_cmd("langle", "lbrack", "lVert", "lvert"):
+            return True
+        return (nxt.is_char("|") or nxt.is_cmd("|", "Vert", "vert")) and self._starts_factor(nxt)
 
     def bounded(self, end: int):
         """Context manager: parse only up to token index ``end``."""
@@ -164,6 +190,12 @@ class Parser:
     # -- statements -------------------------------------------------------
     def parse_chain(self) -> tuple[Node | None, list[tuple[str, Token, Node]]]:
         """``expr (REL expr)*``; the first expr may be missing (a continuation)."""
+        try:
+            return self._chain()
+        except RecursionError:
+            raise ParseError("expression nested too deeply", self.toks[0].start, self.toks[-1].end) from None
+
+    def _chain(self) -> tuple[Node | None, list[tuple[str, Token, Node]]]:
         self.skip_ignorable()
         first = None
         if self.peek() is not None and self._relation_here() is None:
@@ -182,7 +214,7 @@ class Parser:
                 break
             rel = self._relation_here()
             if rel is None:
-                raise self.error(f"unexpected {describe(tok)}")
+                raise leftover(tok)
             rel_tok = self.next()
             if rel == "stacked":
                 rel = self._stacked_relation(rel_tok)
@@ -314,7 +346,7 @@ class Parser:
             v = tok.value
             if v in ("|", "Vert", "lVert"):
                 return not self.bars or self.bars[-1] != "‖"
-            if v in ("right", "end", "\\", "rangle", "rVert", "rvert", "quad", "qquad"):
+            if v in ("right", "end", "\\", "rangle", "rVert", "rvert") or v in IGNORABLE:
                 return False
             if v in RELATIONS or v in MUL_OPS or v in ("pm", "mp", "overset", "stackrel", "underset"):
                 return False
@@ -380,13 +412,13 @@ class Parser:
     def superscript(self, base: Node) -> Node:
         inner, start, end = self._script_tokens()
         words = _plain(inner)
-        if isinstance(base, Sym) and base.name == "e" and not base.bold and base.sub is None and words not in (
-            "T", "top", "intercal", "-1", "prime", "'", "H", "*", "mathsf{T}", "mathrm{T}"
+        if isinstance(base, Sym) and base.name == "e" and not base.bold and base.sub is None and (
+            words in ("t", "tr") or words not in TRANSPOSE_WORDS and words not in ("-1", "prime", "'", "H", "*")
         ):
-            return Func(base.start, end, "exp", [sub_parse(inner)])
-        if words in ("T", "top", "intercal", "t", "\u22a4", "tr", "mathsfT", "mathrmT", "rmT",
-                     "textT", "sfT", "mathsf{T}", "mathrm{T}", "text{T}", "operatorname{T}"):
-            return Transpose(base.start, end, base, "T")
+            return Func(base.start, end, "exp", [_sub_parse(inner)])
+        if words in TRANSPOSE_WORDS:
+            mark = "top" if words in ("top", "\u22a4") else "intercal" if words == "intercal" else "T"
+            return Transpose(base.start, end, base, mark)
         if words == "H" or words == "*" and not isinstance(base, Sym):
             return Transpose(base.start, end, base, "H")
         if words in ("prime", "'"):
@@ -402,10 +434,10 @@ class Parser:
         ):
             return Sym(base.start, end, base.name, base.sub, base.bold, words)
         if isinstance(base, Sum):
-            base.upper = sub_parse(inner)
+            base.upper = _sub_parse(inner)
             base.end = end
             return base
-        exponent = sub_parse(inner)
+        exponent = _sub_parse(inner)
         return Pow(base.start, end, base, exponent)
 
     def subscript(self, base: Node) -> Node:
@@ -421,14 +453,14 @@ class Parser:
             base.end = end
             return base
         if isinstance(base, Func) and base.sub is None:
-            base.sub = sub_parse(inner)
+            base.sub = _sub_parse(inner)
             base.end = end
             return base
         if isinstance(base, Deriv) and base.op == "nabla" and not base.wrt:
-            base.wrt = [sub_parse(inner)]
+            base.wrt = [_sub_parse(inner)]
             base.end = end
             return base
-        return Func(base.start, end, "index", [base], sub_parse(inner))
+        return Func(base.start, end, "index", [base], _sub_parse(inner))
 
     # -- primaries --------------------------------------------------------
     def primary(self) -> Node:
@@ -474,18 +506,18 @@ class Parser:
         tok = self.peek()
         if tok is None or not (tok.is_char("(") or tok.is_cmd("left")):
             return sym
-        saved = self.i, self.bold
+        saved = self.i, self.bold, list(self.bars)
         try:
-            inner = self.delimited()
+            inner = self.delimited(respan=False)
         except ParseError:
-            self.i, self.bold = saved
+            self.i, self.bold, self.bars = saved
             return sym
         items = inner.items if isinstance(inner, Tuple) else [inner]
         if isinstance(inner, (Tuple, Sym)) and all(isinstance(a, Sym) for a in items) and (
             not isinstance(inner, Tuple) or inner.brackets == "()"
         ):
-            return Call(sym.start, inner.end, sym, items)
-        self.i, self.bold = saved
+            return Call(sym.start, self._last_end(), sym, items)
+        self.i, self.bold, self.bars = saved
         return sym
 
     def char_primary(self, tok: Token) -> Node:
@@ -501,19 +533,38 @@ class Parser:
                     raise self.error("empty group", tok)
                 node = self.expr()
                 if self.peek() is not None:
-                    raise self.error(f"unexpected {describe(self.peek())}")
+                    raise leftover(self.peek())
             self.i = end + 1
-            return node
+            return _respan(node, tok.start, self.toks[end].end)
         if v == "|":
             return self.bars_group(tok, "|")
         raise self.error(f"unexpected '{v}'", tok)
 
-    def delimited(self) -> Node:
-        """( … ), [ … ], \\left( … \\right) and friends."""
+    def delimited(self, respan: bool = True) -> Node:
+        """( … ), [ … ], \\left( … \\right) and friends; ``respan`` stretches a
+        lone item over its brackets. Each position is parsed once (see _maybe_call)."""
+        key = (self.i, self.n, self.bold, tuple(self.bars))
+        start = self.i
+        hit = self.memo.get(key)
+        if hit is None:
+            try:
+                hit = self._delimited(), self.i
+            except ParseError as err:
+                hit = err, self.i
+            self.memo[key] = hit
+        node, self.i = hit
+        if isinstance(node, ParseError):
+            raise node
+        if respan and not isinstance(node, Tuple):
+            _respan(node, self.toks[start].start, self._last_end())
+        return node
+
+    def _delimited(self) -> Node:
         tok = self.next()
         if tok.is_cmd("left"):
             return self.left_right(tok)
-        close = ")" if tok.value == "(" else "]"
+        opening = "[" if tok.value == "lbrack" else tok.value
+        close = ")" if opening == "(" else "]"
         items = [self.expr()]
         while self.peek() is not None and self.peek().is_char(","):
             self.next()
@@ -526,11 +577,26 @@ class Parser:
                 raise ParseError(
                     f"'{tok.value}' closed by '{end_tok.value}'", tok.start, end_tok.end, unbalanced=True
                 )
+            if not self._closes_later(opening, close):
+                raise ParseError(f"unclosed '{tok.value}'", tok.start, tok.end, unbalanced=True)
             raise self.error(f"unexpected {describe(end_tok)} inside '{tok.value}…{close}'")
         self.next()
         if len(items) > 1:
-            return Tuple(tok.start, end_tok.end, items, tok.value + close)
+            return Tuple(tok.start, end_tok.end, items, opening + close)
         return items[0]
+
+    def _closes_later(self, opening: str, close: str) -> bool:
+        """Whether a bracket matching an open one (just read) comes later."""
+        depth = 0
+        for k in range(self.i, self.n):
+            t = self.toks[k]
+            if t.is_char(opening):
+                depth += 1
+            elif t.is_char(close):
+                if depth == 0:
+                    return True
+                depth -= 1
+        return False
 
     def left_right(self, left: Token) -> Node:
         delim = self.next() if self.peek() is not None else None
@@ -553,7 +619,7 @@ class Parser:
         right_delim = self.toks[k + 1] if k + 1 < len(self.toks) else None
         end = (right_delim or self.toks[k]).end
         with self.bounded(k):
-            if opening in ("|", "vert", "lvert"):
+            if (opening == "|" and delim.kind == CHAR) or opening in ("vert", "lvert"):
                 self.bars.append("|")
                 node: Node = Abs(left.start, end, self.expr())
                 self.bars.pop()
@@ -572,11 +638,8 @@ class Parser:
                 if len(items) > 1:
                     node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
             if self.peek() is not None:
-                raise self.error(f"unexpected {describe(self.peek())}")
+                raise leftover(self.peek())
         self.i = k + 2 if right_delim is not None else k + 1
-        if isinstance(node, Tuple) or isinstance(node, (Abs, Norm, Inner)):
-            return node
-        node = _respan(node, left.start, end)
         return node
 
     def bars_group(self, tok: Token, kind: str) -> Node:
@@ -587,7 +650,8 @@ class Parser:
         close = self.peek()
         if kind == "|":
             if close is None or not close.is_char("|"):
-                raise ParseError("unclosed '|'", tok.start, tok.end, unbalanced=True)
+                # a lone bar is legal LaTeX: p(x | y), {x | x > 0}, f|_{x=0}
+                raise ParseError("a '|' that is not an absolute value (as in p(x|y)) is not supported yet", tok.start, tok.end)
             self.next()
             return Abs(tok.start, close.end, inner)
         if close is None or not (close.kind == CMD and close.value in ("|", "Vert", "rVert")):
@@ -621,7 +685,7 @@ class Parser:
         if v in ACCENTS:
             self.next()
             inner, s, e = self._script_tokens()
-            node = sub_parse(inner, self.bold)
+            node = _sub_parse(inner, self.bold)
             if isinstance(node, Sym):
                 return self._maybe_call(Sym(tok.start, e, f"{v}({node.name})", node.sub, node.bold, node.sup))
             return node
@@ -636,7 +700,7 @@ class Parser:
                     raise ParseError("unclosed '[' in \\sqrt", tok.start, tok.end, unbalanced=True)
                 self.next()
             inner, s, e = self._script_tokens()
-            return Func(tok.start, e, "sqrt", [sub_parse(inner, self.bold)])
+            return Func(tok.start, e, "sqrt", [_sub_parse(inner, self.bold)])
         if v in FUNCTIONS or v in TRACE_NAMES:
             self.next()
             return self.function(TRACE_NAMES.get(v, v), tok)
@@ -663,7 +727,7 @@ class Parser:
             with self.bounded(k):
                 node = self._inner_body(tok.start, self.toks[k].end)
                 if self.peek() is not None:
-                    raise self.error(f"unexpected {describe(self.peek())}")
+                    raise leftover(self.peek())
             self.i = k + 1
             return node
         if v == "left":
@@ -685,7 +749,7 @@ class Parser:
         if v in ("underbrace", "overbrace"):
             self.next()
             inner, s, e = self._script_tokens()
-            node = sub_parse(inner, self.bold)
+            node = _sub_parse(inner, self.bold)
             nxt = self.peek()
             if nxt is not None and nxt.is_char("_", "^"):
                 self.next()
@@ -695,11 +759,15 @@ class Parser:
             self.next()
             self._script_tokens()
             inner, s, e = self._script_tokens()
-            return sub_parse(inner, self.bold)
-        if v in ("boxed", "mathstrut", "fbox", "cancel", "bcancel", "xcancel", "color_group"):
+            return _sub_parse(inner, self.bold)
+        if v in SIZES:  # \big( … \big): closing sizes are skipped as ignorable
+            self.next()
+            node = self.primary()
+            return _respan(node, tok.start, node.end)
+        if v in ("boxed", "fbox", "cancel", "bcancel", "xcancel", "color_group"):
             self.next()
             inner, s, e = self._script_tokens()
-            return sub_parse(inner, self.bold)
+            return _sub_parse(inner, self.bold)
         if v in ("int", "iint", "oint", "iiint"):
             raise self.error("integrals are not supported yet", tok)
         if v == "rbrace" or v == "}":
@@ -715,7 +783,7 @@ class Parser:
             self.bold = saved
             return node
         inner, s, e = self._script_tokens()
-        node = sub_parse(inner, bold=True)
+        node = _sub_parse(inner, bold=True)
         node = _respan(node, tok.start, e)
         return self._maybe_call(node) if isinstance(node, Sym) else node
 
@@ -737,7 +805,7 @@ class Parser:
             raise self.error("empty text", tok)
         if all(t.kind == LETTER for t in inner):
             return self._maybe_call(Sym(tok.start, e, word, None, self.bold))
-        node = sub_parse(inner, self.bold)
+        node = _sub_parse(inner, self.bold)
         return node
 
     def function(self, name: str, tok: Token) -> Node:
@@ -748,15 +816,15 @@ class Parser:
             mark = self.next()
             inner, s, e = self._script_tokens()
             if mark.value == "^":
-                power = sub_parse(inner)
+                power = _sub_parse(inner)
             else:
-                sub = sub_parse(inner)
+                sub = _sub_parse(inner)
         self.skip_ignorable()
         nxt = self.peek()
         if nxt is None:
             raise self.error(f"\\{name} without an argument", tok)
         if nxt.is_char("(") or nxt.is_cmd("left") or nxt.is_char("["):
-            arg = self.delimited()
+            arg = self.delimited(respan=False)
             args = arg.items if isinstance(arg, Tuple) else [arg]
         elif name in LIMIT_OPS:
             args = [self.term()]
@@ -782,21 +850,22 @@ class Parser:
             wrt = _parse_wrt(den_toks, den_d[0], den_d[1], self.bold)
             if num_d is not None:
                 kind, k, order = num_d
-                operand = sub_parse(num_toks[k:], self.bold) if k < len(num_toks) else None
+                operand = _sub_parse(num_toks[k:], self.bold) if k < len(num_toks) else None
                 if order > 1 and len(wrt) == 1:
                     wrt = wrt * order
                 return Deriv(tok.start, de, operand, wrt, "partial" if kind == "partial" else "d")
-            operand = sub_parse(num_toks, self.bold)
+            operand = _sub_parse(num_toks, self.bold)
             return Deriv(tok.start, de, operand, wrt, den_d[0], sloppy=True)
         del num_start
-        return Div(tok.start, de, sub_parse(num_toks, self.bold), sub_parse(den_toks, self.bold))
+        return Div(tok.start, de, _sub_parse(num_toks, self.bold), _sub_parse(den_toks, self.bold))
 
     def partial(self, tok: Token) -> Node:
         self.next()
         if self.peek() is not None and self.peek().is_char("_"):
             self.next()
             inner, s, e = self._script_tokens()
-            wrt = [sub_parse(inner, self.bold)]
+            wrt = [_sub_parse(inner, self.bold)]
+            self.skip_ignorable()
             operand = self.postfix() if self.peek() is not None and self._starts_factor(self.peek()) else None
             return Deriv(tok.start, operand.end if operand else e, operand, wrt, "partial")
         operand = self.postfix()
@@ -816,7 +885,7 @@ class Parser:
             mark = self.next()
             inner, s, e = self._script_tokens()
             if mark.value == "_":
-                wrt = [sub_parse(inner, self.bold)]
+                wrt = [_sub_parse(inner, self.bold)]
             else:
                 order = int(_plain(inner)) if _plain(inner).isdigit() else 1
         self.skip_ignorable()
@@ -838,7 +907,7 @@ class Parser:
             if mark.value == "_":
                 _fill_sum_limits(node, inner)
             else:
-                node.upper = sub_parse(inner)
+                node.upper = _sub_parse(inner)
             node.end = e
         self.skip_ignorable()
         if self.peek() is None or not self._starts_factor(self.peek()):
@@ -869,7 +938,7 @@ class Parser:
                     parts.append([])
                 else:
                     parts[-1].append(t)
-            node.dims = [sub_parse(p) for p in parts if p]
+            node.dims = [_sub_parse(p) for p in parts if p]
             node.end = e
         return node
 
@@ -905,7 +974,7 @@ class Parser:
                 if not cell:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
-                node = sub_parse(cell, self.bold)
+                node = _sub_parse(cell, self.bold)
                 if any(isinstance(x, Dots) for x in node.walk()):
                     schematic = True
                 cells.append(node)
@@ -929,6 +998,15 @@ class Parser:
 
 # ---------------------------------------------------------------------------
 # helpers
+
+
+def leftover(tok: Token) -> ParseError:
+    """The error for a token left over after an expression: a stray closing
+    delimiter is the note's own mistake."""
+    if tok.is_char(")", "]") or tok.is_cmd("right", "end"):
+        name = "\\" + tok.value if tok.kind == CMD else tok.value
+        return ParseError(f"unmatched '{name}'", tok.start, tok.end, unbalanced=True)
+    return ParseError(f"unexpected {describe(tok)}", tok.start, tok.end)
 
 
 def describe(tok: Token) -> str:
@@ -965,6 +1043,13 @@ def _power(node: Node, power: Node) -> Node:
 
 def sub_parse(tokens: list[Token], bold: bool = False) -> Node:
     """Parse a whole token list as one expression (a group's contents)."""
+    try:
+        return _sub_parse(tokens, bold)
+    except RecursionError:
+        raise ParseError("expression nested too deeply", tokens[0].start, tokens[-1].end) from None
+
+
+def _sub_parse(tokens: list[Token], bold: bool = False) -> Node:
     if not tokens:
         raise ParseError("empty group", 0, 0)
     parser = Parser(tokens)
@@ -979,9 +1064,7 @@ def sub_parse(tokens: list[Token], bold: bool = False) -> Node:
     parser.skip_ignorable()
     if parser.peek() is not None:
         tok = parser.peek()
-        if tok.is_char(")", "]"):
-            raise ParseError(f"unmatched '{tok.value}'", tok.start, tok.end, unbalanced=True)
-        raise parser.error(f"unexpected {describe(tok)}")
+        raise leftover(tok)
     return node
 
 
@@ -1039,7 +1122,7 @@ def _parse_wrt(tokens: list[Token], kind: str, k: int, bold: bool) -> list[Node]
     for part in parts:
         if not part:
             raise ParseError("a derivative with respect to nothing", tokens[0].start, tokens[-1].end)
-        node = sub_parse(part, bold)
+        node = _sub_parse(part, bold)
         if isinstance(node, Pow) and isinstance(node.exp, Num) and node.exp.value.isdigit():
             wrt.extend([node.base] * int(node.exp.value))
         else:
@@ -1053,9 +1136,9 @@ def _fill_sum_limits(node: Sum, inner: list[Token]) -> None:
     eq = next((j for j, t in enumerate(inner) if t.is_char("=")), None)
     if eq is not None:
         node.index = _plain(inner[:eq])
-        node.lower = sub_parse(inner[eq + 1 :]) if eq + 1 < len(inner) else None
+        node.lower = _sub_parse(inner[eq + 1 :]) if eq + 1 < len(inner) else None
         return
-    node.sub = sub_parse(inner) if inner else None
+    node.sub = _sub_parse(inner) if inner else None
     if len(inner) == 1 and inner[0].kind == LETTER:
         node.index = inner[0].value
 

@@ -321,7 +321,8 @@ def render(node: Node | None) -> str:
     if isinstance(node, Neg):
         return "-" + _wrap(node.arg, _PREC_POW)
     if isinstance(node, Mul):
-        out = _wrap(node.factors[0], _PREC_MUL)
+        first = node.factors[0]
+        out = f"({render(first)})" if isinstance(first, Div) else _wrap(first, _PREC_MUL)  # (a / b) c
         for op, factor in zip(node.ops, node.factors[1:]):
             out += _OPS.get(op, f" {op} ") + _wrap(factor, _PREC_POW if op else _PREC_NEG)
         return out

@@ -32,4 +32,4 @@ def test_parse_rate_is_reported() -> None:
     assert t.files >= 50 and t.claims >= 1000
     # a floor against regressions, well below the measured rate (see README)
     assert t.rate >= 0.70
-    assert t.derivative_rate >= 0.80
+    assert t.derivative_rate >= 0.75
