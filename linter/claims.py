@@ -537,7 +537,6 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
             left, this_chain, step = first, chain_id, 0
             chain_id += 1
         made: list[Claim] = []
-        rel_pending = None
         if _is_mapping(steps):
             rel, rel_tok, right = steps[0]
             made.append(_claim(block, left, ":", steps[1][2], this_chain, 0, rel_tok, mapping_dom=right))
@@ -547,7 +546,6 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
                 made.append(_claim(block, left, rel, right, this_chain, step, rel_tok))
                 left = right
                 step += 1
-        del rel_pending
         for c in made:
             c.embedded = embedded
             c.prose_before = prose_before or ""

@@ -841,7 +841,6 @@ class Parser:
 
     def frac(self, tok: Token) -> Node:
         self.next()
-        num_start = self.i
         num_toks, ns, ne = self._script_tokens()
         den_toks, ds, de = self._script_tokens()
         num_d = differential(num_toks, alone_ok=True)
@@ -856,7 +855,6 @@ class Parser:
                 return Deriv(tok.start, de, operand, wrt, "partial" if kind == "partial" else "d")
             operand = _sub_parse(num_toks, self.bold)
             return Deriv(tok.start, de, operand, wrt, den_d[0], sloppy=True)
-        del num_start
         return Div(tok.start, de, _sub_parse(num_toks, self.bold), _sub_parse(den_toks, self.bold))
 
     def partial(self, tok: Token) -> Node:
@@ -1084,8 +1082,6 @@ def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | 
             kind, k = "d", 4
         elif len(tokens) >= 2 and tokens[1].kind == LETTER and tokens[1].value == "d":
             kind, k = "d", 2
-    elif t.is_cmd("mathop") and len(tokens) >= 2:
-        return differential(tokens[1:], alone_ok) and None
     if kind is None:
         return None
     order = 1
@@ -1111,7 +1107,7 @@ def _parse_wrt(tokens: list[Token], kind: str, k: int, bold: bool) -> list[Node]
     while i < len(tokens):
         t = tokens[i]
         nd = differential(tokens[i:], alone_ok=False)
-        if parts[-1] and nd is not None and nd[0] == kind and (t.is_cmd("partial") or not t.space or True):
+        if parts[-1] and nd is not None and nd[0] == kind:
             if t.is_cmd("partial") or (t.kind == LETTER and t.value == "d" and t.space):
                 parts.append([])
                 i += nd[1]
