@@ -1,4 +1,4 @@
-"""The command line: ``derivlint check`` and ``derivlint claims``."""
+"""The command line: ``derivlint check``, ``derivlint claims`` and ``derivlint rule``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,15 @@ import json
 import os
 import sys
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from . import __version__, engine
-from .config import ConfigError, config_for
+from .config import LAYOUTS, ConfigError, file_settings, is_excluded
 from .files import ReadProblem, discover, read_note
+from .cache import CACHE_DIR_ENV, Cache, Entry
+from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .findings import Finding
+from .report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -28,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0)
     if args.command is None:
         parser.print_usage(sys.stderr)
-        print("derivlint: error: a command is required (check or claims)", file=sys.stderr)
+        print("derivlint: error: a command is required (check, claims or rule)", file=sys.stderr)
         return EXIT_ERROR
     try:
         if args.command == "check":
@@ -36,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
             if settings is None:
                 return EXIT_ERROR
             return _check(args, settings)
+        if args.command == "rule":
+            return _rule(args)
         return _claims(args)
     except KeyboardInterrupt:
         return 130
@@ -57,14 +62,23 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="report wrong claims in notes")
     check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
-    check.add_argument("--output-format", choices=("concise", "json"), default="concise")
+    check.add_argument("--output-format", choices=FORMATS, default=None, help="full (default on a terminal), concise (default otherwise), json, sarif, github or gitlab")
+    check.add_argument("--output-file", action="append", default=[], type=_output_file, metavar="[FMT=]PATH", help="also write FMT to PATH (repeatable); without FMT=, write --output-format to PATH instead of stdout")
+    check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
+    check.add_argument("--fix", action="store_true", help="apply the fixes findings offer, then report what remains")
+    check.add_argument("--diff", action="store_true", help="print the changes --fix would make, as a unified diff; write nothing")
     check.add_argument("--select", metavar="CODES", help="rules to run instead of the defaults")
     check.add_argument("--extend-select", metavar="CODES", help="rules to run in addition")
     check.add_argument("--ignore", metavar="CODES", help="rules not to run")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     check.add_argument("--encoding", metavar="ENC", help="read notes with this encoding")
     check.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
+    check.add_argument("--layout", choices=LAYOUTS, help="the notes' layout (overrides the configuration)")
+    check.add_argument("--force-exclude", action="store_true", help="apply the configuration's exclude to files named explicitly too")
     check.add_argument("--quiet", "-q", action="store_true", help="no summary on stderr")
+    check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
+    check.add_argument("--cache-dir", metavar="DIR", help=f"the result cache folder (default: ${CACHE_DIR_ENV} or ./{DEFAULT_CACHE_DIR})")
+    check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (default: the number of CPUs; 1: in this process)")
     check.set_defaults(subparser=check)
 
     claims = sub.add_parser("claims", help="list every claim derivlint reads in notes")
@@ -72,7 +86,35 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("--output-format", choices=("text", "json"), default="text")
     claims.add_argument("--encoding", metavar="ENC", help="read notes with this encoding")
     claims.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
+    claims.add_argument("--layout", choices=LAYOUTS, help="the notes' layout (overrides the configuration)")
+
+    rule = sub.add_parser("rule", help="show the documentation of a rule, or list all rules")
+    rule.add_argument("code", nargs="?", metavar="CODE", help="a rule code (DL301) or name")
+    rule.add_argument("--all", action="store_true", help="list every rule, one per line")
+    rule.add_argument("--output-format", choices=("text", "json"), default="text")
+    rule.set_defaults(subparser=rule)
     return parser
+
+
+def _output_file(value: str) -> tuple[str | None, str]:
+    """``--output-file [FMT=]PATH`` as (format or None, path); a usage error when unusable."""
+    fmt, sep, path = value.partition("=")
+    if not sep or not fmt.isidentifier():  # "out=1.json" in a folder "a.b=c" is a plain path
+        fmt, path = None, value
+    elif fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(
+            f"unknown output format {fmt!r} in {value!r} (known: {', '.join(FORMATS)})"
+        )
+    if not path:
+        raise argparse.ArgumentTypeError(f"no file name in {value!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise argparse.ArgumentTypeError(f"cannot write {path!r}: it is a directory")
+    if not os.path.isdir(folder):
+        raise argparse.ArgumentTypeError(f"cannot write {path!r}: no such directory {folder!r}")
+    if not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise argparse.ArgumentTypeError(f"cannot write {path!r}: permission denied")
+    return fmt, path
 
 
 def _codes(value: str | None, option: str, known: list[str]) -> frozenset[str] | None:
@@ -111,71 +153,386 @@ def _settings(args) -> engine.Settings | None:
 
 @dataclass
 class _Run:
-    """What checking the discovered files produced."""
+    """What checking the discovered files produced (``claims`` only when asked to keep them)."""
 
     files: int = 0
     findings: list[Finding] = field(default_factory=list)
     claims: list = field(default_factory=list)
+    claim_count: int = 0
     unparsed: int = 0
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
 
+    def add(self, findings: list[Finding], claims: int, unparsed: int) -> None:
+        self.findings.extend(findings)
+        self.claim_count += claims
+        self.unparsed += unparsed
+
 
 def _run(
-    paths: list[str], settings: engine.Settings, encoding: str | None, config: str | None = None
+    paths: list[str], settings: engine.Settings, encoding: str | None, config: str | None = None,
+    layout: str | None = None, force_exclude: bool = False,
+    *, cache: Cache | None = None, jobs: int = 1, keep_claims: bool = True,
 ) -> tuple[_Run, list[str]]:
-    files, errors = discover(paths)
+    """Check the notes under ``paths``. ``cache``: reuse and store results; ``jobs``: processes
+    (only with ``keep_claims`` False: claim objects do not leave the process that made them)."""
+    skip = lambda path, is_dir: is_excluded(path, is_dir, config)  # noqa: E731
+    files, errors = discover(paths, skip=skip, force_exclude=force_exclude)
     run = _Run(files=len(files))
     per_file = {}
     for path in files:  # a bad configuration stops the run before any file is checked
-        macros = config_for(path, config).macros
-        per_file[path] = replace(settings, macros={**macros, **settings.macros}) if macros else settings
+        per_file[path] = file_settings(path, settings, config, layout)
+    todo: list[tuple[str, str, engine.Settings, str | None]] = []
     for path in files:
-        settings = per_file[path]
         text, problem = read_note(path, encoding)
         if problem is not None:
             run.unreadable.append((path, problem))
             continue
-        try:
-            result = engine.check_text(path, text, settings)
-        except Exception as exc:
-            _debug_traceback()
-            run.crashed.append((path, exc))
-            continue
-        run.findings.extend(result.findings)
-        run.claims.extend(result.claims)
-        run.unparsed += result.unparsed
+        key = cache.key(path, text, per_file[path]) if cache is not None else None
+        entry = cache.load(key) if key is not None else None
+        if entry is not None:
+            run.add(entry.findings, entry.claims, entry.unparsed)
+        else:
+            todo.append((path, text, per_file[path], key))
+    if keep_claims:
+        for path, text, file_settings_, _key in todo:
+            try:
+                result = engine.check_text(path, text, file_settings_)
+            except Exception as exc:
+                _debug_traceback()
+                run.crashed.append((path, exc))
+                continue
+            run.claims.extend(result.claims)
+            run.add(result.findings, len(result.claims), result.unparsed)
+        return run, errors
+    with _RelaxedGC():
+        for (path, _text, _settings, key), outcome in _outcomes(todo, jobs):
+            if isinstance(outcome, BaseException):
+                run.crashed.append((path, outcome))
+                continue
+            if cache is not None and key is not None:
+                cache.store(key, outcome)
+            run.add(outcome.findings, outcome.claims, outcome.unparsed)
     return run, errors
+
+
+# Below this much text (about 0.2 s of work) a process pool costs more than it saves.
+PARALLEL_MIN_CHARS = 200_000
+
+
+def _outcomes(todo: list, jobs: int):
+    """(item, Entry or the exception that stopped it) for each (path, text, settings, key)."""
+    if jobs > 1 and len(todo) > 1 and sum(len(item[1]) for item in todo) >= PARALLEL_MIN_CHARS:
+        yield from _parallel(todo, jobs)
+        return
+    for item in todo:
+        yield item, _check_one(*item[:3])
+
+
+def _check_one(path: str, text: str, settings: engine.Settings) -> Entry | BaseException:
+    """Check one note (in this process or a worker): its Entry, or the exception it raised."""
+    try:
+        result = engine.check_text(path, text, settings)
+        return Entry(list(result.findings), len(result.claims), result.unparsed)
+    except Exception as exc:
+        _debug_traceback()
+        return exc
+
+
+def _check_in_worker(path: str, text: str, settings: engine.Settings):
+    """``_check_one`` in a worker: an exception comes back as its class name and message."""
+    outcome = _check_one(path, text, settings)
+    if isinstance(outcome, BaseException):
+        return _Failure(type(outcome).__name__, str(outcome))
+    return outcome
+
+
+@dataclass
+class _Failure:
+    """An exception of a worker, as text (exceptions do not always pickle)."""
+
+    name: str
+    message: str
+
+    def exception(self) -> BaseException:
+        return type(self.name, (Exception,), {"__module__": "derivlint.worker"})(self.message)
+
+
+def _worker_init() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+
+
+def _pool(workers: int):
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork: workers start in milliseconds with everything imported (and the same code).
+    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
+
+
+def _parallel(todo: list, jobs: int):
+    from concurrent.futures import as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    pending = sorted(todo, key=lambda item: -len(item[1]))  # the longest first: an even finish
+    pool = _pool(min(jobs, len(pending)))
+    try:
+        futures = {pool.submit(_check_in_worker, *item[:3]): item for item in pending}
+        for future in as_completed(futures):
+            item = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                break  # a worker died; the files not done yet are checked one by one below
+            pending.remove(item)
+            yield item, outcome.exception() if isinstance(outcome, _Failure) else outcome
+    except BaseException:  # Ctrl-C, or the consumer gave up: stop the workers now
+        _terminate(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    yield from _isolated(pending)
+
+
+def _isolated(items: list):
+    """Check each item in a worker of its own pool: a file that kills its worker is a DL199."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = None
+    try:
+        for item in items:
+            pool = pool or _pool(1)
+            try:
+                outcome = pool.submit(_check_in_worker, *item[:3]).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                outcome = _Failure("WorkerDied", "the process checking this file stopped abruptly")
+            yield item, outcome.exception() if isinstance(outcome, _Failure) else outcome
+    except BaseException:
+        if pool is not None:
+            _terminate(pool)
+        raise
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool) -> None:
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError, ValueError):
+            pass
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+class _RelaxedGC:
+    """Collect cyclic garbage less often while checking: the default thresholds spend a
+    third of the time re-scanning the parse trees of notes already checked."""
+
+    def __enter__(self):
+        import gc
+
+        self.saved = gc.get_threshold()
+        gc.set_threshold(max(self.saved[0], 50_000), *self.saved[1:])
+
+    def __exit__(self, *exc):
+        import gc
+
+        gc.set_threshold(*self.saved)
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        jobs = 0
+    if jobs < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of processes (1 or more), got {value!r}")
+    return jobs
+
+
+def _cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _speed(args) -> dict:
+    """The cache and process options of ``check`` as keyword arguments of ``_run``."""
+    cache = None if args.no_cache else Cache.at(args.cache_dir)
+    return {"cache": cache, "jobs": args.jobs or _cpus(), "keep_claims": False}
 
 
 def _check(args, settings: engine.Settings) -> int:
     try:
-        run, errors = _run(args.paths, settings, args.encoding, args.config)
+        run, errors = _run(args.paths, settings, args.encoding, args.config, args.layout, args.force_exclude, **_speed(args))
     except ConfigError as err:
         print(f"derivlint: error: {err}", file=sys.stderr)
         return EXIT_ERROR
     findings = list(run.findings)
-    if not _ignored("DL100", settings):
-        findings += [_unreadable_finding(p, problem) for p, problem in run.unreadable]
-    if not _ignored("DL199", settings):
-        findings += [_crash_finding(p, exc) for p, exc in run.crashed]
+    findings += [_unreadable_finding(p, problem) for p, problem in run.unreadable
+                 if not _ignored("DL100", settings, p, args.config)]
+    findings += [_crash_finding(p, exc) for p, exc in run.crashed
+                 if not _ignored("DL199", settings, p, args.config)]
     findings.sort(key=Finding.sort_key)
+    if args.diff:
+        return _show_diff(args, findings, errors)
+    if args.fix and getattr(args, "fixed", None) is None:
+        args.fixed = _fix(args, findings)
+        if args.fixed.files:  # check the changed notes again: report only what remains
+            return _check(args, settings)
+    return _report(args, run, findings, errors)
 
-    if args.output_format == "json":
-        _emit(json.dumps([f.to_json() for f in findings], ensure_ascii=False, indent=2))
-    elif findings:
-        _emit("\n".join(_concise(f) for f in findings))
+
+def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
+    """Print the findings (or --statistics) on stdout and into --output-file files; the exit code."""
+    from .report import Context, render
+    from .report import statistics as stats
+
+    fmt = args.output_format or ("full" if _is_terminal(sys.stdout) else "concise")
+    context = Context(encoding=args.encoding)
+    if args.statistics:
+        main_text = stats.render(findings, "json" if fmt == "json" else "text")
+    else:
+        main_text = render(fmt, findings, context)
+    to_stdout = True
+    failed = False
+    for file_fmt, path in args.output_file:
+        if file_fmt is None:
+            to_stdout = False
+            text = main_text
+        else:
+            text = render(file_fmt, findings, context)
+        try:
+            with open(path, "w", encoding="utf-8", newline="\n") as out:
+                out.write(text + "\n" if text else "")
+        except OSError as exc:
+            print(f"derivlint: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            failed = True
+    if to_stdout and main_text:
+        _emit(main_text)
     for error in errors:
         print(f"derivlint: error: {error}", file=sys.stderr)
     if not args.quiet:
+        fixed = getattr(args, "fixed", None)
+        if fixed is not None:
+            print(fixed.summary(), file=sys.stderr)
         print(_summary(run, findings), file=sys.stderr)
-    if errors:
+    if errors or failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
 
 
-def _ignored(code: str, settings: engine.Settings) -> bool:
-    """DL100/DL199 are always reported (whatever --select says) unless --ignore names them."""
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+@dataclass
+class _Fixed:
+    """What --fix did: how many findings it fixed in how many files."""
+
+    findings: int = 0
+    files: int = 0
+
+    def summary(self) -> str:
+        return f"Fixed {_plural(self.findings, 'finding')} in {_plural(self.files, 'file')}."
+
+
+def _fix(args, findings: list[Finding]) -> _Fixed:
+    """Apply the fixes of ``findings`` to their files (each written atomically)."""
+    from .fixes import plan_fixes, write_fix
+
+    fixed = _Fixed()
+    for plan in plan_fixes(findings, args.encoding):
+        if plan.error is not None:
+            print(f"derivlint: error: cannot fix {plan.path}: {plan.error}", file=sys.stderr)
+            continue
+        if not plan.changed:
+            continue
+        try:
+            write_fix(plan)
+        except OSError as exc:
+            print(f"derivlint: error: cannot fix {plan.path}: {exc.strerror or exc}", file=sys.stderr)
+            continue
+        fixed.findings += len(plan.applied)
+        fixed.files += 1
+    return fixed
+
+
+def _show_diff(args, findings: list[Finding], errors: list[str]) -> int:
+    """--diff: the unified diff of what --fix would change; exit 1 when there is any."""
+    from .fixes import plan_fixes
+
+    plans = plan_fixes(findings, args.encoding)
+    diffs = [plan.diff() for plan in plans if plan.changed]
+    if diffs:
+        _emit("".join(diffs).rstrip("\n"))
+    for plan in plans:
+        if plan.error is not None:
+            print(f"derivlint: error: cannot fix {plan.path}: {plan.error}", file=sys.stderr)
+    for error in errors:
+        print(f"derivlint: error: {error}", file=sys.stderr)
+    if not args.quiet:
+        count = sum(len(plan.applied) for plan in plans if plan.changed)
+        print(
+            f"Would fix {_plural(count, 'finding')} in {_plural(len(diffs), 'file')}.",
+            file=sys.stderr,
+        )
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diffs and not args.exit_zero else EXIT_OK
+
+
+# --------------------------------------------------------------------------- rule
+
+
+def _rule(args) -> int:
+    """``derivlint rule CODE`` / ``derivlint rule --all``: the rules' documentation."""
+    from rules import all_rules
+
+    from .catalogue import find_rule, render_list, render_rule, rule_doc
+
+    catalogue = all_rules()
+    if args.all == (args.code is not None):
+        args.subparser.print_usage(sys.stderr)
+        print("derivlint rule: error: give one rule code, or --all", file=sys.stderr)
+        return EXIT_ERROR
+    if args.all:
+        if args.output_format == "json":
+            _emit(json.dumps([rule_doc(r).to_json() for r in catalogue.values()], ensure_ascii=False, indent=2))
+        else:
+            _emit(render_list(catalogue))
+        return EXIT_OK
+    rule, near = find_rule(args.code, catalogue)
+    if rule is None:
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        print(
+            f"derivlint rule: error: unknown rule {args.code!r}{hint} "
+            "('derivlint rule --all' lists every rule)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    if args.output_format == "json":
+        _emit(json.dumps(rule_doc(rule).to_json(), ensure_ascii=False, indent=2))
+    else:
+        _emit(render_rule(rule))
+    return EXIT_OK
+
+
+def _ignored(code: str, settings: engine.Settings, path: str | None = None, config: str | None = None) -> bool:
+    """DL100/DL199 are always reported (whatever select says) unless an ignore names them:
+    --ignore, or for ``path`` the configuration's ignore and per-file-ignores."""
+    if path is not None:
+        settings = file_settings(path, settings, config)
     return any(code.startswith(p) for p in settings.ignore)
 
 
@@ -215,10 +572,6 @@ def _position(path: str, cell: int | None, line: int, column: int) -> str:
     return f"{path}:{where}{line}:{column}"
 
 
-def _concise(f: Finding) -> str:
-    return f"{_position(f.path, f.cell, f.line, f.column)}: {f.code} {f.message}"
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
@@ -226,7 +579,7 @@ def _plural(n: int, word: str) -> str:
 def _summary(run: _Run, findings: list[Finding]) -> str:
     if run.files == 0:
         return "No notes found to check (.md, .markdown, .tex, .ipynb)."
-    counts = f"({_plural(len(run.claims), 'claim')}, {run.unparsed} unparsed)"
+    counts = f"({_plural(run.claim_count, 'claim')}, {run.unparsed} unparsed)"
     if not findings:
         return f"All checked: no findings in {_plural(run.files, 'file')} {counts}."
     with_findings = len({f.path for f in findings})
@@ -247,7 +600,7 @@ def _claims(args) -> int:
             print(f"derivlint claims: error: unknown encoding {args.encoding!r}", file=sys.stderr)
             return EXIT_ERROR
     try:
-        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config)
+        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config, args.layout)
     except ConfigError as err:
         print(f"derivlint: error: {err}", file=sys.stderr)
         return EXIT_ERROR

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+
+import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -13,7 +17,19 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 CONFIG_FILES = ("derivlint.toml", "pyproject.toml")
-KNOWN_KEYS = frozenset({"macros"})
+LAYOUTS = ("auto", "numerator", "denominator", "mixed")
+KNOWN_KEYS = frozenset(
+    {
+        "select",
+        "ignore",
+        "extend-select",
+        "per-file-ignores",
+        "exclude",
+        "layout",
+        "per-file-layout",
+        "macros",
+    }
+)
 
 
 class ConfigError(Exception):
@@ -21,11 +37,80 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class Glob:
+    """One path pattern of a configuration, gitignore-style, relative to the config's folder.
+
+    ``negated`` (a leading ``!``) makes it match the files the pattern does not match.
+    """
+
+    pattern: str
+    spec: pathspec.PathSpec = field(compare=False, repr=False)
+    negated: bool = False
+
+    def matches(self, rel: str) -> bool:
+        return bool(self.spec.match_file(rel)) != self.negated
+
+
+@dataclass(frozen=True)
 class Config:
-    """The settings a configuration file gives. ``path`` is None for the defaults."""
+    """The settings a configuration file gives. ``path`` is None for the defaults.
+
+    ``select`` None means "not set" (the default rule set). Rule codes are
+    upper-case codes or prefixes, validated against the rule catalogue.
+    """
 
     path: Path | None = None
     macros: dict = field(default_factory=dict)
+    select: frozenset[str] | None = None
+    extend_select: frozenset[str] = frozenset()
+    ignore: frozenset[str] = frozenset()
+    per_file_ignores: tuple[tuple[Glob, frozenset[str]], ...] = ()
+    exclude: tuple[str, ...] = ()
+    layout: str | None = None
+    per_file_layout: tuple[tuple[Glob, str], ...] = ()
+    exclude_spec: pathspec.PathSpec | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def folder(self) -> Path | None:
+        return self.path.parent if self.path is not None else None
+
+    def relative(self, path: str | Path) -> str | None:
+        """``path`` relative to the config's folder, with ``/``; None when outside it."""
+        if self.folder is None:
+            return None
+        rel = os.path.relpath(Path(path).resolve(), self.folder).replace(os.sep, "/")
+        if rel == ".." or rel.startswith("../"):
+            return None
+        return rel
+
+    def excludes(self, path: str | Path, is_dir: bool = False) -> bool:
+        """Whether ``exclude`` matches ``path`` (a file, or a folder when ``is_dir``)."""
+        if self.exclude_spec is None:
+            return False
+        rel = self.relative(path)
+        if rel is None or rel == ".":
+            return False
+        return bool(self.exclude_spec.match_file(rel + "/" if is_dir else rel))
+
+    def ignores_for(self, path: str | Path) -> frozenset[str]:
+        """The codes ``per-file-ignores`` adds for ``path``."""
+        rel = self.relative(path) if self.per_file_ignores else None
+        if rel is None:
+            return frozenset()
+        codes: set[str] = set()
+        for glob, ignored in self.per_file_ignores:
+            if glob.matches(rel):
+                codes |= ignored
+        return frozenset(codes)
+
+    def layout_for(self, path: str | Path) -> str | None:
+        """The layout for ``path``: the last matching ``per-file-layout`` entry, else ``layout``."""
+        rel = self.relative(path) if self.per_file_layout else None
+        if rel is not None:
+            for glob, layout in reversed(self.per_file_layout):
+                if glob.matches(rel):
+                    return layout
+        return self.layout
 
 
 def find_config(start: Path) -> Path | None:
@@ -40,6 +125,7 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+@lru_cache(maxsize=64)
 def _has_tool_table(path: Path) -> bool:
     try:
         return "derivlint" in _read_toml(path).get("tool", {})
@@ -71,8 +157,99 @@ def load_config(path: Path) -> Config:
     unknown = sorted(set(data) - KNOWN_KEYS)
     if unknown:
         known = ", ".join(sorted(KNOWN_KEYS))
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {where} (known keys: {known})")
-    return Config(path=path, macros=_macros(data.get("macros", {}), path))
+        close = difflib.get_close_matches(unknown[0].replace("_", "-"), sorted(KNOWN_KEYS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ConfigError(
+            f"{path}: unknown key {unknown[0]!r} in {where} (known keys: {known}){hint}"
+        )
+    check = _Checker(path)
+    exclude = check.globs(data.get("exclude", []), "exclude")
+    select = data.get("select")
+    return Config(
+        path=path,
+        macros=_macros(data.get("macros", {}), path),
+        select=None if select is None else check.codes(select, "select"),
+        extend_select=check.codes(data.get("extend-select", []), "extend-select"),
+        ignore=check.codes(data.get("ignore", []), "ignore"),
+        per_file_ignores=tuple(
+            (check.glob(pattern, f"per-file-ignores.{_key(pattern)}"),
+             check.codes(codes, f"per-file-ignores.{_key(pattern)}"))
+            for pattern, codes in check.table(data.get("per-file-ignores", {}), "per-file-ignores",
+                                              "a table of glob = [rule codes]").items()
+        ),
+        exclude=tuple(exclude),
+        exclude_spec=pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None,
+        layout=check.layout(data["layout"], "layout") if "layout" in data else None,
+        per_file_layout=tuple(
+            (check.glob(pattern, f"per-file-layout.{_key(pattern)}"),
+             check.layout(value, f"per-file-layout.{_key(pattern)}"))
+            for pattern, value in check.table(data.get("per-file-layout", {}), "per-file-layout",
+                                              'a table of glob = "layout"').items()
+        ),
+    )
+
+
+def _key(pattern: str) -> str:
+    """A table key as TOML would show it in a dotted key."""
+    return pattern if pattern.replace("-", "").replace("_", "").isalnum() else f'"{pattern}"'
+
+
+@dataclass
+class _Checker:
+    """Validation of configuration values; every error names the file and the key."""
+
+    path: Path
+
+    def fail(self, key: str, expected: str, value: object = None, got: bool = True) -> ConfigError:
+        shown = f", got {value!r}" if got else ""
+        return ConfigError(f"{self.path}: {key}: expected {expected}{shown}")
+
+    def table(self, value: object, key: str, expected: str) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(key, expected, value)
+        return value
+
+    def codes(self, value: object, key: str) -> frozenset[str]:
+        expected = 'a list of rule codes or prefixes, such as ["DL301", "DL4"]'
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, expected, value)
+        from rules import all_rules
+
+        known = list(all_rules())
+        codes = []
+        for raw in value:
+            code = raw.strip().upper()
+            if not code or not any(k.startswith(code) for k in known):
+                raise ConfigError(
+                    f"{self.path}: {key}: unknown rule code {raw!r} "
+                    f"(expected a code or prefix of: {', '.join(known)})"
+                )
+            codes.append(code)
+        return frozenset(codes)
+
+    def globs(self, value: object, key: str) -> list[str]:
+        expected = 'a list of glob patterns such as ["drafts/", "**/old_*.md"]'
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, expected, value)
+        for pattern in value:
+            self.glob(pattern, key)
+        return list(value)
+
+    def glob(self, pattern: str, key: str) -> Glob:
+        negated = pattern.startswith("!")
+        body = pattern[1:] if negated else pattern
+        if not body.strip():
+            raise self.fail(key, "a non-empty glob pattern", pattern)
+        try:
+            spec = pathspec.GitIgnoreSpec.from_lines([body])
+        except Exception as err:  # pathspec's own error types vary between versions
+            raise ConfigError(f"{self.path}: {key}: {pattern!r} is not a valid glob ({err})") from None
+        return Glob(pattern=pattern, spec=spec, negated=negated)
+
+    def layout(self, value: object, key: str) -> str:
+        if value not in LAYOUTS:
+            raise self.fail(key, "one of " + ", ".join(LAYOUTS), value)
+        return value
 
 
 def _macros(table, path: Path) -> dict:
@@ -112,6 +289,50 @@ def config_for(file: str, explicit: str | None = None) -> Config:
     return load_config(found) if found is not None else Config()
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _find_cached(folder: Path) -> Path | None:
-    return find_config(folder)
+    """``find_config`` for a resolved folder, reusing the answer for its parent."""
+    for name in CONFIG_FILES:
+        candidate = folder / name
+        if candidate.is_file() and (name == "derivlint.toml" or _has_tool_table(candidate)):
+            return candidate
+    return None if folder.parent == folder else _find_cached(folder.parent)
+
+
+def is_excluded(path: str, is_dir: bool = False, explicit: str | None = None) -> bool:
+    """Whether the configuration that governs ``path`` (found from its folder upwards,
+    or ``explicit``) excludes it from folder walks."""
+    if explicit is not None:
+        config = load_config(Path(explicit).resolve())
+    else:
+        found = _find_in(os.path.dirname(os.path.abspath(path)))
+        config = load_config(found) if found is not None else Config()
+    return config.excludes(path, is_dir)
+
+
+@lru_cache(maxsize=1024)
+def _find_in(folder: str) -> Path | None:
+    return _find_cached(Path(folder).resolve())
+
+
+def file_settings(path: str, cli, explicit: str | None = None, layout: str | None = None):
+    """The effective ``engine.Settings`` for one file: the configuration that applies to
+    it, overridden by the command line ``cli`` settings (and ``layout``, the --layout flag).
+
+    Like ruff: a command-line select replaces the configuration's select and
+    extend-select; ignores add up; per-file-ignores are added last. Macros
+    given on the command line win over the configuration's.
+    """
+    config = config_for(path, explicit)
+    if cli.select is not None:
+        select, extend = cli.select, cli.extend_select
+    else:
+        select, extend = config.select, config.extend_select | cli.extend_select
+    return replace(
+        cli,
+        select=select,
+        extend_select=extend,
+        ignore=cli.ignore | config.ignore | config.ignores_for(path),
+        layout=layout or config.layout_for(path) or "auto",
+        macros={**config.macros, **cli.macros} if config.macros else cli.macros,
+    )

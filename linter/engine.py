@@ -15,12 +15,16 @@ class Settings:
     ``select`` None means the default rule set; codes may be prefixes
     ("DL1", "DL3"). ``macros`` maps a name (no backslash) to
     (n_args, default_first_arg or None, body), like document macros.
+    ``layout`` is the note's layout from the configuration or --layout:
+    auto, numerator, denominator or mixed. For one file, select/extend_select/
+    ignore/layout are the effective values (``config.file_settings``).
     """
 
     select: frozenset[str] | None = None
     extend_select: frozenset[str] = frozenset()
     ignore: frozenset[str] = frozenset()
     macros: dict = field(default_factory=dict)
+    layout: str = "auto"
 
     def enabled(self, code: str, default_enabled: bool) -> bool:
         def matches(patterns) -> bool:
@@ -41,6 +45,7 @@ class Note:
     extraction: Extraction
     claims: list = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    context: object | None = None
 
 
 @dataclass
@@ -73,9 +78,37 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
         macros = {**settings.macros, **extraction.macros}
         for block in extraction.blocks:
             note.claims.extend(claims_of(block, macros))
+        note.context = _context(extraction, note.claims, macros)
+        if _needs_truth(settings):
+            from .truth import analyse_claims
+
+            analyse_claims(note.claims, note.context, getattr(settings, "layout", "auto"))
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():
         if settings.enabled(code, rule_cls.default_enabled):
             findings.extend(rule_cls().check(note))
     findings.sort(key=Finding.sort_key)
+    from .suppressions import apply_suppressions
+
+    findings = apply_suppressions(path, text, findings, settings)
     return FileResult(path=path, findings=findings, claims=note.claims)
+
+
+def _context(extraction, claims, macros):
+    """What the note declares (linter.context), or None if it cannot be read."""
+    try:
+        from .context import build_context
+    except ImportError:
+        return None
+    return build_context(extraction, claims, macros)
+
+
+def _needs_truth(settings: Settings) -> bool:
+    """Shapes and truth run when any DL2xx–DL5xx rule is enabled."""
+    from rules import all_rules
+
+    return any(
+        settings.enabled(code, rule.default_enabled)
+        for code, rule in all_rules().items()
+        if code[:3] in ("DL2", "DL3", "DL4", "DL5") and code != "DL590"
+    )

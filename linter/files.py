@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable
 
 import pathspec
 
@@ -42,26 +42,45 @@ def display_path(path: str) -> str:
     return os.path.normpath(path)
 
 
-def discover(paths: list[str], exclude: Iterable[str] = ()) -> tuple[list[str], list[str]]:
+def discover(
+    paths: list[str],
+    exclude: Iterable[str] = (),
+    skip: Callable[[str, bool], bool] | None = None,
+    force_exclude: bool = False,
+) -> tuple[list[str], list[str]]:
     """The files to check under ``paths`` (sorted) and messages for paths that cannot be used.
 
-    A file named explicitly is always checked. Folders are walked for note
-    files, skipping hidden folders, ``node_modules``, ``__pycache__``, what
-    .gitignore files ignore, and what the gitignore-style ``exclude`` patterns
-    match (against the path relative to the walked folder or to the cwd).
+    A file or folder named explicitly is always checked, unless ``force_exclude``.
+    Folders are walked for note files, skipping hidden folders,
+    ``node_modules``, ``__pycache__``, what .gitignore files ignore, what the
+    gitignore-style ``exclude`` patterns match (against the path relative to
+    the walked folder or to the cwd), and what ``skip(absolute path, is_dir)``
+    says to skip (the configuration's ``exclude``; it may raise ConfigError).
     """
     excluded = _spec(list(exclude))
     files: dict[str, str] = {}  # normalised absolute path -> display path
     errors: list[str] = []
     for given in paths:
         if os.path.isdir(given):
-            for found in _walk_root(given, excluded, errors):
+            if force_exclude and _forced_out(given, True, excluded, skip):
+                continue
+            for found in _walk_root(given, excluded, errors, skip):
                 files.setdefault(_key(found), display_path(found))
         elif os.path.exists(given):
+            if force_exclude and _forced_out(given, False, excluded, skip):
+                continue
             files.setdefault(_key(given), display_path(given))
         else:
             errors.append(f"no such file or directory: {given}")
     return sorted(files.values()), errors
+
+
+def _forced_out(given: str, is_dir: bool, excluded: pathspec.PathSpec, skip) -> bool:
+    """With --force-exclude: whether a path named on the command line is excluded."""
+    path = os.path.abspath(given)
+    if skip is not None and skip(path, is_dir):
+        return True
+    return _excluded(excluded, path, os.getcwd(), is_dir)
 
 
 def _key(path: str) -> str:
@@ -134,17 +153,19 @@ def _parent_specs(root: str) -> _Specs:
     return specs
 
 
-def _walk_root(given: str, excluded: pathspec.PathSpec, errors: list[str]) -> list[str]:
+def _walk_root(given: str, excluded: pathspec.PathSpec, errors: list[str], skip=None) -> list[str]:
     root = os.path.abspath(given)
     specs = _parent_specs(root)
     if specs and _ignored(root, True, specs):
         specs = []  # the user named an ignored folder: check it anyway
+    if skip is not None and skip(root, True):
+        skip = None  # the same for a folder the configuration excludes
     found: list[str] = []
-    _walk(given, root, root, specs, excluded, set(), found, errors)
+    _walk(given, root, root, specs, excluded, set(), found, errors, skip)
     return found
 
 
-def _walk(shown, absolute, root, specs, excluded, seen, found, errors) -> None:
+def _walk(shown, absolute, root, specs, excluded, seen, found, errors, skip=None) -> None:
     try:
         st = os.stat(absolute)
     except OSError:
@@ -176,8 +197,10 @@ def _walk(shown, absolute, root, specs, excluded, seen, found, errors) -> None:
             continue
         if _ignored(path, is_dir, specs) or _excluded(excluded, path, root, is_dir):
             continue
+        if skip is not None and skip(path, is_dir):
+            continue
         if is_dir:
-            _walk(shown_path, path, root, specs, excluded, seen, found, errors)
+            _walk(shown_path, path, root, specs, excluded, seen, found, errors, skip)
         else:
             found.append(shown_path)
 
@@ -279,3 +302,49 @@ def _decode_problem(data, codec, label, exc: UnicodeDecodeError, explicit: bool)
         line,
         column,
     )
+
+
+# --------------------------------------------------------------------------- rewriting
+
+
+@dataclass(frozen=True)
+class StoredText:
+    """A note's text as ``read_note`` gives it, and how the file stores it (to write it back alike)."""
+
+    text: str
+    data: bytes  # the file's bytes as read
+    codec: str
+    bom: bytes = b""  # bytes before the encoded text (a BOM the codec does not write itself)
+    feff: bool = False  # the decoded text started with U+FEFF, which read_note drops
+    newline: str = "\n"  # "\r\n" when the file's lines end with CRLF
+
+    def encode(self, text: str) -> bytes:
+        """``text`` stored the way this file was: same codec, BOM and (given) line endings."""
+        return self.bom + (("\ufeff" if self.feff else "") + text).encode(self.codec)
+
+
+def read_stored(
+    path: str, encoding: str | None = None, max_size: int = MAX_FILE_SIZE
+) -> tuple[StoredText | None, ReadProblem | None]:
+    """Like ``read_note``, plus the codec, BOM and line endings of the file. Never raises."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(max_size + 1)
+    except OSError as exc:
+        return None, ReadProblem(exc.strerror or str(exc))
+    if len(data) > max_size:
+        return None, ReadProblem(f"file is too large (more than {_size(max_size)})")
+    text, problem = _decode(data, encoding)
+    if problem is not None or text is None:
+        return None, problem
+    bom, codec = b"", encoding
+    if encoding is None:
+        codec = "utf-8"
+        for mark, name, _label in _BOMS:
+            if data.startswith(mark):
+                bom, codec = mark, name
+                break
+    feff = data[len(bom) :].decode(codec).startswith("\ufeff")
+    first = text.find("\n")
+    newline = "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+    return StoredText(text, data, codec, bom, feff, newline), None

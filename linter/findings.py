@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,16 @@ class Finding:
 
     def sort_key(self) -> tuple:
         return (self.path, self.cell or 0, self.line, self.column, self.code, self.message)
+
+    def to_dict(self) -> dict:
+        """Every field (the fix's offsets too), for an exact round trip through JSON."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Finding":
+        """The finding ``to_dict`` gave; raises TypeError/KeyError on a malformed dict."""
+        fix = data.get("fix")
+        return cls(**{**data, "fix": Fix(**fix) if fix is not None else None})
 
     def to_json(self) -> dict:
         return {

@@ -106,48 +106,72 @@ class LexError(Exception):
         self.end = end
 
 
+_MEMO: dict[str, tuple[Token, ...]] = {}  # text -> tokens: a block is read by claims, context and rules
+_MEMO_SIZE = 4096
+
+
 def tokenize(text: str) -> list[Token]:
-    """Tokens of ``text`` without macro expansion; offsets index ``text``."""
+    """Tokens of ``text`` without macro expansion; offsets index ``text``.
+
+    The tokens of recent texts are remembered (tokens are never changed after
+    they are made; the list is new on every call).
+    """
+    cached = _MEMO.get(text)
+    if cached is not None:
+        return list(cached)
+    tokens = _tokenize(text)
+    if len(_MEMO) >= _MEMO_SIZE:
+        del _MEMO[next(iter(_MEMO))]  # the oldest
+    _MEMO[text] = tuple(tokens)
+    return tokens
+
+
+def _tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     space = False
+    prose = False
     append = tokens.append
+    unicode = _UNICODE
     for m in _PATTERN.finditer(text):
         kind = m.lastgroup
         start, end = m.span()
-        if kind == "space" or kind == "comment":
+        if kind == "other":  # the most frequent: + - = ( ) { } ^ _ …
+            ch = text[start]
+            if ch.isascii():
+                if ch == "~":  # a non-breaking space
+                    space = True
+                    continue
+                append(Token(CHAR, ch, start, end, space))
+            else:
+                mapped = unicode.get(ch)
+                if mapped is not None:
+                    for k, v in mapped:
+                        append(Token(k, v, start, end, space))
+                        space = False
+                else:
+                    append(Token(TEXT, ch, start, end, space))
+                    prose = True
+        elif kind == "letter":
+            append(Token(LETTER, text[start], start, end, space))
+        elif kind == "cmd":
+            append(Token(CMD, text[start + 1 : end], start, end, space))
+        elif kind == "space" or kind == "comment":
             space = True
             continue
-        if kind == "cmd":
-            append(Token(CMD, text[start + 1 : end], start, end, space))
+        elif kind == "num":
+            append(Token(NUM, text[start:end], start, end, space))
         elif kind == "csym":
             if text[start + 1].isspace():  # control space: "\ " or a backslash at line end
                 space = True
                 continue
             append(Token(CMD, text[start + 1], start, end, space))
-        elif kind == "num":
-            append(Token(NUM, m.group(), start, end, space))
-        elif kind == "letter":
-            append(Token(LETTER, m.group(), start, end, space))
         elif kind == "param":
-            append(Token(PARAM, m.group()[1], start, end, space))
-        elif kind == "cjk":
-            append(Token(TEXT, m.group(), start, end, space))
-        else:
-            ch = m.group()
-            mapped = _UNICODE.get(ch)
-            if mapped is not None:
-                for k, v in mapped:
-                    append(Token(k, v, start, end, space))
-                    space = False
-            elif ch == "~":  # a non-breaking space
-                space = True
-                continue
-            elif ch.isascii():
-                append(Token(CHAR, ch, start, end, space))
-            else:
-                append(Token(TEXT, ch, start, end, space))
+            append(Token(PARAM, text[start + 1], start, end, space))
+        else:  # cjk
+            append(Token(TEXT, text[start:end], start, end, space))
+            prose = True
         space = False
-    return _merge_prose(tokens, text)
+    return _merge_prose(tokens, text) if prose else tokens
 
 
 def _merge_prose(tokens: list[Token], text: str) -> list[Token]:

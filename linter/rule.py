@@ -61,3 +61,21 @@ class Rule:
             fix=fix,
             cell=source.cell,
         )
+
+
+class ShapeErrorRule(Rule):
+    """A rule reporting the shape errors of one kind that inference found
+    (``claim.facts["shape_errors"]``), once per span."""
+
+    error_kind: ClassVar[str]
+
+    def check(self, note) -> Iterator[Finding]:
+        seen = set()
+        for claim in note.claims:
+            for error in claim.facts.get("shape_errors", ()):
+                key = (id(claim.block), error.start, error.end, error.kind)
+                if error.kind != self.error_kind or key in seen:
+                    continue
+                seen.add(key)
+                text = claim.block.text[error.start : error.end].strip()
+                yield self.at_block(claim.block, error.start, error.end, f"{text}: {error.message}")

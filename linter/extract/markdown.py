@@ -96,7 +96,8 @@ class _Segment:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    # Only the block structure is used: skip markdown-it's inline parsing (most of its time).
+    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).disable(["inline", "text_join"])
 
 
 def _segments_of(text: str) -> list[_Segment]:

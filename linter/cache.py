@@ -1,0 +1,192 @@
+"""The per-file result cache of ``derivlint check``: findings and claim counts keyed by text, settings and code."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from . import __version__
+from .findings import Finding
+
+CACHE_DIR_ENV = "DERIVLINT_CACHE_DIR"
+DEFAULT_DIR = ".derivlint_cache"
+FORMAT = 1  # bump when the entry layout changes
+# Libraries whose version can change what derivlint finds (found without importing them).
+_DEPENDENCIES = ("markdown_it", "mdit_py_plugins", "pylatexenc", "numpy", "sympy")
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by derivlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+@dataclass
+class Entry:
+    """What checking one file gave, as far as ``check`` needs it: findings and claim counts."""
+
+    findings: list[Finding]
+    claims: int
+    unparsed: int
+
+    def to_json(self) -> dict:
+        return {
+            "findings": [f.to_dict() for f in self.findings],
+            "claims": self.claims,
+            "unparsed": self.unparsed,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Entry:
+        """The entry of ``data``; raises (KeyError, TypeError, ValueError) when it is malformed."""
+        claims, unparsed = data["claims"], data["unparsed"]
+        if not (isinstance(claims, int) and isinstance(unparsed, int) and 0 <= unparsed <= claims):
+            raise ValueError("bad claim counts")
+        findings = data["findings"]
+        if not isinstance(findings, list):
+            raise ValueError("findings is not a list")
+        return cls([Finding.from_dict(f) for f in findings], claims, unparsed)
+
+
+@dataclass
+class Cache:
+    """A cache folder. Reading never fails (a bad entry is a miss); writing never fails the run."""
+
+    directory: Path
+    code: str = field(default_factory=lambda: code_key())
+    writable: bool = True
+    _prepared: bool = field(default=False, init=False, repr=False)
+
+    @classmethod
+    def at(cls, directory: str | os.PathLike | None = None) -> Cache:
+        """The cache in ``directory``, else $DERIVLINT_CACHE_DIR, else ./.derivlint_cache."""
+        if directory is None:
+            directory = os.environ.get(CACHE_DIR_ENV) or DEFAULT_DIR
+        return cls(Path(directory))
+
+    @property
+    def entries(self) -> Path:
+        return self.directory / f"v{FORMAT}"
+
+    def key(self, path: str, text: str, settings) -> str:
+        """The key of checking ``text`` as the file ``path`` with ``settings`` (any dataclass)."""
+        digest = hashlib.sha256()
+        for part in (self.code, path, settings_key(settings)):
+            digest.update(part.encode("utf-8", "surrogatepass"))
+            digest.update(b"\0")
+        digest.update(text.encode("utf-8", "surrogatepass"))
+        return digest.hexdigest()
+
+    def load(self, key: str) -> Entry | None:
+        """The entry stored under ``key``, or None (absent, unreadable or corrupt)."""
+        try:
+            with open(self.entries / f"{key}.json", "rb") as handle:
+                data = json.loads(handle.read())
+            if data.get("key") != key:
+                return None
+            return Entry.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def store(self, key: str, entry: Entry) -> None:
+        """Write ``entry`` atomically; any failure turns writing off for the rest of the run."""
+        if not self.writable:
+            return
+        target = self.entries / f"{key}.json"
+        temporary = self.entries / f".{key}.{os.getpid()}.tmp"
+        try:
+            self._prepare()
+            payload = json.dumps({"key": key, **entry.to_json()}, ensure_ascii=False)
+            with open(temporary, "w", encoding="utf-8") as handle:
+                handle.write(payload)
+            os.replace(temporary, target)
+        except (OSError, ValueError, TypeError):
+            self.writable = False
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+    def _prepare(self) -> None:
+        """Create the folder with its .gitignore and CACHEDIR.TAG (once per run)."""
+        if self._prepared:
+            return
+        self.entries.mkdir(parents=True, exist_ok=True)
+        for name, content in ((".gitignore", "*\n"), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+            marker = self.directory / name
+            if not marker.exists():
+                marker.write_text(content, encoding="utf-8")
+        self._prepared = True
+
+
+def settings_key(settings) -> str:
+    """A stable text form of ``settings``: every dataclass field, whatever fields it has."""
+    return json.dumps(_canonical(settings), sort_keys=True, ensure_ascii=False)
+
+
+def _canonical(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value) if f.compare}
+        return {"dataclass": type(value).__qualname__, "fields": fields}
+    if isinstance(value, dict):
+        items = [[_canonical(k), _canonical(v)] for k, v in value.items()]
+        return {"dict": sorted(items, key=_sort_key)}
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted((_canonical(v) for v in value), key=_sort_key)}
+    if isinstance(value, (list, tuple)):
+        return {type(value).__name__: [_canonical(v) for v in value]}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return {type(value).__qualname__: repr(value)}  # an object without a stable repr only misses
+
+
+def _sort_key(value) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+@lru_cache(maxsize=1)
+def code_key() -> str:
+    """A hash of derivlint's version, the source of ``linter`` and ``rules``, and its libraries.
+
+    An edited checkout or an upgraded library never serves results of the old code.
+    """
+    import rules
+
+    roots = [Path(__file__).resolve().parent, *(Path(p).resolve() for p in rules.__path__)]
+    parts = (f"derivlint {__version__}", source_digest(roots), _dependencies())
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def source_digest(roots: list[Path]) -> str:
+    """A hash of the names and contents of the ``.py`` files under ``roots``."""
+    digest = hashlib.sha256()
+    for root in roots:
+        for path in sorted(root.rglob("*.py")):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"?"
+            name = path.relative_to(root.parent).as_posix()
+            digest.update(f"{name}\0{len(data)}\0".encode("utf-8", "surrogateescape"))
+            digest.update(data)
+    return digest.hexdigest()
+
+
+def _dependencies() -> str:
+    """Where each library lives and when its ``__init__`` changed (an upgrade rewrites it)."""
+    import importlib.util
+
+    parts = []
+    for name in _DEPENDENCIES:
+        try:
+            spec = importlib.util.find_spec(name)
+            origin = spec.origin if spec is not None else None
+            stat = os.stat(origin) if origin else None
+            parts.append(f"{name}={origin}:{stat.st_size}:{stat.st_mtime_ns}" if stat else f"{name}=-")
+        except (ImportError, ValueError, OSError):
+            parts.append(f"{name}=?")
+    return "\n".join(parts)

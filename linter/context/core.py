@@ -1,0 +1,420 @@
+"""build_context and Context: declarations from math and prose, scoped, and their lookup."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import defaultdict
+
+from ..blocks import Extraction, MathBlock, Passage
+from ..tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
+from . import mathdecl as md
+from .model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
+from .prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
+from .scopes import Outline
+
+_TRIGGERS = re.compile(
+    r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型|"
+    r"\b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size)", re.I
+)
+
+
+class Context:
+    """What a note declares, and where each declaration holds."""
+
+    def __init__(self, outline: Outline):
+        self.outline = outline
+        self.declarations: list[Declaration] = []
+        self.statements: list[ProseStatement] = []
+        self.layouts: list[LayoutStatement] = []
+        self._by_key: dict[str, list[Declaration]] = defaultdict(list)
+        self._carried: dict[int, Declaration] = {}
+        self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
+
+    # -- positions ---------------------------------------------------------------------
+    def _where(self, at) -> tuple[int, int]:
+        """(passage index, source offset) of a claim, block, passage or declaration."""
+        if isinstance(at, (Declaration, ProseStatement)):
+            return at.index if isinstance(at, Declaration) else self._where(at.block)[0], at.start
+        if isinstance(at, Passage):
+            return self.outline.index.get(id(at), 0), at.start
+        block = at if isinstance(at, MathBlock) else getattr(at, "block", None)
+        if block is None:
+            raise TypeError(f"cannot place {type(at).__name__} in a note")
+        offset = block.file_offset(at.start) if not isinstance(at, MathBlock) else block.start
+        if block.passage is not None and id(block.passage) in self.outline.index:
+            return self.outline.index[id(block.passage)], offset
+        return self._passage_at(block), offset
+
+    def _passage_at(self, block: MathBlock) -> int:
+        best = 0
+        for k, p in enumerate(self.outline.passages):
+            if p.source is block.source and p.start <= block.start:
+                best = k
+        return best
+
+    def scope_of(self, at) -> Scope:
+        """The innermost scope of a claim, block or passage: its row or list item, else its
+        unit or chapter."""
+        k, _ = self._where(at)
+        if not self.outline.chains:
+            return self.outline.document
+        return self.outline.chains[k][0]
+
+    # -- lookup ------------------------------------------------------------------------
+    def add(self, decl: Declaration) -> None:
+        self.declarations.append(decl)
+        self._by_key[decl.key].append(decl)
+
+    def keys(self) -> list[str]:
+        return list(self._by_key)
+
+    def lookup(self, key: str, at) -> list[Declaration]:
+        """The declarations of ``key`` visible at ``at`` (a claim or block), the one
+        that applies first: the same row or passage, then the unit and chapter (a
+        declaration before the place, the latest first, then one after it, the
+        earliest first: headings see what their section declares), then earlier
+        parts of the chapter, then earlier chapters (shape and kind only, as
+        ``carried`` copies)."""
+        decls = self._by_key.get(key)
+        if not decls or not self.outline.chains:
+            return []
+        k, offset = self._where(at)
+        pos = (k, offset)
+        chain = self.outline.chains[k]
+        chapter = next(s for s in chain if s.kind == "chapter")
+        ranked: list[tuple[tuple, Declaration]] = []
+        for d in decls:
+            dpos = (d.index, d.start)
+            home = d.scope
+            if home.kind == "row":
+                if home.first == k:
+                    ranked.append(((0, 0, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
+                continue
+            if d.index == k:
+                if dpos <= pos or d.origin not in ("definition", "value"):
+                    ranked.append(((0, 1, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
+                continue
+            depth = _index_of(chain, home)
+            if depth is not None:
+                if dpos <= pos:
+                    ranked.append(((1, depth, 0, _order(dpos, pos)), d))
+                elif d.hoist and self.outline.hoists_to(k, d.index):
+                    ranked.append(((1, depth, 1, _order(dpos, pos)), d))
+                continue
+            if dpos >= pos:
+                continue
+            if home.chapter is chapter or home.chapter.preamble:
+                ranked.append(((2, 0, 0, _order(dpos, pos)), d))
+            elif d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
+                ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
+        ranked.sort(key=lambda r: r[0])
+        return [d for _, d in ranked]
+
+    def _carry(self, d: Declaration) -> Declaration:
+        copy = self._carried.get(id(d))
+        if copy is None:
+            copy = dataclasses.replace(d, props=frozenset(), value=None, params=(), carried=True)
+            self._carried[id(d)] = copy
+        return copy
+
+    def facts(self, key: str, at) -> Facts:
+        """The visible declarations of ``key`` merged: the first shape, kind, value and
+        parameters that apply, and the properties of every declaration of the same
+        chapter that is not contradicted by a nearer shape."""
+        decls = self.lookup(key, at)
+        facts = Facts(key, declarations=decls)
+        props: set[str] = set()
+        defined = False  # a definition shadows the shapes carried from earlier chapters
+        for d in decls:
+            if d.carried and defined:
+                continue
+            defined = defined or d.origin == "definition"
+            if facts.shape is None and d.shape is not None:
+                facts.shape = d.shape
+            if facts.kind is None and (d.kind or kind_of_shape(d.shape)):
+                facts.kind = d.kind or kind_of_shape(d.shape)
+            if facts.value is None and d.value is not None:
+                facts.value = d.value
+                facts.params = d.params
+            if facts.domain is None and d.domain is not None:
+                facts.domain = d.domain
+            if not d.carried:
+                props |= d.props
+        facts.props = frozenset(props)
+        return facts
+
+    def assumptions(self, claim) -> dict[str, frozenset[str]]:
+        """The conditions a claim is made under, as key -> properties: words in the
+        math around it (``2A*a(当A为对称阵)``), the sentence it sits in ("where A is
+        symmetric", "if $A = A^T$"), the other cells of its table row, and, for a
+        heading's formula, the conditions of the paragraph that follows the heading."""
+        out: dict[str, set[str]] = defaultdict(set)
+        words = " ".join(w for w in (claim.prose_before, claim.prose_after) if w)
+        if words:
+            for said in _read_words(words):
+                if isinstance(said.subject, str) and said.props:
+                    out[said.subject] |= said.props
+        k, _ = self._where(claim)
+        block = claim.block
+        sentence = self._sentences.get(id(block))
+        passage = self.outline.passages[k] if self.outline.passages else None
+        for d in self.declarations:
+            if d.index != k or not d.props or d.claim is claim:
+                continue
+            if passage is not None and passage.kind == "table_row":
+                out[d.key] |= d.props
+            elif sentence is not None and sentence[0] <= d.start < sentence[1] and d.origin in ("prose", "condition", "math"):
+                out[d.key] |= d.props
+        if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
+            nxt = k + 1
+            if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
+                for d in self.declarations:
+                    if d.index == nxt and d.origin == "condition" and d.props:
+                        out[d.key] |= d.props
+        return {key: frozenset(v) for key, v in out.items() if v}
+
+
+def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
+    """Nearest first: for a declaration before ``pos`` the latest, after it the earliest."""
+    if dpos <= pos:
+        return (-dpos[0], -dpos[1])
+    return dpos
+
+
+def _index_of(chain: list[Scope], scope: Scope) -> int | None:
+    for i, s in enumerate(chain):
+        if s is scope:
+            return i
+    return None
+
+
+def _read_words(words: str) -> list[Said]:
+    from ..source import Source
+
+    source = Source("<words>", words)
+    marked = Marked(words, list(range(len(words) + 1)), [], [], source, None)
+    return Reader(marked).run()
+
+
+# ---------------------------------------------------------------------------
+# building
+
+
+def build_context(extraction: Extraction, claims: list, macros: dict | None = None) -> Context:
+    """Read what a note declares, in its math and in its prose, and scope it."""
+    return _Builder(extraction, claims, macros or {}).build()
+
+
+class _Builder:
+    def __init__(self, extraction: Extraction, claims: list, macros: dict):
+        self.extraction = extraction
+        self.claims = claims
+        self.macros = macros
+        self.outline = Outline(extraction)
+        self.ctx = Context(self.outline)
+        self.by_block: dict[int, list] = defaultdict(list)
+        for c in claims:
+            self.by_block[id(c.block)].append(c)
+        self.marked: dict[int, Marked] = {}
+        self.condition_blocks: set[int] = set()
+        self.seen: set[tuple] = set()
+
+    def build(self) -> Context:
+        for k, passage in enumerate(self.outline.passages):
+            if not passage.blocks and not _TRIGGERS.search(passage.text):
+                continue
+            marked = marked_passage(passage, self.macros)
+            self.marked[k] = marked
+            for i, piece in zip(marked.marks, marked.pieces):
+                s, e = marked.sentence_bounds(i)
+                self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
+                if is_condition(marked, i):
+                    self.condition_blocks.add(id(piece.block))
+        self._math()
+        for k, marked in self.marked.items():
+            self._prose(k, marked)
+            for block in self.outline.passages[k].blocks:
+                inner = marked_block(block, self.macros)
+                if inner is not None:
+                    self._prose(k, inner)
+            for layout, start, end, sentence in layouts_in(marked):
+                self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
+        self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
+        self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
+        return self.ctx
+
+    # -- helpers -----------------------------------------------------------------------
+    def _index(self, block: MathBlock) -> int:
+        return self.ctx._where(block)[0]
+
+    def _declare(self, key, shape, kind, props, origin, start, end, k, *, source, value=None, params=(),
+                 claim=None, domain=None, bold=None, block=None) -> None:  # fmt: skip
+        if shape is not None and kind is None:
+            kind = kind_of_shape(shape)
+        sig = (key, shape, kind, frozenset(props), origin, start, end, id(value))
+        if sig in self.seen:
+            return
+        self.seen.add(sig)
+        passage = self.outline.passages[k] if self.outline.passages else None
+        scope = self.outline.home(k) if self.outline.chains else self.outline.document
+        hoist = (passage is None or passage.kind != "list_item") and origin not in ("value", "definition")
+        self.ctx.add(Declaration(key, shape, kind, frozenset(props), value, tuple(params), origin, source, start,
+                                 end, scope, claim, domain, bold, hoist=hoist, index=k, block=block))  # fmt: skip
+
+    # -- math --------------------------------------------------------------------------
+    def _math(self) -> None:
+        self.wrt: set[str] = set()  # every variable something is differentiated with respect to
+        for c in self.claims:
+            for side in (c.lhs, c.rhs):
+                for node in side.walk() if side is not None else ():
+                    if isinstance(node, Deriv):
+                        self.wrt.update(w.key for w in node.wrt if isinstance(w, Sym))
+        chains: dict[tuple[int, int], list] = defaultdict(list)
+        for c in self.claims:
+            chains[(id(c.block), c.chain)].append(c)
+        for c in self.claims:
+            if c.block.passage is None and not self.outline.passages:
+                continue
+            try:
+                self._claim(c, chains[(id(c.block), c.chain)])
+            except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
+                continue
+
+    def _claim(self, c, chain: list) -> None:
+        block = c.block
+        k = self._index(block)
+        start, end = block.file_offset(c.start), block.file_offset(c.end)
+        condition = id(block) in self.condition_blocks or bool(_CONDITION.search(c.prose_before or ""))
+        origin = "condition" if condition else "math"
+        kw = dict(source=block.source, claim=c, block=block)
+        if c.kind == "unparsed":
+            if "\\in" in c.text:
+                found = md.space_from_text(c.text)
+                if found is not None and found[1].known:
+                    lhs = md.parse_math(found[0], self.macros)
+                    for name in md.names_in(lhs):
+                        self._declare(md.key_of(name), found[1].shape, None, found[1].props, origin, start, end, k,
+                                      bold=md.bold_of(name), **kw)  # fmt: skip
+            return
+        lhs, rhs, rel = c.lhs, c.rhs, c.relation
+        if c.kind == "declaration":
+            if isinstance(rhs, Mapping) and rel in (":", "∈"):
+                cod, dom = md.space_of(rhs.cod), md.space_of(rhs.dom)
+                for name in md.names_in(lhs):
+                    self._declare(md.key_of(name), cod.shape if cod and cod.known else None, None, frozenset(),
+                                  origin, start, end, k, domain=dom.shape if dom and dom.known else None,
+                                  bold=md.bold_of(name), **kw)  # fmt: skip
+                return
+            if rel != "∈":
+                return
+            space = md.space_of(rhs)
+            if space is None or not space.known:
+                return
+            names = md.names_in(lhs)
+            if not names and c.step > 0:  # y(t) = [ … ] ∈ R^n: the names of the chain
+                names = []
+                for other in chain:
+                    if other.step >= c.step:
+                        continue
+                    if other.step == 0:
+                        names.extend(n for n in md.names_in(other.lhs) if not isinstance(n, Matrix))
+                    if isinstance(other.rhs, (Sym, Deriv, Call)) and other.step < c.step - 0:
+                        names.extend(md.names_in(other.rhs))
+            for name in names:
+                self._declare(md.key_of(name), space.shape, None, space.props, origin, start, end, k,
+                              bold=md.bold_of(name), **kw)  # fmt: skip
+            return
+        sym = md.symmetric_sym(lhs, rhs) if rel == "=" else None
+        if sym is not None:
+            self._declare(sym.key, None, "matrix", {"symmetric", "square"}, origin, start, end, k, bold=sym.bold, **kw)
+            return
+        ortho = md.orthogonal_sym(lhs, rhs) if rel == "=" else None
+        if ortho is not None:
+            self._declare(ortho.key, None, "matrix", {"orthogonal", "square"}, origin, start, end, k, bold=ortho.bold, **kw)
+            return
+        if c.kind == "relation" and rel in (">", "≻", "⪰", "<", "≺") and isinstance(lhs, Sym) != isinstance(rhs, Sym):
+            sym_side, zero = (lhs, rhs) if isinstance(lhs, Sym) else (rhs, lhs)
+            flipped = sym_side is rhs
+            if not md.is_zero(zero) or c.step != 0:
+                return
+            if (rel == ">" and not flipped) or (rel == "<" and flipped):
+                kind = None if sym_side.bold else "scalar"
+                self._declare(sym_side.key, (1, 1) if kind else None, kind, {"positive"}, origin, start, end, k,
+                              bold=sym_side.bold, **kw)  # fmt: skip
+            elif (rel == "≻" and not flipped) or (rel == "≺" and flipped):
+                self._declare(sym_side.key, None, "matrix", {"positive_definite", "symmetric", "square"}, origin,
+                              start, end, k, bold=sym_side.bold, **kw)  # fmt: skip
+            elif rel == "⪰" and not flipped:
+                self._declare(sym_side.key, None, "matrix", {"positive_semidefinite", "symmetric", "square"}, origin,
+                              start, end, k, bold=sym_side.bold, **kw)  # fmt: skip
+            return
+        if c.kind == "definition" and c.step == 0 and isinstance(lhs, (Sym, Call)):
+            name = lhs.func if isinstance(lhs, Call) else lhs
+            if md.mentions(rhs, name.key) and not isinstance(rhs, Matrix):
+                return  # an update rule such as x = x - η∇f
+            if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
+                return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
+            params = tuple(md.key_of(a) if isinstance(a, Sym) else render(a) for a in lhs.args) if isinstance(lhs, Call) else ()
+            if isinstance(rhs, Matrix):
+                shape = md.matrix_shape(rhs)
+                kind = md.matrix_kind(rhs) if shape is None else None
+                self._declare(name.key, shape, kind, frozenset(), "value", start, end, k, value=rhs, params=params,
+                              bold=name.bold, **kw)  # fmt: skip
+            else:
+                self._declare(name.key, None, None, frozenset(), "definition", start, end, k, value=rhs, params=params,
+                              bold=name.bold, **kw)  # fmt: skip
+
+    # -- prose -------------------------------------------------------------------------
+    def _prose(self, k: int, marked: Marked) -> None:
+        for said in Reader(marked).run():
+            self._take(k, said)
+
+    def _take(self, k: int, said: Said) -> None:
+        origin = "condition" if said.condition else "prose"
+        source = self.outline.passages[k].source
+        if isinstance(said.subject, str):
+            self._declare(said.subject, said.shape, said.kind, said.props, origin, said.start, said.end, k,
+                          source=source)  # fmt: skip
+            return
+        piece: Piece = said.subject
+        block = piece.block
+        if said.via_result:
+            for c in reversed(self.by_block.get(id(block), [])):
+                if c.kind == "derivative" and isinstance(c.lhs, Deriv):
+                    self._statement(c.lhs, block, said, k)
+                    return
+            return
+        names: list[Node] = []
+        claim = None
+        prefix = said.prefix  # "矩阵 $A$": the noun comes first; one symbol only
+        if piece.tokens is None:
+            parsed = [c for c in self.by_block.get(id(block), []) if c.kind != "unparsed"]
+            if parsed:
+                claim = parsed[0] if said.prefix else parsed[-1]  # "A ∈ …, B ∈ … 为对角阵": the last
+                names = [n for n in md.names_in(claim.lhs) if isinstance(n, Sym)]
+                if not names:
+                    return
+        if claim is None:
+            node = piece.node()
+            if node is None:
+                return
+            if said.expression:
+                self._statement(node, block, said, k)
+                return
+            names = [n for n in md.names_in(node) if isinstance(n, Sym)] if not isinstance(node, (Call, Deriv)) else []
+            if not names:
+                self._statement(node, block, said, k)
+                return
+        if prefix and len(names) != 1:
+            return
+        if prefix and said.kind == "matrix" and isinstance(names[0], Sym) and len(names[0].sub or "") >= 2:
+            return  # "转移矩阵 $A_{ij}$": an entry of the matrix
+        for name in names:
+            self._declare(name.key, said.shape, said.kind, said.props, origin, said.start, said.end, k,
+                          source=source, bold=name.bold, block=block)  # fmt: skip
+
+    def _statement(self, node: Node, block: MathBlock, said: Said, k: int) -> None:
+        scope = self.outline.chains[k][0] if self.outline.chains else self.outline.document
+        self.ctx.statements.append(ProseStatement(node, block, said.kind, said.shape, block.source, said.start,
+                                                  said.end, scope, said.props))  # fmt: skip

@@ -1,0 +1,247 @@
+"""Declarations that the math itself makes: x ∈ R^n, S^n_{++}, f: R^n → R, A = A^T,
+A^T A = I, λ > 0, X ≻ 0, f = tr(AX), L(w) = …, A = [[1,2],[3,4]]."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..blocks import MathBlock
+from ..claims import drop_definitions
+from ..lexer import CHAR, TEXT, LexError, expand, tokenize
+from ..parser import ParseError, sub_parse
+from ..tree import (
+    Call, Deriv, Dots, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sym, Transpose, Tuple, render,
+)  # fmt: skip
+from .model import Dim, Shape
+
+def parse_math(text: str, macros: dict | None = None) -> Node | None:
+    """The tree of a piece of math that is one expression (no relation), or None."""
+    try:
+        tokens = expand(drop_definitions(tokenize(text)), macros or {})
+    except LexError:
+        return None
+    return parse_tokens(tokens)
+
+
+def parse_tokens(tokens) -> Node | None:
+    while tokens and tokens[-1].kind == CHAR and tokens[-1].value in ",.;:":
+        tokens = tokens[:-1]
+    if not tokens or any(t.kind == TEXT for t in tokens):
+        return None
+    try:
+        return sub_parse(tokens)
+    except (ParseError, RecursionError, IndexError, ValueError):
+        return None
+
+
+def expression_of(block: MathBlock, macros: dict | None = None) -> Node | None:
+    """The tree of a math block that holds only an expression (``\\( X^T A \\)``);
+    None when it does not parse as one expression."""
+    return parse_math(block.text, macros)
+
+
+# ---------------------------------------------------------------------------
+# dimensions and spaces
+
+
+def dim_of(node: Node | None) -> Dim | None:
+    """A dimension written as math: 3 → 3, n → "n", m n → "mn", n+1 → "n+1"."""
+    if node is None:
+        return None
+    if isinstance(node, Num):
+        try:
+            value = float(node.value)
+        except ValueError:
+            return None
+        return int(value) if value.is_integer() and value > 0 else None
+    if isinstance(node, Sym):
+        return node.key
+    if isinstance(node, (Dots, Space, Matrix, Deriv)):
+        return None
+    if isinstance(node, Transpose) and isinstance(node.arg, Sym) and node.mark == "prime":
+        return node.arg.key + "'"  # d^{\prime}
+    text = render(node).replace(" ", "")
+    return text or None
+
+
+@dataclass
+class SpaceFacts:
+    shape: Shape | None
+    props: frozenset[str]
+    known: bool  # a space we understand (else the declaration is skipped)
+
+
+_FIELDS = {"R", "C", "S", "N", "Z", "Q"}
+
+
+def space_facts(field_name: str, dims: list[Dim | None], sub: str = "") -> SpaceFacts:
+    """What x ∈ FIELD^{dims}_{sub} says about x."""
+    props: set[str] = set()
+    sub = sub.replace(" ", "").replace("{", "").replace("}", "")
+    if field_name not in _FIELDS or any(d is None for d in dims):
+        return SpaceFacts(None, frozenset(), False)
+    if field_name == "S":
+        if len(dims) != 1 and not (len(dims) == 2 and dims[0] == dims[1]):
+            return SpaceFacts(None, frozenset(), False)
+        n = dims[0]
+        props |= {"symmetric", "square"}
+        if sub in ("++", ">0", "\\succ0"):
+            props.add("positive_definite")
+        elif sub in ("+", "\\geq0", "\\succeq0"):
+            props.add("positive_semidefinite")
+        return SpaceFacts((n, n), frozenset(props), True)
+    if sub in ("+", "++", ">0", "\\geq0", "\\ge0", "0+") and not dims:
+        props.add("positive")
+    if not dims:
+        return SpaceFacts((1, 1), frozenset(props), True)
+    if len(dims) == 1:
+        return SpaceFacts((dims[0], 1), frozenset(props), True)
+    if len(dims) == 2:
+        shape = (dims[0], dims[1])
+        if dims[0] == dims[1] and dims[0] != 1:
+            props.add("square")
+        return SpaceFacts(shape, frozenset(props), True)
+    return SpaceFacts(None, frozenset(), False)  # a tensor
+
+
+def space_of(node: Node | None) -> SpaceFacts | None:
+    """The facts of a set node: \\mathbb{R}^{m×n} (Space) or R^{m×n} written plainly (Pow)."""
+    if isinstance(node, Space):
+        dims = node.dims
+        if len(dims) == 1 and isinstance(dims[0], Mul) and all(op == "times" for op in dims[0].ops):
+            dims = dims[0].factors  # R^{\color{red}{n\times m}}
+        return space_facts(node.field_name, [dim_of(d) for d in dims])
+    if isinstance(node, Sym) and node.name == "R" and not node.bold and node.sub is None:
+        return space_facts(node.name, [])  # a plain R is the reals; a plain C is usually a set
+    if isinstance(node, Pow) and isinstance(node.base, Sym) and node.base.name == "R" and node.base.sub is None:
+        exp = node.exp
+        if isinstance(exp, Mul) and all(op in ("times", "*") for op in exp.ops):
+            return space_facts(node.base.name, [dim_of(f) for f in exp.factors])
+        return space_facts(node.base.name, [dim_of(exp)])
+    return None
+
+
+_SPACE_TEXT = re.compile(
+    r"\\in\s*\\mathbb\s*\{?\s*(?P<f>[RSC])\s*\}?\s*(?P<scripts>(?:[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+|[+]))*)\s*[,.]?\s*$"
+)
+
+
+def space_from_text(text: str) -> tuple[str, SpaceFacts] | None:
+    """Read ``LHS \\in \\mathbb{S}^n_{++}`` from the text of a claim the parser did not
+    read (scripts in either order); returns (lhs text, facts)."""
+    match = _SPACE_TEXT.search(text)
+    if match is None:
+        return None
+    sup, sub = "", ""
+    for kind, body in re.findall(r"([_^])\s*(\{[^{}]*\}|\\?[A-Za-z0-9]+|[+])", match.group("scripts")):
+        body = body[1:-1] if body.startswith("{") else body
+        if kind == "^":
+            sup = body
+        else:
+            sub = body
+    dims: list[Dim | None] = []
+    if sup:
+        for part in re.split(r"\\times|×|(?<=\w)\s*x\s*(?=\w)", sup):
+            node = parse_math(part.strip())
+            dims.append(dim_of(node))
+    return text[: match.start()], space_facts(match.group("f"), dims, sub)
+
+
+def matrix_shape(node: Matrix) -> Shape | None:
+    """The size of a literal written out in full (block matrices and schematic ones: None)."""
+    if node.schematic or not node.rows:
+        return None
+    if any(isinstance(c, Matrix) for row in node.rows for c in row):
+        return None
+    return (len(node.rows), len(node.rows[0]))
+
+
+def matrix_kind(node: Matrix) -> str | None:
+    """vector / row / matrix from a literal's layout, also for schematic ones."""
+    if not node.rows:
+        return None
+    width = max(len(r) for r in node.rows)
+    if width == 1 and len(node.rows) > 1:
+        return "vector"
+    if len(node.rows) == 1 and width > 1:
+        return "row"
+    if len(node.rows) > 1 and width > 1:
+        return "matrix"
+    return None
+
+
+def names_in(node: Node | None) -> list[Node]:
+    """The symbols a declaration's left-hand side names: x; x, y; f(x) → f; ∂y/∂x."""
+    if isinstance(node, Sym):
+        return [node]
+    if isinstance(node, Tuple) and node.items and all(isinstance(i, Sym) for i in node.items):
+        return list(node.items)
+    if isinstance(node, Call):
+        return [node]
+    if isinstance(node, Deriv) and node.num is not None:
+        return [node]
+    return []
+
+
+def key_of(node: Node) -> str:
+    if isinstance(node, Sym):
+        return node.key
+    if isinstance(node, Call):
+        return node.func.key
+    return render(node)
+
+
+def bold_of(node: Node) -> bool | None:
+    if isinstance(node, Sym):
+        return node.bold
+    if isinstance(node, Call):
+        return node.func.bold
+    return None
+
+
+def is_identity(node: Node | None) -> bool:
+    return isinstance(node, Sym) and node.name in ("I", "E") and node.sub in (None, "n") or (
+        isinstance(node, Num) and node.value == "1"
+    )
+
+
+def transposed_sym(node: Node | None) -> Sym | None:
+    if isinstance(node, Transpose) and isinstance(node.arg, Sym):
+        return node.arg
+    return None
+
+
+def same_sym(a: Node | None, b: Node | None) -> bool:
+    return isinstance(a, Sym) and isinstance(b, Sym) and a.key == b.key
+
+
+def orthogonal_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
+    """Q^T Q = I, Q Q^T = I, Q^{-1} = Q^T: the Q."""
+    for prod, other in ((lhs, rhs), (rhs, lhs)):
+        if isinstance(prod, Mul) and len(prod.factors) == 2 and all(op in ("", "cdot") for op in prod.ops) and is_identity(other):
+            a, b = prod.factors
+            if transposed_sym(a) is not None and same_sym(transposed_sym(a), b):
+                return b
+            if transposed_sym(b) is not None and same_sym(transposed_sym(b), a):
+                return a
+        if isinstance(prod, Inverse) and isinstance(prod.arg, Sym) and transposed_sym(other) is not None and same_sym(prod.arg, transposed_sym(other)):
+            return prod.arg
+    return None
+
+
+def symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
+    """A = A^T or A^T = A: the A."""
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        t = transposed_sym(b)
+        if t is not None and same_sym(a, t):
+            return a
+    return None
+
+
+def mentions(node: Node | None, key: str) -> bool:
+    return node is not None and any(isinstance(n, Sym) and n.key == key for n in node.walk())
+
+
+def is_zero(node: Node | None) -> bool:
+    return isinstance(node, Num) and node.value in ("0", "0.0")

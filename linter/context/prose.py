@@ -1,0 +1,594 @@
+"""What prose says about the math around it, in English and Chinese: "A 是 n×n 矩阵",
+"where $A$ is symmetric", "an $m \\times n$ matrix $A$", "X^T A 是标量", layouts."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from ..blocks import MathBlock, Passage
+from ..lexer import CHAR, CMD, TEXT, LexError, expand, tokenize
+from ..source import Source
+from ..tree import Mul, Node, Num, Sym
+from .mathdecl import dim_of, parse_math, parse_tokens
+from .model import Dim, Shape
+
+MARK = "\ue000"
+GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
+         "λ": "lambda", "μ": "mu", "ν": "nu", "ξ": "xi", "π": "pi", "ρ": "rho", "σ": "sigma", "τ": "tau",
+         "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega", "Σ": "Sigma", "Λ": "Lambda", "Φ": "Phi",
+         "Θ": "Theta", "Ω": "Omega", "Γ": "Gamma", "Δ": "Delta"}  # fmt: skip
+
+
+@dataclass(eq=False)
+class Piece:
+    """One piece of math in a marked text: a whole block, or a run of math tokens
+    between prose inside a block."""
+
+    block: MathBlock
+    start: int  # source offsets
+    end: int
+    display: bool
+    tokens: list | None = None
+    macros: dict | None = None
+    _node: object = field(default=False, repr=False)
+
+    def node(self) -> Node | None:
+        if self._node is False:
+            if self.tokens is not None:
+                self._node = parse_tokens(self.tokens)
+            else:
+                self._node = parse_math(self.block.text, self.macros)
+        return self._node  # type: ignore[return-value]
+
+
+@dataclass(eq=False)
+class Marked:
+    """Prose with each piece of math replaced by MARK; ``offs[i]`` is the source
+    offset of ``text[i]`` (one extra entry for the end)."""
+
+    text: str
+    offs: list[int]
+    pieces: list[Piece]
+    marks: list[int]
+    source: Source
+    passage: Passage | None
+    rows_break: bool = False  # newlines end sentences (prose inside a math block)
+    _ends: list | None = field(default=None, repr=False)
+    _ends_at: list = field(default_factory=list, repr=False)
+    _starts: list = field(default_factory=list, repr=False)
+
+    def piece_at(self, i: int) -> Piece:
+        return self.pieces[bisect.bisect_left(self.marks, i)]
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        """The sentence around text index ``i``."""
+        if self._ends is None:
+            ends = _SENTENCE_END_ROWS if self.rows_break else _SENTENCE_END
+            self._ends = [(m.start(), m.end()) for m in ends.finditer(self.text)]
+            self._ends_at = [e for _, e in self._ends]
+            self._starts = [s for s, _ in self._ends]
+        k = bisect.bisect_right(self._ends_at, i)  # sentence ends at or before i
+        start = self._ends[k - 1][1] if k > 0 else 0
+        if start > i:
+            start = 0
+        j = bisect.bisect_left(self._starts, i)
+        return start, self._starts[j] if j < len(self._starts) else len(self.text)
+
+
+_WIDE = re.compile(r"[\u2e80-\uffff]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
+_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
+_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
+_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
+_SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+
+
+def marked_passage(passage: Passage, macros: dict | None) -> Marked:
+    text = passage.source.text
+    out: list[str] = []
+    offs: list[int] = []
+    pieces: list[Piece] = []
+    marks: list[int] = []
+    pos = passage.start
+    for block in sorted(passage.blocks, key=lambda b: b.start):
+        if block.start < pos:
+            continue
+        out.append(text[pos : block.start])
+        offs.extend(range(pos, block.start))
+        marks.append(len(offs))
+        out.append(MARK)
+        offs.append(block.start)
+        pieces.append(Piece(block, block.start, block.end, block.display, macros=macros))
+        pos = block.end
+    end = max(pos, passage.end)
+    out.append(text[pos:end])
+    offs.extend(range(pos, end))
+    offs.append(end)
+    return Marked("".join(out), offs, pieces, marks, passage.source, passage)
+
+
+def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
+    """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
+    if not _WIDE.search(block.text) and "\\text" not in block.text:
+        return None
+    if not _INNER_HINT.search(block.text):
+        return None
+    try:
+        tokens = expand(tokenize(block.text), macros or {})
+    except LexError:
+        return None
+    out: list[str] = []
+    offs: list[int] = []
+    pieces: list[Piece] = []
+    marks: list[int] = []
+    run: list = []
+
+    def flush() -> None:
+        nonlocal run
+        if run:
+            marks.append(len(offs))
+            out.append(MARK)
+            start, end = block.file_offset(run[0].start), block.file_offset(run[-1].end)
+            offs.append(start)
+            pieces.append(Piece(block, start, end, False, tokens=run))
+            run = []
+
+    def add_text(value: str, start: int) -> None:
+        out.append(value)
+        offs.extend(block.file_offset(start + k) for k in range(len(value)))
+
+    i, n = 0, len(tokens)
+    has_prose = False
+    while i < n:
+        t = tokens[i]
+        if t.kind == TEXT:
+            flush()
+            add_text(block.text[t.start : t.end], t.start)
+            has_prose = True
+        elif t.kind == CMD and t.value in ("text", "mbox", "textrm", "textit", "textnormal") and i + 1 < n and tokens[i + 1].is_char("{"):
+            depth, j = 0, i + 1
+            while j < n:
+                if tokens[j].is_char("{"):
+                    depth += 1
+                elif tokens[j].is_char("}"):
+                    depth -= 1
+                    if depth == 0:
+                        break
+                j += 1
+            if j >= n:
+                break
+            flush()
+            inner_start, inner_end = tokens[i + 1].end, tokens[j].start
+            add_text(" " + block.text[inner_start:inner_end] + " ", inner_start)
+            has_prose = True
+            i = j
+        elif t.kind == CMD and t.value in ("\\", "newline", "cr"):
+            flush()
+            add_text("\n", t.start)
+        elif t.kind == CMD and t.value in ("quad", "qquad", "Rightarrow", "implies", "therefore", "because"):
+            flush()
+            add_text(" ", t.start)
+        elif t.kind == CHAR and t.value == "&":
+            pass
+        else:
+            if run and (t.kind == CHAR and t.value in ",，"):
+                flush()
+                add_text(",", t.start)
+            else:
+                run.append(t)
+        i += 1
+    flush()
+    if not has_prose:
+        return None
+    offs.append(block.file_offset(len(block.text)))
+    return Marked("".join(out), offs, pieces, marks, block.source, block.passage, rows_break=True)
+
+
+# ---------------------------------------------------------------------------
+# what is said
+
+@dataclass
+class Said:
+    """One statement found in prose, before it becomes a Declaration or ProseStatement."""
+
+    subject: Piece | str  # a piece of math, or a bare letter's key
+    kind: str | None
+    shape: Shape | None
+    props: frozenset[str]
+    start: int  # source offsets of the words
+    end: int
+    condition: bool
+    via_result: bool = False  # "结果是…": the subject is the derivative of the display above
+    expression: bool = False  # "X 的计算结果为标量": the subject is an expression even if a symbol
+    respectively: bool = False
+    prefix: bool = False  # the noun came first ("矩阵 $A$", "a matrix $A$")
+
+
+_CJK_LETTER = r"(?:(?<![A-Za-z0-9_\\])[A-Za-z](?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])|[α-ωΑ-Ω])"
+_SUBJ_CN = rf"(?:{MARK}|{_CJK_LETTER})"
+_SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
+_VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
+_NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
+_ADJ_CN = r"(?:半正定|正定|对称|可逆|非奇异|正交|对角)"
+_TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
+_NOT_OR = r"(?!\s*(?:或|或者|还是|\bor\b))"
+PRED_CN = re.compile(
+    rf"(?P<subj>{_SUBJS_CN})\s*(?P<conn>的(?:计算|运算)?结果)?\s*(?P<verb>{_VERB_CN})"
+    rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_TERM_CN}{_NOT_OR}"
+)
+ADJ_CN = re.compile(rf"(?P<subj>{_SUBJS_CN})\s*(?P<verb>{_VERB_CN})?\s*(?P<between>{_ADJ_CN})(?:的)?{_TERM_CN}{_NOT_OR}")
+PREFIX_CN = re.compile(
+    rf"(?P<between>(?:{_ADJ_CN}|方|单位)?)(?P<noun>{_NOUN_CN})\s*(?P<subj>{_SUBJ_CN})"
+    rf"(?!\s*(?:[,，、]\s*{_SUBJ_CN}\s*)*(?:的(?:计算|运算)?结果)?\s*{_VERB_CN})"
+)
+RESULT = re.compile(
+    rf"{MARK}[\s。.,，:：]*(?P<word>结果|其结果|the result)\s*(?:就|也|则)?\s*(?:变成了|变成|成了|变为|就是|是|为|is)\s*"
+    rf"(?:一个|an?)?\s*(?P<between>[^，。,;；:：\n]{{0,12}}?)(?P<noun>{_NOUN_CN}|(?:row|column)\s+vector|vector|matrix|scalar)"
+    rf"(?=\s*(?:[，。,.;；:：)）!！?？\n]|$))"
+)
+
+_EN_LETTER = r"(?<![\w\\$'’.-])(?:[B-HJ-Z]|A(?=\s+(?:is|are|be)\b))(?![\w'’-])"
+_SUBJ_EN = rf"(?:{MARK}|{_EN_LETTER})"
+_SUBJS_EN = rf"{_SUBJ_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN})*"
+_SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
+_SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
+_D_EN = rf"(?:{MARK}|\d+|[a-zA-Z](?:'|_\w)?)"
+_SIZE_EN = (
+    rf"(?:{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}\s*-?\s*|{_D_EN}\s*-\s*(?:dimensional\s+)?|"
+    rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
+)
+_ADJ_EN = (
+    r"(?:symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
+    r"orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random)"
+)
+_NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
+_TERM_EN = (
+    r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
+    r"because|since|while|but|to)\b))"
+)
+PRED_EN = re.compile(
+    rf"(?P<subj>{_SUBJS_EN})\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"
+    r"(?:also\s+|always\s+|itself\s+|assumed\s+to\s+be\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
+    rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)(?P<noun>{_NOUN_EN})?"
+    rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
+)
+_SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
+PREFIX_EN = re.compile(
+    rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}\s+)*)"
+    rf"(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+)
+
+_CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
+_NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
+_NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
+
+CN_PROPS = [("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
+            ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("对角", "diagonal"),
+            ("单位矩阵", "identity"), ("单位阵", "identity"), ("方阵", "square"), ("常", "constant")]  # fmt: skip
+EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
+            ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
+            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant")]  # fmt: skip
+_SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite"}
+
+
+def _cn_noun(noun: str) -> str:
+    if noun == "行向量":
+        return "row"
+    if "向量" in noun:
+        return "vector"
+    if noun in ("标量", "纯量", "实数", "常数", "常量"):
+        return "scalar"
+    return "matrix"
+
+
+def _props(words: str, table) -> set[str]:
+    props: set[str] = set()
+    for word, prop in table:
+        if word in words:
+            if prop == "positive_definite" and "positive_semidefinite" in props:
+                continue
+            props.add(prop)
+            if table is EN_PROPS and word == "semi":
+                continue
+    if "positive" in words.lower() and "definite" not in words.lower():
+        props.discard("positive_definite")
+    if props & _SQUARE_PROPS:
+        props.add("square")
+    return props
+
+
+class Reader:
+    """Finds statements in a marked text."""
+
+    def __init__(self, marked: Marked):
+        self.m = marked
+
+    def run(self) -> list[Said]:
+        out: list[Said] = []
+        text = self.m.text
+        if _CJK.search(text) and _CN_HINT.search(text):
+            for match in PRED_CN.finditer(text):
+                out.extend(self._cn(match, predicate=True))
+            for match in ADJ_CN.finditer(text):
+                out.extend(self._cn(match, predicate=True, adjective=True))
+            for match in PREFIX_CN.finditer(text):
+                out.extend(self._cn(match, predicate=False))
+        if _EN_HINT.search(text):
+            for match in PRED_EN.finditer(text):
+                out.extend(self._en(match, predicate=True))
+            for match in PREFIX_EN.finditer(text):
+                out.extend(self._en(match, predicate=False))
+        for match in RESULT.finditer(text) if MARK in text else ():
+            out.extend(self._result(match))
+        return out
+
+    # -- helpers -----------------------------------------------------------------
+    def _subjects(self, span: tuple[int, int], english: bool, strict_en: bool = True) -> list[tuple[int, int]]:
+        text = self.m.text
+        pattern = _SUBJ_RE[(english, strict_en or not english)]
+        out = []
+        for s in pattern.finditer(text, span[0]):
+            if s.end() > span[1]:
+                break
+            out.append((s.start(), s.end()))
+        return out
+
+    def _subject(self, start: int, end: int) -> Piece | str | None:
+        token = self.m.text[start:end]
+        if token == MARK:
+            return self.m.piece_at(start)
+        token = token.replace("{", "").replace("}", "")
+        return GREEK.get(token, token)
+
+    def _clause_prefix(self, i: int) -> str:
+        text = self.m.text
+        start = max(text.rfind(c, 0, i) for c in "，,。；;：:\n") + 1
+        return text[start:i]
+
+    def _is_condition(self, i: int) -> bool:
+        return is_condition(self.m, i)
+
+    def _dims_from(self, text_piece: str, start: int) -> list[Dim] | None:
+        """Dimensions written in a size: a marker (n × 1), or plain n×1 / n x 1 / nxn."""
+        text_piece = text_piece.strip(" -")
+        if text_piece.startswith(MARK):
+            node = self.m.piece_at(start + self.m.text[start:].index(MARK)).node()
+            if isinstance(node, Mul) and node.ops and all(op in ("times", "*") for op in node.ops) and len(node.factors) == 2:
+                dims = [dim_of(f) for f in node.factors]
+                return None if None in dims else dims  # type: ignore[return-value]
+            dim = dim_of(node) if isinstance(node, (Sym, Num)) else None
+            return [dim] if dim is not None else None
+        match = re.fullmatch(r"([A-Za-z](?:'|_\w)?|\d+)\s*(?:×|\\times|x|X|\*|by)\s*([A-Za-z](?:'|_\w)?|\d+)\s*-?", text_piece)
+        if match:
+            return [_plain_dim(match.group(1)), _plain_dim(match.group(2))]
+        match = re.fullmatch(r"([A-Za-z]|\d+)\s*-?\s*(?:dimensional)?\s*", text_piece)
+        if match:
+            return [_plain_dim(match.group(1))]
+        return None
+
+    def _said(self, match, subj_span, kind, shape, props, condition, english, strict=True, expression=False) -> list[Said]:
+        out = []
+        end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
+        for s, e in self._subjects(subj_span, english, strict):
+            subject = self._subject(s, e)
+            if subject is not None:
+                out.append(Said(subject, kind, shape, frozenset(props), self.m.offs[match.start()], end, condition,
+                                expression=expression, prefix=not strict))  # fmt: skip
+        return out
+
+    # -- Chinese -----------------------------------------------------------------
+    def _cn(self, match, predicate: bool, adjective: bool = False) -> list[Said]:
+        between = match.group("between") or ""
+        noun = match.groupdict().get("noun") or ""
+        if _NEGATION_CN.search(self._clause_prefix(match.start("subj")).replace("不妨", "")):
+            return []
+        if _NEGATION_CN.search(between.replace("非奇异", "")):
+            return []
+        if re.search(_NOUN_CN + r"|或|还是", between):  # "一个向量或者矩阵"
+            return []
+        if predicate and not adjective and match.group("verb") and "分别" in match.group("verb"):
+            respectively = True
+        else:
+            respectively = False
+        kind = _cn_noun(noun) if noun else ("matrix" if adjective else None)
+        props = _props(between + noun, CN_PROPS)
+        if noun in ("常数", "常量"):
+            props.add("constant")
+        shape: Shape | None = None
+        rest = between
+        if predicate:
+            d = rf"(?:{MARK}|[A-Za-z](?:_\w)?|\d+)"
+            for pattern, how in ((rf"(?P<a>{d})\s*行\s*(?P<b>{d})\s*列", "rc"), (rf"(?P<a>{d})\s*阶", "order"),
+                                 (rf"(?P<a>{d})\s*维", "dim"),
+                                 (rf"(?P<a>{MARK}|[A-Za-z]|\d+)\s*(?:×|\\times|x|X|\*)\s*(?P<b>{MARK}|[A-Za-z]|\d+)", "ab"),
+                                 (rf"(?P<a>{MARK})", "mark")):  # fmt: skip
+                size = re.search(pattern, between)
+                if size is None:
+                    continue
+                base = match.start("between")
+                a = self._dim_token(size.group("a"), base + size.start("a"))
+                b = self._dim_token(size.group("b"), base + size.start("b")) if "b" in size.groupdict() and size.group("b") else None
+                if how == "mark":
+                    dims = self._dims_from(MARK, base + size.start("a"))
+                    if dims is None or len(dims) != 2:
+                        return []
+                    a, b = dims
+                    how = "ab"
+                if a is None or (how in ("rc", "ab") and b is None):
+                    return []
+                if how in ("rc", "ab"):
+                    shape = (a, b)
+                elif how == "order":
+                    shape = (a, a)
+                    props.add("square")
+                elif kind == "row":
+                    shape = (1, a)
+                else:
+                    shape = (a, 1)
+                rest = between[: size.start()] + between[size.end() :]
+                break
+            rest = re.sub(r"一个|一|个|的|" + _ADJ_CN + r"|方|单位|常|实", "", rest).strip()
+            if MARK in rest or re.search(r"[A-Za-z]", rest) or len(rest) > 8:
+                return []
+        if shape is not None and kind == "scalar":
+            return []
+        if shape is not None and kind == "vector" and shape[1] != 1 and shape[0] != 1:
+            return []
+        if kind == "scalar":
+            shape = (1, 1)
+        if "identity" in props or "square" in props and kind in ("matrix", None):
+            kind = kind or "matrix"
+        if kind is None and not props:
+            return []
+        condition = self._is_condition(match.start())
+        out = self._said(match, match.span("subj"), kind, shape, props, condition, english=False,
+                         strict=predicate, expression=bool(match.groupdict().get("conn")))  # fmt: skip
+        for s in out:
+            s.respectively = respectively
+            if respectively and len(out) > 1:
+                s.shape = None
+        return out
+
+    def _dim_token(self, token: str | None, at: int) -> Dim | None:
+        if token is None:
+            return None
+        token = token.strip()
+        if token == MARK:
+            dims = self._dims_from(MARK, at)
+            return dims[0] if dims and len(dims) == 1 else None
+        return _plain_dim(token)
+
+    # -- English -----------------------------------------------------------------
+    def _en(self, match, predicate: bool) -> list[Said]:
+        if predicate and match.group("neg"):
+            return []
+        if predicate and re.search(r"\b(?:of|from|to|by|than|on|at|into)\s*$", self.m.text[: match.start()]):
+            return []  # "the input of $f$ is a vector": the subject is not the symbol
+        if _NEGATION_EN.search(self._clause_prefix(match.start())) or _NEGATION_EN.search(match.group(0)):
+            return []
+        adjs = (match.group("adjs") or "").lower()
+        noun = (match.group("noun") or "").lower()
+        props = _props(adjs, EN_PROPS)
+        if "non-singular" in adjs or "nonsingular" in adjs:
+            props |= {"invertible", "square"}
+        if not noun and not props:
+            return []
+        if not noun and re.search(r"\b(?:column|row)\s*$", adjs):
+            return []
+        if noun.startswith("vector"):
+            kind = "row" if "row" in adjs else "vector"
+        elif noun.startswith("scalar") or noun.startswith("constant"):
+            kind = "scalar"
+            if noun.startswith("constant"):
+                props.add("constant")
+        elif noun:
+            kind = "matrix"
+        else:
+            kind = None
+        shape: Shape | None = None
+        size = match.group("size")
+        size2 = match.groupdict().get("size2")
+        for text_size, at in ((size, match.start("size")), (size2, match.start("size2") if size2 else -1)):
+            if not text_size:
+                continue
+            dims = self._dims_from(text_size, at)
+            if dims is None:
+                return []
+            if len(dims) == 2:
+                shape = (dims[0], dims[1])
+            elif kind in ("vector", "row") and (text_size.strip().endswith("-") or "dimensional" in text_size or text_size.strip() == MARK and "-" in self.m.text[at : at + len(text_size) + 1]):
+                shape = (1, dims[0]) if kind == "row" else (dims[0], 1)
+            else:
+                return []
+        if kind == "scalar":
+            if shape not in (None, (1, 1)):
+                return []
+            shape = (1, 1)
+        if kind == "vector" and shape is not None and shape[1] != 1 and shape[0] != 1:
+            return []
+        if props and kind is None:
+            kind = "matrix" if props & (_SQUARE_PROPS | {"square", "diagonal"}) else None
+        condition = self._is_condition(match.start())
+        return self._said(match, match.span("subj"), kind, shape, props, condition, english=True, strict=predicate)
+
+    # -- "the result is a row vector" ----------------------------------------------
+    def _result(self, match) -> list[Said]:
+        piece = self.m.piece_at(match.start())
+        if not piece.display:
+            return []
+        noun = match.group("noun")
+        kind = {"行向量": "row", "row vector": "row", "列向量": "vector", "column vector": "vector", "vector": "vector",
+                "向量": "vector", "matrix": "matrix", "矩阵": "matrix", "scalar": "scalar", "标量": "scalar"}.get(noun)  # fmt: skip
+        if kind is None:
+            return []
+        return [Said(piece, kind, (1, 1) if kind == "scalar" else None, frozenset(), self.m.offs[match.start("word")],
+                     self.m.offs[match.end()], False, via_result=True)]  # fmt: skip
+
+
+def is_condition(marked: Marked, i: int) -> bool:
+    """Whether text index ``i`` sits in a condition: "当 A 是对称矩阵时", "if A is
+    symmetric", or a parenthesis that explains one ("时（即 A = A^T）")."""
+    text = marked.text
+    start, _ = marked.sentence_bounds(i)
+    words = list(_CONDITION.finditer(text, start, i))
+    if not words:
+        return False
+    between = text[words[-1].end() : i]
+    if not re.search(r"时|then|，|,", between):
+        return True
+    opened = between.count("（") + between.count("(") - between.count("）") - between.count(")")
+    return opened > 0 and bool(re.search(r"时\s*[（(]", between))
+
+
+def _plain_dim(token: str | None) -> Dim | None:
+    if token is None:
+        return None
+    token = token.strip()
+    if token.isdigit():
+        value = int(token)
+        return value if value > 0 else None
+    if re.fullmatch(r"[A-Za-z](?:'|_\w)?", token):
+        return token.replace("'", "^prime")
+    return None
+
+
+# ---------------------------------------------------------------------------
+# layouts
+
+LAYOUT_WORDS = [
+    (re.compile(r"分母布局"), "denominator"),
+    (re.compile(r"分子布局"), "numerator"),
+    (re.compile(r"denominator[- ]layout", re.I), "denominator"),
+    (re.compile(r"numerator[- ]layout", re.I), "numerator"),
+    (re.compile(r"Jacobian formulation", re.I), "numerator"),
+    (re.compile(r"(?:Hessian|gradient) formulation", re.I), "denominator"),
+    (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator"),
+    (re.compile(r"(?:与|和|跟)\s*\S{1,12}?\s*(?:的)?(?:形状|维度|大小|尺寸)(?:相同|一样|一致)|同型|同形"), "denominator"),
+]
+_SHAPE_RULE_NEEDS = re.compile(r"gradient|derivative|\\partial|\\nabla|∂|∇|梯度|导数|偏导")
+_LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|不同于|\bnot\b|instead of|rather than|unlike|versus|vs\.?)\W*(?:\w+\W+){0,2}$", re.I)
+
+
+_LAYOUT_HINT = re.compile(r"布局|layout|formulation|same|形状|维度|大小|尺寸|同型|同形", re.I)
+
+
+def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
+    """(layout, start, end, sentence) for each layout the text names."""
+    out: list[tuple[str, int, int, str]] = []
+    text = marked.text
+    if not _LAYOUT_HINT.search(text):
+        return out
+    for pattern, layout in LAYOUT_WORDS:
+        for match in pattern.finditer(text):
+            s, e = marked.sentence_bounds(match.start())
+            prefix = text[max(s, match.start() - 16) : match.start()]
+            if _LAYOUT_NEG.search(prefix):
+                continue
+            sentence_source = marked.source.text[marked.offs[s] : marked.offs[e]]
+            if pattern.pattern.startswith(("(?:has", "(?:与")) and not _SHAPE_RULE_NEEDS.search(sentence_source):
+                continue
+            out.append((layout, marked.offs[match.start()], marked.offs[match.end()], sentence_source.strip()))
+    return out

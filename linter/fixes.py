@@ -1,0 +1,255 @@
+"""Applying the fixes that findings offer: to text, to notebook cells, and to files on disk."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from .files import StoredText, read_stored
+from .findings import Finding, Fix
+
+
+def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix], list[Fix]]:
+    """``text`` with every fix applied that does not overlap an earlier one.
+
+    Returns (new text, applied, skipped). Fixes are taken in order of their
+    span; one that starts before the end of an already accepted fix (or at the
+    same place as it) is skipped, as is one whose span is not inside the text.
+    The same edit offered twice is applied once and counted as applied twice.
+    """
+    accepted: list[Fix] = []
+    applied: list[Fix] = []
+    skipped: list[Fix] = []
+    for fix in sorted(fixes, key=lambda f: (f.start, f.end, f.text)):
+        if not 0 <= fix.start <= fix.end <= len(text):
+            skipped.append(fix)
+            continue
+        if accepted:
+            last = accepted[-1]
+            if (fix.start, fix.end, fix.text) == (last.start, last.end, last.text):
+                applied.append(fix)
+                continue
+            if fix.start < last.end or fix.start == last.start:
+                skipped.append(fix)
+                continue
+        accepted.append(fix)
+        applied.append(fix)
+    new = text
+    for fix in reversed(accepted):  # later ones first: earlier offsets stay valid
+        new = new[: fix.start] + fix.text + new[fix.end :]
+    return new, applied, skipped
+
+
+# --------------------------------------------------------------------------- notebooks
+
+
+def notebook_cells(notebook: object) -> list | None:
+    """The cells of nbformat 4 (``cells``) or nbformat 3 (every worksheet's ``cells``), as the
+    extractor numbers them; None when this is not a notebook."""
+    if not isinstance(notebook, dict):
+        return None
+    cells = notebook.get("cells")
+    if cells is None and isinstance(notebook.get("worksheets"), list):
+        sheets = [sheet for sheet in notebook["worksheets"] if isinstance(sheet, dict)]
+        cells = [cell for sheet in sheets for cell in (sheet.get("cells") or [])]
+    return cells if isinstance(cells, list) else None
+
+
+def cell_text(cell: object) -> str:
+    """The source of a cell as one string (nbformat stores a string or a list of lines)."""
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, list):
+        return "".join(part for part in source if isinstance(part, str))
+    return ""
+
+
+def cell_source(notebook_text: str, cell: int) -> str | None:
+    """The source of the 1-based ``cell`` of a notebook given as JSON text, or None."""
+    try:
+        cells = notebook_cells(json.loads(notebook_text.lstrip("\ufeff")))
+    except (ValueError, RecursionError):
+        return None
+    if cells is None or not 1 <= cell <= len(cells):
+        return None
+    return cell_text(cells[cell - 1])
+
+
+def _set_cell_text(cell: dict, text: str) -> None:
+    """Store ``text`` in the cell the way its source was stored (a string or a list of lines)."""
+    if isinstance(cell.get("source"), list):
+        cell["source"] = text.splitlines(keepends=True)
+    else:
+        cell["source"] = text
+
+
+def _json_style(text: str) -> tuple[int | str | None, tuple[str, str]]:
+    """The indentation and separators a JSON document was written with."""
+    body = text.lstrip("\ufeff").strip()
+    if "\n" not in body:
+        return None, (", " if ', "' in body else ",", ": " if '": ' in body else ":")
+    indent: int | str = 1
+    for line in body.splitlines()[1:]:
+        stripped = line.lstrip(" \t")
+        if stripped and len(stripped) < len(line):
+            prefix = line[: len(line) - len(stripped)]
+            indent = prefix if "\t" in prefix else len(prefix)
+            break
+    return indent, (",", ": ")
+
+
+def fix_notebook(text: str, fixes_by_cell: dict[int, list[Fix]]) -> tuple[str, list[Fix], list[Fix]]:
+    """The notebook JSON ``text`` with fixes applied to its cells' sources.
+
+    The JSON is written back with the indentation it had, non-ASCII characters
+    as they are, the same line endings and the same final newline (or none).
+    """
+    all_fixes = [fix for fixes in fixes_by_cell.values() for fix in fixes]
+    try:
+        notebook = json.loads(text.lstrip("\ufeff"))
+    except (ValueError, RecursionError):
+        return text, [], all_fixes
+    cells = notebook_cells(notebook)
+    applied: list[Fix] = []
+    skipped: list[Fix] = []
+    changed = False
+    for number, fixes in sorted(fixes_by_cell.items()):
+        if cells is None or not 1 <= number <= len(cells) or not isinstance(cells[number - 1], dict):
+            skipped.extend(fixes)
+            continue
+        old = cell_text(cells[number - 1])
+        new, done, left = apply_fixes(old, fixes)
+        applied.extend(done)
+        skipped.extend(left)
+        if new != old:
+            _set_cell_text(cells[number - 1], new)
+            changed = True
+    if not changed:
+        return text, applied, skipped
+    indent, separators = _json_style(text)
+    out = json.dumps(notebook, indent=indent, separators=separators, ensure_ascii=False)
+    if text.endswith("\n"):
+        out += "\n"
+    if "\r\n" in text:
+        out = out.replace("\n", "\r\n")
+    return out, applied, skipped
+
+
+# --------------------------------------------------------------------------- files
+
+
+@dataclass
+class FileFix:
+    """What fixing one file gives: its old and new text, and the fixes applied or skipped."""
+
+    path: str
+    old: str
+    new: str
+    stored: StoredText | None = None
+    applied: list[Fix] = field(default_factory=list)
+    skipped: list[Fix] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.error is None and self.new != self.old
+
+    def diff(self) -> str:
+        """A unified diff of the change (empty when nothing changes)."""
+        if not self.changed:
+            return ""
+        lines = difflib.unified_diff(
+            self.old.splitlines(keepends=True),
+            self.new.splitlines(keepends=True),
+            fromfile=self.path,
+            tofile=self.path,
+        )
+        out = []
+        for line in lines:
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+def plan_fixes(findings: list[Finding], encoding: str | None = None) -> list[FileFix]:
+    """For every file with findings that offer a fix: the text with those fixes applied.
+
+    Nothing is written. A file that cannot be read, or whose bytes would not
+    come back the same when its text is encoded again, gets an ``error``.
+    """
+    by_path: dict[str, dict[int | None, list[Fix]]] = {}
+    for finding in findings:
+        if finding.fix is not None:
+            by_path.setdefault(finding.path, {}).setdefault(finding.cell, []).append(finding.fix)
+    plans = []
+    for path, by_cell in sorted(by_path.items()):
+        all_fixes = [fix for fixes in by_cell.values() for fix in fixes]
+        stored, problem = read_stored(path, encoding)
+        if stored is None:
+            why = problem.message if problem is not None else "cannot read it"
+            plans.append(FileFix(path, "", "", skipped=all_fixes, error=why))
+            continue
+        if stored.encode(stored.text) != stored.data:
+            why = f"its text would not be stored back byte for byte with {stored.codec}"
+            plans.append(FileFix(path, stored.text, stored.text, stored, [], all_fixes, why))
+            continue
+        text = stored.text
+        cells = {cell: fixes for cell, fixes in by_cell.items() if cell is not None}
+        new, applied, skipped = text, [], []
+        if None in by_cell:
+            new, applied, skipped = apply_fixes(text, _with_newline(by_cell[None], stored.newline))
+        if cells:
+            new, done, left = fix_notebook(new, cells)
+            applied, skipped = applied + done, skipped + left
+        plans.append(FileFix(path, text, new, stored, applied, skipped))
+    return plans
+
+
+def _with_newline(fixes: list[Fix], newline: str) -> list[Fix]:
+    """Replacement texts with the file's line endings (a fix written with "\\n" in a CRLF file)."""
+    if newline == "\n":
+        return fixes
+    out = []
+    for fix in fixes:
+        text = fix.text.replace("\r\n", "\n").replace("\n", newline)
+        out.append(fix if text == fix.text else Fix(fix.title, text, fix.start, fix.end))
+    return out
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Replace the file at ``path`` by ``data`` in one step, keeping its mode.
+
+    The bytes go to a temporary file in the same folder, which then replaces
+    the original; on any error the temporary file is removed and the original
+    is left as it was.
+    """
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        mode = os.stat(path).st_mode & 0o7777
+    except OSError:
+        mode = None
+    fd, tmp = tempfile.mkstemp(prefix=".derivlint-", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def write_fix(plan: FileFix) -> None:
+    """Write a planned change to disk (nothing when the text does not change). Raises OSError."""
+    if not plan.changed or plan.stored is None:
+        return
+    write_atomically(plan.path, plan.stored.encode(plan.new))

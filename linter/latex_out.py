@@ -1,0 +1,174 @@
+"""Writing a tree back as LaTeX in the note's own notation (bold or not, ^T or ^\\top, * or juxtaposition)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .tree import (
+    Abs, Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow,
+    Sym, Transpose, Tuple,
+)  # fmt: skip
+
+STANDARD_FUNCTIONS = frozenset("det ln log exp sin cos tan sinh cosh tanh min max".split())
+TRANSPOSE_MARKS = {"T": "^T", "top": "^\\top", "intercal": "^\\intercal", "prime": "'", "H": "^H", "{T}": "^{T}"}
+
+
+@dataclass
+class Style:
+    """How the note writes things: the transpose mark, which symbols are bold,
+    the product operator, and how it names the trace."""
+
+    transpose: str = "^T"
+    bold: set = field(default_factory=set)
+    bold_command: str = "\\mathbf"
+    product: str = ""  # "" (juxtaposition) or "*"
+    trace: str = "\\operatorname{tr}"
+    braces_sub: bool = False
+
+
+def style_of(text: str, trees: list[Node | None]) -> Style:
+    """The notation used in ``text`` (a claim's LaTeX) and its parsed trees."""
+    style = Style()
+    for tree in trees:
+        if tree is None:
+            continue
+        for n in tree.walk():
+            if isinstance(n, Sym) and n.bold:
+                style.bold.add(n.key)
+            elif isinstance(n, Transpose):
+                style.transpose = TRANSPOSE_MARKS.get(n.mark, "^T")
+            elif isinstance(n, Mul) and "*" in n.ops:
+                style.product = "*"
+    if "^{T}" in text or "^{\\top}" in text:
+        style.transpose = "^{" + style.transpose.lstrip("^") + "}"
+    if "\\boldsymbol" in text and "\\mathbf" not in text:
+        style.bold_command = "\\boldsymbol"
+    elif "\\bm{" in text and "\\mathbf" not in text:
+        style.bold_command = "\\bm"
+    for spelling in ("\\text{tr}", "\\mathrm{tr}", "\\operatorname{Tr}", "\\mathrm{Tr}", "\\text{Tr}", "\\operatorname{tr}", "\\tr"):
+        if spelling in text:
+            style.trace = spelling
+            break
+    style.braces_sub = "_{" in text
+    return style
+
+
+PREC_ADD, PREC_MUL, PREC_NEG, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5
+
+
+def _prec(node: Node) -> int:
+    if isinstance(node, Add):
+        return PREC_ADD
+    if isinstance(node, (Mul, Div)):
+        return PREC_MUL
+    if isinstance(node, Neg):
+        return PREC_NEG
+    if isinstance(node, (Pow, Transpose, Inverse)):
+        return PREC_POW
+    if isinstance(node, Num) and node.value.startswith("-"):
+        return PREC_NEG
+    return PREC_ATOM
+
+
+def to_latex(node: Node, style: Style | None = None) -> str:
+    """LaTeX for ``node`` in ``style``."""
+    return _Writer(style or Style()).write(node)
+
+
+class _Writer:
+    def __init__(self, style: Style):
+        self.style = style
+
+    def wrap(self, node: Node, min_prec: int) -> str:
+        text = self.write(node)
+        return f"({text})" if _prec(node) < min_prec else text
+
+    def symbol(self, node: Sym) -> str:
+        name = node.name
+        if "(" in name and name.endswith(")"):  # hat(x)
+            accent, inner = name[:-1].split("(", 1)
+            base = f"\\{accent}{{{self._letter(inner)}}}"
+        else:
+            base = self._letter(name)
+        if node.key in self.style.bold or node.bold:
+            base = f"{self.style.bold_command}{{{base}}}"
+        if node.sup:
+            base += f"^{{{node.sup}}}"
+        if node.sub:
+            sub = node.sub
+            base += f"_{{{sub}}}" if (len(sub) > 1 or self.style.braces_sub) else f"_{sub}"
+        return base
+
+    @staticmethod
+    def _letter(name: str) -> str:
+        return f"\\{name}" if len(name) > 1 and name.isalpha() else name
+
+    def write(self, node: Node) -> str:  # noqa: C901 - one dispatch over node types
+        s = self.style
+        if isinstance(node, Sym):
+            return self.symbol(node)
+        if isinstance(node, Num):
+            return node.value
+        if isinstance(node, Add):
+            out = self.write(node.terms[0])
+            for term in node.terms[1:]:
+                if isinstance(term, Neg):
+                    out += " - " + self.wrap(term.arg, PREC_MUL)
+                elif isinstance(term, Num) and term.value.startswith("-"):
+                    out += " - " + term.value[1:]
+                else:
+                    out += " + " + self.wrap(term, PREC_MUL)
+            return out
+        if isinstance(node, Neg):
+            return "-" + self.wrap(node.arg, PREC_MUL if isinstance(node.arg, Mul) else PREC_POW)
+        if isinstance(node, Mul):
+            parts = [self.wrap(node.factors[0], PREC_MUL if not isinstance(node.factors[0], Neg) else PREC_POW)]
+            for op, factor in zip(node.ops, node.factors[1:]):
+                text = self.wrap(factor, PREC_POW)
+                if op in ("", "*") and s.product == "*":
+                    parts.append("*" + text)
+                elif op in ("", "*"):
+                    sep = " " if (parts[-1][-1:].isalpha() and text[:1].isalpha()) or text.startswith("\\") else ""
+                    parts.append(sep + text)
+                else:
+                    parts.append({"cdot": " \\cdot ", "odot": " \\odot ", "otimes": " \\otimes ",
+                                  "times": " \\times ", "circ": " \\circ "}.get(op, " ") + text)  # fmt: skip
+            return "".join(parts)
+        if isinstance(node, Div):
+            return f"\\frac{{{self.write(node.num)}}}{{{self.write(node.den)}}}"
+        if isinstance(node, Pow):
+            return f"{self.wrap(node.base, PREC_ATOM)}^{{{self.write(node.exp)}}}"
+        if isinstance(node, Transpose):
+            return self.wrap(node.arg, PREC_ATOM) + s.transpose
+        if isinstance(node, Inverse):
+            return self.wrap(node.arg, PREC_ATOM) + ("^{-T}" if node.transposed else "^{-1}")
+        if isinstance(node, Func):
+            if node.name in ("tr", "Tr", "trace"):
+                head = s.trace
+            elif node.name in STANDARD_FUNCTIONS:
+                head = f"\\{node.name}"
+            else:
+                head = f"\\operatorname{{{node.name}}}"
+            return f"{head}({', '.join(self.write(a) for a in node.args)})"
+        if isinstance(node, Call):
+            return f"{self.symbol(node.func)}({', '.join(self.write(a) for a in node.args)})"
+        if isinstance(node, Norm):
+            sub = f"_{{{node.sub}}}" if node.sub else ""
+            return f"\\|{self.write(node.arg)}\\|{sub}"
+        if isinstance(node, Abs):
+            return f"|{self.write(node.arg)}|"
+        if isinstance(node, Inner):
+            return f"\\langle {self.write(node.a)}, {self.write(node.b)} \\rangle"
+        if isinstance(node, Matrix):
+            rows = " \\\\ ".join(" & ".join(self.write(c) for c in row) for row in node.rows)
+            env = node.env if node.env in ("bmatrix", "pmatrix") else "bmatrix"
+            return f"\\begin{{{env}}} {rows} \\end{{{env}}}"
+        if isinstance(node, Tuple):
+            return ", ".join(self.write(i) for i in node.items)
+        if isinstance(node, Deriv):
+            from .tree import render
+
+            return render(node)
+        from .tree import render
+
+        return render(node)

@@ -1,0 +1,78 @@
+"""Rendering findings in the output formats: full, concise, json, sarif, github, gitlab."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+from ..findings import Finding
+from ..source import Source
+
+FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
+MACHINE_FORMATS = frozenset({"json", "sarif", "github", "gitlab"})
+
+_MODULES = {
+    "full": "full",
+    "concise": "concise",
+    "json": "json_list",
+    "sarif": "sarif",
+    "github": "github",
+    "gitlab": "gitlab",
+}
+
+
+@dataclass
+class Context:
+    """What renderers may need besides the findings: the notes' texts (read once per run)."""
+
+    encoding: str | None = None
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _sources: dict[tuple[str, int | None], Source | None] = field(default_factory=dict, repr=False)
+
+    def text(self, path: str) -> str | None:
+        """The decoded text of a note, or None when it cannot be read."""
+        if path not in self._texts:
+            from ..files import read_note
+
+            self._texts[path] = read_note(path, self.encoding)[0]
+        return self._texts[path]
+
+    def source(self, path: str, cell: int | None = None) -> Source | None:
+        """The text a finding's positions refer to: the whole note, or one notebook cell."""
+        key = (path, cell)
+        if key not in self._sources:
+            text = self.text(path)
+            if text is not None and cell is not None:
+                from ..fixes import cell_source
+
+                text = cell_source(text, cell)
+            self._sources[key] = None if text is None else Source(path, text, cell=cell)
+        return self._sources[key]
+
+    @property
+    def rules(self) -> dict:
+        from rules import all_rules
+
+        return all_rules()
+
+
+def render(fmt: str, findings: list[Finding], context: Context | None = None) -> str:
+    """The findings in format ``fmt`` (one of FORMATS), without a final newline.
+
+    An empty string means nothing is to be printed (text formats without findings).
+    """
+    if fmt not in _MODULES:
+        raise ValueError(f"unknown output format {fmt!r} (known: {', '.join(FORMATS)})")
+    module = importlib.import_module(f"{__name__}.{_MODULES[fmt]}")
+    return module.render(findings, context or Context())
+
+
+def position(f: Finding) -> str:
+    """``path:line:column`` (``path:cell N:line:column`` in notebooks)."""
+    where = f"cell {f.cell}:" if f.cell is not None else ""
+    return f"{f.path}:{where}{f.line}:{f.column}"
+
+
+def located_message(f: Finding) -> str:
+    """The message, naming the notebook cell for formats that only know file lines."""
+    return f.message if f.cell is None else f"cell {f.cell}: {f.message}"

@@ -1,0 +1,580 @@
+"""Shape inference: symbolic dimensions unified over every node of a claim.
+
+A shape is a pair of ``Dim`` (rows, cols). A dimension is a union-find node
+that may carry a name (``n``), a number (``2``) or nothing yet (a variable).
+Every constant remembers whether it is *certain* (declared, read from a
+literal) or a *guess* (a convention such as "a lowercase letter is a column
+vector"); only a conflict between two certain constants is a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .tree import (
+    Abs, Add, Call, Cases, Deriv, Div, Dots, Factorial, Func, Inner, Inverse, Matrix, Mul,
+    Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
+)  # fmt: skip
+
+LAYOUTS = ("numerator", "denominator")
+ELEMENTWISE = frozenset(
+    "exp ln log lg sin cos tan cot sec csc sinh cosh tanh arcsin arccos arctan sqrt sign sgn "
+    "sigmoid relu ReLU abs erf".split()
+)
+SCALAR_VALUED = frozenset("tr det logdet etr rank".split())
+SQUARE_ONLY = frozenset("tr det logdet etr".split())
+
+
+class Dim:
+    """A dimension: a union-find node with an optional name or number."""
+
+    __slots__ = ("parent", "name", "num", "certain")
+
+    def __init__(self, name: str | None = None, num: int | None = None, certain: bool = False):
+        self.parent: Dim | None = None
+        self.name = name
+        self.num = num
+        self.certain = certain and (name is not None or num is not None)
+
+    def root(self) -> "Dim":
+        node = self
+        while node.parent is not None:
+            node = node.parent
+        return node
+
+    def __repr__(self) -> str:
+        return describe_dim(self)
+
+
+def describe_dim(d: Dim) -> str:
+    r = d.root()
+    if r.num is not None:
+        return str(r.num)
+    if r.name is not None:
+        return r.name
+    return "?"
+
+
+def describe(shape) -> str:
+    """``n×1``, ``2×2``, ``?×n``; scalars as ``scalar``."""
+    if shape is None:
+        return "unknown"
+    rows, cols = describe_dim(shape[0]), describe_dim(shape[1])
+    if rows == "1" and cols == "1":
+        return "scalar"
+    return f"{rows}×{cols}"
+
+
+def dim_of(value) -> Dim:
+    """A certain dimension from a declaration: 3, "n", or None for an unknown size."""
+    if isinstance(value, Dim):
+        return value
+    if isinstance(value, int):
+        return Dim(num=value, certain=True)
+    if isinstance(value, str):
+        value = value.strip()
+        if value.isdigit():
+            return Dim(num=int(value), certain=True)
+        if value and all(ch.isalnum() or ch in "+-_{}" for ch in value):
+            return Dim(name=value, certain=True)
+    return Dim()
+
+
+def scalar_shape() -> tuple[Dim, Dim]:
+    return (Dim(num=1, certain=True), Dim(num=1, certain=True))
+
+
+@dataclass
+class ShapeError:
+    """An operation that cannot be formed. ``kind`` picks the rule: product,
+    sum, square, relation, derivative."""
+
+    kind: str
+    node: Node
+    message: str
+    start: int = -1
+    end: int = -1
+
+    def __post_init__(self):
+        if self.start < 0:
+            self.start, self.end = self.node.start, self.node.end
+
+
+class Conflict(Exception):
+    def __init__(self, certain: bool):
+        self.certain = certain
+
+
+@dataclass
+class Inference:
+    """Shape inference over the claims of one scope.
+
+    ``symbol_shape(sym)`` gives the declared shape of a symbol (a pair of
+    ``Dim``/int/str) or None; undeclared symbols get a shape by convention.
+    ``definition(key)`` gives the tree a symbol stands for (f = tr(AX)).
+    """
+
+    symbol_shape: Callable[[Sym], tuple | None] = lambda sym: None
+    definition: Callable[[str], Node | None] = lambda key: None
+    layout: str = "denominator"
+    opaque_derivatives: bool = False  # a derivative's shape left free (sizing across layouts)
+    errors: list[ShapeError] = field(default_factory=list)
+    guessed: set = field(default_factory=set)  # keys whose shape is a convention
+    coerced: set = field(default_factory=set)  # keys made scalar by use
+    symbols: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self._trail: list | None = None
+        self._defining: set[str] = set()
+        self.shapes: dict[int, tuple] = {}  # id(node) -> shape
+
+    # ------------------------------------------------------------------ unification
+    def unify(self, a: Dim, b: Dim) -> None:
+        """Make ``a`` and ``b`` one dimension; raise Conflict if they cannot be."""
+        ra, rb = a.root(), b.root()
+        if ra is rb:
+            return
+        clash = (
+            (ra.name is not None and rb.name is not None and ra.name != rb.name)
+            or (ra.num is not None and rb.num is not None and ra.num != rb.num)
+            or (ra.name is not None and rb.num == 1)
+            or (rb.name is not None and ra.num == 1)
+        )
+        if clash:
+            raise Conflict(ra.certain and rb.certain)
+        if self._trail is not None:
+            self._trail.append((ra, ra.name, ra.num, ra.certain, rb))
+        rb.parent = ra
+        ra.name = ra.name if ra.name is not None else rb.name
+        ra.num = ra.num if ra.num is not None else rb.num
+        ra.certain = ra.certain or rb.certain
+
+    def try_unify(self, pairs) -> bool:
+        """Unify all pairs or none; False if they cannot be."""
+        saved, self._trail = self._trail, []
+        try:
+            for a, b in pairs:
+                self.unify(a, b)
+        except Conflict:
+            for ra, name, num, certain, rb in reversed(self._trail):
+                rb.parent = None
+                ra.name, ra.num, ra.certain = name, num, certain
+            self._trail = saved
+            return False
+        if saved is not None:
+            saved.extend(self._trail)
+        self._trail = saved
+        return True
+
+    def unify_keeping_sizes(self, pairs) -> bool:
+        """Unify the pairs unless that makes some dimension 1 that was not
+        (equating a column with a row must not turn vectors into scalars)."""
+        before = {id(d.root()) for a, b in pairs for d in (a, b) if d.root().num != 1}
+        saved, self._trail = self._trail, []
+        ok = True
+        try:
+            for a, b in pairs:
+                self.unify(a, b)
+            if any(d.root().num == 1 and id(d) in before for a, b in pairs for d in (a, b)):
+                ok = False
+        except Conflict:
+            ok = False
+        if not ok:
+            for ra, name, num, cert, rb in reversed(self._trail):
+                rb.parent = None
+                ra.name, ra.num, ra.certain = name, num, cert
+        self._trail = saved
+        return ok
+
+    def certain_conflict(self, pairs) -> bool:
+        """Whether unifying the pairs fails on two certain constants."""
+        saved, self._trail = self._trail, []
+        certain = False
+        try:
+            for a, b in pairs:
+                try:
+                    self.unify(a, b)
+                except Conflict as c:
+                    if c.certain:
+                        certain = True
+                        break
+        finally:
+            for ra, name, num, cert, rb in reversed(self._trail):
+                rb.parent = None
+                ra.name, ra.num, ra.certain = name, num, cert
+            self._trail = saved
+        return certain
+
+    @staticmethod
+    def is_scalar(shape) -> bool:
+        return shape is not None and all(d.root().num == 1 for d in shape)
+
+    def could_be_scalar(self, shape) -> bool:
+        if shape is None:
+            return False
+        one = scalar_shape()
+        return not self.certain_conflict([(shape[0], one[0]), (shape[1], one[1])]) and all(
+            d.root().name is None and d.root().num in (None, 1) for d in shape
+        )
+
+    def make_scalar(self, shape) -> None:
+        one = (Dim(num=1), Dim(num=1))
+        self.try_unify([(shape[0], one[0]), (shape[1], one[1])])
+
+    # ------------------------------------------------------------------ symbols
+    def shape_of_symbol(self, sym: Sym):
+        key = sym.key
+        if key in self.symbols:
+            return self.symbols[key]
+        declared = self.symbol_shape(sym)
+        if declared is not None:
+            shape = (dim_of(declared[0]), dim_of(declared[1]))
+        else:
+            value = self.definition(key)
+            if value is not None and key not in self._defining:
+                self._defining.add(key)
+                try:
+                    shape = self.infer(value)
+                finally:
+                    self._defining.discard(key)
+                if shape is None:
+                    self.symbols[key] = None
+                    return None
+            else:
+                shape = self.convention(sym)
+                self.guessed.add(key)
+        self.symbols[key] = shape
+        return shape
+
+    def convention(self, sym: Sym):
+        """The shape a symbol has when nothing declares it."""
+        name = sym.name
+        if name in ("I", "E") and not sym.sub:  # identity (E in Chinese texts)
+            d = Dim()
+            return (d, d)
+        if name in ("0", "O"):
+            return (Dim(), Dim())
+        base = name.split("(")[-1].rstrip(")")
+        if base[:1].isupper() and len(base) == 1:
+            return (Dim(), Dim())
+        if len(base) > 1 and base[:1].isupper() and not sym.bold:
+            return (Dim(), Dim())  # Gamma, Sigma, Lambda: a matrix or a scalar
+        if sym.sub and not sym.bold and _entry_subscript(sym.sub):
+            return (Dim(num=1, certain=False), Dim(num=1, certain=False))
+        if len(base) > 1 and not sym.bold:  # alpha, lambda, sigma: a scalar unless bold
+            return (Dim(num=1, certain=False), Dim(num=1, certain=False))
+        return (Dim(), Dim(num=1, certain=False))  # a column vector, or a scalar by use
+
+    # ------------------------------------------------------------------ inference
+    def infer(self, node: Node | None):
+        if node is None:
+            return None
+        shape = self._infer(node)
+        self.shapes[id(node)] = shape
+        return shape
+
+    def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
+        start, end = span if span is not None else (node.start, node.end)
+        self.errors.append(ShapeError(kind, node, message, start, end))
+
+    def _infer(self, node: Node):  # noqa: C901 - one dispatch over node types
+        if isinstance(node, Sym):
+            return self.shape_of_symbol(node)
+        if isinstance(node, Num):
+            if node.value == "0":
+                return (Dim(), Dim())
+            return scalar_shape()
+        if isinstance(node, Neg):
+            return self.infer(node.arg)
+        if isinstance(node, Add):
+            return self._add(node)
+        if isinstance(node, Mul):
+            return self._mul(node)
+        if isinstance(node, Div):
+            num, den = self.infer(node.num), self.infer(node.den)
+            if den is not None and not self.is_scalar(den):
+                if self.could_be_scalar(den):
+                    self.make_scalar(den)
+                else:
+                    return None
+            return num
+        if isinstance(node, Transpose):
+            shape = self.infer(node.arg)
+            return None if shape is None else (shape[1], shape[0])
+        if isinstance(node, Inverse):
+            shape = self.infer(node.arg)
+            if shape is None:
+                return None
+            if not self._square(node, shape, "the inverse", node.arg):
+                return None
+            return (shape[1], shape[0]) if node.transposed else shape
+        if isinstance(node, Pow):
+            return self._pow(node)
+        if isinstance(node, Func):
+            return self._func(node)
+        if isinstance(node, (Norm,)):
+            self.infer(node.arg)
+            return scalar_shape()
+        if isinstance(node, Abs):
+            shape = self.infer(node.arg)
+            if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
+                if not self._square(node, shape, "the determinant |·|", node.arg):
+                    return None
+            return scalar_shape()
+        if isinstance(node, Inner):
+            a, b = self.infer(node.a), self.infer(node.b)
+            if a is not None and b is not None:
+                if not self.try_unify([(a[0], b[0]), (a[1], b[1])]) and self.certain_conflict(
+                    [(a[0], b[0]), (a[1], b[1])]
+                ):
+                    self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
+            return scalar_shape()
+        if isinstance(node, Matrix):
+            return self._matrix(node)
+        if isinstance(node, Tuple):
+            shapes = [self.infer(i) for i in node.items]
+            if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
+                if any(isinstance(i, Dots) for i in node.items):
+                    return (Dim(num=1, certain=True), Dim())
+                for s in shapes:
+                    self.make_scalar(s)
+                return (Dim(num=1, certain=True), Dim(num=len(shapes), certain=True))
+            return None
+        if isinstance(node, Deriv):
+            return self._deriv(node)
+        if isinstance(node, Call):
+            return self._call(node)
+        if isinstance(node, Sum):
+            self.infer(node.body)
+            return None  # an elementwise statement: the body's indices decide
+        if isinstance(node, (Dots, Cases, Factorial)):
+            return None
+        return None
+
+    def _square(self, node: Node, shape, what: str, operand: Node | None = None) -> bool:
+        if self.try_unify([(shape[0], shape[1])]):
+            return True
+        if self.certain_conflict([(shape[0], shape[1])]):
+            shown = _show(operand if operand is not None else node)
+            self.error("square", node, f"{what} needs a square matrix, but {shown} is {describe(shape)}")
+        return False
+
+    def _add(self, node: Add):
+        shapes = [(t, self.infer(t)) for t in node.terms]
+        known = [(t, s) for t, s in shapes if s is not None]
+        if len(known) < len(shapes):
+            return None
+        first_term, first = known[0]
+        for term, shape in known[1:]:
+            if self.try_unify([(first[0], shape[0]), (first[1], shape[1])]):
+                continue
+            if self.is_scalar(shape) or self.is_scalar(first):
+                continue  # x + b with a scalar b: broadcasting, common in notes
+            if self.certain_conflict([(first[0], shape[0]), (first[1], shape[1])]):
+                self.error(
+                    "sum", node,
+                    f"{_show(first_term)} is {describe(first)} but {_show(_strip_neg(term))} is {describe(shape)}",
+                )  # fmt: skip
+            return None
+        return first
+
+    def _mul(self, node: Mul):
+        shapes = [self.infer(f) for f in node.factors]
+        acc = shapes[0]
+        for i, (op, factor, shape) in enumerate(zip(node.ops, node.factors[1:], shapes[1:]), start=1):
+            left = node.factors[0] if i == 1 else None
+            span = (node.factors[0].start, factor.end)
+            if acc is None or shape is None:
+                acc = None
+            elif op == "circ":
+                acc = None  # composition or Hadamard: not told apart
+            elif op in ("odot", "oplus"):
+                if not self.try_unify([(acc[0], shape[0]), (acc[1], shape[1])]):
+                    if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]):
+                        self.error("product", node, f"⊙ of a {describe(acc)} and a {describe(shape)}", span)
+                    acc = None
+            elif op == "otimes":
+                acc = (Dim(), Dim())
+            elif op == "times" and not self.is_scalar(acc) and not self.is_scalar(shape):
+                acc = None  # a cross product or a dimension n × m
+            else:
+                left_text = _show(left) if left is not None else _show_factors(node.factors[:i])
+                acc = self._product(node, left, left_text, acc, factor, shape, span)
+        return acc
+
+    def _product(self, node, left_node, left_text, left, right_node, right, span):
+        if self.is_scalar(left):
+            return right
+        if self.is_scalar(right):
+            return left
+        if (
+            isinstance(left_node, Sym) and left_node.key in self.guessed and left_node.name[:1].islower()
+            and right[0].root().num != 1
+            and self.could_be_scalar(left)
+        ):  # a lowercase coefficient: b B, λ I
+            self.make_scalar(left)
+            self._coerce(left_node)
+            return right
+        if self.try_unify([(left[1], right[0])]):
+            return (left[0], right[1])
+        if left_node is not None and self.could_be_scalar(left):
+            self.make_scalar(left)
+            self._coerce(left_node)
+            return right
+        if self.could_be_scalar(right):
+            self.make_scalar(right)
+            self._coerce(right_node)
+            return left
+        if self.certain_conflict([(left[1], right[0])]):
+            self.error(
+                "product", node,
+                f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}",
+                span,
+            )  # fmt: skip
+        return None
+
+    def _coerce(self, node) -> None:
+        if isinstance(node, Sym):
+            self.coerced.add(node.key)
+
+    def _pow(self, node: Pow):
+        base = self.infer(node.base)
+        exp_shape = self.infer(node.exp)
+        if exp_shape is not None and not self.is_scalar(exp_shape) and self.could_be_scalar(exp_shape):
+            self.make_scalar(exp_shape)  # an exponent is a scalar
+            self._coerce(node.exp)
+        if base is None:
+            return None
+        if self.is_scalar(base):
+            return base
+        exp = node.exp
+        if isinstance(exp, Num) and exp.value.lstrip("-").isdigit():
+            if self.could_be_scalar(base) and not self.try_unify([(base[0], base[1])]):
+                self.make_scalar(base)
+                return base
+            if not self._square(node, base, "a matrix power", node.base):
+                return None
+            return base
+        if self.could_be_scalar(base):
+            self.make_scalar(base)
+            return base
+        return None
+
+    def _func(self, node: Func):
+        name = node.name
+        shapes = [self.infer(a) for a in node.args]
+        arg = shapes[0] if len(shapes) == 1 else None
+        if name in SCALAR_VALUED:
+            if arg is not None and name in SQUARE_ONLY and not self.is_scalar(arg):
+                self._square(node, arg, {"tr": "the trace", "det": "the determinant"}.get(name, name), node.args[0])
+            return scalar_shape()
+        if name in ELEMENTWISE:
+            return arg
+        if name in ("diag", "Diag") and arg is not None:
+            if arg[1].root().num == 1 and arg[0].root().num != 1:
+                return (arg[0], arg[0])
+            if self.try_unify([(arg[0], arg[1])]) and arg[0].root().num != 1:
+                return (arg[0], Dim(num=1, certain=True))
+            return None
+        if name == "vec" and arg is not None:
+            return (Dim(), Dim(num=1, certain=True))
+        return None
+
+    def _matrix(self, node: Matrix):
+        if node.schematic:
+            for row in node.rows:
+                for cell in row:
+                    self.infer(cell)
+            return (Dim(), Dim())
+        rows = []
+        for row in node.rows:
+            rows.append([self.infer(cell) for cell in row])
+        widths = {len(r) for r in rows}
+        if len(widths) != 1:
+            return None
+        if all(s is not None and self.could_be_scalar(s) for r in rows for s in r):
+            for r in rows:
+                for s in r:
+                    self.make_scalar(s)
+            return (Dim(num=len(rows), certain=True), Dim(num=len(rows[0]), certain=True))
+        return None  # block matrices: not inferred
+
+    def _call(self, node: Call):
+        if not isinstance(node.func, Sym):
+            for a in node.args:
+                self.infer(a)
+            return None
+        value = self.definition(node.func.key)
+        for a in node.args:
+            self.infer(a)
+        if value is not None and node.func.key not in self._defining:
+            self._defining.add(node.func.key)
+            try:
+                return self.infer(value)
+            finally:
+                self._defining.discard(node.func.key)
+        return None  # the declared shape of f is its codomain's, not decided here
+
+    def _deriv(self, node: Deriv):
+        if node.num is None or len(node.wrt) != 1:
+            for w in node.wrt:
+                self.infer(w)
+            return None
+        y = self.infer(node.num)
+        x = self.infer(node.wrt[0])
+        if self.opaque_derivatives:
+            return (Dim(), Dim())
+        layout = "denominator" if node.op == "nabla" else self.layout
+        return derivative_shape(y, x, layout, self)
+
+
+def derivative_shape(y, x, layout: str, inf: Inference):
+    """The shape of ∂y/∂x in ``layout``, or None where no 2-D layout exists."""
+    if y is None or x is None:
+        return None
+    y_scalar, x_scalar = inf.is_scalar(y), inf.is_scalar(x)
+    if x_scalar:
+        return y if layout == "numerator" else (y[1], y[0])
+    y_len = _vector_length(y)
+    x_len = _vector_length(x)
+    if y_scalar:
+        if x_len is not None:
+            return (Dim(num=1, certain=True), x_len) if layout == "numerator" else (x_len, Dim(num=1, certain=True))
+        return (x[1], x[0]) if layout == "numerator" else x
+    if y_len is not None and x_len is not None:
+        return (y_len, x_len) if layout == "numerator" else (x_len, y_len)
+    return None
+
+
+def _vector_length(shape) -> Dim | None:
+    """The length of a row or column vector shape, else None."""
+    if shape[1].root().num == 1:
+        return shape[0]
+    if shape[0].root().num == 1:
+        return shape[1]
+    return None
+
+
+def _entry_subscript(sub: str) -> bool:
+    """x_1, x_{ij}, a_{11}: the subscript of an entry, not of a named vector."""
+    s = sub.strip("{}").replace(",", "").replace(" ", "")
+    return s.isdigit() or (len(s) <= 2 and s.isalpha() and s.islower())
+
+
+def _strip_neg(node: Node) -> Node:
+    return node.arg if isinstance(node, Neg) else node
+
+
+def _show_factors(factors: list[Node]) -> str:
+    from .tree import render
+
+    text = " ".join(render(f) for f in factors)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _show(node: Node) -> str:
+    from .tree import render
+
+    text = render(node)
+    return text if len(text) <= 40 else text[:37] + "…"

@@ -1,0 +1,143 @@
+"""Operations on expression trees: free symbols, substitution, transposition."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+from .tree import (
+    Add, Call, Deriv, Func, Inverse, Matrix, Mul, Neg, Node, Num, Pow, Sum, Sym, Transpose,
+)  # fmt: skip
+
+
+def symbols(node: Node | None) -> dict[str, Sym]:
+    """Every symbol of a tree by key (the first occurrence), sum indices left out."""
+    found: dict[str, Sym] = {}
+    if node is None:
+        return found
+    bound: set[str] = set()
+    for n in node.walk():
+        if isinstance(n, Sum) and n.index:
+            bound.add(n.index)
+        if isinstance(n, Sym):
+            found.setdefault(n.key, n)
+        elif isinstance(n, Call) and isinstance(n.func, Sym):
+            found.setdefault(n.func.key, n.func)
+    for key in bound:
+        found.pop(key, None)
+    return found
+
+
+def has(node: Node | None, kind) -> bool:
+    return node is not None and any(isinstance(n, kind) for n in node.walk())
+
+
+def _children_fields(node: Node):
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        if isinstance(value, Node):
+            yield f.name, value
+        elif isinstance(value, list) and value and any(isinstance(v, (Node, list)) for v in value):
+            yield f.name, value
+
+
+def _map_value(value, fn):
+    if isinstance(value, Node):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map_value(v, fn) for v in value]
+    return value
+
+
+def rebuild(node: Node, fn) -> Node:
+    """A copy of ``node`` with ``fn`` applied to each direct child."""
+    clone = copy.copy(node)
+    for name, value in _children_fields(node):
+        setattr(clone, name, _map_value(value, fn))
+    return clone
+
+
+def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] | None = None,
+               keep: frozenset[str] = frozenset(), depth: int = 0) -> Node:  # fmt: skip
+    """Replace symbols by their definitions (recursively, up to a depth).
+
+    ``values`` maps a key to a tree; ``functions`` maps a function key to
+    (params, body) so that ``L(w)`` becomes the body with its parameters
+    replaced by the arguments. Keys in ``keep`` are left alone.
+    """
+    functions = functions or {}
+    if depth > 8:
+        return node
+
+    def visit(n: Node) -> Node:
+        if isinstance(n, Sym) and n.key in values and n.key not in keep:
+            return substitute(values[n.key], values, functions, keep | {n.key}, depth + 1)
+        if isinstance(n, Call) and not isinstance(n.func, Sym):
+            return rebuild(n, visit)
+        if isinstance(n, Call) and n.func.key in functions and n.func.key not in keep:
+            params, body = functions[n.func.key]
+            mapping = {}
+            for p, a in zip(params, n.args):
+                if not (isinstance(a, Sym) and a.key == p):
+                    mapping[p] = a
+            inner = {k: v for k, v in values.items() if k not in params}
+            inner.update(mapping)
+            return substitute(body, inner, functions, keep | {n.func.key}, depth + 1)
+        if isinstance(n, Call) and n.func.key in values and n.func.key not in keep:
+            # f(x) where f = expression in x: the call is the expression
+            return substitute(values[n.func.key], values, functions, keep | {n.func.key}, depth + 1)
+        if isinstance(n, Deriv):
+            # the variable of a derivative is not replaced by its definition
+            wrt_keys = {w.key for w in n.wrt if isinstance(w, Sym)}
+            clone = copy.copy(n)
+            clone.num = None if n.num is None else substitute(n.num, values, functions, keep | wrt_keys, depth)
+            return clone
+        return rebuild(n, visit)
+
+    return visit(node)
+
+
+def transpose(node: Node, symmetric: frozenset[str] = frozenset(), scalar=lambda n: False) -> Node:
+    """Push a transpose down to the symbols: (AB)ᵀ = BᵀAᵀ, (Aᵀ)ᵀ = A,
+    a symmetric symbol or a scalar stays as it is."""
+    if scalar(node):
+        return node
+    if isinstance(node, Num):
+        return node
+    if isinstance(node, Transpose):
+        return node.arg
+    if isinstance(node, Sym):
+        if node.key in symmetric or node.key in ("I", "0"):
+            return node
+        return Transpose(node.start, node.end, node, "T")
+    if isinstance(node, Neg):
+        return Neg(node.start, node.end, transpose(node.arg, symmetric, scalar))
+    if isinstance(node, Add):
+        return Add(node.start, node.end, [transpose(t, symmetric, scalar) for t in node.terms])
+    if isinstance(node, Mul) and all(op in ("", "*", "cdot") for op in node.ops):
+        factors = [transpose(f, symmetric, scalar) for f in reversed(node.factors)]
+        # keep numeric coefficients in front
+        nums = [f for f in factors if isinstance(f, Num)]
+        rest = [f for f in factors if not isinstance(f, Num)]
+        factors = nums + rest
+        ops = list(reversed(node.ops))
+        if len(set(ops)) > 1:
+            ops = [""] * (len(factors) - 1)
+        return Mul(node.start, node.end, factors, ops)
+    if isinstance(node, Inverse):
+        return Inverse(node.start, node.end, node.arg, not node.transposed)
+    if isinstance(node, Func) and node.name in ("tr", "det") or isinstance(node, (Pow,)) and scalar(node.base):
+        return node
+    return Transpose(node.start, node.end, node, "T")
+
+
+def is_lone_symbol(node: Node | None) -> bool:
+    """x, x^T, f(x): what a definition or an equation's unknown looks like."""
+    if isinstance(node, Transpose):
+        node = node.arg
+    return isinstance(node, (Sym, Call))
+
+
+def contains_literal(node: Node | None) -> bool:
+    """Whether a tree holds a concrete (non-schematic) matrix literal."""
+    return node is not None and any(isinstance(n, Matrix) and not n.schematic for n in node.walk())

@@ -1,0 +1,818 @@
+"""Truth: decide each claim numerically in each layout, and find the right-hand side that holds.
+
+For every parsed claim the stage infers shapes (``linter.shapes``), draws
+random values that respect the shapes and the assumptions in scope, computes
+exact Jacobians by forward propagation (``linter.numeric``) and compares the
+claimed right-hand side with them in the numerator and the denominator
+layout. The outcome goes into ``claim.facts`` and ``claim.verdict``; the
+rules turn it into findings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+
+from .shapes import Dim, Inference, ShapeError, describe, dim_of
+from .tree import Deriv, Matrix, Mul, Neg, Node, Num, Sum, Sym, Transpose, Add, Call
+from .treeops import contains_literal, is_lone_symbol, substitute, symbols, transpose
+
+LAYOUTS = ("numerator", "denominator")
+DRAWS = 3
+SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+CHECKED_KINDS = frozenset({"derivative", "equality"})
+EQUATION_WORDS = (
+    "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
+    "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
+)
+ALWAYS_KNOWN = frozenset({"I", "0", "e", "pi", "E", "n", "m", "N", "d", "k", "p", "q", "r", "s", "T"})
+
+
+@dataclass
+class Outcome:
+    """What the numeric check found for one claim."""
+
+    holds: frozenset[str] | None = None  # layouts in which the claim holds; None: undecided
+    reason: str | None = None  # why undecided
+    category: str | None = None  # scalar-by-vector, vector-by-vector, …
+    head: Node | None = None  # the derivative a chain step is compared with
+    literal: bool = False  # a worked example with concrete values
+    shapes: dict = field(default_factory=dict)
+
+
+class Undecided(Exception):
+    pass
+
+
+# --------------------------------------------------------------------------- scope facts
+
+
+class Scope:
+    """What a claim may know about its symbols: shapes, properties, definitions."""
+
+    def __init__(self, context, claim):
+        self.context = context
+        self.claim = claim
+        self._facts: dict[str, object] = {}
+        self.assumed: dict[str, frozenset[str]] = {}
+        if context is not None:
+            try:
+                self.assumed = dict(context.assumptions(claim) or {})
+            except Exception:  # a context bug must not stop the check
+                self.assumed = {}
+
+    def facts(self, key: str):
+        if key not in self._facts:
+            found = None
+            if self.context is not None:
+                try:
+                    found = self.context.facts(key, self.claim)
+                except Exception:
+                    found = None
+            self._facts[key] = found
+        return self._facts[key]
+
+    def shape(self, sym: Sym):
+        f = self.facts(sym.key)
+        if f is None:
+            return None
+        if f.shape is not None:
+            source = next((d for d in getattr(f, "declarations", []) if d.shape is not None), None)
+            if source is not None and getattr(source, "carried", False):
+                # a shape from an earlier chapter: a guess here, never a finding
+                return tuple(Dim(num=d) if isinstance(d, int) else Dim() for d in f.shape)
+            return f.shape
+        kind = getattr(f, "kind", None)
+        if kind == "scalar":
+            return (1, 1)
+        if kind == "vector":
+            return (Dim(), 1)
+        if kind == "row":
+            return (1, Dim())
+        return None
+
+    def props(self, key: str) -> frozenset[str]:
+        f = self.facts(key)
+        props = set(f.props) if f is not None and f.props else set()
+        props |= set(self.assumed.get(key, ()))
+        return frozenset(props)
+
+    def definition(self, key: str, literal: bool):
+        """(value tree, params) for a defined symbol; concrete values only for worked examples."""
+        f = self.facts(key)
+        if f is None or f.value is None:
+            return None
+        origins = {d.origin for d in getattr(f, "declarations", [])} or {"definition"}
+        is_value = "value" in origins or isinstance(f.value, Matrix)
+        if is_value and not literal:
+            return None
+        return f.value, tuple(f.params or ())
+
+
+# --------------------------------------------------------------------------- the check
+
+
+def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> None:
+    """Fill ``facts`` and ``verdict`` of every claim; then settle the note's layout."""
+    by_chain: dict[tuple, list] = {}
+    for claim in claims:
+        by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
+    previous_head: dict[int, Node] = {}
+    for claim in claims:
+        if claim.kind == "unparsed":
+            continue
+        chain = by_chain[(id(claim.block), claim.chain)]
+        head = _head_of(chain)
+        if claim.lhs is None and claim.step == 0:
+            head = previous_head.get(id(claim.block))  # "= …" after a step that did not parse
+        if head is not None and not claim.embedded:
+            previous_head[id(claim.block)] = head
+        claim.facts["head"] = head
+        try:
+            check_claim(claim, context, head, chain)
+        except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note
+            claim.facts["outcome"] = Outcome(reason=f"internal: {type(exc).__name__}: {exc}")
+            claim.verdict = "undecided"
+    settle_layout(claims, context, note_layout_setting)
+
+
+def _head_of(chain: list) -> Node | None:
+    """The derivative a chain computes: its first side, or, when that is an
+    undefined name (dL(w)/dw), the first derivative of an explicit expression."""
+    if not chain or not isinstance(chain[0].lhs, Deriv):
+        return None
+    sides = [chain[0].lhs] + [c.rhs for c in chain]
+    for side in sides:
+        if isinstance(side, Deriv) and side.num is not None and not isinstance(side.num, (Sym, Call)):
+            return side
+    return chain[0].lhs
+
+
+def check_claim(claim, context, head: Node | None, chain: list) -> None:
+    facts = claim.facts
+    if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
+        if claim.kind in ("definition", "declaration"):
+            _shape_only(claim, context)
+        return
+    scope = Scope(context, claim)
+    literal = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain) and _worked_example(chain, scope)
+    lhs = claim.lhs if claim.lhs is not None else None
+    if lhs is None and head is None:
+        facts["outcome"] = Outcome(reason="the left-hand side did not parse")
+        claim.verdict = "undecided"
+        return
+    # shapes on the claim as written, for DL2xx
+    errors, shapes = _shape_errors(claim, scope, literal)
+    facts["shape_errors"] = errors
+    facts["shapes"] = shapes
+    if errors or facts.get("relation_error"):
+        claim.verdict = "shape error"
+        return
+    if claim.kind != "derivative" and head is None and _is_equation(claim, chain):
+        facts["outcome"] = Outcome(reason="an equation to solve, not an identity")
+        claim.verdict = "undecided: an equation"
+        return
+    if claim.kind == "definition" and head is None:
+        return
+    target = head if head is not None else lhs
+    if target is claim.rhs:
+        target = lhs
+    try:
+        outcome = decide(target, claim.rhs, scope, literal)
+    except Undecided as why:
+        outcome = Outcome(reason=str(why))
+    outcome.head = head if head is not lhs else None
+    outcome.literal = literal
+    if outcome.holds is not None and not outcome.holds and head is None and not literal:
+        if not _identity_shaped(claim):
+            outcome = Outcome(reason="false for arbitrary values: an equation or a wrong identity, "
+                              "which cannot be told apart here")  # fmt: skip
+    facts["outcome"] = outcome
+    claim.verdict = _verdict(outcome)
+
+
+def _identity_shaped(claim) -> bool:
+    """An equality between matrix expressions that reads as an identity
+    (tr(ABC) = tr(CAB), (AB)^T = B^T A^T): no unknowns, no lone symbol, no number side."""
+    from .tree import Func, Inverse
+
+    sides = (claim.lhs, claim.rhs)
+    if any(s is None or isinstance(s, Num) or is_lone_symbol(s) for s in sides):
+        return False
+    names = [n.name for s in sides for n in s.walk() if isinstance(n, Sym)]
+    if not names or not all(name[:1].isupper() and len(name) == 1 for name in names):
+        return False
+    return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
+
+
+def _derivation_in_progress(claim, chain) -> bool:
+    """A step that follows steps already verified: a = b (true) = c (false)."""
+    earlier = [c for c in chain if c.step < claim.step]
+    if not earlier:
+        return False
+    outcomes = [c.facts.get("outcome") for c in earlier]
+    return all(o is not None and o.holds for o in outcomes) and not any(
+        isinstance(c.rhs, Num) or isinstance(claim.rhs, Num) for c in [claim]
+    )
+
+
+def _worked_example(chain, scope) -> bool:
+    """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]),
+    not a definition of a vector by its entries or an update rule."""
+    if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
+        return False
+    keys = set()
+    for c in chain:
+        keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
+    for key in keys:
+        f = scope.facts(key)
+        if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
+            return True
+    return False
+
+
+def _verdict(outcome: Outcome) -> str:
+    if outcome.holds is None:
+        return f"undecided: {outcome.reason}"
+    if not outcome.holds:
+        return "false"
+    if set(outcome.holds) == set(LAYOUTS):
+        return "true"
+    return "true in the " + " and ".join(sorted(outcome.holds)) + " layout"
+
+
+def _is_equation(claim, chain) -> bool:
+    """An equality the note solves (normal equations), not one it asserts."""
+    if contains_literal(claim.lhs) or contains_literal(claim.rhs):
+        return False
+    if claim.step == 0 and is_lone_symbol(claim.lhs):
+        return True  # w^T = …: a solution or a definition
+    prose = claim.prose_before or ""
+    if claim.step == 0:
+        text = claim.block.source.text
+        prose += " " + text[max(0, claim.block.start - 80) : claim.block.start]
+    if any(w in prose for w in EQUATION_WORDS):
+        return True
+    return any(c.kind == "definition" and is_lone_symbol(c.lhs) for c in chain if c.step > claim.step)
+
+
+def _shape_only(claim, context) -> None:
+    scope = Scope(context, claim)
+    errors, shapes = _shape_errors(claim, scope, contains_literal(claim.rhs))
+    claim.facts["shape_errors"] = errors
+    claim.facts["shapes"] = shapes
+
+
+def _own_nodes(claim) -> set[int]:
+    ids = set()
+    for side in (claim.lhs, claim.rhs):
+        if side is not None:
+            ids.update(id(n) for n in side.walk())
+    return ids
+
+
+def _shape_errors(claim, scope: Scope, literal: bool):
+    """Shape errors found in every layout, and the shapes of the two sides."""
+    own = _own_nodes(claim)
+    per_layout = []
+    shapes = {}
+    relation = {}
+    for layout in LAYOUTS:
+        inf = Inference(
+            symbol_shape=scope.shape,
+            definition=lambda key: (d[0] if (d := scope.definition(key, literal)) else None),
+            layout=layout,
+        )
+        left = inf.infer(claim.lhs) if claim.lhs is not None else None
+        right = inf.infer(claim.rhs) if claim.rhs is not None else None
+        per_layout.append([e for e in inf.errors if id(e.node) in own])
+        shapes[layout] = (describe(left), describe(right))
+        checkable = claim.kind != "definition" or claim.step > 0
+        if claim.relation == "=" and checkable and left is not None and right is not None and not per_layout[-1]:
+            pairs = [(left[0], right[0]), (left[1], right[1])]
+            if not inf.try_unify(pairs):
+                if inf.certain_conflict(pairs) and not _zero(claim.rhs) and not _zero(claim.lhs):
+                    relation[layout] = (describe(left), describe(right))
+    common = [e for e in per_layout[0] if any(_same(e, f) for f in per_layout[1])]
+    if len(relation) == 2 and not common and _all_known(claim, scope, literal):
+        left, right = relation["denominator"]
+        kind = "derivative" if isinstance(claim.lhs, Deriv) else "relation"
+        if kind == "derivative":
+            num_left = relation["numerator"][0]
+            message = (
+                f"the right-hand side is {right}, but {_show(claim.lhs)} is {num_left} in the numerator "
+                f"layout and {left} in the denominator layout"
+            )
+        else:
+            message = f"the left-hand side is {left} but the right-hand side is {right}"
+        claim.facts["relation_error"] = (kind, message)
+    display = shapes["denominator"] if shapes["denominator"] == shapes["numerator"] else shapes
+    return common, display
+
+
+def _all_known(claim, scope: Scope, literal: bool) -> bool:
+    """Every symbol of the claim has a declared shape or a value: an equality of
+    different shapes is only reported when no convention was guessed."""
+    for side in (claim.lhs, claim.rhs):
+        for key, sym in symbols(side).items():
+            if literal and sym.sub and sym.name.islower():
+                continue  # x_1: an entry of a concrete vector
+            if scope.shape(sym) is None and scope.definition(key, True) is None:
+                return False
+    return True
+
+
+def _same(a: ShapeError, b: ShapeError) -> bool:
+    return a.kind == b.kind and a.start == b.start and a.end == b.end
+
+
+def _zero(node) -> bool:
+    return isinstance(node, Num) and node.value == "0"
+
+
+def _show(node) -> str:
+    from .tree import render
+
+    text = render(node)
+    return text if len(text) <= 50 else text[:47] + "…"
+
+
+# --------------------------------------------------------------------------- numeric decision
+
+
+def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Outcome:
+    """In which layouts ``lhs = rhs`` holds, by random draws."""
+    from . import numeric
+
+    if rhs is None:
+        raise Undecided("the right-hand side did not parse")
+    for node in (lhs, rhs):
+        for n in node.walk():
+            if isinstance(n, Sum):
+                raise Undecided("an elementwise sum (Σ) is not evaluated")
+            if isinstance(n, Matrix) and n.schematic:
+                raise Undecided("a schematic matrix (with dots)")
+            if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
+                raise Undecided("a derivative that is not of one expression by one symbol")
+    if isinstance(lhs, Deriv):
+        missing = _unintroduced(lhs, rhs, scope)
+        if missing:
+            raise Undecided(f"{missing} on the right does not occur on the left")
+    values, functions = _definitions(lhs, rhs, scope, literal)
+    wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    left = substitute(lhs, values, functions)
+    right = substitute(rhs, values, functions)
+    _check_opaque(left, right, values, functions, wrts)
+    derivative = isinstance(left, Deriv)
+    layouts = LAYOUTS if (derivative or _has_deriv(right) or _has_deriv(left)) else (None,)
+    env_shapes = _sizes(left, right, scope, values)
+    results: dict = {layout: [] for layout in layouts}
+    category = None
+    seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
+    for draw in range(DRAWS):
+        env = _draw(env_shapes, scope, seed + draw, left, right)
+        _define_variables(env, values, functions, wrts, numeric)
+        for layout in layouts:
+            try:
+                cb = _deriv_callback(env, layout, numeric)
+                if derivative:
+                    a, category = _derivative_value(left, env, layout, numeric)
+                else:
+                    a = numeric.evaluate(left, env, deriv=cb)
+                b = _identity_like(right, a) if _is_identity(right, env) else numeric.evaluate(right, env, deriv=cb)
+            except numeric.ShapeMismatch:
+                results[layout].append(False if derivative else None)
+                continue
+            except (numeric.Unsupported, FloatingPointError, ArithmeticError, ValueError) as exc:
+                raise Undecided(str(exc) or type(exc).__name__) from None
+            results[layout].append(_compare(a, b))
+    holds = set()
+    undecided = []
+    for layout, outcomes in results.items():
+        if outcomes and all(o is True for o in outcomes):
+            holds.add(layout)
+        elif outcomes and all(o is False for o in outcomes):
+            continue
+        else:
+            undecided.append(layout)
+    if undecided and not holds:
+        raise Undecided("the random draws disagree (ill-conditioned or a shape the check could not settle)")
+    if layouts == (None,):
+        holds = set(LAYOUTS) if holds else set()
+    return Outcome(holds=frozenset(holds), category=category)
+
+
+def _unintroduced(lhs, rhs, scope) -> str | None:
+    """A symbol of the right-hand side that the derivative's expression never uses."""
+    names = {n.name for n in lhs.walk() if isinstance(n, Sym)}
+    names |= {n.func.name for n in lhs.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
+    if any(scope.definition(k, True) for k in symbols(lhs)):
+        return None
+    for n in rhs.walk():
+        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN:
+            if scope.definition(n.key, True) is None and not isinstance(n, Deriv):
+                if n.sub and n.name.upper() in names | {x.upper() for x in names}:
+                    continue
+                return n.key
+    return None
+
+
+def _used_as_vector(node) -> set[str]:
+    """Keys written transposed, inside a norm or an inner product: vectors by use."""
+    from .tree import Inner, Norm
+
+    out = set()
+    for n in node.walk():
+        if isinstance(n, Transpose) and isinstance(n.arg, Sym):
+            out.add(n.arg.key)
+        elif isinstance(n, (Norm, Inner)):
+            out |= {m.key for m in n.walk() if isinstance(m, Sym)}
+        elif isinstance(n, Sym) and n.bold:
+            out.add(n.key)
+    return out
+
+
+def _is_identity(node, env) -> bool:
+    if isinstance(node, Transpose):
+        node = node.arg
+    return isinstance(node, Sym) and node.name == "I" and node.key not in env
+
+
+def _identity_like(node, other):
+    import numpy as np
+
+    if other.shape[0] != other.shape[1]:
+        return np.full((1, 1), np.nan)
+    return np.eye(other.shape[0])
+
+
+def _has_deriv(node) -> bool:
+    return node is not None and any(isinstance(n, Deriv) for n in node.walk())
+
+
+def _definitions(lhs, rhs, scope: Scope, literal: bool):
+    """Definitions in scope for every symbol the two sides use (transitively)."""
+    values: dict[str, Node] = {}
+    functions: dict[str, tuple] = {}
+    todo = list(symbols(lhs)) + list(symbols(rhs))
+    seen = set()
+    while todo:
+        key = todo.pop()
+        if key in seen:
+            continue
+        seen.add(key)
+        d = scope.definition(key, literal)
+        if d is None:
+            continue
+        value, params = d
+        if params:
+            functions[key] = (params, value)
+        values[key] = value
+        todo.extend(symbols(value))
+    return values, functions
+
+
+def _check_opaque(left, right, values, functions, wrts) -> None:
+    """A derivative of a symbol the note never defines cannot be decided."""
+    for side in (left, right):
+        for n in side.walk():
+            if isinstance(n, Deriv) and n.num is not None:
+                num = n.num
+                if isinstance(num, Call) and (not isinstance(num.func, Sym) or num.func.key not in functions):
+                    raise Undecided(f"{_show(num)} is not defined in this note")
+                if isinstance(num, Sym) and num.key not in wrts and num.key not in values:
+                    raise Undecided(f"{num.key} is not given as a function of {_show(n.wrt[0])}")
+            elif isinstance(n, Call) and (not isinstance(n.func, Sym) or (n.func.key not in functions and n.func.key not in values)):
+                raise Undecided(f"{_show(n)} is not defined in this note")
+
+
+def _sizes(left, right, scope: Scope, values) -> dict[str, tuple[int, int]]:
+    """A concrete size for every symbol, from unified shapes: distinct dimensions get distinct sizes."""
+    inf = Inference(symbol_shape=scope.shape, layout="denominator", opaque_derivatives=True)
+    a = inf.infer(left)
+    b = inf.infer(right)
+    if a is not None and b is not None:
+        inf.unify_keeping_sizes([(a[0], b[0]), (a[1], b[1])])  # I and 0 take the other side's size
+    for node in (left, right):  # derivatives' variables may only occur below the bar
+        for n in node.walk():
+            if isinstance(n, Sym):
+                inf.shape_of_symbol(n)
+    for key, value in values.items():  # a kept variable (e in dL/de) has its definition's shape
+        shape = inf.symbols.get(key)
+        if shape is not None:
+            defined = inf.infer(value)
+            if defined is not None:
+                inf.try_unify([(shape[0], defined[0]), (shape[1], defined[1])])
+    if inf.errors:
+        raise Undecided("the shapes do not fit: " + inf.errors[0].message)
+    sizes: dict[int, int] = {}
+    used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
+    pool = [s for s in SIZE_POOL if s not in used]
+    names: dict[str, int] = {}
+
+    def size(d: Dim) -> int:
+        r = d.root()
+        if r.num is not None:
+            return r.num
+        if id(r) in sizes:
+            return sizes[id(r)]
+        if r.name is not None and r.name in names:
+            sizes[id(r)] = names[r.name]
+            return names[r.name]
+        value = pool.pop(0) if pool else 2
+        sizes[id(r)] = value
+        if r.name is not None:
+            names[r.name] = value
+        return value
+
+    out = {}
+    shared = {id(d.root()) for key, shape in inf.symbols.items() if key != "I" and shape for d in shape}
+    counts: dict[int, int] = {}
+    for key, shape in inf.symbols.items():
+        if shape:
+            for rid in {id(d.root()) for d in shape}:
+                counts[rid] = counts.get(rid, 0) + 1
+    vectorish = _used_as_vector(left) | _used_as_vector(right)
+    for key, shape in inf.symbols.items():
+        if key == "I" and shape is not None and not any(
+            id(d.root()) in shared or d.root().num is not None or d.root().name is not None for d in shape
+        ):
+            continue  # an identity whose size only the other side tells
+        if shape is None:
+            raise Undecided(f"the shape of {key} is unknown")
+        if key in inf.coerced and all(d.root().num in (None, 1) for d in shape):
+            out[key] = (1, 1)
+            continue
+        rows = shape[0].root()
+        if (
+            key in inf.guessed and key not in vectorish and rows.num is None and rows.name is None
+            and shape[1].root().num == 1 and counts.get(id(rows), 0) <= 1
+        ):
+            out[key] = (1, 1)  # nothing makes it a vector: a scalar by use
+            continue
+        out[key] = (size(shape[0]), size(shape[1]))
+    return out
+
+
+def _draw(shapes: dict, scope: Scope, seed: int, left, right) -> dict:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    positive_det = any(
+        getattr(n, "name", None) in ("ln", "log", "logdet", "sqrt", "det") for side in (left, right) for n in side.walk()
+    )
+    env = {}
+    for key, (r, c) in shapes.items():
+        props = scope.props(key)
+        if key == "I" and r == c:
+            env[key] = np.eye(r)
+            continue
+        if key in ("0", "O"):
+            env[key] = np.zeros((r, c))
+            continue
+        if key in ("e", "pi") and scope.facts(key) is None or key in ("e", "pi") and not scope.facts(key).declarations:
+            env[key] = np.array([[np.e if key == "e" else np.pi]])
+            continue
+        if r == 1 and c == 1:
+            value = rng.uniform(0.5, 1.5)
+            if "positive" not in props and not positive_det and rng.random() < 0.5:
+                value = -value
+            env[key] = np.array([[value]])
+            continue
+        env[key] = _matrix(rng, r, c, props, positive_det)
+    return env
+
+
+def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
+    import numpy as np
+
+    if r != c:
+        return rng.standard_normal((r, c))
+    n = r
+    if "identity" in props:
+        return np.eye(n)
+    if "diagonal" in props:
+        return np.diag(rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n) if not positive_det else rng.uniform(1.0, 2.0, n))
+    q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    if "orthogonal" in props:
+        return q1
+    s = rng.uniform(1.0, 2.0, n)
+    if props & {"positive_definite", "positive_semidefinite"}:
+        return q1 @ np.diag(s) @ q1.T
+    if "symmetric" in props:
+        if not positive_det:
+            s = s * rng.choice([-1.0, 1.0], n)
+        return q1 @ np.diag(s) @ q1.T
+    q2, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    m = q1 @ np.diag(s) @ q2
+    if positive_det and np.linalg.det(m) < 0:
+        m[:, 0] = -m[:, 0]
+    return m
+
+
+def _define_variables(env, values, functions, wrts, numeric) -> None:
+    """A derivative's variable that the note defines (e = y − Xw) takes its defined value."""
+    for key in wrts:
+        if key in values:
+            try:
+                env[key] = numeric.evaluate(substitute(values[key], values, functions, frozenset({key})), env)
+            except numeric.Unsupported:
+                pass
+
+
+def arrange(J, layout: str):
+    """The Jacobian J[a,b,c,d] = ∂Y[a,b]/∂X[c,d] as a matrix in ``layout``; None if no 2-D layout."""
+    p, q, r, s = J.shape
+    if r == 1 and s == 1:
+        m = J[:, :, 0, 0]
+        return (m if layout == "numerator" else m.T), _category(p, q, r, s)
+    if p == 1 and q == 1:
+        g = J[0, 0]
+        return (g.T if layout == "numerator" else g), _category(p, q, r, s)
+    if (p == 1 or q == 1) and (r == 1 or s == 1):
+        m = J.reshape(p * q, r * s)
+        return (m if layout == "numerator" else m.T), _category(p, q, r, s)
+    return None, _category(p, q, r, s)
+
+
+def _category(p, q, r, s) -> str:
+    def kind(a, b):
+        if a == 1 and b == 1:
+            return "scalar"
+        if a == 1 or b == 1:
+            return "vector"
+        return "matrix"
+
+    return f"{kind(p, q)}-by-{kind(r, s)}"
+
+
+def _derivative_value(node: Deriv, env, layout: str, numeric):
+    wrt = node.wrt[0].key
+    effective = "denominator" if node.op == "nabla" else layout
+    if wrt not in env:
+        raise numeric.Unsupported(f"no value for {wrt}")
+    _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
+    value, category = arrange(J, effective)
+    if value is None:
+        raise Undecided(f"a {category} derivative has no 2-D layout")
+    return value, category
+
+
+def _deriv_callback(env, layout: str, numeric):
+    def callback(node: Deriv):
+        value, _ = _derivative_value(node, env, layout, numeric)
+        return value
+
+    return callback
+
+
+def _compare(a, b) -> bool | None:
+    """True when equal, False when clearly different, None when unclear."""
+    import numpy as np
+
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        if a.size == 1 and b.size == 1:
+            a, b = a.reshape(1, 1), b.reshape(1, 1)
+        elif b.size == 1 and not b.any():
+            b = np.zeros_like(a)
+        elif a.size == 1 and not a.any():
+            a = np.zeros_like(b)
+        else:
+            return False
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return None
+    scale = max(1.0, float(np.max(np.abs(a))), float(np.max(np.abs(b))))
+    diff = float(np.max(np.abs(a - b))) if a.size else 0.0
+    if diff <= 1e-7 * scale:
+        return True
+    if diff > 1e-4 * scale:
+        return False
+    return None
+
+
+# --------------------------------------------------------------------------- layout of the note
+
+
+def settle_layout(claims: list, context, setting: str = "auto") -> None:
+    """The note's layout (declared, configured, or the majority of its derivations);
+    each claim that holds only in another layout is marked ``wrong_layout``."""
+    units: dict[tuple, list] = {}
+    for claim in claims:
+        outcome = claim.facts.get("outcome")
+        if outcome is None or not outcome.holds or len(outcome.holds) != 1:
+            continue
+        if not _layout_sensitive(outcome.category):
+            continue
+        units.setdefault((id(claim.block), claim.chain if outcome.head is None else ("head", id(outcome.head))), []).append(claim)
+    votes: list[tuple[str, object]] = []
+    for members in units.values():
+        layouts = {next(iter(c.facts["outcome"].holds)) for c in members}
+        if len(layouts) == 1:
+            votes.append((layouts.pop(), members[0]))
+    layout, established = _note_layout(votes, context, setting)
+    for claim in claims:
+        claim.facts["note_layout"] = layout
+    if layout is None:
+        return
+    for claim in claims:
+        outcome = claim.facts.get("outcome")
+        if outcome is None or not outcome.holds or not _layout_sensitive(outcome.category):
+            continue
+        expected = _expected(layout, outcome.category)
+        if expected not in outcome.holds:
+            claim.facts["wrong_layout"] = (expected, established)
+            claim.verdict = f"true only in the {next(iter(outcome.holds))} layout; the note uses the {expected} layout"
+
+
+def _layout_sensitive(category: str | None) -> bool:
+    """Derivatives by a scalar (dy/dt) are written in the shape of y in both
+    traditions; only derivatives by a vector or matrix tell the layouts apart."""
+    return category is not None and not category.endswith("-by-scalar")
+
+
+def _expected(layout: str, category: str | None) -> str:
+    if layout != "mixed":
+        return layout
+    if category and category.startswith("scalar-by"):
+        return "denominator"
+    return "numerator"
+
+
+def _note_layout(votes, context, setting: str):
+    if setting in ("numerator", "denominator", "mixed"):
+        return setting, "the configuration"
+    statements = list(getattr(context, "layouts", []) or []) if context is not None else []
+    if statements:
+        first = statements[0]
+        line = first.source.line_col(first.start)[0]
+        return first.layout, f"line {line}: {first.text.strip()[:60]}"
+    if not votes:
+        return None, None
+    counts = {layout: sum(1 for v, _ in votes if v == layout) for layout in LAYOUTS}
+    if counts["numerator"] == counts["denominator"]:
+        return None, None
+    layout = max(counts, key=counts.get)
+    first = next(c for v, c in votes if v == layout)
+    line = first.position()[0]
+    return layout, f"line {line}, {first.text.strip()[:50]}"
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def correction(claim, context, layout: str | None) -> str | None:
+    """A right-hand side that holds in ``layout`` (the note's), in the note's
+    notation, checked numerically before it is offered; None if none is found."""
+    from .latex_out import style_of, to_latex
+
+    outcome = claim.facts.get("outcome")
+    if outcome is None or claim.rhs is None or layout is None:
+        return None
+    target = outcome.head or claim.lhs
+    scope = Scope(context, claim)
+    style = style_of(claim.text, [claim.lhs, claim.rhs])
+    for candidate in _candidates(claim.rhs, scope):
+        try:
+            found = decide(target, candidate, scope, outcome.literal)
+        except Undecided:
+            continue
+        except Exception:  # noqa: BLE001 - no fix rather than a crash
+            return None
+        if found.holds and _expected(layout, found.category) in found.holds:
+            return to_latex(candidate, style)
+    return None
+
+
+def _candidates(rhs: Node, scope: Scope):
+    """Small edits of a right-hand side, the smallest first: the whole
+    transposed, one symbol transposed, A → A + Aᵀ, a factor 2 or ½, the sign."""
+    symmetric = frozenset(k for k in symbols(rhs) if "symmetric" in scope.props(k))
+    yield transpose(rhs, symmetric)
+    syms = [n for n in rhs.walk() if isinstance(n, Sym) and n.key not in ("I", "0")]
+    matrices = [s for s in syms if s.name[:1].isupper()]
+    for s in syms:
+        yield _replace(rhs, s, Transpose(s.start, s.end, s, "T"))
+    for s in matrices:
+        yield _replace(rhs, s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
+    two = Num(rhs.start, rhs.start, "2")
+    yield Mul(rhs.start, rhs.end, [two, rhs], [""])
+    yield Neg(rhs.start, rhs.end, rhs)
+    from .tree import Div
+
+    yield Div(rhs.start, rhs.end, rhs, Num(rhs.start, rhs.start, "2"))
+    for a, b in itertools.combinations(syms[:6], 2):
+        yield _replace(_replace(rhs, a, Transpose(a.start, a.end, a, "T")), b, Transpose(b.start, b.end, b, "T"))
+
+
+def _replace(node: Node, old: Node, new: Node) -> Node:
+    from .treeops import rebuild
+
+    def visit(n):
+        if n is old:
+            return new
+        return rebuild(n, visit)
+
+    return visit(node)

@@ -1,0 +1,285 @@
+"""Tests for applying fixes: the pure fixer, files on disk (encodings, line endings, notebooks) and --fix/--diff."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rules
+from linter import fixes as fixes_module
+from linter.cli import main
+from linter.findings import Finding, Fix
+from linter.fixes import apply_fixes, cell_source, fix_notebook, plan_fixes, write_fix
+from linter.rule import Rule
+
+
+def fix(start: int, end: int, text: str, title: str = "replace") -> Fix:
+    return Fix(title, text, start, end)
+
+
+# --------------------------------------------------------------------------- apply_fixes
+
+
+def test_applies_non_overlapping_fixes_whatever_their_order():
+    text = "a = x; b = y; c = z"
+    fixes = [fix(18, 19, "Z"), fix(4, 5, "XX"), fix(11, 12, "")]
+    new, applied, skipped = apply_fixes(text, fixes)
+    assert new == "a = XX; b = ; c = Z"
+    assert len(applied) == 3 and skipped == []
+
+
+def test_overlapping_fix_is_skipped_and_the_earlier_one_wins():
+    text = "0123456789"
+    first, overlapping, after = fix(2, 5, "A"), fix(4, 7, "B"), fix(7, 8, "C")
+    new, applied, skipped = apply_fixes(text, [overlapping, after, first])
+    assert new == "01A56C89"
+    assert applied == [first, after]
+    assert skipped == [overlapping]
+
+
+def test_touching_spans_both_apply_but_two_inserts_at_one_place_do_not():
+    new, applied, skipped = apply_fixes("abcd", [fix(0, 2, "X"), fix(2, 4, "Y")])
+    assert new == "XY" and not skipped
+    new, applied, skipped = apply_fixes("abcd", [fix(2, 2, "1"), fix(2, 2, "2")])
+    assert new == "ab1cd" and len(skipped) == 1
+
+
+def test_the_same_edit_twice_is_applied_once():
+    new, applied, skipped = apply_fixes("x + x", [fix(0, 1, "y"), fix(0, 1, "y")])
+    assert new == "y + x"
+    assert len(applied) == 2 and skipped == []
+
+
+def test_spans_outside_the_text_are_skipped():
+    bad = [fix(-1, 0, "x"), fix(3, 2, "x"), fix(0, 99, "x")]
+    new, applied, skipped = apply_fixes("abc", bad)
+    assert new == "abc" and applied == [] and len(skipped) == 3
+
+
+@given(st.text(alphabet="ab\n中", max_size=30), st.lists(st.tuples(st.integers(0, 30), st.integers(0, 5), st.text(alphabet="XY", max_size=3)), max_size=6))
+def test_applied_fixes_never_overlap_and_the_rest_of_the_text_is_kept(text, raw):
+    fixes = [fix(s, s + n, t) for s, n, t in raw]
+    new, applied, skipped = apply_fixes(text, fixes)
+    assert len(applied) + len(skipped) == len(fixes)
+    distinct = sorted({(f.start, f.end, f.text) for f in applied})
+    for (s1, e1, _), (s2, e2, _) in zip(distinct, distinct[1:]):
+        assert e1 <= s2 and s1 != s2
+    # Rebuild by hand from the distinct applied edits.
+    expected, pos = [], 0
+    for s, e, t in distinct:
+        expected += [text[pos:s], t]
+        pos = e
+    expected.append(text[pos:])
+    assert new == "".join(expected)
+
+
+# --------------------------------------------------------------------------- files
+
+
+def finding(path: str, fx: Fix | None, cell: int | None = None, line: int = 1) -> Finding:
+    return Finding(path, line, 1, line, 2, "DL999", "test-rule", "error", "wrong", fix=fx, cell=cell)
+
+
+def test_crlf_and_utf8_bom_are_kept(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(codecs.BOM_UTF8 + "x = WRONG\r\ny = 1\r\n".encode())
+    start = "x = WRONG".index("WRONG")
+    plan, = plan_fixes([finding(str(path), fix(start, start + 5, "2 \\cdot x\n+ 0"))])
+    write_fix(plan)
+    assert path.read_bytes() == codecs.BOM_UTF8 + "x = 2 \\cdot x\r\n+ 0\r\ny = 1\r\n".encode()
+
+
+def test_utf16_with_bom_is_written_back_as_utf16(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_bytes(codecs.BOM_UTF16_LE + "梯度 WRONG\n".encode("utf-16-le"))
+    plan, = plan_fixes([finding(str(path), fix(3, 8, "对"))])
+    write_fix(plan)
+    assert path.read_bytes() == codecs.BOM_UTF16_LE + "梯度 对\n".encode("utf-16-le")
+
+
+def test_explicit_encoding_is_kept(tmp_path):
+    path = tmp_path / "a.tex"
+    path.write_bytes("Dérivée WRONG\n".encode("latin-1"))
+    plan, = plan_fixes([finding(str(path), fix(8, 13, "juste"))], encoding="latin-1")
+    write_fix(plan)
+    assert path.read_bytes() == "Dérivée juste\n".encode("latin-1")
+
+
+def test_file_mode_is_kept_and_no_temp_file_is_left(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("WRONG\n")
+    os.chmod(path, 0o640)
+    plan, = plan_fixes([finding(str(path), fix(0, 5, "right"))])
+    write_fix(plan)
+    assert path.read_text() == "right\n"
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
+def test_nothing_is_written_when_nothing_changes(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_text("same\n")
+    plan, = plan_fixes([finding(str(path), fix(0, 4, "same"))])
+    assert not plan.changed and plan.diff() == ""
+
+    def no_writes(*args, **kwargs):
+        raise AssertionError("nothing should be written")
+
+    monkeypatch.setattr(fixes_module, "write_atomically", no_writes)
+    write_fix(plan)
+
+
+def test_a_failed_write_leaves_the_file_and_no_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "a.md"
+    path.write_text("WRONG\n")
+    plan, = plan_fixes([finding(str(path), fix(0, 5, "right"))])
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fixes_module.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_fix(plan)
+    assert path.read_text() == "WRONG\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md"]
+
+
+def test_a_file_that_would_not_round_trip_is_not_fixed(tmp_path):
+    path = tmp_path / "a.md"
+    data = codecs.BOM_UTF16_BE + "WRONG\n".encode("utf-16-be")
+    path.write_bytes(data)
+    # The "utf-16" codec reads a big-endian BOM but writes a little-endian one.
+    plan, = plan_fixes([finding(str(path), fix(0, 5, "right"))], encoding="utf-16")
+    assert plan.error is not None and "utf-16" in plan.error
+    assert not plan.changed and len(plan.skipped) == 1
+    write_fix(plan)
+    assert path.read_bytes() == data
+
+
+def test_an_unreadable_file_is_not_fixed(tmp_path):
+    missing, = plan_fixes([finding(str(tmp_path / "gone.md"), fix(0, 1, "x"))])
+    assert missing.error and not missing.changed and len(missing.skipped) == 1
+
+
+NOTEBOOK = {
+    "cells": [
+        {"cell_type": "code", "metadata": {}, "source": ["x = 1  # WRONG\n"], "outputs": [], "execution_count": None},
+        {"cell_type": "markdown", "metadata": {}, "source": ["# 梯度\n", "$\\nabla f = WRONG$\n", "end"]},
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.mark.parametrize("indent,final_newline", [(1, True), (2, False), (None, False)])
+def test_notebook_cell_is_fixed_and_the_json_keeps_its_style(tmp_path, indent, final_newline):
+    text = json.dumps(NOTEBOOK, indent=indent, ensure_ascii=False) + ("\n" if final_newline else "")
+    source = cell_source(text, 2)
+    assert source == "# 梯度\n$\\nabla f = WRONG$\nend"
+    start = source.index("WRONG")
+    new, applied, skipped = fix_notebook(text, {2: [fix(start, start + 5, "2Ax")]})
+    assert len(applied) == 1 and not skipped
+    expected = json.loads(text)
+    expected["cells"][1]["source"] = ["# 梯度\n", "$\\nabla f = 2Ax$\n", "end"]
+    assert new == json.dumps(expected, indent=indent, ensure_ascii=False) + ("\n" if final_newline else "")
+    assert new.endswith("\n") == final_newline
+    assert json.loads(new)["cells"][0]["source"] == ["x = 1  # WRONG\n"]  # code cells untouched
+
+
+def test_notebook_string_source_and_crlf_are_kept(tmp_path):
+    nb = {"cells": [{"cell_type": "markdown", "source": "a WRONG b"}], "nbformat": 4}
+    text = json.dumps(nb, indent=1).replace("\n", "\r\n") + "\r\n"
+    path = tmp_path / "n.ipynb"
+    path.write_bytes(text.encode())
+    plan, = plan_fixes([finding(str(path), fix(2, 7, "RIGHT"), cell=1)])
+    write_fix(plan)
+    data = path.read_bytes().decode()
+    assert "\r\n" in data and "\n" not in data.replace("\r\n", "")
+    assert json.loads(data)["cells"][0]["source"] == "a RIGHT b"
+
+
+def test_unified_diff_names_the_file(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("one\nWRONG\nthree")
+    plan, = plan_fixes([finding(str(path), fix(4, 9, "two"))])
+    diff = plan.diff()
+    assert diff.startswith(f"--- {path}\n+++ {path}\n")
+    assert "-WRONG\n+two\n" in diff
+    assert path.read_text() == "one\nWRONG\nthree"  # planning writes nothing
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+class WrongWord(Rule):
+    """## What it does
+    Test rule: the word WRONG.
+
+    ## Why is this bad?
+    It is wrong.
+
+    ## Example
+    WRONG
+
+    ## Use instead
+    RIGHT
+    """
+
+    code = "DL998"
+    name = "wrong-word"
+    summary = "The word WRONG."
+    severity = "error"
+    fixable = True
+
+    def check(self, note):
+        for source in note.extraction.sources:
+            at = source.text.find("WRONG")
+            while at != -1:
+                yield self.at_source(source, at, at + 5, "WRONG is wrong", Fix("Write RIGHT", "RIGHT", at, at + 5))
+                at = source.text.find("WRONG", at + 5)
+
+
+@pytest.fixture
+def wrong_word(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    catalogue = {"DL998": WrongWord}
+    monkeypatch.setattr(rules, "all_rules", lambda: catalogue)
+    return catalogue
+
+
+def test_cli_fix_writes_files_and_reports_what_remains(wrong_word, capsys):
+    Path("a.md").write_bytes(b"x WRONG y\r\nWRONG\r\n")
+    nb = {"cells": [{"cell_type": "markdown", "metadata": {}, "source": ["WRONG\n", "ok"]}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    Path("b.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+    Path("c.md").write_text("fine\n")
+    before_c = os.stat("c.md").st_mtime_ns
+    assert main(["check", "--fix", "--output-format", "concise", "."]) == 0
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "Fixed 3 findings in 2 files." in err
+    assert Path("a.md").read_bytes() == b"x RIGHT y\r\nRIGHT\r\n"
+    assert json.loads(Path("b.ipynb").read_text())["cells"][0]["source"] == ["RIGHT\n", "ok"]
+    assert os.stat("c.md").st_mtime_ns == before_c
+    # A second --fix has nothing left to do and lints clean.
+    assert main(["check", "--fix", "."]) == 0
+    assert "Fixed 0 findings in 0 files." in capsys.readouterr().err
+
+
+def test_cli_diff_prints_the_change_and_writes_nothing(wrong_word, capsys):
+    Path("a.md").write_text("x WRONG y\n")
+    assert main(["check", "--diff", "."]) == 1
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["--- a.md", "+++ a.md", "@@ -1 +1 @@", "-x WRONG y", "+x RIGHT y"]
+    assert "Would fix 1 finding in 1 file." in err
+    assert Path("a.md").read_text() == "x WRONG y\n"
+    Path("a.md").write_text("x RIGHT y\n")
+    assert main(["check", "--diff", "-q", "."]) == 0
+    assert capsys.readouterr().out == ""

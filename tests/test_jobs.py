@@ -1,0 +1,212 @@
+"""Checking in parallel (--jobs), Ctrl-C, and what start-up imports: the speed habits of ``check``."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from linter import cli, engine
+from linter.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture
+def folder(tmp_path, monkeypatch):
+    """The fixtures (and the seeds, when present) copied into the cwd; pools start for any size."""
+    shutil.copytree(REPO / "fixtures", tmp_path / "fixtures")
+    if SEEDS.is_dir():
+        shutil.copytree(SEEDS, tmp_path / "seeds")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "PARALLEL_MIN_CHARS", 0)
+    monkeypatch.delenv("DERIVLINT_DEBUG", raising=False)
+    return tmp_path
+
+
+@pytest.fixture
+def pools(monkeypatch):
+    """How many times a process pool was used."""
+    used: list[int] = []
+    real = cli._parallel
+
+    def spy(todo, jobs):
+        used.append(len(todo))
+        yield from real(todo, jobs)
+
+    monkeypatch.setattr(cli, "_parallel", spy)
+    return used
+
+
+def is_dl199(line: str) -> bool:
+    return line.split(": ", 1)[-1].startswith("DL199 ")
+
+
+def check(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(["check", "--no-cache", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("fmt", ["concise", "json"])
+def test_parallel_output_is_identical_to_serial(folder, capsys, pools, fmt):
+    serial = check(capsys, "-j", "1", "--output-format", fmt, ".")
+    assert pools == []
+    parallel = check(capsys, "--jobs", "2", "--output-format", fmt, ".")
+    assert pools and pools[0] >= 5
+    assert parallel == serial
+    assert serial[0] == 1 and "DL101" in serial[1]
+
+
+def test_default_jobs_is_the_number_of_cpus(folder, capsys, pools, monkeypatch):
+    monkeypatch.setattr(cli, "_cpus", lambda: 3)
+    seen = []
+    real = cli._pool
+    monkeypatch.setattr(cli, "_pool", lambda workers: seen.append(workers) or real(workers))
+    check(capsys, ".")
+    assert seen == [3]
+
+
+def test_small_runs_stay_in_process(folder, capsys, pools, monkeypatch):
+    monkeypatch.setattr(cli, "PARALLEL_MIN_CHARS", 10**9)
+    check(capsys, "-j", "2", ".")
+    assert pools == []
+    monkeypatch.setattr(cli, "PARALLEL_MIN_CHARS", 0)
+    check(capsys, "-j", "2", "fixtures/markdown/identities.md")  # one file: no pool
+    assert pools == []
+
+
+def test_cache_hits_are_not_sent_to_workers(folder, capsys, pools, tmp_path):
+    first = main(["check", "-j", "2", "--cache-dir", str(tmp_path / "c"), "."])
+    assert len(pools) == 1
+    (folder / "fixtures" / "markdown" / "identities.md").write_text("$x = (a$\n", encoding="utf-8")
+    second = main(["check", "-j", "2", "--cache-dir", str(tmp_path / "c"), "."])
+    assert len(pools) == 1  # one file to compute: in this process
+    assert first == second == 1
+    capsys.readouterr()
+
+
+def _fake_engine(monkeypatch):
+    real = engine.check_text
+
+    def fake(path, text, settings=None):
+        if "BOOM" in text:
+            raise KeyError("boom-key")
+        if "DIE" in text:
+            os._exit(3)  # a worker that dies without a word
+        return real(path, text, settings)
+
+    monkeypatch.setattr(engine, "check_text", fake)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_exception_becomes_dl199_for_that_file_only(folder, capsys, monkeypatch, jobs):
+    _fake_engine(monkeypatch)
+    (folder / "boom.md").write_text("BOOM $x = (y$\n", encoding="utf-8")
+    code, out, _ = check(capsys, "-j", jobs, ".")
+    lines = out.splitlines()
+    assert code == 1
+    assert [line for line in lines if is_dl199(line)] == [
+        "boom.md:1:1: DL199 internal error while checking this file: KeyError: 'boom-key' "
+        "(a derivlint bug; please report it, DERIVLINT_DEBUG=1 prints the traceback)"
+    ]
+    assert any("DL101" in line and "fixtures" in line for line in lines)
+
+
+def test_a_worker_that_dies_becomes_dl199_for_that_file_only(folder, capsys, monkeypatch):
+    expected = check(capsys, "-j", "1", ".")[1].splitlines()
+    _fake_engine(monkeypatch)
+    (folder / "die.md").write_text("DIE\n", encoding="utf-8")
+    code, out, _ = check(capsys, "-j", "2", ".")
+    lines = out.splitlines()
+    assert code == 1
+    died = [line for line in lines if is_dl199(line)]
+    assert len(died) == 1 and died[0].startswith("die.md:1:1: DL199") and "stopped abruptly" in died[0]
+    assert [line for line in lines if not is_dl199(line)] == expected
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_bad_jobs_value_is_a_usage_error(folder, capsys, value):
+    assert main(["check", "-j", value, "."]) == 2
+    err = capsys.readouterr().err
+    assert "expected a number of processes" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- Ctrl-C
+
+_SLOW = """
+import sys, time
+from linter import cli, engine
+real = engine.check_text
+def slow(path, text, settings=None):
+    time.sleep(0.5)
+    return real(path, text, settings)
+engine.check_text = slow
+cli.PARALLEL_MIN_CHARS = 0
+print("started", flush=True)
+raise SystemExit(cli.main(["check", "--no-cache", "-j", sys.argv[1], "."]))
+"""
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_ctrl_c_exits_130_cleanly(folder, jobs):
+    for k in range(40):
+        (folder / f"n{k}.md").write_text(f"$x_{k} = y$\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SLOW, jobs], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+    )
+    assert proc.stdout.readline().strip() == "started"
+    time.sleep(1.5)  # the pool is up and busy
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - start < 5  # the workers are stopped, not waited for
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+# --------------------------------------------------------------------------- imports
+
+
+def _modules_after(code: str, cwd: Path) -> set[str]:
+    script = f"import sys\n{code}\nprint(' '.join(sorted(sys.modules)))"
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("DERIVLINT_DEBUG", None)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=cwd, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_importing_the_cli_loads_no_numeric_library(tmp_path):
+    loaded = _modules_after("import linter.cli", tmp_path)
+    assert "linter.cli" in loaded
+    assert not {"numpy", "sympy"} & loaded
+
+
+def test_version_and_rule_list_load_no_numeric_library(tmp_path):
+    loaded = _modules_after(
+        "from linter.cli import main\n"
+        "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
+        "main(['rule', '--all'])",
+        tmp_path,
+    )
+    assert not {"numpy", "sympy"} & loaded
+
+
+def test_checking_a_plain_note_does_not_import_sympy(tmp_path):
+    (tmp_path / "plain.md").write_text(
+        "# Gradients\n\nLet $x \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "$$\\frac{\\partial x^T A x}{\\partial x} = (A + A^T) x$$\n",
+        encoding="utf-8",
+    )
+    loaded = _modules_after("from linter.cli import main\nmain(['check', '-q', '--no-cache', 'plain.md'])", tmp_path)
+    assert "linter.claims" in loaded  # the note was really checked
+    assert "sympy" not in loaded
