@@ -105,7 +105,18 @@ class Claim:
             "parsed": self.parsed,
             "verdict": self.verdict,
             "reason": self.reason,
+            "shapes": _shapes_json(self.facts.get("shapes")),
+            "holds_in": sorted(o.holds) if (o := self.facts.get("outcome")) is not None and o.holds is not None else None,
         }
+
+
+def _shapes_json(shapes):
+    """{"lhs": "n×1", "rhs": "scalar"}, or one pair per layout when they differ."""
+    if not shapes:
+        return None
+    if isinstance(shapes, tuple):
+        return {"lhs": shapes[0], "rhs": shapes[1]}
+    return {layout: {"lhs": pair[0], "rhs": pair[1]} for layout, pair in shapes.items()}
 
 
 @dataclass(eq=False)
@@ -297,14 +308,21 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
     partners = _paren_partners(row)
     while i < n:
         t = row[i]
-        if t.is_char("{") or t.is_cmd("begin", "left"):
-            depth += 1
-        elif t.is_char("}") or t.is_cmd("end", "right"):
-            depth -= 1
-        elif depth == 0 and t.is_char("(", "["):
-            parens += 1
-        elif depth == 0 and t.is_char(")", "]") and parens > 0:
-            parens -= 1
+        kind, value = t.kind, t.value  # plain comparisons: this loop runs for every token
+        if kind == CHAR:
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif depth == 0 and (value == "(" or value == "["):
+                parens += 1
+            elif depth == 0 and (value == ")" or value == "]") and parens > 0:
+                parens -= 1
+        elif kind == CMD:
+            if value == "begin" or value == "left":
+                depth += 1
+            elif value == "end" or value == "right":
+                depth -= 1
         if t.kind == CMD and t.value in DROPPED_WITH_ARG:
             i = _skip_args(row, i + 1, 1)  # \textcolor{red}{Ax}: the colour goes, Ax stays
             continue
@@ -349,10 +367,11 @@ def _paren_partners(row: list[Token]) -> dict[int, int]:
     partners: dict[int, int] = {}
     stack: list[int] = []
     for k, t in enumerate(row):
-        if t.is_char("("):
-            stack.append(k)
-        elif t.is_char(")") and stack:
-            partners[stack.pop()] = k
+        if t.kind == CHAR:
+            if t.value == "(":
+                stack.append(k)
+            elif t.value == ")" and stack:
+                partners[stack.pop()] = k
     return partners
 
 
@@ -413,6 +432,10 @@ def _is_prose_word(inner: list[Token]) -> bool:
     return True
 
 
+_OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
+_OPENING_CMDS, _CLOSING_CMDS = frozenset({"left", "begin", "langle"}), frozenset({"right", "end", "rangle"})
+
+
 def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
     """Split at top-level commas where both sides hold a relation; drop a
     trailing comma or full stop."""
@@ -423,11 +446,18 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
     parts: list[list[Token]] = [[]]
     depth = 0
     for t in tokens:
-        if t.is_char("{", "(", "[") or t.is_cmd("left", "begin", "langle"):
-            depth += 1
-        elif t.is_char("}", ")", "]") or t.is_cmd("right", "end", "rangle"):
-            depth -= 1
-        if depth == 0 and t.is_char(","):
+        kind, value = t.kind, t.value
+        if kind == CHAR:
+            if value in _OPENING:
+                depth += 1
+            elif value in _CLOSING:
+                depth -= 1
+        elif kind == CMD:
+            if value in _OPENING_CMDS:
+                depth += 1
+            elif value in _CLOSING_CMDS:
+                depth -= 1
+        if depth == 0 and kind == CHAR and value == ",":
             parts.append([])
         else:
             parts[-1].append(t)
@@ -451,11 +481,16 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
 def _has_relation(tokens: list[Token]) -> bool:
     depth = 0
     for t in tokens:
-        if t.is_char("{") or t.is_cmd("left", "begin"):
+        kind, value = t.kind, t.value
+        if (kind == CHAR and value == "{") or (kind == CMD and (value == "left" or value == "begin")):
             depth += 1
-        elif t.is_char("}") or t.is_cmd("right", "end"):
+        elif (kind == CHAR and value == "}") or (kind == CMD and (value == "right" or value == "end")):
             depth -= 1
-        elif depth == 0 and (relation_of(t) is not None or t.is_char(":") or t.is_cmd("overset", "stackrel")):
+        elif depth == 0 and (
+            relation_of(t) is not None
+            or (kind == CHAR and value == ":")
+            or (kind == CMD and (value == "overset" or value == "stackrel"))
+        ):
             return True
     return False
 

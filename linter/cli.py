@@ -632,6 +632,11 @@ def _claim_line(r: dict) -> str:
     where = _position(r.get("path"), r.get("cell"), r.get("line"), r.get("column"))
     body = r.get("reason") if r.get("kind") == "unparsed" else r.get("parsed")
     line = f"{where}  {r.get('kind')}  {body}"
+    shapes = r.get("shapes")
+    if shapes and "lhs" in shapes:
+        line += f"  ({shapes['lhs']} = {shapes['rhs']})"
+    elif shapes:
+        line += "  (" + "; ".join(f"{k}: {v['lhs']} = {v['rhs']}" for k, v in shapes.items()) + ")"
     if r.get("verdict") is not None:
         line += f"  [{r['verdict']}]"
     return line

@@ -411,6 +411,9 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
         return None
     for n in rhs.walk():
         if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN:
+            f = scope.facts(n.key)
+            if f is not None and getattr(f, "declarations", None):
+                continue  # declared in scope: the claim can be decided
             if scope.definition(n.key, True) is None and not isinstance(n, Deriv):
                 if n.sub and n.name.upper() in names | {x.upper() for x in names}:
                     continue
