@@ -195,7 +195,7 @@ def test_version_and_rule_list_load_no_numeric_library(tmp_path):
     loaded = _modules_after(
         "from linter.cli import main\n"
         "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
-        "main(['rule', '--all'])",
+        "assert main(['rule', '--all']) == 0",
         tmp_path,
     )
     assert not {"numpy", "sympy"} & loaded
