@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .tree import (
-    Abs, Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow,
-    Sym, Transpose, Tuple,
+    PREC_ATOM, PREC_MUL, PREC_POW, Abs, Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul,
+    Neg, Node, Norm, Num, Pow, Sym, Transpose, Tuple, precedence,
 )  # fmt: skip
 
 STANDARD_FUNCTIONS = frozenset("det ln log exp sin cos tan sinh cosh tanh min max".split())
@@ -53,23 +53,6 @@ def style_of(text: str, trees: list[Node | None]) -> Style:
     return style
 
 
-PREC_ADD, PREC_MUL, PREC_NEG, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5
-
-
-def _prec(node: Node) -> int:
-    if isinstance(node, Add):
-        return PREC_ADD
-    if isinstance(node, (Mul, Div)):
-        return PREC_MUL
-    if isinstance(node, Neg):
-        return PREC_NEG
-    if isinstance(node, (Pow, Transpose, Inverse)):
-        return PREC_POW
-    if isinstance(node, Num) and node.value.startswith("-"):
-        return PREC_NEG
-    return PREC_ATOM
-
-
 def to_latex(node: Node, style: Style | None = None) -> str:
     """LaTeX for ``node`` in ``style``."""
     return _Writer(style or Style()).write(node)
@@ -81,7 +64,7 @@ class _Writer:
 
     def wrap(self, node: Node, min_prec: int) -> str:
         text = self.write(node)
-        return f"({text})" if _prec(node) < min_prec else text
+        return f"({text})" if precedence(node) < min_prec else text
 
     def symbol(self, node: Sym) -> str:
         name = node.name

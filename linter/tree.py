@@ -278,28 +278,29 @@ class Factorial(Node):
 # ---------------------------------------------------------------------------
 # Rendering
 
-_PREC_ADD, _PREC_MUL, _PREC_NEG, _PREC_POW, _PREC_ATOM = 1, 2, 3, 4, 5
+PREC_ADD, PREC_MUL, PREC_NEG, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5
 _OPS = {"": " ", "cdot": " · ", "*": " * ", "times": " × ", "odot": " ⊙ ",
         "otimes": " ⊗ ", "circ": " ∘ ", "/": " / ", "oplus": " ⊕ "}  # fmt: skip
 
 
-def _prec(node: Node) -> int:
+def precedence(node: Node) -> int:
+    """How tightly a node binds when written out: sums loosest, atoms tightest."""
     if isinstance(node, Add):
-        return _PREC_ADD
+        return PREC_ADD
     if isinstance(node, (Mul, Div)):
-        return _PREC_MUL
+        return PREC_MUL
     if isinstance(node, Neg):
-        return _PREC_NEG
+        return PREC_NEG
     if isinstance(node, (Pow, Transpose, Inverse)):
-        return _PREC_POW
+        return PREC_POW
     if isinstance(node, Num) and node.value.startswith("-"):
-        return _PREC_NEG
-    return _PREC_ATOM
+        return PREC_NEG
+    return PREC_ATOM
 
 
 def _wrap(node: Node, min_prec: int) -> str:
     text = render(node)
-    return f"({text})" if _prec(node) < min_prec else text
+    return f"({text})" if precedence(node) < min_prec else text
 
 
 def render(node: Node | None) -> str:
@@ -311,31 +312,31 @@ def render(node: Node | None) -> str:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Add):
-        out = _wrap(node.terms[0], _PREC_ADD + 1) if isinstance(node.terms[0], Add) else render(node.terms[0])
+        out = _wrap(node.terms[0], PREC_ADD + 1) if isinstance(node.terms[0], Add) else render(node.terms[0])
         for term in node.terms[1:]:
             if isinstance(term, Neg):
-                out += " - " + _wrap(term.arg, _PREC_MUL)
+                out += " - " + _wrap(term.arg, PREC_MUL)
             else:
-                out += " + " + _wrap(term, _PREC_MUL)
+                out += " + " + _wrap(term, PREC_MUL)
         return out
     if isinstance(node, Neg):
-        return "-" + _wrap(node.arg, _PREC_POW)
+        return "-" + _wrap(node.arg, PREC_POW)
     if isinstance(node, Mul):
         first = node.factors[0]
-        out = f"({render(first)})" if isinstance(first, Div) else _wrap(first, _PREC_MUL)  # (a / b) c
+        out = f"({render(first)})" if isinstance(first, Div) else _wrap(first, PREC_MUL)  # (a / b) c
         for op, factor in zip(node.ops, node.factors[1:]):
-            out += _OPS.get(op, f" {op} ") + _wrap(factor, _PREC_POW if op else _PREC_NEG)
+            out += _OPS.get(op, f" {op} ") + _wrap(factor, PREC_POW if op else PREC_NEG)
         return out
     if isinstance(node, Div):
-        return f"{_wrap(node.num, _PREC_POW)} / {_wrap(node.den, _PREC_POW)}"
+        return f"{_wrap(node.num, PREC_POW)} / {_wrap(node.den, PREC_POW)}"
     if isinstance(node, Pow):
-        return f"{_wrap(node.base, _PREC_ATOM)}^{_wrap(node.exp, _PREC_ATOM)}"
+        return f"{_wrap(node.base, PREC_ATOM)}^{_wrap(node.exp, PREC_ATOM)}"
     if isinstance(node, Transpose):
-        return f"{_wrap(node.arg, _PREC_ATOM)}^T"
+        return f"{_wrap(node.arg, PREC_ATOM)}^T"
     if isinstance(node, Inverse):
-        return f"{_wrap(node.arg, _PREC_ATOM)}^{'-T' if node.transposed else '-1'}"
+        return f"{_wrap(node.arg, PREC_ATOM)}^{'-T' if node.transposed else '-1'}"
     if isinstance(node, Func):
-        sub = f"_{_wrap(node.sub, _PREC_ATOM)}" if node.sub is not None else ""
+        sub = f"_{_wrap(node.sub, PREC_ATOM)}" if node.sub is not None else ""
         return f"{node.name}{sub}({', '.join(render(a) for a in node.args)})"
     if isinstance(node, Call):
         return f"{render(node.func)}({', '.join(render(a) for a in node.args)})"
@@ -347,10 +348,10 @@ def render(node: Node | None) -> str:
         return f"⟨{render(node.a)}, {render(node.b)}⟩"
     if isinstance(node, Deriv):
         symbol = {"partial": "∂", "d": "d", "nabla": "∇"}[node.op]
-        wrt = " ".join(symbol + _wrap(w, _PREC_ATOM) for w in node.wrt) if node.wrt else "?"
+        wrt = " ".join(symbol + _wrap(w, PREC_ATOM) for w in node.wrt) if node.wrt else "?"
         if node.op == "nabla":
-            head = "∇" + ("_" + ",".join(_wrap(w, _PREC_ATOM) for w in node.wrt) if node.wrt else "")
-            return head + (f" {_wrap(node.num, _PREC_ATOM)}" if node.num is not None else "")
+            head = "∇" + ("_" + ",".join(_wrap(w, PREC_ATOM) for w in node.wrt) if node.wrt else "")
+            return head + (f" {_wrap(node.num, PREC_ATOM)}" if node.num is not None else "")
         order = f"^{node.order}" if node.order > 1 else ""
         if node.num is None:
             return f"{symbol}{order}/{wrt}"
@@ -370,7 +371,7 @@ def render(node: Node | None) -> str:
             lim += f"_{{{render(node.sub)}}}"
         if node.upper is not None:
             lim += f"^{{{render(node.upper)}}}"
-        return f"{symbol}{lim} {_wrap(node.body, _PREC_MUL) if node.body is not None else '?'}"
+        return f"{symbol}{lim} {_wrap(node.body, PREC_MUL) if node.body is not None else '?'}"
     if isinstance(node, Dots):
         return "…"
     if isinstance(node, Space):
@@ -381,5 +382,5 @@ def render(node: Node | None) -> str:
     if isinstance(node, Cases):
         return "{" + "; ".join(", ".join(render(c) for c in row) for row in node.rows) + "}"
     if isinstance(node, Factorial):
-        return f"{_wrap(node.arg, _PREC_ATOM)}!"
+        return f"{_wrap(node.arg, PREC_ATOM)}!"
     return f"<{type(node).__name__}>"

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .shapes import Dim, Inference, ShapeError, describe, dim_of
 from .tree import Deriv, Matrix, Mul, Neg, Node, Num, Sum, Sym, Transpose, Add, Call
-from .treeops import contains_literal, is_lone_symbol, substitute, symbols, transpose
+from .treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
@@ -38,7 +38,6 @@ class Outcome:
     category: str | None = None  # scalar-by-vector, vector-by-vector, …
     head: Node | None = None  # the derivative a chain step is compared with
     literal: bool = False  # a worked example with concrete values
-    shapes: dict = field(default_factory=dict)
 
 
 class Undecided(Exception):
@@ -157,7 +156,7 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
         return
     scope = Scope(context, claim)
     literal = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain) and _worked_example(chain, scope)
-    lhs = claim.lhs if claim.lhs is not None else None
+    lhs = claim.lhs
     if lhs is None and head is None:
         facts["outcome"] = Outcome(reason="the left-hand side did not parse")
         claim.verdict = "undecided"
@@ -204,17 +203,6 @@ def _identity_shaped(claim) -> bool:
     if not names or not all(name[:1].isupper() and len(name) == 1 for name in names):
         return False
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
-
-
-def _derivation_in_progress(claim, chain) -> bool:
-    """A step that follows steps already verified: a = b (true) = c (false)."""
-    earlier = [c for c in chain if c.step < claim.step]
-    if not earlier:
-        return False
-    outcomes = [c.facts.get("outcome") for c in earlier]
-    return all(o is not None and o.holds for o in outcomes) and not any(
-        isinstance(c.rhs, Num) or isinstance(claim.rhs, Num) for c in [claim]
-    )
 
 
 def _worked_example(chain, scope) -> bool:
@@ -365,7 +353,7 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Outcome:
     right = substitute(rhs, values, functions)
     _check_opaque(left, right, values, functions, wrts)
     derivative = isinstance(left, Deriv)
-    layouts = LAYOUTS if (derivative or _has_deriv(right) or _has_deriv(left)) else (None,)
+    layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
     env_shapes = _sizes(left, right, scope, values)
     results: dict = {layout: [] for layout in layouts}
     category = None
@@ -448,10 +436,6 @@ def _identity_like(node, other):
     if other.shape[0] != other.shape[1]:
         return np.full((1, 1), np.nan)
     return np.eye(other.shape[0])
-
-
-def _has_deriv(node) -> bool:
-    return node is not None and any(isinstance(n, Deriv) for n in node.walk())
 
 
 def _definitions(lhs, rhs, scope: Scope, literal: bool):

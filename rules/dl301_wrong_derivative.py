@@ -34,16 +34,22 @@ def first_failures(note, want_literal: bool, want_head: bool):
             yield claim
 
 
-def fix_for(rule, claim, note, title: str):
+def replace_rhs(claim, title: str, text: str) -> Fix:
+    """A fix that replaces the claim's right-hand side (source offsets) by ``text``."""
+    block = claim.block
+    start, end = claim.rhs.start, claim.rhs.end
+    return Fix(title, text, block.file_offset(start), block.file_offset(end - 1) + 1)
+
+
+def fix_for(claim, note, title: str):
+    """The verified right-hand side in the note's layout as a fix, and that layout."""
     from linter.truth import correction
 
     layout = claim.facts.get("note_layout") or "denominator"
     text = correction(claim, note.context, layout)
     if text is None:
         return None, layout
-    block = claim.block
-    start, end = claim.rhs.start, claim.rhs.end
-    return Fix(title.format(text=text, layout=layout), text, block.file_offset(start), block.file_offset(end - 1) + 1), layout
+    return replace_rhs(claim, title.format(text=text, layout=layout), text), layout
 
 
 class WrongDerivative(Rule):
@@ -76,7 +82,7 @@ class WrongDerivative(Rule):
 
     def check(self, note) -> Iterator[Finding]:
         for claim in first_failures(note, want_literal=False, want_head=True):
-            fix, layout = fix_for(self, claim, note, "replace with {text}")
+            fix, layout = fix_for(claim, note, "replace with {text}")
             message = f"{claim.text.strip()} holds in no layout"
             if fix is not None:
                 message += f"; in the {layout} layout the right-hand side is {fix.text}"

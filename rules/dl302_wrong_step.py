@@ -39,7 +39,7 @@ class WrongStep(Rule):
 
     def check(self, note) -> Iterator[Finding]:
         for claim in first_failures(note, want_literal=False, want_head=False):
-            fix, layout = fix_for(self, claim, note, "replace with {text}")
+            fix, layout = fix_for(claim, note, "replace with {text}")
             message = f"this step does not follow: {claim.text.strip()}"
             if fix is not None:
                 message += f"; it holds with {fix.text}"

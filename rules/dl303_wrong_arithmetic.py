@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding, Fix
+from linter.findings import Finding
 from linter.rule import Rule
 
-from .dl301_wrong_derivative import first_failures
+from .dl301_wrong_derivative import first_failures, replace_rhs
 
 
 class WrongArithmetic(Rule):
@@ -45,7 +45,7 @@ class WrongArithmetic(Rule):
             fix = None
             if exact is not None:
                 message += f"; the left-hand side is {exact}"
-                fix = Fix(f"replace with {exact}", exact, block.file_offset(start), block.file_offset(claim.rhs.end - 1) + 1)
+                fix = replace_rhs(claim, f"replace with {exact}", exact)
             yield self.at_block(block, start, claim.end, message, fix)
 
 

@@ -48,7 +48,7 @@ class WrongLayout(Rule):
                 continue
             expected, established = wrong
             holds = next(iter(claim.facts["outcome"].holds))
-            fix, _ = fix_for(self, claim, note, "in the " + expected + " layout: {text}")
+            fix, _ = fix_for(claim, note, "in the " + expected + " layout: {text}")
             message = (
                 f"{claim.text.strip()} holds in the {holds} layout, but this note uses the "
                 f"{expected} layout ({established})"
