@@ -57,7 +57,7 @@ class Rule:
             code=self.code,
             name=self.name,
             severity=self.severity,
-            message=message,
+            message=" ".join(message.split()),  # one line, whatever the quoted math spans
             fix=fix,
             cell=source.cell,
         )
