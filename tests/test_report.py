@@ -61,7 +61,7 @@ def test_caret_line_widths():
 def test_full_multi_line_span_and_help_line(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("b.md").write_text("$$\n\\frac{d}{dx} (x^T x)\n= x\n$$\n")
-    fix = Fix("Use the correct derivative", "= 2x", 21, 24)
+    fix = Fix("replace with = 2x", "= 2x", 21, 24)
     f = make(path="b.md", line=2, column=14, end_line=3, end_column=4, code="DL301",
              name="wrong-derivative", message="d(x^T x)/dx is 2x, not x", fix=fix)
     lines = render("full", [f], Context()).splitlines()
@@ -72,7 +72,7 @@ def test_full_multi_line_span_and_help_line(tmp_path, monkeypatch):
         "3 | = x",
         "  | ^^^",
     ]
-    assert lines[-1] == "  = help: Use the correct derivative: = 2x"
+    assert lines[-1] == "  = help: replace with = 2x"
 
 
 def test_full_frames_the_notebook_cell(tmp_path, monkeypatch):

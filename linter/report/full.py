@@ -68,9 +68,9 @@ def render_one(f, context) -> str:
     source = context.source(f.path, f.cell) if context is not None else None
     if source is not None:
         lines.extend(frame(source, f))
-    if f.fix is not None:
-        replacement = f.fix.text.replace("\r", "\\r").replace("\n", "\\n")
-        lines.append(f"  = help: {f.fix.title}: {replacement}")
+    if f.fix is not None:  # the title names the replacement ("replace with 2x")
+        title = f.fix.title.replace("\r", "\\r").replace("\n", "\\n")
+        lines.append(f"  = help: {title}")
     return "\n".join(lines)
 
 
