@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .tree import (
-    PREC_ATOM, PREC_MUL, PREC_POW, Abs, Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul,
+    PREC_ATOM, PREC_MUL, PREC_POW, Abs, Add, Call, Deriv, Differential, Div, Func, Inner, Inverse, Matrix, Mul,
     Neg, Node, Norm, Num, Pow, Sym, Transpose, Tuple, precedence,
 )  # fmt: skip
 
@@ -148,6 +148,9 @@ class _Writer:
             return f"\\begin{{{env}}} {rows} \\end{{{env}}}"
         if isinstance(node, Tuple):
             return ", ".join(self.write(i) for i in node.items)
+        if isinstance(node, Differential):
+            arg = self.write(node.arg)
+            return node.mark + (arg if isinstance(node.arg, Sym) else f"({arg})")
         if isinstance(node, Deriv):
             from .tree import render
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
 from .tree import (
-    Abs, Add, Call, Cases, Deriv, Div, Dots, Factorial, Func, Inner, Inverse,
+    Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse,
     Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
 )  # fmt: skip
 
@@ -75,6 +75,8 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "medspace", "thickspace", "negthinspace", "negmedspace", "negthickspace", "tiny",
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
+# Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
+UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
 
 
@@ -526,6 +528,13 @@ class Parser:
             return self.delimited()
         if v == "{":
             end = self.group_end()
+            if _is_upright_d(self.toks[self.i + 1 : end]):  # {\rm d}X
+                saved = self.i
+                self.i = end + 1
+                node = self._differential(tok.start, "{\\" + self.toks[saved + 1].value + " d}")
+                if node is not None:
+                    return node
+                self.i = saved
             self.next()
             with self.bounded(end):
                 if self.peek() is None:
@@ -774,6 +783,18 @@ class Parser:
             raise self.error("unexpected '\\}'", tok)
         raise self.error(f"unknown command \\{v}", tok)
 
+    def _differential(self, start: int, mark: str) -> Node | None:
+        """The operand of an upright d just read (the cursor is after it) as a
+        Differential; None when no operand follows (d alone, d_k, d^2, d 2)."""
+        saved = self.i
+        self.skip_ignorable()
+        nxt = self.peek()
+        if nxt is None or nxt.kind == NUM or nxt.is_char("_", "^", "'") or not self._starts_factor(nxt):
+            self.i = saved
+            return None
+        arg = self.postfix()
+        return Differential(start, arg.end, arg, mark)
+
     def font(self, tok: Token, bold: bool) -> Node:
         self.next()
         if tok.value == "bf":  # a switch: {\bf x}
@@ -795,6 +816,10 @@ class Parser:
             star = True
         inner, s, e = self._script_tokens()
         word = _plain(inner, keep_space=False)
+        if word == "d" and tok.value in UPRIGHT_D_FONTS and len(inner) <= 3:
+            node = self._differential(tok.start, f"\\{tok.value}{{d}}")
+            if node is not None:
+                return node
         if word in FUNCTIONS or word in TRACE_NAMES or word.replace("\\,", "") in FUNCTIONS:
             return self.function(TRACE_NAMES.get(word, word), tok)
         if tok.value in ("operatorname", "mathop") or star:
@@ -1045,6 +1070,14 @@ def sub_parse(tokens: list[Token], bold: bool = False) -> Node:
         return _sub_parse(tokens, bold)
     except RecursionError:
         raise ParseError("expression nested too deeply", tokens[0].start, tokens[-1].end) from None
+
+
+def _is_upright_d(tokens: list[Token]) -> bool:
+    """Whether a group's tokens are an upright d: \\rm d, \\mathrm d, \\mathrm{d}."""
+    if not tokens or tokens[0].kind != CMD or tokens[0].value not in UPRIGHT_D_FONTS:
+        return False
+    rest = [t for t in tokens[1:] if not t.is_char("{", "}")]
+    return len(rest) == 1 and rest[0].kind == LETTER and rest[0].value == "d"
 
 
 def _sub_parse(tokens: list[Token], bold: bool = False) -> Node:

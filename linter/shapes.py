@@ -5,6 +5,11 @@ that may carry a name (``n``), a number (``2``) or nothing yet (a variable).
 Every constant remembers whether it is *certain* (declared, read from a
 literal) or a *guess* (a convention such as "a lowercase letter is a column
 vector"); only a conflict between two certain constants is a finding.
+
+Certain dimensions are not enough: a shape can also rest on a guess about
+what an expression *is* (``s_t`` taken for a scalar, ``E`` for a matrix
+rather than the expectation, ``f(θx)`` for a product). Such nodes are
+*unsure* (``Inference.is_unsure``) and no finding rests on them.
 """
 
 from __future__ import annotations
@@ -13,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .tree import (
-    Abs, Add, Call, Cases, Deriv, Div, Dots, Factorial, Func, Inner, Inverse, Matrix, Mul,
-    Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
+    Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse, Matrix,
+    Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
 )  # fmt: skip
 
 LAYOUTS = ("numerator", "denominator")
@@ -24,6 +29,7 @@ ELEMENTWISE = frozenset(
 )
 SCALAR_VALUED = frozenset("tr det logdet etr rank".split())
 SQUARE_ONLY = frozenset("tr det logdet etr".split())
+FUNCTION_LETTERS = frozenset("f g h".split())  # f(θx): an application as often as a product
 
 
 class Dim:
@@ -112,6 +118,8 @@ class Inference:
 
     ``symbol_shape(sym)`` gives the declared shape of a symbol (a pair of
     ``Dim``/int/str) or None; undeclared symbols get a shape by convention.
+    A pair made only of ``Dim`` objects none of which is certain is a guess
+    (a shape carried from another section): the symbol is unsure.
     ``definition(key)`` gives the tree a symbol stands for (f = tr(AX)).
     """
 
@@ -123,11 +131,22 @@ class Inference:
     guessed: set = field(default_factory=set)  # keys whose shape is a convention
     coerced: set = field(default_factory=set)  # keys made scalar by use
     symbols: dict = field(default_factory=dict)
+    unsure_keys: set = field(default_factory=set)  # symbols whose kind (scalar, vector, matrix) is a guess
 
     def __post_init__(self):
         self._trail: list | None = None
         self._defining: set[str] = set()
         self.shapes: dict[int, tuple] = {}  # id(node) -> shape
+        self.unsure: set[int] = set()  # id(node) of nodes whose shape rests on a guess
+        self._shaky = False  # the product being formed rests on a guess
+
+    def is_unsure(self, node: Node | None) -> bool:
+        """Whether the shape of ``node`` (already inferred) rests on a guess."""
+        return node is not None and id(node) in self.unsure
+
+    def _mark(self, node: Node | None) -> None:
+        if node is not None:
+            self.unsure.add(id(node))
 
     # ------------------------------------------------------------------ unification
     def unify(self, a: Dim, b: Dim) -> None:
@@ -230,6 +249,8 @@ class Inference:
         declared = self.symbol_shape(sym)
         if declared is not None:
             shape = (dim_of(declared[0]), dim_of(declared[1]))
+            if all(isinstance(d, Dim) and not d.certain for d in declared):
+                self.unsure_keys.add(key)  # carried from elsewhere: a guess here
         else:
             value = self.definition(key)
             if value is not None and key not in self._defining:
@@ -238,12 +259,16 @@ class Inference:
                     shape = self.infer(value)
                 finally:
                     self._defining.discard(key)
+                if self.is_unsure(value):
+                    self.unsure_keys.add(key)
                 if shape is None:
                     self.symbols[key] = None
                     return None
             else:
                 shape = self.convention(sym)
                 self.guessed.add(key)
+                if not _adapts(sym):
+                    self.unsure_keys.add(key)
         self.symbols[key] = shape
         return shape
 
@@ -272,6 +297,11 @@ class Inference:
             return None
         shape = self._infer(node)
         self.shapes[id(node)] = shape
+        if isinstance(node, Sym):
+            if node.key in self.unsure_keys:
+                self.unsure.add(id(node))
+        elif not _sure_kind(node) and any(id(c) in self.unsure for c in node.children()):
+            self.unsure.add(id(node))
         return shape
 
     def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
@@ -285,8 +315,8 @@ class Inference:
             if node.value == "0":
                 return (Dim(), Dim())
             return scalar_shape()
-        if isinstance(node, Neg):
-            return self.infer(node.arg)
+        if isinstance(node, (Neg, Differential)):
+            return self.infer(node.arg)  # d X has the shape of X
         if isinstance(node, Add):
             return self._add(node)
         if isinstance(node, Mul):
@@ -325,8 +355,10 @@ class Inference:
         if isinstance(node, Inner):
             a, b = self.infer(node.a), self.infer(node.b)
             if a is not None and b is not None:
-                if not self.try_unify([(a[0], b[0]), (a[1], b[1])]) and self.certain_conflict(
-                    [(a[0], b[0]), (a[1], b[1])]
+                if (
+                    not self.try_unify([(a[0], b[0]), (a[1], b[1])])
+                    and self.certain_conflict([(a[0], b[0]), (a[1], b[1])])
+                    and not self.is_unsure(node.a) and not self.is_unsure(node.b)
                 ):
                     self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
             return scalar_shape()
@@ -334,6 +366,8 @@ class Inference:
             return self._matrix(node)
         if isinstance(node, Tuple):
             shapes = [self.infer(i) for i in node.items]
+            if any(self._block_guess(i) for i in node.items):
+                self._mark(node)
             if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
                 if any(isinstance(i, Dots) for i in node.items):
                     return (Dim(num=1, certain=True), Dim())
@@ -352,10 +386,18 @@ class Inference:
             return None
         return None
 
+    def _block_guess(self, cell: Node) -> bool:
+        """A cell of a literal that may be a block: an uppercase or bold symbol of guessed shape.
+        Lowercase guessed symbols in a literal are its entries (x_1, a, λ)."""
+        return any(
+            isinstance(n, Sym) and n.key in self.unsure_keys and (n.bold or n.name[:1].isupper())
+            for n in cell.walk()
+        )
+
     def _square(self, node: Node, shape, what: str, operand: Node | None = None) -> bool:
         if self.try_unify([(shape[0], shape[1])]):
             return True
-        if self.certain_conflict([(shape[0], shape[1])]):
+        if self.certain_conflict([(shape[0], shape[1])]) and not self.is_unsure(operand if operand is not None else node):
             shown = _show(operand if operand is not None else node)
             self.error("square", node, f"{what} needs a square matrix, but {shown} is {describe(shape)}")
         return False
@@ -371,6 +413,12 @@ class Inference:
                 continue
             if self.is_scalar(shape) or self.is_scalar(first):
                 continue  # x + b with a scalar b: broadcasting, common in notes
+            if _is_vector(shape) or _is_vector(first):
+                # XW + b with a row b: broadcasting a bias, conventional in ML notes
+                first = shape if _is_vector(first) and not _is_vector(shape) else first
+                continue
+            if self.is_unsure(first_term) or self.is_unsure(term):
+                return None
             if self.certain_conflict([(first[0], shape[0]), (first[1], shape[1])]):
                 self.error(
                     "sum", node,
@@ -385,13 +433,22 @@ class Inference:
         for i, (op, factor, shape) in enumerate(zip(node.ops, node.factors[1:], shapes[1:]), start=1):
             left = node.factors[0] if i == 1 else None
             span = (node.factors[0].start, factor.end)
-            if acc is None or shape is None:
+            self._shaky = id(node) in self.unsure or any(self.is_unsure(f) for f in node.factors[: i + 1])
+            if any(isinstance(f, Deriv) and f.op == "nabla" for f in node.factors[:i]):
+                self._mark(node)  # ∇_x xᵀA: how far ∇ reaches into the product is not written
+                self._shaky = True
+            if op == "" and _application(node.factors[i - 1], factor):
+                # f(θx), g(1): a function applied as often as a product; the value has f's shape if declared
+                prev = node.factors[i - 1]
+                acc = shapes[i - 1] if i == 1 and not self.is_unsure(prev) and self.symbol_shape(prev) else None
+                self._mark(node)
+            elif acc is None or shape is None:
                 acc = None
             elif op == "circ":
                 acc = None  # composition or Hadamard: not told apart
             elif op in ("odot", "oplus"):
                 if not self.try_unify([(acc[0], shape[0]), (acc[1], shape[1])]):
-                    if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]):
+                    if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]) and not self._shaky:
                         self.error("product", node, f"⊙ of a {describe(acc)} and a {describe(shape)}", span)
                     acc = None
             elif op == "otimes":
@@ -415,18 +472,24 @@ class Inference:
         ):  # a lowercase coefficient: b B, λ I
             self.make_scalar(left)
             self._coerce(left_node)
+            self._mark(node)
             return right
         if self.try_unify([(left[1], right[0])]):
             return (left[0], right[1])
         if left_node is not None and self.could_be_scalar(left):
             self.make_scalar(left)
             self._coerce(left_node)
+            self._mark(node)
             return right
         if self.could_be_scalar(right):
             self.make_scalar(right)
             self._coerce(right_node)
+            self._mark(node)
             return left
-        if self.certain_conflict([(left[1], right[0])]):
+        if _row_usage(left_node, left) and self.try_unify([(left[0], right[0])]):
+            self._mark(node)  # π T with π "an n-vector": the row-vector convention, not a mistake
+            return None  # which of the two readings holds is not decided here
+        if self.certain_conflict([(left[1], right[0])]) and not self._shaky:
             self.error(
                 "product", node,
                 f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}",
@@ -435,6 +498,7 @@ class Inference:
         return None
 
     def _coerce(self, node) -> None:
+        self._mark(node)
         if isinstance(node, Sym):
             self.coerced.add(node.key)
 
@@ -452,7 +516,10 @@ class Inference:
         if isinstance(exp, Num) and exp.value.lstrip("-").isdigit():
             if self.could_be_scalar(base) and not self.try_unify([(base[0], base[1])]):
                 self.make_scalar(base)
+                self._mark(node)
                 return base
+            if _is_vector(base) and not self.try_unify([(base[0], base[1])]):
+                return None  # x^2 of a vector: element-wise, or a superscript index (x^1, x^2)
             if not self._square(node, base, "a matrix power", node.base):
                 return None
             return base
@@ -497,6 +564,10 @@ class Inference:
             for r in rows:
                 for s in r:
                     self.make_scalar(s)
+            if any(self._block_guess(cell) for row in node.rows for cell in row):
+                self._mark(node)
+            if node.env == "array" and len(node.rows) == 2 and len(node.rows[0]) == 1:
+                self._mark(node)  # \left(\begin{array}{c} m \\ k \end{array}\right): a binomial coefficient
             return (Dim(num=len(rows), certain=True), Dim(num=len(rows[0]), certain=True))
         return None  # block matrices: not inferred
 
@@ -554,6 +625,42 @@ def _vector_length(shape) -> Dim | None:
     if shape[0].root().num == 1:
         return shape[1]
     return None
+
+
+def _is_vector(shape) -> bool:
+    """A row or column vector that is not a scalar (one side is 1, the other is not)."""
+    ones = [d.root().num == 1 for d in shape]
+    return ones.count(True) == 1
+
+
+def _sure_kind(node: Node) -> bool:
+    """Nodes whose shape does not rest on their operands: a literal is as wide as written,
+    a trace, norm, |·| or inner product is a scalar."""
+    if isinstance(node, (Matrix, Tuple, Norm, Abs, Inner)):
+        return True
+    return isinstance(node, Func) and node.name in SCALAR_VALUED
+
+
+def _row_usage(node: Node | None, shape) -> bool:
+    """A bare vector symbol written to the left of a matrix: πT, x A (row vectors by use)."""
+    return isinstance(node, Sym) and shape[1].root().num == 1 and shape[0].root().num != 1
+
+
+def _adapts(sym: Sym) -> bool:
+    """I and 0: a convention that is not a guess about the kind (they take any size)."""
+    return sym.name in ("I", "0", "O") and not sym.sub
+
+
+def _application(prev: Node, factor: Node) -> bool:
+    """``f(θx)``, ``g(1)``: a function letter written right against a bracketed argument."""
+    if not (isinstance(prev, Sym) and prev.name in FUNCTION_LETTERS and not prev.bold and not prev.sub):
+        return False
+    if factor.start != prev.end:
+        return False
+    if isinstance(factor, Num):
+        return factor.end - factor.start > len(factor.value)
+    kids = factor.children()
+    return bool(kids) and min(k.start for k in kids) > factor.start
 
 
 def _entry_subscript(sub: str) -> bool:

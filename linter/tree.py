@@ -191,6 +191,18 @@ class Deriv(Node):
 
 
 @dataclass(eq=False)
+class Differential(Node):
+    """An upright differential d applied to ``arg``: \\mathrm{d}X, {\\rm d}X,
+    \\mathrm{d}(XY). ``mark`` is the d as the note wrote it (``\\mathrm{d}``)."""
+
+    arg: Node
+    mark: str = "\\mathrm{d}"
+
+    def children(self):
+        return [self.arg]
+
+
+@dataclass(eq=False)
 class Matrix(Node):
     """A bmatrix/pmatrix/array literal. ``schematic`` when it has dots (⋯ ⋮ ⋱)."""
 
@@ -291,7 +303,7 @@ def precedence(node: Node) -> int:
         return PREC_MUL
     if isinstance(node, Neg):
         return PREC_NEG
-    if isinstance(node, (Pow, Transpose, Inverse)):
+    if isinstance(node, (Pow, Transpose, Inverse, Differential)):
         return PREC_POW
     if isinstance(node, Num) and node.value.startswith("-"):
         return PREC_NEG
@@ -356,6 +368,8 @@ def render(node: Node | None) -> str:
         if node.num is None:
             return f"{symbol}{order}/{wrt}"
         return f"{symbol}{order}({render(node.num)})/{wrt}"
+    if isinstance(node, Differential):
+        return "d" + (render(node.arg) if isinstance(node.arg, Sym) else f"({render(node.arg)})")
     if isinstance(node, Matrix):
         rows = "; ".join(", ".join(render(c) for c in row) for row in node.rows)
         return f"[{rows}]"

@@ -46,8 +46,8 @@ class ProseShapeContradiction(Rule):
             scope = Scope(context, statement.block)
             inf = Inference(symbol_shape=scope.shape)
             shape = inf.infer(statement.expr)
-            if shape is None or inf.errors:
-                continue
+            if shape is None or inf.errors or inf.is_unsure(statement.expr):
+                continue  # a shape that rests on a guess decides nothing
             roots = [d.root() for d in shape]
             if not all(r.certain for r in roots):
                 continue

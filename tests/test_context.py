@@ -583,3 +583,59 @@ def test_corpus_builds_and_is_fast():
             ctx.assumptions(c)
     times.sort()
     assert times[len(times) // 2] < 0.2  # generous: about 0.015 s is measured
+
+
+SECTIONS = """# Notes
+
+## One
+
+Let $M \\in \\mathbb{R}^{p \\times q}$. If $K \\in \\mathbb{R}^{r \\times s}$, then $K^T K$ is square.
+
+$$
+G = M^T M
+$$
+
+Then $u = K v$ holds.
+
+### One, deeper
+
+$$
+H = M M^T
+$$
+
+## Two
+
+$$
+S = M^{-1}
+$$
+"""
+
+
+def test_a_declaration_holds_in_its_section_and_is_a_guess_beyond():
+    ctx, claims = build(SECTIONS)
+    g, u, h, s = (claim_at(claims, line, "definition") for line in (8, 11, 16, 22))
+    for inside in (g, h):  # the section and the sections under it
+        first = ctx.facts("M", inside).declarations[0]
+        assert ctx.facts("M", inside).shape == ("p", "q") and not first.carried
+    beyond = ctx.facts("M", s)
+    assert beyond.shape == ("p", "q") and beyond.declarations[0].carried  # another chapter here
+    assert ctx.facts("K", u).declarations[0].carried  # "if K ∈ …" holds for its own paragraph only
+
+
+def test_a_statement_of_kind_rebinds_an_older_shape():
+    ctx, claims = build("Let $z \\in \\mathbb{R}^n$.\n\nFor any vector $z$ we have $w = z^T z$.\n")
+    w = claim_at(claims, 3, "definition")
+    assert ctx.facts("z", w).shape == ("n", 1)
+    assert next(d for d in ctx.facts("z", w).declarations if d.shape is not None).carried
+
+
+def test_a_sibling_section_of_one_chapter_sees_only_a_guess():
+    text = "# A\n\n## One\n\nLet $M \\in \\mathbb{R}^{p \\times q}$.\n\n### Left\n\n$$\nG = M^T M\n$$\n\n### Right\n\n$$\nS = M^{-1}\n$$\n\n# B\n\ntext\n"
+    ctx, claims = build(text)
+    g, s = claim_at(claims, 10, "definition"), claim_at(claims, 16, "definition")
+    assert not ctx.facts("M", g).declarations[0].carried
+    text = text.replace("Let $M", "### Top\n\nLet $M")  # now declared in a sibling of Right
+    ctx, claims = build(text)
+    s = claim_at(claims, 18, "definition")
+    first = ctx.facts("M", s).declarations[0]
+    assert first.carried and first.far and ctx.facts("M", s).shape == ("p", "q")

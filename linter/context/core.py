@@ -28,7 +28,7 @@ class Context:
         self.statements: list[ProseStatement] = []
         self.layouts: list[LayoutStatement] = []
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
-        self._carried: dict[int, Declaration] = {}
+        self._carried: dict = {}  # id(declaration), or (id, "far") -> its copy
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
 
     # -- positions ---------------------------------------------------------------------
@@ -98,18 +98,30 @@ class Context:
             depth = _index_of(chain, home)
             if depth is not None:
                 if dpos <= pos:
-                    ranked.append(((1, depth, 0, _order(dpos, pos)), d))
+                    ranked.append(((1, depth, 0, _order(dpos, pos)), self._here(d, k)))
                 elif d.hoist and self.outline.hoists_to(k, d.index):
-                    ranked.append(((1, depth, 1, _order(dpos, pos)), d))
+                    ranked.append(((1, depth, 1, _order(dpos, pos)), self._here(d, k)))
                 continue
             if dpos >= pos:
                 continue
             if home.chapter is chapter or home.chapter.preamble:
-                ranked.append(((2, 0, 0, _order(dpos, pos)), d))
+                ranked.append(((2, 0, 0, _order(dpos, pos)), self._here(d, k)))
             elif d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
                 ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _here(self, d: Declaration, k: int) -> Declaration:
+        """``d`` as seen from passage ``k``: itself in its own section (its own passage for a
+        condition), else a copy whose shape is a guess (a symbol rebound in the next
+        section, "if A ∈ R^{m×n}" said for one paragraph, must not decide shapes there)."""
+        outline = self.outline
+        held = outline.same_section(d.index, k) or (
+            outline.passages[k].kind == "heading" and outline.same_section(k, d.index)
+        )  # a formula in a heading is explained by the section under it
+        if (d.local and d.index != k) or not held:
+            return self._far(d)
+        return d
 
     def _carry(self, d: Declaration) -> Declaration:
         copy = self._carried.get(id(d))
@@ -122,12 +134,12 @@ class Context:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
         chapter that is not contradicted by a nearer shape."""
-        decls = self.lookup(key, at)
+        decls = self._rebound(self.lookup(key, at), at)
         facts = Facts(key, declarations=decls)
         props: set[str] = set()
         defined = False  # a definition shadows the shapes carried from earlier chapters
         for d in decls:
-            if d.carried and defined:
+            if d.carried and not d.far and defined:
                 continue
             defined = defined or d.origin == "definition"
             if facts.shape is None and d.shape is not None:
@@ -139,10 +151,35 @@ class Context:
                 facts.params = d.params
             if facts.domain is None and d.domain is not None:
                 facts.domain = d.domain
-            if not d.carried:
+            if not d.carried or d.far:
                 props |= d.props
         facts.props = frozenset(props)
         return facts
+
+    def _rebound(self, decls: list[Declaration], at) -> list[Declaration]:
+        """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape
+        was declared, before ``at`` and in another passage, may introduce a new z: the
+        older shape is only a guess from there on."""
+        pos = self._where(at)
+        for i, d in enumerate(decls):
+            if d.shape is not None:
+                return decls
+            if d.kind and not d.props and not d.carried and d.origin in ("prose", "math") and (d.index, d.start) <= pos:
+                out = list(decls)
+                for j in range(i + 1, len(out)):
+                    e = out[j]
+                    if e.shape is not None and e.index != d.index and not e.carried:
+                        out[j] = self._far(e)
+                return out
+        return decls
+
+    def _far(self, d: Declaration) -> Declaration:
+        key = (id(d), "far")
+        copy = self._carried.get(key)
+        if copy is None:
+            copy = dataclasses.replace(d, carried=True, far=True)
+            self._carried[key] = copy
+        return copy
 
     def assumptions(self, claim) -> dict[str, frozenset[str]]:
         """The conditions a claim is made under, as key -> properties: words in the
@@ -258,9 +295,11 @@ class _Builder:
         self.seen.add(sig)
         passage = self.outline.passages[k] if self.outline.passages else None
         scope = self.outline.home(k) if self.outline.chains else self.outline.document
-        hoist = (passage is None or passage.kind != "list_item") and origin not in ("value", "definition")
+        hoist = (passage is None or passage.kind != "list_item") and origin not in ("value", "definition", "condition")
+        local = origin == "condition" or (block is not None and id(block) in self.condition_blocks)
         self.ctx.add(Declaration(key, shape, kind, frozenset(props), value, tuple(params), origin, source, start,
-                                 end, scope, claim, domain, bold, hoist=hoist, index=k, block=block))  # fmt: skip
+                                 end, scope, claim, domain, bold, hoist=hoist, local=local, index=k,
+                                 block=block))  # fmt: skip
 
     # -- math --------------------------------------------------------------------------
     def _math(self) -> None:

@@ -56,7 +56,11 @@ class Declaration:
     ``origin`` is math (x ∈ R^n, A = A^T, λ > 0), prose ("A 是 n×n 矩阵"),
     definition (f = tr(AX), L(w) = …), value (A = [[1,2],[3,4]]) or condition
     ("当 A 是对称矩阵时", "if A = A^T"). ``carried`` marks a copy handed out by
-    ``Context.lookup`` in a later chapter: shape and kind only.
+    ``Context.lookup`` where the declaration is only a guess: in a later chapter
+    (shape and kind only), or, with ``far`` set, in another section of the same
+    chapter or outside the passage of a condition (properties and value kept).
+    ``local`` marks what holds only in its own passage: a condition ("if A ∈
+    R^{m×n}", "假如 A 是 2×2 矩阵") and the values and definitions said under one.
     """
 
     key: str
@@ -74,6 +78,8 @@ class Declaration:
     domain: Shape | None = None  # f: R^n → R gives domain ("n", 1)
     bold: bool | None = None  # the font the symbol was written in (None: bare prose letter)
     carried: bool = False
+    far: bool = False
+    local: bool = False
     hoist: bool = True  # visible to what comes before it in its scope
     index: int = 0  # passage index
     block: MathBlock | None = None

@@ -59,6 +59,14 @@ class Outline:
                 last = k
             self.section_of.append(last)
         self.chapters: list[Scope] = []
+        self.section_end: dict[int, int] = {}  # heading index -> index of the next heading at its level or above
+        open_: list[int] = []
+        for k in sorted(levels):
+            while open_ and levels[open_[-1]] >= levels[k]:
+                self.section_end[open_.pop()] = k
+            open_.append(k)
+        for k in open_:
+            self.section_end[k] = n
         self._build(levels)
 
     def _build(self, levels: dict[int, int]) -> None:
@@ -107,6 +115,14 @@ class Outline:
         if self.passages[k].kind != "heading":
             return False
         return any(s.first == k and s.contains(d) for s in self.chains[k] if s.kind in ("chapter", "unit"))
+
+    def same_section(self, d: int, k: int) -> bool:
+        """Whether passage ``k`` lies in the section (heading and everything under it) where
+        passage ``d`` stands; text before the first heading holds for the whole note."""
+        h = d if self.passages[d].kind == "heading" else self.section_of[d]
+        if h < 0:
+            return True
+        return h <= k < self.section_end.get(h, len(self.passages))
 
     def home(self, k: int) -> Scope:
         """The scope a declaration made in passage ``k`` belongs to (a row, or the

@@ -1,0 +1,83 @@
+"""Shape inference: certain conflicts are errors, shapes that rest on a guess are unsure and silent."""
+
+from __future__ import annotations
+
+from linter.context.mathdecl import parse_math
+from linter.shapes import Dim, Inference, describe
+from rules.dl502_symbol_shape_reused import incompatible
+
+
+def infer(text: str, declared: dict):
+    inf = Inference(symbol_shape=lambda sym: declared.get(sym.key))
+    node = parse_math(text)
+    shape = inf.infer(node)
+    return inf, node, shape
+
+
+def kinds(inf) -> list[str]:
+    return [e.kind for e in inf.errors]
+
+
+def test_declared_shapes_that_cannot_multiply_are_an_error():
+    inf, node, _ = infer("J L", {"J": ("n", "n"), "L": ("m", "n")})
+    assert kinds(inf) == ["product"] and not inf.is_unsure(node)
+
+
+def test_a_subscripted_lowercase_letter_is_only_guessed_a_scalar():
+    declared = {"F_k": ("n", "n"), "G_k": ("n", "p")}
+    inf, node, _ = infer("F_k q_k + G_k c_k", declared)
+    assert inf.errors == [] and inf.is_unsure(node)
+    declared.update({"q_k": ("n", 1), "c_k": ("q", 1)})  # declared: the sum is certain and wrong
+    inf, node, _ = infer("F_k q_k + G_k c_k", declared)
+    assert kinds(inf) == ["product"]
+
+
+def test_an_undeclared_capital_is_a_guessed_matrix():
+    inf, _, _ = infer(r"\Gamma E + E", {"Gamma": ("n", "r")})
+    assert inf.errors == []
+
+
+def test_a_row_vector_added_to_a_matrix_broadcasts():
+    inf, _, shape = infer("Z V + c", {"Z": ("b", "d"), "V": ("d", "k"), "c": (1, "k")})
+    assert inf.errors == [] and describe(shape) == "b×k"
+    inf, _, _ = infer("Z V + Y", {"Z": ("b", "d"), "V": ("d", "k"), "Y": ("k", "b")})
+    assert kinds(inf) == ["sum"]
+
+
+def test_a_power_of_a_vector_is_not_a_matrix_power():
+    inf, _, shape = infer("r^2", {"r": ("k", 1)})
+    assert inf.errors == [] and shape is None
+    inf, _, _ = infer("M^2", {"M": ("k", "m")})
+    assert kinds(inf) == ["square"]
+
+
+def test_a_differential_has_the_shape_of_its_operand():
+    inf, _, shape = infer(r"\mathrm{d}\mathbf{Y}", {"Y": ("m", "n")})
+    assert describe(shape) == "m×n"
+    inf, _, _ = infer(r"\mathbf{Y}^\top \mathrm{d}\mathbf{Y}", {"Y": ("m", "n")})
+    assert inf.errors == []
+
+
+def test_a_shape_carried_from_elsewhere_is_a_guess():
+    carried = {"X": (Dim(), Dim()), "B": (Dim(num=2), Dim(num=2))}
+    inf, node, _ = infer("B X^{-1}", carried)
+    assert inf.errors == [] and inf.is_unsure(node)
+
+
+def test_a_vector_before_a_matrix_is_read_as_a_row():
+    inf, node, shape = infer(r"\boldsymbol{\rho} \mathbf{P}", {"rho": ("n", 1), "P": ("n", "n")})
+    assert inf.errors == [] and shape is None and inf.is_unsure(node)
+
+
+def test_a_literal_of_entries_is_as_wide_as_written():
+    inf, node, _ = infer(
+        r"\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \begin{bmatrix} x_1 & x_2 \end{bmatrix}", {}
+    )
+    assert kinds(inf) == ["product"]
+
+
+def test_incompatible_stated_shapes():
+    assert incompatible((3, 1), (1, 1))
+    assert incompatible(("n", 1), ("n", "n"))
+    assert not incompatible(("n", 1), ("m", 1))  # two names may be one size
+    assert not incompatible(("n", 1), (2, 1))
