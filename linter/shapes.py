@@ -512,8 +512,7 @@ class Inference:
             return None
         if self.is_scalar(base):
             return base
-        exp = node.exp
-        if isinstance(exp, Num) and exp.value.lstrip("-").isdigit():
+        if _integer_exponent(node.exp):
             if self.could_be_scalar(base) and not self.try_unify([(base[0], base[1])]):
                 self.make_scalar(base)
                 self._mark(node)
@@ -631,6 +630,13 @@ def _is_vector(shape) -> bool:
     """A row or column vector that is not a scalar (one side is 1, the other is not)."""
     ones = [d.root().num == 1 for d in shape]
     return ones.count(True) == 1
+
+
+def _integer_exponent(exp: Node) -> bool:
+    """2, -2 or {-2} (a negated number): an integer power, which a square matrix can take."""
+    if isinstance(exp, Neg):
+        exp = exp.arg
+    return isinstance(exp, Num) and exp.value.lstrip("-").isdigit()
 
 
 def _sure_kind(node: Node) -> bool:

@@ -81,3 +81,11 @@ def test_incompatible_stated_shapes():
     assert incompatible(("n", 1), ("n", "n"))
     assert not incompatible(("n", 1), ("m", 1))  # two names may be one size
     assert not incompatible(("n", 1), (2, 1))
+
+
+def test_a_negative_integer_power_keeps_a_matrix_a_matrix():
+    # G^{-2} of an undeclared capital: a square matrix power, not a reason to make G a scalar
+    inf, node, shape = infer("G^{-2}", {})
+    assert not inf.is_scalar(shape)
+    inf, node, shape = infer("H^{-2} + H", {"H": ("n", "n")})
+    assert inf.errors == [] and describe(shape) == "n×n"
