@@ -292,6 +292,7 @@ def _parallel(todo: list, jobs: int):
     from concurrent.futures.process import BrokenProcessPool
 
     pending = sorted(todo, key=lambda item: -len(item[1]))  # the longest first: an even finish
+    engine.preload(pending[0][2])  # imported once here, not once per worker
     pool = _pool(min(jobs, len(pending)))
     try:
         futures = {pool.submit(_check_in_worker, *item[:3]): item for item in pending}

@@ -8,8 +8,10 @@ import sys
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:  # imported where a pattern is compiled: pathspec takes 0.05 s to import
+    import pathspec
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -178,7 +180,7 @@ def load_config(path: Path) -> Config:
                                               "a table of glob = [rule codes]").items()
         ),
         exclude=tuple(exclude),
-        exclude_spec=pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None,
+        exclude_spec=_gitignore_spec(exclude) if exclude else None,
         layout=check.layout(data["layout"], "layout") if "layout" in data else None,
         per_file_layout=tuple(
             (check.glob(pattern, f"per-file-layout.{_key(pattern)}"),
@@ -187,6 +189,12 @@ def load_config(path: Path) -> Config:
                                               'a table of glob = "layout"').items()
         ),
     )
+
+
+def _gitignore_spec(lines: list[str]) -> pathspec.PathSpec:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _key(pattern: str) -> str:
@@ -241,7 +249,7 @@ class _Checker:
         if not body.strip():
             raise self.fail(key, "a non-empty glob pattern", pattern)
         try:
-            spec = pathspec.GitIgnoreSpec.from_lines([body])
+            spec = _gitignore_spec([body])
         except Exception as err:  # pathspec's own error types vary between versions
             raise ConfigError(f"{self.path}: {key}: {pattern!r} is not a valid glob ({err})") from None
         return Glob(pattern=pattern, spec=spec, negated=negated)

@@ -94,6 +94,19 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
     return FileResult(path=path, findings=findings, claims=note.claims)
 
 
+def preload(settings: Settings | None = None) -> None:
+    """Import what ``check_text`` will need (numpy included when the truth stage runs): done
+    once in a parent process before it forks workers, it is not done again in each of them."""
+    from rules import all_rules
+
+    from . import claims, context  # noqa: F401
+    from .extract import markdown  # noqa: F401
+
+    if _needs_truth(settings or Settings()):
+        from . import numeric, truth  # noqa: F401
+    all_rules()
+
+
 def _context(extraction, claims, macros):
     """What the note declares (linter.context), or None if it cannot be read."""
     try:

@@ -1,9 +1,11 @@
-"""Exact evaluation of worked examples with concrete matrices (sympy, imported inside functions only)."""
+"""Exact evaluation of worked examples with concrete matrices: polynomial arithmetic over the
+rationals first, sympy (imported inside functions only) for what polynomials cannot express."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Callable
 
 from .numeric import DomainError, ShapeMismatch, Unsupported
@@ -14,13 +16,17 @@ from .tree import (
 )  # fmt: skip
 
 __all__ = [
-    "Comparison", "DomainError", "ShapeMismatch", "Style", "Unsupported",
+    "Comparison", "DomainError", "PolyMatrix", "Polynomial", "ShapeMismatch", "Style", "Unsupported",
     "compare", "derivative", "style_of", "to_latex", "to_sympy",
 ]  # fmt: skip
 
 # ``values`` maps a symbol key (Sym.key) to a tree (a Matrix literal of the note, or any
-# expression), or to a sympy object. A key that is not mapped is a scalar sympy Symbol of
-# the same name ("x_1" → Symbol("x_1")). Every result is a sympy Matrix (1×1 for a scalar).
+# expression), or to a sympy object. A key that is not mapped is a scalar symbol of the same
+# name ("x_1" → Symbol("x_1")). ``to_sympy`` gives a sympy Matrix (1×1 for a scalar).
+# ``compare`` and ``derivative`` first evaluate with ``_POLY``, a backend of exact polynomials
+# (``PolyMatrix`` of ``Polynomial``): a worked example with concrete matrices is polynomial
+# arithmetic over the rationals, and needs no sympy. Only what polynomials cannot express
+# (functions, division by a symbol, radicals) is evaluated again, from the start, with sympy.
 
 
 class _NoSize(Unsupported):
@@ -33,7 +39,15 @@ class _NoSize(Unsupported):
 def to_sympy(node: Node, values: dict[str, Any] | None = None, *, deriv: Callable[[Deriv], Any] | None = None):
     """The exact value of ``node`` as a sympy Matrix. Raises ``Unsupported`` (or its
     subclasses ``ShapeMismatch`` and ``DomainError``) for what cannot be translated."""
-    translator = _Exact(values or {}, deriv)
+    import sympy
+
+    return _evaluate(node, values or {}, deriv, sympy)
+
+
+def _evaluate(node: Node, values: dict[str, Any], deriv, backend):
+    """``node`` evaluated by ``_Exact`` with ``backend`` (sympy or ``_POLY``). With ``_POLY``,
+    raises ``_NeedSympy`` for what only sympy can do, its own arithmetic refusals included."""
+    translator = _Exact(values, deriv, backend)
     try:
         return translator.ev(node)
     except _NoSize as err:
@@ -41,13 +55,17 @@ def to_sympy(node: Node, values: dict[str, Any] | None = None, *, deriv: Callabl
     except RecursionError:
         raise Unsupported("expression nested too deeply") from None
     except (ArithmeticError, ValueError, TypeError, NotImplementedError) as err:  # sympy's own refusals
+        if backend is _POLY:
+            raise _NeedSympy(str(err)) from None
         raise Unsupported(f"sympy cannot compute {render(node)}: {err}") from None
 
 
 @dataclass
 class Comparison:
-    """The exact comparison of two sides. ``lhs_value``/``rhs_value`` are sympy Matrices;
-    ``reason`` says where they differ (shapes, or the first entry that differs)."""
+    """The exact comparison of two sides. ``lhs_value``/``rhs_value`` are ``PolyMatrix``
+    values when both sides are polynomial, sympy Matrices otherwise (both index as m[i, j] and
+    have ``shape``; ``to_latex`` writes either); ``reason`` says where they differ (shapes, or
+    the first entry that differs)."""
 
     equal: bool
     lhs_shape: tuple[int, int]
@@ -59,20 +77,27 @@ class Comparison:
 
 def compare(lhs: Node, rhs: Node, values: dict[str, Any] | None = None) -> Comparison:
     """Whether ``lhs`` and ``rhs`` are exactly equal with the given values (a 1×1 matrix is
-    a scalar); each entry of the difference is expanded, then simplified."""
-    import sympy
+    a scalar). Polynomial values compare exactly without sympy; otherwise each entry of the
+    difference is expanded, then simplified, by sympy."""
+    values = values or {}
+    try:
+        left, right = _evaluate(lhs, values, None, _POLY), _evaluate(rhs, values, None, _POLY)
+        is_zero, plain = (lambda d: not d), str
+    except _NeedSympy:
+        import sympy
 
-    left = to_sympy(lhs, values).applyfunc(sympy.expand)
-    right = to_sympy(rhs, values).applyfunc(sympy.expand)
+        left = to_sympy(lhs, values).applyfunc(sympy.expand)
+        right = to_sympy(rhs, values).applyfunc(sympy.expand)
+        is_zero, plain = _is_zero, _plain
     shapes = (tuple(left.shape), tuple(right.shape))
     if shapes[0] != shapes[1]:
         reason = f"shapes differ: {_dims(left)} and {_dims(right)}"
         return Comparison(False, shapes[0], shapes[1], left, right, reason)
     for i in range(left.rows):
         for j in range(left.cols):
-            if not _is_zero(left[i, j] - right[i, j]):
+            if not is_zero(left[i, j] - right[i, j]):
                 where = f"entry ({i + 1}, {j + 1}): " if left.shape != (1, 1) else ""
-                reason = f"{where}{_plain(left[i, j])} ≠ {_plain(right[i, j])}"
+                reason = f"{where}{plain(left[i, j])} ≠ {plain(right[i, j])}"
                 return Comparison(False, shapes[0], shapes[1], left, right, reason)
     return Comparison(True, shapes[0], shapes[1], left, right)
 
@@ -84,27 +109,537 @@ def derivative(node: Node, wrt_keys: list[str], values: dict[str, Any] | None = 
     for its entries, row by row. For a scalar expression the result is the gradient as
     a column (one row per symbol); for one symbol, the entrywise derivative (same shape
     as the expression); for a column vector and several symbols, the m×k Jacobian
-    (rows: the components of the expression).
+    (rows: the components of the expression). A ``PolyMatrix`` for a polynomial, else a
+    sympy Matrix (the two compare equal when their entries are).
     """
-    import sympy
+    values = values or {}
+    try:
+        return _derivative(node, wrt_keys, values, _POLY)
+    except _NeedSympy:
+        import sympy
 
-    expr = to_sympy(node, values)
+        return _derivative(node, wrt_keys, values, sympy)
+
+
+def _derivative(node: Node, wrt_keys: list[str], values: dict[str, Any], backend):
+    poly = backend is _POLY
+    expr = _evaluate(node, values, None, backend)
     symbols = []
     for key in wrt_keys:
-        if values and key in values:
-            entries = list(to_sympy(Sym(0, 0, key), values))
-            if not all(isinstance(e, sympy.Symbol) for e in entries) or len(set(entries)) != len(entries):
+        if key in values:
+            entries = list(_evaluate(Sym(0, 0, key), values, None, backend))
+            names = [_symbol_name(e, poly) for e in entries]
+            if None in names or len(set(names)) != len(names):
                 raise Unsupported(f"{key} is not a matrix of distinct symbols")
-            symbols.extend(entries)
+            symbols.extend(entries if not poly else names)
         else:
-            symbols.append(sympy.Symbol(key))
-    if expr.shape == (1, 1):
-        return sympy.Matrix([[sympy.diff(expr[0, 0], s)] for s in symbols])
-    if len(symbols) == 1:
-        return expr.diff(symbols[0])
-    if expr.cols == 1:
-        return expr.jacobian(symbols)
+            symbols.append(key if poly else backend.Symbol(key))
+    if poly:
+        if expr.shape == (1, 1):
+            return PolyMatrix._of(len(symbols), 1, [expr[0, 0].diff(s) for s in symbols])
+        if len(symbols) == 1:
+            return expr.diff(symbols[0])
+        if expr.cols == 1:
+            return PolyMatrix._of(expr.rows, len(symbols), [e.diff(s) for e in expr for s in symbols])
+    else:
+        if expr.shape == (1, 1):
+            return backend.Matrix([[backend.diff(expr[0, 0], s)] for s in symbols])
+        if len(symbols) == 1:
+            return expr.diff(symbols[0])
+        if expr.cols == 1:
+            return expr.jacobian(symbols)
     raise Unsupported(f"derivative of a {_dims(expr)} matrix with respect to {len(symbols)} symbols")
+
+
+def _symbol_name(entry, poly: bool) -> str | None:
+    """The name of an entry that is a bare symbol, else None."""
+    if poly:
+        if len(entry.terms) == 1:
+            (mono, c), = entry.terms.items()
+            if c == 1 and len(mono) == 1 and mono[0][1] == 1:
+                return mono[0][0]
+        return None
+    return entry.name if getattr(entry, "is_Symbol", False) else None
+
+
+# --------------------------------------------------------------------------- exact polynomials (no sympy)
+
+
+class _NeedSympy(Exception):
+    """What the polynomial path cannot express (functions, symbolic division, radicals): ask sympy."""
+
+
+def _as_poly(x) -> "Polynomial | None":
+    if isinstance(x, Polynomial):
+        return x
+    if isinstance(x, (int, Fraction)) and not isinstance(x, bool):
+        return Polynomial.const(x)
+    return None
+
+
+def _mono_mul(a: tuple, b: tuple) -> tuple:
+    if not a:
+        return b
+    if not b:
+        return a
+    powers = dict(a)
+    for name, e in b:
+        powers[name] = powers.get(name, 0) + e
+    return tuple(sorted(powers.items()))
+
+
+class Polynomial:
+    """A polynomial with rational coefficients: {monomial: Fraction}, a monomial being a sorted
+    tuple of (symbol key, exponent ≥ 1); the empty monomial is the constant term. Canonical, so
+    two polynomials are equal exactly when their terms are."""
+
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: dict[tuple, Fraction] | None = None):
+        self.terms = {m: c for m, c in (terms or {}).items() if c}
+
+    @classmethod
+    def const(cls, c) -> "Polynomial":
+        return cls({(): Fraction(c)})
+
+    @classmethod
+    def var(cls, key: str) -> "Polynomial":
+        return cls({((key, 1),): Fraction(1)})
+
+    # ---------------------------------------------------------------- facts
+
+    @property
+    def is_constant(self) -> bool:
+        return not self.terms or list(self.terms) == [()]
+
+    @property
+    def constant(self) -> Fraction:
+        return self.terms.get((), Fraction(0))
+
+    @property
+    def is_integer(self) -> bool | None:
+        """As sympy's: True or False for a number, None for an expression in symbols."""
+        return self.constant.denominator == 1 if self.is_constant else None
+
+    @property
+    def variables(self) -> set[str]:
+        return {name for mono in self.terms for name, _ in mono}
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    def __int__(self) -> int:
+        if not self.is_constant or self.constant.denominator != 1:
+            raise TypeError(f"{self} is not an integer")
+        return int(self.constant)
+
+    def __eq__(self, other) -> bool:
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        return self.terms == other_poly.terms
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self.terms.items()))
+
+    def __lt__(self, other) -> bool:
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        if not (self.is_constant and other_poly.is_constant):
+            raise TypeError("cannot order expressions in symbols")
+        return self.constant < other_poly.constant
+
+    # ---------------------------------------------------------------- arithmetic
+
+    def __add__(self, other):
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        terms = dict(self.terms)
+        for m, c in other_poly.terms.items():
+            terms[m] = terms.get(m, 0) + c
+        return Polynomial(terms)
+
+    __radd__ = __add__
+
+    def __neg__(self) -> "Polynomial":
+        return Polynomial({m: -c for m, c in self.terms.items()})
+
+    def __sub__(self, other):
+        other_poly = _as_poly(other)
+        return NotImplemented if other_poly is None else self + (-other_poly)
+
+    def __rsub__(self, other):
+        other_poly = _as_poly(other)
+        return NotImplemented if other_poly is None else other_poly + (-self)
+
+    def __mul__(self, other):
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        terms: dict[tuple, Fraction] = {}
+        for m1, c1 in self.terms.items():
+            for m2, c2 in other_poly.terms.items():
+                m = _mono_mul(m1, m2)
+                terms[m] = terms.get(m, 0) + c1 * c2
+        return Polynomial(terms)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        if not other_poly.is_constant or not other_poly:
+            raise _NeedSympy("division by an expression in symbols")
+        return self * Polynomial.const(1 / other_poly.constant)
+
+    def __rtruediv__(self, other):
+        other_poly = _as_poly(other)
+        if other_poly is None:
+            return NotImplemented
+        return other_poly / self
+
+    def __pow__(self, exponent):
+        e = _as_poly(exponent)
+        if e is None:
+            return NotImplemented
+        if not e.is_constant or e.constant.denominator != 1:
+            raise _NeedSympy("a power with a symbolic or fractional exponent")
+        n = int(e.constant)
+        if n < 0:
+            if not self.is_constant or not self:
+                raise _NeedSympy("a negative power of an expression in symbols")
+            return Polynomial.const(self.constant**n)
+        result, base = Polynomial.const(1), self
+        while n:
+            if n & 1:
+                result = result * base
+            n >>= 1
+            if n:
+                base = base * base
+        return result
+
+    def diff(self, key: str) -> "Polynomial":
+        """The derivative with respect to the symbol ``key``."""
+        terms: dict[tuple, Fraction] = {}
+        for mono, c in self.terms.items():
+            powers = dict(mono)
+            e = powers.get(key, 0)
+            if not e:
+                continue
+            if e == 1:
+                del powers[key]
+            else:
+                powers[key] = e - 1
+            m = tuple(sorted(powers.items()))
+            terms[m] = terms.get(m, 0) + c * e
+        return Polynomial(terms)
+
+    # ---------------------------------------------------------------- conversions
+
+    def _sympy_(self):
+        import sympy
+
+        return sympy.Add(*[
+            sympy.Rational(c.numerator, c.denominator) * sympy.Mul(*[sympy.Symbol(v) ** e for v, e in mono])
+            for mono, c in self.terms.items()
+        ])  # fmt: skip
+
+    def __str__(self) -> str:
+        """Plain text, highest degree first: x_1^2 + 5*x_1*x_2 - 1/2."""
+        if not self.terms:
+            return "0"
+        ordered = sorted(self.terms.items(), key=lambda mc: (-sum(e for _, e in mc[0]), [(v, -e) for v, e in mc[0]]))
+        out = ""
+        for n, (mono, c) in enumerate(ordered):
+            factors = [v if e == 1 else f"{v}^{e}" for v, e in mono]
+            if abs(c) != 1 or not factors:
+                factors.insert(0, str(abs(c)))
+            sign = ("-" if c < 0 else "") if n == 0 else (" - " if c < 0 else " + ")
+            out += sign + "*".join(factors)
+        return out
+
+    __repr__ = __str__
+
+
+class PolyMatrix:
+    """A matrix of ``Polynomial`` entries with the part of sympy's Matrix interface that
+    ``_Exact`` uses (shape, m[i, j], m[k], T, +, -, *, **, det, inv, trace …)."""
+
+    __slots__ = ("rows", "cols", "data")
+
+    def __init__(self, *args):
+        if len(args) == 3:  # PolyMatrix(rows, cols, f(i, j))
+            rows, cols, f = args
+            data = [_entry_poly(f(i, j)) for i in range(rows) for j in range(cols)]
+        elif isinstance(args[0], PolyMatrix):
+            rows, cols, data = args[0].rows, args[0].cols, list(args[0].data)
+        else:
+            table = [list(row) for row in args[0]]
+            rows, cols = len(table), (len(table[0]) if table else 0)
+            if any(len(row) != cols for row in table):
+                raise ValueError("rows of different lengths")
+            data = [_entry_poly(x) for row in table for x in row]
+        self.rows, self.cols, self.data = rows, cols, data
+
+    @classmethod
+    def _of(cls, rows: int, cols: int, data: list[Polynomial]) -> "PolyMatrix":
+        m = cls.__new__(cls)
+        m.rows, m.cols, m.data = rows, cols, data
+        return m
+
+    @classmethod
+    def hstack(cls, *parts: "PolyMatrix") -> "PolyMatrix":
+        if any(p.rows != parts[0].rows for p in parts):
+            raise ValueError("hstack of matrices with different numbers of rows")
+        rows = parts[0].rows
+        data = [x for i in range(rows) for p in parts for x in p.data[i * p.cols : (i + 1) * p.cols]]
+        return cls._of(rows, sum(p.cols for p in parts), data)
+
+    @classmethod
+    def vstack(cls, *parts: "PolyMatrix") -> "PolyMatrix":
+        if any(p.cols != parts[0].cols for p in parts):
+            raise ValueError("vstack of matrices with different numbers of columns")
+        return cls._of(sum(p.rows for p in parts), parts[0].cols, [x for p in parts for x in p.data])
+
+    # ---------------------------------------------------------------- access
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.rows, self.cols)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __iter__(self):
+        return iter(self.data)
+
+    def __getitem__(self, key):
+        if isinstance(key, tuple):
+            i, j = key
+            if not (0 <= i < self.rows and 0 <= j < self.cols):
+                raise IndexError(f"index {key} out of a {self.rows}×{self.cols} matrix")
+            return self.data[i * self.cols + j]
+        return self.data[key]
+
+    def __eq__(self, other):
+        if isinstance(other, PolyMatrix):
+            return self.shape == other.shape and self.data == other.data
+        if hasattr(other, "shape") and hasattr(other, "applyfunc"):  # a sympy Matrix
+            return self._sympy_() == other
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def T(self) -> "PolyMatrix":
+        data = [self.data[i * self.cols + j] for j in range(self.cols) for i in range(self.rows)]
+        return PolyMatrix._of(self.cols, self.rows, data)
+
+    # ---------------------------------------------------------------- arithmetic
+
+    def _same_shape(self, other, what: str) -> None:
+        if not isinstance(other, PolyMatrix) or other.shape != self.shape:
+            raise ValueError(f"cannot {what} matrices of different shapes")
+
+    def __add__(self, other):
+        self._same_shape(other, "add")
+        return PolyMatrix._of(self.rows, self.cols, [a + b for a, b in zip(self.data, other.data)])
+
+    def __sub__(self, other):
+        self._same_shape(other, "subtract")
+        return PolyMatrix._of(self.rows, self.cols, [a - b for a, b in zip(self.data, other.data)])
+
+    def __neg__(self) -> "PolyMatrix":
+        return PolyMatrix._of(self.rows, self.cols, [-a for a in self.data])
+
+    def _scaled(self, factor: Polynomial) -> "PolyMatrix":
+        return PolyMatrix._of(self.rows, self.cols, [factor * a for a in self.data])
+
+    def __mul__(self, other):
+        if isinstance(other, PolyMatrix):
+            if self.cols != other.rows:
+                raise ValueError(f"cannot multiply {self.rows}×{self.cols} and {other.rows}×{other.cols}")
+            n, p = self.cols, other.cols
+            data = []
+            for i in range(self.rows):
+                row = self.data[i * n : (i + 1) * n]
+                for j in range(p):
+                    total = Polynomial()
+                    for k in range(n):
+                        total = total + row[k] * other.data[k * p + j]
+                    data.append(total)
+            return PolyMatrix._of(self.rows, p, data)
+        factor = _as_poly(other)
+        return NotImplemented if factor is None else self._scaled(factor)
+
+    def __rmul__(self, other):
+        factor = _as_poly(other)
+        return NotImplemented if factor is None else self._scaled(factor)
+
+    def __truediv__(self, other):
+        divisor = _as_poly(other)
+        if divisor is None:
+            return NotImplemented
+        return PolyMatrix._of(self.rows, self.cols, [a / divisor for a in self.data])
+
+    def __pow__(self, n: int) -> "PolyMatrix":
+        if self.rows != self.cols or not isinstance(n, int) or n < 0:
+            raise ValueError("only a non-negative integer power of a square matrix")
+        result, base = _eye(self.rows), self
+        while n:
+            if n & 1:
+                result = result * base
+            n >>= 1
+            if n:
+                base = base * base
+        return result
+
+    def multiply_elementwise(self, other: "PolyMatrix") -> "PolyMatrix":
+        self._same_shape(other, "multiply elementwise")
+        return PolyMatrix._of(self.rows, self.cols, [a * b for a, b in zip(self.data, other.data)])
+
+    def dot(self, other: "PolyMatrix") -> Polynomial:
+        if len(self) != len(other) or 1 not in self.shape or 1 not in other.shape:
+            raise ValueError("dot product of vectors of different lengths")
+        return sum((a * b for a, b in zip(self.data, other.data)), Polynomial())
+
+    def cross(self, other: "PolyMatrix") -> "PolyMatrix":
+        if len(self) != 3 or len(other) != 3:
+            raise ValueError("cross product of vectors that are not of length 3")
+        (a1, a2, a3), (b1, b2, b3) = self.data, other.data
+        return PolyMatrix._of(self.rows, self.cols, [a2 * b3 - a3 * b2, a3 * b1 - a1 * b3, a1 * b2 - a2 * b1])
+
+    def trace(self) -> Polynomial:
+        if self.rows != self.cols:
+            raise ValueError("trace of a matrix that is not square")
+        return sum((self.data[i * self.cols + i] for i in range(self.rows)), Polynomial())
+
+    def _minor(self, i: int, j: int) -> "PolyMatrix":
+        n = self.cols
+        data = [self.data[r * n + c] for r in range(self.rows) if r != i for c in range(n) if c != j]
+        return PolyMatrix._of(self.rows - 1, n - 1, data)
+
+    def det(self) -> Polynomial:
+        if self.rows != self.cols:
+            raise ValueError("determinant of a matrix that is not square")
+        n = self.rows
+        if n == 0:
+            return Polynomial.const(1)
+        if all(a.is_constant for a in self.data):
+            rows = [[a.constant for a in self.data[i * n : (i + 1) * n]] for i in range(n)]
+            return Polynomial.const(_fraction_det(rows))
+        if n > 5:
+            raise _NeedSympy("determinant of a large matrix in symbols")
+        if n == 1:
+            return self.data[0]
+        total = Polynomial()
+        for j in range(n):
+            if self.data[j]:
+                term = self.data[j] * self._minor(0, j).det()
+                total = total + (term if j % 2 == 0 else -term)
+        return total
+
+    def adjugate(self) -> "PolyMatrix":
+        if self.rows != self.cols:
+            raise ValueError("adjugate of a matrix that is not square")
+        n = self.rows
+        if n == 1:
+            return PolyMatrix._of(1, 1, [Polynomial.const(1)])
+        cof = [self._minor(i, j).det() * (1 if (i + j) % 2 == 0 else -1) for i in range(n) for j in range(n)]
+        return PolyMatrix._of(n, n, cof).T
+
+    def inv(self) -> "PolyMatrix":
+        d = self.det()
+        if not d:
+            raise ValueError("matrix is singular")
+        if not d.is_constant:
+            raise _NeedSympy("inverse of a matrix whose determinant is an expression in symbols")
+        return self.adjugate() / d
+
+    def applyfunc(self, f) -> "PolyMatrix":
+        return PolyMatrix._of(self.rows, self.cols, [_entry_poly(f(a)) for a in self.data])
+
+    def diff(self, key: str) -> "PolyMatrix":
+        return PolyMatrix._of(self.rows, self.cols, [a.diff(key) for a in self.data])
+
+    def _sympy_(self):
+        import sympy
+
+        return sympy.Matrix(self.rows, self.cols, [a._sympy_() for a in self.data])
+
+    def __repr__(self) -> str:
+        return f"PolyMatrix({[[self[i, j] for j in range(self.cols)] for i in range(self.rows)]})"
+
+
+def _entry_poly(x) -> Polynomial:
+    poly = _as_poly(x)
+    if poly is None:
+        raise _NeedSympy(f"an entry that is not a polynomial: {x!r}")
+    return poly
+
+
+def _fraction_det(rows: list[list[Fraction]]) -> Fraction:
+    """Gaussian elimination over the rationals."""
+    n, det = len(rows), Fraction(1)
+    rows = [list(r) for r in rows]
+    for k in range(n):
+        pivot = next((i for i in range(k, n) if rows[i][k]), None)
+        if pivot is None:
+            return Fraction(0)
+        if pivot != k:
+            rows[k], rows[pivot] = rows[pivot], rows[k]
+            det = -det
+        det *= rows[k][k]
+        for i in range(k + 1, n):
+            if rows[i][k]:
+                f = rows[i][k] / rows[k][k]
+                rows[i] = [a - f * b for a, b in zip(rows[i], rows[k])]
+    return det
+
+
+def _eye(n: int) -> PolyMatrix:
+    one, zero = Polynomial.const(1), Polynomial()
+    return PolyMatrix._of(n, n, [one if i == j else zero for i in range(n) for j in range(n)])
+
+
+def _rational(text: str) -> Polynomial:
+    try:
+        return Polynomial.const(Fraction(text))
+    except (TypeError, ValueError):
+        raise _NeedSympy(f"number {text!r}") from None
+
+
+class _PolyBackend:
+    """The names ``_Exact`` takes from sympy, over ``Polynomial``; any other name (exp, log,
+    sqrt, Abs …) means the expression is not a polynomial: ``_NeedSympy``."""
+
+    Matrix = MatrixBase = PolyMatrix
+    Integer = staticmethod(Polynomial.const)
+    Rational = staticmethod(_rational)
+    Symbol = staticmethod(Polynomial.var)
+    eye = staticmethod(_eye)
+
+    @staticmethod
+    def zeros(rows: int, cols: int) -> PolyMatrix:
+        return PolyMatrix._of(rows, cols, [Polynomial() for _ in range(rows * cols)])
+
+    @staticmethod
+    def diag(*entries) -> PolyMatrix:
+        n, zero = len(entries), Polynomial()
+        return PolyMatrix._of(n, n, [_entry_poly(entries[i]) if i == j else zero for i in range(n) for j in range(n)])
+
+    @staticmethod
+    def simplify(x):
+        return x
+
+    def __getattr__(self, name: str):
+        raise _NeedSympy(f"{name} is not polynomial arithmetic")
+
+
+_POLY = _PolyBackend()
 
 
 # --------------------------------------------------------------------------- LaTeX in the note's notation
@@ -167,16 +702,21 @@ def to_latex(expr, style: Style | None = None) -> str:
     """A sympy scalar or Matrix as LaTeX in the note's notation (``style_of``): its
     subscripts, its coefficient 1, its spacing, its matrix environment and its order of
     terms (by total degree, then variables in order of first appearance, and the claimed
-    side's own order for the monomials it has)."""
-    import sympy
-
+    side's own order for the monomials it has). Also takes ``Polynomial`` and ``PolyMatrix``."""
     style = style or Style()
-    if isinstance(expr, sympy.MatrixBase):
-        if expr.shape == (1, 1):
-            return _scalar_latex(expr[0, 0], style)
-        rows = [" & ".join(_scalar_latex(expr[i, j], style) for j in range(expr.cols)) for i in range(expr.rows)]
-        return f"\\begin{{{style.env}}} " + " \\\\ ".join(rows) + f" \\end{{{style.env}}}"
-    return _scalar_latex(sympy.sympify(expr), style)
+    if isinstance(expr, (PolyMatrix, Polynomial)):
+        scalar, matrix = _poly_latex, isinstance(expr, PolyMatrix)
+    else:
+        import sympy
+
+        scalar, matrix = _scalar_latex, isinstance(expr, sympy.MatrixBase)
+        expr = expr if matrix else sympy.sympify(expr)
+    if not matrix:
+        return scalar(expr, style)
+    if expr.shape == (1, 1):
+        return scalar(expr[0, 0], style)
+    rows = [" & ".join(scalar(expr[i, j], style) for j in range(expr.cols)) for i in range(expr.rows)]
+    return f"\\begin{{{style.env}}} " + " \\\\ ".join(rows) + f" \\end{{{style.env}}}"
 
 
 # --------------------------------------------------------------------------- the translator
@@ -205,10 +745,10 @@ def _is_zero_node(node: Node) -> bool:
 
 
 class _Exact:
-    def __init__(self, values: dict[str, Any], deriv):
-        import sympy
+    """The evaluator of a tree; ``backend`` is sympy or ``_POLY`` (the same names over polynomials)."""
 
-        self.sp = sympy
+    def __init__(self, values: dict[str, Any], deriv, backend):
+        self.sp = backend
         self.values = values
         self.deriv = deriv
         self.expanding: list[str] = []  # keys being substituted (a definition may not use itself)
@@ -281,6 +821,8 @@ class _Exact:
                 self.expanding.pop()
         if isinstance(value, sp.MatrixBase):
             return sp.Matrix(value)
+        if sp is _POLY:
+            raise _NeedSympy(f"the value of {key} is not a tree")
         try:
             return self.m(sp.sympify(value))
         except (sp.SympifyError, TypeError):
@@ -626,12 +1168,19 @@ def _plain(expr) -> str:
 
 def _term_signature(term: Node) -> tuple | None:
     """The monomial of one written term (coefficient dropped), or None."""
+    node = term.arg if isinstance(term, Neg) else term
     try:
-        value = to_sympy(term.arg if isinstance(term, Neg) else term, {})
+        try:
+            value = _evaluate(node, {}, None, _POLY)
+        except _NeedSympy:
+            value = to_sympy(node, {})
     except Unsupported:
         return None
     if value.shape != (1, 1):
         return None
+    if isinstance(value, PolyMatrix):
+        terms = value[0, 0].terms
+        return None if len(terms) > 1 else next(iter(terms), ())
     return _signature(value[0, 0])
 
 
@@ -673,6 +1222,8 @@ def _sym_latex(key: str, style: Style) -> str:
 
 
 def _number_latex(c) -> str:
+    if isinstance(c, Fraction):
+        return str(c.numerator) if c.denominator == 1 else f"\\frac{{{c.numerator}}}{{{c.denominator}}}"
     import sympy
 
     if c.is_Integer:
@@ -702,7 +1253,12 @@ def _scalar_latex(expr, style: Style) -> str:
             return _number_latex(expr)
         names = {s: _sym_latex(s.name, style) for s in expr.free_symbols}
         return sympy.latex(expr, symbol_names=names)
-    terms = [(exps, coeff) for exps, coeff in poly.terms() if coeff != 0]
+    return _terms_latex(order, [(exps, coeff) for exps, coeff in poly.terms() if coeff != 0], style)
+
+
+def _terms_latex(order: list[str], terms: list[tuple], style: Style) -> str:
+    """Terms (exponents over ``order``, rational coefficient) in the note's notation: by total
+    degree, then variables in ``order``, and the claimed side's own order for its monomials."""
     if not terms:
         return "0"
 
@@ -710,7 +1266,7 @@ def _scalar_latex(expr, style: Style) -> str:
         exps = item[0]
         return (-sum(exps), tuple(-e for e in exps))
 
-    terms.sort(key=default_key)
+    terms = sorted(terms, key=default_key)
     claimed = {sig: i for i, sig in enumerate(style.monomials)}
     keys, previous = [], -0.5
     for exps, coeff in terms:
@@ -730,6 +1286,23 @@ def _scalar_latex(expr, style: Style) -> str:
         else:
             out += (minus if coeff < 0 else plus) + body
     return out
+
+
+def _poly_latex(p: Polynomial, style: Style) -> str:
+    """``_scalar_latex`` for a ``Polynomial``: the same order of terms and notation, no sympy."""
+    names = p.variables
+    if not names:
+        return _number_latex(p.constant)
+    order = [v for v in style.variables if v in names]
+    order += [v for v in sorted(names, key=_natural) if v not in order]
+    position = {v: k for k, v in enumerate(order)}
+    terms = []
+    for mono, coeff in p.terms.items():
+        exps = [0] * len(order)
+        for v, e in mono:
+            exps[position[v]] = e
+        terms.append((tuple(exps), coeff))
+    return _terms_latex(order, terms, style)
 
 
 def _monomial_latex(order: list[str], exps, coeff, style: Style) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import codecs
 import os
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-import pathspec
+if TYPE_CHECKING:  # imported where a pattern is compiled: pathspec takes 0.05 s to import
+    import pathspec
 
 NOTE_EXTENSIONS = frozenset({".md", ".markdown", ".tex", ".ipynb"})
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
@@ -23,7 +24,7 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
 )
 
-_Specs = list[tuple[str, pathspec.PathSpec]]  # (folder the .gitignore is in, its patterns)
+_Specs = list[tuple[str, "pathspec.PathSpec"]]  # (folder the .gitignore is in, its patterns)
 
 
 # --------------------------------------------------------------------------- discovery
@@ -75,7 +76,7 @@ def discover(
     return sorted(files.values()), errors
 
 
-def _forced_out(given: str, is_dir: bool, excluded: pathspec.PathSpec, skip) -> bool:
+def _forced_out(given: str, is_dir: bool, excluded: pathspec.PathSpec | None, skip) -> bool:
     """With --force-exclude: whether a path named on the command line is excluded."""
     path = os.path.abspath(given)
     if skip is not None and skip(path, is_dir):
@@ -87,7 +88,13 @@ def _key(path: str) -> str:
     return os.path.normcase(os.path.abspath(path))
 
 
-def _spec(lines: list[str]) -> pathspec.PathSpec:
+def _spec(lines: list[str]) -> pathspec.PathSpec | None:
+    """The gitignore-style patterns of ``lines``; None when there are none (blank lines and
+    comments only), so that a walk without patterns never imports pathspec."""
+    if not any(line.strip() and not line.lstrip().startswith("#") for line in lines):
+        return None
+    import pathspec
+
     try:
         return pathspec.GitIgnoreSpec.from_lines(lines)
     except Exception:  # one malformed pattern should not lose the others
@@ -109,9 +116,11 @@ def _read_gitignore(folder: str) -> pathspec.PathSpec | None:
         return None
 
 
-def _decision(spec: pathspec.PathSpec, rel: str) -> bool | None:
+def _decision(spec: pathspec.PathSpec | None, rel: str) -> bool | None:
     """Whether the last pattern matching ``rel`` ignores (True) or re-includes it (False)."""
     result = None
+    if spec is None:
+        return None
     for pattern in spec.patterns:
         if pattern.include is not None and pattern.match_file(rel) is not None:
             result = pattern.include
@@ -153,7 +162,7 @@ def _parent_specs(root: str) -> _Specs:
     return specs
 
 
-def _walk_root(given: str, excluded: pathspec.PathSpec, errors: list[str], skip=None) -> list[str]:
+def _walk_root(given: str, excluded: pathspec.PathSpec | None, errors: list[str], skip=None) -> list[str]:
     root = os.path.abspath(given)
     specs = _parent_specs(root)
     if specs and _ignored(root, True, specs):
@@ -209,8 +218,8 @@ def _is_note(name: str) -> bool:
     return os.path.splitext(name)[1].lower() in NOTE_EXTENSIONS
 
 
-def _excluded(spec: pathspec.PathSpec, path: str, root: str, is_dir: bool) -> bool:
-    if not spec.patterns:
+def _excluded(spec: pathspec.PathSpec | None, path: str, root: str, is_dir: bool) -> bool:
+    if spec is None or not spec.patterns:
         return False
     suffix = "/" if is_dir else ""
     for base in (root, os.getcwd()):

@@ -10,7 +10,8 @@ import pytest
 import sympy
 
 from linter.exact import (
-    DomainError, ShapeMismatch, Style, Unsupported, compare, derivative, style_of, to_latex, to_sympy,
+    _POLY, DomainError, PolyMatrix, Polynomial, ShapeMismatch, Style, Unsupported, _evaluate, _NeedSympy,
+    compare, derivative, style_of, to_latex, to_sympy,
 )  # fmt: skip
 from linter.lexer import lex
 from linter.parser import Parser, sub_parse
@@ -192,6 +193,73 @@ def test_import_does_not_load_sympy():
     code = "import sys, linter.exact; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --------------------------------------------------------------------------- the polynomial path
+
+
+@pytest.mark.parametrize(
+    "text, polynomial",
+    [
+        (r"\operatorname{tr}(A) + \det A + |A|", True),
+        (r"A^2 - 2A^{-2} + A^0 + A \odot A", True),
+        (r"A \otimes A", True),
+        (r"\frac{1}{2} A + \operatorname{adj}(A) + I", True),
+        (r"\operatorname{vec}(A)", True),
+        (r"\operatorname{diag}(A) + X", True),
+        (r"\langle X, A X \rangle + \sum_{i=1}^{2} i x_i^2 + (x_1 + x_2)^3 + x_1(x_2)", True),
+        (r"\begin{bmatrix} A & I \\ 0 & A \end{bmatrix}", True),
+        (r"\frac{x_1}{2} + 2^{-1} + A_{21}", True),
+        (r"\|X\|^2", False),  # a square root
+        (r"\exp(x_1)", False),
+        (r"\frac{x_1}{x_2}", False),  # division by a symbol
+        ("x_1^{-1}", False),
+        (r"\begin{bmatrix} a & b \\ 0 & a \end{bmatrix}^{-1}", False),  # 1/a entries
+    ],
+)
+def test_polynomial_path_agrees_with_sympy(text, polynomial):
+    values = seed_values()
+    expected = to_sympy(tree(text), values).applyfunc(sympy.expand)
+    if not polynomial:
+        with pytest.raises(_NeedSympy):
+            _evaluate(tree(text), values, None, _POLY)
+        return
+    value = _evaluate(tree(text), values, None, _POLY)
+    assert isinstance(value, PolyMatrix)
+    assert value == expected and value._sympy_().applyfunc(sympy.expand) == expected
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [("A X^T", ShapeMismatch), (BM % r"1 & 2 \\ 2 & 4" + "^{-1}", DomainError), ("f(x)", Unsupported)],
+)
+def test_polynomial_path_raises_what_sympy_raises(text, error):
+    with pytest.raises(error) as poly_error:
+        _evaluate(tree(text), seed_values(), None, _POLY)
+    with pytest.raises(error) as sympy_error:
+        to_sympy(tree(text), seed_values())
+    assert str(poly_error.value) == str(sympy_error.value)
+
+
+def test_polynomials_are_canonical_and_exact():
+    x, y = Polynomial.var("x_1"), Polynomial.var("x_2")
+    assert (x + y) ** 2 - (x * x + 2 * x * y + y * y) == 0
+    assert ((x + y) ** 2).diff("x_1") == 2 * x + 2 * y
+    assert (x / 3) * 3 == x and Polynomial.const(1) / 3 + Polynomial.const(2) / 3 == 1
+    assert str(x * x - 5 * x * y + Polynomial.const(1) / 2) == "x_1^2 - 5*x_1*x_2 + 1/2"
+    with pytest.raises(_NeedSympy):
+        x / y
+
+
+def test_comparing_worked_examples_with_polynomials_gives_the_same_fix():
+    """compare() answers with PolyMatrix values that to_latex writes as the sympy values were."""
+    sides = chain(r"(A + A^T)X = \begin{bmatrix} 1 & 3 \\ 2 & 4 \end{bmatrix} \begin{bmatrix} x_1 \\ x_2 \end{bmatrix}")
+    result = compare(sides[0], sides[1], seed_values())
+    assert isinstance(result.lhs_value, PolyMatrix)
+    style = style_of(BM % r"1x_1 + 3x_2 \\ 2x_1 + 4x_2")
+    written = to_latex(result.lhs_value, style)
+    assert written == to_latex(result.lhs_value._sympy_(), style) == BM % r"2x_1 + 5x_2 \\ 5x_1 + 8x_2"
+    assert result.reason == "entry (1, 1): 2*x_1 + 5*x_2 ≠ x_1 + 3*x_2"
 
 
 # --------------------------------------------------------------------------- compare

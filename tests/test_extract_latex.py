@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,14 +15,14 @@ from linter.extract.latex import extract_latex
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
 
-@pytest.fixture(params=["pylatexenc", "fallback"])
+@pytest.fixture(params=["scanner", "pylatexenc"])
 def extract(request, monkeypatch):
-    """extract_latex through pylatexenc, or through the fallback scanner after pylatexenc fails."""
-    if request.param == "fallback":
+    """extract_latex through the text scanner, or through pylatexenc after the scanner fails."""
+    if request.param == "pylatexenc":
         def broken(text):
-            raise RuntimeError("pylatexenc failed")
+            raise RuntimeError("the scanner failed")
 
-        monkeypatch.setattr(latex, "_scan_pylatexenc", broken)
+        monkeypatch.setattr(latex, "_scan_text", broken)
     return lambda text: extract_latex("note.tex", text)
 
 
@@ -493,22 +495,46 @@ def test_binary_junk_never_raises(extract):
 
 
 def test_huge_input_skips_pylatexenc(monkeypatch):
+    """A file too long for pylatexenc loses its blocks if the scanner fails, but nothing raises."""
     calls = []
+
+    def broken(text):
+        raise RuntimeError("the scanner failed")
+
     monkeypatch.setattr(latex, "_PYLATEXENC_LIMIT", 100)
+    monkeypatch.setattr(latex, "_scan_text", broken)
     monkeypatch.setattr(latex, "_scan_pylatexenc", lambda text: calls.append(text))
     ex = extract_latex("big.tex", "Let $x$ be. " * 50)
-    assert len(ex.blocks) == 50 and calls == []
+    assert ex.blocks == [] and calls == []
 
 
-def test_pylatexenc_path_is_used_for_ordinary_notes(monkeypatch):
-    def broken(text):
-        raise AssertionError("the fallback should not run")
+def test_the_text_scanner_reads_ordinary_notes_without_pylatexenc(monkeypatch):
+    def unwanted(text):
+        raise AssertionError("pylatexenc should not run")
 
-    monkeypatch.setattr(latex, "_scan_fallback", broken)
+    monkeypatch.setattr(latex, "_scan_pylatexenc", unwanted)
     assert [b.text for b in extract_latex("n.tex", r"\section{A} $x$ \[y\]").blocks] == ["x", "y"]
 
 
-def test_deep_nesting_falls_back_from_pylatexenc():
+def test_extracting_latex_does_not_import_pylatexenc():
+    code = (
+        "import sys\nfrom linter.extract.latex import extract_latex\n"
+        "assert len(extract_latex('n.tex', r'\\section{A} $x$ \\begin{align} y \\end{align}').blocks) == 2\n"
+        "print('pylatexenc' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_pylatexenc_reads_the_file_when_the_scanner_fails(monkeypatch):
+    def broken(text):
+        raise RuntimeError("the scanner failed")
+
+    monkeypatch.setattr(latex, "_scan_text", broken)
+    assert [b.text for b in extract_latex("n.tex", r"\section{A} $x$ \[y\]").blocks] == ["x", "y"]
+
+
+def test_deep_nesting_is_read_by_the_scanner_not_by_pylatexenc():
     text = "{" * 3000 + "$x$" + "}" * 3000
     with pytest.raises(RecursionError):
         latex._scan_pylatexenc(text)
@@ -543,19 +569,22 @@ $no$
 """
 
 
-def test_both_paths_agree():
-    def summary(ex):
-        return (
-            [(b.start, b.end, b.text, b.delimiter, b.display, b.env, b.passage.start) for b in ex.blocks],
-            [(p.kind, p.start, p.end, p.headings, p.section) for p in ex.passages],
-            [(start, end, message) for _, start, end, message in ex.problems],
-            ex.macros,
-        )
-
-    found = latex._scan_pylatexenc(RICH)
-    assert summary(latex._build(latex.Source("r.tex", RICH), found)) == summary(
-        latex._build(latex.Source("r.tex", RICH), latex._scan_fallback(RICH))
+def summary(ex):
+    """Everything an extraction gives the later stages, as plain values."""
+    return (
+        [(b.start, b.end, b.text, b.delimiter, b.display, b.env, b.passage.start, b.passage.end) for b in ex.blocks],
+        [(p.kind, p.start, p.end, p.headings, p.section) for p in ex.passages],
+        [(start, end, message) for _, start, end, message in ex.problems],
+        ex.macros,
     )
+
+
+def read_by(scan, path: str, text: str):
+    return latex._build(latex.Source(path, text), scan(text))
+
+
+def test_both_readers_agree():
+    assert summary(read_by(latex._scan_pylatexenc, "r.tex", RICH)) == summary(read_by(latex._scan_text, "r.tex", RICH))
     ex = extract_latex("r.tex", RICH)
     assert len(ex.blocks) == 8
     assert [m for _, _, _, m in ex.problems] == ["unclosed '$': no matching '$' before the end of the paragraph"]
@@ -574,8 +603,34 @@ def test_corpus(path):
     text = path.read_text(encoding="utf-8", errors="replace")
     ex = extract_latex(str(path), text)
     check_invariants(ex)
-    fallback = latex._build(latex.Source(str(path), text), latex._scan_fallback(text))
     print(f"{path.name}: {len(ex.blocks)} blocks, {len(ex.passages)} passages, {len(ex.problems)} problems")
     assert len(ex.blocks) >= text.count("\\begin{align") // 2
     assert 0 < len(ex.blocks) <= text.count("$") + text.count("\\[") + text.count("\\(") + text.count("\\begin{")
-    assert [(b.start, b.end) for b in ex.blocks] == [(b.start, b.end) for b in fallback.blocks]
+    assert summary(ex) == summary(read_by(latex._scan_pylatexenc, str(path), text))  # the scanner reads as pylatexenc
+
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "latex"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.tex")), ids=lambda p: p.name)
+def test_fixtures_read_the_same_by_both_readers(path):
+    text = path.read_text(encoding="utf-8")
+    assert summary(extract_latex(str(path), text)) == summary(read_by(latex._scan_pylatexenc, str(path), text))
+
+
+_PIECES = [
+    r"$x$", r"$$y$$", r"\(a\)", r"\[b\]", "\n\n", r"\section{S $t$}", r"\subsection*{U}", r"\item ",
+    r"\begin{itemize}\item $p$ \item q\end{itemize}", r"\begin{align} a &= b \\ c \end{align}",
+    r"\begin{equation*} e \end{equation*}", "% c $ \n", r"\%", r"\$", r"\verb|$x|", r"\newcommand{\R}{\mathbb{R}}",
+    r"\def\x{y}", r"{\bf z $w$}", r"\text{$q$}", r"\begin{theorem}[$\star$] th $u$ \end{theorem}",
+    r"\begin{verbatim}$v$\end{verbatim}", r"\begin{alignat}{2} a \end{alignat}", r"\paragraph{P}",
+    r"\begin{tikzpicture}\node {$n$};\end{tikzpicture}", r"\emph{e $f$}", " word ", "\n", r"\footnote{$g$}", "&", "~",
+]
+
+
+def test_both_readers_agree_on_random_well_formed_documents():
+    rng = random.Random(5)
+    for _ in range(150):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 25)))
+        by_scanner = summary(read_by(latex._scan_text, "f.tex", text))
+        assert by_scanner == summary(read_by(latex._scan_pylatexenc, "f.tex", text)), text

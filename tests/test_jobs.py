@@ -210,3 +210,57 @@ def test_checking_a_plain_note_does_not_import_sympy(tmp_path):
     loaded = _modules_after("from linter.cli import main\nmain(['check', '-q', '--no-cache', 'plain.md'])", tmp_path)
     assert "linter.claims" in loaded  # the note was really checked
     assert "sympy" not in loaded
+
+
+_A = r"\begin{bmatrix} 2 & 1 \\ 0 & 3 \end{bmatrix}"
+_X = r"\begin{bmatrix} x_1 \\ x_2 \end{bmatrix}"
+
+
+def _dl303_fix_and_modules(tmp_path: Path, claim: str) -> tuple[str, set[str]]:
+    """The DL303 fix offered for a worked example with A and X, and the modules loaded to find it."""
+    note = f"# A worked example\n\nTake \\( A = {_A} \\) and \\( X = {_X} \\).\n\n$$\n{claim}\n$$\n"
+    (tmp_path / "worked.md").write_text(note, encoding="utf-8")
+    script = (
+        "import sys\nfrom linter.engine import check_text\n"
+        "found = [f for f in check_text('worked.md', open('worked.md', encoding='utf-8').read()).findings"
+        " if f.code == 'DL303']\n"
+        "assert len(found) == 1 and found[0].fix is not None, found\n"
+        "print(found[0].fix.text)\nprint(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env.pop("DERIVLINT_DEBUG", None)
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    fix, modules = done.stdout.splitlines()
+    return fix, set(modules.split())
+
+
+def test_polynomial_worked_example_is_checked_without_sympy(tmp_path):
+    """X^T A X with concrete A and X = [x_1; x_2] is polynomial arithmetic: exact, no sympy."""
+    claim = rf"X^T A X = \begin{{bmatrix}} x_1 & x_2 \end{{bmatrix}} {_A} {_X} = 2x_1^2 + 2x_1x_2 + 3x_2^2"
+    fix, loaded = _dl303_fix_and_modules(tmp_path, claim)
+    assert fix == "2x_1^2 + x_1x_2 + 3x_2^2"
+    assert "linter.exact" in loaded and "sympy" not in loaded
+
+
+def test_worked_example_with_a_radical_still_uses_sympy(tmp_path):
+    """A norm is a square root: beyond polynomials, so sympy computes it."""
+    claim = rf"\|A X\| = \left\| {_A} {_X} \right\| = \sqrt{{4x_1^2 + 9x_2^2}}"
+    fix, loaded = _dl303_fix_and_modules(tmp_path, claim)
+    assert fix == r"\sqrt{4 x_1^{2} + 4 x_1 x_2 + 10 x_2^{2}}"
+    assert "sympy" in loaded
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+def test_seed_000_worked_examples_need_no_sympy(tmp_path):
+    seed = next(SEEDS.glob("000_*.md"))
+    loaded = _modules_after(
+        "from linter.engine import check_text\n"
+        f"text = open({str(seed)!r}, encoding='utf-8').read()\n"
+        f"assert {{f.line for f in check_text({str(seed)!r}, text).findings if f.code == 'DL303'}} == {{82, 86}}",
+        tmp_path,
+    )
+    assert "linter.exact" in loaded  # the worked examples were really computed
+    assert "sympy" not in loaded
