@@ -20,7 +20,8 @@ from .tree import (
 #
 # Readings: a (1, 1) value multiplies anything as a scalar, and a product chain that
 # fails left to right is retried with a 1×1 rest as a scalar (B x^T A x). exp, ln,
-# sqrt, sin … apply entry by entry (exp of a matrix is not expm). |X| of a square
+# sqrt, sin … apply entry by entry to vectors and non-square matrices; of a square
+# matrix they are Unsupported (e^X usually means expm, which is not computed). |X| of a square
 # matrix is det X; ln |X| is log |det X|. ‖·‖ and ‖·‖_2 of a vector and ‖·‖ / ‖·‖_F
 # of a matrix are the Euclidean / Frobenius norm; ‖X‖_2 is the spectral norm, ‖X‖_*
 # the nuclear norm. a · b of two columns is the dot product, a × b of two 3-vectors
@@ -202,6 +203,9 @@ _ELEMENTWISE = {
     "sgn": (np.sign, lambda a, v: np.zeros_like(a)),
     "erf": (_erf, lambda a, v: 2.0 / math.sqrt(math.pi) * np.exp(-a * a)),
 }
+# functions that, applied to a square matrix, may mean the matrix function (expm, logm,
+# sqrtm …) as well as the entries one by one: there the reading is left undecided
+_MATRIX_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh"})
 _DOMAIN = {"ln": "log", "log": "log", "lg": "log", "sqrt": "square root", "arcsin": "arcsin", "arccos": "arccos"}
 
 
@@ -458,7 +462,7 @@ class _Forward:
         if name in ("ln", "log"):
             return self._ln(node, arg)
         if name in _ELEMENTWISE:
-            return _apply(node, name, self.ev(arg))
+            return _apply(node, name, _not_square(node, name, arg, self.ev(arg)))
         a = self.ev(arg)
         if name in ("tr", "etr"):
             _need_square(node, arg, a, "trace")
@@ -489,7 +493,7 @@ class _Forward:
                 _need_square(node, arg.arg, inner, "determinant")
                 return _logdet(node, arg.arg, inner, absolute=True)
             return _apply(node, "ln", _apply(node, "abs", inner))
-        return _apply(node, "ln", self.ev(arg))
+        return _apply(node, "ln", _not_square(node, "ln", arg, self.ev(arg)))
 
     def _Call(self, node: Call, hint):
         raise Unsupported(f"function {render(node.func)} has no definition")
@@ -580,6 +584,14 @@ _UNSUPPORTED = {
     Dots: "schematic expression (dots)",
     Cases: "piecewise definition",
 }
+
+
+def _not_square(node: Node, name: str, arg: Node, a: _D) -> _D:
+    """``a`` unless it is a square matrix under a function with a matrix meaning (e^X)."""
+    p, q = a.v.shape
+    if name in _MATRIX_FUNCTIONS and p == q > 1:
+        raise Unsupported(f"{name} of the square matrix {render(arg)}: entry by entry or the matrix function?")
+    return a
 
 
 def _unneg(node: Node) -> Node:

@@ -355,3 +355,15 @@ def test_derivative_nodes_come_from_the_callback_and_are_constants():
 def test_missing_variable_is_unsupported():
     with pytest.raises(Unsupported, match="no value for z"):
         jacobian(tree("x"), {"x": np.ones((1, 1))}, "z")
+
+
+@pytest.mark.parametrize("text", [r"e^{X}", r"\exp(X)", r"\ln(X)", r"\sqrt{X}", r"\operatorname{tr}(e^{X})", r"\sin(X)"])
+def test_a_function_of_a_square_matrix_is_not_read_entry_by_entry(text):
+    """e^X of a square X is usually expm: ∂tr(e^X)/∂X = e^X (numerator layout) must not
+    be judged with the entrywise exp, whose gradient is diagonal."""
+    env = {"X": np.eye(3) + 0.1 * np.arange(9.0).reshape(3, 3)}
+    with pytest.raises(Unsupported, match="square matrix X"):
+        jacobian(tree(text), env, "X")
+    # non-square matrices and vectors keep the entrywise reading
+    assert evaluate(tree(r"\exp(X)"), {"X": np.zeros((2, 3))}) == pytest.approx(np.ones((2, 3)))
+    assert evaluate(tree(r"e^{x}"), {"x": np.zeros((3, 1))}) == pytest.approx(np.ones((3, 1)))
