@@ -639,3 +639,17 @@ def test_a_sibling_section_of_one_chapter_sees_only_a_guess():
     s = claim_at(claims, 18, "definition")
     first = ctx.facts("M", s).declarations[0]
     assert first.carried and first.far and ctx.facts("M", s).shape == ("p", "q")
+
+
+def test_a_condition_holds_in_its_own_item_only():
+    text = (
+        "# Q\n\n## G\n\nLet $M \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "- $\\frac{\\partial x^T M x}{\\partial x} = 2Mx$\n"
+        "- When $M$ is symmetric, $\\frac{\\partial x^T M x}{\\partial x} = 2Mx$.\n"
+        "- Not symmetric: $\\frac{\\partial x^T M x}{\\partial x} = 2Mx$\n"
+    )
+    ctx, claims = build(text)
+    before, under, after = (claim_at(claims, line) for line in (7, 8, 9))
+    assert "symmetric" in ctx.facts("M", under).props
+    assert "symmetric" not in ctx.facts("M", before).props
+    assert "symmetric" not in ctx.facts("M", after).props  # the condition was said for the item above

@@ -119,9 +119,21 @@ class Context:
         held = outline.same_section(d.index, k) or (
             outline.passages[k].kind == "heading" and outline.same_section(k, d.index)
         )  # a formula in a heading is explained by the section under it
-        if (d.local and d.index != k) or not held:
+        if d.local and d.index != k:
+            return self._outside_condition(d)
+        if not held:
             return self._far(d)
         return d
+
+    def _outside_condition(self, d: Declaration) -> Declaration:
+        """A condition ("when A is symmetric") seen from another passage: its shape is a
+        guess and its properties and values do not hold there."""
+        key = (id(d), "outside")
+        copy = self._carried.get(key)
+        if copy is None:
+            copy = dataclasses.replace(d, props=frozenset(), value=None, params=(), carried=True, far=True)
+            self._carried[key] = copy
+        return copy
 
     def _carry(self, d: Declaration) -> Declaration:
         copy = self._carried.get(id(d))
