@@ -115,7 +115,8 @@ class _Writer:
                     parts.append(sep + text)
                 else:
                     parts.append({"cdot": " \\cdot ", "odot": " \\odot ", "otimes": " \\otimes ",
-                                  "times": " \\times ", "circ": " \\circ "}.get(op, " ") + text)  # fmt: skip
+                                  "times": " \\times ", "circ": " \\circ ", "ast": " \\ast ", "star": " \\star ",
+                                  "bullet": " \\bullet "}.get(op, " ") + text)  # fmt: skip
             return "".join(parts)
         if isinstance(node, Div):
             return f"\\frac{{{self.write(node.num)}}}{{{self.write(node.den)}}}"

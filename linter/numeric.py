@@ -385,7 +385,11 @@ class _Forward:
                 raise mismatch("take the Hadamard product of")
             return _D(a.v * b.v, _tadd(_tscale(a.t, b.v), _tscale(b.t, a.v)))
         if op == "otimes":
+            if 1 in a.v.shape and 1 in b.v.shape and not (_is_scalar(a.v) or _is_scalar(b.v)):
+                raise Unsupported("⊗ of two vectors: the Kronecker or the element-wise product")
             return _kron(a, b, self.k)
+        if op in ("ast", "star", "bullet") and not (_is_scalar(a.v) or _is_scalar(b.v)):
+            raise Unsupported(f"\\{op} between matrices: its meaning is the note's own")
         if op in ("", "cdot", "*", "times"):
             if _is_scalar(a.v) or _is_scalar(b.v):
                 return _scalar_times(a, b)
@@ -511,7 +515,9 @@ class _Forward:
             pick = np.zeros_like(a.v)
             pick[idx] = np.sign(a.v[idx])
             return _D(np.abs(a.v[idx]).reshape(1, 1), _tdot(a.t, pick))
-        if sub in ("2", "*") and not vector:
+        if sub == "2" and not vector:
+            raise Unsupported("‖·‖_2 of a matrix: the spectral norm, or the Frobenius norm many notes mean")
+        if sub == "*" and not vector:
             u, sv, vt = np.linalg.svd(a.v)
             if sub == "2":
                 value, direction = sv[0], np.outer(u[:, 0], vt[0])

@@ -50,7 +50,7 @@ FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 DOTS = {"cdots": "cdots", "ldots": "ldots", "dots": "ldots", "vdots": "vdots",
         "ddots": "ddots", "dotsc": "ldots", "dotsb": "cdots", "dotsm": "cdots", "cdot s": "cdots"}  # fmt: skip
 MUL_OPS = {"cdot": "cdot", "times": "times", "odot": "odot", "otimes": "otimes",
-           "circ": "circ", "ast": "*", "star": "*", "oplus": "oplus", "bullet": "cdot"}  # fmt: skip
+           "circ": "circ", "ast": "ast", "star": "star", "oplus": "oplus", "bullet": "bullet"}  # fmt: skip
 RELATIONS = {
     "=": "=", "<": "<", ">": ">", "ne": "≠", "neq": "≠", "approx": "≈", "simeq": "≃",
     "cong": "≅", "equiv": "≡", "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥",
@@ -414,7 +414,9 @@ class Parser:
     def superscript(self, base: Node) -> Node:
         inner, start, end = self._script_tokens()
         words = _plain(inner)
-        if isinstance(base, Sym) and base.name == "e" and not base.bold and base.sub is None and (
+        # W^{(1)}, e^{[2]}, e^{(i)}: a label, not a power
+        label = words[:1] + words[-1:] in ("()", "[]") and words[1:-1].isalnum() and len(words) <= 5
+        if isinstance(base, Sym) and base.name == "e" and not base.bold and base.sub is None and not label and (
             words in ("t", "tr") or words not in TRANSPOSE_WORDS and words not in ("-1", "prime", "'", "H", "*")
         ):
             return Func(base.start, end, "exp", [_sub_parse(inner)])
@@ -806,6 +808,13 @@ class Parser:
         inner, s, e = self._script_tokens()
         node = _sub_parse(inner, bold=True)
         node = _respan(node, tok.start, e)
+        after = self.peek()
+        if isinstance(node, Mul) and not any(node.ops) and after is not None and after.is_char("^", "_"):
+            # \mathbf{XX}^T is typeset X X^T: the script belongs to the last letter
+            self.next()
+            last = node.factors[-1]
+            last = self.superscript(last) if after.is_char("^") else self.subscript(last)
+            return Mul(node.start, last.end, node.factors[:-1] + [last], node.ops)
         return self._maybe_call(node) if isinstance(node, Sym) else node
 
     def word_font(self, tok: Token) -> Node:

@@ -444,8 +444,8 @@ class Inference:
                 self._mark(node)
             elif acc is None or shape is None:
                 acc = None
-            elif op == "circ":
-                acc = None  # composition or Hadamard: not told apart
+            elif op in ("circ", "ast", "star", "bullet"):
+                acc = None  # composition, Hadamard, convolution, face-splitting: not told apart
             elif op in ("odot", "oplus"):
                 if not self.try_unify([(acc[0], shape[0]), (acc[1], shape[1])]):
                     if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]) and not self._shaky:

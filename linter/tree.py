@@ -292,7 +292,8 @@ class Factorial(Node):
 
 PREC_ADD, PREC_MUL, PREC_NEG, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5
 _OPS = {"": " ", "cdot": " · ", "*": " * ", "times": " × ", "odot": " ⊙ ",
-        "otimes": " ⊗ ", "circ": " ∘ ", "/": " / ", "oplus": " ⊕ "}  # fmt: skip
+        "otimes": " ⊗ ", "circ": " ∘ ", "/": " / ", "oplus": " ⊕ ", "ast": " ∗ ", "star": " ⋆ ",
+        "bullet": " • "}  # fmt: skip
 
 
 def precedence(node: Node) -> int:

@@ -38,6 +38,7 @@ class Outcome:
     category: str | None = None  # scalar-by-vector, vector-by-vector, …
     head: Node | None = None  # the derivative a chain step is compared with
     literal: bool = False  # a worked example with concrete values
+    gradient: bool = False  # a ∇ claim: the gradient has the variable's shape whatever the layout
 
 
 class Undecided(Exception):
@@ -130,9 +131,10 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         claim.facts["head"] = head
         try:
             check_claim(claim, context, head, chain)
-        except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note
-            claim.facts["outcome"] = Outcome(reason=f"internal: {type(exc).__name__}: {exc}")
-            claim.verdict = "undecided"
+        except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note; DL199 reports it
+            claim.facts["internal_error"] = f"{type(exc).__name__}: {exc}"
+            claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
+            claim.verdict = f"undecided: internal error: {type(exc).__name__}"
     settle_layout(claims, context, note_layout_setting)
 
 
@@ -183,12 +185,64 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
         outcome = Outcome(reason=str(why))
     outcome.head = head if head is not lhs else None
     outcome.literal = literal
+    outcome.gradient = any(isinstance(d, Deriv) and d.op == "nabla" for d in (target, lhs, chain[0].lhs))
+    if outcome.holds is not None and not outcome.holds and target is not lhs and lhs is not None:
+        try:  # the step is a valid rewrite of the one before: the chain's start is what fails
+            if decide(lhs, claim.rhs, scope, literal).holds:
+                outcome = Outcome(reason="follows from the step before, but not from the derivative the chain starts with")
+        except Undecided:
+            pass
+    if outcome.holds is not None and not outcome.holds and not literal and _reads_as_scalar(target, claim.rhs):
+        try:  # d(bx)/dx = b: true when the undeclared lowercase letters are scalars
+            if decide(target, claim.rhs, scope, literal, guessed_scalars=True).holds:
+                outcome = Outcome(reason="holds when the undeclared lowercase symbols are scalars")
+        except Undecided:
+            pass
+    if outcome.holds is not None and not outcome.holds and _zero_like(claim.rhs) and not literal:
+        outcome = Outcome(reason="set to zero: a condition to solve, not an identity")
     if outcome.holds is not None and not outcome.holds and head is None and not literal:
-        if not _identity_shaped(claim):
+        one_sided = _one_sided(claim, scope)
+        primed = any(isinstance(n, Transpose) and n.mark == "prime" for s in (claim.lhs, claim.rhs) for n in s.walk())
+        if primed:
+            outcome = Outcome(reason="A' may be a transpose or another matrix")
+        elif one_sided:
+            outcome = Outcome(reason=f"{one_sided} occurs on one side only and is not declared: "
+                              "defined elsewhere, it cannot be checked here")  # fmt: skip
+        elif not _identity_shaped(claim):
             outcome = Outcome(reason="false for arbitrary values: an equation or a wrong identity, "
                               "which cannot be told apart here")  # fmt: skip
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
+
+
+def _reads_as_scalar(*sides) -> bool:
+    """Plain lowercase letters, no capital, bold letter or transpose: scalar calculus, as likely as vectors."""
+    for side in sides:
+        for n in side.walk():
+            if isinstance(n, Transpose) or (isinstance(n, Sym) and (n.bold or not n.name[:1].islower())):
+                return False
+    return True
+
+
+def _zero_like(node) -> bool:
+    """0, \\mathbf{0}, \\vec{0}^T: a side that sets an expression to zero."""
+    while isinstance(node, Transpose):
+        node = node.arg
+    return _zero(node) or (isinstance(node, Sym) and node.name == "0")
+
+
+def _one_sided(claim, scope) -> str | None:
+    """A symbol of a plain equality that only one side uses and the scope does not
+    declare (A' the cofactor matrix, R a rotation given in prose): the equality is
+    about something the check does not know."""
+    left, right = symbols(claim.lhs), symbols(claim.rhs)
+    for key, sym in {**left, **right}.items():
+        if (key in left) == (key in right) or sym.name in ALWAYS_KNOWN:
+            continue
+        f = scope.facts(key)
+        if f is None or not getattr(f, "declarations", None):
+            return key
+    return None
 
 
 def _identity_shaped(claim) -> bool:
@@ -279,7 +333,9 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         checkable = claim.kind != "definition" or claim.step > 0
         if claim.relation == "=" and checkable and left is not None and right is not None and not per_layout[-1]:
             pairs = [(left[0], right[0]), (left[1], right[1])]
-            if not inf.try_unify(pairs):
+            # a guessed side says nothing; in a worked example x_1 is an entry, a scalar
+            sure = literal or not (inf.is_unsure(claim.lhs) or inf.is_unsure(claim.rhs))
+            if sure and not inf.try_unify(pairs):
                 if inf.certain_conflict(pairs) and not _zero(claim.rhs) and not _zero(claim.lhs):
                     relation[layout] = (describe(left), describe(right))
     common = [e for e in per_layout[0] if any(_same(e, f) for f in per_layout[1])]
@@ -329,8 +385,9 @@ def _show(node) -> str:
 # --------------------------------------------------------------------------- numeric decision
 
 
-def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Outcome:
-    """In which layouts ``lhs = rhs`` holds, by random draws."""
+def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: bool = False) -> Outcome:
+    """In which layouts ``lhs = rhs`` holds, by random draws. ``guessed_scalars``:
+    lowercase symbols whose shape is only guessed are drawn as scalars."""
     from . import numeric
 
     if rhs is None:
@@ -352,29 +409,42 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Outcome:
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
     _check_opaque(left, right, values, functions, wrts)
+    _check_free_indices(left, right, values)
+    if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
+        raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
     derivative = isinstance(left, Deriv)
     layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
-    env_shapes = _sizes(left, right, scope, values)
+    env_shapes = _sizes(left, right, scope, values, guessed_scalars)
     results: dict = {layout: [] for layout in layouts}
     category = None
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     for draw in range(DRAWS):
-        env = _draw(env_shapes, scope, seed + draw, left, right)
-        _define_variables(env, values, functions, wrts, numeric)
-        for layout in layouts:
+        for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
+            env = _draw(env_shapes, scope, seed + draw, left, right, unit)
+            _define_variables(env, values, functions, wrts, numeric)
             try:
-                cb = _deriv_callback(env, layout, numeric)
-                if derivative:
-                    a, category = _derivative_value(left, env, layout, numeric)
-                else:
-                    a = numeric.evaluate(left, env, deriv=cb)
-                b = _identity_like(right, a) if _is_identity(right, env) else numeric.evaluate(right, env, deriv=cb)
-            except numeric.ShapeMismatch:
-                results[layout].append(False if derivative else None)
+                row = {}
+                for layout in layouts:
+                    try:
+                        cb = _deriv_callback(env, layout, numeric)
+                        if derivative:
+                            a, category = _derivative_value(left, env, layout, numeric)
+                        else:
+                            a = numeric.evaluate(left, env, deriv=cb)
+                        b = _identity_like(right, a) if _is_identity(right, env) else numeric.evaluate(right, env, deriv=cb)
+                    except numeric.ShapeMismatch:
+                        row[layout] = False if derivative else None
+                        continue
+                    row[layout] = _compare(a, b)
+            except numeric.DomainError as exc:
+                if unit:
+                    raise Undecided(str(exc) or type(exc).__name__) from None
                 continue
             except (numeric.Unsupported, FloatingPointError, ArithmeticError, ValueError) as exc:
                 raise Undecided(str(exc) or type(exc).__name__) from None
-            results[layout].append(_compare(a, b))
+            for layout, verdict in row.items():
+                results[layout].append(verdict)
+            break
     holds = set()
     undecided = []
     for layout, outcomes in results.items():
@@ -464,6 +534,8 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
     """A derivative of a symbol the note never defines cannot be decided."""
     for side in (left, right):
         for n in side.walk():
+            if isinstance(n, Deriv) and n.wrt and isinstance(n.wrt[0], Sym) and n.wrt[0].key in functions:
+                raise Undecided(f"a derivative by the function {n.wrt[0].key}: the chain rule written schematically")
             if isinstance(n, Deriv) and n.num is not None:
                 num = n.num
                 if isinstance(num, Call) and (not isinstance(num.func, Sym) or num.func.key not in functions):
@@ -474,7 +546,23 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
                 raise Undecided(f"{_show(n)} is not defined in this note")
 
 
-def _sizes(left, right, scope: Scope, values) -> dict[str, tuple[int, int]]:
+def _check_free_indices(left, right, values) -> None:
+    """x_i beside x_k, z_i defined and z_1 used: index notation (a free or summed
+    index) that random values for each written entry cannot stand for."""
+    subs: dict[str, set[str]] = {}
+    keyed = [n for side in (left, right) for n in side.walk() if isinstance(n, Sym) and n.sub]
+    for n in keyed:
+        subs.setdefault(n.name, set()).add(n.sub)
+    for key in values:
+        name, _, sub = key.partition("_")
+        if sub:
+            subs.setdefault(name, set()).add(sub)
+    for name, found in subs.items():
+        if len(found) > 1 and any(sub.isalpha() and len(sub) == 1 for sub in found):
+            raise Undecided(f"index notation ({', '.join(name + '_' + s for s in sorted(found))})")
+
+
+def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> dict[str, tuple[int, int]]:
     """A concrete size for every symbol, from unified shapes: distinct dimensions get distinct sizes."""
     inf = Inference(symbol_shape=scope.shape, layout="denominator", opaque_derivatives=True)
     a = inf.infer(left)
@@ -528,6 +616,9 @@ def _sizes(left, right, scope: Scope, values) -> dict[str, tuple[int, int]]:
             continue  # an identity whose size only the other side tells
         if shape is None:
             raise Undecided(f"the shape of {key} is unknown")
+        if guessed_scalars and key in inf.guessed and key[:1].islower() and key not in values and key not in vectorish:
+            out[key] = (1, 1)
+            continue
         if key in inf.coerced and all(d.root().num in (None, 1) for d in shape):
             out[key] = (1, 1)
             continue
@@ -542,7 +633,9 @@ def _sizes(left, right, scope: Scope, values) -> dict[str, tuple[int, int]]:
     return out
 
 
-def _draw(shapes: dict, scope: Scope, seed: int, left, right) -> dict:
+def _draw(shapes: dict, scope: Scope, seed: int, left, right, unit: bool = False) -> dict:
+    """Random values of the given sizes that respect each symbol's properties;
+    ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
@@ -560,6 +653,9 @@ def _draw(shapes: dict, scope: Scope, seed: int, left, right) -> dict:
             continue
         if key in ("e", "pi") and scope.facts(key) is None or key in ("e", "pi") and not scope.facts(key).declarations:
             env[key] = np.array([[np.e if key == "e" else np.pi]])
+            continue
+        if r == 1 and c == 1 and unit:
+            env[key] = np.array([[rng.uniform(0.1, 0.9)]])
             continue
         if r == 1 and c == 1:
             value = rng.uniform(0.5, 1.5)
@@ -691,7 +787,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         outcome = claim.facts.get("outcome")
         if outcome is None or not outcome.holds or len(outcome.holds) != 1:
             continue
-        if not _layout_sensitive(outcome.category):
+        if not _layout_sensitive(outcome.category) or outcome.gradient:
             continue
         units.setdefault((id(claim.block), claim.chain if outcome.head is None else ("head", id(outcome.head))), []).append(claim)
     votes: list[tuple[str, object]] = []
@@ -706,7 +802,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         return
     for claim in claims:
         outcome = claim.facts.get("outcome")
-        if outcome is None or not outcome.holds or not _layout_sensitive(outcome.category):
+        if outcome is None or not outcome.holds or not _layout_sensitive(outcome.category) or outcome.gradient:
             continue
         expected = _expected(layout, outcome.category)
         if expected not in outcome.holds:

@@ -1,4 +1,4 @@
-"""DL199: derivlint itself failed while checking a file (a bug in derivlint)."""
+"""DL199: derivlint itself failed while checking a file or one claim (a bug in derivlint)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from linter.rule import Rule
 
 class InternalError(Rule):
     """## What it does
-    Reports that derivlint crashed while checking this file. The message
-    names the exception; the other files of the run are still checked.
+    Reports that derivlint crashed while checking this file, or while
+    deciding one claim (then at the claim). The message names the exception;
+    the other claims and files of the run are still checked.
 
     ## Why is this bad?
     This is a bug in derivlint, not in the note: the file was not (fully)
@@ -35,5 +36,11 @@ class InternalError(Rule):
     severity = "error"
 
     def check(self, note) -> Iterator[Finding]:
-        # The CLI makes these findings when checking a file raises.
-        return iter(())
+        # The CLI makes the file-level findings when checking a file raises; here, the claims
+        # whose check raised (claim.facts["internal_error"], set by linter.truth).
+        for claim in note.claims:
+            error = claim.facts.get("internal_error")
+            if error:
+                message = (f"internal error while checking this claim: {error} "
+                           "(a derivlint bug; please report it with this formula)")  # fmt: skip
+                yield self.at_block(claim.block, claim.start, claim.end, message)

@@ -21,3 +21,19 @@ def test_a_claim_spanning_lines_is_quoted_on_one_line() -> None:
     assert spanning, [f.message for f in findings]  # the note has a claim over two lines
     for f in findings:
         assert "\n" not in f.message and "  " not in f.message, f.message
+
+
+def test_a_claim_that_crashes_the_truth_stage_is_a_dl199_finding(monkeypatch) -> None:
+    import linter.truth as truth
+
+    def boom(*args, **kwargs):
+        raise TypeError("forced")
+
+    monkeypatch.setattr(truth, "decide", boom)
+    text = "# t\n\n$\\frac{\\partial a^T x}{\\partial x} = a$\n"
+    result = check_text("note.md", text)
+    codes = [(f.code, f.line) for f in result.findings]
+    assert ("DL199", 3) in codes, codes
+    assert "forced" in next(f.message for f in result.findings if f.code == "DL199")
+    claim = next(c for c in result.claims if c.kind == "derivative")
+    assert claim.verdict.startswith("undecided: internal error")

@@ -692,3 +692,22 @@ if given is not None:
 def test_macro_for_a_function_word():
     # the letters of an expanded "tr" must stay one word after a space
     assert render(parse(r"a \Tr(X)", {"Tr": (0, None, "tr")})) == "a tr(X)"
+
+
+def test_a_script_after_a_bold_group_of_letters_belongs_to_the_last_letter():
+    from linter.context.mathdecl import parse_math
+    from linter.tree import render
+
+    assert render(parse_math(r"\mathbf{XX}^{\top}")) == "X X^T"  # typeset X Xᵀ, not (XX)ᵀ
+    assert render(parse_math(r"\mathbf{B X}^{\mathrm{T}} \mathbf{X}")) == "B X^T X"
+    assert render(parse_math(r"\mathbf{X}^{T}")) == "X^T"
+
+
+def test_a_bracketed_superscript_on_e_is_a_label_not_an_exponential():
+    from linter.context.mathdecl import parse_math
+    from linter.tree import Func, Sym
+
+    node = parse_math(r"e^{(1)}")
+    assert isinstance(node, Sym) and node.sup == "(1)"
+    assert isinstance(parse_math(r"e^{x}"), Func)  # still exp
+    assert isinstance(parse_math(r"e^{(x+1)}"), Func)  # an exponent in parentheses
