@@ -43,7 +43,8 @@ class MathBlock:
     and ``end`` span the block in ``source.text`` including its delimiters.
     ``delimiter`` is the opening delimiter as written (``$``, ``$$``, ``\\(``,
     ``\\[``) or ``\\begin{NAME}`` for an environment; ``env`` names the
-    environment (``align*`` …) when there is one.
+    environment (``align*`` …) when there is one, or the diagram
+    (``tikzpicture``) an inline formula is a label of.
     """
 
     source: Source

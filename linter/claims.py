@@ -145,7 +145,30 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     except ParseError as err:
         return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
     segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
-    return build_claims(block, segments)
+    return _pair_across_rows(build_claims(block, segments))
+
+
+_CLOSERS = {"(": ")", "[": "]", "\\{": "\\}"}
+
+
+def _pair_across_rows(claims: list[Claim]) -> list[Claim]:
+    """A bracket opened on one row of an aligned derivation and closed on a later
+    one (``= f(x \\\\ & \\quad + y)``) is balanced: neither row is a DL101."""
+    waiting: list[tuple[str, Claim]] = []
+    for claim in claims:
+        if claim.kind != "unparsed" or not claim.unbalanced:
+            continue
+        quoted = claim.reason.split("'")
+        if len(quoted) != 3:
+            continue
+        if quoted[0] == "unclosed " and quoted[1] in _CLOSERS:
+            waiting.append((quoted[1], claim))
+        elif quoted[0] == "unmatched " and waiting and _CLOSERS[waiting[-1][0]] == quoted[1]:
+            _, first = waiting.pop()
+            for c in (first, claim):
+                c.unbalanced = False
+                c.reason += " (closed on another row: the rows cannot be read one by one)"
+    return claims
 
 
 DEFINITIONS = frozenset(

@@ -583,6 +583,9 @@ class Parser:
         end_tok = self.peek()
         if end_tok is None:
             raise ParseError(f"unclosed '{tok.value}'", tok.start, tok.end, unbalanced=True)
+        if len(items) == 2 and end_tok.is_char(")", "]") and not end_tok.is_char(close):
+            self.next()  # [0, 1), (0, 1]: a half-open interval
+            return Tuple(tok.start, end_tok.end, items, opening + end_tok.value)
         if not end_tok.is_char(close) and not (close == "]" and end_tok.is_cmd("rbrack")):
             if end_tok.is_char(")", "]") or end_tok.is_cmd("right"):
                 raise ParseError(

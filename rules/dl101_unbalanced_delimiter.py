@@ -39,7 +39,11 @@ class UnbalancedDelimiter(Rule):
     def check(self, note) -> Iterator[Finding]:
         for source, start, end, message in note.extraction.problems:
             yield self.at_source(source, start, end, message[0].upper() + message[1:])
+        from linter.extract.latex import DIAGRAM_ENVS
+
         for claim in note.claims:
+            if claim.block.env in DIAGRAM_ENVS:
+                continue  # a diagram's label may be a fragment of a formula spread over nodes
             if claim.kind == "unparsed" and claim.unbalanced:
                 text = claim.block.text[claim.error_start : claim.error_end]
                 message = claim.reason[0].upper() + claim.reason[1:]

@@ -634,3 +634,14 @@ def test_both_readers_agree_on_random_well_formed_documents():
         text = "".join(rng.choice(_PIECES) for _ in range(rng.randrange(1, 25)))
         by_scanner = summary(read_by(latex._scan_text, "f.tex", text))
         assert by_scanner == summary(read_by(latex._scan_pylatexenc, "f.tex", text)), text
+
+
+def test_math_in_a_tikz_diagram_is_not_read():
+    from linter.engine import check_text
+
+    text = (
+        "\\section{A}\nText $x$.\n\\begin{tikzpicture}\n\\node (a0) {$(a$};\n\\node (a1) {$b)$};\n"
+        "\\end{tikzpicture}\nMore $y = (a$ here.\n"
+    )
+    found = [(f.code, f.line) for f in check_text("n.tex", text).findings]
+    assert found == [("DL101", 7)]  # only the bracket outside the diagram

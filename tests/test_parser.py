@@ -711,3 +711,20 @@ def test_a_bracketed_superscript_on_e_is_a_label_not_an_exponential():
     assert isinstance(node, Sym) and node.sup == "(1)"
     assert isinstance(parse_math(r"e^{x}"), Func)  # still exp
     assert isinstance(parse_math(r"e^{(x+1)}"), Func)  # an exponent in parentheses
+
+
+def test_half_open_intervals_are_balanced():
+    from linter.context.mathdecl import parse_math
+    from linter.tree import Tuple
+
+    for text in ("[0, 1)", "(0, 1]"):
+        node = parse_math(text)
+        assert isinstance(node, Tuple) and len(node.items) == 2, text
+
+
+def test_a_bracket_closed_on_a_later_row_of_an_aligned_derivation_is_balanced():
+    from linter.engine import check_text
+
+    text = "# t\n\n$$\n\\begin{aligned}\nf &= g(x \\\\\n&\\quad + y) \\\\\nh &= (a + b\n\\end{aligned}\n$$\n"
+    found = [(f.code, f.line) for f in check_text("n.md", text).findings if f.code == "DL101"]
+    assert found == [("DL101", 7)]  # only the bracket that no row closes

@@ -16,6 +16,8 @@ MATH_ENVS = frozenset(_STARRED) | {n + "*" for n in _STARRED} | {"math"}
 VERBATIM_ENVS = frozenset(
     {"verbatim", "verbatim*", "Verbatim", "Verbatim*", "lstlisting", "minted", "comment"}
 )
+# diagrams: their math is read, but a label may be a fragment ($(a$ on one node, $b)$ on the next)
+DIAGRAM_ENVS = frozenset({"tikzpicture", "tikzcd", "picture", "xy"})
 # environments that sit inside a paragraph; every other one starts and ends a passage
 INLINE_ENVS = frozenset(
     {"tikzpicture", "tikzcd", "pgfpicture", "scope", "tabular", "tabular*", "tabularx", "array", "color",
@@ -53,6 +55,19 @@ class _Found:
     breaks: list[tuple[int, int]] = field(default_factory=list)
     skips: list[tuple[int, int]] = field(default_factory=list)  # comments and verbatim, outside math
     problems: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def _diagrams(masked: str) -> list[tuple[int, int, str]]:
+    """The spans of diagram environments (tikzpicture …): start, end, name."""
+    out = []
+    for name in DIAGRAM_ENVS:
+        begin = "\\begin{%s}" % name
+        i = masked.find(begin)
+        while i != -1:
+            k = masked.find("\\end{%s}" % name, i)
+            out.append((i, len(masked) if k == -1 else k, name))
+            i = masked.find(begin, i + len(begin))
+    return out
 
 
 def extract_latex(path: str, text: str) -> Extraction:
@@ -524,9 +539,14 @@ def _build(source: Source, found: _Found) -> Extraction:
     macros = macro_table(definitions, keep_earlier=local)
     problems = found.problems + orphans
 
+    diagrams = _diagrams(masked)
+
+    def env_of(m) -> str | None:
+        return m[5] or next((name for s, e, name in diagrams if s <= m[0] < e), None)
+
     blocks = [
         MathBlock(source, body, contiguous_offsets(m[2], len(body)), m[0], m[1], m[4],
-                  display=m[4] not in ("$", "\\(") and m[5] != "math", env=m[5])
+                  display=m[4] not in ("$", "\\(") and m[5] != "math", env=env_of(m))
         for m, body in zip(maths, bodies)
     ]
     passages = _passages(source, found, blocks, masked)
