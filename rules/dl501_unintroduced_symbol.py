@@ -58,8 +58,8 @@ class UnintroducedSymbol(Rule):
             said = {name for offset, name in mentioned if offset < before}
             reported = set()
             for node in claim.rhs.walk():
-                if not isinstance(node, Sym) or node.name in introduced or node.name in KNOWN:
-                    continue
+                if not isinstance(node, Sym) or node.name.rstrip("'") in introduced or node.name in KNOWN:
+                    continue  # σ' after σ: its derivative
                 if node.name in reported or node.name in said or _bound(claim.rhs, node.name):
                     continue
                 if node.sub and node.name.upper() in {n.upper() for n in introduced}:
@@ -107,7 +107,11 @@ def _defined(scope, key: str) -> bool:
 def _names(tree, scope) -> set[str] | None:
     """Base names the tree introduces, through definitions; None if it uses
     something opaque (an undefined function) so that anything may follow."""
+    if isinstance(tree, Deriv) and isinstance(tree.num, (Sym, Call)):
+        return None  # ∂J/∂w: J's definition, if any, may not be the one meant (as for DL301)
     names: set[str] = set()
+    if isinstance(tree, Deriv):  # ∂/∂X_ij introduces the indices i and j
+        names |= {ch for w in tree.wrt if isinstance(w, Sym) and w.sub for ch in w.sub if ch.isalpha()}
     todo = [tree]
     seen = set()
     while todo:
