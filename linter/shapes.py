@@ -373,7 +373,8 @@ class Inference:
                     return (Dim(num=1, certain=True), Dim())
                 for s in shapes:
                     self.make_scalar(s)
-                return (Dim(num=1, certain=True), Dim(num=len(shapes), certain=True))
+                self._mark(node)  # [0, 1]: a list of entries, a row or a column as the note pleases
+                return (Dim(num=1), Dim(num=len(shapes)))
             return None
         if isinstance(node, Deriv):
             return self._deriv(node)
@@ -490,11 +491,12 @@ class Inference:
             self._mark(node)  # π T with π "an n-vector": the row-vector convention, not a mistake
             return None  # which of the two readings holds is not decided here
         if self.certain_conflict([(left[1], right[0])]) and not self._shaky:
-            self.error(
-                "product", node,
-                f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}",
-                span,
-            )  # fmt: skip
+            message = f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}"
+            if describe(left) == describe(right) and _is_vector(left):
+                kind = "columns" if left[1].root().num == 1 else "rows"
+                message = (f"{left_text} and {_show(right_node)} are both {describe(left)}: "
+                           f"two {kind} cannot be multiplied (a transpose missing?)")  # fmt: skip
+            self.error("product", node, message, span)
         return None
 
     def _coerce(self, node) -> None:
@@ -642,7 +644,7 @@ def _integer_exponent(exp: Node) -> bool:
 def _sure_kind(node: Node) -> bool:
     """Nodes whose shape does not rest on their operands: a literal is as wide as written,
     a trace, norm, |·| or inner product is a scalar."""
-    if isinstance(node, (Matrix, Tuple, Norm, Abs, Inner)):
+    if isinstance(node, (Matrix, Norm, Abs, Inner)):
         return True
     return isinstance(node, Func) and node.name in SCALAR_VALUED
 

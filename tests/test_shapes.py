@@ -89,3 +89,16 @@ def test_a_negative_integer_power_keeps_a_matrix_a_matrix():
     assert not inf.is_scalar(shape)
     inf, node, shape = infer("H^{-2} + H", {"H": ("n", "n")})
     assert inf.errors == [] and describe(shape) == "n×n"
+
+
+def test_a_bracketed_list_is_a_vector_of_unwritten_orientation():
+    # [0, 1] [1, 0]: as rows, no product; the note may mean columns; nothing certain to report
+    inf, node, shape = infer("[0, 1] [1, 0]", {})
+    assert inf.errors == [] and inf.is_unsure(node)
+
+
+def test_two_columns_multiplied_say_a_transpose_is_missing():
+    inf, _, _ = infer("(u - a)(u - a)", {"u": ("r", 1), "a": ("r", 1)})
+    assert [e.message for e in inf.errors] == [
+        "u - a and u - a are both r×1: two columns cannot be multiplied (a transpose missing?)"
+    ]
