@@ -669,7 +669,8 @@ class Parser:
             self.next()
             return Abs(tok.start, close.end, inner)
         if close is None or not (close.kind == CMD and close.value in ("|", "Vert", "rVert")):
-            raise ParseError("unclosed '\\|'", tok.start, tok.end, unbalanced=True)
+            # a lone \| is legal LaTeX too: KL(P \| Q), a \| b (parallel)
+            raise ParseError("a '\\|' that is not a norm (as in KL(P \\| Q)) is not supported yet", tok.start, tok.end)
         self.next()
         return Norm(tok.start, close.end, inner)
 

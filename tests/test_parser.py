@@ -576,7 +576,7 @@ def test_claims_drop_colour():
         ("(a + b = c", True, "(", "unclosed '('"),
         ("(a + b]", True, "(a + b]", "'(' closed by ']'"),
         ("|x", False, "|", "not an absolute value"),  # a lone bar is legal LaTeX: p(x|y)
-        (r"\|x", True, r"\|", r"unclosed '\|'"),
+        (r"\|x", False, r"\|", r"a '\|' that is not a norm"),  # KL(P \| Q): a separator, not a delimiter
         (r"\langle a, b", True, r"\langle", r"unclosed '\langle'"),
         (r"\begin{bmatrix} a & b", True, r"\begin", r"\begin{bmatrix} without \end{bmatrix}"),
         (r"\foo x", False, r"\foo", r"\foo"),
@@ -728,3 +728,10 @@ def test_a_bracket_closed_on_a_later_row_of_an_aligned_derivation_is_balanced():
     text = "# t\n\n$$\n\\begin{aligned}\nf &= g(x \\\\\n&\\quad + y) \\\\\nh &= (a + b\n\\end{aligned}\n$$\n"
     found = [(f.code, f.line) for f in check_text("n.md", text).findings if f.code == "DL101"]
     assert found == [("DL101", 7)]  # only the bracket that no row closes
+
+
+def test_a_lone_double_bar_is_a_separator_not_an_unclosed_norm():
+    from linter.engine import check_text
+
+    text = "# t\n\n$D_{\\mathrm{KL}}(P\\|Q)$ and $\\|x$ alone.\n"
+    assert [f.code for f in check_text("n.md", text).findings if f.code == "DL101"] == []
