@@ -80,8 +80,16 @@ class Scope:
         if f.shape is not None:
             source = next((d for d in getattr(f, "declarations", []) if d.shape is not None), None)
             if source is not None and getattr(source, "carried", False):
-                # a shape from an earlier chapter: a guess here, never a finding
-                return tuple(Dim(num=d) if isinstance(d, int) else Dim() for d in f.shape)
+                # a shape from an earlier chapter: a guess here, never a finding; n×n stays square
+                names: dict = {}
+
+                def guess(d):
+                    if isinstance(d, int):
+                        return Dim(num=d)
+                    name = d if isinstance(d, str) else getattr(d, "name", None)
+                    return names.setdefault(name, Dim()) if name else Dim()
+
+                return tuple(guess(d) for d in f.shape)
             return f.shape
         kind = getattr(f, "kind", None)
         if kind == "scalar":
@@ -320,7 +328,15 @@ def _shape_errors(claim, scope: Scope, literal: bool):
     per_layout = []
     shapes = {}
     relation = {}
+    # the layout changes only the shapes of derivatives: without one, infer once
+    sensitive = any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
     for layout in LAYOUTS:
+        if not sensitive and per_layout:
+            per_layout.append(per_layout[0])
+            shapes[layout] = shapes[LAYOUTS[0]]
+            if LAYOUTS[0] in relation:
+                relation[layout] = relation[LAYOUTS[0]]
+            continue
         inf = Inference(
             symbol_shape=scope.shape,
             definition=lambda key: (d[0] if (d := scope.definition(key, literal)) else None),
