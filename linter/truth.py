@@ -345,7 +345,10 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         left = inf.infer(claim.lhs) if claim.lhs is not None else None
         right = inf.infer(claim.rhs) if claim.rhs is not None else None
         per_layout.append([e for e in inf.errors if id(e.node) in own])
-        shapes[layout] = (describe(left), describe(right))
+        shapes[layout] = tuple(  # a shape resting on a convention is shown as a guess
+            describe(shape) + (" (guessed)" if shape is not None and inf.is_unsure(side) else "")
+            for side, shape in ((claim.lhs, left), (claim.rhs, right))
+        )
         checkable = claim.kind != "definition" or claim.step > 0
         if claim.relation == "=" and checkable and left is not None and right is not None and not per_layout[-1]:
             pairs = [(left[0], right[0]), (left[1], right[1])]

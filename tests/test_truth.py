@@ -12,3 +12,10 @@ def test_a_square_shape_carried_from_an_earlier_chapter_stays_square() -> None:
     )
     claims = [c for c in check_text("n.md", text).claims if c.kind == "equality"]
     assert [c.verdict for c in claims] == ["true"]  # |·| of a square matrix: its determinant
+
+
+def test_claims_mark_a_shape_that_rests_on_a_convention_as_guessed() -> None:
+    text = "# t\n\n$y = W x + b$.\n\nLet $A \\in \\mathbb{R}^{n \\times n}$ and $z \\in \\mathbb{R}^n$: $w = A z$.\n"
+    shapes = {c.text.strip(): c.facts.get("shapes") for c in check_text("n.md", text).claims if c.kind == "definition"}
+    assert shapes["y = W x + b"] == ("?×1 (guessed)", "?×1 (guessed)")
+    assert shapes["w = A z"] == ("n×1", "n×1")
