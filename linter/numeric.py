@@ -385,8 +385,8 @@ class _Forward:
                 raise mismatch("take the Hadamard product of")
             return _D(a.v * b.v, _tadd(_tscale(a.t, b.v), _tscale(b.t, a.v)))
         if op == "otimes":
-            if 1 in a.v.shape and 1 in b.v.shape and not (_is_scalar(a.v) or _is_scalar(b.v)):
-                raise Unsupported("⊗ of two vectors: the Kronecker or the element-wise product")
+            if (1 in a.v.shape or 1 in b.v.shape) and not (_is_scalar(a.v) or _is_scalar(b.v)):
+                raise Unsupported("⊗ with a vector: the Kronecker or the element-wise product")
             return _kron(a, b, self.k)
         if op in ("ast", "star", "bullet") and not (_is_scalar(a.v) or _is_scalar(b.v)):
             raise Unsupported(f"\\{op} between matrices: its meaning is the note's own")

@@ -22,6 +22,8 @@ LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
 SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 CHECKED_KINDS = frozenset({"derivative", "equality"})
+SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "diagonal", "identity",
+                          "positive_definite", "positive_semidefinite"})  # fmt: skip
 EQUATION_WORDS = (
     "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
     "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
@@ -417,6 +419,10 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: b
                 raise Undecided("an elementwise sum (Σ) is not evaluated")
             if isinstance(n, Matrix) and n.schematic:
                 raise Undecided("a schematic matrix (with dots)")
+            if isinstance(n, Mul) and "otimes" in n.ops and any(
+                isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
+            ):
+                raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
     if isinstance(lhs, Deriv):
@@ -598,6 +604,9 @@ def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> 
             defined = inf.infer(value)
             if defined is not None:
                 inf.try_unify([(shape[0], defined[0]), (shape[1], defined[1])])
+    for key, shape in inf.symbols.items():  # R orthogonal, S symmetric: square whatever the size
+        if shape and scope.props(key) & SQUARE_PROPS:
+            inf.try_unify([(shape[0], shape[1])])
     if inf.errors:
         raise Undecided("the shapes do not fit: " + inf.errors[0].message)
     sizes: dict[int, int] = {}

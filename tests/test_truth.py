@@ -19,3 +19,12 @@ def test_claims_mark_a_shape_that_rests_on_a_convention_as_guessed() -> None:
     shapes = {c.text.strip(): c.facts.get("shapes") for c in check_text("n.md", text).claims if c.kind == "definition"}
     assert shapes["y = W x + b"] == ("?×1 (guessed)", "?×1 (guessed)")
     assert shapes["w = A z"] == ("n×1", "n×1")
+
+
+def test_an_orthogonal_matrix_is_drawn_square_and_orthogonal() -> None:
+    text = (
+        "# t\n\n设 $R$ 为任意的正交矩阵，则 $A R R^T A^T = A A^T$。\n\n"
+        "Let $Q$ be orthogonal. Then $Q^T Q = I$ and $B Q Q^T = B$.\n"
+    )
+    claims = [c for c in check_text("n.md", text).claims if c.kind == "equality"]
+    assert [c.verdict for c in claims] == ["true", "true", "true"]
