@@ -431,6 +431,7 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: b
             raise Undecided(f"{missing} on the right does not occur on the left")
     values, functions = _definitions(lhs, rhs, scope, literal)
     wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    _check_partials(lhs, rhs, values)
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
     _check_opaque(left, right, values, functions, wrts)
@@ -560,7 +561,11 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
     for side in (left, right):
         for n in side.walk():
             if isinstance(n, Deriv) and n.wrt and isinstance(n.wrt[0], Sym) and n.wrt[0].key in functions:
-                raise Undecided(f"a derivative by the function {n.wrt[0].key}: the chain rule written schematically")
+                # df/dg with g(x) a function: fine when f is defined in terms of g (L(e) = e^T e)
+                num = n.num.func if isinstance(n.num, Call) else n.num
+                params = functions.get(num.key, ((), None))[0] if isinstance(num, Sym) else ()
+                if n.wrt[0].key not in params and (n.num is None or n.wrt[0].key not in symbols(n.num)):
+                    raise Undecided(f"a derivative by the function {n.wrt[0].key}: the chain rule written schematically")
             if isinstance(n, Deriv) and n.num is not None:
                 num = n.num
                 if isinstance(num, Call) and (not isinstance(num.func, Sym) or num.func.key not in functions):
@@ -569,6 +574,19 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
                     raise Undecided(f"{num.key} is not given as a function of {_show(n.wrt[0])}")
             elif isinstance(n, Call) and (not isinstance(n.func, Sym) or (n.func.key not in functions and n.func.key not in values)):
                 raise Undecided(f"{_show(n)} is not defined in this note")
+
+
+def _check_partials(lhs, rhs, values) -> None:
+    """∂u_2/∂x with u_2 = x + u_1 and u_1 = x^2: the partial holds u_1 fixed, the
+    total does not; which one the note means is not written."""
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if not (isinstance(n, Deriv) and n.op == "partial" and isinstance(n.num, Sym) and n.num.key in values):
+                continue
+            wrt = n.wrt[0].key
+            through = [k for k in symbols(values[n.num.key]) if k != wrt and k in values and wrt in symbols(values[k])]
+            if through:
+                raise Undecided(f"∂{n.num.key}/∂{wrt}: partial or total? {n.num.key} depends on {wrt} also through {through[0]}")
 
 
 def _check_free_indices(left, right, values) -> None:

@@ -28,3 +28,26 @@ def test_an_orthogonal_matrix_is_drawn_square_and_orthogonal() -> None:
     )
     claims = [c for c in check_text("n.md", text).claims if c.kind == "equality"]
     assert [c.verdict for c in claims] == ["true", "true", "true"]
+
+
+def test_a_derivative_by_a_function_the_numerator_is_written_in_is_decided() -> None:
+    # L(e) = e^T e and e(w) = y - Xw: dL/de is concrete; df/dg with f(u) = u^2 is schematic
+    text = (
+        "# t\n\nLet $e(w) = y - Xw$ and $L(e) = e^T e$.\n\n$$\n\\frac{dL}{dw} = \\frac{dL}{de}\\frac{de}{dw}\n$$\n\n"
+        "Let $f(u) = u^2$ and $g(x) = 3x$. Then $\\frac{d}{dx} f(g(x)) = \\frac{df}{dg}\\frac{dg}{dx}$.\n"
+    )
+    claims = [c for c in check_text("n.md", text).claims if c.kind == "derivative"]
+    verdicts = {c.position()[0]: c.verdict for c in claims}
+    assert not verdicts[6].startswith("undecided"), verdicts
+    assert "schematically" in verdicts[9], verdicts
+
+
+def test_a_partial_derivative_of_a_symbol_that_depends_on_the_variable_twice_is_undecided() -> None:
+    text = (
+        "# t\n\nLet $u_1 = x^2$ and $u_2 = x + u_1$.\n\n"
+        "$\\frac{d u_2}{d x} = \\frac{\\partial u_2}{\\partial x} + \\frac{\\partial u_2}{\\partial u_1}\\frac{d u_1}{d x}$\n"
+    )
+    result = check_text("n.md", text)
+    claim = next(c for c in result.claims if c.kind == "derivative")
+    assert "partial or total" in claim.verdict, claim.verdict
+    assert not [f for f in result.findings if f.code.startswith("DL3")]
