@@ -442,22 +442,31 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: b
     layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
     env_shapes = _sizes(left, right, scope, values, guessed_scalars)
     results: dict = {layout: [] for layout in layouts}
+    right_plain = not has(right, Deriv)
     category = None
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     for draw in range(DRAWS):
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
             env = _draw(env_shapes, scope, seed + draw, left, right, unit)
             _define_variables(env, values, functions, wrts, numeric)
+            jacobians: dict = {}  # per draw: what does not depend on the layout
             try:
                 row = {}
                 for layout in layouts:
                     try:
                         cb = _deriv_callback(env, layout, numeric)
                         if derivative:
-                            a, category = _derivative_value(left, env, layout, numeric)
+                            a, category = _derivative_value(left, env, layout, numeric, jacobians)
                         else:
                             a = numeric.evaluate(left, env, deriv=cb)
-                        b = _identity_like(right, a) if _is_identity(right, env) else numeric.evaluate(right, env, deriv=cb)
+                        if _is_identity(right, env):
+                            b = _identity_like(right, a)
+                        elif right_plain:  # the same in every layout: evaluated once per draw
+                            if "rhs" not in jacobians:
+                                jacobians["rhs"] = numeric.evaluate(right, env, deriv=cb)
+                            b = jacobians["rhs"]
+                        else:
+                            b = numeric.evaluate(right, env, deriv=cb)
                     except numeric.ShapeMismatch:
                         row[layout] = False if derivative else None
                         continue
@@ -776,12 +785,19 @@ def _category(p, q, r, s) -> str:
     return f"{kind(p, q)}-by-{kind(r, s)}"
 
 
-def _derivative_value(node: Deriv, env, layout: str, numeric):
+def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | None = None):
+    """The derivative's value arranged in ``layout``; ``jacobians`` keeps, for one draw,
+    the Jacobian of a numerator without inner derivatives (the same in every layout)."""
     wrt = node.wrt[0].key
     effective = "denominator" if node.op == "nabla" else layout
     if wrt not in env:
         raise numeric.Unsupported(f"no value for {wrt}")
-    _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
+    if jacobians is not None and not has(node.num, Deriv):
+        if id(node) not in jacobians:
+            jacobians[id(node)] = numeric.jacobian(node.num, env, wrt)[1]
+        J = jacobians[id(node)]
+    else:
+        _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
     value, category = arrange(J, effective)
     if value is None:
         raise Undecided(f"a {category} derivative has no 2-D layout")
