@@ -947,9 +947,23 @@ def _candidates(rhs: Node, scope: Scope):
     yield Neg(rhs.start, rhs.end, rhs)
     from .tree import Div
 
-    yield Div(rhs.start, rhs.end, rhs, Num(rhs.start, rhs.start, "2"))
+    yield _halved(rhs)
     for a, b in itertools.combinations(syms[:6], 2):
         yield _replace(_replace(rhs, a, Transpose(a.start, a.end, a, "T")), b, Transpose(b.start, b.end, b, "T"))
+
+
+def _halved(rhs: Node) -> Node:
+    """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}."""
+    from .tree import Div
+
+    if isinstance(rhs, Mul) and isinstance(rhs.factors[0], Num) and rhs.factors[0].value.isdigit():
+        k = int(rhs.factors[0].value)
+        if k % 2 == 0 and len(rhs.factors) > 1:
+            rest = rhs.factors[1:]
+            if k == 2:
+                return rest[0] if len(rest) == 1 else Mul(rhs.start, rhs.end, rest, rhs.ops[1:])
+            return Mul(rhs.start, rhs.end, [Num(rhs.start, rhs.start, str(k // 2))] + rest, rhs.ops)
+    return Div(rhs.start, rhs.end, rhs, Num(rhs.start, rhs.start, "2"))
 
 
 def _replace(node: Node, old: Node, new: Node) -> Node:

@@ -51,3 +51,12 @@ def test_a_partial_derivative_of_a_symbol_that_depends_on_the_variable_twice_is_
     claim = next(c for c in result.claims if c.kind == "derivative")
     assert "partial or total" in claim.verdict, claim.verdict
     assert not [f for f in result.findings if f.code.startswith("DL3")]
+
+
+def test_a_halved_fix_drops_the_coefficient_instead_of_dividing() -> None:
+    text = (
+        "# t\n\n$\\frac{\\partial a^T x}{\\partial x} = a$, $\\frac{\\partial b^T x}{\\partial x} = b$, "
+        "$\\frac{\\partial x^T x}{\\partial x} = 4x$ and $\\frac{\\partial c^T x}{\\partial x} = 2c$.\n"
+    )
+    fixes = sorted(f.fix.text for f in check_text("n.md", text).findings if f.code == "DL301")
+    assert fixes == ["2x", "c"]
