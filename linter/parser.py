@@ -348,6 +348,8 @@ class Parser:
             v = tok.value
             if v in ("|", "Vert", "lVert"):
                 return not self.bars or self.bars[-1] != "‖"
+            if v == "vert":  # \vert x \vert: the second one closes
+                return not self.bars or self.bars[-1] != "|"
             if v in ("right", "end", "\\", "rangle", "rVert", "rvert") or v in IGNORABLE:
                 return False
             if v in RELATIONS or v in MUL_OPS or v in ("pm", "mp", "overset", "stackrel", "underset"):
@@ -663,7 +665,7 @@ class Parser:
         self.bars.pop()
         close = self.peek()
         if kind == "|":
-            if close is None or not close.is_char("|"):
+            if close is None or not (close.is_char("|") or close.is_cmd("rvert", "vert")):
                 # a lone bar is legal LaTeX: p(x | y), {x | x > 0}, f|_{x=0}
                 raise ParseError("a '|' that is not an absolute value (as in p(x|y)) is not supported yet", tok.start, tok.end)
             self.next()

@@ -218,7 +218,7 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
         elif one_sided:
             outcome = Outcome(reason=f"{one_sided} occurs on one side only and is not declared: "
                               "defined elsewhere, it cannot be checked here")  # fmt: skip
-        elif not _identity_shaped(claim):
+        elif not _identity_shaped(claim, scope):
             outcome = Outcome(reason="false for arbitrary values: an equation or a wrong identity, "
                               "which cannot be told apart here")  # fmt: skip
     facts["outcome"] = outcome
@@ -255,17 +255,29 @@ def _one_sided(claim, scope) -> str | None:
     return None
 
 
-def _identity_shaped(claim) -> bool:
+def _identity_shaped(claim, scope) -> bool:
     """An equality between matrix expressions that reads as an identity
-    (tr(ABC) = tr(CAB), (AB)^T = B^T A^T): no unknowns, no lone symbol, no number side."""
+    (tr(ABC) = tr(CAB), (AB)^T = B^T A^T, (u+v)^T F (u+v) expanded): no unknowns,
+    no lone symbol, no number side; every letter a capital or declared with a shape."""
     from .tree import Func, Inverse
 
     sides = (claim.lhs, claim.rhs)
     if any(s is None or isinstance(s, Num) or is_lone_symbol(s) for s in sides):
         return False
-    names = [n.name for s in sides for n in s.walk() if isinstance(n, Sym)]
-    if not names or not all(name[:1].isupper() and len(name) == 1 for name in names):
+    syms = [n for s in sides for n in s.walk() if isinstance(n, Sym)]
+
+    def matrix_like(n: Sym) -> bool:
+        if n.name[:1].isupper() and len(n.name) == 1:
+            return True
+        if not (n.name[:1].islower() and len(n.name) == 1):
+            return False  # Λ, W_1, …: often unknowns of an eigen-equation the note solves
+        f = scope.facts(n.key)
+        return f is not None and f.shape is not None and not all(d == 1 for d in f.shape)
+
+    if not syms or not all(matrix_like(n) for n in syms):
         return False
+    if any(n.name[:1].islower() for n in syms) and set(symbols(claim.lhs)) != set(symbols(claim.rhs)):
+        return False  # x^T A = a^T: vectors on one side only, an equation rather than an identity
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
 
 
@@ -406,9 +418,12 @@ def _show(node) -> str:
 # --------------------------------------------------------------------------- numeric decision
 
 
-def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: bool = False) -> Outcome:
+def decide(
+    lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: bool = False, reference: Node | None = None
+) -> Outcome:
     """In which layouts ``lhs = rhs`` holds, by random draws. ``guessed_scalars``:
-    lowercase symbols whose shape is only guessed are drawn as scalars."""
+    lowercase symbols whose shape is only guessed are drawn as scalars. ``reference``:
+    the right-hand side ``rhs`` is an edit of; the edit must keep every symbol's size."""
     from . import numeric
 
     if rhs is None:
@@ -441,6 +456,10 @@ def decide(lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: b
     derivative = isinstance(left, Deriv)
     layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
     env_shapes = _sizes(left, right, scope, values, guessed_scalars)
+    if reference is not None:
+        before = _sizes(left, substitute(reference, values, functions), scope, values, guessed_scalars)
+        if any(before.get(k, shape) != shape for k, shape in env_shapes.items()):
+            raise Undecided("the edit holds only with other shapes")
     results: dict = {layout: [] for layout in layouts}
     right_plain = not has(right, Deriv)
     category = None
@@ -921,7 +940,7 @@ def correction(claim, context, layout: str | None) -> str | None:
     style = style_of(claim.text, [claim.lhs, claim.rhs])
     for candidate in _candidates(claim.rhs, scope):
         try:
-            found = decide(target, candidate, scope, outcome.literal)
+            found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs)
         except Undecided:
             continue
         except Exception:  # noqa: BLE001 - no fix rather than a crash

@@ -735,3 +735,12 @@ def test_a_lone_double_bar_is_a_separator_not_an_unclosed_norm():
 
     text = "# t\n\n$D_{\\mathrm{KL}}(P\\|Q)$ and $\\|x$ alone.\n"
     assert [f.code for f in check_text("n.md", text).findings if f.code == "DL101"] == []
+
+
+def test_lvert_rvert_and_vert_pairs_are_absolute_values():
+    from linter.context.mathdecl import parse_math
+    from linter.tree import render
+
+    assert render(parse_math(r"\ln \lvert X \rvert")) == "ln(|X|)"
+    assert render(parse_math(r"\vert a \vert + 1")) == "|a| + 1"
+    assert render(parse_math(r"\lVert x \rVert")) == "‖x‖"

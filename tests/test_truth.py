@@ -60,3 +60,15 @@ def test_a_halved_fix_drops_the_coefficient_instead_of_dividing() -> None:
     )
     fixes = sorted(f.fix.text for f in check_text("n.md", text).findings if f.code == "DL301")
     assert fixes == ["2x", "c"]
+
+
+def test_an_expanded_quadratic_form_of_declared_vectors_is_checked_and_its_fix_keeps_the_shapes() -> None:
+    text = (
+        "# t\n\nLet $u, v \\in \\mathbb{R}^n$ and $F \\in \\mathbb{R}^{n\\times n}$.\n\n"
+        "- $(u+v)^T F (u+v) = u^T F u + 2u^T F v + v^T F v$\n"
+        "- $(u+v)^T F (u+v) = u^T F u + u^T F v + v^T F u + v^T F v$\n"
+        "- $u^T F = v^T$ is an equation in u\n"
+    )
+    findings = [f for f in check_text("n.md", text).findings if f.code.startswith("DL3")]
+    assert [(f.code, f.line) for f in findings] == [("DL302", 5)]
+    assert findings[0].fix is None  # no edit of the right-hand side holds with u, v, F as declared
