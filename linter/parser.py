@@ -710,14 +710,20 @@ class Parser:
             return self.frac(tok)
         if v in ("sqrt",):
             self.next()
+            index = []
             if self.peek() is not None and self.peek().is_char("["):
+                self.next()
                 while self.peek() is not None and not self.peek().is_char("]"):
-                    self.next()
+                    index.append(self.next())
                 if self.peek() is None:
                     raise ParseError("unclosed '[' in \\sqrt", tok.start, tok.end, unbalanced=True)
                 self.next()
             inner, s, e = self._script_tokens()
-            return Func(tok.start, e, "sqrt", [_sub_parse(inner, self.bold)])
+            arg = _sub_parse(inner, self.bold)
+            if index:  # \sqrt[3]{x} = x^{1/3}
+                n = _sub_parse(index, self.bold)
+                return Pow(tok.start, e, arg, Div(tok.start, e, Num(tok.start, tok.start, "1"), n))
+            return Func(tok.start, e, "sqrt", [arg])
         if v in FUNCTIONS or v in TRACE_NAMES:
             self.next()
             return self.function(TRACE_NAMES.get(v, v), tok)

@@ -79,6 +79,8 @@ class Scope:
         f = self.facts(sym.key)
         if f is None:
             return None
+        if _other_font(f, sym):
+            return None  # x declared bold (a vector), written plain here: another symbol, by convention
         if f.shape is not None:
             source = next((d for d in getattr(f, "declarations", []) if d.shape is not None), None)
             if source is not None and getattr(source, "carried", False):
@@ -106,6 +108,8 @@ class Scope:
         f = self.facts(key)
         props = set(f.props) if f is not None and f.props else set()
         props |= set(self.assumed.get(key, ()))
+        if f is not None and _diagonal_by_definition(f.value):
+            props.add("diagonal")  # Λ = diag(λ_1, …, λ_n)
         return frozenset(props)
 
     def definition(self, key: str, literal: bool):
@@ -118,6 +122,20 @@ class Scope:
         if is_value and not literal:
             return None
         return f.value, tuple(f.params or ())
+
+
+def _other_font(facts, sym: Sym) -> bool:
+    """Every declaration that gives ``sym`` a shape or kind names it in the other
+    font (bold x a vector, plain x a scalar in the same note)."""
+    fonts = {d.bold for d in getattr(facts, "declarations", []) if d.shape is not None or d.kind is not None}
+    return bool(fonts) and None not in fonts and sym.bold not in fonts
+
+
+def _diagonal_by_definition(value) -> bool:
+    """diag(λ_1, λ_2, …): a matrix defined by its diagonal entries."""
+    from .tree import Func
+
+    return isinstance(value, Func) and value.name == "diag" and len(value.args) > 1
 
 
 # --------------------------------------------------------------------------- the check
@@ -440,6 +458,7 @@ def decide(
                 raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
+    _check_readings(lhs, rhs, scope)
     if isinstance(lhs, Deriv):
         missing = _unintroduced(lhs, rhs, scope)
         if missing:
@@ -513,6 +532,61 @@ def decide(
     if layouts == (None,):
         holds = set(LAYOUTS) if holds else set()
     return Outcome(holds=frozenset(holds), category=category)
+
+
+FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",
+                              "Phi", "rho", "pi"})  # fmt: skip
+
+
+def _check_readings(lhs, rhs, scope) -> None:
+    """Notation that the tree reads one way and the note may mean another: an
+    unknown function applied (f(g(x)), σ(z), LL(θ) read as L·L(θ)), ``*`` between
+    matrices, a numeral used as a vector (1^T), the reach of an operator
+    (∇_x (Ax)^T(Ax) − 2b^TAx)."""
+    claim = getattr(scope, "claim", None)
+    text = claim.block.text if claim is not None else ""
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if isinstance(n, Transpose) and isinstance(n.arg, Num) and n.arg.value != "0":
+                raise Undecided(f"{n.arg.value}^T: a vector of ones (or a number) written as a numeral")
+            if isinstance(n, Mul):
+                _check_product(n, text, scope)
+        if isinstance(side, (Add, Mul)):
+            _check_reach(side)
+
+
+def _check_product(n: Mul, text: str, scope) -> None:
+    for i, (a, b) in enumerate(zip(n.factors, n.factors[1:])):
+        op = n.ops[i]
+        if op == "*" and not (isinstance(a, Num) or isinstance(b, Num)):
+            raise Undecided("* between two factors: a matrix, element-wise or convolution product")
+        if op or not isinstance(a, Sym) or not text or b.start > len(text):
+            continue
+        gap = text[a.end : b.start]
+        opens = text[b.start :].lstrip().startswith(("(", "\\left(", "\\left ("))
+        if isinstance(b, Call) and a.end == b.start and len(a.name) == 1 and a.name.isalpha():
+            raise Undecided(f"{a.name}{_show(b)}: a name of several letters applied, read as a product")
+        if opens and not gap.strip() and a.name in FUNCTION_LETTERS:
+            defined = scope.definition(a.key, True)
+            if defined is None or defined[1]:
+                raise Undecided(f"{a.key}(…) reads as a function whose definition is not in scope")
+
+
+def _check_reach(side) -> None:
+    """An operator (∇_x, ∂/∂x written before its argument) followed by more factors
+    or terms that still depend on its variable: where it stops is not written."""
+    terms = side.terms if isinstance(side, Add) else [side]
+    first = terms[0].arg if isinstance(terms[0], Neg) else terms[0]
+    factors = first.factors if isinstance(first, Mul) else [first]
+    lead = factors[0]
+    if not (isinstance(lead, Deriv) and lead.num is not None and lead.wrt and isinstance(lead.wrt[0], Sym)):
+        return
+    if not (lead.op == "nabla" or lead.num.start >= max(w.end for w in lead.wrt)):
+        return  # \frac{∂ f}{∂ x}: the fraction bounds it
+    wrt = lead.wrt[0].key
+    rest = list(factors[1:]) + [t for t in terms[1:] if not has(t, Deriv)]
+    if any(wrt in symbols(r) for r in rest):
+        raise Undecided(f"where {_show(lead)} stops is not written: what follows also depends on {wrt}")
 
 
 def _unintroduced(lhs, rhs, scope) -> str | None:

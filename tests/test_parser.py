@@ -744,3 +744,11 @@ def test_lvert_rvert_and_vert_pairs_are_absolute_values():
     assert render(parse_math(r"\ln \lvert X \rvert")) == "ln(|X|)"
     assert render(parse_math(r"\vert a \vert + 1")) == "|a| + 1"
     assert render(parse_math(r"\lVert x \rVert")) == "‖x‖"
+
+
+def test_a_root_keeps_its_index():
+    from linter.context.mathdecl import parse_math
+    from linter.tree import render
+
+    assert render(parse_math(r"\sqrt[3]{x}")) == "x^(1 / 3)"
+    assert render(parse_math(r"\sqrt{x}")) == "sqrt(x)"
