@@ -27,6 +27,7 @@ SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "di
 EQUATION_WORDS = (
     "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
     "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
+    "两边", "两端", "both sides", "each side",
 )
 ALWAYS_KNOWN = frozenset({"I", "0", "e", "pi", "E", "n", "m", "N", "d", "k", "p", "q", "r", "s", "T"})
 
@@ -79,10 +80,19 @@ class Scope:
         f = self.facts(sym.key)
         if f is None:
             return None
-        if _other_font(f, sym):
+        shape, kind = f.shape, getattr(f, "kind", None)
+        decls = [d for d in getattr(f, "declarations", []) if d.shape is not None or d.kind is not None]
+        source = next((d for d in decls if d.shape is not None), None)
+        if {d.bold for d in decls} == {True, False}:
+            # x a scalar and bold x a vector in one note: read the declarations of this font
+            same = [d for d in decls if d.bold == sym.bold]
+            if not same:
+                return None
+            source = same[0] if same[0].shape is not None else None
+            shape, kind = same[0].shape, same[0].kind
+        elif _other_font(f, sym):
             return None  # x declared bold (a vector), written plain here: another symbol, by convention
-        if f.shape is not None:
-            source = next((d for d in getattr(f, "declarations", []) if d.shape is not None), None)
+        if shape is not None:
             if source is not None and getattr(source, "carried", False):
                 # a shape from an earlier chapter: a guess here, never a finding; n×n stays square
                 names: dict = {}
@@ -93,9 +103,8 @@ class Scope:
                     name = d if isinstance(d, str) else getattr(d, "name", None)
                     return names.setdefault(name, Dim()) if name else Dim()
 
-                return tuple(guess(d) for d in f.shape)
-            return f.shape
-        kind = getattr(f, "kind", None)
+                return tuple(guess(d) for d in shape)
+            return shape
         if kind == "scalar":
             return (1, 1)
         if kind == "vector":
@@ -166,6 +175,11 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     settle_layout(claims, context, note_layout_setting)
 
 
+def internal_errors(claims: list) -> int:
+    """How many claims were left undecided because checking them raised (a derivlint bug, DL199)."""
+    return sum(1 for claim in claims if claim.facts.get("internal_error"))
+
+
 def _head_of(chain: list) -> Node | None:
     """The derivative a chain computes: its first side, or, when that is an
     undefined name (dL(w)/dw), the first derivative of an explicit expression."""
@@ -220,12 +234,21 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
                 outcome = Outcome(reason="follows from the step before, but not from the derivative the chain starts with")
         except Undecided:
             pass
-    if outcome.holds is not None and not outcome.holds and not literal and _reads_as_scalar(target, claim.rhs):
-        try:  # d(bx)/dx = b: true when the undeclared lowercase letters are scalars
+    if outcome.holds is not None and not outcome.holds and not literal:
+        try:  # d(bx)/dx = b, ∂(w·x + b)/∂b = 1: true when the undeclared plain lowercase letters are scalars
             if decide(target, claim.rhs, scope, literal, guessed_scalars=True).holds:
                 outcome = Outcome(reason="holds when the undeclared lowercase symbols are scalars")
         except Undecided:
             pass
+    if outcome.holds is not None and not outcome.holds and any(_has_op(side, "*") for side in (target, claim.rhs)):
+        try:  # tr(A^T(B*C)) = tr((A*B)^T C): * as the element-wise product
+            star = decide(_with_op(target, "*", "odot"), _with_op(claim.rhs, "*", "odot"), scope, literal)
+        except Undecided as why:
+            star = False if str(why).startswith("the shapes do not fit") else None  # then * is a matrix product
+        if star is None or (star and star.holds):
+            outcome = Outcome(reason="* may be the element-wise product: false as a matrix product only")
+    if outcome.holds is not None and not outcome.holds and _disowned(claim):
+        outcome = Outcome(reason="the note itself says this does not hold")
     if outcome.holds is not None and not outcome.holds and _zero_like(claim.rhs) and not literal:
         outcome = Outcome(reason="set to zero: a condition to solve, not an identity")
     if outcome.holds is not None and not outcome.holds and head is None and not literal:
@@ -243,13 +266,42 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
     claim.verdict = _verdict(outcome)
 
 
-def _reads_as_scalar(*sides) -> bool:
-    """Plain lowercase letters, no capital, bold letter or transpose: scalar calculus, as likely as vectors."""
-    for side in sides:
-        for n in side.walk():
-            if isinstance(n, Transpose) or (isinstance(n, Sym) and (n.bold or not n.name[:1].islower())):
-                return False
-    return True
+def _has_op(node, op: str) -> bool:
+    return node is not None and any(isinstance(n, Mul) and op in n.ops for n in node.walk())
+
+
+def _with_op(node: Node, old: str, new: str) -> Node:
+    """A copy of ``node`` with every product operator ``old`` written ``new``."""
+    from .treeops import rebuild
+
+    def visit(n):
+        n = rebuild(n, visit)
+        if isinstance(n, Mul) and old in n.ops:
+            n.ops = [new if o == old else o for o in n.ops]
+        return n
+
+    return visit(node)
+
+
+DISOWNED_AFTER = ("not the case", "is wrong", "is incorrect", "is false", "does not hold", "doesn't hold",
+                  "not true", "不成立", "是错误的", "不正确", "是错的")  # fmt: skip
+DISOWNED_BEFORE = ("might assume", "might think", "may be tempted", "wrongly", "incorrectly", "mistakenly",
+                   "common mistake", "误以为", "错误地", "错误的做法")  # fmt: skip
+
+
+def _disowned(claim) -> bool:
+    """A formula the note shows in order to refute it: "we might assume … However
+    that is clearly not the case", "…，这是错误的"."""
+    block = claim.block
+    text = getattr(block.source, "text", "") or ""
+    after = text[block.end : block.end + 200].lstrip()
+    for stop in (". ", "。", ".\n"):
+        cut = after.find(stop)
+        if cut > 0:
+            after = after[:cut]
+    before = text[max(0, block.start - 200) : block.start]
+    before = before[max(before.rfind(". "), before.rfind("。"), before.rfind("\n\n")) + 1 :]
+    return any(w in after for w in DISOWNED_AFTER) or any(w in before for w in DISOWNED_BEFORE)
 
 
 def _zero_like(node) -> bool:
@@ -458,7 +510,6 @@ def decide(
                 raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
-    _check_readings(lhs, rhs, scope)
     if isinstance(lhs, Deriv):
         missing = _unintroduced(lhs, rhs, scope)
         if missing:
@@ -469,6 +520,7 @@ def decide(
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
     _check_opaque(left, right, values, functions, wrts)
+    _check_readings(lhs, rhs, scope)
     _check_free_indices(left, right, values)
     if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
         raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
@@ -535,7 +587,7 @@ def decide(
 
 
 FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",
-                              "Phi", "rho", "pi"})  # fmt: skip
+                              "Phi", "rho"})  # fmt: skip
 
 
 def _check_readings(lhs, rhs, scope) -> None:
@@ -549,6 +601,8 @@ def _check_readings(lhs, rhs, scope) -> None:
         for n in side.walk():
             if isinstance(n, Transpose) and isinstance(n.arg, Num) and n.arg.value != "0":
                 raise Undecided(f"{n.arg.value}^T: a vector of ones (or a number) written as a numeral")
+            if isinstance(n, Num) and n.value != "0" and text[n.start : n.start + 1] == "\\":
+                raise Undecided(f"{text[n.start : n.end]}: a vector of ones written as a numeral")
             if isinstance(n, Mul):
                 _check_product(n, text, scope)
         if isinstance(side, (Add, Mul)):
@@ -558,17 +612,16 @@ def _check_readings(lhs, rhs, scope) -> None:
 def _check_product(n: Mul, text: str, scope) -> None:
     for i, (a, b) in enumerate(zip(n.factors, n.factors[1:])):
         op = n.ops[i]
-        if op == "*" and not (isinstance(a, Num) or isinstance(b, Num)):
-            raise Undecided("* between two factors: a matrix, element-wise or convolution product")
         if op or not isinstance(a, Sym) or not text or b.start > len(text):
             continue
         gap = text[a.end : b.start]
         opens = text[b.start :].lstrip().startswith(("(", "\\left(", "\\left ("))
-        if isinstance(b, Call) and a.end == b.start and len(a.name) == 1 and a.name.isalpha():
+        bare = text[a.start : a.end] == a.name and a.name.isalpha()  # L, not \mathbf{D}
+        if isinstance(b, Call) and bare and a.end == b.start and text[b.start : b.start + 1].isalpha():
             raise Undecided(f"{a.name}{_show(b)}: a name of several letters applied, read as a product")
         if opens and not gap.strip() and a.name in FUNCTION_LETTERS:
             defined = scope.definition(a.key, True)
-            if defined is None or defined[1]:
+            if (defined is None and scope.shape(a) is None) or (defined is not None and defined[1]):
                 raise Undecided(f"{a.key}(…) reads as a function whose definition is not in scope")
 
 
@@ -593,8 +646,8 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
     """A symbol of the right-hand side that the derivative's expression never uses."""
     names = {n.name for n in lhs.walk() if isinstance(n, Sym)}
     names |= {n.func.name for n in lhs.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
-    if any(scope.definition(k, True) for k in symbols(lhs)):
-        return None
+    values, _ = _definitions(lhs, Num(0, 0, "0"), scope, True)  # what the defined symbols bring in
+    names |= {n.name for value in values.values() for n in value.walk() if isinstance(n, Sym)}
     for n in rhs.walk():
         if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN:
             f = scope.facts(n.key)
@@ -767,6 +820,9 @@ def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> 
         if guessed_scalars and key in inf.guessed and key[:1].islower() and key not in values and key not in vectorish:
             out[key] = (1, 1)
             continue
+        scalar_here = all(d.root().num == 1 for d in shape)
+        if (scalar_here or key in inf.coerced) and _declared_vector(key, left, right, scope):
+            raise Undecided(f"{key} is declared a vector but reads as a scalar here (· as a dot product?)")
         if key in inf.coerced and all(d.root().num in (None, 1) for d in shape):
             out[key] = (1, 1)
             continue
@@ -779,6 +835,17 @@ def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> 
             continue
         out[key] = (size(shape[0]), size(shape[1]))
     return out
+
+
+def _declared_vector(key: str, left, right, scope: Scope) -> bool:
+    """The scope gives ``key``, as written here, a shape with more than one entry."""
+    for side in (left, right):
+        for n in side.walk():
+            if isinstance(n, Sym) and n.key == key:
+                shape = scope.shape(n)
+                if shape is not None and any(not (d == 1 or getattr(d, "num", None) == 1) for d in shape):
+                    return True
+    return False
 
 
 def _draw(shapes: dict, scope: Scope, seed: int, left, right, unit: bool = False) -> dict:

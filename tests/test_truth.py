@@ -72,3 +72,95 @@ def test_an_expanded_quadratic_form_of_declared_vectors_is_checked_and_its_fix_k
     findings = [f for f in check_text("n.md", text).findings if f.code.startswith("DL3")]
     assert [(f.code, f.line) for f in findings] == [("DL302", 5)]
     assert findings[0].fix is None  # no edit of the right-hand side holds with u, v, F as declared
+
+
+def _verdicts(text: str) -> dict[str, str]:
+    return {c.text.strip(): c.verdict for c in check_text("n.md", text).claims if c.verdict}
+
+
+def test_a_claim_whose_check_raises_is_counted_as_an_internal_error(monkeypatch) -> None:
+    import linter.truth as truth
+
+    def boom(*args, **kwargs):
+        raise KeyError("forced")
+
+    monkeypatch.setattr(truth, "decide", boom)
+    text = "# t\n\n$\\frac{\\partial a^T x}{\\partial x} = a$ and $\\operatorname{tr}(AB) = \\operatorname{tr}(BA)$\n"
+    result = check_text("n.md", text)
+    assert truth.internal_errors(result.claims) == 2
+    assert [f.code for f in result.findings].count("DL199") == 2
+    monkeypatch.undo()
+    assert truth.internal_errors(check_text("n.md", text).claims) == 0
+
+
+def test_a_plain_letter_does_not_take_the_shape_of_its_declared_bold_namesake() -> None:
+    text = "# t\n\nLet $\\mathbf{z}$ be a column vector.\n\n$\\frac{d}{dz}(kz) = k$ and $\\frac{d}{dz}(kz) = 2k$\n"
+    verdicts = _verdicts(text)
+    assert verdicts["\\frac{d}{dz}(kz) = k"] == "true"
+    assert verdicts["\\frac{d}{dz}(kz) = 2k"] == "false"
+
+
+def test_a_star_is_a_matrix_product_only_where_the_element_wise_product_cannot_be_formed() -> None:
+    text = (
+        "# t\n\nLet $A, B \\in \\mathbb{R}^{n \\times n}$ and $a \\in \\mathbb{R}^n$.\n\n"
+        "$(A*B)^T = A^T*B^T$ and $\\frac{d(a^T*A*a)}{da} = 2A*a$\n"
+    )
+    verdicts = _verdicts(text)
+    assert "element-wise" in verdicts["(A*B)^T = A^T*B^T"]
+    assert verdicts["\\frac{d(a^T*A*a)}{da} = 2A*a"] == "false"
+
+
+def test_unknown_functions_applied_and_names_of_several_letters_are_undecided() -> None:
+    text = (
+        "# t\n\nLet $L(\\theta) = \\theta^3$.\n\n"
+        "$\\frac{d}{dt} h(t^2) = 2t\\, h(t^2)$, $\\frac{d}{dt} \\sigma(3t) = 3\\sigma(3t)$ "
+        "and $\\frac{\\partial LL(\\theta)}{\\partial \\theta} = \\frac{3}{\\theta}$\n\n"
+        "Let $F \\in \\mathbb{R}^{n \\times n}$ and $u \\in \\mathbb{R}^n$: $\\frac{\\partial F(u + u)}{\\partial u} = 3F$.\n"
+    )
+    verdicts = _verdicts(text)
+    assert "h(…) reads as a function" in verdicts["\\frac{d}{dt} h(t^2) = 2t\\, h(t^2)"]
+    assert "sigma(…) reads as a function" in verdicts["\\frac{d}{dt} \\sigma(3t) = 3\\sigma(3t)"]
+    assert "several letters" in verdicts["\\frac{\\partial LL(\\theta)}{\\partial \\theta} = \\frac{3}{\\theta}"]
+    assert verdicts["\\frac{\\partial F(u + u)}{\\partial u} = 3F"] == "false"  # F is declared: a product, decided
+
+
+def test_where_an_operator_stops_must_be_written() -> None:
+    text = (
+        "# t\n\nLet $M \\in \\mathbb{R}^{m \\times n}$, $u \\in \\mathbb{R}^n$, $c \\in \\mathbb{R}^m$.\n\n"
+        "$\\nabla_u \\|Mu - c\\|^2 = \\nabla_u (Mu)^T(Mu) - 2c^TMu + c^Tc$ and "
+        "$\\nabla_u \\|Mu - c\\|^2 = 2M^TMu - 2Mc$\n"
+    )
+    verdicts = _verdicts(text)
+    assert "stops" in verdicts["\\nabla_u \\|Mu - c\\|^2 = \\nabla_u (Mu)^T(Mu) - 2c^TMu + c^Tc"]
+    assert not verdicts["\\nabla_u \\|Mu - c\\|^2 = 2M^TMu - 2Mc"].startswith("true")
+
+
+def test_a_formula_the_note_refutes_is_not_reported() -> None:
+    refuted = (
+        "# t\n\nLet $P, Y \\in \\mathbb{R}^{n \\times n}$. One might assume\n\n"
+        "$$\n\\frac{\\partial}{\\partial Y} \\operatorname{tr}(Y^T P Y) = \\frac{\\partial}{\\partial Y} "
+        "\\operatorname{tr}(Y P Y^T)\n$$\n\nThat is not the case.\n"
+    )
+    asserted = refuted.replace("One might assume", "Therefore").replace("That is not the case.", "Done.")
+    assert not [f for f in check_text("n.md", refuted).findings if f.code.startswith("DL3")]
+    assert [f.code for f in check_text("n.md", asserted).findings if f.code.startswith("DL3")] == ["DL301"]
+
+
+def test_a_declared_vector_that_the_shapes_make_a_scalar_is_undecided() -> None:
+    text = (
+        "# t\n\nLet $\\mathbf{p}, \\mathbf{q}$ be vectors and $s = \\mathbf{p} \\cdot \\mathbf{q} + r$.\n\n"
+        "$$\n\\frac{\\partial s}{\\partial r} = \\frac{\\partial}{\\partial r} \\mathbf{p} \\cdot \\mathbf{q} "
+        "+ \\frac{\\partial r}{\\partial r} = 0 + 1\n$$\n"
+    )
+    result = check_text("n.md", text)
+    assert not [f for f in result.findings if f.code.startswith("DL3")]
+    assert any("declared a vector" in (c.verdict or "") for c in result.claims)
+
+
+def test_a_symbol_that_only_a_later_step_brings_in_is_undecided() -> None:
+    text = (
+        "# t\n\nLet $f(\\mathbf{x}) = \\mathbf{x}^T \\mathbf{A} \\mathbf{x}$. Then "
+        "$\\nabla_{\\mathbf{x}} f(\\mathbf{x}) = (\\mathbf{A} + \\mathbf{A}^T)\\mathbf{x} = \\mathbf{J}^T f(\\mathbf{x})$.\n"
+    )
+    verdicts = _verdicts(text)
+    assert verdicts["(\\mathbf{A} + \\mathbf{A}^T)\\mathbf{x} = \\mathbf{J}^T f(\\mathbf{x})"].startswith("undecided: J")
