@@ -528,8 +528,10 @@ def decide(
     layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
     env_shapes = _sizes(left, right, scope, values, guessed_scalars)
     if reference is not None:
+        # the edit may change sizes the wrong rhs forced (2Ab made A square) but not what a
+        # symbol is: (u^T)^T F u must not pass by making the vector u a scalar
         before = _sizes(left, substitute(reference, values, functions), scope, values, guessed_scalars)
-        if any(before.get(k, shape) != shape for k, shape in env_shapes.items()):
+        if any(_kind(before.get(k, shape)) != _kind(shape) for k, shape in env_shapes.items()):
             raise Undecided("the edit holds only with other shapes")
     results: dict = {layout: [] for layout in layouts}
     right_plain = not has(right, Deriv)
@@ -742,6 +744,11 @@ def _check_partials(lhs, rhs, values) -> None:
             through = [k for k in symbols(values[n.num.key]) if k != wrt and k in values and wrt in symbols(values[k])]
             if through:
                 raise Undecided(f"∂{n.num.key}/∂{wrt}: partial or total? {n.num.key} depends on {wrt} also through {through[0]}")
+
+
+def _kind(size: tuple[int, int]) -> tuple[bool, bool]:
+    """Scalar, column, row or matrix: which of the two sizes is 1."""
+    return (size[0] == 1, size[1] == 1)
 
 
 def _check_free_indices(left, right, values) -> None:

@@ -164,3 +164,12 @@ def test_a_symbol_that_only_a_later_step_brings_in_is_undecided() -> None:
     )
     verdicts = _verdicts(text)
     assert verdicts["(\\mathbf{A} + \\mathbf{A}^T)\\mathbf{x} = \\mathbf{J}^T f(\\mathbf{x})"].startswith("undecided: J")
+
+
+def test_the_fix_may_change_a_size_the_wrong_rhs_forced() -> None:
+    # 2Ab forces A square; the right answer 2A^T b does not: the fix is still offered
+    text = (
+        "# t\n\n$\\nabla_x \\|A x - b\\|_2^2 = 2 A^T A x - 2 A b$\n"
+    )
+    fixes = [f.fix.text for f in check_text("n.md", text).findings if f.code == "DL301" and f.fix]
+    assert fixes == ["2A^T A x - 2A^T b"], fixes
