@@ -228,42 +228,53 @@ def check_claim(claim, context, head: Node | None, chain: list) -> None:
     outcome.head = head if head is not lhs else None
     outcome.literal = literal
     outcome.gradient = any(isinstance(d, Deriv) and d.op == "nabla" for d in (target, lhs, chain[0].lhs))
-    if outcome.holds is not None and not outcome.holds and target is not lhs and lhs is not None:
-        try:  # the step is a valid rewrite of the one before: the chain's start is what fails
-            if decide(lhs, claim.rhs, scope, literal).holds:
-                outcome = Outcome(reason="follows from the step before, but not from the derivative the chain starts with")
-        except Undecided:
-            pass
-    if outcome.holds is not None and not outcome.holds and not literal:
-        try:  # d(bx)/dx = b, ∂(w·x + b)/∂b = 1: true when the undeclared plain lowercase letters are scalars
-            if decide(target, claim.rhs, scope, literal, guessed_scalars=True).holds:
-                outcome = Outcome(reason="holds when the undeclared lowercase symbols are scalars")
-        except Undecided:
-            pass
-    if outcome.holds is not None and not outcome.holds and any(_has_op(side, "*") for side in (target, claim.rhs)):
+    if outcome.holds is not None and not outcome.holds:
+        reason = _not_a_mistake(claim, target, head, scope, literal)
+        if reason:
+            outcome = Outcome(reason=reason)
+    facts["outcome"] = outcome
+    claim.verdict = _verdict(outcome)
+
+
+def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
+    """Why a claim that failed every draw is still not reported, or None: a reading
+    under which it holds, or an equality that is not an identity."""
+    lhs, rhs = claim.lhs, claim.rhs
+    if target is not lhs and lhs is not None and _holds(lhs, rhs, scope, literal):
+        return "follows from the step before, but not from the derivative the chain starts with"
+    if not literal and _holds(target, rhs, scope, literal, guessed_scalars=True):
+        return "holds when the undeclared lowercase symbols are scalars"  # d(bx)/dx = b, ∂(w·x + b)/∂b = 1
+    if any(_has_op(side, "*") for side in (target, rhs)):
         try:  # tr(A^T(B*C)) = tr((A*B)^T C): * as the element-wise product
-            star = decide(_with_op(target, "*", "odot"), _with_op(claim.rhs, "*", "odot"), scope, literal)
+            star = decide(_with_op(target, "*", "odot"), _with_op(rhs, "*", "odot"), scope, literal)
         except Undecided as why:
             star = False if str(why).startswith("the shapes do not fit") else None  # then * is a matrix product
         if star is None or (star and star.holds):
-            outcome = Outcome(reason="* may be the element-wise product: false as a matrix product only")
-    if outcome.holds is not None and not outcome.holds and _disowned(claim):
-        outcome = Outcome(reason="the note itself says this does not hold")
-    if outcome.holds is not None and not outcome.holds and _zero_like(claim.rhs) and not literal:
-        outcome = Outcome(reason="set to zero: a condition to solve, not an identity")
-    if outcome.holds is not None and not outcome.holds and head is None and not literal:
-        one_sided = _one_sided(claim, scope)
-        primed = any(isinstance(n, Transpose) and n.mark == "prime" for s in (claim.lhs, claim.rhs) for n in s.walk())
-        if primed:
-            outcome = Outcome(reason="A' may be a transpose or another matrix")
-        elif one_sided:
-            outcome = Outcome(reason=f"{one_sided} occurs on one side only and is not declared: "
-                              "defined elsewhere, it cannot be checked here")  # fmt: skip
-        elif not _identity_shaped(claim, scope):
-            outcome = Outcome(reason="false for arbitrary values: an equation or a wrong identity, "
-                              "which cannot be told apart here")  # fmt: skip
-    facts["outcome"] = outcome
-    claim.verdict = _verdict(outcome)
+            return "* may be the element-wise product: false as a matrix product only"
+    if _disowned(claim):
+        return "the note itself says this does not hold"
+    if literal:
+        return None
+    if _zero_like(rhs):
+        return "set to zero: a condition to solve, not an identity"
+    if head is not None:
+        return None
+    if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs) for n in side.walk()):
+        return "A' may be a transpose or another matrix"
+    one_sided = _one_sided(claim, scope)
+    if one_sided:
+        return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
+    if not _identity_shaped(claim, scope):
+        return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
+    return None
+
+
+def _holds(lhs, rhs, scope, literal: bool, **how) -> bool:
+    """Whether ``lhs = rhs`` holds in some layout; False when it cannot be decided."""
+    try:
+        return bool(decide(lhs, rhs, scope, literal, **how).holds)
+    except Undecided:
+        return False
 
 
 def _has_op(node, op: str) -> bool:
