@@ -89,6 +89,23 @@ def relation_of(tok: Token) -> str | None:
     return None
 
 
+class _Bound:
+    """``Parser.bounded``: the parser's end set to ``end`` inside a ``with``."""
+
+    __slots__ = ("parser", "end", "saved")
+
+    def __init__(self, parser: "Parser", end: int):
+        self.parser, self.end = parser, end
+
+    def __enter__(self) -> None:
+        self.saved = self.parser.n
+        self.parser.n = self.end
+
+    def __exit__(self, *exc) -> bool:
+        self.parser.n = self.saved
+        return False
+
+
 class Parser:
     """Parses one statement's tokens. Use ``parse_chain``."""
 
@@ -99,7 +116,7 @@ class Parser:
         self.bold = False
         self.bars: list[str] = []  # open | or ‖ we are inside
         self.match = self._match_braces()
-        self.memo: dict[tuple, tuple[Node | ParseError, int]] = {}  # delimited groups already parsed
+        self.memo: dict[tuple, tuple[Node | tuple, int]] = {}  # delimited groups already parsed
 
     # -- token access -----------------------------------------------------
     def _match_braces(self) -> dict[int, int]:
@@ -170,20 +187,9 @@ class Parser:
             return True
         return (nxt.is_char("|") or nxt.is_cmd("|", "Vert", "vert")) and self._starts_factor(nxt)
 
-    def bounded(self, end: int):
+    def bounded(self, end: int) -> "_Bound":
         """Context manager: parse only up to token index ``end``."""
-        parser = self
-
-        class _Bound:
-            def __enter__(self_inner):
-                self_inner.saved = parser.n
-                parser.n = end
-
-            def __exit__(self_inner, *exc):
-                parser.n = self_inner.saved
-                return False
-
-        return _Bound()
+        return _Bound(self, end)
 
     def group_end(self) -> int:
         """Index of the '}' matching the '{' at the cursor."""
@@ -563,11 +569,11 @@ class Parser:
             try:
                 hit = self._delimited(), self.i
             except ParseError as err:
-                hit = err, self.i
+                hit = (err.message, err.start, err.end, err.unbalanced), self.i  # not err: its traceback holds this frame
             self.memo[key] = hit
         node, self.i = hit
-        if isinstance(node, ParseError):
-            raise node
+        if isinstance(node, tuple):
+            raise ParseError(*node)
         if respan and not isinstance(node, Tuple):
             _respan(node, self.toks[start].start, self._last_end())
         return node

@@ -16,12 +16,25 @@ class Node:
         return []
 
     def walk(self):
-        """This node and every node below it, depth first."""
-        stack = [self]
-        while stack:
-            node = stack.pop()
-            yield node
-            stack.extend(reversed(node.children()))
+        """This node and every node below it, depth first. The list is made on the
+        first walk and kept: a tree is not changed once the parser has built it
+        (``treeops.rebuild`` makes changed copies and drops the copy's list)."""
+        nodes = self.__dict__.get("_walked")
+        if nodes is None:
+            nodes = []
+            stack = [self]
+            while stack:
+                node = stack.pop()
+                nodes.append(node)
+                kids = node.children()
+                if kids:
+                    stack.extend(reversed(kids))
+            self.__dict__["_walked"] = nodes = tuple(nodes)
+        return iter(nodes)
+
+    def forget_walk(self) -> None:
+        """Drop the remembered walk (after changing a child of this node in place)."""
+        self.__dict__.pop("_walked", None)
 
 
 @dataclass(eq=False)

@@ -52,6 +52,7 @@ def _map_value(value, fn):
 def rebuild(node: Node, fn) -> Node:
     """A copy of ``node`` with ``fn`` applied to each direct child."""
     clone = copy.copy(node)
+    clone.forget_walk()
     for name, value in _children_fields(node):
         setattr(clone, name, _map_value(value, fn))
     return clone
@@ -65,15 +66,24 @@ def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] 
     (params, body) so that ``L(w)`` becomes the body with its parameters
     replaced by the arguments. Keys in ``keep`` are left alone.
     """
-    functions = functions or {}
     if depth > 8:
         return node
+    return _Substitution(values, functions or {}, keep, depth).visit(node)
 
-    def visit(n: Node) -> Node:
+
+class _Substitution:
+    """One level of ``substitute``: a class, not a closure, so that no reference
+    cycle (a nested function that calls itself) outlives the call."""
+
+    def __init__(self, values, functions, keep, depth):
+        self.values, self.functions, self.keep, self.depth = values, functions, keep, depth
+
+    def visit(self, n: Node) -> Node:
+        values, functions, keep, depth = self.values, self.functions, self.keep, self.depth
         if isinstance(n, Sym) and n.key in values and n.key not in keep:
             return substitute(values[n.key], values, functions, keep | {n.key}, depth + 1)
         if isinstance(n, Call) and not isinstance(n.func, Sym):
-            return rebuild(n, visit)
+            return rebuild(n, self.visit)
         if isinstance(n, Call) and n.func.key in functions and n.func.key not in keep:
             params, body = functions[n.func.key]
             mapping = {}
@@ -90,11 +100,10 @@ def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] 
             # the variable of a derivative is not replaced by its definition
             wrt_keys = {w.key for w in n.wrt if isinstance(w, Sym)}
             clone = copy.copy(n)
+            clone.forget_walk()
             clone.num = None if n.num is None else substitute(n.num, values, functions, keep | wrt_keys, depth)
             return clone
-        return rebuild(n, visit)
-
-    return visit(node)
+        return rebuild(n, self.visit)
 
 
 def transpose(node: Node, symmetric: frozenset[str] = frozenset(), scalar=lambda n: False) -> Node:
