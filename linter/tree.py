@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import chain
 
 
 @dataclass(eq=False)
@@ -16,25 +17,26 @@ class Node:
         return []
 
     def walk(self):
-        """This node and every node below it, depth first. The list is made on the
-        first walk and kept: a tree is not changed once the parser has built it
-        (``treeops.rebuild`` makes changed copies and drops the copy's list)."""
-        nodes = self.__dict__.get("_walked")
-        if nodes is None:
-            nodes = []
-            stack = [self]
+        """This node and every node below it, depth first. The nodes below are listed
+        on the first walk and kept (not the node itself: no reference cycle); a tree
+        is not changed once the parser has built it (``treeops.rebuild`` makes changed
+        copies and drops the copy's list)."""
+        below = self.__dict__.get("_below")
+        if below is None:
+            found = []
+            stack = list(reversed(self.children()))
             while stack:
                 node = stack.pop()
-                nodes.append(node)
+                found.append(node)
                 kids = node.children()
                 if kids:
                     stack.extend(reversed(kids))
-            self.__dict__["_walked"] = nodes = tuple(nodes)
-        return iter(nodes)
+            self.__dict__["_below"] = below = tuple(found)
+        return chain((self,), below)
 
     def forget_walk(self) -> None:
         """Drop the remembered walk (after changing a child of this node in place)."""
-        self.__dict__.pop("_walked", None)
+        self.__dict__.pop("_below", None)
 
 
 @dataclass(eq=False)
