@@ -457,11 +457,11 @@ class Inference:
             elif op == "times" and not self.is_scalar(acc) and not self.is_scalar(shape):
                 acc = None  # a cross product or a dimension n × m
             else:
-                left_text = _show(left) if left is not None else _show_factors(node.factors[:i])
-                acc = self._product(node, left, left_text, acc, factor, shape, span)
+                acc = self._product(node, left, i, acc, factor, shape, span)
         return acc
 
-    def _product(self, node, left_node, left_text, left, right_node, right, span):
+    def _product(self, node, left_node, i, left, right_node, right, span):
+        """The shape of ``left · right``, the first ``i`` factors of ``node`` times the next."""
         if self.is_scalar(left):
             return right
         if self.is_scalar(right):
@@ -491,6 +491,7 @@ class Inference:
             self._mark(node)  # π T with π "an n-vector": the row-vector convention, not a mistake
             return None  # which of the two readings holds is not decided here
         if self.certain_conflict([(left[1], right[0])]) and not self._shaky:
+            left_text = _show(left_node) if left_node is not None else _show_factors(node.factors[:i])
             message = f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}"
             if describe(left) == describe(right) and _is_vector(left):
                 kind = "columns" if left[1].root().num == 1 else "rows"

@@ -68,7 +68,12 @@ def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] 
     """
     if depth > 8:
         return node
-    return _Substitution(values, functions or {}, keep, depth).visit(node)
+    functions = functions or {}
+    if not any(
+        isinstance(n, Sym) and (n.key in values or n.key in functions) and n.key not in keep for n in node.walk()
+    ):
+        return node  # nothing to replace: the tree itself (trees are not changed in place)
+    return _Substitution(values, functions, keep, depth).visit(node)
 
 
 class _Substitution:

@@ -51,6 +51,9 @@ class Undecided(Exception):
 # --------------------------------------------------------------------------- scope facts
 
 
+_UNSET = object()
+
+
 class Scope:
     """What a claim may know about its symbols: shapes, properties, definitions."""
 
@@ -58,6 +61,8 @@ class Scope:
         self.context = context
         self.claim = claim
         self._facts: dict[str, object] = {}
+        self._shapes: dict[tuple, object] = {}  # (key, bold) -> _shape_spec
+        self._props: dict[str, frozenset[str]] = {}
         self.assumed: dict[str, frozenset[str]] = {}
         if context is not None:
             try:
@@ -77,6 +82,36 @@ class Scope:
         return self._facts[key]
 
     def shape(self, sym: Sym):
+        """The declared shape of ``sym`` as written (its font counts); new ``Dim`` objects on
+        every call where the shape is a guess, so that no two inferences share them."""
+        memo = (sym.key, sym.bold)
+        spec = self._shapes.get(memo, _UNSET)
+        if spec is _UNSET:
+            spec = self._shapes[memo] = self._shape_spec(sym)
+        if spec is None:
+            return None
+        how, value = spec
+        if how == "declared":
+            return value
+        if how == "carried":
+            # a shape from an earlier chapter: a guess here, never a finding; n×n stays square
+            names: dict = {}
+
+            def guess(d):
+                if isinstance(d, int):
+                    return Dim(num=d)
+                name = d if isinstance(d, str) else getattr(d, "name", None)
+                return names.setdefault(name, Dim()) if name else Dim()
+
+            return tuple(guess(d) for d in value)
+        if value == "scalar":
+            return (1, 1)
+        if value == "vector":
+            return (Dim(), 1)
+        return (1, Dim())  # a row
+
+    def _shape_spec(self, sym: Sym):
+        """How ``shape`` answers for ``sym``: ("declared" | "carried", shape), ("kind", kind) or None."""
         f = self.facts(sym.key)
         if f is None:
             return None
@@ -93,27 +128,19 @@ class Scope:
         elif _other_font(f, sym):
             return None  # x declared bold (a vector), written plain here: another symbol, by convention
         if shape is not None:
-            if source is not None and getattr(source, "carried", False):
-                # a shape from an earlier chapter: a guess here, never a finding; n×n stays square
-                names: dict = {}
-
-                def guess(d):
-                    if isinstance(d, int):
-                        return Dim(num=d)
-                    name = d if isinstance(d, str) else getattr(d, "name", None)
-                    return names.setdefault(name, Dim()) if name else Dim()
-
-                return tuple(guess(d) for d in shape)
-            return shape
-        if kind == "scalar":
-            return (1, 1)
-        if kind == "vector":
-            return (Dim(), 1)
-        if kind == "row":
-            return (1, Dim())
+            carried = source is not None and getattr(source, "carried", False)
+            return ("carried" if carried else "declared", shape)
+        if kind in ("scalar", "vector", "row"):
+            return ("kind", kind)
         return None
 
     def props(self, key: str) -> frozenset[str]:
+        props = self._props.get(key)
+        if props is None:
+            props = self._props[key] = self._find_props(key)
+        return props
+
+    def _find_props(self, key: str) -> frozenset[str]:
         f = self.facts(key)
         props = set(f.props) if f is not None and f.props else set()
         props |= set(self.assumed.get(key, ()))
@@ -548,9 +575,10 @@ def decide(
     right_plain = not has(right, Deriv)
     category = None
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
+    positive_det = _needs_positive(left, right)
     for draw in range(DRAWS):
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
-            env = _draw(env_shapes, scope, seed + draw, left, right, unit)
+            env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
             jacobians: dict = {}  # per draw: what does not depend on the layout
             try:
@@ -866,15 +894,19 @@ def _declared_vector(key: str, left, right, scope: Scope) -> bool:
     return False
 
 
-def _draw(shapes: dict, scope: Scope, seed: int, left, right, unit: bool = False) -> dict:
+def _needs_positive(left, right) -> bool:
+    """ln, log, sqrt, det …: draw positive scalars and matrices of positive determinant."""
+    return any(
+        getattr(n, "name", None) in ("ln", "log", "logdet", "sqrt", "det") for side in (left, right) for n in side.walk()
+    )
+
+
+def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool = False) -> dict:
     """Random values of the given sizes that respect each symbol's properties;
-    ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
+    ``positive_det``: see _needs_positive; ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
-    positive_det = any(
-        getattr(n, "name", None) in ("ln", "log", "logdet", "sqrt", "det") for side in (left, right) for n in side.walk()
-    )
     env = {}
     for key, (r, c) in shapes.items():
         props = scope.props(key)
