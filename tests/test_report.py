@@ -349,3 +349,64 @@ def test_cli_machine_formats_keep_stdout_clean(fake, capsys, fmt):
     else:
         json.loads(out)
     assert "no such file or directory" in err and "Found 3 findings" in err
+
+
+def _notebook_with_a_finding(tmp_path) -> Path:
+    """A notebook whose third cell (a Markdown cell after a code cell) has an unclosed bracket on its
+    second line, with JSON escapes and non-ASCII text before it on that line."""
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": ["# Gradients\n"]},
+            {"cell_type": "code", "metadata": {}, "source": ["x = 1\n"], "outputs": [], "execution_count": None},
+            {"cell_type": "markdown", "metadata": {},
+             "source": ["梯度 \"quoted\"\n", "Tab\there: $\\frac{\\partial}{\\partial x} \\left( x^2 = 2x$\n"]},
+        ],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5,
+    }  # fmt: skip
+    path = tmp_path / "grad.ipynb"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["github", "gitlab", "sarif"])
+def test_machine_formats_point_at_the_notebook_file_lines(tmp_path, monkeypatch, capsys, fmt):
+    path = _notebook_with_a_finding(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    main(["check", "grad.ipynb", "--output-format", fmt, "--no-cache"])
+    out = capsys.readouterr().out
+    raw_lines = path.read_text(encoding="utf-8").splitlines()
+    expected_line = next(k for k, text in enumerate(raw_lines, start=1) if "\\\\left(" in text)
+    expected_column = raw_lines[expected_line - 1].index("\\\\left(") + 1
+    if fmt == "github":
+        props = dict(part.split("=", 1) for part in COMMAND.match(out.splitlines()[0]).group(2).split(","))
+        assert (int(props["line"]), int(props["col"])) == (expected_line, expected_column)
+        assert int(props["endColumn"]) == expected_column + len("\\\\left(")  # the escaped backslash counts
+    elif fmt == "gitlab":
+        issue = json.loads(out)[0]
+        assert issue["location"]["lines"] == {"begin": expected_line, "end": expected_line}
+        assert issue["description"].startswith("DL101 cell 3: ")
+    else:
+        result = json.loads(out)["runs"][0]["results"][0]
+        region = result["locations"][0]["physicalLocation"]["region"]
+        assert (region["startLine"], region["startColumn"]) == (expected_line, expected_column)
+        assert result["properties"] == {"cell": 3}
+
+
+def test_concise_keeps_cell_relative_positions(tmp_path, monkeypatch, capsys):
+    _notebook_with_a_finding(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    main(["check", "grad.ipynb", "--output-format", "concise", "--no-cache"])
+    assert capsys.readouterr().out.startswith("grad.ipynb:cell 3:2:")
+
+
+def test_notebook_positions_count_unicode_escapes_and_surrogate_pairs():
+    from linter.notebook_positions import NotebookPositions
+
+    cell = "𝐱 é \\alpha (\n"  # written by json with ensure_ascii: \ud835\udc31 \u00e9 \\alpha
+    text = json.dumps({"cells": [{"cell_type": "markdown", "source": [cell]}]}, indent=1)
+    positions = NotebookPositions("n.ipynb", text)
+    line, column, end_line, end_column = positions.file_span(1, 1, cell.index("(") + 1, 1, cell.index("(") + 2)
+    raw = text.splitlines()[line - 1]
+    assert raw[column - 1 : end_column - 1] == "("
+    line, column, _, end_column = positions.file_span(1, 1, 1, 1, 2)  # 𝐱: a pair of \u escapes
+    assert text.splitlines()[line - 1][column - 1 : end_column - 1] == "\\ud835\\udc31"

@@ -28,6 +28,7 @@ class Context:
     encoding: str | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     _sources: dict[tuple[str, int | None], Source | None] = field(default_factory=dict, repr=False)
+    _notebooks: dict[str, object] = field(default_factory=dict, repr=False)
 
     def text(self, path: str) -> str | None:
         """The decoded text of a note, or None when it cannot be read."""
@@ -48,6 +49,21 @@ class Context:
                 text = cell_source(text, cell)
             self._sources[key] = None if text is None else Source(path, text, cell=cell)
         return self._sources[key]
+
+    def file_span(self, f: Finding) -> tuple[int, int, int, int]:
+        """(line, column, end_line, end_column) of a finding in the file itself: for a notebook
+        cell, the lines of the .ipynb JSON that hold it (what CI annotations point at)."""
+        own = (f.line, f.column, f.end_line, f.end_column)
+        if f.cell is None:
+            return own
+        if f.path not in self._notebooks:
+            from ..notebook_positions import NotebookPositions
+
+            text = self.text(f.path)
+            self._notebooks[f.path] = None if text is None else NotebookPositions(f.path, text)
+        positions = self._notebooks[f.path]
+        span = positions.file_span(f.cell, *own) if positions is not None else None
+        return span or own
 
     @property
     def rules(self) -> dict:

@@ -17,15 +17,18 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def command(f) -> str:
-    """One ``::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`` line."""
+def command(f, context=None) -> str:
+    """One ``::error file=…,line=…,col=…,endLine=…,endColumn=…,title=…::message`` line
+    (lines of the file: a notebook cell's finding points at the .ipynb lines that hold it)."""
     level = LEVELS.get(f.severity, "error")
+    line, column, end_line, end_column = context.file_span(f) if context is not None else (
+        f.line, f.column, f.end_line, f.end_column)  # fmt: skip
     props = {
         "file": f.path.replace("\\", "/"),
-        "line": str(f.line),
-        "col": str(f.column),
-        "endLine": str(f.end_line),
-        "endColumn": str(f.end_column),
+        "line": str(line),
+        "col": str(column),
+        "endLine": str(end_line),
+        "endColumn": str(end_column),
         "title": f"{f.code} {f.name}",
     }
     joined = ",".join(f"{key}={escape_property(value)}" for key, value in props.items())
@@ -33,4 +36,4 @@ def command(f) -> str:
 
 
 def render(findings, context) -> str:
-    return "\n".join(command(f) for f in findings)
+    return "\n".join(command(f, context) for f in findings)

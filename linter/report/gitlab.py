@@ -20,7 +20,7 @@ def fingerprint(path: str, code: str, message: str, occurrence: int) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def issues(findings) -> list[dict]:
+def issues(findings, context=None) -> list[dict]:
     seen: dict[tuple[str, str, str], int] = {}
     out = []
     for f in findings:
@@ -28,6 +28,7 @@ def issues(findings) -> list[dict]:
         path = f.path.replace("\\", "/")
         key = (path, f.code, message)
         occurrence = seen.get(key, 0)
+        line, _, end_line, _ = context.file_span(f) if context is not None else (f.line, 0, f.end_line, 0)
         seen[key] = occurrence + 1
         out.append(
             {
@@ -35,11 +36,11 @@ def issues(findings) -> list[dict]:
                 "check_name": f.code,
                 "fingerprint": fingerprint(path, f.code, message, occurrence),
                 "severity": SEVERITIES.get(f.severity, "major"),
-                "location": {"path": path, "lines": {"begin": f.line, "end": f.end_line}},
+                "location": {"path": path, "lines": {"begin": line, "end": max(end_line, line)}},
             }
         )
     return out
 
 
 def render(findings, context) -> str:
-    return json.dumps(issues(findings), ensure_ascii=False, indent=2)
+    return json.dumps(issues(findings, context), ensure_ascii=False, indent=2)

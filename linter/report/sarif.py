@@ -71,6 +71,7 @@ def _fixes(f, context) -> list[dict]:
 
 
 def result(f, index: dict[str, int], context) -> dict:
+    line, column, end_line, end_column = context.file_span(f)  # a notebook cell: the .ipynb lines
     out = {
         "ruleId": f.code,
         "level": LEVELS.get(f.severity, "error"),
@@ -80,10 +81,10 @@ def result(f, index: dict[str, int], context) -> dict:
                 "physicalLocation": {
                     "artifactLocation": artifact_location(f.path),
                     "region": {
-                        "startLine": f.line,
-                        "startColumn": f.column,
-                        "endLine": max(f.end_line, f.line),
-                        "endColumn": max(f.end_column, 1),
+                        "startLine": line,
+                        "startColumn": column,
+                        "endLine": max(end_line, line),
+                        "endColumn": max(end_column, 1),
                     },
                 }
             }
