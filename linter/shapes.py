@@ -227,7 +227,7 @@ class Inference:
 
     @staticmethod
     def is_scalar(shape) -> bool:
-        return shape is not None and all(d.root().num == 1 for d in shape)
+        return shape is not None and shape[0].root().num == 1 and shape[1].root().num == 1
 
     def could_be_scalar(self, shape) -> bool:
         if shape is None:
@@ -295,13 +295,17 @@ class Inference:
     def infer(self, node: Node | None):
         if node is None:
             return None
-        shape = self._infer(node)
-        self.shapes[id(node)] = shape
-        if isinstance(node, Sym):
+        if type(node) is Sym:  # the most frequent node: no dispatch
+            shape = self.shape_of_symbol(node)
+            self.shapes[id(node)] = shape
             if node.key in self.unsure_keys:
                 self.unsure.add(id(node))
-        elif not _sure_kind(node) and any(id(c) in self.unsure for c in node.children()):
-            self.unsure.add(id(node))
+            return shape
+        shape = self._infer(node)
+        self.shapes[id(node)] = shape
+        unsure = self.unsure
+        if unsure and not _sure_kind(node) and any(id(c) in unsure for c in node.children()):
+            unsure.add(id(node))
         return shape
 
     def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
