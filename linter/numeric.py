@@ -212,6 +212,9 @@ _DOMAIN = {"ln": "log", "log": "log", "lg": "log", "sqrt": "square root", "arcsi
 # --------------------------------------------------------------------------- the evaluator
 
 
+_METHODS: dict[type, object] = {}  # node type -> _Forward method that evaluates it
+
+
 class _Forward:
     """Walks a tree once, carrying values and (when ``wrt`` is set) tangents."""
 
@@ -245,10 +248,13 @@ class _Forward:
             raise Unsupported("expression nested too deeply") from None
 
     def ev(self, node: Node, hint: int | None = None) -> _D:
-        method = getattr(self, "_" + type(node).__name__, None)
+        method = _METHODS.get(type(node))
         if method is None:
-            raise Unsupported(_UNSUPPORTED.get(type(node), f"{type(node).__name__.lower()} cannot be evaluated"))
-        return method(node, hint)
+            method = getattr(_Forward, "_" + type(node).__name__, None)
+            if method is None:
+                raise Unsupported(_UNSUPPORTED.get(type(node), f"{type(node).__name__.lower()} cannot be evaluated"))
+            _METHODS[type(node)] = method
+        return method(self, node, hint)
 
     # ---------------------------------------------------------------- leaves
 
@@ -353,11 +359,10 @@ class _Forward:
     def _chain(self, node: Mul, factors: list[Node], ops: list[str]) -> _D:
         """Left to right; where that fails, a rest that is 1×1 (B x^T A x) scales what came before."""
         acc = self.ev(factors[0])
-        shown = render(factors[0])
         for i in range(1, len(factors)):
             right = self.ev(factors[i])
             try:
-                acc = self._product(node, ops[i - 1], acc, right, shown, factors[i])
+                acc = self._product(node, ops[i - 1], acc, right, factors[:i], factors[i])
             except ShapeMismatch:
                 if ops[i - 1] not in ("", "cdot", "*") or i == len(factors) - 1:
                     raise
@@ -365,13 +370,15 @@ class _Forward:
                 if not _is_scalar(rest.v):
                     raise
                 return _scalar_times(acc, rest)
-            shown += " " + render(factors[i])
         return acc
 
-    def _product(self, node: Node, op: str, a: _D, b: _D, left: str, right_node: Node) -> _D:
+    def _product(self, node: Node, op: str, a: _D, b: _D, left: list[Node], right_node: Node) -> _D:
+        """``a op b``, where ``a`` is the value of the factors ``left`` (named only in errors)."""
+
         def mismatch(what: str):
+            shown = " ".join(render(f) for f in left)
             return ShapeMismatch(
-                node, f"cannot {what} {left} ({_shape(a.v)}) and {render(right_node)} ({_shape(b.v)})"
+                node, f"cannot {what} {shown} ({_shape(a.v)}) and {render(right_node)} ({_shape(b.v)})"
             )
 
         if op == "/":
