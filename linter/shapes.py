@@ -461,10 +461,10 @@ class Inference:
             elif op == "times" and not self.is_scalar(acc) and not self.is_scalar(shape):
                 acc = None  # a cross product or a dimension n × m
             else:
-                acc = self._product(node, left, i, acc, factor, shape, span)
+                acc = self._product(node, left, i, acc, factor, shape, span, op)
         return acc
 
-    def _product(self, node, left_node, i, left, right_node, right, span):
+    def _product(self, node, left_node, i, left, right_node, right, span, op=""):
         """The shape of ``left · right``, the first ``i`` factors of ``node`` times the next."""
         if self.is_scalar(left):
             return right
@@ -481,6 +481,8 @@ class Inference:
             return right
         if self.try_unify([(left[1], right[0])]):
             return (left[0], right[1])
+        if op == "cdot" and _is_column(left) and _is_column(right) and self.try_unify([(left[0], right[0])]):
+            return scalar_shape()  # w · x of two columns: the dot product (as numeric evaluates it)
         if left_node is not None and self.could_be_scalar(left):
             self.make_scalar(left)
             self._coerce(left_node)
@@ -631,6 +633,11 @@ def _vector_length(shape) -> Dim | None:
     if shape[0].root().num == 1:
         return shape[1]
     return None
+
+
+def _is_column(shape) -> bool:
+    """A column vector that is not a scalar."""
+    return shape[1].root().num == 1 and shape[0].root().num != 1
 
 
 def _is_vector(shape) -> bool:

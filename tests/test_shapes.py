@@ -102,3 +102,15 @@ def test_two_columns_multiplied_say_a_transpose_is_missing():
     assert [e.message for e in inf.errors] == [
         "u - a and u - a are both r×1: two columns cannot be multiplied (a transpose missing?)"
     ]
+
+
+def test_a_centred_dot_between_two_columns_is_their_dot_product():
+    declared = {"w": ("n", 1), "x": ("n", 1), "A": ("n", "n")}
+    inf, _, shape = infer(r"w \cdot x", declared)
+    assert inf.errors == [] and describe(shape) == "scalar"
+    inf, _, shape = infer(r"(w \cdot x) A", declared)
+    assert inf.errors == [] and describe(shape) == "n×n"
+    inf, _, shape = infer(r"w x", declared)  # juxtaposed: not a dot product
+    assert describe(shape) != "scalar"
+    inf, _, shape = infer(r"w \cdot y", {"w": ("n", 1), "y": ("m", 1)})  # lengths differ: no dot product
+    assert describe(shape) != "scalar"
