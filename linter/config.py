@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import sys
 from dataclasses import dataclass, field, replace
@@ -13,10 +12,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # imported where a pattern is compiled: pathspec takes 0.05 s to import
     import pathspec
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+def _tomllib():
+    """tomllib (tomli before 3.11), imported when a configuration file is read: most runs find none."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 CONFIG_FILES = ("derivlint.toml", "pyproject.toml")
 LAYOUTS = ("auto", "numerator", "denominator", "mixed")
@@ -136,6 +139,7 @@ def _has_tool_table(path: Path) -> bool:
 
 
 def _read_toml(path: Path) -> dict:
+    tomllib = _tomllib()
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -159,6 +163,8 @@ def load_config(path: Path) -> Config:
     unknown = sorted(set(data) - KNOWN_KEYS)
     if unknown:
         known = ", ".join(sorted(KNOWN_KEYS))
+        import difflib
+
         close = difflib.get_close_matches(unknown[0].replace("_", "-"), sorted(KNOWN_KEYS), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ConfigError(
