@@ -74,8 +74,9 @@ class MathBlock:
 
     def file_offset(self, i: int) -> int:
         """Offset in the source text of block-text index ``i`` (0 ≤ i ≤ len(text))."""
-        i = max(0, min(i, len(self.offsets) - 1))
-        return self.offsets[i]
+        offsets = self.offsets
+        last = len(offsets) - 1  # i clamped to [0, last], without max() and min() (asked per claim)
+        return offsets[0 if i < 0 else i if i < last else last]
 
     def line_col(self, i: int) -> tuple[int, int]:
         """1-based (line, column) in the file of block-text index ``i``."""

@@ -36,6 +36,7 @@ class Context:
         self._carried: dict = {}  # id(declaration), or (id, "far") -> its copy
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
         self._in_passage: dict[int, list[Declaration]] | None = None  # passage index -> declarations
+        self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -44,12 +45,16 @@ class Context:
             return at.index if isinstance(at, Declaration) else self._where(at.block)[0], at.start
         if isinstance(at, Passage):
             return self.outline.index.get(id(at), 0), at.start
-        block = at if isinstance(at, MathBlock) else getattr(at, "block", None)
-        if block is None:
-            raise TypeError(f"cannot place {type(at).__name__} in a note")
-        offset = block.file_offset(at.start) if not isinstance(at, MathBlock) else block.start
-        if block.passage is not None and id(block.passage) in self.outline.index:
-            return self.outline.index[id(block.passage)], offset
+        if isinstance(at, MathBlock):
+            block, offset = at, at.start
+        else:
+            block = getattr(at, "block", None)
+            if block is None:
+                raise TypeError(f"cannot place {type(at).__name__} in a note")
+            offset = block.file_offset(at.start)
+        k = self.outline.index.get(id(block.passage))  # never id(None): None is no passage
+        if k is not None:
+            return k, offset
         return self._passage_at(block), offset
 
     def _passage_at(self, block: MathBlock) -> int:
@@ -101,8 +106,7 @@ class Context:
     def _lookup(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
         """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset)."""
         k = pos[0]
-        chain = self.outline.chains[k]
-        chapter = next(s for s in chain if s.kind == "chapter")
+        chain, chapter, depths = self._chain_of(k)
         ranked: list[tuple[tuple, Declaration]] = []
         for d in decls:
             dpos = (d.index, d.start)
@@ -115,7 +119,7 @@ class Context:
                 if dpos <= pos or d.origin not in ("definition", "value"):
                     ranked.append(((0, 1, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
                 continue
-            depth = _index_of(chain, home)
+            depth = depths.get(id(home))
             if depth is not None:
                 if dpos <= pos:
                     ranked.append(((1, depth, 0, _order(dpos, pos)), self._here(d, k)))
@@ -130,6 +134,19 @@ class Context:
                 ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _chain_of(self, k: int) -> tuple[list[Scope], Scope, dict[int, int]]:
+        """The scope chain of passage ``k``, its chapter, and the depth of each of its
+        scopes (by id, the first place it is in the chain); worked out once per passage."""
+        found = self._chains.get(k)
+        if found is None:
+            chain = self.outline.chains[k]
+            chapter = next(s for s in chain if s.kind == "chapter")
+            depths: dict[int, int] = {}
+            for i, s in enumerate(chain):
+                depths.setdefault(id(s), i)
+            found = self._chains[k] = (chain, chapter, depths)
+        return found
 
     def _here(self, d: Declaration, k: int) -> Declaration:
         """``d`` as seen from passage ``k``: itself in its own section (its own passage for a
@@ -251,13 +268,6 @@ def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
     if dpos <= pos:
         return (-dpos[0], -dpos[1])
     return dpos
-
-
-def _index_of(chain: list[Scope], scope: Scope) -> int | None:
-    for i, s in enumerate(chain):
-        if s is scope:
-            return i
-    return None
 
 
 def _read_words(words: str) -> list[Said]:

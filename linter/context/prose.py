@@ -99,11 +99,11 @@ class Marked:
         """The sentence around text index ``i``."""
         if self._ends is None:
             ends = _SENTENCE_END_ROWS if self.rows_break else _SENTENCE_END
-            self._ends = [(m.start(), m.end()) for m in ends.finditer(self.text)]
-            self._ends_at = [e for _, e in self._ends]
+            self._ends = [m.span() for m in ends.finditer(self.text)]
             self._starts = [s for s, _ in self._ends]
+            self._ends_at = [e for _, e in self._ends]
         k = bisect.bisect_right(self._ends_at, i)  # sentence ends at or before i
-        start = self._ends[k - 1][1] if k > 0 else 0
+        start = self._ends_at[k - 1] if k > 0 else 0
         if start > i:
             start = 0
         j = bisect.bisect_left(self._starts, i)
