@@ -133,6 +133,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
+_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
@@ -387,7 +388,7 @@ class Reader:
             if _ANY_NOUN_CN.search(text):
                 for match in PREFIX_CN.finditer(text):
                     out.extend(self._cn(match, predicate=False))
-        if _EN_HINT.search(text):
+        if _EN_HINT_WORDS.search(text) and _EN_HINT.search(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
             if _ANY_NOUN_EN.search(text):
