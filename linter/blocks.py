@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .source import Source
@@ -26,11 +28,24 @@ class Passage:
     section: int = 0
     row: int | None = None
     cells: tuple[tuple[int, int], ...] = ()
-    blocks: list["MathBlock"] = field(default_factory=list, repr=False)
+    # Weak references: each block holds its passage, and a passage holding its blocks too
+    # would make a reference cycle, which only the cyclic garbage collector frees.
+    _blocks: list[weakref.ref] = field(default_factory=list, init=False, repr=False)
 
     @property
     def text(self) -> str:
         return self.source.text[self.start : self.end]
+
+    @property
+    def blocks(self) -> list["MathBlock"]:
+        """The math blocks in this passage, in the order they were added (those still alive:
+        the extraction keeps them all)."""
+        return [block for ref in self._blocks if (block := ref()) is not None]
+
+    def add_block(self, block: "MathBlock") -> None:
+        """Make ``block`` a block of this passage (and this passage the block's)."""
+        block.passage = self
+        self._blocks.append(weakref.ref(block))
 
 
 @dataclass(eq=False)
@@ -49,7 +64,7 @@ class MathBlock:
 
     source: Source
     text: str
-    offsets: list[int]
+    offsets: Sequence[int]
     start: int
     end: int
     delimiter: str
@@ -59,8 +74,9 @@ class MathBlock:
 
     def file_offset(self, i: int) -> int:
         """Offset in the source text of block-text index ``i`` (0 ≤ i ≤ len(text))."""
-        i = max(0, min(i, len(self.offsets) - 1))
-        return self.offsets[i]
+        offsets = self.offsets
+        last = len(offsets) - 1  # i clamped to [0, last], without max() and min() (asked per claim)
+        return offsets[0 if i < 0 else i if i < last else last]
 
     def line_col(self, i: int) -> tuple[int, int]:
         """1-based (line, column) in the file of block-text index ``i``."""
@@ -90,9 +106,10 @@ class MathBlock:
         return self.source.text[self.end : self.passage.end]
 
 
-def contiguous_offsets(start: int, length: int) -> list[int]:
-    """The offsets of a block body copied verbatim from ``start`` (plus the end)."""
-    return list(range(start, start + length + 1))
+def contiguous_offsets(start: int, length: int) -> Sequence[int]:
+    """The offsets of a block body copied verbatim from ``start`` (plus the end): a range,
+    which indexes like the list it stands for without holding an int per character."""
+    return range(start, start + length + 1)
 
 
 @dataclass(eq=False)

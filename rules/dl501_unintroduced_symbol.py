@@ -40,7 +40,7 @@ class UnintroducedSymbol(Rule):
     def check(self, note) -> Iterator[Finding]:
         from linter.truth import Scope
 
-        mentioned = _prose_mentions(note)
+        mentioned = None  # read from the note's inline math when a claim first needs it
         for claim in note.claims:
             head = claim.facts.get("head")
             if claim.kind == "unparsed" or claim.rhs is None or head is None or head.num is None:
@@ -54,13 +54,15 @@ class UnintroducedSymbol(Rule):
                 if more is None:
                     continue
                 introduced |= more
+            if mentioned is None:
+                mentioned = _first_mentions(note)
             before = claim.block.start
-            said = {name for offset, name in mentioned if offset < before}
             reported = set()
             for node in claim.rhs.walk():
                 if not isinstance(node, Sym) or node.name.rstrip("'") in introduced or node.name in KNOWN:
                     continue  # σ' after σ: its derivative
-                if node.name in reported or node.name in said or _bound(claim.rhs, node.name):
+                said = mentioned.get(node.name, before) < before  # named in prose before the claim
+                if node.name in reported or said or _bound(claim.rhs, node.name):
                     continue
                 if node.sub and node.name.upper() in {n.upper() for n in introduced}:
                     continue  # a_ij: an entry of A
@@ -74,18 +76,18 @@ class UnintroducedSymbol(Rule):
                 )  # fmt: skip
 
 
-def _prose_mentions(note) -> list[tuple[int, str]]:
-    """Letters named in inline math inside prose ("let $r_i$ be the rows of $A$"):
-    the note introduces them in words."""
+def _first_mentions(note) -> dict[str, int]:
+    """Letters named in inline math inside prose ("let $r_i$ be the rows of $A$"), each
+    with the smallest start of a block naming it: the note introduces them in words."""
     from linter.lexer import LETTER, tokenize
 
-    out = []
+    out: dict[str, int] = {}
     for block in note.extraction.blocks:
         if block.display:
             continue
         for token in tokenize(block.text):
-            if token.kind == LETTER:
-                out.append((block.start, token.value))
+            if token.kind == LETTER and block.start < out.get(token.value, block.start + 1):
+                out[token.value] = block.start
     return out
 
 

@@ -13,10 +13,15 @@ from .model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, k
 from .prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
 from .scopes import Outline
 
-_TRIGGERS = re.compile(
-    r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型|"
-    r"\b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size)", re.I
-)
+# Words that prose declaring something uses; a passage without math and without them is skipped.
+# Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型")
+_TRIGGERS_EN = re.compile(r"\b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size)", re.I)
+
+
+def _has_triggers(text: str) -> bool:
+    """Whether ``text`` uses one of the words that declarations are made with."""
+    return bool(_TRIGGERS_CJK.search(text) or _TRIGGERS_EN.search(text))
 
 
 class Context:
@@ -30,6 +35,8 @@ class Context:
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
         self._carried: dict = {}  # id(declaration), or (id, "far") -> its copy
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
+        self._in_passage: dict[int, list[Declaration]] | None = None  # passage index -> declarations
+        self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -38,12 +45,16 @@ class Context:
             return at.index if isinstance(at, Declaration) else self._where(at.block)[0], at.start
         if isinstance(at, Passage):
             return self.outline.index.get(id(at), 0), at.start
-        block = at if isinstance(at, MathBlock) else getattr(at, "block", None)
-        if block is None:
-            raise TypeError(f"cannot place {type(at).__name__} in a note")
-        offset = block.file_offset(at.start) if not isinstance(at, MathBlock) else block.start
-        if block.passage is not None and id(block.passage) in self.outline.index:
-            return self.outline.index[id(block.passage)], offset
+        if isinstance(at, MathBlock):
+            block, offset = at, at.start
+        else:
+            block = getattr(at, "block", None)
+            if block is None:
+                raise TypeError(f"cannot place {type(at).__name__} in a note")
+            offset = block.file_offset(at.start)
+        k = self.outline.index.get(id(block.passage))  # never id(None): None is no passage
+        if k is not None:
+            return k, offset
         return self._passage_at(block), offset
 
     def _passage_at(self, block: MathBlock) -> int:
@@ -65,6 +76,17 @@ class Context:
     def add(self, decl: Declaration) -> None:
         self.declarations.append(decl)
         self._by_key[decl.key].append(decl)
+        self._in_passage = None
+
+    def _declared_in(self, k: int) -> list[Declaration]:
+        """The declarations made in passage ``k``, in the order of ``declarations``
+        (grouped once: ``assumptions`` asks for every claim)."""
+        if self._in_passage is None:
+            groups: dict[int, list[Declaration]] = defaultdict(list)
+            for d in self.declarations:
+                groups[d.index].append(d)
+            self._in_passage = groups
+        return self._in_passage.get(k, [])
 
     def keys(self) -> list[str]:
         return list(self._by_key)
@@ -79,10 +101,12 @@ class Context:
         decls = self._by_key.get(key)
         if not decls or not self.outline.chains:
             return []
-        k, offset = self._where(at)
-        pos = (k, offset)
-        chain = self.outline.chains[k]
-        chapter = next(s for s in chain if s.kind == "chapter")
+        return self._lookup(decls, self._where(at))
+
+    def _lookup(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
+        """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset)."""
+        k = pos[0]
+        chain, chapter, depths = self._chain_of(k)
         ranked: list[tuple[tuple, Declaration]] = []
         for d in decls:
             dpos = (d.index, d.start)
@@ -95,7 +119,7 @@ class Context:
                 if dpos <= pos or d.origin not in ("definition", "value"):
                     ranked.append(((0, 1, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
                 continue
-            depth = _index_of(chain, home)
+            depth = depths.get(id(home))
             if depth is not None:
                 if dpos <= pos:
                     ranked.append(((1, depth, 0, _order(dpos, pos)), self._here(d, k)))
@@ -110,6 +134,19 @@ class Context:
                 ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _chain_of(self, k: int) -> tuple[list[Scope], Scope, dict[int, int]]:
+        """The scope chain of passage ``k``, its chapter, and the depth of each of its
+        scopes (by id, the first place it is in the chain); worked out once per passage."""
+        found = self._chains.get(k)
+        if found is None:
+            chain = self.outline.chains[k]
+            chapter = next(s for s in chain if s.kind == "chapter")
+            depths: dict[int, int] = {}
+            for i, s in enumerate(chain):
+                depths.setdefault(id(s), i)
+            found = self._chains[k] = (chain, chapter, depths)
+        return found
 
     def _here(self, d: Declaration, k: int) -> Declaration:
         """``d`` as seen from passage ``k``: itself in its own section (its own passage for a
@@ -146,7 +183,10 @@ class Context:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
         chapter that is not contradicted by a nearer shape."""
-        decls = self._rebound(self.lookup(key, at), at)
+        pos = self._where(at)
+        decls = self._by_key.get(key)
+        found = self._lookup(decls, pos) if decls and self.outline.chains else []
+        decls = self._rebound(found, pos)
         facts = Facts(key, declarations=decls)
         props: set[str] = set()
         defined = False  # a definition shadows the shapes carried from earlier chapters
@@ -168,11 +208,10 @@ class Context:
         facts.props = frozenset(props)
         return facts
 
-    def _rebound(self, decls: list[Declaration], at) -> list[Declaration]:
+    def _rebound(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
         """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape
-        was declared, before ``at`` and in another passage, may introduce a new z: the
+        was declared, before ``pos`` and in another passage, may introduce a new z: the
         older shape is only a guess from there on."""
-        pos = self._where(at)
         for i, d in enumerate(decls):
             if d.shape is not None:
                 return decls
@@ -208,8 +247,8 @@ class Context:
         block = claim.block
         sentence = self._sentences.get(id(block))
         passage = self.outline.passages[k] if self.outline.passages else None
-        for d in self.declarations:
-            if d.index != k or not d.props or d.claim is claim:
+        for d in self._declared_in(k):
+            if not d.props or d.claim is claim:
                 continue
             if passage is not None and passage.kind == "table_row":
                 out[d.key] |= d.props
@@ -218,8 +257,8 @@ class Context:
         if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
             nxt = k + 1
             if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
-                for d in self.declarations:
-                    if d.index == nxt and d.origin == "condition" and d.props:
+                for d in self._declared_in(nxt):
+                    if d.origin == "condition" and d.props:
                         out[d.key] |= d.props
         return {key: frozenset(v) for key, v in out.items() if v}
 
@@ -229,13 +268,6 @@ def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
     if dpos <= pos:
         return (-dpos[0], -dpos[1])
     return dpos
-
-
-def _index_of(chain: list[Scope], scope: Scope) -> int | None:
-    for i, s in enumerate(chain):
-        if s is scope:
-            return i
-    return None
 
 
 def _read_words(words: str) -> list[Said]:
@@ -271,7 +303,7 @@ class _Builder:
 
     def build(self) -> Context:
         for k, passage in enumerate(self.outline.passages):
-            if not passage.blocks and not _TRIGGERS.search(passage.text):
+            if not passage.blocks and not _has_triggers(passage.text):
                 continue
             marked = marked_passage(passage, self.macros)
             self.marked[k] = marked
@@ -290,6 +322,7 @@ class _Builder:
             for layout, start, end, sentence in layouts_in(marked):
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
         self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
+        self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
         return self.ctx
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..blocks import MathBlock, Passage
@@ -43,13 +44,37 @@ class Piece:
         return self._node  # type: ignore[return-value]
 
 
+class Runs:
+    """Source offsets of a text copied from the source in runs: ``runs[i]`` is
+    ``bases[j] + i - starts[j]`` for the last run j that starts at or before i. Indexes
+    like the list of every offset (``len`` entries) without an int per character."""
+
+    __slots__ = ("starts", "bases", "length")
+
+    def __init__(self, starts: list[int], bases: list[int], length: int):
+        self.starts = starts
+        self.bases = bases
+        self.length = length
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, i: int) -> int:
+        if i < 0:
+            i += self.length
+        if not 0 <= i < self.length:
+            raise IndexError("Runs index out of range")
+        j = bisect.bisect_right(self.starts, i) - 1
+        return self.bases[j] + i - self.starts[j]
+
+
 @dataclass(eq=False)
 class Marked:
     """Prose with each piece of math replaced by MARK; ``offs[i]`` is the source
     offset of ``text[i]`` (one extra entry for the end)."""
 
     text: str
-    offs: list[int]
+    offs: Sequence[int]
     pieces: list[Piece]
     marks: list[int]
     source: Source
@@ -58,6 +83,14 @@ class Marked:
     _ends: list | None = field(default=None, repr=False)
     _ends_at: list = field(default_factory=list, repr=False)
     _starts: list = field(default_factory=list, repr=False)
+    _conditional: bool | None = field(default=None, repr=False)
+
+    def may_hold_condition(self) -> bool:
+        """False when no condition word ("if", "当" …) is in the text at all: then no
+        index of it sits in a condition (asked for every piece of math)."""
+        if self._conditional is None:
+            self._conditional = may_contain(self.text, _CONDITION_WORDS)
+        return self._conditional
 
     def piece_at(self, i: int) -> Piece:
         return self.pieces[bisect.bisect_left(self.marks, i)]
@@ -66,15 +99,33 @@ class Marked:
         """The sentence around text index ``i``."""
         if self._ends is None:
             ends = _SENTENCE_END_ROWS if self.rows_break else _SENTENCE_END
-            self._ends = [(m.start(), m.end()) for m in ends.finditer(self.text)]
-            self._ends_at = [e for _, e in self._ends]
+            self._ends = [m.span() for m in ends.finditer(self.text)]
             self._starts = [s for s, _ in self._ends]
+            self._ends_at = [e for _, e in self._ends]
         k = bisect.bisect_right(self._ends_at, i)  # sentence ends at or before i
-        start = self._ends[k - 1][1] if k > 0 else 0
+        start = self._ends_at[k - 1] if k > 0 else 0
         if start > i:
             start = 0
         j = bisect.bisect_left(self._starts, i)
         return start, self._starts[j] if j < len(self._starts) else len(self.text)
+
+
+# Characters that re.IGNORECASE takes for an ASCII letter they are not a case of (i, s, k).
+_ODD_CASES = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def words_pattern(*words: str) -> re.Pattern:
+    """A case-sensitive pattern of plain words (lower case or uncased, e.g. CJK), for ``may_contain``."""
+    return re.compile("|".join(map(re.escape, words)))
+
+
+def may_contain(text: str, words: re.Pattern) -> bool:
+    """Whether ``text`` may hold one of ``words`` (a ``words_pattern``) the way a
+    case-insensitive regex finds it: False only when no such regex can match. A quick test
+    before regexes that try every position: re finds plain words by their first characters."""
+    if not text.isascii() and _ODD_CASES.search(text):
+        return True
+    return words.search(text.lower()) is not None
 
 
 _WIDE = re.compile(r"[\u2e80-\uffff]")
@@ -82,32 +133,44 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
+_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
 
 def marked_passage(passage: Passage, macros: dict | None) -> Marked:
+    """The passage's text with each block replaced by MARK; its offsets are runs: the
+    prose is copied verbatim, a MARK stands at its block's start."""
     text = passage.source.text
     out: list[str] = []
-    offs: list[int] = []
+    starts, bases = [0], [passage.start]
     pieces: list[Piece] = []
     marks: list[int] = []
     pos = passage.start
-    for block in sorted(passage.blocks, key=lambda b: b.start):
+    n = 0  # the length of the marked text so far
+    for block in sorted(passage.blocks, key=_start_of):
         if block.start < pos:
             continue
         out.append(text[pos : block.start])
-        offs.extend(range(pos, block.start))
-        marks.append(len(offs))
+        n += block.start - pos
+        marks.append(n)
         out.append(MARK)
-        offs.append(block.start)
+        starts.append(n)
+        bases.append(block.start)
+        n += 1
+        starts.append(n)
+        bases.append(block.end)
         pieces.append(Piece(block, block.start, block.end, block.display, macros=macros))
         pos = block.end
     end = max(pos, passage.end)
     out.append(text[pos:end])
-    offs.extend(range(pos, end))
-    offs.append(end)
-    return Marked("".join(out), offs, pieces, marks, passage.source, passage)
+    n += end - pos
+    return Marked("".join(out), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
+
+
+def _start_of(block: MathBlock) -> int:
+    """The sort key of blocks in a passage."""
+    return block.start
 
 
 def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
@@ -213,6 +276,8 @@ _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a c
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
 _ADJ_CN = r"(?:半正定|正定|对称|可逆|非奇异|正交|对角)"
+_ANY_NOUN_CN = re.compile(_NOUN_CN)
+_ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
 _NOT_OR = r"(?!\s*(?:或|或者|还是|\bor\b))"
 PRED_CN = re.compile(
@@ -260,8 +325,10 @@ PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}\s+)*)"
     rf"(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
+_ANY_NOUN_EN = re.compile(r"matri|vector|scalar")  # what PREFIX_EN's nouns start with
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
+_CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
 
@@ -309,18 +376,24 @@ class Reader:
     def run(self) -> list[Said]:
         out: list[Said] = []
         text = self.m.text
+        # ADJ_CN needs an adjective, PREFIX_CN and PREFIX_EN a noun: most texts have none, and
+        # re finds plain words fast (by their first characters), unlike patterns that begin
+        # with a choice of subjects and are tried at every position
         if _CJK.search(text) and _CN_HINT.search(text):
             for match in PRED_CN.finditer(text):
                 out.extend(self._cn(match, predicate=True))
-            for match in ADJ_CN.finditer(text):
-                out.extend(self._cn(match, predicate=True, adjective=True))
-            for match in PREFIX_CN.finditer(text):
-                out.extend(self._cn(match, predicate=False))
-        if _EN_HINT.search(text):
+            if _ANY_ADJ_CN.search(text):
+                for match in ADJ_CN.finditer(text):
+                    out.extend(self._cn(match, predicate=True, adjective=True))
+            if _ANY_NOUN_CN.search(text):
+                for match in PREFIX_CN.finditer(text):
+                    out.extend(self._cn(match, predicate=False))
+        if _EN_HINT_WORDS.search(text) and _EN_HINT.search(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
-            for match in PREFIX_EN.finditer(text):
-                out.extend(self._en(match, predicate=False))
+            if _ANY_NOUN_EN.search(text):
+                for match in PREFIX_EN.finditer(text):
+                    out.extend(self._en(match, predicate=False))
         for match in RESULT.finditer(text) if MARK in text else ():
             out.extend(self._result(match))
         return out
@@ -531,6 +604,8 @@ class Reader:
 def is_condition(marked: Marked, i: int) -> bool:
     """Whether text index ``i`` sits in a condition: "当 A 是对称矩阵时", "if A is
     symmetric", or a parenthesis that explains one ("时（即 A = A^T）")."""
+    if not marked.may_hold_condition():
+        return False
     text = marked.text
     start, _ = marked.sentence_bounds(i)
     words = list(_CONDITION.finditer(text, start, i))
@@ -572,14 +647,15 @@ _SHAPE_RULE_NEEDS = re.compile(r"gradient|derivative|\\partial|\\nabla|∂|∇|�
 _LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|不同于|\bnot\b|instead of|rather than|unlike|versus|vs\.?)\W*(?:\w+\W+){0,2}$", re.I)
 
 
-_LAYOUT_HINT = re.compile(r"布局|layout|formulation|same|形状|维度|大小|尺寸|同型|同形", re.I)
+# every pattern of LAYOUT_WORDS holds one of these (case aside)
+_LAYOUT_HINTS = words_pattern("布局", "layout", "formulation", "same", "形状", "维度", "大小", "尺寸", "同型", "同形")
 
 
 def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, sentence) for each layout the text names."""
     out: list[tuple[str, int, int, str]] = []
     text = marked.text
-    if not _LAYOUT_HINT.search(text):
+    if not may_contain(text, _LAYOUT_HINTS):
         return out
     for pattern, layout in LAYOUT_WORDS:
         for match in pattern.finditer(text):

@@ -615,12 +615,12 @@ def _passages(source: Source, found: _Found, blocks: list[MathBlock], masked: st
             p_start, p_end = min(p_start, inner[0].start), max(p_end, max(b.end for b in inner))
         passage = Passage(source, kind, p_start, p_end, headings, section)
         for block in inner:
-            block.passage = passage
-            passage.blocks.append(block)
+            passage.add_block(block)
         passages.append(passage)
     for block in blocks:  # safety net: a block outside every passage gets its own
         if block.passage is None:
-            block.passage = Passage(source, "paragraph", block.start, block.end, (), 0, blocks=[block])
-            passages.append(block.passage)
+            passage = Passage(source, "paragraph", block.start, block.end, (), 0)
+            passage.add_block(block)
+            passages.append(passage)
     passages.sort(key=lambda p: p.start)
     return passages

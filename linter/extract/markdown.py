@@ -26,6 +26,8 @@ ENVIRONMENTS = frozenset(_ENV_NAMES + tuple(name + "*" for name in _ENV_NAMES))
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 _INLINE = frozenset({"$", "\\(", "\\\\("})
 _PROSE = frozenset({"paragraph", "list_item", "blockquote"})
+# the markdown-it tokens that become segments (every other token but containers is passed over)
+_LEAVES = frozenset({"paragraph_open", "heading_open", "tr_open", "code_block", "hr", "fence", "html_block", "front_matter"})
 _WHERE = {
     "paragraph": "paragraph", "list_item": "list item", "blockquote": "blockquote",
     "heading": "heading", "table_row": "table row",
@@ -51,16 +53,18 @@ class Outline:
     def __init__(self) -> None:
         self.stack: list[tuple[int, str]] = []
         self.section = 0
+        self._path: tuple[str, ...] = ()  # the titles of ``stack``, kept for the passages until a heading
 
     def enter(self, level: int, title: str) -> None:
         while self.stack and self.stack[-1][0] >= level:
             self.stack.pop()
         self.stack.append((level, title))
         self.section += 1
+        self._path = tuple(title for _, title in self.stack)
 
     @property
     def path(self) -> tuple[str, ...]:
-        return tuple(title for _, title in self.stack)
+        return self._path
 
 
 def extract_markdown(path: str, text: str, source: Source | None = None) -> Extraction:
@@ -97,12 +101,16 @@ class _Segment:
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Only the block structure is used: skip markdown-it's inline parsing (most of its time).
-    return MarkdownIt("commonmark").enable("table").use(front_matter_plugin).disable(["inline", "text_join"])
+    # Its "normalize" is done by _segments_of (a regex substitution at every newline, here a
+    # string replace of the NULs that are left to replace).
+    parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    return parser.disable(["normalize", "inline", "text_join"])
 
 
 def _segments_of(text: str) -> list[_Segment]:
     clean = text[1:] if text.startswith("\ufeff") else text
     clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
+    clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
     try:
         tokens = _parser().parse(clean)
     except Exception:  # markdown-it should not fail; if it does, fall back to blank-line paragraphs
@@ -122,7 +130,7 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
             if stack:
                 stack.pop()
             continue
-        if tok.map is None:
+        if kind not in _LEAVES or tok.map is None:
             continue
         first, last = tok.map
         ids = tuple(entry[0] for entry in stack)
@@ -352,9 +360,8 @@ class _Reader:
             delimiter=tok,
             display=tok not in _INLINE,
             env=env,
-            passage=passage,
         )
-        passage.blocks.append(block)
+        passage.add_block(block)
         self.blocks.append(block)
         if find_macro_definitions is not None:
             self.macros.update(find_macro_definitions(text))
