@@ -312,13 +312,10 @@ def _with_op(node: Node, old: str, new: str) -> Node:
     """A copy of ``node`` with every product operator ``old`` written ``new``."""
     from .treeops import rebuild
 
-    def visit(n):
-        n = rebuild(n, visit)
-        if isinstance(n, Mul) and old in n.ops:
-            n.ops = [new if o == old else o for o in n.ops]
-        return n
-
-    return visit(node)
+    n = rebuild(node, lambda child: _with_op(child, old, new))  # no self-calling closure: no cycle
+    if isinstance(n, Mul) and old in n.ops:
+        n.ops = [new if o == old else o for o in n.ops]
+    return n
 
 
 DISOWNED_AFTER = ("not the case", "is wrong", "is incorrect", "is false", "does not hold", "doesn't hold",
@@ -1177,11 +1174,9 @@ def _halved(rhs: Node) -> Node:
 
 
 def _replace(node: Node, old: Node, new: Node) -> Node:
+    """A copy of ``node`` with the subtree ``old`` (by identity) replaced by ``new``."""
     from .treeops import rebuild
 
-    def visit(n):
-        if n is old:
-            return new
-        return rebuild(n, visit)
-
-    return visit(node)
+    if node is old:
+        return new
+    return rebuild(node, lambda child: _replace(child, old, new))  # no self-calling closure: no cycle
