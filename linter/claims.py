@@ -130,10 +130,20 @@ class Segment:
     row: int = 0
 
 
+# Texts that hold no claim (inline $x$, $\mathbf{W}$ recur in every note) -> the
+# commands they use: without a macro among those, the text holds no claim again.
+_NO_CLAIMS: dict[str, frozenset[str]] = {}
+_NO_CLAIMS_SIZE = 4096
+
+
 def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     """Every claim of one math block, in order."""
+    commands = _NO_CLAIMS.get(block.text)
+    if commands is not None and (not macros or commands.isdisjoint(macros)):
+        return []
     raw = tokenize(block.text)
-    if _has_definition(block.text, raw):
+    defines = _has_definition(block.text, raw)
+    if defines:
         from .macros import find_macro_definitions  # definitions made in this very block
 
         macros = {**(macros or {}), **find_macro_definitions(block.text)}
@@ -147,7 +157,17 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     except ParseError as err:
         return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
     segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
-    return _pair_across_rows(build_claims(block, segments))
+    claims = _pair_across_rows(build_claims(block, segments))
+    if not claims and not defines and tokens is raw:  # the result owes nothing to macros
+        _remember_no_claims(block.text, raw)
+    return claims
+
+
+def _remember_no_claims(text: str, tokens: list[Token]) -> None:
+    """Note that ``text`` (of ``tokens``, no macro expanded) holds no claim."""
+    if len(_NO_CLAIMS) >= _NO_CLAIMS_SIZE:
+        del _NO_CLAIMS[next(iter(_NO_CLAIMS))]  # the oldest
+    _NO_CLAIMS[text] = frozenset(t.value for t in tokens if t.kind == CMD)
 
 
 _CLOSERS = {"(": ")", "[": "]", "\\{": "\\}"}
