@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from .blocks import MathBlock
 from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from .parser import (
-    FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
+    FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
 )  # fmt: skip
 from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
@@ -242,6 +242,8 @@ def drop_definitions(tokens: list[Token]) -> list[Token]:
 
 def flatten_rows(tokens: list[Token]) -> list[list[Token]]:
     """Top-level rows of a block: layout environments unwrapped, split at \\\\."""
+    if _ROW_MARKS.isdisjoint({t.value for t in tokens}):  # one row, as most blocks are
+        return [list(tokens)] if tokens else []
     rows: list[list[Token]] = [[]]
     _flatten(tokens, 0, len(tokens), rows)
     return [r for r in rows if r]
@@ -249,6 +251,7 @@ def flatten_rows(tokens: list[Token]) -> list[list[Token]]:
 
 # Commands that end a row or open/close an environment, when at top level
 _ROW_COMMANDS = frozenset({"begin", "end", "\\", "cr", "newline"})
+_ROW_MARKS = _ROW_COMMANDS | {"&"}  # without a token of these values, a block is one row
 
 
 def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> None:
@@ -524,7 +527,10 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
         tokens = tokens[:-1]
     if not tokens:
         return []
-    if not any(t.value == "," and t.kind == CHAR for t in tokens):  # most statements: nothing to split
+    for t in tokens:
+        if t.value == "," and t.kind == CHAR:
+            break
+    else:  # no comma, as in most statements: nothing to split
         return [Segment(tokens, hard_break_before=hard, row=row)]
     parts: list[list[Token]] = [[]]
     depth = 0
@@ -562,20 +568,30 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
 
 
 def _has_relation(tokens: list[Token]) -> bool:
+    """Whether a relation (=, \\leq, :, \\overset …) stands at the top level of ``tokens``."""
     depth = 0
     for t in tokens:
-        kind, value = t.kind, t.value
-        if (kind == CHAR and value == "{") or (kind == CMD and (value == "left" or value == "begin")):
-            depth += 1
-        elif (kind == CHAR and value == "}") or (kind == CMD and (value == "right" or value == "end")):
-            depth -= 1
-        elif depth == 0 and (
-            relation_of(t) is not None
-            or (kind == CHAR and value == ":")
-            or (kind == CMD and (value == "overset" or value == "stackrel"))
-        ):
-            return True
+        kind = t.kind
+        if kind == CHAR:
+            value = t.value
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif depth == 0 and value in _RELATION_CHARS:
+                return True
+        elif kind == CMD:
+            value = t.value
+            if value == "left" or value == "begin":
+                depth += 1
+            elif value == "right" or value == "end":
+                depth -= 1
+            elif depth == 0 and value in RELATIONS:  # \overset and \stackrel among them
+                return True
     return False
+
+
+_RELATION_CHARS = frozenset("=<>:")  # the characters relation_of knows, and the colon of a declaration
 
 
 def _starts_with_relation(tokens: list[Token]) -> bool:

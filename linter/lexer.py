@@ -81,6 +81,13 @@ def _kind_of_first(ch: str) -> str:
     return kind
 
 
+# ASCII characters that are a token by themselves -> the token's kind
+_SINGLE = {
+    ch: LETTER if kind == "letter" else CHAR
+    for ch, kind in ((chr(c), _kind_of_first(chr(c))) for c in range(128))
+    if kind in ("letter", "other") and ch != "~"
+}
+
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
     "∂": [(CMD, "partial")],
@@ -165,10 +172,16 @@ def _tokenize(text: str) -> list[Token]:
     end = 0
     # findall gives plain strings (no match objects); as the matches tile the text,
     # each one starts where the one before ended
+    single = _SINGLE
     for piece in _PATTERN.findall(text):
         start = end
         end += len(piece)
         ch = piece[0]
+        simple = single.get(ch)
+        if simple is not None:  # a letter or an ASCII character: most tokens
+            append(Token(simple, ch, start, end, space))
+            space = False
+            continue
         kind = first.get(ch) or _kind_of_first(ch)
         if kind == "other":  # the most frequent: + - = ( ) { } ^ _ …
             if ch.isascii():

@@ -43,6 +43,7 @@ BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", 
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
                         "textnormal", "mathnormal", "texttt", "mathtt"})  # fmt: skip
+_SCRIPT_FONTS = WORD_FONTS | BOLD_FONTS  # a font command as a script takes its argument along
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
 ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
                      "overline", "underline", "check", "breve", "acute", "grave", "mathring"})  # fmt: skip
@@ -420,7 +421,7 @@ class Parser:
             self.toks[self.i] = rest
             return [first], first.start, first.end
         self.i += 1
-        if tok.kind == CMD and tok.value in WORD_FONTS | BOLD_FONTS and self.peek() is not None:
+        if tok.kind == CMD and tok.value in _SCRIPT_FONTS and self.peek() is not None:
             if self.peek().is_char("{"):
                 end = self.group_end()
                 inner = [tok] + self.toks[self.i : end + 1]
@@ -642,12 +643,13 @@ class Parser:
         depth, k = 0, self.i
         while k < self.n:
             t = self.toks[k]
-            if t.is_cmd("left"):
-                depth += 1
-            elif t.is_cmd("right"):
-                if depth == 0:
-                    break
-                depth -= 1
+            if t.kind == CMD:
+                if t.value == "left":
+                    depth += 1
+                elif t.value == "right":
+                    if depth == 0:
+                        break
+                    depth -= 1
             k += 1
         else:
             raise ParseError(f"\\left{opening} without \\right", left.start, delim.end, unbalanced=True)
@@ -1252,27 +1254,46 @@ def find_end(tokens: list[Token], i: int, name: str, limit: int | None = None) -
     return None
 
 
+_CELL_SKIPS = frozenset({"hline", "cline", "quad", "qquad", "hdashline"})  # rules and spacing in a matrix
+
+
 def split_cells(tokens: list[Token], start: int, end: int) -> list[list[list[Token]]]:
     """Rows (split at \\\\) of cells (split at &) of an environment body, at top level."""
     rows: list[list[list[Token]]] = [[[]]]
     depth = 0
     k = start
+    cell = rows[-1][-1]  # the cell being filled: this loop runs for every token of a matrix
     while k < end:
         t = tokens[k]
-        if t.is_char("{") or t.is_cmd("begin", "left"):
-            depth += 1
-        elif t.is_char("}") or t.is_cmd("end", "right"):
-            depth -= 1
-        if depth == 0 and t.is_cmd("\\", "cr", "newline"):
-            rows.append([[]])
-            if k + 1 < end and tokens[k + 1].is_char("["):  # \\[2pt]
-                while k + 1 < end and not tokens[k + 1].is_char("]"):
+        kind, value = t.kind, t.value
+        if kind == CHAR:
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif value == "&" and depth == 0:
+                rows[-1].append([])
+                cell = rows[-1][-1]
+                k += 1
+                continue
+        elif kind == CMD:
+            if value == "begin" or value == "left":
+                depth += 1
+            elif value == "end" or value == "right":
+                depth -= 1
+            elif depth == 0 and value in ("\\", "cr", "newline"):
+                rows.append([[]])
+                cell = rows[-1][-1]
+                if k + 1 < end and tokens[k + 1].is_char("["):  # \\[2pt]
+                    while k + 1 < end and not tokens[k + 1].is_char("]"):
+                        k += 1
                     k += 1
                 k += 1
-        elif depth == 0 and t.is_char("&"):
-            rows[-1].append([])
-        elif not (t.kind == CMD and t.value in ("hline", "cline", "quad", "qquad", "hdashline")):
-            rows[-1][-1].append(t)
+                continue
+            elif value in _CELL_SKIPS:
+                k += 1
+                continue
+        cell.append(t)
         k += 1
     while rows and all(not c for c in rows[-1]):
         rows.pop()
