@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .blocks import MathBlock
@@ -132,7 +133,7 @@ class Segment:
 
 # Texts that hold no claim (inline $x$, $\mathbf{W}$ recur in every note) -> the
 # commands they use: without a macro among those, the text holds no claim again.
-_NO_CLAIMS: dict[str, frozenset[str]] = {}
+_NO_CLAIMS: OrderedDict[str, frozenset[str]] = OrderedDict()  # see lexer._MEMO
 _NO_CLAIMS_SIZE = 4096
 
 
@@ -166,7 +167,7 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
 def _remember_no_claims(text: str, tokens: list[Token]) -> None:
     """Note that ``text`` (of ``tokens``, no macro expanded) holds no claim."""
     if len(_NO_CLAIMS) >= _NO_CLAIMS_SIZE:
-        del _NO_CLAIMS[next(iter(_NO_CLAIMS))]  # the oldest
+        _NO_CLAIMS.popitem(last=False)  # the oldest
     _NO_CLAIMS[text] = frozenset(t.value for t in tokens if t.kind == CMD)
 
 
@@ -385,6 +386,10 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
     while i < n:
         t = row[i]
         kind, value = t.kind, t.value  # plain comparisons: this loop runs for every token
+        if kind == LETTER or kind == NUM:  # half the tokens: nothing to decide
+            current.append(t)
+            i += 1
+            continue
         if kind == CHAR:
             if value == "{":
                 depth += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
@@ -142,7 +143,9 @@ class LexError(Exception):
         self.end = end
 
 
-_MEMO: dict[str, tuple[Token, ...]] = {}  # text -> tokens: a block is read by claims, context and rules
+# text -> tokens: a block is read by claims, context and rules. An OrderedDict, as dropping
+# the oldest entry of a plain dict (next(iter(d))) walks over every slot deleted before it.
+_MEMO: OrderedDict[str, tuple[Token, ...]] = OrderedDict()
 _MEMO_SIZE = 4096
 
 
@@ -157,7 +160,7 @@ def tokenize(text: str) -> list[Token]:
         return list(cached)
     tokens = _tokenize(text)
     if len(_MEMO) >= _MEMO_SIZE:
-        del _MEMO[next(iter(_MEMO))]  # the oldest
+        _MEMO.popitem(last=False)  # the oldest
     _MEMO[text] = tuple(tokens)
     return tokens
 

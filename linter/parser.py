@@ -507,7 +507,9 @@ class Parser:
 
     def letter(self) -> Node:
         start = self.i
-        word = self._word_at(start)
+        nxt = self.toks[start + 1] if start + 1 < self.n else None
+        # a word (tr, exp …) only when another letter follows without a space
+        word = self._word_at(start) if nxt is not None and nxt.kind == LETTER and not nxt.space else ""
         if len(word) > 1 and word in FUNCTIONS:
             after = self.peek(len(word))
             if after is not None and (after.is_char("(") or after.is_cmd("left")):
