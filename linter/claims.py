@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from .blocks import MathBlock
 from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from .parser import (
-    FUNCTIONS, MATRIX_ENVS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
+    FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
 )  # fmt: skip
 from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
@@ -129,15 +131,26 @@ class Segment:
     row: int = 0
 
 
+# Texts that hold no claim (inline $x$, $\mathbf{W}$ recur in every note) -> the
+# commands they use: without a macro among those, the text holds no claim again.
+_NO_CLAIMS: OrderedDict[str, frozenset[str]] = OrderedDict()  # see lexer._MEMO
+_NO_CLAIMS_SIZE = 4096
+
+
 def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     """Every claim of one math block, in order."""
+    commands = _NO_CLAIMS.get(block.text)
+    if commands is not None and (not macros or commands.isdisjoint(macros)):
+        return []
     raw = tokenize(block.text)
-    if any(t.kind == CMD and t.value in DEFINITIONS for t in raw):
+    defines = _has_definition(block.text, raw)
+    if defines:
         from .macros import find_macro_definitions  # definitions made in this very block
 
         macros = {**(macros or {}), **find_macro_definitions(block.text)}
+        raw = drop_definitions(raw)
     try:
-        tokens = expand(drop_definitions(raw), macros or {})
+        tokens = expand(raw, macros or {})
     except LexError as err:
         return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
     try:
@@ -145,7 +158,17 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     except ParseError as err:
         return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
     segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
-    return _pair_across_rows(build_claims(block, segments))
+    claims = _pair_across_rows(build_claims(block, segments))
+    if not claims and not defines and tokens is raw:  # the result owes nothing to macros
+        _remember_no_claims(block.text, raw)
+    return claims
+
+
+def _remember_no_claims(text: str, tokens: list[Token]) -> None:
+    """Note that ``text`` (of ``tokens``, no macro expanded) holds no claim."""
+    if len(_NO_CLAIMS) >= _NO_CLAIMS_SIZE:
+        _NO_CLAIMS.popitem(last=False)  # the oldest
+    _NO_CLAIMS[text] = frozenset(t.value for t in tokens if t.kind == CMD)
 
 
 _CLOSERS = {"(": ")", "[": "]", "\\{": "\\}"}
@@ -174,6 +197,13 @@ def _pair_across_rows(claims: list[Claim]) -> list[Claim]:
 DEFINITIONS = frozenset(
     "newcommand renewcommand providecommand def gdef DeclareMathOperator".split()
 )
+# Every definition token starts with one of these in the text (the converse need not hold)
+_DEFINITION_HINT = re.compile(r"\\(?:newcommand|renewcommand|providecommand|g?def|DeclareMathOperator)")
+
+
+def _has_definition(text: str, tokens: list[Token]) -> bool:
+    """Whether ``tokens`` (of ``text``) hold a macro definition; most texts are ruled out by a search."""
+    return _DEFINITION_HINT.search(text) is not None and any(t.kind == CMD and t.value in DEFINITIONS for t in tokens)
 
 
 def drop_definitions(tokens: list[Token]) -> list[Token]:
@@ -213,52 +243,76 @@ def drop_definitions(tokens: list[Token]) -> list[Token]:
 
 def flatten_rows(tokens: list[Token]) -> list[list[Token]]:
     """Top-level rows of a block: layout environments unwrapped, split at \\\\."""
+    if _ROW_MARKS.isdisjoint({t.value for t in tokens}):  # one row, as most blocks are
+        return [list(tokens)] if tokens else []
     rows: list[list[Token]] = [[]]
     _flatten(tokens, 0, len(tokens), rows)
     return [r for r in rows if r]
 
 
+# Commands that end a row or open/close an environment, when at top level
+_ROW_COMMANDS = frozenset({"begin", "end", "\\", "cr", "newline"})
+_ROW_MARKS = _ROW_COMMANDS | {"&"}  # without a token of these values, a block is one row
+
+
 def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> None:
     depth = 0
+    row = rows[-1]  # rows[-1], kept in a local: this loop runs for every token
     while i < end:
         t = tokens[i]
-        if (t.kind == CHAR and t.value == "{") or (t.kind == CMD and t.value == "left"):
-            depth += 1
-        elif (t.kind == CHAR and t.value == "}") or (t.kind == CMD and t.value == "right"):
-            depth -= 1
-        if depth == 0 and t.kind == CMD:
-            if t.value == "begin" and i + 1 < end and tokens[i + 1].is_char("{"):
-                name, body = _env_name(tokens, i + 1, end)
-                close = find_end(tokens, body, name, end)
-                if close is None:
-                    raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", t.start, t.end, unbalanced=True)
-                after = _skip_env_name(tokens, close + 1, end)
-                if name in LAYOUT_ENVS or (name in MATRIX_ENVS and name not in ("cases", "dcases") and _is_container(tokens, body, close)):
-                    body = _skip_env_args(tokens, body, close, name)
-                    rows.append([])
-                    _flatten(tokens, body, close, rows)
-                    rows.append([])
-                    i = after
-                    continue
-                rows[-1].extend(tokens[i:after])
-                i = after
-                continue
-            if t.value in ("\\", "cr", "newline"):
-                rows.append([])
-                if i + 1 < end and tokens[i + 1].is_char("["):
-                    j = i + 1
-                    while j < end and not tokens[j].is_char("]"):
-                        j += 1
-                    i = j
+        kind = t.kind
+        if kind == CHAR:
+            value = t.value
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif value == "&" and depth == 0:
                 i += 1
                 continue
-            if t.value == "end":
-                raise ParseError("\\end without \\begin", t.start, t.end, unbalanced=True)
-        if depth == 0 and t.kind == CHAR and t.value == "&":
-            i += 1
-            continue
-        rows[-1].append(t)
+        elif kind == CMD:
+            value = t.value
+            if value == "left":
+                depth += 1
+            elif value == "right":
+                depth -= 1
+            elif depth == 0 and value in _ROW_COMMANDS:
+                i = _row_command(tokens, i, end, rows)
+                row = rows[-1]
+                continue
+        row.append(t)
         i += 1
+
+
+def _row_command(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> int:
+    """Handle a top-level \\begin, \\end or row break at ``i``; the index after it."""
+    t = tokens[i]
+    if t.value == "begin":
+        if not (i + 1 < end and tokens[i + 1].is_char("{")):
+            rows[-1].append(t)
+            return i + 1
+        name, body = _env_name(tokens, i + 1, end)
+        close = find_end(tokens, body, name, end)
+        if close is None:
+            raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", t.start, t.end, unbalanced=True)
+        after = _skip_env_name(tokens, close + 1, end)
+        if name in LAYOUT_ENVS or (name in MATRIX_ENVS and name not in ("cases", "dcases") and _is_container(tokens, body, close)):
+            body = _skip_env_args(tokens, body, close, name)
+            rows.append([])
+            _flatten(tokens, body, close, rows)
+            rows.append([])
+            return after
+        rows[-1].extend(tokens[i:after])
+        return after
+    if t.value == "end":
+        raise ParseError("\\end without \\begin", t.start, t.end, unbalanced=True)
+    rows.append([])  # \\, \cr, \newline
+    if i + 1 < end and tokens[i + 1].is_char("["):
+        j = i + 1
+        while j < end and not tokens[j].is_char("]"):
+            j += 1
+        i = j
+    return i + 1
 
 
 def _env_name(tokens: list[Token], i: int, end: int) -> tuple[str, int]:
@@ -328,10 +382,14 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         hard = next_hard
 
     parens = 0  # ( and [ opened at top level: no statement ends inside them
-    partners = _paren_partners(row)
+    partners: dict[int, int] | None = None  # made when a top-level ( first needs it
     while i < n:
         t = row[i]
         kind, value = t.kind, t.value  # plain comparisons: this loop runs for every token
+        if kind == LETTER or kind == NUM:  # half the tokens: nothing to decide
+            current.append(t)
+            i += 1
+            continue
         if kind == CHAR:
             if value == "{":
                 depth += 1
@@ -346,39 +404,47 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 depth += 1
             elif value == "end" or value == "right":
                 depth -= 1
-        if t.kind == CMD and t.value in DROPPED_WITH_ARG:
-            i = _skip_args(row, i + 1, 1)  # \textcolor{red}{Ax}: the colour goes, Ax stays
-            continue
-        if t.kind == CMD and t.value in IGNORED:
-            i += 1
-            continue
+            elif value in DROPPED_WITH_ARG:
+                i = _skip_args(row, i + 1, 1)  # \textcolor{red}{Ax}: the colour goes, Ax stays
+                continue
+            elif value in IGNORED:
+                i += 1
+                continue
         if depth == 0:
-            if t.kind == TEXT:
+            if kind == TEXT:
                 flush(False)
-                out.append(Segment([t], prose=t.value, row=row_index))
+                out.append(Segment([t], prose=value, row=row_index))
                 i += 1
                 continue
-            if t.kind == CMD and t.value in PROSE_FONTS and i + 1 < n and row[i + 1].is_char("{"):
-                close = _group_close(row, i + 1)
-                words = " ".join(_words(x) for x in row[i + 2 : close])
-                if _is_prose_word(row[i + 2 : close]):
-                    flush(False)
-                    out.append(Segment(row[i : close + 1], prose=words, row=row_index))
-                    i = close + 1
+            if kind == CMD:
+                if value in PROSE_FONTS and i + 1 < n and row[i + 1].is_char("{"):
+                    close = _group_close(row, i + 1)
+                    words = " ".join(_words(x) for x in row[i + 2 : close])
+                    if _is_prose_word(row[i + 2 : close]):
+                        flush(False)
+                        out.append(Segment(row[i : close + 1], prose=words, row=row_index))
+                        i = close + 1
+                        continue
+                if parens == 0 and value in STATEMENT_BREAKS:
+                    flush(True)
+                    i += 1
                     continue
-            if parens == 0 and ((t.kind == CMD and t.value in STATEMENT_BREAKS) or t.is_char(";")):
-                flush(True)
-                i += 1
-                continue
-            if t.kind == CHAR and t.value == "(":
-                close = _remark_close(row, i, partners.get(i))
-                if close is not None:  # (当A为对称阵), (\text{for } x > 0): a remark
-                    parens -= 1
-                    flush(False)
-                    words = " ".join(_words(x) for x in row[i + 1 : close])
-                    out.append(Segment(row[i : close + 1], prose=words, row=row_index))
-                    i = close + 1
+            elif kind == CHAR:
+                if parens == 0 and value == ";":
+                    flush(True)
+                    i += 1
                     continue
+                if value == "(":
+                    if partners is None:
+                        partners = _paren_partners(row)
+                    close = _remark_close(row, i, partners.get(i))
+                    if close is not None:  # (当A为对称阵), (\text{for } x > 0): a remark
+                        parens -= 1
+                        flush(False)
+                        words = " ".join(_words(x) for x in row[i + 1 : close])
+                        out.append(Segment(row[i : close + 1], prose=words, row=row_index))
+                        i = close + 1
+                        continue
         current.append(t)
         i += 1
     flush(False)
@@ -466,6 +532,11 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
         tokens = tokens[:-1]
     if not tokens:
         return []
+    for t in tokens:
+        if t.value == "," and t.kind == CHAR:
+            break
+    else:  # no comma, as in most statements: nothing to split
+        return [Segment(tokens, hard_break_before=hard, row=row)]
     parts: list[list[Token]] = [[]]
     depth = 0
     for t in tokens:
@@ -502,20 +573,30 @@ def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
 
 
 def _has_relation(tokens: list[Token]) -> bool:
+    """Whether a relation (=, \\leq, :, \\overset …) stands at the top level of ``tokens``."""
     depth = 0
     for t in tokens:
-        kind, value = t.kind, t.value
-        if (kind == CHAR and value == "{") or (kind == CMD and (value == "left" or value == "begin")):
-            depth += 1
-        elif (kind == CHAR and value == "}") or (kind == CMD and (value == "right" or value == "end")):
-            depth -= 1
-        elif depth == 0 and (
-            relation_of(t) is not None
-            or (kind == CHAR and value == ":")
-            or (kind == CMD and (value == "overset" or value == "stackrel"))
-        ):
-            return True
+        kind = t.kind
+        if kind == CHAR:
+            value = t.value
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif depth == 0 and value in _RELATION_CHARS:
+                return True
+        elif kind == CMD:
+            value = t.value
+            if value == "left" or value == "begin":
+                depth += 1
+            elif value == "right" or value == "end":
+                depth -= 1
+            elif depth == 0 and value in RELATIONS:  # \overset and \stackrel among them
+                return True
     return False
+
+
+_RELATION_CHARS = frozenset("=<>:")  # the characters relation_of knows, and the colon of a declaration
 
 
 def _starts_with_relation(tokens: list[Token]) -> bool:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
 CMD = "cmd"  # \name (value: name without backslash); control symbols too (value: the char)
@@ -39,18 +41,53 @@ _CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
+# One match per token, space or comment; the alternatives are tried in order and
+# every character matches one, so the matches tile the text.
 _PATTERN = re.compile(
-    r"(?P<cmd>\\[A-Za-z]+)"
-    r"|(?P<csym>\\[^A-Za-z])"
-    r"|(?P<num>\d+(?:\.\d+)?)"
-    r"|(?P<letter>[A-Za-z])"
-    r"|(?P<space>\s+)"
-    r"|(?P<comment>%[^\n]*)"
-    r"|(?P<param>#[1-9])"
-    rf"|(?P<cjk>[{_CJK}]+)"
-    r"|(?P<other>.)",
+    r"\\[A-Za-z]+"  # a command
+    r"|\\[^A-Za-z]"  # a control symbol
+    r"|\d+(?:\.\d+)?"  # a number
+    r"|[A-Za-z]"  # a letter
+    r"|\s+"  # space
+    r"|%[^\n]*"  # a comment
+    r"|#[1-9]"  # a parameter
+    rf"|[{_CJK}]+"  # prose
+    r"|.",  # any other character
     re.S,
 )
+# Which alternative of _PATTERN matched, told by the first character of the match
+# (a backslash or # needs the second as well); filled in as characters are met,
+# up to a bound (past it a character is looked at afresh each time).
+_FIRST: dict[str, str] = {}
+_FIRST_SIZE = 4096
+_BY_FIRST = (
+    ("num", re.compile(r"\d")),
+    ("letter", re.compile(r"[A-Za-z]")),
+    ("space", re.compile(r"\s")),
+    ("comment", re.compile("%")),
+    ("cjk", re.compile(rf"[{_CJK}]")),
+)
+
+
+def _kind_of_first(ch: str) -> str:
+    """The alternative of _PATTERN that a match starting with ``ch`` comes from (remembered)."""
+    if ch == "\\":
+        kind = "backslash"
+    elif ch == "#":
+        kind = "hash"
+    else:
+        kind = next((name for name, pattern in _BY_FIRST if pattern.match(ch)), "other")
+    if len(_FIRST) < _FIRST_SIZE:
+        _FIRST[ch] = kind
+    return kind
+
+
+# ASCII characters that are a token by themselves -> the token's kind
+_SINGLE = {
+    ch: LETTER if kind == "letter" else CHAR
+    for ch, kind in ((chr(c), _kind_of_first(chr(c))) for c in range(128))
+    if kind in ("letter", "other") and ch != "~"
+}
 
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
@@ -106,7 +143,9 @@ class LexError(Exception):
         self.end = end
 
 
-_MEMO: dict[str, tuple[Token, ...]] = {}  # text -> tokens: a block is read by claims, context and rules
+# text -> tokens: a block is read by claims, context and rules. An OrderedDict, as dropping
+# the oldest entry of a plain dict (next(iter(d))) walks over every slot deleted before it.
+_MEMO: OrderedDict[str, tuple[Token, ...]] = OrderedDict()
 _MEMO_SIZE = 4096
 
 
@@ -121,7 +160,7 @@ def tokenize(text: str) -> list[Token]:
         return list(cached)
     tokens = _tokenize(text)
     if len(_MEMO) >= _MEMO_SIZE:
-        del _MEMO[next(iter(_MEMO))]  # the oldest
+        _MEMO.popitem(last=False)  # the oldest
     _MEMO[text] = tuple(tokens)
     return tokens
 
@@ -132,11 +171,22 @@ def _tokenize(text: str) -> list[Token]:
     prose = False
     append = tokens.append
     unicode = _UNICODE
-    for m in _PATTERN.finditer(text):
-        kind = m.lastgroup
-        start, end = m.span()
+    first = _FIRST
+    end = 0
+    # findall gives plain strings (no match objects); as the matches tile the text,
+    # each one starts where the one before ended
+    single = _SINGLE
+    for piece in _PATTERN.findall(text):
+        start = end
+        end += len(piece)
+        ch = piece[0]
+        simple = single.get(ch)
+        if simple is not None:  # a letter or an ASCII character: most tokens
+            append(Token(simple, ch, start, end, space))
+            space = False
+            continue
+        kind = first.get(ch) or _kind_of_first(ch)
         if kind == "other":  # the most frequent: + - = ( ) { } ^ _ …
-            ch = text[start]
             if ch.isascii():
                 if ch == "~":  # a non-breaking space
                     space = True
@@ -152,23 +202,29 @@ def _tokenize(text: str) -> list[Token]:
                     append(Token(TEXT, ch, start, end, space))
                     prose = True
         elif kind == "letter":
-            append(Token(LETTER, text[start], start, end, space))
-        elif kind == "cmd":
-            append(Token(CMD, text[start + 1 : end], start, end, space))
+            append(Token(LETTER, ch, start, end, space))
+        elif kind == "backslash":
+            if end - start == 1:  # a backslash ending the text is a character
+                append(Token(CHAR, ch, start, end, space))
+            elif end - start > 2 or piece[1] in _ASCII_LETTERS:  # a command
+                append(Token(CMD, piece[1:], start, end, space))
+            elif piece[1].isspace():  # control space: "\ " or a backslash at line end
+                space = True
+                continue
+            else:  # a control symbol
+                append(Token(CMD, piece[1], start, end, space))
         elif kind == "space" or kind == "comment":
             space = True
             continue
         elif kind == "num":
-            append(Token(NUM, text[start:end], start, end, space))
-        elif kind == "csym":
-            if text[start + 1].isspace():  # control space: "\ " or a backslash at line end
-                space = True
-                continue
-            append(Token(CMD, text[start + 1], start, end, space))
-        elif kind == "param":
-            append(Token(PARAM, text[start + 1], start, end, space))
+            append(Token(NUM, piece, start, end, space))
+        elif kind == "hash":
+            if end - start == 2:
+                append(Token(PARAM, piece[1], start, end, space))
+            else:  # a # that is not a parameter is a character
+                append(Token(CHAR, ch, start, end, space))
         else:  # cjk
-            append(Token(TEXT, text[start:end], start, end, space))
+            append(Token(TEXT, piece, start, end, space))
             prose = True
         space = False
     return _merge_prose(tokens, text) if prose else tokens

@@ -43,6 +43,7 @@ BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", 
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
                         "textnormal", "mathnormal", "texttt", "mathtt"})  # fmt: skip
+_SCRIPT_FONTS = WORD_FONTS | BOLD_FONTS  # a font command as a script takes its argument along
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
 ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
                      "overline", "underline", "check", "breve", "acute", "grave", "mathring"})  # fmt: skip
@@ -77,6 +78,7 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
 UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
+_PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
 
 
@@ -123,9 +125,11 @@ class Parser:
         match: dict[int, int] = {}
         stack: list[int] = []
         for k, tok in enumerate(self.toks):
-            if tok.kind == CHAR and tok.value == "{":
-                stack.append(k)
-            elif tok.kind == CHAR and tok.value == "}":
+            value = tok.value  # compared first: most tokens are not braces
+            if value == "{":
+                if tok.kind == CHAR:
+                    stack.append(k)
+            elif value == "}" and tok.kind == CHAR:
                 if not stack:
                     raise ParseError("unmatched '}'", tok.start, tok.end, unbalanced=True)
                 match[stack.pop()] = k
@@ -144,9 +148,8 @@ class Parser:
         return tok
 
     def _pos(self) -> int:
-        tok = self.peek()
-        if tok is not None:
-            return tok.start
+        if self.i < self.n:
+            return self.toks[self.i].start
         return self.toks[self.n - 1].end if self.n else 0
 
     def _last_end(self) -> int:
@@ -161,8 +164,10 @@ class Parser:
         """Skip spacing, style and size switches and colours: \\, \\Large \\color{red}
         (\\textcolor{red}{x} leaves the group {x} to parse)."""
         while True:
-            tok = self.peek()
-            if tok is None or tok.kind != CMD:
+            if self.i >= self.n:  # peek() written out: this runs before every operand
+                return
+            tok = self.toks[self.i]
+            if tok.kind != CMD:
                 return
             if tok.value in IGNORABLE or (tok.value in SIZES and not self._size_opens()):
                 self.i += 1
@@ -273,24 +278,26 @@ class Parser:
         if tok is None:
             raise self.error("missing expression")
         terms: list[Node] = []
-        if tok.is_char("-") or tok.is_cmd("pm", "mp"):
-            self.next()
+        kind, value = tok.kind, tok.value  # plain comparisons (not is_char): this runs for every term
+        if (kind == CHAR and value == "-") or (kind == CMD and (value == "pm" or value == "mp")):
+            self.i += 1
             inner = self.term()
             terms.append(Neg(tok.start, inner.end, inner))
         else:
-            if tok.is_char("+"):
-                self.next()
+            if kind == CHAR and value == "+":
+                self.i += 1
             terms.append(self.term())
         while True:
             self.skip_ignorable()
-            tok = self.peek()
-            if tok is None:
+            if self.i >= self.n:
                 break
-            if tok.is_char("+") or tok.is_cmd("pm", "mp", "oplus"):
-                self.next()
+            tok = self.toks[self.i]
+            kind, value = tok.kind, tok.value
+            if (kind == CHAR and value == "+") or (kind == CMD and value in _PLUS_CMDS):
+                self.i += 1
                 terms.append(self.term())
-            elif tok.is_char("-"):
-                self.next()
+            elif kind == CHAR and value == "-":
+                self.i += 1
                 inner = self.term()
                 terms.append(Neg(tok.start, inner.end, inner))
             else:
@@ -305,15 +312,16 @@ class Parser:
         ops: list[str] = []
         while True:
             self.skip_ignorable()
-            tok = self.peek()
-            if tok is None:
+            if self.i >= self.n:
                 break
-            if (tok.kind == CMD and tok.value in MUL_OPS) or tok.is_char("*"):
-                self.next()
-                ops.append(MUL_OPS.get(tok.value, "*"))
+            tok = self.toks[self.i]
+            kind, value = tok.kind, tok.value
+            if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
+                self.i += 1
+                ops.append(MUL_OPS.get(value, "*"))
                 factors.append(self.unary())
-            elif tok.is_char("/") or tok.is_cmd("div"):
-                self.next()
+            elif (kind == CHAR and value == "/") or (kind == CMD and value == "div"):
+                self.i += 1
                 den = self.unary()
                 left = factors[0] if len(factors) == 1 else Mul(start, factors[-1].end, factors, ops)
                 factors, ops = [Div(start, den.end, left, den)], []
@@ -332,13 +340,14 @@ class Parser:
         return Mul(start, factors[-1].end, factors, ops)
 
     def unary(self) -> Node:
-        tok = self.peek()
-        if tok is not None and tok.is_char("-"):
-            self.next()
-            inner = self.unary()
-            return Neg(tok.start, inner.end, inner)
-        if tok is not None and tok.is_char("+"):
-            self.next()
+        if self.i < self.n:
+            tok = self.toks[self.i]
+            if tok.kind == CHAR and tok.value == "-":
+                self.i += 1
+                inner = self.unary()
+                return Neg(tok.start, inner.end, inner)
+            if tok.kind == CHAR and tok.value == "+":
+                self.i += 1
         return self.postfix()
 
     def _starts_factor(self, tok: Token) -> bool:
@@ -368,25 +377,28 @@ class Parser:
     def postfix(self) -> Node:
         node = self.primary()
         while True:
-            tok = self.peek()
-            if tok is None:
+            if self.i >= self.n:
                 return node
-            if tok.is_char("^"):
-                self.next()
+            tok = self.toks[self.i]
+            if tok.kind != CHAR:  # every postfix mark is a character
+                return node
+            value = tok.value
+            if value == "^":
+                self.i += 1
                 node = self.superscript(node)
-            elif tok.is_char("_"):
-                self.next()
+            elif value == "_":
+                self.i += 1
                 node = self.subscript(node)
                 if isinstance(node, Sym):
                     node = self._maybe_call(node)
-            elif tok.is_char("'"):
-                self.next()
+            elif value == "'":
+                self.i += 1
                 if isinstance(node, Sym) and self.peek() is not None and self.peek().is_char("("):
                     node = Sym(node.start, tok.end, node.name + "'", node.sub, node.bold, node.sup)
                 else:
                     node = Transpose(node.start, tok.end, node, "prime")
-            elif tok.is_char("!"):
-                self.next()
+            elif value == "!":
+                self.i += 1
                 node = Factorial(node.start, tok.end, node)
             else:
                 return node
@@ -409,7 +421,7 @@ class Parser:
             self.toks[self.i] = rest
             return [first], first.start, first.end
         self.i += 1
-        if tok.kind == CMD and tok.value in WORD_FONTS | BOLD_FONTS and self.peek() is not None:
+        if tok.kind == CMD and tok.value in _SCRIPT_FONTS and self.peek() is not None:
             if self.peek().is_char("{"):
                 end = self.group_end()
                 inner = [tok] + self.toks[self.i : end + 1]
@@ -477,9 +489,9 @@ class Parser:
     # -- primaries --------------------------------------------------------
     def primary(self) -> Node:
         self.skip_ignorable()
-        tok = self.peek()
-        if tok is None:
+        if self.i >= self.n:
             raise self.error("missing operand")
+        tok = self.toks[self.i]
         if tok.kind == LETTER:
             return self.letter()
         if tok.kind == NUM:
@@ -495,7 +507,9 @@ class Parser:
 
     def letter(self) -> Node:
         start = self.i
-        word = self._word_at(start)
+        nxt = self.toks[start + 1] if start + 1 < self.n else None
+        # a word (tr, exp …) only when another letter follows without a space
+        word = self._word_at(start) if nxt is not None and nxt.kind == LETTER and not nxt.space else ""
         if len(word) > 1 and word in FUNCTIONS:
             after = self.peek(len(word))
             if after is not None and (after.is_char("(") or after.is_cmd("left")):
@@ -515,8 +529,10 @@ class Parser:
 
     def _maybe_call(self, sym: Sym) -> Node:
         """f(x), L(w), y(t): a symbol applied to symbols, not a product."""
-        tok = self.peek()
-        if tok is None or not (tok.is_char("(") or tok.is_cmd("left")):
+        if self.i >= self.n:
+            return sym
+        tok = self.toks[self.i]
+        if not ((tok.kind == CHAR and tok.value == "(") or (tok.kind == CMD and tok.value == "left")):
             return sym
         saved = self.i, self.bold, list(self.bars)
         try:
@@ -629,12 +645,13 @@ class Parser:
         depth, k = 0, self.i
         while k < self.n:
             t = self.toks[k]
-            if t.is_cmd("left"):
-                depth += 1
-            elif t.is_cmd("right"):
-                if depth == 0:
-                    break
-                depth -= 1
+            if t.kind == CMD:
+                if t.value == "left":
+                    depth += 1
+                elif t.value == "right":
+                    if depth == 0:
+                        break
+                    depth -= 1
             k += 1
         else:
             raise ParseError(f"\\left{opening} without \\right", left.start, delim.end, unbalanced=True)
@@ -1110,6 +1127,10 @@ def _is_upright_d(tokens: list[Token]) -> bool:
 def _sub_parse(tokens: list[Token], bold: bool = False) -> Node:
     if not tokens:
         raise ParseError("empty group", 0, 0)
+    if len(tokens) == 1:  # a script or group of one token (x_i, x^2) is most sub-parses
+        node = _lone_token(tokens[0], bold)
+        if node is not None:
+            return node
     parser = Parser(tokens)
     parser.bold = bold
     node = parser.expr()
@@ -1124,6 +1145,17 @@ def _sub_parse(tokens: list[Token], bold: bool = False) -> Node:
         tok = parser.peek()
         raise leftover(tok)
     return node
+
+
+def _lone_token(tok: Token, bold: bool) -> Node | None:
+    """What a Parser makes of this one token alone, when that is a plain symbol or
+    number (a letter, a digit run, a Greek letter); None for anything else."""
+    kind = tok.kind
+    if kind == LETTER or (kind == CMD and tok.value in GREEK):
+        return Sym(tok.start, tok.end, tok.value, None, bold)
+    if kind == NUM:
+        return Num(tok.start, tok.end, tok.value)
+    return None
 
 
 def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | None:
@@ -1224,27 +1256,46 @@ def find_end(tokens: list[Token], i: int, name: str, limit: int | None = None) -
     return None
 
 
+_CELL_SKIPS = frozenset({"hline", "cline", "quad", "qquad", "hdashline"})  # rules and spacing in a matrix
+
+
 def split_cells(tokens: list[Token], start: int, end: int) -> list[list[list[Token]]]:
     """Rows (split at \\\\) of cells (split at &) of an environment body, at top level."""
     rows: list[list[list[Token]]] = [[[]]]
     depth = 0
     k = start
+    cell = rows[-1][-1]  # the cell being filled: this loop runs for every token of a matrix
     while k < end:
         t = tokens[k]
-        if t.is_char("{") or t.is_cmd("begin", "left"):
-            depth += 1
-        elif t.is_char("}") or t.is_cmd("end", "right"):
-            depth -= 1
-        if depth == 0 and t.is_cmd("\\", "cr", "newline"):
-            rows.append([[]])
-            if k + 1 < end and tokens[k + 1].is_char("["):  # \\[2pt]
-                while k + 1 < end and not tokens[k + 1].is_char("]"):
+        kind, value = t.kind, t.value
+        if kind == CHAR:
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+            elif value == "&" and depth == 0:
+                rows[-1].append([])
+                cell = rows[-1][-1]
+                k += 1
+                continue
+        elif kind == CMD:
+            if value == "begin" or value == "left":
+                depth += 1
+            elif value == "end" or value == "right":
+                depth -= 1
+            elif depth == 0 and value in ("\\", "cr", "newline"):
+                rows.append([[]])
+                cell = rows[-1][-1]
+                if k + 1 < end and tokens[k + 1].is_char("["):  # \\[2pt]
+                    while k + 1 < end and not tokens[k + 1].is_char("]"):
+                        k += 1
                     k += 1
                 k += 1
-        elif depth == 0 and t.is_char("&"):
-            rows[-1].append([])
-        elif not (t.kind == CMD and t.value in ("hline", "cline", "quad", "qquad", "hdashline")):
-            rows[-1][-1].append(t)
+                continue
+            elif value in _CELL_SKIPS:
+                k += 1
+                continue
+        cell.append(t)
         k += 1
     while rows and all(not c for c in rows[-1]):
         rows.pop()
