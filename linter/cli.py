@@ -7,7 +7,6 @@ import codecs
 import json
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 
 from . import __version__, engine
@@ -131,9 +130,9 @@ def _codes(value: str | None, option: str, known: list[str]) -> frozenset[str] |
 
 
 def _settings(args) -> engine.Settings | None:
-    from rules import all_rules
+    from rules import rule_codes
 
-    known = list(all_rules())
+    known = list(rule_codes())
     try:
         select = _codes(args.select, "--select", known)
         extend = _codes(args.extend_select, "--extend-select", known) or frozenset()
@@ -669,4 +668,6 @@ def _tolerant_streams() -> None:
 
 def _debug_traceback() -> None:
     if os.environ.get("DERIVLINT_DEBUG") == "1":
+        import traceback
+
         traceback.print_exc(file=sys.stderr)

@@ -227,9 +227,9 @@ class _Checker:
         expected = 'a list of rule codes or prefixes, such as ["DL301", "DL4"]'
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, expected, value)
-        from rules import all_rules
+        from rules import rule_codes
 
-        known = list(all_rules())
+        known = list(rule_codes())
         codes = []
         for raw in value:
             code = raw.strip().upper()

@@ -10,6 +10,14 @@ from linter.rule import Rule
 
 
 @lru_cache(maxsize=1)
+def rule_codes() -> tuple[str, ...]:
+    """The codes of every rule, in code order, read from the module names (``dl301_wrong_derivative``)
+    without importing the rules: what validating ``--select`` or a configuration needs on a run
+    whose files all come from the cache."""
+    return tuple(sorted(info.name.split("_", 1)[0].upper() for info in pkgutil.iter_modules(__path__)))
+
+
+@lru_cache(maxsize=1)
 def all_rules() -> dict[str, type[Rule]]:
     """Every rule in this package, keyed by code (DL101 …), in code order."""
     found: dict[str, type[Rule]] = {}

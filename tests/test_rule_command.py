@@ -80,3 +80,9 @@ def test_rule_needs_one_code_or_all(capsys):
     assert main(["rule"]) == 2
     assert main(["rule", "DL101", "--all"]) == 2
     assert "give one rule code, or --all" in capsys.readouterr().err
+
+
+def test_rule_codes_read_from_module_names_match_the_catalogue():
+    from rules import all_rules, rule_codes
+
+    assert rule_codes() == tuple(all_rules())  # a module named dlNNN_… defines rule DLNNN
