@@ -146,7 +146,7 @@ def _tscale(t: np.ndarray | None, factor) -> np.ndarray | None:
 
 def _checked(node: Node, what: str, *arrays: np.ndarray) -> None:
     for a in arrays:
-        if a is not None and not np.all(np.isfinite(a)):
+        if a is not None and not np.isfinite(a).all():
             raise DomainError(node, f"{what} of a value outside its domain in {render(node)}")
 
 

@@ -1034,10 +1034,10 @@ def _compare(a, b) -> bool | None:
             a = np.zeros_like(b)
         else:
             return False
-    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):  # array methods: no Python-level wrapper
         return None
-    scale = max(1.0, float(np.max(np.abs(a))), float(np.max(np.abs(b))))
-    diff = float(np.max(np.abs(a - b))) if a.size else 0.0
+    scale = max(1.0, float(np.abs(a).max()), float(np.abs(b).max()))
+    diff = float(np.abs(a - b).max()) if a.size else 0.0
     if diff <= 1e-7 * scale:
         return True
     if diff > 1e-4 * scale:
