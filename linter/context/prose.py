@@ -270,8 +270,12 @@ class Said:
     prefix: bool = False  # the noun came first ("矩阵 $A$", "a matrix $A$")
 
 
-_CJK_LETTER = r"(?:(?<![A-Za-z0-9_\\])[A-Za-z](?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])|[α-ωΑ-Ω])"
-_SUBJ_CN = rf"(?:{MARK}|{_CJK_LETTER})"
+# A subject is MARK, a lone Latin letter (with a subscript) or a Greek letter. Each subject pattern
+# starts with one character class and tells the cases apart by looking back at that character:
+# re then skips every position whose character is not in the class (in C) instead of trying
+# the whole pattern there. ``(?<![…][A-Za-z])`` after the letter is ``(?<![…])`` before it.
+_CJK_LETTER = r"(?<=[A-Za-z])(?<![A-Za-z0-9_\\][A-Za-z])(?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])"
+_SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER}))"
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
@@ -295,8 +299,9 @@ RESULT = re.compile(
     rf"(?=\s*(?:[，。,.;；:：)）!！?？\n]|$))"
 )
 
-_EN_LETTER = r"(?<![\w\\$'’.-])(?:[B-HJ-Z]|A(?=\s+(?:is|are|be)\b))(?![\w'’-])"
-_SUBJ_EN = rf"(?:{MARK}|{_EN_LETTER})"
+# a capital other than I ("A" only before is/are/be), led by no word character; begins as _SUBJ_CN does
+_EN_LETTER = r"(?<![\w\\$'’.-][A-HJ-Z])(?:(?<=[B-HJ-Z])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
+_SUBJ_EN = rf"(?:[{MARK}A-HJ-Z](?:(?<={MARK})|{_EN_LETTER}))"
 _SUBJS_EN = rf"{_SUBJ_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN})*"
 _SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
 _SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
