@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import defaultdict
@@ -37,6 +38,8 @@ class Context:
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
         self._in_passage: dict[int, list[Declaration]] | None = None  # passage index -> declarations
         self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
+        self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
+        self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -77,6 +80,8 @@ class Context:
         self.declarations.append(decl)
         self._by_key[decl.key].append(decl)
         self._in_passage = None
+        self._starts.pop(decl.key, None)
+        self._facts.clear()
 
     def _declared_in(self, k: int) -> list[Declaration]:
         """The declarations made in passage ``k``, in the order of ``declarations``
@@ -182,11 +187,25 @@ class Context:
     def facts(self, key: str, at) -> Facts:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
-        chapter that is not contradicted by a nearer shape."""
+        chapter that is not contradicted by a nearer shape. A fresh Facts on every call."""
         pos = self._where(at)
         decls = self._by_key.get(key)
-        found = self._lookup(decls, pos) if decls and self.outline.chains else []
-        decls = self._rebound(found, pos)
+        if not decls or not self.outline.chains:
+            return Facts(key)
+        # _lookup and _rebound see ``pos`` only through its passage and which declarations
+        # lie before it, at it or after it: places that agree on those share one answer
+        starts = self._starts.get(key)
+        if starts is None:
+            starts = self._starts[key] = sorted((d.index, d.start) for d in decls)
+        memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos))
+        found = self._facts.get(memo)
+        if found is None:
+            found = self._facts[memo] = self._merged(key, self._rebound(self._lookup(decls, pos), pos))
+        f = found
+        return Facts(key, f.shape, f.kind, f.props, f.value, f.params, f.domain, list(f.declarations))
+
+    def _merged(self, key: str, decls: list[Declaration]) -> Facts:
+        """The Facts of ``key`` from its visible declarations, nearest first."""
         facts = Facts(key, declarations=decls)
         props: set[str] = set()
         defined = False  # a definition shadows the shapes carried from earlier chapters
