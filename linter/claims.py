@@ -373,13 +373,15 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
     hard = False
     depth = 0
     i, n = 0, len(row)
+    comma = False  # a ',' character met since the last flush: only then may _split_commas split
 
     def flush(next_hard: bool) -> None:
-        nonlocal current, hard
+        nonlocal current, hard, comma
         if current:
-            out.extend(_split_commas(current, hard, row_index))
+            out.extend(_split_commas(current, hard, row_index, comma))
         current = []
         hard = next_hard
+        comma = False
 
     parens = 0  # ( and [ opened at top level: no statement ends inside them
     partners: dict[int, int] | None = None  # made when a top-level ( first needs it
@@ -399,6 +401,8 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 parens += 1
             elif depth == 0 and (value == ")" or value == "]") and parens > 0:
                 parens -= 1
+            elif value == ",":
+                comma = True
         elif kind == CMD:
             if value == "begin" or value == "left":
                 depth += 1
@@ -525,17 +529,20 @@ _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 _OPENING_CMDS, _CLOSING_CMDS = frozenset({"left", "begin", "langle"}), frozenset({"right", "end", "rangle"})
 
 
-def _split_commas(tokens: list[Token], hard: bool, row: int) -> list[Segment]:
+def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True) -> list[Segment]:
     """Split at top-level commas where both sides hold a relation; drop a
-    trailing comma or full stop."""
+    trailing comma or full stop. ``comma``: False when ``tokens`` hold no ',' character."""
     while tokens and tokens[-1].kind == CHAR and tokens[-1].value in ",.":
         tokens = tokens[:-1]
     if not tokens:
         return []
-    for t in tokens:
-        if t.value == "," and t.kind == CHAR:
-            break
-    else:  # no comma, as in most statements: nothing to split
+    if comma:
+        for t in tokens:
+            if t.value == "," and t.kind == CHAR:
+                break
+        else:
+            comma = False
+    if not comma:  # as in most statements: nothing to split
         return [Segment(tokens, hard_break_before=hard, row=row)]
     parts: list[list[Token]] = [[]]
     depth = 0

@@ -41,26 +41,12 @@ _CJK = (
     "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
 )
-# One match per token, space or comment; the alternatives are tried in order and
-# every character matches one, so the matches tile the text.
-_PATTERN = re.compile(
-    r"\\[A-Za-z]+"  # a command
-    r"|\\[^A-Za-z]"  # a control symbol
-    r"|\d+(?:\.\d+)?"  # a number
-    r"|[A-Za-z]"  # a letter
-    r"|\s+"  # space
-    r"|%[^\n]*"  # a comment
-    r"|#[1-9]"  # a parameter
-    rf"|[{_CJK}]+"  # prose
-    r"|.",  # any other character
-    re.S,
-)
-# Which alternative of _PATTERN matched, told by the first character of the match
+# Which kind of match of _PATTERN a piece is, told by its first character
 # (a backslash or # needs the second as well); filled in as characters are met,
 # up to a bound (past it a character is looked at afresh each time).
 _FIRST: dict[str, str] = {}
 _FIRST_SIZE = 4096
-_BY_FIRST = (
+_BY_FIRST = (  # the alternatives of _PATTERN, each told by a pattern for its first character
     ("num", re.compile(r"\d")),
     ("letter", re.compile(r"[A-Za-z]")),
     ("space", re.compile(r"\s")),
@@ -88,6 +74,23 @@ _SINGLE = {
     for ch, kind in ((chr(c), _kind_of_first(chr(c))) for c in range(128))
     if kind in ("letter", "other") and ch != "~"
 }
+
+# One match per token, space or comment, or per run of one-character tokens (letters and
+# ASCII characters, see _SINGLE: fewer, longer matches); the alternatives are tried in
+# order and every character matches one, so the matches tile the text.
+_PATTERN = re.compile(
+    "[" + "".join(re.escape(ch) for ch in sorted(_SINGLE)) + "]+"  # a run of _SINGLE characters
+    r"|\\[A-Za-z]+"  # a command
+    r"|\\[^A-Za-z]"  # a control symbol
+    r"|\d+(?:\.\d+)?"  # a number
+    r"|[A-Za-z]"  # a letter
+    r"|\s+"  # space
+    r"|%[^\n]*"  # a comment
+    r"|#[1-9]"  # a parameter
+    rf"|[{_CJK}]+"  # prose
+    r"|.",  # any other character
+    re.S,
+)
 
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
@@ -181,8 +184,11 @@ def _tokenize(text: str) -> list[Token]:
         end += len(piece)
         ch = piece[0]
         simple = single.get(ch)
-        if simple is not None:  # a letter or an ASCII character: most tokens
-            append(Token(simple, ch, start, end, space))
+        if simple is not None:  # a run of letters and ASCII characters: most tokens
+            append(Token(simple, ch, start, start + 1, space))
+            for k in range(start + 1, end):  # one token per character
+                c = text[k]
+                append(Token(single[c], c, k, k + 1, False))
             space = False
             continue
         kind = first.get(ch) or _kind_of_first(ch)

@@ -288,10 +288,14 @@ class Parser:
                 self.i += 1
             terms.append(self.term())
         while True:
-            self.skip_ignorable()
             if self.i >= self.n:
                 break
             tok = self.toks[self.i]
+            if tok.kind == CMD:  # only a command can be skipped: no call for the others
+                self.skip_ignorable()
+                if self.i >= self.n:
+                    break
+                tok = self.toks[self.i]
             kind, value = tok.kind, tok.value
             if (kind == CHAR and value == "+") or (kind == CMD and value in _PLUS_CMDS):
                 self.i += 1
@@ -311,10 +315,14 @@ class Parser:
         factors = [self.unary()]
         ops: list[str] = []
         while True:
-            self.skip_ignorable()
             if self.i >= self.n:
                 break
             tok = self.toks[self.i]
+            if tok.kind == CMD:  # only a command can be skipped: no call for the others
+                self.skip_ignorable()
+                if self.i >= self.n:
+                    break
+                tok = self.toks[self.i]
             kind, value = tok.kind, tok.value
             if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
                 self.i += 1
@@ -488,7 +496,8 @@ class Parser:
 
     # -- primaries --------------------------------------------------------
     def primary(self) -> Node:
-        self.skip_ignorable()
+        if self.i < self.n and self.toks[self.i].kind == CMD:  # only a command can be skipped
+            self.skip_ignorable()
         if self.i >= self.n:
             raise self.error("missing operand")
         tok = self.toks[self.i]
@@ -1084,13 +1093,21 @@ def describe(tok: Token) -> str:
     return f"'{tok.value}'"
 
 
+_PLAIN_SKIPS = (",", ";", ":", "!", " ", "quad")  # spacing commands: no part of a script's text
+
+
 def _plain(tokens: list[Token], keep_space: bool = False) -> str:
     """A script or word as plain text: ``{i j}`` → ``ij``, ``\\top`` → ``top``."""
+    if len(tokens) == 1:  # most scripts (x_i, x^2, x^\top): no list to join
+        t = tokens[0]
+        if (t.kind == CHAR and t.value in "{}") or (t.kind == CMD and t.value in _PLAIN_SKIPS):
+            return ""
+        return t.value
     out = []
     for t in tokens:
         if t.kind == CHAR and t.value in "{}":
             continue
-        if t.kind == CMD and t.value in (",", ";", ":", "!", " ", "quad"):
+        if t.kind == CMD and t.value in _PLAIN_SKIPS:
             continue
         out.append(t.value)
     return "".join(out)
