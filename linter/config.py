@@ -299,7 +299,10 @@ def config_for(file: str, explicit: str | None = None) -> Config:
     """The configuration that applies to ``file`` (``explicit``: --config)."""
     if explicit is not None:
         return load_config(Path(explicit).resolve())
-    found = _find_cached(Path(file).resolve().parent)
+    if os.path.islink(file):  # the configuration of the folder the link points into
+        found = _find_cached(Path(file).resolve().parent)
+    else:  # the same folder, its resolution shared with the other files there (no realpath per file)
+        found = _find_in(os.path.dirname(os.path.abspath(file)))
     return load_config(found) if found is not None else Config()
 
 

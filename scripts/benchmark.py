@@ -177,11 +177,14 @@ def main(argv: list[str] | None = None) -> int:
         for folder in folders:  # warm-up, not timed: byte-code, file system cache
             run_once([*command, "check", "--exit-zero", "--no-cache", str(folder)], env)
         results = [r for folder in folders for r in bench_folder(command, folder, args.repeat, env)]
+        floor = statistics.median(run_once([sys.executable, "-c", "pass"], env)["wall"] for _ in range(args.repeat))
     if args.json:
-        print(json.dumps({"cpus": os.cpu_count(), "python": sys.version.split()[0], "results": [asdict(r) for r in results]}, indent=2))
+        print(json.dumps({"cpus": os.cpu_count(), "python": sys.version.split()[0], "python_start_s": round(floor, 3),
+                          "results": [asdict(r) for r in results]}, indent=2))
     else:
         print(f"derivlint check, median of {args.repeat} runs; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
         print(table(results))
+        print(f"python -c pass (the start-up every run pays, .pth files included): {floor:.3f} s")
     return 0
 
 
