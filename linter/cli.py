@@ -10,7 +10,7 @@ import sys
 from dataclasses import dataclass, field
 
 from . import __version__, engine
-from .config import LAYOUTS, ConfigError, file_settings, is_excluded
+from .config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
 from .files import ReadProblem, discover, read_note
 from .cache import CACHE_DIR_ENV, Cache, Entry
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
@@ -175,6 +175,7 @@ def _run(
 ) -> tuple[_Run, list[str]]:
     """Check the notes under ``paths``. ``cache``: reuse and store results; ``jobs``: processes
     (only with ``keep_claims`` False: claim objects do not leave the process that made them)."""
+    forget_found()
     skip = lambda path, is_dir: is_excluded(path, is_dir, config)  # noqa: E731
     files, errors = discover(paths, skip=skip, force_exclude=force_exclude)
     run = _Run(files=len(files))

@@ -306,6 +306,13 @@ def config_for(file: str, explicit: str | None = None) -> Config:
     return load_config(found) if found is not None else Config()
 
 
+def forget_found() -> None:
+    """Forget which configuration file governs which folder (a run starts by looking again:
+    files may have changed since an earlier run in the same process)."""
+    _find_cached.cache_clear()
+    _find_in.cache_clear()
+
+
 @lru_cache(maxsize=1024)
 def _find_cached(folder: Path) -> Path | None:
     """``find_config`` for a resolved folder, reusing the answer for its parent."""
