@@ -212,6 +212,14 @@ def test_checking_a_plain_note_does_not_import_sympy(tmp_path):
     assert "sympy" not in loaded
 
 
+def test_a_warm_run_imports_neither_the_checker_nor_the_rules(tmp_path):
+    (tmp_path / "plain.md").write_text("$$\\frac{\\partial x^T x}{\\partial x} = x$$\n", encoding="utf-8")
+    cold = _modules_after("from linter.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
+    assert {"linter.claims", "numpy"} <= cold  # the cold run checked the note
+    warm = _modules_after("from linter.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
+    assert not {"linter.claims", "linter.parser", "linter.truth", "numpy", "rules.dl301_wrong_derivative"} & warm
+
+
 _A = r"\begin{bmatrix} 2 & 1 \\ 0 & 3 \end{bmatrix}"
 _X = r"\begin{bmatrix} x_1 \\ x_2 \end{bmatrix}"
 

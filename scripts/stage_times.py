@@ -1,0 +1,74 @@
+"""CPU time of each stage of ``check_text`` (extract, claims, context, truth, rules) over folders of notes, in one process.
+
+Usage: python scripts/stage_times.py [FOLDER ...]   (default: ../shared/corpus)
+
+The garbage collector is paused per note as the command line does. Not a test: timing does not belong in tests;
+the machine's speed varies between runs, so compare runs made together.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from linter import engine  # noqa: E402
+import linter.claims  # noqa: E402
+import linter.context  # noqa: E402
+import linter.extract  # noqa: E402
+import linter.truth  # noqa: E402
+
+SUFFIXES = (".md", ".markdown", ".tex", ".ipynb")
+spent: Counter = Counter()
+
+
+def timed(module, name: str, label: str) -> None:
+    """Replace ``module.name`` by a wrapper that adds its CPU time to ``spent[label]``."""
+    inner = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return inner(*args, **kwargs)
+        finally:
+            spent[label] += time.process_time() - start
+
+    setattr(module, name, wrapper)
+
+
+def main(folders: list[str]) -> None:
+    start = time.process_time()
+    engine.preload()
+    imports = time.process_time() - start
+    timed(linter.extract, "extract", "extract math")
+    timed(linter.claims, "claims_of", "parse claims")
+    timed(linter.context, "build_context", "read the context")
+    timed(linter.truth, "analyse_claims", "shapes and truth")
+    paths = sorted(
+        os.path.join(folder, name) for root in folders for folder, _, names in os.walk(root)
+        for name in names if name.endswith(SUFFIXES)
+    )  # fmt: skip
+    claims = 0
+    start = time.process_time()
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        gc.disable()
+        claims += len(engine.check_text(path, text).claims)
+        gc.enable()
+        gc.collect(1)
+    total = time.process_time() - start
+    spent["rules, suppressions, the rest"] = total - sum(spent.values())
+    print(f"{len(paths)} notes, {claims} claims: {total:.2f} CPU-s ({claims / total:.0f} claims per CPU-second); "
+          f"imports {imports:.2f} s")
+    for label, seconds in spent.most_common():
+        print(f"  {label:30s} {seconds:6.2f} s  {100 * seconds / total:4.1f} %")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or [str(ROOT.parent / "shared" / "corpus")])
