@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from json import decoder, scanner
 
+from .ipynb import notebook_cells
 from .source import Source
 
 
@@ -50,8 +51,6 @@ class NotebookPositions:
     """File positions of the Markdown cells of one notebook (cells numbered as the extractor does)."""
 
     def __init__(self, path: str, text: str):
-        from .fixes import notebook_cells
-
         self.file = Source(path, text)
         self._cells: dict[int, tuple[Source, list[tuple[int, int]]]] = {}
         bom = 1 if text.startswith("\ufeff") else 0

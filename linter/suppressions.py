@@ -152,14 +152,14 @@ def _texts(path: str, text: str) -> list[_Text]:
 
 def _cells(text: str) -> list[tuple[int, str]]:
     """(number, text) of the Markdown cells of a notebook, numbered as the extractor does."""
-    from .extract.notebook import _cell_text, _cells_of
+    from .ipynb import cell_text, notebook_cells
 
     try:
-        cells = _cells_of(json.loads(text.removeprefix("\ufeff")))
+        cells = notebook_cells(json.loads(text.removeprefix("\ufeff")))
     except (ValueError, RecursionError):
         return []
     return [
-        (number, _cell_text(cell.get("source", "")))
+        (number, cell_text(cell))
         for number, cell in enumerate(cells or [], start=1)
         if isinstance(cell, dict) and cell.get("cell_type") == "markdown"
     ]

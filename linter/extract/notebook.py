@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from ..blocks import Extraction
+from ..ipynb import cell_text, notebook_cells
 from ..source import Source
 from .markdown import Outline, extract_source
 
@@ -25,7 +26,7 @@ def extract_notebook(path: str, text: str) -> Extraction:
         return _broken(raw, err.pos + bom, message)
     except RecursionError:
         return _broken(Source(path, text), 0, "not a readable notebook: JSON nested too deeply")
-    cells = _cells_of(notebook)
+    cells = notebook_cells(notebook)
     if cells is None:
         return _broken(Source(path, text), 0, "not a notebook: no list of cells in the JSON")
     result = Extraction(sources=[], passages=[], blocks=[])
@@ -33,32 +34,13 @@ def extract_notebook(path: str, text: str) -> Extraction:
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "markdown":
             continue
-        part = extract_source(Source(path, _cell_text(cell.get("source", "")), cell=number), outline)
+        part = extract_source(Source(path, cell_text(cell), cell=number), outline)
         result.sources.extend(part.sources)
         result.passages.extend(part.passages)
         result.blocks.extend(part.blocks)
         result.problems.extend(part.problems)
         result.macros.update(part.macros)
     return result
-
-
-def _cells_of(notebook: object) -> list | None:
-    """The cells of nbformat 4 (``cells``) or nbformat 3 (``worksheets[0].cells``)."""
-    if not isinstance(notebook, dict):
-        return None
-    cells = notebook.get("cells")
-    if cells is None and isinstance(notebook.get("worksheets"), list):
-        sheets = [sheet for sheet in notebook["worksheets"] if isinstance(sheet, dict)]
-        cells = [cell for sheet in sheets for cell in (sheet.get("cells") or [])]
-    return cells if isinstance(cells, list) else None
-
-
-def _cell_text(source: object) -> str:
-    if isinstance(source, str):
-        return source
-    if isinstance(source, list):
-        return "".join(part for part in source if isinstance(part, str))
-    return ""
 
 
 def _broken(raw: Source, offset: int, message: str) -> Extraction:
