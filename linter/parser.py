@@ -183,6 +183,19 @@ class Parser:
             else:
                 return
 
+    def _next_skipping(self) -> Token | None:
+        """The token at the cursor after spacing and style switches (skip_ignorable), or None at
+        the end; only a command can be skipped, so other tokens cost no further call."""
+        if self.i >= self.n:
+            return None
+        tok = self.toks[self.i]
+        if tok.kind == CMD:
+            self.skip_ignorable()
+            if self.i >= self.n:
+                return None
+            tok = self.toks[self.i]
+        return tok
+
     def _size_opens(self) -> bool:
         """Whether the \\big at the cursor opens a delimiter rather than closing one."""
         size, nxt = self.peek(), self.peek(1)
@@ -288,14 +301,9 @@ class Parser:
                 self.i += 1
             terms.append(self.term())
         while True:
-            if self.i >= self.n:
+            tok = self._next_skipping()
+            if tok is None:
                 break
-            tok = self.toks[self.i]
-            if tok.kind == CMD:  # only a command can be skipped: no call for the others
-                self.skip_ignorable()
-                if self.i >= self.n:
-                    break
-                tok = self.toks[self.i]
             kind, value = tok.kind, tok.value
             if (kind == CHAR and value == "+") or (kind == CMD and value in _PLUS_CMDS):
                 self.i += 1
@@ -315,14 +323,9 @@ class Parser:
         factors = [self.unary()]
         ops: list[str] = []
         while True:
-            if self.i >= self.n:
+            tok = self._next_skipping()
+            if tok is None:
                 break
-            tok = self.toks[self.i]
-            if tok.kind == CMD:  # only a command can be skipped: no call for the others
-                self.skip_ignorable()
-                if self.i >= self.n:
-                    break
-                tok = self.toks[self.i]
             kind, value = tok.kind, tok.value
             if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
                 self.i += 1
