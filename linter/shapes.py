@@ -547,7 +547,7 @@ class Inference:
         if name in ELEMENTWISE:
             return arg
         if name in ("diag", "Diag") and arg is not None:
-            if arg[1].root().num == 1 and arg[0].root().num != 1:
+            if _is_column(arg):
                 return (arg[0], arg[0])
             if self.try_unify([(arg[0], arg[1])]) and arg[0].root().num != 1:
                 return (arg[0], Dim(num=1, certain=True))
@@ -663,7 +663,7 @@ def _sure_kind(node: Node) -> bool:
 
 def _row_usage(node: Node | None, shape) -> bool:
     """A bare vector symbol written to the left of a matrix: πT, x A (row vectors by use)."""
-    return isinstance(node, Sym) and shape[1].root().num == 1 and shape[0].root().num != 1
+    return isinstance(node, Sym) and _is_column(shape)
 
 
 def _adapts(sym: Sym) -> bool:
