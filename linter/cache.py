@@ -6,6 +6,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,11 @@ from .findings import Finding
 CACHE_DIR_ENV = "DERIVLINT_CACHE_DIR"
 DEFAULT_DIR = ".derivlint_cache"
 FORMAT = 1  # bump when the entry layout changes
+INDEX = "files.index"  # in the entries folder: what each file's text was, by its stat
+INDEX_MAX = 50_000  # files remembered; beyond, the oldest entries go
+# A file changed this recently (nanoseconds) is not remembered by its stat: a second edit within the
+# file system's timestamp resolution could leave the stat unchanged (git's "racily clean" files).
+RACY_NS = 2_000_000_000
 # Libraries whose version can change what derivlint finds (found without importing them).
 _DEPENDENCIES = ("markdown_it", "mdit_py_plugins", "pylatexenc", "numpy", "sympy")
 _CACHEDIR_TAG = (
@@ -60,6 +66,9 @@ class Cache:
     code: str = field(default_factory=lambda: code_key())
     writable: bool = True
     _prepared: bool = field(default=False, init=False, repr=False)
+    _index: dict | None = field(default=None, init=False, repr=False)
+    _index_changed: bool = field(default=False, init=False, repr=False)
+    _settings_keys: dict = field(default_factory=dict, init=False, repr=False)  # id -> (settings, key)
 
     @classmethod
     def at(cls, directory: str | os.PathLike | None = None) -> Cache:
@@ -74,12 +83,59 @@ class Cache:
 
     def key(self, path: str, text: str, settings) -> str:
         """The key of checking ``text`` as the file ``path`` with ``settings`` (any dataclass)."""
-        digest = hashlib.sha256()
-        for part in (self.code, path, settings_key(settings)):
-            digest.update(part.encode("utf-8", "surrogatepass"))
-            digest.update(b"\0")
-        digest.update(text.encode("utf-8", "surrogatepass"))
-        return digest.hexdigest()
+        return self.key_of(path, text_digest(text), settings)
+
+    def key_of(self, path: str, digest: str, settings) -> str:
+        """``key`` for the text whose ``text_digest`` is ``digest``."""
+        memo = self._settings_keys.get(id(settings))
+        if memo is None or memo[0] is not settings:
+            memo = self._settings_keys[id(settings)] = (settings, settings_key(settings))
+        parts = (self.code, path, memo[1], digest)
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+    # A warm run need not read an unchanged file: like git's index, the cache remembers each
+    # file's stat (device, inode, size, modification and change times) with its text's digest.
+    def look(self, path: str, encoding: str | None) -> tuple[str | None, list | None]:
+        """(the digest of ``path``'s text if its stat is the one remembered, else None;
+        the stat record to ``remember`` with the digest once read, None when not to be trusted)."""
+        now = time.time_ns()  # before the stat: a later edit gets a later time
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None, None
+        record = [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, encoding or ""]
+        known = self._files().get(os.path.abspath(path))
+        if isinstance(known, list) and len(known) == len(record) + 1 and known[:-1] == record:
+            return known[-1], None
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= now - RACY_NS:
+            return None, None
+        return None, record
+
+    def remember(self, path: str, record: list | None, digest: str) -> None:
+        """Note that the file ``path`` with the stat ``record`` (from ``look``) has this text digest."""
+        if record is not None:
+            self._files()[os.path.abspath(path)] = [*record, digest]
+            self._index_changed = True
+
+    def save_index(self) -> None:
+        """Write what ``remember`` learnt (atomically; a concurrent run's entries may be lost: misses)."""
+        if not self._index_changed or not self.writable:
+            return
+        files = self._files()
+        for old in list(files)[: max(0, len(files) - INDEX_MAX)]:
+            del files[old]
+        self._write(self.entries / INDEX, json.dumps(files, ensure_ascii=False))
+        self._index_changed = False
+
+    def _files(self) -> dict:
+        if self._index is None:
+            try:
+                with open(self.entries / INDEX, "rb") as handle:
+                    data = json.loads(handle.read())
+                self._index = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._index = {}
+        return self._index
 
     def load(self, key: str) -> Entry | None:
         """The entry stored under ``key``, or None (absent, unreadable or corrupt)."""
@@ -96,11 +152,18 @@ class Cache:
         """Write ``entry`` atomically; any failure turns writing off for the rest of the run."""
         if not self.writable:
             return
-        target = self.entries / f"{key}.json"
-        temporary = self.entries / f".{key}.{os.getpid()}.tmp"
+        try:
+            payload = json.dumps({"key": key, **entry.to_json()}, ensure_ascii=False)
+        except (ValueError, TypeError):
+            self.writable = False
+            return
+        self._write(self.entries / f"{key}.json", payload)
+
+    def _write(self, target: Path, payload: str) -> None:
+        """Write ``payload`` to ``target`` atomically; any failure turns writing off for the rest of the run."""
+        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             self._prepare()
-            payload = json.dumps({"key": key, **entry.to_json()}, ensure_ascii=False)
             with open(temporary, "w", encoding="utf-8") as handle:
                 handle.write(payload)
             os.replace(temporary, target)
@@ -121,6 +184,11 @@ class Cache:
             if not marker.exists():
                 marker.write_text(content, encoding="utf-8")
         self._prepared = True
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 of ``text`` (UTF-8; lone surrogates kept)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def settings_key(settings) -> str:

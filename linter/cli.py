@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from . import __version__, engine
 from .config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
 from .files import ReadProblem, discover, read_note
-from .cache import CACHE_DIR_ENV, Cache, Entry
+from .cache import CACHE_DIR_ENV, Cache, Entry, text_digest
 from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from .findings import Finding
 from .report import FORMATS
@@ -180,20 +180,32 @@ def _run(
     files, errors = discover(paths, skip=skip, force_exclude=force_exclude)
     run = _Run(files=len(files))
     per_file = {}
+    distinct: dict[str, engine.Settings] = {}  # equal reprs, equal settings: one object, its cache key made once
     for path in files:  # a bad configuration stops the run before any file is checked
-        per_file[path] = file_settings(path, settings, config, layout)
+        these = file_settings(path, settings, config, layout)
+        per_file[path] = distinct.setdefault(repr(these), these)
     todo: list[tuple[str, str, engine.Settings, str | None]] = []
     for path in files:
+        key = record = None
+        if cache is not None:
+            digest, record = cache.look(path, encoding)
+            if digest is not None:  # unchanged since a run that read it: maybe not even read now
+                key = cache.key_of(path, digest, per_file[path])
+                if _from_cache(run, cache, key):
+                    continue
         text, problem = read_note(path, encoding)
         if problem is not None:
             run.unreadable.append((path, problem))
             continue
-        key = cache.key(path, text, per_file[path]) if cache is not None else None
-        entry = cache.load(key) if key is not None else None
-        if entry is not None:
-            run.add(entry.findings, entry.claims, entry.unparsed)
-        else:
-            todo.append((path, text, per_file[path], key))
+        if cache is not None and key is None:
+            digest = text_digest(text)
+            cache.remember(path, record, digest)
+            key = cache.key_of(path, digest, per_file[path])
+            if _from_cache(run, cache, key):
+                continue
+        todo.append((path, text, per_file[path], key))
+    if cache is not None:
+        cache.save_index()
     if keep_claims:
         for path, text, file_settings_, _key in todo:
             try:
@@ -213,6 +225,14 @@ def _run(
             cache.store(key, outcome)
         run.add(outcome.findings, outcome.claims, outcome.unparsed)
     return run, errors
+
+
+def _from_cache(run: _Run, cache: Cache, key: str) -> bool:
+    """Add the cached result under ``key`` to ``run``; False when there is none."""
+    entry = cache.load(key)
+    if entry is not None:
+        run.add(entry.findings, entry.claims, entry.unparsed)
+    return entry is not None
 
 
 # Below this much text (about 0.2 s of work) a process pool costs more than it saves.

@@ -309,18 +309,26 @@ def config_for(file: str, explicit: str | None = None) -> Config:
 def forget_found() -> None:
     """Forget which configuration file governs which folder (a run starts by looking again:
     files may have changed since an earlier run in the same process)."""
-    _find_cached.cache_clear()
-    _find_in.cache_clear()
+    for cached in (_find_cached, _find_real, _find_in, _real):
+        cached.cache_clear()
 
 
 @lru_cache(maxsize=1024)
 def _find_cached(folder: Path) -> Path | None:
     """``find_config`` for a resolved folder, reusing the answer for its parent."""
+    found = _find_real(str(folder))
+    return Path(found) if found is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _find_real(folder: str) -> str | None:
+    """``_find_cached`` on strings (no Path objects per folder on a walk)."""
     for name in CONFIG_FILES:
-        candidate = folder / name
-        if candidate.is_file() and (name == "derivlint.toml" or _has_tool_table(candidate)):
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and (name == "derivlint.toml" or _has_tool_table(Path(candidate))):
             return candidate
-    return None if folder.parent == folder else _find_cached(folder.parent)
+    parent = os.path.dirname(folder)
+    return None if parent == folder else _find_real(parent)
 
 
 def is_excluded(path: str, is_dir: bool = False, explicit: str | None = None) -> bool:
@@ -336,7 +344,18 @@ def is_excluded(path: str, is_dir: bool = False, explicit: str | None = None) ->
 
 @lru_cache(maxsize=1024)
 def _find_in(folder: str) -> Path | None:
-    return _find_cached(Path(folder).resolve())
+    """The configuration file governing the absolute ``folder``."""
+    found = _find_real(_real(folder))
+    return Path(found) if found is not None else None
+
+
+@lru_cache(maxsize=1024)
+def _real(folder: str) -> str:
+    """``os.path.realpath`` of an absolute folder, through its parent's (one lstat per folder on a walk)."""
+    parent = os.path.dirname(folder)
+    if parent == folder or os.path.islink(folder):
+        return os.path.realpath(folder)
+    return os.path.join(_real(parent), os.path.basename(folder))
 
 
 def file_settings(path: str, cli, explicit: str | None = None, layout: str | None = None):

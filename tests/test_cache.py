@@ -239,3 +239,73 @@ def test_unreadable_and_crashing_files_are_not_cached(notes, capsys, tmp_path, m
     code, out, _ = run(capsys, ".")
     assert code == 1 and "DL100" in out and "DL199" in out and "KeyError" in out
     assert len(list((tmp_path / ".derivlint_cache" / "v1").glob("*.json"))) == 1  # wrong.md only
+
+
+# --------------------------------------------------------------------------- the stat index
+
+
+@pytest.fixture
+def reads(notes, monkeypatch):
+    """The paths ``check`` reads; file times count as settled at once (no racy window)."""
+    from linter import cli
+
+    monkeypatch.setattr(cache_mod, "RACY_NS", 0)
+    seen: list[str] = []
+    real = cli.read_note
+
+    def counting(path, encoding=None):
+        seen.append(path)
+        return real(path, encoding)
+
+    monkeypatch.setattr(cli, "read_note", counting)
+    return seen
+
+
+def test_warm_run_reads_no_unchanged_file(reads, notes, capsys):
+    first = run(capsys, ".")
+    assert sorted(reads) == ["right.md", "wrong.md"]
+    assert run(capsys, ".") == first
+    assert sorted(reads) == ["right.md", "wrong.md"] and len(notes) == 2  # neither read nor checked again
+
+
+def test_edit_that_keeps_size_and_modification_time_is_seen(reads, notes, capsys, tmp_path):
+    import os
+
+    run(capsys, ".")
+    note = tmp_path / "right.md"
+    before = note.stat()
+    same_size = RIGHT.replace("a + b", "(a + b")[:-1]  # the same length, now a DL101
+    assert len(same_size) == len(RIGHT)
+    note.write_text(same_size, encoding="utf-8")
+    os.utime(note, ns=(before.st_atime_ns, before.st_mtime_ns))  # the change time still moves
+    code, out, _ = run(capsys, ".")
+    assert code == 1 and "right.md:3" in out
+    assert reads.count("right.md") == 2 and reads.count("wrong.md") == 1
+
+
+def test_recently_changed_files_are_not_trusted_by_their_stat(notes, capsys, tmp_path, monkeypatch):
+    from linter import cli
+
+    seen: list[str] = []
+    real = cli.read_note
+    monkeypatch.setattr(cli, "read_note", lambda path, encoding=None: seen.append(path) or real(path, encoding))
+    run(capsys, ".")  # the notes were written a moment ago: within the racy window
+    run(capsys, ".")
+    assert sorted(seen) == ["right.md", "right.md", "wrong.md", "wrong.md"]  # read again (results still cached)
+    assert len(notes) == 2
+
+
+def test_another_encoding_reads_the_file_again(reads, capsys):
+    run(capsys, ".")
+    run(capsys, "--encoding", "latin-1", ".")
+    assert sorted(reads) == ["right.md", "right.md", "wrong.md", "wrong.md"]
+
+
+def test_corrupt_index_is_a_miss_and_is_rewritten(reads, notes, capsys, tmp_path):
+    first = run(capsys, ".")
+    index = tmp_path / ".derivlint_cache" / "v1" / cache_mod.INDEX
+    for garbage in (b"\xff not json", b"[1, 2]", json.dumps({str(tmp_path / "right.md"): "x"}).encode()):
+        index.write_bytes(garbage)
+        assert run(capsys, ".") == first
+    assert len(notes) == 2  # results still came from the cache
+    assert sorted(json.loads(index.read_text())) == sorted(str(tmp_path / n) for n in ("right.md", "wrong.md"))
