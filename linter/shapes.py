@@ -312,83 +312,87 @@ class Inference:
         start, end = span if span is not None else (node.start, node.end)
         self.errors.append(ShapeError(kind, node, message, start, end))
 
-    def _infer(self, node: Node):  # noqa: C901 - one dispatch over node types
-        if isinstance(node, Sym):
-            return self.shape_of_symbol(node)
-        if isinstance(node, Num):
-            if node.value == "0":
-                return (Dim(), Dim())
-            return scalar_shape()
-        if isinstance(node, (Neg, Differential)):
-            return self.infer(node.arg)  # d X has the shape of X
-        if isinstance(node, Add):
-            return self._add(node)
-        if isinstance(node, Mul):
-            return self._mul(node)
-        if isinstance(node, Div):
-            num, den = self.infer(node.num), self.infer(node.den)
-            if den is not None and not self.is_scalar(den):
-                if self.could_be_scalar(den):
-                    self.make_scalar(den)
-                else:
-                    return None
-            return num
-        if isinstance(node, Transpose):
-            shape = self.infer(node.arg)
-            return None if shape is None else (shape[1], shape[0])
-        if isinstance(node, Inverse):
-            shape = self.infer(node.arg)
-            if shape is None:
+    def _infer(self, node: Node):
+        """The shape of a node other than a bare symbol, by its type's rule."""
+        rule = _RULES.get(type(node))
+        return rule(self, node) if rule is not None else self._by_isinstance(node)
+
+    def _by_isinstance(self, node: Node):
+        """The rule of a node whose exact type has none in ``_RULES`` (a subclass)."""
+        for kind, rule in _RULES.items():
+            if isinstance(node, kind):
+                return rule(self, node)
+        return None
+
+    def _num(self, node: Num):
+        if node.value == "0":
+            return (Dim(), Dim())
+        return scalar_shape()
+
+    def _arg(self, node: Node):
+        return self.infer(node.arg)  # d X has the shape of X
+
+    def _div(self, node: Div):
+        num, den = self.infer(node.num), self.infer(node.den)
+        if den is not None and not self.is_scalar(den):
+            if self.could_be_scalar(den):
+                self.make_scalar(den)
+            else:
                 return None
-            if not self._square(node, shape, "the inverse", node.arg):
+        return num
+
+    def _transpose(self, node: Transpose):
+        shape = self.infer(node.arg)
+        return None if shape is None else (shape[1], shape[0])
+
+    def _inverse(self, node: Inverse):
+        shape = self.infer(node.arg)
+        if shape is None:
+            return None
+        if not self._square(node, shape, "the inverse", node.arg):
+            return None
+        return (shape[1], shape[0]) if node.transposed else shape
+
+    def _norm(self, node: Norm):
+        self.infer(node.arg)
+        return scalar_shape()
+
+    def _abs(self, node: Abs):
+        shape = self.infer(node.arg)
+        if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
+            if not self._square(node, shape, "the determinant |·|", node.arg):
                 return None
-            return (shape[1], shape[0]) if node.transposed else shape
-        if isinstance(node, Pow):
-            return self._pow(node)
-        if isinstance(node, Func):
-            return self._func(node)
-        if isinstance(node, (Norm,)):
-            self.infer(node.arg)
-            return scalar_shape()
-        if isinstance(node, Abs):
-            shape = self.infer(node.arg)
-            if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
-                if not self._square(node, shape, "the determinant |·|", node.arg):
-                    return None
-            return scalar_shape()
-        if isinstance(node, Inner):
-            a, b = self.infer(node.a), self.infer(node.b)
-            if a is not None and b is not None:
-                if (
-                    not self.try_unify([(a[0], b[0]), (a[1], b[1])])
-                    and self.certain_conflict([(a[0], b[0]), (a[1], b[1])])
-                    and not self.is_unsure(node.a) and not self.is_unsure(node.b)
-                ):
-                    self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
-            return scalar_shape()
-        if isinstance(node, Matrix):
-            return self._matrix(node)
-        if isinstance(node, Tuple):
-            shapes = [self.infer(i) for i in node.items]
-            if any(self._block_guess(i) for i in node.items):
-                self._mark(node)
-            if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
-                if any(isinstance(i, Dots) for i in node.items):
-                    return (Dim(num=1, certain=True), Dim())
-                for s in shapes:
-                    self.make_scalar(s)
-                self._mark(node)  # [0, 1]: a list of entries, a row or a column as the note pleases
-                return (Dim(num=1), Dim(num=len(shapes)))
-            return None
-        if isinstance(node, Deriv):
-            return self._deriv(node)
-        if isinstance(node, Call):
-            return self._call(node)
-        if isinstance(node, Sum):
-            self.infer(node.body)
-            return None  # an elementwise statement: the body's indices decide
-        if isinstance(node, (Dots, Cases, Factorial)):
-            return None
+        return scalar_shape()
+
+    def _inner(self, node: Inner):
+        a, b = self.infer(node.a), self.infer(node.b)
+        if a is not None and b is not None:
+            if (
+                not self.try_unify([(a[0], b[0]), (a[1], b[1])])
+                and self.certain_conflict([(a[0], b[0]), (a[1], b[1])])
+                and not self.is_unsure(node.a) and not self.is_unsure(node.b)
+            ):
+                self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
+        return scalar_shape()
+
+    def _tuple(self, node: Tuple):
+        shapes = [self.infer(i) for i in node.items]
+        if any(self._block_guess(i) for i in node.items):
+            self._mark(node)
+        if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
+            if any(isinstance(i, Dots) for i in node.items):
+                return (Dim(num=1, certain=True), Dim())
+            for s in shapes:
+                self.make_scalar(s)
+            self._mark(node)  # [0, 1]: a list of entries, a row or a column as the note pleases
+            return (Dim(num=1), Dim(num=len(shapes)))
+        return None
+
+    def _sum(self, node: Sum):
+        self.infer(node.body)
+        return None  # an elementwise statement: the body's indices decide
+
+    def _no_shape(self, node: Node):
         return None
 
     def _block_guess(self, cell: Node) -> bool:
@@ -606,6 +610,17 @@ class Inference:
             return (Dim(), Dim())
         layout = "denominator" if node.op == "nabla" else self.layout
         return derivative_shape(y, x, layout, self)
+
+
+# the rule for each node type (``Inference._infer``): one dict lookup instead of a chain of isinstance tests
+_RULES = {
+    Sym: Inference.shape_of_symbol, Num: Inference._num, Neg: Inference._arg, Differential: Inference._arg,
+    Add: Inference._add, Mul: Inference._mul, Div: Inference._div, Transpose: Inference._transpose,
+    Inverse: Inference._inverse, Pow: Inference._pow, Func: Inference._func, Norm: Inference._norm,
+    Abs: Inference._abs, Inner: Inference._inner, Matrix: Inference._matrix, Tuple: Inference._tuple,
+    Deriv: Inference._deriv, Call: Inference._call, Sum: Inference._sum, Dots: Inference._no_shape,
+    Cases: Inference._no_shape, Factorial: Inference._no_shape,
+}  # fmt: skip
 
 
 def derivative_shape(y, x, layout: str, inf: Inference):

@@ -64,6 +64,8 @@ class Scope:
         self._shapes: dict[tuple, object] = {}  # (key, bold) -> _shape_spec
         self._props: dict[str, frozenset[str]] = {}
         self.assumed: dict[str, frozenset[str]] = {}
+        # decide's answers by (sides, literal, sizes): the same draws give the same answer
+        self.decided: dict[tuple, tuple] = {}
         if context is not None:
             try:
                 self.assumed = dict(context.assumptions(claim) or {})
@@ -568,6 +570,22 @@ def decide(
         before = _sizes(left, substitute(reference, values, functions), scope, values, guessed_scalars)
         if any(_kind(before.get(k, shape)) != _kind(shape) for k, shape in env_shapes.items()):
             raise Undecided("the edit holds only with other shapes")
+    # everything below depends on the two sides, the scope, ``literal`` and the sizes only:
+    # _not_a_mistake's guessed-scalar reading often draws the very sizes decide drew before
+    memo = (id(lhs), id(rhs), literal, tuple(env_shapes.items()))
+    known = scope.decided.get(memo)
+    if known is not None:
+        return Outcome(holds=known[0], category=known[1])
+    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts)
+    scope.decided[memo] = (outcome.holds, outcome.category, lhs, rhs)  # the sides kept: their ids stay theirs
+    return outcome
+
+
+def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts) -> Outcome:
+    """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout."""
+    from . import numeric
+
+    derivative = isinstance(left, Deriv)
     results: dict = {layout: [] for layout in layouts}
     right_plain = not has(right, Deriv)
     category = None
