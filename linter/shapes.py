@@ -246,6 +246,10 @@ class Inference:
         key = sym.key
         if key in self.symbols:
             return self.symbols[key]
+        return self._new_symbol(sym, key)
+
+    def _new_symbol(self, sym: Sym, key: str):
+        """The shape of a symbol met for the first time (declared, defined or by convention), remembered."""
         declared = self.symbol_shape(sym)
         if declared is not None:
             shape = (dim_of(declared[0]), dim_of(declared[1]))
@@ -295,13 +299,17 @@ class Inference:
     def infer(self, node: Node | None):
         if node is None:
             return None
-        if type(node) is Sym:  # the most frequent node: no dispatch
-            shape = self.shape_of_symbol(node)
+        kind = type(node)
+        if kind is Sym:  # the most frequent node: no dispatch, its key computed once
+            key = node.key
+            symbols = self.symbols
+            shape = symbols[key] if key in symbols else self._new_symbol(node, key)
             self.shapes[id(node)] = shape
-            if node.key in self.unsure_keys:
+            if key in self.unsure_keys:
                 self.unsure.add(id(node))
             return shape
-        shape = self._infer(node)
+        rule = _RULES.get(kind)  # _infer inlined: this runs for every node
+        shape = rule(self, node) if rule is not None else self._by_isinstance(node)
         self.shapes[id(node)] = shape
         unsure = self.unsure
         if unsure and not _sure_kind(node) and any(id(c) in unsure for c in node.children()):
@@ -437,13 +445,16 @@ class Inference:
         return first
 
     def _mul(self, node: Mul):
-        shapes = [self.infer(f) for f in node.factors]
+        factors = node.factors
+        shapes = [self.infer(f) for f in factors]
         acc = shapes[0]
-        for i, (op, factor, shape) in enumerate(zip(node.ops, node.factors[1:], shapes[1:]), start=1):
-            left = node.factors[0] if i == 1 else None
-            span = (node.factors[0].start, factor.end)
-            self._shaky = id(node) in self.unsure or any(self.is_unsure(f) for f in node.factors[: i + 1])
-            if any(isinstance(f, Deriv) and f.op == "nabla" for f in node.factors[:i]):
+        unsure = self.unsure  # marks made in the loop land here too: read afresh for each factor
+        nabla = next((k for k, f in enumerate(factors) if isinstance(f, Deriv) and f.op == "nabla"), len(factors))
+        for i, (op, factor, shape) in enumerate(zip(node.ops, factors[1:], shapes[1:]), start=1):
+            left = factors[0] if i == 1 else None
+            span = (factors[0].start, factor.end)
+            self._shaky = id(node) in unsure or any(id(f) in unsure for f in factors[: i + 1])
+            if nabla < i:  # a ∇ among the factors before this one
                 self._mark(node)  # ∇_x xᵀA: how far ∇ reaches into the product is not written
                 self._shaky = True
             if op == "" and _application(node.factors[i - 1], factor):

@@ -63,14 +63,21 @@ class Scope:
         self._facts: dict[str, object] = {}
         self._shapes: dict[tuple, object] = {}  # (key, bold) -> _shape_spec
         self._props: dict[str, frozenset[str]] = {}
-        self.assumed: dict[str, frozenset[str]] = {}
+        self._assumed: dict[str, frozenset[str]] | None = None  # read on first use: many claims need no property
         # decide's answers by (sides, literal, sizes): the same draws give the same answer
         self.decided: dict[tuple, tuple] = {}
-        if context is not None:
-            try:
-                self.assumed = dict(context.assumptions(claim) or {})
-            except Exception:  # a context bug must not stop the check
-                self.assumed = {}
+
+    @property
+    def assumed(self) -> dict[str, frozenset[str]]:
+        """The conditions the claim is made under (context.assumptions), as key -> properties."""
+        if self._assumed is None:
+            self._assumed = {}
+            if self.context is not None:
+                try:
+                    self._assumed = dict(self.context.assumptions(self.claim) or {})
+                except Exception:  # a context bug must not stop the check
+                    self._assumed = {}
+        return self._assumed
 
     def facts(self, key: str):
         if key not in self._facts:
@@ -185,6 +192,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     for claim in claims:
         by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
     previous_head: dict[int, Node] = {}
+    literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     for claim in claims:
         if claim.kind == "unparsed":
             continue
@@ -196,7 +204,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
             previous_head[id(claim.block)] = head
         claim.facts["head"] = head
         try:
-            check_claim(claim, context, head, chain)
+            check_claim(claim, context, head, chain, literal_chains)
         except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note; DL199 reports it
             claim.facts["internal_error"] = f"{type(exc).__name__}: {exc}"
             claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
@@ -221,14 +229,26 @@ def _head_of(chain: list) -> Node | None:
     return chain[0].lhs
 
 
-def check_claim(claim, context, head: Node | None, chain: list) -> None:
+def _has_literal(chain: list, memo: dict | None = None) -> bool:
+    """Whether a side of some step of the chain holds a concrete matrix literal; remembered
+    in ``memo`` by id(chain) when given (a walk of the whole chain: once, not once per claim)."""
+    if memo is not None and id(chain) in memo:
+        return memo[id(chain)]
+    found = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain)
+    if memo is not None:
+        memo[id(chain)] = found
+    return found
+
+
+def check_claim(claim, context, head: Node | None, chain: list, literal_chains: dict | None = None) -> None:
+    """Shapes, then the numeric decision, of one claim; ``literal_chains``: see _has_literal."""
     facts = claim.facts
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
         if claim.kind in ("definition", "declaration"):
             _shape_only(claim, context)
         return
     scope = Scope(context, claim)
-    literal = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain) and _worked_example(chain, scope)
+    literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
     lhs = claim.lhs
     if lhs is None and head is None:
         facts["outcome"] = Outcome(reason="the left-hand side did not parse")
