@@ -139,6 +139,7 @@ class Inference:
         self.shapes: dict[int, tuple] = {}  # id(node) -> shape
         self.unsure: set[int] = set()  # id(node) of nodes whose shape rests on a guess
         self._shaky = False  # the product being formed rests on a guess
+        self.layout_read = False  # whether some derivative's shape depended on ``layout``
 
     def is_unsure(self, node: Node | None) -> bool:
         """Whether the shape of ``node`` (already inferred) rests on a guess."""
@@ -312,8 +313,12 @@ class Inference:
         shape = rule(self, node) if rule is not None else self._by_isinstance(node)
         self.shapes[id(node)] = shape
         unsure = self.unsure
-        if unsure and not _sure_kind(node) and any(id(c) in unsure for c in node.children()):
-            unsure.add(id(node))
+        # a node of a sure kind keeps its shape's certainty; a plain loop: this runs for every node
+        if unsure and not (isinstance(node, _SURE_KINDS) or (isinstance(node, Func) and node.name in SCALAR_VALUED)):
+            for child in node.children():
+                if id(child) in unsure:
+                    unsure.add(id(node))
+                    break
         return shape
 
     def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
@@ -620,6 +625,8 @@ class Inference:
         if self.opaque_derivatives:
             return (Dim(), Dim())
         layout = "denominator" if node.op == "nabla" else self.layout
+        if node.op != "nabla" and y is not None and x is not None:
+            self.layout_read = True  # derivative_shape answers None, whatever the layout, only without y or x
         return derivative_shape(y, x, layout, self)
 
 
@@ -679,12 +686,9 @@ def _integer_exponent(exp: Node) -> bool:
     return isinstance(exp, Num) and exp.value.lstrip("-").isdigit()
 
 
-def _sure_kind(node: Node) -> bool:
-    """Nodes whose shape does not rest on their operands: a literal is as wide as written,
-    a trace, norm, |·| or inner product is a scalar."""
-    if isinstance(node, (Matrix, Norm, Abs, Inner)):
-        return True
-    return isinstance(node, Func) and node.name in SCALAR_VALUED
+# nodes whose shape does not rest on their operands (with the SCALAR_VALUED functions):
+# a literal is as wide as written, a trace, norm, |·| or inner product is a scalar
+_SURE_KINDS = (Matrix, Norm, Abs, Inner)
 
 
 def _row_usage(node: Node | None, shape) -> bool:

@@ -66,6 +66,7 @@ class Scope:
         self._assumed: dict[str, frozenset[str]] | None = None  # read on first use: many claims need no property
         # decide's answers by (sides, literal, sizes): the same draws give the same answer
         self.decided: dict[tuple, tuple] = {}
+        self.prepared: dict[tuple, tuple] = {}  # decide's work before the sizes, see _prepared
 
     @property
     def assumed(self) -> dict[str, frozenset[str]]:
@@ -469,10 +470,12 @@ def _shape_errors(claim, scope: Scope, literal: bool):
     per_layout = []
     shapes = {}
     relation = {}
-    # the layout changes only the shapes of derivatives: without one, infer once
+    # the layout changes only the shapes of derivatives: without one, infer once; the same
+    # when no derivative's shape read the layout (∇ only, or an operand of unknown shape):
+    # the second inference would repeat the first step by step
     sensitive = any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
     for layout in LAYOUTS:
-        if not sensitive and per_layout:
+        if per_layout and (not sensitive or not inf.layout_read):
             per_layout.append(per_layout[0])
             shapes[layout] = shapes[LAYOUTS[0]]
             if LAYOUTS[0] in relation:
@@ -551,39 +554,10 @@ def decide(
     """In which layouts ``lhs = rhs`` holds, by random draws. ``guessed_scalars``:
     lowercase symbols whose shape is only guessed are drawn as scalars. ``reference``:
     the right-hand side ``rhs`` is an edit of; the edit must keep every symbol's size."""
-    from . import numeric
-
     if rhs is None:
         raise Undecided("the right-hand side did not parse")
-    for node in (lhs, rhs):
-        for n in node.walk():
-            if isinstance(n, Sum):
-                raise Undecided("an elementwise sum (Σ) is not evaluated")
-            if isinstance(n, Matrix) and n.schematic:
-                raise Undecided("a schematic matrix (with dots)")
-            if isinstance(n, Mul) and "otimes" in n.ops and any(
-                isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
-            ):
-                raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
-            if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
-                raise Undecided("a derivative that is not of one expression by one symbol")
-    if isinstance(lhs, Deriv):
-        missing = _unintroduced(lhs, rhs, scope)
-        if missing:
-            raise Undecided(f"{missing} on the right does not occur on the left")
-    values, functions = _definitions(lhs, rhs, scope, literal)
-    wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
-    _check_partials(lhs, rhs, values)
-    left = substitute(lhs, values, functions)
-    right = substitute(rhs, values, functions)
-    _check_opaque(left, right, values, functions, wrts)
-    _check_readings(lhs, rhs, scope)
-    _check_free_indices(left, right, values)
-    if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
-        raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
-    derivative = isinstance(left, Deriv)
-    layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
-    env_shapes = _sizes(left, right, scope, values, guessed_scalars)
+    values, functions, wrts, left, right, layouts, inf = _prepared(lhs, rhs, scope, literal)
+    env_shapes = _sizes_of(inf, left, right, scope, values, guessed_scalars)
     if reference is not None:
         # the edit may change sizes the wrong rhs forced (2Ab made A square) but not what a
         # symbol is: (u^T)^T F u must not pass by making the vector u a scalar
@@ -660,6 +634,49 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     if layouts == (None,):
         holds = set(LAYOUTS) if holds else set()
     return Outcome(holds=frozenset(holds), category=category)
+
+
+def _prepared(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
+    """_prepare's answer, remembered in the scope by (sides, literal): decide asks again for
+    the same sides with ``guessed_scalars`` (_not_a_mistake), which this work does not read."""
+    memo = (id(lhs), id(rhs), literal)
+    found = scope.prepared.get(memo)
+    if found is None:
+        found = scope.prepared[memo] = (_prepare(lhs, rhs, scope, literal), lhs, rhs)  # the sides kept: ids stay theirs
+    return found[0]
+
+
+def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
+    """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
+    right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
+    for node in (lhs, rhs):
+        for n in node.walk():
+            if isinstance(n, Sum):
+                raise Undecided("an elementwise sum (Σ) is not evaluated")
+            if isinstance(n, Matrix) and n.schematic:
+                raise Undecided("a schematic matrix (with dots)")
+            if isinstance(n, Mul) and "otimes" in n.ops and any(
+                isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
+            ):
+                raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
+            if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
+                raise Undecided("a derivative that is not of one expression by one symbol")
+    if isinstance(lhs, Deriv):
+        missing = _unintroduced(lhs, rhs, scope)
+        if missing:
+            raise Undecided(f"{missing} on the right does not occur on the left")
+    values, functions = _definitions(lhs, rhs, scope, literal)
+    wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    _check_partials(lhs, rhs, values)
+    left = substitute(lhs, values, functions)
+    right = substitute(rhs, values, functions)
+    _check_opaque(left, right, values, functions, wrts)
+    _check_readings(lhs, rhs, scope)
+    _check_free_indices(left, right, values)
+    if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
+        raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
+    layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
+    return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
 
 
 FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",
@@ -843,6 +860,11 @@ def _check_free_indices(left, right, values) -> None:
 
 def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> dict[str, tuple[int, int]]:
     """A concrete size for every symbol, from unified shapes: distinct dimensions get distinct sizes."""
+    return _sizes_of(_size_inference(left, right, scope, values), left, right, scope, values, guessed_scalars)
+
+
+def _size_inference(left, right, scope: Scope, values) -> Inference:
+    """The shapes of both sides unified for sizing; Undecided if they do not fit."""
     inf = Inference(symbol_shape=scope.shape, layout="denominator", opaque_derivatives=True)
     a = inf.infer(left)
     b = inf.infer(right)
@@ -863,6 +885,11 @@ def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> 
             inf.try_unify([(shape[0], shape[1])])
     if inf.errors:
         raise Undecided("the shapes do not fit: " + inf.errors[0].message)
+    return inf
+
+
+def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars: bool) -> dict[str, tuple[int, int]]:
+    """_sizes from its inference, which this only reads."""
     sizes: dict[int, int] = {}
     used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
     pool = [s for s in SIZE_POOL if s not in used]
