@@ -466,7 +466,7 @@ def _own_nodes(claim) -> set[int]:
 
 def _shape_errors(claim, scope: Scope, literal: bool):
     """Shape errors found in every layout, and the shapes of the two sides."""
-    own = _own_nodes(claim)
+    own = None  # _own_nodes(claim), found when an inference reports an error (seldom)
     per_layout = []
     shapes = {}
     relation = {}
@@ -488,6 +488,8 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         )
         left = inf.infer(claim.lhs) if claim.lhs is not None else None
         right = inf.infer(claim.rhs) if claim.rhs is not None else None
+        if inf.errors and own is None:
+            own = _own_nodes(claim)
         per_layout.append([e for e in inf.errors if id(e.node) in own])
         shapes[layout] = tuple(  # a shape resting on a convention is shown as a guess
             describe(shape) + (" (guessed)" if shape is not None and inf.is_unsure(side) else "")
