@@ -470,12 +470,11 @@ def _shape_errors(claim, scope: Scope, literal: bool):
     per_layout = []
     shapes = {}
     relation = {}
-    # the layout changes only the shapes of derivatives: without one, infer once; the same
-    # when no derivative's shape read the layout (∇ only, or an operand of unknown shape):
-    # the second inference would repeat the first step by step
-    sensitive = any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
+    # the layout changes only the shapes of derivatives: without one in the claim, infer once;
+    # the same when no derivative's shape read the layout (∇ only, or an operand of unknown
+    # shape): the second inference would repeat the first step by step
     for layout in LAYOUTS:
-        if per_layout and (not sensitive or not inf.layout_read):
+        if per_layout and (not inf.layout_read or not _has_derivative(claim)):
             per_layout.append(per_layout[0])
             shapes[layout] = shapes[LAYOUTS[0]]
             if LAYOUTS[0] in relation:
@@ -518,6 +517,11 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         claim.facts["relation_error"] = (kind, message)
     display = shapes["denominator"] if shapes["denominator"] == shapes["numerator"] else shapes
     return common, display
+
+
+def _has_derivative(claim) -> bool:
+    """Whether a side of the claim holds a derivative."""
+    return any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
 
 
 def _all_known(claim, scope: Scope, literal: bool) -> bool:
