@@ -139,6 +139,7 @@ class Inference:
         self.shapes: dict[int, tuple] = {}  # id(node) -> shape
         self.unsure: set[int] = set()  # id(node) of nodes whose shape rests on a guess
         self._shaky = False  # the product being formed rests on a guess
+        self.layout_read = False  # whether some derivative's shape depended on ``layout``
 
     def is_unsure(self, node: Node | None) -> bool:
         """Whether the shape of ``node`` (already inferred) rests on a guess."""
@@ -246,6 +247,10 @@ class Inference:
         key = sym.key
         if key in self.symbols:
             return self.symbols[key]
+        return self._new_symbol(sym, key)
+
+    def _new_symbol(self, sym: Sym, key: str):
+        """The shape of a symbol met for the first time (declared, defined or by convention), remembered."""
         declared = self.symbol_shape(sym)
         if declared is not None:
             shape = (dim_of(declared[0]), dim_of(declared[1]))
@@ -295,100 +300,112 @@ class Inference:
     def infer(self, node: Node | None):
         if node is None:
             return None
-        if type(node) is Sym:  # the most frequent node: no dispatch
-            shape = self.shape_of_symbol(node)
+        kind = type(node)
+        if kind is Sym:  # the most frequent node: no dispatch, its key computed once
+            key = node.key
+            symbols = self.symbols
+            shape = symbols[key] if key in symbols else self._new_symbol(node, key)
             self.shapes[id(node)] = shape
-            if node.key in self.unsure_keys:
+            if key in self.unsure_keys:
                 self.unsure.add(id(node))
             return shape
-        shape = self._infer(node)
+        rule = _RULES.get(kind)  # _infer inlined: this runs for every node
+        shape = rule(self, node) if rule is not None else self._by_isinstance(node)
         self.shapes[id(node)] = shape
         unsure = self.unsure
-        if unsure and not _sure_kind(node) and any(id(c) in unsure for c in node.children()):
-            unsure.add(id(node))
+        # a node of a sure kind keeps its shape's certainty; a plain loop: this runs for every node
+        if unsure and not (isinstance(node, _SURE_KINDS) or (isinstance(node, Func) and node.name in SCALAR_VALUED)):
+            for child in node.children():
+                if id(child) in unsure:
+                    unsure.add(id(node))
+                    break
         return shape
 
     def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
         start, end = span if span is not None else (node.start, node.end)
         self.errors.append(ShapeError(kind, node, message, start, end))
 
-    def _infer(self, node: Node):  # noqa: C901 - one dispatch over node types
-        if isinstance(node, Sym):
-            return self.shape_of_symbol(node)
-        if isinstance(node, Num):
-            if node.value == "0":
-                return (Dim(), Dim())
-            return scalar_shape()
-        if isinstance(node, (Neg, Differential)):
-            return self.infer(node.arg)  # d X has the shape of X
-        if isinstance(node, Add):
-            return self._add(node)
-        if isinstance(node, Mul):
-            return self._mul(node)
-        if isinstance(node, Div):
-            num, den = self.infer(node.num), self.infer(node.den)
-            if den is not None and not self.is_scalar(den):
-                if self.could_be_scalar(den):
-                    self.make_scalar(den)
-                else:
-                    return None
-            return num
-        if isinstance(node, Transpose):
-            shape = self.infer(node.arg)
-            return None if shape is None else (shape[1], shape[0])
-        if isinstance(node, Inverse):
-            shape = self.infer(node.arg)
-            if shape is None:
+    def _infer(self, node: Node):
+        """The shape of a node other than a bare symbol, by its type's rule."""
+        rule = _RULES.get(type(node))
+        return rule(self, node) if rule is not None else self._by_isinstance(node)
+
+    def _by_isinstance(self, node: Node):
+        """The rule of a node whose exact type has none in ``_RULES`` (a subclass)."""
+        for kind, rule in _RULES.items():
+            if isinstance(node, kind):
+                return rule(self, node)
+        return None
+
+    def _num(self, node: Num):
+        if node.value == "0":
+            return (Dim(), Dim())
+        return scalar_shape()
+
+    def _arg(self, node: Node):
+        return self.infer(node.arg)  # d X has the shape of X
+
+    def _div(self, node: Div):
+        num, den = self.infer(node.num), self.infer(node.den)
+        if den is not None and not self.is_scalar(den):
+            if self.could_be_scalar(den):
+                self.make_scalar(den)
+            else:
                 return None
-            if not self._square(node, shape, "the inverse", node.arg):
+        return num
+
+    def _transpose(self, node: Transpose):
+        shape = self.infer(node.arg)
+        return None if shape is None else (shape[1], shape[0])
+
+    def _inverse(self, node: Inverse):
+        shape = self.infer(node.arg)
+        if shape is None:
+            return None
+        if not self._square(node, shape, "the inverse", node.arg):
+            return None
+        return (shape[1], shape[0]) if node.transposed else shape
+
+    def _norm(self, node: Norm):
+        self.infer(node.arg)
+        return scalar_shape()
+
+    def _abs(self, node: Abs):
+        shape = self.infer(node.arg)
+        if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
+            if not self._square(node, shape, "the determinant |·|", node.arg):
                 return None
-            return (shape[1], shape[0]) if node.transposed else shape
-        if isinstance(node, Pow):
-            return self._pow(node)
-        if isinstance(node, Func):
-            return self._func(node)
-        if isinstance(node, (Norm,)):
-            self.infer(node.arg)
-            return scalar_shape()
-        if isinstance(node, Abs):
-            shape = self.infer(node.arg)
-            if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
-                if not self._square(node, shape, "the determinant |·|", node.arg):
-                    return None
-            return scalar_shape()
-        if isinstance(node, Inner):
-            a, b = self.infer(node.a), self.infer(node.b)
-            if a is not None and b is not None:
-                if (
-                    not self.try_unify([(a[0], b[0]), (a[1], b[1])])
-                    and self.certain_conflict([(a[0], b[0]), (a[1], b[1])])
-                    and not self.is_unsure(node.a) and not self.is_unsure(node.b)
-                ):
-                    self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
-            return scalar_shape()
-        if isinstance(node, Matrix):
-            return self._matrix(node)
-        if isinstance(node, Tuple):
-            shapes = [self.infer(i) for i in node.items]
-            if any(self._block_guess(i) for i in node.items):
-                self._mark(node)
-            if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
-                if any(isinstance(i, Dots) for i in node.items):
-                    return (Dim(num=1, certain=True), Dim())
-                for s in shapes:
-                    self.make_scalar(s)
-                self._mark(node)  # [0, 1]: a list of entries, a row or a column as the note pleases
-                return (Dim(num=1), Dim(num=len(shapes)))
-            return None
-        if isinstance(node, Deriv):
-            return self._deriv(node)
-        if isinstance(node, Call):
-            return self._call(node)
-        if isinstance(node, Sum):
-            self.infer(node.body)
-            return None  # an elementwise statement: the body's indices decide
-        if isinstance(node, (Dots, Cases, Factorial)):
-            return None
+        return scalar_shape()
+
+    def _inner(self, node: Inner):
+        a, b = self.infer(node.a), self.infer(node.b)
+        if a is not None and b is not None:
+            if (
+                not self.try_unify([(a[0], b[0]), (a[1], b[1])])
+                and self.certain_conflict([(a[0], b[0]), (a[1], b[1])])
+                and not self.is_unsure(node.a) and not self.is_unsure(node.b)
+            ):
+                self.error("product", node, f"⟨·,·⟩ of a {describe(a)} and a {describe(b)}")
+        return scalar_shape()
+
+    def _tuple(self, node: Tuple):
+        shapes = [self.infer(i) for i in node.items]
+        if any(self._block_guess(i) for i in node.items):
+            self._mark(node)
+        if node.brackets == "[]" and all(s is not None and self.could_be_scalar(s) for s in shapes):
+            if any(isinstance(i, Dots) for i in node.items):
+                return (Dim(num=1, certain=True), Dim())
+            for s in shapes:
+                self.make_scalar(s)
+            self._mark(node)  # [0, 1]: a list of entries, a row or a column as the note pleases
+            return (Dim(num=1), Dim(num=len(shapes)))
+        return None
+
+    def _sum(self, node: Sum):
+        self.infer(node.body)
+        return None  # an elementwise statement: the body's indices decide
+
+    def _no_shape(self, node: Node):
         return None
 
     def _block_guess(self, cell: Node) -> bool:
@@ -433,13 +450,16 @@ class Inference:
         return first
 
     def _mul(self, node: Mul):
-        shapes = [self.infer(f) for f in node.factors]
+        factors = node.factors
+        shapes = [self.infer(f) for f in factors]
         acc = shapes[0]
-        for i, (op, factor, shape) in enumerate(zip(node.ops, node.factors[1:], shapes[1:]), start=1):
-            left = node.factors[0] if i == 1 else None
-            span = (node.factors[0].start, factor.end)
-            self._shaky = id(node) in self.unsure or any(self.is_unsure(f) for f in node.factors[: i + 1])
-            if any(isinstance(f, Deriv) and f.op == "nabla" for f in node.factors[:i]):
+        unsure = self.unsure  # marks made in the loop land here too: read afresh for each factor
+        nabla = next((k for k, f in enumerate(factors) if isinstance(f, Deriv) and f.op == "nabla"), len(factors))
+        for i, (op, factor, shape) in enumerate(zip(node.ops, factors[1:], shapes[1:]), start=1):
+            left = factors[0] if i == 1 else None
+            span = (factors[0].start, factor.end)
+            self._shaky = id(node) in unsure or any(id(f) in unsure for f in factors[: i + 1])
+            if nabla < i:  # a ∇ among the factors before this one
                 self._mark(node)  # ∇_x xᵀA: how far ∇ reaches into the product is not written
                 self._shaky = True
             if op == "" and _application(node.factors[i - 1], factor):
@@ -605,7 +625,20 @@ class Inference:
         if self.opaque_derivatives:
             return (Dim(), Dim())
         layout = "denominator" if node.op == "nabla" else self.layout
+        if node.op != "nabla" and y is not None and x is not None:
+            self.layout_read = True  # derivative_shape answers None, whatever the layout, only without y or x
         return derivative_shape(y, x, layout, self)
+
+
+# the rule for each node type (``Inference._infer``): one dict lookup instead of a chain of isinstance tests
+_RULES = {
+    Sym: Inference.shape_of_symbol, Num: Inference._num, Neg: Inference._arg, Differential: Inference._arg,
+    Add: Inference._add, Mul: Inference._mul, Div: Inference._div, Transpose: Inference._transpose,
+    Inverse: Inference._inverse, Pow: Inference._pow, Func: Inference._func, Norm: Inference._norm,
+    Abs: Inference._abs, Inner: Inference._inner, Matrix: Inference._matrix, Tuple: Inference._tuple,
+    Deriv: Inference._deriv, Call: Inference._call, Sum: Inference._sum, Dots: Inference._no_shape,
+    Cases: Inference._no_shape, Factorial: Inference._no_shape,
+}  # fmt: skip
 
 
 def derivative_shape(y, x, layout: str, inf: Inference):
@@ -653,12 +686,9 @@ def _integer_exponent(exp: Node) -> bool:
     return isinstance(exp, Num) and exp.value.lstrip("-").isdigit()
 
 
-def _sure_kind(node: Node) -> bool:
-    """Nodes whose shape does not rest on their operands: a literal is as wide as written,
-    a trace, norm, |·| or inner product is a scalar."""
-    if isinstance(node, (Matrix, Norm, Abs, Inner)):
-        return True
-    return isinstance(node, Func) and node.name in SCALAR_VALUED
+# nodes whose shape does not rest on their operands (with the SCALAR_VALUED functions):
+# a literal is as wide as written, a trace, norm, |·| or inner product is a scalar
+_SURE_KINDS = (Matrix, Norm, Abs, Inner)
 
 
 def _row_usage(node: Node | None, shape) -> bool:

@@ -32,13 +32,24 @@ def has(node: Node | None, kind) -> bool:
     return node is not None and any(isinstance(n, kind) for n in node.walk())
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node type -> its dataclass fields' names
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """The names of a node type's dataclass fields, looked up once per type (dataclasses.fields is slow)."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return names
+
+
 def _children_fields(node: Node):
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
+    for name in _field_names(type(node)):
+        value = getattr(node, name)
         if isinstance(value, Node):
-            yield f.name, value
+            yield name, value
         elif isinstance(value, list) and value and any(isinstance(v, (Node, list)) for v in value):
-            yield f.name, value
+            yield name, value
 
 
 def _map_value(value, fn):

@@ -63,12 +63,22 @@ class Scope:
         self._facts: dict[str, object] = {}
         self._shapes: dict[tuple, object] = {}  # (key, bold) -> _shape_spec
         self._props: dict[str, frozenset[str]] = {}
-        self.assumed: dict[str, frozenset[str]] = {}
-        if context is not None:
-            try:
-                self.assumed = dict(context.assumptions(claim) or {})
-            except Exception:  # a context bug must not stop the check
-                self.assumed = {}
+        self._assumed: dict[str, frozenset[str]] | None = None  # read on first use: many claims need no property
+        # decide's answers by (sides, literal, sizes): the same draws give the same answer
+        self.decided: dict[tuple, tuple] = {}
+        self.prepared: dict[tuple, tuple] = {}  # decide's work before the sizes, see _prepared
+
+    @property
+    def assumed(self) -> dict[str, frozenset[str]]:
+        """The conditions the claim is made under (context.assumptions), as key -> properties."""
+        if self._assumed is None:
+            self._assumed = {}
+            if self.context is not None:
+                try:
+                    self._assumed = dict(self.context.assumptions(self.claim) or {})
+                except Exception:  # a context bug must not stop the check
+                    self._assumed = {}
+        return self._assumed
 
     def facts(self, key: str):
         if key not in self._facts:
@@ -183,6 +193,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     for claim in claims:
         by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
     previous_head: dict[int, Node] = {}
+    literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     for claim in claims:
         if claim.kind == "unparsed":
             continue
@@ -194,7 +205,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
             previous_head[id(claim.block)] = head
         claim.facts["head"] = head
         try:
-            check_claim(claim, context, head, chain)
+            check_claim(claim, context, head, chain, literal_chains)
         except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note; DL199 reports it
             claim.facts["internal_error"] = f"{type(exc).__name__}: {exc}"
             claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
@@ -219,14 +230,26 @@ def _head_of(chain: list) -> Node | None:
     return chain[0].lhs
 
 
-def check_claim(claim, context, head: Node | None, chain: list) -> None:
+def _has_literal(chain: list, memo: dict | None = None) -> bool:
+    """Whether a side of some step of the chain holds a concrete matrix literal; remembered
+    in ``memo`` by id(chain) when given (a walk of the whole chain: once, not once per claim)."""
+    if memo is not None and id(chain) in memo:
+        return memo[id(chain)]
+    found = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain)
+    if memo is not None:
+        memo[id(chain)] = found
+    return found
+
+
+def check_claim(claim, context, head: Node | None, chain: list, literal_chains: dict | None = None) -> None:
+    """Shapes, then the numeric decision, of one claim; ``literal_chains``: see _has_literal."""
     facts = claim.facts
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
         if claim.kind in ("definition", "declaration"):
             _shape_only(claim, context)
         return
     scope = Scope(context, claim)
-    literal = any(contains_literal(c.lhs) or contains_literal(c.rhs) for c in chain) and _worked_example(chain, scope)
+    literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
     lhs = claim.lhs
     if lhs is None and head is None:
         facts["outcome"] = Outcome(reason="the left-hand side did not parse")
@@ -443,14 +466,15 @@ def _own_nodes(claim) -> set[int]:
 
 def _shape_errors(claim, scope: Scope, literal: bool):
     """Shape errors found in every layout, and the shapes of the two sides."""
-    own = _own_nodes(claim)
+    own = None  # _own_nodes(claim), found when an inference reports an error (seldom)
     per_layout = []
     shapes = {}
     relation = {}
-    # the layout changes only the shapes of derivatives: without one, infer once
-    sensitive = any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
+    # the layout changes only the shapes of derivatives: without one in the claim, infer once;
+    # the same when no derivative's shape read the layout (∇ only, or an operand of unknown
+    # shape): the second inference would repeat the first step by step
     for layout in LAYOUTS:
-        if not sensitive and per_layout:
+        if per_layout and (not inf.layout_read or not _has_derivative(claim)):
             per_layout.append(per_layout[0])
             shapes[layout] = shapes[LAYOUTS[0]]
             if LAYOUTS[0] in relation:
@@ -463,6 +487,8 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         )
         left = inf.infer(claim.lhs) if claim.lhs is not None else None
         right = inf.infer(claim.rhs) if claim.rhs is not None else None
+        if inf.errors and own is None:
+            own = _own_nodes(claim)
         per_layout.append([e for e in inf.errors if id(e.node) in own])
         shapes[layout] = tuple(  # a shape resting on a convention is shown as a guess
             describe(shape) + (" (guessed)" if shape is not None and inf.is_unsure(side) else "")
@@ -491,6 +517,11 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         claim.facts["relation_error"] = (kind, message)
     display = shapes["denominator"] if shapes["denominator"] == shapes["numerator"] else shapes
     return common, display
+
+
+def _has_derivative(claim) -> bool:
+    """Whether a side of the claim holds a derivative."""
+    return any(side is not None and has(side, Deriv) for side in (claim.lhs, claim.rhs))
 
 
 def _all_known(claim, scope: Scope, literal: bool) -> bool:
@@ -529,45 +560,32 @@ def decide(
     """In which layouts ``lhs = rhs`` holds, by random draws. ``guessed_scalars``:
     lowercase symbols whose shape is only guessed are drawn as scalars. ``reference``:
     the right-hand side ``rhs`` is an edit of; the edit must keep every symbol's size."""
-    from . import numeric
-
     if rhs is None:
         raise Undecided("the right-hand side did not parse")
-    for node in (lhs, rhs):
-        for n in node.walk():
-            if isinstance(n, Sum):
-                raise Undecided("an elementwise sum (Σ) is not evaluated")
-            if isinstance(n, Matrix) and n.schematic:
-                raise Undecided("a schematic matrix (with dots)")
-            if isinstance(n, Mul) and "otimes" in n.ops and any(
-                isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
-            ):
-                raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
-            if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
-                raise Undecided("a derivative that is not of one expression by one symbol")
-    if isinstance(lhs, Deriv):
-        missing = _unintroduced(lhs, rhs, scope)
-        if missing:
-            raise Undecided(f"{missing} on the right does not occur on the left")
-    values, functions = _definitions(lhs, rhs, scope, literal)
-    wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
-    _check_partials(lhs, rhs, values)
-    left = substitute(lhs, values, functions)
-    right = substitute(rhs, values, functions)
-    _check_opaque(left, right, values, functions, wrts)
-    _check_readings(lhs, rhs, scope)
-    _check_free_indices(left, right, values)
-    if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
-        raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
-    derivative = isinstance(left, Deriv)
-    layouts = LAYOUTS if (derivative or has(right, Deriv) or has(left, Deriv)) else (None,)
-    env_shapes = _sizes(left, right, scope, values, guessed_scalars)
+    values, functions, wrts, left, right, layouts, inf = _prepared(lhs, rhs, scope, literal)
+    env_shapes = _sizes_of(inf, left, right, scope, values, guessed_scalars)
     if reference is not None:
         # the edit may change sizes the wrong rhs forced (2Ab made A square) but not what a
         # symbol is: (u^T)^T F u must not pass by making the vector u a scalar
         before = _sizes(left, substitute(reference, values, functions), scope, values, guessed_scalars)
         if any(_kind(before.get(k, shape)) != _kind(shape) for k, shape in env_shapes.items()):
             raise Undecided("the edit holds only with other shapes")
+    # everything below depends on the two sides, the scope, ``literal`` and the sizes only:
+    # _not_a_mistake's guessed-scalar reading often draws the very sizes decide drew before
+    memo = (id(lhs), id(rhs), literal, tuple(env_shapes.items()))
+    known = scope.decided.get(memo)
+    if known is not None:
+        return Outcome(holds=known[0], category=known[1])
+    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts)
+    scope.decided[memo] = (outcome.holds, outcome.category, lhs, rhs)  # the sides kept: their ids stay theirs
+    return outcome
+
+
+def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts) -> Outcome:
+    """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout."""
+    from . import numeric
+
+    derivative = isinstance(left, Deriv)
     results: dict = {layout: [] for layout in layouts}
     right_plain = not has(right, Deriv)
     category = None
@@ -622,6 +640,49 @@ def decide(
     if layouts == (None,):
         holds = set(LAYOUTS) if holds else set()
     return Outcome(holds=frozenset(holds), category=category)
+
+
+def _prepared(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
+    """_prepare's answer, remembered in the scope by (sides, literal): decide asks again for
+    the same sides with ``guessed_scalars`` (_not_a_mistake), which this work does not read."""
+    memo = (id(lhs), id(rhs), literal)
+    found = scope.prepared.get(memo)
+    if found is None:
+        found = scope.prepared[memo] = (_prepare(lhs, rhs, scope, literal), lhs, rhs)  # the sides kept: ids stay theirs
+    return found[0]
+
+
+def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
+    """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
+    right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
+    for node in (lhs, rhs):
+        for n in node.walk():
+            if isinstance(n, Sum):
+                raise Undecided("an elementwise sum (Σ) is not evaluated")
+            if isinstance(n, Matrix) and n.schematic:
+                raise Undecided("a schematic matrix (with dots)")
+            if isinstance(n, Mul) and "otimes" in n.ops and any(
+                isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
+            ):
+                raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
+            if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
+                raise Undecided("a derivative that is not of one expression by one symbol")
+    if isinstance(lhs, Deriv):
+        missing = _unintroduced(lhs, rhs, scope)
+        if missing:
+            raise Undecided(f"{missing} on the right does not occur on the left")
+    values, functions = _definitions(lhs, rhs, scope, literal)
+    wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    _check_partials(lhs, rhs, values)
+    left = substitute(lhs, values, functions)
+    right = substitute(rhs, values, functions)
+    _check_opaque(left, right, values, functions, wrts)
+    _check_readings(lhs, rhs, scope)
+    _check_free_indices(left, right, values)
+    if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
+        raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
+    layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
+    return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
 
 
 FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",
@@ -805,6 +866,11 @@ def _check_free_indices(left, right, values) -> None:
 
 def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> dict[str, tuple[int, int]]:
     """A concrete size for every symbol, from unified shapes: distinct dimensions get distinct sizes."""
+    return _sizes_of(_size_inference(left, right, scope, values), left, right, scope, values, guessed_scalars)
+
+
+def _size_inference(left, right, scope: Scope, values) -> Inference:
+    """The shapes of both sides unified for sizing; Undecided if they do not fit."""
     inf = Inference(symbol_shape=scope.shape, layout="denominator", opaque_derivatives=True)
     a = inf.infer(left)
     b = inf.infer(right)
@@ -825,6 +891,11 @@ def _sizes(left, right, scope: Scope, values, guessed_scalars: bool = False) -> 
             inf.try_unify([(shape[0], shape[1])])
     if inf.errors:
         raise Undecided("the shapes do not fit: " + inf.errors[0].message)
+    return inf
+
+
+def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars: bool) -> dict[str, tuple[int, int]]:
+    """_sizes from its inference, which this only reads."""
     sizes: dict[int, int] = {}
     used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
     pool = [s for s in SIZE_POOL if s not in used]
