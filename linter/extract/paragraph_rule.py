@@ -26,15 +26,52 @@ _STARTS = frozenset("".join(_INTERRUPTERS.values()))
 _TABLE_RULE = frozenset("|-:")
 
 
+# The first characters (after indentation) a block's first line must start with for each
+# rule to match it: markdown-it tries the rules in turn at every block and at many lines
+# inside one; a rule whose character is not there is not called (each call logs, tests and
+# returns False). "table" is tested on its second line (_table_next).
+_FIRST = {"fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "html_block": "<", "heading": "#",
+          "reference": "["}  # fmt: skip
+
+
 def use_paragraph_rule(parser: MarkdownIt) -> MarkdownIt:
     """Put the one-pass rule in the place of "paragraph" and turn "lheading" off, if the
-    rules that interrupt a paragraph are those the first-character test knows."""
+    rules that interrupt a paragraph are those the first-character test knows; call the
+    other rules only at lines they can match."""
     ruler = parser.block.ruler
     interrupters = {rule.name for rule in ruler.__rules__ if rule.enabled and "paragraph" in rule.alt}
     if not interrupters <= _INTERRUPTERS.keys() or "lheading" not in ruler.get_active_rules():
         return parser  # a plugin changed the rules: keep markdown-it's own
+    for rule in ruler.__rules__:
+        if rule.name in _FIRST:
+            ruler.at(rule.name, _gated(rule.fn, frozenset(_FIRST[rule.name])), {"alt": rule.alt})
+        elif rule.name == "table":
+            ruler.at(rule.name, _gated_table(rule.fn), {"alt": rule.alt})
     ruler.at("paragraph", paragraph_or_setext)
     return parser.disable("lheading")
+
+
+def _gated(rule, firsts: frozenset[str]):
+    """``rule``, not called at a line whose first character is not one of ``firsts``."""
+
+    def gated(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        pos = state.bMarks[startLine] + state.tShift[startLine]
+        if pos < state.eMarks[startLine] and state.src[pos] not in firsts:
+            return False  # what ``rule`` returns there, having changed nothing
+        return rule(state, startLine, endLine, silent)
+
+    return gated
+
+
+def _gated_table(rule):
+    """markdown-it's table rule, not called where the next line cannot be a delimiter row."""
+
+    def gated(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
+        if not _table_next(state, startLine, endLine):
+            return False  # what the table rule returns there, having changed nothing
+        return rule(state, startLine, endLine, silent)
+
+    return gated
 
 
 def paragraph_or_setext(state: StateBlock, startLine: int, endLine: int, silent: bool) -> bool:
@@ -74,7 +111,7 @@ def _walk(state: StateBlock, startLine: int, endLine: int, setext: bool) -> tupl
         if s_count[line] < 0:  # a blockquote quirk: the blockquote rule saw this line
             line += 1
             continue
-        if (first in _STARTS or _table_next(state, line)) and any(rule(state, line, endLine, True) for rule in terminators):
+        if (first in _STARTS or _table_next(state, line, endLine)) and any(rule(state, line, endLine, True) for rule in terminators):
             break
         line += 1
     return line, ""
@@ -85,10 +122,11 @@ def _is_underline(state: StateBlock, pos: int, marker: str, maximum: int) -> boo
     return state.skipSpaces(state.skipCharsStr(pos, marker)) >= maximum
 
 
-def _table_next(state: StateBlock, line: int) -> bool:
-    """Whether the line after ``line`` could be a table's delimiter row."""
+def _table_next(state: StateBlock, line: int, endLine: int) -> bool:
+    """Whether a table could start at ``line``: it needs a line before ``endLine`` after
+    it, which could be a delimiter row (the table rule's first tests)."""
     nxt = line + 1
-    if nxt >= state.lineMax:
+    if nxt + 1 > endLine:
         return False
     pos = state.bMarks[nxt] + state.tShift[nxt]
     return pos < state.eMarks[nxt] and state.src[pos] in _TABLE_RULE
