@@ -7,6 +7,7 @@ again, asking the same questions. That double walk was a quarter of markdown-it'
 here. This rule walks once and makes the tokens either rule would have made (the
 extractor reads the structure, the maps and the heading titles only), and asks the
 interrupting rules only about lines whose first character can start one of them.
+The other block rules are wrapped so that they are called only where they can match.
 """
 
 from __future__ import annotations
