@@ -40,6 +40,7 @@ class Context:
         self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
+        self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -82,6 +83,7 @@ class Context:
         self._in_passage = None
         self._starts.pop(decl.key, None)
         self._facts.clear()
+        self._last_place = None
 
     def _declared_in(self, k: int) -> list[Declaration]:
         """The declarations made in passage ``k``, in the order of ``declarations``
@@ -188,7 +190,7 @@ class Context:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
         chapter that is not contradicted by a nearer shape. A fresh Facts on every call."""
-        pos = self._where(at)
+        pos = self._place(at)
         decls = self._by_key.get(key)
         if not decls or not self.outline.chains:
             return Facts(key)
@@ -203,6 +205,16 @@ class Context:
             found = self._facts[memo] = self._merged(key, self._rebound(self._lookup(decls, pos), pos))
         f = found
         return Facts(key, f.shape, f.kind, f.props, f.value, f.params, f.domain, list(f.declarations))
+
+    def _place(self, at) -> tuple[int, int]:
+        """``_where(at)``, kept for the last ``at``: truth asks the facts of one claim key
+        after key."""
+        last = self._last_place
+        if last is not None and last[0] is at:
+            return last[1]
+        pos = self._where(at)
+        self._last_place = (at, pos)
+        return pos
 
     def _merged(self, key: str, decls: list[Declaration]) -> Facts:
         """The Facts of ``key`` from its visible declarations, nearest first."""
@@ -321,11 +333,14 @@ class _Builder:
         self.seen: set[tuple] = set()
 
     def build(self) -> Context:
+        blocks_of: dict[int, list[MathBlock]] = {}  # passage index -> its blocks (each read once)
         for k, passage in enumerate(self.outline.passages):
-            if not passage.blocks and not _has_triggers(passage.text):
+            blocks = passage.blocks
+            if not blocks and not _has_triggers(passage.text):
                 continue
-            marked = marked_passage(passage, self.macros)
+            marked = marked_passage(passage, self.macros, blocks)
             self.marked[k] = marked
+            blocks_of[k] = blocks
             for i, piece in zip(marked.marks, marked.pieces):
                 s, e = marked.sentence_bounds(i)
                 self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
@@ -334,7 +349,7 @@ class _Builder:
         self._math()
         for k, marked in self.marked.items():
             self._prose(k, marked)
-            for block in self.outline.passages[k].blocks:
+            for block in blocks_of[k]:
                 inner = marked_block(block, self.macros)
                 if inner is not None:
                     self._prose(k, inner)
@@ -368,9 +383,13 @@ class _Builder:
     # -- math --------------------------------------------------------------------------
     def _math(self) -> None:
         self.wrt: set[str] = set()  # every variable something is differentiated with respect to
+        walked: set[int] = set()  # ids of the sides walked: in a chain a = b = c, b is two claims' side
         for c in self.claims:
             for side in (c.lhs, c.rhs):
-                for node in side.walk() if side is not None else ():
+                if side is None or id(side) in walked:
+                    continue
+                walked.add(id(side))
+                for node in side.walk():
                     if isinstance(node, Deriv):
                         self.wrt.update(w.key for w in node.wrt if isinstance(w, Sym))
         chains: dict[tuple[int, int], list] = defaultdict(list)

@@ -84,13 +84,38 @@ class Marked:
     _ends_at: list = field(default_factory=list, repr=False)
     _starts: list = field(default_factory=list, repr=False)
     _conditional: bool | None = field(default=None, repr=False)
+    _lowered: str | None = field(default=None, repr=False)
+    _conditions: list | None = field(default=None, repr=False)  # spans of _CONDITION's matches
+    _condition_ends: list = field(default_factory=list, repr=False)
 
     def may_hold_condition(self) -> bool:
         """False when no condition word ("if", "当" …) is in the text at all: then no
         index of it sits in a condition (asked for every piece of math)."""
         if self._conditional is None:
-            self._conditional = may_contain(self.text, _CONDITION_WORDS)
+            self._conditional = may_contain(self.text, _CONDITION_WORDS, self.lowered())
         return self._conditional
+
+    def lowered(self) -> str:
+        """``text.lower()``, made once for the word tests of ``may_contain``."""
+        if self._lowered is None:
+            self._lowered = self.text.lower()
+        return self._lowered
+
+    def last_condition_word(self, start: int, i: int) -> tuple[int, int] | None:
+        """The span of the last match of _CONDITION in [start, i), as ``finditer(text, start, i)``
+        finds it, or None. The matches of the whole text are found once: no match can
+        straddle ``start`` (a sentence starts after punctuation or blank space) or ``i`` when
+        the character at ``i`` is a MARK or the end; elsewhere the search is made afresh."""
+        if i < len(self.text) and self.text[i] != MARK:
+            words = list(_CONDITION.finditer(self.text, start, i))
+            return words[-1].span() if words else None
+        if self._conditions is None:
+            self._conditions = [m.span() for m in _CONDITION.finditer(self.text)]
+            self._condition_ends = [e for _, e in self._conditions]
+        k = bisect.bisect_right(self._condition_ends, i) - 1
+        if k < 0 or self._conditions[k][0] < start:
+            return None
+        return self._conditions[k]
 
     def piece_at(self, i: int) -> Piece:
         return self.pieces[bisect.bisect_left(self.marks, i)]
@@ -119,13 +144,14 @@ def words_pattern(*words: str) -> re.Pattern:
     return re.compile("|".join(map(re.escape, words)))
 
 
-def may_contain(text: str, words: re.Pattern) -> bool:
+def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> bool:
     """Whether ``text`` may hold one of ``words`` (a ``words_pattern``) the way a
     case-insensitive regex finds it: False only when no such regex can match. A quick test
-    before regexes that try every position: re finds plain words by their first characters."""
+    before regexes that try every position: re finds plain words by their first characters.
+    ``lowered`` is ``text.lower()`` when the caller has it."""
     if not text.isascii() and _ODD_CASES.search(text):
         return True
-    return words.search(text.lower()) is not None
+    return words.search(text.lower() if lowered is None else lowered) is not None
 
 
 _WIDE = re.compile(r"[\u2e80-\uffff]")
@@ -138,9 +164,10 @@ _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
 
-def marked_passage(passage: Passage, macros: dict | None) -> Marked:
+def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock] | None = None) -> Marked:
     """The passage's text with each block replaced by MARK; its offsets are runs: the
-    prose is copied verbatim, a MARK stands at its block's start."""
+    prose is copied verbatim, a MARK stands at its block's start. ``blocks`` is
+    ``passage.blocks`` when the caller has it."""
     text = passage.source.text
     out: list[str] = []
     starts, bases = [0], [passage.start]
@@ -148,7 +175,7 @@ def marked_passage(passage: Passage, macros: dict | None) -> Marked:
     marks: list[int] = []
     pos = passage.start
     n = 0  # the length of the marked text so far
-    for block in sorted(passage.blocks, key=_start_of):
+    for block in sorted(passage.blocks if blocks is None else blocks, key=_start_of):
         if block.start < pos:
             continue
         out.append(text[pos : block.start])
@@ -613,10 +640,10 @@ def is_condition(marked: Marked, i: int) -> bool:
         return False
     text = marked.text
     start, _ = marked.sentence_bounds(i)
-    words = list(_CONDITION.finditer(text, start, i))
-    if not words:
+    word = marked.last_condition_word(start, i)
+    if word is None:
         return False
-    between = text[words[-1].end() : i]
+    between = text[word[1] : i]
     if not re.search(r"时|then|，|,", between):
         return True
     opened = between.count("（") + between.count("(") - between.count("）") - between.count(")")
@@ -660,7 +687,7 @@ def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, sentence) for each layout the text names."""
     out: list[tuple[str, int, int, str]] = []
     text = marked.text
-    if not may_contain(text, _LAYOUT_HINTS):
+    if not may_contain(text, _LAYOUT_HINTS, marked.lowered()):
         return out
     for pattern, layout in LAYOUT_WORDS:
         for match in pattern.finditer(text):

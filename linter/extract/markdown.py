@@ -12,6 +12,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from ..blocks import Extraction, MathBlock, Passage, contiguous_offsets
 from ..source import Source
+from .paragraph_rule import use_paragraph_rule
 
 try:
     from ..macros import find_macro_definitions
@@ -103,8 +104,9 @@ def _parser() -> MarkdownIt:
     # Only the block structure is used: skip markdown-it's inline parsing (most of its time).
     # Its "normalize" is done by _segments_of (a regex substitution at every newline, here a
     # string replace of the NULs that are left to replace).
+    # Paragraphs and setext headings are found in one walk over their lines (paragraph_rule).
     parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
-    return parser.disable(["normalize", "inline", "text_join"])
+    return use_paragraph_rule(parser.disable(["normalize", "inline", "text_join"]))
 
 
 def _segments_of(text: str) -> list[_Segment]:
