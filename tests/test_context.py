@@ -660,3 +660,15 @@ def test_a_condition_holds_in_its_own_item_only():
     assert "symmetric" in ctx.facts("M", under).props
     assert "symmetric" not in ctx.facts("M", before).props
     assert "symmetric" not in ctx.facts("M", after).props  # the condition was said for the item above
+
+
+def test_chinese_hints_are_ideographs_and_wide_text_is_told_by_code_point():
+    """The prose reader takes a text with a Chinese hint word for Chinese (no separate CJK test) and
+    tells wide text by comparing code points: both rest on these ranges."""
+    from linter.context import prose
+
+    words = prose._CN_HINT.pattern.split("|")
+    assert words and all("\u4e00" <= c <= "\u9fff" for word in words for c in word)
+    assert prose._has_wide("矩阵 A") and prose._has_wide("x ＝ y") and prose._has_wide("⺀")
+    assert not prose._has_wide("") and not prose._has_wide("plain α and é") and not prose._has_wide("x 😀")
+    assert prose._has_wide("😀 then 矩阵") and not prose._has_wide("\u2e7f")

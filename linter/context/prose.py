@@ -154,8 +154,15 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
     return words.search(text.lower() if lowered is None else lowered) is not None
 
 
-_WIDE = re.compile(r"[\u2e80-\uffff]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Wide (CJK) characters are told by comparing code points, not by character classes: a class
+# over tens of thousands of code points takes milliseconds to compile, at every start-up.
+def _has_wide(text: str) -> bool:
+    """Whether ``text`` has a character in U+2E80..U+FFFF (CJK and full-width forms)."""
+    top = max(text, default="")
+    if top <= "\uffff":
+        return top >= "\u2e80"
+    return any("\u2e80" <= c <= "\uffff" for c in text)  # beyond the BMP too (rare): look at each
+
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
@@ -202,7 +209,7 @@ def _start_of(block: MathBlock) -> int:
 
 def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
-    if not _WIDE.search(block.text) and "\\text" not in block.text:
+    if not _has_wide(block.text) and "\\text" not in block.text:
         return None
     if not _INNER_HINT.search(block.text):
         return None
@@ -410,8 +417,9 @@ class Reader:
         text = self.m.text
         # ADJ_CN needs an adjective, PREFIX_CN and PREFIX_EN a noun: most texts have none, and
         # re finds plain words fast (by their first characters), unlike patterns that begin
-        # with a choice of subjects and are tried at every position
-        if _CJK.search(text) and _CN_HINT.search(text):
+        # with a choice of subjects and are tried at every position. (Each hint is made of CJK
+        # ideographs, so a text with one is Chinese.)
+        if _CN_HINT.search(text):
             for match in PRED_CN.finditer(text):
                 out.extend(self._cn(match, predicate=True))
             if _ANY_ADJ_CN.search(text):
