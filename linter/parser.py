@@ -285,11 +285,10 @@ class Parser:
 
     # -- expressions ------------------------------------------------------
     def expr(self) -> Node:
-        self.skip_ignorable()
-        start = self._pos()
-        tok = self.peek()
+        tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
         if tok is None:
             raise self.error("missing expression")
+        start = tok.start
         terms: list[Node] = []
         kind, value = tok.kind, tok.value  # plain comparisons (not is_char): this runs for every term
         if (kind == CHAR and value == "-") or (kind == CMD and (value == "pm" or value == "mp")):
@@ -319,8 +318,14 @@ class Parser:
         return Add(start, terms[-1].end, terms)
 
     def term(self) -> Node:
-        start = self._pos()
-        factors = [self.unary()]
+        if self.i < self.n:  # _pos() and unary() written out: this runs for every term
+            tok = self.toks[self.i]
+            start = tok.start
+            signed = tok.kind == CHAR and (tok.value == "-" or tok.value == "+")
+            factors = [self.unary() if signed else self.postfix()]
+        else:
+            start = self._pos()
+            factors = [self.unary()]
         ops: list[str] = []
         while True:
             tok = self._next_skipping()
@@ -417,11 +422,11 @@ class Parser:
     # -- scripts ----------------------------------------------------------
     def _script_tokens(self) -> tuple[list[Token], int, int]:
         """The tokens of a ^/_ argument (a group or one token) and its span."""
-        tok = self.peek()
-        if tok is None:
+        if self.i >= self.n:
             raise self.error("missing script after ^ or _", self.toks[self.i - 1])
-        if tok.is_char("{"):
-            end = self.group_end()
+        tok = self.toks[self.i]
+        if tok.value == "{" and tok.kind == CHAR:
+            end = self.match[self.i]
             inner = self.toks[self.i + 1 : end]
             self.i = end + 1
             return inner, tok.start, self.toks[end].end
