@@ -354,11 +354,24 @@ def _is_container(tokens: list[Token], i: int, end: int) -> bool:
     depth = 0
     for k in range(i, end):
         t = tokens[k]
-        if t.is_char("{") or t.is_cmd("begin", "left"):
-            depth += 1
-        elif t.is_char("}") or t.is_cmd("end", "right"):
-            depth -= 1
-        elif depth == 0 and (t.kind == TEXT or relation_of(t) is not None):
+        kind, value = t.kind, t.value  # plain comparisons (not is_char/is_cmd): this runs for every token
+        if kind == CHAR:
+            if value == "{":
+                depth += 1
+                continue
+            if value == "}":
+                depth -= 1
+                continue
+        elif kind == CMD:
+            if value == "begin" or value == "left":
+                depth += 1
+                continue
+            if value == "end" or value == "right":
+                depth -= 1
+                continue
+        elif kind != TEXT:  # a letter, number or parameter is no relation
+            continue
+        if depth == 0 and (kind == TEXT or relation_of(t) is not None):
             return True
     return False
 
@@ -565,26 +578,10 @@ def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True)
             comma = False
     if not comma:  # as in most statements: nothing to split
         return [Segment(tokens, hard_break_before=hard, row=row)]
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for t in tokens:
-        kind, value = t.kind, t.value
-        if kind == CHAR:
-            if value in _OPENING:
-                depth += 1
-            elif value in _CLOSING:
-                depth -= 1
-        elif kind == CMD:
-            if value in _OPENING_CMDS:
-                depth += 1
-            elif value in _CLOSING_CMDS:
-                depth -= 1
-        if depth == 0 and kind == CHAR and value == ",":
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    if len(parts) == 1:
+    cuts = _top_level_commas(tokens)
+    if not cuts:
         return [Segment(tokens, hard_break_before=hard, row=row)]
+    parts = [tokens[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(tokens)])]
     segments: list[list[Token]] = []
     pending: list[Token] = []
     for part in parts:
@@ -598,6 +595,29 @@ def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True)
     if pending:
         segments.append(pending)
     return [Segment(s, hard_break_before=hard if k == 0 else True, row=row) for k, s in enumerate(segments) if s]
+
+
+def _top_level_commas(tokens: list[Token]) -> list[int]:
+    """Indices of the ',' characters of ``tokens`` outside every bracket, brace and environment."""
+    cuts: list[int] = []
+    depth = 0
+    for k, t in enumerate(tokens):
+        kind = t.kind  # letters and numbers, half the tokens, are neither of the two kinds
+        if kind == CHAR:
+            value = t.value
+            if value in _OPENING:
+                depth += 1
+            elif value in _CLOSING:
+                depth -= 1
+            elif depth == 0 and value == ",":
+                cuts.append(k)
+        elif kind == CMD:
+            value = t.value
+            if value in _OPENING_CMDS:
+                depth += 1
+            elif value in _CLOSING_CMDS:
+                depth -= 1
+    return cuts
 
 
 def _has_relation(tokens: list[Token]) -> bool:

@@ -36,6 +36,7 @@ FUNCTIONS = frozenset(
     "E mean abs erf".split()
 )
 TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
+_FUNCTION_HEADS = frozenset(name[:2] for name in FUNCTIONS if len(name) > 1)  # how a function word begins
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
 BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "boldsymbol",
@@ -341,7 +342,7 @@ class Parser:
                 den = self.unary()
                 left = factors[0] if len(factors) == 1 else Mul(start, factors[-1].end, factors, ops)
                 factors, ops = [Div(start, den.end, left, den)], []
-            elif self._starts_factor(tok):
+            elif kind == LETTER or kind == NUM or self._starts_factor(tok):  # letters: no call
                 last = factors[-1]
                 if isinstance(last, Deriv) and last.num is None and last.op != "nabla":
                     applied = self.term()
@@ -391,7 +392,14 @@ class Parser:
         return False
 
     def postfix(self) -> Node:
-        node = self.primary()
+        tok = self.toks[self.i] if self.i < self.n else None
+        if tok is not None and tok.kind == LETTER:  # the most common operands, without primary()
+            node = self.letter()
+        elif tok is not None and tok.kind == NUM:
+            self.i += 1
+            node = Num(tok.start, tok.end, tok.value)
+        else:
+            node = self.primary()
         while True:
             if self.i >= self.n:
                 return node
@@ -525,8 +533,11 @@ class Parser:
     def letter(self) -> Node:
         start = self.i
         nxt = self.toks[start + 1] if start + 1 < self.n else None
-        # a word (tr, exp …) only when another letter follows without a space
-        word = self._word_at(start) if nxt is not None and nxt.kind == LETTER and not nxt.space else ""
+        # a word (tr, exp …) only when another letter follows without a space, and only a
+        # word that begins as a function name does can be one
+        word = ""
+        if nxt is not None and nxt.kind == LETTER and not nxt.space and self.toks[start].value + nxt.value in _FUNCTION_HEADS:
+            word = self._word_at(start)
         if len(word) > 1 and word in FUNCTIONS:
             after = self.peek(len(word))
             if after is not None and (after.is_char("(") or after.is_cmd("left")):
@@ -1059,7 +1070,7 @@ class Parser:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
                 node = _sub_parse(cell, self.bold)
-                if any(isinstance(x, Dots) for x in node.walk()):
+                if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
             if cells:
