@@ -536,8 +536,9 @@ class Parser:
         # a word (tr, exp …) only when another letter follows without a space, and only a
         # word that begins as a function name does can be one
         word = ""
-        if nxt is not None and nxt.kind == LETTER and not nxt.space and self.toks[start].value + nxt.value in _FUNCTION_HEADS:
-            word = self._word_at(start)
+        if nxt is not None and nxt.kind == LETTER and not nxt.space:
+            if self.toks[start].value + nxt.value in _FUNCTION_HEADS:
+                word = self._word_at(start)
         if len(word) > 1 and word in FUNCTIONS:
             after = self.peek(len(word))
             if after is not None and (after.is_char("(") or after.is_cmd("left")):
