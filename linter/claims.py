@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from operator import attrgetter
 from dataclasses import dataclass, field
 
 from .blocks import MathBlock
@@ -35,6 +36,7 @@ IGNORED = frozenset(
 )
 PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "hbox"})
 CONDITION_WORDS = ("当", "若", "如果", "其中", "if ", "when ", "where ", "for ", "with ", "assuming")
+_VALUE, _KIND = attrgetter("value"), attrgetter("kind")  # for map(): token lists scanned at C speed
 SENTENCE_ENDS = ("：", ":", "。", "．", "；", ";", "!", "！", "?", "？")
 
 
@@ -243,7 +245,7 @@ def drop_definitions(tokens: list[Token]) -> list[Token]:
 
 def flatten_rows(tokens: list[Token]) -> list[list[Token]]:
     """Top-level rows of a block: layout environments unwrapped, split at \\\\."""
-    if _ROW_MARKS.isdisjoint({t.value for t in tokens}):  # one row, as most blocks are
+    if _ROW_MARKS.isdisjoint(map(_VALUE, tokens)):  # one row, as most blocks are
         return [list(tokens)] if tokens else []
     rows: list[list[Token]] = [[]]
     _flatten(tokens, 0, len(tokens), rows)
@@ -352,11 +354,24 @@ def _is_container(tokens: list[Token], i: int, end: int) -> bool:
     depth = 0
     for k in range(i, end):
         t = tokens[k]
-        if t.is_char("{") or t.is_cmd("begin", "left"):
-            depth += 1
-        elif t.is_char("}") or t.is_cmd("end", "right"):
-            depth -= 1
-        elif depth == 0 and (t.kind == TEXT or relation_of(t) is not None):
+        kind, value = t.kind, t.value  # plain comparisons (not is_char/is_cmd): this runs for every token
+        if kind == CHAR:
+            if value == "{":
+                depth += 1
+                continue
+            if value == "}":
+                depth -= 1
+                continue
+        elif kind == CMD:
+            if value == "begin" or value == "left":
+                depth += 1
+                continue
+            if value == "end" or value == "right":
+                depth -= 1
+                continue
+        elif kind != TEXT:  # a letter, number or parameter is no relation
+            continue
+        if depth == 0 and (kind == TEXT or relation_of(t) is not None):
             return True
     return False
 
@@ -368,6 +383,9 @@ def _is_container(tokens: list[Token], i: int, end: int) -> bool:
 def split_row(row: list[Token], row_index: int) -> list[Segment]:
     """Split one row into statements and prose at \\quad, \\Rightarrow, prose,
     and commas that stand between two relations."""
+    values = set(map(_VALUE, row))
+    if _is_plain_row(row, values):  # most rows: one statement, split at commas at most
+        return _split_commas(list(row), False, row_index, "," in values) if row else []
     out: list[Segment] = []
     current: list[Token] = []
     hard = False
@@ -453,6 +471,22 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
         i += 1
     flush(False)
     return out
+
+
+# Token values that split_row acts on (prose fonts, breaks, dropped or skipped commands, the ';'
+# that ends a statement); the control symbols \, \: \! are told from characters by kind
+_PUNCT_IGNORED = frozenset({",", ":", "!"})
+_SPLITTING = (DROPPED_WITH_ARG | IGNORED | PROSE_FONTS | STATEMENT_BREAKS | {";"}) - _PUNCT_IGNORED
+
+
+def _is_plain_row(row: list[Token], values: set[str]) -> bool:
+    """Whether split_row would keep every token of ``row`` (its token values: ``values``) as one
+    statement before commas are looked at: no prose, no break, no command that it drops or skips."""
+    if not _SPLITTING.isdisjoint(values) or TEXT in set(map(_KIND, row)):  # sets: made at C speed
+        return False
+    if _PUNCT_IGNORED.isdisjoint(values):
+        return True
+    return not any(t.kind == CMD and t.value in _PUNCT_IGNORED for t in row)
 
 
 def _paren_partners(row: list[Token]) -> dict[int, int]:
@@ -544,26 +578,10 @@ def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True)
             comma = False
     if not comma:  # as in most statements: nothing to split
         return [Segment(tokens, hard_break_before=hard, row=row)]
-    parts: list[list[Token]] = [[]]
-    depth = 0
-    for t in tokens:
-        kind, value = t.kind, t.value
-        if kind == CHAR:
-            if value in _OPENING:
-                depth += 1
-            elif value in _CLOSING:
-                depth -= 1
-        elif kind == CMD:
-            if value in _OPENING_CMDS:
-                depth += 1
-            elif value in _CLOSING_CMDS:
-                depth -= 1
-        if depth == 0 and kind == CHAR and value == ",":
-            parts.append([])
-        else:
-            parts[-1].append(t)
-    if len(parts) == 1:
+    cuts = _top_level_commas(tokens)
+    if not cuts:
         return [Segment(tokens, hard_break_before=hard, row=row)]
+    parts = [tokens[a + 1 : b] for a, b in zip([-1, *cuts], [*cuts, len(tokens)])]
     segments: list[list[Token]] = []
     pending: list[Token] = []
     for part in parts:
@@ -577,6 +595,29 @@ def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True)
     if pending:
         segments.append(pending)
     return [Segment(s, hard_break_before=hard if k == 0 else True, row=row) for k, s in enumerate(segments) if s]
+
+
+def _top_level_commas(tokens: list[Token]) -> list[int]:
+    """Indices of the ',' characters of ``tokens`` outside every bracket, brace and environment."""
+    cuts: list[int] = []
+    depth = 0
+    for k, t in enumerate(tokens):
+        kind = t.kind  # letters and numbers, half the tokens, are neither of the two kinds
+        if kind == CHAR:
+            value = t.value
+            if value in _OPENING:
+                depth += 1
+            elif value in _CLOSING:
+                depth -= 1
+            elif depth == 0 and value == ",":
+                cuts.append(k)
+        elif kind == CMD:
+            value = t.value
+            if value in _OPENING_CMDS:
+                depth += 1
+            elif value in _CLOSING_CMDS:
+                depth -= 1
+    return cuts
 
 
 def _has_relation(tokens: list[Token]) -> bool:
@@ -742,7 +783,7 @@ def _kind(lhs: Node | None, rel: str, rhs: Node, step: int) -> str:
     if rel in ("∈", ":", "∉", "⊂", "⊆") or isinstance(rhs, Space):
         return "declaration"
     sides = [s for s in (lhs, rhs) if s is not None]
-    if any(isinstance(n, Deriv) for s in sides for n in s.walk()):
+    if any(Deriv in map(type, s.walk()) for s in sides):  # C speed; Deriv has no subclass
         return "derivative"
     if rel in ("=", ":=", "≜", "≡") and step == 0 and _is_name(lhs):
         return "definition"

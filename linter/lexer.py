@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from operator import attrgetter
 from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
@@ -13,6 +14,7 @@ NUM = "num"  # a run of digits, maybe with a decimal point
 CHAR = "char"  # any other single character: + - * / = ( ) [ ] { } ^ _ & , ; : ! ' | < > .
 TEXT = "text"  # a run of prose (CJK and full-width punctuation, with words sandwiched in it)
 PARAM = "param"  # #1 … #9 inside a macro body
+_VALUE = attrgetter("value")  # for map(): token lists scanned at C speed
 
 
 class Token:
@@ -186,13 +188,30 @@ def _tokenize(text: str) -> list[Token]:
         simple = single.get(ch)
         if simple is not None:  # a run of letters and ASCII characters: most tokens
             append(Token(simple, ch, start, start + 1, space))
-            for k in range(start + 1, end):  # one token per character
-                c = text[k]
-                append(Token(single[c], c, k, k + 1, False))
+            k = start
+            for c in piece[1:]:  # one token per further character
+                k += 1
+                append(Token(single[c], c, k, k + 1))
             space = False
             continue
         kind = first.get(ch) or _kind_of_first(ch)
-        if kind == "other":  # the most frequent: + - = ( ) { } ^ _ …
+        # the kinds in order of frequency (letters and ASCII characters are runs, above)
+        if kind == "backslash":
+            if end - start == 1:  # a backslash ending the text is a character
+                append(Token(CHAR, ch, start, end, space))
+            elif end - start > 2 or piece[1] in _ASCII_LETTERS:  # a command
+                append(Token(CMD, piece[1:], start, end, space))
+            elif piece[1].isspace():  # control space: "\ " or a backslash at line end
+                space = True
+                continue
+            else:  # a control symbol
+                append(Token(CMD, piece[1], start, end, space))
+        elif kind == "space" or kind == "comment":
+            space = True
+            continue
+        elif kind == "num":
+            append(Token(NUM, piece, start, end, space))
+        elif kind == "other":  # ~ and characters beyond ASCII
             if ch.isascii():
                 if ch == "~":  # a non-breaking space
                     space = True
@@ -209,21 +228,6 @@ def _tokenize(text: str) -> list[Token]:
                     prose = True
         elif kind == "letter":
             append(Token(LETTER, ch, start, end, space))
-        elif kind == "backslash":
-            if end - start == 1:  # a backslash ending the text is a character
-                append(Token(CHAR, ch, start, end, space))
-            elif end - start > 2 or piece[1] in _ASCII_LETTERS:  # a command
-                append(Token(CMD, piece[1:], start, end, space))
-            elif piece[1].isspace():  # control space: "\ " or a backslash at line end
-                space = True
-                continue
-            else:  # a control symbol
-                append(Token(CMD, piece[1], start, end, space))
-        elif kind == "space" or kind == "comment":
-            space = True
-            continue
-        elif kind == "num":
-            append(Token(NUM, piece, start, end, space))
         elif kind == "hash":
             if end - start == 2:
                 append(Token(PARAM, piece[1], start, end, space))
@@ -279,7 +283,9 @@ def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
 
     ``macros`` maps a name (no backslash) to (n_args, default or None, body).
     """
-    if not macros or not any(t.kind == CMD and t.value in macros for t in tokens):
+    if not macros or macros.keys().isdisjoint(map(_VALUE, tokens)):  # no token names a macro (C speed)
+        return tokens
+    if not any(t.kind == CMD and t.value in macros for t in tokens):  # a name, but not as a command
         return tokens
     if depth > MAX_EXPANSION_DEPTH:
         first = next(t for t in tokens if t.kind == CMD and t.value in macros)

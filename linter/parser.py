@@ -36,6 +36,7 @@ FUNCTIONS = frozenset(
     "E mean abs erf".split()
 )
 TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
+_FUNCTION_HEADS = frozenset(name[:2] for name in FUNCTIONS if len(name) > 1)  # how a function word begins
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
 BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "boldsymbol",
@@ -285,11 +286,10 @@ class Parser:
 
     # -- expressions ------------------------------------------------------
     def expr(self) -> Node:
-        self.skip_ignorable()
-        start = self._pos()
-        tok = self.peek()
+        tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
         if tok is None:
             raise self.error("missing expression")
+        start = tok.start
         terms: list[Node] = []
         kind, value = tok.kind, tok.value  # plain comparisons (not is_char): this runs for every term
         if (kind == CHAR and value == "-") or (kind == CMD and (value == "pm" or value == "mp")):
@@ -319,8 +319,14 @@ class Parser:
         return Add(start, terms[-1].end, terms)
 
     def term(self) -> Node:
-        start = self._pos()
-        factors = [self.unary()]
+        if self.i < self.n:  # _pos() and unary() written out: this runs for every term
+            tok = self.toks[self.i]
+            start = tok.start
+            signed = tok.kind == CHAR and (tok.value == "-" or tok.value == "+")
+            factors = [self.unary() if signed else self.postfix()]
+        else:
+            start = self._pos()
+            factors = [self.unary()]
         ops: list[str] = []
         while True:
             tok = self._next_skipping()
@@ -336,7 +342,7 @@ class Parser:
                 den = self.unary()
                 left = factors[0] if len(factors) == 1 else Mul(start, factors[-1].end, factors, ops)
                 factors, ops = [Div(start, den.end, left, den)], []
-            elif self._starts_factor(tok):
+            elif kind == LETTER or kind == NUM or self._starts_factor(tok):  # letters: no call
                 last = factors[-1]
                 if isinstance(last, Deriv) and last.num is None and last.op != "nabla":
                     applied = self.term()
@@ -386,7 +392,14 @@ class Parser:
         return False
 
     def postfix(self) -> Node:
-        node = self.primary()
+        tok = self.toks[self.i] if self.i < self.n else None
+        if tok is not None and tok.kind == LETTER:  # the most common operands, without primary()
+            node = self.letter()
+        elif tok is not None and tok.kind == NUM:
+            self.i += 1
+            node = Num(tok.start, tok.end, tok.value)
+        else:
+            node = self.primary()
         while True:
             if self.i >= self.n:
                 return node
@@ -417,11 +430,11 @@ class Parser:
     # -- scripts ----------------------------------------------------------
     def _script_tokens(self) -> tuple[list[Token], int, int]:
         """The tokens of a ^/_ argument (a group or one token) and its span."""
-        tok = self.peek()
-        if tok is None:
+        if self.i >= self.n:
             raise self.error("missing script after ^ or _", self.toks[self.i - 1])
-        if tok.is_char("{"):
-            end = self.group_end()
+        tok = self.toks[self.i]
+        if tok.value == "{" and tok.kind == CHAR:
+            end = self.match[self.i]
             inner = self.toks[self.i + 1 : end]
             self.i = end + 1
             return inner, tok.start, self.toks[end].end
@@ -520,8 +533,12 @@ class Parser:
     def letter(self) -> Node:
         start = self.i
         nxt = self.toks[start + 1] if start + 1 < self.n else None
-        # a word (tr, exp …) only when another letter follows without a space
-        word = self._word_at(start) if nxt is not None and nxt.kind == LETTER and not nxt.space else ""
+        # a word (tr, exp …) only when another letter follows without a space, and only a
+        # word that begins as a function name does can be one
+        word = ""
+        if nxt is not None and nxt.kind == LETTER and not nxt.space:
+            if self.toks[start].value + nxt.value in _FUNCTION_HEADS:
+                word = self._word_at(start)
         if len(word) > 1 and word in FUNCTIONS:
             after = self.peek(len(word))
             if after is not None and (after.is_char("(") or after.is_cmd("left")):
@@ -1054,7 +1071,7 @@ class Parser:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
                 node = _sub_parse(cell, self.bold)
-                if any(isinstance(x, Dots) for x in node.walk()):
+                if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
             if cells:

@@ -23,14 +23,11 @@ class Node:
         copies and drops the copy's list)."""
         below = self.__dict__.get("_below")
         if below is None:
-            found = []
-            stack = list(reversed(self.children()))
-            while stack:
-                node = stack.pop()
-                found.append(node)
-                kids = node.children()
-                if kids:
-                    stack.extend(reversed(kids))
+            found: list[Node] = []
+            try:
+                _collect(self, found)
+            except RecursionError:  # deeper than Python's stack: the same order by a loop
+                found = _collect_by_loop(self)
             self.__dict__["_below"] = below = tuple(found)
         return chain((self,), below)
 
@@ -300,6 +297,30 @@ class Factorial(Node):
 
     def children(self):
         return [self.arg]
+
+
+_LEAVES = frozenset({Sym, Num, Dots})  # node types without children (none has a subclass)
+
+
+def _collect(node: Node, found: list[Node]) -> None:
+    """Append every node below ``node`` to ``found``, depth first (recursion: faster than a stack)."""
+    for kid in node.children():
+        found.append(kid)
+        if type(kid) not in _LEAVES:  # a leaf's children() is an empty list: not asked for
+            _collect(kid, found)
+
+
+def _collect_by_loop(node: Node) -> list[Node]:
+    """The nodes below ``node`` in the order of _collect, with a stack of our own."""
+    found = []
+    stack = list(reversed(node.children()))
+    while stack:
+        below = stack.pop()
+        found.append(below)
+        kids = below.children()
+        if kids:
+            stack.extend(reversed(kids))
+    return found
 
 
 # ---------------------------------------------------------------------------
