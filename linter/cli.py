@@ -263,7 +263,9 @@ def _check_one(path: str, text: str, settings: engine.Settings) -> Entry | BaseE
         gc.disable()
     try:
         result = engine.check_text(path, text, settings)
-        return Entry(list(result.findings), len(result.claims), result.unparsed)
+        entry = Entry(list(result.findings), len(result.claims), result.unparsed)
+        del result  # the note's claims and trees go now, by reference counting, not scanned by the collection below
+        return entry
     except Exception as exc:
         _debug_traceback()
         return exc

@@ -891,7 +891,15 @@ def _size_inference(left, right, scope: Scope, values) -> Inference:
             inf.try_unify([(shape[0], shape[1])])
     if inf.errors:
         raise Undecided("the shapes do not fit: " + inf.errors[0].message)
+    # From here the inference is only read (_sizes_of). The scope remembers it (_prepared), so it
+    # must not keep the scope's bound method: that cycle would leave every claim's objects to the
+    # cyclic garbage collector.
+    inf.symbol_shape = _finished
     return inf
+
+
+def _finished(sym: Sym):
+    raise RuntimeError("a finished size inference was asked for another symbol")
 
 
 def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars: bool) -> dict[str, tuple[int, int]]:
