@@ -121,28 +121,19 @@ class Scope:
         return (1, Dim())  # a row
 
     def _shape_spec(self, sym: Sym):
-        """How ``shape`` answers for ``sym``: ("declared" | "carried", shape), ("kind", kind) or None."""
+        """How ``shape`` answers for ``sym``: ("declared" | "carried", shape), ("kind", kind) or None;
+        kept in the context by Facts object and font (the context shares one Facts between places)."""
         f = self.facts(sym.key)
         if f is None:
             return None
-        shape, kind = f.shape, getattr(f, "kind", None)
-        decls = [d for d in getattr(f, "declarations", []) if d.shape is not None or d.kind is not None]
-        source = next((d for d in decls if d.shape is not None), None)
-        if {d.bold for d in decls} == {True, False}:
-            # x a scalar and bold x a vector in one note: read the declarations of this font
-            same = [d for d in decls if d.bold == sym.bold]
-            if not same:
-                return None
-            source = same[0] if same[0].shape is not None else None
-            shape, kind = same[0].shape, same[0].kind
-        elif _other_font(f, sym):
-            return None  # x declared bold (a vector), written plain here: another symbol, by convention
-        if shape is not None:
-            carried = source is not None and getattr(source, "carried", False)
-            return ("carried" if carried else "declared", shape)
-        if kind in ("scalar", "vector", "row"):
-            return ("kind", kind)
-        return None
+        derived = getattr(self.context, "derived", None)
+        if derived is None:
+            return _spec_of(f, sym)
+        memo = (id(f), "shape", sym.bold)
+        found = derived.get(memo)
+        if found is None:
+            found = derived[memo] = (_spec_of(f, sym), f)  # f kept: its id stays its own
+        return found[0]
 
     def props(self, key: str) -> frozenset[str]:
         props = self._props.get(key)
@@ -168,6 +159,28 @@ class Scope:
         if is_value and not literal:
             return None
         return f.value, tuple(f.params or ())
+
+
+def _spec_of(f, sym: Sym):
+    """Scope._shape_spec from the Facts ``f`` of ``sym``'s key; reads only ``f`` and the font of ``sym``."""
+    shape, kind = f.shape, getattr(f, "kind", None)
+    decls = [d for d in getattr(f, "declarations", []) if d.shape is not None or d.kind is not None]
+    source = next((d for d in decls if d.shape is not None), None)
+    if {d.bold for d in decls} == {True, False}:
+        # x a scalar and bold x a vector in one note: read the declarations of this font
+        same = [d for d in decls if d.bold == sym.bold]
+        if not same:
+            return None
+        source = same[0] if same[0].shape is not None else None
+        shape, kind = same[0].shape, same[0].kind
+    elif _other_font(f, sym):
+        return None  # x declared bold (a vector), written plain here: another symbol, by convention
+    if shape is not None:
+        carried = source is not None and getattr(source, "carried", False)
+        return ("carried" if carried else "declared", shape)
+    if kind in ("scalar", "vector", "row"):
+        return ("kind", kind)
+    return None
 
 
 def _other_font(facts, sym: Sym) -> bool:

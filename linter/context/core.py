@@ -41,6 +41,10 @@ class Context:
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
+        self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
+        # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
+        # the Facts is kept with its answer so that its id stays its own
+        self.derived: dict[tuple, tuple] = {}
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -83,6 +87,8 @@ class Context:
         self._in_passage = None
         self._starts.pop(decl.key, None)
         self._facts.clear()
+        self._no_facts.clear()
+        self.derived.clear()
         self._last_place = None
 
     def _declared_in(self, k: int) -> list[Declaration]:
@@ -189,11 +195,15 @@ class Context:
     def facts(self, key: str, at) -> Facts:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
-        chapter that is not contradicted by a nearer shape. A fresh Facts on every call."""
+        chapter that is not contradicted by a nearer shape. Places with the same answer
+        share one Facts object: read it, never change it."""
         pos = self._place(at)
         decls = self._by_key.get(key)
         if not decls or not self.outline.chains:
-            return Facts(key)
+            empty = self._no_facts.get(key)
+            if empty is None:
+                empty = self._no_facts[key] = Facts(key)
+            return empty
         # _lookup and _rebound see ``pos`` only through its passage and which declarations
         # lie before it, at it or after it: places that agree on those share one answer
         starts = self._starts.get(key)
@@ -203,8 +213,7 @@ class Context:
         found = self._facts.get(memo)
         if found is None:
             found = self._facts[memo] = self._merged(key, self._rebound(self._lookup(decls, pos), pos))
-        f = found
-        return Facts(key, f.shape, f.kind, f.props, f.value, f.params, f.domain, list(f.declarations))
+        return found
 
     def _place(self, at) -> tuple[int, int]:
         """``_where(at)``, kept for the last ``at``: truth asks the facts of one claim key
