@@ -568,11 +568,13 @@ def _show(node) -> str:
 
 
 def decide(
-    lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: bool = False, reference: Node | None = None
-) -> Outcome:
+    lhs: Node, rhs: Node, scope: Scope, literal: bool, guessed_scalars: bool = False, reference: Node | None = None,
+    must_hold: str | None = None,
+) -> Outcome | None:
     """In which layouts ``lhs = rhs`` holds, by random draws. ``guessed_scalars``:
     lowercase symbols whose shape is only guessed are drawn as scalars. ``reference``:
-    the right-hand side ``rhs`` is an edit of; the edit must keep every symbol's size."""
+    the right-hand side ``rhs`` is an edit of; the edit must keep every symbol's size.
+    ``must_hold``: a layout (not "mixed") the caller needs; None as soon as a draw fails in it."""
     if rhs is None:
         raise Undecided("the right-hand side did not parse")
     values, functions, wrts, left, right, layouts, inf = _prepared(lhs, rhs, scope, literal)
@@ -589,13 +591,17 @@ def decide(
     known = scope.decided.get(memo)
     if known is not None:
         return Outcome(holds=known[0], category=known[1])
-    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts)
+    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts, must_hold)
+    if outcome is None:
+        return None  # not remembered: the draws were cut short
     scope.decided[memo] = (outcome.holds, outcome.category, lhs, rhs)  # the sides kept: their ids stay theirs
     return outcome
 
 
-def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts) -> Outcome:
-    """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout."""
+def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts,
+                      must_hold: str | None = None) -> Outcome | None:  # fmt: skip
+    """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout;
+    None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold."""
     from . import numeric
 
     derivative = isinstance(left, Deriv)
@@ -638,6 +644,8 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                 raise Undecided(str(exc) or type(exc).__name__) from None
             for layout, verdict in row.items():
                 results[layout].append(verdict)
+            if must_hold is not None and results[must_hold if layouts != (None,) else None][-1] is not True:
+                return None  # holds needs True in every draw
             break
     holds = set()
     undecided = []
@@ -1219,12 +1227,17 @@ def correction(claim, context, layout: str | None) -> str | None:
     scope = Scope(context, claim)
     style = style_of(claim.text, [claim.lhs, claim.rhs])
     for candidate in _candidates(claim.rhs, scope):
+        # outside the mixed layout the layout needed is known before the draws: a candidate that
+        # fails it in one draw is dropped without the others (whose answer could not make it hold)
+        must_hold = layout if layout in LAYOUTS else None
         try:
-            found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs)
+            found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs, must_hold=must_hold)
         except Undecided:
             continue
         except Exception:  # noqa: BLE001 - no fix rather than a crash
             return None
+        if found is None:
+            continue
         if found.holds and _expected(layout, found.category) in found.holds:
             return to_latex(candidate, style)
     return None
