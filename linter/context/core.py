@@ -42,6 +42,9 @@ class Context:
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
+        # (key, ids of the visible declarations) -> their Facts: places in different passages often see
+        # the same declarations; each is held by the context (declarations, _carried), so ids stay theirs
+        self._merged_by: dict[tuple, Facts] = {}
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
@@ -88,6 +91,7 @@ class Context:
         self._starts.pop(decl.key, None)
         self._facts.clear()
         self._no_facts.clear()
+        self._merged_by.clear()
         self.derived.clear()
         self._last_place = None
 
@@ -212,7 +216,15 @@ class Context:
         memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos))
         found = self._facts.get(memo)
         if found is None:
-            found = self._facts[memo] = self._merged(key, self._rebound(self._lookup(decls, pos), pos))
+            found = self._facts[memo] = self._shared_merged(key, self._rebound(self._lookup(decls, pos), pos))
+        return found
+
+    def _shared_merged(self, key: str, decls: list[Declaration]) -> Facts:
+        """``_merged``, one Facts object for the same visible declarations (a pure function of them)."""
+        memo = (key, tuple(map(id, decls)))
+        found = self._merged_by.get(memo)
+        if found is None:
+            found = self._merged_by[memo] = self._merged(key, decls)
         return found
 
     def _place(self, at) -> tuple[int, int]:
