@@ -421,8 +421,10 @@ class Reader:
         # with a choice of subjects and are tried at every position. (Each hint is made of CJK
         # ideographs, so a text with one is Chinese.)
         if _CN_HINT.search(text):
-            for match in PRED_CN.finditer(text):
-                out.extend(self._cn(match, predicate=True))
+            # PRED_CN needs a verb (是, 为) and a noun, both plain words
+            if ("是" in text or "为" in text) and _ANY_NOUN_CN.search(text):
+                for match in PRED_CN.finditer(text):
+                    out.extend(self._cn(match, predicate=True))
             if _ANY_ADJ_CN.search(text):
                 for match in ADJ_CN.finditer(text):
                     out.extend(self._cn(match, predicate=True, adjective=True))
@@ -434,8 +436,10 @@ class Reader:
             if _ANY_NOUN_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        for match in RESULT.finditer(text) if MARK in text else ():
-            out.extend(self._result(match))
+        # RESULT's words all hold "结果" or "the result"
+        if MARK in text and ("结果" in text or "the result" in text):
+            for match in RESULT.finditer(text):
+                out.extend(self._result(match))
         return out
 
     # -- helpers -----------------------------------------------------------------
