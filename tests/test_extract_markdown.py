@@ -358,16 +358,19 @@ def test_passages_cover_prose_without_math():
 
 
 def test_macro_definitions_are_collected(monkeypatch):
-    seen = []
+    # Definitions are collected wherever they are (any block, inline or display), through the
+    # module's macro reader; which blocks it is handed is the extractor's business.
+    read = []
+    real = md.find_macro_definitions
 
-    def fake(text):
-        seen.append(text)
-        return {"R": (0, None, "\\mathbb{R}")} if "newcommand" in text else {}
+    def spy(text):
+        read.append(text)
+        return real(text)
 
-    monkeypatch.setattr(md, "find_macro_definitions", fake)
-    ex = run("$\\newcommand{\\R}{\\mathbb{R}}$ and $x\\in\\R$")
-    assert ex.macros == {"R": (0, None, "\\mathbb{R}")}
-    assert seen == ["\\newcommand{\\R}{\\mathbb{R}}", "x\\in\\R"]
+    monkeypatch.setattr(md, "find_macro_definitions", spy)
+    ex = run("$x$ and $\\newcommand{\\R}{\\mathbb{R}}$ and $x\\in\\R$\n\n$$\\def\\v{\\mathbf{v}} y = 1$$")
+    assert ex.macros == {"R": (0, None, "\\mathbb{R}"), "v": (0, None, "\\mathbf{v}")}
+    assert "\\newcommand{\\R}{\\mathbb{R}}" in read
 
 
 def test_source_argument_is_used():

@@ -22,7 +22,7 @@ GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsil
          "Θ": "Theta", "Ω": "Omega", "Γ": "Gamma", "Δ": "Delta"}  # fmt: skip
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: one Piece per block of every passage read
 class Piece:
     """One piece of math in a marked text: a whole block, or a run of math tokens
     between prose inside a block."""
@@ -68,7 +68,7 @@ class Runs:
         return self.bases[j] + i - self.starts[j]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: one Marked per passage read
 class Marked:
     """Prose with each piece of math replaced by MARK; ``offs[i]`` is the source
     offset of ``text[i]`` (one extra entry for the end)."""
@@ -81,12 +81,12 @@ class Marked:
     passage: Passage | None
     rows_break: bool = False  # newlines end sentences (prose inside a math block)
     _ends: list | None = field(default=None, repr=False)
-    _ends_at: list = field(default_factory=list, repr=False)
-    _starts: list = field(default_factory=list, repr=False)
+    _ends_at: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
+    _starts: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
     _conditional: bool | None = field(default=None, repr=False)
     _lowered: str | None = field(default=None, repr=False)
     _conditions: list | None = field(default=None, repr=False)  # spans of _CONDITION's matches
-    _condition_ends: list = field(default_factory=list, repr=False)
+    _condition_ends: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
 
     def may_hold_condition(self) -> bool:
         """False when no condition word ("if", "当" …) is in the text at all: then no
@@ -327,6 +327,7 @@ PREFIX_CN = re.compile(
     rf"(?P<between>(?:{_ADJ_CN}|方|单位)?)(?P<noun>{_NOUN_CN})\s*(?P<subj>{_SUBJ_CN})"
     rf"(?!\s*(?:[,，、]\s*{_SUBJ_CN}\s*)*(?:的(?:计算|运算)?结果)?\s*{_VERB_CN})"
 )
+_PREFIX_REACH = 3  # the longest word before PREFIX_CN's noun: 半正定, 非奇异
 RESULT = re.compile(
     rf"{MARK}[\s。.,，:：]*(?P<word>结果|其结果|the result)\s*(?:就|也|则)?\s*(?:变成了|变成|成了|变为|就是|是|为|is)\s*"
     rf"(?:一个|an?)?\s*(?P<between>[^，。,;；:：\n]{{0,12}}?)(?P<noun>{_NOUN_CN}|(?:row|column)\s+vector|vector|matrix|scalar)"
@@ -420,22 +421,25 @@ class Reader:
         # with a choice of subjects and are tried at every position. (Each hint is made of CJK
         # ideographs, so a text with one is Chinese.)
         if _CN_HINT.search(text):
-            for match in PRED_CN.finditer(text):
-                out.extend(self._cn(match, predicate=True))
+            # PRED_CN needs a verb (是, 为) and a noun, both plain words
+            if ("是" in text or "为" in text) and _ANY_NOUN_CN.search(text):
+                for match in PRED_CN.finditer(text):
+                    out.extend(self._cn(match, predicate=True))
             if _ANY_ADJ_CN.search(text):
                 for match in ADJ_CN.finditer(text):
                     out.extend(self._cn(match, predicate=True, adjective=True))
-            if _ANY_NOUN_CN.search(text):
-                for match in PREFIX_CN.finditer(text):
-                    out.extend(self._cn(match, predicate=False))
-        if _EN_HINT_WORDS.search(text) and _EN_HINT.search(text):
+            for match in _prefix_cn(text):
+                out.extend(self._cn(match, predicate=False))
+        if _has_en_hint(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
             if _ANY_NOUN_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        for match in RESULT.finditer(text) if MARK in text else ():
-            out.extend(self._result(match))
+        # RESULT's words all hold "结果" or "the result"
+        if MARK in text and ("结果" in text or "the result" in text):
+            for match in RESULT.finditer(text):
+                out.extend(self._result(match))
         return out
 
     # -- helpers -----------------------------------------------------------------
@@ -639,6 +643,29 @@ class Reader:
             return []
         return [Said(piece, kind, (1, 1) if kind == "scalar" else None, frozenset(), self.m.offs[match.start("word")],
                      self.m.offs[match.end()], False, via_result=True)]  # fmt: skip
+
+
+def _prefix_cn(text: str):
+    """The matches of ``PREFIX_CN.finditer(text)``, tried only just before each noun (a
+    match's noun starts at most _PREFIX_REACH characters into it), not at every position."""
+    pos = 0
+    while (noun := _ANY_NOUN_CN.search(text, pos)) is not None:
+        q = noun.start()
+        for p in range(max(pos, q - _PREFIX_REACH), q + 1):
+            match = PREFIX_CN.match(text, p)
+            if match is not None:
+                yield match
+                pos = match.end()
+                break
+        else:
+            pos = q + 1
+
+
+def _has_en_hint(text: str) -> bool:
+    """``_EN_HINT.search(text)``, begun at the first hint word: every match of _EN_HINT
+    starts with one (its \\b still sees the text before)."""
+    first = _EN_HINT_WORDS.search(text)
+    return first is not None and _EN_HINT.search(text, first.start()) is not None
 
 
 def is_condition(marked: Marked, i: int) -> bool:

@@ -15,9 +15,13 @@ from ..source import Source
 from .paragraph_rule import use_paragraph_rule
 
 try:
-    from ..macros import find_macro_definitions
+    from ..macros import DEFINERS, find_macro_definitions
 except ImportError:  # the macro reader is optional
-    find_macro_definitions = None
+    DEFINERS, find_macro_definitions = frozenset(), None
+
+# A block can define a macro only if it names a definer (\newcommand, \def …): most blocks do
+# not, and this search is cheaper than the macro reader's call (a superset of its keywords).
+_MAY_DEFINE = re.compile(r"\\(?:" + "|".join(map(re.escape, sorted(DEFINERS))) + ")")
 
 _ENV_NAMES = (
     "equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath", "math",
@@ -365,7 +369,7 @@ class _Reader:
         )
         passage.add_block(block)
         self.blocks.append(block)
-        if find_macro_definitions is not None:
+        if find_macro_definitions is not None and _MAY_DEFINE.search(text):
             self.macros.update(find_macro_definitions(text))
 
     def _cells(self, passage: Passage) -> tuple[tuple[int, int], ...]:
