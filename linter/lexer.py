@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from operator import attrgetter
 from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
@@ -14,7 +13,6 @@ NUM = "num"  # a run of digits, maybe with a decimal point
 CHAR = "char"  # any other single character: + - * / = ( ) [ ] { } ^ _ & , ; : ! ' | < > .
 TEXT = "text"  # a run of prose (CJK and full-width punctuation, with words sandwiched in it)
 PARAM = "param"  # #1 … #9 inside a macro body
-_VALUE = attrgetter("value")  # for map(): token lists scanned at C speed
 
 
 class Token:
@@ -283,7 +281,7 @@ def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
 
     ``macros`` maps a name (no backslash) to (n_args, default or None, body).
     """
-    if not macros or macros.keys().isdisjoint(map(_VALUE, tokens)):  # no token names a macro (C speed)
+    if not macros or macros.keys().isdisjoint([t.value for t in tokens]):  # no token names a macro
         return tokens
     if not any(t.kind == CMD and t.value in macros for t in tokens):  # a name, but not as a command
         return tokens
