@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from operator import attrgetter
 from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
@@ -14,7 +13,6 @@ NUM = "num"  # a run of digits, maybe with a decimal point
 CHAR = "char"  # any other single character: + - * / = ( ) [ ] { } ^ _ & , ; : ! ' | < > .
 TEXT = "text"  # a run of prose (CJK and full-width punctuation, with words sandwiched in it)
 PARAM = "param"  # #1 … #9 inside a macro body
-_VALUE = attrgetter("value")  # for map(): token lists scanned at C speed
 
 
 class Token:
@@ -181,18 +179,24 @@ def _tokenize(text: str) -> list[Token]:
     # findall gives plain strings (no match objects); as the matches tile the text,
     # each one starts where the one before ended
     single = _SINGLE
+    new = object.__new__
     for piece in _PATTERN.findall(text):
         start = end
         end += len(piece)
         ch = piece[0]
         simple = single.get(ch)
         if simple is not None:  # a run of letters and ASCII characters: most tokens
-            append(Token(simple, ch, start, start + 1, space))
-            k = start
-            for c in piece[1:]:  # one token per further character
-                k += 1
-                append(Token(single[c], c, k, k + 1))
-            space = False
+            for c in piece:  # one token per character, the space (if any) before the first
+                # Token(single[c], c, start, start + 1, space) made by hand: object.__new__ and
+                # five slot stores take less time than a call through Token.__init__ (Python 3.11)
+                tok = new(Token)
+                tok.kind = single[c]
+                tok.value = c
+                tok.start = start
+                tok.end = start = start + 1
+                tok.space = space
+                space = False
+                append(tok)
             continue
         kind = first.get(ch) or _kind_of_first(ch)
         # the kinds in order of frequency (letters and ASCII characters are runs, above)
@@ -283,7 +287,7 @@ def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
 
     ``macros`` maps a name (no backslash) to (n_args, default or None, body).
     """
-    if not macros or macros.keys().isdisjoint(map(_VALUE, tokens)):  # no token names a macro (C speed)
+    if not macros or macros.keys().isdisjoint([t.value for t in tokens]):  # no token names a macro
         return tokens
     if not any(t.kind == CMD and t.value in macros for t in tokens):  # a name, but not as a command
         return tokens
