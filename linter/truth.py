@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from .shapes import Dim, Inference, ShapeError, describe, dim_of
-from .tree import Deriv, Matrix, Mul, Neg, Node, Num, Sum, Sym, Transpose, Add, Call
+from .tree import Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
 from .treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -192,8 +192,6 @@ def _other_font(facts, sym: Sym) -> bool:
 
 def _diagonal_by_definition(value) -> bool:
     """diag(λ_1, λ_2, …): a matrix defined by its diagonal entries."""
-    from .tree import Func
-
     return isinstance(value, Func) and value.name == "diag" and len(value.args) > 1
 
 
@@ -400,8 +398,6 @@ def _identity_shaped(claim, scope) -> bool:
     """An equality between matrix expressions that reads as an identity
     (tr(ABC) = tr(CAB), (AB)^T = B^T A^T, (u+v)^T F (u+v) expanded): no unknowns,
     no lone symbol, no number side; every letter a capital or declared with a shape."""
-    from .tree import Func, Inverse
-
     sides = (claim.lhs, claim.rhs)
     if any(s is None or isinstance(s, Num) or is_lone_symbol(s) for s in sides):
         return False
@@ -558,8 +554,6 @@ def _zero(node) -> bool:
 
 
 def _show(node) -> str:
-    from .tree import render
-
     text = render(node)
     return text if len(text) <= 50 else text[:47] + "…"
 
@@ -782,8 +776,6 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
 
 def _used_as_vector(node) -> set[str]:
     """Keys written transposed, inside a norm or an inner product: vectors by use."""
-    from .tree import Inner, Norm
-
     out = set()
     for n in node.walk():
         if isinstance(n, Transpose) and isinstance(n.arg, Sym):
@@ -1257,8 +1249,6 @@ def _candidates(rhs: Node, scope: Scope):
     two = Num(rhs.start, rhs.start, "2")
     yield Mul(rhs.start, rhs.end, [two, rhs], [""])
     yield Neg(rhs.start, rhs.end, rhs)
-    from .tree import Div
-
     yield _halved(rhs)
     for a, b in itertools.combinations(syms[:6], 2):
         yield _replace(_replace(rhs, a, Transpose(a.start, a.end, a, "T")), b, Transpose(b.start, b.end, b, "T"))
@@ -1266,8 +1256,6 @@ def _candidates(rhs: Node, scope: Scope):
 
 def _halved(rhs: Node) -> Node:
     """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}."""
-    from .tree import Div
-
     if isinstance(rhs, Mul) and isinstance(rhs.factors[0], Num) and rhs.factors[0].value.isdigit():
         k = int(rhs.factors[0].value)
         if k % 2 == 0 and len(rhs.factors) > 1:

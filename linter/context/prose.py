@@ -158,7 +158,9 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 # over tens of thousands of code points takes milliseconds to compile, at every start-up.
 def _has_wide(text: str) -> bool:
     """Whether ``text`` has a character in U+2E80..U+FFFF (CJK and full-width forms)."""
-    top = max(text, default="")
+    if text.isascii():  # most math: answered at C speed
+        return False
+    top = max(text)
     if top <= "\uffff":
         return top >= "\u2e80"
     return any("\u2e80" <= c <= "\uffff" for c in text)  # beyond the BMP too (rare): look at each
