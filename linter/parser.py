@@ -602,7 +602,18 @@ class Parser:
             return _respan(node, tok.start, self.toks[end].end)
         if v == "|":
             return self.bars_group(tok, "|")
+        if v == "." and self._ellipsis():  # an ellipsis typed as three full stops: \ldots
+            self.i += 3
+            return Dots(tok.start, self.toks[self.i - 1].end, "ldots")
         raise self.error(f"unexpected '{v}'", tok)
+
+    def _ellipsis(self) -> bool:
+        """Whether three full stops with nothing between them start at the cursor."""
+        i = self.i
+        if i + 2 >= self.n:
+            return False
+        a, b, c = self.toks[i], self.toks[i + 1], self.toks[i + 2]
+        return b.kind == CHAR == c.kind and b.value == "." == c.value and a.end == b.start and b.end == c.start
 
     def delimited(self, respan: bool = True) -> Node:
         """( … ), [ … ], \\left( … \\right) and friends; ``respan`` stretches a

@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from .shapes import Dim, Inference, ShapeError, describe, dim_of
-from .tree import Add, Call, Deriv, Div, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
+from .tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
 from .treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -157,6 +157,11 @@ class Scope:
         origins = {d.origin for d in getattr(f, "declarations", [])} or {"definition"}
         is_value = "value" in origins or isinstance(f.value, Matrix)
         if is_value and not literal:
+            return None
+        if _diagonal_by_definition(f.value) and Dots in map(type, f.value.walk()):
+            # Λ = diag(λ_1, …, λ_n): a form, not a value to substitute; Λ stays itself, with the
+            # property the form gives it (diagonal: _find_props). Other forms with dots (a kernel
+            # matrix written entry by entry) may say more than any property: left undecided.
             return None
         return f.value, tuple(f.params or ())
 

@@ -752,3 +752,12 @@ def test_a_root_keeps_its_index():
 
     assert render(parse_math(r"\sqrt[3]{x}")) == "x^(1 / 3)"
     assert render(parse_math(r"\sqrt{x}")) == "sqrt(x)"
+
+
+def test_an_ellipsis_typed_as_three_full_stops_is_dots():
+    node = parse(r"\operatorname{diag}(\lambda_1,\lambda_2,...,\lambda_{n})")
+    assert isinstance(node, Func) and node.name == "diag" and len(node.args) == 4
+    assert isinstance(node.args[2], Dots) and node.args[2].kind == "ldots"
+    assert isinstance(parse("x_1 + ... + x_n").terms[1], Dots)
+    with pytest.raises(ParseError):
+        parse("a + . . . + b")  # spaced full stops are not an ellipsis

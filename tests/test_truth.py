@@ -173,3 +173,16 @@ def test_the_fix_may_change_a_size_the_wrong_rhs_forced() -> None:
     )
     fixes = [f.fix.text for f in check_text("n.md", text).findings if f.code == "DL301" and f.fix]
     assert fixes == ["2A^T A x - 2A^T b"], fixes
+
+
+def test_a_matrix_defined_as_diag_with_dots_is_a_diagonal_matrix_not_a_value() -> None:
+    """Λ = diag(λ_1, …, λ_n) cannot be evaluated entry by entry; Λ stays a symbol, drawn diagonal."""
+    for dots in (r"\ldots", "..."):
+        verdicts = _verdicts(
+            rf"Let $\Lambda = \operatorname{{diag}}(\lambda_1, {dots}, \lambda_n) \in \mathbb{{R}}^{{n \times n}}$"
+            r" and $W \in \mathbb{R}^{m \times n}$." "\n\n"
+            r"$$W(\Lambda + \Lambda^T) = 2W\Lambda$$" "\n\n"
+            r"$$W\Lambda = \Lambda W$$" "\n"
+        )
+        assert verdicts[r"W(\Lambda + \Lambda^T) = 2W\Lambda"] == "true"
+        assert verdicts[r"W\Lambda = \Lambda W"] == "shape error"
