@@ -82,7 +82,7 @@ def dim_of(value) -> Dim:
         value = value.strip()
         if value.isdigit():
             return Dim(num=int(value), certain=True)
-        if value and all(ch.isalnum() or ch in "+-_{}" for ch in value):
+        if value and all(ch.isalnum() or ch in "+-_{}'" for ch in value):
             return Dim(name=value, certain=True)
     return Dim()
 
@@ -256,6 +256,10 @@ class Inference:
             shape = (dim_of(declared[0]), dim_of(declared[1]))
             if all(isinstance(d, Dim) and not d.certain for d in declared):
                 self.unsure_keys.add(key)  # carried from elsewhere: a guess here
+            elif sym.name in ("I", "E") and not sym.sub:
+                # the identity takes the size its place needs: notes write I ∈ ℝ^{m×m} in one
+                # formula and I − ZZᵀ with another size in the next; no finding rests on it
+                self.unsure_keys.add(key)
         else:
             value = self.definition(key)
             if value is not None and key not in self._defining:

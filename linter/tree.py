@@ -380,8 +380,8 @@ def render(node: Node | None) -> str:
         return f"{_wrap(node.num, PREC_POW)} / {_wrap(node.den, PREC_POW)}"
     if isinstance(node, Pow):
         return f"{_wrap(node.base, PREC_ATOM)}^{_wrap(node.exp, PREC_ATOM)}"
-    if isinstance(node, Transpose):
-        return f"{_wrap(node.arg, PREC_ATOM)}^T"
+    if isinstance(node, Transpose):  # A' as written: a transpose, or another matrix
+        return f"{_wrap(node.arg, PREC_ATOM)}{chr(39) if node.mark == 'prime' else '^T'}"
     if isinstance(node, Inverse):
         return f"{_wrap(node.arg, PREC_ATOM)}^{'-T' if node.transposed else '-1'}"
     if isinstance(node, Func):

@@ -72,8 +72,8 @@ EXPRESSIONS = [
     (r"X^{\mathsf T}", "X^T", Transpose),
     (r"X^{\mathsf{T}}", "X^T", Transpose),
     (r"X^{\mathrm{T}}", "X^T", Transpose),
-    ("X'", "X^T", Transpose),
-    (r"X^{\prime}", "X^T", Transpose),
+    ("X'", "X'", Transpose),  # a prime as written: a transpose or another matrix
+    (r"X^{\prime}", "X'", Transpose),
     ("Xᵀ", "X^T", Transpose),
     ("X^{-1}", "X^-1", Inverse),
     ("X^{-T}", "X^-T", Inverse),

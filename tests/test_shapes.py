@@ -114,3 +114,12 @@ def test_a_centred_dot_between_two_columns_is_their_dot_product():
     assert describe(shape) != "scalar"
     inf, _, shape = infer(r"w \cdot y", {"w": ("n", 1), "y": ("m", 1)})  # lengths differ: no dot product
     assert describe(shape) != "scalar"
+
+
+def test_a_primed_dimension_is_named_in_the_message():
+    from linter.engine import check_text
+
+    text = (r"Let $W \in \mathbb{R}^{d \times d'}$ and $Z \in \mathbb{R}^{d^{\prime} \times m}$; then "
+            r"$Z W = X$." "\n")  # fmt: skip
+    messages = [f.message for f in check_text("n.md", text).findings if f.code == "DL201"]
+    assert messages == ["Z W: Z is d'×m but W is d×d'"]
