@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .blocks import Extraction
 from .findings import Finding
+
+if TYPE_CHECKING:  # not imported at run time: a warm run (every file cached) never reads a note
+    from .blocks import Extraction
 
 
 @dataclass

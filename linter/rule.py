@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator
+from typing import TYPE_CHECKING, ClassVar, Iterator
 
-from .blocks import MathBlock
 from .findings import Finding, Fix
-from .source import Source
+
+if TYPE_CHECKING:  # annotations only: a warm run lists the rules' codes without reading notes
+    from .blocks import MathBlock
+    from .source import Source
 
 
 class Rule:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..findings import Finding
-from ..source import Source
+
+if TYPE_CHECKING:  # imported where a code frame is drawn: not for concise or machine formats
+    from ..source import Source
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
 MACHINE_FORMATS = frozenset({"json", "sarif", "github", "gitlab"})
@@ -47,6 +50,8 @@ class Context:
                 from ..fixes import cell_source
 
                 text = cell_source(text, cell)
+            from ..source import Source
+
             self._sources[key] = None if text is None else Source(path, text, cell=cell)
         return self._sources[key]
 
