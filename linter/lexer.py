@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from functools import lru_cache
 from string import ascii_letters as _ASCII_LETTERS
 
 # Token kinds
@@ -37,10 +38,20 @@ class Token:
         return f"Token({self.kind}, {self.value!r}, {self.start}, {self.end})"
 
 
-_CJK = (
-    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3400-\u4dbf\u4e00-\u9fff"
-    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-)
+# CJK scripts, punctuation and full-width forms: prose inside math. A character class over these
+# ~40,000 code points takes milliseconds to compile, so the lexer's pattern gets it only once a
+# text has such a character (_pattern_for), and single characters are told by their ranges.
+_CJK_RANGES = (
+    ("\u2e80", "\u2fff"), ("\u3000", "\u303f"), ("\u3040", "\u30ff"), ("\u3100", "\u312f"),
+    ("\u3400", "\u4dbf"), ("\u4e00", "\u9fff"), ("\uac00", "\ud7af"), ("\uf900", "\ufaff"),
+    ("\ufe30", "\ufe4f"), ("\uff00", "\uffef"),
+)  # fmt: skip
+_CJK = "".join(f"{lo}-{hi}" for lo, hi in _CJK_RANGES)
+_CJK_FIRST = _CJK_RANGES[0][0]
+
+
+def _is_cjk(ch: str) -> bool:
+    return any(lo <= ch <= hi for lo, hi in _CJK_RANGES)
 # Which kind of match of _PATTERN a piece is, told by its first character
 # (a backslash or # needs the second as well); filled in as characters are met,
 # up to a bound (past it a character is looked at afresh each time).
@@ -51,7 +62,7 @@ _BY_FIRST = (  # the alternatives of _PATTERN, each told by a pattern for its fi
     ("letter", re.compile(r"[A-Za-z]")),
     ("space", re.compile(r"\s")),
     ("comment", re.compile("%")),
-    ("cjk", re.compile(rf"[{_CJK}]")),
+    ("cjk", None),  # _is_cjk
 )
 
 
@@ -62,7 +73,9 @@ def _kind_of_first(ch: str) -> str:
     elif ch == "#":
         kind = "hash"
     else:
-        kind = next((name for name, pattern in _BY_FIRST if pattern.match(ch)), "other")
+        kind = next(
+            (name for name, pattern in _BY_FIRST if (pattern.match(ch) if pattern is not None else _is_cjk(ch))), "other"
+        )
     if len(_FIRST) < _FIRST_SIZE:
         _FIRST[ch] = kind
     return kind
@@ -78,7 +91,7 @@ _SINGLE = {
 # One match per token, space or comment, or per run of one-character tokens (letters and
 # ASCII characters, see _SINGLE: fewer, longer matches); the alternatives are tried in
 # order and every character matches one, so the matches tile the text.
-_PATTERN = re.compile(
+_ALTERNATIVES = (
     "[" + "".join(re.escape(ch) for ch in sorted(_SINGLE)) + "]+"  # a run of _SINGLE characters
     r"|\\[A-Za-z]+"  # a command
     r"|\\[^A-Za-z]"  # a control symbol
@@ -87,10 +100,22 @@ _PATTERN = re.compile(
     r"|\s+"  # space
     r"|%[^\n]*"  # a comment
     r"|#[1-9]"  # a parameter
-    rf"|[{_CJK}]+"  # prose
-    r"|.",  # any other character
-    re.S,
 )
+_ANY = r"|."  # any other character
+# Without prose: for a text with no character from U+2E80 on, where the prose alternative never matches.
+_PATTERN = re.compile(_ALTERNATIVES + _ANY, re.S)
+
+
+@lru_cache(maxsize=1)
+def _with_prose() -> re.Pattern:
+    return re.compile(_ALTERNATIVES + rf"|[{_CJK}]+" + _ANY, re.S)  # runs of prose
+
+
+def _pattern_for(text: str) -> re.Pattern:
+    """The lexer's pattern for ``text``: with the prose alternative only where it can match."""
+    if text.isascii() or max(text) < _CJK_FIRST:
+        return _PATTERN
+    return _with_prose()
 
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
@@ -180,7 +205,7 @@ def _tokenize(text: str) -> list[Token]:
     # each one starts where the one before ended
     single = _SINGLE
     new = object.__new__
-    for piece in _PATTERN.findall(text):
+    for piece in _pattern_for(text).findall(text):
         start = end
         end += len(piece)
         ch = piece[0]

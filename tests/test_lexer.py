@@ -146,3 +146,23 @@ def test_space_before_a_macro_goes_to_its_first_token_only():
         ("a", False), ("t", True), ("r", False), ("(", False), ("X", False), (")", False),
     ]  # fmt: skip
     assert [(t.value, t.space) for t in lex(r"a \f{y}", macros)] == [("a", False), ("y", True), ("x", True)]
+
+
+def test_the_lean_pattern_and_the_cjk_ranges_agree_with_the_full_character_class():
+    """The lexer compiles its prose alternative (a class of ~40,000 code points) only for a text
+    with a character from U+2E80 on; elsewhere that alternative can never match."""
+    import random
+    import re
+
+    from linter import lexer
+
+    full = re.compile(lexer._ALTERNATIVES + rf"|[{lexer._CJK}]+" + lexer._ANY, re.S)
+    cjk = re.compile(rf"[{lexer._CJK}]")
+    assert all(lexer._is_cjk(chr(c)) == bool(cjk.match(chr(c))) for c in range(0x10000))
+    rng = random.Random(7)
+    alphabet = "ab xy\\{}^_.,1 23%#\n\tαλ∂∇ᵀ·é" + "矩阵，。（）가ア"
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert lexer._pattern_for(text).findall(text) == full.findall(text), text
+        if max(text, default="") < "\u2e80":
+            assert lexer._pattern_for(text) is lexer._PATTERN
