@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from . import __version__, engine
 from .config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
@@ -18,6 +19,19 @@ from .findings import Finding
 from .report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def run() -> NoReturn:
+    """The ``derivlint`` command (and ``python -m linter``): ``main``, then an exit without the
+    interpreter's teardown, as mypy does: freeing every module and object at exit took a fifth of
+    a warm run. Output is flushed first; worker pools and files are closed by ``main`` itself."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass  # a reader that went away: nothing more to say
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -316,3 +316,19 @@ def test_broken_pipe_prints_no_traceback(tmp_path):
     assert b"DL100" in first
     assert b"Traceback" not in err and b"BrokenPipe" not in err
     assert proc.returncode == 1
+
+
+def test_the_command_exits_without_teardown_but_with_all_its_output(tmp_path):
+    """``python -m linter`` ends with os._exit (no interpreter teardown): stdout, stderr and
+    --output-file must still be complete, and the exit code the one main returned."""
+    repo = Path(__file__).resolve().parents[1]
+    report = tmp_path / "report.json"
+    done = subprocess.run(
+        [sys.executable, "-m", "linter", "check", "--no-cache", "--output-format", "json",
+         "--output-file", f"sarif={report}", str(repo / "fixtures")],
+        capture_output=True, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    assert done.returncode == 1
+    findings = json.loads(done.stdout)  # complete: it parses
+    assert len(findings) > 50 and "findings in" in done.stderr
+    assert len(json.loads(report.read_text())["runs"][0]["results"]) == len(findings)
