@@ -118,6 +118,10 @@ def _pattern_for(text: str) -> re.Pattern:
     return _with_prose()
 
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
+# Commands read as another: notes write the norm's bars \parallel x \parallel_2 (the relation
+# "parallel to" has no place in matrix calculus)
+_SAME_AS = {"parallel": "Vert"}
+
 _UNICODE: dict[str, list[tuple[str, str]]] = {
     "∂": [(CMD, "partial")],
     "∇": [(CMD, "nabla")],
@@ -229,7 +233,8 @@ def _tokenize(text: str) -> list[Token]:
             if end - start == 1:  # a backslash ending the text is a character
                 append(Token(CHAR, ch, start, end, space))
             elif end - start > 2 or piece[1] in _ASCII_LETTERS:  # a command
-                append(Token(CMD, piece[1:], start, end, space))
+                name = piece[1:]
+                append(Token(CMD, _SAME_AS.get(name, name), start, end, space))
             elif piece[1].isspace():  # control space: "\ " or a backslash at line end
                 space = True
                 continue

@@ -761,3 +761,8 @@ def test_an_ellipsis_typed_as_three_full_stops_is_dots():
     assert isinstance(parse("x_1 + ... + x_n").terms[1], Dots)
     with pytest.raises(ParseError):
         parse("a + . . . + b")  # spaced full stops are not an ellipsis
+
+
+def test_parallel_bars_are_a_norm():
+    node = parse(r"\parallel x - z \parallel_2")
+    assert isinstance(node, Norm) and node.sub == "2"
