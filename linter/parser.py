@@ -1060,6 +1060,14 @@ class Parser:
         self.i = end + 1
         return name, end + 1
 
+    def _column_option(self) -> bool:
+        """Whether [l], [c] or [r] (a starred matrix's column alignment) is at the cursor."""
+        i = self.i
+        if i + 2 >= self.n:
+            return False
+        a, b, c = self.toks[i], self.toks[i + 1], self.toks[i + 2]
+        return a.is_char("[") and b.kind == LETTER and b.value in "lcr" and c.is_char("]")
+
     def environment(self, tok: Token) -> Node:
         self.next()
         name, _ = self.env_name()
@@ -1068,6 +1076,8 @@ class Parser:
             raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", tok.start, tok.end, unbalanced=True)
         if name in ("array", "subarray") and self.peek() is not None and self.peek().is_char("{"):
             self.i = self.group_end() + 1
+        if name.endswith("matrix*") and self._column_option():  # mathtools: \begin{pmatrix*}[r]
+            self.i += 3
         if name not in MATRIX_ENVS:
             raise self.error(f"environment {name} inside an expression", tok)
         end_tok_index = close

@@ -766,3 +766,8 @@ def test_an_ellipsis_typed_as_three_full_stops_is_dots():
 def test_parallel_bars_are_a_norm():
     node = parse(r"\parallel x - z \parallel_2")
     assert isinstance(node, Norm) and node.sub == "2"
+
+
+def test_a_starred_matrix_column_option_is_not_an_entry():
+    node = parse(r"\begin{bmatrix*}[r] 1 & -2 \\ 3 & 4 \end{bmatrix*}")
+    assert isinstance(node, Matrix) and [[type(c) for c in row] for row in node.rows] == [[Num, Neg], [Num, Num]]
