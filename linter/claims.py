@@ -412,6 +412,14 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
             continue
         if kind == CHAR:
             if value == "{":
+                if depth == 0:
+                    wrapped = _wrapped_prose(row, i)
+                    if wrapped is not None:  # {\begin{pmatrix*}[l]\text{a comment}\end{pmatrix*}}
+                        flush(False)
+                        close, words = wrapped
+                        out.append(Segment(row[i : close + 1], prose=words, row=row_index))
+                        i = close + 1
+                        continue
                 depth += 1
             elif value == "}":
                 depth -= 1
@@ -530,6 +538,36 @@ def _group_close(row: list[Token], i: int) -> int:
             if depth == 0:
                 return k
     return len(row) - 1
+
+
+def _wrapped_prose(row: list[Token], i: int) -> tuple[int, str] | None:
+    r"""A brace group at ``row[i]`` that only wraps prose, as an aligned derivation's comment column
+    does (\textcolor{gray}{\begin{pmatrix*}[l] \text{$A$ is …} \end{pmatrix*}}): (the index of its
+    closing brace, its words); None for a group that holds math."""
+    before = row[i - 1] if i > 0 else None
+    if before is not None and (before.kind == CMD or (before.kind == CHAR and before.value in "_^")):
+        return None  # an argument or a script: \varphi_{\text{logistic}} is math
+    close = _group_close(row, i)
+    body = [t for t in row[i + 1 : close] if not (t.kind == CMD and t.value in IGNORED)]
+    if len(body) > 3 and body[0].kind == CMD and body[0].value == "begin" and body[1].is_char("{"):
+        name_end = _group_close(body, 1)
+        name = "".join(t.value for t in body[2:name_end])
+        ends = [k for k, t in enumerate(body) if t.kind == CMD and t.value == "end"]
+        closing = "".join(t.value for t in body[ends[-1] + 1 :]) if ends else ""
+        if not name.rstrip("*").endswith("matrix") or closing != f"{{{name}}}":
+            return None
+        start = name_end + 1
+        if start + 2 < ends[-1] and body[start].is_char("[") and body[start + 2].is_char("]"):
+            start += 3  # the column option of a starred matrix
+        body = body[start : ends[-1]]
+    if len(body) < 3 or not (body[0].kind == CMD and body[0].value in PROSE_FONTS and body[1].is_char("{")):
+        return None
+    words = body[2:-1]
+    if _group_close(body, 1) != len(body) - 1 or not _is_prose_word(words):
+        return None
+    if not any(t.kind == TEXT or t.value == "$" or (k and t.space) for k, t in enumerate(words)):
+        return None  # one word: maybe a name
+    return close, " ".join(_words(t) for t in words)
 
 
 def _skip_args(row: list[Token], i: int, count: int) -> int:

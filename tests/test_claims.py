@@ -148,3 +148,11 @@ def test_json_shape() -> None:
     data = claim.to_json()
     assert set(data) >= {"path", "line", "column", "end_line", "text", "kind", "parsed", "verdict"}
     assert data["line"] == 1 and data["column"] == 3 and data["text"] == "f = x^T x"
+
+
+def test_a_comment_column_wrapping_prose_is_prose_and_a_text_subscript_stays_math() -> None:
+    comment = r"\footnotesize\textcolor{gray}{\begin{pmatrix*}[l]\text{$A$ is the weight}\end{pmatrix*}}"
+    assert parsed(r"y &= A x & " + comment) == ["y = A x"]
+    assert parsed(r"y &= A x & \textcolor{gray}{\text{by the chain rule}}") == ["y = A x"]
+    logistic = parsed(r"\varphi_{\text{logistic}}(z) = \log(1 + e^{-z})")
+    assert len(logistic) == 1 and "logistic" in logistic[0]
