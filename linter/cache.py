@@ -68,7 +68,7 @@ class Cache:
     _prepared: bool = field(default=False, init=False, repr=False)
     _index: dict | None = field(default=None, init=False, repr=False)
     _index_changed: bool = field(default=False, init=False, repr=False)
-    _settings_keys: dict = field(default_factory=dict, init=False, repr=False)  # id -> (settings, key)
+    _settings_keys: dict = field(default_factory=dict, init=False, repr=False)  # repr(settings) -> settings_key
 
     @classmethod
     def at(cls, directory: str | os.PathLike | None = None) -> Cache:
@@ -87,10 +87,11 @@ class Cache:
 
     def key_of(self, path: str, digest: str, settings) -> str:
         """``key`` for the text whose ``text_digest`` is ``digest``."""
-        memo = self._settings_keys.get(id(settings))
-        if memo is None or memo[0] is not settings:
-            memo = self._settings_keys[id(settings)] = (settings, settings_key(settings))
-        parts = (self.code, path, memo[1], digest)
+        shown = repr(settings)  # equal reprs, equal settings: files that share them share one key
+        known = self._settings_keys.get(shown)
+        if known is None:
+            known = self._settings_keys[shown] = settings_key(settings)
+        parts = (self.code, path, known, digest)
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
     # A warm run need not read an unchanged file: like git's index, the cache remembers each

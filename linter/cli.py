@@ -194,10 +194,8 @@ def _run(
     files, errors = discover(paths, skip=skip, force_exclude=force_exclude)
     run = _Run(files=len(files))
     per_file = {}
-    distinct: dict[str, engine.Settings] = {}  # equal reprs, equal settings: one object, its cache key made once
     for path in files:  # a bad configuration stops the run before any file is checked
-        these = file_settings(path, settings, config, layout)
-        per_file[path] = distinct.setdefault(repr(these), these)
+        per_file[path] = file_settings(path, settings, config, layout)
     todo: list[tuple[str, str, engine.Settings, str | None]] = []
     for path in files:
         key = record = None

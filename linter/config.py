@@ -300,7 +300,7 @@ def config_for(file: str, explicit: str | None = None) -> Config:
     if explicit is not None:
         return load_config(Path(explicit).resolve())
     if os.path.islink(file):  # the configuration of the folder the link points into
-        found = _find_cached(Path(file).resolve().parent)
+        found = _find_in(os.path.dirname(os.path.realpath(file)))
     else:  # the same folder, its resolution shared with the other files there (no realpath per file)
         found = _find_in(os.path.dirname(os.path.abspath(file)))
     return load_config(found) if found is not None else Config()
@@ -309,20 +309,14 @@ def config_for(file: str, explicit: str | None = None) -> Config:
 def forget_found() -> None:
     """Forget which configuration file governs which folder (a run starts by looking again:
     files may have changed since an earlier run in the same process)."""
-    for cached in (_find_cached, _find_real, _find_in, _real):
+    for cached in (_find_real, _find_in, _real):
         cached.cache_clear()
 
 
 @lru_cache(maxsize=1024)
-def _find_cached(folder: Path) -> Path | None:
-    """``find_config`` for a resolved folder, reusing the answer for its parent."""
-    found = _find_real(str(folder))
-    return Path(found) if found is not None else None
-
-
-@lru_cache(maxsize=1024)
 def _find_real(folder: str) -> str | None:
-    """``_find_cached`` on strings (no Path objects per folder on a walk)."""
+    """``find_config`` for a resolved folder, reusing the answer for its parent (strings: no
+    Path objects per folder on a walk)."""
     for name in CONFIG_FILES:
         candidate = os.path.join(folder, name)
         if os.path.isfile(candidate) and (name == "derivlint.toml" or _has_tool_table(Path(candidate))):

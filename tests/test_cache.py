@@ -84,6 +84,14 @@ def test_settings_key_covers_every_field_and_ignores_order():
     assert settings_key(_Later()) != settings_key(_Later(future={"k": 1}))
 
 
+def test_settings_show_every_compared_field_in_their_repr():
+    """The cache remembers settings keys by repr(settings): a field left out of the repr would
+    let two different settings share one key."""
+    import dataclasses
+
+    assert all(f.repr for f in dataclasses.fields(engine.Settings) if f.compare)
+
+
 def test_key_depends_on_path_text_settings_and_code(tmp_path):
     one, two = Cache(tmp_path, code="one"), Cache(tmp_path, code="two")
     s = engine.Settings()
