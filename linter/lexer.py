@@ -51,18 +51,32 @@ _CJK_FIRST = _CJK_RANGES[0][0]
 
 
 def _is_cjk(ch: str) -> bool:
+    """Whether the character ``ch`` is in one of _CJK_RANGES."""
     return any(lo <= ch <= hi for lo, hi in _CJK_RANGES)
+
+
+def has_wide(text: str) -> bool:
+    """Whether ``text`` has a character in U+2E80..U+FFFF (CJK and full-width forms): told by
+    comparing code points, as a character class over them is slow to compile."""
+    if text.isascii():  # most math: answered at C speed
+        return False
+    top = max(text)
+    if top <= "\uffff":
+        return top >= _CJK_FIRST
+    return any(_CJK_FIRST <= c <= "\uffff" for c in text)  # beyond the BMP too (rare): look at each
+
+
 # Which kind of match of _PATTERN a piece is, told by its first character
 # (a backslash or # needs the second as well); filled in as characters are met,
 # up to a bound (past it a character is looked at afresh each time).
 _FIRST: dict[str, str] = {}
 _FIRST_SIZE = 4096
-_BY_FIRST = (  # the alternatives of _PATTERN, each told by a pattern for its first character
-    ("num", re.compile(r"\d")),
-    ("letter", re.compile(r"[A-Za-z]")),
-    ("space", re.compile(r"\s")),
-    ("comment", re.compile("%")),
-    ("cjk", None),  # _is_cjk
+_BY_FIRST = (  # the alternatives of _PATTERN, each told by a test of its first character
+    ("num", re.compile(r"\d").match),
+    ("letter", re.compile(r"[A-Za-z]").match),
+    ("space", re.compile(r"\s").match),
+    ("comment", re.compile("%").match),
+    ("cjk", _is_cjk),
 )
 
 
@@ -73,9 +87,7 @@ def _kind_of_first(ch: str) -> str:
     elif ch == "#":
         kind = "hash"
     else:
-        kind = next(
-            (name for name, pattern in _BY_FIRST if (pattern.match(ch) if pattern is not None else _is_cjk(ch))), "other"
-        )
+        kind = next((name for name, test in _BY_FIRST if test(ch)), "other")
     if len(_FIRST) < _FIRST_SIZE:
         _FIRST[ch] = kind
     return kind
@@ -112,16 +124,16 @@ def _with_prose() -> re.Pattern:
 
 
 def _pattern_for(text: str) -> re.Pattern:
-    """The lexer's pattern for ``text``: with the prose alternative only where it can match."""
-    if text.isascii() or max(text) < _CJK_FIRST:
-        return _PATTERN
-    return _with_prose()
+    """The lexer's pattern for ``text``: with the prose alternative only where it can match
+    (every CJK range lies in U+2E80..U+FFFF)."""
+    return _with_prose() if has_wide(text) else _PATTERN
 
-# Unicode characters that stand for LaTeX: char -> list of (kind, value)
+
 # Commands read as another: notes write the norm's bars \parallel x \parallel_2 (the relation
 # "parallel to" has no place in matrix calculus)
 _SAME_AS = {"parallel": "Vert"}
 
+# Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
     "∂": [(CMD, "partial")],
     "∇": [(CMD, "nabla")],

@@ -666,9 +666,10 @@ def test_chinese_hints_are_ideographs_and_wide_text_is_told_by_code_point():
     """The prose reader takes a text with a Chinese hint word for Chinese (no separate CJK test) and
     tells wide text by comparing code points: both rest on these ranges."""
     from linter.context import prose
+    from linter.lexer import has_wide
 
     words = prose._CN_HINT.pattern.split("|")
     assert words and all("\u4e00" <= c <= "\u9fff" for word in words for c in word)
-    assert prose._has_wide("矩阵 A") and prose._has_wide("x ＝ y") and prose._has_wide("⺀")
-    assert not prose._has_wide("") and not prose._has_wide("plain α and é") and not prose._has_wide("x 😀")
-    assert prose._has_wide("😀 then 矩阵") and not prose._has_wide("\u2e7f")
+    assert has_wide("矩阵 A") and has_wide("x ＝ y") and has_wide("⺀")
+    assert not has_wide("") and not has_wide("plain α and é") and not has_wide("x 😀")
+    assert has_wide("😀 then 矩阵") and not has_wide("\u2e7f")

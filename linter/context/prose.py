@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..blocks import MathBlock, Passage
-from ..lexer import CHAR, CMD, TEXT, LexError, expand, tokenize
+from ..lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, tokenize
 from ..source import Source
 from ..tree import Mul, Node, Num, Sym
 from .mathdecl import dim_of, parse_math, parse_tokens
@@ -154,17 +154,6 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
     return words.search(text.lower() if lowered is None else lowered) is not None
 
 
-# Wide (CJK) characters are told by comparing code points, not by character classes: a class
-# over tens of thousands of code points takes milliseconds to compile, at every start-up.
-def _has_wide(text: str) -> bool:
-    """Whether ``text`` has a character in U+2E80..U+FFFF (CJK and full-width forms)."""
-    if text.isascii():  # most math: answered at C speed
-        return False
-    top = max(text)
-    if top <= "\uffff":
-        return top >= "\u2e80"
-    return any("\u2e80" <= c <= "\uffff" for c in text)  # beyond the BMP too (rare): look at each
-
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
@@ -211,7 +200,7 @@ def _start_of(block: MathBlock) -> int:
 
 def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
-    if not _has_wide(block.text) and "\\text" not in block.text:
+    if not has_wide(block.text) and "\\text" not in block.text:
         return None
     if not _INNER_HINT.search(block.text):
         return None
