@@ -313,7 +313,7 @@ class Inference:
             if key in self.unsure_keys:
                 self.unsure.add(id(node))
             return shape
-        rule = _RULES.get(kind)  # _infer inlined: this runs for every node
+        rule = _RULES.get(kind)  # one lookup by type (a chain of isinstance tests was slow): every node
         shape = rule(self, node) if rule is not None else self._by_isinstance(node)
         self.shapes[id(node)] = shape
         unsure = self.unsure
@@ -328,11 +328,6 @@ class Inference:
     def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
         start, end = span if span is not None else (node.start, node.end)
         self.errors.append(ShapeError(kind, node, message, start, end))
-
-    def _infer(self, node: Node):
-        """The shape of a node other than a bare symbol, by its type's rule."""
-        rule = _RULES.get(type(node))
-        return rule(self, node) if rule is not None else self._by_isinstance(node)
 
     def _by_isinstance(self, node: Node):
         """The rule of a node whose exact type has none in ``_RULES`` (a subclass)."""
@@ -634,7 +629,7 @@ class Inference:
         return derivative_shape(y, x, layout, self)
 
 
-# the rule for each node type (``Inference._infer``): one dict lookup instead of a chain of isinstance tests
+# the rule for each node type (``Inference.infer``): one dict lookup instead of a chain of isinstance tests
 _RULES = {
     Sym: Inference.shape_of_symbol, Num: Inference._num, Neg: Inference._arg, Differential: Inference._arg,
     Add: Inference._add, Mul: Inference._mul, Div: Inference._div, Transpose: Inference._transpose,
