@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from .blocks import MathBlock
 from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from .parser import (
-    FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, find_end, relation_of, sub_parse,
+    FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
+    sub_parse,
 )  # fmt: skip
 from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
@@ -335,7 +336,9 @@ def _skip_env_name(tokens: list[Token], i: int, end: int) -> int:
 
 
 def _skip_env_args(tokens: list[Token], i: int, end: int, name: str) -> int:
-    """Skip {cols} of array/alignat after \\begin{name}."""
+    """Skip {cols} of array/alignat, or the [r] of a starred matrix, after \\begin{name}."""
+    if name.endswith("matrix*") and column_option(tokens, i, end):
+        return i + 3
     if name.startswith(("array", "alignat", "alignedat", "subarray")) and i < end and tokens[i].is_char("{"):
         depth = 0
         while i < end:
@@ -447,11 +450,11 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 i += 1
                 continue
             if kind == CMD:
-                if value in PROSE_FONTS and i + 1 < n and row[i + 1].is_char("{"):
-                    close = _group_close(row, i + 1)
-                    words = " ".join(_words(x) for x in row[i + 2 : close])
-                    if _is_prose_word(row[i + 2 : close]):
+                if value in PROSE_FONTS:
+                    close = _prose_text_end(row, i)
+                    if close is not None:
                         flush(False)
+                        words = " ".join(_words(x) for x in row[i + 2 : close])
                         out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                         i = close + 1
                         continue
@@ -540,6 +543,15 @@ def _group_close(row: list[Token], i: int) -> int:
     return len(row) - 1
 
 
+def _prose_text_end(tokens: list[Token], i: int) -> int | None:
+    r"""The index of the closing brace of a \text{…} (any of PROSE_FONTS) at ``tokens[i]`` that
+    holds prose; None when there is none there or it holds math (\text{tr}, \text{d})."""
+    if not (tokens[i].kind == CMD and tokens[i].value in PROSE_FONTS and i + 1 < len(tokens) and tokens[i + 1].is_char("{")):
+        return None
+    close = _group_close(tokens, i + 1)
+    return close if _is_prose_word(tokens[i + 2 : close]) else None
+
+
 def _wrapped_prose(row: list[Token], i: int) -> tuple[int, str] | None:
     r"""A brace group at ``row[i]`` that only wraps prose, as an aligned derivation's comment column
     does (\textcolor{gray}{\begin{pmatrix*}[l] \text{$A$ is …} \end{pmatrix*}}): (the index of its
@@ -556,15 +568,10 @@ def _wrapped_prose(row: list[Token], i: int) -> tuple[int, str] | None:
         closing = "".join(t.value for t in body[ends[-1] + 1 :]) if ends else ""
         if not name.rstrip("*").endswith("matrix") or closing != f"{{{name}}}":
             return None
-        start = name_end + 1
-        if start + 2 < ends[-1] and body[start].is_char("[") and body[start + 2].is_char("]"):
-            start += 3  # the column option of a starred matrix
-        body = body[start : ends[-1]]
-    if len(body) < 3 or not (body[0].kind == CMD and body[0].value in PROSE_FONTS and body[1].is_char("{")):
+        body = body[_skip_env_args(body, name_end + 1, ends[-1], name) : ends[-1]]
+    if not body or _prose_text_end(body, 0) != len(body) - 1:
         return None
     words = body[2:-1]
-    if _group_close(body, 1) != len(body) - 1 or not _is_prose_word(words):
-        return None
     if not any(t.kind == TEXT or t.value == "$" or (k and t.space) for k, t in enumerate(words)):
         return None  # one word: maybe a name
     return close, " ".join(_words(t) for t in words)

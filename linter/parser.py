@@ -1060,14 +1060,6 @@ class Parser:
         self.i = end + 1
         return name, end + 1
 
-    def _column_option(self) -> bool:
-        """Whether [l], [c] or [r] (a starred matrix's column alignment) is at the cursor."""
-        i = self.i
-        if i + 2 >= self.n:
-            return False
-        a, b, c = self.toks[i], self.toks[i + 1], self.toks[i + 2]
-        return a.is_char("[") and b.kind == LETTER and b.value in "lcr" and c.is_char("]")
-
     def environment(self, tok: Token) -> Node:
         self.next()
         name, _ = self.env_name()
@@ -1076,7 +1068,7 @@ class Parser:
             raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", tok.start, tok.end, unbalanced=True)
         if name in ("array", "subarray") and self.peek() is not None and self.peek().is_char("{"):
             self.i = self.group_end() + 1
-        if name.endswith("matrix*") and self._column_option():  # mathtools: \begin{pmatrix*}[r]
+        if name.endswith("matrix*") and column_option(self.toks, self.i, self.n):  # mathtools: \begin{pmatrix*}[r]
             self.i += 3
         if name not in MATRIX_ENVS:
             raise self.error(f"environment {name} inside an expression", tok)
@@ -1287,6 +1279,14 @@ def _fill_sum_limits(node: Sum, inner: list[Token]) -> None:
     node.sub = _sub_parse(inner) if inner else None
     if len(inner) == 1 and inner[0].kind == LETTER:
         node.index = inner[0].value
+
+
+def column_option(tokens: list[Token], i: int, end: int) -> bool:
+    """Whether [l], [c] or [r], a starred matrix's column alignment (mathtools), is at ``tokens[i]``."""
+    if i + 2 >= end:
+        return False
+    a, b, c = tokens[i], tokens[i + 1], tokens[i + 2]
+    return a.is_char("[") and b.kind == LETTER and b.value in ("l", "c", "r") and c.is_char("]")
 
 
 def find_end(tokens: list[Token], i: int, name: str, limit: int | None = None) -> int | None:
