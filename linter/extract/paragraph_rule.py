@@ -16,23 +16,22 @@ from markdown_it import MarkdownIt
 from markdown_it.common.utils import mdTrim
 from markdown_it.rules_block.state_block import StateBlock
 
-# The first characters (after indentation) of a line that fence, blockquote, hr, list,
-# html_block, heading or front_matter (line 0 only) can start with; a table needs its
-# next line to start with one of _TABLE_RULE. Any other line interrupts no paragraph.
-_INTERRUPTERS = {
-    "fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "html_block": "<", "heading": "#",
-    "table": "", "front_matter": "-",
-}  # fmt: skip
-_STARTS = frozenset("".join(_INTERRUPTERS.values()))
-_TABLE_RULE = frozenset("|-:")
-
-
 # The first characters (after indentation) a block's first line must start with for each
 # rule to match it: markdown-it tries the rules in turn at every block and at many lines
 # inside one; a rule whose character is not there is not called (each call logs, tests and
 # returns False). "table" is tested on its second line (_table_next).
 _FIRST = {"fence": "`~", "blockquote": ">", "hr": "*-_", "list": "*-+0123456789", "html_block": "<", "heading": "#",
           "reference": "["}  # fmt: skip
+
+# The rules that may interrupt a paragraph and the first characters of a line they can start
+# at: those of _FIRST, and front_matter's "-" (line 0 only); a table needs its next line to
+# start with one of _TABLE_RULE. Any other line interrupts no paragraph.
+_INTERRUPTERS = {
+    **{name: _FIRST[name] for name in ("fence", "blockquote", "hr", "list", "html_block", "heading")},
+    "table": "", "front_matter": "-",
+}  # fmt: skip
+_STARTS = frozenset("".join(_INTERRUPTERS.values()))
+_TABLE_RULE = frozenset("|-:")
 
 
 def use_paragraph_rule(parser: MarkdownIt) -> MarkdownIt:
