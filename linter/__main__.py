@@ -1,6 +1,6 @@
-"""``python -m linter``: the derivlint command line."""
+"""``python -m derivlint``: the derivlint command line."""
 
-from .cli import run
+from derivlint.cli import run
 
 if __name__ == "__main__":
     run()

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from . import __version__
-from .findings import Finding
+from derivlint import __version__
+from derivlint.findings import Finding
 
 CACHE_DIR_ENV = "DERIVLINT_CACHE_DIR"
 DEFAULT_DIR = ".derivlint_cache"
@@ -223,8 +223,7 @@ def code_key() -> str:
 
     An edited checkout or an upgraded library never serves results of the old code.
     """
-    import rules
-
+    import derivlint.rules as rules
     roots = [Path(__file__).resolve().parent, *(Path(p).resolve() for p in rules.__path__)]
     parts = (f"derivlint {__version__}", source_digest(roots), _dependencies())
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape")).hexdigest()

@@ -10,19 +10,19 @@ import sys
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from . import __version__, engine
-from .config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
-from .files import ReadProblem, discover, read_note
-from .cache import CACHE_DIR_ENV, Cache, Entry, text_digest
-from .cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
-from .findings import Finding
-from .report import FORMATS
+from derivlint import __version__, engine
+from derivlint.config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
+from derivlint.files import ReadProblem, discover, read_note
+from derivlint.cache import CACHE_DIR_ENV, Cache, Entry, text_digest
+from derivlint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
+from derivlint.findings import Finding
+from derivlint.report import FORMATS
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def run() -> NoReturn:
-    """The ``derivlint`` command (and ``python -m linter``): ``main``, then an exit without the
+    """The ``derivlint`` command (and ``python -m derivlint``): ``main``, then an exit without the
     interpreter's teardown, as mypy does: freeing every module and object at exit took a fifth of
     a warm run. Output is flushed first; worker pools and files are closed by ``main`` itself."""
     code = main()
@@ -144,7 +144,7 @@ def _codes(value: str | None, option: str, known: list[str]) -> frozenset[str] |
 
 
 def _settings(args) -> engine.Settings | None:
-    from rules import rule_codes
+    from derivlint.rules import rule_codes
 
     known = list(rule_codes())
     try:
@@ -425,8 +425,8 @@ def _check(args, settings: engine.Settings) -> int:
 
 def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
     """Print the findings (or --statistics) on stdout and into --output-file files; the exit code."""
-    from .report import Context, render
-    from .report import statistics as stats
+    from derivlint.report import Context, render
+    from derivlint.report import statistics as stats
 
     fmt = args.output_format or ("full" if _is_terminal(sys.stdout) else "concise")
     context = Context(encoding=args.encoding)
@@ -482,7 +482,7 @@ class _Fixed:
 
 def _fix(args, findings: list[Finding]) -> _Fixed:
     """Apply the fixes of ``findings`` to their files (each written atomically)."""
-    from .fixes import plan_fixes, write_fix
+    from derivlint.check.fixes import plan_fixes, write_fix
 
     fixed = _Fixed()
     for plan in plan_fixes(findings, args.encoding):
@@ -503,7 +503,7 @@ def _fix(args, findings: list[Finding]) -> _Fixed:
 
 def _show_diff(args, findings: list[Finding], errors: list[str]) -> int:
     """--diff: the unified diff of what --fix would change; exit 1 when there is any."""
-    from .fixes import plan_fixes
+    from derivlint.check.fixes import plan_fixes
 
     plans = plan_fixes(findings, args.encoding)
     diffs = [plan.diff() for plan in plans if plan.changed]
@@ -530,9 +530,9 @@ def _show_diff(args, findings: list[Finding], errors: list[str]) -> int:
 
 def _rule(args) -> int:
     """``derivlint rule CODE`` / ``derivlint rule --all``: the rules' documentation."""
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
-    from .catalogue import find_rule, render_list, render_rule, rule_doc
+    from derivlint.catalogue import find_rule, render_list, render_rule, rule_doc
 
     catalogue = all_rules()
     if args.all == (args.code is not None):
@@ -570,7 +570,7 @@ def _ignored(code: str, settings: engine.Settings, path: str | None = None, conf
 
 
 def _rule_finding(code: str, path: str, line: int, column: int, message: str) -> Finding:
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
     rule = all_rules()[code]
     return Finding(

@@ -227,7 +227,7 @@ class _Checker:
         expected = 'a list of rule codes or prefixes, such as ["DL301", "DL4"]'
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(key, expected, value)
-        from rules import rule_codes
+        from derivlint.rules import rule_codes
 
         known = list(rule_codes())
         codes = []

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .findings import Finding
+from derivlint.findings import Finding
 
 if TYPE_CHECKING:  # not imported at run time: a warm run (every file cached) never reads a note
-    from .blocks import Extraction
+    from derivlint.extract.blocks import Extraction
 
 
 @dataclass
@@ -66,15 +66,15 @@ class FileResult:
 
 def check_text(path: str, text: str, settings: Settings | None = None) -> FileResult:
     """Check one note given as text; ``path`` picks the format by its extension."""
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
-    from .extract import extract
+    from derivlint.extract import extract
 
     settings = settings or Settings()
     extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings)
     try:
-        from .claims import claims_of
+        from derivlint.math.claims import claims_of
     except ImportError:  # the parser is not there yet
         claims_of = None
     if claims_of is not None:
@@ -83,7 +83,7 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
             note.claims.extend(claims_of(block, macros))
         note.context = _context(extraction, note.claims, macros)
         if _needs_truth(settings):
-            from .truth import analyse_claims
+            from derivlint.check.truth import analyse_claims
 
             analyse_claims(note.claims, note.context, getattr(settings, "layout", "auto"))
     findings: list[Finding] = []
@@ -92,7 +92,7 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
         if always or settings.enabled(code, rule_cls.default_enabled):
             findings.extend(rule_cls().check(note))
     findings.sort(key=Finding.sort_key)
-    from .suppressions import apply_suppressions
+    from derivlint.suppressions import apply_suppressions
 
     findings = apply_suppressions(path, text, findings, settings)
     return FileResult(path=path, findings=findings, claims=note.claims)
@@ -101,20 +101,21 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
 def preload(settings: Settings | None = None) -> None:
     """Import what ``check_text`` will need (numpy included when the truth stage runs): done
     once in a parent process before it forks workers, it is not done again in each of them."""
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
-    from . import claims, context  # noqa: F401
-    from .extract import markdown  # noqa: F401
+    from derivlint import context  # noqa: F401
+    from derivlint.math import claims  # noqa: F401
+    from derivlint.extract import markdown  # noqa: F401
 
     if _needs_truth(settings or Settings()):
-        from . import numeric, truth  # noqa: F401
+        from derivlint.check import numeric, truth  # noqa: F401
     all_rules()
 
 
 def _context(extraction, claims, macros):
-    """What the note declares (linter.context), or None if it cannot be read."""
+    """What the note declares (derivlint.context), or None if it cannot be read."""
     try:
-        from .context import build_context
+        from derivlint.context import build_context
     except ImportError:
         return None
     return build_context(extraction, claims, macros)
@@ -122,7 +123,7 @@ def _context(extraction, claims, macros):
 
 def _needs_truth(settings: Settings) -> bool:
     """Shapes and truth run when any DL2xx–DL5xx rule is enabled."""
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
     return any(
         settings.enabled(code, rule.default_enabled)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Iterator
 
-from .findings import Finding, Fix
+from derivlint.findings import Finding, Fix
 
 if TYPE_CHECKING:  # annotations only: a warm run lists the rules' codes without reading notes
-    from .blocks import MathBlock
-    from .source import Source
+    from derivlint.extract.blocks import MathBlock
+    from derivlint.source import Source
 
 
 class Rule:
@@ -25,7 +25,7 @@ class Rule:
     fixable: ClassVar[bool] = False
     default_enabled: ClassVar[bool] = True
 
-    def check(self, note) -> Iterator[Finding]:  # note: linter.engine.Note
+    def check(self, note) -> Iterator[Finding]:  # note: derivlint.engine.Note
         return iter(())
 
     # helpers -------------------------------------------------------------

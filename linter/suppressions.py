@@ -9,7 +9,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from .findings import Finding
+from derivlint.findings import Finding
 
 VERBS = ("disable", "enable", "disable-next-line", "disable-line", "disable-file")
 NEVER_SUPPRESSED = frozenset({"DL100", "DL199"})  # the file may not have been read at all
@@ -152,7 +152,7 @@ def _texts(path: str, text: str) -> list[_Text]:
 
 def _cells(text: str) -> list[tuple[int, str]]:
     """(number, text) of the Markdown cells of a notebook, numbered as the extractor does."""
-    from .ipynb import cell_text, notebook_cells
+    from derivlint.extract.ipynb import cell_text, notebook_cells
 
     try:
         cells = notebook_cells(json.loads(text.removeprefix("\ufeff")))
@@ -250,7 +250,7 @@ def _directive(body: str, line: int, start: int, end: int, cell: int | None, pro
 
 
 def _bad_codes(codes: tuple[str, ...]) -> str | None:
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
     known = list(all_rules())
     for code in codes:
@@ -340,7 +340,7 @@ def _ran(code: str | None, settings) -> bool:
         return True
     if code == UNUSED:
         return False  # a directive about DL590 itself is never reported unused
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
     return any(
         c.startswith(code) and c not in NEVER_SUPPRESSED and c != UNUSED and settings.enabled(c, r.default_enabled)
@@ -365,7 +365,7 @@ def _unused_message(scope: _Scope) -> str:
 
 
 def _report(path: str, d: Directive, message: str) -> tuple[Finding, Directive]:
-    from rules import all_rules
+    from derivlint.rules import all_rules
 
     rule = all_rules()[UNUSED]
     message = message[0].upper() + message[1:]

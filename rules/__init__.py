@@ -6,7 +6,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from linter.rule import Rule
+from derivlint.rule import Rule
 
 
 @lru_cache(maxsize=1)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
 
 class UnbalancedDelimiter(Rule):
@@ -39,7 +39,7 @@ class UnbalancedDelimiter(Rule):
     def check(self, note) -> Iterator[Finding]:
         for source, start, end, message in note.extraction.problems:
             yield self.at_source(source, start, end, message[0].upper() + message[1:])
-        from linter.extract.latex import DIAGRAM_ENVS
+        from derivlint.extract.latex import DIAGRAM_ENVS
 
         for claim in note.claims:
             if claim.block.env in DIAGRAM_ENVS:

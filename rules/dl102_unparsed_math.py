@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
 
 class UnparsedMath(Rule):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
 
 class InternalError(Rule):
@@ -37,7 +37,7 @@ class InternalError(Rule):
 
     def check(self, note) -> Iterator[Finding]:
         # The CLI makes the file-level findings when checking a file raises; here, the claims
-        # whose check raised (claim.facts["internal_error"], set by linter.truth).
+        # whose check raised (claim.facts["internal_error"], set by derivlint.check.truth).
         for claim in note.claims:
             error = claim.facts.get("internal_error")
             if error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.rule import ShapeErrorRule
+from derivlint.rule import ShapeErrorRule
 
 
 class ProductShapeMismatch(ShapeErrorRule):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
 
 class ProseShapeContradiction(Rule):
@@ -35,8 +35,8 @@ class ProseShapeContradiction(Rule):
     summary = "Prose calls an expression a scalar or a vector against its shape."
 
     def check(self, note) -> Iterator[Finding]:
-        from linter.shapes import Inference, describe
-        from linter.truth import Scope
+        from derivlint.check.shapes import Inference, describe
+        from derivlint.check.truth import Scope
 
         context = note.context
         with_claims = {id(c.block) for c in note.claims}

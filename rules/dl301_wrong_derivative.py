@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding, Fix
-from linter.rule import Rule
-from linter.tree import Deriv
+from derivlint.findings import Finding, Fix
+from derivlint.rule import Rule
+from derivlint.math.tree import Deriv
 
 
 def first_failures(note, want_literal: bool, want_head: bool):
@@ -52,7 +52,7 @@ def replace_rhs(claim, title: str, text: str) -> Fix:
 
 def fix_for(claim, note, title: str):
     """The verified right-hand side in the note's layout as a fix, and that layout."""
-    from linter.truth import correction
+    from derivlint.check.truth import correction
 
     layout = claim.facts.get("note_layout") or "denominator"
     text = correction(claim, note.context, layout)
@@ -100,6 +100,6 @@ class WrongDerivative(Rule):
 
 def _implicit(deriv) -> bool:
     """A derivative whose numerator is only a name (f, L(w)): defined elsewhere."""
-    from linter.tree import Call, Sym
+    from derivlint.math.tree import Call, Sym
 
     return isinstance(deriv.num, (Sym, Call))

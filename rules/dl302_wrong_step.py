@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
-from .dl301_wrong_derivative import first_failures, fix_for
+from derivlint.rules.dl301_wrong_derivative import first_failures, fix_for
 
 
 class WrongStep(Rule):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
-from .dl301_wrong_derivative import first_failures, replace_rhs
+from derivlint.rules.dl301_wrong_derivative import first_failures, replace_rhs
 
 
 class WrongArithmetic(Rule):
@@ -51,8 +51,8 @@ class WrongArithmetic(Rule):
 
 def _exact_value(claim, note) -> str | None:
     """The exact value of the left-hand side in the note's notation (sympy), or None."""
-    from linter import exact
-    from linter.truth import Scope, _definitions
+    from derivlint.check import exact
+    from derivlint.check.truth import Scope, _definitions
 
     if claim.lhs is None or claim.rhs is None:
         return None

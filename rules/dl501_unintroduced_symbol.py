@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
-from linter.tree import Call, Deriv, Sum, Sym
+from derivlint.findings import Finding
+from derivlint.rule import Rule
+from derivlint.math.tree import Call, Deriv, Sum, Sym
 
 KNOWN = frozenset({"I", "E", "0", "e", "pi", "n", "m", "N", "d", "k", "delta", "T", "O"})
 
@@ -38,7 +38,7 @@ class UnintroducedSymbol(Rule):
     summary = "A symbol in a derivative's result that the left-hand side never introduces."
 
     def check(self, note) -> Iterator[Finding]:
-        from linter.truth import Scope
+        from derivlint.check.truth import Scope
 
         mentioned = None  # read from the note's inline math when a claim first needs it
         for claim in note.claims:
@@ -79,7 +79,7 @@ class UnintroducedSymbol(Rule):
 def _first_mentions(note) -> dict[str, int]:
     """Letters named in inline math inside prose ("let $r_i$ be the rows of $A$"), each
     with the smallest start of a block naming it: the note introduces them in words."""
-    from linter.lexer import LETTER, tokenize
+    from derivlint.math.lexer import LETTER, tokenize
 
     out: dict[str, int] = {}
     for block in note.extraction.blocks:
@@ -92,7 +92,7 @@ def _first_mentions(note) -> dict[str, int]:
 
 
 def _show(node) -> str:
-    from linter.tree import render
+    from derivlint.math.tree import render
 
     return render(node)
 

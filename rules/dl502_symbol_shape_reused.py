@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
-from linter.tree import Call
+from derivlint.findings import Finding
+from derivlint.rule import Rule
+from derivlint.math.tree import Call
 
 _BREAK = re.compile(r"[。！？；;]|\.(?=\s)|\n\s*\n|\\\\|\\cr\b|&")
 _STATED = ("math", "prose")  # a condition ("if A ∈ R^{m×n}") is a supposition; a new value is a new example

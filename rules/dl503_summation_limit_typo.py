@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding, Fix
-from linter.rule import Rule
-from linter.tree import Add, Neg, Num, Sum, Sym
+from derivlint.findings import Finding, Fix
+from derivlint.rule import Rule
+from derivlint.math.tree import Add, Neg, Num, Sum, Sym
 
 
 class SummationLimitTypo(Rule):

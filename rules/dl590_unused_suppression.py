@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from linter.findings import Finding
-from linter.rule import Rule
+from derivlint.findings import Finding
+from derivlint.rule import Rule
 
 
 class UnusedSuppression(Rule):
@@ -24,7 +24,7 @@ class UnusedSuppression(Rule):
     ``DL5``), never by a blanket ``disable``.
 
     The suppression pass at the end of checking a note
-    (``linter.suppressions.apply_suppressions``) makes these findings, since
+    (``derivlint.suppressions.apply_suppressions``) makes these findings, since
     only it knows which findings each directive covered; this rule's own
     ``check`` yields nothing.
 

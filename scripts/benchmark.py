@@ -67,8 +67,8 @@ class Result:
 
 
 def derivlint_command(given: str | None) -> list[str]:
-    """The command that runs derivlint: ``--derivlint``, else this checkout's ``python -m linter``."""
-    return shlex.split(given) if given else [sys.executable, "-m", "linter"]
+    """The command that runs derivlint: ``--derivlint``, else this checkout's ``python -m derivlint``."""
+    return shlex.split(given) if given else [sys.executable, "-m", "derivlint"]
 
 
 def run_once(command: list[str], env: dict) -> dict:
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("folders", nargs="*", type=Path, help="folders of notes (default: fixtures, seeds, corpus)")
     parser.add_argument("--repeat", "-n", type=int, default=5, help="runs per scenario (default 5)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    parser.add_argument("--derivlint", metavar="CMD", help="the command to time (default: python -m linter from this checkout)")
+    parser.add_argument("--derivlint", metavar="CMD", help="the command to time (default: python -m derivlint from this checkout)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")

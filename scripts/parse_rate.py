@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linter.engine import check_text  # noqa: E402
-from linter.files import discover, read_note  # noqa: E402
+from derivlint.engine import check_text  # noqa: E402
+from derivlint.files import discover, read_note  # noqa: E402
 
 
 @dataclass

@@ -8,10 +8,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from linter.claims import claims_of  # noqa: E402
-from linter.context import build_context  # noqa: E402
-from linter.extract import extract  # noqa: E402
-from linter.tree import Sym, render  # noqa: E402
+from derivlint.math.claims import claims_of  # noqa: E402
+from derivlint.context import build_context  # noqa: E402
+from derivlint.extract import extract  # noqa: E402
+from derivlint.math.tree import Sym, render  # noqa: E402
 
 
 def show(path: str) -> None:

@@ -18,11 +18,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from linter import engine  # noqa: E402
-import linter.claims  # noqa: E402
-import linter.context  # noqa: E402
-import linter.extract  # noqa: E402
-import linter.truth  # noqa: E402
+from derivlint import engine  # noqa: E402
+import derivlint.check.truth  # noqa: E402
+import derivlint.context  # noqa: E402
+import derivlint.extract  # noqa: E402
+import derivlint.math.claims  # noqa: E402
 
 SUFFIXES = (".md", ".markdown", ".tex", ".ipynb")
 spent: Counter = Counter()
@@ -46,10 +46,10 @@ def main(folders: list[str]) -> None:
     start = time.process_time()
     engine.preload()
     imports = time.process_time() - start
-    timed(linter.extract, "extract", "extract math")
-    timed(linter.claims, "claims_of", "parse claims")
-    timed(linter.context, "build_context", "read the context")
-    timed(linter.truth, "analyse_claims", "shapes and truth")
+    timed(derivlint.extract, "extract", "extract math")
+    timed(derivlint.math.claims, "claims_of", "parse claims")
+    timed(derivlint.context, "build_context", "read the context")
+    timed(derivlint.check.truth, "analyse_claims", "shapes and truth")
     paths = sorted(
         os.path.join(folder, name) for root in folders for folder, _, names in os.walk(root)
         for name in names if name.endswith(SUFFIXES)

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from linter import cache as cache_mod
-from linter import engine
-from linter.cache import Cache, Entry, settings_key
-from linter.cli import main
-from linter.findings import Finding, Fix
+from derivlint import cache as cache_mod
+from derivlint import engine
+from derivlint.cache import Cache, Entry, settings_key
+from derivlint.cli import main
+from derivlint.findings import Finding, Fix
 
 WRONG = "# Note\n\nLet $x = (a + b$ here.\n\n$$ y = 2 x $$\n"  # DL101: an unclosed parenthesis
 RIGHT = "# Note\n\nLet $x = a + b$ here.\n"
@@ -255,7 +255,7 @@ def test_unreadable_and_crashing_files_are_not_cached(notes, capsys, tmp_path, m
 @pytest.fixture
 def reads(notes, monkeypatch):
     """The paths ``check`` reads; file times count as settled at once (no racy window)."""
-    from linter import cli
+    from derivlint import cli
 
     monkeypatch.setattr(cache_mod, "RACY_NS", 0)
     seen: list[str] = []
@@ -292,7 +292,7 @@ def test_edit_that_keeps_size_and_modification_time_is_seen(reads, notes, capsys
 
 
 def test_recently_changed_files_are_not_trusted_by_their_stat(notes, capsys, tmp_path, monkeypatch):
-    from linter import cli
+    from derivlint import cli
 
     seen: list[str] = []
     real = cli.read_note

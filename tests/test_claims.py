@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from linter.blocks import MathBlock, contiguous_offsets
-from linter.claims import claims_of
-from linter.source import Source
+from derivlint.extract.blocks import MathBlock, contiguous_offsets
+from derivlint.math.claims import claims_of
+from derivlint.source import Source
 
 
 def block_of(tex: str, prefix: str = "") -> MathBlock:

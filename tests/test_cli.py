@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from linter import __version__, engine
-from linter.cli import main
-from linter.engine import FileResult
-from linter.findings import Finding
+from derivlint import __version__, engine
+from derivlint.cli import main
+from derivlint.engine import FileResult
+from derivlint.findings import Finding
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -235,7 +235,7 @@ def test_cli_internal_failure_exits_2(fake, capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("linter.cli.discover", broken)
+    monkeypatch.setattr("derivlint.cli.discover", broken)
     assert main(["check", "."]) == 2
     assert "internal error: RuntimeError: disk on fire" in capsys.readouterr().err
 
@@ -293,7 +293,7 @@ def test_claims_missing_path_exits_2(fake, capsys):
 def run_module(*args: str, cwd: Path | None = None, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     env.pop("DERIVLINT_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "linter", *args], cwd=cwd, env=env,
+    return subprocess.run([sys.executable, "-m", "derivlint", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, **kwargs)
 
 
@@ -307,7 +307,7 @@ def test_broken_pipe_prints_no_traceback(tmp_path):
     for i in range(1500):  # enough DL100 lines to overflow a pipe buffer
         (tmp_path / f"bin{i:04}.md").write_bytes(b"\x00")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    proc = subprocess.Popen([sys.executable, "-m", "linter", "check", "-q", "."], cwd=tmp_path,
+    proc = subprocess.Popen([sys.executable, "-m", "derivlint", "check", "-q", "."], cwd=tmp_path,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     first = proc.stdout.readline()
     proc.stdout.close()
@@ -319,12 +319,12 @@ def test_broken_pipe_prints_no_traceback(tmp_path):
 
 
 def test_the_command_exits_without_teardown_but_with_all_its_output(tmp_path):
-    """``python -m linter`` ends with os._exit (no interpreter teardown): stdout, stderr and
+    """``python -m derivlint`` ends with os._exit (no interpreter teardown): stdout, stderr and
     --output-file must still be complete, and the exit code the one main returned."""
     repo = Path(__file__).resolve().parents[1]
     report = tmp_path / "report.json"
     done = subprocess.run(
-        [sys.executable, "-m", "linter", "check", "--no-cache", "--output-format", "json",
+        [sys.executable, "-m", "derivlint", "check", "--no-cache", "--output-format", "json",
          "--output-file", f"sarif={report}", str(repo / "fixtures")],
         capture_output=True, text=True, cwd=tmp_path,
     )  # fmt: skip

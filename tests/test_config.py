@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
-from linter.config import ConfigError, config_for, find_config, load_config
+from derivlint.cli import main
+from derivlint.config import ConfigError, config_for, find_config, load_config
 
 NOTE = "$$ \\frac{\\partial \\tr(\\MA \\Vx)}{\\partial \\Vx} = \\MA^\\top $$\n"
 
@@ -88,7 +88,7 @@ BAD = "$x = (a + b$\n"  # DL101
 @pytest.fixture
 def seen(monkeypatch):
     """Records the Settings the engine is given for each file (the engine itself finds nothing)."""
-    from linter import engine
+    from derivlint import engine
 
     recorded: dict[str, engine.Settings] = {}
 
@@ -267,8 +267,8 @@ def test_exclude_applies_to_walks_not_to_named_files(tmp_path, monkeypatch, caps
 
 
 def test_exclude_is_anchored_to_the_config_folder(tmp_path, monkeypatch) -> None:
-    from linter.files import discover
-    from linter.config import is_excluded
+    from derivlint.files import discover
+    from derivlint.config import is_excluded
 
     write(tmp_path / "derivlint.toml", 'exclude = ["/top.md", "notes/old"]\n')
     for name in ("top.md", "sub/top.md", "notes/old/a.md", "x/notes/old/b.md"):

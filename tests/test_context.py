@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from linter.claims import claims_of
-from linter.context import build_context, expression_of
-from linter.extract import extract
-from linter.tree import Matrix, render
+from derivlint.math.claims import claims_of
+from derivlint.context import build_context, expression_of
+from derivlint.extract import extract
+from derivlint.math.tree import Matrix, render
 
 SEEDS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "seeds")
 CORPUS = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "corpus")
@@ -665,8 +665,8 @@ def test_a_condition_holds_in_its_own_item_only():
 def test_chinese_hints_are_ideographs_and_wide_text_is_told_by_code_point():
     """The prose reader takes a text with a Chinese hint word for Chinese (no separate CJK test) and
     tells wide text by comparing code points: both rest on these ranges."""
-    from linter.context import prose
-    from linter.lexer import has_wide
+    from derivlint.context import prose
+    from derivlint.math.lexer import has_wide
 
     words = prose._CN_HINT.pattern.split("|")
     assert words and all("\u4e00" <= c <= "\u9fff" for word in words for c in word)

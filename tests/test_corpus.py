@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
+from derivlint.cli import main
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")

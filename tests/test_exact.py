@@ -9,12 +9,12 @@ import sys
 import pytest
 import sympy
 
-from linter.exact import (
+from derivlint.check.exact import (
     _POLY, DomainError, PolyMatrix, Polynomial, ShapeMismatch, Style, Unsupported, _evaluate, _NeedSympy,
     compare, derivative, style_of, to_latex, to_sympy,
 )  # fmt: skip
-from linter.lexer import lex
-from linter.parser import Parser, sub_parse
+from derivlint.math.lexer import lex
+from derivlint.math.parser import Parser, sub_parse
 
 x1, x2 = sympy.symbols("x_1 x_2")
 BM = r"\begin{bmatrix} %s \end{bmatrix}"
@@ -190,7 +190,7 @@ def test_derivative_callback_supplies_derivative_nodes():
 
 
 def test_import_does_not_load_sympy():
-    code = "import sys, linter.exact; print('sympy' in sys.modules)"
+    code = "import sys, derivlint.check.exact; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.extract import latex
-from linter.extract.latex import extract_latex
+from derivlint.extract import latex
+from derivlint.extract.latex import extract_latex
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 
@@ -518,7 +518,7 @@ def test_the_text_scanner_reads_ordinary_notes_without_pylatexenc(monkeypatch):
 
 def test_extracting_latex_does_not_import_pylatexenc():
     code = (
-        "import sys\nfrom linter.extract.latex import extract_latex\n"
+        "import sys\nfrom derivlint.extract.latex import extract_latex\n"
         "assert len(extract_latex('n.tex', r'\\section{A} $x$ \\begin{align} y \\end{align}').blocks) == 2\n"
         "print('pylatexenc' in sys.modules)"
     )
@@ -637,7 +637,7 @@ def test_both_readers_agree_on_random_well_formed_documents():
 
 
 def test_math_in_a_tikz_diagram_is_not_read():
-    from linter.engine import check_text
+    from derivlint.engine import check_text
 
     text = (
         "\\section{A}\nText $x$.\n\\begin{tikzpicture}\n\\node (a0) {$(a$};\n\\node (a1) {$b)$};\n"

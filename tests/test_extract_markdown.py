@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from linter.extract import extract
-from linter.extract import markdown as md
-from linter.extract.markdown import extract_markdown
+from derivlint.extract import extract
+from derivlint.extract import markdown as md
+from derivlint.extract.markdown import extract_markdown
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
@@ -374,7 +374,7 @@ def test_macro_definitions_are_collected(monkeypatch):
 
 
 def test_source_argument_is_used():
-    from linter.source import Source
+    from derivlint.source import Source
 
     source = Source("n.ipynb", "$x$", cell=3)
     ex = extract_markdown("n.ipynb", "$x$", source)
@@ -430,7 +430,7 @@ def test_extract_dispatches_on_extension():
 
 
 def test_extract_dispatches_tex():
-    latex = pytest.importorskip("linter.extract.latex")
+    latex = pytest.importorskip("derivlint.extract.latex")
     assert hasattr(latex, "extract_latex")
     assert extract("a.tex", "$x$") is not None
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from linter.extract import extract
-from linter.extract.notebook import extract_notebook
+from derivlint.extract import extract
+from derivlint.extract.notebook import extract_notebook
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

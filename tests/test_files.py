@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.files import MAX_FILE_SIZE, discover, display_path, read_note
+from derivlint.files import MAX_FILE_SIZE, discover, display_path, read_note
 
 
 def touch(root: Path, *names: str, content: str = "x\n") -> None:

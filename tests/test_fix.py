@@ -12,12 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import rules
-from linter import fixes as fixes_module
-from linter.cli import main
-from linter.findings import Finding, Fix
-from linter.fixes import apply_fixes, cell_source, fix_notebook, plan_fixes, write_fix
-from linter.rule import Rule
+import derivlint.rules as rules
+from derivlint.check import fixes as fixes_module
+from derivlint.cli import main
+from derivlint.findings import Finding, Fix
+from derivlint.check.fixes import apply_fixes, cell_source, fix_notebook, plan_fixes, write_fix
+from derivlint.rule import Rule
 
 
 def fix(start: int, end: int, text: str, title: str = "replace") -> Fix:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import Settings, check_text
+from derivlint.engine import Settings, check_text
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPECT = re.compile(r"(?:<!--|%)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|$)")

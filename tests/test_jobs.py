@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from linter import cli, engine
-from linter.cli import main
+from derivlint import cli, engine
+from derivlint.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -143,7 +143,7 @@ def test_bad_jobs_value_is_a_usage_error(folder, capsys, value):
 
 _SLOW = """
 import sys, time
-from linter import cli, engine
+from derivlint import cli, engine
 real = engine.check_text
 def slow(path, text, settings=None):
     time.sleep(0.5)
@@ -186,14 +186,14 @@ def _modules_after(code: str, cwd: Path) -> set[str]:
 
 
 def test_importing_the_cli_loads_no_numeric_library(tmp_path):
-    loaded = _modules_after("import linter.cli", tmp_path)
-    assert "linter.cli" in loaded
+    loaded = _modules_after("import derivlint.cli", tmp_path)
+    assert "derivlint.cli" in loaded
     assert not {"numpy", "sympy"} & loaded
 
 
 def test_version_and_rule_list_load_no_numeric_library(tmp_path):
     loaded = _modules_after(
-        "from linter.cli import main\n"
+        "from derivlint.cli import main\n"
         "try:\n    main(['--version'])\nexcept SystemExit:\n    pass\n"
         "assert main(['rule', '--all']) == 0",
         tmp_path,
@@ -207,18 +207,18 @@ def test_checking_a_plain_note_does_not_import_sympy(tmp_path):
         "$$\\frac{\\partial x^T A x}{\\partial x} = (A + A^T) x$$\n",
         encoding="utf-8",
     )
-    loaded = _modules_after("from linter.cli import main\nmain(['check', '-q', '--no-cache', 'plain.md'])", tmp_path)
-    assert "linter.claims" in loaded  # the note was really checked
+    loaded = _modules_after("from derivlint.cli import main\nmain(['check', '-q', '--no-cache', 'plain.md'])", tmp_path)
+    assert "derivlint.math.claims" in loaded  # the note was really checked
     assert "sympy" not in loaded
 
 
 def test_a_warm_run_imports_neither_the_checker_nor_the_rules(tmp_path):
     (tmp_path / "plain.md").write_text("$$\\frac{\\partial x^T x}{\\partial x} = x$$\n", encoding="utf-8")
-    cold = _modules_after("from linter.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
-    assert {"linter.claims", "numpy"} <= cold  # the cold run checked the note
-    warm = _modules_after("from linter.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
-    checker = {"linter.claims", "linter.parser", "linter.truth", "linter.blocks", "linter.source", "linter.extract"}
-    assert not (checker | {"numpy", "rules.dl301_wrong_derivative"}) & warm
+    cold = _modules_after("from derivlint.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
+    assert {"derivlint.math.claims", "numpy"} <= cold  # the cold run checked the note
+    warm = _modules_after("from derivlint.cli import main\nmain(['check', '-q', '--select', 'DL3', 'plain.md'])", tmp_path)
+    checker = {"derivlint.math.claims", "derivlint.math.parser", "derivlint.check.truth", "derivlint.extract.blocks", "derivlint.source", "derivlint.extract"}
+    assert not (checker | {"numpy", "derivlint.rules.dl301_wrong_derivative"}) & warm
 
 
 _A = r"\begin{bmatrix} 2 & 1 \\ 0 & 3 \end{bmatrix}"
@@ -230,7 +230,7 @@ def _dl303_fix_and_modules(tmp_path: Path, claim: str) -> tuple[str, set[str]]:
     note = f"# A worked example\n\nTake \\( A = {_A} \\) and \\( X = {_X} \\).\n\n$$\n{claim}\n$$\n"
     (tmp_path / "worked.md").write_text(note, encoding="utf-8")
     script = (
-        "import sys\nfrom linter.engine import check_text\n"
+        "import sys\nfrom derivlint.engine import check_text\n"
         "found = [f for f in check_text('worked.md', open('worked.md', encoding='utf-8').read()).findings"
         " if f.code == 'DL303']\n"
         "assert len(found) == 1 and found[0].fix is not None, found\n"
@@ -251,7 +251,7 @@ def test_polynomial_worked_example_is_checked_without_sympy(tmp_path):
     claim = rf"X^T A X = \begin{{bmatrix}} x_1 & x_2 \end{{bmatrix}} {_A} {_X} = 2x_1^2 + 2x_1x_2 + 3x_2^2"
     fix, loaded = _dl303_fix_and_modules(tmp_path, claim)
     assert fix == "2x_1^2 + x_1x_2 + 3x_2^2"
-    assert "linter.exact" in loaded and "sympy" not in loaded
+    assert "derivlint.check.exact" in loaded and "sympy" not in loaded
 
 
 def test_worked_example_with_a_radical_still_uses_sympy(tmp_path):
@@ -266,12 +266,12 @@ def test_worked_example_with_a_radical_still_uses_sympy(tmp_path):
 def test_seed_000_worked_examples_need_no_sympy(tmp_path):
     seed = next(SEEDS.glob("000_*.md"))
     loaded = _modules_after(
-        "from linter.engine import check_text\n"
+        "from derivlint.engine import check_text\n"
         f"text = open({str(seed)!r}, encoding='utf-8').read()\n"
         f"assert {{f.line for f in check_text({str(seed)!r}, text).findings if f.code == 'DL303'}} == {{82, 86}}",
         tmp_path,
     )
-    assert "linter.exact" in loaded  # the worked examples were really computed
+    assert "derivlint.check.exact" in loaded  # the worked examples were really computed
     assert "sympy" not in loaded
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from linter.lexer import CHAR, CMD, LETTER, NUM, PARAM, TEXT, LexError, lex, tokenize
+from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, PARAM, TEXT, LexError, lex, tokenize
 
 MACROS = {
     "tr": (0, None, r"\operatorname{tr}"),
@@ -154,7 +154,7 @@ def test_the_lean_pattern_and_the_cjk_ranges_agree_with_the_full_character_class
     import random
     import re
 
-    from linter import lexer
+    from derivlint.math import lexer
 
     full = re.compile(lexer._ALTERNATIVES + rf"|[{lexer._CJK}]+" + lexer._ANY, re.S)
     cjk = re.compile(rf"[{lexer._CJK}]")

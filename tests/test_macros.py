@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from linter.macros import find_macro_definitions, match_group, scan_definitions, skip_space, strip_comments
+from derivlint.math.macros import find_macro_definitions, match_group, scan_definitions, skip_space, strip_comments
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.engine import check_text
+from derivlint.engine import check_text
 
 NOTE = """# Chain rule
 
@@ -24,8 +24,7 @@ def test_a_claim_spanning_lines_is_quoted_on_one_line() -> None:
 
 
 def test_a_claim_that_crashes_the_truth_stage_is_a_dl199_finding(monkeypatch) -> None:
-    import linter.truth as truth
-
+    import derivlint.check.truth as truth
     def boom(*args, **kwargs):
         raise TypeError("forced")
 

@@ -1,7 +1,7 @@
 """Numeric evaluator: values, shape errors, and forward-mode Jacobians checked against
 central differences and the standard identities.
 
-Micro-benchmark (not a timed test): ``python -m linter.numeric`` prints the time of one
+Micro-benchmark (not a timed test): ``python -m derivlint.check.numeric`` prints the time of one
 ``jacobian`` call for a few claims (x^T A x with n = 4 takes about 30 µs on the project
 machine).
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from linter.lexer import lex
-from linter.numeric import DomainError, ShapeMismatch, Unsupported, evaluate, finite_difference, jacobian
-from linter.parser import sub_parse
-from linter.tree import Deriv
+from derivlint.math.lexer import lex
+from derivlint.check.numeric import DomainError, ShapeMismatch, Unsupported, evaluate, finite_difference, jacobian
+from derivlint.math.parser import sub_parse
+from derivlint.math.tree import Deriv
 
 
 def tree(text: str):

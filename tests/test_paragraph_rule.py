@@ -9,7 +9,7 @@ import pytest
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from linter.extract.paragraph_rule import paragraph_or_setext, use_paragraph_rule
+from derivlint.extract.paragraph_rule import paragraph_or_setext, use_paragraph_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 PIECES = [

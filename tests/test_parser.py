@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from linter.blocks import MathBlock, contiguous_offsets
-from linter.claims import claims_of
-from linter.lexer import LexError, lex
-from linter.parser import ParseError, Parser, sub_parse
-from linter.source import Source
-from linter.tree import (
+from derivlint.extract.blocks import MathBlock, contiguous_offsets
+from derivlint.math.claims import claims_of
+from derivlint.math.lexer import LexError, lex
+from derivlint.math.parser import ParseError, Parser, sub_parse
+from derivlint.source import Source
+from derivlint.math.tree import (
     Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Norm, Num, Pow,
     Space, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
@@ -695,8 +695,8 @@ def test_macro_for_a_function_word():
 
 
 def test_a_script_after_a_bold_group_of_letters_belongs_to_the_last_letter():
-    from linter.context.mathdecl import parse_math
-    from linter.tree import render
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import render
 
     assert render(parse_math(r"\mathbf{XX}^{\top}")) == "X X^T"  # typeset X Xᵀ, not (XX)ᵀ
     assert render(parse_math(r"\mathbf{B X}^{\mathrm{T}} \mathbf{X}")) == "B X^T X"
@@ -704,8 +704,8 @@ def test_a_script_after_a_bold_group_of_letters_belongs_to_the_last_letter():
 
 
 def test_a_bracketed_superscript_on_e_is_a_label_not_an_exponential():
-    from linter.context.mathdecl import parse_math
-    from linter.tree import Func, Sym
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import Func, Sym
 
     node = parse_math(r"e^{(1)}")
     assert isinstance(node, Sym) and node.sup == "(1)"
@@ -714,8 +714,8 @@ def test_a_bracketed_superscript_on_e_is_a_label_not_an_exponential():
 
 
 def test_half_open_intervals_are_balanced():
-    from linter.context.mathdecl import parse_math
-    from linter.tree import Tuple
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import Tuple
 
     for text in ("[0, 1)", "(0, 1]"):
         node = parse_math(text)
@@ -723,7 +723,7 @@ def test_half_open_intervals_are_balanced():
 
 
 def test_a_bracket_closed_on_a_later_row_of_an_aligned_derivation_is_balanced():
-    from linter.engine import check_text
+    from derivlint.engine import check_text
 
     text = "# t\n\n$$\n\\begin{aligned}\nf &= g(x \\\\\n&\\quad + y) \\\\\nh &= (a + b\n\\end{aligned}\n$$\n"
     found = [(f.code, f.line) for f in check_text("n.md", text).findings if f.code == "DL101"]
@@ -731,15 +731,15 @@ def test_a_bracket_closed_on_a_later_row_of_an_aligned_derivation_is_balanced():
 
 
 def test_a_lone_double_bar_is_a_separator_not_an_unclosed_norm():
-    from linter.engine import check_text
+    from derivlint.engine import check_text
 
     text = "# t\n\n$D_{\\mathrm{KL}}(P\\|Q)$ and $\\|x$ alone.\n"
     assert [f.code for f in check_text("n.md", text).findings if f.code == "DL101"] == []
 
 
 def test_lvert_rvert_and_vert_pairs_are_absolute_values():
-    from linter.context.mathdecl import parse_math
-    from linter.tree import render
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import render
 
     assert render(parse_math(r"\ln \lvert X \rvert")) == "ln(|X|)"
     assert render(parse_math(r"\vert a \vert + 1")) == "|a| + 1"
@@ -747,8 +747,8 @@ def test_lvert_rvert_and_vert_pairs_are_absolute_values():
 
 
 def test_a_root_keeps_its_index():
-    from linter.context.mathdecl import parse_math
-    from linter.tree import render
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import render
 
     assert render(parse_math(r"\sqrt[3]{x}")) == "x^(1 / 3)"
     assert render(parse_math(r"\sqrt{x}")) == "sqrt(x)"

@@ -10,14 +10,14 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from linter import engine
-from linter.cli import main
-from linter.engine import FileResult
-from linter.findings import Finding, Fix
-from linter.report import Context, render
-from linter.report import statistics as stats
-from linter.report.full import caret_line, text_width
-from linter.report.github import escape_data, escape_property
+from derivlint import engine
+from derivlint.cli import main
+from derivlint.engine import FileResult
+from derivlint.findings import Finding, Fix
+from derivlint.report import Context, render
+from derivlint.report import statistics as stats
+from derivlint.report.full import caret_line, text_width
+from derivlint.report.github import escape_data, escape_property
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -131,7 +131,7 @@ def test_sarif_is_valid_against_the_official_schema(tmp_path, monkeypatch, sarif
     run = log["runs"][0]
     driver = run["tool"]["driver"]
     assert driver["name"] == "derivlint" and driver["version"] and driver["informationUri"]
-    from rules import all_rules
+    from derivlint.rules import all_rules
     assert [r["id"] for r in driver["rules"]] == list(all_rules())
     for rule in driver["rules"]:
         assert rule["shortDescription"]["text"] and "What it does" in rule["help"]["text"]
@@ -400,7 +400,7 @@ def test_concise_keeps_cell_relative_positions(tmp_path, monkeypatch, capsys):
 
 
 def test_notebook_positions_count_unicode_escapes_and_surrogate_pairs():
-    from linter.notebook_positions import NotebookPositions
+    from derivlint.report.notebook_positions import NotebookPositions
 
     cell = "𝐱 é \\alpha (\n"  # written by json with ensure_ascii: \ud835\udc31 \u00e9 \\alpha
     text = json.dumps({"cells": [{"cell_type": "markdown", "source": [cell]}]}, indent=1)

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from linter.catalogue import SECTIONS, find_rule, problems, rule_doc, split_sections
-from linter.cli import main
-from rules import all_rules
+from derivlint.catalogue import SECTIONS, find_rule, problems, rule_doc, split_sections
+from derivlint.cli import main
+from derivlint.rules import all_rules
 
 
 @pytest.mark.parametrize("code", list(all_rules()))
@@ -83,6 +83,6 @@ def test_rule_needs_one_code_or_all(capsys):
 
 
 def test_rule_codes_read_from_module_names_match_the_catalogue():
-    from rules import all_rules, rule_codes
+    from derivlint.rules import all_rules, rule_codes
 
     assert rule_codes() == tuple(all_rules())  # a module named dlNNN_… defines rule DLNNN

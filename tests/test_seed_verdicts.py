@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from linter.engine import check_text
+from derivlint.engine import check_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from linter.cli import main
-from linter.engine import check_text
-from linter.extract import extract
-from linter.lexer import tokenize
-from linter.parser import relation_of
+from derivlint.cli import main
+from derivlint.engine import check_text
+from derivlint.extract import extract
+from derivlint.math.lexer import tokenize
+from derivlint.math.parser import relation_of
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is absent")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from linter.context.mathdecl import parse_math
-from linter.shapes import Dim, Inference, describe
-from rules.dl502_symbol_shape_reused import incompatible
+from derivlint.context.mathdecl import parse_math
+from derivlint.check.shapes import Dim, Inference, describe
+from derivlint.rules.dl502_symbol_shape_reused import incompatible
 
 
 def infer(text: str, declared: dict):
@@ -117,7 +117,7 @@ def test_a_centred_dot_between_two_columns_is_their_dot_product():
 
 
 def test_a_primed_dimension_is_named_in_the_message():
-    from linter.engine import check_text
+    from derivlint.engine import check_text
 
     text = (r"Let $W \in \mathbb{R}^{d \times d'}$ and $Z \in \mathbb{R}^{d^{\prime} \times m}$; then "
             r"$Z W = X$." "\n")  # fmt: skip

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from linter.cli import main
-from linter.engine import Settings, check_text
-from linter.findings import Finding
-from linter.suppressions import apply_suppressions, directives_of
+from derivlint.cli import main
+from derivlint.engine import Settings, check_text
+from derivlint.findings import Finding
+from derivlint.suppressions import apply_suppressions, directives_of
 
 BAD = "$x = (a + b$"  # DL101 unbalanced-delimiter fires on it reliably
 

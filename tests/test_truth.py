@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from linter.engine import check_text
+from derivlint.engine import check_text
 
 
 def test_a_square_shape_carried_from_an_earlier_chapter_stays_square() -> None:
@@ -79,8 +79,7 @@ def _verdicts(text: str) -> dict[str, str]:
 
 
 def test_a_claim_whose_check_raises_is_counted_as_an_internal_error(monkeypatch) -> None:
-    import linter.truth as truth
-
+    import derivlint.check.truth as truth
     def boom(*args, **kwargs):
         raise KeyError("forced")
 

@@ -7,12 +7,12 @@ import dataclasses
 import re
 from collections import defaultdict
 
-from ..blocks import Extraction, MathBlock, Passage
-from ..tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
-from . import mathdecl as md
-from .model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from .prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
-from .scopes import Outline
+from derivlint.extract.blocks import Extraction, MathBlock, Passage
+from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
+from derivlint.context import mathdecl as md
+from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
+from derivlint.context.prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
+from derivlint.context.scopes import Outline
 
 # Words that prose declaring something uses; a passage without math and without them is skipped.
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
@@ -330,7 +330,7 @@ def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
 
 
 def _read_words(words: str) -> list[Said]:
-    from ..source import Source
+    from derivlint.source import Source
 
     source = Source("<words>", words)
     marked = Marked(words, list(range(len(words) + 1)), [], [], source, None)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..blocks import MathBlock
-from ..claims import drop_definitions
-from ..lexer import CHAR, TEXT, LexError, expand, tokenize
-from ..parser import ParseError, sub_parse
-from ..tree import (
+from derivlint.extract.blocks import MathBlock
+from derivlint.math.claims import drop_definitions
+from derivlint.math.lexer import CHAR, TEXT, LexError, expand, tokenize
+from derivlint.math.parser import ParseError, sub_parse
+from derivlint.math.tree import (
     Call, Deriv, Dots, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sym, Transpose, Tuple, render,
 )  # fmt: skip
-from .model import Dim, Shape
+from derivlint.context.model import Dim, Shape
 
 def parse_math(text: str, macros: dict | None = None) -> Node | None:
     """The tree of a piece of math that is one expression (no relation), or None."""

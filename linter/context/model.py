@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..blocks import MathBlock
-from ..source import Source
-from ..tree import Node
+from derivlint.extract.blocks import MathBlock
+from derivlint.source import Source
+from derivlint.math.tree import Node
 
 Dim = int | str  # 1, 2, "n", "m", "mn" (a product written m n), "n+1"
 Shape = tuple[Dim, Dim]
@@ -74,7 +74,7 @@ class Declaration:
     start: int
     end: int
     scope: Scope
-    claim: object | None = None  # linter.claims.Claim
+    claim: object | None = None  # derivlint.math.claims.Claim
     domain: Shape | None = None  # f: R^n → R gives domain ("n", 1)
     bold: bool | None = None  # the font the symbol was written in (None: bare prose letter)
     carried: bool = False
@@ -101,7 +101,7 @@ class Declaration:
         if self.domain is not None:
             parts.append("domain " + "×".join(str(d) for d in self.domain))
         if self.value is not None:
-            from ..tree import render
+            from derivlint.math.tree import render
 
             parts.append("= " + render(self.value))
         return f"{self.key}: {' '.join(parts) or '?'} [{self.origin}{', carried' if self.carried else ''}]"

@@ -8,12 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..blocks import MathBlock, Passage
-from ..lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, tokenize
-from ..source import Source
-from ..tree import Mul, Node, Num, Sym
-from .mathdecl import dim_of, parse_math, parse_tokens
-from .model import Dim, Shape
+from derivlint.extract.blocks import MathBlock, Passage
+from derivlint.math.lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, tokenize
+from derivlint.source import Source
+from derivlint.math.tree import Mul, Node, Num, Sym
+from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
+from derivlint.context.model import Dim, Shape
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from ..blocks import Extraction, Passage
-from .model import Scope
+from derivlint.extract.blocks import Extraction, Passage
+from derivlint.context.model import Scope
 
 _ATX_BEFORE = re.compile(r"(#{1,6})[ \t]*$")
 _LATEX_SECTION = re.compile(r"\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)\b")

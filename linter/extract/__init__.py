@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import os
 
-from ..blocks import Extraction
+from derivlint.extract.blocks import Extraction
 
 
 def extract(path: str, text: str) -> Extraction:
     """Extract a note, choosing the reader by extension (Markdown by default)."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".ipynb":
-        from .notebook import extract_notebook
+        from derivlint.extract.notebook import extract_notebook
 
         return extract_notebook(path, text)
     if ext == ".tex":
-        from .latex import extract_latex
+        from derivlint.extract.latex import extract_latex
 
         return extract_latex(path, text)
-    from .markdown import extract_markdown
+    from derivlint.extract.markdown import extract_markdown
 
     return extract_markdown(path, text)

@@ -6,10 +6,10 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from ..blocks import Extraction, MathBlock, Passage, contiguous_offsets
-from ..macros import DEFINERS, macro_table, match_group, parse_definition, scan_definitions
-from ..macros import skip_space, strip_comments
-from ..source import Source
+from derivlint.extract.blocks import Extraction, MathBlock, Passage, contiguous_offsets
+from derivlint.math.macros import DEFINERS, macro_table, match_group, parse_definition, scan_definitions
+from derivlint.math.macros import skip_space, strip_comments
+from derivlint.source import Source
 
 _STARRED = ("equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath")
 MATH_ENVS = frozenset(_STARRED) | {n + "*" for n in _STARRED} | {"math"}

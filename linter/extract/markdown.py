@@ -10,12 +10,12 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from ..blocks import Extraction, MathBlock, Passage, contiguous_offsets
-from ..source import Source
-from .paragraph_rule import use_paragraph_rule
+from derivlint.extract.blocks import Extraction, MathBlock, Passage, contiguous_offsets
+from derivlint.source import Source
+from derivlint.extract.paragraph_rule import use_paragraph_rule
 
 try:
-    from ..macros import DEFINERS, find_macro_definitions
+    from derivlint.math.macros import DEFINERS, find_macro_definitions
 except ImportError:  # the macro reader is optional
     DEFINERS, find_macro_definitions = frozenset(), None
 

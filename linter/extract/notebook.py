@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from ..blocks import Extraction
-from ..ipynb import cell_text, notebook_cells
-from ..source import Source
-from .markdown import Outline, extract_source
+from derivlint.extract.blocks import Extraction
+from derivlint.extract.ipynb import cell_text, notebook_cells
+from derivlint.source import Source
+from derivlint.extract.markdown import Outline, extract_source
 
 
 def extract_notebook(path: str, text: str) -> Extraction:

@@ -6,10 +6,10 @@ import importlib
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..findings import Finding
+from derivlint.findings import Finding
 
 if TYPE_CHECKING:  # imported where a code frame is drawn: not for concise or machine formats
-    from ..source import Source
+    from derivlint.source import Source
 
 FORMATS = ("full", "concise", "json", "sarif", "github", "gitlab")
 MACHINE_FORMATS = frozenset({"json", "sarif", "github", "gitlab"})
@@ -36,7 +36,7 @@ class Context:
     def text(self, path: str) -> str | None:
         """The decoded text of a note, or None when it cannot be read."""
         if path not in self._texts:
-            from ..files import read_note
+            from derivlint.files import read_note
 
             self._texts[path] = read_note(path, self.encoding)[0]
         return self._texts[path]
@@ -47,10 +47,10 @@ class Context:
         if key not in self._sources:
             text = self.text(path)
             if text is not None and cell is not None:
-                from ..fixes import cell_source
+                from derivlint.check.fixes import cell_source
 
                 text = cell_source(text, cell)
-            from ..source import Source
+            from derivlint.source import Source
 
             self._sources[key] = None if text is None else Source(path, text, cell=cell)
         return self._sources[key]
@@ -62,7 +62,7 @@ class Context:
         if f.cell is None:
             return own
         if f.path not in self._notebooks:
-            from ..notebook_positions import NotebookPositions
+            from derivlint.report.notebook_positions import NotebookPositions
 
             text = self.text(f.path)
             self._notebooks[f.path] = None if text is None else NotebookPositions(f.path, text)
@@ -72,7 +72,7 @@ class Context:
 
     @property
     def rules(self) -> dict:
-        from rules import all_rules
+        from derivlint.rules import all_rules
 
         return all_rules()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import position
+from derivlint.report import position
 
 
 def render(findings, context) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from . import position
+from derivlint.report import position
 
 TAB = 4
 MAX_LINES = 6  # a longer span shows its first and last lines around a "..."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import located_message
+from derivlint.report import located_message
 
 LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 

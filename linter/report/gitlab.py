@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import located_message
+from derivlint.report import located_message
 
 SEVERITIES = {"error": "major", "warning": "minor", "info": "info"}
 

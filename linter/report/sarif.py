@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
-from .. import __version__
-from ..source import Source
-from . import located_message
+from derivlint import __version__
+from derivlint.source import Source
+from derivlint.report import located_message
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/derivlint/"
@@ -25,7 +25,7 @@ def artifact_location(path: str) -> dict:
 
 
 def rule_descriptor(rule) -> dict:
-    from ..catalogue import rule_doc
+    from derivlint.catalogue import rule_doc
 
     doc = rule_doc(rule)
     return {

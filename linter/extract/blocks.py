@@ -6,7 +6,7 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .source import Source
+from derivlint.source import Source
 
 
 @dataclass(eq=False)

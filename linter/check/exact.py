@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from .numeric import DomainError, ShapeMismatch, Unsupported
-from .parser import GREEK
-from .tree import (
+from derivlint.check.numeric import DomainError, ShapeMismatch, Unsupported
+from derivlint.math.parser import GREEK
+from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
@@ -678,8 +678,8 @@ def style_of(text: str) -> Style:
     env = re.search(r"\\begin\{([pbBvV]?matrix)\}", text)
     if env:
         style.env = env.group(1)
-    from .lexer import LexError, lex
-    from .parser import ParseError, sub_parse
+    from derivlint.math.lexer import LexError, lex
+    from derivlint.math.parser import ParseError, sub_parse
 
     try:
         tree = sub_parse(lex(text))

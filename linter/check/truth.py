@@ -1,8 +1,8 @@
 """Truth: decide each claim numerically in each layout, and find the right-hand side that holds.
 
-For every parsed claim the stage infers shapes (``linter.shapes``), draws
+For every parsed claim the stage infers shapes (``derivlint.check.shapes``), draws
 random values that respect the shapes and the assumptions in scope, computes
-exact Jacobians by forward propagation (``linter.numeric``) and compares the
+exact Jacobians by forward propagation (``derivlint.check.numeric``) and compares the
 claimed right-hand side with them in the numerator and the denominator
 layout. The outcome goes into ``claim.facts`` and ``claim.verdict``; the
 rules turn it into findings.
@@ -14,9 +14,9 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
-from .shapes import Dim, Inference, ShapeError, describe, dim_of
-from .tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
-from .treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
+from derivlint.check.shapes import Dim, Inference, ShapeError, describe, dim_of
+from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
+from derivlint.math.treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
@@ -349,7 +349,7 @@ def _has_op(node, op: str) -> bool:
 
 def _with_op(node: Node, old: str, new: str) -> Node:
     """A copy of ``node`` with every product operator ``old`` written ``new``."""
-    from .treeops import rebuild
+    from derivlint.math.treeops import rebuild
 
     n = rebuild(node, lambda child: _with_op(child, old, new))  # no self-calling closure: no cycle
     if isinstance(n, Mul) and old in n.ops:
@@ -601,7 +601,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                       must_hold: str | None = None) -> Outcome | None:  # fmt: skip
     """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout;
     None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold."""
-    from . import numeric
+    from derivlint.check import numeric
 
     derivative = isinstance(left, Deriv)
     results: dict = {layout: [] for layout in layouts}
@@ -1215,7 +1215,7 @@ def _note_layout(votes, context, setting: str):
 def correction(claim, context, layout: str | None) -> str | None:
     """A right-hand side that holds in ``layout`` (the note's), in the note's
     notation, checked numerically before it is offered; None if none is found."""
-    from .latex_out import style_of, to_latex
+    from derivlint.math.latex_out import style_of, to_latex
 
     outcome = claim.facts.get("outcome")
     if outcome is None or claim.rhs is None or layout is None:
@@ -1273,7 +1273,7 @@ def _halved(rhs: Node) -> Node:
 
 def _replace(node: Node, old: Node, new: Node) -> Node:
     """A copy of ``node`` with the subtree ``old`` (by identity) replaced by ``new``."""
-    from .treeops import rebuild
+    from derivlint.math.treeops import rebuild
 
     if node is old:
         return new

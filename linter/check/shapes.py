@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .tree import (
+from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse, Matrix,
     Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
 )  # fmt: skip
@@ -723,14 +723,14 @@ def _strip_neg(node: Node) -> Node:
 
 
 def _show_factors(factors: list[Node]) -> str:
-    from .tree import render
+    from derivlint.math.tree import render
 
     text = " ".join(render(f) for f in factors)
     return text if len(text) <= 40 else text[:37] + "…"
 
 
 def _show(node: Node) -> str:
-    from .tree import render
+    from derivlint.math.tree import render
 
     text = render(node)
     return text if len(text) <= 40 else text[:37] + "…"

@@ -6,13 +6,13 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from .blocks import MathBlock
-from .lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
-from .parser import (
+from derivlint.extract.blocks import MathBlock
+from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
+from derivlint.math.parser import (
     FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     sub_parse,
 )  # fmt: skip
-from .tree import Call, Deriv, Node, Space, Sym, Tuple, render
+from derivlint.math.tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
 # Environments whose rows are statements, not matrix entries
 LAYOUT_ENVS = frozenset(
@@ -148,7 +148,7 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     raw = tokenize(block.text)
     defines = _has_definition(block.text, raw)
     if defines:
-        from .macros import find_macro_definitions  # definitions made in this very block
+        from derivlint.math.macros import find_macro_definitions  # definitions made in this very block
 
         macros = {**(macros or {}), **find_macro_definitions(block.text)}
         raw = drop_definitions(raw)
@@ -817,7 +817,7 @@ def _claim(block, lhs, rel, rhs, chain, step, rel_tok, mapping_dom=None) -> Clai
     start = lhs.start if lhs is not None else rel_tok.start
     end = rhs.end
     if mapping_dom is not None:
-        from .tree import Mapping
+        from derivlint.math.tree import Mapping
 
         rhs = Mapping(mapping_dom.start, rhs.end, mapping_dom, rhs)
     kind = _kind(lhs, rel, rhs, step)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
-from .tree import (
+from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
+from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse,
     Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
 )  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from .tree import (
+from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
@@ -808,11 +808,11 @@ def _assemble(cells: list[list[_D]], k: int) -> _D:
     return _D(value, t)
 
 
-if __name__ == "__main__":  # micro-benchmark: python -m linter.numeric
+if __name__ == "__main__":  # micro-benchmark: python -m derivlint.check.numeric
     import timeit
 
-    from .lexer import lex
-    from .parser import sub_parse
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
 
     rng = np.random.default_rng(0)
     cases = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .tree import (
+from derivlint.math.tree import (
     Add, Call, Deriv, Func, Inverse, Matrix, Mul, Neg, Node, Num, Pow, Sum, Sym, Transpose,
 )  # fmt: skip
 

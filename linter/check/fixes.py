@@ -8,9 +8,9 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 
-from .files import StoredText, read_stored
-from .findings import Finding, Fix
-from .ipynb import cell_text, notebook_cells
+from derivlint.files import StoredText, read_stored
+from derivlint.findings import Finding, Fix
+from derivlint.extract.ipynb import cell_text, notebook_cells
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix], list[Fix]]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from json import decoder, scanner
 
-from .ipynb import notebook_cells
-from .source import Source
+from derivlint.extract.ipynb import notebook_cells
+from derivlint.source import Source
 
 
 class _Located(str):

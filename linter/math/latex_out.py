@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .tree import (
+from derivlint.math.tree import (
     PREC_ATOM, PREC_MUL, PREC_POW, Abs, Add, Call, Deriv, Differential, Div, Func, Inner, Inverse, Matrix, Mul,
     Neg, Node, Norm, Num, Pow, Sym, Transpose, Tuple, precedence,
 )  # fmt: skip
@@ -153,9 +153,9 @@ class _Writer:
             arg = self.write(node.arg)
             return node.mark + (arg if isinstance(node.arg, Sym) else f"({arg})")
         if isinstance(node, Deriv):
-            from .tree import render
+            from derivlint.math.tree import render
 
             return render(node)
-        from .tree import render
+        from derivlint.math.tree import render
 
         return render(node)

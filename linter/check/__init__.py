@@ -1,0 +1,1 @@
+"""Checking: shapes, numeric and exact truth, and the corrected formulas. Entry: ``derivlint.check.truth.analyse_claims``."""
