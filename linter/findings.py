@@ -7,12 +7,15 @@ from dataclasses import asdict, dataclass
 
 @dataclass(frozen=True)
 class Fix:
-    """A replacement of the span [start, end) (offsets in the source text) by ``text``."""
+    """A replacement of the span [start, end) (offsets in the source text) by ``text``.
+    ``unsafe``: it rests on something guessed (an unstated assumption, an inferred layout);
+    ``--fix`` leaves it alone."""
 
     title: str
     text: str
     start: int
     end: int
+    unsafe: bool = False
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,7 @@ def plan_fixes(findings: list[Finding], encoding: str | None = None) -> list[Fil
     """
     by_path: dict[str, dict[int | None, list[Fix]]] = {}
     for finding in findings:
-        if finding.fix is not None:
+        if finding.fix is not None and not finding.fix.unsafe:  # unsafe fixes are only shown
             by_path.setdefault(finding.path, {}).setdefault(finding.cell, []).append(finding.fix)
     plans = []
     for path, by_cell in sorted(by_path.items()):
@@ -194,7 +194,7 @@ def _with_newline(fixes: list[Fix], newline: str) -> list[Fix]:
     out = []
     for fix in fixes:
         text = fix.text.replace("\r\n", "\n").replace("\n", newline)
-        out.append(fix if text == fix.text else Fix(fix.title, text, fix.start, fix.end))
+        out.append(fix if text == fix.text else Fix(fix.title, text, fix.start, fix.end, fix.unsafe))
     return out
 
 
