@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from derivlint.check.shapes import Dim, Inference, ShapeError, describe, dim_of
-from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
+from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -1022,7 +1022,7 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
             env[key] = basis @ np.diag(rng.uniform(1.0, 2.0, r)) @ np.linalg.inv(basis)
             continue
         if "integer" in props and r == c == 1:
-            env[key] = np.array([[float(rng.integers(2, 4))]])
+            env[key] = np.array([[float(rng.integers(2, 7))]])
             continue
         if "unit" in props and (r == 1) != (c == 1):
             v = rng.standard_normal((r, c))
@@ -1190,7 +1190,7 @@ COMMON_ASSUMPTIONS = (
     ("diagonal", "matrix", "{s} is diagonal"),
     ("unit", "vector", "{s} has unit norm"),
     ("positive", "scalar", "{s} is positive"),
-    ("integer", "scalar", "{s} is an integer"),
+    ("integer", "exponent", "{s} is an integer"),
     ("commuting", "pair", "{s} commute"),
 )
 _IMPLIED = {  # what a property brings with it when drawn
@@ -1249,6 +1249,8 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
         "vector": [k for k, (r, c) in free.items() if (r == 1) != (c == 1)],
         "scalar": [k for k, (r, c) in free.items() if r == c == 1],
     }
+    exponents = {k for side in (left, right) for n in side.walk() if isinstance(n, Pow) for k in symbols(n.exp)}
+    by_kind["exponent"] = [k for k in by_kind["scalar"] if k in exponents]  # only a power's exponent is an integer
     by_kind["pair"] = [  # type: ignore[assignment]
         (a, b) for a, b in itertools.combinations(by_kind["matrix"], 2) if free[a] == free[b]
     ]
