@@ -1325,14 +1325,24 @@ def implicit_head(deriv) -> bool:
 
 
 def _definition_near(claim, context) -> bool:
-    """The name a derivative is of (∂f/∂x) has exactly one definition visible at the claim, in
-    its own section: then the claim is about that definition."""
+    """The name a derivative is of (∂f/∂x) has one definition visible at the claim, in its own
+    section, or its nearest definition is in the claim's own paragraph, list item or row, before
+    it ("L = xᵀAx, then ∂L/∂x = 2Ax"): then the claim is about that definition."""
     head = claim.facts.get("head") or claim.lhs
     if context is None or not isinstance(head, Deriv) or not implicit_head(head):
         return False
     name = head.num.func if isinstance(head.num, Call) else head.num
     definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
-    return len(definitions) == 1 and not definitions[0].carried
+    if not definitions or definitions[0].carried:
+        return False
+    if len(definitions) == 1:
+        return True
+    first = definitions[0]
+    try:
+        k = context._where(claim)[0]
+    except Exception:  # noqa: BLE001 - no place: not near
+        return False
+    return first.index == k and first.start <= claim.block.file_offset(claim.start)
 
 
 def definition_of(claim, context):
