@@ -1234,6 +1234,25 @@ def _assuming(scope: Scope, extra: dict[str, frozenset[str]]) -> Scope:
     return other
 
 
+def _square_by_itself(lhs: Node, scope: Scope, values, functions) -> set[str]:
+    """The symbols that are square without the claimed right-hand side: declared so, or made so by
+    the left-hand side alone (xᵀAx). A wrong right-hand side may force a size (2Ab makes A square
+    in ‖Ax − b‖²), and an assumption that needs it would excuse a plain mistake."""
+    try:
+        left = substitute(lhs, values, functions)
+        inf = _size_inference(left, left, scope, values)
+    except Undecided:
+        return set()
+    out = set()
+    for key, shape in inf.symbols.items():
+        if not shape:
+            continue
+        a, b = shape[0].root(), shape[1].root()
+        if a is b or (a.num is not None and a.num == b.num) or (a.name is not None and a.name == b.name):
+            out.add(key)
+    return out
+
+
 def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Assumption | None:
     """The first common assumption (COMMON_ASSUMPTIONS) on one symbol of a claim that is false in
     general under which ``lhs = rhs`` holds; None when none does. The sizes drawn must keep every
@@ -1244,8 +1263,9 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
     except Undecided:
         return None
     free = {k: v for k, v in base.items() if k not in values and k not in ("I", "0", "O", "e", "pi")}
+    own = _square_by_itself(lhs, scope, values, functions)
     by_kind = {
-        "matrix": [k for k, (r, c) in free.items() if r == c > 1],
+        "matrix": [k for k, (r, c) in free.items() if r == c > 1 and k in own],
         "vector": [k for k, (r, c) in free.items() if (r == 1) != (c == 1)],
         "scalar": [k for k, (r, c) in free.items() if r == c == 1],
     }
@@ -1477,7 +1497,9 @@ def _candidates(rhs: Node, scope: Scope):
 
 
 def _halved(rhs: Node) -> Node:
-    """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}."""
+    """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}; −2b → −b."""
+    if isinstance(rhs, Neg):
+        return Neg(rhs.start, rhs.end, _halved(rhs.arg))
     if isinstance(rhs, Mul) and isinstance(rhs.factors[0], Num) and rhs.factors[0].value.isdigit():
         k = int(rhs.factors[0].value)
         if k % 2 == 0 and len(rhs.factors) > 1:

@@ -202,8 +202,8 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
     if not has_wide(block.text) and "\\text" not in block.text:
         return None
-    if not _INNER_HINT.search(block.text):
-        return None
+    if not _INNER_HINT.search(block.text) and not _ASSUMPTION_HINTS.search(block.text):
+        return None  # ("\text{for symmetric } W" in an aligned row states an assumption)
     try:
         tokens = expand(tokenize(block.text), macros or {})
     except LexError:
@@ -256,6 +256,11 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
         elif t.kind == CMD and t.value in ("\\", "newline", "cr"):
             flush()
             add_text("\n", t.start)
+        elif t.kind == CMD and t.value in ("begin", "end") and i + 1 < n and tokens[i + 1].is_char("{"):
+            flush()  # \end{align} after "\text{for symmetric } W" is not part of W
+            add_text("\n", t.start)
+            while i + 1 < n and not tokens[i].is_char("}"):
+                i += 1
         elif t.kind == CMD and t.value in ("quad", "qquad", "Rightarrow", "implies", "therefore", "because"):
             flush()
             add_text(" ", t.start)
