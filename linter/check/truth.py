@@ -23,7 +23,7 @@ DRAWS = 3
 SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 CHECKED_KINDS = frozenset({"derivative", "equality"})
 SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "diagonal", "identity",
-                          "positive_definite", "positive_semidefinite"})  # fmt: skip
+                          "positive_definite", "positive_semidefinite", "skew_symmetric", "commuting"})  # fmt: skip
 EQUATION_WORDS = (
     "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
     "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
@@ -1067,6 +1067,9 @@ def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
     n = r
     if "identity" in props:
         return np.eye(n)
+    if "skew_symmetric" in props:
+        m = rng.standard_normal((n, n))
+        return m - m.T
     if "diagonal" in props:
         return np.diag(rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n) if not positive_det else rng.uniform(1.0, 2.0, n))
     q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
@@ -1188,6 +1191,7 @@ COMMON_ASSUMPTIONS = (
     ("positive_definite", "matrix", "{s} is positive definite"),
     ("orthogonal", "matrix", "{s} is orthogonal"),
     ("diagonal", "matrix", "{s} is diagonal"),
+    ("skew_symmetric", "matrix", "{s} is skew-symmetric"),
     ("unit", "vector", "{s} has unit norm"),
     ("positive", "scalar", "{s} is positive"),
     ("integer", "exponent", "{s} is an integer"),
@@ -1195,7 +1199,7 @@ COMMON_ASSUMPTIONS = (
 )
 _IMPLIED = {  # what a property brings with it when drawn
     "symmetric": {"square"}, "positive_definite": {"symmetric", "square"}, "orthogonal": {"square", "invertible"},
-    "diagonal": {"square", "symmetric"}, "commuting": {"square"},
+    "diagonal": {"square", "symmetric"}, "commuting": {"square"}, "skew_symmetric": {"square"},
 }  # fmt: skip
 
 
@@ -1253,6 +1257,15 @@ def _square_by_itself(lhs: Node, scope: Scope, values, functions) -> set[str]:
     return out
 
 
+def _vanishes(lhs: Node, scope: Scope, literal: bool) -> bool:
+    """The assumption makes the left-hand side zero (a skew-symmetric P in (P + Pᵀ)Y): then both
+    sides agree only by vanishing, which excuses nothing."""
+    try:
+        return _holds(lhs, Num(lhs.start, lhs.start, "0"), scope, literal)
+    except Exception:  # noqa: BLE001 - not known to vanish
+        return False
+
+
 def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Assumption | None:
     """The first common assumption (COMMON_ASSUMPTIONS) on one symbol of a claim that is false in
     general under which ``lhs = rhs`` holds; None when none does. The sizes drawn must keep every
@@ -1289,7 +1302,7 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
                 found = decide(lhs, rhs, trial, literal)
             except Undecided:
                 continue
-            if found is not None and found.holds:
+            if found is not None and found.holds and not _vanishes(lhs, trial, literal):
                 no = any(denied(p) in scope.props(k) for k in keys for p in {prop} | _IMPLIED.get(prop, set()) - {"square"})
                 return Assumption(keys, prop, found.holds, no)
     return None

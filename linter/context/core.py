@@ -327,6 +327,17 @@ class Context:
         return {key: frozenset(v) for key, v in out.items() if v}
 
 
+def _skew_sym(lhs, rhs):
+    """A^T = -A or -A = A^T: the A."""
+    from derivlint.math.tree import Neg
+
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        t = md.transposed_sym(a)
+        if t is not None and isinstance(b, Neg) and md.same_sym(t, b.arg):
+            return t
+    return None
+
+
 def _commuting(lhs, rhs):
     """AB = BA: the two symbols A and B."""
     if not (isinstance(lhs, Mul) and isinstance(rhs, Mul) and len(lhs.factors) == len(rhs.factors) == 2):
@@ -537,6 +548,10 @@ class _Builder:
         sym = md.symmetric_sym(lhs, rhs) if rel == "=" else None
         if sym is not None:
             self._declare(sym.key, None, "matrix", {"symmetric", "square"}, origin, start, end, k, bold=sym.bold, **kw)
+            return
+        skew = _skew_sym(lhs, rhs) if rel == "=" else None
+        if skew is not None:  # A^T = -A
+            self._declare(skew.key, None, "matrix", {"skew_symmetric", "square"}, origin, start, end, k, bold=skew.bold, **kw)
             return
         ortho = md.orthogonal_sym(lhs, rhs) if rel == "=" else None
         if ortho is not None:

@@ -309,7 +309,7 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|对称|可逆|非奇异|正交|对角)"
+_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
@@ -342,8 +342,8 @@ _SIZE_EN = (
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
 _ADJ_EN = (
-    r"(?:symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-    r"orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
+    r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
+    r"positive[- ]semi-?definite|orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
 _NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
 _TERM_EN = (
@@ -368,23 +368,25 @@ _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "�
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
 
-CN_PROPS = [("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
+CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
             ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("对角", "diagonal"),
             ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
-            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit")]  # fmt: skip
-_SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite"}
+            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
+            ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric")]  # fmt: skip
+_SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
+                 "skew_symmetric"}  # fmt: skip
 
 # ---------------------------------------------------------------------------
 # assumptions the other patterns do not read: property words after a declaration in a notation
 # list ("Σ ∈ ℝ^{d×d}, symmetric"), an adjective with no noun ("for symmetric A"), and what a note
 # denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
 # language; each pattern has a subj group and a words group read with the language's property table.
-_PROP_EN = (r"(?:symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
+_PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
             r"orthogonal|diagonal|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
-_PROP_CN = r"(?:半正定|正定|对称|可逆|非奇异|正交|对角)"
+_PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
 ASSUMPTIONS_EN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*,\s*(?:and\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
@@ -426,6 +428,8 @@ def _props(words: str, table) -> set[str]:
                 continue
     if "positive" in words.lower() and "definite" not in words.lower():
         props.discard("positive_definite")
+    if "skew_symmetric" in props:  # 反对称 and skew-symmetric hold the word for symmetric
+        props.discard("symmetric")
     if props & _SQUARE_PROPS:
         props.add("square")
     return props
