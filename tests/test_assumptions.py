@@ -61,3 +61,27 @@ def test_the_assumption_needed_is_the_weakest_that_makes_the_claim_hold() -> Non
     assert "Q is orthogonal" in found[5].message and found[5].code == "DL304"
     assert "commute" in found[6].message and found[6].code == "DL304"
     assert found[7].code == "DL301"  # 3Ax holds under no common assumption
+
+
+def test_the_assumption_patterns_are_one_table_per_language_each_reading_a_subject_and_its_words() -> None:
+    from derivlint.context.prose import ASSUMPTIONS_CN, ASSUMPTIONS_EN
+
+    for table in (ASSUMPTIONS_EN, ASSUMPTIONS_CN):
+        assert table and all({"subj", "words"} <= set(p.groupindex) and isinstance(neg, bool) for p, neg in table)
+    assert any(neg for _, neg in ASSUMPTIONS_EN) and any(neg for _, neg in ASSUMPTIONS_CN)
+
+
+def test_skew_symmetric_is_not_read_as_symmetric() -> None:
+    claim = "$$\n\\frac{\\partial \\mathbf{x}^T E \\mathbf{x}}{\\partial \\mathbf{x}} = 2E\\mathbf{x}\n$$\n"
+    for said in ("$E$ 为反对称矩阵", "$E$ is skew-symmetric", "$E^T = -E$"):
+        text = f"# t\n\nLet $\\mathbf{{x}} \\in \\mathbb{{R}}^n$; {said}.\n\n" + claim
+        assert [f.code for f in _findings(text)] == ["DL301"], said  # 2Ex is wrong for a skew E
+
+
+def test_an_assumption_that_only_makes_both_sides_vanish_is_not_offered() -> None:
+    text = (
+        "# t\n\nLet $P, Y \\in \\mathbb{R}^{n \\times n}$.\n\n"
+        "$$\n\\frac{\\partial}{\\partial Y} \\operatorname{tr}(Y^T P Y) = \\frac{\\partial}{\\partial Y} "
+        "\\operatorname{tr}(Y P Y^T)\n$$\n"
+    )
+    assert [f.code for f in _findings(text)] == ["DL301"]  # a skew P makes both sides 0: no excuse
