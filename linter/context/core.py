@@ -374,9 +374,10 @@ def _lead_in(passages, k: int, claim) -> bool:
     here, before = passages[k], passages[k - 1]
     if here.kind != "paragraph" or before.kind != "paragraph":
         return False
-    return here.text.strip()[:2] in ("$$", "\\[") or len(here.blocks) == 1 and here.text.strip() == claim.block.source.text[
-        claim.block.start : claim.block.end
-    ].strip()
+    if not here.blocks or here.blocks[0] is not claim.block:
+        return False
+    lead = claim.block.source.text[here.start : claim.block.start].strip()
+    return lead in ("", "$$", "$", "\\[")  # the paragraph opens with the display
 
 
 def tags_of(claim) -> list[str]:
