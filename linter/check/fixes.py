@@ -153,11 +153,12 @@ class FileFix:
         return "".join(out)
 
 
-def plan_fixes(findings: list[Finding], encoding: str | None = None) -> list[FileFix]:
+def plan_fixes(findings: list[Finding], encoding: str | None = None, read=read_stored) -> list[FileFix]:
     """For every file with findings that offer a fix: the text with those fixes applied.
 
     Nothing is written. A file that cannot be read, or whose bytes would not
     come back the same when its text is encoded again, gets an ``error``.
+    ``read(path, encoding)`` gives a note's StoredText (the note on standard input is not a file).
     """
     by_path: dict[str, dict[int | None, list[Fix]]] = {}
     for finding in findings:
@@ -166,7 +167,7 @@ def plan_fixes(findings: list[Finding], encoding: str | None = None) -> list[Fil
     plans = []
     for path, by_cell in sorted(by_path.items()):
         all_fixes = [fix for fixes in by_cell.values() for fix in fixes]
-        stored, problem = read_stored(path, encoding)
+        stored, problem = read(path, encoding)
         if stored is None:
             why = problem.message if problem is not None else "cannot read it"
             plans.append(FileFix(path, "", "", skipped=all_fixes, error=why))
