@@ -102,3 +102,13 @@ def test_no_scaffolding_guards_left_in_the_engine():
     source = (ROOT / "linter" / "engine.py").read_text(encoding="utf-8")
     assert "not there yet" not in source
     assert "except ImportError" not in source
+
+
+def test_notes_beside_the_checkout_are_found_in_one_place():
+    """Tests reach ../shared only through tests/shared_data.py, whose skip reasons say why they skip."""
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        if path.name == "shared_data.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"""["']shared["']""", text), f"{path.name} builds a path to ../shared itself"
+        assert not re.search(r"""reason=["'][^"']*shared""", text), f"{path.name} has its own ../shared skip reason"
