@@ -112,3 +112,20 @@ def test_notes_beside_the_checkout_are_found_in_one_place():
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"""["']shared["']""", text), f"{path.name} builds a path to ../shared itself"
         assert not re.search(r"""reason=["'][^"']*shared""", text), f"{path.name} has its own ../shared skip reason"
+
+
+def test_readme_test_command_is_the_one_ci_runs():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = [line for line in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines() if "pytest" in line]
+    assert len(ci) == 1
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    assert ci[0].strip() in [block.strip() for block in blocks[:2]], "the README's first commands are not .ci/run's"
+
+
+def test_readme_points_at_this_release():
+    """The pre-commit rev and the install URLs name the tag of the version being described."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    version = importlib.import_module("derivlint").__version__
+    tags = re.findall(r"rev: (\S+)", readme) + re.findall(r"derivlint@(v[\w.]+)", readme)
+    assert len(tags) >= 3
+    assert set(tags) == {f"v{version}"}
