@@ -248,7 +248,10 @@ def test_uninstalling_derivlint_leaves_django_rules_whole(fresh_env, tmp_path):
     """Last in this module: it removes derivlint from the shared environment."""
     result = _run(fresh_env, "python", "-m", "pip", "uninstall", "-y", "-q", "derivlint", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    code = "import rules, importlib.metadata as m; print(sum(1 for f in m.files('rules') if not f.locate().exists()))"
+    code = (  # django-rules' files, all still there, and its package still importable
+        "import importlib, importlib.metadata as m; importlib.import_module('rules'); "
+        "print(sum(1 for f in m.files('rules') if not f.locate().exists()))"
+    )
     result = _run(fresh_env, "python", "-c", code, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0", "files of django-rules went with derivlint"
