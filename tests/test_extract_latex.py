@@ -12,7 +12,7 @@ import pytest
 from derivlint.extract import latex
 from derivlint.extract.latex import extract_latex
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from shared_data import CORPUS, CORPUS_REASON
 
 
 @pytest.fixture(params=["scanner", "pylatexenc"])
@@ -597,7 +597,7 @@ def corpus_files():
     return sorted(CORPUS.rglob("*.tex")) if CORPUS.is_dir() else []
 
 
-@pytest.mark.skipif(not corpus_files(), reason="shared corpus not present")
+@pytest.mark.skipif(not corpus_files(), reason=CORPUS_REASON)
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
 def test_corpus(path):
     text = path.read_text(encoding="utf-8", errors="replace")

@@ -11,9 +11,7 @@ from derivlint.extract import extract
 from derivlint.extract import markdown as md
 from derivlint.extract.markdown import extract_markdown
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus"
+from shared_data import CORPUS, SEEDS, SEEDS_REASON, needs_corpus
 
 
 def run(text: str):
@@ -440,7 +438,7 @@ def test_extract_dispatches_tex():
 
 def seed(prefix: str):
     if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is absent")
+        pytest.skip(SEEDS_REASON)
     [path] = SEEDS.glob(prefix + "_*.md")
     text = path.read_text(encoding="utf-8")
     return text, extract_markdown(str(path), text)
@@ -532,7 +530,7 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*") if p.suffix in (".md", ".ipynb") and p.name != "README.md")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+@needs_corpus
 def test_corpus_extracts_with_exact_positions():
     files = corpus_files()
     assert files

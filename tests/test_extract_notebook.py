@@ -10,7 +10,7 @@ import pytest
 from derivlint.extract import extract
 from derivlint.extract.notebook import extract_notebook
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from shared_data import CORPUS, needs_corpus
 
 
 def notebook(*cells, **top) -> str:
@@ -124,7 +124,7 @@ def test_dispatch_by_extension():
     assert len(ex.blocks) == 4
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+@needs_corpus
 def test_corpus_notebooks():
     paths = sorted(CORPUS.rglob("*.ipynb"))
     assert paths

@@ -1,5 +1,7 @@
-"""What prose says about the math around it, in English and Chinese: "A 是 n×n 矩阵",
-"where $A$ is symmetric", "an $m \\times n$ matrix $A$", "X^T A 是标量", layouts."""
+"""What prose says about the math around it, in English and Chinese.
+
+"A 是 n×n 矩阵", "where $A$ is symmetric", "an $m \\times n$ matrix $A$", "X^T A 是标量", layouts.
+"""
 
 from __future__ import annotations
 
