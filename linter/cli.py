@@ -460,7 +460,7 @@ def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
         print(_summary(run, findings), file=sys.stderr)
         hidden = _hidden_fixes(args, findings)
         if hidden:
-            print(f"{_plural(hidden, 'fix')} available with --unsafe-fixes.", file=sys.stderr)
+            print(f"{hidden} {'fix' if hidden == 1 else 'fixes'} available with --unsafe-fixes.", file=sys.stderr)
     if errors or failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK

@@ -49,6 +49,53 @@ def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix], list[Fix]]
     return new, applied, skipped
 
 
+# --------------------------------------------------------------------------- applicability
+
+# Symbols whose meaning is a convention, not a guess: the identity, zero, e and π.
+_KNOWN = frozenset({"I", "0", "e", "pi"})
+
+
+def fix_applicability(claim, note) -> str:
+    """Whether a fix that corrects ``claim`` is safe: "unsafe" when it rests on a layout the
+    note does not state (only the layout most of its derivations use, or none), on a shape
+    derivlint guessed (a symbol declared nowhere in scope, or only in another chapter), or on
+    an assumption the note does not state; else "safe"."""
+    from derivlint.findings import SAFE, UNSAFE
+
+    outcome = claim.facts.get("outcome")
+    if outcome is None or claim.facts.get("unstated_assumption"):
+        return UNSAFE
+    category = outcome.category or ""
+    if not claim.facts.get("layout_stated") and not category.endswith("-by-scalar") and not outcome.gradient:
+        return UNSAFE
+    return SAFE if _shapes_certain(claim, note) else UNSAFE
+
+
+def _shapes_certain(claim, note) -> bool:
+    """Whether every symbol of the claim has a shape the note declares in scope (or a definition)."""
+    from derivlint.check.truth import Scope
+    from derivlint.math.tree import Call, Sym
+    from derivlint.math.treeops import symbols
+
+    context = getattr(note, "context", None)
+    if context is None:
+        return False
+    scope = Scope(context, claim)
+    functions = {n.func.key for side in (claim.lhs, claim.rhs) if side is not None
+                 for n in side.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
+    for side in (claim.lhs, claim.rhs):
+        for key, sym in symbols(side).items():
+            if key in _KNOWN or key in functions:
+                continue
+            facts = scope.facts(key)
+            if facts is not None and facts.value is not None:
+                continue  # defined: its value says what it is
+            spec = scope._shape_spec(sym)
+            if spec is None or spec[0] == "carried":
+                return False
+    return True
+
+
 # --------------------------------------------------------------------------- notebooks
 
 
