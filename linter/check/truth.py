@@ -1170,10 +1170,19 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # unstated: derivatives by a vector and by a matrix vote apart (a note may write gradients by a
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
+    both = not stated and _names_both(claims)  # a note that explains both layouts shows formulas in each
     for claim in claims:
-        if stated:
+        local, quote = _local_layout(claim)
+        if local == "both":  # its sentence or section compares the layouts: nothing to expect
+            claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
+            continue
+        if local is not None:  # "In the numerator layout, …", a section headed "Denominator layout"
+            layout, established, inferred = local, quote, None
+        elif stated:
             layout, established = _layout_at(claim, stated)
             inferred = None
+        elif both:
+            layout, established, inferred = None, None, None
         else:
             (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
         claim.facts["note_layout"] = layout
@@ -1255,6 +1264,47 @@ def _layout_at(claim, stated: list) -> tuple[str | None, str | None]:
     if not before:
         return None, None
     return before[-1][1], before[-1][2]
+
+
+def _names_both(claims: list) -> bool:
+    """Whether the note names both layouts somewhere (in any of its sources)."""
+    from derivlint.context.prose import named_layouts
+
+    seen: dict[int, object] = {}
+    for claim in claims:
+        seen.setdefault(id(claim.block.source), claim.block.source)
+    named: set[str] = set()
+    for source in seen.values():
+        named |= named_layouts(source.text)
+    return len(named - {"mixed"}) > 1
+
+
+def _local_layout(claim) -> tuple[str | None, str | None]:
+    """The layout the claim's own sentence or section names ("In the numerator layout, …", a
+    section headed "Denominator layout"): (layout, how to cite it), ("both", None) when they
+    name both, (None, None) when they name none."""
+    from derivlint.context.prose import lead_in, named_layouts
+
+    block = claim.block
+    passage = getattr(block, "passage", None)
+    if passage is None:
+        return None, None
+    source = block.source
+    words = lead_in(source.text, block.start, block.end, passage.start, passage.end)
+    named = named_layouts(words)
+    if named:
+        if len(named) > 1:
+            return "both", None
+        at = source.text.rfind(words.strip()[:20], 0, block.end) if words.strip() else block.start
+        return next(iter(named)), _quote(_where(source, max(at, 0)), words)
+    for heading in reversed(passage.headings):
+        named = named_layouts(heading)
+        if named:
+            if len(named) > 1:
+                return "both", None
+            at = source.text.rfind(heading, 0, block.start)
+            return next(iter(named)), _quote(_where(source, max(at, 0)), heading)
+    return None, None
 
 
 def _group(claim) -> str | None:

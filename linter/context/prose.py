@@ -748,8 +748,21 @@ LAYOUT_HYPOTHETICAL = re.compile(
     re.I,
 )
 # Clauses: a sentence splits at commas, semicolons, colons and the conjunctions that contrast.
-_LAYOUT_CLAUSE_END = re.compile(r"[,;:，；：、]|\s(?:but|whereas|while|although|though)\s|但是?|然而|而(?=[^且])")
-_LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|不同于|\bnot\b|instead of|rather than|unlike|versus|vs\.?)\W*(?:\w+\W+){0,2}$", re.I)
+# (a colon of a link, "https://…", ends nothing; "because he uses …" is a clause of its own)
+_LAYOUT_CLAUSE_END = re.compile(
+    r"[,;，；：、]|:(?!//)|\s(?:but|whereas|while|although|though|because|since|as|so|which|that|where|whereby)\s"
+    r"|但是?|然而|因为|由于|所以|而(?=[^且])"
+)
+_URL = re.compile(r"\(?\b(?:https?|ftp)://[^\s)]*\)?")
+# Someone else speaks in the clause: "he uses the denominator layout", "many papers use …"
+LAYOUT_OTHERS = re.compile(
+    r"\b(?:he|she|they|his|her|their|others?|many|most|some|authors?|papers|books|people|software|libraries|"
+    r"textbooks)\b|他|她|他们|她们|有些|有的|许多|很多|不少|一些|某些|其他|其它|别的",
+    re.I,
+)
+# A layout named only to be refused: "rather than the numerator layout", "不采用分子布局". A comparison
+# ("numerator vs denominator layout", "unlike the …") names both: it is no refusal.
+_LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|\bnot\b|instead of|rather than)\W*(?:\w+\W+){0,2}$", re.I)
 
 
 # every pattern of LAYOUT_WORDS and LAYOUT_SHAPE_RULES holds one of these (case aside)
@@ -776,6 +789,36 @@ def _named(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
             if not _LAYOUT_NEG.search(text[max(s, m.start() - 16) : m.start()]):
                 out.append((layout, m.start(), m.end()))
     return sorted(out, key=lambda t: t[1])
+
+
+def named_layouts(text: str) -> set[str]:
+    """The layouts ``text`` names (a negated one aside), whether it adopts them or not."""
+    if not may_contain(text, _LAYOUT_HINTS, text.lower()):
+        return set()
+    return {layout for layout, _, _ in _named(text, 0, len(text))}
+
+
+# A lead-in that introduces the math after it: "In the numerator layout:", "分母布局下："
+_LEAD_IN_END = re.compile(r"[:：]\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?。！？](?:\s|$)|\n\s*\n")
+
+
+def lead_in(text: str, block_start: int, block_end: int, passage_start: int, passage_end: int) -> str:
+    """The words of the sentence a block of math sits in (the sentence up to it and from it to
+    the sentence's end); for math alone in its passage, the sentence before it when that ends
+    with a colon ("In the numerator layout, the gradient is a row:")."""
+    before = text[passage_start:block_start]
+    after = text[block_end:passage_end]
+    if before.strip() or after.strip():
+        cut = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
+        head = before[cut[-1]:] if cut else before
+        stop = _SENTENCE_BREAK.search(after)
+        return head + " " + (after[: stop.start()] if stop else after)
+    earlier = text[max(0, passage_start - 400) : passage_start].rstrip()
+    if not _LEAD_IN_END.search(earlier):
+        return ""
+    cut = [m.end() for m in _SENTENCE_BREAK.finditer(earlier)]
+    return earlier[cut[-1]:] if cut else earlier
 
 
 def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
@@ -821,7 +864,7 @@ def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, in
                 continue
             if LAYOUT_HYPOTHETICAL.search(clause) or len({n[0] for n in here}) != 1:
                 continue
-            if speaks and LAYOUT_ADOPT.search(clause):
+            if speaks and LAYOUT_ADOPT.search(clause) and not LAYOUT_OTHERS.search(_URL.sub(" ", clause)):
                 layout, a, b = here[0]
                 out.append((layout, marked.offs[a], marked.offs[b], source_of(cs, ce)))
         return out

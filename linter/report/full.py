@@ -70,7 +70,8 @@ def render_one(f, context) -> str:
         lines.extend(frame(source, f))
     if f.fix is not None:  # the title names the replacement ("replace with 2x")
         title = f.fix.title.replace("\r", "\\r").replace("\n", "\\n")
-        lines.append(f"  = help: {title}")
+        unsafe = "" if f.fix.is_safe else " (unsafe fix: --unsafe-fixes applies it)"
+        lines.append(f"  = help: {title}{unsafe}")
     return "\n".join(lines)
 
 
