@@ -1170,9 +1170,11 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # unstated: derivatives by a vector and by a matrix vote apart (a note may write gradients by a
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
-    both = not stated and _names_both(claims)  # a note that explains both layouts shows formulas in each
+    both = None  # a note that explains both layouts shows formulas in each (read when first needed)
     for claim in claims:
-        local, quote = _local_layout(claim)
+        outcome = claim.facts.get("outcome")
+        decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
+        local, quote = _local_layout(claim) if decided and not outcome.gradient else (None, None)
         if local == "both":  # its sentence or section compares the layouts: nothing to expect
             claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
             continue
@@ -1181,15 +1183,16 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         elif stated:
             layout, established = _layout_at(claim, stated)
             inferred = None
-        elif both:
-            layout, established, inferred = None, None, None
         else:
             (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
+            if layout is not None and decided:
+                both = _names_both(claims) if both is None else both
+                if both:
+                    layout, inferred = None, None
         claim.facts["note_layout"] = layout
         claim.facts["layout_stated"] = established is not None
         if layout is None:
             continue
-        outcome = claim.facts.get("outcome")
         if outcome is None or not outcome.holds or not _layout_sensitive(outcome.category) or outcome.gradient:
             continue
         expected = _expected(layout, outcome.category)
