@@ -263,7 +263,8 @@ def _plan_file(path: str, stored: StoredText, by_cell: dict[int | None, list[Fix
     """The fixes of one readable file, re-read and cut down until every edit left is right."""
     text = stored.text
     dropped: list[tuple[Fix, str]] = []
-    by_cell = {cell: list(fixes) for cell, fixes in by_cell.items()}
+    # the file's line endings first, so that the spans re-read below are those written
+    by_cell = {cell: list(_with_newline(fixes, stored.newline) if cell is None else fixes) for cell, fixes in by_cell.items()}
     for cell, fixes in by_cell.items():  # a replacement that would not render never gets in
         for fix in list(fixes):
             problem = render_problem(fix.text)
