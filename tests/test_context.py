@@ -348,10 +348,8 @@ def test_expression_of():
         ("# 常见的求导公式（使用分母布局）\n", "denominator"),
         ("本文使用分子布局。\n", "numerator"),
         ("We use the denominator layout throughout.\n", "denominator"),
-        ("This is the numerator layout.\n", "numerator"),
-        ("In the Jacobian formulation, the derivative is a row.\n", "numerator"),
-        ("In the Hessian formulation the gradient is a column.\n", "denominator"),
-        ("The gradient has the same shape as $X$.\n", "denominator"),
+        ("We work in the Jacobian formulation.\n", "numerator"),
+        ("The derivative $\\frac{\\partial f}{\\partial X}$ has the same shape as $X$.\n", "denominator"),
     ],
 )
 def test_layouts(text, layout):
