@@ -385,7 +385,7 @@ def test_a_doubled_closing_dollar_is_a_stray_dollar_not_an_opening_one():
     assert ex.problems[0][3] == "stray '$' after the inline math '$d$': a doubled closing '$'"
 
 
-@pytest.mark.parametrize("note", ["$a$$b$ side by side", "$a$$\n", "$x$$$\ny\n$$\n"])
+@pytest.mark.parametrize("note", ["$a$$b$ side by side", "$a$$\n", "$x$$$\ny\n$$\n", "it costs $5 and then $$ y = 2 $$"])
 def test_dollars_that_are_not_stray(note):
     assert run(note).problems == []
 

@@ -52,6 +52,7 @@ _SPECIAL = re.compile(r"[\\$`<]")
 _ENV_TOKEN = re.compile(r"\\(?:begin|end)\{([A-Za-z]+\*?)\}")
 _MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
 _QUOTE_MARKER = re.compile(r"[ \t]*>[ \t]?")
+_LINE_START = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")  # blockquote and list markers
 _ATX = re.compile(r"#{1,6}(?=[ \t]|$)[ \t]*")
 _PUNCT = frozenset(string.punctuation)
 _DIGITS = frozenset("0123456789")
@@ -274,7 +275,7 @@ class _Reader:
                 k = _close_dollar(text, body, end, cache)
                 if k is not None and _is_inline_math(text, body, k, end):
                     self._add(passage, p, body, k, k + 1, tok, seg.depth)
-                    if _stray_dollar(text, k + 1, end):
+                    if _stray_dollar(text, body, k, end):
                         message = f"stray '$' after the inline math '{text[p : k + 1]}': a doubled closing '$'"
                         self.problems.append((self.source, k + 1, k + 2, message))
                         k += 1
@@ -319,9 +320,12 @@ class _Reader:
             return True
         if tok != "\\[":
             return False
-        line_start = self.text.rfind("\n", 0, p) + 1
-        before = self.text[line_start:p]
-        return bool(_MARKER.sub("", before, count=1).strip(" \t>"))
+        text = self.text
+        near = text[max(0, p - 24) : p]  # a line's container markers are short: no search back over a long line
+        nl = near.rfind("\n")
+        if nl == -1 and p > 24:
+            return True
+        return _LINE_START.fullmatch(near[nl + 1 :]) is None
 
     def _opens_display(self, seg: _Segment) -> bool:
         """Whether ``seg`` holds a display delimiter that is not closed within it."""
@@ -523,14 +527,19 @@ def _is_inline_math(text: str, start: int, close: int, end: int) -> bool:
     return bool(text[start:close].strip()) and not (close + 1 < end and text[close + 1] in _DIGITS)
 
 
-def _stray_dollar(text: str, i: int, end: int) -> bool:
-    """Whether the ``$`` at ``i``, just after an inline formula's closing ``$``, is a stray one.
+def _stray_dollar(text: str, body: int, close: int, end: int) -> bool:
+    """Whether a ``$`` right after the closing ``$`` at ``close`` of the formula ``[body, close)`` is a stray one.
 
     ``$d$$ layer`` doubles the closing dollar: read in order, the extra ``$`` would open math that
     runs into the prose (MathJax) or print a dollar sign (Pandoc, which does not open math before a
-    space). Two formulas side by side (``$a$$b$``) or a display after a formula (``$a$$$``) are not.
+    space). Not when the formula has a space at an edge (``$5 and then $$ y $$``: a price, then a
+    display), nor for two formulas side by side (``$a$$b$``) or a display after one (``$a$$$``).
     """
-    return text.startswith("$", i, end) and i + 1 < end and text[i + 1] in " \t"
+    i = close + 1
+    return (
+        text.startswith("$", i, end) and i + 1 < end and text[i + 1] in " \t"
+        and not text[body].isspace() and not text[close - 1].isspace()
+    )
 
 
 def _closer_of(tok: str) -> str | None:
