@@ -20,7 +20,7 @@ class UnbalancedDelimiter(Rule):
     Only what renders wrong is reported. Brackets pair across the rows of an
     aligned derivation and across plain groups (``\\overbrace{F(x}^{…})``),
     but not into or out of a script, fraction or ``\\left … \\right``;
-    half-open intervals (``[0, 1)``, ``\\left(a, b\\right]``) are balanced;
+    half-open intervals (``[0, 1)``, ``\\left(a, b\\right]``, ``]0, 1[``) are balanced;
     ``\\left.`` and ``\\right.`` partner any delimiter; text (``\\text{…}``,
     ``\\mbox{…}``, ``\\operatorname{…}``, ``\\tag{…}``), comments and
     ``\\verb`` hold no delimiters; in Markdown ``\\\\{`` may be an escaped
@@ -282,6 +282,10 @@ def _family(delim: str) -> str:
 
 def _bracket(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Problem]) -> None:
     if delim in _OPEN:
+        top = stack[-1] if stack else None
+        if delim == "[" and top is not None and top.value == "]" and top.commas == 1:
+            stack.pop()  # ]a, b[: an interval written the French way
+            return
         stack.append(_Entry("plain", _OPEN[delim], i, j))
         return
     want = _CLOSE[delim]
@@ -291,9 +295,17 @@ def _bracket(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Pro
             continue  # a plain group is transparent: (a {b) c} renders as written
         if entry.kind != "plain":
             break
+        if entry.value == "]":  # an unmatched ']' that may open a French interval
+            if entry.commas == 1 and want == "[":
+                del stack[k]  # ]a, b]
+                return
+            continue
         del stack[k]
         if entry.value != want and not _interval(entry, want):
             problems.append(Problem(entry.start, j, f"'{_name(entry)}' closed by '{delim}'"))
+        return
+    if delim == "]":  # unmatched unless it opens ]a, b[ or ]a, b]: kept, and reported if it does not
+        stack.append(_Entry("plain", "]", i, j))
         return
     problems.append(Problem(i, j, f"Unmatched '{delim}'", outer="close" if _at_top(stack, None) else ""))
 
@@ -377,6 +389,8 @@ def _name(entry: _Entry) -> str:
 
 
 def _unclosed(entry: _Entry, outer: bool = False) -> Problem:
+    if entry.kind == "plain" and entry.value == "]":
+        return Problem(entry.start, entry.end, "Unmatched ']'", outer="close" if outer else "")
     if entry.kind == "plain":
         return Problem(entry.start, entry.end, f"Unclosed '{_name(entry)}'", outer="open" if outer else "")
     if entry.kind == "left":
