@@ -70,8 +70,9 @@ class UnbalancedDelimiter(Rule):
 
 # ------------------------------------------------------------------------------ the scanner
 
-_OPEN = {"(": "(", "[": "[", "\\{": "{", "\\lbrace": "{", "\\lbrack": "[", "\\langle": "<"}
-_CLOSE = {")": "(", "]": "[", "\\}": "{", "\\rbrace": "{", "\\rbrack": "[", "\\rangle": "<"}
+# a full-width parenthesis is a family of its own: （x) inside math is a typo that shows
+_OPEN = {"(": "(", "[": "[", "\\{": "{", "\\lbrace": "{", "\\lbrack": "[", "\\langle": "<", "（": "（"}
+_CLOSE = {")": "(", "]": "[", "\\}": "{", "\\rbrace": "{", "\\rbrack": "[", "\\rangle": "<", "）": "（"}
 _ROUND_OR_SQUARE = frozenset("([")
 _SIZES = re.compile(r"\\[bB]ig{1,2}[lrm]?$")
 # commands whose braced argument is text, a name or a label: no math delimiter inside
@@ -203,7 +204,7 @@ def scan(text: str, markdown: bool = False) -> list[Problem]:
             apart_args = 0
             i = j
             continue
-        if ch in "()[]":
+        if ch in "()[]（）":
             _bracket(stack, ch, i, i + 1, problems)
         elif ch == "," and stack and stack[-1].kind in ("plain", "left"):
             stack[-1].commas += 1

@@ -16,7 +16,7 @@ from derivlint.rules.dl101_unbalanced_delimiter import scan
         r"\left( a \right. \\ \left. b \right)", r"f(x \\ & + y)", r"\text{(1)} + \operatorname{tr}(A)",
         r"\tag{3.1)} x", "a % b ( c\n + d", r"\verb|(| x", r"\overbrace{F(x}^{a} + y)", r"\sqrt[3]{x}",
         r"\begin{array}{c|c)} a & b \end{array}", r"x \\[2pt] y", r"\left. \frac{df}{dx} \right|_{x=0}",
-        r"]0, 1[", r"]a, b]", r"x \in ]0, 1[ \cup [2, 3)", r"\left\| x \right\|", r"\big( a, b \big]", r"\color{red}{(a)}", r"\frac12 (x)",
+        "f（x） = 1", r"]0, 1[", r"]a, b]", r"x \in ]0, 1[ \cup [2, 3)", r"\left\| x \right\|", r"\big( a, b \big]", r"\color{red}{(a)}", r"\frac12 (x)",
     ],
 )
 def test_balanced_as_rendered(math):
@@ -40,6 +40,7 @@ def test_balanced_as_rendered(math):
         (r"\text{a", 5, "Unclosed '{'"),
         (r"\left[ a \right)", 0, "'\\left[' closed by '\\right)'"),
         (r"W^{1]} x", 4, "Unmatched ']'"),
+        ("P（z) = 1", 1, "'（' closed by ')'"),
         (r"a] + (b, c[", 1, "Unmatched ']'"),
     ],
 )
