@@ -88,7 +88,7 @@ _APART = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "sqrt": 1, "binom": 2, 
 _ENV_ARGS = frozenset({"array", "alignat", "alignat*", "alignedat", "subarray", "tabular"})
 _CMD = re.compile(r"\\(?:[A-Za-z]+\*?|.)", re.S)
 _LABEL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\s*")
-_WIDE_OPEN, _WIDE_CLOSE = "(（[【", ")）]】"
+_WIDE_OPEN, _WIDE_CLOSE = "(（[【{", ")）]】}"  # in the prose and formulas around (\{ counts by its brace)
 # the end of a sentence: the partner of a bracket at a formula's edge is in the same sentence
 _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)|\n[ \t]*\n")
 
@@ -414,7 +414,7 @@ def _at_top(stack: list[_Entry], entry: _Entry | None) -> bool:
 
 def _closed_by_prose(block, problem: Problem) -> bool:
     """Whether the prose (and formulas) next to an inline formula hold the partner of a top-level
-    bracket: ``$C(y, \\hat y$)``, ``($x - y)$``, ``$(a$, $b)$`` render as balanced text."""
+    bracket: ``$C(y, \\hat y$)``, ``($x - y)$``, ``$(a$, $b)$``, ``$\\{a$, $b\\}$`` render as balanced text."""
     passage = block.passage
     if passage is None or not problem.outer:
         return False

@@ -72,3 +72,11 @@ def test_markdown_escaped_braces_are_read_both_ways():
 def test_inline_brackets_closed_by_the_sentence(note, expected):
     found = check_text("n.md", "# t\n\n" + note).findings
     assert [f.line - 2 for f in found if f.code == "DL101"] == expected
+
+
+def test_a_set_spread_over_inline_formulas_is_balanced():
+    from derivlint.extract.markdown import extract_markdown
+    from derivlint.rules.dl101_unbalanced_delimiter import block_imbalances
+
+    ex = extract_markdown("n.md", "The set $\\{a$, $b\\}$ has two elements, and $\\{c$ alone does not close.\n")
+    assert [len(block_imbalances(b)) for b in ex.blocks] == [0, 0, 1]
