@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterator
 
 from derivlint.findings import Finding
@@ -56,7 +55,7 @@ class UnstatedAssumption(Rule):
             assumption = claim.facts["outcome"].assumption
             fix, layout = fix_for(claim, note, "without the assumption: {text}")
             if fix is not None:
-                fix = dataclasses.replace(fix, unsafe=True)
+                fix = fix.unsafe()  # it rests on an assumption the note does not state
             message = f"{claim.text.strip()} holds only if {assumption.describe()}; the note does not say so"
             note_layout = claim.facts.get("note_layout")
             if note_layout in ("numerator", "denominator") and note_layout not in assumption.holds:

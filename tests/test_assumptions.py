@@ -35,10 +35,11 @@ def test_the_student_mistake_is_a_warning_that_cites_the_definition_and_offers_a
     [finding] = _findings(text)
     assert (finding.code, finding.severity, finding.line) == ("DL304", "warning", 6)
     assert "A is symmetric" in finding.message and "defined on line 3" in finding.message
-    assert finding.fix is not None and finding.fix.unsafe and "A^T" in finding.fix.text
+    assert finding.fix is not None and not finding.fix.is_safe and "A^T" in finding.fix.text
     path = tmp_path / "n.md"
     path.write_text(text, encoding="utf-8")
-    assert all(plan.new == plan.old for plan in plan_fixes([finding.__class__(**{**finding.__dict__, "path": str(path)})]))
+    [plan] = plan_fixes([finding.__class__(**{**finding.__dict__, "path": str(path)})])
+    assert plan.new == plan.old and plan.hidden == [finding.fix]  # --fix leaves it; --unsafe-fixes would apply it
 
 
 def test_a_denied_assumption_keeps_the_error_and_a_stated_one_silences_it() -> None:
