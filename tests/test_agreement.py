@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from derivlint.engine import check_text
 from derivlint.files import discover
+from shared_data import CORPUS, SEEDS, needs_corpus, needs_seeds
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 TRUTH_CODES = {"DL301", "DL302", "DL303", "DL304"}
 
 
@@ -44,14 +42,14 @@ def test_every_false_claim_of_a_fixture_is_reported_or_explained() -> None:
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.skipif(not (SHARED / "seeds").is_dir(), reason="../shared/seeds is not present")
+@needs_seeds
 def test_claims_and_check_agree_on_the_seeds() -> None:
-    problems = [p for path in sorted((SHARED / "seeds").glob("*.md")) for p in _disagreements(path)]
+    problems = [p for path in sorted(SEEDS.glob("*.md")) for p in _disagreements(path)]
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.skipif(not (SHARED / "corpus").is_dir(), reason="../shared/corpus is not present")
+@needs_corpus
 def test_claims_and_check_agree_on_the_corpus() -> None:
-    paths = [Path(p) for p in discover([str(SHARED / "corpus")])[0]]
+    paths = [Path(p) for p in discover([str(CORPUS)])[0]]
     problems = [p for path in paths for p in _disagreements(path)]
     assert not problems, "\n".join(problems[:30])
