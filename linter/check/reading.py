@@ -1,0 +1,70 @@
+"""Certain readings: why a claim cannot be read with certainty (its role, its indices, its names)."""
+
+from __future__ import annotations
+
+from derivlint.math.names import LOSS_WORDS, is_index_subscript
+from derivlint.math.parser import GREEK
+from derivlint.math.roles import statement_role
+from derivlint.math.tree import Func, Sym, render
+
+
+def uncertain_reading(claim, scope) -> str | None:
+    """Why ``claim`` has no certain reading, or None when it has one. An error finding
+    (DL2xx–DL5xx) is made only on a certain reading: the statement is a claim (not a
+    definition, condition, equation to solve or program output), it is not written entry
+    by entry, and every symbol's role is known (declared, defined, or a convention)."""
+    role = statement_role(claim)
+    if role is not None:
+        return f"{role.reason} ({role.phrase})"
+    sides = [s for s in (claim.lhs, claim.rhs) if s is not None]
+    nodes = [n for side in sides for n in side.walk()]
+    index = _index_notation(nodes, scope)
+    if index is not None:
+        return f"index notation ({index})"
+    if ones_vector(nodes):
+        return "the all-ones vector 1 is not evaluated"
+    unknown = _unknown_name(nodes, scope)
+    if unknown is not None:
+        return f"the role of {unknown} is not known (a name the note does not introduce)"
+    return None
+
+
+def _index_notation(nodes, scope) -> str | None:
+    """An entry or a free index: A_{kl}, δ_{ij}, x_i, (AB)_{ij}; a symbol with an index
+    subscript that the note declares (x_i ∈ ℝ^d, the i-th sample) is a named object instead."""
+    for n in nodes:
+        if isinstance(n, Func) and n.name == "index":
+            return render(n)
+        if isinstance(n, Sym) and is_index_subscript(n.sub) and not _known(scope, n.key):
+            return n.key
+    return None
+
+
+def _unknown_name(nodes, scope) -> str | None:
+    """A name of several letters (Label, output, SSE_1) that is neither Greek, nor a loss by
+    convention, nor declared or defined in scope: what it stands for is not known."""
+    for n in nodes:
+        if not isinstance(n, Sym):
+            continue
+        base = n.name.split("(")[-1].rstrip(")").rstrip("'")  # hat(y), mathcal(L), g'
+        if len(base) <= 1 or base in GREEK or base in LOSS_WORDS or not base.isalpha():
+            continue
+        if _known(scope, n.key) or _known(scope, n.name):
+            continue
+        return n.key
+    return None
+
+
+def _known(scope, key: str) -> bool:
+    """Whether the note says anything of ``key`` in scope: a shape, a kind, a value, a property."""
+    f = scope.facts(key)
+    return f is not None and bool(f.shape or f.kind or f.value is not None or f.props or f.declarations)
+
+
+def ones_vector(nodes) -> bool:
+    """Whether the claim uses the all-ones vector (\\mathbf{1}), which the numeric check
+    does not evaluate."""
+    return any(isinstance(n, Sym) and n.name == "1" for n in nodes)
+
+
+__all__ = ["uncertain_reading", "ones_vector"]
