@@ -5,7 +5,7 @@ from __future__ import annotations
 from derivlint.math.names import LOSS_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
-from derivlint.math.tree import Func, Sym, render
+from derivlint.math.tree import Deriv, Func, Sym, render
 
 
 def uncertain_reading(claim, scope) -> str | None:
@@ -30,14 +30,37 @@ def uncertain_reading(claim, scope) -> str | None:
 
 
 def _index_notation(nodes, scope) -> str | None:
-    """An entry or a free index: A_{kl}, δ_{ij}, x_i, (AB)_{ij}; a symbol with an index
-    subscript that the note declares (x_i ∈ ℝ^d, the i-th sample) is a named object instead."""
+    """Entries and free indices: the entry of an expression ((AB)_{ij}), a symbol with two
+    index letters (A_{kl}, δ_{ij}), a derivative by an entry (∂/∂x_k, ∂/∂θ_i), or one letter
+    with an index and another subscript (x_i beside x_j, z_1 beside z_k). A member of a sequence used whole (x_t, Σ_i,
+    K_n) is a named object, not index notation."""
+    subs: dict[str, set[str]] = {}
     for n in nodes:
         if isinstance(n, Func) and n.name == "index":
             return render(n)
-        if isinstance(n, Sym) and is_index_subscript(n.sub) and not _known(scope, n.key):
-            return n.key
+        if isinstance(n, Deriv):
+            for w in n.wrt:
+                if isinstance(w, Sym) and _entry(w) and not _known(scope, w.key):
+                    return f"a derivative by the entry {w.key}"
+        if not isinstance(n, Sym) or not n.sub:
+            continue
+        if is_index_subscript(n.sub) and len(n.sub.strip("{}").replace(",", "").replace(" ", "")) >= 2:
+            if not _known(scope, n.key):
+                return n.key
+        if is_index_subscript(n.sub) or n.sub.strip("{}").isdigit():
+            subs.setdefault(n.name, set()).add(n.sub)
+    for name, found in subs.items():
+        if len(found) > 1 and any(is_index_subscript(sub) for sub in found):  # z_1 beside z_k
+            return ", ".join(f"{name}_{s}" for s in sorted(found))
     return None
+
+
+def _entry(sym: Sym) -> bool:
+    """x_k, θ_i: a lowercase (or Greek) letter, not bold, with an index letter below."""
+    sub = (sym.sub or "").strip("{}")
+    if sym.bold or not is_index_subscript(sub):
+        return False  # ∂/∂x_1, ∂/∂θ_0: as often a scalar variable of its own as an entry
+    return sym.name in GREEK or (len(sym.name) == 1 and sym.name.islower())
 
 
 def _unknown_name(nodes, scope) -> str | None:
