@@ -111,3 +111,10 @@ def test_a_new_error_rule_cannot_skip_the_gate() -> None:
     assert all(isinstance(f, Finding) for f in gated)
     assert len(ungated) == 2 and len(gated) == 1  # the condition's finding is dropped
     assert gated[0].column == ungated[0].column
+
+
+def test_claims_json_says_why_a_reading_is_uncertain() -> None:
+    (claim,) = [c for c in claims(DECL + "Solve $A x = 2 b$ for $x$.\n") if c.parsed == "A x = 2 b"]
+    assert claim.to_json()["reading"] == "an equation to solve, not an identity (Solve)"
+    (claim,) = [c for c in claims(DECL + "Then $A B = B A$.\n") if c.parsed == "A B = B A"]
+    assert claim.to_json()["reading"] is None

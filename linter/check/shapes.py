@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from derivlint.math.names import APPLIED_LETTERS
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse, Matrix,
     Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
@@ -29,7 +30,7 @@ ELEMENTWISE = frozenset(
 )
 SCALAR_VALUED = frozenset("tr det logdet etr rank".split())
 SQUARE_ONLY = frozenset("tr det logdet etr".split())
-FUNCTION_LETTERS = frozenset("f g h sigma phi varphi psi".split())  # f(θx): an application as often as a product
+FUNCTION_LETTERS = APPLIED_LETTERS | {"h"}  # f(θx), h(1): an application as often as a product
 
 
 class Dim:

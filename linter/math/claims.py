@@ -111,6 +111,8 @@ class Claim:
             "parsed": self.parsed,
             "verdict": self.verdict,
             "reason": self.reason,
+            # why the claim has no certain reading (a definition, a condition, index notation …)
+            "reading": self.facts.get("reading"),
             "shapes": _shapes_json(self.facts.get("shapes")),
             "holds_in": sorted(o.holds) if (o := self.facts.get("outcome")) is not None and o.holds is not None else None,
         }

@@ -44,8 +44,9 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         r"\bif\b", r"\bwhen\b", r"\bprovided\b", r"\bassuming\b", r"\bfor\b", r"\bsymmetric\b", r"若", r"当", r"如果",
     )),
     ("output", "values copied from a program's output", "lead", "all", (
-        r"\boutput(?:s)?(?: is| was)?", r"\bprints?", r"\bprinted", r"\bthe program (?:gives|returns)",
-        r"\bout\[\d*\]", r"输出(?:为|是)?", r"运行结果(?:为|是)?",
+        r"\bprints?", r"\bprinted", r"\b(?:program|code|cell) (?:gives|returns|outputs|prints)",
+        r"\boutput of the (?:program|code|cell)(?: is)?", r"\bout\[\d*\]", r"程序输出(?:为|是)?", r"输出结果(?:为|是)?",
+        r"运行结果(?:为|是)?",
     )),
 )
 
