@@ -118,3 +118,11 @@ def test_claims_json_says_why_a_reading_is_uncertain() -> None:
     assert claim.to_json()["reading"] == "an equation to solve, not an identity (Solve)"
     (claim,) = [c for c in claims(DECL + "Then $A B = B A$.\n") if c.parsed == "A B = B A"]
     assert claim.to_json()["reading"] is None
+
+
+def test_an_evaluation_at_values_given_elsewhere_is_not_a_wrong_step() -> None:
+    note = "The code sets the input to three, so $2t = 6$, while $\\cos^2 t + \\sin^2 t = 1$ for every $t$.\n"
+    found = {c.parsed: c.verdict for c in claims(note)}
+    assert found["2 t = 6"] == "undecided: an evaluation at values given elsewhere (t has no value here)"
+    assert found["cos(t)^2 + sin(t)^2 = 1"] == "true"
+    assert engine.check_text("n.md", note).findings == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 from derivlint.math.names import LOSS_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
-from derivlint.math.tree import Deriv, Func, Sym, render
+from derivlint.math.tree import Deriv, Func, Num, Sym, render
+from derivlint.math.treeops import symbols
+
+CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
 
 
 def uncertain_reading(claim, scope) -> str | None:
@@ -17,6 +20,9 @@ def uncertain_reading(claim, scope) -> str | None:
     if role is not None:
         return f"{role.reason} ({role.phrase})"
     sides = [s for s in (claim.lhs, claim.rhs) if s is not None]
+    evaluated = _evaluation(sides, scope)
+    if evaluated is not None:
+        return f"an evaluation at values given elsewhere ({evaluated} has no value here)"
     nodes = [n for side in sides for n in side.walk()]
     index = _index_notation(nodes, scope)
     if index is not None:
@@ -27,6 +33,37 @@ def uncertain_reading(claim, scope) -> str | None:
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
     return None
+
+
+def _evaluation(sides, scope) -> str | None:
+    """2x = 6, cos(s_1) = cos(3^2): one side a number, the other in symbols the scope gives no
+    value: a step of a worked evaluation (x = 3 said in prose or code), not an identity. A side
+    equal to zero is a condition, left to the check."""
+    if len(sides) != 2:
+        return None
+    free = [sorted(k for k, n in symbols(side).items() if n.name not in CONSTANTS) for side in sides]
+    for side, mine, other in ((sides[0], free[0], free[1]), (sides[1], free[1], free[0])):
+        if mine or not other or _zero(side):
+            continue
+        if all(scope.definition(key, True) is None for key in other) and not _identity(sides, scope):
+            return other[0]
+    return None
+
+
+def _identity(sides, scope) -> bool:
+    """Whether the two sides agree for random values (cos²x + sin²x = 1, w⁰ = 1): an identity,
+    which the check decides, rather than an evaluation at particular values (2x = 6)."""
+    from derivlint.check.truth import decide
+
+    try:
+        outcome = decide(sides[0], sides[1], scope, False)
+    except Exception:  # noqa: BLE001 - Undecided or a numeric failure: not told apart
+        return True  # not told apart: left to the check, which reports nothing it cannot decide
+    return outcome is None or outcome.holds is None or bool(outcome.holds)
+
+
+def _zero(node) -> bool:
+    return isinstance(node, Num) and node.value == "0"
 
 
 def _index_notation(nodes, scope) -> str | None:
