@@ -126,3 +126,46 @@ def test_an_evaluation_at_values_given_elsewhere_is_not_a_wrong_step() -> None:
     assert found["2 t = 6"] == "undecided: an evaluation at values given elsewhere (t has no value here)"
     assert found["cos(t)^2 + sin(t)^2 = 1"] == "true"
     assert engine.check_text("n.md", note).findings == []
+
+
+class _Lead:
+    """A claim stand-in whose lead is given: prose written right before it."""
+
+    def __init__(self, lead: str):
+        self.prose_before = lead
+        self.relation = "="
+        self.step = 0
+        self.lhs = self.rhs = None
+        self.has_derivative = False
+        self.block = type("B", (), {"text": ""})()
+
+
+@pytest.mark.parametrize(
+    "lead, role",
+    [
+        ("We define", "definition"), ("Define the residual as", "definition"), ("the loss is defined as", "definition"),
+        ("is called", "definition"), ("we denote", "definition"), ("Let", "definition"), ("where", "definition"),
+        ("we write the gradient as", "definition"), ("记", "definition"), ("记作", "definition"),
+        ("定义", "definition"), ("称为", "definition"), ("设", "definition"), ("其中", "definition"),
+        ("such that", "condition"), ("s.t.", "condition"), ("subject to", "condition"),
+        ("must satisfy", "condition"), ("satisfying", "condition"), ("provided that", "condition"),
+        ("if and only if", "condition"), ("iff", "condition"), ("when", "condition"), ("whenever", "condition"),
+        ("if", "condition"), ("assuming that", "condition"), ("suppose that", "condition"),
+        ("with the constraint", "condition"), ("requires that", "condition"), ("满足", "condition"),
+        ("使得", "condition"), ("要求", "condition"), ("当且仅当", "condition"), ("约束条件为", "condition"),
+        ("如果", "condition"), ("若", "condition"), ("当", "condition"), ("假设", "condition"),
+        ("Solve", "equation"), ("solving for x", "equation"), ("setting the derivative equal to 0", "equation"),
+        ("equating the gradient to zero", "equation"), ("which gives the normal equations", "equation"),
+        ("find x such that", "equation"), ("解方程", "equation"), ("求解", "equation"), ("令导数为零", "equation"),
+        ("The program prints", "output"), ("Out[3]", "output"), ("the code returns", "output"),
+        ("运行结果为", "output"), ("程序输出", "output"),
+    ],
+)  # fmt: skip
+def test_each_phrasing_gives_its_role(lead: str, role: str) -> None:
+    found = statement_role(_Lead(lead + ":"))
+    assert found is not None and found.kind == role, (lead, found)
+
+
+@pytest.mark.parametrize("lead", ["Then", "Hence", "The gradient is", "Expanding,", "因此", "于是", "可得", "the output is"])
+def test_words_of_a_claim_give_no_role(lead: str) -> None:
+    assert statement_role(_Lead(lead)) is None

@@ -25,13 +25,7 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         r"\bis said to be(?: [\w-]{1,20})?", r"\bis known as", r"\bdenote[sd]?(?: by)?", r"\blet", r"\bwhere",
         r"\bwith", r"\bdefine [^$.]{1,30} (?:as|by|to be)", r"\bdenote [^$.]{1,30} by", r"\bwrite [^$.]{1,30} as",
         r"记[^$。，,；;]{0,12}(?:为|作)", r"定义[^$。，,；;]{0,12}为", r"称[^$。，,；;]{0,12}为",
-        r"记", r"记为", r"记作", r"定义", r"定义为", r"称为", r"称作", r"叫做", r"设", r"其中", r"令",
-    )),
-    ("condition", "a condition, not a claim", "lead", "all", (
-        r"\bsuch that", r"\bs\.\s?t\.?", r"\bsubject to", r"\bmust satisfy", r"\bsatisf(?:y|ies|ying)",
-        r"\bprovided(?: that)?", r"\bif and only if", r"\biff", r"\bwhen(?:ever)?", r"\bif", r"\bunless",
-        r"\bonly if", r"\bas long as", r"\bassum(?:e|ing)(?: that)?", r"\bsuppose(?: that)?", r"假设", r"假定", r"\bwith the constraint", r"\bconstraints?", r"\brequire[sd]?(?: that)?",
-        r"满足", r"使得", r"使", r"要求", r"当且仅当", r"约束(?:条件)?(?:为)?", r"条件(?:是|为)?", r"如果", r"若", r"当",
+        r"记", r"记为", r"记作", r"定义", r"定义为", r"称为", r"称作", r"叫做", r"(?<!假)设", r"其中", r"令",
     )),
     ("equation", "an equation to solve, not an identity", "lead", "equalities", (
         r"\bsolv(?:e|ing)(?: for [\w\\{}]{1,12})?(?: the equation)?", r"\bsolution (?:of|to)(?: the equation)?",
@@ -39,6 +33,12 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         r"\bthe (?:normal )?equations?", r"\bfind [\w\\{}]{1,12} (?:such that|so that|with)",
         r"\bwe (?:get|obtain) the equation",
         r"解方程", r"求解", r"方程(?:组)?(?:为|是)?", r"令[^。$]{0,20}(?:为零|等于零|为0|等于0|=0)", r"得到方程",
+    )),
+    ("condition", "a condition, not a claim", "lead", "all", (
+        r"\bsuch that", r"\bs\.\s?t\.?", r"\bsubject to", r"\bmust satisfy", r"\bsatisf(?:y|ies|ying)",
+        r"\bprovided(?: that)?", r"\bif and only if", r"\biff", r"\bwhen(?:ever)?", r"\bif", r"\bunless",
+        r"\bonly if", r"\bas long as", r"\bassum(?:e|ing)(?: that)?", r"\bsuppose(?: that)?", r"假设", r"假定", r"\bwith the constraint", r"\bconstraints?", r"\brequire[sd]?(?: that)?",
+        r"满足", r"使得", r"使", r"要求", r"当且仅当", r"约束(?:条件)?(?:为)?", r"条件(?:是|为)?", r"如果", r"若", r"当",
     )),
     ("condition", "a statement under a condition (\\tag)", "tag", "all", (
         r"\bif\b", r"\bwhen\b", r"\bprovided\b", r"\bassuming\b", r"\bfor\b", r"\bsymmetric\b", r"若", r"当", r"如果",
