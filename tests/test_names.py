@@ -151,3 +151,15 @@ def test_unknown_multi_letter_name_makes_a_claim_undecided() -> None:
     note = "$$\\frac{\\partial\\, \\mathrm{Score}\\, x}{\\partial x} = 2x$$\n"
     (verdict,) = verdicts(note).values()
     assert verdict == "undecided: the role of Score is not known (a name the note does not introduce)"
+
+
+def test_star_is_undecided_where_the_note_says_convolution() -> None:
+    claim = (
+        "$W = \\begin{bmatrix} 1 & 0 \\\\ 0 & 1 \\end{bmatrix}$ and $X = \\begin{bmatrix} 1 & 2 \\\\ 3 & 4 "
+        "\\end{bmatrix}$: $W * X = \\begin{bmatrix} 4 & 0 \\\\ 0 & 0 \\end{bmatrix}$\n"
+    )
+    said = "Here $*$ is the convolution of the image with a kernel.\n\n" + claim
+    assert codes(claim) == ["DL303"]  # * read as the matrix product: 1·X = X, not that
+    assert codes(said) == []
+    (verdict,) = [v for p, v in verdicts(said).items() if p.startswith("W * X")]
+    assert verdict == "undecided: * is not the matrix product here: the note speaks of convolution"

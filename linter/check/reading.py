@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from derivlint.math.names import LOSS_WORDS, is_index_subscript
+from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
-from derivlint.math.tree import Deriv, Func, Num, Sym, render
+from derivlint.math.tree import Deriv, Func, Mul, Num, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -27,6 +27,9 @@ def uncertain_reading(claim, scope) -> str | None:
     index = _index_notation(nodes, scope)
     if index is not None:
         return f"index notation ({index})"
+    star = _star_not_a_product(claim, nodes)
+    if star is not None:
+        return f"* is not the matrix product here: the note speaks of {star}"
     if ones_vector(nodes):
         return "the all-ones vector 1 is not evaluated"
     unknown = _unknown_name(nodes, scope)
@@ -113,6 +116,18 @@ def _unknown_name(nodes, scope) -> str | None:
             continue
         return n.key
     return None
+
+
+def _star_not_a_product(claim, nodes) -> str | None:
+    """The word (names.STAR_WORDS) by which the note, before the claim, says that its * is a
+    convolution, when the claim writes * between two operands that are not numbers; else None."""
+    if not any(isinstance(n, Mul) and "*" in n.ops for n in nodes):
+        return None
+    starred = [n for n in nodes if isinstance(n, Mul) and "*" in n.ops]
+    if all(any(isinstance(f, Num) for f in n.factors) for n in starred):
+        return None  # 2 * x: a number times something, a product whatever * means
+    text = (getattr(claim.block.source, "text", "") or "")[: claim.block.start].lower()
+    return next((w for w in STAR_WORDS if w in text), None)
 
 
 def _known(scope, key: str) -> bool:

@@ -36,6 +36,10 @@ APPLIED_LETTERS = frozenset({"f", "g", "sigma", "phi", "varphi", "psi"})
 # Labels stacked over = that make it a definition: \overset{\text{def}}{=}, \stackrel{\Delta}{=}
 DEFINITION_LABELS = frozenset({"def", "defn", "delta", "triangle", "△", "Δ", "定义", "def:"})
 
+# Words by which a note says that its * is a convolution, not the matrix product (read in the
+# note's text before the claim). The element-wise reading of * needs no word: the check tries it.
+STAR_WORDS = ("convolution", "convolve", "cross-correlation", "卷积")
+
 # Letters that serve as indices in A_{kl}, x_i, δ_{ij}, (AB)_{ij}, x_t
 INDEX_LETTERS = frozenset("ijklmnpqrstuv")
 
@@ -63,6 +67,6 @@ def is_index_subscript(sub: str | None) -> bool:
 
 
 __all__ = [
-    "APPLIED_LETTERS", "DEFINITION_LABELS", "FUNCTIONS", "LOSS_WORDS", "NAME_WORDS", "WORD_HEADS", "GLUED_OPERATORS", "INDEX_LETTERS",
+    "APPLIED_LETTERS", "DEFINITION_LABELS", "STAR_WORDS", "FUNCTIONS", "LOSS_WORDS", "NAME_WORDS", "WORD_HEADS", "GLUED_OPERATORS", "INDEX_LETTERS",
     "glued_operator", "is_index_subscript",
 ]  # fmt: skip

@@ -23,7 +23,7 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         r"\bwe define", r"\bdefine", r"\bdefined (?:as|by)", r"\bis defined", r"\bare defined",
         r"\bdefinition(?: of [\w\s-]{1,30})?", r"\bwe (?:call|denote|write)", r"\bis called", r"\bare called",
         r"\bis said to be(?: [\w-]{1,20})?", r"\bis known as", r"\bdenote[sd]?(?: by)?", r"\blet", r"\bwhere",
-        r"\bwith", r"\bdefine [^$.]{1,30} (?:as|by|to be)", r"\bdenote [^$.]{1,30} by", r"\bwrite [^$.]{1,30} as",
+        r"\bdefine [^$.]{1,30} (?:as|by|to be)", r"\bdenote [^$.]{1,30} by", r"\bwrite [^$.]{1,30} as",
         r"记[^$。，,；;]{0,12}(?:为|作)", r"定义[^$。，,；;]{0,12}为", r"称[^$。，,；;]{0,12}为",
         r"记", r"记为", r"记作", r"定义", r"定义为", r"称为", r"称作", r"叫做", r"(?<!假)设", r"其中", r"令",
     )),
