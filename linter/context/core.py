@@ -46,6 +46,8 @@ class Context:
         self._in_passage: dict[int, list[Declaration]] | None = None  # passage index -> declarations
         self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
+        self._passage_places: list[tuple[int, int]] | None = None  # (source order, start) of each passage
+        self._indexes: dict[str, _KeyIndex] = {}  # key -> its declarations by place, passage and home
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
@@ -76,11 +78,18 @@ class Context:
         return self._passage_at(block), offset
 
     def _passage_at(self, block: MathBlock) -> int:
-        best = 0
-        for k, p in enumerate(self.outline.passages):
-            if p.source is block.source and p.start <= block.start:
-                best = k
-        return best
+        """The last passage of the block's source that starts at or before it (0 if none), by
+        binary search over the passages' places."""
+        outline = self.outline
+        places = self._passage_places
+        if places is None:
+            order = outline.source_order
+            places = self._passage_places = [(order.get(id(p.source), len(order)), p.start) for p in outline.passages]
+        at = (outline.source_order.get(id(block.source), len(outline.source_order)), block.start)
+        i = bisect.bisect_right(places, at) - 1
+        if i >= 0 and outline.passages[i].source is block.source:
+            return i
+        return 0
 
     def scope_of(self, at) -> Scope:
         """The innermost scope of a claim, block or passage: its row or list item, else its
@@ -96,6 +105,7 @@ class Context:
         self._by_key[decl.key].append(decl)
         self._in_passage = None
         self._starts.pop(decl.key, None)
+        self._indexes.pop(decl.key, None)
         self._facts.clear()
         self._no_facts.clear()
         self._merged_by.clear()
@@ -127,35 +137,69 @@ class Context:
             return []
         return self._lookup(decls, self._where(at))
 
+    def _index_of(self, key: str) -> _KeyIndex:
+        """The declarations of ``key`` sorted by place, by passage and by home scope (built once
+        per key, again after ``add``): a lookup reads a few of them by binary search."""
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = _KeyIndex(self._by_key[key])
+        return found
+
     def _lookup(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
-        """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset)."""
+        """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset).
+
+        Near-linear in the note: only the nearest ``_NEAREST`` declarations of each group (the
+        passage itself, each scope of the place's chain, the rest of the note before it) are
+        ranked, each group found by binary search, so a letter declared in every section of a
+        long note costs the same at each place as in a short one."""
+        if not decls:
+            return []
+        index = self._index_of(decls[0].key)
         k = pos[0]
         chain, chapter, depths = self._chain_of(k)
+        outline = self.outline
         ranked: list[tuple[tuple, Declaration]] = []
-        for d in decls:
-            dpos = (d.index, d.start)
+        here = index.by_passage.get(k)
+        if here is not None:  # the same row, list item or passage: before it, and after it in its sentence
+            starts, group = here
+            i = bisect.bisect_right(starts, pos)
+            for d in group[max(0, i - _NEAREST) : i]:
+                ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
+            for d in group[i : i + _NEAREST]:
+                if d.scope.kind == "row" or d.origin not in ("definition", "value"):
+                    ranked.append(((0, 0 if d.scope.kind == "row" else 1, 1, _order((d.index, d.start), pos)), d))
+        first_here = (k, -1)
+        past_here = (k + 1, -1)
+        for scope_id, depth in depths.items():  # the scopes the place is in: its sections, its chapter
+            group = index.by_home.get(scope_id)
+            if group is None:
+                continue
+            starts, homed = group
+            i = bisect.bisect_left(starts, first_here)
+            for d in reversed(homed[max(0, i - _NEAREST) : i]):
+                ranked.append(((1, depth, 0, _order((d.index, d.start), pos)), self._here(d, k)))
+            j = bisect.bisect_left(starts, past_here)
+            for d in homed[j : j + _NEAREST]:
+                if d.hoist and outline.reaches_back(d.index, k):
+                    ranked.append(((1, depth, 1, _order((d.index, d.start), pos)), self._here(d, k)))
+        # the rest of the note before the place: other sections of its chapter (a guess, or the
+        # preamble, which holds everywhere) and earlier chapters (shape and kind only, a guess)
+        i = bisect.bisect_left(index.starts, first_here)
+        same = other = 0
+        for step in range(min(i, _NEAREST * 8)):
+            d = index.decls[i - 1 - step]
             home = d.scope
-            if home.kind == "row":
-                if home.first == k:
-                    ranked.append(((0, 0, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
-                continue
-            if d.index == k:
-                if dpos <= pos or d.origin not in ("definition", "value"):
-                    ranked.append(((0, 1, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
-                continue
-            depth = depths.get(id(home))
-            if depth is not None:
-                if dpos <= pos:
-                    ranked.append(((1, depth, 0, _order(dpos, pos)), self._here(d, k)))
-                elif d.hoist and self.outline.hoists_to(k, d.index):
-                    ranked.append(((1, depth, 1, _order(dpos, pos)), self._here(d, k)))
-                continue
-            if dpos >= pos:
+            if home.kind == "row" or id(home) in depths:
                 continue
             if home.chapter is chapter or home.chapter.preamble:
-                ranked.append(((2, 0, 0, _order(dpos, pos)), self._here(d, k)))
-            elif d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
-                ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
+                if same < _NEAREST:
+                    same += 1
+                    ranked.append(((2, 0, 0, _order((d.index, d.start), pos)), self._here(d, k)))
+            elif other < _NEAREST and d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
+                other += 1
+                ranked.append(((3, 0, 0, _order((d.index, d.start), pos)), self._carry(d)))
+            if same >= _NEAREST and other >= _NEAREST:
+                break
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
 
@@ -184,6 +228,8 @@ class Context:
             return self._outside_condition(d)
         if not held:
             return self._far(d)
+        if d.index < k and outline.unclear(d.index, k):
+            return self._far(d)  # a list of general rules after an example, a new example
         return d
 
     def _outside_condition(self, d: Declaration) -> Declaration:
@@ -320,6 +366,30 @@ class Context:
                     if d.origin == "condition" and d.props:
                         out[d.key] |= d.props
         return {key: frozenset(v) for key, v in out.items() if v}
+
+
+_NEAREST = 16  # declarations of one group a lookup ranks: the nearest hold; the rest cost time only
+
+
+class _KeyIndex:
+    """The declarations of one key sorted by (passage, offset), and the same grouped by passage
+    and by home scope (id), each with its sorted places for binary search."""
+
+    __slots__ = ("starts", "decls", "by_passage", "by_home")
+
+    def __init__(self, decls: list[Declaration]):
+        ordered = sorted(decls, key=lambda d: (d.index, d.start))
+        self.decls = ordered
+        self.starts = [(d.index, d.start) for d in ordered]
+        self.by_passage: dict[int, tuple[list, list]] = {}
+        self.by_home: dict[int, tuple[list, list]] = {}
+        for d, place in zip(ordered, self.starts):
+            for groups, name in ((self.by_passage, d.index), (self.by_home, id(d.scope))):
+                group = groups.get(name)
+                if group is None:
+                    group = groups[name] = ([], [])
+                group[0].append(place)
+                group[1].append(d)
 
 
 def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
