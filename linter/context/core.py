@@ -180,7 +180,9 @@ class Context:
                 ranked.append(((1, depth, 0, _order((d.index, d.start), pos)), self._here(d, k)))
             j = bisect.bisect_left(starts, past_here)
             for d in homed[j : j + _NEAREST]:
-                if d.hoist and outline.reaches_back(d.index, k):
+                # a heading sees what its section declares (no value, definition or condition: those
+                # hold from where they are said); a "where" paragraph explains all but a condition
+                if (d.hoist or (d.origin != "condition" and outline.passages[k].kind != "heading")) and outline.reaches_back(d.index, k):
                     ranked.append(((1, depth, 1, _order((d.index, d.start), pos)), self._here(d, k)))
         # the rest of the note before the place: other sections of its chapter (a guess, or the
         # preamble, which holds everywhere) and earlier chapters (shape and kind only, a guess)

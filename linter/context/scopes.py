@@ -122,34 +122,32 @@ class Outline:
                 self.run_start[k] = self.run_start[k - 1] if same else k
             elif p.kind != "heading":
                 self.where[k] = bool(_WHERE_START.match(p.text))
-        k = 0
-        while k < n:
-            p = self.passages[k]
+        for k, p in enumerate(self.passages):  # a heading that names an example: its section
             if p.kind == "heading" and _EXAMPLE_HEADING.search(p.text):
                 end = self.section_end.get(k, n)
                 for j in range(k, end):
                     self.example[j] = (k, end)
-                k = end
+        k = 0
+        while k < n:  # a paragraph that opens one: inside a heading's example, the innermost counts
+            p = self.passages[k]
+            if not (p.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(p.text)):
+                k += 1
                 continue
-            if p.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(p.text):
-                end = k + 1
-                while end < n:
-                    q = self.passages[end]
-                    if q.kind == "heading" or (q.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(q.text)):
-                        break
-                    if self.run_start[end] == end:  # a list or table begins
-                        before = self.passages[end - 1]
-                        if before.kind in ("list_item", "table_row"):
-                            break  # right after another list: a list of its own
-                        if end - 1 != k and not before.blocks:
-                            break  # under a label without math ("Properties:", "常用公式："): general rules
-                    end += 1
-                self.example[k] = (k, end)
-                for j in range(k + 1, end):
-                    self.example[j] = (k, end)
-                k = end
-                continue
-            k += 1
+            end = k + 1
+            while end < n:
+                q = self.passages[end]
+                if q.kind == "heading" or (q.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(q.text)):
+                    break
+                if self.run_start[end] == end:  # a list or table begins
+                    before = self.passages[end - 1]
+                    if before.kind in ("list_item", "table_row"):
+                        break  # right after another list: a list of its own
+                    if end - 1 != k and not before.blocks:
+                        break  # under a label without math ("Properties:", "常用公式："): general rules
+                end += 1
+            for j in range(k, end):
+                self.example[j] = (k, end)
+            k = end
 
     def _build(self, levels: dict[int, int]) -> None:
         n = len(self.passages)
