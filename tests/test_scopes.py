@@ -153,3 +153,20 @@ def test_the_index_finds_the_nearest_of_many_declarations():
     q = [c for c in claims if c.kind == "definition" and c.lhs is not None and c.lhs.key == "q"][0]
     assert certain_shape(ctx, "z", q) == (41, 1)
     assert ctx.facts("x", q).shape == (61, 1) and ctx.facts("x", q).declarations[0].carried
+
+
+def test_a_beamer_frame_is_a_section_of_its_own():
+    text = (
+        "\\documentclass{beamer}\n\\begin{document}\n"
+        "\\begin{frame}\n\\frametitle{Least squares}\nLet $A \\in \\mathbb{R}^{m \\times n}$ and $b \\in \\mathbb{R}^{m}$.\n\n"
+        "Then $r = A x - b$ is the residual.\n\\end{frame}\n\n"
+        "\\begin{frame}\n\\frametitle{Useful derivatives}\nFor a square matrix: $G = A^{-1}$.\n\\end{frame}\n"
+        "\\end{document}\n"
+    )
+    extraction = extract("slides.tex", text)
+    claims = [c for block in extraction.blocks for c in claims_of(block, extraction.macros)]
+    ctx = build_context(extraction, claims, extraction.macros)
+    same = next(c for c in claims if c.lhs is not None and getattr(c.lhs, "key", "") == "r")
+    other = next(c for c in claims if c.lhs is not None and getattr(c.lhs, "key", "") == "G")
+    assert certain_shape(ctx, "A", same) == ("m", "n")  # in its own frame
+    assert ctx.facts("A", other).shape == ("m", "n") and certain_shape(ctx, "A", other) is None  # the next: a guess

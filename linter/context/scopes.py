@@ -6,6 +6,7 @@ hold math.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -29,6 +30,9 @@ EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子
 WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时")
 # what may come before the opening word: spaces, emphasis and list marks, brackets, \textbf{
 _LEAD = r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
+
+
+_FRAME = re.compile(r"\\begin\{frame\}")
 
 
 def _opener(words: tuple[str, ...]) -> re.Pattern:
@@ -98,8 +102,40 @@ class Outline:
             open_.append(k)
         for k in open_:
             self.section_end[k] = n
+        self._frames()
         self._build(levels)
         self._structure()
+
+    def _frames(self) -> None:
+        """A Beamer frame (``\\begin{frame}`` … ``\\end{frame}``) is a section of its own, the
+        innermost: slides reuse letters from frame to frame as sections do. The first passage
+        of each frame becomes the section start of the frame's passages."""
+        starts: dict[int, list[int]] = {}  # id(source) -> offsets of \begin{frame}
+        for p in self.passages:
+            if id(p.source) not in starts:
+                text = p.source.text
+                starts[id(p.source)] = [m.start() for m in _FRAME.finditer(text)] if "\\begin{frame}" in text else []
+        if not any(starts.values()):
+            return
+        n = len(self.passages)
+        current, first = None, -1  # the frame of the passage before, the first passage of the frame
+        frames: list[int] = []  # first passages of frames, in order
+        for k, p in enumerate(self.passages):
+            offsets = starts[id(p.source)]
+            frame = (id(p.source), bisect.bisect_right(offsets, p.start)) if offsets else None
+            if p.kind == "heading":
+                current = None
+                continue
+            if frame is not None and frame[1] > 0 and frame != current:
+                first = k
+                frames.append(k)
+            current = frame
+            if frame is not None and frame[1] > 0 and first > self.section_of[k]:
+                self.section_of[k] = first
+        for i, k in enumerate(frames):
+            end = frames[i + 1] if i + 1 < len(frames) else n
+            nxt = next((h for h in range(k + 1, end) if self.passages[h].kind == "heading"), end)
+            self.section_end[k] = nxt
 
     def _structure(self) -> None:
         """Runs of list items and table rows, worked examples, and "where" paragraphs.
@@ -189,7 +225,7 @@ class Outline:
     def same_section(self, d: int, k: int) -> bool:
         """Whether passage ``k`` lies in the section (heading and everything under it) where
         passage ``d`` stands; text before the first heading holds for the whole note."""
-        h = d if self.passages[d].kind == "heading" else self.section_of[d]
+        h = d if self.passages[d].kind == "heading" else self.section_of[d]  # a frame's first passage: itself
         if h < 0:
             return True
         return h <= k < self.section_end.get(h, len(self.passages))
