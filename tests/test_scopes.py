@@ -170,3 +170,20 @@ def test_a_beamer_frame_is_a_section_of_its_own():
     other = next(c for c in claims if c.lhs is not None and getattr(c.lhs, "key", "") == "G")
     assert certain_shape(ctx, "A", same) == ("m", "n")  # in its own frame
     assert ctx.facts("A", other).shape == ("m", "n") and certain_shape(ctx, "A", other) is None  # the next: a guess
+
+
+@pytest.mark.parametrize(
+    "later, guessed",
+    [
+        ("For a square matrix $A$, $G = A^{-1}$.", True),
+        ("If $A$ is symmetric, $G = A^{-1}$.", True),
+        ("When $A$ is invertible, $G = A^{-1}$.", True),
+        ("The matrix $A$ gives $G = A^T A$.", False),  # a matrix of m×n: nothing contradicts it
+        ("Here $G = A^T A$.", False),
+    ],
+)
+def test_a_later_statement_that_contradicts_a_shape_rebinds_the_letter(later, guessed):
+    ctx, claims = build(f"# T\n\nLet $A \\in \\mathbb{{R}}^{{m \\times n}}$.\n\n{later}\n")
+    g = at_line(claims, 5)
+    assert ctx.facts("A", g).shape == ("m", "n")
+    assert (certain_shape(ctx, "A", g) is None) == guessed

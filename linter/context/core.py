@@ -316,18 +316,29 @@ class Context:
         return facts
 
     def _rebound(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
-        """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape
-        was declared, before ``pos`` and in another passage, may introduce a new z: the
-        older shape is only a guess from there on."""
+        """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape was
+        declared, before ``pos`` and in another passage, may introduce a new z: the older
+        shape is only a guess from there on. So is an older shape that a later statement
+        contradicts: "for a square invertible matrix A" or "if A is symmetric" after
+        A ∈ R^{m×n}, "the matrix A" after A ∈ R^n: the letter has been rebound."""
         for i, d in enumerate(decls):
             if d.shape is not None:
                 return decls
-            if d.kind and not d.props and not d.carried and d.origin in ("prose", "math") and (d.index, d.start) <= pos:
-                out = list(decls)
-                for j in range(i + 1, len(out)):
-                    e = out[j]
-                    if e.shape is not None and e.index != d.index and not e.carried:
-                        out[j] = self._far(e)
+            if d.carried or d.origin not in ("prose", "math", "condition") or (d.index, d.start) > pos:
+                continue
+            if d.kind and not d.props and d.origin != "condition":
+                hit = lambda e: True  # noqa: E731 - any older shape
+            elif d.kind or d.props & _SQUARE_PROPS:
+                hit = lambda e, d=d: _contradicts(d, e.shape)  # noqa: E731
+            else:
+                continue
+            out = None
+            for j in range(i + 1, len(decls)):
+                e = decls[j]
+                if e.shape is not None and e.index != d.index and not e.carried and hit(e):
+                    out = out or list(decls)
+                    out[j] = self._far(e)
+            if out is not None:
                 return out
         return decls
 
@@ -368,6 +379,28 @@ class Context:
                     if d.origin == "condition" and d.props:
                         out[d.key] |= d.props
         return {key: frozenset(v) for key, v in out.items() if v}
+
+
+# properties that only a square matrix has: said of a letter declared m×n, they rebind it
+_SQUARE_PROPS = frozenset({"square", "symmetric", "invertible", "positive_definite", "positive_semidefinite",
+                           "orthogonal", "diagonal", "identity"})  # fmt: skip
+
+
+def _contradicts(d: Declaration, shape) -> bool:
+    """Whether what ``d`` says (its kind, its properties) cannot hold of one object of ``shape``:
+    a property of square matrices of an m×n, a scalar of anything but 1×1, a vector of a matrix,
+    a matrix of a vector or a scalar (the letter names something else there: a guess)."""
+    rows, cols = shape
+    if d.props & _SQUARE_PROPS and rows != cols:
+        return True
+    kind = kind_of_shape(shape)
+    if d.kind == "scalar":
+        return kind != "scalar"
+    if d.kind in ("vector", "row"):
+        return kind in ("matrix", "scalar")
+    if d.kind == "matrix":
+        return kind in ("vector", "row", "scalar")
+    return False
 
 
 _NEAREST = 16  # declarations of one group a lookup ranks: the nearest hold; the rest cost time only
