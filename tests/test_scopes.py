@@ -187,3 +187,14 @@ def test_a_later_statement_that_contradicts_a_shape_rebinds_the_letter(later, gu
     g = at_line(claims, 5)
     assert ctx.facts("A", g).shape == ("m", "n")
     assert (certain_shape(ctx, "A", g) is None) == guessed
+
+
+def test_an_exercise_item_keeps_its_shapes_and_a_notation_item_declares_onward():
+    text = (
+        "# T\n\n1. For $K \\in \\mathbb{R}^{2 \\times 3}$, $D = K K^T$.\n2. For an invertible $K$, $E = K^{-1}$.\n\n"
+        "- $s \\in \\mathbb{R}^{n}$ the input\n\nThen $h = s^T s$.\n"
+    )
+    ctx, claims = build(text)
+    assert certain_shape(ctx, "K", at_line(claims, 3)) == (2, 3)
+    assert certain_shape(ctx, "K", at_line(claims, 4)) is None  # the item above worked an exercise
+    assert certain_shape(ctx, "s", at_line(claims, 8)) == ("n", 1)

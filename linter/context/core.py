@@ -47,7 +47,8 @@ class Context:
         self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
         self._passage_places: list[tuple[int, int]] | None = None  # (source order, start) of each passage
-        self._indexes: dict[str, _KeyIndex] = {}  # key -> its declarations by place, passage and home
+        self._indexes: dict[str, _KeyIndex] = {}
+        self.worked_items: set[int] = set()  # list items that work something out: their shapes stay there  # key -> its declarations by place, passage and home
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
@@ -230,8 +231,8 @@ class Context:
             return self._outside_condition(d)
         if not held:
             return self._far(d)
-        if d.index < k and outline.unclear(d.index, k):
-            return self._far(d)  # a list of general rules after an example, a new example
+        if d.index < k and (outline.unclear(d.index, k) or d.index in self.worked_items):
+            return self._far(d)  # a list of general rules after an example, a new example, an exercise
         return d
 
     def _outside_condition(self, d: Declaration) -> Declaration:
@@ -480,6 +481,7 @@ class _Builder:
                 if is_condition(marked, i):
                     self.condition_blocks.add(id(piece.block))
         self._math()
+        self._worked_items()
         for k, marked in self.marked.items():
             self._prose(k, marked)
             for block in blocks_of[k]:
@@ -492,6 +494,18 @@ class _Builder:
         self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
         return self.ctx
+
+    def _worked_items(self) -> None:
+        """The list items that work something out (a claim besides declarations, read or not: "for
+        A ∈ R^{2×3}, C = AB is 2×2"): an exercise or an example each, whose shapes hold in that item
+        only. A notation list ("- x ∈ R^n the input") declares for what follows."""
+        outline = self.outline
+        for c in self.claims:
+            if c.kind == "declaration" or c.block.passage is None:
+                continue  # a claim that could not be read still works something out
+            k = outline.index.get(id(c.block.passage))
+            if k is not None and outline.passages[k].kind == "list_item":
+                self.ctx.worked_items.add(k)
 
     # -- helpers -----------------------------------------------------------------------
     def _index(self, block: MathBlock) -> int:
