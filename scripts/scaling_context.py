@@ -1,5 +1,6 @@
-"""Time of the context stage (build_context, then the facts of every symbol of every claim, as truth
-asks them) on generated Markdown notes of growing size; prints each time and the growth exponent.
+"""Time of the context stage (build_context, then the facts of every symbol of every claim and its
+assumptions, as truth asks them) on generated Markdown notes of growing size, of two kinds (sections
+that reuse letters; one long aligned block); prints each time and the growth exponent.
 
 Usage: python scripts/scaling_context.py [SIZE_KB ...]   (default: 100 400 1600)
 
@@ -43,6 +44,20 @@ real notes are: the gradient is the vector of partial derivatives, and the step 
 """
 
 
+ROW = "z_{{{i}}} &= A x + b_{{{i}}}, \\quad A \\in \\mathbb{{R}}^{{n \\times n}} \\\\\n"
+
+
+def aligned_of(size_kb: int) -> str:
+    """One aligned block of rows that each state a claim and a declaration, in one sentence."""
+    rows, total, i = [], 0, 0
+    while total < size_kb * 1024:
+        row = ROW.format(i=i)
+        rows.append(row)
+        total += len(row)
+        i += 1
+    return "# T\n\nWhere $A$ is symmetric:\n$$\n\\begin{aligned}\n" + "".join(rows) + "\\end{aligned}\n$$\n"
+
+
 def note_of(size_kb: int) -> str:
     parts, total, i = [], 0, 0
     while total < size_kb * 1024:
@@ -78,14 +93,18 @@ def context_time(text: str) -> tuple[float, int]:
 
 
 def main(sizes: list[int]) -> None:
-    rows = []
-    for size in sizes:
-        seconds, claims = context_time(note_of(size))
-        rows.append((size, seconds))
-        print(f"{size:6d} KB  {claims:7d} claims  {seconds:7.2f} s  {seconds / size * 1024:6.2f} s/MB")
-    for (a, ta), (b, tb) in zip(rows, rows[1:]):
-        ratio = tb / ta if ta else float("inf")
-        print(f"{a} KB -> {b} KB: time x{ratio:.2f} for size x{b / a:.1f}, exponent {math.log(ratio) / math.log(b / a):.2f}")
+    for kind, make, scale in (("sections", note_of, 1), ("one aligned block", aligned_of, 8)):
+        print(f"# {kind}")
+        rows = []
+        for size in sizes:
+            size = max(1, size // scale)  # an aligned block holds 8 times as many claims per KB
+            seconds, claims = context_time(make(size))
+            rows.append((size, seconds))
+            print(f"{size:6d} KB  {claims:7d} claims  {seconds:7.2f} s  {seconds / size * 1024:6.2f} s/MB")
+        for (a, ta), (b, tb) in zip(rows, rows[1:]):
+            ratio = tb / ta if ta else float("inf")
+            print(f"{a} KB -> {b} KB: time x{ratio:.2f} for size x{b / a:.1f}, "
+                  f"exponent {math.log(ratio) / math.log(b / a):.2f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
@@ -48,6 +48,7 @@ class Context:
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
         self._passage_places: list[tuple[int, int]] | None = None  # (source order, start) of each passage
         self._indexes: dict[str, _KeyIndex] = {}
+        self._around: dict[tuple, tuple] = {}  # (passage, sentence) -> _props_around
         self.worked_items: set[int] = set()  # list items that work something out: their shapes stay there  # key -> its declarations by place, passage and home
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
@@ -110,6 +111,7 @@ class Context:
         self._facts.clear()
         self._no_facts.clear()
         self._merged_by.clear()
+        self._around.clear()
         self.derived.clear()
         self._last_place = None
 
@@ -351,6 +353,29 @@ class Context:
             self._carried[key] = copy
         return copy
 
+    def _props_around(self, k: int, sentence: tuple[int, int] | None) -> tuple[dict, dict]:
+        """The properties declared in passage ``k`` (a table row: all of it; else the sentence
+        ``sentence``, by prose, condition or math), counted per key, and which claim declared
+        which (a claim is not its own assumption); worked out once per sentence, so that the
+        claims of one long aligned block do not each read all its declarations."""
+        memo = (k, sentence)
+        found = self._around.get(memo)
+        if found is None:
+            counts: dict[str, Counter] = {}
+            own: dict[int, list] = defaultdict(list)
+            for d in self._declared_in(k):
+                if not d.props:
+                    continue
+                if sentence is not None and not (
+                    sentence[0] <= d.start < sentence[1] and d.origin in ("prose", "condition", "math")
+                ):
+                    continue
+                counts.setdefault(d.key, Counter()).update(d.props)
+                if d.claim is not None:
+                    own[id(d.claim)].append((d.key, d.props))
+            found = self._around[memo] = (counts, dict(own))
+        return found
+
     def assumptions(self, claim) -> dict[str, frozenset[str]]:
         """The conditions a claim is made under, as key -> properties: words in the
         math around it (``2A*a(当A为对称阵)``), the sentence it sits in ("where A is
@@ -366,13 +391,14 @@ class Context:
         block = claim.block
         sentence = self._sentences.get(id(block))
         passage = self.outline.passages[k] if self.outline.passages else None
-        for d in self._declared_in(k):
-            if not d.props or d.claim is claim:
-                continue
-            if passage is not None and passage.kind == "table_row":
-                out[d.key] |= d.props
-            elif sentence is not None and sentence[0] <= d.start < sentence[1] and d.origin in ("prose", "condition", "math"):
-                out[d.key] |= d.props
+        row = passage is not None and passage.kind == "table_row"
+        if row or sentence is not None:
+            counts, own = self._props_around(k, None if row else sentence)
+            mine = own.get(id(claim), ())
+            for key, counter in counts.items():
+                props = {p for p, n in counter.items() if n > sum(1 for k2, ps in mine if k2 == key and p in ps)}
+                if props:
+                    out[key] |= props
         if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
             nxt = k + 1
             if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
