@@ -198,3 +198,14 @@ def test_an_exercise_item_keeps_its_shapes_and_a_notation_item_declares_onward()
     assert certain_shape(ctx, "K", at_line(claims, 3)) == (2, 3)
     assert certain_shape(ctx, "K", at_line(claims, 4)) is None  # the item above worked an exercise
     assert certain_shape(ctx, "s", at_line(claims, 8)) == ("n", 1)
+
+
+def test_a_heading_formula_sees_its_sections_example_only_as_a_guess():
+    text = (
+        "# D\n\n## $G = A^T X$\n\nHere $X \\in \\mathbb{R}^{p \\times q}$.\n\n"
+        "For example, with $A \\in \\mathbb{R}^{2 \\times 3}$ the product is small.\n\n## Next\n\ntext\n"
+    )
+    ctx, claims = build(text)
+    g = at_line(claims, 3)
+    assert certain_shape(ctx, "X", g) == ("p", "q")  # the section explains its heading
+    assert ctx.facts("A", g).shape == (2, 3) and certain_shape(ctx, "A", g) is None

@@ -186,7 +186,10 @@ class Context:
                 # a heading sees what its section declares (no value, definition or condition: those
                 # hold from where they are said); a "where" paragraph explains all but a condition
                 if (d.hoist or (d.origin != "condition" and outline.passages[k].kind != "heading")) and outline.reaches_back(d.index, k):
-                    ranked.append(((1, depth, 1, _order((d.index, d.start), pos)), self._here(d, k)))
+                    seen = self._here(d, k)
+                    if outline.example[d.index] is not None or d.index in self.worked_items:
+                        seen = self._far(d)  # an example under the heading explains it only as a guess
+                    ranked.append(((1, depth, 1, _order((d.index, d.start), pos)), seen))
         # the rest of the note before the place: other sections of its chapter (a guess, or the
         # preamble, which holds everywhere) and earlier chapters (shape and kind only, a guess)
         i = bisect.bisect_left(index.starts, first_here)
