@@ -209,3 +209,26 @@ def test_a_heading_formula_sees_its_sections_example_only_as_a_guess():
     g = at_line(claims, 3)
     assert certain_shape(ctx, "X", g) == ("p", "q")  # the section explains its heading
     assert ctx.facts("A", g).shape == (2, 3) and certain_shape(ctx, "A", g) is None
+
+
+def test_a_passage_the_prose_reader_cannot_read_drops_only_its_own(monkeypatch):
+    """One passage whose reading raises (an odd construct the reader trips on) declares
+    nothing; the declarations of the other passages of its section stay."""
+    from derivlint.context import core
+
+    real = core.Reader.run
+
+    def run(self):
+        if "ODD" in self.m.text:
+            raise RecursionError("too deep")
+        return real(self)
+
+    monkeypatch.setattr(core.Reader, "run", run)
+    text = (
+        "# T\n\n## S\n\nLet $A$ be an $n \\times n$ matrix.\n\nODD: $B$ is an $m \\times n$ matrix.\n\n"
+        "Let $b$ be an $m \\times 1$ vector.\n\nThen $c = A b$.\n"
+    )
+    ctx, claims = build(text)
+    c = at_line(claims, 11)
+    assert certain_shape(ctx, "A", c) == ("n", "n") and certain_shape(ctx, "b", c) == ("m", 1)
+    assert ctx.facts("B", c).shape is None

@@ -8,6 +8,7 @@ import re
 from collections import Counter, defaultdict
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
+from derivlint.math.lexer import LexError
 from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -25,6 +26,11 @@ _TRIGGERS_EN = re.compile(
     r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize)",
     re.I,
 )
+
+
+# What reading one passage, block or claim may raise on text it cannot read (deep nesting, an odd
+# construct): that piece declares nothing, and the rest of the note is read as usual.
+_UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError, LexError)
 
 
 def _has_triggers(text: str) -> bool:
@@ -501,28 +507,41 @@ class _Builder:
             blocks = passage.blocks
             if not blocks and not _has_triggers(passage.text):
                 continue
-            marked = marked_passage(passage, self.macros, blocks)
+            try:
+                marked = marked_passage(passage, self.macros, blocks)
+                sentences = [(piece, marked.sentence_bounds(i), is_condition(marked, i))
+                             for i, piece in zip(marked.marks, marked.pieces)]  # fmt: skip
+            except _UNREADABLE:
+                continue  # a passage that cannot be read declares nothing; the others still do
             self.marked[k] = marked
             blocks_of[k] = blocks
-            for i, piece in zip(marked.marks, marked.pieces):
-                s, e = marked.sentence_bounds(i)
+            for piece, (s, e), condition in sentences:
                 self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
-                if is_condition(marked, i):
+                if condition:
                     self.condition_blocks.add(id(piece.block))
         self._math()
         self._worked_items()
         for k, marked in self.marked.items():
-            self._prose(k, marked)
+            self._guarded(self._prose, k, marked)
             for block in blocks_of[k]:
-                inner = marked_block(block, self.macros)
+                inner = self._guarded(marked_block, block, self.macros)
                 if inner is not None:
-                    self._prose(k, inner)
-            for layout, start, end, sentence in layouts_in(marked):
+                    self._guarded(self._prose, k, inner)
+            for layout, start, end, sentence in self._guarded(layouts_in, marked) or ():
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
         self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
         self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
         return self.ctx
+
+    @staticmethod
+    def _guarded(read, *args):
+        """``read(*args)``, or None when the text it reads cannot be read: one odd passage or
+        block never drops the declarations of the others."""
+        try:
+            return read(*args)
+        except _UNREADABLE:
+            return None
 
     def _worked_items(self) -> None:
         """The list items that work something out (a claim besides declarations, read or not: "for
@@ -576,7 +595,7 @@ class _Builder:
                 continue
             try:
                 self._claim(c, chains[(id(c.block), c.chain)])
-            except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
+            except _UNREADABLE:
                 continue
 
     def _claim(self, c, chain: list) -> None:
