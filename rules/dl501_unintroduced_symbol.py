@@ -93,7 +93,7 @@ class UnintroducedSymbol(Rule):
                     continue
                 if node.sub and node.name.upper() in {n.upper() for n in introduced}:
                     continue  # a_ij: an entry of A
-                if _defined(scope, node.key) or mentioned.before(letter, claim.block):
+                if _defined(scope, node.key) or mentioned.before(letter, claim.block, claim.start):
                     continue
                 if _APPLIED.match(claim.block.text, node.end):
                     continue  # g(w^T x): g applied, or g times (w^T x); not certainly a variable
@@ -159,15 +159,16 @@ class _Mentions:
         self.found = found
         self.context = note.context
 
-    def before(self, letter: str, block) -> bool:
-        """Whether ``letter`` is mentioned before ``block`` (in an earlier cell or file part too), or
-        in the block's passage outside it ("… = (A + A^T)x, where A is the Hessian"), or in the
-        "where" paragraph right after that passage."""
+    def before(self, letter: str, block, start: int = 0) -> bool:
+        """Whether ``letter`` is mentioned before the claim that starts at ``start`` in ``block``
+        (earlier rows of its block, earlier blocks and prose, earlier cells or file parts), or in
+        the block's passage outside the block ("… = (A + A^T)x, where A is the Hessian"), or in
+        the "where" paragraph right after that passage."""
         places = self.found.get(letter)
         if not places:
             return False
         at = self.order.get(id(block.source), len(self.order))
-        if places[0] < (at, block.start):
+        if places[0] < (at, block.file_offset(start)):
             return True
         passage = block.passage
         if passage is None:
