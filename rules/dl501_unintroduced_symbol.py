@@ -25,6 +25,7 @@ _ACCENT = re.compile(r"^[A-Za-z]+\((.+)\)$")  # hat(y), bar(x), tilde(A): the le
 _PROSE_LETTER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z])(?![A-Za-z0-9])")
 _PROSE_GREEK = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(GREEK, key=len, reverse=True)) + r")(?![A-Za-z])")
 _APPLIED = re.compile(r"\s*(?:\\(?:left|big|Big|bigg|Bigg)\s*)?\(")  # a letter written before "("
+_LABEL = re.compile(r"\\(?:text|mbox|textrm|textit|textbf)\s*\{([^{}]*)\}")  # prose inside math
 _NEXT_WORD = re.compile(r" ([a-z]{2,})\b")
 
 
@@ -32,10 +33,12 @@ class UnintroducedSymbol(Rule):
     """## What it does
     Reports a symbol on the right-hand side of a derivative (or of a step of
     a derivation) that neither the differentiated expression, nor the steps
-    before it, nor a definition in scope introduces, and that the note never
-    mentions before: in no math (a definition, a declaration, a display, a
-    ``\\text{}`` label) and no prose ("where L is the loss") before the claim,
-    nor elsewhere in the claim's own paragraph. Only a certain variable is
+    before it, nor a definition in scope introduces, and that nothing before the
+    claim introduces: no definition or declaration (``L' = L + λ‖θ‖²``,
+    ``x \\in \\mathbb{R}^n``), no prose ("where L is the loss", an inline
+    ``$r_i$``), no ``\\text{}`` label, nor the rest of the claim's paragraph.
+    A letter only used in another displayed formula is not introduced by it:
+    that is how a slip from the formula above looks. Only a certain variable is
     reported: one Latin or Greek letter (under an accent too), never a
     function (``g'(z)``, ``f(x)``), a multi-letter name, a constant (e, π, I),
     an index or a size (i, j, k, l, m, n, t, N, d, T; a summation index) or an
@@ -101,7 +104,7 @@ class UnintroducedSymbol(Rule):
                 yield self.at_block(
                     claim.block, node.start, node.end,
                     f"{node.key} appears in the result, but {_show(head)} does not contain it "
-                    "and the note never mentions it before",
+                    "and nothing before it introduces it (no definition, declaration or mention in prose)",
                 )  # fmt: skip
 
 
@@ -118,9 +121,12 @@ def _letter(name: str) -> str | None:
 
 
 class _Mentions:
-    """Where each letter is mentioned in a note, by source: every letter and Greek name in its
-    math (definitions, declarations, displays, \\text{} labels) and every lone letter or Greek
-    name in its prose, each with its offsets, sorted for binary search."""
+    """Where each letter is introduced in a note: every lone letter or Greek name in its prose
+    (outside math), every letter of its inline math (part of a sentence: "let $r_i$ be the rows"),
+    every symbol of a declaration or a definition (x ∈ R^n; L' = L + λ‖θ‖², both sides), and the
+    letters of ``\\text{}`` labels; each with its (source index, offset), sorted for binary
+    search. A letter merely used in another displayed formula (a derivative, an identity) is not
+    introduced by it: the next formula that brings it in unasked is the slip."""
 
     def __init__(self, note):
         from derivlint.math.lexer import CMD, LETTER, LexError, _GREEK, tokenize
@@ -129,31 +135,69 @@ class _Mentions:
         order = {id(source): i for i, source in enumerate(note.extraction.sources)}
         self.order = order
         sources = {id(source): source for source in note.extraction.sources}
+        spans: dict[int, list[tuple[int, int]]] = {}  # id(source) -> the spans of its math blocks
+
+        def add(name: str, at: int, offset: int) -> None:
+            found.setdefault(name, []).append((at, offset))
+
         for block in note.extraction.blocks:
             sources.setdefault(id(block.source), block.source)
             at = order.setdefault(id(block.source), len(order))
+            spans.setdefault(id(block.source), []).append((block.start, block.end))
+            labelled = False
+            for match in _LABEL.finditer(block.text):  # \text{where L is the loss}
+                labelled = True
+                for letter in _PROSE_LETTER.finditer(match.group(1)):
+                    add(letter.group(1), at, block.file_offset(match.start()))
+            if block.display and not labelled:
+                continue  # a display with a label ("r \; \text{(the residual)}") names its letters
             try:
                 tokens = tokenize(block.text)
             except (LexError, RecursionError, ValueError):
                 continue
             for token in tokens:
                 if token.kind == LETTER or (token.kind == CMD and token.value in GREEK):
-                    found.setdefault(token.value, []).append((at, block.file_offset(token.start)))
+                    add(token.value, at, block.file_offset(token.start))
+        for claim in note.claims:  # declarations and definitions, displayed too
+            if claim.kind not in ("declaration", "definition"):
+                continue
+            at = order.setdefault(id(claim.block.source), len(order))
+            offset = claim.block.file_offset(claim.start)
+            for side in (claim.lhs, claim.rhs):
+                for node in side.walk() if side is not None else ():
+                    if isinstance(node, Sym):
+                        letter = _letter(node.name)
+                        if letter is not None:
+                            add(letter, at, offset)
+                    elif isinstance(node, Call) and isinstance(node.func, Sym):
+                        letter = _letter(node.func.name)
+                        if letter is not None:
+                            add(letter, at, offset)
         for key, source in sources.items():
             text, at = source.text, order.setdefault(key, len(order))
+            inside = sorted(spans.get(key, ()))
+            starts = [a for a, _ in inside]
+
+            def in_math(i: int) -> bool:
+                j = bisect.bisect_right(starts, i) - 1
+                return j >= 0 and i < inside[j][1]
+
             for match in _PROSE_LETTER.finditer(text):
                 letter = match.group(1)
+                if in_math(match.start()):
+                    continue
                 if letter in ("a", "A", "I"):
                     after = _NEXT_WORD.match(text, match.end())
                     if after is not None and after.group(1) not in SYMBOL_VERBS:
                         continue  # "A matrix", "a vector", "I use": a word, not the letter
-                found.setdefault(letter, []).append((at, match.start()))
+                add(letter, at, match.start())
             for match in _PROSE_GREEK.finditer(text):
-                found.setdefault(match.group(1), []).append((at, match.start()))
+                if not in_math(match.start()):
+                    add(match.group(1), at, match.start())
             for i, ch in enumerate(text):
                 name = _GREEK.get(ch)
-                if name is not None:
-                    found.setdefault(name, []).append((at, i))
+                if name is not None and not in_math(i):
+                    add(name, at, i)
         for places in found.values():
             places.sort()
         self.found = found
