@@ -14,8 +14,10 @@ class UnstatedAssumption(Rule):
     """## What it does
     Before a claim is called false, tries it again with one symbol given a
     common property the note may have left unsaid: symmetric, positive
-    definite, orthogonal, diagonal, two matrices that commute, a unit
-    vector, a positive or an integer scalar. When the claim holds under such
+    definite, orthogonal, diagonal, skew-symmetric, a unit vector, a
+    positive scalar, an integer exponent (two matrices that commute are read
+    when the note says so, but an order mistake such as (AB)ᵀ = AᵀBᵀ stays an
+    error). When the claim holds under such
     an assumption but the note does not state it (in a notation list, as an
     adjective, as a condition, in English or Chinese), reports which
     assumption it needs, and offers the general formula as an unsafe fix.

@@ -1213,8 +1213,11 @@ COMMON_ASSUMPTIONS = (
     ("unit", "vector", "{s} has unit norm"),
     ("positive", "scalar", "{s} is positive"),
     ("integer", "exponent", "{s} is an integer"),
-    ("commuting", "pair", "{s} commute"),
 )
+# Read when a note states it (AB = BA) and drawn then, but never offered as an unstated assumption:
+# (AB)ᵀ = AᵀBᵀ, tr(BXC)' = CᵀBᵀ are the classic order mistakes, which "holds if A and B commute"
+# would excuse as a warning, when the note means the general rule.
+STATED_ONLY = (("commuting", "pair", "{s} commute"),)
 _IMPLIED = {  # what a property brings with it when drawn
     "symmetric": {"square"}, "positive_definite": {"symmetric", "square"}, "orthogonal": {"square", "invertible"},
     "diagonal": {"square", "symmetric"}, "commuting": {"square"}, "skew_symmetric": {"square"},
@@ -1239,7 +1242,7 @@ class Assumption:
         return " and ".join(self.keys)
 
     def describe(self) -> str:
-        words = next(w for p, _, w in COMMON_ASSUMPTIONS if p == self.prop)
+        words = next(w for p, _, w in COMMON_ASSUMPTIONS + STATED_ONLY if p == self.prop)
         return words.format(s=self.subject())
 
 
@@ -1302,9 +1305,6 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
     }
     exponents = {k for side in (left, right) for n in side.walk() if isinstance(n, Pow) for k in symbols(n.exp)}
     by_kind["exponent"] = [k for k in by_kind["scalar"] if k in exponents]  # only a power's exponent is an integer
-    by_kind["pair"] = [  # type: ignore[assignment]
-        (a, b) for a, b in itertools.combinations(by_kind["matrix"], 2) if free[a] == free[b]
-    ]
     for prop, kind, _ in COMMON_ASSUMPTIONS:
         for item in by_kind[kind]:
             keys = item if isinstance(item, tuple) else (item,)
