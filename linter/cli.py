@@ -85,6 +85,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
     check.add_argument("--fix", action="store_true", help="apply the fixes findings offer, then report what remains")
     check.add_argument("--diff", action="store_true", help="print the changes --fix would make, as a unified diff; write nothing")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too (those resting on an inferred layout, a guessed shape or an unstated assumption)")
     check.add_argument("--select", metavar="CODES", help="rules to run instead of the defaults")
     check.add_argument("--extend-select", metavar="CODES", help="rules to run in addition")
     check.add_argument("--ignore", metavar="CODES", help="rules not to run")
@@ -573,9 +574,9 @@ def _check(args, settings: engine.Settings) -> int:
                  if not _ignored("DL199", settings, p, args.config)]
     findings.sort(key=Finding.sort_key)
     if args.diff:
-        return _show_diff(args, findings, errors, run.files)
+        return _show_diff(args, findings, errors, settings, run.files)
     if args.fix and getattr(args, "fixed", None) is None:
-        args.fixed = _fix(args, findings, run.digests)
+        args.fixed = _fix(args, findings, settings, run.digests)
         if args.fixed.files:  # check the changed notes again: report only what remains
             return _check(args, settings)
     return _report(args, run, findings, errors)
@@ -623,6 +624,9 @@ def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
         if fixed is not None:
             print(fixed.summary(), file=sys.stderr)
         print(_summary(run, findings), file=sys.stderr)
+        hidden = _hidden_fixes(args, findings)
+        if hidden:
+            print(f"{hidden} {'fix' if hidden == 1 else 'fixes'} available with --unsafe-fixes.", file=sys.stderr)
     if errors or failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
@@ -656,14 +660,41 @@ class _Fixed:
         return f"Fixed {_plural(self.findings, 'finding')} in {_plural(self.files, 'file')}."
 
 
-def _fix(args, findings: list[Finding], checked: dict[str, str] | None = None) -> _Fixed:
+def _hidden_fixes(args, findings: list[Finding]) -> int:
+    """How many unsafe fixes the findings offer that were not asked for (no --unsafe-fixes)."""
+    if getattr(args, "unsafe_fixes", False):
+        return 0
+    return sum(1 for f in findings if f.fix is not None and not f.fix.is_safe)
+
+
+def _plans(args, findings: list[Finding], base: engine.Settings):
+    """What --fix and --diff would do: safe fixes (unsafe ones too with --unsafe-fixes), each
+    file re-read with its fixes before anything is written; the edits refused are said why."""
+    from dataclasses import replace
+
+    from derivlint.check.fixes import plan_fixes
+
+    def recheck(path: str, text: str):
+        settings = file_settings(path, base, args.config, args.layout)
+        # every claim re-checked, whatever rules are selected: the edits are judged by their claims
+        return engine.check_text(path, text, replace(settings, select=None, extend_select=frozenset(), ignore=frozenset()))
+
+    plans = plan_fixes(findings, args.encoding, *_reader(args), unsafe=getattr(args, "unsafe_fixes", False),
+                       recheck=recheck)
+    for plan in plans:
+        for fix, why in plan.dropped:
+            print(f"derivlint: warning: {plan.path}: not applying '{fix.title}': {why}", file=sys.stderr)
+    return plans
+
+
+def _fix(args, findings: list[Finding], settings: engine.Settings, checked: dict[str, str] | None = None) -> _Fixed:
     """Apply the fixes of ``findings`` to their files (each written atomically). ``checked``: the
     digest of each note's text as checked; a note that changed since is left as it is."""
-    from derivlint.check.fixes import plan_fixes, write_fix
+    from derivlint.check.fixes import write_fix
 
     fixed = _Fixed()
     stdin = getattr(args, "stdin", None)
-    for plan in plan_fixes(findings, args.encoding, *_reader(args)):
+    for plan in _plans(args, findings, settings):
         if plan.error is None and stdin is None and checked and plan.path in checked:
             if text_digest(plan.old) != checked[plan.path]:
                 plan.error = "it changed on disk after it was checked; left unchanged (run again)"
@@ -688,11 +719,9 @@ def _reader(args) -> tuple:
     return () if stdin is None else (stdin.read,)
 
 
-def _show_diff(args, findings: list[Finding], errors: list[str], files: int = 1) -> int:
+def _show_diff(args, findings: list[Finding], errors: list[str], settings: engine.Settings, files: int = 1) -> int:
     """--diff: the unified diff of what --fix would change; exit 1 when there is any."""
-    from derivlint.check.fixes import plan_fixes
-
-    plans = plan_fixes(findings, args.encoding, *_reader(args))
+    plans = _plans(args, findings, settings)
     diffs = [plan.diff() for plan in plans if plan.changed]
     if diffs:
         _emit("".join(diffs).rstrip("\n"))

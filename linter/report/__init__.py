@@ -1,4 +1,4 @@
-"""Rendering findings in the output formats: full, concise, json, sarif, github, gitlab."""
+"""The report stage: findings rendered as full, concise, json, sarif, github or gitlab. Entry: ``derivlint.report.render``."""
 
 from __future__ import annotations
 

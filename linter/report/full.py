@@ -99,7 +99,8 @@ def render_one(f, context) -> str:
     if source is not None:
         lines.extend(frame(source, f, getattr(context, "width", None), paint))
     if f.fix is not None:  # the title names the replacement ("replace with 2x")
-        lines.append(f"  {paint('help', '= help:')} {escape(f.fix.title)}")
+        unsafe = "" if f.fix.is_safe else " (unsafe fix: --unsafe-fixes applies it)"
+        lines.append(f"  {paint('help', '= help:')} {escape(f.fix.title)}{unsafe}")
     return "\n".join(lines)
 
 
