@@ -212,7 +212,25 @@ class Cache:
                 continue
             with open(fd, "w", encoding="utf-8") as handle:
                 handle.write(content)
+        _sweep(self.entries)
         self._prepared = True
+
+
+STALE_TEMP_SECONDS = 600  # a temporary entry this old was left by a run that was killed
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files that killed runs left in the entries folder (a cache write
+    takes milliseconds: one ten minutes old is nobody's)."""
+    limit = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".tmp-") and entry.is_file(follow_symlinks=False):
+                    if entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
+    except OSError:
+        pass
 
 
 def _plain_folder_or_absent(path: Path) -> bool:

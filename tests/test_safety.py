@@ -345,6 +345,18 @@ def test_a_truncated_or_damaged_entry_is_a_miss(cwd, capsys, monkeypatch):
     assert run_check(capsys, ".")[0] == 0
 
 
+def test_temporary_entries_of_a_killed_run_go(cwd, capsys):
+    entries = cwd / ".derivlint_cache" / f"v{cache_mod.FORMAT}"
+    entries.mkdir(parents=True)
+    old, young = entries / ".tmp-abandoned", entries / ".tmp-writing"
+    for path in (old, young):
+        path.write_text("half an entry")
+    os.utime(old, (time.time() - 3600,) * 2)
+    (cwd / "a.md").write_text(WRONG, encoding="utf-8")
+    run_check(capsys, ".")
+    assert not old.exists() and young.exists()
+
+
 def test_cache_temporary_names_are_not_predictable(cwd, capsys, monkeypatch):
     (cwd / "a.md").write_text(WRONG, encoding="utf-8")
     names: list[str] = []
