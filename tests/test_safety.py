@@ -169,6 +169,22 @@ def test_a_hard_linked_note_that_shrinks_is_truncated(cwd):
     assert (cwd / "b.md").read_bytes() == b"short\n"
 
 
+def test_a_failed_in_place_write_keeps_the_fixed_text(cwd, monkeypatch):
+    first = cwd / "a.md"
+    first.write_text("x WRONG y\n", encoding="utf-8")
+    os.link(first, cwd / "b.md")
+
+    def disk_full(path, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(fixes_module, "_write_in_place", disk_full)
+    with pytest.raises(OSError, match="the fixed note is kept in") as caught:
+        fix_word(first)
+    kept = str(caught.value).rsplit(" ", 1)[-1]
+    assert kept == str(first) + ".derivlint-fixed"
+    assert Path(kept).read_text(encoding="utf-8") == "x RIGHT y\n"
+
+
 def test_mode_and_crlf_and_bom_are_kept(cwd):
     path = cwd / "a.md"
     path.write_bytes(b"\xef\xbb\xbfx WRONG y\r\nz\r\n")

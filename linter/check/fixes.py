@@ -518,16 +518,27 @@ def write_atomically(path: str, data: bytes, expected: bytes | None = None) -> N
                     pass  # not ours to give away: the new file is the writer's
             _unchanged(target, expected)  # the last look before the note is touched
             if st is not None and st.st_nlink > 1:
-                _write_in_place(target, data)
+                try:
+                    _write_in_place(target, data)
+                except OSError as exc:  # the note may be cut short: the fixed text is kept beside it
+                    kept = target + ".derivlint-fixed"  # a name no sweep removes
+                    try:
+                        os.replace(tmp, kept)
+                    except OSError:
+                        kept = tmp
+                    tmp = None  # kept, not removed below
+                    why = exc.strerror or str(exc)
+                    raise OSError(exc.errno, f"{why}; the fixed note is kept in {kept}") from exc
                 os.unlink(tmp)
             else:
                 os.replace(tmp, target)
         _sync_folder(folder)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
 
 
