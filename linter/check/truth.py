@@ -816,8 +816,10 @@ def _tie_entries(sides: tuple[Node, Node], scope: Scope) -> tuple[Node, Node]:
         if where is None or n.sub not in where:
             raise Undecided(f"uses entries of {key} without tying them to it")
         r, c = where[n.sub]
-        # the whole in the font the claim writes it in (the scope's shape of θ depends on it)
-        bold = any(isinstance(w, Sym) and w.key == key and w.bold for w in walked)
+        # the whole in the font the claim writes it in, else in the font of its column (the scope's
+        # shape of θ depends on it)
+        written = [w.bold for w in walked if isinstance(w, Sym) and w.key == key]
+        bold = any(written) if written else any(getattr(d, "bold", False) for d in f.declarations)
         ties[n.key] = Func(n.start, n.end, "entry", [Sym(n.start, n.end, key, None, bold), Num(n.start, n.end, str(r)),
                                                      Num(n.start, n.end, str(c))])  # fmt: skip
     if not ties:
