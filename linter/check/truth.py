@@ -344,7 +344,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             return "* may be the element-wise product: false as a matrix product only"
     if _disowned(claim):
         return "the note itself says this does not hold"
-    untied = _untied_column(target, rhs, scope)
+    untied = _untied_column(target, rhs, scope, literal)
     if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
         return f"uses entries of {untied} without tying them to it"
     if literal:
@@ -778,10 +778,16 @@ def _entry_positions(name: str, value) -> dict[str, tuple[int, int]] | None:
     return found
 
 
-def _untied_column(lhs: Node, rhs: Node | None, scope: Scope) -> str | None:
+def _untied_column(lhs: Node, rhs: Node | None, scope: Scope, literal: bool) -> str | None:
     """The name of a vector written as a column or matrix of its entries ([y_1; y_2]) in the claim whose
     entries are not tied to a vector in scope (_tie_entries): the entries may stand for a vector the
     note relates to others (y = Ax) where the check sees free numbers."""
+    if rhs is None:
+        return None
+    try:  # the sides as drawn: definitions substituted (X = [x_1; x_2]), entries tied
+        lhs, rhs = _prepared(lhs, rhs, scope, literal)[3:5]
+    except Undecided:
+        return None
     for side in (lhs, rhs):
         for n in side.walk() if side is not None else ():
             if not isinstance(n, Matrix) or n.schematic:
@@ -793,7 +799,12 @@ def _untied_column(lhs: Node, rhs: Node | None, scope: Scope) -> str | None:
             if not all(_entry_subscript(c.sub) for c in cells):
                 continue
             whole = _whole_of(first, scope)
-            if whole is None or first.sub not in (_entry_positions(first.name, whole[1].value) or {}):
+            if whole is not None and first.sub in (_entry_positions(first.name, whole[1].value) or {}):
+                continue  # tied (_tie_entries)
+            # entries on one side only stand for a vector the note relates to the other side (y = Ax);
+            # on both sides ([x_1 x_2] A [x_1; x_2] = x_1² + …) they are free numbers of an identity
+            keys = {c.key for c in cells}
+            if sum(1 for other in (lhs, rhs) if other is not None and keys & set(symbols(other))) == 1:
                 return first.name
     return None
 
@@ -824,13 +835,20 @@ def _tie_entries(sides: tuple[Node, Node], scope: Scope) -> tuple[Node, Node]:
                                                      Num(n.start, n.end, str(c))])  # fmt: skip
     if not ties:
         return sides
+    tie = _Tie(ties)
+    return tie.visit(sides[0]), tie.visit(sides[1])
 
-    def tie(n: Node) -> Node:
-        if isinstance(n, Sym) and n.key in ties:
-            return ties[n.key]
-        return rebuild(n, tie)
 
-    return tie(sides[0]), tie(sides[1])
+class _Tie:
+    """Each tied entry replaced (a class, not a recursive closure: no reference cycle to outlive the call)."""
+
+    def __init__(self, ties: dict[str, Node]):
+        self.ties = ties
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sym) and n.key in self.ties:
+            return self.ties[n.key]
+        return rebuild(n, self.visit)
 
 
 FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",
