@@ -16,7 +16,7 @@ def _claims(name: str):
 
 
 def _line(claim) -> int:
-    return claim.block.source.line_col(claim.block.start + claim.start)[0]
+    return claim.position()[0]
 
 
 def _at(claims, line: int, kind: str | None = None):

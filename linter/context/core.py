@@ -321,8 +321,9 @@ class Context:
             if facts.value is None and d.value is not None and not _rebinds(rebound, d):
                 facts.value = d.value
                 facts.params = d.params
-            if rebound is None and d.value is None and d.domain is None and d.origin in ("math", "prose") and _not_scalar(d.shape):
-                rebound = d
+            if (rebound is None and not d.carried and d.value is None and d.domain is None
+                    and d.origin in ("math", "prose") and _not_scalar(d.shape)):  # fmt: skip
+                rebound = d  # said in the claim's own passage: there the letter is this new variable
             if facts.domain is None and d.domain is not None:
                 facts.domain = d.domain
             if not d.carried or d.far:
