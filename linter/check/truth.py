@@ -303,6 +303,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     outcome.gradient = any(isinstance(d, Deriv) and d.op == "nabla" for d in (target, lhs, chain[0].lhs))
     if outcome.holds is not None and not outcome.holds:
         reason = _not_a_mistake(claim, target, head, scope, literal)
+        if not reason:  # the gate of DL301–DL304: a false verdict needs a certain reading too
+            from derivlint.check.reading import uncertain_falsity
+
+            reason = uncertain_falsity(claim, target, claim.rhs, chain, scope, literal)
+            if reason:
+                claim.facts["reading"] = reason
         if reason:
             outcome = Outcome(reason=reason)
         elif not literal:
