@@ -128,6 +128,7 @@ class ShapeErrorRule(Rule):
 
     def check(self, note) -> Iterator[Finding]:
         seen = set()
+        said: dict[tuple[str, str], list[tuple[str, ...]]] = {}  # (operands, message) -> heading paths
         for claim in note.claims:
             for error in claim.facts.get("shape_errors", ()):
                 key = (id(claim.block), error.start, error.end, error.kind)
@@ -135,4 +136,13 @@ class ShapeErrorRule(Rule):
                     continue
                 seen.add(key)
                 text = claim.block.text[error.start : error.end].strip()
+                # A wrong declaration makes the same product fail wherever its scope writes
+                # it again (a proof in a subsection restating the formula): the first is the
+                # finding, the repeats under the same heading path are its consequences.
+                passage = claim.block.passage
+                path = passage.headings if passage is not None else ()
+                earlier = said.setdefault(("".join(text.split()), error.message), [])
+                if any(path[: len(before)] == before for before in earlier):
+                    continue
+                earlier.append(path)
                 yield self.at_block(claim.block, error.start, error.end, f"{text}: {error.message}")
