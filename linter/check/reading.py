@@ -5,7 +5,8 @@ from __future__ import annotations
 from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
-from derivlint.math.tree import Deriv, Func, Mul, Num, Sym, render
+from derivlint.context.model import kind_of_shape
+from derivlint.math.tree import Deriv, Func, Matrix, Mul, Num, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -32,6 +33,9 @@ def uncertain_reading(claim, scope) -> str | None:
         return f"* is not the matrix product here: the note speaks of {star}"
     if ones_vector(nodes):
         return "the all-ones vector 1 is not evaluated"
+    block = _block_matrix(nodes, scope)
+    if block is not None:
+        return f"a block matrix: its entry {block} is itself a vector or a matrix"
     unknown = _unknown_name(nodes, scope)
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
@@ -101,6 +105,22 @@ def _entry(sym: Sym) -> bool:
     if sym.bold or not is_index_subscript(sub):
         return False  # ∂/∂x_1, ∂/∂θ_0: as often a scalar variable of its own as an entry
     return sym.name in GREEK or (len(sym.name) == 1 and sym.name.islower())
+
+
+def _block_matrix(nodes, scope) -> str | None:
+    """An entry of a matrix literal that the note declares a vector or a matrix
+    (Σ = [Σ_11 Σ_12; Σ_21 Σ_22] with Σ_11 ∈ ℝ^{r×r}): the literal is a block matrix, whose
+    entries the numeric check would draw as numbers. None when every entry is a scalar."""
+    for n in nodes:
+        if not isinstance(n, Matrix):
+            continue
+        for cell in n.children():
+            for s in cell.walk():
+                if isinstance(s, Sym):
+                    f = scope.facts(s.key)
+                    if f is not None and kind_of_shape(f.shape) not in (None, "scalar"):
+                        return render(s)
+    return None
 
 
 def _unknown_name(nodes, scope) -> str | None:
