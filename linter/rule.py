@@ -127,22 +127,43 @@ class ShapeErrorRule(Rule):
     error_kind: ClassVar[str]
 
     def check(self, note) -> Iterator[Finding]:
-        seen = set()
-        said: dict[tuple[str, str], list[tuple[str, ...]]] = {}  # (operands, message) -> heading paths
-        for claim in note.claims:
-            for error in claim.facts.get("shape_errors", ()):
-                key = (id(claim.block), error.start, error.end, error.kind)
-                if error.kind != self.error_kind or key in seen:
-                    continue
-                seen.add(key)
+        first = _first_of_each_mistake(note)
+        for claim, error in first:
+            if error.kind == self.error_kind:
                 text = claim.block.text[error.start : error.end].strip()
-                # A wrong declaration makes the same product fail wherever its scope writes
-                # it again (a proof in a subsection restating the formula): the first is the
-                # finding, the repeats under the same heading path are its consequences.
-                passage = claim.block.passage
-                path = passage.headings if passage is not None else ()
-                earlier = said.setdefault(("".join(text.split()), error.message), [])
-                if any(path[: len(before)] == before for before in earlier):
-                    continue
-                earlier.append(path)
                 yield self.at_block(claim.block, error.start, error.end, f"{text}: {error.message}")
+
+
+def _first_of_each_mistake(note) -> list:
+    """The note's shape errors (claim, error) that are not consequences of an earlier one,
+    in text order, over every kind. The same product written again where the same
+    declarations hold (its section and the subsections under it) is reported at its first
+    place; within one formula, another product or trace that fails on the same two sizes is
+    the same wrong size (V declared n×k breaks both UCV and VA⁻¹ of the Woodbury formula;
+    A ∈ ℝ^{p×m}, B ∈ ℝ^{n×q} break both tr(AXB) and AᵀBᵀ). Formulas of their own (list
+    items, later displays) may be separate slips and keep their findings. Each error is
+    kept once per span and kind."""
+    errors, seen, blocks = [], set(), {}
+    for claim in note.claims:
+        for error in claim.facts.get("shape_errors", ()):
+            key = (id(claim.block), error.start, error.end, error.kind)
+            if key not in seen:
+                seen.add(key)
+                order = blocks.setdefault(id(claim.block), len(blocks))  # claims come in text order
+                errors.append(((order, error.start), claim, error))
+    errors.sort(key=lambda e: e[0])
+    said: dict[tuple, list[tuple[str, ...]]] = {}
+    first = []
+    for _, claim, error in errors:
+        passage = claim.block.passage
+        path = passage.headings if passage is not None else ()
+        text = claim.block.text[error.start : error.end].strip()
+        keys = [("same", "".join(text.split()), error.message)]
+        if error.conflict:  # within one formula only: separate formulas may be separate slips
+            keys.append(("sizes", id(claim.block), error.conflict))
+        repeat = any(path[: len(before)] == before for k in keys for before in said.get(k, ()))
+        for k in keys:  # a repeat's own repeats are repeats too
+            said.setdefault(k, []).append(path)
+        if not repeat:
+            first.append((claim, error))
+    return first

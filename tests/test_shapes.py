@@ -123,3 +123,22 @@ def test_a_primed_dimension_is_named_in_the_message():
             r"$Z W = X$." "\n")  # fmt: skip
     messages = [f.message for f in check_text("n.md", text).findings if f.code == "DL201"]
     assert messages == ["Z W: Z is d'×m but W is d×d'"]
+
+
+def test_one_wrong_size_is_one_finding_per_formula_and_scope():
+    """A wrong size breaks several operations of one formula (V n×k in UCV and VA⁻¹) and the
+    same formula written again in a proof below: one finding, at its first place. A formula
+    of its own that fails on the same sizes (a separate list item or display) keeps its own."""
+    from derivlint.engine import check_text
+
+    text = (
+        "# Updates\n\n"
+        "Let $A \\in \\mathbb{R}^{n \\times n}$, $C \\in \\mathbb{R}^{k \\times k}$, $U, V \\in \\mathbb{R}^{n \\times k}$.\n\n"
+        "$$(A + U C V)^{-1} = A^{-1} - A^{-1} U (C^{-1} + V A^{-1} U)^{-1} V A^{-1}$$\n\n"
+        "### Proof\n\n"
+        "$$(A + U C V)(A^{-1} - A^{-1} U (C^{-1} + V A^{-1} U)^{-1} V A^{-1}) = I$$\n\n"
+        "Also $P = V V$.\n\n"
+        "And $Q = V A$.\n"
+    )
+    found = [(f.line, f.message.split(":")[0]) for f in check_text("n.md", text).findings if f.code == "DL201"]
+    assert found == [(5, "U C V"), (11, "V V"), (13, "V A")]

@@ -102,6 +102,7 @@ class ShapeError:
     message: str
     start: int = -1
     end: int = -1
+    conflict: frozenset = frozenset()  # the two sizes that cannot agree (n, b), when both are named
 
     def __post_init__(self):
         if self.start < 0:
@@ -328,9 +329,12 @@ class Inference:
                     break
         return shape
 
-    def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None) -> None:
+    def error(self, kind: str, node: Node, message: str, span: tuple[int, int] | None = None,
+              dims: tuple | None = None) -> None:
         start, end = span if span is not None else (node.start, node.end)
-        self.errors.append(ShapeError(kind, node, message, start, end))
+        names = frozenset(describe_dim(d) for d in dims) if dims is not None else frozenset()
+        conflict = names if len(names) == 2 and all(n.isidentifier() for n in names) else frozenset()
+        self.errors.append(ShapeError(kind, node, message, start, end, conflict))
 
     def _by_isinstance(self, node: Node):
         """The rule of a node whose exact type has none in ``_RULES`` (a subclass)."""
@@ -423,7 +427,8 @@ class Inference:
             return True
         if self.certain_conflict([(shape[0], shape[1])]) and not self.is_unsure(operand if operand is not None else node):
             shown = _show(operand if operand is not None else node)
-            self.error("square", node, f"{what} needs a square matrix, but {shown} is {describe(shape)}")
+            self.error("square", node, f"{what} needs a square matrix, but {shown} is {describe(shape)}",
+                       dims=(shape[0], shape[1]))
         return False
 
     def _add(self, node: Add):
@@ -532,7 +537,7 @@ class Inference:
                 kind = "columns" if left[1].root().num == 1 else "rows"
                 message = (f"{left_text} and {_show(right_node)} are both {describe(left)}: "
                            f"two {kind} cannot be multiplied (a transpose missing?)")  # fmt: skip
-            self.error("product", node, message, span)
+            self.error("product", node, message, span, dims=(left[1], right[0]))
         return None
 
     def _coerce(self, node) -> None:
