@@ -43,6 +43,7 @@ DEFAULT_TSV = ROOT / "tests" / "data" / "ecosystem.tsv"
 HEADER = ("path", "line", "column", "code", "verdict", "message", "reason")
 VERDICTS = ("TRUE", "FALSE", "DEBATABLE")
 UNREAD = "UNREAD"
+INTERNAL_ERROR = "DL199"  # derivlint's own failure: never a right finding about the note, always FALSE
 # Codes recorded in the file: extraction/parse (DL1xx) through notation (DL5xx).
 RECORDED_SERIES = ("DL1", "DL2", "DL3", "DL4", "DL5")
 
@@ -174,7 +175,7 @@ class Difference:
             ("new (a finding with no row)", self.new),
             ("gone (a row whose finding disappeared)", self.gone),
             ("unread (verdict UNREAD: read the note and give a verdict)", self.unread),
-            ("invalid verdict (TRUE, FALSE or DEBATABLE)", self.invalid),
+            ("invalid verdict (TRUE, FALSE or DEBATABLE; DL199 is always FALSE)", self.invalid),
             ("duplicate key", self.duplicate),
         ):
             if rows:
@@ -209,7 +210,7 @@ def compare(findings: list[Row], rows: list[Row]) -> Difference:
         by_key[r.key] = r
         if r.verdict == UNREAD:
             diff.unread.append(r)
-        elif r.verdict not in VERDICTS:
+        elif r.verdict not in VERDICTS or (r.code == INTERNAL_ERROR and r.verdict != "FALSE"):
             diff.invalid.append(r)
     seen = set()
     for f in sorted(findings, key=sort_key):

@@ -69,7 +69,9 @@ def test_every_row_has_a_verdict_and_a_reason() -> None:
     missing = [r for r in rows if not r.reason.strip()]
     assert not missing, f"rows without a reason: {[r.key for r in missing]}"
     assert all(ecosystem.recorded(r.code) for r in rows), "only DL1xx-DL5xx findings belong in the file"
-    assert text == format_tsv(rows), "tests/data/ecosystem.tsv is not in its canonical form (sorted, clean fields)"
+    assert text == format_tsv(rows), (
+        "tests/data/ecosystem.tsv is not in its canonical form (sorted, one header, clean fields): "
+        "`python scripts/ecosystem.py --write-new` rewrites it sorted")
 
 
 # --------------------------------------------------------------------------- the comparison (no corpus)
@@ -132,12 +134,14 @@ def test_unread_invalid_and_duplicate_rows_fail() -> None:
         "a.md\t2\t1\tDL201\tMAYBE\tm\tr",
         "a.md\t3\t1\tDL201\tTRUE\tm\tr",
         "a.md\t3\t1\tDL201\tFALSE\tm\tr",
+        "a.md\t4\t1\tDL199\tTRUE\tinternal error\tr",
     ))
     findings = [_row("a.md", str(n), 1, "DL201", "UNREAD", "m", "") for n in (1, 2, 3)]
+    findings.append(_row("a.md", "4", 1, "DL199", "UNREAD", "internal error", ""))
     diff = compare(findings, rows)
     assert not diff.new and not diff.gone
     assert [r.line for r in diff.unread] == ["1"]
-    assert [r.verdict for r in diff.invalid] == ["MAYBE"]
+    assert [(r.code, r.verdict) for r in diff.invalid] == [("DL201", "MAYBE"), ("DL199", "TRUE")]
     assert [r.verdict for r in diff.duplicate] == ["FALSE"]
     assert diff.failed
 
