@@ -1,3 +1,3 @@
 """derivlint: a linter for the matrix calculus in study notes."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -12,11 +12,12 @@ from typing import NoReturn
 
 from derivlint import __version__, engine
 from derivlint.config import LAYOUTS, ConfigError, file_settings, forget_found, is_excluded
-from derivlint.files import ReadProblem, discover, read_note
+from derivlint.files import ReadProblem, discover, display_path, read_note
 from derivlint.cache import CACHE_DIR_ENV, Cache, Entry, text_digest
 from derivlint.cache import DEFAULT_DIR as DEFAULT_CACHE_DIR
 from derivlint.findings import Finding
 from derivlint.report import FORMATS
+from derivlint.report.terminal import COLOR_CHOICES, escape, escape_path
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
             settings = _settings(args)
             if settings is None:
                 return EXIT_ERROR
+            if args.show_settings or args.show_files:
+                return _show(args, settings)
+            if not _take_stdin(args):
+                return EXIT_ERROR
             return _check(args, settings)
         if args.command == "rule":
             return _rule(args)
@@ -59,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug in the CLI itself
         _debug_traceback()
-        print(f"derivlint: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(escape(f"derivlint: internal error: {type(exc).__name__}: {exc}"), file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -74,12 +79,13 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     check = sub.add_parser("check", help="report wrong claims in notes")
-    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    check.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads one note from standard input")
     check.add_argument("--output-format", choices=FORMATS, default=None, help="full (default on a terminal), concise (default otherwise), json, sarif, github or gitlab")
     check.add_argument("--output-file", action="append", default=[], type=_output_file, metavar="[FMT=]PATH", help="also write FMT to PATH (repeatable); without FMT=, write --output-format to PATH instead of stdout")
     check.add_argument("--statistics", action="store_true", help="print the number of findings per rule instead of the findings")
     check.add_argument("--fix", action="store_true", help="apply the fixes findings offer, then report what remains")
     check.add_argument("--diff", action="store_true", help="print the changes --fix would make, as a unified diff; write nothing")
+    check.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff, apply unsafe fixes too (those resting on an inferred layout, a guessed shape or an unstated assumption)")
     check.add_argument("--select", metavar="CODES", help="rules to run instead of the defaults")
     check.add_argument("--extend-select", metavar="CODES", help="rules to run in addition")
     check.add_argument("--ignore", metavar="CODES", help="rules not to run")
@@ -92,14 +98,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--no-cache", action="store_true", help="neither read nor write the result cache")
     check.add_argument("--cache-dir", metavar="DIR", help=f"the result cache folder (default: ${CACHE_DIR_ENV} or ./{DEFAULT_CACHE_DIR})")
     check.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="check files in N processes (default: the number of CPUs; 1: in this process)")
+    check.add_argument("--stdin-filename", metavar="NAME", help="with PATH '-': the name of the note read from standard input (its format, its configuration, the path shown)")
+    check.add_argument("--color", choices=COLOR_CHOICES, default="auto", help="colour the full and concise formats: auto (the default: on a terminal; a non-empty NO_COLOR turns it off, FORCE_COLOR on), always or never")
+    check.add_argument("--show-settings", action="store_true", help="print the settings and the configuration file that apply to the first note of PATH, and exit")
+    check.add_argument("--show-files", action="store_true", help="list the notes a run would check, one per line, and exit")
     check.set_defaults(subparser=check)
 
     claims = sub.add_parser("claims", help="list every claim derivlint reads in notes")
-    claims.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+    claims.add_argument("paths", nargs="+", metavar="PATH", help="files or folders; - reads one note from standard input")
     claims.add_argument("--output-format", choices=("text", "json"), default="text")
     claims.add_argument("--encoding", metavar="ENC", help="read notes with this encoding")
     claims.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
     claims.add_argument("--layout", choices=LAYOUTS, help="the notes' layout (overrides the configuration)")
+    claims.add_argument("--stdin-filename", metavar="NAME", help="with PATH '-': the name of the note read from standard input")
+    claims.set_defaults(subparser=claims)
 
     rule = sub.add_parser("rule", help="show the documentation of a rule, or list all rules")
     rule.add_argument("code", nargs="?", metavar="CODE", help="a rule code (DL301) or name")
@@ -161,6 +173,83 @@ def _settings(args) -> engine.Settings | None:
     return engine.Settings(select=select, extend_select=extend, ignore=ignore)
 
 
+# --------------------------------------------------------------------------- standard input
+
+
+@dataclass
+class _Stdin:
+    """The note read from standard input (PATH ``-``): the name it is shown and configured
+    under (--stdin-filename, else ``-``, read as Markdown), its bytes and its text."""
+
+    name: str
+    data: bytes = b""
+    stored: object = None  # files.StoredText, or None when it cannot be decoded
+    problem: ReadProblem | None = None
+
+    @property
+    def text(self) -> str | None:
+        return self.stored.text if self.stored is not None else None
+
+    def read(self, path: str, encoding: str | None):
+        """``read_stored`` for ``plan_fixes``: this note, whatever the path."""
+        return self.stored, self.problem
+
+    def take(self, plan) -> None:
+        """Keep the text --fix made (standard input is never written to disk)."""
+        from dataclasses import replace
+
+        self.data = plan.stored.encode(plan.new)
+        self.stored = replace(plan.stored, text=plan.new, data=self.data)
+
+
+def _stdin_usage(args) -> str | None:
+    """Why the paths and --stdin-filename do not go together, or None."""
+    if "-" in args.paths and len(args.paths) > 1:
+        return "'-' (standard input) cannot be combined with other paths"
+    if args.stdin_filename is not None and "-" not in args.paths:
+        return "--stdin-filename names the note read from standard input: give '-' as the PATH"
+    if args.stdin_filename is not None and not args.stdin_filename.strip():
+        return "--stdin-filename needs a file name"
+    return None
+
+
+def _stdin_name(args) -> str | None:
+    """The name of the note on standard input, when PATH is ``-``."""
+    if args.paths != ["-"]:
+        return None
+    return display_path(args.stdin_filename) if args.stdin_filename else "-"
+
+
+def _take_stdin(args) -> bool:
+    """Check the use of ``-`` and --stdin-filename and read standard input when asked
+    (``args.stdin``); False after a usage error."""
+    problem = _stdin_usage(args)
+    if problem is not None:
+        args.subparser.print_usage(sys.stderr)
+        print(escape(f"derivlint {args.command}: error: {problem}"), file=sys.stderr)
+        return False
+    name = _stdin_name(args)
+    args.stdin = None
+    if name is not None:
+        from derivlint.files import read_stdin
+
+        data, stored, read_problem = read_stdin(encoding=args.encoding)
+        args.stdin = _Stdin(name, data, stored, read_problem)
+    return True
+
+
+def _discover(paths: list[str], config: str | None, force_exclude: bool, stdin: _Stdin | str | None = None):
+    """(files, errors): the notes under ``paths``, or the note on standard input (named
+    ``stdin``), which --force-exclude may exclude as a file named on the command line."""
+    skip = lambda path, is_dir: is_excluded(path, is_dir, config)  # noqa: E731
+    if stdin is None:
+        return discover(paths, skip=skip, force_exclude=force_exclude)
+    name = stdin if isinstance(stdin, str) else stdin.name
+    if force_exclude and name != "-" and skip(os.path.abspath(name), False):
+        return [], []
+    return [name], []
+
+
 # --------------------------------------------------------------------------- checking
 
 
@@ -185,19 +274,25 @@ class _Run:
 def _run(
     paths: list[str], settings: engine.Settings, encoding: str | None, config: str | None = None,
     layout: str | None = None, force_exclude: bool = False,
-    *, cache: Cache | None = None, jobs: int = 1, keep_claims: bool = True,
+    *, cache: Cache | None = None, jobs: int = 1, keep_claims: bool = True, stdin: _Stdin | None = None,
 ) -> tuple[_Run, list[str]]:
     """Check the notes under ``paths``. ``cache``: reuse and store results; ``jobs``: processes
-    (only with ``keep_claims`` False: claim objects do not leave the process that made them)."""
+    (only with ``keep_claims`` False: claim objects do not leave the process that made them);
+    ``stdin``: check the note read from standard input instead (never cached)."""
     forget_found()
-    skip = lambda path, is_dir: is_excluded(path, is_dir, config)  # noqa: E731
-    files, errors = discover(paths, skip=skip, force_exclude=force_exclude)
+    files, errors = _discover(paths, config, force_exclude, stdin)
     run = _Run(files=len(files))
     per_file = {}
     for path in files:  # a bad configuration stops the run before any file is checked
         per_file[path] = file_settings(path, settings, config, layout)
     todo: list[tuple[str, str, engine.Settings, str | None]] = []
     for path in files:
+        if stdin is not None:  # the note on standard input: its result is never cached
+            if stdin.problem is not None or stdin.text is None:
+                run.unreadable.append((path, stdin.problem or ReadProblem("cannot be read")))
+            else:
+                todo.append((path, stdin.text, per_file[path], None))
+            continue
         key = record = None
         if cache is not None:
             digest, record = cache.look(path, encoding)
@@ -398,15 +493,16 @@ def _cpus() -> int:
 
 def _speed(args) -> dict:
     """The cache and process options of ``check`` as keyword arguments of ``_run``."""
-    cache = None if args.no_cache else Cache.at(args.cache_dir)
-    return {"cache": cache, "jobs": args.jobs or _cpus(), "keep_claims": False}
+    stdin = getattr(args, "stdin", None)
+    cache = None if args.no_cache or stdin is not None else Cache.at(args.cache_dir)
+    return {"cache": cache, "jobs": args.jobs or _cpus(), "keep_claims": False, "stdin": stdin}
 
 
 def _check(args, settings: engine.Settings) -> int:
     try:
         run, errors = _run(args.paths, settings, args.encoding, args.config, args.layout, args.force_exclude, **_speed(args))
     except ConfigError as err:
-        print(f"derivlint: error: {err}", file=sys.stderr)
+        print(escape(f"derivlint: error: {err}"), file=sys.stderr)
         return EXIT_ERROR
     findings = list(run.findings)
     findings += [_unreadable_finding(p, problem) for p, problem in run.unreadable
@@ -415,9 +511,9 @@ def _check(args, settings: engine.Settings) -> int:
                  if not _ignored("DL199", settings, p, args.config)]
     findings.sort(key=Finding.sort_key)
     if args.diff:
-        return _show_diff(args, findings, errors)
+        return _show_diff(args, findings, errors, settings, run.files)
     if args.fix and getattr(args, "fixed", None) is None:
-        args.fixed = _fix(args, findings)
+        args.fixed = _fix(args, findings, settings)
         if args.fixed.files:  # check the changed notes again: report only what remains
             return _check(args, settings)
     return _report(args, run, findings, errors)
@@ -430,15 +526,19 @@ def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
 
     fmt = args.output_format or ("full" if _is_terminal(sys.stdout) else "concise")
     context = Context(encoding=args.encoding)
+    stdin = getattr(args, "stdin", None)
+    if stdin is not None:
+        context.provide(stdin.name, stdin.text)
+    to_stdout = all(file_fmt is not None for file_fmt, _path in args.output_file)
+    # --fix on standard input prints the fixed note on stdout, as ruff does; the findings go to stderr
+    screen = sys.stderr if args.fix and stdin is not None else sys.stdout
     if args.statistics:
         main_text = stats.render(findings, "json" if fmt == "json" else "text")
     else:
-        main_text = render(fmt, findings, context)
-    to_stdout = True
+        main_text = render(fmt, findings, _on_screen(context, args, screen) if to_stdout else context)
     failed = False
     for file_fmt, path in args.output_file:
         if file_fmt is None:
-            to_stdout = False
             text = main_text
         else:
             text = render(file_fmt, findings, context)
@@ -446,20 +546,37 @@ def _report(args, run: _Run, findings: list[Finding], errors: list[str]) -> int:
             with open(path, "w", encoding="utf-8", newline="\n") as out:
                 out.write(text + "\n" if text else "")
         except OSError as exc:
-            print(f"derivlint: error: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            print(escape(f"derivlint: error: cannot write {path}: {exc.strerror or exc}"), file=sys.stderr)
             failed = True
-    if to_stdout and main_text:
+    if screen is not sys.stdout:
+        _emit_bytes(stdin.data)
+        if to_stdout and main_text:
+            print(main_text, file=screen)
+    elif to_stdout and main_text:
         _emit(main_text)
     for error in errors:
-        print(f"derivlint: error: {error}", file=sys.stderr)
-    if not args.quiet:
+        print(escape(f"derivlint: error: {error}"), file=sys.stderr)
+    if not args.quiet and not (errors and run.files == 0):  # a missing path alone: its error line only
         fixed = getattr(args, "fixed", None)
         if fixed is not None:
             print(fixed.summary(), file=sys.stderr)
         print(_summary(run, findings), file=sys.stderr)
+        hidden = _hidden_fixes(args, findings)
+        if hidden:
+            print(f"{hidden} {'fix' if hidden == 1 else 'fixes'} available with --unsafe-fixes.", file=sys.stderr)
     if errors or failed:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_OK
+
+
+def _on_screen(context, args, stream):
+    """``context`` for text printed on ``stream``: coloured as --color and the environment say,
+    and fitted to the terminal's width."""
+    from dataclasses import replace
+
+    from derivlint.report.terminal import color_wanted, terminal_width
+
+    return replace(context, color=color_wanted(args.color, stream), width=terminal_width(stream))
 
 
 def _is_terminal(stream) -> bool:
@@ -480,41 +597,73 @@ class _Fixed:
         return f"Fixed {_plural(self.findings, 'finding')} in {_plural(self.files, 'file')}."
 
 
-def _fix(args, findings: list[Finding]) -> _Fixed:
+def _hidden_fixes(args, findings: list[Finding]) -> int:
+    """How many unsafe fixes the findings offer that were not asked for (no --unsafe-fixes)."""
+    if getattr(args, "unsafe_fixes", False):
+        return 0
+    return sum(1 for f in findings if f.fix is not None and not f.fix.is_safe)
+
+
+def _plans(args, findings: list[Finding], base: engine.Settings):
+    """What --fix and --diff would do: safe fixes (unsafe ones too with --unsafe-fixes), each
+    file re-read with its fixes before anything is written; the edits refused are said why."""
+    from dataclasses import replace
+
+    from derivlint.check.fixes import plan_fixes
+
+    def recheck(path: str, text: str):
+        settings = file_settings(path, base, args.config, args.layout)
+        # every claim re-checked, whatever rules are selected: the edits are judged by their claims
+        return engine.check_text(path, text, replace(settings, select=None, extend_select=frozenset(), ignore=frozenset()))
+
+    plans = plan_fixes(findings, args.encoding, *_reader(args), unsafe=getattr(args, "unsafe_fixes", False),
+                       recheck=recheck)
+    for plan in plans:
+        for fix, why in plan.dropped:
+            print(f"derivlint: warning: {plan.path}: not applying '{fix.title}': {why}", file=sys.stderr)
+    return plans
+
+
+def _fix(args, findings: list[Finding], settings: engine.Settings) -> _Fixed:
     """Apply the fixes of ``findings`` to their files (each written atomically)."""
-    from derivlint.check.fixes import plan_fixes, write_fix
+    from derivlint.check.fixes import write_fix
 
     fixed = _Fixed()
-    for plan in plan_fixes(findings, args.encoding):
+    stdin = getattr(args, "stdin", None)
+    for plan in _plans(args, findings, settings):
         if plan.error is not None:
-            print(f"derivlint: error: cannot fix {plan.path}: {plan.error}", file=sys.stderr)
+            print(escape(f"derivlint: error: cannot fix {plan.path}: {plan.error}"), file=sys.stderr)
             continue
         if not plan.changed:
             continue
         try:
-            write_fix(plan)
+            write_fix(plan) if stdin is None else stdin.take(plan)
         except OSError as exc:
-            print(f"derivlint: error: cannot fix {plan.path}: {exc.strerror or exc}", file=sys.stderr)
+            print(escape(f"derivlint: error: cannot fix {plan.path}: {exc.strerror or exc}"), file=sys.stderr)
             continue
         fixed.findings += len(plan.applied)
         fixed.files += 1
     return fixed
 
 
-def _show_diff(args, findings: list[Finding], errors: list[str]) -> int:
-    """--diff: the unified diff of what --fix would change; exit 1 when there is any."""
-    from derivlint.check.fixes import plan_fixes
+def _reader(args) -> tuple:
+    """The extra arguments of ``plan_fixes``: the note on standard input is read from memory."""
+    stdin = getattr(args, "stdin", None)
+    return () if stdin is None else (stdin.read,)
 
-    plans = plan_fixes(findings, args.encoding)
+
+def _show_diff(args, findings: list[Finding], errors: list[str], settings: engine.Settings, files: int = 1) -> int:
+    """--diff: the unified diff of what --fix would change; exit 1 when there is any."""
+    plans = _plans(args, findings, settings)
     diffs = [plan.diff() for plan in plans if plan.changed]
     if diffs:
         _emit("".join(diffs).rstrip("\n"))
     for plan in plans:
         if plan.error is not None:
-            print(f"derivlint: error: cannot fix {plan.path}: {plan.error}", file=sys.stderr)
+            print(escape(f"derivlint: error: cannot fix {plan.path}: {plan.error}"), file=sys.stderr)
     for error in errors:
-        print(f"derivlint: error: {error}", file=sys.stderr)
-    if not args.quiet:
+        print(escape(f"derivlint: error: {error}"), file=sys.stderr)
+    if not args.quiet and not (errors and files == 0):
         count = sum(len(plan.applied) for plan in plans if plan.changed)
         print(
             f"Would fix {_plural(count, 'finding')} in {_plural(len(diffs), 'file')}.",
@@ -602,7 +751,7 @@ def _crash_finding(path: str, exc: BaseException) -> Finding:
 
 def _position(path: str, cell: int | None, line: int, column: int) -> str:
     where = f"cell {cell}:" if cell is not None else ""
-    return f"{path}:{where}{line}:{column}"
+    return f"{escape_path(str(path))}:{where}{line}:{column}"
 
 
 def _plural(n: int, word: str) -> str:
@@ -622,6 +771,69 @@ def _summary(run: _Run, findings: list[Finding]) -> str:
     )
 
 
+# --------------------------------------------------------------------------- show
+
+
+def _show(args, settings: engine.Settings) -> int:
+    """--show-files: the notes a run would check, one per line; --show-settings: the settings and
+    configuration that apply to the first of them. Nothing is read or checked."""
+    problem = _stdin_usage(args)
+    if problem is not None:
+        args.subparser.print_usage(sys.stderr)
+        print(escape(f"derivlint check: error: {problem}"), file=sys.stderr)
+        return EXIT_ERROR
+    forget_found()
+    try:
+        files, errors = _discover(args.paths, args.config, args.force_exclude, _stdin_name(args))
+        lines = [escape_path(path) for path in files] if args.show_files else []
+        if args.show_settings and files:
+            lines += [""] * bool(lines) + _settings_lines(args, settings, files[0])
+    except ConfigError as err:
+        print(escape(f"derivlint: error: {err}"), file=sys.stderr)
+        return EXIT_ERROR
+    if lines:
+        _emit("\n".join(lines))
+    for error in errors:
+        print(escape(f"derivlint: error: {error}"), file=sys.stderr)
+    if args.show_settings and not files and not errors:
+        print(escape(f"derivlint: error: no notes found under {' '.join(args.paths)}"), file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_ERROR if errors else EXIT_OK
+
+
+def _settings_lines(args, settings: engine.Settings, path: str) -> list[str]:
+    """--show-settings for the note ``path``: where its settings come from and what they are."""
+    from derivlint.config import config_for
+    from derivlint.rules import all_rules
+
+    config = config_for(path, args.config)
+    effective = file_settings(path, settings, args.config, args.layout)
+    table = "[tool.derivlint.macros]" if config.path is not None and config.path.name == "pyproject.toml" else "[macros]"
+
+    def codes(values) -> str:
+        return ", ".join(sorted(values)) if values else "none"
+
+    def macro(name: str, definition: tuple) -> str:
+        n_args, default, body = definition
+        args_ = f"[{n_args}]" if n_args else ""
+        default_ = f"[{default}]" if default is not None else ""
+        return f"\\{name}{args_}{default_} = {body}"
+
+    enabled = [code for code, rule in all_rules().items() if effective.enabled(code, rule.default_enabled)]
+    lines = [
+        f"Settings for: {escape_path(path)}",
+        "Configuration file: " + (escape_path(str(config.path)) if config.path is not None else "none (the defaults apply)"),
+        "select: " + ("the default rules" if effective.select is None else codes(effective.select)),
+        f"extend-select: {codes(effective.extend_select)}",
+        f"ignore: {codes(effective.ignore)}",
+        f"layout: {effective.layout}" + (" (from --layout)" if args.layout else ""),
+        "macros: " + ("; ".join(macro(k, v) for k, v in sorted(effective.macros.items())) or "none"),
+        "macro sources: " + (f"{escape_path(str(config.path))} {table}" if config.macros else "none"),
+        f"rules enabled: {', '.join(enabled) or 'none'}",
+    ]
+    return [escape(line) for line in lines]
+
+
 # --------------------------------------------------------------------------- claims
 
 
@@ -632,10 +844,12 @@ def _claims(args) -> int:
         except LookupError:
             print(f"derivlint claims: error: unknown encoding {args.encoding!r}", file=sys.stderr)
             return EXIT_ERROR
+    if not _take_stdin(args):
+        return EXIT_ERROR
     try:
-        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config, args.layout)
+        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config, args.layout, stdin=args.stdin)
     except ConfigError as err:
-        print(f"derivlint: error: {err}", file=sys.stderr)
+        print(escape(f"derivlint: error: {err}"), file=sys.stderr)
         return EXIT_ERROR
     records = [c.to_json() for c in run.claims]
     if args.output_format == "json":
@@ -643,12 +857,12 @@ def _claims(args) -> int:
     elif records:
         _emit("\n".join(_claim_line(r) for r in records))
     for error in errors:
-        print(f"derivlint: error: {error}", file=sys.stderr)
+        print(escape(f"derivlint: error: {error}"), file=sys.stderr)
     for path, problem in run.unreadable:
         where = _position(path, None, problem.line, problem.column)
-        print(f"{where}: cannot read this file: {problem.message}", file=sys.stderr)
+        print(f"{where}: cannot read this file: {escape(problem.message)}", file=sys.stderr)
     for path, exc in run.crashed:
-        print(f"{path}:1:1: {_crash_finding(path, exc).message}", file=sys.stderr)
+        print(f"{escape_path(path)}:1:1: {escape(_crash_finding(path, exc).message)}", file=sys.stderr)
     failed = len(run.unreadable) + len(run.crashed)
     if failed:
         print(
@@ -664,7 +878,7 @@ def _claims(args) -> int:
 def _claim_line(r: dict) -> str:
     where = _position(r.get("path"), r.get("cell"), r.get("line"), r.get("column"))
     body = r.get("reason") if r.get("kind") == "unparsed" else r.get("parsed")
-    line = f"{where}  {r.get('kind')}  {body}"
+    line = f"{where}  {r.get('kind')}  {escape(str(body))}"
     shapes = r.get("shapes")
     if shapes and "lhs" in shapes:
         line += f"  ({shapes['lhs']} = {shapes['rhs']})"
@@ -690,6 +904,20 @@ def _emit(text: str) -> None:
             os.dup2(devnull, sys.stdout.fileno())
         except (OSError, ValueError, AttributeError):
             pass
+
+
+def _emit_bytes(data: bytes) -> None:
+    """Write ``data`` on stdout as it is (a note fixed from standard input)."""
+    try:
+        sys.stdout.flush()
+        buffer = getattr(sys.stdout, "buffer", None)
+        if buffer is None:
+            sys.stdout.write(data.decode("utf-8", errors="replace"))
+        else:
+            buffer.write(data)
+            buffer.flush()
+    except BrokenPipeError:
+        _emit("")
 
 
 def _tolerant_streams() -> None:

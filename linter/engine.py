@@ -73,19 +73,18 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
     settings = settings or Settings()
     extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings)
-    try:
-        from derivlint.math.claims import claims_of
-    except ImportError:  # the parser is not there yet
-        claims_of = None
-    if claims_of is not None:
-        macros = {**settings.macros, **extraction.macros}
-        for block in extraction.blocks:
-            note.claims.extend(claims_of(block, macros))
-        note.context = _context(extraction, note.claims, macros)
-        if _needs_truth(settings):
-            from derivlint.check.truth import analyse_claims
+    from derivlint.math.claims import claims_of
 
-            analyse_claims(note.claims, note.context, getattr(settings, "layout", "auto"))
+    macros = {**settings.macros, **extraction.macros}
+    for block in extraction.blocks:
+        note.claims.extend(claims_of(block, macros))
+    from derivlint.context import build_context
+
+    note.context = build_context(extraction, note.claims, macros)
+    if _needs_truth(settings):
+        from derivlint.check.truth import analyse_claims
+
+        analyse_claims(note.claims, note.context, settings.layout)
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():
         always = code == "DL199" and not any(code.startswith(p) for p in settings.ignore)  # a derivlint bug
@@ -110,15 +109,6 @@ def preload(settings: Settings | None = None) -> None:
     if _needs_truth(settings or Settings()):
         from derivlint.check import numeric, truth  # noqa: F401
     all_rules()
-
-
-def _context(extraction, claims, macros):
-    """What the note declares (derivlint.context), or None if it cannot be read."""
-    try:
-        from derivlint.context import build_context
-    except ImportError:
-        return None
-    return build_context(extraction, claims, macros)
 
 
 def _needs_truth(settings: Settings) -> bool:

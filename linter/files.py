@@ -341,6 +341,29 @@ def read_stored(
             data = f.read(max_size + 1)
     except OSError as exc:
         return None, ReadProblem(exc.strerror or str(exc))
+    return stored_text(data, encoding, max_size)
+
+
+def read_stdin(
+    stream=None, encoding: str | None = None, max_size: int = MAX_FILE_SIZE
+) -> tuple[bytes, StoredText | None, ReadProblem | None]:
+    """The note given on standard input (``stream``: a binary stream, default stdin's): its bytes,
+    and its text as ``read_stored`` gives a file's, or why it cannot be used. Never raises."""
+    import sys
+
+    try:
+        stream = stream if stream is not None else sys.stdin.buffer
+        data = stream.read(max_size + 1)
+    except (OSError, ValueError, AttributeError) as exc:
+        return b"", None, ReadProblem(f"cannot read standard input: {getattr(exc, 'strerror', None) or exc}")
+    stored, problem = stored_text(data, encoding, max_size)
+    return data, stored, problem
+
+
+def stored_text(
+    data: bytes, encoding: str | None = None, max_size: int = MAX_FILE_SIZE
+) -> tuple[StoredText | None, ReadProblem | None]:
+    """A note's bytes decoded as ``read_note`` decodes a file, with how they are stored."""
     if len(data) > max_size:
         return None, ReadProblem(f"file is too large (more than {_size(max_size)})")
     text, problem = _decode(data, encoding)

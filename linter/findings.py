@@ -4,15 +4,37 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+SAFE = "safe"
+UNSAFE = "unsafe"
+APPLICABILITIES = (SAFE, UNSAFE)
+
 
 @dataclass(frozen=True)
 class Fix:
-    """A replacement of the span [start, end) (offsets in the source text) by ``text``."""
+    """A replacement of the span [start, end) (offsets in the source text) by ``text``.
+
+    ``applicability`` is "safe" or "unsafe", as in ruff: ``--fix`` applies safe
+    fixes only; an unsafe one (it rests on an inferred layout, a guessed shape
+    or an assumption the note does not state) needs ``--unsafe-fixes``.
+    """
 
     title: str
     text: str
     start: int
     end: int
+    applicability: str = SAFE
+
+    def __post_init__(self) -> None:
+        if self.applicability not in APPLICABILITIES:
+            raise ValueError(f"a fix is safe or unsafe, not {self.applicability!r}")
+
+    @property
+    def is_safe(self) -> bool:
+        return self.applicability == SAFE
+
+    def unsafe(self) -> "Fix":
+        """This fix marked unsafe."""
+        return Fix(self.title, self.text, self.start, self.end, UNSAFE)
 
 
 @dataclass(frozen=True)
@@ -62,5 +84,5 @@ class Finding:
             "message": self.message,
             "fix": None
             if self.fix is None
-            else {"title": self.fix.title, "replacement": self.fix.text},
+            else {"title": self.fix.title, "replacement": self.fix.text, "applicability": self.fix.applicability},
         }

@@ -1,4 +1,4 @@
-"""The rule catalogue: one module per rule, each defining a ``Rule`` subclass."""
+"""The rules stage: one module per rule, each defining a ``Rule`` subclass. Entry: ``derivlint.rules.all_rules``."""
 
 from __future__ import annotations
 

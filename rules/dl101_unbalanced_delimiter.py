@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Iterator
 
 from derivlint.findings import Finding
@@ -14,6 +16,17 @@ class UnbalancedDelimiter(Rule):
     or ``\\begin{align}``; an ``(`` or ``\\left(`` with no partner inside the
     formula; a ``}`` with no ``{``. The finding points at the delimiter that
     has no partner.
+
+    Only what renders wrong is reported. Brackets pair across the rows of an
+    aligned derivation and across plain groups (``\\overbrace{F(x}^{…})``),
+    but not into or out of a script, fraction or ``\\left … \\right``;
+    half-open intervals (``[0, 1)``, ``\\left(a, b\\right]``, ``]0, 1[``) are balanced;
+    ``\\left.`` and ``\\right.`` partner any delimiter; text (``\\text{…}``,
+    ``\\mbox{…}``, ``\\operatorname{…}``, ``\\tag{…}``), comments and
+    ``\\verb`` hold no delimiters; in Markdown ``\\\\{`` may be an escaped
+    ``\\{``. An inline formula whose bracket is closed (or opened) by the prose
+    or the formula next to it (``$C(y, \\hat y$)``, ``$(a$, $b)$``) or that
+    is a list label (``condition $3)$``) renders as meant and is not reported.
 
     ## Why is this bad?
     The formula does not render, or renders as something else than the author
@@ -41,12 +54,396 @@ class UnbalancedDelimiter(Rule):
             yield self.at_source(source, start, end, message[0].upper() + message[1:])
         from derivlint.extract.latex import DIAGRAM_ENVS
 
+        seen: set[int] = set()
         for claim in note.claims:
-            if claim.block.env in DIAGRAM_ENVS:
+            block = claim.block
+            if block.env in DIAGRAM_ENVS:
                 continue  # a diagram's label may be a fragment of a formula spread over nodes
-            if claim.kind == "unparsed" and claim.unbalanced:
-                text = claim.block.text[claim.error_start : claim.error_end]
-                message = claim.reason[0].upper() + claim.reason[1:]
-                if text and text not in claim.reason:
-                    message += f" (at '{text.strip()}')"
-                yield self.at_block(claim.block, claim.error_start, claim.error_end, message)
+            # the parser's word that a claim is unbalanced is the cue; whether the block is
+            # (as a renderer reads it) is decided here, over the whole block and its prose
+            if claim.kind != "unparsed" or not claim.unbalanced or id(block) in seen:
+                continue
+            seen.add(id(block))
+            for problem in block_imbalances(block):
+                yield self.at_block(block, problem.start, problem.end, problem.message)
+
+
+# ------------------------------------------------------------------------------ the scanner
+
+# a full-width parenthesis is a family of its own: （x) inside math is a typo that shows
+_OPEN = {"(": "(", "[": "[", "\\{": "{", "\\lbrace": "{", "\\lbrack": "[", "\\langle": "<", "（": "（"}
+_CLOSE = {")": "(", "]": "[", "\\}": "{", "\\rbrace": "{", "\\rbrack": "[", "\\rangle": "<", "）": "（"}
+_ROUND_OR_SQUARE = frozenset("([")
+_SIZES = re.compile(r"\\[bB]ig{1,2}[lrm]?$")
+# commands whose braced argument is text, a name or a label: no math delimiter inside
+_TEXT_ARG = frozenset(
+    "text textrm textbf textit textsf texttt textup textnormal textmd textsl emph mbox hbox fbox "
+    "operatorname operatorname* tag tag* label ref eqref href url color textcolor colorbox "
+    "mathrm mathit mathsf mathtt".split()
+)
+_TEXT_ARGS = {"href": 2, "textcolor": 1, "colorbox": 1, "color": 1}  # of which only the first is text
+# commands whose arguments are set apart (a script, a fraction's parts): a bracket may not cross them
+_APART = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "sqrt": 1, "binom": 2, "dbinom": 2, "tbinom": 2,
+          "overset": 2, "underset": 2, "stackrel": 2, "substack": 1, "xrightarrow": 1, "xleftarrow": 1}
+_ENV_ARGS = frozenset({"array", "alignat", "alignat*", "alignedat", "subarray", "tabular"})
+_CMD = re.compile(r"\\(?:[A-Za-z]+\*?|.)", re.S)
+_LABEL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\s*")
+_WIDE_OPEN, _WIDE_CLOSE = "(（[【{", ")）]】}"  # in the prose and formulas around (\{ counts by its brace)
+# the end of a sentence: the partner of a bracket at a formula's edge is in the same sentence
+_SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)|\n[ \t]*\n")
+
+
+@dataclass
+class Problem:
+    """One delimiter without a partner, over block-text indices [start, end)."""
+
+    start: int
+    end: int
+    message: str
+    outer: str = ""  # "open" / "close": a plain bracket at the formula's top level, left open / closing nothing
+
+
+@dataclass
+class _Entry:
+    kind: str  # plain | group | left | env
+    value: str  # the bracket family, the \left delimiter or the environment name
+    start: int
+    end: int
+    apart: bool = False  # a group set apart (script, fraction part): brackets may not cross it
+    commas: int = 0
+    more: int = 0  # arguments still to come, for a group that is an argument of an _APART command
+
+
+def block_imbalances(block) -> list[Problem]:
+    """The delimiters of ``block`` that have no partner, as a renderer reads the block and its prose.
+
+    Empty when any plausible reading balances (a Markdown ``\\\\{`` read as ``\\{``, a bracket
+    that the prose next to an inline formula closes, a list label)."""
+    text = block.text
+    found = scan(text)
+    if found and "\\\\" in text and block.source.path.endswith((".md", ".ipynb", ".qmd", ".Rmd", ".mdx", ".markdown")):
+        escaped = scan(text, markdown=True)  # \\{ written for a Markdown converter that eats one backslash
+        if len(escaped) < len(found):
+            found = escaped
+    if found and block.delimiter in ("$", "\\(", "\\\\("):
+        found = [p for p in found if not _closed_by_prose(block, p) and not _label(text, p)]
+    lines: set[int] = set()
+    first = []
+    for problem in found:  # one per line: the others on it are mostly the first one's echo
+        line = text.count("\n", 0, problem.start)
+        if line not in lines:
+            lines.add(line)
+            first.append(problem)
+    return first
+
+
+def scan(text: str, markdown: bool = False) -> list[Problem]:
+    """Delimiters without a partner in the math ``text``: braces, ``\\left``/``\\right``, environments
+    and brackets (``(`` ``[`` ``\\{`` ``\\langle``, sized or not); bars are not paired."""
+    problems: list[Problem] = []
+    stack: list[_Entry] = []
+    apart_args = 0  # arguments of an _APART command still to come
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "%":
+            k = text.find("\n", i)
+            i = n if k == -1 else k
+            continue
+        if ch in " \t\n\r":
+            i += 1
+            continue
+        if ch == "{":
+            apart = apart_args > 0 or _after_script(text, i)
+            stack.append(_Entry("group", "{", i, i + 1, apart=apart, more=max(0, apart_args - 1)))
+            apart_args = 0
+            i += 1
+            continue
+        if ch == "}":
+            apart_args = _close_group(stack, i, problems)
+            i += 1
+            continue
+        if ch == "\\":
+            m = _CMD.match(text, i)
+            cmd = m.group()
+            j = m.end()
+            if markdown and cmd == "\\\\" and j < n and text[j] in "{}":
+                cmd, j = "\\" + text[j], j + 1  # \\{ → \{
+            name = cmd[1:]
+            if cmd in _OPEN or cmd in _CLOSE:
+                _bracket(stack, cmd, i, j, problems)
+            elif name in _TEXT_ARG:
+                j = _skip_args(text, j, _TEXT_ARGS.get(name, 1), i, problems)
+            elif name == "verb" and j < n:
+                k = text.find(text[j], j + 1)
+                j = n if k == -1 else k + 1
+            elif name == "\\":  # a row break and its [2pt]
+                k = _skip_space(text, j)
+                if k < n and text[k] == "[":
+                    close = text.find("]", k)
+                    j = j if close == -1 else close + 1
+            elif name in ("left", "right", "middle") or _SIZES.match(cmd):
+                j, delim = _delimiter(text, j, markdown)
+                if name == "left":
+                    stack.append(_Entry("left", delim, i, j))
+                elif name == "right":
+                    _right(stack, delim, i, j, problems)
+                elif name != "middle" and (delim in _OPEN or delim in _CLOSE):
+                    _bracket(stack, delim, i, j, problems)
+            elif name in ("begin", "end"):
+                j = _environment(text, name, i, j, stack, problems)
+            elif name in _APART:
+                apart_args = _APART[name]
+                if name == "sqrt":  # its [n] is an optional argument, not a bracket
+                    k = _skip_space(text, j)
+                    if k < n and text[k] == "[":
+                        close = text.find("]", k)
+                        j = j if close == -1 else close + 1
+                i = j
+                continue
+            apart_args = 0
+            i = j
+            continue
+        if ch in "()[]（）":
+            _bracket(stack, ch, i, i + 1, problems)
+        elif ch == "," and stack and stack[-1].kind in ("plain", "left"):
+            stack[-1].commas += 1
+        apart_args = 0
+        i += 1
+    for entry in stack:
+        problems.append(_unclosed(entry, outer=entry.kind == "plain" and _at_top(stack, entry)))
+    problems.sort(key=lambda p: p.start)
+    return problems
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\n\r":
+        i += 1
+    return i
+
+
+def _after_script(text: str, i: int) -> bool:
+    k = i - 1
+    while k >= 0 and text[k] in " \t\n\r":
+        k -= 1
+    return k >= 0 and text[k] in "^_" and not (k > 0 and text[k - 1] == "\\")
+
+
+def _group_end(text: str, i: int) -> int:
+    """Past the brace group opening at ``i``; -1 when it is not closed."""
+    depth, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _skip_args(text: str, j: int, count: int, start: int, problems: list[Problem]) -> int:
+    """Past the first ``count`` braced arguments of a text command (a single token is skipped as read)."""
+    for _ in range(count):
+        k = _skip_space(text, j)
+        if k < len(text) and text[k] == "*":
+            k = _skip_space(text, k + 1)
+        if k >= len(text) or text[k] != "{":
+            return j
+        end = _group_end(text, k)
+        if end == -1:
+            problems.append(Problem(k, k + 1, "Unclosed '{'"))
+            return len(text)
+        j = end
+    return j
+
+
+def _delimiter(text: str, j: int, markdown: bool) -> tuple[int, str]:
+    """The delimiter after ``\\left``, ``\\right``, ``\\big`` …: (index past it, its text)."""
+    k = _skip_space(text, j)
+    if k >= len(text) or text[k] in "{}":  # not a delimiter: the group is read as one
+        return j, ""
+    if text[k] == "\\":
+        m = _CMD.match(text, k)
+        cmd = m.group()
+        if markdown and cmd == "\\\\" and m.end() < len(text) and text[m.end()] in "{}":
+            return m.end() + 1, "\\" + text[m.end()]
+        return m.end(), cmd
+    return k + 1, text[k]
+
+
+def _family(delim: str) -> str:
+    return _OPEN.get(delim) or _CLOSE.get(delim) or ""
+
+
+def _bracket(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Problem]) -> None:
+    if delim in _OPEN:
+        top = stack[-1] if stack else None
+        if delim == "[" and top is not None and top.value == "]" and top.commas == 1:
+            stack.pop()  # ]a, b[: an interval written the French way
+            return
+        stack.append(_Entry("plain", _OPEN[delim], i, j))
+        return
+    want = _CLOSE[delim]
+    for k in range(len(stack) - 1, -1, -1):
+        entry = stack[k]
+        if entry.kind == "group" and not entry.apart:
+            continue  # a plain group is transparent: (a {b) c} renders as written
+        if entry.kind != "plain":
+            break
+        if entry.value == "]":  # an unmatched ']' that may open a French interval
+            if entry.commas == 1 and want == "[":
+                del stack[k]  # ]a, b]
+                return
+            continue
+        del stack[k]
+        if entry.value != want and not _interval(entry, want):
+            problems.append(Problem(entry.start, j, f"'{_name(entry)}' closed by '{delim}'"))
+        return
+    if delim == "]":  # unmatched unless it opens ]a, b[ or ]a, b]: kept, and reported if it does not
+        stack.append(_Entry("plain", "]", i, j))
+        return
+    problems.append(Problem(i, j, f"Unmatched '{delim}'", outer="close" if _at_top(stack, None) else ""))
+
+
+def _interval(entry: _Entry, closing_family: str) -> bool:
+    """[0, 1), (a, b]: a half-open interval pairs a round and a square bracket around two items."""
+    return entry.value in _ROUND_OR_SQUARE and closing_family in _ROUND_OR_SQUARE and entry.commas == 1
+
+
+def _close_group(stack: list[_Entry], i: int, problems: list[Problem]) -> int:
+    """Close the innermost group at ``}``; the arguments still to come of its command."""
+    for k in range(len(stack) - 1, -1, -1):
+        entry = stack[k]
+        if entry.kind == "group":
+            inside = stack[k + 1 :]
+            del stack[k:]
+            for other in inside:
+                if other.kind == "plain" and not entry.apart:
+                    stack.append(other)  # a bracket may leave a plain group open
+                else:
+                    problems.append(_unclosed(other))
+            return entry.more
+        if entry.kind in ("left", "env"):
+            break
+    problems.append(Problem(i, i + 1, "Unmatched '}'"))
+    return 0
+
+
+def _right(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Problem]) -> None:
+    for k in range(len(stack) - 1, -1, -1):
+        entry = stack[k]
+        if entry.kind == "left":
+            for other in stack[k + 1 :]:
+                problems.append(_unclosed(other))
+            del stack[k:]
+            if "." not in (entry.value, delim) and _family(entry.value) != _family(delim):
+                if not (_family(entry.value) in _ROUND_OR_SQUARE and _family(delim) in _ROUND_OR_SQUARE
+                        and entry.commas == 1) and _family(entry.value) and _family(delim):
+                    problems.append(Problem(entry.start, j, f"'\\left{entry.value}' closed by '\\right{delim}'"))
+            return
+        if entry.kind == "env":
+            break
+    problems.append(Problem(i, j, f"'\\right{delim}' without \\left"))
+
+
+def _environment(text: str, name: str, i: int, j: int, stack: list[_Entry], problems: list[Problem]) -> int:
+    k = _skip_space(text, j)
+    if k >= len(text) or text[k] != "{":
+        return j
+    close = text.find("}", k)
+    if close == -1:
+        return j
+    env = text[k + 1 : close].strip()
+    j = close + 1
+    if name == "begin":
+        stack.append(_Entry("env", env, i, j))
+        if env in _ENV_ARGS:  # the column specification {c|c} or alignat's {2}
+            k = _skip_space(text, j)
+            if k < len(text) and text[k] == "[":
+                end = text.find("]", k)
+                k = _skip_space(text, end + 1) if end != -1 else k
+            if k < len(text) and text[k] == "{":
+                end = _group_end(text, k)
+                j = end if end != -1 else j
+        return j
+    for k in range(len(stack) - 1, -1, -1):
+        entry = stack[k]
+        if entry.kind == "env":
+            for other in stack[k + 1 :]:
+                problems.append(_unclosed(other))
+            del stack[k:]
+            if entry.value != env:
+                problems.append(Problem(entry.start, j, f"\\begin{{{entry.value}}} closed by \\end{{{env}}}"))
+            return j
+    problems.append(Problem(i, j, f"\\end{{{env}}} without \\begin{{{env}}}"))
+    return j
+
+
+def _name(entry: _Entry) -> str:
+    return {"(": "(", "[": "[", "{": "\\{", "<": "\\langle"}.get(entry.value, entry.value)
+
+
+def _unclosed(entry: _Entry, outer: bool = False) -> Problem:
+    if entry.kind == "plain" and entry.value == "]":
+        return Problem(entry.start, entry.end, "Unmatched ']'", outer="close" if outer else "")
+    if entry.kind == "plain":
+        return Problem(entry.start, entry.end, f"Unclosed '{_name(entry)}'", outer="open" if outer else "")
+    if entry.kind == "left":
+        return Problem(entry.start, entry.end, f"\\left{entry.value} without \\right")
+    if entry.kind == "env":
+        return Problem(entry.start, entry.end, f"\\begin{{{entry.value}}} without \\end{{{entry.value}}}")
+    return Problem(entry.start, entry.end, "Unclosed '{'")
+
+
+def _at_top(stack: list[_Entry], entry: _Entry | None) -> bool:
+    """Whether nothing but plain groups and brackets encloses ``entry`` (or the cursor): the
+    formula's top level, where prose next to an inline formula may hold the partner."""
+    for other in stack:
+        if other is entry:
+            return True
+        if other.kind in ("left", "env") or (other.kind == "group" and other.apart):
+            return False
+    return True
+
+
+def _closed_by_prose(block, problem: Problem) -> bool:
+    """Whether the prose (and formulas) next to an inline formula hold the partner of a top-level
+    bracket: ``$C(y, \\hat y$)``, ``($x - y)$``, ``$(a$, $b)$``, ``$\\{a$, $b\\}$`` render as balanced text."""
+    passage = block.passage
+    if passage is None or not problem.outer:
+        return False
+    text = block.source.text
+    if problem.outer == "open":
+        depth = 0
+        after = text[block.end : passage.end]
+        stop = _SENTENCE_END.search(after)
+        for ch in after[: stop.start() if stop else len(after)]:
+            if ch in _WIDE_OPEN:
+                depth += 1
+            elif ch in _WIDE_CLOSE:
+                if depth == 0:
+                    return True
+                depth -= 1
+        return False
+    depth = 0
+    before = text[passage.start : block.start]
+    stops = [m.end() for m in _SENTENCE_END.finditer(before)]
+    for ch in reversed(before[stops[-1] if stops else 0 :]):
+        if ch in _WIDE_CLOSE:
+            depth += 1
+        elif ch in _WIDE_OPEN:
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
+def _label(text: str, problem: Problem) -> bool:
+    """``condition $3)$``: a list label (a number, a letter or a roman numeral and ')') set as math."""
+    return problem.outer == "close" and _LABEL.fullmatch(text, 0, problem.start) is not None and not text[problem.end :].strip()

@@ -52,13 +52,15 @@ def replace_rhs(claim, title: str, text: str) -> Fix:
 
 def fix_for(claim, note, title: str):
     """The verified right-hand side in the note's layout as a fix, and that layout."""
+    from derivlint.check.fixes import fix_applicability
     from derivlint.check.truth import correction
 
     layout = claim.facts.get("note_layout") or "denominator"
     text = correction(claim, note.context, layout)
     if text is None:
         return None, layout
-    return replace_rhs(claim, title.format(text=text, layout=layout), text), layout
+    fix = replace_rhs(claim, title.format(text=text, layout=layout), text)
+    return (fix if fix_applicability(claim, note) == "safe" else fix.unsafe()), layout
 
 
 class WrongDerivative(Rule):

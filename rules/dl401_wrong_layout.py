@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterator
 
 from derivlint.findings import Finding
@@ -12,12 +13,15 @@ from derivlint.rules.dl301_wrong_derivative import fix_for
 
 class WrongLayout(Rule):
     """## What it does
-    Finds the note's layout (declared in prose such as "分母布局" or
-    "numerator layout", set in the configuration, or else the layout most of
-    its derivations use) and reports each derivative, or step of a
-    derivation, that holds only in the other layout. The message names the
-    note's layout and where it was established; the fix is the right-hand
-    side in the note's layout.
+    Finds the note's layout -- what the note says of itself ("we use the
+    denominator layout", "本文采用分母布局", a declared Jacobian shape such as
+    ∂y/∂x ∈ ℝ^{m×n}) or the configuration -- and reports each derivative, or
+    step of a derivation, that holds only in the other layout, quoting the
+    sentence or claim that established the layout. A heading or sentence that
+    names or explains both layouts, or describes one without adopting it,
+    establishes nothing. When the note states no layout but clearly most of
+    its derivations use one, a claim in the other is only a warning (the
+    layout is a reading, not the note's word) and its fix is unsafe.
 
     ## Why is this bad?
     Numerator and denominator layouts give transposed answers. A note that
@@ -49,10 +53,17 @@ class WrongLayout(Rule):
             expected, established = wrong
             holds = next(iter(claim.facts["outcome"].holds))
             fix, _ = fix_for(claim, note, "in the " + expected + " layout: {text}")
-            message = (
-                f"{claim.text.strip()} holds in the {holds} layout, but this note uses the "
-                f"{expected} layout ({established})"
-            )
+            if claim.facts.get("layout_inferred"):
+                # the note states no layout: its derivations clearly agree on one, but that is a
+                # reading of the note, not its word; a warning, and the fix is unsafe
+                message = (f"{claim.text.strip()} holds in the {holds} layout; the note does not state its "
+                           f"layout, {established}")
+            else:
+                message = (f"{claim.text.strip()} holds in the {holds} layout, but this note uses the "
+                           f"{expected} layout ({established})")
             if fix is not None:
                 message += f"; in the {expected} layout the right-hand side is {fix.text}"
-            yield self.at_block(claim.block, claim.start, claim.end, message, fix)
+            finding = self.at_block(claim.block, claim.start, claim.end, message, fix)
+            if claim.facts.get("layout_inferred"):
+                finding = replace(finding, severity="warning")
+            yield finding

@@ -10,8 +10,9 @@ import pytest
 
 from derivlint.cli import main
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+from shared_data import CORPUS, needs_corpus
+
+pytestmark = needs_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 

@@ -12,7 +12,7 @@ import pytest
 from derivlint.extract import latex
 from derivlint.extract.latex import extract_latex
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from shared_data import CORPUS, CORPUS_REASON
 
 
 @pytest.fixture(params=["scanner", "pylatexenc"])
@@ -593,11 +593,99 @@ def test_both_readers_agree():
 # --------------------------------------------------------------------------- corpus
 
 
+_DEFINERS = ("newcommand", "renewcommand", "providecommand", "DeclareRobustCommand", "def", "gdef", "edef", "xdef",
+             "newenvironment", "renewenvironment")
+_VERBATIM = ("verbatim", "verbatim*", "Verbatim", "lstlisting", "minted", "comment")
+_MATH_OPENERS = ("equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath", "math")
+
+
+def _skip_group(text: str, i: int) -> int:
+    """Past the brace group that opens at ``i`` (escapes respected), or ``i`` when none opens there."""
+    if i >= len(text) or text[i] != "{":
+        return i
+    depth = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        depth += ch == "{"
+        depth -= ch == "}"
+        i += 1
+        if depth == 0:
+            return i
+    return i
+
+
+def math_openers_outside_definitions(text: str) -> int:
+    """How many math openers ($, $$, \\(, \\[, \\begin{equation} …) the document body has: those in
+    comments, verbatim and macro or environment definitions (a template, not a formula) not counted.
+
+    Written apart from the extractor (a plain walk, no TeX reader), so the two can disagree."""
+    count, i, n = 0, 0, len(text)
+    inside = False  # between an opening $ (or $$) and its closer
+    while i < n:
+        ch = text[i]
+        if ch == "%":
+            i = text.find("\n", i)
+            i = n if i == -1 else i
+        elif ch == "$":
+            count += not inside
+            inside = not inside
+            i += 2 if text.startswith("$$", i) else 1
+        elif ch != "\\":
+            i += 1
+        elif text.startswith(("\\(", "\\["), i):
+            count += 1
+            i += 2
+        elif text.startswith("\\begin{", i):
+            name = text[i + 7 : text.find("}", i)]
+            if name in _VERBATIM:
+                end = text.find("\\end{%s}" % name, i)
+                i = n if end == -1 else end + 6 + len(name)
+                continue
+            count += name.rstrip("*") in _MATH_OPENERS
+            i += 7
+        else:
+            j = i + 1
+            while j < n and (text[j].isalpha() or text[j] == "@"):
+                j += 1
+            word = text[i + 1 : j] if j > i + 1 else text[i + 1 : i + 2]
+            i = max(j, i + 2)
+            if word in _DEFINERS:  # the name, the [n] and [default] or #1#2 parameters, then the body group(s)
+                while i < n and text[i] not in "{" and not (word in ("def", "gdef", "edef", "xdef") and text[i] == "\n"):
+                    if text[i] == "\\":
+                        i += 1
+                    i += 1
+                i = _skip_group(text, i)  # \\newcommand{\\name}: the name's group, then the body's
+                while i < n and text[i] in " \t*[]0123456789":
+                    i += 1
+                i = _skip_group(text, i)
+                if word.endswith("environment"):
+                    i = _skip_group(text, i)
+    return count
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("\\makeatletter\n\\providecommand\\star{\\makebox[0pt][l]{$^*$}}\n\\makeatother\n", 0),
+        ("\\newcommand{\\pt}[1]{$#1$} and \\def\\q#1{\\(#1\\)} text\n% $x$ commented\n", 0),
+        ("\\begin{verbatim}$x$\\end{verbatim}\n\\renewenvironment{e}{$}{$}\n", 0),
+        ("\\newcommand{\\R}{\\mathbb{R}}\nLet $x \\in \\R$.\n", 1),
+        ("\\def\\R{\\mathbb{R}}\n\\[ y \\]\n\\begin{align*} a \\end{align*} \\begin{theorem} t \\end{theorem}", 2),
+    ],
+)
+def test_math_openers_outside_definitions(text, expected):
+    assert math_openers_outside_definitions(text) == expected
+    assert (len(extract_latex("t.tex", text).blocks) == 0) == (expected == 0)
+
+
 def corpus_files():
     return sorted(CORPUS.rglob("*.tex")) if CORPUS.is_dir() else []
 
 
-@pytest.mark.skipif(not corpus_files(), reason="shared corpus not present")
+@pytest.mark.skipif(not corpus_files(), reason=CORPUS_REASON)
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.name)
 def test_corpus(path):
     text = path.read_text(encoding="utf-8", errors="replace")
@@ -605,7 +693,9 @@ def test_corpus(path):
     check_invariants(ex)
     print(f"{path.name}: {len(ex.blocks)} blocks, {len(ex.passages)} passages, {len(ex.problems)} problems")
     assert len(ex.blocks) >= text.count("\\begin{align") // 2
-    assert 0 < len(ex.blocks) <= text.count("$") + text.count("\\[") + text.count("\\(") + text.count("\\begin{")
+    assert len(ex.blocks) <= text.count("$") + text.count("\\[") + text.count("\\(") + text.count("\\begin{")
+    # a preamble or style file (macros, settings, math only inside definitions) has no math of its own
+    assert (len(ex.blocks) == 0) == (math_openers_outside_definitions(text) == 0)
     assert summary(ex) == summary(read_by(latex._scan_pylatexenc, str(path), text))  # the scanner reads as pylatexenc
 
 

@@ -11,9 +11,7 @@ from derivlint.extract import extract
 from derivlint.extract import markdown as md
 from derivlint.extract.markdown import extract_markdown
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-SEEDS = SHARED / "seeds"
-CORPUS = SHARED / "corpus"
+from shared_data import CORPUS, SEEDS, SEEDS_REASON, needs_corpus
 
 
 def run(text: str):
@@ -86,7 +84,40 @@ def test_nested_environments_match_their_own_end():
 
 
 def test_unknown_environment_is_not_math():
-    assert run("\\begin{bmatrix} 1 \\end{bmatrix}").blocks == []
+    assert run("\\begin{proof} $x$ \\end{proof} \\begin{theorem} t \\end{theorem}").blocks[0].text == "x"
+    assert len(run("\\begin{proof} $x$ \\end{proof}").blocks) == 1
+
+
+@pytest.mark.parametrize("env", ["aligned", "gathered", "split", "pmatrix", "bmatrix", "Bmatrix*", "cases", "array"])
+def test_an_inner_math_environment_in_prose_is_math_as_mathjax_and_pandoc_render_it(env):
+    # MathJax typesets \begin{…}…\end{…} outside delimiters (processEnvironments, on by default:
+    # Jupyter and most MathJax sites); Pandoc's HTML writer makes a raw LaTeX math environment
+    # display math (Quarto, R Markdown). The whole environment is the math they typeset.
+    note = f"Text before.\n\n\\begin{{{env}}}\na &= (b + c) \\\\\n&= d\n\\end{{{env}}}\n\nAfter $x$.\n"
+    ex = run(note)
+    first, after = ex.blocks
+    whole = f"\\begin{{{env}}}\na &= (b + c) \\\\\n&= d\n\\end{{{env}}}"
+    assert (first.delimiter, first.env, first.display, first.text) == ("", env, True, whole)
+    assert note[first.start : first.end] == whole
+    assert first.source.line_col(first.start) == (3, 1)
+    assert first.line_col(first.text.index("(b")) == (4, 6)
+    assert first.source.line_col(first.end) == (6, 7 + len(env))
+    assert after.text == "x" and not ex.problems
+    check_identity(ex)
+
+
+def test_an_inner_environment_inside_display_math_is_part_of_it():
+    note = "$$\\begin{pmatrix} a \\end{pmatrix}$$ and \\[ \\begin{cases} b \\end{cases} \\]"
+    ex = run(note)
+    assert [(b.delimiter, b.env) for b in ex.blocks] == [("$$", None), ("\\[", None)]
+
+
+def test_an_inner_environment_in_a_sentence_and_in_a_list_item():
+    note = "- so $y$ is \\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix} here\n- next\n"
+    ex = run(note)
+    assert [b.text for b in ex.blocks] == ["y", "\\begin{bmatrix} 1 \\\\ 2 \\end{bmatrix}"]
+    assert ex.blocks[1].passage.kind == "list_item"
+    check_identity(ex)
 
 
 def test_inline_dollars_pair_in_order_with_spaces():
@@ -315,8 +346,8 @@ def test_unclosed_display_does_not_steal_a_later_block():
 @pytest.mark.parametrize(
     "note, where, line",
     [
-        ("a\n\nsome \\[ x\n\nb\n", "\\[", 3),
-        ("a\n\nsome \\( x\n", "\\(", 3),
+        ("a\n\n\\[ x\n\nb\n", "\\[", 3),
+        ("a\n\n  \\[\nx\n", "\\[", 3),
         ("- item \\begin{align} x\n- next\n", "\\begin{align}", 1),
         ("| a | b |\n|---|---|\n| $$x | y |\n", "$$", 3),
         ("## head $$\n", "$$", 1),
@@ -329,6 +360,32 @@ def test_unclosed_delimiters_are_reported(note, where, line):
     assert note[start:end] == where
     assert source.line_col(start)[0] == line
     assert message.startswith(f"unclosed '{where}': no matching")
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["for t in the interval \\(0,1\\] we have $x$", "some \\( x\n", "a\n\nsome \\[ x\n\nb\n",
+     "the references \\[1, 2) and $y$"],
+)
+def test_an_unclosed_backslash_bracket_in_a_sentence_is_a_markdown_escape(note):
+    # CommonMark reads \( and \[ as an escaped ( and [; with no closer in reach that is the reading
+    ex = run(note)
+    assert ex.problems == []
+
+
+def test_a_doubled_closing_dollar_is_a_stray_dollar_not_an_opening_one():
+    note = "the $d$$ layer of $W$ and the $k$$ channel (of $x$)\n"
+    ex = run(note)
+    assert texts(ex) == ["d", "W", "k", "x"]
+    assert [(note[start:end], source.line_col(start)) for source, start, end, _ in ex.problems] == [
+        ("$", (1, 8)), ("$", (1, 34)),
+    ]
+    assert ex.problems[0][3] == "stray '$' after the inline math '$d$': a doubled closing '$'"
+
+
+@pytest.mark.parametrize("note", ["$a$$b$ side by side", "$a$$\n", "$x$$$\ny\n$$\n", "it costs $5 and then $$ y = 2 $$"])
+def test_dollars_that_are_not_stray(note):
+    assert run(note).problems == []
 
 
 def test_display_may_not_leave_its_list_item():
@@ -440,7 +497,7 @@ def test_extract_dispatches_tex():
 
 def seed(prefix: str):
     if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds is absent")
+        pytest.skip(SEEDS_REASON)
     [path] = SEEDS.glob(prefix + "_*.md")
     text = path.read_text(encoding="utf-8")
     return text, extract_markdown(str(path), text)
@@ -532,7 +589,7 @@ def corpus_files() -> list[Path]:
     return sorted(p for p in CORPUS.rglob("*") if p.suffix in (".md", ".ipynb") and p.name != "README.md")
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+@needs_corpus
 def test_corpus_extracts_with_exact_positions():
     files = corpus_files()
     assert files

@@ -10,7 +10,7 @@ import pytest
 from derivlint.extract import extract
 from derivlint.extract.notebook import extract_notebook
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from shared_data import CORPUS, needs_corpus
 
 
 def notebook(*cells, **top) -> str:
@@ -77,6 +77,25 @@ def test_problems_point_into_the_cell():
     assert message.startswith("unclosed '$$'")
 
 
+def test_a_bare_math_environment_in_a_markdown_cell_is_a_math_block():
+    # Jupyter renders Markdown cells with MathJax, which typesets \begin{…}…\end{…} with no dollars
+    box = (
+        "## Update rule\n\n\\begin{aligned}\n    &\\textbf{for } t = 1 \\text{ to } T \\\\\n"
+        "    &\\quad \\theta \\leftarrow \\theta - \\eta \\nabla_\\theta L(\\theta) \\\\\n\\end{aligned}\n"
+    )
+    ex = extract_notebook("n.ipynb", notebook(code("import numpy"), md(box), md("\\begin{align*} y &= 2x \\end{align*}")))
+    aligned, align = ex.blocks
+    assert (aligned.source.cell, aligned.delimiter, aligned.env, aligned.display) == (2, "", "aligned", True)
+    assert aligned.text == box[box.index("\\begin") : box.rindex("}") + 1]
+    assert aligned.source.line_col(aligned.start) == (3, 1)
+    assert aligned.line_col(aligned.text.index("\\nabla")) == (5, 44)
+    assert (align.source.cell, align.delimiter, align.text) == (3, "\\begin{align*}", " y &= 2x ")
+    assert not ex.problems
+    for block in ex.blocks:
+        for i, ch in enumerate(block.text):
+            assert block.source.text[block.offsets[i]] == ch
+
+
 def test_malformed_json_is_a_problem_not_an_exception():
     text = '{\n "cells": [\n  {"cell_type": "markdown", "source": "$x$"\n ]\n}\n'
     ex = extract_notebook("bad.ipynb", text)
@@ -124,7 +143,7 @@ def test_dispatch_by_extension():
     assert len(ex.blocks) == 4
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+@needs_corpus
 def test_corpus_notebooks():
     paths = sorted(CORPUS.rglob("*.ipynb"))
     assert paths

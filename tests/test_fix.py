@@ -283,3 +283,125 @@ def test_cli_diff_prints_the_change_and_writes_nothing(wrong_word, capsys):
     Path("a.md").write_text("x RIGHT y\n")
     assert main(["check", "--diff", "-q", "."]) == 0
     assert capsys.readouterr().out == ""
+
+
+# --------------------------------------------------------------------------- safe and unsafe fixes
+
+
+from derivlint.findings import SAFE, UNSAFE  # noqa: E402
+from derivlint.math.latex_out import render_problem, to_latex  # noqa: E402
+
+VECTORS = "Let $\\mathbf{a}, \\mathbf{x} \\in \\mathbb{R}^n$.\n\n"
+ROW = "$$\\frac{\\partial \\mathbf{x}^T \\mathbf{a}}{\\partial \\mathbf{x}} = \\mathbf{a}^T$$\n"
+
+
+def test_a_fix_is_safe_unless_said_otherwise_and_only_safe_or_unsafe():
+    assert fix(0, 1, "x").applicability == SAFE and fix(0, 1, "x").is_safe
+    assert fix(0, 1, "x").unsafe().applicability == UNSAFE
+    with pytest.raises(ValueError):
+        Fix("t", "x", 0, 1, "maybe")
+    record = finding("a.md", fix(0, 1, "x").unsafe()).to_json()["fix"]
+    assert record == {"title": "replace", "replacement": "x", "applicability": "unsafe"}
+    assert Finding.from_dict(finding("a.md", fix(0, 1, "x").unsafe()).to_dict()).fix.applicability == UNSAFE
+
+
+def test_plan_applies_unsafe_fixes_only_when_asked(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("one WRONG two BAD\n")
+    findings = [finding(str(path), fix(4, 9, "RIGHT")), finding(str(path), fix(14, 17, "GOOD").unsafe())]
+    plan, = plan_fixes(findings)
+    assert plan.new == "one RIGHT two BAD\n" and plan.hidden == [findings[1].fix]
+    plan, = plan_fixes(findings, unsafe=True)
+    assert plan.new == "one RIGHT two GOOD\n" and plan.hidden == []
+
+
+def test_the_emitter_never_writes_a_double_script():
+    from derivlint.math.lexer import tokenize
+    from derivlint.math.parser import Parser
+    from derivlint.math.tree import Inverse, Transpose
+
+    for source, transposed in [("A^{+}", "{A^{+}}^T"), ("x^{(i)}", "{x^{(i)}}^T"), ("A^{\\dagger}", "{A^{\\dagger}}^T"),
+                               ("x_{\\alpha}", "x_{\\alpha}^T")]:
+        node, _ = Parser(tokenize(source)).parse_chain()
+        assert to_latex(Transpose(0, 0, node, "T")) == transposed
+        for text in (to_latex(node), transposed, to_latex(Inverse(0, 0, node))):
+            assert render_problem(text) is None, text
+    for bad in ["A^{+}^T", "A^T'", "x_1_2", "{a", "a}", "\\left( x", "x^", "\\begin{bmatrix} a"]:
+        assert render_problem(bad) is not None, bad
+    for good in ["f'^T", "\\sum\\limits_{i=1}^{n} x_i", "\\frac{a}{b}^2", "\\{x\\}", "A^{-1}_{ij}"]:
+        assert render_problem(good) is None, good
+
+
+def test_a_replacement_that_would_not_render_is_dropped(tmp_path):
+    path = tmp_path / "a.md"
+    path.write_text("$B^T$\n")
+    plan, = plan_fixes([finding(str(path), fix(1, 4, "A^{+}^T"))])
+    assert plan.new == plan.old and plan.dropped and "double superscript" in plan.dropped[0][1]
+
+
+def test_an_edit_that_makes_its_claim_false_is_dropped_on_rereading(tmp_path):
+    from derivlint.engine import check_text
+
+    text = "# N\n\nWe use the denominator layout.\n\n" + VECTORS + \
+        "$$\\frac{\\partial \\mathbf{a}^T \\mathbf{x}}{\\partial \\mathbf{x}} = \\mathbf{a}$$\n"
+    path = tmp_path / "a.md"
+    path.write_text(text)
+    at = text.rindex("\\mathbf{a}$$")
+    bad = fix(at, at + len("\\mathbf{a}"), "2\\mathbf{a}")  # would turn a true claim into a false one
+    plan, = plan_fixes([finding(str(path), bad)], recheck=check_text)
+    assert plan.new == text and [f for f, _ in plan.dropped] == [bad] and "hold" in plan.dropped[0][1]
+
+
+def test_cli_fix_leaves_a_note_comparing_both_layouts_as_it_is(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    note = ("# Numerator layout vs denominator layout\n\n" + VECTORS
+            + "In one convention it is a row: $\\frac{\\partial \\mathbf{a}^T \\mathbf{x}}{\\partial \\mathbf{x}} = \\mathbf{a}^T$.\n\n"
+            + "$$\\frac{\\partial \\mathbf{x}^T \\mathbf{x}}{\\partial \\mathbf{x}} = 2\\mathbf{x}^T$$\n\n"
+            + "$$\\frac{\\partial \\mathbf{a}^T \\mathbf{x}}{\\partial \\mathbf{x}} = \\mathbf{a}$$\n")
+    Path("n.md").write_text(note)
+    for flags in (["--fix"], ["--fix", "--unsafe-fixes"]):
+        assert main(["check", "--no-cache", *flags, "n.md"]) == 0
+        assert Path("n.md").read_text() == note
+    capsys.readouterr()
+
+
+def test_cli_safe_fix_applies_unsafe_fix_waits_for_its_flag(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    stated = "# S\n\nWe use the denominator layout.\n\n" + VECTORS + ROW  # declared shapes, stated layout: safe
+    guessed = "# G\n\nWe use the denominator layout.\n\n" + ROW.replace("mathbf{a}", "mathbf{b}")  # b, x guessed: unsafe
+    Path("s.md").write_text(stated)
+    Path("g.md").write_text(guessed)
+    assert main(["check", "--no-cache", "--output-format", "json", "--exit-zero", "."]) == 0
+    out, err = capsys.readouterr()
+    kinds = {Path(f["path"]).name: f["fix"]["applicability"] for f in json.loads(out) if f["code"] == "DL401"}
+    assert kinds == {"s.md": "safe", "g.md": "unsafe"}
+    assert "1 fix available with --unsafe-fixes." in err
+
+    assert main(["check", "--no-cache", "--diff", "."]) == 1
+    out, err = capsys.readouterr()
+    assert "+++ s.md" in out and "g.md" not in out  # --diff shows only what --fix would do
+    assert Path("s.md").read_text() == stated
+
+    assert main(["check", "--no-cache", "--fix", "--exit-zero", "."]) == 0
+    capsys.readouterr()
+    assert Path("s.md").read_text() == stated.replace("= \\mathbf{a}^T$$", "= \\mathbf{a}$$")
+    assert Path("g.md").read_text() == guessed
+
+    assert main(["check", "--no-cache", "--diff", "--unsafe-fixes", "."]) == 1
+    assert "+++ g.md" in capsys.readouterr().out
+    assert main(["check", "--no-cache", "--fix", "--unsafe-fixes", "."]) == 0
+    capsys.readouterr()
+    assert Path("g.md").read_text() == guessed.replace("= \\mathbf{b}^T$$", "= \\mathbf{b}$$")
+
+
+def test_cli_fix_writes_a_transposed_pseudo_inverse_that_renders(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    note = ("# P\n\nWe use the denominator layout.\n\n" + VECTORS
+            + "$$\\frac{\\partial \\mathbf{a}^T A^{+} \\mathbf{x}}{\\partial \\mathbf{x}} = A^{+} \\mathbf{a}$$\n")
+    Path("p.md").write_text(note)
+    main(["check", "--no-cache", "--fix", "--unsafe-fixes", "--exit-zero", "p.md"])
+    capsys.readouterr()
+    fixed = Path("p.md").read_text()
+    assert fixed != note and "{A^{+}}" in fixed and "A^{+}^" not in fixed
+    line = fixed.splitlines()[-1]
+    assert render_problem(line.strip("$")) is None

@@ -16,7 +16,7 @@ from derivlint import cli, engine
 from derivlint.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+from shared_data import SEEDS, needs_seeds  # noqa: E402
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_worked_example_with_a_radical_still_uses_sympy(tmp_path):
     assert "sympy" in loaded
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+@needs_seeds
 def test_seed_000_worked_examples_need_no_sympy(tmp_path):
     seed = next(SEEDS.glob("000_*.md"))
     loaded = _modules_after(

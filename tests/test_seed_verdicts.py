@@ -8,8 +8,9 @@ import pytest
 
 from derivlint.engine import check_text
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not present")
+from shared_data import SEEDS, needs_seeds
+
+pytestmark = needs_seeds
 
 
 def _findings(prefix: str) -> list[tuple[int, str]]:

@@ -13,8 +13,9 @@ from derivlint.extract import extract
 from derivlint.math.lexer import tokenize
 from derivlint.math.parser import relation_of
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-pytestmark = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is absent")
+from shared_data import SEEDS, needs_seeds
+
+pytestmark = needs_seeds
 
 
 def seed(prefix: str) -> Path:

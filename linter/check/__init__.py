@@ -1,1 +1,1 @@
-"""Checking: shapes, numeric and exact truth, and the corrected formulas. Entry: ``derivlint.check.truth.analyse_claims``."""
+"""The check stage: shapes, numeric and exact truth, and the corrected formulas. Entry: ``derivlint.check.truth.analyse_claims``."""

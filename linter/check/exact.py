@@ -1,5 +1,8 @@
-"""Exact evaluation of worked examples with concrete matrices: polynomial arithmetic over the
-rationals first, sympy (imported inside functions only) for what polynomials cannot express."""
+"""Exact evaluation of worked examples with concrete matrices.
+
+Polynomial arithmetic over the rationals first, sympy (imported inside functions only) for
+what polynomials cannot express.
+"""
 
 from __future__ import annotations
 

@@ -7,10 +7,15 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
+from typing import Callable
 
 from derivlint.files import StoredText, read_stored
 from derivlint.findings import Finding, Fix
 from derivlint.extract.ipynb import cell_text, notebook_cells
+from derivlint.math.latex_out import render_problem
+
+# (path, text) -> the engine's FileResult for that text (its claims and findings), or None
+Recheck = Callable[[str, str], object]
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix], list[Fix]]:
@@ -42,6 +47,53 @@ def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, list[Fix], list[Fix]]
     for fix in reversed(accepted):  # later ones first: earlier offsets stay valid
         new = new[: fix.start] + fix.text + new[fix.end :]
     return new, applied, skipped
+
+
+# --------------------------------------------------------------------------- applicability
+
+# Symbols whose meaning is a convention, not a guess: the identity, zero, e and π.
+_KNOWN = frozenset({"I", "0", "e", "pi"})
+
+
+def fix_applicability(claim, note) -> str:
+    """Whether a fix that corrects ``claim`` is safe: "unsafe" when it rests on a layout the
+    note does not state (only the layout most of its derivations use, or none), on a shape
+    derivlint guessed (a symbol declared nowhere in scope, or only in another chapter), or on
+    an assumption the note does not state; else "safe"."""
+    from derivlint.findings import SAFE, UNSAFE
+
+    outcome = claim.facts.get("outcome")
+    if outcome is None or claim.facts.get("unstated_assumption"):
+        return UNSAFE
+    category = outcome.category or ""
+    if not claim.facts.get("layout_stated") and not category.endswith("-by-scalar") and not outcome.gradient:
+        return UNSAFE
+    return SAFE if _shapes_certain(claim, note) else UNSAFE
+
+
+def _shapes_certain(claim, note) -> bool:
+    """Whether every symbol of the claim has a shape the note declares in scope (or a definition)."""
+    from derivlint.check.truth import Scope
+    from derivlint.math.tree import Call, Sym
+    from derivlint.math.treeops import symbols
+
+    context = getattr(note, "context", None)
+    if context is None:
+        return False
+    scope = Scope(context, claim)
+    functions = {n.func.key for side in (claim.lhs, claim.rhs) if side is not None
+                 for n in side.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
+    for side in (claim.lhs, claim.rhs):
+        for key, sym in symbols(side).items():
+            if key in _KNOWN or key in functions:
+                continue
+            facts = scope.facts(key)
+            if facts is not None and facts.value is not None:
+                continue  # defined: its value says what it is
+            spec = scope._shape_spec(sym)
+            if spec is None or spec[0] == "carried":
+                return False
+    return True
 
 
 # --------------------------------------------------------------------------- notebooks
@@ -132,6 +184,8 @@ class FileFix:
     applied: list[Fix] = field(default_factory=list)
     skipped: list[Fix] = field(default_factory=list)
     error: str | None = None
+    dropped: list[tuple[Fix, str]] = field(default_factory=list)  # (fix, why) refused on re-reading
+    hidden: list[Fix] = field(default_factory=list)  # unsafe fixes left out (no --unsafe-fixes)
 
     @property
     def changed(self) -> bool:
@@ -153,38 +207,184 @@ class FileFix:
         return "".join(out)
 
 
-def plan_fixes(findings: list[Finding], encoding: str | None = None) -> list[FileFix]:
+def plan_fixes(
+    findings: list[Finding], encoding: str | None = None, read=read_stored, *, unsafe: bool = False,
+    recheck: Recheck | None = None,
+) -> list[FileFix]:
     """For every file with findings that offer a fix: the text with those fixes applied.
 
-    Nothing is written. A file that cannot be read, or whose bytes would not
-    come back the same when its text is encoded again, gets an ``error``.
+    Nothing is written. Only safe fixes are applied unless ``unsafe``; the
+    others are kept in ``hidden``. A file that cannot be read, or whose bytes
+    would not come back the same when its text is encoded again, gets an
+    ``error``. Every replacement must render (``render_problem``); with
+    ``recheck``, the fixed text is read again before anything is written and
+    each edit whose claim then fails to parse or to hold is ``dropped``.
+    ``read(path, encoding)`` gives a note's StoredText (the note on standard input is not a file).
     """
     by_path: dict[str, dict[int | None, list[Fix]]] = {}
+    hidden: dict[str, list[Fix]] = {}
     for finding in findings:
-        if finding.fix is not None:
-            by_path.setdefault(finding.path, {}).setdefault(finding.cell, []).append(finding.fix)
+        if finding.fix is None:
+            continue
+        if not (finding.fix.is_safe or unsafe):
+            hidden.setdefault(finding.path, []).append(finding.fix)
+            continue
+        by_path.setdefault(finding.path, {}).setdefault(finding.cell, []).append(finding.fix)
     plans = []
-    for path, by_cell in sorted(by_path.items()):
+    for path in sorted(set(by_path) | set(hidden)):
+        by_cell = by_path.get(path, {})
         all_fixes = [fix for fixes in by_cell.values() for fix in fixes]
-        stored, problem = read_stored(path, encoding)
+        stored, problem = read(path, encoding)
         if stored is None:
             why = problem.message if problem is not None else "cannot read it"
-            plans.append(FileFix(path, "", "", skipped=all_fixes, error=why))
+            plans.append(FileFix(path, "", "", skipped=all_fixes, error=why, hidden=hidden.get(path, [])))
             continue
         if stored.encode(stored.text) != stored.data:
             why = f"its text would not be stored back byte for byte with {stored.codec}"
-            plans.append(FileFix(path, stored.text, stored.text, stored, [], all_fixes, why))
+            plans.append(FileFix(path, stored.text, stored.text, stored, [], all_fixes, why, hidden=hidden.get(path, [])))
             continue
-        text = stored.text
-        cells = {cell: fixes for cell, fixes in by_cell.items() if cell is not None}
-        new, applied, skipped = text, [], []
-        if None in by_cell:
-            new, applied, skipped = apply_fixes(text, _with_newline(by_cell[None], stored.newline))
-        if cells:
-            new, done, left = fix_notebook(new, cells)
-            applied, skipped = applied + done, skipped + left
-        plans.append(FileFix(path, text, new, stored, applied, skipped))
+        plan = _plan_file(path, stored, by_cell, recheck)
+        plan.hidden = hidden.get(path, [])
+        plans.append(plan)
     return plans
+
+
+def _apply_all(text: str, by_cell: dict[int | None, list[Fix]], newline: str) -> tuple[str, list[Fix], list[Fix]]:
+    """``text`` with the fixes of the file (key None) and of its notebook cells applied."""
+    cells = {cell: fixes for cell, fixes in by_cell.items() if cell is not None}
+    new, applied, skipped = text, [], []
+    if None in by_cell:
+        new, applied, skipped = apply_fixes(text, _with_newline(by_cell[None], newline))
+    if cells:
+        new, done, left = fix_notebook(new, cells)
+        applied, skipped = applied + done, skipped + left
+    return new, applied, skipped
+
+
+def _plan_file(path: str, stored: StoredText, by_cell: dict[int | None, list[Fix]], recheck: Recheck | None) -> FileFix:
+    """The fixes of one readable file, re-read and cut down until every edit left is right."""
+    text = stored.text
+    dropped: list[tuple[Fix, str]] = []
+    # the file's line endings first, so that the spans re-read below are those written
+    by_cell = {cell: list(_with_newline(fixes, stored.newline) if cell is None else fixes) for cell, fixes in by_cell.items()}
+    for cell, fixes in by_cell.items():  # a replacement that would not render never gets in
+        for fix in list(fixes):
+            problem = render_problem(fix.text)
+            if problem is not None:
+                fixes.remove(fix)
+                dropped.append((fix, f"the replacement would not render: {problem}"))
+    before = None
+    while True:
+        new, applied, skipped = _apply_all(text, by_cell, stored.newline)
+        if recheck is None or new == text:
+            break
+        if before is None:
+            before = _reread(recheck, path, text)
+        bad = _bad_edits(path, text, new, by_cell, before, recheck)
+        if not bad:
+            break
+        for cell, fix, why in bad:
+            by_cell[cell] = [f for f in by_cell[cell] if (f.start, f.end, f.text) != (fix.start, fix.end, fix.text)]
+            dropped.append((fix, why))
+    return FileFix(path, text, new, stored, applied, skipped, dropped=dropped)
+
+
+def _reread(recheck: Recheck, path: str, text: str):
+    try:
+        return recheck(path, text)
+    except Exception:  # noqa: BLE001 - a note that cannot be read again gets no edit
+        return None
+
+
+def _placed(fixes: list[Fix]) -> list[tuple[Fix, int, int]]:
+    """(fix, start, end) of each edit apply_fixes keeps, in the coordinates of the fixed text."""
+    _, _, skipped = apply_fixes("\0" * (max((f.end for f in fixes), default=0)), fixes)
+    kept = sorted({(f.start, f.end, f.text): f for f in fixes if f not in skipped}.values(), key=lambda f: (f.start, f.end))
+    out, shift = [], 0
+    for fix in kept:
+        out.append((fix, fix.start + shift, fix.start + shift + len(fix.text)))
+        shift += len(fix.text) - (fix.end - fix.start)
+    return out
+
+
+def _bad_edits(path, old_text, new_text, by_cell, before, recheck) -> list[tuple[int | None, Fix, str]]:
+    """The edits to drop, with why: the fixed note re-extracted, re-parsed and re-checked.
+
+    An edit is kept when no claim it touches fails to parse or fails to hold where it did
+    before, and, when it replaces a claim's right-hand side, that claim now holds in the
+    note's layout."""
+    after = _reread(recheck, path, new_text)
+    edits = [(cell, fix, s, e) for cell, fixes in by_cell.items() for fix, s, e in _placed(fixes)]
+    if after is None or before is None:
+        return [(cell, fix, "the fixed note could not be read again") for cell, fix, _, _ in edits]
+    old_claims = _claims_by_cell(before)
+    new_claims = _claims_by_cell(after)
+    bad = []
+    for cell, fix, s, e in edits:
+        old = [c for c in old_claims.get(cell, []) if _overlaps(c[0], c[1], fix.start, fix.end)]
+        new = [c for c in new_claims.get(cell, []) if _overlaps(c[0], c[1], s, e)]
+        target_before = [c for c in old if c[2] == (fix.start, fix.end)]
+        target_after = [c for c in new if c[2] == (s, e)]
+        why = None
+        if sum(1 for c in new if c[3] == "unparsed") > sum(1 for c in old if c[3] == "unparsed"):
+            why = "the fixed formula does not parse"
+        elif target_before and not any(c[3] == "holds" for c in target_after):
+            why = "the fixed claim could not be shown to hold in the note's layout"
+        elif sum(1 for c in new if c[3] in ("false", "layout")) > sum(1 for c in old if c[3] in ("false", "layout")):
+            why = "a claim the fix touches would no longer hold"
+        elif _new_parse_findings(before, after, cell, fix, s, e, old_text, new_text):
+            why = "the fixed text does not parse"
+        if why is not None:
+            bad.append((cell, fix, why))
+    return bad
+
+
+def _overlaps(start: int, end: int, s: int, e: int) -> bool:
+    return start < e and s < end if e > s else start <= s < end
+
+
+def _claims_by_cell(result) -> dict[int | None, list[tuple[int, int, tuple | None, str]]]:
+    """(start, end, rhs span, state) of each claim in source offsets, by notebook cell; the state
+    is unparsed, holds (in the note's layout), false, layout (only in the other one) or unknown."""
+    out: dict[int | None, list] = {}
+    for claim in getattr(result, "claims", None) or []:
+        block = claim.block
+        try:
+            start, end = block.file_offset(claim.start), block.file_offset(max(claim.end - 1, claim.start)) + 1
+            rhs = claim.rhs
+            span = (block.file_offset(rhs.start), block.file_offset(rhs.end - 1) + 1) if rhs is not None and rhs.end > rhs.start else None
+        except (IndexError, AttributeError):
+            continue
+        outcome = claim.facts.get("outcome") if claim.kind != "unparsed" else None
+        if claim.kind == "unparsed":
+            state = "unparsed"
+        elif claim.facts.get("wrong_layout"):
+            state = "layout"
+        elif outcome is None or outcome.holds is None:
+            state = "unknown"
+        elif not outcome.holds:
+            state = "false"
+        else:
+            state = "holds"
+        out.setdefault(block.source.cell, []).append((start, end, span, state))
+    return out
+
+
+def _new_parse_findings(before, after, cell, fix, s, e, old_text, new_text) -> bool:
+    """Whether the fixed text has more DL1xx findings (extraction, parsing) on the edited
+    lines than the text before had on the lines it replaced."""
+
+    def count(result, text, start, end) -> int:
+        first = text.count("\n", 0, start) + 1
+        last = text.count("\n", 0, max(end, start)) + 1
+        return sum(
+            1 for f in getattr(result, "findings", []) or []
+            if f.code.startswith("DL1") and f.cell == cell and f.line <= last and f.end_line >= first
+        )
+
+    if cell is not None:  # lines count inside the cell
+        old_text, new_text = cell_source(old_text, cell) or "", cell_source(new_text, cell) or ""
+    return count(after, new_text, s, e) > count(before, old_text, fix.start, fix.end)
 
 
 def _with_newline(fixes: list[Fix], newline: str) -> list[Fix]:

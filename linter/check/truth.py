@@ -1146,8 +1146,13 @@ def _compare(a, b) -> bool | None:
 
 
 def settle_layout(claims: list, context, setting: str = "auto") -> None:
-    """The note's layout (declared, configured, or the majority of its derivations);
-    each claim that holds only in another layout is marked ``wrong_layout``."""
+    """The note's layout, for each claim: the configuration's, else what the note says of
+    itself (a sentence that adopts one layout, a declared Jacobian shape). Each claim that
+    holds only in another layout than the stated one is marked ``wrong_layout`` with
+    the statement that established it. When the note states nothing, the layout most of its
+    derivations use is only a guess: ``note_layout`` holds it (a fix may use it, marked
+    unsafe) and ``layout_stated`` is False, and a claim in the other layout is undecided,
+    never a finding."""
     units: dict[tuple, list] = {}
     for claim in claims:
         outcome = claim.facts.get("outcome")
@@ -1161,19 +1166,50 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         layouts = {next(iter(c.facts["outcome"].holds)) for c in members}
         if len(layouts) == 1:
             votes.append((layouts.pop(), members[0]))
-    layout, established = _note_layout(votes, context, setting)
-    for claim in claims:
-        claim.facts["note_layout"] = layout
-    if layout is None:
-        return
+    stated = _stated_layouts(claims, context, setting)
+    # unstated: derivatives by a vector and by a matrix vote apart (a note may write gradients by a
+    # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
+    guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
+    both = None  # a note that explains both layouts shows formulas in each (read when first needed)
     for claim in claims:
         outcome = claim.facts.get("outcome")
+        decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
+        local, quote = _local_layout(claim) if decided and not outcome.gradient else (None, None)
+        if local == "both":  # its sentence or section compares the layouts: nothing to expect
+            claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
+            continue
+        if local is not None:  # "In the numerator layout, …", a section headed "Denominator layout"
+            layout, established, inferred = local, quote, None
+        elif stated:
+            layout, established = _layout_at(claim, stated)
+            inferred = None
+        else:
+            (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
+            if layout is not None and decided:
+                both = _names_both(claims) if both is None else both
+                if both:
+                    layout, inferred = None, None
+        claim.facts["note_layout"] = layout
+        claim.facts["layout_stated"] = established is not None
+        if layout is None:
+            continue
         if outcome is None or not outcome.holds or not _layout_sensitive(outcome.category) or outcome.gradient:
             continue
         expected = _expected(layout, outcome.category)
-        if expected not in outcome.holds:
-            claim.facts["wrong_layout"] = (expected, established)
-            claim.verdict = f"true only in the {next(iter(outcome.holds))} layout; the note uses the {expected} layout"
+        if expected in outcome.holds:
+            continue
+        holds = next(iter(outcome.holds))
+        if established is None and inferred is None:
+            claim.verdict = (f"undecided: true in the {holds} layout; the note does not state its layout "
+                             f"and its derivations do not clearly agree on one")
+            continue
+        if established is None:  # a guess: a warning that says so (DL401), never an error
+            claim.facts["wrong_layout"] = (expected, inferred)
+            claim.facts["layout_inferred"] = True
+            claim.verdict = f"true only in the {holds} layout; the note does not state its layout, {inferred}"
+            continue
+        claim.facts["wrong_layout"] = (expected, established)
+        claim.verdict = f"true only in the {holds} layout; the note uses the {expected} layout ({established})"
 
 
 def _layout_sensitive(category: str | None) -> bool:
@@ -1190,23 +1226,166 @@ def _expected(layout: str, category: str | None) -> str:
     return "numerator"
 
 
-def _note_layout(votes, context, setting: str):
+def _stated_layouts(claims: list, context, setting: str) -> list[tuple[tuple, str, str]]:
+    """(position, layout, how it was established) for each statement of the note's layout, in
+    the note's order; the configuration, when it sets one, holds everywhere."""
     if setting in ("numerator", "denominator", "mixed"):
-        return setting, "the configuration"
-    statements = list(getattr(context, "layouts", []) or []) if context is not None else []
-    if statements:
-        first = statements[0]
-        line = first.source.line_col(first.start)[0]
-        return first.layout, f"line {line}: {first.text.strip()[:60]}"
+        return [((-1, -1), setting, "the configuration")]
+    found = []
+    for statement in list(getattr(context, "layouts", []) or []) if context is not None else []:
+        where = _where(statement.source, statement.start)
+        found.append((where, statement.layout, _quote(where, statement.text)))
+    for claim in claims:
+        layout = _declared_jacobian(claim, context)
+        if layout is not None:
+            where = _where(claim.block.source, claim.block.file_offset(claim.start))
+            found.append((where, layout, _quote(where, claim.text)))
+    return sorted(found, key=lambda t: t[0])
+
+
+def _where(source, offset: int) -> tuple:
+    """A place in the note, comparable across notebook cells: (cell or 0, line, offset)."""
+    return ((getattr(source, "cell", None) or 0), source.line_col(offset)[0], offset)
+
+
+def _quote(where: tuple, text: str) -> str:
+    """How a statement is cited: its line and a short quotation."""
+    words = " ".join(text.split())
+    if len(words) > 60:
+        words = words[:57].rstrip() + "..."
+    cell = f"cell {where[0]}, " if where[0] else ""
+    return f'{cell}line {where[1]}: "{words}"'
+
+
+def _layout_at(claim, stated: list) -> tuple[str | None, str | None]:
+    """The stated layout that holds at ``claim``: the one statement when all agree, else the
+    last one made before the claim (none before it: no layout, the note has not said yet)."""
+    if len({layout for _, layout, _ in stated}) == 1:
+        return stated[0][1], stated[0][2]
+    here = _where(claim.block.source, claim.block.file_offset(claim.start))
+    before = [s for s in stated if s[0] <= here]
+    if not before:
+        return None, None
+    return before[-1][1], before[-1][2]
+
+
+def _names_both(claims: list) -> bool:
+    """Whether the note names both layouts somewhere (in any of its sources)."""
+    from derivlint.context.prose import named_layouts
+
+    seen: dict[int, object] = {}
+    for claim in claims:
+        seen.setdefault(id(claim.block.source), claim.block.source)
+    named: set[str] = set()
+    for source in seen.values():
+        named |= named_layouts(source.text)
+    return len(named - {"mixed"}) > 1
+
+
+def _local_layout(claim) -> tuple[str | None, str | None]:
+    """The layout the claim's own sentence or section names ("In the numerator layout, …", a
+    section headed "Denominator layout"): (layout, how to cite it), ("both", None) when they
+    name both, (None, None) when they name none."""
+    from derivlint.context.prose import lead_in, named_layouts
+
+    block = claim.block
+    passage = getattr(block, "passage", None)
+    if passage is None:
+        return None, None
+    source = block.source
+    words = lead_in(source.text, block.start, block.end, passage.start, passage.end)
+    named = named_layouts(words)
+    if named:
+        if len(named) > 1:
+            return "both", None
+        at = source.text.rfind(words.strip()[:20], 0, block.end) if words.strip() else block.start
+        return next(iter(named)), _quote(_where(source, max(at, 0)), words)
+    for heading in reversed(passage.headings):
+        named = named_layouts(heading)
+        if named:
+            if len(named) > 1:
+                return "both", None
+            at = source.text.rfind(heading, 0, block.start)
+            return next(iter(named)), _quote(_where(source, max(at, 0)), heading)
+    return None, None
+
+
+def _group(claim) -> str | None:
+    """Which derivatives a claim's layout is read with: by a matrix, or by a vector."""
+    outcome = claim.facts.get("outcome")
+    category = (outcome.category if outcome is not None else None) or ""
+    if not category:
+        return None
+    return "matrix" if category.endswith("-by-matrix") else "vector"
+
+
+# An unstated layout is taken from the note's derivations only when this many of them
+# (at least) agree, and at least this many times as many as use the other one.
+MAJORITY_MIN_VOTES = 2
+MAJORITY_RATIO = 1
+
+
+def _majority(votes) -> tuple[str | None, str | None]:
+    """The layout most of the note's derivations use (a guess, for a fix) and, when they clearly
+    agree on it, how to cite it (the count and the first of them); (None, None) on a tie."""
     if not votes:
         return None, None
     counts = {layout: sum(1 for v, _ in votes if v == layout) for layout in LAYOUTS}
     if counts["numerator"] == counts["denominator"]:
         return None, None
     layout = max(counts, key=counts.get)
+    other = counts["numerator"] + counts["denominator"] - counts[layout]
+    if counts[layout] < MAJORITY_MIN_VOTES or counts[layout] < MAJORITY_RATIO * other:
+        return layout, None
     first = next(c for v, c in votes if v == layout)
-    line = first.position()[0]
-    return layout, f"line {line}, {first.text.strip()[:50]}"
+    where = _where(first.block.source, first.block.file_offset(first.start))
+    total = counts[layout] + other
+    group = "matrix" if _group(first) == "matrix" else "vector"
+    return layout, (f"but {counts[layout]} of its {total} derivatives by a {group} use the {layout} layout, "
+                    f"the first at {_quote(where, first.text)}")
+
+
+def _declared_shape(facts):
+    """The declared shape in ``facts``, (1, 1) for a declared scalar; None when not declared."""
+    if facts is None:
+        return None
+    if facts.shape is not None and not any(getattr(d, "carried", False) for d in facts.declarations):
+        return tuple(facts.shape)
+    return (1, 1) if facts.kind == "scalar" and facts.shape is None else None
+
+
+def _declared_jacobian(claim, context) -> str | None:
+    """The layout a declared derivative shape gives: ∂y/∂x ∈ R^{m×n} with y ∈ R^m and x ∈ R^n
+    is the numerator layout, R^{n×m} the denominator layout; None unless every size is declared
+    and only one layout gives the shape."""
+    lhs = getattr(claim, "lhs", None)
+    if claim.kind != "declaration" or not isinstance(lhs, Deriv) or lhs.num is None or len(lhs.wrt) != 1:
+        return None
+    if context is None or not isinstance(lhs.num, Sym) or not isinstance(lhs.wrt[0], Sym):
+        return None
+    declared = next((d.shape for d in getattr(context, "declarations", []) if d.claim is claim and d.shape), None)
+    if declared is None:
+        return None
+    try:
+        y, x = (_declared_shape(context.facts(sym.key, claim)) for sym in (lhs.num, lhs.wrt[0]))
+    except Exception:  # noqa: BLE001 - a context bug: no statement
+        return None
+    if y is None or x is None:
+        return None
+    if x[1] == 1 and y[1] == 1:  # vector (or scalar) by column vector
+        numerator, denominator = (y[0], x[0]), (x[0], y[0])
+    elif y == (1, 1):  # scalar by matrix
+        numerator, denominator = (x[1], x[0]), x
+    else:
+        return None
+    declared = tuple(declared)
+    if numerator == denominator:
+        return None
+    if declared == tuple(numerator):
+        return "numerator"
+    if declared == tuple(denominator):
+        return "denominator"
+    return None
 
 
 # --------------------------------------------------------------------------- corrections

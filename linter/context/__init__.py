@@ -1,5 +1,8 @@
-"""The context stage: what a note declares (shapes, properties, definitions, values,
-layouts), in math and in prose, scoped by chapter, section, list item and table row."""
+"""The context stage: what a note declares in math and prose, and where. Entry: ``derivlint.context.build_context``.
+
+Shapes, properties, definitions, values and layouts, scoped by chapter, section, list item
+and table row.
+"""
 
 from derivlint.context.core import Context, build_context
 from derivlint.context.mathdecl import expression_of

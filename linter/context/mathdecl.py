@@ -1,5 +1,8 @@
-"""Declarations that the math itself makes: x ∈ R^n, S^n_{++}, f: R^n → R, A = A^T,
-A^T A = I, λ > 0, X ≻ 0, f = tr(AX), L(w) = …, A = [[1,2],[3,4]]."""
+"""Declarations that the math itself makes.
+
+x ∈ R^n, S^n_{++}, f: R^n → R, A = A^T, A^T A = I, λ > 0, X ≻ 0, f = tr(AX), L(w) = …,
+A = [[1,2],[3,4]].
+"""
 
 from __future__ import annotations
 

@@ -128,7 +128,9 @@ class ProseStatement:
 
 @dataclass(eq=False)
 class LayoutStatement:
-    """A layout the note names: "分母布局", "numerator layout", "Jacobian formulation"."""
+    """A layout the note adopts for itself: "本文采用分母布局", "we use the numerator layout", a heading
+    "（使用分母布局）", a shape rule said of its derivatives; never one it only names or describes
+    (``derivlint.context.prose.layouts_in``). ``text`` is the clause that said it, to quote."""
 
     layout: str  # numerator | denominator
     source: Source

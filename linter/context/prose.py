@@ -1,5 +1,7 @@
-"""What prose says about the math around it, in English and Chinese: "A 是 n×n 矩阵",
-"where $A$ is symmetric", "an $m \\times n$ matrix $A$", "X^T A 是标量", layouts."""
+"""What prose says about the math around it, in English and Chinese.
+
+"A 是 n×n 矩阵", "where $A$ is symmetric", "an $m \\times n$ matrix $A$", "X^T A 是标量", layouts.
+"""
 
 from __future__ import annotations
 
@@ -690,39 +692,192 @@ def _plain_dim(token: str | None) -> Dim | None:
 
 # ---------------------------------------------------------------------------
 # layouts
+#
+# The note's layout is what it says of ITSELF: "we use the denominator layout", "本文采用分母布局",
+# "以下均使用分子布局", "∂f/∂X has the same shape as X". A heading or sentence that names or explains
+# both layouts ("Numerator layout vs denominator layout", "分子布局和分母布局"), or that describes one
+# without adopting it ("In the numerator layout, the gradient is a row", "he uses the denominator
+# layout"), establishes nothing. All the words are data, here, in English and Chinese.
 
-LAYOUT_WORDS = [
+LAYOUT_WORDS = [  # each names one layout
     (re.compile(r"分母布局"), "denominator"),
     (re.compile(r"分子布局"), "numerator"),
     (re.compile(r"denominator[- ]layout", re.I), "denominator"),
     (re.compile(r"numerator[- ]layout", re.I), "numerator"),
     (re.compile(r"Jacobian formulation", re.I), "numerator"),
     (re.compile(r"(?:Hessian|gradient) formulation", re.I), "denominator"),
-    (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator"),
-    (re.compile(r"(?:与|和|跟)\s*\S{1,12}?\s*(?:的)?(?:形状|维度|大小|尺寸)(?:相同|一样|一致)|同型|同形"), "denominator"),
 ]
-_SHAPE_RULE_NEEDS = re.compile(r"gradient|derivative|\\partial|\\nabla|∂|∇|梯度|导数|偏导")
-_LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|不同于|\bnot\b|instead of|rather than|unlike|versus|vs\.?)\W*(?:\w+\W+){0,2}$", re.I)
+# A rule on shapes that only one layout gives, said of the note's own derivatives, in a sentence
+# that names no layout (then it describes that layout): (pattern, layout, what the sentence must
+# also hold). "∂f/∂X has the same shape as X", "导数与 X 的形状相同" must be about a derivative (a
+# gradient ∇f has the shape of x in both traditions); "in this note gradients are columns",
+# "本文中梯度均为列向量" must be the note speaking of itself.
+_SHAPE_RULE_NEEDS = re.compile(r"derivative|\\partial|\\frac\s*\{\s*d|∂|导数|偏导")
+_ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:written\s+as\s+|taken\s+as\s+)?(?:an?\s+)?"
+_ROW_OR_COLUMN_ZH = r"(?:梯度|导数|偏导数?)[^，。；]{0,20}?(?:是|为|写成|写作|记为|取)\s*"
+LAYOUT_SHAPE_RULES = [
+    (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator", _SHAPE_RULE_NEEDS),
+    (re.compile(r"(?:与|和|跟)\s*\S{1,12}?\s*(?:的)?(?:形状|维度|大小|尺寸)(?:相同|一样|一致)|同型|同形"), "denominator",
+     _SHAPE_RULE_NEEDS),
+    (re.compile(_ROW_OR_COLUMN + r"columns?\b(?:\s+vectors?)?", re.I), "denominator", None),  # None: LAYOUT_SELF
+    (re.compile(_ROW_OR_COLUMN + r"rows?\b(?:\s+vectors?)?", re.I), "numerator", None),
+    (re.compile(_ROW_OR_COLUMN_ZH + r"列向量"), "denominator", None),
+    (re.compile(_ROW_OR_COLUMN_ZH + r"行向量"), "numerator", None),
+]
+# Who speaks: the note itself (we, I, this note, 本文, 以下 ...).
+LAYOUT_SELF = re.compile(
+    r"\b(?:we|we'll|we're|we've|I|I'll|I'm|our|us|throughout|hereafter|henceforth|herein)\b"
+    r"|\b(?:this|these|the present|the following)\s+(?:notes?|book|chapter|section|post|article|document|text|"
+    r"course|tutorial|page|series|lectures?|blog|appendix|work|paper|report|guide|handout)\b"
+    r"|\bin what follows\b|\bfrom now on\b|\bbelow\b"
+    r"|本文|本书|本节|本章|本篇|本讲|本课|本教程|本笔记|本项目|本系列|本部分|全文|全书|我们|笔者|作者在此|以下|下文|下面|后文|此处|这里|在此",
+    re.I,
+)
+# What it does with the layout: uses, adopts, follows ... (a convention it states).
+LAYOUT_ADOPT = re.compile(
+    r"\b(?:use[sd]?|using|adopt(?:s|ed|ing)?|follow(?:s|ed|ing)?|employ(?:s|ed|ing)?|stick(?:s|ing)? (?:to|with)|"
+    r"work(?:s|ed|ing)? (?:in|with)|assum(?:e|es|ed|ing)|choose|chose|chosen|go(?:es)? with|prefer(?:s|red)?|"
+    r"write|written|writing|stay(?:s)? with|keep(?:s)? to|convention)\b"
+    r"|采用|使用|选用|沿用|遵循|遵从|按照|约定|用的是|均用|都用|统一用|一律用|均为|都是|皆为",
+    re.I,
+)
+# A convention line: "Convention: numerator layout", "布局约定：分母布局".
+LAYOUT_CONVENTION_LINE = re.compile(r"^\W*(?:(?:layout )?conventions?|layout|布局约定|约定|布局)\s*[:：]", re.I)
+# The clause is a supposition, an option or a question, not the note's choice.
+LAYOUT_HYPOTHETICAL = re.compile(
+    r"\b(?:if|when|whenever|suppose|supposing|unless|whether|could|can|may|might|would|should)\b"
+    r"|如果|假如|假设|若|要是|倘若|可以|也可|能够|也能|当[^，,。；;]*时|\?|？",
+    re.I,
+)
+# Clauses: a sentence splits at commas, semicolons, colons and the conjunctions that contrast.
+# (a colon of a link, "https://…", ends nothing; "because he uses …" is a clause of its own)
+_LAYOUT_CLAUSE_END = re.compile(
+    r"[,;，；：、]|:(?!//)|\s(?:but|whereas|while|although|though|because|since|as|so|which|that|where|whereby)\s"
+    r"|但是?|然而|因为|由于|所以|而(?=[^且])"
+)
+_URL = re.compile(r"\(?\b(?:https?|ftp)://[^\s)]*\)?")
+# Someone else speaks in the clause: "he uses the denominator layout", "many papers use …"
+LAYOUT_OTHERS = re.compile(
+    r"\b(?:he|she|they|his|her|their|others?|many|most|some|authors?|papers|books|people|software|libraries|"
+    r"textbooks)\b|他|她|他们|她们|有些|有的|许多|很多|不少|一些|某些|其他|其它|别的",
+    re.I,
+)
+# A layout named only to be refused: "rather than the numerator layout", "不采用分子布局". A comparison
+# ("numerator vs denominator layout", "unlike the …") names both: it is no refusal.
+_LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|\bnot\b|instead of|rather than)\W*(?:\w+\W+){0,2}$", re.I)
 
 
-# every pattern of LAYOUT_WORDS holds one of these (case aside)
-_LAYOUT_HINTS = words_pattern("布局", "layout", "formulation", "same", "形状", "维度", "大小", "尺寸", "同型", "同形")
+# every pattern of LAYOUT_WORDS and LAYOUT_SHAPE_RULES holds one of these (case aside)
+_LAYOUT_HINTS = words_pattern("布局", "layout", "formulation", "same", "形状", "维度", "大小", "尺寸", "同型", "同形",
+                              "column", "row", "列向量", "行向量")
+
+
+def _clauses(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The clauses of the sentence text[s:e] as (start, end) spans."""
+    out, start = [], s
+    for m in _LAYOUT_CLAUSE_END.finditer(text, s, e):
+        out.append((start, m.start()))
+        start = m.end()
+    out.append((start, e))
+    return out
+
+
+def _named(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+    """(layout, start, end) of each layout named in text[s:e], except one negated ("rather than the
+    numerator layout", "不采用分子布局")."""
+    out = []
+    for pattern, layout in LAYOUT_WORDS:
+        for m in pattern.finditer(text, s, e):
+            if not _LAYOUT_NEG.search(text[max(s, m.start() - 16) : m.start()]):
+                out.append((layout, m.start(), m.end()))
+    return sorted(out, key=lambda t: t[1])
+
+
+def named_layouts(text: str) -> set[str]:
+    """The layouts ``text`` names (a negated one aside), whether it adopts them or not."""
+    if not may_contain(text, _LAYOUT_HINTS, text.lower()):
+        return set()
+    return {layout for layout, _, _ in _named(text, 0, len(text))}
+
+
+# A lead-in that introduces the math after it: "In the numerator layout:", "分母布局下："
+_LEAD_IN_END = re.compile(r"[:：]\s*$")
+_SENTENCE_BREAK = re.compile(r"[.!?。！？](?:\s|$)|\n\s*\n")
+
+
+def lead_in(text: str, block_start: int, block_end: int, passage_start: int, passage_end: int) -> str:
+    """The words of the sentence a block of math sits in (the sentence up to it and from it to
+    the sentence's end); for math alone in its passage, the sentence before it when that ends
+    with a colon ("In the numerator layout, the gradient is a row:")."""
+    before = text[passage_start:block_start]
+    after = text[block_end:passage_end]
+    if before.strip() or after.strip():
+        cut = [m.end() for m in _SENTENCE_BREAK.finditer(before)]
+        head = before[cut[-1]:] if cut else before
+        stop = _SENTENCE_BREAK.search(after)
+        return head + " " + (after[: stop.start()] if stop else after)
+    earlier = text[max(0, passage_start - 400) : passage_start].rstrip()
+    if not _LEAD_IN_END.search(earlier):
+        return ""
+    cut = [m.end() for m in _SENTENCE_BREAK.finditer(earlier)]
+    return earlier[cut[-1]:] if cut else earlier
 
 
 def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
-    """(layout, start, end, sentence) for each layout the text names."""
+    """(layout, start, end, words) for each statement of the note's own layout in the text:
+    a clause in which the note (we, this note, 本文, 以下 ...) uses, adopts or follows one
+    layout, a convention line, or a shape rule said of its derivatives. ``words`` is the
+    clause that said it, to quote."""
     out: list[tuple[str, int, int, str]] = []
     text = marked.text
     if not may_contain(text, _LAYOUT_HINTS, marked.lowered()):
         return out
-    for pattern, layout in LAYOUT_WORDS:
+    seen: set[tuple[int, int]] = set()
+    for pattern in [p for p, _ in LAYOUT_WORDS] + [p for p, _, _ in LAYOUT_SHAPE_RULES]:
         for match in pattern.finditer(text):
-            s, e = marked.sentence_bounds(match.start())
-            prefix = text[max(s, match.start() - 16) : match.start()]
-            if _LAYOUT_NEG.search(prefix):
+            bounds = marked.sentence_bounds(match.start())
+            if bounds in seen:
                 continue
-            sentence_source = marked.source.text[marked.offs[s] : marked.offs[e]]
-            if pattern.pattern.startswith(("(?:has", "(?:与")) and not _SHAPE_RULE_NEEDS.search(sentence_source):
+            seen.add(bounds)
+            out.extend(_sentence_layouts(marked, *bounds))
+    return out
+
+
+def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, int, str]]:
+    """The statements of the note's layout in the sentence text[s:e] (at most one per clause)."""
+    text = marked.text
+    source_of = lambda a, b: marked.source.text[marked.offs[a] : marked.offs[b]].strip()  # noqa: E731
+    out: list[tuple[str, int, int, str]] = []
+    named = _named(text, s, e)
+    if named:
+        if LAYOUT_CONVENTION_LINE.match(text, s) and len({n[0] for n in named}) == 1:
+            layout, a, b = named[0]
+            return [(layout, marked.offs[a], marked.offs[b], source_of(s, e))]
+        # A heading speaks for its section: "常见的求导公式（使用分母布局）", "Derivatives (using the
+        # numerator layout)"; a heading that only names a layout ("Numerator layout") does not adopt it.
+        heading = marked.passage is not None and marked.passage.kind == "heading"
+        self_before = heading  # the note spoke in an earlier clause that named no layout: "In this book, ..."
+        for cs, ce in _clauses(text, s, e):
+            here = [n for n in named if cs <= n[1] < ce]
+            clause = text[cs:ce]
+            speaks = self_before or LAYOUT_SELF.search(clause) is not None
+            if not here:
+                self_before = self_before or (LAYOUT_SELF.search(clause) is not None and not LAYOUT_HYPOTHETICAL.search(clause))
                 continue
-            out.append((layout, marked.offs[match.start()], marked.offs[match.end()], sentence_source.strip()))
+            if LAYOUT_HYPOTHETICAL.search(clause) or len({n[0] for n in here}) != 1:
+                continue
+            if speaks and LAYOUT_ADOPT.search(clause) and not LAYOUT_OTHERS.search(_URL.sub(" ", clause)):
+                layout, a, b = here[0]
+                out.append((layout, marked.offs[a], marked.offs[b], source_of(cs, ce)))
+        return out
+    sentence = marked.source.text[marked.offs[s] : marked.offs[e]]
+    if LAYOUT_HYPOTHETICAL.search(text, s, e):
+        return out
+    for pattern, layout, needs in LAYOUT_SHAPE_RULES:
+        match = pattern.search(text, s, e)
+        if match is None or _LAYOUT_NEG.search(text[max(s, match.start() - 16) : match.start()]):
+            continue
+        if (needs.search(sentence) if needs is not None else LAYOUT_SELF.search(text, s, e)) is not None:
+            out.append((layout, marked.offs[match.start()], marked.offs[match.end()], sentence.strip()))
+            break
     return out

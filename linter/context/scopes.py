@@ -1,5 +1,8 @@
-"""Scopes of a note: chapters (the shallowest repeated heading level), units (sections
-of headings that hold math), list items and table rows."""
+"""Scopes of a note: chapters, units, list items and table rows.
+
+Chapters are the shallowest repeated heading level; units are the sections of headings that
+hold math.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Extractors: find the math blocks and prose passages of a note, by file type."""
+"""The extract stage: the math blocks and prose passages of a note, by file type. Entry: ``derivlint.extract.extract``."""
 
 from __future__ import annotations
 

@@ -59,7 +59,10 @@ class MathBlock:
     ``delimiter`` is the opening delimiter as written (``$``, ``$$``, ``\\(``,
     ``\\[``) or ``\\begin{NAME}`` for an environment; ``env`` names the
     environment (``align*`` …) when there is one, or the diagram
-    (``tikzpicture``) an inline formula is a label of.
+    (``tikzpicture``) an inline formula is a label of. An environment that
+    Markdown renderers typeset where it stands but that is not a display of
+    its own (``aligned``, ``pmatrix`` … outside any ``$$``) has ``delimiter``
+    ``""`` and its ``text`` is the whole environment, ``\\begin`` to ``\\end``.
     """
 
     source: Source

@@ -26,7 +26,17 @@ _MAY_DEFINE = re.compile(r"\\(?:" + "|".join(map(re.escape, sorted(DEFINERS))) +
 _ENV_NAMES = (
     "equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath", "math",
 )
-ENVIRONMENTS = frozenset(_ENV_NAMES + tuple(name + "*" for name in _ENV_NAMES))
+DISPLAY_ENVIRONMENTS = frozenset(_ENV_NAMES + tuple(name + "*" for name in _ENV_NAMES))
+# Environments that are not displays themselves but that MathJax (processEnvironments, on by
+# default: Jupyter, most MathJax sites) and Pandoc (a raw LaTeX math environment becomes display
+# math in HTML: Quarto, R Markdown) typeset where they stand in the prose. The whole environment,
+# \begin and \end included, is the math, as those renderers read it.
+_MATRICES = ("matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix")
+INNER_ENVIRONMENTS = frozenset(
+    ("aligned", "alignedat", "gathered", "split", "cases", "array", "subarray", "smallmatrix", "CD")
+    + _MATRICES + tuple(name + "*" for name in _MATRICES)
+)
+ENVIRONMENTS = DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS
 
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 _INLINE = frozenset({"$", "\\(", "\\\\("})
@@ -42,6 +52,7 @@ _SPECIAL = re.compile(r"[\\$`<]")
 _ENV_TOKEN = re.compile(r"\\(?:begin|end)\{([A-Za-z]+\*?)\}")
 _MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
 _QUOTE_MARKER = re.compile(r"[ \t]*>[ \t]?")
+_LINE_START = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")  # blockquote and list markers
 _ATX = re.compile(r"#{1,6}(?=[ \t]|$)[ \t]*")
 _PUNCT = frozenset(string.punctuation)
 _DIGITS = frozenset("0123456789")
@@ -264,6 +275,10 @@ class _Reader:
                 k = _close_dollar(text, body, end, cache)
                 if k is not None and _is_inline_math(text, body, k, end):
                     self._add(passage, p, body, k, k + 1, tok, seg.depth)
+                    if _stray_dollar(text, body, k, end):
+                        message = f"stray '$' after the inline math '{text[p : k + 1]}': a doubled closing '$'"
+                        self.problems.append((self.source, k + 1, k + 2, message))
+                        k += 1
                 pos = body if k is None else k + 1
                 continue
             closer = _closer_of(tok)
@@ -276,7 +291,7 @@ class _Reader:
                 if extended is not None:
                     j, k = extended
             if k is None:
-                if not tok.startswith("\\\\"):  # an unclosed "\\[" is a LaTeX line break
+                if not tok.startswith("\\\\") and not self._escaped_bracket(p, tok):
                     message = f"unclosed '{tok}': no matching '{closer}' before the end of the {_WHERE[seg.kind]}"
                     self.problems.append((self.source, p, body, message))
                 pos = body
@@ -287,8 +302,30 @@ class _Reader:
             if j != i:
                 i, end, cache = j, self._seg_end(segments[j]), {}
                 passage.end = max(passage.end, end)
-            self._add(passage, p, body, k, k + len(closer), tok, seg.depth)
-            pos = k + len(closer)
+            stop = k + len(closer)
+            if tok[len("\\begin{") : -1] in INNER_ENVIRONMENTS and tok.startswith("\\begin{"):
+                self._add(passage, p, p, stop, stop, tok, seg.depth, delimiter="")
+            else:
+                self._add(passage, p, body, k, stop, tok, seg.depth)
+            pos = stop
+
+    def _escaped_bracket(self, p: int, tok: str) -> bool:
+        """Whether an unclosed ``\\(`` or ``\\[`` at ``p`` is CommonMark's escaped bracket.
+
+        With no closer in reach, ``\\(0,1\\]`` or ``see \\[3]`` is prose with escaped brackets
+        (rendered "(0,1]", "[3]"). Only a ``\\[`` that starts its line, as a display does, is
+        taken for an unclosed display. (An unclosed "\\\\[" is a LaTeX line break.)
+        """
+        if tok == "\\(":
+            return True
+        if tok != "\\[":
+            return False
+        text = self.text
+        near = text[max(0, p - 24) : p]  # a line's container markers are short: no search back over a long line
+        nl = near.rfind("\n")
+        if nl == -1 and p > 24:
+            return True
+        return _LINE_START.fullmatch(near[nl + 1 :]) is None
 
     def _opens_display(self, seg: _Segment) -> bool:
         """Whether ``seg`` holds a display delimiter that is not closed within it."""
@@ -354,7 +391,9 @@ class _Reader:
             return None
         return seen[0] if len(seen) % 2 == 1 else _FAIL
 
-    def _add(self, passage: Passage, start: int, body: int, close: int, end: int, tok: str, depth: int) -> None:
+    def _add(self, passage: Passage, start: int, body: int, close: int, end: int, tok: str, depth: int,
+             delimiter: str | None = None) -> None:
+        """Add the block [start, end) whose math is [body, close); ``delimiter`` defaults to ``tok``."""
         text, offsets = _body(self.text, body, close, depth)
         env = tok[len("\\begin{") : -1] if tok.startswith("\\begin{") else None
         block = MathBlock(
@@ -363,7 +402,7 @@ class _Reader:
             offsets=offsets,
             start=start,
             end=end,
-            delimiter=tok,
+            delimiter=tok if delimiter is None else delimiter,
             display=tok not in _INLINE,
             env=env,
         )
@@ -486,6 +525,21 @@ def _close_dollar(text: str, start: int, end: int, cache: dict) -> int | None:
 def _is_inline_math(text: str, start: int, close: int, end: int) -> bool:
     """A ``$…$`` pair is math unless its body is blank or a digit follows it (``$5 and $10``)."""
     return bool(text[start:close].strip()) and not (close + 1 < end and text[close + 1] in _DIGITS)
+
+
+def _stray_dollar(text: str, body: int, close: int, end: int) -> bool:
+    """Whether a ``$`` right after the closing ``$`` at ``close`` of the formula ``[body, close)`` is a stray one.
+
+    ``$d$$ layer`` doubles the closing dollar: read in order, the extra ``$`` would open math that
+    runs into the prose (MathJax) or print a dollar sign (Pandoc, which does not open math before a
+    space). Not when the formula has a space at an edge (``$5 and then $$ y $$``: a price, then a
+    display), nor for two formulas side by side (``$a$$b$``) or a display after one (``$a$$$``).
+    """
+    i = close + 1
+    return (
+        text.startswith("$", i, end) and i + 1 < end and text[i + 1] in " \t"
+        and not text[body].isspace() and not text[close - 1].isspace()
+    )
 
 
 def _closer_of(tok: str) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from derivlint.math.tree import (
@@ -11,6 +12,12 @@ from derivlint.math.tree import (
 
 STANDARD_FUNCTIONS = frozenset("det ln log exp sin cos tan sinh cosh tanh min max".split())
 TRANSPOSE_MARKS = {"T": "^T", "top": "^\\top", "intercal": "^\\intercal", "prime": "'", "H": "^H", "{T}": "^{T}"}
+# names the parser keeps without their backslash in a script (x^{\\star} has sup "star")
+SCRIPT_COMMANDS = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi "
+    "rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+    "Upsilon Phi Psi Omega ell star ast dagger ddagger prime circ bullet natural sharp flat infty".split()
+)
 
 
 @dataclass
@@ -76,10 +83,10 @@ class _Writer:
         if node.key in self.style.bold or node.bold:
             base = f"{self.style.bold_command}{{{base}}}"
         if node.sup:
-            base += f"^{{{node.sup}}}"
+            base = attach(base, f"^{{{_script(node.sup)}}}")
         if node.sub:
-            sub = node.sub
-            base += f"_{{{sub}}}" if (len(sub) > 1 or self.style.braces_sub) else f"_{sub}"
+            sub = _script(node.sub)
+            base = attach(base, f"_{{{sub}}}" if (len(sub) > 1 or self.style.braces_sub) else f"_{sub}")
         return base
 
     @staticmethod
@@ -121,11 +128,11 @@ class _Writer:
         if isinstance(node, Div):
             return f"\\frac{{{self.write(node.num)}}}{{{self.write(node.den)}}}"
         if isinstance(node, Pow):
-            return f"{self.wrap(node.base, PREC_ATOM)}^{{{self.write(node.exp)}}}"
+            return attach(self.wrap(node.base, PREC_ATOM), f"^{{{self.write(node.exp)}}}")
         if isinstance(node, Transpose):
-            return self.wrap(node.arg, PREC_ATOM) + s.transpose
+            return attach(self.wrap(node.arg, PREC_ATOM), s.transpose)
         if isinstance(node, Inverse):
-            return self.wrap(node.arg, PREC_ATOM) + ("^{-T}" if node.transposed else "^{-1}")
+            return attach(self.wrap(node.arg, PREC_ATOM), "^{-T}" if node.transposed else "^{-1}")
         if isinstance(node, Func):
             if node.name in ("tr", "Tr", "trace"):
                 head = s.trace
@@ -137,7 +144,7 @@ class _Writer:
         if isinstance(node, Call):
             return f"{self.symbol(node.func)}({', '.join(self.write(a) for a in node.args)})"
         if isinstance(node, Norm):
-            sub = f"_{{{node.sub}}}" if node.sub else ""
+            sub = f"_{{{_script(node.sub)}}}" if node.sub else ""
             return f"\\|{self.write(node.arg)}\\|{sub}"
         if isinstance(node, Abs):
             return f"|{self.write(node.arg)}|"
@@ -159,3 +166,113 @@ class _Writer:
         from derivlint.math.tree import render
 
         return render(node)
+
+
+# --------------------------------------------------------------------------- rendering safely
+
+
+def _script(text: str) -> str:
+    """A script's text as LaTeX: a command name the parser kept bare gets its backslash back."""
+    return f"\\{text}" if text in SCRIPT_COMMANDS else text
+
+
+def attach(base: str, script: str) -> str:
+    """``base`` followed by ``script`` (^…, _…, or a prime), braced as ``{base}script`` when
+    ``base`` already ends in a script of that kind: ``{A^{+}}^T``, never ``A^{+}^T``, which
+    KaTeX, MathJax and TeX reject as a double superscript."""
+    kind = "_" if script.startswith("_") else "^"
+    sup, sub, prime = _trailing_scripts(base)
+    clash = (sub if kind == "_" else sup) or (script.startswith("'") and sup)
+    return f"{{{base}}}{script}" if clash else base + script
+
+
+_TOKEN = re.compile(r"\\[A-Za-z]+|\\.|\s+|.", re.S)
+
+
+def _tokens(text: str) -> list[str]:
+    return [t for t in _TOKEN.findall(text) if not t.isspace()]
+
+
+def _trailing_scripts(text: str) -> tuple[bool, bool, bool]:
+    """Whether the last atom of ``text`` (at brace depth 0) already carries a superscript,
+    a subscript, a prime."""
+    problems: list[str] = []
+    state = _scan(_tokens(text), problems)
+    return state
+
+
+def _scan(tokens: list[str], problems: list[str]) -> tuple[bool, bool, bool]:
+    """Walk ``tokens`` as TeX would group them; append to ``problems`` each double script
+    or unbalanced brace. Returns the (sup, sub, prime) state of the last atom at depth 0."""
+    stack: list[list[bool]] = [[False, False, False]]  # per open group: sup, sub, prime of its last atom
+    i = 0
+    n = len(tokens)
+    while i < n:
+        tok = tokens[i]
+        state = stack[-1]
+        if tok == "{":
+            stack.append([False, False, False])
+        elif tok == "}":
+            if len(stack) == 1:
+                problems.append("an unmatched '}'")
+            else:
+                stack.pop()
+                stack[-1][:] = [False, False, False]  # the group is the new atom
+        elif tok in ("^", "_"):
+            k = 0 if tok == "^" else 1
+            if state[k]:
+                problems.append("a double " + ("superscript" if k == 0 else "subscript"))
+            state[k] = True
+            i = _skip_argument(tokens, i + 1, problems)
+            continue
+        elif tok == "'":
+            if state[0]:
+                problems.append("a prime after a superscript (a double superscript)")
+            state[2] = True
+        elif tok in ("\\limits", "\\nolimits", "\\displaystyle", "\\textstyle"):
+            pass
+        else:
+            state[:] = [False, False, False]
+        i += 1
+    if len(stack) > 1:
+        problems.append("an unclosed '{'")
+    return tuple(stack[0])  # type: ignore[return-value]
+
+
+def _skip_argument(tokens: list[str], i: int, problems: list[str]) -> int:
+    """The index after the argument of a script that starts at ``i`` (a group or one token)."""
+    if i >= len(tokens):
+        problems.append("a script without an argument")
+        return i
+    if tokens[i] != "{":
+        if tokens[i] in ("}", "^", "_"):
+            problems.append("a script without an argument")
+            return i
+        return i + 1
+    depth = 0
+    start = i
+    for j in range(i, len(tokens)):
+        if tokens[j] == "{":
+            depth += 1
+        elif tokens[j] == "}":
+            depth -= 1
+            if depth == 0:
+                _scan(tokens[start + 1 : j], problems)  # what is inside is checked too
+                return j + 1
+    problems.append("an unclosed '{'")
+    return len(tokens)
+
+
+def render_problem(text: str) -> str | None:
+    """Why ``text`` would not render in KaTeX or MathJax (a double script, unbalanced braces,
+    \\left without \\right, an unclosed environment), or None when it would."""
+    problems: list[str] = []
+    tokens = _tokens(text)
+    _scan(tokens, problems)
+    if tokens.count("\\left") != tokens.count("\\right"):
+        problems.append("\\left and \\right do not pair")
+    begins = re.findall(r"\\begin\s*\{([^}]*)\}", text)
+    ends = re.findall(r"\\end\s*\{([^}]*)\}", text)
+    if sorted(begins) != sorted(ends):
+        problems.append("an environment is not closed")
+    return problems[0] if problems else None

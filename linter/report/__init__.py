@@ -1,4 +1,4 @@
-"""Rendering findings in the output formats: full, concise, json, sarif, github, gitlab."""
+"""The report stage: findings rendered as full, concise, json, sarif, github or gitlab. Entry: ``derivlint.report.render``."""
 
 from __future__ import annotations
 
@@ -26,12 +26,20 @@ _MODULES = {
 
 @dataclass
 class Context:
-    """What renderers may need besides the findings: the notes' texts (read once per run)."""
+    """What renderers may need besides the findings: the notes' texts (read once per run), and
+    for the text formats whether to colour (``color``) and the terminal's width (``width``,
+    None: no limit). Machine formats never colour."""
 
     encoding: str | None = None
+    color: bool = False
+    width: int | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     _sources: dict[tuple[str, int | None], Source | None] = field(default_factory=dict, repr=False)
     _notebooks: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def provide(self, path: str, text: str | None) -> None:
+        """Use ``text`` as the note at ``path`` (one read from standard input, never from disk)."""
+        self._texts[path] = text
 
     def text(self, path: str) -> str | None:
         """The decoded text of a note, or None when it cannot be read."""
@@ -89,9 +97,12 @@ def render(fmt: str, findings: list[Finding], context: Context | None = None) ->
 
 
 def position(f: Finding) -> str:
-    """``path:line:column`` (``path:cell N:line:column`` in notebooks)."""
+    """``path:line:column`` (``path:cell N:line:column`` in notebooks), for a terminal: a path
+    holding control characters is quoted and escaped."""
+    from derivlint.report.terminal import escape_path
+
     where = f"cell {f.cell}:" if f.cell is not None else ""
-    return f"{f.path}:{where}{f.line}:{f.column}"
+    return f"{escape_path(f.path)}:{where}{f.line}:{f.column}"
 
 
 def located_message(f: Finding) -> str:

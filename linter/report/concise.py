@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from derivlint.report import position
+from derivlint.report.terminal import Paint, escape
 
 
 def render(findings, context) -> str:
-    return "\n".join(f"{position(f)}: {f.code} {f.message}" for f in findings)
+    paint = Paint(getattr(context, "color", False))
+    return "\n".join(
+        f"{paint('path', position(f))}: {paint(f.severity, f.code)} {escape(f.message)}" for f in findings
+    )

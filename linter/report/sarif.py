@@ -66,6 +66,7 @@ def _fixes(f, context) -> list[dict]:
             "artifactChanges": [
                 {"artifactLocation": artifact_location(f.path), "replacements": [replacement]}
             ],
+            "properties": {"applicability": f.fix.applicability},  # safe: --fix; unsafe: --unsafe-fixes
         }
     ]
 
