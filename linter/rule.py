@@ -25,8 +25,25 @@ class Rule:
     fixable: ClassVar[bool] = False
     default_enabled: ClassVar[bool] = True
 
+    # Whether the rule's findings need a certain reading of the claim they sit in (see
+    # derivlint.check.reading): true for every DL2xx–DL5xx rule unless the rule says otherwise.
+    needs_certain_reading: ClassVar[bool | None] = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__.get("check")
+        if own is not None and not getattr(own, "_gated", False):
+            cls.check = _gated_check(own)
+
     def check(self, note) -> Iterator[Finding]:  # note: derivlint.engine.Note
         return iter(())
+
+    def gated(self) -> bool:
+        """Whether findings of this rule inside an uncertain claim are dropped."""
+        if self.needs_certain_reading is not None:
+            return self.needs_certain_reading
+        code = getattr(self, "code", "")
+        return len(code) == 5 and code[:2] == "DL" and code[2] in "2345"
 
     # helpers -------------------------------------------------------------
     def at_block(
@@ -63,6 +80,44 @@ class Rule:
             fix=fix,
             cell=source.cell,
         )
+
+
+def _gated_check(check):
+    """``check`` with the one gate every error rule goes through: a finding that falls inside
+    a claim without a certain reading (claim.facts["reading"], set by derivlint.check.truth)
+    is dropped, whatever the rule, so that a new rule cannot skip the gate."""
+
+    def gated_check(self, note) -> Iterator[Finding]:
+        found = check(self, note)
+        if not self.gated():
+            yield from found
+            return
+        spans = None
+        for finding in found:
+            if spans is None:
+                spans = _uncertain_spans(note)
+            if not any(_inside(finding, span) for span in spans.get((finding.path, finding.cell), ())):
+                yield finding
+
+    gated_check._gated = True
+    gated_check.__doc__ = check.__doc__
+    gated_check.__wrapped__ = check
+    return gated_check
+
+
+def _uncertain_spans(note) -> dict:
+    """(path, cell) -> [(line, col, end_line, end_col)] of the note's claims without a certain reading."""
+    spans: dict = {}
+    for claim in getattr(note, "claims", ()):
+        if claim.facts.get("reading"):
+            source = claim.block.source
+            spans.setdefault((source.path, source.cell), []).append(claim.position())
+    return spans
+
+
+def _inside(finding: Finding, span) -> bool:
+    line, col, end_line, end_col = span
+    return (line, col) <= (finding.line, finding.column) < (end_line, end_col + 1)
 
 
 class ShapeErrorRule(Rule):

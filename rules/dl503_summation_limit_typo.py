@@ -32,6 +32,7 @@ class SummationLimitTypo(Rule):
     code = "DL503"
     name = "summation-limit-typo"
     summary = "A summation limit written i-1 where i=1 was meant."
+    needs_certain_reading = False  # a typo in the limits is one whatever the statement means
     fixable = True
 
     def check(self, note) -> Iterator[Finding]:

@@ -118,7 +118,8 @@ def test_unknown_functions_applied_and_names_of_several_letters_are_undecided() 
     )
     verdicts = _verdicts(text)
     assert "h(…) reads as a function" in verdicts["\\frac{d}{dt} h(t^2) = 2t\\, h(t^2)"]
-    assert "sigma(…) reads as a function" in verdicts["\\frac{d}{dt} \\sigma(3t) = 3\\sigma(3t)"]
+    # σ against its bracket is applied (a Call): undecided as a function the note does not define
+    assert "sigma(3 t) is not defined" in verdicts["\\frac{d}{dt} \\sigma(3t) = 3\\sigma(3t)"]
     assert "several letters" in verdicts["\\frac{\\partial LL(\\theta)}{\\partial \\theta} = \\frac{3}{\\theta}"]
     assert verdicts["\\frac{\\partial F(u + u)}{\\partial u} = 3F"] == "false"  # F is declared: a product, decided
 

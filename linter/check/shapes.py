@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from derivlint.math.names import APPLIED_LETTERS
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse, Matrix,
     Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, Tuple,
@@ -29,7 +30,7 @@ ELEMENTWISE = frozenset(
 )
 SCALAR_VALUED = frozenset("tr det logdet etr rank".split())
 SQUARE_ONLY = frozenset("tr det logdet etr".split())
-FUNCTION_LETTERS = frozenset("f g h".split())  # f(θx): an application as often as a product
+FUNCTION_LETTERS = APPLIED_LETTERS | {"h"}  # f(θx), h(1): an application as often as a product
 
 
 class Dim:
@@ -289,6 +290,8 @@ class Inference:
             return (d, d)
         if name in ("0", "O"):
             return (Dim(), Dim())
+        if _ones_vector(sym):  # \mathbf{1}: a column of ones, its length from its place
+            return (Dim(), Dim(num=1, certain=True))
         base = name.split("(")[-1].rstrip(")")
         if base[:1].isupper() and len(base) == 1:
             return (Dim(), Dim())
@@ -470,6 +473,10 @@ class Inference:
                 acc = None
             elif op in ("circ", "ast", "star", "bullet"):
                 acc = None  # composition, Hadamard, convolution, face-splitting: not told apart
+            elif op == "*" and not self.is_scalar(acc) and not self.is_scalar(shape):
+                # * between matrices: a product as in code, or a convolution or Hadamard product;
+                # the product's shape when it can be formed, never a finding when it cannot
+                acc = (acc[0], shape[1]) if self.try_unify([(acc[1], shape[0])]) else None
             elif op in ("odot", "oplus"):
                 if not self.try_unify([(acc[0], shape[0]), (acc[1], shape[1])]):
                     if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]) and not self._shaky:
@@ -502,6 +509,9 @@ class Inference:
             return (left[0], right[1])
         if op == "cdot" and _is_column(left) and _is_column(right) and self.try_unify([(left[0], right[0])]):
             return scalar_shape()  # w · x of two columns: the dot product (as numeric evaluates it)
+        if op == "cdot" and self.try_unify([(left[0], right[0]), (left[1], right[1])]):
+            self._mark(node)  # A · B of two matrices of one shape: the Frobenius product A : B
+            return scalar_shape()
         if left_node is not None and self.could_be_scalar(left):
             self.make_scalar(left)
             self._coerce(left_node)
@@ -696,13 +706,19 @@ def _row_usage(node: Node | None, shape) -> bool:
 
 
 def _adapts(sym: Sym) -> bool:
-    """I and 0: a convention that is not a guess about the kind (they take any size)."""
-    return sym.name in ("I", "0", "O") and not sym.sub
+    """I, 0 and the all-ones vector: a convention that is not a guess about the kind
+    (they take any size)."""
+    return (sym.name in ("I", "0", "O") or _ones_vector(sym)) and not sym.sub
+
+
+def _ones_vector(sym: Sym) -> bool:
+    """\\mathbf{1}, \\boldsymbol{1}, \\mathbb{1}: the all-ones vector."""
+    return sym.name in ("1", "mathbb(1)") or (sym.bold and sym.name == "1")
 
 
 def _application(prev: Node, factor: Node) -> bool:
     """``f(θx)``, ``g(1)``: a function letter written right against a bracketed argument."""
-    if not (isinstance(prev, Sym) and prev.name in FUNCTION_LETTERS and not prev.bold and not prev.sub):
+    if not (isinstance(prev, Sym) and prev.name.rstrip("'") in FUNCTION_LETTERS and not prev.bold and not prev.sub):
         return False
     if factor.start != prev.end:
         return False

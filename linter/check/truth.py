@@ -261,10 +261,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     """Shapes, then the numeric decision, of one claim; ``literal_chains``: see _has_literal."""
     facts = claim.facts
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
-        if claim.kind in ("definition", "declaration"):
+        if claim.kind == "declaration" or (claim.kind == "definition" and not _gated(claim, Scope(context, claim))):
             _shape_only(claim, context)
         return
     scope = Scope(context, claim)
+    if _gated(claim, scope):
+        return
     literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
     lhs = claim.lhs
     if lhs is None and head is None:
@@ -300,6 +302,22 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
             outcome = Outcome(reason=reason)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
+
+
+def _gated(claim, scope) -> bool:
+    """The one gate of every error finding (DL2xx–DL5xx): a claim without a certain reading
+    (derivlint.check.reading) is undecided with the reason, and no rule sees a fact about it.
+    A definition keeps its verdict (None: not a claim) but loses its shape facts too."""
+    from derivlint.check.reading import uncertain_reading
+
+    why = uncertain_reading(claim, scope)
+    if why is None:
+        return False
+    claim.facts["reading"] = why
+    if claim.kind != "definition" or claim.step > 0:
+        claim.facts["outcome"] = Outcome(reason=why)
+        claim.verdict = f"undecided: {why}"
+    return True
 
 
 def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from derivlint.extract.blocks import MathBlock
 from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
+from derivlint.math.names import NAME_WORDS
 from derivlint.math.parser import (
     FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     sub_parse,
@@ -110,6 +111,8 @@ class Claim:
             "parsed": self.parsed,
             "verdict": self.verdict,
             "reason": self.reason,
+            # why the claim has no certain reading (a definition, a condition, index notation …)
+            "reading": self.facts.get("reading"),
             "shapes": _shapes_json(self.facts.get("shapes")),
             "holds_in": sorted(o.holds) if (o := self.facts.get("outcome")) is not None and o.holds is not None else None,
         }
@@ -599,8 +602,8 @@ def _is_prose_word(inner: list[Token]) -> bool:
         return True
     if all(t.kind in (LETTER, NUM) for t in inner) and not any(t.space for t in inner[1:]):
         word = "".join(t.value for t in inner)
-        if word in FUNCTIONS or word in TRACE_NAMES or len(word) <= 1:
-            return False
+        if word in FUNCTIONS or word in TRACE_NAMES or word in NAME_WORDS or len(word) <= 1:
+            return False  # \text{MSE}, \text{tr}, \text{T}: math, not words
     return True
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from derivlint.math.names import APPLIED_LETTERS, DEFINITION_LABELS, FUNCTIONS, NAME_WORDS, WORD_HEADS, glued_operator
 from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse,
@@ -28,15 +29,7 @@ GREEK = frozenset(
     "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell "
     "imath jmath hbar infty emptyset".split()
 )
-# Functions written as commands (\det) or as words (\operatorname{tr}, tr(…))
-FUNCTIONS = frozenset(
-    "tr Tr trace det exp ln log lg sin cos tan cot sec csc sinh cosh tanh arcsin "
-    "arccos arctan sqrt diag Diag vec rank sign sgn softmax sigmoid relu ReLU "
-    "adj etr logdet max min argmax argmin arg sup inf lim dim ker Pr var Var cov Cov "
-    "E mean abs erf".split()
-)
 TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
-_FUNCTION_HEADS = frozenset(name[:2] for name in FUNCTIONS if len(name) > 1)  # how a function word begins
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
 BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "boldsymbol",
@@ -78,6 +71,7 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
+SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})  # {\rm Label}: a switch, not a command with an argument
 UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
 _PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
@@ -265,14 +259,17 @@ class Parser:
         return relation_of(tok)
 
     def _stacked_relation(self, tok: Token) -> str:
+        label_start = self.i
         self._skip_group()
+        label = _plain(self.toks[label_start : self.i]).strip("{}")
         if self.peek() is not None and self.peek().is_char("{"):
             end = self.group_end()
             inner = self.toks[self.i + 1 : end]
             self.i = end + 1
             rels = [relation_of(t) for t in inner]
             if len(inner) == 1 and rels[0]:
-                return rels[0]
+                # \overset{\text{def}}{=}, \stackrel{\Delta}{=}: a definition, not a claim
+                return ":=" if rels[0] == "=" and _definition_label(label) else rels[0]
         elif self.peek() is not None and relation_of(self.peek()):
             return relation_of(self.next())
         raise self.error("\\overset/\\stackrel over something that is not a relation", tok)
@@ -374,7 +371,7 @@ class Parser:
             if tok.value in "([{":
                 return True
             if tok.value == "|":
-                return not self.bars or self.bars[-1] != "|"
+                return not self.bars or (self.bars[-1] != "|" and self.bars[-1] != "||")
             return False
         if tok.kind == CMD:
             v = tok.value
@@ -419,6 +416,7 @@ class Parser:
                 self.i += 1
                 if isinstance(node, Sym) and self.peek() is not None and self.peek().is_char("("):
                     node = Sym(node.start, tok.end, node.name + "'", node.sub, node.bold, node.sup)
+                    node = self._maybe_call(node)  # g'(z): the derivative applied, not g' times z
                 else:
                     node = Transpose(node.start, tok.end, node, "prime")
             elif value == "!":
@@ -533,21 +531,34 @@ class Parser:
     def letter(self) -> Node:
         start = self.i
         nxt = self.toks[start + 1] if start + 1 < self.n else None
-        # a word (tr, exp …) only when another letter follows without a space, and only a
-        # word that begins as a function name does can be one
-        word = ""
+        # a word (tr, exp, cost, logX …) only when another letter follows without a space, and
+        # only a word that begins as an operator or a name does can be one (see names.py)
         if nxt is not None and nxt.kind == LETTER and not nxt.space:
-            if self.toks[start].value + nxt.value in _FUNCTION_HEADS:
-                word = self._word_at(start)
-        if len(word) > 1 and word in FUNCTIONS:
-            after = self.peek(len(word))
-            if after is not None and (after.is_char("(") or after.is_cmd("left")):
-                first = self.peek()
-                self.i += len(word)
-                return self.function(TRACE_NAMES.get(word, word), first)
+            if self.toks[start].value + nxt.value in WORD_HEADS:
+                node = self._word(self._word_at(start))
+                if node is not None:
+                    return node
         tok = self.next()
         sym = Sym(tok.start, tok.end, tok.value, None, self.bold)
         return self._maybe_call(sym)
+
+    def _word(self, word: str) -> Node | None:
+        """The operator or name a run of letters at the cursor spells, or None (letters)."""
+        first = self.toks[self.i]
+        if word in NAME_WORDS:  # cost, SSR, CE: one opaque symbol
+            self.i += len(word)
+            return self._maybe_call(Sym(first.start, self.toks[self.i - 1].end, word, None, self.bold))
+        if word in FUNCTIONS:
+            after = self.peek(len(word))
+            if after is not None and (after.is_char("(", "^", "_") or after.is_cmd("left") or self._starts_factor(after)):
+                self.i += len(word)  # ln \sigma(x), tr A, softmax z: an operator applied
+                return self.function(TRACE_NAMES.get(word, word), first)
+            return None
+        op = glued_operator(word)
+        if op is not None:  # logX, detA, lnx: the operator glued to its argument
+            self.i += len(op)
+            return self.function(TRACE_NAMES.get(op, op), first)
+        return None
 
     def _word_at(self, k: int) -> str:
         letters = []
@@ -574,6 +585,8 @@ class Parser:
             not isinstance(inner, Tuple) or inner.brackets == "()"
         ):
             return Call(sym.start, self._last_end(), sym, items)
+        if tok.start == sym.end and _applied_function(sym) and (not isinstance(inner, Tuple) or inner.brackets == "()"):
+            return Call(sym.start, self._last_end(), sym, items)  # g(θᵀx), σ(Wx + b), g'(z + 1)
         self.i, self.bold, self.bars = saved
         return sym
 
@@ -599,7 +612,10 @@ class Parser:
                 if self.peek() is not None:
                     raise leftover(self.peek())
             self.i = end + 1
-            return _respan(node, tok.start, self.toks[end].end)
+            node = _respan(node, tok.start, self.toks[end].end)
+            if isinstance(node, Sym) and len(node.name) > 1 and node.name in FUNCTIONS:
+                return self.function(node.name, tok) if self._argument_follows() else node
+            return node
         if v == "|":
             return self.bars_group(tok, "|")
         if v == "." and self._ellipsis():  # an ellipsis typed as three full stops: \ldots
@@ -723,6 +739,11 @@ class Parser:
 
     def bars_group(self, tok: Token, kind: str) -> Node:
         self.next()
+        nxt = self.peek()
+        if kind == "|" and nxt is not None and nxt.is_char("|") and nxt.start == tok.end:
+            node = self._double_bars(tok)  # ||Ax - b||_2: a norm typed with two bars
+            if node is not None:
+                return node
         self.bars.append(kind)
         inner = self.expr()
         self.bars.pop()
@@ -738,6 +759,24 @@ class Parser:
             raise ParseError("a '\\|' that is not a norm (as in KL(P \\| Q)) is not supported yet", tok.start, tok.end)
         self.next()
         return Norm(tok.start, close.end, inner)
+
+    def _double_bars(self, tok: Token) -> Node | None:
+        """The norm ||…|| opened by two bars at ``tok``, or None (cursor kept) when no two
+        adjacent bars close it."""
+        saved = self.i, list(self.bars)
+        self.next()
+        self.bars.append("||")  # inside, a bar closes: no |x| nested in ||…||
+        try:
+            inner = self.expr()
+        except ParseError:
+            inner = None
+        self.bars = saved[1]
+        a, b = self.peek(), self.peek(1)
+        if inner is None or a is None or b is None or not (a.is_char("|") and b.is_char("|") and b.start == a.end):
+            self.i = saved[0]
+            return None
+        self.i += 2
+        return Norm(tok.start, b.end, inner)
 
     def _inner_body(self, start: int, end: int) -> Node:
         a = self.expr()
@@ -883,6 +922,8 @@ class Parser:
         inner, s, e = self._script_tokens()
         node = _sub_parse(inner, bold=True)
         node = _respan(node, tok.start, e)
+        if isinstance(node, Num) and node.value == "1":  # \mathbf{1}: the all-ones vector
+            return Sym(node.start, node.end, "1", None, True)
         after = self.peek()
         if isinstance(node, Mul) and not any(node.ops) and after is not None and after.is_char("^", "_"):
             # \mathbf{XX}^T is typeset X X^T: the script belongs to the last letter
@@ -898,15 +939,25 @@ class Parser:
         if self.peek() is not None and self.peek().is_char("*"):
             self.next()
             star = True
-        inner, s, e = self._script_tokens()
+        if tok.value in SWITCH_FONTS and self.peek() is not None and not self.peek().is_char("{"):
+            inner = self._switched_word()  # {\rm Label}: the switch sets the letters after it
+            e = inner[-1].end
+        else:
+            inner, s, e = self._script_tokens()
         word = _plain(inner, keep_space=False)
         if word == "d" and tok.value in UPRIGHT_D_FONTS and len(inner) <= 3:
             node = self._differential(tok.start, f"\\{tok.value}{{d}}")
             if node is not None:
                 return node
         if word in FUNCTIONS or word in TRACE_NAMES or word.replace("\\,", "") in FUNCTIONS:
+            if self.peek() is None and inner and all(t.kind == LETTER for t in inner):
+                return Sym(tok.start, e, word, None, self.bold)  # {\rm softmax}(z): applied after the group
             return self.function(TRACE_NAMES.get(word, word), tok)
         if tok.value in ("operatorname", "mathop") or star:
+            if self._argument_follows():
+                return self.function(word, tok)
+            if inner and all(t.kind == LETTER for t in inner):  # \operatorname{CE} = …: a name
+                return Sym(tok.start, e, word, None, self.bold)
             return self.function(word, tok)
         if len(inner) == 1 and inner[0].kind == LETTER:
             return self._maybe_call(Sym(tok.start, e, inner[0].value, None, self.bold))
@@ -916,6 +967,21 @@ class Parser:
             return self._maybe_call(Sym(tok.start, e, word, None, self.bold))
         node = _sub_parse(inner, self.bold)
         return node
+
+    def _switched_word(self) -> list[Token]:
+        """The letters right after a font switch (\\rm Label): one word, or one token."""
+        first = self.next()
+        inner = [first]
+        if first.kind == LETTER:
+            while self.i < self.n and self.toks[self.i].kind == LETTER and not self.toks[self.i].space:
+                inner.append(self.next())
+        return inner
+
+    def _argument_follows(self) -> bool:
+        """Whether a factor, a bracket or a script follows the cursor (an operator's argument)."""
+        self.skip_ignorable()
+        nxt = self.peek()
+        return nxt is not None and (nxt.is_char("(", "[", "^", "_") or nxt.is_cmd("left") or self._starts_factor(nxt))
 
     def function(self, name: str, tok: Token) -> Node:
         """The argument of a named function: (…), |…|, or the next factor."""
@@ -1027,6 +1093,8 @@ class Parser:
         self.next()
         inner, s, e = self._script_tokens()
         letter = _plain(inner)
+        if letter == "1":  # \mathbb{1}: the all-ones vector (or the indicator), not a space
+            return Sym(tok.start, e, "1", None, True)
         return self._space_dims(tok, letter, e)
 
     def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
@@ -1107,6 +1175,22 @@ class Parser:
 
 # ---------------------------------------------------------------------------
 # helpers
+
+
+def _applied_function(sym: Sym) -> bool:
+    """A letter that, written right against a bracket, is a function applied rather than a
+    factor (names.APPLIED_LETTERS; a primed letter; h with a subscript, as h_θ(x))."""
+    if sym.bold:
+        return False
+    name = sym.name
+    return name in APPLIED_LETTERS or (name.endswith("'") and len(name) > 1) or (name == "h" and sym.sub is not None)
+
+
+def _definition_label(label: str) -> bool:
+    """Whether the label stacked over = marks a definition (def, Δ, △, 定义)."""
+    word = label.replace("\\", " ").replace("text", " ").replace("mathrm", " ").replace("rm", " ")
+    word = word.replace("{", " ").replace("}", " ").strip().rstrip(".").strip()
+    return word.lower() in DEFINITION_LABELS
 
 
 def leftover(tok: Token) -> ParseError:

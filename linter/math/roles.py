@@ -1,0 +1,127 @@
+"""Statement roles: whether a relation is a claim, or a definition, condition, equation or output."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# The relations that define rather than claim: f := …, f ≜ …, \overset{def}{=}
+DEFINING_RELATIONS = frozenset({":=", "≜", "=:"})
+
+# The phrases that give a statement its role, English and Chinese, as data: (role, reason, where,
+# patterns). ``where`` says which text is read:
+#   "lead"  the words right before the statement (the end of the prose that leads into the math,
+#           or prose written inside the math before it): "such that $AB = I$", "记 $f = …$"
+#   "tag"   the statement's \tag{…}: "\tag{if A is symmetric}"
+# ``applies`` says which claims of the statement take the role: "first" (the first step of
+# each chain: "we define f = … = …" defines f and derives the rest), "equalities" (steps
+# without a derivative, and any step set to zero), "all".
+# A pattern is a regular expression matched at the END of the lead (after trailing punctuation
+# and spaces are dropped), so a phrase earlier in the sentence, before another formula, does not count.
+ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
+    ("definition", "a definition, not a claim", "lead", "first", (
+        r"\bwe define", r"\bdefine", r"\bdefined (?:as|by)", r"\bis defined", r"\bare defined",
+        r"\bdefinition(?: of [\w\s-]{1,30})?", r"\bwe (?:call|denote|write)", r"\bis called", r"\bare called",
+        r"\bis said to be(?: [\w-]{1,20})?", r"\bis known as", r"\bdenote[sd]?(?: by)?", r"\blet", r"\bwhere",
+        r"\bdefine [^$.]{1,30} (?:as|by|to be)", r"\bdenote [^$.]{1,30} by", r"\bwrite [^$.]{1,30} as",
+        r"记[^$。，,；;]{0,12}(?:为|作)", r"定义[^$。，,；;]{0,12}为", r"称[^$。，,；;]{0,12}为",
+        r"记", r"记为", r"记作", r"定义", r"定义为", r"称为", r"称作", r"叫做", r"(?<!假)设", r"其中", r"令",
+    )),
+    ("equation", "an equation to solve, not an identity", "lead", "equalities", (
+        r"\bsolv(?:e|ing)(?: for [\w\\{}]{1,12})?(?: the equation)?", r"\bsolution (?:of|to)(?: the equation)?",
+        r"\bset(?:ting)? [^.$]{0,40}\b(?:to|equal to) (?:zero|0)", r"\bequat(?:e|ing) [^.$]{0,40}\bto (?:zero|0)",
+        r"\bthe (?:normal )?equations?", r"\bfind [\w\\{}]{1,12} (?:such that|so that|with)",
+        r"\bwe (?:get|obtain) the equation",
+        r"解方程", r"求解", r"方程(?:组)?(?:为|是)?", r"令[^。$]{0,20}(?:为零|等于零|为0|等于0|=0)", r"得到方程",
+    )),
+    ("condition", "a condition, not a claim", "lead", "all", (
+        r"\bsuch that", r"\bs\.\s?t\.?", r"\bsubject to", r"\bmust satisfy", r"\bsatisf(?:y|ies|ying)",
+        r"\bprovided(?: that)?", r"\bif and only if", r"\biff", r"\bwhen(?:ever)?", r"\bif", r"\bunless",
+        r"\bonly if", r"\bas long as", r"\bassum(?:e|ing)(?: that)?", r"\bsuppose(?: that)?", r"假设", r"假定", r"\bwith the constraint", r"\bconstraints?", r"\brequire[sd]?(?: that)?",
+        r"满足", r"使得", r"使", r"要求", r"当且仅当", r"约束(?:条件)?(?:为)?", r"条件(?:是|为)?", r"如果", r"若", r"当",
+    )),
+    ("condition", "a statement under a condition (\\tag)", "tag", "all", (
+        r"\bif\b", r"\bwhen\b", r"\bprovided\b", r"\bassuming\b", r"\bfor\b", r"\bsymmetric\b", r"若", r"当", r"如果",
+    )),
+    ("output", "values copied from a program's output", "lead", "all", (
+        r"\bprints?", r"\bprinted", r"\b(?:program|code|cell) (?:gives|returns|outputs|prints)",
+        r"\boutput of the (?:program|code|cell)(?: is)?", r"\bout\[\d*\]", r"程序输出(?:为|是)?", r"输出结果(?:为|是)?",
+        r"运行结果(?:为|是)?",
+    )),
+)
+
+_LEAD_CHARS = 160  # how far before a statement its lead is read
+_TRAILING = " \t\n:：,，;；-—~*_(（"  # dropped from the end of a lead before matching
+
+
+@dataclass(frozen=True)
+class Role:
+    """A statement's role when it is not a claim: ``kind`` (definition, condition, equation,
+    output), ``reason`` for the verdict, ``phrase`` the words that gave it."""
+
+    kind: str
+    reason: str
+    phrase: str
+
+
+def _compile():
+    lead, tag = [], []
+    for kind, reason, where, applies, patterns in ROLE_TABLE:
+        rx = re.compile("(?:" + "|".join(patterns) + r")$" if where == "lead" else "|".join(patterns), re.I)
+        (lead if where == "lead" else tag).append((kind, reason, applies, rx))
+    return lead, tag
+
+
+_LEAD_RULES, _TAG_RULES = _compile()
+_TAG = re.compile(r"\\tag\*?\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_MATH_END = re.compile(r"(\$|\\\)|\\\]|\\end\{[a-z*]+\})")
+
+
+def lead_of(claim) -> str:
+    """The words right before a statement: prose inside the math before it, else the end of
+    the prose before its block (back to the previous formula or paragraph)."""
+    inner = (claim.prose_before or "").strip()
+    if inner:
+        return inner
+    block = claim.block
+    text = getattr(block.source, "text", "") or ""
+    start = block.start
+    before = text[max(0, start - _LEAD_CHARS) : start].rstrip()  # a blank line before $$ is no break
+    cut = max([before.rfind("\n\n")] + [m.end() - 1 for m in _MATH_END.finditer(before)])
+    return before[cut + 1 :]
+
+
+def statement_role(claim) -> Role | None:
+    """The role of a claim that is not a claim (see ROLE_TABLE), or None for a claim."""
+    if claim.relation in DEFINING_RELATIONS:
+        return Role("definition", "a definition, not a claim", claim.relation)
+    tag = _TAG.search(claim.block.text)
+    if tag is not None:
+        for kind, reason, applies, rx in _TAG_RULES:
+            m = rx.search(tag.group(1))
+            if m:
+                return Role(kind, reason, tag.group(0))
+    lead = lead_of(claim).rstrip(_TRAILING)
+    if not lead:
+        return None
+    for kind, reason, applies, rx in _LEAD_RULES:
+        m = rx.search(lead)
+        if m is None or not _applies(claim, applies):
+            continue
+        return Role(kind, reason, m.group(0).strip())
+    return None
+
+
+def _applies(claim, applies: str) -> bool:
+    if applies == "all":
+        return True
+    if applies == "first":
+        return claim.step == 0
+    # equalities: steps without a derivative, and any step that sets something to zero
+    from derivlint.math.tree import Num
+
+    zero = any(isinstance(s, Num) and s.value == "0" for s in (claim.lhs, claim.rhs))
+    return zero or not claim.has_derivative
+
+
+__all__ = ["ROLE_TABLE", "DEFINING_RELATIONS", "Role", "statement_role", "lead_of"]
