@@ -6,6 +6,8 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
+import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -16,7 +18,7 @@ from derivlint.findings import Finding
 
 CACHE_DIR_ENV = "DERIVLINT_CACHE_DIR"
 DEFAULT_DIR = ".derivlint_cache"
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes (2: each file starts with the checksum of the rest)
 INDEX = "files.index"  # in the entries folder: what each file's text was, by its stat
 INDEX_MAX = 50_000  # files remembered; beyond, the oldest entries go
 # A file changed this recently (nanoseconds) is not remembered by its stat: a second edit within the
@@ -69,6 +71,7 @@ class Cache:
     _index: dict | None = field(default=None, init=False, repr=False)
     _index_changed: bool = field(default=False, init=False, repr=False)
     _settings_keys: dict = field(default_factory=dict, init=False, repr=False)  # repr(settings) -> settings_key
+    _usable: bool | None = field(default=None, init=False, repr=False)
 
     @classmethod
     def at(cls, directory: str | os.PathLike | None = None) -> Cache:
@@ -131,23 +134,33 @@ class Cache:
     def _files(self) -> dict:
         if self._index is None:
             try:
-                with open(self.entries / INDEX, "rb") as handle:
-                    data = json.loads(handle.read())
+                data = json.loads(_read_checked(self.entries / INDEX) if self.usable() else b"")
                 self._index = data if isinstance(data, dict) else {}
             except (OSError, ValueError):
                 self._index = {}
         return self._index
 
     def load(self, key: str) -> Entry | None:
-        """The entry stored under ``key``, or None (absent, unreadable or corrupt)."""
+        """The entry stored under ``key``, or None (absent, unreadable, a symlink, or corrupt:
+        its checksum does not match, as in a truncated file)."""
+        if not self.usable():
+            return None
         try:
-            with open(self.entries / f"{key}.json", "rb") as handle:
-                data = json.loads(handle.read())
+            data = json.loads(_read_checked(self.entries / f"{key}.json"))
             if data.get("key") != key:
                 return None
             return Entry.from_json(data)
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
+
+    def usable(self) -> bool:
+        """False when the cache folder or its entries folder is a symlink (or not a folder): such
+        a cache is neither read nor written, as it could lead anywhere (looked at once per run)."""
+        if self._usable is None:
+            self._usable = all(_plain_folder_or_absent(p) for p in (self.directory, self.entries))
+            if not self._usable:
+                self.writable = False
+        return self._usable
 
     def store(self, key: str, entry: Entry) -> None:
         """Write ``entry`` atomically; any failure turns writing off for the rest of the run."""
@@ -161,30 +174,85 @@ class Cache:
         self._write(self.entries / f"{key}.json", payload)
 
     def _write(self, target: Path, payload: str) -> None:
-        """Write ``payload`` to ``target`` atomically; any failure turns writing off for the rest of the run."""
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        """Write ``payload`` (after its checksum) to ``target`` atomically, through a temporary file
+        of an unpredictable name; any failure turns writing off for the rest of the run. The rename
+        replaces whatever ``target`` was, a symlink included: nothing is written through a link."""
+        temporary = None
         try:
             self._prepare()
-            with open(temporary, "w", encoding="utf-8") as handle:
-                handle.write(payload)
+            body = payload.encode("utf-8", "surrogatepass")
+            fd, temporary = tempfile.mkstemp(prefix=".tmp-", dir=self.entries)
+            with open(fd, "wb") as handle:
+                handle.write(hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)
             os.replace(temporary, target)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, UnicodeError):
             self.writable = False
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
 
     def _prepare(self) -> None:
-        """Create the folder with its .gitignore and CACHEDIR.TAG (once per run)."""
+        """Create the folder with its .gitignore and CACHEDIR.TAG (once per run). Raises OSError
+        when the cache folder is a symlink; a marker that exists in any form (a dangling symlink
+        too) is left as it is, never written through."""
         if self._prepared:
             return
+        if not self.usable():
+            raise OSError("the cache folder is a symlink")
         self.entries.mkdir(parents=True, exist_ok=True)
+        if not self.directory.is_dir() or not _plain_folder_or_absent(self.entries):
+            raise OSError("the cache folder is not a plain folder")
         for name, content in ((".gitignore", "*\n"), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
-            marker = self.directory / name
-            if not marker.exists():
-                marker.write_text(content, encoding="utf-8")
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                fd = os.open(self.directory / name, flags, 0o644)
+            except FileExistsError:
+                continue
+            with open(fd, "w", encoding="utf-8") as handle:
+                handle.write(content)
+        _sweep(self.entries)
         self._prepared = True
+
+
+STALE_TEMP_SECONDS = 600  # a temporary entry this old was left by a run that was killed
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files that killed runs left in the entries folder (a cache write
+    takes milliseconds: one ten minutes old is nobody's)."""
+    limit = time.time() - STALE_TEMP_SECONDS
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(".tmp-") and entry.is_file(follow_symlinks=False):
+                    if entry.stat(follow_symlinks=False).st_mtime < limit:
+                        os.unlink(entry.path)
+    except OSError:
+        pass
+
+
+def _plain_folder_or_absent(path: Path) -> bool:
+    """Whether ``path`` is a folder that is not a symlink, or nothing yet."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+
+
+def _read_checked(path: Path) -> bytes:
+    """The contents of a cache file after its checksum line; raises ValueError when the checksum
+    does not match (a truncated or damaged file) and OSError when it is a symlink or absent."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as handle:
+        data = handle.read()
+    digest, newline, body = data.partition(b"\n")
+    if not newline or hashlib.sha256(body).hexdigest().encode("ascii") != digest:
+        raise ValueError("damaged cache file")
+    return body
 
 
 def text_digest(text: str) -> str:

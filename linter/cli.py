@@ -264,11 +264,35 @@ class _Run:
     unparsed: int = 0
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
 
     def add(self, findings: list[Finding], claims: int, unparsed: int) -> None:
         self.findings.extend(findings)
         self.claim_count += claims
         self.unparsed += unparsed
+
+
+@dataclass
+class _Job:
+    """A note still to check: its path, never its text (a run holds one note's text at a time,
+    in this process or in each worker), its settings, its size (to share the work out) and its
+    stat record for the cache's index."""
+
+    path: str
+    settings: engine.Settings
+    encoding: str | None
+    size: int = 0
+    record: list | None = None
+
+
+@dataclass
+class _Done:
+    """What checking one note gave: the digest of the text read (None when it could not be read),
+    and an Entry, the ReadProblem or the exception (a _Failure from a worker); its claims when kept."""
+
+    digest: str | None
+    outcome: object
+    claims: list | None = None
 
 
 def _run(
@@ -278,60 +302,97 @@ def _run(
 ) -> tuple[_Run, list[str]]:
     """Check the notes under ``paths``. ``cache``: reuse and store results; ``jobs``: processes
     (only with ``keep_claims`` False: claim objects do not leave the process that made them);
-    ``stdin``: check the note read from standard input instead (never cached)."""
+    ``stdin``: check the note read from standard input instead (never cached).
+
+    Notes stream: each is read just before it is checked and dropped after, so memory is bounded
+    by the largest note, not by the run. Workers get paths and read the notes themselves."""
     forget_found()
     files, errors = _discover(paths, config, force_exclude, stdin)
     run = _Run(files=len(files))
     per_file = {}
     for path in files:  # a bad configuration stops the run before any file is checked
         per_file[path] = file_settings(path, settings, config, layout)
-    todo: list[tuple[str, str, engine.Settings, str | None]] = []
+    inline = jobs <= 1 or keep_claims or stdin is not None
+    later: list[_Job] = []
     for path in files:
+        job = _Job(path, per_file[path], encoding)
         if stdin is not None:  # the note on standard input: its result is never cached
             if stdin.problem is not None or stdin.text is None:
                 run.unreadable.append((path, stdin.problem or ReadProblem("cannot be read")))
             else:
-                todo.append((path, stdin.text, per_file[path], None))
+                _finish(run, None, job, _read_and_check(job, stdin.text, keep_claims))
             continue
-        key = record = None
+        text = None
         if cache is not None:
-            digest, record = cache.look(path, encoding)
-            if digest is not None:  # unchanged since a run that read it: maybe not even read now
-                key = cache.key_of(path, digest, per_file[path])
-                if _from_cache(run, cache, key):
-                    continue
-        text, problem = read_note(path, encoding)
-        if problem is not None:
-            run.unreadable.append((path, problem))
-            continue
-        if cache is not None and key is None:
-            digest = text_digest(text)
-            cache.remember(path, record, digest)
-            key = cache.key_of(path, digest, per_file[path])
-            if _from_cache(run, cache, key):
+            digest, job.record = cache.look(path, encoding)
+            if digest is not None and _from_cache(run, cache, cache.key_of(path, digest, job.settings)):
+                run.digests[path] = digest  # unchanged since a run that read it: not even read now
                 continue
-        todo.append((path, text, per_file[path], key))
+            text, problem = read_note(path, encoding)
+            if problem is not None:
+                run.unreadable.append((path, problem))
+                continue
+            digest = text_digest(text)
+            cache.remember(path, job.record, digest)
+            if _from_cache(run, cache, cache.key_of(path, digest, job.settings)):
+                run.digests[path] = digest
+                continue
+            job.size = len(text)
+        if inline:
+            _finish(run, cache, job, _read_and_check(job, text, keep_claims))
+        else:
+            job.size = job.size or _file_size(path)
+            later.append(job)
+        text = None  # this note's text goes before the next one is read
+    for job, done in _outcomes(later, jobs):
+        _finish(run, cache, job, done)
     if cache is not None:
         cache.save_index()
-    if keep_claims:
-        for path, text, file_settings_, _key in todo:
-            try:
-                result = engine.check_text(path, text, file_settings_)
-            except Exception as exc:
-                _debug_traceback()
-                run.crashed.append((path, exc))
-                continue
-            run.claims.extend(result.claims)
-            run.add(result.findings, len(result.claims), result.unparsed)
-        return run, errors
-    for (path, _text, _settings, key), outcome in _outcomes(todo, jobs):
-        if isinstance(outcome, BaseException):
-            run.crashed.append((path, outcome))
-            continue
-        if cache is not None and key is not None:
-            cache.store(key, outcome)
-        run.add(outcome.findings, outcome.claims, outcome.unparsed)
     return run, errors
+
+
+def _file_size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _read_and_check(job: _Job, text: str | None = None, keep_claims: bool = False) -> _Done:
+    """Read the note of ``job`` (unless its ``text`` is given) and check it."""
+    if text is None:
+        text, problem = read_note(job.path, job.encoding)
+        if problem is not None or text is None:
+            return _Done(None, problem or ReadProblem("cannot be read"))
+    digest = text_digest(text)
+    if not keep_claims:
+        return _Done(digest, _check_one(job.path, text, job.settings))
+    try:
+        result = engine.check_text(job.path, text, job.settings)
+    except Exception as exc:
+        _debug_traceback()
+        return _Done(digest, exc)
+    return _Done(digest, Entry(list(result.findings), len(result.claims), result.unparsed), result.claims)
+
+
+def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
+    """Add what checking ``job`` gave to ``run``, and store its entry in ``cache``."""
+    outcome = done.outcome
+    if isinstance(outcome, _Failure):
+        outcome = outcome.exception()
+    if isinstance(outcome, ReadProblem):
+        run.unreadable.append((job.path, outcome))
+        return
+    if isinstance(outcome, BaseException):
+        run.crashed.append((job.path, outcome))
+        return
+    if done.digest is not None:
+        run.digests[job.path] = done.digest
+        if cache is not None:  # keyed by the text checked, whichever process read it
+            cache.store(cache.key_of(job.path, done.digest, job.settings), outcome)
+    if done.claims is not None:
+        run.claims.extend(done.claims)
+    run.add(outcome.findings, outcome.claims, outcome.unparsed)
 
 
 def _from_cache(run: _Run, cache: Cache, key: str) -> bool:
@@ -346,13 +407,13 @@ def _from_cache(run: _Run, cache: Cache, key: str) -> bool:
 PARALLEL_MIN_CHARS = 200_000
 
 
-def _outcomes(todo: list, jobs: int):
-    """(item, Entry or the exception that stopped it) for each (path, text, settings, key)."""
-    if jobs > 1 and len(todo) > 1 and sum(len(item[1]) for item in todo) >= PARALLEL_MIN_CHARS:
+def _outcomes(todo: list[_Job], jobs: int):
+    """(job, _Done) for each job: in a pool of ``jobs`` processes when the work is worth it."""
+    if jobs > 1 and len(todo) > 1 and sum(job.size for job in todo) >= PARALLEL_MIN_CHARS:
         yield from _parallel(todo, jobs)
         return
-    for item in todo:
-        yield item, _check_one(*item[:3])
+    for job in todo:
+        yield job, _read_and_check(job)
 
 
 # Notes up to this size are checked with the cyclic garbage collector paused (it would
@@ -382,12 +443,13 @@ def _check_one(path: str, text: str, settings: engine.Settings) -> Entry | BaseE
             gc.collect(1)
 
 
-def _check_in_worker(path: str, text: str, settings: engine.Settings):
-    """``_check_one`` in a worker: an exception comes back as its class name and message."""
-    outcome = _check_one(path, text, settings)
-    if isinstance(outcome, BaseException):
-        return _Failure(type(outcome).__name__, str(outcome))
-    return outcome
+def _check_in_worker(job: _Job) -> _Done:
+    """``_read_and_check`` in a worker, which reads the note itself: an exception comes back as
+    its class name and message."""
+    done = _read_and_check(job)
+    if isinstance(done.outcome, BaseException):
+        done.outcome = _Failure(type(done.outcome).__name__, str(done.outcome))
+    return done
 
 
 @dataclass
@@ -416,46 +478,47 @@ def _pool(workers: int):
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_worker_init)
 
 
-def _parallel(todo: list, jobs: int):
+def _parallel(todo: list[_Job], jobs: int):
     from concurrent.futures import as_completed
     from concurrent.futures.process import BrokenProcessPool
 
-    pending = sorted(todo, key=lambda item: -len(item[1]))  # the longest first: an even finish
-    engine.preload(pending[0][2])  # imported once here, not once per worker
+    pending = sorted(todo, key=lambda job: -job.size)  # the longest first: an even finish
+    engine.preload(pending[0].settings)  # imported once here, not once per worker
     pool = _pool(min(jobs, len(pending)))
+    finished: set[int] = set()
     try:
-        futures = {pool.submit(_check_in_worker, *item[:3]): item for item in pending}
+        futures = {pool.submit(_check_in_worker, job): job for job in pending}
         for future in as_completed(futures):
-            item = futures[future]
+            job = futures.pop(future)  # its result goes once used
             try:
-                outcome = future.result()
+                done = future.result()
             except BrokenProcessPool:
                 break  # a worker died; the files not done yet are checked one by one below
-            pending.remove(item)
-            yield item, outcome.exception() if isinstance(outcome, _Failure) else outcome
+            finished.add(id(job))
+            yield job, done
     except BaseException:  # Ctrl-C, or the consumer gave up: stop the workers now
         _terminate(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    yield from _isolated(pending)
+    yield from _isolated([job for job in pending if id(job) not in finished])
 
 
-def _isolated(items: list):
-    """Check each item in a worker of its own pool: a file that kills its worker is a DL199."""
+def _isolated(items: list[_Job]):
+    """Check each job in a worker of its own pool: a file that kills its worker is a DL199."""
     from concurrent.futures.process import BrokenProcessPool
 
     pool = None
     try:
-        for item in items:
+        for job in items:
             pool = pool or _pool(1)
             try:
-                outcome = pool.submit(_check_in_worker, *item[:3]).result()
+                done = pool.submit(_check_in_worker, job).result()
             except BrokenProcessPool:
                 pool.shutdown(wait=True)
                 pool = None
-                outcome = _Failure("WorkerDied", "the process checking this file stopped abruptly")
-            yield item, outcome.exception() if isinstance(outcome, _Failure) else outcome
+                done = _Done(None, _Failure("WorkerDied", "the process checking this file stopped abruptly"))
+            yield job, done
     except BaseException:
         if pool is not None:
             _terminate(pool)
@@ -513,7 +576,7 @@ def _check(args, settings: engine.Settings) -> int:
     if args.diff:
         return _show_diff(args, findings, errors, settings, run.files)
     if args.fix and getattr(args, "fixed", None) is None:
-        args.fixed = _fix(args, findings, settings)
+        args.fixed = _fix(args, findings, settings, run.digests)
         if args.fixed.files:  # check the changed notes again: report only what remains
             return _check(args, settings)
     return _report(args, run, findings, errors)
@@ -624,13 +687,17 @@ def _plans(args, findings: list[Finding], base: engine.Settings):
     return plans
 
 
-def _fix(args, findings: list[Finding], settings: engine.Settings) -> _Fixed:
-    """Apply the fixes of ``findings`` to their files (each written atomically)."""
+def _fix(args, findings: list[Finding], settings: engine.Settings, checked: dict[str, str] | None = None) -> _Fixed:
+    """Apply the fixes of ``findings`` to their files (each written atomically). ``checked``: the
+    digest of each note's text as checked; a note that changed since is left as it is."""
     from derivlint.check.fixes import write_fix
 
     fixed = _Fixed()
     stdin = getattr(args, "stdin", None)
     for plan in _plans(args, findings, settings):
+        if plan.error is None and stdin is None and checked and plan.path in checked:
+            if text_digest(plan.old) != checked[plan.path]:
+                plan.error = "it changed on disk after it was checked; left unchanged (run again)"
         if plan.error is not None:
             print(escape(f"derivlint: error: cannot fix {plan.path}: {plan.error}"), file=sys.stderr)
             continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import stat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -197,13 +198,16 @@ def _walk(shown, absolute, root, specs, excluded, seen, found, errors, skip=None
         shown_path = os.path.join(shown, entry.name)
         try:
             is_dir = entry.is_dir()
-            is_file = not is_dir and entry.is_file()
+            is_file = not is_dir and entry.is_file()  # a regular file: FIFOs, sockets, devices never
+            linked = entry.is_symlink()
         except OSError:
             continue
         if is_dir and (entry.name.startswith(".") or entry.name in SKIPPED_DIRS):
             continue
         if not (is_dir or (is_file and _is_note(entry.name))):
             continue
+        if linked and not _inside(path, root):
+            continue  # a link out of the checked folder, as git does not follow one either
         if _ignored(path, is_dir, specs) or _excluded(excluded, path, root, is_dir):
             continue
         if skip is not None and skip(path, is_dir):
@@ -212,6 +216,16 @@ def _walk(shown, absolute, root, specs, excluded, seen, found, errors, skip=None
             _walk(shown_path, path, root, specs, excluded, seen, found, errors, skip)
         else:
             found.append(shown_path)
+
+
+def _inside(path: str, root: str) -> bool:
+    """Whether the link ``path`` resolves to a place inside the folder ``root`` (both real paths)."""
+    try:
+        target = os.path.realpath(path)
+        top = os.path.realpath(root)
+    except (OSError, ValueError):
+        return False
+    return target == top or target.startswith(top.rstrip(os.sep) + os.sep)
 
 
 def _is_note(name: str) -> bool:
@@ -249,18 +263,51 @@ def read_note(
     Without ``encoding``: a BOM (UTF-8, UTF-16, UTF-32) decides the encoding,
     else the file must be valid UTF-8. With ``encoding``, that codec is used.
     """
-    try:
-        size = os.stat(path).st_size
-        if size > max_size:
-            limit = _size(max_size)
-            return None, ReadProblem(f"file is too large ({_size(size)}; the limit is {limit})")
-        with open(path, "rb") as f:
-            data = f.read(max_size + 1)
-    except OSError as exc:
-        return None, ReadProblem(exc.strerror or str(exc))
+    data, problem = _read_bytes(path, max_size)
+    if problem is not None:
+        return None, problem
     if len(data) > max_size:
         return None, ReadProblem(f"file is too large (more than {_size(max_size)})")
     return _decode(data, encoding)
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a directory"),
+)
+
+
+def _not_regular(mode: int) -> ReadProblem | None:
+    """Why a file of ``mode`` is never read (reading a FIFO or a device could wait forever)."""
+    if stat.S_ISREG(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a plain file")
+    return ReadProblem(f"not a regular file: {kind}; only regular files are read")
+
+
+def _read_bytes(path: str, max_size: int) -> tuple[bytes, ReadProblem | None]:
+    """Up to ``max_size + 1`` bytes of the regular file ``path``, or why not. Never blocks on a
+    FIFO or a device: it is looked at before it is opened, and opened without waiting for a
+    writer (O_NONBLOCK) in case it was swapped in between, then looked at again."""
+    try:
+        st = os.stat(path)
+        problem = _not_regular(st.st_mode)
+        if problem is None and st.st_size > max_size:
+            limit = _size(max_size)
+            problem = ReadProblem(f"file is too large ({_size(st.st_size)}; the limit is {limit})")
+        if problem is not None:
+            return b"", problem
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with open(fd, "rb") as f:
+            problem = _not_regular(os.fstat(fd).st_mode)
+            if problem is not None:
+                return b"", problem
+            return f.read(max_size + 1), None
+    except OSError as exc:
+        return b"", ReadProblem(exc.strerror or str(exc))
 
 
 def _size(n: int) -> str:
@@ -336,11 +383,9 @@ def read_stored(
     path: str, encoding: str | None = None, max_size: int = MAX_FILE_SIZE
 ) -> tuple[StoredText | None, ReadProblem | None]:
     """Like ``read_note``, plus the codec, BOM and line endings of the file. Never raises."""
-    try:
-        with open(path, "rb") as f:
-            data = f.read(max_size + 1)
-    except OSError as exc:
-        return None, ReadProblem(exc.strerror or str(exc))
+    data, problem = _read_bytes(path, max_size)
+    if problem is not None:
+        return None, problem
     return stored_text(data, encoding, max_size)
 
 

@@ -1,26 +1,53 @@
-"""DL501: a symbol in a derivative's result that the differentiated expression never introduces."""
+"""DL501: a symbol in a derivative's result that neither the differentiated expression nor the note before introduces."""
 
 from __future__ import annotations
 
+import bisect
+import re
 from typing import Iterator
 
 from derivlint.findings import Finding
 from derivlint.rule import Rule
-from derivlint.math.tree import Call, Deriv, Sum, Sym
+from derivlint.math.parser import GREEK
+from derivlint.math.tree import Call, Deriv, Sum, Sym, Transpose
 
-KNOWN = frozenset({"I", "E", "0", "e", "pi", "n", "m", "N", "d", "k", "delta", "T", "O"})
+# Constants and conventional names, never a variable from nowhere: the identity, e, π, the
+# Kronecker delta, big-O, and the letters used as indices and sizes (i, j, k, l, m, n, t, N, d, T).
+KNOWN = frozenset({"I", "E", "0", "e", "pi", "delta", "O", "i", "j", "k", "l", "m", "n", "t", "N", "d", "T",
+                   "infty", "imath", "jmath", "hbar", "emptyset", "ell"})  # fmt: skip
+# A lone a / A / I in English prose followed by one of these words names a symbol ("where A is the
+# loss", "a and b are"); followed by any other word it is the article or the pronoun ("A matrix", "I use").
+SYMBOL_VERBS = frozenset(
+    "is are was were be been being denotes denote denoted stands stand represents represent means mean "
+    "has have and or with in of to as by from for equals".split()
+)
+_ACCENT = re.compile(r"^[A-Za-z]+\((.+)\)$")  # hat(y), bar(x), tilde(A): the letter under the accent
+_PROSE_LETTER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z])(?![A-Za-z0-9])")
+_PROSE_GREEK = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(GREEK, key=len, reverse=True)) + r")(?![A-Za-z])")
+_APPLIED = re.compile(r"\s*(?:\\(?:left|big|Big|bigg|Bigg)\s*)?\(")  # a letter written before "("
+_LABEL = re.compile(r"\\(?:text|mbox|textrm|textit|textbf)\s*\{([^{}]*)\}")  # prose inside math
+_NEXT_WORD = re.compile(r" ([a-z]{2,})\b")
 
 
 class UnintroducedSymbol(Rule):
     """## What it does
     Reports a symbol on the right-hand side of a derivative (or of a step of
     a derivation) that neither the differentiated expression, nor the steps
-    before it, nor a definition in scope introduces.
+    before it, nor a definition in scope introduces, and that nothing before the
+    claim introduces: no definition or declaration (``L' = L + λ‖θ‖²``,
+    ``x \\in \\mathbb{R}^n``), no prose ("where L is the loss", an inline
+    ``$r_i$``), no ``\\text{}`` label, nor the rest of the claim's paragraph.
+    A letter only used in another displayed formula is not introduced by it:
+    that is how a slip from the formula above looks. Only a certain variable is
+    reported: one Latin or Greek letter (under an accent too), never a
+    function (``g'(z)``, ``f(x)``), a multi-letter name, a constant (e, π, I),
+    an index or a size (i, j, k, l, m, n, t, N, d, T; a summation index) or an
+    entry of an introduced matrix (``a_{ij}`` of A).
 
     ## Why is this bad?
-    A derivative can only depend on what it differentiates. A new symbol is
-    almost always a copy slip from another formula: the note differentiates
-    ``xᵀBx`` and answers with ``A``.
+    A derivative can only depend on what it differentiates. A letter the note
+    has never used is almost always a copy slip from another formula: the
+    note differentiates ``xᵀBx`` and answers with ``A``.
 
     ## Example
     ```
@@ -40,7 +67,7 @@ class UnintroducedSymbol(Rule):
     def check(self, note) -> Iterator[Finding]:
         from derivlint.check.truth import Scope
 
-        mentioned = None  # read from the note's inline math when a claim first needs it
+        mentioned = None  # where each letter is mentioned, read when a claim first needs it
         for claim in note.claims:
             head = claim.facts.get("head")
             if claim.kind == "unparsed" or claim.rhs is None or head is None or head.num is None:
@@ -55,41 +82,150 @@ class UnintroducedSymbol(Rule):
                     continue
                 introduced |= more
             if mentioned is None:
-                mentioned = _first_mentions(note)
-            before = claim.block.start
+                mentioned = _Mentions(note)
+            calls = {id(n.func) for n in claim.rhs.walk() if isinstance(n, Call)}
+            primed = {id(n.arg) for n in claim.rhs.walk() if isinstance(n, Transpose) and n.mark == "prime"}
             reported = set()
             for node in claim.rhs.walk():
-                if not isinstance(node, Sym) or node.name.rstrip("'") in introduced or node.name in KNOWN:
-                    continue  # σ' after σ: its derivative
-                said = mentioned.get(node.name, before) < before  # named in prose before the claim
-                if node.name in reported or said or _bound(claim.rhs, node.name):
+                if not isinstance(node, Sym) or id(node) in calls or id(node) in primed:
+                    continue  # g(z), g'(z): a function; its name is not a variable
+                letter = _letter(node.name)
+                if letter is None or letter in KNOWN or node.name.rstrip("'") in introduced:
+                    continue  # a word, a constant or an index; σ' after σ: its derivative
+                if node.name in reported or _bound(claim.rhs, node.name) or _bound(claim.rhs, letter):
                     continue
                 if node.sub and node.name.upper() in {n.upper() for n in introduced}:
                     continue  # a_ij: an entry of A
-                if _defined(scope, node.key):
+                if _defined(scope, node.key) or mentioned.before(letter, claim.block, claim.start):
                     continue
+                if _APPLIED.match(claim.block.text, node.end):
+                    continue  # g(w^T x): g applied, or g times (w^T x); not certainly a variable
                 reported.add(node.name)
                 yield self.at_block(
                     claim.block, node.start, node.end,
                     f"{node.key} appears in the result, but {_show(head)} does not contain it "
-                    "and no definition in scope introduces it",
+                    "and nothing before it introduces it (no definition, declaration or mention in prose)",
                 )  # fmt: skip
 
 
-def _first_mentions(note) -> dict[str, int]:
-    """Letters named in inline math inside prose ("let $r_i$ be the rows of $A$"), each
-    with the smallest start of a block naming it: the note introduces them in words."""
-    from derivlint.math.lexer import LETTER, tokenize
+def _letter(name: str) -> str | None:
+    """The one letter a symbol's name is (under an accent: hat(y) is y), or None for a word, a
+    primed name or anything else that is not certainly one variable."""
+    match = _ACCENT.match(name)
+    while match is not None:
+        name = match.group(1)
+        match = _ACCENT.match(name)
+    if (len(name) == 1 and name.isascii() and name.isalpha()) or name in GREEK:
+        return name
+    return None
 
-    out: dict[str, int] = {}
-    for block in note.extraction.blocks:
-        if block.display:
-            continue
-        for token in tokenize(block.text):
-            if token.kind == LETTER and block.start < out.get(token.value, block.start + 1):
-                out[token.value] = block.start
-    return out
 
+class _Mentions:
+    """Where each letter is introduced in a note: every lone letter or Greek name in its prose
+    (outside math), every letter of its inline math (part of a sentence: "let $r_i$ be the rows"),
+    every symbol of a declaration or a definition (x ∈ R^n; L' = L + λ‖θ‖², both sides), and the
+    letters of ``\\text{}`` labels; each with its (source index, offset), sorted for binary
+    search. A letter merely used in another displayed formula (a derivative, an identity) is not
+    introduced by it: the next formula that brings it in unasked is the slip."""
+
+    def __init__(self, note):
+        from derivlint.math.lexer import CMD, LETTER, LexError, _GREEK, tokenize
+
+        found: dict[str, list[tuple[int, int]]] = {}  # letter -> (source index, offset) of each mention
+        order = {id(source): i for i, source in enumerate(note.extraction.sources)}
+        self.order = order
+        sources = {id(source): source for source in note.extraction.sources}
+        spans: dict[int, list[tuple[int, int]]] = {}  # id(source) -> the spans of its math blocks
+
+        def add(name: str, at: int, offset: int) -> None:
+            found.setdefault(name, []).append((at, offset))
+
+        for block in note.extraction.blocks:
+            sources.setdefault(id(block.source), block.source)
+            at = order.setdefault(id(block.source), len(order))
+            spans.setdefault(id(block.source), []).append((block.start, block.end))
+            labelled = False
+            for match in _LABEL.finditer(block.text):  # \text{where L is the loss}
+                labelled = True
+                for letter in _PROSE_LETTER.finditer(match.group(1)):
+                    add(letter.group(1), at, block.file_offset(match.start()))
+            if block.display and not labelled:
+                continue  # a display with a label ("r \; \text{(the residual)}") names its letters
+            try:
+                tokens = tokenize(block.text)
+            except (LexError, RecursionError, ValueError):
+                continue
+            for token in tokens:
+                if token.kind == LETTER or (token.kind == CMD and token.value in GREEK):
+                    add(token.value, at, block.file_offset(token.start))
+        for claim in note.claims:  # declarations and definitions, displayed too
+            if claim.kind not in ("declaration", "definition"):
+                continue
+            at = order.setdefault(id(claim.block.source), len(order))
+            offset = claim.block.file_offset(claim.start)
+            for side in (claim.lhs, claim.rhs):
+                for node in side.walk() if side is not None else ():
+                    if isinstance(node, Sym):
+                        letter = _letter(node.name)
+                        if letter is not None:
+                            add(letter, at, offset)
+                    elif isinstance(node, Call) and isinstance(node.func, Sym):
+                        letter = _letter(node.func.name)
+                        if letter is not None:
+                            add(letter, at, offset)
+        for key, source in sources.items():
+            text, at = source.text, order.setdefault(key, len(order))
+            inside = sorted(spans.get(key, ()))
+            starts = [a for a, _ in inside]
+
+            def in_math(i: int) -> bool:
+                j = bisect.bisect_right(starts, i) - 1
+                return j >= 0 and i < inside[j][1]
+
+            for match in _PROSE_LETTER.finditer(text):
+                letter = match.group(1)
+                if in_math(match.start()):
+                    continue
+                if letter in ("a", "A", "I"):
+                    after = _NEXT_WORD.match(text, match.end())
+                    if after is not None and after.group(1) not in SYMBOL_VERBS:
+                        continue  # "A matrix", "a vector", "I use": a word, not the letter
+                add(letter, at, match.start())
+            for match in _PROSE_GREEK.finditer(text):
+                if not in_math(match.start()):
+                    add(match.group(1), at, match.start())
+            for i, ch in enumerate(text):
+                name = _GREEK.get(ch)
+                if name is not None and not in_math(i):
+                    add(name, at, i)
+        for places in found.values():
+            places.sort()
+        self.found = found
+        self.context = note.context
+
+    def before(self, letter: str, block, start: int = 0) -> bool:
+        """Whether ``letter`` is mentioned before the claim that starts at ``start`` in ``block``
+        (earlier rows of its block, earlier blocks and prose, earlier cells or file parts), or in
+        the block's passage outside the block ("… = (A + A^T)x, where A is the Hessian"), or in
+        the "where" paragraph right after that passage."""
+        places = self.found.get(letter)
+        if not places:
+            return False
+        at = self.order.get(id(block.source), len(self.order))
+        if places[0] < (at, block.file_offset(start)):
+            return True
+        passage = block.passage
+        if passage is None:
+            return False
+        end = passage.end
+        outline = getattr(self.context, "outline", None)
+        k = outline.index.get(id(passage)) if outline is not None else None
+        if k is not None and k + 1 < len(outline.passages) and outline.where[k + 1]:
+            nxt = outline.passages[k + 1]
+            if nxt.source is passage.source:
+                end = nxt.end
+        i = bisect.bisect_left(places, (at, block.end))
+        return i < len(places) and places[i] < (at, end)
 
 def _show(node) -> str:
     from derivlint.math.tree import render

@@ -20,7 +20,8 @@ class SymbolShapeReused(Rule):
     vector and a matrix, a scalar and a 3-vector, an n×1 and an n×n. Only
     shapes the note states count (``x \\in \\mathbb{R}^n``, "A 是 n×n 矩阵"),
     never shapes derivlint guessed, suppositions ("if A ∈ …") or function
-    signatures (``f: \\mathbb{R}^n \\to \\mathbb{R}``). A symbol declared
+    signatures (``f: \\mathbb{R}^n \\to \\mathbb{R}``); a letter and its bold
+    form (``x \\in \\mathbb{R}``, ``\\mathbf{x} \\in \\mathbb{R}^n``) are two symbols. A symbol declared
     again in a later sentence, paragraph or section is taken as rebound:
     notes often reuse a letter for the next example, so that is not reported.
 
@@ -60,8 +61,9 @@ class SymbolShapeReused(Rule):
             decls.sort(key=lambda d: (d.index, d.start))
             for i, later in enumerate(decls):
                 earlier = next(
-                    (e for e in decls[:i] if incompatible(e.shape, later.shape) and _one_sentence(e, later)), None
-                )
+                    (e for e in decls[:i] if incompatible(e.shape, later.shape) and _one_sentence(e, later)
+                     and not _other_fonts(e, later)), None
+                )  # fmt: skip
                 if earlier is None:
                     continue
                 yield_once = (key, later.source.path, later.index, frozenset((earlier.shape, later.shape)))
@@ -73,6 +75,11 @@ class SymbolShapeReused(Rule):
                     f"{key} is declared {_show(later.shape)} here but {_show(earlier.shape)} on line "
                     f"{earlier.line} in the same sentence; use another letter for one of them",
                 )  # fmt: skip
+
+
+def _other_fonts(a, b) -> bool:
+    """x and bold x: two symbols by convention (a scalar x ∈ R and a vector **x** ∈ R^n)."""
+    return a.bold is not None and b.bold is not None and a.bold != b.bold
 
 
 def _one_sentence(a, b) -> bool:

@@ -35,6 +35,13 @@ def notes(tmp_path, monkeypatch):
     return calls
 
 
+def signed(body: bytes) -> bytes:
+    """``body`` as a cache file stores it: after the SHA-256 of it (so only its content is wrong)."""
+    import hashlib
+
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
 def run(capsys, *args: str) -> tuple[int, str, str]:
     code = main(["check", "-j", "1", *args])
     out, err = capsys.readouterr()
@@ -142,7 +149,7 @@ def test_second_run_is_served_from_the_cache(notes, capsys, tmp_path):
     folder = tmp_path / ".derivlint_cache"
     assert (folder / ".gitignore").read_text() == "*\n"
     assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
-    assert len(list((folder / "v1").glob("*.json"))) == 2
+    assert len(list((folder / f"v{cache_mod.FORMAT}").glob("*.json"))) == 2
 
 
 def test_json_output_is_identical_from_the_cache(notes, capsys):
@@ -185,18 +192,18 @@ def test_no_cache_neither_reads_nor_writes(notes, capsys, tmp_path):
 
 def test_cache_dir_option_and_environment(notes, capsys, tmp_path, monkeypatch):
     run(capsys, "--cache-dir", "custom", ".")
-    assert len(list((tmp_path / "custom" / "v1").glob("*.json"))) == 2
+    assert len(list((tmp_path / "custom" / f"v{cache_mod.FORMAT}").glob("*.json"))) == 2
     monkeypatch.setenv(cache_mod.CACHE_DIR_ENV, str(tmp_path / "from-env"))
     run(capsys, ".")
-    assert len(list((tmp_path / "from-env" / "v1").glob("*.json"))) == 2
+    assert len(list((tmp_path / "from-env" / f"v{cache_mod.FORMAT}").glob("*.json"))) == 2
     assert not (tmp_path / ".derivlint_cache").exists()
 
 
 def test_corrupt_entries_are_recomputed(notes, capsys, tmp_path):
     first = run(capsys, ".")
-    entries = list((tmp_path / ".derivlint_cache" / "v1").glob("*.json"))
+    entries = list((tmp_path / ".derivlint_cache" / f"v{cache_mod.FORMAT}").glob("*.json"))
     entries[0].write_bytes(b"\xff{not json")
-    entries[1].write_text(json.dumps({"key": entries[1].stem, "findings": [{"path": 1}], "claims": 1, "unparsed": 0}))
+    entries[1].write_bytes(signed(json.dumps({"key": entries[1].stem, "findings": [{"path": 1}], "claims": 1, "unparsed": 0}).encode()))
     assert run(capsys, ".") == first
     assert len(notes) == 4
     assert run(capsys, ".") == first  # rewritten: served from the cache again
@@ -246,7 +253,7 @@ def test_unreadable_and_crashing_files_are_not_cached(notes, capsys, tmp_path, m
     monkeypatch.setattr(engine, "check_text", boom)
     code, out, _ = run(capsys, ".")
     assert code == 1 and "DL100" in out and "DL199" in out and "KeyError" in out
-    assert len(list((tmp_path / ".derivlint_cache" / "v1").glob("*.json"))) == 1  # wrong.md only
+    assert len(list((tmp_path / ".derivlint_cache" / f"v{cache_mod.FORMAT}").glob("*.json"))) == 1  # wrong.md only
 
 
 # --------------------------------------------------------------------------- the stat index
@@ -311,9 +318,9 @@ def test_another_encoding_reads_the_file_again(reads, capsys):
 
 def test_corrupt_index_is_a_miss_and_is_rewritten(reads, notes, capsys, tmp_path):
     first = run(capsys, ".")
-    index = tmp_path / ".derivlint_cache" / "v1" / cache_mod.INDEX
-    for garbage in (b"\xff not json", b"[1, 2]", json.dumps({str(tmp_path / "right.md"): "x"}).encode()):
+    index = tmp_path / ".derivlint_cache" / f"v{cache_mod.FORMAT}" / cache_mod.INDEX
+    for garbage in (b"\xff not json", signed(b"[1, 2]"), signed(json.dumps({str(tmp_path / "right.md"): "x"}).encode())):
         index.write_bytes(garbage)
         assert run(capsys, ".") == first
     assert len(notes) == 2  # results still came from the cache
-    assert sorted(json.loads(index.read_text())) == sorted(str(tmp_path / n) for n in ("right.md", "wrong.md"))
+    assert sorted(json.loads(index.read_text().partition("\n")[2])) == sorted(str(tmp_path / n) for n in ("right.md", "wrong.md"))

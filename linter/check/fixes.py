@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import os
+import re
+import stat
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -398,37 +402,172 @@ def _with_newline(fixes: list[Fix], newline: str) -> list[Fix]:
     return out
 
 
-def write_atomically(path: str, data: bytes) -> None:
-    """Replace the file at ``path`` by ``data`` in one step, keeping its mode.
+# Temporary files of --fix: ".derivlint-" + 8 characters of tempfile's alphabet + ".tmp".
+_TEMP_PREFIX, _TEMP_SUFFIX = ".derivlint-", ".tmp"
+_TEMP_NAME = re.compile(r"\.derivlint-[a-z0-9_]{8}\.tmp\Z")
+TEMP_GRACE_SECONDS = 5  # a temporary file younger than this may be one another run just made
+STALE_TEMP_SECONDS = 600  # without file locks (Windows): a leftover is this old before it goes
+_swept: set[str] = set()
 
-    The bytes go to a temporary file in the same folder, which then replaces
-    the original; on any error the temporary file is removed and the original
-    is left as it was.
-    """
-    folder = os.path.dirname(os.path.abspath(path))
+
+class FileChanged(OSError):
+    """The note changed on disk after derivlint read it: the fix is not written."""
+
+
+def sweep_temps(folder: str) -> int:
+    """Remove what interrupted --fix runs left in ``folder`` (once per folder and run): files of
+    derivlint's temporary name that no live run holds. A run holds a lock on its temporary file
+    while it writes; the lock goes when the process dies, even by SIGKILL. Returns how many went."""
+    folder = os.path.abspath(folder)
+    if folder in _swept:
+        return 0
+    _swept.add(folder)
+    removed = 0
+    now = time.time()
     try:
-        mode = os.stat(path).st_mode & 0o7777
+        with os.scandir(folder) as entries:
+            names = [e.name for e in entries if _TEMP_NAME.match(e.name) and e.is_file(follow_symlinks=False)]
     except OSError:
-        mode = None
-    fd, tmp = tempfile.mkstemp(prefix=".derivlint-", suffix=".tmp", dir=folder)
+        return 0
+    for name in names:
+        path = os.path.join(folder, name)
+        try:
+            age = now - os.lstat(path).st_mtime
+            if age < TEMP_GRACE_SECONDS or not _abandoned(path, age):
+                continue
+            os.unlink(path)
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _abandoned(path: str, age: float) -> bool:
+    """Whether no live process holds the temporary file ``path``."""
+    try:
+        import fcntl
+    except ImportError:
+        return age >= STALE_TEMP_SECONDS
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False  # a run writing it now
+    finally:
+        os.close(fd)  # closing drops the lock just taken
+    return True
+
+
+def _lock(fd: int) -> None:
+    try:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (ImportError, OSError):
+        pass
+
+
+def _unchanged(path: str, expected: bytes | None) -> None:
+    """Raise FileChanged unless the file ``path`` still holds ``expected`` (None: no check)."""
+    if expected is None:
+        return
+    with open(path, "rb") as f:
+        now = f.read(len(expected) + 1)
+    if now != expected:
+        raise FileChanged("it changed on disk after derivlint read it; left unchanged (run again)")
+
+
+def write_atomically(path: str, data: bytes, expected: bytes | None = None) -> None:
+    """Replace the contents of the file at ``path`` by ``data``, keeping its links and mode.
+
+    A symlinked note is written in its target (the link stays a link). The bytes go to an
+    unpredictable temporary file in the target's folder (locked while written, fsynced), which
+    then replaces the target in one step, with the target's mode (and owner where allowed).
+    A note with hard links (nlink > 1) is rewritten in place instead, so that every name keeps
+    the same file: the fsynced temporary copy exists until the note holds the whole new text,
+    then goes. With ``expected`` (the bytes the fix was planned from), a note that changed
+    since is left as it is (FileChanged); a read-only note is left too (PermissionError). On any
+    error the temporary file is removed and the note is left as it was. Leftovers of interrupted
+    runs in that folder are removed first (``sweep_temps``).
+    """
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    sweep_temps(folder)
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file; left unchanged")
+        if not st.st_mode & 0o222:
+            raise PermissionError(errno.EACCES, "the file is read-only; left unchanged")
+    _unchanged(target, expected)
+    fd, tmp = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as f:
+            _lock(f.fileno())
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
+            if st is not None:
+                os.chmod(tmp, stat.S_IMODE(st.st_mode))
+                try:
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                except (OSError, AttributeError):
+                    pass  # not ours to give away: the new file is the writer's
+            _unchanged(target, expected)  # the last look before the note is touched
+            if st is not None and st.st_nlink > 1:
+                try:
+                    _write_in_place(target, data)
+                except OSError as exc:  # the note may be cut short: the fixed text is kept beside it
+                    kept = target + ".derivlint-fixed"  # a name no sweep removes
+                    try:
+                        os.replace(tmp, kept)
+                    except OSError:
+                        kept = tmp
+                    tmp = None  # kept, not removed below
+                    why = exc.strerror or str(exc)
+                    raise OSError(exc.errno, f"{why}; the fixed note is kept in {kept}") from exc
+                os.unlink(tmp)
+            else:
+                os.replace(tmp, target)
+        _sync_folder(folder)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
         raise
+
+
+def _write_in_place(path: str, data: bytes) -> None:
+    """Overwrite the file ``path`` with ``data`` keeping its inode (and so its hard links)."""
+    fd = os.open(path, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.truncate()
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename durable (POSIX); nothing where a folder cannot be opened."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_fix(plan: FileFix) -> None:
     """Write a planned change to disk (nothing when the text does not change). Raises OSError."""
     if not plan.changed or plan.stored is None:
         return
-    write_atomically(plan.path, plan.stored.encode(plan.new))
+    write_atomically(plan.path, plan.stored.encode(plan.new), expected=plan.stored.data)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
+from derivlint.math.lexer import LexError
 from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -25,6 +26,11 @@ _TRIGGERS_EN = re.compile(
     r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize)",
     re.I,
 )
+
+
+# What reading one passage, block or claim may raise on text it cannot read (deep nesting, an odd
+# construct): that piece declares nothing, and the rest of the note is read as usual.
+_UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError, LexError)
 
 
 def _has_triggers(text: str) -> bool:
@@ -46,6 +52,10 @@ class Context:
         self._in_passage: dict[int, list[Declaration]] | None = None  # passage index -> declarations
         self._chains: dict[int, tuple] = {}  # passage index -> _chain_of
         self._starts: dict[str, list[tuple[int, int]]] = {}  # key -> its declarations' places, sorted
+        self._passage_places: list[tuple[int, int]] | None = None  # (source order, start) of each passage
+        self._indexes: dict[str, _KeyIndex] = {}
+        self._around: dict[tuple, tuple] = {}  # (passage, sentence) -> _props_around
+        self.worked_items: set[int] = set()  # list items that work something out: their shapes stay there  # key -> its declarations by place, passage and home
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
@@ -76,11 +86,18 @@ class Context:
         return self._passage_at(block), offset
 
     def _passage_at(self, block: MathBlock) -> int:
-        best = 0
-        for k, p in enumerate(self.outline.passages):
-            if p.source is block.source and p.start <= block.start:
-                best = k
-        return best
+        """The last passage of the block's source that starts at or before it (0 if none), by
+        binary search over the passages' places."""
+        outline = self.outline
+        places = self._passage_places
+        if places is None:
+            order = outline.source_order
+            places = self._passage_places = [(order.get(id(p.source), len(order)), p.start) for p in outline.passages]
+        at = (outline.source_order.get(id(block.source), len(outline.source_order)), block.start)
+        i = bisect.bisect_right(places, at) - 1
+        if i >= 0 and outline.passages[i].source is block.source:
+            return i
+        return 0
 
     def scope_of(self, at) -> Scope:
         """The innermost scope of a claim, block or passage: its row or list item, else its
@@ -96,9 +113,11 @@ class Context:
         self._by_key[decl.key].append(decl)
         self._in_passage = None
         self._starts.pop(decl.key, None)
+        self._indexes.pop(decl.key, None)
         self._facts.clear()
         self._no_facts.clear()
         self._merged_by.clear()
+        self._around.clear()
         self.derived.clear()
         self._last_place = None
 
@@ -127,35 +146,74 @@ class Context:
             return []
         return self._lookup(decls, self._where(at))
 
+    def _index_of(self, key: str) -> _KeyIndex:
+        """The declarations of ``key`` sorted by place, by passage and by home scope (built once
+        per key, again after ``add``): a lookup reads a few of them by binary search."""
+        found = self._indexes.get(key)
+        if found is None:
+            found = self._indexes[key] = _KeyIndex(self._by_key[key])
+        return found
+
     def _lookup(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
-        """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset)."""
+        """``lookup`` of the declarations ``decls`` of one key at ``pos`` (passage index, offset).
+
+        Near-linear in the note: only the nearest ``_NEAREST`` declarations of each group (the
+        passage itself, each scope of the place's chain, the rest of the note before it) are
+        ranked, each group found by binary search, so a letter declared in every section of a
+        long note costs the same at each place as in a short one."""
+        if not decls:
+            return []
+        index = self._index_of(decls[0].key)
         k = pos[0]
         chain, chapter, depths = self._chain_of(k)
+        outline = self.outline
         ranked: list[tuple[tuple, Declaration]] = []
-        for d in decls:
-            dpos = (d.index, d.start)
+        here = index.by_passage.get(k)
+        if here is not None:  # the same row, list item or passage: before it, and after it in its sentence
+            starts, group = here
+            i = bisect.bisect_right(starts, pos)
+            for d in group[max(0, i - _NEAREST) : i]:
+                ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
+            for d in group[i : i + _NEAREST]:
+                if d.scope.kind == "row" or d.origin not in ("definition", "value"):
+                    ranked.append(((0, 0 if d.scope.kind == "row" else 1, 1, _order((d.index, d.start), pos)), d))
+        first_here = (k, -1)
+        past_here = (k + 1, -1)
+        for scope_id, depth in depths.items():  # the scopes the place is in: its sections, its chapter
+            group = index.by_home.get(scope_id)
+            if group is None:
+                continue
+            starts, homed = group
+            i = bisect.bisect_left(starts, first_here)
+            for d in reversed(homed[max(0, i - _NEAREST) : i]):
+                ranked.append(((1, depth, 0, _order((d.index, d.start), pos)), self._here(d, k)))
+            j = bisect.bisect_left(starts, past_here)
+            for d in homed[j : j + _NEAREST]:
+                # a heading sees what its section declares (no value, definition or condition: those
+                # hold from where they are said); a "where" paragraph explains all but a condition
+                if (d.hoist or (d.origin != "condition" and outline.passages[k].kind != "heading")) and outline.reaches_back(d.index, k):
+                    seen = self._here(d, k)
+                    if outline.example[d.index] is not None or d.index in self.worked_items:
+                        seen = self._far(d)  # an example under the heading explains it only as a guess
+                    ranked.append(((1, depth, 1, _order((d.index, d.start), pos)), seen))
+        # the rest of the note before the place: other sections of its chapter (a guess, or the
+        # preamble, which holds everywhere) and earlier chapters (shape and kind only, a guess)
+        i = bisect.bisect_left(index.starts, first_here)
+        same = other = 0
+        for step in range(min(i, _NEAREST * 8)):
+            d = index.decls[i - 1 - step]
             home = d.scope
-            if home.kind == "row":
-                if home.first == k:
-                    ranked.append(((0, 0, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
-                continue
-            if d.index == k:
-                if dpos <= pos or d.origin not in ("definition", "value"):
-                    ranked.append(((0, 1, 0 if dpos <= pos else 1, _order(dpos, pos)), d))
-                continue
-            depth = depths.get(id(home))
-            if depth is not None:
-                if dpos <= pos:
-                    ranked.append(((1, depth, 0, _order(dpos, pos)), self._here(d, k)))
-                elif d.hoist and self.outline.hoists_to(k, d.index):
-                    ranked.append(((1, depth, 1, _order(dpos, pos)), self._here(d, k)))
-                continue
-            if dpos >= pos:
+            if home.kind == "row" or id(home) in depths:
                 continue
             if home.chapter is chapter or home.chapter.preamble:
-                ranked.append(((2, 0, 0, _order(dpos, pos)), self._here(d, k)))
-            elif d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
-                ranked.append(((3, 0, 0, _order(dpos, pos)), self._carry(d)))
+                if same < _NEAREST:
+                    same += 1
+                    ranked.append(((2, 0, 0, _order((d.index, d.start), pos)), self._here(d, k)))
+            elif other < _NEAREST and d.origin in ("math", "prose") and (d.shape is not None or d.kind is not None):
+                other += 1
+                ranked.append(((3, 0, 0, _order((d.index, d.start), pos)), self._carry(d)))
+            if same >= _NEAREST and other >= _NEAREST:
+                break
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
 
@@ -184,6 +242,8 @@ class Context:
             return self._outside_condition(d)
         if not held:
             return self._far(d)
+        if d.index < k and (outline.unclear(d.index, k) or d.index in self.worked_items):
+            return self._far(d)  # a list of general rules after an example, a new example, an exercise
         return d
 
     def _outside_condition(self, d: Declaration) -> Declaration:
@@ -268,18 +328,29 @@ class Context:
         return facts
 
     def _rebound(self, decls: list[Declaration], pos: tuple[int, int]) -> list[Declaration]:
-        """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape
-        was declared, before ``pos`` and in another passage, may introduce a new z: the
-        older shape is only a guess from there on."""
+        """A statement of kind alone ("z 是向量", "let z be a vector") made after a shape was
+        declared, before ``pos`` and in another passage, may introduce a new z: the older
+        shape is only a guess from there on. So is an older shape that a later statement
+        contradicts: "for a square invertible matrix A" or "if A is symmetric" after
+        A ∈ R^{m×n}, "the matrix A" after A ∈ R^n: the letter has been rebound."""
         for i, d in enumerate(decls):
             if d.shape is not None:
                 return decls
-            if d.kind and not d.props and not d.carried and d.origin in ("prose", "math") and (d.index, d.start) <= pos:
-                out = list(decls)
-                for j in range(i + 1, len(out)):
-                    e = out[j]
-                    if e.shape is not None and e.index != d.index and not e.carried:
-                        out[j] = self._far(e)
+            if d.carried or d.origin not in ("prose", "math", "condition") or (d.index, d.start) > pos:
+                continue
+            if d.kind and not d.props and d.origin != "condition":
+                hit = lambda e: True  # noqa: E731 - any older shape
+            elif d.kind or d.props & _SQUARE_PROPS:
+                hit = lambda e, d=d: _contradicts(d, e.shape)  # noqa: E731
+            else:
+                continue
+            out = None
+            for j in range(i + 1, len(decls)):
+                e = decls[j]
+                if e.shape is not None and e.index != d.index and not e.carried and hit(e):
+                    out = out or list(decls)
+                    out[j] = self._far(e)
+            if out is not None:
                 return out
         return decls
 
@@ -290,6 +361,29 @@ class Context:
             copy = dataclasses.replace(d, carried=True, far=True)
             self._carried[key] = copy
         return copy
+
+    def _props_around(self, k: int, sentence: tuple[int, int] | None) -> tuple[dict, dict]:
+        """The properties declared in passage ``k`` (a table row: all of it; else the sentence
+        ``sentence``, by prose, condition or math), counted per key, and which claim declared
+        which (a claim is not its own assumption); worked out once per sentence, so that the
+        claims of one long aligned block do not each read all its declarations."""
+        memo = (k, sentence)
+        found = self._around.get(memo)
+        if found is None:
+            counts: dict[str, Counter] = {}
+            own: dict[int, list] = defaultdict(list)
+            for d in self._declared_in(k):
+                if not d.props:
+                    continue
+                if sentence is not None and not (
+                    sentence[0] <= d.start < sentence[1] and d.origin in ("prose", "condition", "math")
+                ):
+                    continue
+                counts.setdefault(d.key, Counter()).update(d.props)
+                if d.claim is not None:
+                    own[id(d.claim)].append((d.key, d.props))
+            found = self._around[memo] = (counts, dict(own))
+        return found
 
     def assumptions(self, claim) -> dict[str, frozenset[str]]:
         """The conditions a claim is made under, as key -> properties: words in the
@@ -306,13 +400,14 @@ class Context:
         block = claim.block
         sentence = self._sentences.get(id(block))
         passage = self.outline.passages[k] if self.outline.passages else None
-        for d in self._declared_in(k):
-            if not d.props or d.claim is claim:
-                continue
-            if passage is not None and passage.kind == "table_row":
-                out[d.key] |= d.props
-            elif sentence is not None and sentence[0] <= d.start < sentence[1] and d.origin in ("prose", "condition", "math"):
-                out[d.key] |= d.props
+        row = passage is not None and passage.kind == "table_row"
+        if row or sentence is not None:
+            counts, own = self._props_around(k, None if row else sentence)
+            mine = own.get(id(claim), ())
+            for key, counter in counts.items():
+                props = {p for p, n in counter.items() if n > sum(1 for k2, ps in mine if k2 == key and p in ps)}
+                if props:
+                    out[key] |= props
         if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
             nxt = k + 1
             if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
@@ -320,6 +415,52 @@ class Context:
                     if d.origin == "condition" and d.props:
                         out[d.key] |= d.props
         return {key: frozenset(v) for key, v in out.items() if v}
+
+
+# properties that only a square matrix has: said of a letter declared m×n, they rebind it
+_SQUARE_PROPS = frozenset({"square", "symmetric", "invertible", "positive_definite", "positive_semidefinite",
+                           "orthogonal", "diagonal", "identity"})  # fmt: skip
+
+
+def _contradicts(d: Declaration, shape) -> bool:
+    """Whether what ``d`` says (its kind, its properties) cannot hold of one object of ``shape``:
+    a property of square matrices of an m×n, a scalar of anything but 1×1, a vector of a matrix,
+    a matrix of a vector or a scalar (the letter names something else there: a guess)."""
+    rows, cols = shape
+    if d.props & _SQUARE_PROPS and rows != cols:
+        return True
+    kind = kind_of_shape(shape)
+    if d.kind == "scalar":
+        return kind != "scalar"
+    if d.kind in ("vector", "row"):
+        return kind in ("matrix", "scalar")
+    if d.kind == "matrix":
+        return kind in ("vector", "row", "scalar")
+    return False
+
+
+_NEAREST = 16  # declarations of one group a lookup ranks: the nearest hold; the rest cost time only
+
+
+class _KeyIndex:
+    """The declarations of one key sorted by (passage, offset), and the same grouped by passage
+    and by home scope (id), each with its sorted places for binary search."""
+
+    __slots__ = ("starts", "decls", "by_passage", "by_home")
+
+    def __init__(self, decls: list[Declaration]):
+        ordered = sorted(decls, key=lambda d: (d.index, d.start))
+        self.decls = ordered
+        self.starts = [(d.index, d.start) for d in ordered]
+        self.by_passage: dict[int, tuple[list, list]] = {}
+        self.by_home: dict[int, tuple[list, list]] = {}
+        for d, place in zip(ordered, self.starts):
+            for groups, name in ((self.by_passage, d.index), (self.by_home, id(d.scope))):
+                group = groups.get(name)
+                if group is None:
+                    group = groups[name] = ([], [])
+                group[0].append(place)
+                group[1].append(d)
 
 
 def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
@@ -366,27 +507,53 @@ class _Builder:
             blocks = passage.blocks
             if not blocks and not _has_triggers(passage.text):
                 continue
-            marked = marked_passage(passage, self.macros, blocks)
+            try:
+                marked = marked_passage(passage, self.macros, blocks)
+                sentences = [(piece, marked.sentence_bounds(i), is_condition(marked, i))
+                             for i, piece in zip(marked.marks, marked.pieces)]  # fmt: skip
+            except _UNREADABLE:
+                continue  # a passage that cannot be read declares nothing; the others still do
             self.marked[k] = marked
             blocks_of[k] = blocks
-            for i, piece in zip(marked.marks, marked.pieces):
-                s, e = marked.sentence_bounds(i)
+            for piece, (s, e), condition in sentences:
                 self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
-                if is_condition(marked, i):
+                if condition:
                     self.condition_blocks.add(id(piece.block))
         self._math()
+        self._worked_items()
         for k, marked in self.marked.items():
-            self._prose(k, marked)
+            self._guarded(self._prose, k, marked)
             for block in blocks_of[k]:
-                inner = marked_block(block, self.macros)
+                inner = self._guarded(marked_block, block, self.macros)
                 if inner is not None:
-                    self._prose(k, inner)
-            for layout, start, end, sentence in layouts_in(marked):
+                    self._guarded(self._prose, k, inner)
+            for layout, start, end, sentence in self._guarded(layouts_in, marked) or ():
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
         self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
         self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
         return self.ctx
+
+    @staticmethod
+    def _guarded(read, *args):
+        """``read(*args)``, or None when the text it reads cannot be read: one odd passage or
+        block never drops the declarations of the others."""
+        try:
+            return read(*args)
+        except _UNREADABLE:
+            return None
+
+    def _worked_items(self) -> None:
+        """The list items that work something out (a claim besides declarations, read or not: "for
+        A ∈ R^{2×3}, C = AB is 2×2"): an exercise or an example each, whose shapes hold in that item
+        only. A notation list ("- x ∈ R^n the input") declares for what follows."""
+        outline = self.outline
+        for c in self.claims:
+            if c.kind == "declaration" or c.block.passage is None:
+                continue  # a claim that could not be read still works something out
+            k = outline.index.get(id(c.block.passage))
+            if k is not None and outline.passages[k].kind == "list_item":
+                self.ctx.worked_items.add(k)
 
     # -- helpers -----------------------------------------------------------------------
     def _index(self, block: MathBlock) -> int:
@@ -428,7 +595,7 @@ class _Builder:
                 continue
             try:
                 self._claim(c, chains[(id(c.block), c.chain)])
-            except (RecursionError, ValueError, TypeError, AttributeError, IndexError):
+            except _UNREADABLE:
                 continue
 
     def _claim(self, c, chain: list) -> None:

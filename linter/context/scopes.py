@@ -6,6 +6,7 @@ hold math.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -16,6 +17,37 @@ _ATX_BEFORE = re.compile(r"(#{1,6})[ \t]*$")
 _LATEX_SECTION = re.compile(r"\\(part|chapter|section|subsection|subsubsection|paragraph|subparagraph)\b")
 _LATEX_LEVELS = {"part": 0, "chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4,
                  "paragraph": 5, "subparagraph": 6}  # fmt: skip
+
+# The words that open a worked example, a paragraph that explains the formula before it, and a
+# heading over an example: data, one table each (English and Chinese). What follows from them is
+# structure (see Outline): an example's declarations hold to the example's end, a "where"
+# paragraph reaches back to the passage just before it.
+EXAMPLE_OPENERS = (
+    "example", "examples", "worked example", "for example", "for instance", "e.g.", "exercise", "consider the example",
+    "例", "示例", "举例", "举个例子", "比如", "譬如", "练习", "习题",
+)  # fmt: skip
+EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子", "示例", "举例", "例题", "实例", "练习")
+WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时")
+# what may come before the opening word: spaces, emphasis and list marks, brackets, \textbf{
+_LEAD = r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
+
+
+_FRAME = re.compile(r"\\begin\{frame\}")
+
+
+def _opener(words: tuple[str, ...]) -> re.Pattern:
+    """A pattern for a passage that begins with one of ``words`` (an English word ends at a non-letter)."""
+    parts = [re.escape(w) + (r"(?![a-z])" if w[-1].isalpha() and w.isascii() else "") for w in words]
+    return re.compile(_LEAD + "(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")", re.I)
+
+
+_EXAMPLE_START = _opener(EXAMPLE_OPENERS)
+_WHERE_START = _opener(WHERE_OPENERS)
+_EXAMPLE_HEADING = re.compile(
+    "|".join(r"\b" + re.escape(w) + r"\b" if w.isascii() else re.escape(w) for w in EXAMPLE_HEADING_WORDS)
+    + r"|^\W*例\s*[0-9一二三四五六七八九十]",
+    re.I,
+)
 
 
 def heading_level(passage: Passage) -> int:
@@ -70,7 +102,88 @@ class Outline:
             open_.append(k)
         for k in open_:
             self.section_end[k] = n
+        self._frames()
         self._build(levels)
+        self._structure()
+
+    def _frames(self) -> None:
+        """A Beamer frame (``\\begin{frame}`` … ``\\end{frame}``) is a section of its own, the
+        innermost: slides reuse letters from frame to frame as sections do. The first passage
+        of each frame becomes the section start of the frame's passages."""
+        starts: dict[int, list[int]] = {}  # id(source) -> offsets of \begin{frame}
+        for p in self.passages:
+            if id(p.source) not in starts:
+                text = p.source.text
+                starts[id(p.source)] = [m.start() for m in _FRAME.finditer(text)] if "\\begin{frame}" in text else []
+        if not any(starts.values()):
+            return
+        n = len(self.passages)
+        current, first = None, -1  # the frame of the passage before, the first passage of the frame
+        frames: list[int] = []  # first passages of frames, in order
+        for k, p in enumerate(self.passages):
+            offsets = starts[id(p.source)]
+            frame = (id(p.source), bisect.bisect_right(offsets, p.start)) if offsets else None
+            if p.kind == "heading":
+                current = None
+                continue
+            if frame is not None and frame[1] > 0 and frame != current:
+                first = k
+                frames.append(k)
+            current = frame
+            if frame is not None and frame[1] > 0 and first > self.section_of[k]:
+                self.section_of[k] = first
+        for i, k in enumerate(frames):
+            end = frames[i + 1] if i + 1 < len(frames) else n
+            nxt = next((h for h in range(k + 1, end) if self.passages[h].kind == "heading"), end)
+            self.section_end[k] = nxt
+
+    def _structure(self) -> None:
+        """Runs of list items and table rows, worked examples, and "where" paragraphs.
+
+        ``run_start[k]`` is the first passage of the list or table passage ``k`` is in (None
+        outside one). ``example[k]`` is the (first, last exclusive) passages of the worked
+        example ``k`` is in: a heading that names an example covers its section; a paragraph
+        that opens with an example word runs to the next heading, the next example, or the
+        next list or table that does not follow it directly. ``where[k]`` marks a paragraph
+        that opens with "where" / "其中": it explains the passage just before it.
+        """
+        n = len(self.passages)
+        self.run_start: list[int | None] = [None] * n
+        self.example: list[tuple[int, int] | None] = [None] * n
+        self.where: list[bool] = [False] * n
+        for k, p in enumerate(self.passages):
+            if p.kind in ("list_item", "table_row"):
+                prev = self.passages[k - 1] if k else None
+                same = prev is not None and prev.kind == p.kind and prev.source is p.source
+                self.run_start[k] = self.run_start[k - 1] if same else k
+            elif p.kind != "heading":
+                self.where[k] = bool(_WHERE_START.match(p.text))
+        for k, p in enumerate(self.passages):  # a heading that names an example: its section
+            if p.kind == "heading" and _EXAMPLE_HEADING.search(p.text):
+                end = self.section_end.get(k, n)
+                for j in range(k, end):
+                    self.example[j] = (k, end)
+        k = 0
+        while k < n:  # a paragraph that opens one: inside a heading's example, the innermost counts
+            p = self.passages[k]
+            if not (p.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(p.text)):
+                k += 1
+                continue
+            end = k + 1
+            while end < n:
+                q = self.passages[end]
+                if q.kind == "heading" or (q.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(q.text)):
+                    break
+                if self.run_start[end] == end:  # a list or table begins
+                    before = self.passages[end - 1]
+                    if before.kind in ("list_item", "table_row"):
+                        break  # right after another list: a list of its own
+                    if end - 1 != k and not before.blocks:
+                        break  # under a label without math ("Properties:", "常用公式："): general rules
+                end += 1
+            for j in range(k, end):
+                self.example[j] = (k, end)
+            k = end
 
     def _build(self, levels: dict[int, int]) -> None:
         n = len(self.passages)
@@ -109,23 +222,41 @@ class Outline:
         for u in units:
             u.last = n
 
-    def hoists_to(self, k: int, d: int) -> bool:
-        """Whether a declaration in passage ``d`` reaches back to passage ``k`` (k < d):
-        within one section (no heading between), or to the heading whose chapter or unit
-        holds it (the formula in the heading)."""
-        if self.section_of[k] == self.section_of[d]:
-            return True
-        if self.passages[k].kind != "heading":
-            return False
-        return any(s.first == k and s.contains(d) for s in self.chains[k] if s.kind in ("chapter", "unit"))
-
     def same_section(self, d: int, k: int) -> bool:
         """Whether passage ``k`` lies in the section (heading and everything under it) where
         passage ``d`` stands; text before the first heading holds for the whole note."""
-        h = d if self.passages[d].kind == "heading" else self.section_of[d]
+        h = d if self.passages[d].kind == "heading" else self.section_of[d]  # a frame's first passage: itself
         if h < 0:
             return True
         return h <= k < self.section_end.get(h, len(self.passages))
+
+    def reaches_back(self, d: int, k: int) -> bool:
+        """Whether a declaration made in passage ``d`` holds at an earlier passage ``k``: only
+        where the later passage explains the earlier one. A heading's formula is explained by
+        the section under it; a paragraph that opens with "where" / "其中" (and the list
+        directly under it) explains the passage just before it. Anything else that comes later
+        never applies backwards."""
+        if self.passages[k].kind == "heading":
+            return any(s.first == k and s.contains(d) for s in self.chains[k] if s.kind in ("chapter", "unit"))
+        w = self.run_start[d]
+        w = d if w is None else w - 1  # a list under a "where" paragraph
+        return w == k + 1 and w >= 0 and self.where[w]
+
+    def unclear(self, d: int, k: int) -> bool:
+        """Whether a declaration made in an earlier passage ``d`` of the same section is only a
+        guess at passage ``k`` because a structure lies between them: ``k`` is in a list or table
+        that ``d`` does not introduce (``d`` is neither in it nor the passage just before it: a
+        list of general rules after a worked example), ``k`` is in a worked example that ``d``
+        comes before (the example may use the letter anew), or ``d`` is in a worked example
+        that ends before ``k``."""
+        run = self.run_start[k]
+        if run is not None and d < run - 1:
+            return True
+        example = self.example[k]
+        if example is not None and d < example[0]:
+            return True
+        example = self.example[d]
+        return example is not None and k >= example[1]
 
     def home(self, k: int) -> Scope:
         """The scope a declaration made in passage ``k`` belongs to (a row, or the

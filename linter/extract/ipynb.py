@@ -2,6 +2,27 @@
 
 from __future__ import annotations
 
+import json
+
+# Longest integer read from a notebook's JSON: below Python's int-conversion limit (4,300 digits),
+# which would otherwise raise a ValueError that is no JSON error (an ``nbformat`` of 5,000 digits).
+MAX_INT_DIGITS = 4000
+
+
+def load_notebook_json(text: str) -> object:
+    """``json.loads`` for a notebook: an integer of more than MAX_INT_DIGITS digits is a
+    JSONDecodeError at its position (the note's problem, with a clear message), never a crash."""
+
+    def parse_int(digits: str) -> int:
+        if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+            where = max(text.find(digits), 0)
+            raise json.JSONDecodeError(
+                f"a number of {len(digits.lstrip('-')):,} digits; at most {MAX_INT_DIGITS:,} are read", text, where
+            )
+        return int(digits)
+
+    return json.loads(text, parse_int=parse_int)
+
 
 def notebook_cells(notebook: object) -> list | None:
     """The cells of nbformat 4 (``cells``) or nbformat 3 (every worksheet's ``cells``), as the

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from derivlint.extract.blocks import Extraction
-from derivlint.extract.ipynb import cell_text, notebook_cells
+from derivlint.extract.ipynb import cell_text, load_notebook_json, notebook_cells
 from derivlint.source import Source
 from derivlint.extract.markdown import Outline, extract_source
 
@@ -18,7 +18,7 @@ def extract_notebook(path: str, text: str) -> Extraction:
     """
     bom = 1 if text.startswith("\ufeff") else 0
     try:
-        notebook = json.loads(text[bom:])
+        notebook = load_notebook_json(text[bom:])
     except json.JSONDecodeError as err:
         raw = Source(path, text)
         line, column = raw.line_col(err.pos + bom)
