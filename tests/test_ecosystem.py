@@ -13,12 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import ecosystem  # noqa: E402
 from ecosystem import HEADER, Row, compare, format_tsv, parse_tsv  # noqa: E402
+from shared_data import CORPUS, needs_corpus  # noqa: E402
 
-CORPUS = ecosystem.DEFAULT_CORPUS
 TSV = ecosystem.DEFAULT_TSV
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason="needs the real-notes collection at ../shared/corpus (absent)"
-)
 
 # A note with one finding (DL503 on the summation limit), written for these tests.
 TYPO_NOTE = "# Loss\n\nThe mean squared error:\n\n$$J = \\frac{1}{N} \\sum_{i-1}^{N} (y_i - \\hat{y}_i)^2$$\n"
@@ -58,6 +55,10 @@ def test_every_row_still_has_its_finding(corpus_difference) -> None:
         pytest.fail(f"{len(diff.gone)} rows of tests/data/ecosystem.tsv lost their finding: check that each "
                     "was meant to go (a FALSE one fixed, never a TRUE one lost), then run "
                     "`python scripts/ecosystem.py --drop-gone`\n" + diff.report(), pytrace=False)
+
+
+def test_the_script_and_the_tests_check_the_same_corpus() -> None:
+    assert ecosystem.DEFAULT_CORPUS == CORPUS
 
 
 def test_every_row_has_a_verdict_and_a_reason() -> None:
