@@ -6,40 +6,14 @@ from typing import Iterator
 
 from derivlint.findings import Finding, Fix
 from derivlint.rule import Rule
-from derivlint.math.tree import Deriv
 
 
-def first_failures(note, want_literal: bool, want_head: bool):
-    """Claims that hold in no layout, only the first failing step of each chain.
-
-    ``want_head``: claims that are the derivative itself (step 0 with a
-    derivative on the left), else the steps of chains and plain equalities.
-    """
-    previous_false: set = set()
-    implicit: set = set()  # chains about ∂f/∂x with f defined elsewhere
-    held: set = set()  # chains with a step that holds
+def first_failures(note, code: str):
+    """The false claims the truth stage gave to the rule ``code`` (``settle_reports``: the
+    first false step of each chain; DL301 derivatives, DL302 steps, DL303 worked examples,
+    DL304 claims that hold under an unstated assumption)."""
     for claim in note.claims:
-        outcome = claim.facts.get("outcome")
-        chain_key = (id(claim.block), claim.chain)
-        if claim.step == 0 and isinstance(claim.lhs, Deriv) and _implicit(claim.lhs):
-            implicit.add(chain_key)
-        if outcome is not None and outcome.holds:
-            held.add(chain_key)
-        if outcome is None or outcome.holds is None or outcome.holds:
-            continue
-        if chain_key in implicit and chain_key not in held and not want_literal:
-            previous_false.add(chain_key)  # f may be another f than the one meant: nothing to compare with
-            continue
-        if outcome.literal != want_literal:
-            previous_false.add(chain_key)
-            continue
-        is_head = claim.step == 0 and isinstance(claim.lhs, Deriv)
-        if is_head and not want_literal and _implicit(claim.lhs):
-            continue  # ∂f/∂x with f defined elsewhere: the definition may not be the one meant
-        if chain_key in previous_false:
-            continue
-        previous_false.add(chain_key)
-        if want_literal or is_head == want_head:
+        if claim.facts.get("report") == code:
             yield claim
 
 
@@ -92,16 +66,13 @@ class WrongDerivative(Rule):
     fixable = True
 
     def check(self, note) -> Iterator[Finding]:
-        for claim in first_failures(note, want_literal=False, want_head=True):
+        for claim in first_failures(note, "DL301"):
             fix, layout = fix_for(claim, note, "replace with {text}")
             message = f"{claim.text.strip()} holds in no layout"
+            assumption = claim.facts["outcome"].assumption
+            if assumption is not None:  # the note denies what would make it hold
+                message += f" (it would if {assumption.describe()}, but the note says {assumption.subject()} is not)"
             if fix is not None:
                 message += f"; in the {layout} layout the right-hand side is {fix.text}"
             yield self.at_block(claim.block, claim.start, claim.end, message, fix)
 
-
-def _implicit(deriv) -> bool:
-    """A derivative whose numerator is only a name (f, L(w)): defined elsewhere."""
-    from derivlint.math.tree import Call, Sym
-
-    return isinstance(deriv.num, (Sym, Call))

@@ -38,7 +38,7 @@ class WrongStep(Rule):
     fixable = True
 
     def check(self, note) -> Iterator[Finding]:
-        for claim in first_failures(note, want_literal=False, want_head=False):
+        for claim in first_failures(note, "DL302"):
             fix, layout = fix_for(claim, note, "replace with {text}")
             message = f"this step does not follow: {claim.text.strip()}"
             if fix is not None:

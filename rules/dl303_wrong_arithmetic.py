@@ -37,7 +37,7 @@ class WrongArithmetic(Rule):
     fixable = True
 
     def check(self, note) -> Iterator[Finding]:
-        for claim in first_failures(note, want_literal=True, want_head=False):
+        for claim in first_failures(note, "DL303"):
             exact = _exact_value(claim, note)
             block = claim.block
             start = claim.rhs.start if claim.rhs is not None else claim.start

@@ -216,7 +216,9 @@ def test_english_prose(text, key, shape, kind, props):
 )
 def test_english_prose_not_declared(text):
     ctx, _ = build(text + "\n")
-    assert [d.describe() for d in ctx.declarations if d.origin == "prose"] == []
+    # a denial is kept only as not_<prop> (truth keeps DL301 for it): never as the property itself
+    assert [d.describe() for d in ctx.declarations if d.origin == "prose" and not all(p.startswith("not_") for p in d.props)] == []
+    assert not any(p in d.props for d in ctx.declarations for p in ("symmetric", "square"))
 
 
 def test_english_condition():
@@ -293,8 +295,8 @@ def test_chinese_condition():
 def test_chinese_prose_not_declared(text):
     ctx, _ = build(text + "\n")
     bad = [d.describe() for d in ctx.declarations if d.origin in ("prose", "condition") and d.key != "A"]
-    bad += [d.describe() for d in ctx.declarations if d.key == "A" and d.props]
-    assert bad == [] and ctx.statements == []
+    bad += [d.describe() for d in ctx.declarations if d.key == "A" and any(not p.startswith("not_") for p in d.props)]
+    assert bad == [] and ctx.statements == []  # a denial is kept only as not_<prop>
 
 
 # ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ except ModuleNotFoundError:  # Python 3.10: tomli is a dependency there
 ROOT = Path(__file__).resolve().parent.parent
 # The checkout's folders and the import packages they install as (pyproject's package-dir).
 FOLDERS = {"linter": "derivlint", "rules": "derivlint.rules"}
-NOTE = "# Gradients\n\n$$\\frac{\\partial x^T A x}{\\partial x} = 2Ax$$\n"  # DL301: 2Ax needs A symmetric
+NOTE = "# Gradients\n\n$$\\frac{\\partial x^T A x}{\\partial x} = 2Ax$$\n"  # DL304: 2Ax needs A symmetric, which the note does not say
 PIP_TIMEOUT = 300  # seconds for one pip command (numpy and sympy are downloads of several MB)
 # pip's words for an index it cannot reach (pip's own, and those of urllib3 and the resolver)
 NETWORK_TROUBLE = re.compile(
@@ -206,7 +206,7 @@ def test_installed_wheel_checks_a_note(fresh_env, tmp_path):
     (tmp_path / "note.md").write_text(NOTE, encoding="utf-8")
     result = _run(fresh_env, "derivlint", "check", "note.md", "--no-cache", "--output-format", "concise", cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert re.match(r"note\.md:3:\d+: DL301 ", result.stdout), result.stdout + result.stderr
+    assert re.match(r"note\.md:3:\d+: DL304 ", result.stdout), result.stdout + result.stderr
     assert "Found 1 finding in 1 of 1 file" in result.stderr
 
 

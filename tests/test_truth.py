@@ -70,7 +70,8 @@ def test_an_expanded_quadratic_form_of_declared_vectors_is_checked_and_its_fix_k
         "- $u^T F = v^T$ is an equation in u\n"
     )
     findings = [f for f in check_text("n.md", text).findings if f.code.startswith("DL3")]
-    assert [(f.code, f.line) for f in findings] == [("DL302", 5)]
+    assert [(f.code, f.line) for f in findings] == [("DL304", 5)]  # 2uᵀFv needs F symmetric, unsaid
+    assert "F is symmetric" in findings[0].message
     assert findings[0].fix is None  # no edit of the right-hand side holds with u, v, F as declared
 
 
@@ -106,7 +107,7 @@ def test_a_star_is_a_matrix_product_only_where_the_element_wise_product_cannot_b
     )
     verdicts = _verdicts(text)
     assert "element-wise" in verdicts["(A*B)^T = A^T*B^T"]
-    assert verdicts["\\frac{d(a^T*A*a)}{da} = 2A*a"] == "false"
+    assert verdicts["\\frac{d(a^T*A*a)}{da} = 2A*a"].startswith("false in general: holds only if A is symmetric")
 
 
 def test_unknown_functions_applied_and_names_of_several_letters_are_undecided() -> None:
@@ -167,7 +168,8 @@ def test_a_symbol_that_only_a_later_step_brings_in_is_undecided() -> None:
 
 
 def test_the_fix_may_change_a_size_the_wrong_rhs_forced() -> None:
-    # 2Ab forces A square; the right answer 2A^T b does not: the fix is still offered
+    # 2Ab forces A square; the right answer 2A^T b does not: the fix is still offered. A symmetric
+    # would make the claim hold, but only the wrong rhs makes A square: a mistake, not DL304
     text = (
         "# t\n\n$\\nabla_x \\|A x - b\\|_2^2 = 2 A^T A x - 2 A b$\n"
     )

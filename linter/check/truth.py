@@ -15,7 +15,7 @@ import itertools
 from dataclasses import dataclass
 
 from derivlint.check.shapes import Dim, Inference, ShapeError, describe, dim_of
-from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Sum, Sym, Transpose, render
+from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -23,7 +23,7 @@ DRAWS = 3
 SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 CHECKED_KINDS = frozenset({"derivative", "equality"})
 SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "diagonal", "identity",
-                          "positive_definite", "positive_semidefinite"})  # fmt: skip
+                          "positive_definite", "positive_semidefinite", "skew_symmetric", "commuting"})  # fmt: skip
 EQUATION_WORDS = (
     "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
     "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
@@ -42,6 +42,7 @@ class Outcome:
     head: Node | None = None  # the derivative a chain step is compared with
     literal: bool = False  # a worked example with concrete values
     gradient: bool = False  # a ∇ claim: the gradient has the variable's shape whatever the layout
+    assumption: "Assumption | None" = None  # false in general, true under a common assumption (DL304)
 
 
 class Undecided(Exception):
@@ -67,6 +68,7 @@ class Scope:
         # decide's answers by (sides, literal, sizes): the same draws give the same answer
         self.decided: dict[tuple, tuple] = {}
         self.prepared: dict[tuple, tuple] = {}  # decide's work before the sizes, see _prepared
+        self.extra: dict[str, frozenset[str]] = {}  # properties tried on top of the note's (_assuming)
 
     @property
     def assumed(self) -> dict[str, frozenset[str]]:
@@ -145,6 +147,7 @@ class Scope:
         f = self.facts(key)
         props = set(f.props) if f is not None and f.props else set()
         props |= set(self.assumed.get(key, ()))
+        props |= set(self.extra.get(key, ()))
         if f is not None and _diagonal_by_definition(f.value):
             props.add("diagonal")  # Λ = diag(λ_1, …, λ_n)
         return frozenset(props)
@@ -227,6 +230,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
             claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
             claim.verdict = f"undecided: internal error: {type(exc).__name__}"
     settle_layout(claims, context, note_layout_setting)
+    settle_reports(claims, context)
 
 
 def internal_errors(claims: list) -> int:
@@ -300,6 +304,8 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         reason = _not_a_mistake(claim, target, head, scope, literal)
         if reason:
             outcome = Outcome(reason=reason)
+        elif not literal:
+            outcome.assumption = unstated_assumption(target, claim.rhs, scope, literal)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
 
@@ -459,6 +465,11 @@ def _worked_example(chain, scope) -> bool:
 def _verdict(outcome: Outcome) -> str:
     if outcome.holds is None:
         return f"undecided: {outcome.reason}"
+    if not outcome.holds and outcome.assumption is not None:
+        a = outcome.assumption
+        if a.denied:
+            return f"false: holds only if {a.describe()}, and the note says {a.subject()} is not"
+        return f"false in general: holds only if {a.describe()}, which the note does not say"
     if not outcome.holds:
         return "false"
     if set(outcome.holds) == set(LAYOUTS):
@@ -1020,8 +1031,21 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
 
     rng = np.random.default_rng(seed)
     env = {}
+    basis = None  # matrices assumed to commute share their eigenvectors
     for key, (r, c) in shapes.items():
         props = scope.props(key)
+        if "commuting" in props and r == c > 1:
+            if basis is None or basis.shape[0] != r:
+                basis = _well_conditioned(rng, r)
+            env[key] = basis @ np.diag(rng.uniform(1.0, 2.0, r)) @ np.linalg.inv(basis)
+            continue
+        if "integer" in props and r == c == 1:
+            env[key] = np.array([[float(rng.integers(2, 7))]])
+            continue
+        if "unit" in props and (r == 1) != (c == 1):
+            v = rng.standard_normal((r, c))
+            env[key] = v / np.linalg.norm(v)
+            continue
         if key == "I" and r == c:
             env[key] = np.eye(r)
             continue
@@ -1044,6 +1068,15 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
     return env
 
 
+def _well_conditioned(rng, n: int):
+    """A random invertible n×n matrix with singular values in [1, 2]."""
+    import numpy as np
+
+    q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    q2, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    return q1 @ np.diag(rng.uniform(1.0, 2.0, n)) @ q2
+
+
 def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
     import numpy as np
 
@@ -1052,10 +1085,15 @@ def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
     n = r
     if "identity" in props:
         return np.eye(n)
+    if "skew_symmetric" in props:
+        m = rng.standard_normal((n, n))
+        return m - m.T
     if "diagonal" in props:
         return np.diag(rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n) if not positive_det else rng.uniform(1.0, 2.0, n))
     q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
-    if "orthogonal" in props:
+    if "orthogonal" in props:  # a reflection: what holds for every orthogonal Q holds for det Q = -1
+        if np.linalg.det(q1) > 0:
+            q1[:, 0] = -q1[:, 0]
         return q1
     s = rng.uniform(1.0, 2.0, n)
     if props & {"positive_definite", "positive_semidefinite"}:
@@ -1157,6 +1195,218 @@ def _compare(a, b) -> bool | None:
         return True
     if diff > 1e-4 * scale:
         return False
+    return None
+
+
+# --------------------------------------------------------------------------- unstated assumptions
+
+# The common assumptions a note may leave unsaid, tried in this order on one symbol at a time (a
+# pair for commuting): the weakest first (symmetric before positive definite, which implies it).
+# Each entry: the property, the kind of symbol it applies to, how a message names it. A random
+# draw is already invertible, so invertibility never decides a claim and is not tried.
+COMMON_ASSUMPTIONS = (
+    ("symmetric", "matrix", "{s} is symmetric"),
+    ("positive_definite", "matrix", "{s} is positive definite"),
+    ("orthogonal", "matrix", "{s} is orthogonal"),
+    ("diagonal", "matrix", "{s} is diagonal"),
+    ("skew_symmetric", "matrix", "{s} is skew-symmetric"),
+    ("unit", "vector", "{s} has unit norm"),
+    ("positive", "scalar", "{s} is positive"),
+    ("integer", "exponent", "{s} is an integer"),
+)
+# Read when a note states it (AB = BA) and drawn then, but never offered as an unstated assumption:
+# (AB)ᵀ = AᵀBᵀ, tr(BXC)' = CᵀBᵀ are the classic order mistakes, which "holds if A and B commute"
+# would excuse as a warning, when the note means the general rule.
+STATED_ONLY = (("commuting", "pair", "{s} commute"),)
+_IMPLIED = {  # what a property brings with it when drawn
+    "symmetric": {"square"}, "positive_definite": {"symmetric", "square"}, "orthogonal": {"square", "invertible"},
+    "diagonal": {"square", "symmetric"}, "commuting": {"square"}, "skew_symmetric": {"square"},
+}  # fmt: skip
+
+
+def denied(prop: str) -> str:
+    """The property a note denies ("A is not symmetric", "非对称"), as the context stores it."""
+    return "not_" + prop
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """A common assumption under which a claim that is false in general holds."""
+
+    keys: tuple[str, ...]  # the symbol (two for commuting)
+    prop: str
+    holds: frozenset[str]  # the layouts the claim holds in under it
+    denied: bool = False  # the note says the opposite
+
+    def subject(self) -> str:
+        return " and ".join(self.keys)
+
+    def describe(self) -> str:
+        words = next(w for p, _, w in COMMON_ASSUMPTIONS + STATED_ONLY if p == self.prop)
+        return words.format(s=self.subject())
+
+
+def _assuming(scope: Scope, extra: dict[str, frozenset[str]]) -> Scope:
+    """A copy of ``scope`` whose symbols in ``extra`` have those properties too; its own memos
+    (sizes and draws depend on the properties), the note's facts shared."""
+    import copy
+
+    other = copy.copy(scope)
+    other._props = {}
+    other.decided = {}
+    other.prepared = {}
+    other.extra = {**scope.extra, **extra}
+    return other
+
+
+def _square_by_itself(lhs: Node, scope: Scope, values, functions) -> set[str]:
+    """The symbols that are square without the claimed right-hand side: declared so, or made so by
+    the left-hand side alone (xᵀAx). A wrong right-hand side may force a size (2Ab makes A square
+    in ‖Ax − b‖²), and an assumption that needs it would excuse a plain mistake."""
+    try:
+        left = substitute(lhs, values, functions)
+        inf = _size_inference(left, left, scope, values)
+    except Undecided:
+        return set()
+    out = set()
+    for key, shape in inf.symbols.items():
+        if not shape:
+            continue
+        a, b = shape[0].root(), shape[1].root()
+        if a is b or (a.num is not None and a.num == b.num) or (a.name is not None and a.name == b.name):
+            out.add(key)
+    return out
+
+
+def _vanishes(lhs: Node, scope: Scope, literal: bool) -> bool:
+    """The assumption makes the left-hand side zero (a skew-symmetric P in (P + Pᵀ)Y): then both
+    sides agree only by vanishing, which excuses nothing."""
+    try:
+        return _holds(lhs, Num(lhs.start, lhs.start, "0"), scope, literal)
+    except Exception:  # noqa: BLE001 - not known to vanish
+        return False
+
+
+def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Assumption | None:
+    """The first common assumption (COMMON_ASSUMPTIONS) on one symbol of a claim that is false in
+    general under which ``lhs = rhs`` holds; None when none does. The sizes drawn must keep every
+    symbol's kind: "x symmetric" must not pass by making the vector x a scalar."""
+    try:
+        values, functions, wrts, left, right, layouts, inf = _prepared(lhs, rhs, scope, literal)
+        base = _sizes_of(inf, left, right, scope, values, False)
+    except Undecided:
+        return None
+    free = {k: v for k, v in base.items() if k not in values and k not in ("I", "0", "O", "e", "pi")}
+    own = _square_by_itself(lhs, scope, values, functions)
+    by_kind = {
+        "matrix": [k for k, (r, c) in free.items() if r == c > 1 and k in own],
+        "vector": [k for k, (r, c) in free.items() if (r == 1) != (c == 1)],
+        "scalar": [k for k, (r, c) in free.items() if r == c == 1],
+    }
+    exponents = {k for side in (left, right) for n in side.walk() if isinstance(n, Pow) for k in symbols(n.exp)}
+    by_kind["exponent"] = [k for k in by_kind["scalar"] if k in exponents]  # only a power's exponent is an integer
+    for prop, kind, _ in COMMON_ASSUMPTIONS:
+        for item in by_kind[kind]:
+            keys = item if isinstance(item, tuple) else (item,)
+            if any(prop in scope.props(k) for k in keys):
+                continue  # already drawn with it
+            props = frozenset({prop} | _IMPLIED.get(prop, set()))
+            trial = _assuming(scope, {k: props for k in keys})
+            try:
+                t_values, _, _, t_left, t_right, _, t_inf = _prepared(lhs, rhs, trial, literal)
+                sizes = _sizes_of(t_inf, t_left, t_right, trial, t_values, False)
+                if any(_kind(sizes.get(k, shape)) != _kind(shape) for k, shape in base.items()):
+                    continue
+                found = decide(lhs, rhs, trial, literal)
+            except Undecided:
+                continue
+            if found is not None and found.holds and not _vanishes(lhs, trial, literal):
+                no = any(denied(p) in scope.props(k) for k in keys for p in {prop} | _IMPLIED.get(prop, set()) - {"square"})
+                return Assumption(keys, prop, found.holds, no)
+    return None
+
+
+# --------------------------------------------------------------------------- which rule reports a false claim
+
+
+def settle_reports(claims: list, context=None) -> None:
+    """For every claim found false, the rule that reports it (``facts["report"]``: DL301 a
+    derivative, DL302 a step or identity, DL303 a worked example, DL304 a claim that holds
+    under an unstated assumption) or why none does (``facts["unreported"]``, added to the
+    verdict): ``claims`` and ``check`` agree. Only the first false step of a chain is reported."""
+    previous_false: set = set()
+    implicit: set = set()  # chains about ∂f/∂x with f defined elsewhere
+    held: set = set()  # chains with a step that holds
+    for claim in claims:
+        outcome = claim.facts.get("outcome")
+        chain_key = (id(claim.block), claim.chain)
+        if claim.step == 0 and isinstance(claim.lhs, Deriv) and implicit_head(claim.lhs):
+            implicit.add(chain_key)
+        if outcome is not None and outcome.holds:
+            held.add(chain_key)
+        if outcome is None or outcome.holds is None or outcome.holds:
+            continue
+        code, why = _report(claim, outcome, chain_key in implicit, chain_key in held, chain_key in previous_false, context)
+        previous_false.add(chain_key)
+        claim.facts["report"] = code
+        if code == "DL304":
+            claim.facts["unstated_assumption"] = outcome.assumption  # its fix is unsafe (fixes.fix_applicability)
+        if why:
+            claim.facts["unreported"] = why
+            claim.verdict = f"{claim.verdict}; not reported: {why}"
+
+
+def _report(claim, outcome: Outcome, implicit: bool, held: bool, after_false: bool, context) -> tuple[str | None, str | None]:
+    """(code, None) for the rule that reports a false claim, or (None, why not)."""
+    assumption = outcome.assumption
+    is_head = claim.step == 0 and isinstance(claim.lhs, Deriv)
+    near = assumption is not None and _definition_near(claim, context)
+    if implicit and not held and not outcome.literal and not near:
+        return None, "a derivative of a name defined elsewhere: the definition in scope may not be the one meant"
+    if after_false:
+        return None, "an earlier step of this chain is already reported false"
+    if outcome.literal:
+        return "DL303", None
+    if assumption is not None and not assumption.denied:
+        return "DL304", None
+    return ("DL301" if is_head else "DL302"), None
+
+
+def implicit_head(deriv) -> bool:
+    """A derivative whose numerator is only a name (f, L(w)): defined elsewhere."""
+    return isinstance(deriv.num, (Sym, Call))
+
+
+def _definition_near(claim, context) -> bool:
+    """The name a derivative is of (∂f/∂x) has one definition visible at the claim, in its own
+    section, or its nearest definition is in the claim's own paragraph, list item or row, before
+    it ("L = xᵀAx, then ∂L/∂x = 2Ax"): then the claim is about that definition."""
+    head = claim.facts.get("head") or claim.lhs
+    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
+        return False
+    name = head.num.func if isinstance(head.num, Call) else head.num
+    definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
+    if not definitions or definitions[0].carried:
+        return False
+    if len(definitions) == 1:
+        return True
+    first = definitions[0]
+    try:
+        k = context._where(claim)[0]
+    except Exception:  # noqa: BLE001 - no place: not near
+        return False
+    return first.index == k and first.start <= claim.block.file_offset(claim.start)
+
+
+def definition_of(claim, context):
+    """The declaration that defines the name a derivative claim is about (∂f/∂x, f = xᵀAx), or None."""
+    head = claim.facts.get("head") or claim.lhs
+    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
+        return None
+    name = head.num.func if isinstance(head.num, Call) else head.num
+    for d in context.facts(name.key, claim).declarations:
+        if d.value is not None:
+            return d
     return None
 
 
@@ -1448,6 +1698,8 @@ def _candidates(rhs: Node, scope: Scope):
         yield _replace(rhs, s, Transpose(s.start, s.end, s, "T"))
     for s in matrices:
         yield _replace(rhs, s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
+    for s in matrices:  # 2Ax → (A + A^T)x: the symmetric reading's general form
+        yield _replace(_halved(rhs), s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
     two = Num(rhs.start, rhs.start, "2")
     yield Mul(rhs.start, rhs.end, [two, rhs], [""])
     yield Neg(rhs.start, rhs.end, rhs)
@@ -1457,7 +1709,9 @@ def _candidates(rhs: Node, scope: Scope):
 
 
 def _halved(rhs: Node) -> Node:
-    """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}."""
+    """rhs / 2, written 2b → b and 4Ax → 2Ax rather than \\frac{2b}{2}; −2b → −b."""
+    if isinstance(rhs, Neg):
+        return Neg(rhs.start, rhs.end, _halved(rhs.arg))
     if isinstance(rhs, Mul) and isinstance(rhs.factors[0], Num) and rhs.factors[0].value.isdigit():
         k = int(rhs.factors[0].value)
         if k % 2 == 0 and len(rhs.factors) > 1:

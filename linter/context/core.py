@@ -9,7 +9,7 @@ from collections import Counter, defaultdict
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.lexer import LexError
-from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Node, Sym, render
+from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Mul, Node, Num, Sym, render
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
 from derivlint.context.prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
@@ -391,7 +391,7 @@ class Context:
         symmetric", "if $A = A^T$"), the other cells of its table row, and, for a
         heading's formula, the conditions of the paragraph that follows the heading."""
         out: dict[str, set[str]] = defaultdict(set)
-        words = " ".join(w for w in (claim.prose_before, claim.prose_after) if w)
+        words = " ".join(w for w in (claim.prose_before, claim.prose_after, *tags_of(claim)) if w).replace("$", "")
         if words:
             for said in _read_words(words):
                 if isinstance(said.subject, str) and said.props:
@@ -408,6 +408,11 @@ class Context:
                 props = {p for p, n in counter.items() if n > sum(1 for k2, ps in mine if k2 == key and p in ps)}
                 if props:
                     out[key] |= props
+        if _lead_in(self.outline.passages, k, claim):
+            # "If C is symmetric, then for x ∈ R^n" followed by the display it leads into
+            for d in self._declared_in(k - 1):
+                if d.origin == "condition" and d.props:
+                    out[d.key] |= d.props
         if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
             nxt = k + 1
             if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
@@ -417,9 +422,75 @@ class Context:
         return {key: frozenset(v) for key, v in out.items() if v}
 
 
+def _skew_sym(lhs, rhs):
+    """A^T = -A or -A = A^T: the A."""
+    from derivlint.math.tree import Neg
+
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        t = md.transposed_sym(a)
+        if t is not None and isinstance(b, Neg) and md.same_sym(t, b.arg):
+            return t
+    return None
+
+
+def _commuting(lhs, rhs):
+    """AB = BA: the two symbols A and B."""
+    if not (isinstance(lhs, Mul) and isinstance(rhs, Mul) and len(lhs.factors) == len(rhs.factors) == 2):
+        return None
+    a, b = lhs.factors
+    c, d = rhs.factors
+    if all(isinstance(x, Sym) for x in (a, b, c, d)) and a.key == d.key and b.key == c.key and a.key != b.key:
+        if all(op in ("", "cdot") for op in lhs.ops + rhs.ops):
+            return a, b
+    return None
+
+
+def _unit_sym(lhs, rhs):
+    """‖u‖ = 1 (or ‖u‖_2 = 1, uᵀu = 1): the u."""
+    from derivlint.math.tree import Norm
+
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        if not (isinstance(b, Num) and b.value == "1"):
+            continue
+        if isinstance(a, Norm) and isinstance(a.arg, Sym) and a.sub in (None, "2"):
+            return a.arg
+        if isinstance(a, Mul) and len(a.factors) == 2 and isinstance(a.factors[1], Sym):
+            t = md.transposed_sym(a.factors[0])
+            if t is not None and md.same_sym(t, a.factors[1]):
+                return a.factors[1]
+    return None
+
+
+def _lead_in(passages, k: int, claim) -> bool:
+    """The claim is a display that makes a paragraph of its own right after a paragraph of
+    prose: that paragraph leads into it, and its conditions hold for the display."""
+    if not passages or k < 1 or not getattr(claim.block, "display", False):
+        return False
+    here, before = passages[k], passages[k - 1]
+    if here.kind != "paragraph" or before.kind != "paragraph":
+        return False
+    if not here.blocks or here.blocks[0] is not claim.block:
+        return False
+    lead = claim.block.source.text[here.start : claim.block.start].strip()
+    return lead in ("", "$$", "$", "\\[")  # the paragraph opens with the display
+
+
+def tags_of(claim) -> list[str]:
+    """The texts of ``\\tag{…}`` in the claim's block: "\\tag{if $A$ is symmetric}" states a condition."""
+    text = claim.block.text
+    out = []
+    for m in re.finditer(r"\\tag\*?\s*\{", text):
+        depth, i = 1, m.end()
+        while i < len(text) and depth:
+            depth += {"{": 1, "}": -1}.get(text[i], 0)
+            i += 1
+        out.append(text[m.end() : i - 1])
+    return out
+
+
 # properties that only a square matrix has: said of a letter declared m×n, they rebind it
 _SQUARE_PROPS = frozenset({"square", "symmetric", "invertible", "positive_definite", "positive_semidefinite",
-                           "orthogonal", "diagonal", "identity"})  # fmt: skip
+                           "orthogonal", "diagonal", "identity", "skew_symmetric", "commuting"})  # fmt: skip
 
 
 def _contradicts(d: Declaration, shape) -> bool:
@@ -646,9 +717,23 @@ class _Builder:
         if sym is not None:
             self._declare(sym.key, None, "matrix", {"symmetric", "square"}, origin, start, end, k, bold=sym.bold, **kw)
             return
+        skew = _skew_sym(lhs, rhs) if rel == "=" else None
+        if skew is not None:  # A^T = -A
+            self._declare(skew.key, None, "matrix", {"skew_symmetric", "square"}, origin, start, end, k, bold=skew.bold, **kw)
+            return
         ortho = md.orthogonal_sym(lhs, rhs) if rel == "=" else None
         if ortho is not None:
             self._declare(ortho.key, None, "matrix", {"orthogonal", "square"}, origin, start, end, k, bold=ortho.bold, **kw)
+            return
+        # AB = BA stated inline or as a condition ("with $AB = BA$"); a display may be a claim to check
+        pair = _commuting(lhs, rhs) if rel == "=" and (condition or not block.display) else None
+        if pair is not None:  # AB = BA: drawn with shared eigenvectors (truth._draw)
+            for sym in pair:
+                self._declare(sym.key, None, "matrix", {"commuting", "square"}, origin, start, end, k, bold=sym.bold, **kw)
+            return
+        unit = _unit_sym(lhs, rhs) if rel == "=" else None
+        if unit is not None:  # ‖u‖ = 1, ‖u‖_2 = 1, uᵀu = 1
+            self._declare(unit.key, None, None, {"unit"}, origin, start, end, k, bold=unit.bold, **kw)
             return
         if c.kind == "relation" and rel in (">", "≻", "⪰", "<", "≺") and isinstance(lhs, Sym) != isinstance(rhs, Sym):
             sym_side, zero = (lhs, rhs) if isinstance(lhs, Sym) else (rhs, lhs)

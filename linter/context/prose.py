@@ -204,8 +204,8 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
     if not has_wide(block.text) and "\\text" not in block.text:
         return None
-    if not _INNER_HINT.search(block.text):
-        return None
+    if not _INNER_HINT.search(block.text) and not _ASSUMPTION_HINTS.search(block.text):
+        return None  # ("\text{for symmetric } W" in an aligned row states an assumption)
     try:
         tokens = expand(tokenize(block.text), macros or {})
     except LexError:
@@ -258,6 +258,11 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
         elif t.kind == CMD and t.value in ("\\", "newline", "cr"):
             flush()
             add_text("\n", t.start)
+        elif t.kind == CMD and t.value in ("begin", "end") and i + 1 < n and tokens[i + 1].is_char("{"):
+            flush()  # \end{align} after "\text{for symmetric } W" is not part of W
+            add_text("\n", t.start)
+            while i + 1 < n and not tokens[i].is_char("}"):
+                i += 1
         elif t.kind == CMD and t.value in ("quad", "qquad", "Rightarrow", "implies", "therefore", "because"):
             flush()
             add_text(" ", t.start)
@@ -306,7 +311,7 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|对称|可逆|非奇异|正交|对角)"
+_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
@@ -339,8 +344,8 @@ _SIZE_EN = (
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
 _ADJ_EN = (
-    r"(?:symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-    r"orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random)"
+    r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
+    r"positive[- ]semi-?definite|orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
 _NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
 _TERM_EN = (
@@ -365,13 +370,43 @@ _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "�
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
 
-CN_PROPS = [("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
+CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
             ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("对角", "diagonal"),
-            ("单位矩阵", "identity"), ("单位阵", "identity"), ("方阵", "square"), ("常", "constant")]  # fmt: skip
+            ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
-            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant")]  # fmt: skip
-_SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite"}
+            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
+            ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric")]  # fmt: skip
+_SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
+                 "skew_symmetric"}  # fmt: skip
+
+# ---------------------------------------------------------------------------
+# assumptions the other patterns do not read: property words after a declaration in a notation
+# list ("Σ ∈ ℝ^{d×d}, symmetric"), an adjective with no noun ("for symmetric A"), and what a note
+# denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
+# language; each pattern has a subj group and a words group read with the language's property table.
+_PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
+            r"orthogonal|diagonal|unit[- ](?:norm|length))")  # fmt: skip
+_PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
+_PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
+ASSUMPTIONS_EN = [
+    # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
+    (re.compile(rf"(?P<subj>{MARK})\s*,\s*(?:and\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
+    # "for symmetric $J$", "any orthogonal $Q$": the adjective with no noun
+    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?P<words>{_PROPS_EN})\s+(?P<subj>{MARK})", re.I), False),
+    # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
+    (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
+    (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),
+    (re.compile(rf"(?P<subj>{MARK})\s*(?:,\s*)?(?:is\s+)?(?:non-?|a)(?P<words>symmetric)\b", re.I), True),
+]
+ASSUMPTIONS_CN = [
+    # "$A$ 不是对称矩阵", "$A$ 不对称", "$A$ 为非对称矩阵", "非对称矩阵 $A$"
+    (re.compile(rf"(?P<subj>{MARK})\s*(?:并)?(?:不是|不为|不|非|为非|是非)\s*(?P<words>{_PROP_CN})"), True),
+    (re.compile(rf"(?:非|不)(?P<words>{_PROP_CN})(?:的)?(?:矩阵|方阵|阵)\s*(?P<subj>{MARK})"), True),
+    # "$\Sigma \in \mathbb{R}^{d\times d}$，对称": a declaration, then its properties
+    (re.compile(rf"(?P<subj>{MARK})\s*[，,]\s*(?:且|并且)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?(?=\s*(?:[，。,.;；:：)）]|$|\n))"), False),
+]
+_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|diagonal|unit|对称|可逆|奇异|正定|正交|对角", re.I)
 
 
 def _cn_noun(noun: str) -> str:
@@ -395,6 +430,8 @@ def _props(words: str, table) -> set[str]:
                 continue
     if "positive" in words.lower() and "definite" not in words.lower():
         props.discard("positive_definite")
+    if "skew_symmetric" in props:  # 反对称 and skew-symmetric hold the word for symmetric
+        props.discard("symmetric")
     if props & _SQUARE_PROPS:
         props.add("square")
     return props
@@ -429,6 +466,8 @@ class Reader:
             if _ANY_NOUN_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
+        if MARK in text and _ASSUMPTION_HINTS.search(text):
+            out.extend(self._assumptions())
         # RESULT's words all hold "结果" or "the result"
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
@@ -495,8 +534,10 @@ class Reader:
         noun = match.groupdict().get("noun") or ""
         if _NEGATION_CN.search(self._clause_prefix(match.start("subj")).replace("不妨", "")):
             return []
-        if _NEGATION_CN.search(between.replace("非奇异", "")):
-            return []
+        if _NEGATION_CN.search(between.replace("非奇异", "")) or "非" in between.replace("非奇异", ""):
+            return []  # "为非对称矩阵": ASSUMPTIONS_CN reads the denial
+        if not predicate and self.m.text[max(0, match.start() - 1) : match.start()] in ("非", "不"):
+            return []  # "非对称矩阵 A"
         if re.search(_NOUN_CN + r"|或|还是", between):  # "一个向量或者矩阵"
             return []
         if predicate and not adjective and match.group("verb") and "分别" in match.group("verb"):
@@ -623,6 +664,34 @@ class Reader:
             kind = "matrix" if props & (_SQUARE_PROPS | {"square", "diagonal"}) else None
         condition = self._is_condition(match.start())
         return self._said(match, match.span("subj"), kind, shape, props, condition, english=True, strict=predicate)
+
+    # -- assumptions: ASSUMPTIONS_EN, ASSUMPTIONS_CN ---------------------------------
+    def _assumptions(self) -> list[Said]:
+        out: list[Said] = []
+        for table, words_table, english in ((ASSUMPTIONS_EN, EN_PROPS, True), (ASSUMPTIONS_CN, CN_PROPS, False)):
+            for pattern, negated in table:
+                for match in pattern.finditer(self.m.text):
+                    words = match.group("words").lower()
+                    props = _props(words, words_table) - {"square"}
+                    if "unit" in words and ("norm" in words or "length" in words):
+                        props.add("unit")
+                    if not props:
+                        continue
+                    prefix = self._clause_prefix(match.start())
+                    if negated:
+                        props = {"not_" + p for p in props}
+                    elif (_NEGATION_EN if english else _NEGATION_CN).search(prefix.replace("不妨", "")):
+                        continue
+                    elif "unit" not in props:
+                        props.add("square")
+                    subject = self._subject(*match.span("subj"))
+                    if subject is None:
+                        continue
+                    kind = None if "unit" in props or negated else "matrix"
+                    end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
+                    out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end,
+                                    self._is_condition(match.start())))  # fmt: skip
+        return out
 
     # -- "the result is a row vector" ----------------------------------------------
     def _result(self, match) -> list[Said]:
