@@ -465,6 +465,12 @@ class _Forward:
             if not _is_scalar(base.v):
                 raise ShapeMismatch(node, f"logarithm base {render(node.sub)} is not a scalar")
             return _divide(node, self._ln(node, node.args[0]), _apply(node, "ln", base))
+        if name == "entry" and len(node.args) == 3:  # entry (r, c) of a vector or matrix, tied to it
+            whole = self.ev(node.args[0])
+            r, c = (int(_number(n.value)) for n in node.args[1:])
+            if not (0 <= r < whole.v.shape[0] and 0 <= c < whole.v.shape[1]):
+                raise Unsupported(f"entry ({r + 1}, {c + 1}) of {render(node.args[0])} ({_shape(whole.v)})")
+            return _D(whole.v[r : r + 1, c : c + 1], None if whole.t is None else whole.t[:, r : r + 1, c : c + 1])
         if node.sub is not None:
             raise Unsupported(f"{name} with a subscript is not supported")
         if len(node.args) != 1:

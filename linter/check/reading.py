@@ -143,3 +143,137 @@ def ones_vector(nodes) -> bool:
 
 
 __all__ = ["uncertain_reading", "ones_vector"]
+
+
+# --------------------------------------------------------------------------- a false verdict's reading
+
+IMPLICATIONS = frozenset({"→", "⇒", "⟹", "⟶", "↦", "∴"})  # arrows that lead from a condition to its consequence
+
+
+def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | None:
+    """Why a claim the draws found false is still not a finding, or None when its falsity is
+    certain. The one gate of DL301–DL304 after the check: (a) a step that follows, by an
+    implication, from a step setting something to zero is an equation to solve (∇f = 0 ⇒
+    XᵀY = (XᵀX + λI)w), not an identity; (b) a claim false only under the shapes derivlint
+    guessed (no declaration in scope) is undecided when another plausible assignment of those
+    shapes (the undeclared letters scalars, the undeclared vectors rows) makes it hold."""
+    if after_condition(claim, chain):
+        return "a consequence of a condition set to zero: an equation to solve, not an identity"
+    if literal:
+        return None
+    guessed = guessed_keys(target, rhs, scope, literal)
+    if not guessed:
+        return None
+    from derivlint.check.truth import _prepared
+
+    left, right = _prepared(target, rhs, scope, literal)[3:5]  # with the note's definitions substituted
+    for scalars, rows in _alternatives(guessed, left, right):
+        if _holds_with(target, rhs, scope, literal, scalars, rows):
+            return f"false only under guessed shapes: {', '.join(guessed)}"
+    return None
+
+
+def after_condition(claim, chain) -> bool:
+    """Whether an earlier step of the chain sets a side to zero and an implication arrow leads
+    from it to ``claim``: the claim is then a consequence of the condition (an equation)."""
+    zero_step = None
+    for c in sorted(chain, key=lambda c: c.step):
+        if c.step >= claim.step:
+            break
+        if c.kind in ("equality", "derivative") and _zero_side(c.rhs):
+            zero_step = c.step
+        elif zero_step is not None and c.kind == "relation" and c.relation in IMPLICATIONS:
+            return True
+    return False
+
+
+def _zero_side(node) -> bool:
+    from derivlint.math.tree import Transpose
+
+    while isinstance(node, Transpose):
+        node = node.arg
+    return _zero(node) or (isinstance(node, Sym) and node.name == "0")
+
+
+def guessed_keys(target, rhs, scope, literal: bool) -> list[str]:
+    """The symbols of ``target = rhs`` whose shape is a guess (declared nowhere in scope, or
+    carried from another part of the note) and not a scalar: on them a false verdict rests."""
+    from derivlint.check.truth import Undecided, _prepared
+
+    try:
+        prepared = _prepared(target, rhs, scope, literal)
+    except Undecided:
+        return []
+    inf = prepared[-1]
+    used = {k for side in (prepared[3], prepared[4]) for k in symbols(side)}
+    out = []
+    for key in sorted((inf.guessed | inf.unsure_keys) & used):
+        shape = inf.symbols.get(key)
+        if key in ("I", "E", "0") or not shape:
+            continue
+        if all(d.root().num == 1 for d in shape):
+            continue  # a scalar: certain enough (x in d/dx of a scalar function)
+        out.append(key)
+    return out
+
+
+def _alternatives(guessed: list[str], target, rhs):
+    """Plausible other readings of the guessed symbols, as (scalars, rows): the lowercase ones
+    scalars (bold ones too: a note's vectors are sometimes scalars' tuples written in bold), the
+    lowercase ones rows (the row-vector convention, z = x wᵀ); both with the uppercase kept matrices."""
+    lower = frozenset(k for k in guessed if k[:1].islower())
+    vectors = _vectors_by_use(target) | _vectors_by_use(rhs)
+    if lower - vectors:
+        yield lower - vectors, frozenset()
+    if lower:
+        yield frozenset(), lower
+
+
+def _vectors_by_use(node) -> set[str]:
+    """Keys the expression itself makes vectors: inside a norm or an inner product, written
+    transposed, or the variable of a gradient ∇_x (a plain letter so used is never a scalar)."""
+    from derivlint.math.tree import Inner, Norm, Transpose
+
+    out: set[str] = set()
+    for n in node.walk():
+        if isinstance(n, Transpose) and isinstance(n.arg, Sym):
+            out.add(n.arg.key)
+        elif isinstance(n, (Norm, Inner)):
+            out |= {m.key for m in n.walk() if isinstance(m, Sym)}
+        elif isinstance(n, Deriv) and n.op == "nabla":
+            out |= {w.key for w in n.wrt if isinstance(w, Sym)}
+    return out
+
+
+
+def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
+    """Whether ``target = rhs`` holds in some layout when ``scalars`` are scalars and ``rows`` rows."""
+    from derivlint.check.truth import Scope, _holds
+
+    other = Scope(scope.context, scope.claim)
+    other.extra = dict(scope.extra)
+    for key in scalars | rows:
+        for bold in (False, True):
+            other._shapes[(key, bold)] = ("kind", "scalar" if key in scalars else "row")
+    try:
+        if _collapsed(target, rhs, other, literal, scalars):
+            return False  # the reading makes a matrix or a vector 1×1: not a plausible one
+        return _holds(target, rhs, other, literal)
+    except Exception:  # noqa: BLE001 - a reading that cannot be drawn is not a reading that holds
+        return False
+
+
+def _collapsed(target, rhs, scope, literal: bool, scalars) -> bool:
+    """Whether, under the shapes ``scope`` gives, a symbol not meant to be a scalar is forced to be one."""
+    from derivlint.check.truth import _prepared
+
+    inf = _prepared(target, rhs, scope, literal)[-1]
+    for key, shape in inf.symbols.items():
+        if key in scalars or not shape or key in ("I", "E", "0"):
+            continue
+        if key[:1].isupper() and all(d.root().num == 1 for d in shape):
+            return True
+    return False
+
+
+__all__ += ["uncertain_falsity", "after_condition", "guessed_keys"]

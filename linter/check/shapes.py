@@ -567,6 +567,9 @@ class Inference:
 
     def _func(self, node: Func):
         name = node.name
+        if name == "entry":  # an entry tied to its vector (truth's entry tying): a scalar
+            self.infer(node.args[0])
+            return scalar_shape()
         shapes = [self.infer(a) for a in node.args]
         arg = shapes[0] if len(shapes) == 1 else None
         if name in SCALAR_VALUED:
@@ -625,6 +628,12 @@ class Inference:
         return None  # the declared shape of f is its codomain's, not decided here
 
     def _deriv(self, node: Deriv):
+        if node.label and any(not isinstance(w, Sym) for w in node.wrt):
+            # \nabla^2_{BR} f, \partial_{xy} f: the subscript names a block or lists variables;
+            # a product or sum there is no operation to shape-check
+            self.infer(node.num)
+            self._mark(node)
+            return None
         if node.num is None or len(node.wrt) != 1:
             for w in node.wrt:
                 self.infer(w)

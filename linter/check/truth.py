@@ -14,9 +14,10 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
-from derivlint.check.shapes import Dim, Inference, ShapeError, describe, dim_of
+from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
+from derivlint.context.model import kind_of_shape
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
-from derivlint.math.treeops import contains_literal, has, is_lone_symbol, substitute, symbols, transpose
+from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
@@ -302,6 +303,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     outcome.gradient = any(isinstance(d, Deriv) and d.op == "nabla" for d in (target, lhs, chain[0].lhs))
     if outcome.holds is not None and not outcome.holds:
         reason = _not_a_mistake(claim, target, head, scope, literal)
+        if not reason:  # the gate of DL301–DL304: a false verdict needs a certain reading too
+            from derivlint.check.reading import uncertain_falsity
+
+            reason = uncertain_falsity(claim, target, claim.rhs, chain, scope, literal)
+            if reason:
+                claim.facts["reading"] = reason
         if reason:
             outcome = Outcome(reason=reason)
         elif not literal:
@@ -343,6 +350,9 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             return "* may be the element-wise product: false as a matrix product only"
     if _disowned(claim):
         return "the note itself says this does not hold"
+    untied = _untied_column(target, rhs, scope, literal)
+    if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
+        return f"uses entries of {untied} without tying them to it"
     if literal:
         return None
     if _zero_like(rhs):
@@ -725,6 +735,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     _check_partials(lhs, rhs, values)
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
+    left, right = _tie_entries((left, right), scope)
     _check_opaque(left, right, values, functions, wrts)
     _check_readings(lhs, rhs, scope)
     _check_free_indices(left, right, values)
@@ -732,6 +743,118 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
         raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
     layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
     return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
+
+
+# ---------------------------------------------------------------- entries (x_1, θ_0, a_{12})
+
+_WHOLE_FORMS = ("{}", "vec({})", "overrightarrow({})")  # θ_0 is an entry of θ, of \vec{θ}
+
+
+def _whole_of(sym: Sym, scope: Scope):
+    """(key, facts) of the vector or matrix in scope that ``sym`` (x_1, θ_0, a_{12}) is an entry of:
+    declared non-scalar, defined, or written as a column or matrix; None when there is none."""
+    if not sym.sub or sym.sup or not _entry_subscript(sym.sub):
+        return None
+    for form in _WHOLE_FORMS:
+        key = form.format(sym.name)
+        f = scope.facts(key)
+        if f is None:
+            continue
+        if isinstance(f.value, Matrix):
+            rows, cols = len(f.value.rows), len(f.value.rows[0]) if f.value.rows else 0
+            if f.shape is None or tuple(f.shape) != (rows, cols):
+                return None  # [Σ_11 Σ_12; Σ_21 Σ_22]: the cells may be blocks, not entries
+            return key, f
+        if (f.kind or kind_of_shape(f.shape)) in ("vector", "row", "matrix"):
+            return key, f  # declared a vector or a matrix; a definition (s = u(x)) may be a scalar
+    return None
+
+
+def _entry_positions(name: str, value) -> dict[str, tuple[int, int]] | None:
+    """sub -> (row, column) when ``value`` is a column or matrix written with the entries of ``name``
+    only ([θ_0; θ_1], [a_{11} a_{12}; a_{21} a_{22}]): the note's own indexing, whatever its base."""
+    if not isinstance(value, Matrix) or value.schematic:
+        return None
+    found = {}
+    for r, row in enumerate(value.rows):
+        for c, cell in enumerate(row):
+            if not (isinstance(cell, Sym) and cell.name == name and cell.sub and not cell.sup) or cell.sub in found:
+                return None
+            found[cell.sub] = (r, c)
+    return found
+
+
+def _untied_column(lhs: Node, rhs: Node | None, scope: Scope, literal: bool) -> str | None:
+    """The name of a vector written as a column or matrix of its entries ([y_1; y_2]) in the claim whose
+    entries are not tied to a vector in scope (_tie_entries): the entries may stand for a vector the
+    note relates to others (y = Ax) where the check sees free numbers."""
+    if rhs is None:
+        return None
+    try:  # the sides as drawn: definitions substituted (X = [x_1; x_2]), entries tied
+        lhs, rhs = _prepared(lhs, rhs, scope, literal)[3:5]
+    except Undecided:
+        return None
+    for side in (lhs, rhs):
+        for n in side.walk() if side is not None else ():
+            if not isinstance(n, Matrix) or n.schematic:
+                continue
+            cells = [cell for row in n.rows for cell in row]
+            first = cells[0] if cells else None
+            if len(cells) < 2 or not isinstance(first, Sym) or _entry_positions(first.name, n) is None:
+                continue
+            if not all(_entry_subscript(c.sub) for c in cells):
+                continue
+            whole = _whole_of(first, scope)
+            if whole is not None and first.sub in (_entry_positions(first.name, whole[1].value) or {}):
+                continue  # tied (_tie_entries)
+            # entries on one side only stand for a vector the note relates to the other side (y = Ax);
+            # on both sides ([x_1 x_2] A [x_1; x_2] = x_1² + …) they are free numbers of an identity
+            keys = {c.key for c in cells}
+            if sum(1 for other in (lhs, rhs) if other is not None and keys & set(symbols(other))) == 1:
+                return first.name
+    return None
+
+
+def _tie_entries(sides: tuple[Node, Node], scope: Scope) -> tuple[Node, Node]:
+    """Each entry (x_1) of a vector or matrix in scope made entry (r, c) of that symbol, so that the draws
+    use the vector's own entries; Undecided when the note does not say which entry x_1 is of x."""
+    ties: dict[str, Node] = {}
+    walked = [n for side in sides for n in side.walk()]
+    # ∂f/∂θ_0: a derivative by an entry treats the entries as scalars of their own, which they are there
+    by_entry = {w.name for d in walked if isinstance(d, Deriv) for w in d.wrt if isinstance(w, Sym) and w.sub}
+    for n in walked:
+        if not isinstance(n, Sym) or n.key in ties or n.name in by_entry:
+            continue
+        whole = _whole_of(n, scope)
+        if whole is None:
+            continue
+        key, f = whole
+        where = _entry_positions(n.name, f.value)
+        if where is None or n.sub not in where:
+            raise Undecided(f"uses entries of {key} without tying them to it")
+        r, c = where[n.sub]
+        # the whole in the font the claim writes it in, else in the font of its column (the scope's
+        # shape of θ depends on it)
+        written = [w.bold for w in walked if isinstance(w, Sym) and w.key == key]
+        bold = any(written) if written else any(getattr(d, "bold", False) for d in f.declarations)
+        ties[n.key] = Func(n.start, n.end, "entry", [Sym(n.start, n.end, key, None, bold), Num(n.start, n.end, str(r)),
+                                                     Num(n.start, n.end, str(c))])  # fmt: skip
+    if not ties:
+        return sides
+    tie = _Tie(ties)
+    return tie.visit(sides[0]), tie.visit(sides[1])
+
+
+class _Tie:
+    """Each tied entry replaced (a class, not a recursive closure: no reference cycle to outlive the call)."""
+
+    def __init__(self, ties: dict[str, Node]):
+        self.ties = ties
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sym) and n.key in self.ties:
+            return self.ties[n.key]
+        return rebuild(n, self.visit)
 
 
 FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "ell", "sigma", "phi", "varphi", "psi",

@@ -309,6 +309,7 @@ class Context:
         facts = Facts(key, declarations=decls)
         props: set[str] = set()
         defined = False  # a definition shadows the shapes carried from earlier chapters
+        rebound = None  # a nearer y ∈ ℝ^n ends a farther y = sx + c: the letter is a new variable
         for d in decls:
             if d.carried and not d.far and defined:
                 continue
@@ -317,9 +318,12 @@ class Context:
                 facts.shape = d.shape
             if facts.kind is None and (d.kind or kind_of_shape(d.shape)):
                 facts.kind = d.kind or kind_of_shape(d.shape)
-            if facts.value is None and d.value is not None:
+            if facts.value is None and d.value is not None and not _rebinds(rebound, d):
                 facts.value = d.value
                 facts.params = d.params
+            if (rebound is None and not d.carried and d.value is None and d.domain is None
+                    and d.origin in ("math", "prose") and _not_scalar(d.shape)):  # fmt: skip
+                rebound = d  # said in the claim's own passage: there the letter is this new variable
             if facts.domain is None and d.domain is not None:
                 facts.domain = d.domain
             if not d.carried or d.far:
@@ -820,3 +824,17 @@ class _Builder:
         scope = self.outline.chains[k][0] if self.outline.chains else self.outline.document
         self.ctx.statements.append(ProseStatement(node, block, said.kind, said.shape, block.source, said.start,
                                                   said.end, scope, said.props))  # fmt: skip
+
+
+def _not_scalar(shape) -> bool:
+    """Whether a declared shape has more than one entry (ℝ^n, ℝ^{m×n}): it names a new variable."""
+    return shape is not None and any(d != 1 and getattr(d, "num", None) != 1 for d in shape)
+
+
+def _rebinds(declaration, definition) -> bool:
+    """Whether ``declaration`` (y ∈ ℝ^n, nearer) makes ``definition`` (y = sx + c, farther) another
+    variable's: it does unless both are said in one formula (Λ = diag(λ_1, …) ∈ ℝ^{d×d})."""
+    if declaration is None:
+        return False
+    here, there = getattr(declaration.claim, "block", None), getattr(definition.claim, "block", None)
+    return here is None or here is not there

@@ -343,7 +343,7 @@ class Parser:
                 last = factors[-1]
                 if isinstance(last, Deriv) and last.num is None and last.op != "nabla":
                     applied = self.term()
-                    factors[-1] = Deriv(last.start, applied.end, applied, last.wrt, last.op)
+                    factors[-1] = Deriv(last.start, applied.end, applied, last.wrt, last.op, label=last.label)
                     break
                 factors.append(self.postfix())
                 ops.append("")
@@ -504,6 +504,7 @@ class Parser:
             return base
         if isinstance(base, Deriv) and base.op == "nabla" and not base.wrt:
             base.wrt = [_sub_parse(inner)]
+            base.label = True
             base.end = end
             return base
         return Func(base.start, end, "index", [base], _sub_parse(inner))
@@ -1040,7 +1041,7 @@ class Parser:
             wrt = [_sub_parse(inner, self.bold)]
             self.skip_ignorable()
             operand = self.postfix() if self.peek() is not None and self._starts_factor(self.peek()) else None
-            return Deriv(tok.start, operand.end if operand else e, operand, wrt, "partial")
+            return Deriv(tok.start, operand.end if operand else e, operand, wrt, "partial", label=True)
         operand = self.postfix()
         nxt = self.peek()
         if nxt is not None and nxt.is_char("/") and self.peek(1) is not None and self.peek(1).is_cmd("partial"):
@@ -1066,7 +1067,7 @@ class Parser:
         if self.peek() is not None and self._starts_factor(self.peek()):
             operand = self.postfix()
         end = operand.end if operand is not None else self._last_end()
-        node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla")
+        node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
         return node
 
     def big_operator(self, tok: Token) -> Node:

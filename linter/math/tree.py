@@ -187,12 +187,15 @@ class Deriv(Node):
     ``op`` is 'partial', 'd' or 'nabla'. ``num`` is None for an operator that
     was never applied (``\\frac{\\partial}{\\partial x}`` alone, ``\\nabla`` alone).
     ``sloppy`` marks ``\\frac{f}{dx}`` (a differential written only below).
+    ``label`` marks a ``wrt`` written as a subscript (``\\nabla_{BR}``, ``\\partial_{xy}``): a label
+    or a list of variables, never a product to shape-check.
     """
 
     num: Node | None
     wrt: list[Node]
     op: str = "partial"
     sloppy: bool = False
+    label: bool = False
 
     @property
     def order(self) -> int:

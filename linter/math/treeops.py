@@ -112,6 +112,11 @@ class _Substitution:
         if isinstance(n, Call) and n.func.key in functions and n.func.key not in keep:
             params, body = functions[n.func.key]
             mapping = {}
+            # f(θ) of an f(θ_0, θ_1): the one argument is the vector of the parameters, which stay
+            # themselves (entries of θ); zipping would put θ for θ_0
+            whole = len(n.args) == 1 and len(params) > 1 and isinstance(n.args[0], Sym)
+            if whole and all(p.startswith(n.args[0].name + "_") for p in params):
+                params = ()
             for p, a in zip(params, n.args):
                 if not (isinstance(a, Sym) and a.key == p):
                     mapping[p] = a
