@@ -15,11 +15,10 @@ import pytest
 
 import derivlint.rules as rules
 from derivlint.cli import main
-from derivlint.findings import Fix
 from derivlint.report import Context, render
 from derivlint.report.full import ELLIPSIS, caret_line, clip
 from derivlint.report.terminal import color_wanted, escape, escape_path, text_width
-from derivlint.rule import Rule
+from wrong_word import WrongWord  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WRONG_DERIVATIVE = "$$\\frac{\\partial x^T A x}{\\partial x} = 2Ax$$\n"  # true only for symmetric A, unsaid: DL304
@@ -28,32 +27,6 @@ ANSI = "\x1b["
 RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-class WrongWord(Rule):
-    """## What it does
-    Test rule: the word WRONG.
-
-    ## Why is this bad?
-    It is wrong.
-
-    ## Example
-    WRONG
-
-    ## Use instead
-    RIGHT
-    """
-
-    code = "DL998"
-    name = "wrong-word"
-    summary = "The word WRONG."
-    severity = "error"
-    fixable = True
-
-    def check(self, note):
-        for source in note.extraction.sources:
-            at = source.text.find("WRONG")
-            while at != -1:
-                yield self.at_source(source, at, at + 5, "WRONG is wrong", Fix("Write RIGHT", "RIGHT", at, at + 5))
-                at = source.text.find("WRONG", at + 5)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from derivlint.check import fixes as fixes_module
 from derivlint.cli import main
 from derivlint.findings import Finding, Fix
 from derivlint.check.fixes import apply_fixes, cell_source, fix_notebook, plan_fixes, write_fix
-from derivlint.rule import Rule
+from wrong_word import WrongWord  # noqa: E402
 
 
 def fix(start: int, end: int, text: str, title: str = "replace") -> Fix:
@@ -219,32 +219,6 @@ def test_unified_diff_names_the_file(tmp_path):
 # --------------------------------------------------------------------------- the command line
 
 
-class WrongWord(Rule):
-    """## What it does
-    Test rule: the word WRONG.
-
-    ## Why is this bad?
-    It is wrong.
-
-    ## Example
-    WRONG
-
-    ## Use instead
-    RIGHT
-    """
-
-    code = "DL998"
-    name = "wrong-word"
-    summary = "The word WRONG."
-    severity = "error"
-    fixable = True
-
-    def check(self, note):
-        for source in note.extraction.sources:
-            at = source.text.find("WRONG")
-            while at != -1:
-                yield self.at_source(source, at, at + 5, "WRONG is wrong", Fix("Write RIGHT", "RIGHT", at, at + 5))
-                at = source.text.find("WRONG", at + 5)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from derivlint.check.fixes import FileChanged, plan_fixes, sweep_temps, write_at
 from derivlint.cli import main
 from derivlint.files import discover, read_note
 from derivlint.findings import Finding, Fix
-from derivlint.rule import Rule
+from wrong_word import WrongWord  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 WRONG = "# Note\n\nLet $x = (a + b$ here.\n"  # DL101: an unclosed parenthesis
@@ -251,33 +251,6 @@ def test_temp_files_of_a_killed_run_go_and_a_live_runs_stay(cwd):
     assert sweep_temps(str(cwd)) == 1  # now abandoned too
 
 
-class WrongWord(Rule):
-    """Flags the word WRONG and offers RIGHT (a fixable rule for these tests).
-
-    ## What it does
-    Flags WRONG.
-
-    ## Why is this bad?
-    It is wrong.
-
-    ## Example
-    WRONG
-
-    ## Use instead
-    RIGHT
-    """
-
-    code = "DL998"
-    name = "wrong-word"
-    summary = "The word WRONG."
-    severity = "error"
-    fixable = True
-
-    def check(self, note):
-        for source in note.extraction.sources:
-            at = source.text.find("WRONG")
-            if at != -1:
-                yield self.at_source(source, at, at + 5, "WRONG is wrong", Fix("Write RIGHT", "RIGHT", at, at + 5))
 
 
 def test_cli_fix_leaves_a_note_edited_between_check_and_fix(cwd, monkeypatch, capsys):
