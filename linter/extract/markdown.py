@@ -14,10 +14,7 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage, contiguous_
 from derivlint.source import Source
 from derivlint.extract.paragraph_rule import use_paragraph_rule
 
-try:
-    from derivlint.math.macros import DEFINERS, find_macro_definitions
-except ImportError:  # the macro reader is optional
-    DEFINERS, find_macro_definitions = frozenset(), None
+from derivlint.math.macros import DEFINERS, find_macro_definitions
 
 # A block can define a macro only if it names a definer (\newcommand, \def …): most blocks do
 # not, and this search is cheaper than the macro reader's call (a superset of its keywords).
@@ -408,7 +405,7 @@ class _Reader:
         )
         passage.add_block(block)
         self.blocks.append(block)
-        if find_macro_definitions is not None and _MAY_DEFINE.search(text):
+        if _MAY_DEFINE.search(text):
             self.macros.update(find_macro_definitions(text))
 
     def _cells(self, passage: Passage) -> tuple[tuple[int, int], ...]:
