@@ -18,7 +18,7 @@ from derivlint.findings import Finding
 
 CACHE_DIR_ENV = "DERIVLINT_CACHE_DIR"
 DEFAULT_DIR = ".derivlint_cache"
-FORMAT = 2  # bump when the entry layout changes (2: each file starts with the checksum of the rest)
+FORMAT = 3  # bump when the entry layout changes (2: each file starts with the checksum of the rest; 3: undecided count)
 INDEX = "files.index"  # in the entries folder: what each file's text was, by its stat
 INDEX_MAX = 50_000  # files remembered; beyond, the oldest entries go
 # A file changed this recently (nanoseconds) is not remembered by its stat: a second edit within the
@@ -35,29 +35,33 @@ _CACHEDIR_TAG = (
 
 @dataclass
 class Entry:
-    """What checking one file gave, as far as ``check`` needs it: findings and claim counts."""
+    """What checking one file gave, as far as ``check`` needs it: findings and claim counts
+    (``undecided``: claims left without a decision, see Claim.undecided)."""
 
     findings: list[Finding]
     claims: int
     unparsed: int
+    undecided: int = 0
 
     def to_json(self) -> dict:
         return {
             "findings": [f.to_dict() for f in self.findings],
             "claims": self.claims,
             "unparsed": self.unparsed,
+            "undecided": self.undecided,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Entry:
         """The entry of ``data``; raises (KeyError, TypeError, ValueError) when it is malformed."""
-        claims, unparsed = data["claims"], data["unparsed"]
-        if not (isinstance(claims, int) and isinstance(unparsed, int) and 0 <= unparsed <= claims):
+        claims, unparsed, undecided = data["claims"], data["unparsed"], data["undecided"]
+        counts = (claims, unparsed, undecided)
+        if not (all(isinstance(n, int) for n in counts) and 0 <= unparsed <= claims and 0 <= undecided <= claims - unparsed):
             raise ValueError("bad claim counts")
         findings = data["findings"]
         if not isinstance(findings, list):
             raise ValueError("findings is not a list")
-        return cls([Finding.from_dict(f) for f in findings], claims, unparsed)
+        return cls([Finding.from_dict(f) for f in findings], claims, unparsed, undecided)
 
 
 @dataclass

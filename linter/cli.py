@@ -111,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     claims.add_argument("--config", metavar="FILE", help="use this configuration file (default: the nearest derivlint.toml or pyproject.toml)")
     claims.add_argument("--layout", choices=LAYOUTS, help="the notes' layout (overrides the configuration)")
     claims.add_argument("--stdin-filename", metavar="NAME", help="with PATH '-': the name of the note read from standard input")
+    claims.add_argument(
+        "--summary", action="store_true",
+        help="instead of the claims, count the undecided ones by the leading phrase of their reason",
+    )
     claims.set_defaults(subparser=claims)
 
     rule = sub.add_parser("rule", help="show the documentation of a rule, or list all rules")
@@ -262,14 +266,16 @@ class _Run:
     claims: list = field(default_factory=list)
     claim_count: int = 0
     unparsed: int = 0
+    undecided: int = 0
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
 
-    def add(self, findings: list[Finding], claims: int, unparsed: int) -> None:
-        self.findings.extend(findings)
-        self.claim_count += claims
-        self.unparsed += unparsed
+    def add(self, entry: Entry) -> None:
+        self.findings.extend(entry.findings)
+        self.claim_count += entry.claims
+        self.unparsed += entry.unparsed
+        self.undecided += entry.undecided
 
 
 @dataclass
@@ -372,7 +378,12 @@ def _read_and_check(job: _Job, text: str | None = None, keep_claims: bool = Fals
     except Exception as exc:
         _debug_traceback()
         return _Done(digest, exc)
-    return _Done(digest, Entry(list(result.findings), len(result.claims), result.unparsed), result.claims)
+    return _Done(digest, _entry(result), result.claims)
+
+
+def _entry(result: engine.FileResult) -> Entry:
+    """The cache's Entry of a checked note: its findings and claim counts."""
+    return Entry(list(result.findings), len(result.claims), result.unparsed, result.undecided)
 
 
 def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
@@ -392,14 +403,14 @@ def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
             cache.store(cache.key_of(job.path, done.digest, job.settings), outcome)
     if done.claims is not None:
         run.claims.extend(done.claims)
-    run.add(outcome.findings, outcome.claims, outcome.unparsed)
+    run.add(outcome)
 
 
 def _from_cache(run: _Run, cache: Cache, key: str) -> bool:
     """Add the cached result under ``key`` to ``run``; False when there is none."""
     entry = cache.load(key)
     if entry is not None:
-        run.add(entry.findings, entry.claims, entry.unparsed)
+        run.add(entry)
     return entry is not None
 
 
@@ -431,7 +442,7 @@ def _check_one(path: str, text: str, settings: engine.Settings) -> Entry | BaseE
         gc.disable()
     try:
         result = engine.check_text(path, text, settings)
-        entry = Entry(list(result.findings), len(result.claims), result.unparsed)
+        entry = _entry(result)
         del result  # the note's claims and trees go now, by reference counting, not scanned by the collection below
         return entry
     except Exception as exc:
@@ -828,7 +839,7 @@ def _plural(n: int, word: str) -> str:
 def _summary(run: _Run, findings: list[Finding]) -> str:
     if run.files == 0:
         return "No notes found to check (.md, .markdown, .tex, .ipynb)."
-    counts = f"({_plural(run.claim_count, 'claim')}, {run.unparsed} unparsed)"
+    counts = f"({_plural(run.claim_count, 'claim')}, {run.unparsed} unparsed, {run.undecided} undecided)"
     if not findings:
         return f"All checked: no findings in {_plural(run.files, 'file')} {counts}."
     with_findings = len({f.path for f in findings})
@@ -918,11 +929,12 @@ def _claims(args) -> int:
     except ConfigError as err:
         print(escape(f"derivlint: error: {err}"), file=sys.stderr)
         return EXIT_ERROR
-    records = [c.to_json() for c in run.claims]
-    if args.output_format == "json":
-        _emit(json.dumps(records, ensure_ascii=False, indent=2))
-    elif records:
-        _emit("\n".join(_claim_line(r) for r in records))
+    if args.summary:
+        _emit_undecided_summary(run.claims, args.output_format)
+    elif args.output_format == "json":
+        _emit(json.dumps([c.to_json() for c in run.claims], ensure_ascii=False, indent=2))
+    elif run.claims:
+        _emit("\n".join(_claim_line(c.to_json(), c.undecided) for c in run.claims))
     for error in errors:
         print(escape(f"derivlint: error: {error}"), file=sys.stderr)
     for path, problem in run.unreadable:
@@ -942,7 +954,35 @@ def _claims(args) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _claim_line(r: dict) -> str:
+def _emit_undecided_summary(claims: list, output_format: str) -> None:
+    """``claims --summary``: how many claims are undecided, by the leading phrase of the reason
+    (``index notation (A_kl)`` counts as ``index notation``), most frequent first."""
+    counts: dict[str, int] = {}
+    for claim in claims:
+        if claim.undecided is not None:
+            phrase = _leading_phrase(claim.undecided)
+            counts[phrase] = counts.get(phrase, 0) + 1
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    if output_format == "json":
+        _emit(json.dumps([{"reason": r, "count": n} for r, n in rows], ensure_ascii=False, indent=2))
+        return
+    width = len(str(rows[0][1])) if rows else 1
+    lines = [f"{n:>{width}}  {escape(r)}" for r, n in rows]
+    lines.append(f"{sum(counts.values())} undecided of {_plural(len(claims), 'claim')}")
+    _emit("\n".join(lines))
+
+
+def _leading_phrase(reason: str) -> str:
+    """The reason up to its first detail: a parenthesis, colon, semicolon or comma."""
+    cut = len(reason)
+    for mark in (" (", ":", ";", ","):
+        i = reason.find(mark)
+        if 0 < i < cut:
+            cut = i
+    return reason[:cut].strip()
+
+
+def _claim_line(r: dict, undecided: str | None = None) -> str:
     where = _position(r.get("path"), r.get("cell"), r.get("line"), r.get("column"))
     body = r.get("reason") if r.get("kind") == "unparsed" else r.get("parsed")
     line = f"{where}  {r.get('kind')}  {escape(str(body))}"
@@ -951,8 +991,13 @@ def _claim_line(r: dict) -> str:
         line += f"  ({shapes['lhs']} = {shapes['rhs']})"
     elif shapes:
         line += "  (" + "; ".join(f"{k}: {v['lhs']} = {v['rhs']}" for k, v in shapes.items()) + ")"
-    if r.get("verdict") is not None:
-        line += f"  [{r['verdict']}]"
+    verdict, reading = r.get("verdict"), r.get("reading")
+    if undecided is not None:  # the reason always shown, as in the json's reading
+        line += f"  [undecided: {escape(undecided)}]"
+    elif verdict is not None:
+        line += f"  [{escape(verdict)}]"
+    elif reading:  # a definition or declaration without a certain reading: no verdict, the reason
+        line += f"  [no certain reading: {escape(reading)}]"
     return line
 
 

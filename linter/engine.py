@@ -63,6 +63,11 @@ class FileResult:
     def unparsed(self) -> int:
         return sum(1 for c in self.claims if c.kind == "unparsed")
 
+    @property
+    def undecided(self) -> int:
+        """Claims that get a verdict but are left without a decision (Claim.undecided)."""
+        return sum(1 for c in self.claims if c.undecided is not None)
+
 
 def check_text(path: str, text: str, settings: Settings | None = None) -> FileResult:
     """Check one note given as text; ``path`` picks the format by its extension."""

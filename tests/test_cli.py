@@ -27,6 +27,7 @@ class FakeClaim:
     parsed: str | None
     verdict: str | None = None
     reason: str | None = None
+    undecided: str | None = None  # why a claim that gets a verdict is left without a decision
 
     def to_json(self) -> dict:
         return {
@@ -85,7 +86,7 @@ def test_no_findings_exits_0_with_summary(fake, capsys):
     assert main(["check", "."]) == 0
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.strip() == "All checked: no findings in 2 files (2 claims, 0 unparsed)."
+    assert err.strip() == "All checked: no findings in 2 files (2 claims, 0 unparsed, 0 undecided)."
 
 
 def test_findings_exit_1_concise_lines(fake, capsys):
@@ -98,7 +99,7 @@ def test_findings_exit_1_concise_lines(fake, capsys):
         "a.md:2:2: DL301 d(x^T x)/dx is 2x, not x",
         f"{os.path.join('sub', 'b.md')}:1:2: DL301 d(x^T x)/dx is 2x, not x",
     ]
-    assert err.strip() == "Found 2 findings in 2 of 3 files (5 claims, 1 unparsed)."
+    assert err.strip() == "Found 2 findings in 2 of 3 files (5 claims, 1 unparsed, 0 undecided)."
 
 
 def test_notebook_findings_name_the_cell(fake, capsys, monkeypatch):

@@ -92,6 +92,22 @@ class Claim:
             return "\\partial" in t or "\\nabla" in t or "\\frac{d" in t or "\\mathrm{d}" in t or "∂" in t
         return any(isinstance(n, Deriv) for side in (self.lhs, self.rhs) if side for n in side.walk())
 
+    @property
+    def undecided(self) -> str | None:
+        """Why a claim that gets a verdict (not unparsed, a declaration or a definition) is left
+        without a decision: its reading is not certain, or the check could not decide; else None."""
+        verdict = self.verdict
+        if self.kind == "unparsed" or verdict is None:
+            return None
+        reading = self.facts.get("reading")
+        if reading:
+            return reading
+        if not verdict.startswith("undecided"):
+            return None
+        why = verdict[len("undecided") :].lstrip(": ")
+        outcome = self.facts.get("outcome")
+        return why or getattr(outcome, "reason", None) or "no reason given"
+
     def position(self) -> tuple[int, int, int, int]:
         line, col = self.block.line_col(self.start)
         end_line, end_col = self.block.end_line_col(self.end)

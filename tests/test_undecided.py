@@ -1,0 +1,107 @@
+"""Issue 13, point 1: every claim left without a decision is undecided with its reason, shown
+by ``claims``, counted in the ``check`` summary (from the cache too) and by ``claims --summary``."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from derivlint.cli import main
+from derivlint.engine import check_text
+
+# One claim of each kind: decided (true), index notation, a definition (no verdict), a claim
+# false only under guessed shapes, and a condition (a statement that requires, not claims).
+NOTE = r"""# Quadratic forms
+
+Let $A \in \mathbb{R}^{n \times n}$ and $x \in \mathbb{R}^n$.
+
+$$\frac{\partial (x^T A x)}{\partial x} = (A + A^T) x$$
+
+Entry by entry,
+
+$$\frac{\partial (x^T A x)}{\partial A_{kl}} = x_k x_l$$
+
+We define $S = A + A^T$.
+
+For a feature row and a weight row, with nothing else said,
+
+$$\frac{\partial (\mathbf{p} \cdot \mathbf{w})}{\partial \mathbf{w}} = \mathbf{p}$$
+
+A matrix $M$ is called normal when $M M^T = M^T M$.
+"""
+
+OTHER = r"""# Traces
+
+Let $B \in \mathbb{R}^{m \times m}$.
+
+$$\frac{\partial \operatorname{tr}(B)}{\partial B} = I$$
+"""
+
+
+@pytest.fixture
+def notes(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DERIVLINT_CACHE_DIR", raising=False)
+    (tmp_path / "forms.md").write_text(NOTE, encoding="utf-8")
+    (tmp_path / "traces.md").write_text(OTHER, encoding="utf-8")
+    return tmp_path
+
+
+def _lines(out: str) -> dict[int, str]:
+    return {int(line.split(":")[1]): line for line in out.splitlines() if line.startswith("forms.md:")}
+
+
+def test_claims_shows_each_reason(notes, capsys):
+    assert main(["claims", "forms.md"]) == 0
+    lines = _lines(capsys.readouterr().out)
+    assert lines[5].endswith("[true in the denominator layout]")
+    assert lines[9].endswith("[undecided: index notation (A_kl)]")
+    assert "[no certain reading: a definition" in lines[11]  # a definition: no verdict, its reason
+    assert lines[15].endswith("[undecided: false only under guessed shapes: w]")
+    assert "[undecided: a condition" in lines[17]
+
+
+def test_text_and_json_agree(notes, capsys):
+    main(["claims", "forms.md", "--output-format", "json"])
+    records = json.loads(capsys.readouterr().out)
+    main(["claims", "forms.md"])
+    lines = _lines(capsys.readouterr().out)
+    for r in records:
+        line = lines[r["line"]]
+        if r["reading"]:
+            assert r["reading"] in line
+        elif r["verdict"]:
+            assert f"[{r['verdict']}]" in line
+
+
+def test_the_summary_counts_exactly_the_undecided(notes, capsys):
+    claims = check_text("forms.md", NOTE).claims
+    undecided = sorted(c.position()[0] for c in claims if c.undecided is not None)
+    assert undecided == [9, 15, 17]  # not the true claim, not the definition, not the declarations
+    assert main(["check", ".", "--no-cache"]) == 0
+    err = capsys.readouterr().err.strip()
+    assert err == f"All checked: no findings in 2 files ({len(claims) + 2} claims, 0 unparsed, 3 undecided)."
+
+
+def test_a_warm_run_prints_the_same_summary(notes, capsys):
+    assert main(["check", "."]) == 0
+    cold = capsys.readouterr().err
+    assert (notes / ".derivlint_cache").is_dir()
+    assert main(["check", "."]) == 0
+    warm = capsys.readouterr().err
+    assert warm == cold and "3 undecided" in warm
+    (notes / "traces.md").write_text(OTHER + "\n$$\\frac{\\partial x_i}{\\partial x_j} = \\delta_{ij}$$\n", encoding="utf-8")
+    assert main(["check", "."]) == 0  # one note from the cache, one checked again
+    assert "4 undecided" in capsys.readouterr().err
+
+
+def test_claims_summary_groups_reasons_by_their_leading_phrase(notes, capsys):
+    assert main(["claims", "--summary", "forms.md", "traces.md"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = {line.split("  ", 1)[1]: int(line.split("  ", 1)[0]) for line in out[:-1]}
+    assert rows == {"index notation": 1, "false only under guessed shapes": 1, "a condition": 1}
+    assert out[-1].startswith("3 undecided of ")
+    assert main(["claims", "--summary", "--output-format", "json", "forms.md"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert sorted((d["reason"], d["count"]) for d in data) == sorted(rows.items())
