@@ -38,7 +38,7 @@ def check(tmp_path: Path, text: str, name: str = "note.md") -> str:
     try:
         run = subprocess.run(
             [sys.executable, "-m", "derivlint", "check", str(note), "--no-cache", "--exit-zero",
-             "--output-format", "concise", "--select", "ALL"],
+             "--output-format", "concise", "--extend-select", "DL102"],
             capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path,
         )  # fmt: skip
     except subprocess.TimeoutExpired:
@@ -160,3 +160,70 @@ def test_exact_small_symbolic_determinant_is_still_computed():
     tree = sub_parse(lex(r"\det \begin{bmatrix} a & b \\ c & d \end{bmatrix}"))
     assert exact.compare(tree, sub_parse(lex("a d - b c")), {}).equal
     assert not exact.compare(tree, sub_parse(lex("a d + b c")), {}).equal
+
+
+# --------------------------------------------------------------------------- nesting depth
+
+TAIL = "\n\nLet $x \\in \\mathbb{R}^n$.\n\n$$\\frac{\\partial x^T x}{\\partial x} = 3x$$\n"
+DEEP = 800
+
+
+@pytest.mark.parametrize(
+    "math",
+    [
+        "x" + "^{x" * DEEP + "}" * DEEP,  # towers of powers
+        "X^{T" + "^{T" * DEEP + "}" * DEEP + "}",
+        "f" + "'" * DEEP + "(x)",  # primes on primes: built in a loop, walked recursively
+        "X" + "^T" * DEEP,
+        "(" * DEEP + "x" + ")" * DEEP,
+        "- " * DEEP + "x",
+        "\\frac{1}{" * DEEP + "x" + "}" * DEEP,
+        "\\frac{d}{dx} " * DEEP + "x",
+        "\\sqrt{" * DEEP + "x" + "}" * DEEP,
+        "\\begin{bmatrix}" * 300 + "x" + "\\end{bmatrix}" * 300,
+    ],
+    ids=["powers", "transposes", "primes", "marks", "parens", "signs", "fracs", "derivatives", "roots", "matrices"],
+)
+def test_deep_nesting_is_a_parse_problem_and_the_note_is_still_checked(tmp_path, math):
+    out = check(tmp_path, f"$$ y = {math} $$" + TAIL)
+    assert ":1:" in out and "DL102" in out and "nested too deeply (depth > 100)" in out, out
+    assert "DL301" in out  # the claim after it is still checked
+
+
+def test_subscript_tower_does_not_crash(tmp_path):
+    d = DEEP
+    check(tmp_path, "$$ x" + "_{x" * d + "}" * d + " = y $$" + TAIL)
+
+
+def test_nested_layout_environments_in_markdown(tmp_path):
+    text = "\\begin{align}\n" * 500 + "x = y\n" + "\\end{align}\n" * 500 + TAIL
+    out = check(tmp_path, text)
+    assert "nested too deeply (depth > 100)" in out
+    assert "DL301" in out
+
+
+def test_moderate_nesting_still_parses():
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+    from derivlint.math.tree import render
+
+    tree = sub_parse(lex("(" * 40 + "x^{y^{z}}" + ")" * 40 + "'''"))
+    assert "x^" in render(tree)
+
+
+def test_parse_depth_resets_after_a_too_deep_claim():
+    from derivlint.math import parser
+    from derivlint.math.lexer import lex
+
+    with pytest.raises(parser.ParseError, match="nested too deeply"):
+        parser.sub_parse(lex("(" * 300 + "x" + ")" * 300))
+    assert parser._depth == 0
+    assert parser.sub_parse(lex("(" * 90 + "x" + ")" * 90)) is not None
+
+
+def test_deeply_nested_lists_keep_the_rest_of_the_note(tmp_path):
+    # markdown-it stops at its nesting limit and drops every later line
+    for depth in (12, 500):
+        lists = "".join("  " * i + "- item\n" for i in range(depth))
+        out = check(tmp_path, lists + TAIL, name=f"lists{depth}.md")
+        assert "DL301" in out, (depth, out)
