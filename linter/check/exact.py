@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
-from derivlint.check.numeric import DomainError, ShapeMismatch, Unsupported
+from derivlint.check.numeric import DomainError, ShapeMismatch, TooLarge, Unsupported, check_literal_size
 from derivlint.math.parser import GREEK
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
@@ -34,6 +34,23 @@ __all__ = [
 
 class _NoSize(Unsupported):
     """An identity I whose size only its neighbours can tell."""
+
+
+# A determinant, inverse or adjugate of a matrix in symbols grows as n!: beyond this size
+# sympy would take minutes, so the claim is too large to check (numbers are cheap at any size).
+SYMBOLIC_CAP = 6
+
+
+def _bounded(a, what: str) -> None:
+    """TooLarge for the ``what`` (determinant, inverse …) of a matrix in symbols beyond SYMBOLIC_CAP."""
+    if a.rows <= SYMBOLIC_CAP:
+        return
+    if isinstance(a, PolyMatrix):
+        symbolic = not all(x.is_constant for x in a.data)
+    else:
+        symbolic = bool(getattr(a, "free_symbols", None))
+    if symbolic:
+        raise TooLarge(f"too large to check ({what} of a {a.rows}×{a.cols} matrix in symbols)")
 
 
 # --------------------------------------------------------------------------- public API
@@ -989,6 +1006,7 @@ class _Exact:
     def _inverse(self, node: Node, arg: Node, a):
         if a.rows != a.cols:
             raise ShapeMismatch(node, f"inverse of {render(arg)}, which is {_dims(a)}, not square")
+        _bounded(a, "inverse")
         if self.sp.simplify(a.det()) == 0:
             raise DomainError(node, f"{render(arg)} is singular")
         return a.inv()
@@ -1038,6 +1056,7 @@ class _Exact:
                 return self.m(a.trace())
             if name == "etr":
                 return self.m(sp.exp(a.trace()))
+            _bounded(a, "adjugate" if name == "adj" else "determinant")
             if name == "det":
                 return self.m(a.det())
             if name == "logdet":
@@ -1072,6 +1091,7 @@ class _Exact:
         if _scalar(a):
             return self.m(self.sp.Abs(a[0, 0]))
         if a.rows == a.cols:
+            _bounded(a, "determinant")
             return self.m(a.det())  # |X| of a matrix is its determinant
         raise Unsupported(f"|{render(node.arg)}| of a {_dims(a)} value is ambiguous")
 
@@ -1083,6 +1103,7 @@ class _Exact:
             raise Unsupported("schematic matrix")
         if not node.rows or any(len(row) != len(node.rows[0]) for row in node.rows):
             raise Unsupported("matrix with rows of different lengths")
+        check_literal_size(len(node.rows), len(node.rows[0]))
         adaptive = [[_is_zero_node(c) or (isinstance(c, Sym) and c.name == "I" and c.key not in self.values)
                      for c in row] for row in node.rows]  # fmt: skip
         cells = [[None if adaptive[i][j] else self.ev(c) for j, c in enumerate(row)] for i, row in enumerate(node.rows)]

@@ -35,6 +35,47 @@ class Unsupported(Exception):
     """The tree holds something this evaluator cannot compute (the message says what)."""
 
 
+# Work per claim is bounded whatever a note declares. A declared dimension above DRAW_CAP
+# (n = 1000, R^{10^9 × 10^9}) is drawn at a small stand-in size: an identity between
+# symbols holds at every size or at none the draws can tell apart, so the stand-in
+# decides it as well as the declared size would. A claim that writes a number as large
+# as the dimension (tr I = 1000) may depend on that size: it is too large to check.
+# A literal matrix beyond LITERAL_CAP entries a side is too large to check too.
+DRAW_CAP = 16
+LITERAL_CAP = 40
+
+
+class TooLarge(Unsupported):
+    """The claim needs more work than one claim may take (the message says why)."""
+
+
+def stand_in_sizes(declared: set[int], used: set[int]) -> dict[int, int]:
+    """A small distinct size for every declared size above DRAW_CAP, avoiding ``used`` sizes."""
+    big = sorted(n for n in declared if n > DRAW_CAP)
+    free = [n for n in range(3, 3 * DRAW_CAP) if n not in used]
+    return {n: free[i] for i, n in enumerate(big)}
+
+
+def literal_too_large(*nodes) -> str | None:
+    """The reason a claim is too large to check when one of ``nodes`` holds a literal matrix
+    beyond LITERAL_CAP rows or columns (its shapes alone would take seconds), else None."""
+    for node in nodes:
+        if node is None:
+            continue
+        for n in node.walk():
+            if isinstance(n, Matrix) and n.rows:
+                rows, cols = len(n.rows), max(len(row) for row in n.rows)
+                if rows > LITERAL_CAP or cols > LITERAL_CAP:
+                    return f"too large to check ({rows}×{cols} matrix)"
+    return None
+
+
+def check_literal_size(rows: int, cols: int) -> None:
+    """TooLarge for a literal matrix beyond LITERAL_CAP rows or columns."""
+    if rows > LITERAL_CAP or cols > LITERAL_CAP:
+        raise TooLarge(f"too large to check ({rows}×{cols} matrix)")
+
+
 class ShapeMismatch(Unsupported):
     """An operation cannot be formed with the given arrays; ``node`` is where."""
 
@@ -555,6 +596,7 @@ class _Forward:
             raise Unsupported("schematic matrix")
         if not node.rows or any(len(row) != len(node.rows[0]) for row in node.rows):
             raise Unsupported("matrix with rows of different lengths")
+        check_literal_size(len(node.rows), len(node.rows[0]))
         cells: list[list[_D | None]] = []
         for row in node.rows:
             out = []

@@ -265,6 +265,13 @@ def _has_literal(chain: list, memo: dict | None = None) -> bool:
 def check_claim(claim, context, head: Node | None, chain: list, literal_chains: dict | None = None) -> None:
     """Shapes, then the numeric decision, of one claim; ``literal_chains``: see _has_literal."""
     facts = claim.facts
+    from derivlint.check.numeric import literal_too_large
+
+    too_large = literal_too_large(claim.lhs, claim.rhs, head)
+    if too_large:  # bounded work per claim: not even its shapes
+        facts["outcome"] = Outcome(reason=too_large)
+        claim.verdict = _verdict(facts["outcome"])
+        return
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
         if claim.kind == "declaration" or (claim.kind == "definition" and not _gated(claim, Scope(context, claim))):
             _shape_only(claim, context)
@@ -1076,13 +1083,19 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
     """_sizes from its inference, which this only reads."""
     sizes: dict[int, int] = {}
     used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
+    from derivlint.check import numeric  # imported here as in _draw_and_compare
+
+    stand_in = numeric.stand_in_sizes(used, used)  # n = 1000 is drawn small (numeric.DRAW_CAP)
+    if stand_in:
+        _too_large_numbers(left, right, min(stand_in))
+    used |= set(stand_in.values())
     pool = [s for s in SIZE_POOL if s not in used]
     names: dict[str, int] = {}
 
     def size(d: Dim) -> int:
         r = d.root()
         if r.num is not None:
-            return r.num
+            return stand_in.get(r.num, r.num)
         if id(r) in sizes:
             return sizes[id(r)]
         if r.name is not None and r.name in names:
@@ -1127,6 +1140,21 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             continue
         out[key] = (size(shape[0]), size(shape[1]))
     return out
+
+
+def _too_large_numbers(left, right, smallest: int) -> None:
+    """Undecided when the claim writes a number as large as a drawn-small dimension (tr I = 1000)."""
+    from derivlint.check.numeric import DRAW_CAP
+
+    for side in (left, right):
+        for n in side.walk():
+            if isinstance(n, Num):
+                try:
+                    value = float(n.value)
+                except (ValueError, OverflowError):
+                    continue
+                if abs(value) > DRAW_CAP:
+                    raise Undecided(f"too large to check (a dimension of {smallest} or more and the number {n.value})")
 
 
 def _declared_vector(key: str, left, right, scope: Scope) -> bool:

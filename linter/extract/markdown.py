@@ -118,7 +118,14 @@ def _parser() -> MarkdownIt:
     # string replace of the NULs that are left to replace).
     # Paragraphs and setext headings are found in one walk over their lines (paragraph_rule).
     parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    parser.options["maxNesting"] = _MAX_NESTING
     return use_paragraph_rule(parser.disable(["normalize", "inline", "text_join"]))
+
+
+# markdown-it stops reading at its nesting limit and drops the rest of the note without a word
+# (10 nested lists reach commonmark's 20). Lists 50 deep are read; a note that reaches the limit
+# is read as blank-line paragraphs instead (_segments_of), so no line after the nesting is lost.
+_MAX_NESTING = 100
 
 
 def _segments_of(text: str) -> list[_Segment]:
@@ -128,6 +135,8 @@ def _segments_of(text: str) -> list[_Segment]:
     try:
         tokens = _parser().parse(clean)
     except Exception:  # markdown-it should not fail; if it does, fall back to blank-line paragraphs
+        return _fallback_segments(clean)
+    if tokens and max(tok.level for tok in tokens) >= _MAX_NESTING - 1:  # cut short at the limit
         return _fallback_segments(clean)
     return _segments_from_tokens(tokens)
 

@@ -10,8 +10,8 @@ from derivlint.extract.blocks import MathBlock
 from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
 from derivlint.math.names import NAME_WORDS
 from derivlint.math.parser import (
-    FUNCTIONS, MATRIX_ENVS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
-    sub_parse,
+    FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
+    TOO_DEEP, sub_parse,
 )  # fmt: skip
 from derivlint.math.tree import Call, Deriv, Node, Space, Sym, Tuple, render
 
@@ -277,7 +277,8 @@ _ROW_COMMANDS = frozenset({"begin", "end", "\\", "cr", "newline"})
 _ROW_MARKS = _ROW_COMMANDS | {"&"}  # without a token of these values, a block is one row
 
 
-def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> None:
+def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]], level: int = 0) -> None:
+    """Rows of tokens[i:end] appended to ``rows``; ``level``: layout environments around them."""
     depth = 0
     row = rows[-1]  # rows[-1], kept in a local: this loop runs for every token
     while i < end:
@@ -299,14 +300,14 @@ def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> 
             elif value == "right":
                 depth -= 1
             elif depth == 0 and value in _ROW_COMMANDS:
-                i = _row_command(tokens, i, end, rows)
+                i = _row_command(tokens, i, end, rows, level)
                 row = rows[-1]
                 continue
         row.append(t)
         i += 1
 
 
-def _row_command(tokens: list[Token], i: int, end: int, rows: list[list[Token]]) -> int:
+def _row_command(tokens: list[Token], i: int, end: int, rows: list[list[Token]], level: int = 0) -> int:
     """Handle a top-level \\begin, \\end or row break at ``i``; the index after it."""
     t = tokens[i]
     if t.value == "begin":
@@ -319,9 +320,11 @@ def _row_command(tokens: list[Token], i: int, end: int, rows: list[list[Token]])
             raise ParseError(f"\\begin{{{name}}} without \\end{{{name}}}", t.start, t.end, unbalanced=True)
         after = _skip_env_name(tokens, close + 1, end)
         if name in LAYOUT_ENVS or (name in MATRIX_ENVS and name not in ("cases", "dcases") and _is_container(tokens, body, close)):
+            if level >= MAX_DEPTH:  # environments in environments: one level of recursion each
+                raise ParseError(TOO_DEEP, t.start, t.end)
             body = _skip_env_args(tokens, body, close, name)
             rows.append([])
-            _flatten(tokens, body, close, rows)
+            _flatten(tokens, body, close, rows, level + 1)
             rows.append([])
             return after
         rows[-1].extend(tokens[i:after])

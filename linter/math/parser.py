@@ -10,6 +10,15 @@ from derivlint.math.tree import (
 )  # fmt: skip
 
 
+# Nesting beyond MAX_DEPTH (groups in groups, scripts on scripts, primes on primes) is a parse
+# problem: every later stage walks the tree recursively, and Python's stack ends near 1,000
+# frames. ``_depth`` counts the nesting of the parse under way, across sub-parsers (a script or
+# a \frac argument is parsed by a Parser of its own): one counter, no walk of the tree.
+MAX_DEPTH = 100
+TOO_DEEP = f"nested too deeply (depth > {MAX_DEPTH})"
+_depth = 0
+
+
 class ParseError(Exception):
     """Math that cannot be read. ``unbalanced`` marks an error in the note
     itself (an unclosed or stray delimiter) rather than a construct derivlint
@@ -283,6 +292,16 @@ class Parser:
 
     # -- expressions ------------------------------------------------------
     def expr(self) -> Node:
+        global _depth
+        _depth += 1
+        try:
+            if _depth > MAX_DEPTH:
+                raise self.error(TOO_DEEP)
+            return self._expr()
+        finally:
+            _depth -= 1
+
+    def _expr(self) -> Node:
         tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
         if tok is None:
             raise self.error("missing expression")
@@ -342,7 +361,7 @@ class Parser:
             elif kind == LETTER or kind == NUM or self._starts_factor(tok):  # letters: no call
                 last = factors[-1]
                 if isinstance(last, Deriv) and last.num is None and last.op != "nabla":
-                    applied = self.term()
+                    applied = self._nested(self.term)
                     factors[-1] = Deriv(last.start, applied.end, applied, last.wrt, last.op, label=last.label)
                     break
                 factors.append(self.postfix())
@@ -358,7 +377,7 @@ class Parser:
             tok = self.toks[self.i]
             if tok.kind == CHAR and tok.value == "-":
                 self.i += 1
-                inner = self.unary()
+                inner = self._nested(self.unary)
                 return Neg(tok.start, inner.end, inner)
             if tok.kind == CHAR and tok.value == "+":
                 self.i += 1
@@ -388,7 +407,28 @@ class Parser:
             return True
         return False
 
+    def _nested(self, parse) -> Node:
+        """``parse()`` one level deeper (see MAX_DEPTH)."""
+        global _depth
+        _depth += 1
+        try:
+            if _depth > MAX_DEPTH:
+                raise self.error(TOO_DEEP)
+            return parse()
+        finally:
+            _depth -= 1
+
     def postfix(self) -> Node:
+        """A primary and its marks (x^2, X_i, f', n!): each mark is one level of nesting."""
+        global _depth
+        outer = _depth
+        try:
+            return self._postfix()
+        finally:
+            _depth = outer
+
+    def _postfix(self) -> Node:
+        global _depth
         tok = self.toks[self.i] if self.i < self.n else None
         if tok is not None and tok.kind == LETTER:  # the most common operands, without primary()
             node = self.letter()
@@ -404,6 +444,10 @@ class Parser:
             if tok.kind != CHAR:  # every postfix mark is a character
                 return node
             value = tok.value
+            if value in _MARKS:
+                _depth += 1
+                if _depth > MAX_DEPTH:
+                    raise self.error(TOO_DEEP)
             if value == "^":
                 self.i += 1
                 node = self.superscript(node)
@@ -578,7 +622,9 @@ class Parser:
         saved = self.i, self.bold, list(self.bars)
         try:
             inner = self.delimited(respan=False)
-        except ParseError:
+        except ParseError as err:
+            if err.message == TOO_DEEP:
+                raise
             self.i, self.bold, self.bars = saved
             return sym
         items = inner.items if isinstance(inner, Tuple) else [inner]
@@ -769,7 +815,9 @@ class Parser:
         self.bars.append("||")  # inside, a bar closes: no |x| nested in ||…||
         try:
             inner = self.expr()
-        except ParseError:
+        except ParseError as err:
+            if err.message == TOO_DEEP:  # no other reading is shallower: no retry (exponential)
+                raise
             inner = None
         self.bars = saved[1]
         a, b = self.peek(), self.peek(1)
@@ -1176,6 +1224,9 @@ class Parser:
 
 # ---------------------------------------------------------------------------
 # helpers
+
+
+_MARKS = frozenset("^_'!")
 
 
 def _applied_function(sym: Sym) -> bool:

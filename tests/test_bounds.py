@@ -1,0 +1,229 @@
+"""Bounded work on any note (issue 14): a declared size, a literal matrix or a nesting depth
+never costs more than a small claim does, and never ends in MemoryError or RecursionError."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TIMEOUT = 30  # seconds; each input below takes well under a second once bounded
+
+
+def claims(tmp_path: Path, text: str, name: str = "note.md") -> tuple[str, float]:
+    """``derivlint claims`` of one note in a child process (a hang or a crash stays there)."""
+    note = tmp_path / name
+    note.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "derivlint", "claims", str(note)],
+            capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"derivlint claims took more than {TIMEOUT} s")
+    elapsed = time.perf_counter() - start
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "internal error" not in run.stdout, run.stdout
+    return run.stdout, elapsed
+
+
+def check(tmp_path: Path, text: str, name: str = "note.md") -> str:
+    """``derivlint check`` (concise) of one note in a child process."""
+    note = tmp_path / name
+    note.write_text(text, encoding="utf-8")
+    try:
+        run = subprocess.run(
+            [sys.executable, "-m", "derivlint", "check", str(note), "--no-cache", "--exit-zero",
+             "--output-format", "concise", "--extend-select", "DL102"],
+            capture_output=True, text=True, timeout=TIMEOUT, cwd=tmp_path,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"derivlint check took more than {TIMEOUT} s")
+    assert "Traceback" not in run.stderr, run.stderr
+    assert "DL199" not in run.stdout, run.stdout
+    return run.stdout
+
+
+def verdict(out: str, line: int) -> str:
+    """The verdict printed for the claim on ``line``."""
+    rows = [row for row in out.splitlines() if f".md:{line}:" in row]
+    assert rows, out
+    return rows[-1]
+
+
+# --------------------------------------------------------------------------- declared sizes
+
+
+def test_large_declared_size_is_drawn_small(tmp_path):
+    text = "Let $A \\in \\mathbb{R}^{3000 \\times 3000}$.\n\n$$(A A)^{-1} = A^{-1} A^{-1}$$\n"
+    out, elapsed = claims(tmp_path, text)
+    assert verdict(out, 3).endswith("[true]")
+    assert elapsed < 10
+
+
+def test_large_declared_size_still_finds_a_wrong_claim(tmp_path):
+    text = "Let $A, B \\in \\mathbb{R}^{1000 \\times 1000}$.\n\n$$(A B)^{-1} = A^{-1} B^{-1}$$\n"
+    out, _ = claims(tmp_path, text)
+    assert "[false" in verdict(out, 3)
+
+
+def test_small_note_declaring_n_1000_finishes_fast(tmp_path):
+    text = (
+        "Let $A \\in \\mathbb{R}^{1000 \\times 1000}$ and $X \\in \\mathbb{R}^{1000 \\times 1000}$.\n\n"
+        "$$\\frac{\\partial \\log\\det (A X)}{\\partial X} = X^{-T}$$\n"
+    )
+    out, elapsed = claims(tmp_path, text)
+    assert "true in the denominator layout" in verdict(out, 3)
+    assert elapsed < 10
+
+
+def test_number_as_large_as_a_dimension_is_too_large_to_check(tmp_path):
+    # tr(I) depends on the declared size: a stand-in size must not decide it
+    text = "Let $A \\in \\mathbb{R}^{1000 \\times 1000}$.\n\n$$\\mathrm{tr}(A A^{-1}) = 1000$$\n"
+    out, _ = claims(tmp_path, text)
+    assert "undecided: too large to check" in verdict(out, 3)
+
+
+def test_stand_in_sizes_are_small_distinct_and_free():
+    from derivlint.check.numeric import DRAW_CAP, stand_in_sizes
+
+    got = stand_in_sizes({5, 1000, 10**9, 3}, {3, 5, 1000, 10**9})
+    assert set(got) == {1000, 10**9}
+    assert len(set(got.values())) == 2
+    assert all(v <= 3 * DRAW_CAP and v not in (3, 5) for v in got.values())
+    assert stand_in_sizes({3, DRAW_CAP}, {3}) == {}
+
+
+# --------------------------------------------------------------------------- literal matrices
+
+
+def _bmatrix(n: int, cell) -> str:
+    rows = " \\\\ ".join(" & ".join(cell(i, j) for j in range(n)) for i in range(n))
+    return "\\begin{bmatrix}" + rows + "\\end{bmatrix}"
+
+
+def test_large_literal_matrix_is_too_large_to_check(tmp_path):
+    m = _bmatrix(120, lambda i, j: str((7 * i + j) % 10))
+    out, _ = claims(tmp_path, f"$${m}^T = {m}$$\n")
+    assert "undecided: too large to check (120×120 matrix)" in verdict(out, 1)
+
+
+def test_inverse_of_large_symbolic_literal_is_too_large(tmp_path):
+    m = _bmatrix(60, lambda i, j: f"a_{{{i},{j}}}")
+    out, elapsed = claims(tmp_path, f"$$\\det {m} = 0$$\n\n$${m}^{{-1}} = I$$\n")
+    assert "too large to check (60×60 matrix)" in verdict(out, 1)
+    assert "too large to check (60×60 matrix)" in verdict(out, 3)
+    assert elapsed < 10
+
+
+def test_small_literal_matrix_is_still_checked(tmp_path):
+    m = _bmatrix(3, lambda i, j: str(i + 2 * j))
+    mt = _bmatrix(3, lambda i, j: str(j + 2 * i))
+    out, _ = claims(tmp_path, f"$${m}^T = {mt}$$\n")
+    assert verdict(out, 1).endswith("[true]")
+
+
+def test_exact_determinant_of_symbolic_matrix_is_bounded():
+    # sympy's determinant of an 8×8 matrix in symbols runs for minutes: refused at once
+    code = (
+        "import time\n"
+        "from derivlint.math.lexer import lex\n"
+        "from derivlint.math.parser import sub_parse\n"
+        "from derivlint.check import exact\n"
+        "n = 8\n"
+        "rows = ' \\\\\\\\ '.join(' & '.join(f'x_{{{i}{j}}}' if (i + j) % 3 == 0 else str((i * j + 1) % 5)"
+        " for j in range(n)) for i in range(n))\n"
+        "tree = sub_parse(lex('\\\\det \\\\begin{bmatrix}' + rows + '\\\\end{bmatrix}'))\n"
+        "try:\n"
+        "    exact.compare(tree, sub_parse(lex('0')), {})\n"
+        "    print('computed')\n"
+        "except exact.Unsupported as err:\n"
+        "    print(err)\n"
+    )
+    try:
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.fail("the exact determinant was not bounded")
+    assert run.returncode == 0, run.stderr
+    assert "too large to check (determinant of a 8×8 matrix in symbols)" in run.stdout
+
+
+def test_exact_small_symbolic_determinant_is_still_computed():
+    from derivlint.check import exact
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    tree = sub_parse(lex(r"\det \begin{bmatrix} a & b \\ c & d \end{bmatrix}"))
+    assert exact.compare(tree, sub_parse(lex("a d - b c")), {}).equal
+    assert not exact.compare(tree, sub_parse(lex("a d + b c")), {}).equal
+
+
+# --------------------------------------------------------------------------- nesting depth
+
+TAIL = "\n\nLet $x \\in \\mathbb{R}^n$.\n\n$$\\frac{\\partial x^T x}{\\partial x} = 3x$$\n"
+DEEP = 800
+
+
+@pytest.mark.parametrize(
+    "math",
+    [
+        "x" + "^{x" * DEEP + "}" * DEEP,  # towers of powers
+        "X^{T" + "^{T" * DEEP + "}" * DEEP + "}",
+        "f" + "'" * DEEP + "(x)",  # primes on primes: built in a loop, walked recursively
+        "X" + "^T" * DEEP,
+        "(" * DEEP + "x" + ")" * DEEP,
+        "- " * DEEP + "x",
+        "\\frac{1}{" * DEEP + "x" + "}" * DEEP,
+        "\\frac{d}{dx} " * DEEP + "x",
+        "\\sqrt{" * DEEP + "x" + "}" * DEEP,
+        "\\begin{bmatrix}" * 300 + "x" + "\\end{bmatrix}" * 300,
+    ],
+    ids=["powers", "transposes", "primes", "marks", "parens", "signs", "fracs", "derivatives", "roots", "matrices"],
+)
+def test_deep_nesting_is_a_parse_problem_and_the_note_is_still_checked(tmp_path, math):
+    out = check(tmp_path, f"$$ y = {math} $$" + TAIL)
+    assert ":1:" in out and "DL102" in out and "nested too deeply (depth > 100)" in out, out
+    assert "DL301" in out  # the claim after it is still checked
+
+
+def test_subscript_tower_does_not_crash(tmp_path):
+    d = DEEP
+    check(tmp_path, "$$ x" + "_{x" * d + "}" * d + " = y $$" + TAIL)
+
+
+def test_nested_layout_environments_in_markdown(tmp_path):
+    text = "\\begin{align}\n" * 500 + "x = y\n" + "\\end{align}\n" * 500 + TAIL
+    out = check(tmp_path, text)
+    assert "nested too deeply (depth > 100)" in out
+    assert "DL301" in out
+
+
+def test_moderate_nesting_still_parses():
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+    from derivlint.math.tree import render
+
+    tree = sub_parse(lex("(" * 40 + "x^{y^{z}}" + ")" * 40 + "'''"))
+    assert "x^" in render(tree)
+
+
+def test_parse_depth_resets_after_a_too_deep_claim():
+    from derivlint.math import parser
+    from derivlint.math.lexer import lex
+
+    with pytest.raises(parser.ParseError, match="nested too deeply"):
+        parser.sub_parse(lex("(" * 300 + "x" + ")" * 300))
+    assert parser._depth == 0
+    assert parser.sub_parse(lex("(" * 90 + "x" + ")" * 90)) is not None
+
+
+def test_deeply_nested_lists_keep_the_rest_of_the_note(tmp_path):
+    # markdown-it stops at its nesting limit and drops every later line
+    for depth in (12, 500):
+        lists = "".join("  " * i + "- item\n" for i in range(depth))
+        out = check(tmp_path, lists + TAIL, name=f"lists{depth}.md")
+        assert "DL301" in out, (depth, out)
