@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from derivlint.findings import Finding
+from derivlint.math.macros import match_group
 from derivlint.rule import Rule
 
 
@@ -229,24 +230,6 @@ def _after_script(text: str, i: int) -> bool:
     return k >= 0 and text[k] in "^_" and not (k > 0 and text[k - 1] == "\\")
 
 
-def _group_end(text: str, i: int) -> int:
-    """Past the brace group opening at ``i``; -1 when it is not closed."""
-    depth, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
-        i += 1
-    return -1
-
-
 def _skip_args(text: str, j: int, count: int, start: int, problems: list[Problem]) -> int:
     """Past the first ``count`` braced arguments of a text command (a single token is skipped as read)."""
     for _ in range(count):
@@ -255,7 +238,7 @@ def _skip_args(text: str, j: int, count: int, start: int, problems: list[Problem
             k = _skip_space(text, k + 1)
         if k >= len(text) or text[k] != "{":
             return j
-        end = _group_end(text, k)
+        end = match_group(text, k)
         if end == -1:
             problems.append(Problem(k, k + 1, "Unclosed '{'"))
             return len(text)
@@ -335,13 +318,19 @@ def _close_group(stack: list[_Entry], i: int, problems: list[Problem]) -> int:
     return 0
 
 
+def _close_above(stack: list[_Entry], k: int, problems: list[Problem]) -> None:
+    """Close ``stack[k]`` (a \\left or an environment matched by its end): whatever is still open
+    inside it is unclosed."""
+    for other in stack[k + 1 :]:
+        problems.append(_unclosed(other))
+    del stack[k:]
+
+
 def _right(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Problem]) -> None:
     for k in range(len(stack) - 1, -1, -1):
         entry = stack[k]
         if entry.kind == "left":
-            for other in stack[k + 1 :]:
-                problems.append(_unclosed(other))
-            del stack[k:]
+            _close_above(stack, k, problems)
             if "." not in (entry.value, delim) and _family(entry.value) != _family(delim):
                 if not (_family(entry.value) in _ROUND_OR_SQUARE and _family(delim) in _ROUND_OR_SQUARE
                         and entry.commas == 1) and _family(entry.value) and _family(delim):
@@ -369,15 +358,13 @@ def _environment(text: str, name: str, i: int, j: int, stack: list[_Entry], prob
                 end = text.find("]", k)
                 k = _skip_space(text, end + 1) if end != -1 else k
             if k < len(text) and text[k] == "{":
-                end = _group_end(text, k)
+                end = match_group(text, k)
                 j = end if end != -1 else j
         return j
     for k in range(len(stack) - 1, -1, -1):
         entry = stack[k]
         if entry.kind == "env":
-            for other in stack[k + 1 :]:
-                problems.append(_unclosed(other))
-            del stack[k:]
+            _close_above(stack, k, problems)
             if entry.value != env:
                 problems.append(Problem(entry.start, j, f"\\begin{{{entry.value}}} closed by \\end{{{env}}}"))
             return j
