@@ -49,6 +49,7 @@ class Note:
     claims: list = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
     context: object | None = None
+    shared: dict = field(default_factory=dict)  # what several rules compute once per note (rule.py)
 
 
 @dataclass

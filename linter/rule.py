@@ -127,7 +127,9 @@ class ShapeErrorRule(Rule):
     error_kind: ClassVar[str]
 
     def check(self, note) -> Iterator[Finding]:
-        first = _first_of_each_mistake(note)
+        first = note.shared.get("shape_mistakes")  # one pass for the five shape rules, not one each
+        if first is None:
+            first = note.shared["shape_mistakes"] = _first_of_each_mistake(note)
         for claim, error in first:
             if error.kind == self.error_kind:
                 text = claim.block.text[error.start : error.end].strip()
