@@ -322,7 +322,11 @@ def run_derivlint(corpus: Path, via_cli: bool = False, jobs: int | None = None) 
                               text=True, encoding="utf-8")
         out, code, err = done.stdout, done.returncode, done.stderr
     else:
-        from derivlint.cli import main
+        try:
+            from derivlint.cli import main
+        except ModuleNotFoundError as exc:
+            raise RunError(f"derivlint is not installed in this Python ({exc}): "
+                           "run `python -m pip install -e .` first") from None
 
         buffer, errors = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(errors):

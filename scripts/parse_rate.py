@@ -11,10 +11,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derivlint.engine import check_text  # noqa: E402
-from derivlint.files import discover, read_note  # noqa: E402
+from derivlint.engine import check_text
+from derivlint.files import discover, read_note
 
 
 @dataclass

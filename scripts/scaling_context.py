@@ -15,14 +15,12 @@ import gc
 import math
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derivlint.context import build_context  # noqa: E402
-from derivlint.extract import extract  # noqa: E402
-from derivlint.math.claims import claims_of  # noqa: E402
-from derivlint.math.tree import Sym  # noqa: E402
+from derivlint.context import build_context
+from derivlint.extract import extract
+from derivlint.math.claims import claims_of
+from derivlint.math.tree import Sym
 
 SECTION = """## Section {i}
 

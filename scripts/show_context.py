@@ -4,14 +4,12 @@ the symbol shapes visible at each derivative claim (``python scripts/show_contex
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derivlint.math.claims import claims_of  # noqa: E402
-from derivlint.context import build_context  # noqa: E402
-from derivlint.extract import extract  # noqa: E402
-from derivlint.math.tree import Sym, render  # noqa: E402
+from derivlint.math.claims import claims_of
+from derivlint.context import build_context
+from derivlint.extract import extract
+from derivlint.math.tree import Sym, render
 
 
 def show(path: str) -> None:

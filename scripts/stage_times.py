@@ -15,14 +15,13 @@ import time
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import derivlint.check.truth
+import derivlint.context
+import derivlint.extract
+import derivlint.math.claims
+from derivlint import engine
 
-from derivlint import engine  # noqa: E402
-import derivlint.check.truth  # noqa: E402
-import derivlint.context  # noqa: E402
-import derivlint.extract  # noqa: E402
-import derivlint.math.claims  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SUFFIXES = (".md", ".markdown", ".tex", ".ipynb")
 spent: Counter = Counter()
