@@ -970,10 +970,16 @@ def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, in
     if LAYOUT_HYPOTHETICAL.search(text, s, e):
         return out
     for pattern, layout, needs in LAYOUT_SHAPE_RULES:
-        match = pattern.search(text, s, e)
-        if match is None or _LAYOUT_NEG.search(text[max(s, match.start() - 16) : match.start()]):
+        matches = list(pattern.finditer(text, s, e))
+        if not matches:
+            continue
+        if len(matches) > 1 and "|" in sentence:
+            return []  # a table row setting conventions side by side ("| 与 Xᵀ 同形 | 与 X 同形 |") says neither
+        match = matches[0]
+        if _LAYOUT_NEG.search(text[max(s, match.start() - 16) : match.start()]):
             continue
         if (needs.search(sentence) if needs is not None else LAYOUT_SELF.search(text, s, e)) is not None:
             out.append((layout, marked.offs[match.start()], marked.offs[match.end()], sentence.strip()))
-            break
-    return out
+    if len({found[0] for found in out}) > 1:
+        return []  # a table row setting both layouts side by side says neither
+    return out[:1]
