@@ -289,3 +289,36 @@ def test_a_typescript_module_of_macros_is_followed(tmp_path):
 def test_normalise_keeps_only_macros():
     table = {"\\R": "\\mathbb{R}", "k": "\\frac{#1}{#2}", "bad name": "x", "": "y", "n": ["x", True], "m": ["x", 12], "o": 3}
     assert normalise(table) == {"R": (0, None, "\\mathbb{R}"), "k": (2, None, "\\frac{#1}{#2}")}
+
+
+def test_the_macros_of_a_folder_of_notes_kept_with_an_editor(tmp_path):
+    _write(tmp_path, {
+        ".git/HEAD": "",
+        ".vscode/settings.json": '{\n  // the built-in KaTeX preview\n  "markdown.math.macros": {"\\\\RR": "\\\\mathbb{R}"},\n  "editor.tabSize": 2,\n}\n',
+        ".crossnote/config.js": '({\n  katexConfig: {\n  "macros": {"\\\\E": "\\\\mathbb{E}"}\n},\n  mathjaxConfig: {"tex": {}},\n})\n',
+        "vault/.obsidian/app.json": "{}",
+        "vault/preamble.sty": "\\newcommand{\\bx}{\\mathbf{x}}\n\\DeclareMathOperator{\\tr}{tr}\n",
+        "vault/n.md": "$x$\n",
+        "other/preamble.sty": "\\newcommand{\\by}{\\mathbf{y}}\n",
+        "other/n.md": "$x$\n",
+    })  # fmt: skip
+    vault = site_macros(str(tmp_path / "vault" / "n.md"))
+    assert vault.macros["RR"][2] == "\\mathbb{R}" and vault.macros["E"][2] == "\\mathbb{E}"
+    assert vault.macros["bx"][2] == "\\mathbf{x}" and vault.macros["tr"][2] == "\\operatorname{tr}"
+    assert "by" not in site_macros(str(tmp_path / "other" / "n.md")).macros  # no Obsidian vault there
+
+
+def test_a_conf_py_that_imports_its_mathjax_settings(tmp_path):
+    _write(tmp_path, {
+        ".git/HEAD": "",
+        "docs/source/conf.py": "import sys\nsys.path.insert(0, '.')\nfrom params.mathjax_params import *\nproject = 'x'\n",
+        "docs/source/params/__init__.py": "",
+        "docs/source/params/mathjax_params.py": (
+            "mathjax_path = 'https://cdn.example/mathjax@2/MathJax.js'\n"
+            "mathjax3_config = {'TeX': {'Macros': {'pder': ['{\\\\frac{\\\\partial #1}{\\\\partial #2}}', 2], 'x': ['{x}']}}}\n"
+        ),
+        "docs/source/n.md": "$x$\n",
+    })  # fmt: skip
+    found = site_macros(str(tmp_path / "docs" / "source" / "n.md"))
+    assert found.macros == {"pder": (2, None, "{\\frac{\\partial #1}{\\partial #2}}"), "x": (0, None, "{x}")}
+    assert str(tmp_path / "docs" / "source" / "params" / "mathjax_params.py") in found.files

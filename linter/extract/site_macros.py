@@ -19,6 +19,10 @@ MKDOCS_FILES = ("mkdocs.yml", "mkdocs.yaml")
 SPHINX_FILE = "conf.py"
 DOCUSAURUS = re.compile(r"docusaurus\.config\.(?:js|mjs|cjs|ts|mts)\Z")
 JEKYLL_INCLUDES = ("_includes", "_layouts")
+# Editors of a folder of notes: VS Code's "markdown.math.macros", Markdown Preview Enhanced's
+# (crossnote) KaTeX/MathJax configuration, the preamble Obsidian's Extended MathJax loads.
+EDITOR_SCRIPTS = (os.path.join(".vscode", "settings.json"), os.path.join(".crossnote", "config.js"))
+OBSIDIAN_PREAMBLES = ("preamble.sty", os.path.join(".obsidian", "preamble.sty"))
 # Quarto and Pandoc keys naming the files (or holding the text) put in every page's header.
 INCLUDE_KEYS = frozenset({"include-in-header", "include-before-body", "include-after-body", "header-includes"})
 # Sphinx settings that hold MathJax or KaTeX configurations, or a LaTeX preamble the math is rendered with.
@@ -100,6 +104,13 @@ def _folder_sources(folder: str) -> list[tuple[str, Macros]]:
     for name in sorted(names):
         if DOCUSAURUS.match(name):
             add(_script_config(os.path.join(folder, name)))
+    if ".vscode" in present or ".crossnote" in present:
+        for name in EDITOR_SCRIPTS:
+            if os.path.isfile(os.path.join(folder, name)):
+                add(_script_config(os.path.join(folder, name)))
+    if ".obsidian" in present:
+        for name in OBSIDIAN_PREAMBLES:
+            add([(os.path.join(folder, name), _tex_macros(_read_file(os.path.join(folder, name)) or ""))])
     return found
 
 
@@ -247,17 +258,49 @@ def _mkdocs(path: str) -> list[tuple[str, Macros]]:
 
 
 def _sphinx(path: str) -> list[tuple[str, Macros]]:
-    """Sphinx ``conf.py``: ``mathjax3_config = {...}`` and its kin, read with ``ast`` (never run)."""
+    """Sphinx ``conf.py``: ``mathjax3_config = {...}`` and its kin, read with ``ast`` (never run),
+    with the literals it imports from modules of its own folder (``from params import *``)."""
     text = _read_file(path) or ""
     if not re.search(r"mathjax|katex|imgmath", text):
         return []
+    names, where = _py_names(path, os.path.dirname(path), 0)
+    out: list[tuple[str, Macros]] = []
+    for name in SPHINX_SETTINGS:
+        value = names.get(name)
+        if isinstance(value, str):  # katex_options is JavaScript; imgmath's preamble is LaTeX
+            macros = _tex_macros(value) if name.startswith("imgmath") else script_macros("({" + value + "})")
+        elif isinstance(value, dict):
+            macros = _macros_in_tree(value)
+        else:
+            continue
+        out.append((path, macros))
+        if where[name] != path:
+            out.append((where[name], macros))
+    return _merge_same(out)
+
+
+def _py_names(path: str, root: str, depth: int) -> tuple[dict, dict]:
+    """The names a Python file binds to literals at its top level, those it imports from the
+    modules of ``root`` included (``from x import *``, ``from x import a``), and the file that
+    gave each its value: read, never run."""
     try:
-        tree = ast.parse(text)
+        tree = ast.parse(_read_file(path) or "")
     except (SyntaxError, ValueError):
-        return []
+        return {}, {}
     names: dict = {}
-    macros: Macros = {}
+    where: dict = {}
     for stmt in tree.body:
+        if isinstance(stmt, ast.ImportFrom) and depth < 2:
+            module = _py_module(path, root, stmt.module, stmt.level)
+            if module is None:
+                continue
+            imported, origin = _py_names(module, root, depth + 1)
+            wanted = {a.name: a.asname or a.name for a in stmt.names}
+            for name, value in imported.items():
+                if ("*" in wanted and not name.startswith("_")) or name in wanted:
+                    names[wanted.get(name, name)] = value
+                    where[wanted.get(name, name)] = origin[name]
+            continue
         if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
             continue
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
@@ -265,12 +308,22 @@ def _sphinx(path: str) -> list[tuple[str, Macros]]:
         for target in targets:
             if isinstance(target, ast.Name):
                 names[target.id] = value
-                if target.id in SPHINX_SETTINGS:
-                    if isinstance(value, str):  # katex_options is JavaScript; imgmath's preamble is LaTeX
-                        macros.update(_tex_macros(value) if target.id.startswith("imgmath") else script_macros("({" + value + "})"))
-                    else:
-                        macros.update(_macros_in_tree(value))
-    return [(path, macros)]
+                where[target.id] = path
+    return names, where
+
+
+def _py_module(importer: str, root: str, module: str | None, level: int) -> str | None:
+    """The file of the module an import names, when it is a file of ``root`` (the site's folder)."""
+    base = os.path.dirname(importer)
+    for _ in range(max(level - 1, 0)):
+        base = os.path.dirname(base)
+    parts = module.split(".") if module else []
+    stem = os.path.join(base, *parts) if parts else base
+    for candidate in (stem + ".py", os.path.join(stem, "__init__.py")):
+        real = _inside(candidate, root)
+        if real and os.path.isfile(real):
+            return real
+    return None
 
 
 class _Unknown:
@@ -340,8 +393,10 @@ def normalise(table: dict) -> Macros:
         if not isinstance(name, str):
             continue
         key = name[1:] if name.startswith("\\") else name
-        if not key or not (key.isalpha() or (len(key) == 1 and not key.isspace())):
-            continue
+        if not key or not (key.isalpha() or (len(key) == 1 and name.startswith("\\") and not key.isspace())):
+            continue  # KaTeX reads a key without its backslash ("*") as a character, not a command
+        if isinstance(value, list) and len(value) == 1:  # MathJax: [body]
+            value = value[0]
         if isinstance(value, str):
             macros[key] = (max((int(d) for d in _PARAM.findall(value)), default=0), None, value)
         elif (
@@ -549,8 +604,8 @@ def script_macros(
     names, _default = _js_bindings(reader)
     macros: Macros = {}
     for j, (kind, s) in enumerate(reader.t):
-        if not ((kind == "id" and s in MACRO_KEYS) or (kind == "str" and s[1:-1] in MACRO_KEYS)):
-            continue
+        if not ((kind == "id" and s in MACRO_KEYS) or (kind == "str" and s[1:-1].rpartition(".")[2] in MACRO_KEYS)):
+            continue  # "macros", or a setting such as VS Code's "markdown.math.macros"
         if reader.at(j + 1) == ("p", ":"):
             value = reader.value(j + 2)[0]
         elif kind == "id" and reader.at(j + 1) in (("p", ","), ("p", "}")) and reader.at(j - 1) in (("p", ","), ("p", "{")):
