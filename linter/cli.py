@@ -882,7 +882,7 @@ def _show(args, settings: engine.Settings) -> int:
 def _settings_lines(args, settings: engine.Settings, path: str) -> list[str]:
     """--show-settings for the note ``path``: where its settings come from and what they are."""
     from derivlint.config import config_for
-    from derivlint.extract.site_macros import site_macros
+    from derivlint.site_macros import site_macros
     from derivlint.rules import all_rules
 
     config = config_for(path, args.config)

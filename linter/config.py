@@ -311,7 +311,7 @@ def forget_found() -> None:
     files may have changed since an earlier run in the same process)."""
     for cached in (_find_real, _find_in, _real):
         cached.cache_clear()
-    from derivlint.extract import site_macros
+    from derivlint import site_macros
 
     site_macros.forget()
 
@@ -366,7 +366,7 @@ def file_settings(path: str, cli, explicit: str | None = None, layout: str | Non
     definitions win over all of them (``engine.check_text``). The site's macros are part of the
     settings, so the cache key changes when a site file changes what its macros say.
     """
-    from derivlint.extract.site_macros import site_macros
+    from derivlint.site_macros import site_macros
 
     config = config_for(path, explicit)
     site = site_macros(path).macros

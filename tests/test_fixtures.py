@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from derivlint.engine import Settings, check_text
-from derivlint.extract.site_macros import site_macros
+from derivlint.site_macros import site_macros
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPECT = re.compile(r"(?:<!--|%)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|$)")

@@ -10,7 +10,7 @@ import pytest
 from derivlint.cli import main
 from derivlint.config import file_settings, forget_found
 from derivlint.engine import Settings, check_text
-from derivlint.extract.site_macros import load_yaml, normalise, script_macros, site_macros
+from derivlint.site_macros import load_yaml, normalise, script_macros, site_macros
 
 SITES = Path(__file__).resolve().parents[1] / "fixtures" / "sites"
 
@@ -322,3 +322,8 @@ def test_a_conf_py_that_imports_its_mathjax_settings(tmp_path):
     found = site_macros(str(tmp_path / "docs" / "source" / "n.md"))
     assert found.macros == {"pder": (2, None, "{\\frac{\\partial #1}{\\partial #2}}"), "x": (0, None, "{x}")}
     assert str(tmp_path / "docs" / "source" / "params" / "mathjax_params.py") in found.files
+
+
+def test_yaml_flow_collections_over_several_lines_with_comments():
+    text = 'macros: {\n  "R": "\\\\mathbb{R}",   # the reals\n  bm: ["\\\\boldsymbol{#1}", 1],  # bold\n  h: "a # b"\n}\nnext: 1\n'
+    assert load_yaml(text) == {"macros": {"R": "\\mathbb{R}", "bm": ["\\boldsymbol{#1}", 1], "h": "a # b"}, "next": 1}

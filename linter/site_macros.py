@@ -236,8 +236,8 @@ def _mkdocs(path: str) -> list[tuple[str, Macros]]:
     scripts = data.get("extra_javascript")
     for item in scripts if isinstance(scripts, list) else []:
         name = item.get("path") if isinstance(item, dict) else item
-        if not isinstance(name, str) or "://" in name or name.startswith("//"):
-            continue
+        if not isinstance(name, str) or "://" in name or name.startswith("//") or name.endswith(".min.js"):
+            continue  # a library (MathJax, KaTeX), not the site's configuration
         full = _inside(os.path.join(folder, docs, name), folder)
         text = _read_file(full) if full else None
         if text:
@@ -850,24 +850,28 @@ class _Yaml:
             text = "\n".join(lines)
         return text if "-" in header else text + "\n"
 
-    def continued(self, text: str, indent: int, done) -> str:
-        """``text`` and the lines after it, until ``done(text)`` (flow brackets closed, a quote ended)."""
+    def continued(self, text: str, done, comments: bool = False) -> str:
+        """``text`` and the lines after it, until ``done(text)`` (flow brackets closed, a quote
+        ended); ``comments``: each line without its ``# comment``."""
+        if comments:
+            text = _strip_comment(text)
         while not done(text) and self.i < len(self.lines):
-            text += "\n" + self.lines[self.i].strip()
+            line = self.lines[self.i].strip()
+            text += "\n" + (_strip_comment(line) if comments else line)
             self.i += 1
         return text
 
     def scalar_or_flow(self, text: str, indent: int):
         if text[0] in "[{":
-            text = self.continued(text, indent, lambda s: _flow_closed(s))
+            text = self.continued(text, _flow_closed, comments=True)
             value, _ = _Flow(text).value(0)
             return value
         if text[0] == '"':
-            text = self.continued(text, indent, lambda s: re.match(r'"(?:[^"\\]|\\.)*"', s, re.S) is not None)
+            text = self.continued(text, lambda s: re.match(r'"(?:[^"\\]|\\.)*"', s, re.S) is not None)
             m = re.match(r'"((?:[^"\\]|\\.)*)"', text, re.S)
             return _double(m.group(1)) if m else None
         if text[0] == "'":
-            text = self.continued(text, indent, lambda s: re.match(r"'(?:[^']|'')*'", s, re.S) is not None)
+            text = self.continued(text, lambda s: re.match(r"'(?:[^']|'')*'", s, re.S) is not None)
             m = re.match(r"'((?:[^']|'')*)'", text, re.S)
             return re.sub(r"[ \t]*\n[ \t]*", " ", m.group(1)).replace("''", "'") if m else None
         if text[0] == "*":
