@@ -362,7 +362,7 @@ def file_settings(path: str, cli, explicit: str | None = None, layout: str | Non
     Like ruff: a command-line select replaces the configuration's select and
     extend-select; ignores add up; per-file-ignores are added last. Macros
     given on the command line win over the configuration's, and both over the macros of
-    the note's site (``extract.site_macros``: _quarto.yml, conf.py, mkdocs.yml …); the note's own
+    the note's site (``site_macros``: _quarto.yml, conf.py, mkdocs.yml …); the note's own
     definitions win over all of them (``engine.check_text``). The site's macros are part of the
     settings, so the cache key changes when a site file changes what its macros say.
     """
