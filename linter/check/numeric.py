@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from derivlint.check import elementwise
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
@@ -244,6 +245,7 @@ _ELEMENTWISE = {
     "sgn": (np.sign, lambda a, v: np.zeros_like(a)),
     "erf": (_erf, lambda a, v: 2.0 / math.sqrt(math.pi) * np.exp(-a * a)),
 }
+_ELEMENTWISE.update(elementwise.EXTRA_ELEMENTWISE)  # softplus, σ' (check/elementwise.py)
 # functions that, applied to a square matrix, may mean the matrix function (expm, logm,
 # sqrtm …) as well as the entries one by one: there the reading is left undecided
 _MATRIX_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh"})
@@ -362,6 +364,7 @@ class _Forward:
                     done.append((term, _D(np.zeros(shape))))
                 else:
                     done.append((term, self.ev(term, size)))
+        done = _broadcast_numbers(done)
         term0, total = done[0]
         value, tangent = total.v, total.t
         for term, part in done[1:]:
@@ -447,6 +450,8 @@ class _Forward:
                 return _inner(a, b)  # a · b of two column vectors: the dot product
             if op == "times" and a.v.shape == b.v.shape and a.v.shape in ((3, 1), (1, 3)):
                 return _cross(a, b)
+            if op == "" and a.v.shape == b.v.shape and 1 in a.v.shape and elementwise.entrywise_inside([*left, right_node]):
+                raise Unsupported("two vectors side by side under an entrywise function: the element-wise product?")
             raise mismatch("multiply")
         raise Unsupported(f"product operator {op} is not supported")
 
@@ -645,6 +650,20 @@ _UNSUPPORTED = {
     Dots: "schematic expression (dots)",
     Cases: "piecewise definition",
 }
+
+
+def _broadcast_numbers(done: list) -> list:
+    """A written number among vectors of one shape (1 − σ(z)) in every entry (elementwise.broadcast_number)."""
+    if len(done) < 2:
+        return done
+    vectors = [part.v for _, part in done if part.v.shape != (1, 1)]
+    if not vectors or any(v.shape != vectors[0].shape for v in vectors):
+        return done
+    out = []
+    for term, part in done:
+        wide = elementwise.broadcast_number(term, part.v, vectors[0]) if part.t is None else None
+        out.append((term, _D(wide)) if wide is not None else (term, part))
+    return out
 
 
 def _not_square(node: Node, name: str, arg: Node, a: _D) -> _D:
