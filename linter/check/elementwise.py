@@ -131,8 +131,10 @@ def _label_key(math: str) -> str | None:
     from derivlint.math.lexer import lex
     from derivlint.math.parser import sub_parse
 
+    for mark in ("\\in ", "\\in\\", "∈"):  # y ∈ R^k: the symbol declared
+        math = math.split(mark)[0]
     try:
-        node = sub_parse(lex(math))
+        node = sub_parse(lex(math.strip()))
     except Exception:  # not a lone symbol: no label
         return None
     return node.key if isinstance(node, Sym) and not node.sub else None

@@ -8,7 +8,7 @@ from typing import Callable
 
 import numpy as np
 
-from derivlint.check import elementwise
+from derivlint.check import elementwise, schematic
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
@@ -517,6 +517,12 @@ class _Forward:
             if not (0 <= r < whole.v.shape[0] and 0 <= c < whole.v.shape[1]):
                 raise Unsupported(f"entry ({r + 1}, {c + 1}) of {render(node.args[0])} ({_shape(whole.v)})")
             return _D(whole.v[r : r + 1, c : c + 1], None if whole.t is None else whole.t[:, r : r + 1, c : c + 1])
+        if name == schematic.PARTIAL:  # ∂f/∂x_k in a written-out pattern: entry k of ∂f/∂x
+            deriv, k = node.args
+            picked = schematic.partial_value(self.ev(deriv).v, self._lookup(deriv.wrt[0].key), int(k.value), 1)
+            if picked is None:
+                raise Unsupported(f"∂/∂{deriv.wrt[0].key}_{k.value} of a value that is not a scalar")
+            return _D(picked)
         if node.sub is not None:
             raise Unsupported(f"{name} with a subscript is not supported")
         if len(node.args) != 1:
@@ -599,6 +605,14 @@ class _Forward:
     def _Matrix(self, node: Matrix, hint):
         if node.schematic:
             raise Unsupported("schematic matrix")
+        if node.env == schematic.PATTERN_ENV:
+            try:  # a pattern read from its written entries: what does not fit is a reading left unsure
+                return self._entries(node)
+            except ShapeMismatch as err:
+                raise Unsupported(f"a schematic matrix read as a pattern: {err.message}") from None
+        return self._entries(node)
+
+    def _entries(self, node: Matrix) -> _D:
         if not node.rows or any(len(row) != len(node.rows[0]) for row in node.rows):
             raise Unsupported("matrix with rows of different lengths")
         check_literal_size(len(node.rows), len(node.rows[0]))
@@ -612,6 +626,8 @@ class _Forward:
                     out.append(self.ev(cell))
             cells.append(out)
         known = [c for row in cells for c in row if c is not None]
+        if node.env == schematic.PATTERN_ENV and not all(_is_scalar(c.v) for c in known):
+            raise Unsupported("a schematic matrix whose entries are not numbers")
         if known and all(_is_scalar(c.v) for c in known):
             for i, row in enumerate(node.rows):
                 for j, cell in enumerate(row):

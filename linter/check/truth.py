@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
+from derivlint.check import schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
@@ -723,6 +724,9 @@ def _prepared(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
 def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
+    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
+    if unread:
+        raise Undecided(unread)
     for node in (lhs, rhs):
         for n in node.walk():
             if isinstance(n, Sum):
@@ -752,6 +756,12 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
         raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
     layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
     return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
+
+
+def _kind_named(name: str, scope: Scope) -> str | None:
+    """What the scope declares the symbol ``name`` (vector, row, matrix, scalar) or None (schematic.expanded)."""
+    f = scope.facts(name)
+    return None if f is None else (f.kind or kind_of_shape(f.shape))
 
 
 # ---------------------------------------------------------------- entries (x_1, θ_0, a_{12})
