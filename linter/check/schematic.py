@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sym, Tuple, render
+from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import rebuild
 
 # The sizes a symbolic bound (n, m, d …) is written out at: distinct bounds get distinct sizes, small
@@ -300,27 +300,38 @@ class _ByEntry:
 
 
 def _tied(matrix: Matrix, kind) -> Matrix:
-    """A written-out pattern whose cells are entries x_k of a declared vector x (A_{ij} of a declared
-    matrix A, with an index per axis) made those entries (Func entry, as truth ties a written column)."""
-    rows = []
-    for row in matrix.rows:
-        out = []
-        for cell in row:
-            if isinstance(cell, Sym) and cell.sub and not cell.sup:
-                parts = cell.sub.split(",") if "," in cell.sub else list(cell.sub)
-                what = kind(cell.name) if all(p.isdigit() for p in parts) and kind(cell.key) is None else None
-                at = None
-                if what in ("vector", "row") and len(parts) == 1:
-                    at = (int(parts[0]) - 1, 0) if what == "vector" else (0, int(parts[0]) - 1)
-                elif what == "matrix" and len(parts) == 2:
-                    at = (int(parts[0]) - 1, int(parts[1]) - 1)
-                if at is not None and min(at) >= 0:
-                    whole = Sym(cell.start, cell.end, cell.name, None, cell.bold, None)
-                    cell = Func(cell.start, cell.end, "entry", [whole, Num(cell.start, cell.end, str(at[0])),
-                                                                Num(cell.start, cell.end, str(at[1]))])  # fmt: skip
-            out.append(cell)
-        rows.append(out)
-    return Matrix(matrix.start, matrix.end, rows, matrix.env, matrix.schematic)
+    """A written-out pattern whose entries x_k (A_{ij}) belong to a declared vector x (matrix A, one
+    index per axis) made those entries (Func entry, as truth ties a written column): 2x_1 is 2 times
+    the first entry of x."""
+    tie = _Tie(kind)
+    return Matrix(matrix.start, matrix.end, [[tie.visit(c) for c in row] for row in matrix.rows], matrix.env,
+                  matrix.schematic)  # fmt: skip
+
+
+class _Tie:
+    def __init__(self, kind):
+        self.kind = kind
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Deriv):
+            return n  # ∂f/∂x_k stays (_ByEntry); a derivative's variable is never an entry here
+        if not isinstance(n, Sym):
+            return rebuild(n, self.visit)
+        if not n.sub or n.sup:
+            return n
+        parts = n.sub.split(",") if "," in n.sub else list(n.sub)
+        if not all(p.isdigit() for p in parts) or self.kind(n.key) is not None:
+            return n  # x_1 declared on its own: a symbol, not an entry
+        what = self.kind(n.name)
+        at = None
+        if what in ("vector", "row") and len(parts) == 1 and len(n.sub) == 1:
+            at = (int(parts[0]) - 1, 0) if what == "vector" else (0, int(parts[0]) - 1)
+        elif what == "matrix" and len(parts) == 2:
+            at = (int(parts[0]) - 1, int(parts[1]) - 1)
+        if at is None or min(at) < 0:
+            return n
+        whole = Sym(n.start, n.end, n.name, None, n.bold, None)
+        return Func(n.start, n.end, "entry", [whole, Num(n.start, n.end, str(at[0])), Num(n.start, n.end, str(at[1]))])
 
 
 def partial_value(value: np.ndarray, wrt: np.ndarray, k: int, base: int) -> np.ndarray | None:
@@ -381,7 +392,12 @@ class _Expand:
                        for w in d.wrt if isinstance(w, Sym) and w.sub}  # fmt: skip
             vectors = {name for name in entries if name in self.whole or self.kind(name) in ("vector", "row")}
             out = _ByEntry(vectors).visit(out) if vectors else out
-            return _tied(out, self.kind)
+            # entries tie to a whole the claim also writes ([a_1; …; a_n] = a), never to one written
+            # transposed inside (x_1^T: then x_1 is a vector of its own, a row of a design matrix)
+            flipped = {t.arg.name for c in out.children() for t in c.walk()
+                       if isinstance(t, Transpose) and isinstance(t.arg, Sym) and t.arg.sub}  # fmt: skip
+            names = self.whole - flipped
+            return _tied(out, lambda name: self.kind(name) if name in names or "_" in name else None)
         return rebuild(n, self.visit)
 
 
