@@ -51,11 +51,13 @@ def test_a_column_of_partials_and_a_bracketed_row() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("\\begin{bmatrix} B_{11} & B 21 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "breaks its pattern"),
+        ("\\begin{bmatrix} B_{11} & B 21 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} 1 & x_1 & x_1^2 & \\cdots & x_1^n \\end{bmatrix}", "several forms"),
+        ("\\begin{bmatrix} 1 \\\\ 0 \\\\ \\vdots \\\\ 0 \\end{bmatrix}", "no index"),
         ("\\begin{bmatrix} x_1 & x_3 & \\cdots & x_n \\end{bmatrix}", "no pattern"),
         ("[\\frac{\\partial x_i^2}{\\partial x_1}, \\ldots, \\frac{\\partial x_i^2}{\\partial x_n}]", "index notation"),
         ("\\begin{bmatrix} x_1 & \\cdots & x_n & \\cdots & x_N \\end{bmatrix}", "more than one gap"),
-        ("\\begin{bmatrix} a & \\cdots & a \\end{bmatrix}", "size is not written"),
+        ("\\begin{bmatrix} x_1 & \\cdots & x_1 \\end{bmatrix}", "size is not written"),
     ],
 )
 def test_a_pattern_that_does_not_read_gives_its_reason(text: str, reason: str) -> None:

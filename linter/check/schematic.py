@@ -157,10 +157,15 @@ def read(node: Node) -> Pattern | str:
             return f"the indices of {render(cell)} cannot be read"
         read_cells.append((r, c, cell, found))
         forms[found[0]] = forms.get(found[0], 0) + 1
-    usual = max(forms, key=forms.get)
-    for r, c, cell, (form, _) in read_cells:
-        if form != usual:
-            return f"entry ({r + 1}, {c + 1}) of a schematic matrix breaks its pattern ({render(cell)})"
+    usual = max(forms, key=lambda f: ("#" in f, forms[f]))
+    odd = [(r, c, cell) for r, c, cell, (form, _) in read_cells if form != usual]
+    if len(odd) == 1 and forms[usual] >= 2 and "#" in usual:  # one entry unlike all the others (B 21 among B_{ij})
+        r, c, cell = odd[0]
+        return f"entry ({r + 1}, {c + 1}) of a schematic matrix does not follow the pattern of the others ({render(cell)})"
+    if "#" not in usual:
+        return "a schematic matrix whose entries carry no index"
+    if odd:
+        return "the entries of a schematic matrix have several forms (no one pattern)"
     slots = len(read_cells[0][3][1])
     for t in range(slots):  # x_i in every cell: a free (or Einstein) index, not an entry the pattern gives
         atom = read_cells[0][3][1][t]
