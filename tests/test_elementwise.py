@@ -103,6 +103,13 @@ def test_softplus_and_the_sigmoid_derivative_have_exact_jacobians() -> None:
             assert np.allclose(J[:, 0, k, 0], numeric[:, 0], atol=1e-4)
 
 
+def test_log_softmax_is_the_log_of_softmax_and_softplus_a_function_word() -> None:
+    z = np.array([[0.3], [-1.2], [2.0]])
+    s = np.exp(z) / np.exp(z).sum()
+    assert np.allclose(evaluate(tree("\\operatorname{logsoftmax}(z)"), {"z": z}), np.log(s))
+    assert np.allclose(evaluate(tree("\\text{softplus}(z)"), {"z": z}), np.log1p(np.exp(z)))
+
+
 def test_a_number_minus_a_vector_is_taken_entry_by_entry_but_not_minus_a_matrix() -> None:
     z = np.array([[0.5], [2.0]])
     assert np.allclose(evaluate(tree("1 - z"), {"z": z}), 1 - z)

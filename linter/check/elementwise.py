@@ -48,7 +48,8 @@ EXTRA_ELEMENTWISE = {
     "sigmoid'": (_dsigmoid, lambda a, v: v * (1.0 - 2.0 * _sigmoid(a))),
 }
 # for shapes.ELEMENTWISE: the value has the argument's shape (softmax of a vector, or of each row of a batch)
-NAMES = frozenset(EXTRA_ELEMENTWISE) | {"softmax", "Softmax"}
+LOG_SOFTMAX = frozenset({"logsoftmax", "LogSoftmax", "log_softmax"})  # log softmax(z), numerically stable
+NAMES = frozenset(EXTRA_ELEMENTWISE) | {"softmax", "Softmax"} | LOG_SOFTMAX
 
 
 # ---------------------------------------------------------------------------- σ as the sigmoid
@@ -238,4 +239,4 @@ def implied(value) -> bool:
     return isinstance(value, Func) and len(value.args) == 1 and isinstance(value.args[0], Sym) and value.args[0].name == PARAM
 
 
-__all__ = ["EXTRA_ELEMENTWISE", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]
+__all__ = ["EXTRA_ELEMENTWISE", "LOG_SOFTMAX", "NAMES", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]

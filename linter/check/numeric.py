@@ -552,6 +552,8 @@ class _Forward:
             return _D(a.v.T.reshape(p * q, 1), None if a.t is None else a.t.transpose(0, 2, 1).reshape(-1, p * q, 1))
         if name == "softmax":
             return _softmax(node, arg, a)
+        if name in elementwise.LOG_SOFTMAX:
+            return _apply(node, "ln", _softmax(node, arg, a))
         raise Unsupported(f"function {name} is not supported")
 
     def _ln(self, node: Func, arg: Node) -> _D:
