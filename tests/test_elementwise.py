@@ -87,6 +87,15 @@ def test_vectors_side_by_side_under_sigma_are_undecided_not_a_wrong_size() -> No
     assert verdicts(text)[0].startswith("undecided")
 
 
+def test_a_sigma_defined_by_the_logistic_formula_applies_entry_by_entry() -> None:
+    head = "Let $x \\in \\mathbb{R}^{n}$, $W \\in \\mathbb{R}^{m \\times n}$.\n\n$$\\sigma(t) = \\frac{1}{1 + e^{-t}}$$\n\n"
+    claim = "$$\\frac{\\partial \\sigma(W x)}{\\partial x} = W^T \\operatorname{diag}(\\sigma(Wx) \\odot (1 - \\sigma(Wx)))$$\n"
+    assert verdicts(head + claim) == ["true in the denominator layout"]
+    # another formula is not the sigmoid: σ(Wx) of a vector stays what the formula gives (undecided here)
+    other = head.replace("e^{-t}", "t^2")
+    assert not verdicts(other + claim)[0].startswith("true")
+
+
 # ---------------------------------------------------------------- the evaluator
 
 

@@ -233,10 +233,41 @@ def broadcast_number(node, value: np.ndarray, other: np.ndarray) -> np.ndarray |
     return np.full(other.shape, value[0, 0])
 
 
+# A definition f(z) = formula that is, value for value, one of these functions of a scalar is that
+# function applied entry by entry (σ(z) = 1/(1 + e^{-z}) then applies to a vector z as the sigmoid).
+RECOGNISED = ("sigmoid", "tanh", "softplus")
+_SAMPLES = np.array([[-1.7], [-0.3], [0.45], [1.2], [2.6]])
+
+
+def recognised(value, params, context=None):
+    """(Func name(param), params) when the one-parameter definition ``value`` is a known elementwise
+    function (RECOGNISED) at sample scalars; None otherwise. Kept on the context by the value."""
+    if len(params) != 1 or value is None:
+        return None
+    derived = getattr(context, "derived", None)
+    memo = ("elementwise", "recognised", id(value), params[0])
+    if derived is not None and memo in derived:
+        return derived[memo][0]
+    found = None
+    try:
+        from derivlint.check.numeric import _ELEMENTWISE, evaluate
+
+        got = np.array([evaluate(value, {params[0]: np.array([[x]])})[0, 0] for x in _SAMPLES[:, 0]])
+        for name in RECOGNISED:
+            if np.allclose(got, _ELEMENTWISE[name][0](_SAMPLES[:, 0]), rtol=1e-9, atol=1e-12):
+                found = (Func(value.start, value.end, name, [Sym(0, 0, PARAM)]), (PARAM,))
+                break
+    except Exception:  # noqa: BLE001 - a formula the evaluator cannot compute is not recognised
+        found = None
+    if derived is not None:
+        derived[memo] = (found, value)  # the value kept: its id stays its own
+    return found
+
+
 def implied(value) -> bool:
     """Whether ``value`` is an implied definition (implied_definition): an elementwise function of
     its one parameter, whose shape is its argument's."""
     return isinstance(value, Func) and len(value.args) == 1 and isinstance(value.args[0], Sym) and value.args[0].name == PARAM
 
 
-__all__ = ["EXTRA_ELEMENTWISE", "LOG_SOFTMAX", "NAMES", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]
+__all__ = ["EXTRA_ELEMENTWISE", "recognised", "LOG_SOFTMAX", "NAMES", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import schematic
-from derivlint.check.elementwise import draw_label, implied_definition, implied_props
+from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
@@ -170,7 +170,9 @@ class Scope:
             # property the form gives it (diagonal: _find_props). Other forms with dots (a kernel
             # matrix written entry by entry) may say more than any property: left undecided.
             return None
-        return f.value, tuple(f.params or ())
+        params = tuple(f.params or ())
+        # σ(z) = 1/(1 + e^{-z}): the sigmoid, applied entry by entry to a vector as well
+        return recognised(f.value, params, self.context) or (f.value, params)
 
 
 def _spec_of(f, sym: Sym):
