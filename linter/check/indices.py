@@ -27,6 +27,8 @@ SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transpo
 MAX_SIZE = 8  # a written range beyond this is not drawn (work per claim stays bounded)
 MAX_GROUND = 4000  # terms a grounded side may reach
 DELTA_NAMES = frozenset({"delta"})
+# functions of a number: f(x_i) is f of the entry; softmax(x_i), max_j x_j … mean something else
+SCALAR_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh"})
 EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约定")
 
 
@@ -133,6 +135,7 @@ class IndexClaim:
         self.dim_symbols = self._dim_symbols(lhs, rhs)
         self.einstein_stated = einstein_stated
         free = [self._free(side, {}) for side in (lhs, rhs)]
+        self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
         self.lhs = self._einstein(lhs, set(free[1]))
         self.rhs = self._einstein(rhs, set(free[0]))
         free = [self._free(side, {}) for side in (self.lhs, self.rhs)]
@@ -140,6 +143,7 @@ class IndexClaim:
             only = sorted(set(free[0]) ^ set(free[1]))
             raise IndexUndecided(f"the free index {only[0]} is on one side only")
         self.free = sorted(free[0])
+        self.free_letters = set(self.free)
         self.sum_ids: dict[int, list] = {}
         self._analyse(self.lhs, {})
         self._analyse(self.rhs, {})
@@ -244,6 +248,11 @@ class IndexClaim:
         """Tie every index to the dimensions it runs over."""
         if isinstance(node, Sum):
             letters = self._implicit_index(node, bound)
+            if node.upper is not None and node.body is not None and node.upper.start > node.body.start:
+                raise IndexUndecided("a power after a Σ's bracket read as its upper bound")
+            shadowed = [x for x in letters if x in bound or x in self.free_letters]
+            if shadowed:
+                raise IndexUndecided(f"a Σ over {shadowed[0]}, an index already in use in the claim")
             inner = dict(bound)
             binders = []
             for letter in letters:
@@ -355,6 +364,9 @@ class _Einstein:
                     raise IndexUndecided(
                         f"the index {letter} repeats without Σ and is free on the other side: summed or not is not certain"
                     )
+            if repeated and self.claim.explicit_sums and not self.claim.einstein_stated:
+                raise IndexUndecided(f"the index {repeated[0]} repeats without Σ beside written sums: "
+                                     "the Einstein convention is not stated")
             if repeated:
                 inner = dict(bound)
                 for letter in repeated:
@@ -399,7 +411,8 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
             key = ic.whole_key[name]
             if key not in env:
                 shape = tuple(sizes[ic.classes.find(("axis", name, k))] for k in range(rank))
-                env[key] = rng.standard_normal((shape[0], 1) if rank == 1 else shape)
+                props = scope.props(key) if scope is not None else frozenset()
+                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props)
         holds = True
         for values in itertools.product(*(range(sizes[ic.classes.find(("bind", "free", f))]) for f in ic.free)):
             assignment = {("bind", "free", f): v for f, v in zip(ic.free, values)}
@@ -657,6 +670,8 @@ class _Ground:
             return Func(n.start, n.end, "entry", [arg, Num(n.start, n.end, str(r)), Num(n.start, n.end, str(c))])
         if isinstance(n, Deriv):
             return self._deriv(n, bound)
+        if isinstance(n, Func) and n.name not in SCALAR_FUNCTIONS and _has_entry(n):
+            raise IndexUndecided(f"{n.name} of an entry: the function of the whole vector or of the number")
         if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
             raise IndexUndecided("an entry transposed: a row, a column or a number")
         return rebuild(n, lambda child: self.visit(child, bound))
@@ -686,14 +701,24 @@ class _Ground:
         return Sym(n.start, n.end, name)
 
 
+def _has_entry(n: Node) -> bool:
+    return any(isinstance(m, Sym) and m.sub and _parts(m.sub) for m in n.walk()) or any(
+        isinstance(m, (Sum, Func)) and getattr(m, "name", "") == "index" for m in n.walk()
+    )
+
+
 def _draw_values(rng, shape, props) -> np.ndarray:
+    if "distribution" in props and 1 in shape:
+        a = rng.random(shape) + 0.1
+        return a / a.sum()
     a = rng.standard_normal(shape)
     if shape[0] == shape[1] and shape[0] > 1:
         if "symmetric" in props:
             a = (a + a.T) / 2
         if "positive_definite" in props or "positive_semidefinite" in props:
             a = a @ a.T + shape[0] * np.eye(shape[0])
-        if props - {"symmetric", "positive_definite", "positive_semidefinite", "square", "invertible", "commuting"}:
+        if props - {"symmetric", "positive_definite", "positive_semidefinite", "square", "invertible", "commuting",
+                    "distribution"}:  # fmt: skip
             raise IndexUndecided("a matrix with a property the index check does not draw")
     return a
 
@@ -724,6 +749,8 @@ def decide_claim(claim, scope, head) -> bool:
         outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
         if not holds:
             outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome)
+            if outcome.holds is not None and outcome.assumption is None:
+                outcome = _distribution_reading(lhs, claim.rhs, scope, note, outcome)
     claim.facts["outcome"] = outcome
     claim.facts["indices"] = True
     claim.verdict = _verdict(outcome)
@@ -782,6 +809,27 @@ def _symmetric_reading(lhs, rhs, scope, note, outcome):
         except IndexUndecided:
             continue
     return Outcome(reason="holds when a matrix is symmetric, and which one the claim does not make certain")
+
+
+class _Distribution(_Symmetric):
+    """The scope with some vectors drawn as distributions (positive entries summing to 1)."""
+
+    def props(self, key):
+        own = frozenset(self.scope.props(key)) if self.scope is not None else frozenset()
+        return own | {"distribution"} if key in self.keys else own
+
+
+def _distribution_reading(lhs, rhs, scope, note, outcome):
+    """A false claim that holds when a vector sums to 1 (∑_j y_j log Z = log Z for a label y):
+    notes use labels and probabilities so; undecided unless the claim is false that way too."""
+    from derivlint.check.truth import Outcome
+
+    try:
+        if _decide(lhs, rhs, _Distribution(scope, _all_keys(lhs, rhs)), note)[0]:
+            return Outcome(reason="holds when a vector sums to 1 (a distribution or a one-hot label)")
+    except IndexUndecided:
+        pass
+    return outcome
 
 
 def _all_keys(lhs, rhs) -> set[str]:
