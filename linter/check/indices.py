@@ -130,6 +130,7 @@ class IndexClaim:
         self.scope = scope
         self.classes = _Classes()
         self.bases: dict[str, int] = {}  # base name -> rank (1: vector, 2: matrix)
+        self.bold_bases: set[str] = set()
         self.whole_key: dict[str, str] = {}  # base name -> key of the whole in env
         self.min_size: dict = {}  # ("axis", base, k) -> least size (a digit subscript)
         self.dim_symbols = self._dim_symbols(lhs, rhs)
@@ -221,6 +222,11 @@ class IndexClaim:
             for part in list(node.wrt) + ([node.num] if node.num is not None else []):
                 for k in self._free(part, bound):
                     counts[k] = 1
+            return counts
+        if isinstance(node, Add):  # δ_{ik} x_j + x_i δ_{jk}: each term has k once
+            for child in node.children():
+                for k, v in self._free(child, bound).items():
+                    counts[k] = max(counts.get(k, 0), v)
             return counts
         for child in node.children():
             for k, v in self._free(child, bound).items():
@@ -330,6 +336,8 @@ class IndexClaim:
         if f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None)):
             raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
         rank = self.bases.setdefault(name, len(parts))
+        if node.bold:
+            self.bold_bases.add(name)
         if rank != len(parts):
             raise IndexUndecided(f"{name} is written with one index and with two")
         for k, p in enumerate(parts):
@@ -437,7 +445,11 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
     square = []
-    for key, (shape, sym) in wholes.items():
+    written = {key: sym for key, (shape, sym) in wholes.items()}
+    for name in ic.bases:  # a matrix the claim writes only by its entries (C_{ik})
+        key = ic.whole_key[name]
+        written.setdefault(key, Sym(0, 0, key, None, name in ic.bold_bases))
+    for key, sym in written.items():
         declared = ic._declared(sym)
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
@@ -448,6 +460,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     """The whole symbols of the claim (x, A, x^T) with their shapes as class members; each base
     (x of x_i) tied to its whole: the same name, or the capital of a two-index lowercase base (a_{ij} of A)."""
     wholes: dict[str, tuple] = {}
+    pending: set = set()
     syms = [n for n in _symbols(ic.lhs) + _symbols(ic.rhs) if not n.sub]
     bound_letters = set()
     for side in (ic.lhs, ic.rhs):
@@ -480,7 +493,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
                     elif isinstance(d, str):
                         ic.classes.union(member, ("sym", d))
                     else:
-                        raise IndexUndecided(f"the shape of {n.key} is not known")
+                        pending.add(member)  # tied by the products it is in, or not at all
                     members.append(member)
                 wholes[n.key] = (tuple(members), n)
                 continue
@@ -513,7 +526,64 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             wholes[n.key] = (shape, n)
             continue
         raise IndexUndecided(f"the shape of {n.key} is not known")
+    if pending:
+        _tie_by_products(ic, scope, wholes)
+        groups = ic.classes.groups()
+        for member in pending:
+            kinds = {m[0] for m in groups[ic.classes.find(member)]}
+            if not kinds & {"sym", "num"} and not any(
+                m[0] == "axis" and m[1] in ic.bases for m in groups[ic.classes.find(member)]
+            ):
+                raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _tie_by_products(ic: IndexClaim, scope, wholes) -> None:
+    """The dimensions of whole symbols tied through the products they form (a^T x: a has x's size),
+    by shape inference over the parts of the claim written without indices."""
+    from derivlint.check.shapes import Dim, Inference
+
+    inf = Inference(symbol_shape=scope.shape if scope is not None else (lambda sym: None),
+                    layout="denominator", opaque_derivatives=True)  # fmt: skip
+    for side in (ic.lhs, ic.rhs):
+        for part in _index_free_parts(side):
+            try:
+                inf.infer(part)
+            except Exception:  # noqa: BLE001 - a part the inference cannot read ties nothing
+                continue
+    for key, (members, sym) in wholes.items():
+        shape = inf.symbols.get(key)
+        if not shape:
+            continue
+        for member, d in zip(members, shape):
+            if isinstance(d, Dim):
+                r = d.root()
+                ic.classes.union(member, ("dim", id(r)))
+                if r.num is not None:
+                    ic.classes.union(member, ("num", r.num))
+                elif r.name is not None:
+                    ic.classes.union(member, ("sym", r.name))
+
+
+def _index_free_parts(node: Node) -> list[Node]:
+    """The largest subtrees without indices (no Σ, entry, δ or derivative by an entry)."""
+    if not _indexed(node):
+        return [node]
+    out = []
+    for child in node.children():
+        out.extend(_index_free_parts(child))
+    return out
+
+
+def _indexed(node: Node) -> bool:
+    for n in node.walk():
+        if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+            return True
+        if isinstance(n, Sym) and n.sub and _parts(n.sub) and any(p.isalpha() for p in _parts(n.sub)):
+            return True
+        if isinstance(n, Sym) and n.sub and _parts(n.sub):
+            return True
+    return False
 
 
 def _symbols(side: Node) -> list[Sym]:
@@ -729,12 +799,15 @@ def decide_claim(claim, scope, head) -> bool:
     from derivlint.check.truth import LAYOUTS, Outcome, _verdict
     from derivlint.math.roles import statement_role
 
-    lhs = claim.lhs if claim.lhs is not None else head
+    # a step of a derivation is compared with the derivative the chain computes, as truth does
+    lhs = head if head is not None and head is not claim.rhs else claim.lhs
     if claim.rhs is None or lhs is None or not wanted(lhs, claim.rhs):
         return False
     if statement_role(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
-    own = _only_here(lhs, claim.rhs, scope)
+    own = _only_here(lhs, claim.rhs, scope) or (
+        _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None
+    )
     if not own:
         return False  # written with entries the rest of the check reads (x_1 of x = [x_1; x_2], x_t)
     text = claim.block.text if getattr(claim, "block", None) is not None else ""
