@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Sum, Sym, Transpose, Tuple
+from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -762,6 +762,8 @@ class _Ground:
         r, c = (pos[0], 0) if len(pos) == 1 else pos
         key = self.ic.whole_key[base]
         num = self.visit(n.num, bound)
+        if not any(isinstance(m, Sym) and m.key == key for m in num.walk()):
+            raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
         value, jac = numeric.jacobian(num, {**self.env, **self.extra}, key)
         if value.shape != (1, 1):
             raise IndexUndecided("a derivative of a vector by an entry")
