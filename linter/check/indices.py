@@ -497,22 +497,8 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
                     members.append(member)
                 wholes[n.key] = (tuple(members), n)
                 continue
+            _tie_declared(ic, base, n.key, declared)
             rank = ic.bases[base]
-            if rank == 1:
-                if rows == 1 and cols != 1:
-                    raise IndexUndecided(f"{n.key} is a row written by its entries")
-                if cols != 1:
-                    raise IndexUndecided(f"{base}_i of the matrix {n.key}: a row or a column")
-                dims = (rows,)
-            else:
-                if rows == 1 or cols == 1:
-                    raise IndexUndecided(f"{n.key} is a vector written with two indices")
-                dims = (rows, cols)
-            for k, d in enumerate(dims):
-                if isinstance(d, int):
-                    ic.classes.union(("axis", base, k), ("num", d))
-                elif isinstance(d, str):
-                    ic.classes.union(("axis", base, k), ("sym", d))
             shape = (("axis", base, 0), ("num", 1) if rank == 1 else ("axis", base, 1))
             ic.classes.find(("num", 1))
             wholes[n.key] = (shape, n)
@@ -526,6 +512,12 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             wholes[n.key] = (shape, n)
             continue
         raise IndexUndecided(f"the shape of {n.key} is not known")
+    for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
+        key = ic.whole_key[name]
+        if key not in wholes:
+            declared = ic._declared(Sym(0, 0, key, None, name in ic.bold_bases))
+            if declared is not None and len(declared) == 2:
+                _tie_declared(ic, name, key, declared)
     if pending:
         _tie_by_products(ic, scope, wholes)
         groups = ic.classes.groups()
@@ -536,6 +528,27 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             ):
                 raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _tie_declared(ic: IndexClaim, base: str, key: str, declared) -> None:
+    """The axes of ``base`` (x of x_i, A of A_{ij}) tied to the declared sizes of its whole ``key``."""
+    rows, cols = declared
+    rank = ic.bases[base]
+    if rank == 1:
+        if rows == 1 and cols != 1:
+            raise IndexUndecided(f"{key} is a row written by its entries")
+        if cols != 1:
+            raise IndexUndecided(f"{base}_i of the matrix {key}: a row or a column")
+        dims = (rows,)
+    else:
+        if rows == 1 or cols == 1:
+            raise IndexUndecided(f"{key} is a vector written with two indices")
+        dims = (rows, cols)
+    for k, d in enumerate(dims):
+        if isinstance(d, int):
+            ic.classes.union(("axis", base, k), ("num", d))
+        elif isinstance(d, str):
+            ic.classes.union(("axis", base, k), ("sym", d))
 
 
 def _tie_by_products(ic: IndexClaim, scope, wholes) -> None:
@@ -704,7 +717,7 @@ class _Ground:
             if not terms:
                 return Num(n.start, n.end, "0" if n.op == "sum" else "1")
             if n.op == "prod":
-                return Mul(n.start, n.end, terms, ["\\cdot"] * (len(terms) - 1)) if len(terms) > 1 else terms[0]
+                return Mul(n.start, n.end, terms, [""] * (len(terms) - 1)) if len(terms) > 1 else terms[0]
             return Add(n.start, n.end, terms) if len(terms) > 1 else terms[0]
         if isinstance(n, Sym):
             if n.sub:
