@@ -65,6 +65,14 @@ def test_slips_written_with_indices_are_false(tex) -> None:
     assert codes(tex) in (["DL301"], ["DL302"])
 
 
+def test_a_repeated_index_free_on_the_other_side_is_a_product_not_a_sum() -> None:
+    assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i") == "true"
+    assert verdict("\\frac{\\partial (x_i x_i)}{\\partial x_i} = 2 x_i") == "true"
+    stated = DECL + "A repeated index is summed (the Einstein convention).\n\n"
+    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated)
+    assert got.startswith("undecided") and "under the Einstein convention" in got
+
+
 def test_einstein_sums_where_the_reading_is_the_only_one() -> None:
     # j repeats on the right only: summed; i is free on both sides
     assert verdict("(B x)_i = B_{ij} x_j") == "true"
@@ -75,7 +83,6 @@ def test_einstein_sums_where_the_reading_is_the_only_one() -> None:
 @pytest.mark.parametrize(
     "tex, why",
     [
-        ("\\frac{\\partial (B_{ik} x_k)}{\\partial x_j} = B_{ik} \\delta_{ki}", "repeats without Σ and is free on the other side"),
         ("x_i + \\sum_{i=1}^{n} x_i = x_i + x^T y", "already in use"),  # i free and bound by the Σ
     ],
 )

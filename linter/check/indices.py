@@ -368,10 +368,12 @@ class _Einstein:
             for letter in repeated:
                 if counts[letter] > 2:
                     raise IndexUndecided(f"the index {letter} occurs {counts[letter]} times in one product")
-                if letter in self.other_free:
+                if letter in self.other_free and self.claim.einstein_stated:
                     raise IndexUndecided(
-                        f"the index {letter} repeats without Σ and is free on the other side: summed or not is not certain"
+                        f"the index {letter} repeats in a product and is free on the other side, under the Einstein convention"
                     )
+            # free on the other side: the product of the entries, not a sum (p_i δ_{ij} = p_j δ_{ij})
+            repeated = [x for x in repeated if x not in self.other_free]
             if repeated and self.claim.explicit_sums and not self.claim.einstein_stated:
                 raise IndexUndecided(f"the index {repeated[0]} repeats without Σ beside written sums: "
                                      "the Einstein convention is not stated")
@@ -404,6 +406,10 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
                 raise IndexUndecided("a schematic matrix (with dots)")
+    lhs, rhs = _substituted(lhs, rhs, scope)
+    for side in (lhs, rhs):
+        if not any(isinstance(n, Sym) for n in side.walk()):
+            raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
     ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
@@ -444,6 +450,15 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
             results.append(holds)
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
+    if results[0] is False and _same_but_indices(ic.lhs, ic.rhs):
+        raise IndexUndecided("the sides differ only in the indices of their entries: a property the note "
+                             "may state (symmetry, detailed balance) makes them equal")
+    if results[0] is False and not wholes and not any(
+        ic._declared(Sym(0, 0, ic.whole_key[name], None, name in ic.bold_bases)) for name in ic.bases
+    ):
+        # only entries of symbols the note never declares (π_i T_{ij}): they may obey what its prose
+        # says (a distribution, detailed balance), which the draws do not know
+        raise IndexUndecided("false for free entries, but the note never says what they are entries of")
     square = []
     written = {key: sym for key, (shape, sym) in wholes.items()}
     for name in ic.bases:  # a matrix the claim writes only by its entries (C_{ik})
@@ -454,6 +469,27 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
     return results[0], square
+
+
+def _same_but_indices(lhs: Node, rhs: Node) -> bool:
+    """∑_i π_i T_{ij} and ∑_i π_j T_{ji}: the same expression but for the letters below the entries."""
+    def shape(side):
+        return re.sub(r"_\(?[\w ,]+\)?", "_?", render(side))
+
+    return shape(lhs) == shape(rhs)
+
+
+def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
+    """The sides with the note's definitions in scope substituted (J = ∑_i (y_i − w x_i)^2 for J), as truth does."""
+    if scope is None or not hasattr(scope, "definition"):
+        return lhs, rhs
+    from derivlint.check.truth import _definitions
+    from derivlint.math.treeops import substitute
+
+    values, functions = _definitions(lhs, rhs, scope, False)
+    if not values:
+        return lhs, rhs
+    return substitute(lhs, values, functions), substitute(rhs, values, functions)
 
 
 def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
@@ -826,7 +862,8 @@ def decide_claim(claim, scope, head) -> bool:
     if not own:
         return False  # written with entries the rest of the check reads (x_1 of x = [x_1; x_2], x_t)
     text = claim.block.text if getattr(claim, "block", None) is not None else ""
-    note = getattr(getattr(scope, "context", None), "text", None) or text
+    source = getattr(getattr(claim, "block", None), "source", None)
+    note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
         holds, _square = _decide(lhs, claim.rhs, scope, note)
     except IndexUndecided as why:
