@@ -282,6 +282,10 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
             _shape_only(claim, context)
         return
     scope = Scope(context, claim)
+    from derivlint.check.indices import decide_claim
+
+    if decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
+        return
     if _gated(claim, scope):
         return
     literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
