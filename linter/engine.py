@@ -106,7 +106,8 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
         analyse_claims(note.claims, note.context, settings.layout)
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():
-        always = code == "DL199" and not any(code.startswith(p) for p in settings.ignore)  # a derivlint bug
+        # a derivlint bug, or a file a LaTeX document names that was not read: as the CLI's DL100
+        always = code in ("DL199", "DL100") and not any(code.startswith(p) for p in settings.ignore)
         if always or settings.enabled(code, rule_cls.default_enabled):
             findings.extend(rule_cls().check(note))
     findings.sort(key=Finding.sort_key)

@@ -201,3 +201,25 @@ def test_a_changed_chapter_is_not_served_from_the_cache(tmp_path, capsys, monkey
 def test_each_command_is_followed(tmp_path, name):
     write(tmp_path, {"main.tex": f"\\{name}{{ch}}\n", "ch.tex": WRONG})
     assert where(check(tmp_path / "main.tex")) == {("ch.tex", 1, 18, "DL301")}
+
+
+def test_a_chapter_sits_where_its_command_stands_in_the_notes_outline(tmp_path):
+    """Declarations and sections before the command are around the chapter, those after it are not."""
+    from derivlint.context.scopes import Outline
+
+    write(tmp_path, {"main.tex": "\\section{Before}\nLet $x \\in \\mathbb{R}^n$.\n\n\\input{ch}\n\n"
+                                 "\\section{After}\nText $y = 1$.\n",
+                     "ch.tex": "\\subsection{Inside}\nWe have $x = x$.\n"})
+    text = (tmp_path / "main.tex").read_text(encoding="utf-8")
+    outline = Outline(read_project(str(tmp_path / "main.tex"), text).extraction)
+    order = [(Path(p.source.path).name, p.source.line_col(p.start)[0]) for p in outline.passages]
+    # (the paragraph holding the command itself, line 4, follows what it brings in)
+    assert order == [("main.tex", 1), ("main.tex", 2), ("ch.tex", 1), ("ch.tex", 2), ("main.tex", 4),
+                     ("main.tex", 6), ("main.tex", 7)]
+    assert outline.passages[3].headings == ("Before", "Inside") and outline.passages[6].headings == ("After",)
+
+
+def test_a_missing_file_is_reported_whatever_select_says(tmp_path):
+    write(tmp_path, {"main.tex": "\\input{gone}\n"})
+    assert [f.code for f in check(tmp_path / "main.tex", Settings(select=frozenset({"DL3"}))).findings] == ["DL100"]
+    assert check(tmp_path / "main.tex", Settings(ignore=frozenset({"DL100"}))).findings == []

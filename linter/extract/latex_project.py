@@ -27,6 +27,7 @@ that another checked document brings in is checked as part of it, with its macro
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -270,6 +271,7 @@ def read_project(path: str, text: str, tree: str | None = None) -> Project:
     result = _read_tex(reader, path, text, root_folder, [real])
     if len(reader.files) > 1:  # something was brought in: the macros of all, in reading order
         result.macros = reader.macros
+        _heading_paths(result.passages)
     return Project(result, reader.problems, reader.files)
 
 
@@ -331,6 +333,26 @@ def _read_tex(reader: _Reader, shown: str, text: str, cwd: str, stack: list[str]
     return _splice(own, pieces) if pieces else own
 
 
+def _heading_paths(passages: list) -> None:
+    """Give every passage its heading path across files: a chapter's ``\\section`` sits under the
+    ``\\chapter`` of the document that brings it in (each file alone only knows its own)."""
+    from derivlint.extract.latex import _heading
+
+    stack: list[tuple[int, str]] = []
+    section = 0
+    for passage in passages:
+        if passage.kind == "heading":
+            heading = _heading(passage.source.text, passage.start)
+            if heading is not None:
+                _, level, title = heading
+                while stack and stack[-1][0] >= level:
+                    stack.pop()
+                stack.append((level, title))
+                section += 1
+        passage.headings = tuple(title for _, title in stack)
+        passage.section = section
+
+
 def _read_package(reader: _Reader, real: str | None) -> None:
     """Read the macros of a project's own package (and of the packages and files it loads)."""
     if real is None or real in reader.seen or len(reader.seen) >= MAX_FILES:
@@ -354,13 +376,31 @@ def _read_package(reader: _Reader, real: str | None) -> None:
 
 
 def _splice(own: Extraction, pieces: list[tuple[int, Extraction]]) -> Extraction:
-    """``own`` with each piece's blocks and passages put where its command stands."""
+    """``own`` with each piece's blocks and passages put where its command stands.
+
+    The context orders passages by source, then offset: so that a chapter's passages come
+    between the text before its command and the text after, ``own``'s text is cut at each
+    command into sources of its own (the same path and text, so positions are unchanged)."""
+    base = own.sources[0]
+    cuts = [at for at, _ in pieces]
+    segments = [base] + [Source(base.path, base.text, base.cell) for _ in cuts]
+
+    def segment(pos: int) -> Source:
+        return segments[bisect.bisect_right(cuts, pos)]
+
+    for passage in own.passages:
+        passage.source = segment(passage.start)
+    for block in own.blocks:  # a block goes with its passage (one may hold the command too)
+        block.source = block.passage.source if block.passage is not None else segment(block.start)
+    sources = [segments[0]]
+    for k, (_, piece) in enumerate(pieces):
+        sources += piece.sources + [segments[k + 1]]
     blocks = [(b.start, 1, [b]) for b in own.blocks] + [(at, 0, p.blocks) for at, p in pieces]
     passages = [(p.start, 1, [p]) for p in own.passages] + [(at, 0, p.passages) for at, p in pieces]
     blocks.sort(key=lambda x: (x[0], x[1]))
     passages.sort(key=lambda x: (x[0], x[1]))
     return Extraction(
-        sources=own.sources + [s for _, p in pieces for s in p.sources],
+        sources=sources + own.sources[1:],
         passages=[p for _, _, ps in passages for p in ps],
         blocks=[b for _, _, bs in blocks for b in bs],
         problems=own.problems + [x for _, p in pieces for x in p.problems],
