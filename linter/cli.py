@@ -898,6 +898,7 @@ def _show(args, settings: engine.Settings) -> int:
     forget_found()
     try:
         files, errors = _discover(args.paths, args.config, args.force_exclude, _stdin_name(args))
+        files = _latex_roots(files, args.paths if _stdin_name(args) is None else [])[0]  # as a run checks
         lines = [escape_path(path) for path in files] if args.show_files else []
         if args.show_settings and files:
             lines += [""] * bool(lines) + _settings_lines(args, settings, files[0])
