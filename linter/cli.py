@@ -270,9 +270,11 @@ class _Run:
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
+    _seen: set = field(default_factory=set, repr=False)  # the findings so far
 
     def add(self, entry: Entry) -> None:
-        self.findings.extend(entry.findings)
+        # two LaTeX documents (main.tex, print.tex) may bring in the same chapter: its findings once
+        self.findings.extend(f for f in entry.findings if f not in self._seen and not self._seen.add(f))
         self.claim_count += entry.claims
         self.unparsed += entry.unparsed
         self.undecided += entry.undecided

@@ -223,3 +223,10 @@ def test_a_missing_file_is_reported_whatever_select_says(tmp_path):
     write(tmp_path, {"main.tex": "\\input{gone}\n"})
     assert [f.code for f in check(tmp_path / "main.tex", Settings(select=frozenset({"DL3"}))).findings] == ["DL100"]
     assert check(tmp_path / "main.tex", Settings(ignore=frozenset({"DL100"}))).findings == []
+
+
+def test_a_chapter_two_documents_bring_in_is_reported_once(tmp_path, capsys):
+    write(tmp_path, {"main.tex": "\\documentclass{book}\n\\input{ch}\n",
+                     "print.tex": "\\documentclass{book}\n\\input{ch}\n", "ch.tex": WRONG})
+    main(["check", "--no-cache", "--output-format", "json", "--exit-zero", str(tmp_path)])
+    assert [(Path(f["path"]).name, f["code"]) for f in json.loads(capsys.readouterr().out)] == [("ch.tex", "DL301")]
