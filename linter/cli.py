@@ -7,7 +7,7 @@ import codecs
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NoReturn
 
 from derivlint import __version__, engine
@@ -270,9 +270,11 @@ class _Run:
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
+    _seen: set = field(default_factory=set, repr=False)  # the findings so far
 
     def add(self, entry: Entry) -> None:
-        self.findings.extend(entry.findings)
+        # two LaTeX documents (main.tex, print.tex) may bring in the same chapter: its findings once
+        self.findings.extend(f for f in entry.findings if f not in self._seen and not self._seen.add(f))
         self.claim_count += entry.claims
         self.unparsed += entry.unparsed
         self.undecided += entry.undecided
@@ -289,6 +291,7 @@ class _Job:
     encoding: str | None
     size: int = 0
     record: list | None = None
+    dependencies: str | None = None  # digest of the files a LaTeX document brings in ("" none)
 
 
 @dataclass
@@ -314,10 +317,13 @@ def _run(
     by the largest note, not by the run. Workers get paths and read the notes themselves."""
     forget_found()
     files, errors = _discover(paths, config, force_exclude, stdin)
+    files, trees = _latex_roots(files, paths if stdin is None else [])
     run = _Run(files=len(files))
     per_file = {}
     for path in files:  # a bad configuration stops the run before any file is checked
         per_file[path] = file_settings(path, settings, config, layout)
+        if path in trees:  # a LaTeX document: what it brings in is read inside this folder only
+            per_file[path] = replace(per_file[path], tree=trees[path])
     inline = jobs <= 1 or keep_claims or stdin is not None
     later: list[_Job] = []
     for path in files:
@@ -331,7 +337,7 @@ def _run(
         text = None
         if cache is not None:
             digest, job.record = cache.look(path, encoding)
-            if digest is not None and _from_cache(run, cache, cache.key_of(path, digest, job.settings)):
+            if digest is not None and _from_cache(run, cache, _cache_key(cache, job, digest)):
                 run.digests[path] = digest  # unchanged since a run that read it: not even read now
                 continue
             text, problem = read_note(path, encoding)
@@ -340,7 +346,7 @@ def _run(
                 continue
             digest = text_digest(text)
             cache.remember(path, job.record, digest)
-            if _from_cache(run, cache, cache.key_of(path, digest, job.settings)):
+            if _from_cache(run, cache, _cache_key(cache, job, digest)):
                 run.digests[path] = digest
                 continue
             job.size = len(text)
@@ -355,6 +361,24 @@ def _run(
     if cache is not None:
         cache.save_index()
     return run, errors
+
+
+def _latex_roots(files: list[str], given: list[str]) -> tuple[list[str], dict[str, str]]:
+    """``files`` without the LaTeX files another of them brings in (``\\input`` …: checked as
+    part of it, with its macros, and not twice), and the folder each LaTeX document is bounded
+    by: the folder named on the command line that holds it, else its own folder."""
+    if not any(f.lower().endswith(".tex") for f in files):
+        return files, {}
+    from derivlint.extract.latex_project import root_documents
+
+    folders = sorted((os.path.realpath(g) for g in given if os.path.isdir(g)), key=len)
+    trees = {}
+    for f in files:
+        if f.lower().endswith(".tex"):
+            real = os.path.realpath(f)
+            holding = [d for d in folders if os.path.commonpath([real, d]) == d]
+            trees[f] = holding[0] if holding else os.path.dirname(real)
+    return root_documents(files, trees.get), trees
 
 
 def _file_size(path: str) -> int:
@@ -400,10 +424,22 @@ def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
     if done.digest is not None:
         run.digests[job.path] = done.digest
         if cache is not None:  # keyed by the text checked, whichever process read it
-            cache.store(cache.key_of(job.path, done.digest, job.settings), outcome)
+            cache.store(_cache_key(cache, job, done.digest), outcome)
     if done.claims is not None:
         run.claims.extend(done.claims)
     run.add(outcome)
+
+
+def _cache_key(cache: Cache, job: _Job, digest: str) -> str:
+    """The cache key of ``job`` whose text has ``digest``: a LaTeX document's result depends on
+    the files it brings in (``\\input`` …) too, so their texts are part of its key."""
+    if job.dependencies is None:
+        job.dependencies = ""
+        if job.path.lower().endswith(".tex"):
+            from derivlint.extract.latex_project import dependency_digest
+
+            job.dependencies = dependency_digest(job.path, job.settings.tree)
+    return cache.key_of(job.path, digest + job.dependencies, job.settings)
 
 
 def _from_cache(run: _Run, cache: Cache, key: str) -> bool:
@@ -843,9 +879,10 @@ def _summary(run: _Run, findings: list[Finding]) -> str:
     if not findings:
         return f"All checked: no findings in {_plural(run.files, 'file')} {counts}."
     with_findings = len({f.path for f in findings})
+    files = max(run.files, with_findings)  # a LaTeX document's findings may be in files it \\inputs
     return (
         f"Found {_plural(len(findings), 'finding')} in {with_findings} of "
-        f"{_plural(run.files, 'file')} {counts}."
+        f"{_plural(files, 'file')} {counts}."
     )
 
 
@@ -863,6 +900,7 @@ def _show(args, settings: engine.Settings) -> int:
     forget_found()
     try:
         files, errors = _discover(args.paths, args.config, args.force_exclude, _stdin_name(args))
+        files = _latex_roots(files, args.paths if _stdin_name(args) is None else [])[0]  # as a run checks
         lines = [escape_path(path) for path in files] if args.show_files else []
         if args.show_settings and files:
             lines += [""] * bool(lines) + _settings_lines(args, settings, files[0])

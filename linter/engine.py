@@ -20,7 +20,9 @@ class Settings:
     (n_args, default_first_arg or None, body), like document macros.
     ``layout`` is the note's layout from the configuration or --layout:
     auto, numerator, denominator or mixed. For one file, select/extend_select/
-    ignore/layout are the effective values (``config.file_settings``).
+    ignore/layout are the effective values (``config.file_settings``). ``tree`` is
+    the folder being checked: a LaTeX document reads the files it brings in
+    (``\\input`` …) only inside it (None: the document's own folder).
     """
 
     select: frozenset[str] | None = None
@@ -28,6 +30,7 @@ class Settings:
     ignore: frozenset[str] = frozenset()
     macros: dict = field(default_factory=dict)
     layout: str = "auto"
+    tree: str | None = None
 
     def enabled(self, code: str, default_enabled: bool) -> bool:
         def matches(patterns) -> bool:
@@ -50,6 +53,9 @@ class Note:
     settings: Settings = field(default_factory=Settings)
     context: object | None = None
     shared: dict = field(default_factory=dict)  # what several rules compute once per note (rule.py)
+    # files a LaTeX document names but that were not read (missing, a cycle, outside the tree):
+    # (source, start, end, message), each one DL100
+    unread: list = field(default_factory=list)
 
 
 @dataclass
@@ -77,8 +83,15 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
     from derivlint.extract import extract
 
     settings = settings or Settings()
-    extraction = extract(path, text)
-    note = Note(path=path, extraction=extraction, settings=settings)
+    unread: list = []
+    if path.lower().endswith(".tex") and _brings_in(text):  # a LaTeX project: \input … followed
+        from derivlint.extract.latex_project import read_project
+
+        project = read_project(path, text, settings.tree)
+        extraction, unread = project.extraction, project.problems
+    else:
+        extraction = extract(path, text)
+    note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
     from derivlint.math.claims import claims_of
 
     macros = {**settings.macros, **extraction.macros}
@@ -93,14 +106,32 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
         analyse_claims(note.claims, note.context, settings.layout)
     findings: list[Finding] = []
     for code, rule_cls in all_rules().items():
-        always = code == "DL199" and not any(code.startswith(p) for p in settings.ignore)  # a derivlint bug
+        # a derivlint bug, or a file a LaTeX document names that was not read: as the CLI's DL100
+        always = code in ("DL199", "DL100") and not any(code.startswith(p) for p in settings.ignore)
         if always or settings.enabled(code, rule_cls.default_enabled):
             findings.extend(rule_cls().check(note))
     findings.sort(key=Finding.sort_key)
     from derivlint.suppressions import apply_suppressions
 
-    findings = apply_suppressions(path, text, findings, settings)
+    others = {s.path: s.text for s in extraction.sources if s.path != path}
+    if others:  # files a LaTeX document brings in: the suppression comments of each apply to it
+        kept = apply_suppressions(path, text, [f for f in findings if f.path not in others], settings)
+        for other, other_text in others.items():
+            kept += apply_suppressions(other, other_text, [f for f in findings if f.path == other], settings)
+        findings = sorted(kept, key=Finding.sort_key)
+    else:
+        findings = apply_suppressions(path, text, findings, settings)
     return FileResult(path=path, findings=findings, claims=note.claims)
+
+
+def _brings_in(text: str) -> bool:
+    """Whether a LaTeX text may bring other files in (a cheap test before importing the reader)."""
+    if "\\input" not in text and "\\include" not in text and "\\subfile" not in text \
+            and "import" not in text and "\\usepackage" not in text and "\\RequirePackage" not in text:
+        return False
+    from derivlint.extract.latex_project import brings_in
+
+    return brings_in(text)
 
 
 def preload(settings: Settings | None = None) -> None:

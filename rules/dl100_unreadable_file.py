@@ -1,4 +1,4 @@
-"""DL100: a file that cannot be read as text (missing, binary, too large, undecodable)."""
+"""DL100: a file that cannot be read as text (missing, binary, too large, undecodable), or that a LaTeX document names but was not read."""
 
 from __future__ import annotations
 
@@ -14,7 +14,10 @@ class UnreadableFile(Rule):
     text: it cannot be opened, it is binary (a NUL byte near the start), it is
     larger than the size limit (10 MiB), or its bytes are not valid in its
     encoding. The finding points at the first undecodable byte when there is
-    one.
+    one. In a LaTeX document it also reports, at the command, an ``\\input``,
+    ``\\include``, ``\\subfile`` or ``\\import`` whose file is missing, that
+    brings back a file already being read (an include cycle), or whose file
+    lies outside the folder being checked (not read, by design).
 
     ## Why is this bad?
     Nothing in the file is checked, so every mistake in it goes unreported.
@@ -39,6 +42,8 @@ class UnreadableFile(Rule):
     severity = "error"
 
     def check(self, note) -> Iterator[Finding]:
-        # The CLI makes these findings from read problems; a note that reached
-        # the rules was read fine.
-        return iter(())
+        # The CLI makes these findings from read problems; a note that reached the rules was
+        # read fine. A LaTeX document may name files that were not read (missing, a cycle,
+        # outside the folder checked): one finding at each command.
+        for source, start, end, message in getattr(note, "unread", ()):
+            yield self.at_source(source, start, end, message)

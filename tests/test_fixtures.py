@@ -10,6 +10,7 @@ import pytest
 
 from derivlint.engine import Settings, check_text
 from derivlint.site_macros import site_macros
+from derivlint.extract.latex_project import dependencies, root_documents
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPECT = re.compile(r"(?:<!--|%)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|$)")
@@ -61,11 +62,20 @@ def settings_for(path: Path) -> Settings:
     )
 
 
-@pytest.mark.parametrize("path", fixture_files(), ids=lambda p: str(p.relative_to(FIXTURES)))
+def fixture_roots() -> list[Path]:
+    """The fixtures checked on their own: a LaTeX file another fixture brings in (``\\input``) is
+    checked as part of that one, as derivlint checks a folder."""
+    files = fixture_files()
+    roots = set(root_documents([str(p) for p in files]))
+    return [p for p in files if str(p) in roots]
+
+
+@pytest.mark.parametrize("path", fixture_roots(), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture(path: Path) -> None:
     result = check_text(str(path), path.read_text(encoding="utf-8"), settings_for(path))
-    found = {(f.cell, f.line, f.code) for f in result.findings}
-    expected = expectations(path)
+    read = [path] + [Path(f) for f in dependencies(str(path)) if Path(f).suffix == ".tex"]
+    found = {(Path(f.path).resolve(), f.cell, f.line, f.code) for f in result.findings}
+    expected = {(p.resolve(), *e) for p in read for e in expectations(p)}
     details = "\n".join(f"  {f.line}:{f.column} {f.code} {f.message}" for f in result.findings)
     assert found == expected, (
         f"missing: {sorted(expected - found, key=str)}\nunexpected: {sorted(found - expected, key=str)}\n"

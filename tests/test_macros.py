@@ -28,7 +28,7 @@ from derivlint.math.macros import find_macro_definitions, match_group, scan_defi
         (r"\def\inner#1#2{\langle #1, #2 \rangle}", "inner", (2, None, r"\langle #1, #2 \rangle")),
         (r"\gdef\one{\mathbf{1}}", "one", (0, None, r"\mathbf{1}")),
         (r"\DeclareMathOperator{\tr}{tr}", "tr", (0, None, r"\operatorname{tr}")),
-        (r"\DeclareMathOperator*{\argmax}{arg\,max}", "argmax", (0, None, r"\operatorname{arg\,max}")),
+        (r"\DeclareMathOperator*{\argmax}{arg\,max}", "argmax", (0, None, r"\operatorname*{arg\,max}")),
         (r"\DeclareMathOperator\diag{diag}", "diag", (0, None, r"\operatorname{diag}")),
         (r"\let\originalvec\vec", "originalvec", (0, None, r"\vec")),
         (r"\let\bb=\mathbb", "bb", (0, None, r"\mathbb")),
@@ -74,7 +74,8 @@ def test_later_definitions_win_but_providecommand_does_not_override():
 
 def test_definitions_inside_a_definition_body_are_not_recorded():
     text = r"\NewDocumentCommand{\drawellipse}{m m o}{ \def\centerX{#1} } \def\after{z}"
-    assert find_macro_definitions(text) == {"after": (0, None, "z")}
+    # m m o is read (the inner \def is part of its body), and the inner \def is no macro
+    assert find_macro_definitions(text) == {"drawellipse": (3, None, r" \def\centerX{#1} "), "after": (0, None, "z")}
     spans = [text[d.start : d.end] for d in scan_definitions(text)]
     assert spans == [r"\NewDocumentCommand{\drawellipse}{m m o}{ \def\centerX{#1} }", r"\def\after{z}"]
 
@@ -151,3 +152,44 @@ def test_helpers():
     assert match_group("{a", 0) == -1
     assert match_group("x", 0) == -1
     assert strip_comments("a % b\n  c \\% d") == "a c \\% d"
+
+
+# --------------------------------------------------------------------------- xparse m/o and starred operators
+
+
+@pytest.mark.parametrize(
+    "definition, use, expanded",
+    [
+        (r"\NewDocumentCommand{\qf}{m o}{#1^T #2 #1}", r"\qf{x}[A]", "x^T A x"),
+        (r"\NewDocumentCommand{\qf}{m o}{#1^T #2 #1}", r"\qf{x} + y", "x^T x + y"),  # o absent: nothing
+        (r"\NewDocumentCommand{\nrm}{m O{2}}{\|#1\|_{#2}}", r"\nrm{v}", r"\|v\|_{2}"),
+        (r"\NewDocumentCommand{\nrm}{m O{2}}{\|#1\|_{#2}}", r"\nrm{v}[1]", r"\|v\|_{1}"),
+        (r"\NewDocumentCommand{\ev}{o m}{E_{#1}[#2]}", r"\ev[p]{X}", "E_{p}[X]"),
+        (r"\NewDocumentCommand{\three}{m o m}{#1#2#3}", r"\three{a}[b]{c}", "abc"),
+        (r"\NewDocumentCommand{\three}{m o m}{#1#2#3}", r"\three{a}{c}", "ac"),
+        (r"\DeclareMathOperator*{\argmin}{arg\,min}", r"\argmin_x", r"\operatorname*{arg\,min}_x"),
+        (r"\def\pair#1#2{(#1, #2)}", r"\pair{a}{b}", "(a, b)"),
+        (r"\newcommand{\x}{\mathbf{x}} \let\vx\x", r"\vx", r"\mathbf{x}"),
+    ],
+)
+def test_definitions_expand_as_latex_expands_them(definition, use, expanded):
+    from derivlint.math.lexer import lex
+
+    def joined(tokens):
+        return "".join(t.value for t in tokens)
+
+    assert joined(lex(use, find_macro_definitions(definition))) == joined(lex(expanded))
+
+
+def test_an_optional_xparse_argument_that_the_body_tests_is_not_guessed():
+    text = r"\NewDocumentCommand{\g}{m o}{\IfValueTF{#2}{\nabla_{#2}}{\nabla} #1} \NewDocumentCommand{\h}{s m}{#2}"
+    assert find_macro_definitions(text) == {}
+
+
+def test_mixed_xparse_macros_survive_pickling_with_their_argument_spec():
+    import pickle
+
+    entry = find_macro_definitions(r"\NewDocumentCommand{\qf}{m o}{#1^T #2 #1}")["qf"]
+    assert entry == (2, None, "#1^T #2 #1") and entry.spec == (None, "")
+    again = pickle.loads(pickle.dumps(entry))
+    assert again == entry and again.spec == entry.spec

@@ -344,18 +344,25 @@ def expand(tokens: list[Token], macros: dict, depth: int = 0) -> list[Token]:
             out.append(tok)
             i += 1
             continue
-        n_args, default, body = macros[tok.value]
+        entry = macros[tok.value]
+        n_args, default, body = entry
         i += 1
         args: list[list[Token]] = []
-        if n_args and default is not None:
-            if i < n and tokens[i].is_char("["):
+        # optional arguments, by default only a first one; macros.Signature says where they are
+        for optional in getattr(entry, "spec", None) or ((default,) if n_args and default is not None else ()):
+            if optional is None:  # a mandatory argument before an optional one
+                arg, i = _read_argument(tokens, i)
+                if arg is None:
+                    raise LexError(f"macro \\{tok.value} expects {n_args} argument(s)", tok.start, tok.end)
+                args.append(arg)
+            elif i < n and tokens[i].is_char("["):
                 j = i + 1
                 while j < n and not tokens[j].is_char("]"):
                     j += 1
                 args.append(tokens[i + 1 : j])
                 i = min(j + 1, n)
             else:
-                args.append(tokenize(default))
+                args.append(tokenize(optional))
         while len(args) < n_args:
             arg, i = _read_argument(tokens, i)
             if arg is None:

@@ -22,6 +22,24 @@ class Definition(NamedTuple):
     start: int
     end: int
     keyword: str
+    spec: tuple | None = None  # xparse arguments in order when not "optional first": see Signature
+
+
+class Signature(tuple):
+    """A macro entry ``(n_args, default, body)`` whose arguments are not "one optional first,
+    then mandatory ones" (``\\NewDocumentCommand{\\x}{m o}``): ``spec`` holds, for each argument
+    in order, None when it is mandatory or the text used when an optional one is absent.
+    It unpacks as the 3-tuple every macro entry is, so readers that ignore ``spec`` still work."""
+
+    spec: tuple
+
+    def __new__(cls, nargs: int, default: str | None, body: str, spec: tuple):
+        entry = super().__new__(cls, (nargs, default, body))
+        entry.spec = spec
+        return entry
+
+    def __getnewargs__(self):
+        return (*self, self.spec)
 
 
 NEWCOMMANDS = frozenset({"newcommand", "renewcommand", "providecommand", "DeclareRobustCommand"})
@@ -38,7 +56,9 @@ _CS_RE = re.compile(r"\\(?:[A-Za-z@]+|.)", re.S)
 _BRACE_STEP = re.compile(r"[\\{}%]")
 _BRACKET_STEP = re.compile(r"[\\{}%\]]")
 _COMMENT_RE = re.compile(r"(?<!\\)((?:\\\\)*)%[^\n]*\n?[ \t]*")
-_XPARSE_SPEC = re.compile(r"(?:O\{([^{}]*)\})?(m*)")
+_XPARSE_ARG = re.compile(r"m|o|O\{([^{}]*)\}")
+# a body that tests whether an optional argument was given: an absent one is not just empty text
+_XPARSE_TESTS = re.compile(r"\\If(?:No)?Value[TF]*(?![A-Za-z])")
 _PARAM_RE = re.compile(r"#([1-9])")
 
 
@@ -193,10 +213,11 @@ def _operator(text: str, i: int) -> tuple[str | None, int, str | None, str, int]
     body = _read_arg(text, name[1], "{")
     if body is None:
         return None
-    return name[0], 0, None, "\\operatorname{" + body[0] + "}", body[1]
+    starred = _star(text, i) != i  # \\DeclareMathOperator*: limits go under, as with \\lim
+    return name[0], 0, None, "\\operatorname" + "*" * starred + "{" + body[0] + "}", body[1]
 
 
-def _xparse(text: str, i: int) -> tuple[str | None, int, str | None, str, int] | None:
+def _xparse(text: str, i: int) -> tuple | None:
     name = _read_name(text, i)
     if name is None:
         return None
@@ -204,11 +225,31 @@ def _xparse(text: str, i: int) -> tuple[str | None, int, str | None, str, int] |
     body = spec and _read_arg(text, spec[1], "{")
     if not body:
         return None
-    m = _XPARSE_SPEC.fullmatch("".join(spec[0].split()))
-    if m is None:  # an argument spec that (n_args, default, body) cannot express
+    args = _xparse_args("".join(spec[0].split()), body[0])
+    if args is None:  # an argument spec that the expansion cannot follow (s, r, v, e … or a value test)
         return None, 0, None, body[0], body[1]
-    nargs = len(m.group(2)) + (m.group(1) is not None)
-    return name[0], nargs, m.group(1), body[0], body[1]
+    optional = [k for k, a in enumerate(args) if a is not None]
+    if not optional or optional == [0]:
+        return name[0], len(args), args[0] if optional else None, body[0], body[1]
+    return name[0], len(args), None, body[0], body[1], tuple(args)
+
+
+def _xparse_args(spec: str, body: str) -> list[str | None] | None:
+    """The arguments of an xparse spec made of ``m``, ``o`` and ``O{default}``: None for a
+    mandatory one, the text an absent optional one stands for (``o``: nothing). None when the
+    spec has other kinds or the body tests whether an ``o`` argument was given."""
+    args: list[str | None] = []
+    pos = 0
+    while pos < len(spec):
+        m = _XPARSE_ARG.match(spec, pos)
+        if m is None:
+            return None
+        token = m.group()
+        args.append(None if token == "m" else "" if token == "o" else m.group(1))
+        pos = m.end()
+    if len(args) > 9 or ("o" in spec and _XPARSE_TESTS.search(body)):
+        return None
+    return args
 
 
 def _environment(text: str, i: int, xparse: bool) -> tuple[str | None, int, str | None, str, int] | None:
@@ -256,8 +297,9 @@ def parse_definition(text: str, start: int) -> Definition | None:
         return None
     if found is None:
         return None
-    name, nargs, default, body, end = found
-    return Definition(name, nargs, default, strip_comments(body), start, end, keyword)
+    name, nargs, default, body, end = found[:5]
+    spec = found[5] if len(found) > 5 else None
+    return Definition(name, nargs, default, strip_comments(body), start, end, keyword, spec)
 
 
 def _is_command(text: str, pos: int, line_from: int) -> bool:
@@ -317,5 +359,6 @@ def macro_table(
             continue
         if d.name in macros and (d.keyword == "providecommand" or d.start in keep_earlier):
             continue
-        macros[d.name] = (d.nargs, d.default, d.body)
+        macros[d.name] = (d.nargs, d.default, d.body) if d.spec is None else Signature(
+            d.nargs, d.default, d.body, d.spec)
     return macros
