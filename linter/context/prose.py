@@ -421,10 +421,20 @@ NOTATION_MEANS_AFTER = re.compile(
 NOTATION_MEANS_BEFORE = re.compile(r"(?:\bmeans|\bdenotes|\bindicates|\bsays|表示|意味着)\s*(?:that\s+)?$", re.I)
 
 
+# ... the example words count only in a sentence about how symbols are typeset ("a capital letter
+# is a matrix, e.g. …"); "For example, $A \in \mathbb{R}^{2 \times 3}$ and …" opens a worked example.
+NOTATION_TYPOGRAPHY = re.compile(
+    r"\b(?:letters?|lower-?case|upper-?case|capitals?|bold(?:face)?|italics?|symbols?|fonts?|typeset)\b"
+    r"|字母|粗体|黑体|斜体|大写|小写|符号", re.I)
+
+
 def illustrates_notation(before: str, after: str) -> bool:
     """Whether a declaration between ``before`` and ``after`` (the prose around its math, in
     its passage) is an example of the notation rather than a declaration of its symbol."""
-    return bool(NOTATION_EXAMPLE_BEFORE.search(before[-40:]) or NOTATION_MEANS_AFTER.search(after[:200]))
+    if NOTATION_MEANS_AFTER.search(after[:200]):
+        return True
+    sentence = _SENTENCE_END.split(before[-200:])[-1]
+    return bool(NOTATION_EXAMPLE_BEFORE.search(sentence[-40:]) and NOTATION_TYPOGRAPHY.search(sentence))
 
 
 def spells_out_notation(before: str) -> bool:
