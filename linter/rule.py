@@ -136,6 +136,18 @@ class ShapeErrorRule(Rule):
                 yield self.at_block(claim.block, error.start, error.end, f"{text}: {error.message}")
 
 
+def _lone_sizes(note) -> frozenset:
+    """The named sizes that appear in one declared shape only (every symbol declared with
+    them has that same shape): nothing else in the note confirms such a size."""
+    context = note.context
+    shapes: dict[str, set] = {}
+    for d in getattr(context, "declarations", ()) if context is not None else ():
+        for size in d.shape or ():
+            if isinstance(size, str) and size.isidentifier():
+                shapes.setdefault(size, set()).add(tuple(str(s) for s in d.shape))
+    return frozenset(size for size, found in shapes.items() if len(found) == 1)
+
+
 def _first_of_each_mistake(note) -> list:
     """The note's shape errors (claim, error) that are not consequences of an earlier one,
     in text order, over every kind. The same product written again where the same
@@ -143,8 +155,11 @@ def _first_of_each_mistake(note) -> list:
     place; within one formula, another product or trace that fails on the same two sizes is
     the same wrong size (V declared n×k breaks both UCV and VA⁻¹ of the Woodbury formula;
     A ∈ ℝ^{p×m}, B ∈ ℝ^{n×q} break both tr(AXB) and AᵀBᵀ). Formulas of their own (list
-    items, later displays) may be separate slips and keep their findings. Each error is
-    kept once per span and kind."""
+    items, later displays) may be separate slips and keep their findings, unless one of the
+    two sizes is one that a single declared shape alone has ("x, b are b×1 vectors" beside
+    an n×n A): then that declaration is the likelier mistake, every formula using the symbol
+    fails on the same two sizes, and only the first is reported. Each error is kept once per
+    span and kind."""
     errors, seen, blocks = [], set(), {}
     for claim in note.claims:
         for error in claim.facts.get("shape_errors", ()):
@@ -154,6 +169,7 @@ def _first_of_each_mistake(note) -> list:
                 order = blocks.setdefault(id(claim.block), len(blocks))  # claims come in text order
                 errors.append(((order, error.start), claim, error))
     errors.sort(key=lambda e: e[0])
+    lone = _lone_sizes(note) if errors else frozenset()
     said: dict[tuple, list[tuple[str, ...]]] = {}
     first = []
     for _, claim, error in errors:
@@ -161,8 +177,10 @@ def _first_of_each_mistake(note) -> list:
         path = passage.headings if passage is not None else ()
         text = claim.block.text[error.start : error.end].strip()
         keys = [("same", "".join(text.split()), error.message)]
-        if error.conflict:  # within one formula only: separate formulas may be separate slips
+        if error.conflict:  # within one formula: the same wrong size
             keys.append(("sizes", id(claim.block), error.conflict))
+            if error.conflict & lone:  # across formulas: the one declaration that has that size
+                keys.append(("declared", error.conflict))
         repeat = any(path[: len(before)] == before for k in keys for before in said.get(k, ()))
         for k in keys:  # a repeat's own repeats are repeats too
             said.setdefault(k, []).append(path)
