@@ -50,6 +50,7 @@ _SPECIAL = re.compile(r"[\\$`<]")
 # MathJax 2's math scripts (what kramdown and many blog engines write for $$ and $):
 # <script type="math/tex"> inline, <script type="math/tex; mode=display"> display.
 _SCRIPT = re.compile(r"""<script[ \t\n]+type[ \t]*=[ \t]*["']math/tex[ \t]*(;[ \t]*mode[ \t]*=[ \t]*display[ \t]*)?["'][ \t\n]*>""", re.I)
+_SCRIPT_END = re.compile(r"</script>", re.I)
 _ROLE = "{math}"  # MyST's inline math role, {math}`x^2`
 _ENV_TOKEN = re.compile(r"\\(?:begin|end)\{([A-Za-z]+\*?)\}")
 _MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
@@ -680,6 +681,9 @@ def _find_closer(text: str, start: int, end: int, tok: str, closer: str, cache: 
         return None
     if cache.get(closer, end + 1) <= start:
         return None
+    if closer == "</script>":  # HTML: any case
+        match = _SCRIPT_END.search(text, start, end)
+        return match.start() if match is not None else None
     k = text.find(closer, start, end)
     while k != -1:
         if not _escaped(text, k):
