@@ -220,3 +220,28 @@ def test_the_stdin_filename_picks_mdx(monkeypatch, capsys, tmp_path):
     assert main(["check", "-", "--stdin-filename", "notes/a.mdx", "-q", "--output-format", "json", "--no-cache"]) == 1
     (finding,) = json.loads(capsys.readouterr().out)
     assert (finding["path"], finding["line"], finding["column"], finding["code"]) == ("notes/a.mdx", 4, 9, "DL301")
+
+
+# -- braces escaped for a Markdown converter: \\{ … \\} -----------------------------------------
+
+
+def test_escaped_braces_are_read_as_braces_with_their_positions():
+    note = "The set $S = \\\\{ x : x > 0 \\\\}$ is open.\n"
+    ((block),) = extract("n.md", note).blocks
+    assert block.text == "S = \\{ x : x > 0 \\}"
+    assert block.line_col(block.text.index("{")) == (1, note.index("{") + 1)
+    assert block.line_col(block.text.index("\\}")) == (1, note.index("\\}") + 1)  # the kept backslash
+    assert block.line_col(len(block.text)) == (1, note.index("$ is") + 1)
+
+
+@pytest.mark.parametrize(
+    "math",
+    [
+        "\\begin{aligned} a &= b \\\\{c} &= d \\end{aligned}",  # a row break, then a group
+        "a \\\\{b} \\\\ c",
+        "\\\\{ a",  # not closed by an escaped brace
+    ],
+)
+def test_a_row_break_before_a_group_stays_as_written(math):
+    ((block),) = extract("n.md", f"$$\n{math}\n$$\n").blocks
+    assert block.text.strip() == math

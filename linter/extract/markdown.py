@@ -473,6 +473,8 @@ class _Reader:
              delimiter: str | None = None, display: bool | None = None) -> None:
         """Add the block [start, end) whose math is [body, close); ``delimiter`` defaults to ``tok``."""
         text, offsets = _body(self.text, body, close, depth)
+        if "\\\\{" in text or "\\\\}" in text:
+            text, offsets = _unescape_braces(text, offsets)
         env = tok[len("\\begin{") : -1] if tok.startswith("\\begin{") else None
         block = MathBlock(
             source=self.source,
@@ -738,6 +740,76 @@ def _body(text: str, start: int, end: int, depth: int) -> tuple[str, list[int]]:
             i = match.end()
     offsets.append(end)
     return "".join(pieces), offsets
+
+
+def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
+    """The math ``text`` with ``\\\\{`` and ``\\\\}`` read as ``\\{`` and ``\\}`` (with the offsets of
+    what is kept), when the note escaped the braces' backslash for a Markdown converter that eats
+    one (marked, Hexo): when a group opened right after a ``\\\\`` closes right after another, which
+    as written would be a row break inside a group, and the braces balance read as escaped."""
+    if not _escaped_pair(text) or not _braces_balance(text):
+        return text, offsets
+    pieces: list[str] = []
+    kept: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}":
+            pieces.append(text[i + 1 : i + 3])
+            kept.extend((offsets[i + 1], offsets[i + 2]))
+            i += 3
+        elif text[i] == "\\" and i + 1 < n:
+            pieces.append(text[i : i + 2])
+            kept.extend((offsets[i], offsets[i + 1]))
+            i += 2
+        else:
+            pieces.append(text[i])
+            kept.append(offsets[i])
+            i += 1
+    kept.append(offsets[n])
+    return "".join(pieces), kept
+
+
+def _escaped_pair(text: str) -> bool:
+    """Whether, read as written, a group opened by ``\\\\{`` is closed by ``\\\\}``."""
+    opened: list[bool] = []  # per open group: whether a \\ came right before its {
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}":
+                if text[i + 2] == "{":
+                    opened.append(True)
+                elif opened and opened.pop():
+                    return True
+                i += 3
+            else:
+                i += 2
+            continue
+        if ch == "{":
+            opened.append(False)
+        elif ch == "}" and opened:
+            opened.pop()
+        i += 1
+    return False
+
+
+def _braces_balance(text: str) -> bool:
+    """Whether the groups of ``text`` close in order, ``\\\\{`` and ``\\\\}`` being escaped braces."""
+    depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 3 if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}" else 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
