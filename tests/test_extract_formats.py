@@ -245,3 +245,12 @@ def test_escaped_braces_are_read_as_braces_with_their_positions():
 def test_a_row_break_before_a_group_stays_as_written(math):
     ((block),) = extract("n.md", f"$$\n{math}\n$$\n").blocks
     assert block.text.strip() == math
+
+
+def test_mathjax_scripts_inside_html_blocks_and_nothing_else_of_them():
+    note = (
+        '<p align="center">Price $5, <script type="math/tex">a = b</script>, $c$.\n'
+        '<script type="math/tex; mode=display">d = e</script></p>\n\n'
+        '<div>no script $f$</div>\n'
+    )
+    assert blocks("n.md", note) == [("a = b", False, 1, 53), ("d = e", True, 2, 39)]

@@ -116,6 +116,7 @@ class _Segment:
     prose: str = "paragraph"  # the kind a paragraph here has (for a setext heading that is math)
     underline: int = 0  # a setext heading's last line + 1, underline included
     fence: str = ""  # a math directive's fence (```, :::)
+    scripts: bool = False  # an HTML block: only its MathJax math scripts are read
     argument: bool = False  # a math directive whose opening line holds an equation after {math}
 
 
@@ -191,8 +192,9 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
         elif kind == "fence" and dialects.directive(tok.info) in dialects.MATH_DIRECTIVES:
             argument = bool(tok.info.strip()[tok.info.strip().index("}") + 1 :].strip())
             segments.append(_Segment("math", first, last, ids, depth, fence=tok.markup, argument=argument))
-        elif kind == "html_block" and _SCRIPT.match(tok.content.lstrip()):  # MathJax 2's math
-            segments.append(_Segment(prose, first, last, ids, depth))
+        elif kind == "html_block" and "math/tex" in tok.content and _SCRIPT.search(tok.content):
+            # raw HTML holding MathJax 2's math scripts: the scripts are read, the rest is HTML
+            segments.append(_Segment(prose, first, last, ids, depth, scripts=True))
         elif kind in ("fence", "html_block", "front_matter"):
             segments.append(_Segment("barrier", first, last, ids, depth))
     return segments
@@ -338,6 +340,9 @@ class _Reader:
         seg = segments[i]
         pos, end = passage.start, passage.end
         cache: dict = {}
+        if seg.scripts:
+            self._scripts(passage, seg.depth)
+            return i
         while True:
             found = _next_token(text, pos, end, cache)
             if found is None:
@@ -386,6 +391,20 @@ class _Reader:
                 inline = tok == "$$" and _in_sentence(text, p, stop, passage.start, passage.end)
                 self._add(passage, p, body, k, stop, tok, seg.depth, display=False if inline else None)
             pos = stop
+
+    def _scripts(self, passage: Passage, depth: int) -> None:
+        """The MathJax math scripts of an HTML block (nothing else of it is read)."""
+        text, end = self.text, passage.end
+        pos = passage.start
+        while True:
+            script = _SCRIPT.search(text, pos, end)
+            if script is None:
+                return
+            close = _SCRIPT_END.search(text, script.end(), end)
+            if close is None:
+                return
+            self._add(passage, script.start(), script.end(), close.start(), close.end(), script.group(0), depth)
+            pos = close.end()
 
     def _escaped_bracket(self, p: int, tok: str) -> bool:
         """Whether an unclosed ``\\(`` or ``\\[`` at ``p`` is CommonMark's escaped bracket.
