@@ -882,6 +882,7 @@ def _show(args, settings: engine.Settings) -> int:
 def _settings_lines(args, settings: engine.Settings, path: str) -> list[str]:
     """--show-settings for the note ``path``: where its settings come from and what they are."""
     from derivlint.config import config_for
+    from derivlint.site_macros import site_macros
     from derivlint.rules import all_rules
 
     config = config_for(path, args.config)
@@ -898,6 +899,8 @@ def _settings_lines(args, settings: engine.Settings, path: str) -> list[str]:
         return f"\\{name}{args_}{default_} = {body}"
 
     enabled = [code for code, rule in all_rules().items() if effective.enabled(code, rule.default_enabled)]
+    sources = [f"{escape_path(str(config.path))} {table}"] if config.macros else []
+    sources += [f"{escape_path(site)} (the site's)" for site in site_macros(path).files]
     lines = [
         f"Settings for: {escape_path(path)}",
         "Configuration file: " + (escape_path(str(config.path)) if config.path is not None else "none (the defaults apply)"),
@@ -906,7 +909,7 @@ def _settings_lines(args, settings: engine.Settings, path: str) -> list[str]:
         f"ignore: {codes(effective.ignore)}",
         f"layout: {effective.layout}" + (" (from --layout)" if args.layout else ""),
         "macros: " + ("; ".join(macro(k, v) for k, v in sorted(effective.macros.items())) or "none"),
-        "macro sources: " + (f"{escape_path(str(config.path))} {table}" if config.macros else "none"),
+        "macro sources: " + ("; ".join(sources) or "none"),
         f"rules enabled: {', '.join(enabled) or 'none'}",
     ]
     return [escape(line) for line in lines]

@@ -311,6 +311,9 @@ def forget_found() -> None:
     files may have changed since an earlier run in the same process)."""
     for cached in (_find_real, _find_in, _real):
         cached.cache_clear()
+    from derivlint import site_macros
+
+    site_macros.forget()
 
 
 @lru_cache(maxsize=1024)
@@ -358,9 +361,15 @@ def file_settings(path: str, cli, explicit: str | None = None, layout: str | Non
 
     Like ruff: a command-line select replaces the configuration's select and
     extend-select; ignores add up; per-file-ignores are added last. Macros
-    given on the command line win over the configuration's.
+    given on the command line win over the configuration's, and both over the macros of
+    the note's site (``site_macros``: _quarto.yml, conf.py, mkdocs.yml …); the note's own
+    definitions win over all of them (``engine.check_text``). The site's macros are part of the
+    settings, so the cache key changes when a site file changes what its macros say.
     """
+    from derivlint.site_macros import site_macros
+
     config = config_for(path, explicit)
+    site = site_macros(path).macros
     if cli.select is not None:
         select, extend = cli.select, cli.extend_select
     else:
@@ -371,5 +380,5 @@ def file_settings(path: str, cli, explicit: str | None = None, layout: str | Non
         extend_select=extend,
         ignore=cli.ignore | config.ignore | config.ignores_for(path),
         layout=layout or config.layout_for(path) or "auto",
-        macros={**config.macros, **cli.macros} if config.macros else cli.macros,
+        macros={**site, **config.macros, **cli.macros} if config.macros or site else cli.macros,
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
-from derivlint.engine import check_text
+from derivlint.config import file_settings
+from derivlint.engine import Settings, check_text
 from derivlint.files import discover, read_note
 
 
@@ -49,7 +50,7 @@ def tally(paths: list[str]) -> Tally:
             result.unreadable += 1
             continue
         start = time.perf_counter()
-        report = check_text(path, text)
+        report = check_text(path, text, file_settings(path, Settings()))  # the macros of its site and configuration
         result.seconds += time.perf_counter() - start
         for claim in report.claims:
             result.claims += 1

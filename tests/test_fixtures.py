@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from derivlint.engine import Settings, check_text
+from derivlint.site_macros import site_macros
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EXPECT = re.compile(r"(?:<!--|%|\{/\*)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|\*/\}|$)")  # {/* */}: MDX
@@ -54,6 +55,7 @@ def settings_for(path: Path) -> Settings:
             key, _, value = item.partition("=")
             options[key] = frozenset(v for v in value.split(",") if v)
     return Settings(
+        macros=site_macros(str(path)).macros,  # the macros of a site under fixtures/sites/
         select=options.get("select"),
         extend_select=options.get("extend-select", frozenset()),
         ignore=options.get("ignore", frozenset()),

@@ -176,3 +176,18 @@ def test_derivatives_by_a_matrix_and_by_a_vector_vote_apart():
             + "$$\\frac{\\partial \\mathbf{b}^T \\mathbf{x}}{\\partial \\mathbf{x}} = \\mathbf{b}^T$$\n\n"
             + "$$\\frac{\\partial \\mathbf{a}^T \\mathbf{X} \\mathbf{b}}{\\partial \\mathbf{X}} = \\mathbf{a} \\mathbf{b}^T$$\n")
     assert dl401(text) == []
+
+
+def test_a_table_row_comparing_conventions_states_no_layout():
+    """A row of a table that sets the conventions side by side ("与 Xᵀ 同形 | 与 X 同形") is no
+    statement of the note's own layout; the sentence after the table is, and DL401 quotes it."""
+    text = (
+        "| | 分母布局 | 分子布局 |\n|---|---|---|\n"
+        "| $\\frac{\\partial f}{\\partial X}$ | 与 $X$ 同形 | 与 $X^T$ 同形 |\n\n"
+        "本笔记统一使用分母布局。\n\n"
+        "设 $\\mathbf{w} \\in \\mathbb{R}^n$，$\\mathbf{a} \\in \\mathbb{R}^n$。\n\n"
+        "$$\\frac{\\partial \\mathbf{a}^T \\mathbf{w}}{\\partial \\mathbf{w}} = \\mathbf{a}^T$$\n"
+    )
+    assert statements(text) == [("denominator", 5)]
+    (finding,) = [f for f in check_text("n.md", text).findings if f.code == "DL401"]
+    assert "line 5" in finding.message and "统一使用分母布局" in finding.message

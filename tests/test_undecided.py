@@ -105,3 +105,18 @@ def test_claims_summary_groups_reasons_by_their_leading_phrase(notes, capsys):
     assert main(["claims", "--summary", "--output-format", "json", "forms.md"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert sorted((d["reason"], d["count"]) for d in data) == sorted(rows.items())
+
+
+def test_false_but_not_reported_is_counted_undecided():
+    """A claim that fails the check on a reading not certain enough to report ("false; not
+    reported: …") is undecided with that reason, and counted so in the summary."""
+    text = (
+        "Let $S \\in \\mathbb{R}^{n \\times n}$ be symmetric, $I_1 = \\operatorname{tr}(S)$ and "
+        "$\\Psi = \\operatorname{tr}(S) + 1$.\n\n"
+        "$$\\frac{\\partial \\Psi}{\\partial S} = \\frac{\\partial \\Psi}{\\partial I_1}\\frac{\\partial I_1}{\\partial S}$$\n"
+    )
+    result = check_text("n.md", text)
+    unreported = [c for c in result.claims if c.facts.get("unreported")]
+    assert unreported, [(c.text, c.verdict) for c in result.claims]
+    assert all(c.undecided == c.facts["unreported"] for c in unreported)
+    assert result.undecided >= len(unreported)

@@ -36,6 +36,9 @@ def uncertain_reading(claim, scope) -> str | None:
     block = _block_matrix(nodes, scope)
     if block is not None:
         return f"a block matrix: its entry {block} is itself a vector or a matrix"
+    aside = _set_aside(claim, nodes, scope)
+    if aside is not None:
+        return aside
     unknown = _unknown_name(nodes, scope)
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
@@ -135,6 +138,31 @@ def _unknown_name(nodes, scope) -> str | None:
         if _known(scope, n.key) or _known(scope, n.name):
             continue
         return n.key
+    return None
+
+
+def _set_aside(claim, nodes, scope) -> str | None:
+    """A name whose definition is not used: given by a formula that did not parse (R = E\\{uuᵀ\\}:
+    what it gives R, symmetry say, is not known), or defined (I₁ = tr(P)) but also differentiated
+    with respect to (∂E/∂I₁), so that in an equality whether the defined value or the variable
+    is meant is not certain (the step tr(P) − … = I₁ − … holds by the definition)."""
+    context = getattr(scope, "context", None)
+    unread = getattr(context, "unread_definitions", None)
+    if unread:
+        for n in nodes:
+            if isinstance(n, Sym) and n.key in unread and scope.definition(n.key, True) is None:
+                return f"{n.key} is defined on line {unread[n.key]} by a formula derivlint cannot read"
+    aside = getattr(context, "set_aside", None)
+    if not aside or claim.kind != "equality" or claim.lhs is None or claim.rhs is None:
+        return None
+    line = claim.block.line_col(claim.start)[0]
+    left, right = symbols(claim.lhs), symbols(claim.rhs)
+    for one, other in ((left, right), (right, left)):
+        for key in one:
+            if key in aside and key not in other:
+                at, uses = aside[key]
+                if at <= line and uses and uses <= other.keys():  # tr(P) − … = I₁ − …: the definition, written out
+                    return f"{key} is defined on line {at} and also differentiated with respect to"
     return None
 
 

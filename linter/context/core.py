@@ -10,9 +10,11 @@ from collections import Counter, defaultdict
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.lexer import LexError
 from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Mul, Node, Num, Sym, render
+from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import _CONDITION, Marked, Piece, Reader, Said, is_condition, layouts_in, marked_block, marked_passage
+from derivlint.context.prose import (_CONDITION, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+                                     marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
 # Words that prose declaring something uses; a passage without math and without them is skipped.
@@ -46,6 +48,12 @@ class Context:
         self.declarations: list[Declaration] = []
         self.statements: list[ProseStatement] = []
         self.layouts: list[LayoutStatement] = []
+        # names a definition gives a value to that is not substituted, because something is also
+        # differentiated with respect to them (w = (XᵀX)⁻¹Xᵀy; I₁ = tr(P) beside ∂E/∂I₁):
+        # key -> (line, the keys of the symbols of its value)
+        self.set_aside: dict[str, tuple[int, frozenset]] = {}
+        # names given a value by a formula that did not parse (R = E\{u u^T\}): key -> line
+        self.unread_definitions: dict[str, int] = {}
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
         self._carried: dict = {}  # id(declaration), or (id, "far") -> its copy
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
@@ -681,6 +689,7 @@ class _Builder:
         origin = "condition" if condition else "math"
         kw = dict(source=block.source, claim=c, block=block)
         if c.kind == "unparsed":
+            self._unread_definition(c, block, start)
             if "\\in" in c.text:
                 found = md.space_from_text(c.text)
                 if found is not None and found[1].known:
@@ -713,6 +722,8 @@ class _Builder:
                         names.extend(n for n in md.names_in(other.lhs) if not isinstance(n, Matrix))
                     if isinstance(other.rhs, (Sym, Deriv, Call)) and other.step < c.step - 0:
                         names.extend(md.names_in(other.rhs))
+            if not block.display and illustrates_notation(block.prose_before(), block.prose_after()):
+                return  # "e.g. $M \in \mathbb{R}^{m \times n}$ means M has m rows": how sizes are written
             for name in names:
                 self._declare(md.key_of(name), space.shape, None, space.props, origin, start, end, k,
                               bold=md.bold_of(name), **kw)  # fmt: skip
@@ -760,6 +771,7 @@ class _Builder:
             if md.mentions(rhs, name.key) and not isinstance(rhs, Matrix):
                 return  # an update rule such as x = x - η∇f
             if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
+                self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], frozenset(symbols(rhs))))
                 return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
             params = tuple(md.key_of(a) if isinstance(a, Sym) else render(a) for a in lhs.args) if isinstance(lhs, Call) else ()
             if isinstance(rhs, Matrix):
@@ -770,6 +782,19 @@ class _Builder:
             else:
                 self._declare(name.key, None, None, frozenset(), "definition", start, end, k, value=rhs, params=params,
                               bold=name.bold, **kw)  # fmt: skip
+
+    def _unread_definition(self, c, block: MathBlock, start: int) -> None:
+        """An unparsed ``name = …`` (or ``name := …``) still says that ``name`` has a value."""
+        head, eq, _ = c.text.partition("=")
+        head = head.rstrip(":").strip()
+        if not eq or not head or len(head) > 40:
+            return
+        try:
+            node = md.parse_math(head, self.macros)
+        except _UNREADABLE:
+            return
+        if isinstance(node, Sym):
+            self.ctx.unread_definitions.setdefault(node.key, block.source.line_col(start)[0])
 
     # -- prose -------------------------------------------------------------------------
     def _prose(self, k: int, marked: Marked) -> None:
@@ -785,6 +810,8 @@ class _Builder:
             return
         piece: Piece = said.subject
         block = piece.block
+        if not block.display and spells_out_notation(block.prose_before()):
+            return
         if said.via_result:
             for c in reversed(self.by_block.get(id(block), [])):
                 if c.kind == "derivative" and isinstance(c.lhs, Deriv):

@@ -393,7 +393,7 @@ ASSUMPTIONS_EN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*,\s*(?:and\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
     # "for symmetric $J$", "any orthogonal $Q$": the adjective with no noun
-    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?P<words>{_PROPS_EN})\s+(?P<subj>{MARK})", re.I), False),
+    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK})", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
     (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
     (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),
@@ -406,6 +406,33 @@ ASSUMPTIONS_CN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$，对称": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*[，,]\s*(?:且|并且)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?(?=\s*(?:[，。,.;；:：)）]|$|\n))"), False),
 ]
+# A declaration that only illustrates how sizes are written ("e.g. $M \in \mathbb{R}^{m \times n}$
+# means M has m rows and n columns", "例如 $x \in \mathbb{R}^n$ 表示 x 有 n 个分量") declares no symbol
+# of the note: words that introduce an example just before it, or a "means" followed, in the same
+# sentence, by the words that spell a size out. Data, one table per language.
+NOTATION_EXAMPLE_BEFORE = re.compile(
+    r"(?:\be\.\s?g\.|\bfor\s+(?:example|instance)|\bsuch\s+as|\blike|例如|比如|譬如|如)\s*[:：,，]?\s*$", re.I)
+NOTATION_MEANS_AFTER = re.compile(
+    r"^\s*[,，]?\s*(?:means|denotes|indicates|says|signifies|stands\s+for|is\s+read\s+as|表示|意味着|代表|指|说明)"
+    r"(?=[^.。;；\n]*?(?:\brows?\b|\bcolumns?\b|\bentries\b|\bcomponents\b|\belements\b|\bdimension|"
+    r"\bby\b|行|列|维|分量|元素|个数))", re.I)
+
+# ... and the words that spell it out: "means $M$ has m rows", "表示 $M$ 为 m 行 n 列的矩阵"
+NOTATION_MEANS_BEFORE = re.compile(r"(?:\bmeans|\bdenotes|\bindicates|\bsays|表示|意味着)\s*(?:that\s+)?$", re.I)
+
+
+def illustrates_notation(before: str, after: str) -> bool:
+    """Whether a declaration between ``before`` and ``after`` (the prose around its math, in
+    its passage) is an example of the notation rather than a declaration of its symbol."""
+    return bool(NOTATION_EXAMPLE_BEFORE.search(before[-40:]) or NOTATION_MEANS_AFTER.search(after[:200]))
+
+
+def spells_out_notation(before: str) -> bool:
+    """Whether prose saying what a symbol is follows a "means" ("$M \\in \\mathbb{R}^{m×n}$ 表示
+    $M$ 为 m 行 n 列的矩阵"): the words explain the notation before them, not the symbol."""
+    return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
+
+
 _ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|diagonal|unit|对称|可逆|奇异|正定|正交|对角", re.I)
 
 
@@ -943,10 +970,16 @@ def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, in
     if LAYOUT_HYPOTHETICAL.search(text, s, e):
         return out
     for pattern, layout, needs in LAYOUT_SHAPE_RULES:
-        match = pattern.search(text, s, e)
-        if match is None or _LAYOUT_NEG.search(text[max(s, match.start() - 16) : match.start()]):
+        matches = list(pattern.finditer(text, s, e))
+        if not matches:
+            continue
+        if len(matches) > 1 and "|" in sentence:
+            return []  # a table row setting conventions side by side ("| 与 Xᵀ 同形 | 与 X 同形 |") says neither
+        match = matches[0]
+        if _LAYOUT_NEG.search(text[max(s, match.start() - 16) : match.start()]):
             continue
         if (needs.search(sentence) if needs is not None else LAYOUT_SELF.search(text, s, e)) is not None:
             out.append((layout, marked.offs[match.start()], marked.offs[match.end()], sentence.strip()))
-            break
-    return out
+    if len({found[0] for found in out}) > 1:
+        return []  # a table row setting both layouts side by side says neither
+    return out[:1]

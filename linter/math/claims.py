@@ -95,13 +95,17 @@ class Claim:
     @property
     def undecided(self) -> str | None:
         """Why a claim that gets a verdict (not unparsed, a declaration or a definition) is left
-        without a decision: its reading is not certain, or the check could not decide; else None."""
+        without a decision: its reading is not certain, the check could not decide, or it failed
+        the check on a reading not certain enough to report ("false; not reported"); else None."""
         verdict = self.verdict
         if self.kind == "unparsed" or verdict is None:
             return None
         reading = self.facts.get("reading")
         if reading:
             return reading
+        unreported = self.facts.get("unreported")
+        if unreported:  # false on the draws, but not on a reading certain enough to report
+            return unreported
         if not verdict.startswith("undecided"):
             return None
         why = verdict[len("undecided") :].lstrip(": ")
