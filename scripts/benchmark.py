@@ -34,7 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FOLDERS = (ROOT / "fixtures", ROOT.parent / "shared" / "seeds", ROOT.parent / "shared" / "corpus")
-SUMMARY = re.compile(r"\((\d+) claims?, (\d+) unparsed\)")
+SUMMARY = re.compile(r"\((\d+) claims?, (\d+) unparsed\b")
 
 # Runs one command and prints its wall time, CPU time and peak RSS as JSON (ru_maxrss is KiB on Linux).
 _WRAPPER = """

@@ -29,6 +29,9 @@ class Tally:
     derivative_unparsed: int = 0
     seconds: float = 0.0
     reasons: Counter = field(default_factory=Counter)
+    decided: int = 0  # derivative claims (kind derivative) with a verdict: true, false or a shape error
+    derivative_claims: int = 0
+    undecided: Counter = field(default_factory=Counter)  # their undecided reasons, by leading phrase
     dl101: list = field(default_factory=list)
 
     @property
@@ -54,6 +57,7 @@ def tally(paths: list[str]) -> Tally:
         result.seconds += time.perf_counter() - start
         for claim in report.claims:
             result.claims += 1
+            _count_decided(result, claim)
             derivative = claim.has_derivative
             result.derivative += derivative
             if claim.kind == "unparsed":
@@ -63,6 +67,29 @@ def tally(paths: list[str]) -> Tally:
                 result.reasons[reason] += 1
         result.dl101.extend(f for f in report.findings if f.code == "DL101")
     return result
+
+
+def _count_decided(result: Tally, claim) -> None:
+    """Decided/undecided of one derivative claim (issue 16's measure): true, false or a shape error
+    is decided; anything else is counted under the leading phrase of its reason."""
+    if claim.kind != "derivative":
+        return
+    result.derivative_claims += 1
+    verdict = claim.verdict or ""
+    if verdict.startswith(("true", "false", "shape error")):
+        result.decided += 1
+        return
+    reason = verdict.split("undecided:", 1)[-1].strip() if "undecided" in verdict else (claim.undecided or "no verdict")
+    result.undecided[_leading_phrase(reason)] += 1
+
+
+def _leading_phrase(reason: str) -> str:
+    cut = len(reason)
+    for mark in (" (", ":", ";", ","):
+        i = reason.find(mark)
+        if 0 < i < cut:
+            cut = i
+    return reason[:cut].strip()
 
 
 def main(argv: list[str]) -> int:
@@ -79,6 +106,10 @@ def main(argv: list[str]) -> int:
         print(f"  DL101 findings: {len(t.dl101)}")
         for reason, count in t.reasons.most_common(12):
             print(f"    {count:5d}  {reason}")
+        share = t.decided / t.derivative_claims if t.derivative_claims else 1.0
+        print(f"  derivative claims decided (true, false, shape error): {t.decided}/{t.derivative_claims} = {share:.1%}")
+        for reason, count in t.undecided.most_common(15):
+            print(f"    {count:5d}  undecided: {reason}")
     return 0
 
 

@@ -143,7 +143,8 @@ def test_entry_wise_claims_are_undecided_and_silent() -> None:
         "$$\\frac{\\partial (AB)_{ij}}{\\partial A_{kl}} = \\delta_{ik} B_{jl}$$\n"
     )
     found = verdicts(note)
-    assert found["∂(index_(i j)(A B))/∂A_kl = delta_ik B_jl"].startswith("undecided: index notation")
+    # B_jl: j runs over n (the columns of AB), l over p: which range is meant is not certain
+    assert found["∂(index_(i j)(A B))/∂A_kl = delta_ik B_jl"].startswith("undecided: an index runs over")
     assert codes(note) == []
 
 

@@ -20,7 +20,7 @@ $$\frac{\partial (x^T A x)}{\partial x} = (A + A^T) x$$
 
 Entry by entry,
 
-$$\frac{\partial (x^T A x)}{\partial A_{kl}} = x_k x_l$$
+$$\frac{\partial (x^T A x)}{\partial A_{kl}} = x_k y_l$$
 
 We define $S = A + A^T$.
 
@@ -91,7 +91,7 @@ def test_a_warm_run_prints_the_same_summary(notes, capsys):
     assert main(["check", "."]) == 0
     warm = capsys.readouterr().err
     assert warm == cold and "3 undecided" in warm
-    (notes / "traces.md").write_text(OTHER + "\n$$\\frac{\\partial x_i}{\\partial x_j} = \\delta_{ij}$$\n", encoding="utf-8")
+    (notes / "traces.md").write_text(OTHER + "\n$$\\frac{\\partial y_i}{\\partial x_j} = \\delta_{ij}$$\n", encoding="utf-8")
     assert main(["check", "."]) == 0  # one note from the cache, one checked again
     assert "4 undecided" in capsys.readouterr().err
 

@@ -8,6 +8,7 @@ from typing import Callable
 
 import numpy as np
 
+from derivlint.check import elementwise, schematic
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
@@ -244,6 +245,7 @@ _ELEMENTWISE = {
     "sgn": (np.sign, lambda a, v: np.zeros_like(a)),
     "erf": (_erf, lambda a, v: 2.0 / math.sqrt(math.pi) * np.exp(-a * a)),
 }
+_ELEMENTWISE.update(elementwise.EXTRA_ELEMENTWISE)  # softplus, σ' (check/elementwise.py)
 # functions that, applied to a square matrix, may mean the matrix function (expm, logm,
 # sqrtm …) as well as the entries one by one: there the reading is left undecided
 _MATRIX_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "sinh", "cosh", "tanh"})
@@ -362,6 +364,7 @@ class _Forward:
                     done.append((term, _D(np.zeros(shape))))
                 else:
                     done.append((term, self.ev(term, size)))
+        done = _broadcast_numbers(done)
         term0, total = done[0]
         value, tangent = total.v, total.t
         for term, part in done[1:]:
@@ -447,6 +450,8 @@ class _Forward:
                 return _inner(a, b)  # a · b of two column vectors: the dot product
             if op == "times" and a.v.shape == b.v.shape and a.v.shape in ((3, 1), (1, 3)):
                 return _cross(a, b)
+            if op == "" and a.v.shape == b.v.shape and 1 in a.v.shape and elementwise.entrywise_inside([*left, right_node]):
+                raise Unsupported("two vectors side by side under an entrywise function: the element-wise product?")
             raise mismatch("multiply")
         raise Unsupported(f"product operator {op} is not supported")
 
@@ -512,6 +517,12 @@ class _Forward:
             if not (0 <= r < whole.v.shape[0] and 0 <= c < whole.v.shape[1]):
                 raise Unsupported(f"entry ({r + 1}, {c + 1}) of {render(node.args[0])} ({_shape(whole.v)})")
             return _D(whole.v[r : r + 1, c : c + 1], None if whole.t is None else whole.t[:, r : r + 1, c : c + 1])
+        if name == schematic.PARTIAL:  # ∂f/∂x_k in a written-out pattern: entry k of ∂f/∂x
+            deriv, k = node.args
+            picked = schematic.partial_value(self.ev(deriv).v, self._lookup(deriv.wrt[0].key), int(k.value), 1)
+            if picked is None:
+                raise Unsupported(f"∂/∂{deriv.wrt[0].key}_{k.value} of a value that is not a scalar")
+            return _D(picked)
         if node.sub is not None:
             raise Unsupported(f"{name} with a subscript is not supported")
         if len(node.args) != 1:
@@ -541,6 +552,8 @@ class _Forward:
             return _D(a.v.T.reshape(p * q, 1), None if a.t is None else a.t.transpose(0, 2, 1).reshape(-1, p * q, 1))
         if name == "softmax":
             return _softmax(node, arg, a)
+        if name in elementwise.LOG_SOFTMAX:
+            return _apply(node, "ln", _softmax(node, arg, a))
         raise Unsupported(f"function {name} is not supported")
 
     def _ln(self, node: Func, arg: Node) -> _D:
@@ -594,6 +607,14 @@ class _Forward:
     def _Matrix(self, node: Matrix, hint):
         if node.schematic:
             raise Unsupported("schematic matrix")
+        if node.env == schematic.PATTERN_ENV:
+            try:  # a pattern read from its written entries: what does not fit is a reading left unsure
+                return self._entries(node)
+            except ShapeMismatch as err:
+                raise Unsupported(f"a schematic matrix read as a pattern: {err.message}") from None
+        return self._entries(node)
+
+    def _entries(self, node: Matrix) -> _D:
         if not node.rows or any(len(row) != len(node.rows[0]) for row in node.rows):
             raise Unsupported("matrix with rows of different lengths")
         check_literal_size(len(node.rows), len(node.rows[0]))
@@ -607,6 +628,8 @@ class _Forward:
                     out.append(self.ev(cell))
             cells.append(out)
         known = [c for row in cells for c in row if c is not None]
+        if node.env == schematic.PATTERN_ENV and not all(_is_scalar(c.v) for c in known):
+            raise Unsupported("a schematic matrix whose entries are not numbers")
         if known and all(_is_scalar(c.v) for c in known):
             for i, row in enumerate(node.rows):
                 for j, cell in enumerate(row):
@@ -645,6 +668,20 @@ _UNSUPPORTED = {
     Dots: "schematic expression (dots)",
     Cases: "piecewise definition",
 }
+
+
+def _broadcast_numbers(done: list) -> list:
+    """A written number among vectors of one shape (1 − σ(z)) in every entry (elementwise.broadcast_number)."""
+    if len(done) < 2:
+        return done
+    vectors = [part.v for _, part in done if part.v.shape != (1, 1)]
+    if not vectors or any(v.shape != vectors[0].shape for v in vectors):
+        return done
+    out = []
+    for term, part in done:
+        wide = elementwise.broadcast_number(term, part.v, vectors[0]) if part.t is None else None
+        out.append((term, _D(wide)) if wide is not None else (term, part))
+    return out
 
 
 def _not_square(node: Node, name: str, arg: Node, a: _D) -> _D:

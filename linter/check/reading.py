@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from derivlint.check import schematic
 from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
@@ -25,7 +26,9 @@ def uncertain_reading(claim, scope) -> str | None:
     if evaluated is not None:
         return f"an evaluation at values given elsewhere ({evaluated} has no value here)"
     nodes = [n for side in sides for n in side.walk()]
-    index = _index_notation(nodes, scope)
+    # a schematic matrix whose pattern reads is written out before the draws: its indices are no index notation
+    outside = schematic.readable_nodes(sides) if any(map(schematic.schematic, nodes)) else nodes
+    index = _index_notation(outside, scope)
     if index is not None:
         return f"index notation ({index})"
     star = _star_not_a_product(claim, nodes)
@@ -33,7 +36,7 @@ def uncertain_reading(claim, scope) -> str | None:
         return f"* is not the matrix product here: the note speaks of {star}"
     if ones_vector(nodes):
         return "the all-ones vector 1 is not evaluated"
-    block = _block_matrix(nodes, scope)
+    block = _block_matrix(outside, scope)
     if block is not None:
         return f"a block matrix: its entry {block} is itself a vector or a matrix"
     aside = _set_aside(claim, nodes, scope)

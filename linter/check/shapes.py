@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
+from derivlint.check import elementwise
 from derivlint.math.names import APPLIED_LETTERS
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse, Matrix,
@@ -27,7 +28,7 @@ LAYOUTS = ("numerator", "denominator")
 ELEMENTWISE = frozenset(
     "exp ln log lg sin cos tan cot sec csc sinh cosh tanh arcsin arccos arctan sqrt sign sgn "
     "sigmoid relu ReLU abs erf".split()
-)
+) | elementwise.NAMES
 SCALAR_VALUED = frozenset("tr det logdet etr rank".split())
 SQUARE_ONLY = frozenset("tr det logdet etr".split())
 FUNCTION_LETTERS = APPLIED_LETTERS | {"h"}  # f(θx), h(1): an application as often as a product
@@ -441,6 +442,8 @@ class Inference:
             if self.try_unify([(first[0], shape[0]), (first[1], shape[1])]):
                 continue
             if self.is_scalar(shape) or self.is_scalar(first):
+                if self.is_scalar(first) and not self.is_scalar(shape):
+                    first_term, first = term, shape  # 1 − σ(z): the sum has the vector's shape
                 continue  # x + b with a scalar b: broadcasting, common in notes
             if _is_vector(shape) or _is_vector(first):
                 # XW + b with a row b: broadcasting a bias, conventional in ML notes
@@ -530,6 +533,9 @@ class Inference:
         if _row_usage(left_node, left) and self.try_unify([(left[0], right[0])]):
             self._mark(node)  # π T with π "an n-vector": the row-vector convention, not a mistake
             return None  # which of the two readings holds is not decided here
+        if op == "" and elementwise.side_by_side(node.factors[: i + 1], left, right, self.try_unify):
+            self._mark(node)  # σ(z)(1 − σ(z)) of a vector z: the element-wise product meant
+            return left
         if self.certain_conflict([(left[1], right[0])]) and not self._shaky:
             left_text = _show(left_node) if left_node is not None else _show_factors(node.factors[:i])
             message = f"{left_text} is {describe(left)} but {_show(right_node)} is {describe(right)}"
@@ -622,8 +628,9 @@ class Inference:
                 self.infer(a)
             return None
         value = self.definition(node.func.key)
-        for a in node.args:
-            self.infer(a)
+        shapes = [self.infer(a) for a in node.args]
+        if elementwise.implied(value) and len(shapes) == 1:
+            return shapes[0]  # σ(z) read as the sigmoid: entry by entry, the argument's shape
         if value is not None and node.func.key not in self._defining:
             self._defining.add(node.func.key)
             try:

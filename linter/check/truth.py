@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
+from derivlint.check import schematic
+from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
@@ -149,6 +151,7 @@ class Scope:
         props = set(f.props) if f is not None and f.props else set()
         props |= set(self.assumed.get(key, ()))
         props |= set(self.extra.get(key, ()))
+        props |= implied_props(key, self)  # a one-hot label (check/elementwise.py)
         if f is not None and _diagonal_by_definition(f.value):
             props.add("diagonal")  # Λ = diag(λ_1, …, λ_n)
         return frozenset(props)
@@ -157,7 +160,7 @@ class Scope:
         """(value tree, params) for a defined symbol; concrete values only for worked examples."""
         f = self.facts(key)
         if f is None or f.value is None:
-            return None
+            return implied_definition(key, self)  # σ(z) where the note says σ is the sigmoid
         origins = {d.origin for d in getattr(f, "declarations", [])} or {"definition"}
         is_value = "value" in origins or isinstance(f.value, Matrix)
         if is_value and not literal:
@@ -167,7 +170,9 @@ class Scope:
             # property the form gives it (diagonal: _find_props). Other forms with dots (a kernel
             # matrix written entry by entry) may say more than any property: left undecided.
             return None
-        return f.value, tuple(f.params or ())
+        params = tuple(f.params or ())
+        # σ(z) = 1/(1 + e^{-z}): the sigmoid, applied entry by entry to a vector as well
+        return recognised(f.value, params, self.context) or (f.value, params)
 
 
 def _spec_of(f, sym: Sym):
@@ -277,6 +282,10 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
             _shape_only(claim, context)
         return
     scope = Scope(context, claim)
+    from derivlint.check.indices import decide_claim
+
+    if decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
+        return
     if _gated(claim, scope):
         return
     literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
@@ -721,6 +730,9 @@ def _prepared(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
 def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
+    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
+    if unread:
+        raise Undecided(unread)
     for node in (lhs, rhs):
         for n in node.walk():
             if isinstance(n, Sum):
@@ -750,6 +762,12 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
         raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
     layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
     return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
+
+
+def _kind_named(name: str, scope: Scope) -> str | None:
+    """What the scope declares the symbol ``name`` (vector, row, matrix, scalar) or None (schematic.expanded)."""
+    f = scope.facts(name)
+    return None if f is None else (f.kind or kind_of_shape(f.shape))
 
 
 # ---------------------------------------------------------------- entries (x_1, θ_0, a_{12})
@@ -1015,7 +1033,10 @@ def _check_partials(lhs, rhs, values) -> None:
             if not (isinstance(n, Deriv) and n.op == "partial" and isinstance(n.num, Sym) and n.num.key in values):
                 continue
             wrt = n.wrt[0].key
-            through = [k for k in symbols(values[n.num.key]) if k != wrt and k in values and wrt in symbols(values[k])]
+            direct = symbols(values[n.num.key])
+            if wrt not in direct:
+                continue  # L(ŷ) with ŷ = softmax(z): through ŷ only, partial and total agree
+            through = [k for k in direct if k != wrt and k in values and wrt in symbols(values[k])]
             if through:
                 raise Undecided(f"∂{n.num.key}/∂{wrt}: partial or total? {n.num.key} depends on {wrt} also through {through[0]}")
 
@@ -1192,6 +1213,10 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
             continue
         if "integer" in props and r == c == 1:
             env[key] = np.array([[float(rng.integers(2, 7))]])
+            continue
+        label = draw_label(rng, r, c, props)
+        if label is not None:
+            env[key] = label
             continue
         if "unit" in props and (r == 1) != (c == 1):
             v = rng.standard_normal((r, c))

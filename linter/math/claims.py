@@ -757,14 +757,21 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
         prose_before = statements[k - 1].prose if k > 0 and statements[k - 1].prose is not None else ""
         continuation = _starts_with_relation(tokens)
         if not _has_relation(tokens) and not continuation:
-            # a bare expression: check it parses, but it is not a claim
+            # a bare expression: check it parses, but it is not a claim; a row that starts with
+            # = right below it continues it (tr(AB) \\ = tr(BA))
+            bare = None
             try:
-                sub_parse(tokens)
+                bare = sub_parse(tokens)
             except ParseError as err:
                 if err.unbalanced:
                     claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, err.message, err.start, err.end, True))
             except RecursionError:
                 pass
+            nxt = statements[k + 1] if k + 1 < len(statements) else None
+            if bare is not None and nxt is not None and nxt.prose is None and nxt.row != seg.row and not sentence_open:
+                last_main, last_main_chain, last_main_step = bare, chain_id, 0
+                last_any = (bare, chain_id, 0)
+                chain_id += 1
             continue
         try:
             parser = Parser(tokens)

@@ -5,7 +5,7 @@ from __future__ import annotations
 # Functions written as commands (\det) or as words (\operatorname{tr}, tr(…), ln x, logX)
 FUNCTIONS = frozenset(
     "tr Tr trace det exp ln log lg sin cos tan cot sec csc sinh cosh tanh arcsin "
-    "arccos arctan sqrt diag Diag vec rank sign sgn softmax sigmoid relu ReLU "
+    "arccos arctan sqrt diag Diag vec rank sign sgn softmax sigmoid relu ReLU softplus Softplus logsoftmax "
     "adj etr logdet max min argmax argmin arg sup inf lim dim ker Pr var Var cov Cov "
     "E mean abs erf grad".split()
 )

@@ -1,0 +1,968 @@
+"""Index notation decided by drawing: sums and products over indices, entries (x_i, A_{ij}, (AB)_{ij}), δ_{ij}, Einstein sums, entry-wise derivatives and free indices.
+
+A claim written entry by entry is grounded: every index takes each value of its range
+(the drawn size of the dimension it runs over), Σ and Π become sums and products of
+their terms, an entry x_i becomes entry i of the drawn x, δ_{ij} a 0 or a 1, and a
+derivative by an entry (∂f/∂x_k) the exact partial derivative of the grounded
+expression. The two sides are compared for every value of the free indices.
+
+Precision first: a range that cannot be tied to one dimension with certainty, a
+subscript that is not an index, an entry that may be a vector (w^T x_i), an index
+repeated where the Einstein reading is not the only one, or a symbol on one side only
+leaves the claim undecided with the reason (``IndexUndecided``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import numpy as np
+
+from derivlint.math.names import INDEX_LETTERS
+from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.treeops import rebuild
+
+SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
+MAX_SIZE = 8  # a written range beyond this is not drawn (work per claim stays bounded)
+MAX_GROUND = 4000  # terms a grounded side may reach
+DELTA_NAMES = frozenset({"delta"})
+# functions of a number: f(x_i) is f of the entry; softmax(x_i), max_j x_j … mean something else
+SCALAR_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh"})
+EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约定")
+
+
+class IndexUndecided(Exception):
+    """The claim is written with indices but cannot be read with certainty (the message says why)."""
+
+
+def _parts(sub: str | None) -> list[str] | None:
+    """The indices of a subscript: ij -> [i, j], {i,j} -> [i, j], 1m -> [1, m]; None if not indices."""
+    if not sub:
+        return None
+    s = sub.strip("{}").strip()
+    if "," in s:
+        parts = [p.strip() for p in s.split(",")]
+    else:
+        parts = list(s.replace(" ", ""))
+    if not parts or len(parts) > 2 or any(not (len(p) == 1 and (p.isalpha() or p.isdigit())) for p in parts):
+        return None
+    return parts
+
+
+def _index_sub(sub) -> str | None:
+    """The subscript of an entry of an expression ((AB)_{ij}) as text: i j, k, 1 2."""
+    if isinstance(sub, str) or sub is None:
+        return sub
+    if isinstance(sub, Sym) and not sub.sub and not sub.sup:
+        return sub.name
+    if isinstance(sub, Num):
+        return sub.value
+    if isinstance(sub, Mul) and all(isinstance(f, (Sym, Num)) for f in sub.factors) and not any(sub.ops):
+        return " ".join(_index_sub(f) or "?" for f in sub.factors)
+    if isinstance(sub, Tuple):
+        return ",".join(_index_sub(f) or "?" for f in sub.items)
+    return None
+
+
+def _sum_indices(n: Sum) -> list[str] | None:
+    """The letters a Σ binds: ∑_i, ∑_{i=1}^n, ∑_{i,j}; None when its subscript is not an index."""
+    if n.index:
+        return [n.index] if len(n.index) == 1 and n.index.isalpha() else None
+    sub = n.sub
+    if isinstance(sub, Sym) and not sub.sub and len(sub.name) == 1:
+        return [sub.name]
+    if isinstance(sub, Tuple) and all(isinstance(s, Sym) and not s.sub and len(s.name) == 1 for s in sub.items):
+        return [s.name for s in sub.items]
+    return None
+
+
+def wanted(lhs: Node | None, rhs: Node | None) -> bool:
+    """Whether the claim is written with indices this module reads (a Σ/Π, an entry of an
+    expression, a two-letter index, δ, a derivative by an entry)."""
+    for side in (lhs, rhs):
+        if side is None:
+            continue
+        for n in side.walk():
+            if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+                return True
+            if isinstance(n, Sym) and n.sub:
+                parts = _parts(n.sub)
+                if parts and any(p.isalpha() for p in parts):
+                    return True
+    return False
+
+
+def _has_einstein_statement(text: str) -> bool:
+    low = text.lower()
+    return any(w in low for w in EINSTEIN_WORDS)
+
+
+class _Classes:
+    """Union-find over dimension members: ("bind", id), ("axis", base, k), ("sym", n), ("num", 3)."""
+
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, a):
+        self.parent.setdefault(a, a)
+        while self.parent[a] != a:
+            self.parent[a] = self.parent[self.parent[a]]
+            a = self.parent[a]
+        return a
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[ra] = rb
+
+    def groups(self) -> dict:
+        out: dict = {}
+        for a in list(self.parent):
+            out.setdefault(self.find(a), []).append(a)
+        return out
+
+
+class IndexClaim:
+    """One claim read in index notation: its bases, binders, dimension classes and sizes."""
+
+    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool):
+        self.scope = scope
+        self.classes = _Classes()
+        self.bases: dict[str, int] = {}  # base name -> rank (1: vector, 2: matrix)
+        self.bold_bases: set[str] = set()
+        self.whole_key: dict[str, str] = {}  # base name -> key of the whole in env
+        self.min_size: dict = {}  # ("axis", base, k) -> least size (a digit subscript)
+        self.dim_symbols = self._dim_symbols(lhs, rhs)
+        self.einstein_stated = einstein_stated
+        free = [self._free(side, {}) for side in (lhs, rhs)]
+        self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
+        self.lhs = self._einstein(lhs, set(free[1]))
+        self.rhs = self._einstein(rhs, set(free[0]))
+        free = [self._free(side, {}) for side in (self.lhs, self.rhs)]
+        if set(free[0]) != set(free[1]):
+            only = sorted(set(free[0]) ^ set(free[1]))
+            raise IndexUndecided(f"the free index {only[0]} is on one side only")
+        self.free = sorted(free[0])
+        self.free_letters = set(self.free)
+        self.sum_ids: dict[int, list] = {}
+        self._analyse(self.lhs, {})
+        self._analyse(self.rhs, {})
+
+    # ------------------------------------------------------------ reading
+
+    def _dim_symbols(self, lhs, rhs) -> set[str]:
+        """Letters that name a dimension: the upper bounds of the sums and the declared sizes."""
+        out = set()
+        for side in (lhs, rhs):
+            for n in side.walk():
+                if isinstance(n, Sum) and isinstance(n.upper, Sym) and not n.upper.sub:
+                    out.add(n.upper.name)
+                if isinstance(n, Sym) and not n.sub:
+                    for d in self._declared(n) or ():
+                        if isinstance(d, str):
+                            out.add(d)
+        return out
+
+    def _declared(self, sym: Sym):
+        """The declared shape of a whole symbol as (int | str | None, int | str | None), or None."""
+        try:
+            shape = self.scope.shape(sym)
+        except Exception:  # noqa: BLE001 - a context failure: no declaration
+            return None
+        if shape is None:
+            return None
+        out = []
+        for d in shape:
+            if isinstance(d, (int, str)) or d is None:
+                out.append(d)
+                continue
+            r = d.root()
+            out.append(r.num if r.num is not None else r.name)
+        return tuple(out)
+
+    def _letter_role(self, letter: str, bound: dict) -> str:
+        if letter.isdigit():
+            return "digit"
+        if letter in bound:
+            return "bound"
+        if letter in self.dim_symbols:
+            return "last"
+        if letter in INDEX_LETTERS:
+            return "free"
+        return "other"
+
+    def _free(self, node: Node, bound: dict) -> dict[str, int]:
+        """Free index letters of ``node`` with how often they occur (Σ binds its letters)."""
+        counts: dict[str, int] = {}
+
+        def add(letter):
+            counts[letter] = counts.get(letter, 0) + 1
+
+        if isinstance(node, Sum):
+            letters = _sum_indices(node) or self._implicit_index(node, bound)
+            inner = dict(bound)
+            for letter in letters:
+                inner[letter] = True
+            return self._free(node.body, inner) if node.body is not None else {}
+        if isinstance(node, Sym) and node.sub:
+            parts = _parts(node.sub)
+            if parts is None:
+                return {}
+            for p in parts:
+                role = self._letter_role(p, bound)
+                if role == "free":
+                    add(p)
+            return counts
+        if isinstance(node, Func) and node.name == "index":
+            for p in _parts(_index_sub(node.sub)) or []:
+                if self._letter_role(p, bound) == "free":
+                    add(p)
+        if isinstance(node, Deriv):  # ∂x_k^2/∂x_k: k is one free index of the derivative
+            for part in list(node.wrt) + ([node.num] if node.num is not None else []):
+                for k in self._free(part, bound):
+                    counts[k] = 1
+            return counts
+        if isinstance(node, Add):  # δ_{ik} x_j + x_i δ_{jk}: each term has k once
+            for child in node.children():
+                for k, v in self._free(child, bound).items():
+                    counts[k] = max(counts.get(k, 0), v)
+            return counts
+        for child in node.children():
+            for k, v in self._free(child, bound).items():
+                counts[k] = counts.get(k, 0) + v
+        return counts
+
+    def _implicit_index(self, node: Sum, bound: dict) -> list[str]:
+        """∑_1^n x_i^2: the one index letter of the body when the subscript names none."""
+        letters = _sum_indices(node)
+        if letters:
+            return letters
+        if not (isinstance(node.sub, Num) and node.sub.value in ("0", "1") and node.upper is not None):
+            raise IndexUndecided("a Σ whose subscript is not index = start (i = 1)")
+        found = set(self._free(node.body, bound)) if node.body is not None else set()
+        if len(found) != 1:
+            raise IndexUndecided("a Σ without its index letter, and the body does not tell it")
+        return sorted(found)
+
+    def _einstein(self, side: Node, other_free: set[str]) -> Node:
+        """A letter repeated inside one product and absent from the other side is summed (the
+        Einstein convention); Undecided when the repetition may mean a square (x_i x_i = x_i^2)."""
+        return _Einstein(self, other_free).visit(side, {})
+
+    def _analyse(self, node: Node, bound: dict) -> None:
+        """Tie every index to the dimensions it runs over."""
+        if isinstance(node, Sum):
+            letters = self._implicit_index(node, bound)
+            if node.upper is not None and node.body is not None and node.upper.start > node.body.start:
+                raise IndexUndecided("a power after a Σ's bracket read as its upper bound")
+            shadowed = [x for x in letters if x in bound or x in self.free_letters]
+            if shadowed:
+                raise IndexUndecided(f"a Σ over {shadowed[0]}, an index already in use in the claim")
+            inner = dict(bound)
+            binders = []
+            for letter in letters:
+                binder = ("bind", id(node), letter)
+                inner[letter] = binder
+                binders.append(binder)
+                self.classes.find(binder)
+            self.sum_ids[id(node)] = binders
+            if node.lower is not None or isinstance(node.sub, Num):
+                low = node.lower if node.lower is not None else node.sub
+                if not (isinstance(low, Num) and low.value in ("0", "1")) or len(letters) != 1:
+                    raise IndexUndecided("a Σ whose lower bound is not 0 or 1")
+                if low.value == "0":
+                    raise IndexUndecided("a Σ from 0: which entry x_0 is depends on the note's indexing")
+            upper = node.upper
+            if upper is None and (node.lower is not None or isinstance(node.sub, Num)):
+                raise IndexUndecided("a Σ with a lower bound and no upper bound")
+            if upper is not None:
+                if isinstance(upper, Sym) and not upper.sub and len(upper.name) == 1:
+                    self.classes.union(binders[0], ("sym", upper.name))
+                elif isinstance(upper, Num) and upper.value.isdigit():
+                    self.classes.union(binders[0], ("num", int(upper.value)))
+                else:
+                    raise IndexUndecided("a Σ whose upper bound is not a dimension")
+            if node.body is not None:
+                self._analyse(node.body, inner)
+            return
+        if isinstance(node, Sym):
+            if node.sub:
+                self._entry(node, bound)
+            elif node.name in bound:
+                pass  # the index used as a number (∑_i i x_i)
+            return
+        if isinstance(node, Func) and node.name == "index":
+            parts = _parts(_index_sub(node.sub))
+            if parts is None:
+                raise IndexUndecided("an entry of an expression with a subscript that is not an index")
+            for k, p in enumerate(parts):
+                member = self._index_member(p, bound)
+                if member is not None:
+                    self.classes.union(member, ("expr", id(node), k, len(parts)))
+            for a in node.args:
+                self._analyse(a, bound)
+            return
+        if isinstance(node, Dots) or (isinstance(node, Matrix) and node.schematic):
+            raise IndexUndecided("a schematic matrix (with dots)")
+        for child in node.children():
+            self._analyse(child, bound)
+
+    def _index_member(self, p: str, bound: dict):
+        role = self._letter_role(p, bound)
+        if role == "bound":
+            return bound[p]
+        if role == "free":
+            return ("bind", "free", p)
+        if role == "last":
+            return ("sym", p)
+        if role == "digit":
+            return None
+        raise IndexUndecided(f"the subscript {p} is not an index")
+
+    def _entry(self, node: Sym, bound: dict) -> None:
+        parts = _parts(node.sub)
+        if parts is None or node.sup:
+            raise IndexUndecided(f"{node.key}: a subscript that is not an index")
+        if node.name in DELTA_NAMES:
+            if len(parts) != 2:
+                raise IndexUndecided("δ with one index")
+            members = [self._index_member(p, bound) for p in parts]
+            if all(m is not None for m in members):
+                self.classes.union(members[0], members[1])
+            return
+        name = node.name
+        f = self.scope.facts(node.key) if self.scope is not None else None
+        if f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None)):
+            raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
+        rank = self.bases.setdefault(name, len(parts))
+        if node.bold:
+            self.bold_bases.add(name)
+        if rank != len(parts):
+            raise IndexUndecided(f"{name} is written with one index and with two")
+        for k, p in enumerate(parts):
+            member = self._index_member(p, bound)
+            axis = ("axis", name, k)
+            self.classes.find(axis)
+            if member is not None:
+                self.classes.union(member, axis)
+            else:
+                self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+class _Einstein:
+    """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle)."""
+
+    def __init__(self, claim: IndexClaim, other_free: set[str]):
+        self.claim, self.other_free = claim, other_free
+
+    def visit(self, n: Node, bound: dict) -> Node:
+        if isinstance(n, Sum):
+            inner = dict(bound)
+            for letter in self.claim._implicit_index(n, bound):
+                inner[letter] = True
+            return rebuild(n, lambda child: self.visit(child, inner))
+        if isinstance(n, Mul):
+            counts = self.claim._free(n, bound)
+            repeated = sorted(k for k, v in counts.items() if v >= 2)
+            for letter in repeated:
+                if counts[letter] > 2:
+                    raise IndexUndecided(f"the index {letter} occurs {counts[letter]} times in one product")
+                if letter in self.other_free and self.claim.einstein_stated:
+                    raise IndexUndecided(
+                        f"the index {letter} repeats in a product and is free on the other side, under the Einstein convention"
+                    )
+            # free on the other side: the product of the entries, not a sum (p_i δ_{ij} = p_j δ_{ij})
+            repeated = [x for x in repeated if x not in self.other_free]
+            if repeated and self.claim.explicit_sums and not self.claim.einstein_stated:
+                raise IndexUndecided(f"the index {repeated[0]} repeats without Σ beside written sums: "
+                                     "the Einstein convention is not stated")
+            if repeated:
+                inner = dict(bound)
+                for letter in repeated:
+                    inner[letter] = True
+                body = rebuild(n, lambda child: self.visit(child, inner))
+                for letter in reversed(repeated):
+                    body = Sum(n.start, n.end, body, letter, None, None, None, "sum")
+                return body
+        return rebuild(n, lambda child: self.visit(child, bound))
+
+
+# ---------------------------------------------------------------- deciding
+
+
+def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) -> bool:
+    """Whether ``lhs = rhs`` holds for every value of its free indices at the drawn sizes;
+    IndexUndecided when the claim has no certain index reading."""
+    return _decide(lhs, rhs, scope, note_text, draws)[0]
+
+
+def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) -> tuple[bool, list[str]]:
+    """decide, and the keys of the matrices drawn square by their declaration (the ones a
+    symmetric assumption may concern)."""
+    from derivlint.check import numeric
+
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
+                raise IndexUndecided("a schematic matrix (with dots)")
+    lhs, rhs = _substituted(lhs, rhs, scope)
+    for side in (lhs, rhs):
+        if not any(isinstance(n, Sym) for n in side.walk()):
+            raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
+    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
+    wholes = _wholes(ic, scope)
+    sizes = _sizes(ic, wholes)
+    _one_sided(ic, wholes)
+    results = []
+    for seed in range(draws):
+        rng = np.random.default_rng(1234 + seed)
+        env = {}
+        for key, (shape, sym) in wholes.items():
+            env[key] = _draw_values(rng, (sizes[shape[0]], sizes[shape[1]]),
+                                    scope.props(key) if scope is not None else frozenset())
+        for name, rank in ic.bases.items():
+            key = ic.whole_key[name]
+            if key not in env:
+                shape = tuple(sizes[ic.classes.find(("axis", name, k))] for k in range(rank))
+                props = scope.props(key) if scope is not None else frozenset()
+                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props)
+        holds = True
+        for values in itertools.product(*(range(sizes[ic.classes.find(("bind", "free", f))]) for f in ic.free)):
+            assignment = {("bind", "free", f): v for f, v in zip(ic.free, values)}
+            try:
+                a = _value(ic, ic.lhs, env, assignment, sizes)
+                b = _value(ic, ic.rhs, env, assignment, sizes)
+            except numeric.DomainError:
+                holds = None
+                break
+            except (numeric.Unsupported, FloatingPointError, ArithmeticError, ValueError) as exc:
+                raise IndexUndecided(str(exc) or type(exc).__name__) from None
+            if a.shape != b.shape:
+                if a.size == b.size == 1:
+                    pass
+                else:
+                    raise IndexUndecided(f"the sides are {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}")
+            if not np.allclose(np.asarray(a).reshape(-1), np.asarray(b).reshape(-1), rtol=1e-7, atol=1e-9):
+                holds = False
+                break
+        if holds is not None:
+            results.append(holds)
+    if not results or len(set(results)) != 1:
+        raise IndexUndecided("the random draws disagree")
+    if results[0] is False and _same_but_indices(ic.lhs, ic.rhs):
+        raise IndexUndecided("the sides differ only in the indices of their entries: a property the note "
+                             "may state (symmetry, detailed balance) makes them equal")
+    if results[0] is False and not wholes and not any(
+        ic._declared(Sym(0, 0, ic.whole_key[name], None, name in ic.bold_bases)) for name in ic.bases
+    ):
+        # only entries of symbols the note never declares (π_i T_{ij}): they may obey what its prose
+        # says (a distribution, detailed balance), which the draws do not know
+        raise IndexUndecided("false for free entries, but the note never says what they are entries of")
+    square = []
+    written = {key: sym for key, (shape, sym) in wholes.items()}
+    for name in ic.bases:  # a matrix the claim writes only by its entries (C_{ik})
+        key = ic.whole_key[name]
+        written.setdefault(key, Sym(0, 0, key, None, name in ic.bold_bases))
+    for key, sym in written.items():
+        declared = ic._declared(sym)
+        if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
+            square.append(key)
+    return results[0], square
+
+
+def _same_but_indices(lhs: Node, rhs: Node) -> bool:
+    """∑_i π_i T_{ij} and ∑_i π_j T_{ji}: the same expression but for the letters below the entries."""
+    def shape(side):
+        return re.sub(r"_\(?[\w ,]+\)?", "_?", render(side))
+
+    return shape(lhs) == shape(rhs)
+
+
+def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
+    """The sides with the note's definitions in scope substituted (J = ∑_i (y_i − w x_i)^2 for J), as truth does."""
+    if scope is None or not hasattr(scope, "definition"):
+        return lhs, rhs
+    from derivlint.check.truth import _definitions
+    from derivlint.math.treeops import substitute
+
+    values, functions = _definitions(lhs, rhs, scope, False)
+    if not values:
+        return lhs, rhs
+    return substitute(lhs, values, functions), substitute(rhs, values, functions)
+
+
+def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
+    """The whole symbols of the claim (x, A, x^T) with their shapes as class members; each base
+    (x of x_i) tied to its whole: the same name, or the capital of a two-index lowercase base (a_{ij} of A)."""
+    wholes: dict[str, tuple] = {}
+    pending: set = set()
+    syms = [n for n in _symbols(ic.lhs) + _symbols(ic.rhs) if not n.sub]
+    bound_letters = set()
+    for side in (ic.lhs, ic.rhs):
+        for n in side.walk():
+            if isinstance(n, Sum):
+                bound_letters |= set(_sum_indices(n) or ())
+    names = {n.name for n in syms}
+    for name, rank in ic.bases.items():
+        whole = name
+        if name not in names and rank == 2 and name.islower() and name.upper() in names and len(name) == 1:
+            whole = name.upper()
+        ic.whole_key[name] = whole
+    of_whole = {v: k for k, v in ic.whole_key.items()}
+    for n in syms:
+        if n.name in bound_letters or n.name in ic.dim_symbols or n.name in ("e", "pi") or n.key in wholes:
+            continue
+        if n.name == "I":
+            raise IndexUndecided("the identity I beside index notation")
+        declared = ic._declared(n)
+        base = of_whole.get(n.key)
+        if declared is not None and len(declared) == 2:
+            rows, cols = declared
+            if base is None:
+                members = []
+                for k, d in enumerate((rows, cols)):
+                    member = ("axis", n.key, k)
+                    ic.classes.find(member)
+                    if isinstance(d, int):
+                        ic.classes.union(member, ("num", d))
+                    elif isinstance(d, str):
+                        ic.classes.union(member, ("sym", d))
+                    else:
+                        pending.add(member)  # tied by the products it is in, or not at all
+                    members.append(member)
+                wholes[n.key] = (tuple(members), n)
+                continue
+            _tie_declared(ic, base, n.key, declared)
+            rank = ic.bases[base]
+            shape = (("axis", base, 0), ("num", 1) if rank == 1 else ("axis", base, 1))
+            ic.classes.find(("num", 1))
+            wholes[n.key] = (shape, n)
+            continue
+        if base is not None:
+            rank = ic.bases[base]
+            if rank == 1 and not n.bold and n.name.isupper():
+                raise IndexUndecided(f"{n.key} with one index: the entries of a matrix or of a vector")
+            ic.classes.find(("num", 1))
+            shape = (("axis", base, 0), ("num", 1) if rank == 1 else ("axis", base, 1))
+            wholes[n.key] = (shape, n)
+            continue
+        raise IndexUndecided(f"the shape of {n.key} is not known")
+    for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
+        key = ic.whole_key[name]
+        if key not in wholes:
+            declared = ic._declared(Sym(0, 0, key, None, name in ic.bold_bases))
+            if declared is not None and len(declared) == 2:
+                _tie_declared(ic, name, key, declared)
+    if pending:
+        _tie_by_products(ic, scope, wholes)
+        groups = ic.classes.groups()
+        for member in pending:
+            kinds = {m[0] for m in groups[ic.classes.find(member)]}
+            if not kinds & {"sym", "num"} and not any(
+                m[0] == "axis" and m[1] in ic.bases for m in groups[ic.classes.find(member)]
+            ):
+                raise IndexUndecided(f"the size of {member[1]} is not known")
+    return wholes
+
+
+def _tie_declared(ic: IndexClaim, base: str, key: str, declared) -> None:
+    """The axes of ``base`` (x of x_i, A of A_{ij}) tied to the declared sizes of its whole ``key``."""
+    rows, cols = declared
+    rank = ic.bases[base]
+    if rank == 1:
+        if rows == 1 and cols != 1:
+            raise IndexUndecided(f"{key} is a row written by its entries")
+        if cols != 1:
+            raise IndexUndecided(f"{base}_i of the matrix {key}: a row or a column")
+        dims = (rows,)
+    else:
+        if rows == 1 or cols == 1:
+            raise IndexUndecided(f"{key} is a vector written with two indices")
+        dims = (rows, cols)
+    for k, d in enumerate(dims):
+        if isinstance(d, int):
+            ic.classes.union(("axis", base, k), ("num", d))
+        elif isinstance(d, str):
+            ic.classes.union(("axis", base, k), ("sym", d))
+
+
+def _tie_by_products(ic: IndexClaim, scope, wholes) -> None:
+    """The dimensions of whole symbols tied through the products they form (a^T x: a has x's size),
+    by shape inference over the parts of the claim written without indices."""
+    from derivlint.check.shapes import Dim, Inference
+
+    inf = Inference(symbol_shape=scope.shape if scope is not None else (lambda sym: None),
+                    layout="denominator", opaque_derivatives=True)  # fmt: skip
+    for side in (ic.lhs, ic.rhs):
+        for part in _index_free_parts(side):
+            try:
+                inf.infer(part)
+            except Exception:  # noqa: BLE001 - a part the inference cannot read ties nothing
+                continue
+    for key, (members, sym) in wholes.items():
+        shape = inf.symbols.get(key)
+        if not shape:
+            continue
+        for member, d in zip(members, shape):
+            if isinstance(d, Dim):
+                r = d.root()
+                ic.classes.union(member, ("dim", id(r)))
+                if r.num is not None:
+                    ic.classes.union(member, ("num", r.num))
+                elif r.name is not None:
+                    ic.classes.union(member, ("sym", r.name))
+
+
+def _index_free_parts(node: Node) -> list[Node]:
+    """The largest subtrees without indices (no Σ, entry, δ or derivative by an entry)."""
+    if not _indexed(node):
+        return [node]
+    out = []
+    for child in node.children():
+        out.extend(_index_free_parts(child))
+    return out
+
+
+def _indexed(node: Node) -> bool:
+    for n in node.walk():
+        if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+            return True
+        if isinstance(n, Sym) and n.sub and _parts(n.sub) and any(p.isalpha() for p in _parts(n.sub)):
+            return True
+        if isinstance(n, Sym) and n.sub and _parts(n.sub):
+            return True
+    return False
+
+
+def _symbols(side: Node) -> list[Sym]:
+    """The symbols of a side, without the letters of an entry's subscript ((AB)_{ij}) or a Σ's bounds."""
+    skip = set()
+    for n in side.walk():
+        if isinstance(n, Func) and n.name == "index" and isinstance(n.sub, Node):
+            skip |= {id(m) for m in n.sub.walk()}
+        if isinstance(n, Sum):
+            for part in (n.lower, n.upper, n.sub):
+                if isinstance(part, Node):
+                    skip |= {id(m) for m in part.walk()}
+    return [n for n in side.walk() if isinstance(n, Sym) and id(n) not in skip]
+
+
+def _sizes(ic: IndexClaim, wholes) -> dict:
+    """A size for every class root: the written number, else a distinct drawn size per dimension symbol."""
+    groups = ic.classes.groups()
+    sizes: dict = {}
+    pool = iter(SIZE_POOL)
+    by_symbol: dict[str, int] = {}
+    for root, members in groups.items():
+        nums = {m[1] for m in members if m[0] == "num"}
+        syms = {m[1] for m in members if m[0] == "sym"}
+        if len(nums) > 1 or len(syms) > 1 or (nums and syms):
+            what = sorted(map(str, nums | syms))
+            raise IndexUndecided(f"an index runs over {what[0]} and {what[1]}")
+        if nums:
+            size = nums.pop()
+            if size > MAX_SIZE:
+                raise IndexUndecided(f"a range of {size} is too large to draw")
+        elif syms:
+            s = syms.pop()
+            if s not in by_symbol:
+                by_symbol[s] = next(pool, None)
+            size = by_symbol[s]
+        else:
+            has_axis = any(m[0] == "axis" for m in members)
+            if not has_axis:
+                raise IndexUndecided("the range of an index is not tied to a dimension")
+            size = next(pool, None)
+        if size is None:
+            raise IndexUndecided("too many dimensions")
+        least = max((ic.min_size.get(m, 0) for m in members), default=0)
+        if least > size:
+            if nums or syms:
+                raise IndexUndecided("an entry beyond the range of its index")
+            size = least
+        for m in members:
+            sizes[m] = size
+        sizes[root] = size
+    return {**sizes, **{k: sizes[ic.classes.find(k)] for k in list(ic.classes.parent)}}
+
+
+def _one_sided(ic: IndexClaim, wholes) -> None:
+    """A symbol on the right only, or on one side of a claim without derivatives: the claim relates
+    or defines it (y_i = ∑_j A_{ij} x_j), it is not an identity to draw."""
+    names = []
+    for side in (ic.lhs, ic.rhs):
+        found = set()
+        for n in _symbols(side):
+            if n.name not in DELTA_NAMES:
+                key = ic.whole_key.get(n.name, n.key) if n.sub else n.key
+                if key in wholes or n.name in ic.bases:
+                    found.add(key)
+        names.append(found)
+    derivative = any(isinstance(n, Deriv) for side in (ic.lhs, ic.rhs) for n in side.walk())
+    right_only = names[1] - names[0]
+    if right_only:
+        raise IndexUndecided(f"{sorted(right_only)[0]} is on the right-hand side only")
+    if not derivative and names[0] - names[1]:
+        raise IndexUndecided(f"{sorted(names[0] - names[1])[0]} is on the left-hand side only")
+
+
+def _value(ic: IndexClaim, side: Node, env: dict, assignment: dict, sizes: dict) -> np.ndarray:
+    from derivlint.check import numeric
+
+    extra: dict[str, np.ndarray] = {}
+    tree = _Ground(ic, env, assignment, sizes, extra).visit(side, {})
+    return numeric.evaluate(tree, {**env, **extra})
+
+
+class _Ground:
+    """The tree with every index given its value: Σ expanded, entries made entry(x, r, c), δ a number,
+    a derivative by an entry replaced by its value (a symbol of its own in ``extra``)."""
+
+    def __init__(self, ic, env, assignment, sizes, extra):
+        self.ic, self.env, self.assignment, self.sizes, self.extra = ic, env, assignment, sizes, extra
+        self.count = 0
+
+    def _position(self, p: str, bound: dict, axis_member) -> int:
+        ic = self.ic
+        if p.isdigit():
+            return int(p) - 1
+        if p in bound:
+            return bound[p]
+        if ("bind", "free", p) in self.assignment:
+            return self.assignment[("bind", "free", p)]
+        if p in ic.dim_symbols:
+            return self.sizes[ic.classes.find(axis_member)] - 1
+        raise IndexUndecided(f"the subscript {p} is not an index")
+
+    def visit(self, n: Node, bound: dict) -> Node:
+        ic = self.ic
+        if isinstance(n, Sum):
+            binders = ic.sum_ids[id(n)]
+            letters = [b[2] for b in binders]
+            ranges = [range(self.sizes[ic.classes.find(b)]) for b in binders]
+            terms = []
+            for values in itertools.product(*ranges):
+                inner = dict(bound)
+                for letter, v in zip(letters, values):
+                    inner[letter] = v
+                terms.append(self.visit(n.body, inner))
+                self.count += 1
+                if self.count > MAX_GROUND:
+                    raise IndexUndecided("too many terms to expand")
+            if not terms:
+                return Num(n.start, n.end, "0" if n.op == "sum" else "1")
+            if n.op == "prod":
+                return Mul(n.start, n.end, terms, [""] * (len(terms) - 1)) if len(terms) > 1 else terms[0]
+            return Add(n.start, n.end, terms) if len(terms) > 1 else terms[0]
+        if isinstance(n, Sym):
+            if n.sub:
+                parts = _parts(n.sub)
+                if n.name in DELTA_NAMES:
+                    a, b = (self._position(p, bound, None) for p in parts)
+                    return Num(n.start, n.end, "1" if a == b else "0")
+                base = n.name
+                pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
+                r, c = (pos[0], 0) if len(pos) == 1 else pos
+                key = ic.whole_key[base]
+                return Func(n.start, n.end, "entry", [Sym(n.start, n.end, key), Num(n.start, n.end, str(r)),
+                                                       Num(n.start, n.end, str(c))])  # fmt: skip
+            if n.name in bound:
+                return Num(n.start, n.end, str(bound[n.name] + 1))
+            return n
+        if isinstance(n, Func) and n.name == "index":
+            from derivlint.check import numeric
+
+            arg = self.visit(n.args[0], bound)
+            shape = numeric.evaluate(arg, {**self.env, **self.extra}).shape
+            parts = _parts(_index_sub(n.sub))
+            pos = [self._position(p, bound, ("expr", id(n), k, len(parts))) for k, p in enumerate(parts)]
+            if len(pos) == 1:
+                if shape[1] == 1:
+                    r, c = pos[0], 0
+                elif shape[0] == 1:
+                    r, c = 0, pos[0]
+                else:
+                    raise IndexUndecided("one index of a matrix expression")
+            else:
+                r, c = pos
+            return Func(n.start, n.end, "entry", [arg, Num(n.start, n.end, str(r)), Num(n.start, n.end, str(c))])
+        if isinstance(n, Deriv):
+            return self._deriv(n, bound)
+        if isinstance(n, Func) and n.name not in SCALAR_FUNCTIONS and _has_entry(n):
+            raise IndexUndecided(f"{n.name} of an entry: the function of the whole vector or of the number")
+        if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
+            raise IndexUndecided("an entry transposed: a row, a column or a number")
+        return rebuild(n, lambda child: self.visit(child, bound))
+
+    def _deriv(self, n: Deriv, bound: dict) -> Node:
+        from derivlint.check import numeric
+
+        if n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym):
+            raise IndexUndecided("a derivative that is not of one expression by one entry")
+        w = n.wrt[0]
+        if not w.sub:
+            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+        parts = _parts(w.sub)
+        base = w.name
+        if base not in self.ic.bases:
+            raise IndexUndecided(f"a derivative by {w.key}, not an entry of a drawn symbol")
+        pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
+        r, c = (pos[0], 0) if len(pos) == 1 else pos
+        key = self.ic.whole_key[base]
+        num = self.visit(n.num, bound)
+        if not any(isinstance(m, Sym) and m.key == key for m in num.walk()):
+            raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
+        value, jac = numeric.jacobian(num, {**self.env, **self.extra}, key)
+        if value.shape != (1, 1):
+            raise IndexUndecided("a derivative of a vector by an entry")
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[jac[0, 0, r, c]]])
+        return Sym(n.start, n.end, name)
+
+
+def _has_entry(n: Node) -> bool:
+    return any(isinstance(m, Sym) and m.sub and _parts(m.sub) for m in n.walk()) or any(
+        isinstance(m, (Sum, Func)) and getattr(m, "name", "") == "index" for m in n.walk()
+    )
+
+
+def _draw_values(rng, shape, props) -> np.ndarray:
+    if "distribution" in props and 1 in shape:
+        a = rng.random(shape) + 0.1
+        return a / a.sum()
+    a = rng.standard_normal(shape)
+    if shape[0] == shape[1] and shape[0] > 1:
+        if "symmetric" in props:
+            a = (a + a.T) / 2
+        if "positive_definite" in props or "positive_semidefinite" in props:
+            a = a @ a.T + shape[0] * np.eye(shape[0])
+        if props - {"symmetric", "positive_definite", "positive_semidefinite", "square", "invertible", "commuting",
+                    "distribution"}:  # fmt: skip
+            raise IndexUndecided("a matrix with a property the index check does not draw")
+    return a
+
+
+def decide_claim(claim, scope, head) -> bool:
+    """The index check of one claim (truth.check_claim's hook): True when the claim is written
+    with indices and this module gave it its outcome and verdict, False to leave it to the rest."""
+    from derivlint.check.truth import LAYOUTS, Outcome, _verdict
+    from derivlint.math.roles import statement_role
+
+    # a step of a derivation is compared with the derivative the chain computes, as truth does
+    lhs = head if head is not None and head is not claim.rhs else claim.lhs
+    if claim.rhs is None or lhs is None or not wanted(lhs, claim.rhs):
+        return False
+    if statement_role(claim) is not None:
+        return False  # a definition, a condition …: the reading gate says so
+    own = _only_here(lhs, claim.rhs, scope) or (
+        _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None
+    )
+    if not own:
+        return False  # written with entries the rest of the check reads (x_1 of x = [x_1; x_2], x_t)
+    text = claim.block.text if getattr(claim, "block", None) is not None else ""
+    source = getattr(getattr(claim, "block", None), "source", None)
+    note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
+    try:
+        holds, _square = _decide(lhs, claim.rhs, scope, note)
+    except IndexUndecided as why:
+        if own == "index":
+            return False  # the reading gate's reason (index notation …) stays
+        outcome = Outcome(reason=str(why))
+    else:
+        outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
+        if not holds:
+            outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome)
+            if outcome.holds is not None and outcome.assumption is None:
+                outcome = _distribution_reading(lhs, claim.rhs, scope, note, outcome)
+    claim.facts["outcome"] = outcome
+    claim.facts["indices"] = True
+    claim.verdict = _verdict(outcome)
+    return True
+
+
+def _only_here(lhs, rhs, scope) -> str | None:
+    """"sum" when a side holds a Σ/Π, an entry of an expression or δ (nothing else decides these),
+    "index" when the reading gate leaves the claim to index notation, else None."""
+    from derivlint.check.reading import _index_notation
+
+    nodes = [n for side in (lhs, rhs) for n in side.walk()]
+    for n in nodes:
+        if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+            return "sum"
+        if isinstance(n, Sym) and n.name in DELTA_NAMES and n.sub:
+            return "sum"
+    try:
+        return "index" if _index_notation(nodes, scope) is not None else None
+    except Exception:  # noqa: BLE001 - the gate's reader failing: not ours
+        return None
+
+
+class _Symmetric:
+    """The scope with some matrices symmetric too (the second reading of a false claim)."""
+
+    def __init__(self, scope, keys):
+        self.scope, self.keys = scope, set(keys)
+
+    def __getattr__(self, name):
+        return getattr(self.scope, name)
+
+    def props(self, key):
+        own = frozenset(self.scope.props(key)) if self.scope is not None else frozenset()
+        return own | {"symmetric"} if key in self.keys else own
+
+
+def _symmetric_reading(lhs, rhs, scope, note, outcome):
+    """A false claim that holds when a matrix is symmetric: DL304's unstated assumption when the
+    matrix is declared square, else undecided (the claim may have made it square itself)."""
+    from derivlint.check.truth import LAYOUTS, Assumption, Outcome, denied
+
+    try:
+        square = _decide(lhs, rhs, scope, note)[1]
+        every = _decide(lhs, rhs, _Symmetric(scope, _all_keys(lhs, rhs)), note)[0]
+    except IndexUndecided:
+        return outcome
+    if not every:
+        return outcome
+    for key in square:
+        try:
+            if _decide(lhs, rhs, _Symmetric(scope, (key,)), note)[0]:
+                no = denied("symmetric") in scope.props(key)
+                outcome.assumption = Assumption((key,), "symmetric", frozenset(LAYOUTS), no)
+                return outcome
+        except IndexUndecided:
+            continue
+    return Outcome(reason="holds when a matrix is symmetric, and which one the claim does not make certain")
+
+
+class _Distribution(_Symmetric):
+    """The scope with some vectors drawn as distributions (positive entries summing to 1)."""
+
+    def props(self, key):
+        own = frozenset(self.scope.props(key)) if self.scope is not None else frozenset()
+        return own | {"distribution"} if key in self.keys else own
+
+
+def _distribution_reading(lhs, rhs, scope, note, outcome):
+    """A false claim that holds when a vector sums to 1 (∑_j y_j log Z = log Z for a label y):
+    notes use labels and probabilities so; undecided unless the claim is false that way too."""
+    from derivlint.check.truth import Outcome
+
+    try:
+        if _decide(lhs, rhs, _Distribution(scope, _all_keys(lhs, rhs)), note)[0]:
+            return Outcome(reason="holds when a vector sums to 1 (a distribution or a one-hot label)")
+    except IndexUndecided:
+        pass
+    return outcome
+
+
+def _all_keys(lhs, rhs) -> set[str]:
+    keys = set()
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if isinstance(n, Sym):
+                keys.add(n.key)
+                keys.add(n.name)
+                keys.add(n.name.upper())
+    return keys

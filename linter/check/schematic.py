@@ -1,0 +1,424 @@
+"""Schematic matrices (a_{11} ⋯ a_{1n}; ⋮ ⋱ ⋮; a_{m1} ⋯ a_{mn}) read as a pattern and written out at a drawn size."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sym, Transpose, Tuple, render
+from derivlint.math.treeops import rebuild
+
+# The sizes a symbolic bound (n, m, d …) is written out at: distinct bounds get distinct sizes, small
+# enough that an index stays one digit (a_{34}), large enough that 1, 2 and n are different entries.
+SIZES = (3, 4, 5, 6)
+PARTIAL = "partial_entry"  # ∂f/∂x_k of a written-out pattern: entry k of ∂f/∂x (numeric)
+PATTERN_ENV = "pattern"  # the env of a written-out pattern: its entries must be numbers (numeric)
+_ATOM = re.compile(r"^(?:(?P<num>\d+)|(?P<sym>[A-Za-z])(?:(?P<sign>[+-])(?P<off>\d+))?)$")
+
+
+@dataclass
+class Axis:
+    """One axis of a pattern: its size is ``count`` (no gap) or ``bound`` + ``shift`` (a gap)."""
+
+    count: int | None = None
+    bound: str | None = None
+    shift: int = 0
+
+    def size(self, sizes: dict[str, int]) -> int:
+        return self.count if self.bound is None else sizes[self.bound] + self.shift
+
+
+@dataclass
+class Pattern:
+    """The general entry of a schematic matrix: ``template`` (a written cell) whose index atoms are
+    ``roles`` ('row', 'col' or None for a constant) with ``offsets`` (index = position + offset)."""
+
+    template: Node
+    rows: Axis
+    cols: Axis
+    roles: list  # per atom slot: "row", "col" or None
+    offsets: list  # per atom slot: the index at position 1 minus 1
+    commas: bool
+    two_axes: bool = True
+
+
+def _atoms(sub: str, two_axes: bool) -> list[str] | None:
+    """The index atoms of a subscript: 1,n -> [1, n]; 1n -> [1, n]; n-1 -> [n-1]; None if unreadable."""
+    s = sub.strip("{}").replace(" ", "").replace("\\,", "")
+    if "," in s:
+        parts = s.split(",")
+    elif len(s) == 1 or _ATOM.match(s) and not s.isdigit():
+        parts = [s]
+    elif len(s) == 2 and (two_axes or not s.isdigit()):
+        parts = [s[0], s[1]]
+    elif s.isdigit() and not two_axes:
+        parts = [s]
+    else:
+        return None
+    return parts if all(_ATOM.match(p) for p in parts) else None
+
+
+def _value(atom: str) -> tuple:
+    m = _ATOM.match(atom)
+    if m.group("num") is not None:
+        return ("num", int(m.group("num")))
+    off = int(m.group("off") or 0) * (-1 if m.group("sign") == "-" else 1)
+    return ("sym", m.group("sym"), off)
+
+
+def _indexed(cell: Node) -> list[Sym]:
+    return [n for n in cell.walk() if isinstance(n, Sym) and n.sub]
+
+
+def _skeleton(cell: Node, two_axes: bool) -> tuple[str, list[str]] | None:
+    """The cell with its subscripts blanked (its form) and the list of its index atoms, or None."""
+    atoms: list[str] = []
+    blanks: dict[int, str] = {}
+    for sym in _indexed(cell):
+        parts = _atoms(sym.sub, two_axes)
+        if parts is None:
+            return None
+        atoms.extend(parts)
+        blanks[id(sym)] = "#" * len(parts)
+    form = _Blank(blanks).visit(cell)
+    return render(form), atoms
+
+
+class _Blank:
+    """A copy of a cell with each indexed symbol's subscript replaced by its blank."""
+
+    def __init__(self, blanks: dict[int, str]):
+        self.blanks = blanks
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sym):
+            if id(n) in self.blanks:
+                return Sym(n.start, n.end, n.name, self.blanks[id(n)], n.bold, n.sup)
+            return n
+        return rebuild(n, self.visit)
+
+
+def _grid(node: Node) -> list[list[Node]] | None:
+    if isinstance(node, Matrix):
+        return node.rows
+    if isinstance(node, Tuple) and node.brackets == "[]":  # (x_1, …, x_n) may be a column or a row
+        return [list(node.items)]
+    return None
+
+
+def _is_gap(cell: Node) -> bool:
+    return isinstance(cell, Dots)
+
+
+def schematic(node: Node) -> bool:
+    """Whether ``node`` is a matrix, column or row written with dots."""
+    grid = _grid(node)
+    return grid is not None and any(_is_gap(c) for row in grid for c in row)
+
+
+def _axis(positions: list[int], gap: int | None, length: int) -> list[tuple]:
+    """(top k, or bottom e) of each written position along an axis with its gap at ``gap``."""
+    out = []
+    for p in positions:
+        if gap is None or p < gap:
+            out.append(("top", p - (0 if gap is None or p < gap else 1) + 1))
+        else:
+            out.append(("bottom", length - 1 - p))
+    return out
+
+
+def read(node: Node) -> Pattern | str:
+    """The pattern of a schematic matrix, column or row, or the reason it cannot be read."""
+    grid = _grid(node)
+    written_rows = [r for r, row in enumerate(grid) if not all(_is_gap(c) for c in row)]
+    gap_rows = [r for r in range(len(grid)) if r not in written_rows]
+    if not written_rows:
+        return "a schematic matrix with no written entry"
+    width = len(grid[written_rows[0]])
+    if any(len(grid[r]) != width for r in written_rows):
+        return "a schematic matrix with rows of different lengths"
+    gap_cols = [c for c in range(width) if all(_is_gap(grid[r][c]) for r in written_rows)]
+    cols = [c for c in range(width) if c not in gap_cols]
+    if len(gap_rows) > 1 or len(gap_cols) > 1:
+        return "a schematic matrix with more than one gap"
+    if any(_is_gap(grid[r][c]) for r in written_rows for c in cols):
+        return "a schematic matrix with dots among its entries"
+    two_axes = len(written_rows) > 1 and len(cols) > 1
+    row_pos = dict(zip(written_rows, _axis(written_rows, gap_rows[0] if gap_rows else None, len(grid))))
+    col_pos = dict(zip(cols, _axis(cols, gap_cols[0] if gap_cols else None, width)))
+    cells = [(r, c, grid[r][c]) for r in written_rows for c in cols]
+    read_cells = []
+    forms: dict[str, int] = {}
+    for r, c, cell in cells:
+        found = _skeleton(cell, two_axes)
+        if found is None:
+            return f"the indices of {render(cell)} cannot be read"
+        read_cells.append((r, c, cell, found))
+        forms[found[0]] = forms.get(found[0], 0) + 1
+    usual = max(forms, key=lambda f: ("#" in f, forms[f]))
+    odd = [(r, c, cell) for r, c, cell, (form, _) in read_cells if form != usual]
+    if len(odd) == 1 and forms[usual] >= 2 and "#" in usual:  # one entry unlike all the others (B 21 among B_{ij})
+        r, c, cell = odd[0]
+        return f"entry ({r + 1}, {c + 1}) of a schematic matrix does not follow the pattern of the others ({render(cell)})"
+    if "#" not in usual:
+        return "a schematic matrix whose entries carry no index"
+    if odd:
+        return "the entries of a schematic matrix have several forms (no one pattern)"
+    slots = len(read_cells[0][3][1])
+    for t in range(slots):  # x_i in every cell: a free (or Einstein) index, not an entry the pattern gives
+        atom = read_cells[0][3][1][t]
+        if atom.isalpha() and all(found[1][t] == atom for _, _, _, found in read_cells):
+            if not all(_summed(cell, atom) for _, _, cell, _ in read_cells):
+                return f"index notation inside a schematic matrix (index {atom} in every entry)"
+    roles, offsets = [], []
+    rows_axis = Axis(count=len(written_rows)) if not gap_rows else None
+    cols_axis = Axis(count=len(cols)) if not gap_cols else None
+    for t in range(slots):
+        values = [(row_pos[r], col_pos[c], _value(found[1][t]), (r, c, cell)) for r, c, cell, found in read_cells]
+        if len({v[2] for v in values}) == 1:
+            roles.append(None)
+            offsets.append(0)
+            continue
+        fits = []
+        for role, k in (("row", 0), ("col", 1)):
+            fit = _fit([(v[k], v[2]) for v in values])
+            if fit is not None:
+                fits.append((role, fit))
+        if len(fits) != 1:
+            if not fits:
+                return f"the entries of a schematic matrix follow no pattern in their {_ordinal(t)} index"
+            return "a schematic matrix whose pattern has two readings"
+        role, (offset, axis) = fits[0]
+        roles.append(role)
+        offsets.append(offset)
+        if role == "row":
+            if rows_axis is None:
+                rows_axis = axis
+            elif axis is not None and (axis.bound, axis.shift) != (rows_axis.bound, rows_axis.shift):
+                return "a schematic matrix whose rows end at two different indices"
+        else:
+            if cols_axis is None:
+                cols_axis = axis
+            elif axis is not None and (axis.bound, axis.shift) != (cols_axis.bound, cols_axis.shift):
+                return "a schematic matrix whose columns end at two different indices"
+    if rows_axis is None or cols_axis is None:
+        return "a schematic matrix whose size is not written"
+    commas = any("," in (s.sub or "") for s in _indexed(read_cells[0][2]))
+    return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes)
+
+
+def _summed(cell: Node, index: str) -> bool:
+    """Whether ``index`` is the index of a Σ or Π inside the cell (Σ_j a_{1j} x_j)."""
+    from derivlint.math.tree import Sum
+
+    return any(isinstance(n, Sum) and (n.index == index or n.sub is not None and render(n.sub).startswith(index))
+               for n in cell.walk())  # fmt: skip
+
+
+def _ordinal(t: int) -> str:
+    return ("first", "second", "third", "fourth")[t] if t < 4 else f"{t + 1}th"
+
+
+def _fit(points: list[tuple]) -> tuple[int, Axis | None] | None:
+    """(offset, axis) when every (position, value) fits index = position + offset, the bottom ones
+    counted from a symbolic end (n, n-1 …); None when they do not."""
+    offset = None
+    bound = None
+    for (where, k), value in points:
+        if where == "top":
+            if value[0] != "num":
+                return None
+            o = value[1] - k
+            if offset is not None and o != offset:
+                return None
+            offset = o
+    for (where, e), value in points:
+        if where != "bottom":
+            continue
+        if value[0] != "sym":
+            return None
+        # the last index is bound + shift'; this one is e before it
+        end = (value[1], value[2] + e)
+        if bound is not None and end != bound:
+            return None
+        bound = end
+    if offset is None:
+        return None
+    if bound is None:
+        return offset, None
+    # last index = size + offset = symbol + shift  ->  size = symbol + shift - offset
+    return offset, Axis(bound=bound[0], shift=bound[1] - offset)
+
+
+def expand(pattern: Pattern, sizes: dict[str, int]) -> Matrix | None:
+    """The pattern written out as a concrete matrix at ``sizes`` (bound -> size); None if too small."""
+    rows, cols = pattern.rows.size(sizes), pattern.cols.size(sizes)
+    if rows < 1 or cols < 1:
+        return None
+    cells = []
+    for i in range(1, rows + 1):
+        row = []
+        for j in range(1, cols + 1):
+            at = {"row": i, "col": j}
+            row.append(_Fill(pattern, at).visit(pattern.template))
+        cells.append(row)
+    t = pattern.template
+    return Matrix(t.start, t.end, cells, PATTERN_ENV, False)
+
+
+class _Fill:
+    """A copy of the template with each index atom set for one position."""
+
+    def __init__(self, pattern: Pattern, at: dict[str, int]):
+        self.pattern, self.at, self.slot = pattern, at, 0
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sym) and n.sub:
+            parts = _atoms(n.sub, self.pattern.two_axes)
+            out = []
+            for part in parts or []:
+                role = self.pattern.roles[self.slot]
+                out.append(part if role is None else str(self.at[role] + self.pattern.offsets[self.slot]))
+                self.slot += 1
+            sep = "," if self.pattern.commas or any(len(p) > 1 for p in out) and len(out) > 1 else ""
+            return Sym(n.start, n.end, n.name, sep.join(out), n.bold, n.sup)
+        return rebuild(n, self.visit)
+
+
+class _ByEntry:
+    """∂f/∂x_k inside a written-out pattern, with x a vector of the claim: entry k of ∂f/∂x (f scalar),
+    so that x_k is the k-th entry of the very x the other side speaks of."""
+
+    def __init__(self, vectors: set[str]):
+        self.vectors = vectors
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 1 and isinstance(n.wrt[0], Sym):
+            w = n.wrt[0]
+            if w.sub and w.sub.isdigit() and not w.sup and w.name in self.vectors:
+                whole = Sym(w.start, w.end, w.name, None, w.bold, None)
+                d = Deriv(n.start, n.end, n.num, [whole], n.op, n.sloppy, n.label)
+                return Func(n.start, n.end, PARTIAL, [d, Num(w.start, w.end, str(int(w.sub)))])
+        return rebuild(n, self.visit)
+
+
+def _tied(matrix: Matrix, kind) -> Matrix:
+    """A written-out pattern whose entries x_k (A_{ij}) belong to a declared vector x (matrix A, one
+    index per axis) made those entries (Func entry, as truth ties a written column): 2x_1 is 2 times
+    the first entry of x."""
+    tie = _Tie(kind)
+    return Matrix(matrix.start, matrix.end, [[tie.visit(c) for c in row] for row in matrix.rows], matrix.env,
+                  matrix.schematic)  # fmt: skip
+
+
+class _Tie:
+    def __init__(self, kind):
+        self.kind = kind
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Deriv):
+            return n  # ∂f/∂x_k stays (_ByEntry); a derivative's variable is never an entry here
+        if not isinstance(n, Sym):
+            return rebuild(n, self.visit)
+        if not n.sub or n.sup:
+            return n
+        parts = n.sub.split(",") if "," in n.sub else list(n.sub)
+        if not all(p.isdigit() for p in parts) or self.kind(n.key) is not None:
+            return n  # x_1 declared on its own: a symbol, not an entry
+        what = self.kind(n.name)
+        at = None
+        if what in ("vector", "row") and len(parts) == 1 and len(n.sub) == 1:
+            at = (int(parts[0]) - 1, 0) if what == "vector" else (0, int(parts[0]) - 1)
+        elif what == "matrix" and len(parts) == 2:
+            at = (int(parts[0]) - 1, int(parts[1]) - 1)
+        if at is None or min(at) < 0:
+            return n
+        whole = Sym(n.start, n.end, n.name, None, n.bold, None)
+        return Func(n.start, n.end, "entry", [whole, Num(n.start, n.end, str(at[0])), Num(n.start, n.end, str(at[1]))])
+
+
+def partial_value(value: np.ndarray, wrt: np.ndarray, k: int, base: int) -> np.ndarray | None:
+    """Entry k (counted from ``base``) of the derivative ``value`` of a scalar by the vector ``wrt``
+    (a column or a row in either layout); None when ``value`` is not that."""
+    if 1 not in value.shape or value.size != wrt.size or 1 not in wrt.shape:
+        return None
+    i = k - base
+    if not 0 <= i < value.size:
+        return None
+    return value.reshape(-1)[i : i + 1].reshape(1, 1)
+
+
+def bounds(pattern: Pattern) -> set[str]:
+    return {a.bound for a in (pattern.rows, pattern.cols) if a.bound is not None}
+
+
+def expanded(lhs: Node, rhs: Node, kind=lambda name: None) -> tuple[Node, Node, str | None]:
+    """Both sides with every schematic matrix written out (the same size for the same bound on both
+    sides), or the reason one cannot be read. ``kind(name)``: what the scope declares ``name`` (vector,
+    row, matrix, scalar or None): ∂f/∂x_k of a vector x is entry k of ∂f/∂x (so it is when the claim
+    writes x whole), and a cell x_k (A_{ij}) of a declared vector (matrix) is its entry."""
+    patterns: dict[int, Pattern] = {}
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if schematic(n):
+                found = read(n)
+                if isinstance(found, str):
+                    return lhs, rhs, found
+                patterns[id(n)] = found
+    if not patterns:
+        return lhs, rhs, None
+    names = sorted(set().union(*(bounds(p) for p in patterns.values())))
+    if len(names) > len(SIZES):
+        return lhs, rhs, "a schematic matrix with too many bounds"
+    sizes = dict(zip(names, SIZES))
+    whole = {n.name for side in (lhs, rhs) for n in side.walk() if isinstance(n, Sym) and not n.sub}
+    out = []
+    for side in (lhs, rhs):
+        side = _Expand(patterns, sizes, whole, kind).visit(side)
+        if side is None:
+            return lhs, rhs, "a schematic matrix too small to write out"
+        out.append(side)
+    return out[0], out[1], None
+
+
+class _Expand:
+    def __init__(self, patterns: dict[int, Pattern], sizes: dict[str, int], whole: set[str], kind):
+        self.patterns, self.sizes, self.whole, self.kind = patterns, sizes, whole, kind
+
+    def visit(self, n: Node) -> Node:
+        pattern = self.patterns.get(id(n))
+        if pattern is not None:
+            out = expand(pattern, self.sizes)
+            if out is None:
+                return n
+            entries = {w.name for c in out.children() for d in c.walk() if isinstance(d, Deriv)
+                       for w in d.wrt if isinstance(w, Sym) and w.sub}  # fmt: skip
+            vectors = {name for name in entries if name in self.whole or self.kind(name) in ("vector", "row")}
+            out = _ByEntry(vectors).visit(out) if vectors else out
+            # entries tie to a whole the claim also writes ([a_1; …; a_n] = a), never to one written
+            # transposed inside (x_1^T: then x_1 is a vector of its own, a row of a design matrix)
+            flipped = {t.arg.name for c in out.children() for t in c.walk()
+                       if isinstance(t, Transpose) and isinstance(t.arg, Sym) and t.arg.sub}  # fmt: skip
+            names = self.whole - flipped
+            return _tied(out, lambda name: self.kind(name) if name in names or "_" in name else None)
+        return rebuild(n, self.visit)
+
+
+def readable_nodes(sides) -> list[Node]:
+    """Every node of ``sides`` except those inside a schematic matrix whose pattern reads (its indices
+    are the pattern's, written out before the draws, not index notation)."""
+    out: list[Node] = []
+    for side in sides:
+        stack = [side]
+        while stack:
+            n = stack.pop()
+            if schematic(n) and not isinstance(read(n), str):
+                continue
+            out.append(n)
+            stack.extend(reversed(n.children()))
+    return out
+
+
+__all__ = ["Pattern", "expand", "expanded", "read", "readable_nodes", "schematic"]

@@ -1,0 +1,136 @@
+"""Index notation decided by drawing (issue 16, points 1 and 2): sums, products, entries, δ,
+Einstein sums, entry-wise derivatives and free indices; and what stays undecided, with why."""
+
+from __future__ import annotations
+
+import pytest
+
+from derivlint.check.indices import _parts
+from derivlint.engine import check_text
+
+DECL = "Let $x, y \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$ and $B \\in \\mathbb{R}^{m \\times n}$.\n\n"
+
+
+def verdict(claim_tex: str, preamble: str = DECL) -> str:
+    """The verdict of the last claim of a note made of ``preamble`` and one display."""
+    result = check_text("n.md", preamble + "$$" + claim_tex + "$$\n")
+    claims = [c for c in result.claims if c.kind in ("equality", "derivative")]
+    assert claims, "no claim read"
+    return claims[-1].verdict or ""
+
+
+def codes(claim_tex: str, preamble: str = DECL) -> list[str]:
+    return [f.code for f in check_text("n.md", preamble + "$$" + claim_tex + "$$\n").findings]
+
+
+@pytest.mark.parametrize("sub, parts", [("ij", ["i", "j"]), ("i,j", ["i", "j"]), ("{k, l}", ["k", "l"]),
+                                        ("1m", ["1", "m"]), ("i", ["i"]), ("i+1", None), ("ijk", None),
+                                        ("max", None)])  # fmt: skip
+def test_subscripts_read_as_indices(sub, parts) -> None:
+    assert _parts(sub) == parts
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        "x^T A x = \\sum_{i=1}^{n} \\sum_{j=1}^{n} A_{ij} x_i x_j",
+        "x^T A y = \\sum_{i,j} A_{ij} x_i y_j",
+        "x^T y = \\sum\\limits_{k=1}^{n} x_k y_k",
+        "\\operatorname{tr}(A) = \\sum_{i=1}^{n} A_{ii}",
+        "(B x)_i = \\sum_{j=1}^{n} B_{ij} x_j",
+        "(A^T y)_j = \\sum_{i} A_{ij} y_i",
+        "\\prod_{i=1}^{n} e^{x_i} = e^{\\sum_{i=1}^{n} x_i}",
+        "\\sum_{j=1}^{n} \\delta_{ij} x_j = x_i",
+        "\\frac{\\partial (x^T x)}{\\partial x_k} = 2 x_k",
+        "\\frac{\\partial (x^T A x)}{\\partial A_{kl}} = x_k x_l",
+        "\\frac{\\partial (B x)_i}{\\partial x_j} = B_{ij}",
+        "\\frac{\\partial}{\\partial x_k} \\sum_{i=1}^{n} \\sum_{j=1}^{n} A_{ij} x_i x_j = \\sum_{j=1}^{n} (A_{kj} + A_{jk}) x_j",
+    ],
+)
+def test_identities_written_with_indices_hold(tex) -> None:
+    assert verdict(tex) == "true"
+
+
+@pytest.mark.parametrize(
+    "tex",
+    [
+        "\\operatorname{tr}(A) = \\sum_{i=1}^{n} A_{i1}",
+        "x^T y = \\sum_{k=1}^{n} x_k y_k^2",
+        "\\frac{\\partial (x^T x)}{\\partial x_k} = x_k",
+        "(B x)_i = \\sum_{j=1}^{n} B_{ij} x_j^2",
+    ],
+)
+def test_slips_written_with_indices_are_false(tex) -> None:
+    assert verdict(tex) == "false"
+    assert codes(tex) in (["DL301"], ["DL302"])
+
+
+def test_a_repeated_index_free_on_the_other_side_is_a_product_not_a_sum() -> None:
+    assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i") == "true"
+    assert verdict("\\frac{\\partial (x_i x_i)}{\\partial x_i} = 2 x_i") == "true"
+    stated = DECL + "A repeated index is summed (the Einstein convention).\n\n"
+    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated)
+    assert got.startswith("undecided") and "under the Einstein convention" in got
+
+
+def test_einstein_sums_where_the_reading_is_the_only_one() -> None:
+    # j repeats on the right only: summed; i is free on both sides
+    assert verdict("(B x)_i = B_{ij} x_j") == "true"
+    stated = DECL + "A repeated index is summed (the Einstein convention).\n\n"
+    assert verdict("\\frac{\\partial (B_{ik} x_k)}{\\partial x_j} = B_{ij}", stated) == "true"
+
+
+@pytest.mark.parametrize(
+    "tex, why",
+    [
+        ("x_i + \\sum_{i=1}^{n} x_i = x_i + x^T y", "already in use"),  # i free and bound by the Σ
+    ],
+)
+def test_ambiguous_indices_stay_undecided(tex, why) -> None:
+    got = verdict(tex)
+    assert got.startswith("undecided") and why in got
+    assert codes(tex) == []
+
+
+@pytest.mark.parametrize(
+    "tex, why",
+    [
+        ("\\sum_{i=1}^{m} B_{ji} x_i = (B x)_j", "an index runs over"),  # i: columns of B (n) and m
+        ("\\sum_{i=0}^{n-1} x_i = \\sum_{i=1}^{n} x_i", "a Σ from 0"),
+        ("\\sum_{i-1}^{n} x_i y_i = x^T y", "not index = start"),
+        ("\\frac{d}{dx_1} \\left(\\sum_i x_i \\right)^{2} = 2 \\sum_i x_i", "a power after a Σ"),
+        ("\\operatorname{softmax}(x_i) = \\frac{e^{x_i}}{\\sum_{j=1}^{n} e^{x_j}}", "softmax of an entry"),
+        ("\\frac{\\partial z_i}{\\partial x_j} = \\delta_{ij}", "is not given as a function of"),
+        ("\\sum_{j=1}^{n} y_j \\log \\sum_{k=1}^{n} e^{x_k} - \\sum_{j=1}^{n} y_j x_j"
+         " = \\log \\sum_{k=1}^{n} e^{x_k} - \\sum_{j=1}^{n} y_j x_j", "sums to 1"),  # y a label: ∑ y_j = 1
+        ("\\sum_{j=1}^{n} W_{xh} x_j = x^T y", "not an index"),
+    ],
+)
+def test_uncertain_readings_stay_undecided_with_their_reason(tex, why) -> None:
+    got = verdict(tex)
+    assert got.startswith("undecided") and why in got, got
+    assert [c for c in codes(tex) if c != "DL503"] == []  # DL503: ∑_{i-1} is a typo of its own
+
+
+def test_a_claim_that_holds_for_symmetric_matrices_is_an_unstated_assumption() -> None:
+    tex = "\\frac{\\partial (x^T A x)}{\\partial x_k} = 2 \\sum_{j=1}^{n} A_{kj} x_j"
+    assert verdict(tex).startswith("false in general: holds only if A is symmetric")
+    assert codes(tex) == ["DL304"]
+    said = DECL + "Here $A$ is symmetric.\n\n"
+    assert verdict(tex, said) == "true"
+
+
+def test_a_step_of_an_index_chain_is_compared_with_the_derivative_it_computes() -> None:
+    tex = (
+        "\\frac{\\partial (y^T x)}{\\partial x_k} = \\frac{\\partial}{\\partial x_k} \\sum_{i=1}^{n} y_i x_i"
+        " = \\sum_{i=1}^{n} y_i \\delta_{ik} = x_k"
+    )
+    result = check_text("n.md", DECL + "$$" + tex + "$$\n")
+    steps = [c.verdict for c in result.claims if c.kind in ("equality", "derivative")]
+    assert steps == ["true", "true", "false"]
+    assert [f.code for f in result.findings] == ["DL302"]
+
+
+def test_undeclared_whole_symbols_are_not_guessed() -> None:
+    got = verdict("C x = \\sum_{j} C_{ij} x_j", "")
+    assert got.startswith("undecided")

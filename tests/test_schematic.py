@@ -1,0 +1,94 @@
+"""Schematic matrices read as a pattern from their written entries and written out at a drawn size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derivlint.check import schematic
+from derivlint.engine import check_text
+from derivlint.math.lexer import lex
+from derivlint.math.parser import sub_parse
+from derivlint.math.tree import render
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "markdown"
+
+
+def tree(text: str):
+    return sub_parse(lex(text))
+
+
+def written_out(text: str, sizes: dict[str, int]) -> str:
+    pattern = schematic.read(tree(text))
+    assert not isinstance(pattern, str), pattern
+    return render(schematic.expand(pattern, sizes))
+
+
+MATRIX = "\\begin{bmatrix} a_{11} & \\cdots & a_{1n} \\\\ \\vdots & \\ddots & \\vdots \\\\ a_{m1} & \\cdots & a_{mn} \\end{bmatrix}"
+
+
+def test_the_general_entry_is_inferred_from_the_corners() -> None:
+    assert written_out(MATRIX, {"m": 2, "n": 3}) == "[a_11, a_12, a_13; a_21, a_22, a_23]"
+    transposed = MATRIX.replace("a_{1n}", "a_{n1}").replace("a_{m1}", "a_{1m}").replace("a_{mn}", "a_{nm}")
+    assert written_out(transposed, {"m": 2, "n": 3}) == "[a_11, a_21, a_31; a_12, a_22, a_32]"
+
+
+def test_commas_offsets_and_shifted_ends() -> None:
+    commas = MATRIX.replace("a_{11}", "a_{1,1}").replace("a_{1n}", "a_{1,n}").replace("a_{m1}", "a_{m,1}").replace("a_{mn}", "a_{m,n}")
+    assert written_out(commas, {"m": 2, "n": 2}) == "[a_1,1, a_1,2; a_2,1, a_2,2]"
+    assert written_out("\\begin{bmatrix} x_0 & x_1 & \\cdots & x_{n-1} \\end{bmatrix}", {"n": 3}) == "[x_0, x_1, x_2]"
+    assert written_out("\\begin{bmatrix} \\theta_0 \\\\ \\vdots \\\\ \\theta_n \\end{bmatrix}", {"n": 3}) == "[theta_0; theta_1; theta_2; theta_3]"
+
+
+def test_a_column_of_partials_and_a_bracketed_row() -> None:
+    column = "\\begin{bmatrix} \\frac{\\partial f}{\\partial x_1} \\\\ \\vdots \\\\ \\frac{\\partial f}{\\partial x_n} \\end{bmatrix}"
+    assert written_out(column, {"n": 3}) == "[∂(f)/∂x_1; ∂(f)/∂x_2; ∂(f)/∂x_3]"
+    row = "[\\frac{\\partial f}{\\partial x_1}, \\ldots, \\frac{\\partial f}{\\partial x_n}]"
+    assert written_out(row, {"n": 2}) == "[∂(f)/∂x_1, ∂(f)/∂x_2]"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("\\begin{bmatrix} B_{11} & B 21 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} 1 & x_1 & x_1^2 & \\cdots & x_1^n \\end{bmatrix}", "several forms"),
+        ("\\begin{bmatrix} 1 \\\\ 0 \\\\ \\vdots \\\\ 0 \\end{bmatrix}", "no index"),
+        ("\\begin{bmatrix} x_1 & x_3 & \\cdots & x_n \\end{bmatrix}", "no pattern"),
+        ("[\\frac{\\partial x_i^2}{\\partial x_1}, \\ldots, \\frac{\\partial x_i^2}{\\partial x_n}]", "index notation"),
+        ("\\begin{bmatrix} x_1 & \\cdots & x_n & \\cdots & x_N \\end{bmatrix}", "more than one gap"),
+        ("\\begin{bmatrix} x_1 & \\cdots & x_1 \\end{bmatrix}", "size is not written"),
+    ],
+)
+def test_a_pattern_that_does_not_read_gives_its_reason(text: str, reason: str) -> None:
+    found = schematic.read(tree(text))
+    assert isinstance(found, str) and reason in found, found
+
+
+def test_a_column_of_partials_is_decided_in_the_layout_its_shape_gives() -> None:
+    text = (
+        "Let $a, x \\in \\mathbb{R}^n$.\n\n$$\\frac{\\partial a^T x}{\\partial x} = \\begin{bmatrix} \\frac{\\partial a^T x}{\\partial x_1}"
+        " \\\\ \\vdots \\\\ \\frac{\\partial a^T x}{\\partial x_n} \\end{bmatrix}$$\n"
+    )
+    claims = [c for c in check_text("n.md", text).claims if c.kind == "derivative"]
+    assert [c.verdict for c in claims] == ["true in the denominator layout"]
+    row = text.replace("\\begin{bmatrix}", "[").replace("\\end{bmatrix}", "]").replace(" \\\\ \\vdots \\\\ ", ", \\ldots, ")
+    claims = [c for c in check_text("n.md", row).claims if c.kind == "derivative"]
+    assert [c.verdict for c in claims] == ["true in the numerator layout"]
+
+
+def test_entries_of_a_vector_written_transposed_are_not_tied_to_it() -> None:
+    # X = [x_1^T; …; x_n^T]: the x_k are samples (vectors), not entries of x
+    text = (
+        "Let $x, w \\in \\mathbb{R}^d$.\n\n$$\\begin{bmatrix} x_1^T w \\\\ \\vdots \\\\ x_n^T w \\end{bmatrix} = w^T x$$\n"
+    )
+    report = check_text("n.md", text)
+    assert not report.findings
+    assert all(not (c.verdict or "").startswith(("true", "false")) for c in report.claims if c.kind == "equality")
+
+
+def test_the_schematic_fixtures_are_decided() -> None:
+    report = check_text("s.md", (FIXTURES / "schematic_right.md").read_text(encoding="utf-8"))
+    derivatives = [c.verdict for c in report.claims if c.kind == "derivative"]
+    assert len(derivatives) >= 5 and all(v.startswith("true") for v in derivatives), derivatives
+    assert not report.findings
