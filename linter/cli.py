@@ -874,7 +874,7 @@ def _plural(n: int, word: str) -> str:
 
 def _summary(run: _Run, findings: list[Finding]) -> str:
     if run.files == 0:
-        return "No notes found to check (.md, .markdown, .tex, .ipynb)."
+        return "No notes found to check (.md, .markdown, .qmd, .Rmd, .mdx, .tex, .ipynb)."
     counts = f"({_plural(run.claim_count, 'claim')}, {run.unparsed} unparsed, {run.undecided} undecided)"
     if not findings:
         return f"All checked: no findings in {_plural(run.files, 'file')} {counts}."

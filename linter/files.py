@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 if TYPE_CHECKING:  # imported where a pattern is compiled: pathspec takes 0.05 s to import
     import pathspec
 
-NOTE_EXTENSIONS = frozenset({".md", ".markdown", ".tex", ".ipynb"})
+# Markdown and its dialects (Quarto, R Markdown, MDX), LaTeX and Jupyter notebooks; compared lower-cased.
+NOTE_EXTENSIONS = frozenset({".md", ".markdown", ".qmd", ".rmd", ".mdx", ".tex", ".ipynb"})
 SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 MAX_FILE_SIZE = 10 * 1024 * 1024  # bytes
 BINARY_SNIFF = 8192  # a NUL byte in this many leading bytes means a binary file

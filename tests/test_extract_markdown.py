@@ -50,7 +50,8 @@ def check_identity(ex) -> None:
     "note, delimiter, body, display, env",
     [
         ("a $x^T$ b", "$", "x^T", False, None),
-        ("a $$x^T$$ b", "$$", "x^T", True, None),
+        ("a $$x^T$$ b", "$$", "x^T", False, None),  # $$ within a sentence: inline (kramdown)
+        ("$$x^T$$", "$$", "x^T", True, None),
         ("a \\(x^T\\) b", "\\(", "x^T", False, None),
         ("a \\[x^T\\] b", "\\[", "x^T", True, None),
         ("a \\\\(x^T\\\\) b", "\\\\(", "x^T", False, None),

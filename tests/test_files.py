@@ -206,3 +206,11 @@ def test_missing_file_does_not_raise(tmp_path):
 def test_directory_does_not_raise(tmp_path):
     text, problem = read_note(str(tmp_path))
     assert text is None and problem.message
+
+
+def test_walk_picks_the_markdown_dialects(cwd):
+    """Quarto, R Markdown (either case of its extension) and MDX notes are walked with the others."""
+    touch(cwd, "a.qmd", "b.Rmd", "c.rmd", "d.mdx", "e.QMD", "f.qmd.html", "g.Rmarkdown", "h.mdown")
+    files, errors = discover(["."])
+    assert files == ["a.qmd", "b.Rmd", "c.rmd", "d.mdx", "e.QMD"]
+    assert errors == []

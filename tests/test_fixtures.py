@@ -13,12 +13,13 @@ from derivlint.site_macros import site_macros
 from derivlint.extract.latex_project import dependencies, root_documents
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-EXPECT = re.compile(r"(?:<!--|%)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|$)")
+EXPECT = re.compile(r"(?:<!--|%|\{/\*)\s*expect(?:\+(\d+))?:\s*([A-Z0-9, ]+?)\s*(?:-->|\*/\}|$)")  # {/* */}: MDX
+SUFFIXES = (".md", ".qmd", ".Rmd", ".mdx", ".tex", ".ipynb")
 SETUP = re.compile(r"derivlint-fixture:\s*(.*?)\s*(?:-->|$)")
 
 
 def fixture_files() -> list[Path]:
-    return sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".md", ".tex", ".ipynb") and p.name != "README.md")
+    return sorted(p for p in FIXTURES.rglob("*") if p.suffix in SUFFIXES and p.name != "README.md")
 
 
 def _texts(path: Path) -> list[tuple[int | None, str]]:
@@ -85,7 +86,7 @@ def test_fixture(path: Path) -> None:
 
 def test_every_fixture_folder_has_notes() -> None:
     kinds = {p.suffix for p in fixture_files()}
-    assert kinds == {".md", ".tex", ".ipynb"}
+    assert kinds == set(SUFFIXES)
 
 
 def test_expectation_comments_are_read() -> None:

@@ -10,6 +10,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from derivlint.extract import dialects
 from derivlint.extract.blocks import Extraction, MathBlock, Passage, contiguous_offsets
 from derivlint.source import Source
 from derivlint.extract.paragraph_rule import use_paragraph_rule
@@ -46,6 +47,11 @@ _WHERE = {
 }
 
 _SPECIAL = re.compile(r"[\\$`<]")
+# MathJax 2's math scripts (what kramdown and many blog engines write for $$ and $):
+# <script type="math/tex"> inline, <script type="math/tex; mode=display"> display.
+_SCRIPT = re.compile(r"""<script[ \t\n]+type[ \t]*=[ \t]*["']math/tex[ \t]*(;[ \t]*mode[ \t]*=[ \t]*display[ \t]*)?["'][ \t\n]*>""", re.I)
+_SCRIPT_END = re.compile(r"</script>", re.I)
+_ROLE = "{math}"  # MyST's inline math role, {math}`x^2`
 _ENV_TOKEN = re.compile(r"\\(?:begin|end)\{([A-Za-z]+\*?)\}")
 _MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
 _QUOTE_MARKER = re.compile(r"[ \t]*>[ \t]?")
@@ -88,7 +94,7 @@ def extract_markdown(path: str, text: str, source: Source | None = None) -> Extr
 def extract_source(source: Source, outline: Outline | None = None) -> Extraction:
     """Extract one Markdown source, continuing ``outline`` (headings) when given."""
     reader = _Reader(source, outline if outline is not None else Outline())
-    reader.run(_segments_of(source.text))
+    reader.run(_segments_of(source.text, source.path.lower().endswith(".mdx")))
     return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
 
 
@@ -109,6 +115,9 @@ class _Segment:
     title: str = ""
     prose: str = "paragraph"  # the kind a paragraph here has (for a setext heading that is math)
     underline: int = 0  # a setext heading's last line + 1, underline included
+    fence: str = ""  # a math directive's fence (```, :::)
+    scripts: bool = False  # an HTML block: only its MathJax math scripts are read
+    argument: bool = False  # a math directive whose opening line holds an equation after {math}
 
 
 @lru_cache(maxsize=1)
@@ -128,17 +137,25 @@ def _parser() -> MarkdownIt:
 _MAX_NESTING = 100
 
 
-def _segments_of(text: str) -> list[_Segment]:
+def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
     clean = text[1:] if text.startswith("\ufeff") else text
     clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
     clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
+    regions: list[dialects.Region] = []
+    if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
+        lines, regions = dialects.prepare(clean.split("\n"), mdx)
+        clean = "\n".join(lines)
     try:
         tokens = _parser().parse(clean)
     except Exception:  # markdown-it should not fail; if it does, fall back to blank-line paragraphs
         return _fallback_segments(clean)
     if tokens and max(tok.level for tok in tokens) >= _MAX_NESTING - 1:  # cut short at the limit
         return _fallback_segments(clean)
-    return _segments_from_tokens(tokens)
+    segments = _segments_from_tokens(tokens)
+    if regions:
+        extra = [_Segment(r.kind, r.first, r.last, fence=r.fence, argument=bool(r.argument)) for r in regions]
+        segments = sorted(segments + extra, key=lambda seg: seg.first)
+    return segments
 
 
 def _segments_from_tokens(tokens) -> list[_Segment]:
@@ -172,6 +189,12 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
             segments.append(_Segment("table_row", first, last, ids, depth, markers))
         elif kind in ("code_block", "hr"):
             segments.append(_Segment("code", first, last, ids, depth))
+        elif kind == "fence" and dialects.directive(tok.info) in dialects.MATH_DIRECTIVES:
+            argument = bool(tok.info.strip()[tok.info.strip().index("}") + 1 :].strip())
+            segments.append(_Segment("math", first, last, ids, depth, fence=tok.markup, argument=argument))
+        elif kind == "html_block" and "math/tex" in tok.content and _SCRIPT.search(tok.content):
+            # raw HTML holding MathJax 2's math scripts: the scripts are read, the rest is HTML
+            segments.append(_Segment(prose, first, last, ids, depth, scripts=True))
         elif kind in ("fence", "html_block", "front_matter"):
             segments.append(_Segment("barrier", first, last, ids, depth))
     return segments
@@ -212,6 +235,10 @@ class _Reader:
             if seg.kind in ("code", "barrier") or seg.first >= self.source.line_count:
                 i += 1
                 continue
+            if seg.kind == "math":
+                self._math_directive(seg)
+                i += 1
+                continue
             if seg.kind == "heading" and seg.underline > seg.last and self._opens_display(seg):
                 # "$$" and a line of "=" or "-" inside the math: not a setext heading
                 seg = segments[i] = replace(seg, kind=seg.prose, last=seg.underline)
@@ -223,6 +250,48 @@ class _Reader:
             if passage.kind == "table_row":
                 passage.cells = self._cells(passage)
             i += 1
+
+    def _math_directive(self, seg: _Segment) -> None:
+        """The equations of a math directive (MyST's ```{math} or :::{math}): one display per
+        group of lines between blank lines, after the directive's options; its passage is the
+        directive itself."""
+        source, text = self.source, self.text
+        count = source.line_count
+        last = min(seg.last, count)
+        lines = [self._line_text(k, seg.depth) for k in range(seg.first, last)]
+        stop = last
+        if last - seg.first > 1 and dialects.closes(lines[-1][1], seg.fence):
+            stop = last - 1  # the closing fence
+        start = source.line_start(seg.first + 1)
+        passage = Passage(source, "paragraph", start, max(start, self._line_end(last)),
+                          self.outline.path, self.outline.section)
+        self.passages.append(passage)
+        delimiter = seg.fence + "{math}"
+        if seg.argument:  # ```{math} a = b: the first equation is on the opening line
+            at, line = lines[0]
+            brace = line.find("}", line.find("{"))
+            body = at + brace + 1
+            while text[body] in " \t":
+                body += 1
+            close = self._line_end(seg.first + 1)
+            while close > body and text[close - 1] in " \t":
+                close -= 1
+            self._add(passage, body, body, close, close, delimiter, seg.depth, display=True)
+        content = [line for _, line in lines[1:stop - seg.first]]
+        for a, b in dialects.math_lines(content, 0, len(content)):
+            body = lines[a + 1][0]
+            close = self._line_end(seg.first + b + 1)
+            self._add(passage, body, body, close, close, delimiter, seg.depth, display=True)
+
+    def _line_text(self, k: int, depth: int) -> tuple[int, str]:
+        """The 0-based line ``k`` past ``depth`` blockquote markers: (its offset, its text)."""
+        start = self.source.line_start(k + 1)
+        for _ in range(depth):
+            match = _QUOTE_MARKER.match(self.text, start, self._line_end(k + 1))
+            if match is None:
+                break
+            start = match.end()
+        return start, self.text[start : self._line_end(k + 1)]
 
     # positions ----------------------------------------------------------------------
 
@@ -271,6 +340,9 @@ class _Reader:
         seg = segments[i]
         pos, end = passage.start, passage.end
         cache: dict = {}
+        if seg.scripts:
+            self._scripts(passage, seg.depth)
+            return i
         while True:
             found = _next_token(text, pos, end, cache)
             if found is None:
@@ -292,11 +364,15 @@ class _Reader:
                 pos = body
                 continue
             k, j = _find_closer(text, body, end, tok, closer, cache), i
-            if k is None and tok not in _INLINE and seg.kind in _PROSE:
+            tagged = tok[0] in "{<"  # a {math} role or a MathJax script: never past its paragraph
+            if k is None and not tagged and tok not in _INLINE and seg.kind in _PROSE:
                 extended = self._extend(segments, i, tok, closer)
                 if extended is not None:
                     j, k = extended
             if k is None:
+                if tagged:  # an unclosed code span or HTML tag: text, not math
+                    pos = body
+                    continue
                 if not tok.startswith("\\\\") and not self._escaped_bracket(p, tok):
                     message = f"unclosed '{tok}': no matching '{closer}' before the end of the {_WHERE[seg.kind]}"
                     self.problems.append((self.source, p, body, message))
@@ -312,8 +388,23 @@ class _Reader:
             if tok[len("\\begin{") : -1] in INNER_ENVIRONMENTS and tok.startswith("\\begin{"):
                 self._add(passage, p, p, stop, stop, tok, seg.depth, delimiter="")
             else:
-                self._add(passage, p, body, k, stop, tok, seg.depth)
+                inline = tok == "$$" and _in_sentence(text, p, stop, passage.start, passage.end)
+                self._add(passage, p, body, k, stop, tok, seg.depth, display=False if inline else None)
             pos = stop
+
+    def _scripts(self, passage: Passage, depth: int) -> None:
+        """The MathJax math scripts of an HTML block (nothing else of it is read)."""
+        text, end = self.text, passage.end
+        pos = passage.start
+        while True:
+            script = _SCRIPT.search(text, pos, end)
+            if script is None:
+                return
+            close = _SCRIPT_END.search(text, script.end(), end)
+            if close is None:
+                return
+            self._add(passage, script.start(), script.end(), close.start(), close.end(), script.group(0), depth)
+            pos = close.end()
 
     def _escaped_bracket(self, p: int, tok: str) -> bool:
         """Whether an unclosed ``\\(`` or ``\\[`` at ``p`` is CommonMark's escaped bracket.
@@ -353,7 +444,7 @@ class _Reader:
                 continue
             k = _find_closer(text, pos, end, tok, closer, cache)
             if k is None:
-                return tok not in _INLINE
+                return tok not in _INLINE and tok[0] not in "{<"
             pos = k + len(closer)
 
     def _extend(self, segments: list[_Segment], i: int, tok: str, closer: str) -> tuple[int, int] | None:
@@ -398,9 +489,11 @@ class _Reader:
         return seen[0] if len(seen) % 2 == 1 else _FAIL
 
     def _add(self, passage: Passage, start: int, body: int, close: int, end: int, tok: str, depth: int,
-             delimiter: str | None = None) -> None:
+             delimiter: str | None = None, display: bool | None = None) -> None:
         """Add the block [start, end) whose math is [body, close); ``delimiter`` defaults to ``tok``."""
         text, offsets = _body(self.text, body, close, depth)
+        if "\\\\{" in text or "\\\\}" in text:
+            text, offsets = _unescape_braces(text, offsets)
         env = tok[len("\\begin{") : -1] if tok.startswith("\\begin{") else None
         block = MathBlock(
             source=self.source,
@@ -409,7 +502,7 @@ class _Reader:
             start=start,
             end=end,
             delimiter=tok if delimiter is None else delimiter,
-            display=tok not in _INLINE,
+            display=_is_display(tok) if display is None else display,
             env=env,
         )
         passage.add_block(block)
@@ -459,9 +552,18 @@ def _next_token(text: str, pos: int, end: int, cache: dict) -> tuple[int, str] |
         if ch == "$":
             return i, "$$" if text.startswith("$$", i, end) else "$"
         if ch == "`":
+            if i - len(_ROLE) >= pos and text.startswith(_ROLE, i - len(_ROLE)):  # {math}`x^2`
+                run = i + 1
+                while run < end and text[run] == "`":
+                    run += 1
+                return i - len(_ROLE), text[i - len(_ROLE) : run]
             pos = _skip_code_span(text, i, end, cache)
             continue
         if ch == "<":
+            if text.startswith(("<script", "<SCRIPT"), i):
+                script = _SCRIPT.match(text, i, end)
+                if script is not None:
+                    return i, script.group(0)
             pos = _skip_comment(text, i, end, cache)
             continue
         nxt = text[i + 1] if i + 1 < end else ""
@@ -551,7 +653,35 @@ def _stray_dollar(text: str, body: int, close: int, end: int) -> bool:
 def _closer_of(tok: str) -> str | None:
     if tok.startswith("\\begin{"):
         return "\\end{" + tok[len("\\begin{") :]
+    if tok.startswith(_ROLE):
+        return tok[len(_ROLE) :]  # the role's backticks
+    if tok.startswith("<"):
+        return "</script>"
     return _CLOSERS.get(tok)
+
+
+# what may stand around a $$ display on its lines: a label ({#eq-x}, (eq-x)), punctuation
+_AFTER_DISPLAY = re.compile(r"[ \t]*(?:\{#[^}\n]*\}|\([\w:.-]*\))?[ \t]*[.,;:!?，。；：！？]?[ \t]*(?:\n|$)")
+
+
+def _in_sentence(text: str, start: int, stop: int, first: int, last: int) -> bool:
+    """Whether the ``$$…$$`` at [start, stop) is inline math within a line of prose, as kramdown
+    reads it (and as it reads in the sentence for any renderer): one line, with words before it
+    on that line or after it."""
+    if text.find("\n", start, stop) != -1:
+        return False
+    line = text.rfind("\n", 0, start) + 1
+    before = text[max(line, first) : start]
+    if any(ch.isalnum() for ch in before) and _LINE_START.fullmatch(before) is None:
+        return True
+    return _AFTER_DISPLAY.match(text, stop, last) is None
+
+
+def _is_display(tok: str) -> bool:
+    """Whether the math an opening delimiter ``tok`` opens is a display."""
+    if tok.startswith("<"):
+        return _SCRIPT.match(tok).group(1) is not None  # ; mode=display
+    return tok not in _INLINE and not tok.startswith(_ROLE)
 
 
 @lru_cache(maxsize=None)
@@ -572,6 +702,9 @@ def _find_closer(text: str, start: int, end: int, tok: str, closer: str, cache: 
         return None
     if cache.get(closer, end + 1) <= start:
         return None
+    if closer == "</script>":  # HTML: any case
+        match = _SCRIPT_END.search(text, start, end)
+        return match.start() if match is not None else None
     k = text.find(closer, start, end)
     while k != -1:
         if not _escaped(text, k):
@@ -626,6 +759,76 @@ def _body(text: str, start: int, end: int, depth: int) -> tuple[str, list[int]]:
             i = match.end()
     offsets.append(end)
     return "".join(pieces), offsets
+
+
+def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
+    """The math ``text`` with ``\\\\{`` and ``\\\\}`` read as ``\\{`` and ``\\}`` (with the offsets of
+    what is kept), when the note escaped the braces' backslash for a Markdown converter that eats
+    one (marked, Hexo): when a group opened right after a ``\\\\`` closes right after another, which
+    as written would be a row break inside a group, and the braces balance read as escaped."""
+    if not _escaped_pair(text) or not _braces_balance(text):
+        return text, offsets
+    pieces: list[str] = []
+    kept: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}":
+            pieces.append(text[i + 1 : i + 3])
+            kept.extend((offsets[i + 1], offsets[i + 2]))
+            i += 3
+        elif text[i] == "\\" and i + 1 < n:
+            pieces.append(text[i : i + 2])
+            kept.extend((offsets[i], offsets[i + 1]))
+            i += 2
+        else:
+            pieces.append(text[i])
+            kept.append(offsets[i])
+            i += 1
+    kept.append(offsets[n])
+    return "".join(pieces), kept
+
+
+def _escaped_pair(text: str) -> bool:
+    """Whether, read as written, a group opened by ``\\\\{`` is closed by ``\\\\}``."""
+    opened: list[bool] = []  # per open group: whether a \\ came right before its {
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}":
+                if text[i + 2] == "{":
+                    opened.append(True)
+                elif opened and opened.pop():
+                    return True
+                i += 3
+            else:
+                i += 2
+            continue
+        if ch == "{":
+            opened.append(False)
+        elif ch == "}" and opened:
+            opened.pop()
+        i += 1
+    return False
+
+
+def _braces_balance(text: str) -> bool:
+    """Whether the groups of ``text`` close in order, ``\\\\{`` and ``\\\\}`` being escaped braces."""
+    depth = 0
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 3 if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}" else 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+        i += 1
+    return depth == 0
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

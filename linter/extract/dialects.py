@@ -1,0 +1,197 @@
+"""Block constructs of Markdown's dialects (MyST and Quarto fenced divs and directives, MDX's ESM and JSX lines), found line by line before markdown-it reads the note."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Directives whose content is math (MyST ```{math}, Sphinx's math directive).
+MATH_DIRECTIVES = frozenset({"math"})
+# Directives whose content is not Markdown: code, reStructuredText, raw output, tables of data,
+# diagrams, file lists. In a colon fence they are set apart like a code fence; in a backtick
+# fence markdown-it already keeps them as code.
+OPAQUE_DIRECTIVES = frozenset({
+    "code", "code-block", "code-cell", "sourcecode", "eval-rst", "eval_rst", "raw", "literalinclude",
+    "mermaid", "graphviz", "csv-table", "toctree", "bibliography", "include", "embed", "glue",
+    "jupyter-execute", "ipython", "plot", "tikz", "exercise-code", "only", "rst-class",
+})
+# Directives written with backticks whose content IS Markdown prose (and math): admonitions,
+# proofs and theorems, dropdowns, tabs, cards, margins and sidebars. Their content is read as
+# the paragraphs it holds; a backtick fence with any other directive stays code.
+PROSE_DIRECTIVES = frozenset({
+    "note", "warning", "tip", "hint", "important", "caution", "attention", "danger", "error",
+    "admonition", "seealso", "dropdown", "tab-item", "tab-set", "card", "grid", "grid-item",
+    "grid-item-card", "margin", "sidebar", "topic", "epigraph", "pull-quote", "highlights",
+    "div", "container", "exercise", "solution", "prf:theorem", "prf:proof", "prf:lemma",
+    "prf:definition", "prf:corollary", "prf:proposition", "prf:example", "prf:remark",
+    "prf:property", "prf:observation", "prf:axiom", "prf:conjecture", "prf:criterion",
+    "prf:algorithm", "prf:assumption", "prf:notation", "theorem", "proof", "lemma", "definition",
+    "corollary", "proposition", "example", "remark", "versionadded", "versionchanged", "deprecated",
+})
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(.*?)[ \t]*$")
+_COLONS = re.compile(r" {0,3}(:{3,})[ \t]*(.*?)[ \t]*$")
+_DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.-]*)\}")  # {math}, {note}, {prf:theorem}
+_OPTION = re.compile(r"[ \t]*:[\w-]+:(?:[ \t].*)?$")  # :label: eq-grad
+_ESM = re.compile(r"(?:import|export)\b")
+# a line of JSX tags only: <Tip>, </Tip>, <Figure src="a.png" />, <Tip warning={true}>
+_JSX_LINE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w.:-]*(?:[ \t]+[^<>]*?)?[ \t]*/?>[ \t]*)+$")
+
+
+@dataclass(frozen=True)
+class Region:
+    """Lines [first, last) (0-based) that the pre-pass read itself.
+
+    ``kind`` is ``math`` (a math directive: ``first`` is its opening fence line, ``last`` is past
+    its closing one, or the end of the note when unclosed; ``fence`` is the closing fence's
+    characters) or ``barrier`` (lines that are not prose: a colon-fenced code directive, MDX's
+    ``import``/``export`` blocks)."""
+
+    kind: str
+    first: int
+    last: int
+    fence: str = ""
+    argument: str = ""  # text after {math} on the opening line: Sphinx's first equation
+
+
+def may_have_dialect(text: str, mdx: bool) -> bool:
+    """Whether the note may hold a construct of ``prepare`` (a cheap test for the usual note)."""
+    return mdx or ":::" in text or "{" in text and ("```{" in text or "~~~{" in text or "``` {" in text)
+
+
+def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
+    """The lines markdown-it is to read (fence and tag lines of the dialects blanked, so that
+    the content of a fenced div, an admonition or a JSX element parses as the blocks it holds)
+    and the regions read here (math directives, code directives and ESM, blanked too).
+
+    Blanking keeps every line in its place, so every position still maps to the note."""
+    out = list(lines)
+    regions: list[Region] = []
+    stack: list[tuple[str, int]] = []  # open prose fences: (fence character, length)
+    n = len(lines)
+    i = 0
+    while i < n:
+        line = lines[i]
+        fence = _FENCE.match(line)
+        if fence is not None:
+            marks, info = fence.group(1), fence.group(2)
+            if not info and stack and stack[-1][0] == marks[0] and len(marks) >= stack[-1][1]:
+                out[i] = ""  # the closing fence of a prose directive
+                stack.pop()
+                i += 1
+                continue
+            name = directive(info)
+            if name in PROSE_DIRECTIVES and marks[0] == "`":
+                stack.append((marks[0], len(marks)))
+                out[i] = ""
+                i = _blank_options(lines, out, i + 1)
+                continue
+            i = _past_fence(lines, i + 1, marks)  # code, or a math directive markdown-it reads as a fence
+            continue
+        colons = _COLONS.match(line)
+        if colons is not None:
+            marks, info = colons.group(1), colons.group(2)
+            if not info:
+                if stack and stack[-1][0] == ":":
+                    stack.pop()
+                out[i] = ""  # a closing ::: (or a stray one: never prose)
+                i += 1
+                continue
+            name = directive(info)
+            if name in MATH_DIRECTIVES or name in OPAQUE_DIRECTIVES:
+                end = _colon_close(lines, i + 1, len(marks))
+                last = n if end is None else end + 1
+                argument = info[info.index("}") + 1 :].strip() if name in MATH_DIRECTIVES else ""
+                regions.append(Region("math" if name in MATH_DIRECTIVES else "barrier", i, last, marks, argument))
+                for k in range(i, last):
+                    out[k] = ""
+                i = last
+                continue
+            stack.append((":", len(marks)))  # a Quarto div (::: {.callout-note}) or a MyST admonition
+            out[i] = ""
+            i = _blank_options(lines, out, i + 1) if name is not None else i + 1
+            continue
+        if mdx and not stack and _ESM.match(line):
+            first = i
+            while i < n and lines[i].strip():
+                out[i] = ""
+                i += 1
+            regions.append(Region("barrier", first, i))
+            continue
+        if mdx and _JSX_LINE.match(line):
+            out[i] = ""
+        i += 1
+    return out, regions
+
+
+def directive(info: str) -> str | None:
+    """The directive an info string names (``{math}``, ``{note} Title``), or None."""
+    match = _DIRECTIVE.match(info)
+    return match.group(1).lower() if match is not None else None
+
+
+def _blank_options(lines: list[str], out: list[str], i: int) -> int:
+    """Blank a directive's options (``:label: x`` lines or a ``---`` YAML block) from line ``i``."""
+    n = len(lines)
+    if i < n and lines[i].strip() == "---":
+        end = next((k for k in range(i + 1, n) if lines[k].strip() == "---"), None)
+        if end is not None:
+            for k in range(i, end + 1):
+                out[k] = ""
+            return end + 1
+    while i < n and _OPTION.match(lines[i]):
+        out[i] = ""
+        i += 1
+    return i
+
+
+def _past_fence(lines: list[str], i: int, marks: str) -> int:
+    """The line past the closing fence of a code fence opened with ``marks`` (the end if none)."""
+    n = len(lines)
+    while i < n:
+        fence = _FENCE.match(lines[i])
+        if fence is not None and not fence.group(2) and fence.group(1)[0] == marks[0] and len(fence.group(1)) >= len(marks):
+            return i + 1
+        i += 1
+    return n
+
+
+def _colon_close(lines: list[str], i: int, length: int) -> int | None:
+    """The line of the ``:::`` closing a colon fence of ``length`` colons opened before ``i``."""
+    for k in range(i, len(lines)):
+        colons = _COLONS.match(lines[k])
+        if colons is not None and not colons.group(2) and len(colons.group(1)) >= length:
+            return k
+    return None
+
+
+def math_lines(lines: list[str], first: int, last: int) -> list[tuple[int, int]]:
+    """The equations of a math directive's content, lines [first, last): (first, last) line
+    ranges split at blank lines (Sphinx and MyST typeset each as its own equation), after the
+    directive's options."""
+    i = first
+    if i < last and lines[i].strip() == "---":  # options as YAML
+        end = next((k for k in range(i + 1, last) if lines[k].strip() == "---"), None)
+        if end is not None:
+            i = end + 1
+    while i < last and _OPTION.match(lines[i]):
+        i += 1
+    equations: list[tuple[int, int]] = []
+    start = None
+    for k in range(i, last):
+        if lines[k].strip():
+            if start is None:
+                start = k
+        elif start is not None:
+            equations.append((start, k))
+            start = None
+    if start is not None:
+        equations.append((start, last))
+    return equations
+
+
+def closes(line: str, fence: str) -> bool:
+    """Whether ``line`` is a closing fence for an opening ``fence`` (backticks, tildes or colons)."""
+    pattern = _COLONS if fence[0] == ":" else _FENCE
+    match = pattern.match(line)
+    return match is not None and not match.group(2) and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
