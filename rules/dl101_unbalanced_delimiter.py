@@ -122,7 +122,7 @@ def block_imbalances(block) -> list[Problem]:
     that the prose next to an inline formula closes, a list label)."""
     text = block.text
     found = scan(text)
-    if found and "\\\\" in text and block.source.path.endswith((".md", ".ipynb", ".qmd", ".Rmd", ".mdx", ".markdown")):
+    if found and "\\\\" in text and block.source.path.lower().endswith((".md", ".ipynb", ".qmd", ".rmd", ".mdx", ".markdown")):
         escaped = scan(text, markdown=True)  # \\{ written for a Markdown converter that eats one backslash
         if len(escaped) < len(found):
             found = escaped

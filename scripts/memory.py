@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-NOTE_SUFFIXES = {".md", ".markdown", ".tex", ".ipynb"}
+NOTE_SUFFIXES = {".md", ".markdown", ".qmd", ".rmd", ".mdx", ".tex", ".ipynb"}  # as linter/files.py walks
 
 # Runs one command and prints its wall time and peak RSS as JSON (ru_maxrss is KiB on Linux).
 _WRAPPER = """

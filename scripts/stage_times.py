@@ -20,10 +20,11 @@ import derivlint.context
 import derivlint.extract
 import derivlint.math.claims
 from derivlint import engine
+from derivlint.files import NOTE_EXTENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 
-SUFFIXES = (".md", ".markdown", ".tex", ".ipynb")
+SUFFIXES = tuple(NOTE_EXTENSIONS)  # the note kinds a folder check walks
 spent: Counter = Counter()
 
 
@@ -51,7 +52,7 @@ def main(folders: list[str]) -> None:
     timed(derivlint.check.truth, "analyse_claims", "shapes and truth")
     paths = sorted(
         os.path.join(folder, name) for root in folders for folder, _, names in os.walk(root)
-        for name in names if name.endswith(SUFFIXES)
+        for name in names if name.lower().endswith(SUFFIXES)
     )  # fmt: skip
     claims = 0
     start = time.process_time()

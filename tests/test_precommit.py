@@ -7,6 +7,8 @@ parallel. Skipped when ``git`` or ``pre-commit`` is not installed.
 
 from __future__ import annotations
 
+import re
+
 import json
 import os
 import shutil
@@ -67,7 +69,7 @@ def repos(tmp_path_factory) -> tuple[Path, Path]:
     notes = base / "notes"
     notes.mkdir()
     files = {
-        "wrong.md": WRONG_MD, "derivative.md": WRONG_DERIVATIVE, "wrong.tex": WRONG_TEX, "wrong.ipynb": _notebook(WRONG_MD),
+        "wrong.md": WRONG_MD, "wrong.qmd": WRONG_MD, "wrong.Rmd": WRONG_MD, "derivative.md": WRONG_DERIVATIVE, "wrong.tex": WRONG_TEX, "wrong.ipynb": _notebook(WRONG_MD),
         "right.md": RIGHT_MD, "right.tex": RIGHT_TEX, "right.ipynb": _notebook(RIGHT_MD),
         "README.txt": "Not a note: $x = (a$ is not checked here.\n",
         "style.sty": "% a style file, not a note: $x = (a$\n\\newcommand{\\R}{\\mathbb{R}}\n",
@@ -85,7 +87,7 @@ def runs(repos) -> dict[str, subprocess.CompletedProcess]:
     hook, notes = repos
     env = _env(notes.parent)
     commands = {
-        "wrong": [PRE_COMMIT, "try-repo", str(hook), "derivlint", "--verbose", "--files", "wrong.md", "derivative.md", "wrong.tex", "wrong.ipynb", "README.txt"],
+        "wrong": [PRE_COMMIT, "try-repo", str(hook), "derivlint", "--verbose", "--files", "wrong.md", "wrong.qmd", "wrong.Rmd", "derivative.md", "wrong.tex", "wrong.ipynb", "README.txt"],
         "right": [PRE_COMMIT, "try-repo", str(hook), "derivlint", "--verbose", "--files", "right.md", "right.tex", "right.ipynb", "README.txt", "style.sty"],
     }
     started = {
@@ -103,7 +105,7 @@ def test_hook_fails_on_wrong_notes(runs):
     run = runs["wrong"]
     assert run.returncode == 1, run.stdout
     assert "derivlint" in run.stdout and "Failed" in run.stdout
-    for name in ("wrong.md:3:", "wrong.tex:2:", "wrong.ipynb:cell 1:3:"):
+    for name in ("wrong.md:3:", "wrong.qmd:3:", "wrong.Rmd:3:", "wrong.tex:2:", "wrong.ipynb:cell 1:3:"):
         assert name in run.stdout, run.stdout
     assert run.stdout.count("DL101") >= 3
     assert "derivative.md:3:" in run.stdout and "DL301" in run.stdout
@@ -118,8 +120,15 @@ def test_hook_passes_on_right_notes(runs):
 
 def test_hook_manifest_fields():
     text = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
-    for line in ("- id: derivlint", "entry: derivlint check", "language: python", "types_or: [markdown, tex, jupyter]"):
+    for line in ("- id: derivlint", "entry: derivlint check", "language: python", "types: [text]"):
         assert line in text
     clientlib = pytest.importorskip("pre_commit.clientlib")
     (hook,) = clientlib.load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))  # pre-commit's own validation
-    assert hook["id"] == "derivlint" and hook["types_or"] == ["markdown", "tex", "jupyter"]
+    assert hook["id"] == "derivlint" and hook["types"] == ["text"]
+    from derivlint.files import NOTE_EXTENSIONS
+
+    walked = re.compile(hook["files"])
+    for suffix in NOTE_EXTENSIONS:  # the hook passes on every note kind a folder check walks, and nothing else
+        assert walked.search("notes/a" + suffix) and walked.search("notes/a" + suffix.upper()), suffix
+    for other in ("a.sty", "a.txt", "a.py", "a.md.bak"):
+        assert not walked.search(other), other
