@@ -628,6 +628,7 @@ def _is_prose_word(inner: list[Token]) -> bool:
 
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 _OPENING_CMDS, _CLOSING_CMDS = frozenset({"left", "begin", "langle"}), frozenset({"right", "end", "rangle"})
+_SET_BRACES = frozenset({"{", "}"})  # \{ and \}
 
 
 def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True) -> list[Segment]:
@@ -684,6 +685,8 @@ def _top_level_commas(tokens: list[Token]) -> list[int]:
                 depth += 1
             elif value in _CLOSING_CMDS:
                 depth -= 1
+            elif value in _SET_BRACES and not (k and tokens[k - 1].is_cmd("left", "right")):
+                depth += 1 if value == "{" else -1  # \{0, 1\}: a set's commas (\left\{ counted at \left)
     return cuts
 
 
