@@ -13,7 +13,7 @@ from derivlint.math.parser import (
     FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     TOO_DEEP, sub_parse,
 )  # fmt: skip
-from derivlint.math.tree import Call, Deriv, Node, Space, Sym, Tuple, render
+from derivlint.math.tree import Call, Deriv, Node, Opaque, Space, Sym, Tuple, render
 
 # Environments whose rows are statements, not matrix entries
 LAYOUT_ENVS = frozenset(
@@ -855,6 +855,8 @@ def _kind(lhs: Node | None, rel: str, rhs: Node, step: int) -> str:
     sides = [s for s in (lhs, rhs) if s is not None]
     if any(Deriv in map(type, s.walk()) for s in sides):  # C speed; Deriv has no subclass
         return "derivative"
+    if isinstance(rhs, Opaque) and rhs.op == "comma":  # i = 1, 2, …, n: the range of an index
+        return "relation"
     if rel in ("=", ":=", "≜", "≡") and step == 0 and _is_name(lhs):
         return "definition"
     if rel in ("=",):

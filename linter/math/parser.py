@@ -266,8 +266,26 @@ class Parser:
             self.skip_ignorable()
             if self.peek() is None:
                 raise self.error(f"nothing after '{rel}'", rel_tok)
-            steps.append((rel, rel_tok, self.expr()))
+            rhs = self.expr()
+            if self.peek() is not None and self.peek().is_char(",") and not self._relation_later():
+                rhs = self._value_list(rhs)  # i = 1, 2, \ldots, n: the values an index runs through
+            steps.append((rel, rel_tok, rhs))
         return first, steps
+
+    def _relation_later(self) -> bool:
+        """Whether a relation stands at the top level after the cursor."""
+        return any(relation_of(t) is not None or t.is_cmd("overset", "stackrel", "underset") for t in _top_level(self.toks[self.i : self.n]))
+
+    def _value_list(self, first: Node) -> Node:
+        """first, a, b, …: a list of values after a relation (the cursor at the first comma)."""
+        items = [first]
+        while self.peek() is not None and self.peek().is_char(","):
+            self.next()
+            self.skip_ignorable()
+            if self.peek() is None:  # a trailing comma
+                break
+            items.append(self.expr())
+        return Opaque(first.start, items[-1].end, "a list of values (i = 1, 2, …, n)", items, None, "comma")
 
     def _relation_here(self) -> str | None:
         tok = self.peek()
@@ -690,7 +708,7 @@ class Parser:
                 raise
             self.i, self.bold, self.bars = saved
             return sym
-        if isinstance(inner, Opaque) and inner.head is None and inner.op in _CLAUSE_OPS and tok.kind == CHAR:
+        if isinstance(inner, Opaque) and inner.head is None and inner.op in _CLAUSE_OPS:
             end = self._last_end()
             if inner.op == "semicolon" and all(isinstance(a, Sym) for a in inner.parts):
                 return Call(sym.start, end, sym, inner.parts)  # f(x; θ): a function of x and θ
@@ -781,15 +799,11 @@ class Parser:
                 raise
             return found
 
-    def _bracket_clauses(self, tok: Token, first: int) -> Node | None:
-        """( … ) or [ … ] read as clauses when the plain reading failed and the bracket holds a
-        separator or a relation at its top level: p(x | y), f(x; θ), P(X = x, Y = y), B[:, j].
-        None when it holds none of them or its clauses do not parse either."""
-        close = _closing_bracket(self.toks, first, self.n, "]" if tok.value in ("[", "lbrack") else ")")
-        if close is None or close == first:
-            return None
+    def _clauses_until(self, first: int, close: int, start: int, end: int) -> Node | None:
+        """The tokens from ``first`` to ``close`` read as clauses (see _bracket_clauses), the
+        cursor moved to ``close``; None when they hold no clause mark or do not parse."""
         inner = self.toks[first:close]
-        if not any(_is_clause_mark(t) for t in _top_level(inner)):
+        if not inner or not any(_is_clause_mark(t) for t in _top_level(inner)):
             return None
         try:
             parts, op = clauses(inner, self.bold)
@@ -797,9 +811,21 @@ class Parser:
             if err.message == TOO_DEEP:
                 raise
             return None
-        self.i = close + 1
+        self.i = close
         what = {"mid": WHAT_CONDITIONAL, "semicolon": "a list with ';' (x_1; x_2)", "slice": "a slice (B[:, j])"}.get(op, WHAT_EVENT)
-        return Opaque(tok.start, self.toks[close].end, what, parts, None, op)
+        return Opaque(start, end, what, parts, None, op)
+
+    def _bracket_clauses(self, tok: Token, first: int) -> Node | None:
+        """( … ) or [ … ] read as clauses when the plain reading failed and the bracket holds a
+        separator or a relation at its top level: p(x | y), f(x; θ), P(X = x, Y = y), B[:, j].
+        None when it holds none of them or its clauses do not parse either."""
+        close = _closing_bracket(self.toks, first, self.n, "]" if tok.value in ("[", "lbrack") else ")")
+        if close is None:
+            return None
+        node = self._clauses_until(first, close, tok.start, self.toks[close].end)
+        if node is not None:
+            self.i = close + 1
+        return node
 
     def _bracket(self, tok: Token) -> Node:
         opening = "[" if tok.value == "lbrack" else tok.value
@@ -881,13 +907,23 @@ class Parser:
             elif opening == "{" and delim.kind == CMD:
                 node = self._brace_body(left.start, end, k)
             else:
-                items = [self.expr()]
-                while self.peek() is not None and self.peek().is_char(","):
-                    self.next()
-                    items.append(self.expr())
-                node = items[0]
-                if len(items) > 1:
-                    node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
+                first = self.i
+                try:
+                    items = [self.expr()]
+                    while self.peek() is not None and self.peek().is_char(","):
+                        self.next()
+                        items.append(self.expr())
+                    if self.peek() is not None:
+                        raise leftover(self.peek())
+                    node = items[0]
+                    if len(items) > 1:
+                        node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
+                except ParseError as err:  # \left( x \mid y \right): clauses
+                    if err.unbalanced or err.message == TOO_DEEP:
+                        raise
+                    node = self._clauses_until(first, inner_end, left.start, end)
+                    if node is None:
+                        raise
             if self.peek() is not None:
                 raise leftover(self.peek())
         self.i = k + 2 if right_delim is not None else k + 1
@@ -906,9 +942,9 @@ class Parser:
             if err.message == TOO_DEEP:
                 raise
         self.i, self.bars = saved
-        parts, _ = clauses(self.toks[self.i : close], self.bold)
+        parts, op = clauses(self.toks[self.i : close], self.bold)
         self.i = close
-        return Opaque(start, end, "a set {…}", parts, None, "set")
+        return Opaque(start, end, "a set {…}", parts, None, "setof" if op == "mid" else "set")
 
     def bars_group(self, tok: Token, kind: str) -> Node:
         self.next()
@@ -1118,9 +1154,9 @@ class Parser:
         if close is None:
             raise ParseError("unclosed '\\{'", tok.start, tok.end)  # maybe closed on another row
         inner = self.toks[self.i + 1 : close]
-        parts, _ = clauses(inner, self.bold) if inner else ([], "")
+        parts, op = clauses(inner, self.bold) if inner else ([], "")
         self.i = close + 1
-        return Opaque(tok.start, self.toks[close].end, "a set {…}", parts, None, "set")
+        return Opaque(tok.start, self.toks[close].end, "a set {…}", parts, None, "setof" if op == "mid" else "set")
 
     def physics_derivative(self, tok: Token) -> Node:
         """\\pdv{f}{x}, \\pdv[2]{f}{x}, \\pdv{f}{x}{y}, \\dv{f}{x}, \\pdv{x} (the operator alone)."""
@@ -1416,7 +1452,8 @@ class Parser:
                 if not cell:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
-                node = _sub_parse(cell, self.bold)
+                # a piecewise definition's cells hold conditions (x > 0, \text{if } x = 0)
+                node = condition(cell, self.bold) if name in ("cases", "dcases") else _sub_parse(cell, self.bold)
                 if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
@@ -1564,7 +1601,7 @@ def _is_clause_mark(t: Token) -> bool:
     """A token that separates clauses (| \\mid ; :) or states a relation (= \\in \\sim ≤)."""
     if t.kind == CHAR:
         return t.value in "|;:=<>"
-    return t.kind == CMD and (t.value == "mid" or t.value in RELATIONS)
+    return t.kind == CMD and (t.value in ("mid", "vert") or t.value in RELATIONS)
 
 
 def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
@@ -1574,14 +1611,17 @@ def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
     groups = _split_top(tokens, lambda t: t.kind == CMD and t.value == "mid")
     op = "mid" if len(groups) > 1 else ""
     if len(groups) == 1:
-        bars = [t for t in _top_level(tokens) if t.is_char("|")]
+        bars = [t for t in _top_level(tokens) if t.is_char("|") or t.is_cmd("vert")]
         if len(bars) == 1:  # p(x | y); with more bars, which one separates is unclear
             groups = _split_top(tokens, lambda t: t is bars[0])
             op = "mid"
     parts: list[Node] = []
     for group in groups:
-        for item in _split_top(group, lambda t: t.kind == CHAR and t.value in ",;"):
-            parts.append(_clause(item, bold))
+        items = [_clause(item, bold) for item in _split_top(group, lambda t: t.kind == CHAR and t.value in ",;")]
+        if op == "mid" and len(items) > 1:  # p(x | μ, Σ): each side of the bar is one part
+            parts.append(Tuple(items[0].start, items[-1].end, items, ""))
+        else:
+            parts.extend(items)
         if not op and any(t.is_char(";") for t in _top_level(group)):
             op = "semicolon"
     if not op:

@@ -471,8 +471,8 @@ def _render_opaque(node: "Opaque") -> str:
         return f"∫({', '.join(parts)})"
     if node.op == "bar":
         return f"({parts[0]})|_({', '.join(parts[1:])})"
-    if node.op == "set":
-        return "{" + ", ".join(parts) + "}"
+    if node.op in ("set", "setof"):  # {0, 1}; {x | x > 0}
+        return "{" + (" | " if node.op == "setof" else ", ").join(parts) + "}"
     if node.op in ("wedge", "vee") and len(parts) == 1:  # ξ^∧
         return f"{_wrap(node.parts[0], PREC_ATOM)}^{'∧' if node.op == 'wedge' else '∨'}"
     if node.op == "slice" and node.head is None and len(parts) == 1:
