@@ -743,6 +743,9 @@ class Parser:
                     self.i = end + 1
                     raise self.error("empty group", tok)
                 node = self.expr()
+                if self.peek() is not None and self.peek().is_char(","):  # {(x_1, y_1), (x_2, y_2)}: a set whose \{ was lost
+                    node = self._value_list(node)
+                    node.what = "a list in braces"
                 if self.peek() is not None:
                     raise leftover(self.peek())
             self.i = end + 1
@@ -1093,8 +1096,14 @@ class Parser:
             return node
         if v in ("underset", "overset", "stackrel"):
             self.next()
-            self._script_tokens()
+            label, _, _ = self._script_tokens()
             inner, s, e = self._script_tokens()
+            word = _plain(inner)
+            if v == "underset" and word in LIMIT_OPS and label:  # \underset{x \to 0}{\lim} f(x): the operator
+                node = self.function(word, tok)
+                if isinstance(node, Func) and node.sub is None:
+                    node.sub = condition(label, self.bold)
+                return node
             return _sub_parse(inner, self.bold)
         if v in SIZES:  # \big( … \big): closing sizes are skipped as ignorable
             self.next()
