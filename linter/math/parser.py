@@ -85,6 +85,7 @@ UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "
 _PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
 
+_POSTFIX_CMDS = SIZES | {"limits", "nolimits"}  # commands a postfix mark may follow: \limits_, \Big|_
 SPACE_FIELDS = frozenset("RSCNZQ")  # \mathbb letters that name a set of numbers or matrices
 # Constructs read but never evaluated (tree.Opaque): a claim holding one stays undecided
 INTEGRALS = frozenset({"int", "iint", "iiint", "oint", "intop", "smallint"})
@@ -485,14 +486,18 @@ class Parser:
                 return node
             tok = self.toks[self.i]
             if tok.kind != CHAR:  # every postfix mark is a character (or \limits, \Big| before one)
-                if tok.kind == CMD and tok.value in ("limits", "nolimits") and self._script_at(self.i + 1):
+                if tok.kind != CMD or tok.value not in _POSTFIX_CMDS:
+                    return node
+                if tok.value in ("limits", "nolimits"):
+                    if not self._script_at(self.i + 1):
+                        return node
                     self.i += 1
                     continue
-                if tok.kind == CMD and tok.value in SIZES and self._evaluation_bar_at(self.i + 1):
-                    self.i += 2
-                    node = self._evaluated(node)
-                    continue
-                return node
+                if not self._evaluation_bar_at(self.i + 1):  # \Big|_{x=0}
+                    return node
+                self.i += 2
+                node = self._evaluated(node)
+                continue
             value = tok.value
             if value == "|" and self._evaluation_bar_at(self.i):
                 self.i += 1
@@ -610,7 +615,7 @@ class Parser:
 
     def subscript(self, base: Node) -> Node:
         inner, start, end = self._script_tokens()
-        if any(t.kind == CHAR and t.value == ":" for t in inner) and not any(t.kind == CHAR and t.value == "=" for t in inner):
+        if len(inner) > 1 and _is_slice(inner):
             # A_{:,j}, x_{1:n}: a slice (a column, a row, a range), never a symbol of its own
             return Opaque(base.start, end, "a slice (A_{:,j}, x_{1:n})", [base], None, "slice")
         if isinstance(base, Sym) and base.sub is None:
@@ -1674,6 +1679,12 @@ def condition(inner: list[Token], bold: bool = False) -> Node:
     if len(parts) == 1:
         return parts[0]
     return Opaque(inner[0].start, inner[-1].end, WHAT_CONDITION, parts, None, "where")
+
+
+def _is_slice(inner: list[Token]) -> bool:
+    """A subscript with a colon (and no =): A_{:,j}, x_{1:n}."""
+    values = [t.value for t in inner]
+    return ":" in values and "=" not in values and any(t.kind == CHAR and t.value == ":" for t in inner)
 
 
 def _power(node: Node, power: Node) -> Node:
