@@ -1571,15 +1571,26 @@ def _depth_change(t: Token) -> int:
 
 
 def _top_level(tokens: list[Token]) -> list[Token]:
-    """The tokens outside every bracket, group and environment."""
+    """The tokens outside every bracket, group and environment (the brackets themselves left out)."""
     out, depth = [], 0
-    for t in tokens:
-        change = _depth_change(t)
-        if change < 0:
-            depth += change
-        elif depth == 0:
+    for t in tokens:  # _depth_change written out: this runs for every token of a bracket that failed
+        kind, value = t.kind, t.value
+        if kind == CHAR:
+            if value in _OPENERS:
+                depth += 1
+                continue
+            if value in _CLOSERS:
+                depth -= 1
+                continue
+        elif kind == CMD:
+            if value in _OPEN_CMDS:
+                depth += 1
+                continue
+            if value in _CLOSE_CMDS:
+                depth -= 1
+                continue
+        if depth == 0:
             out.append(t)
-        depth += max(change, 0)
     return out
 
 
@@ -1588,7 +1599,7 @@ def _split_top(tokens: list[Token], is_separator) -> list[list[Token]]:
     groups: list[list[Token]] = [[]]
     depth = 0
     for t in tokens:
-        change = _depth_change(t)
+        change = _depth_change(t) if t.kind == CHAR or t.kind == CMD else 0
         if depth == 0 and change == 0 and is_separator(t):
             groups.append([])
             continue
@@ -1622,10 +1633,14 @@ def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
     """The clauses of a bracket, set or script that holds more than one expression, and how they
     are separated: split at a top-level \\mid (or a lone |: "mid"), then at commas and
     semicolons ("semicolon", "comma"); each clause may be a relation (X = x, x \\in S)."""
-    groups = _split_top(tokens, lambda t: t.kind == CMD and t.value == "mid")
+    top = _top_level(tokens)
+    if any(t.kind == CMD and t.value == "mid" for t in top):
+        groups = _split_top(tokens, lambda t: t.kind == CMD and t.value == "mid")
+    else:
+        groups = [tokens]
     op = "mid" if len(groups) > 1 else ""
     if len(groups) == 1:
-        bars = [t for t in _top_level(tokens) if t.is_char("|") or t.is_cmd("vert")]
+        bars = [t for t in top if t.is_char("|") or t.is_cmd("vert")]
         if len(bars) == 1:  # p(x | y); with more bars, which one separates is unclear
             groups = _split_top(tokens, lambda t: t is bars[0])
             op = "mid"
@@ -1636,7 +1651,7 @@ def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
             parts.append(Tuple(items[0].start, items[-1].end, items, ""))
         else:
             parts.extend(items)
-        if not op and any(t.is_char(";") for t in _top_level(group)):
+        if not op and any(t.is_char(";") for t in (top if group is tokens else _top_level(group))):
             op = "semicolon"
     if not op:
         op = "slice" if any(isinstance(p, Opaque) and p.op == "all" for p in parts) else "comma"
@@ -1649,6 +1664,10 @@ def _clause(tokens: list[Token], bold: bool) -> Node:
         raise ParseError("an empty item in a list", 0, 0)
     if len(tokens) == 1 and tokens[0].is_char(":"):  # B[:, j]: every index
         return Opaque(tokens[0].start, tokens[0].end, "a slice (B[:, j])", [], None, "all")
+    if len(tokens) == 1:
+        node = _lone_token(tokens[0], bold)
+        if node is not None:
+            return node
     parser = Parser(tokens)
     parser.bold = bold
     first, steps = parser.parse_chain()
