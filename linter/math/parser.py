@@ -783,7 +783,13 @@ class Parser:
             try:
                 hit = self._delimited(), self.i
             except ParseError as err:
-                hit = (err.message, err.start, err.end, err.unbalanced), self.i  # not err: its traceback holds this frame
+                found = None
+                if not (err.unbalanced or err.message == TOO_DEEP or self.toks[start].is_cmd("left")):
+                    found = self._bracket_clauses(self.toks[start], start + 1)  # p(x | y), f(x; θ)
+                if found is not None:
+                    hit = found, self.i
+                else:
+                    hit = (err.message, err.start, err.end, err.unbalanced), self.i  # not err: its traceback holds this frame
             self.memo[key] = hit
         node, self.i = hit
         if isinstance(node, tuple):
@@ -792,20 +798,6 @@ class Parser:
             _respan(node, self.toks[start].start, self._last_end())
         return node
 
-    def _delimited(self) -> Node:
-        tok = self.next()
-        if tok.is_cmd("left"):
-            return self.left_right(tok)
-        first = self.i
-        try:
-            return self._bracket(tok)
-        except ParseError as err:
-            if err.unbalanced or err.message == TOO_DEEP:
-                raise
-            found = self._bracket_clauses(tok, first)
-            if found is None:
-                raise
-            return found
 
     def _clauses_until(self, first: int, close: int, start: int, end: int) -> Node | None:
         """The tokens from ``first`` to ``close`` read as clauses (see _bracket_clauses), the
@@ -835,7 +827,10 @@ class Parser:
             self.i = close + 1
         return node
 
-    def _bracket(self, tok: Token) -> Node:
+    def _delimited(self) -> Node:
+        tok = self.next()
+        if tok.is_cmd("left"):
+            return self.left_right(tok)
         opening = "[" if tok.value == "lbrack" else tok.value
         close = ")" if opening == "(" else "]"
         items = [self.expr()]
