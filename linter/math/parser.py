@@ -1685,11 +1685,11 @@ def condition(inner: list[Token], bold: bool = False) -> Node:
     except ParseError as err:
         if err.unbalanced or err.message == TOO_DEEP or not inner:
             raise
-        failure = err
+        failure = (err.message, err.start, err.end)  # not err: its traceback holds this frame
     try:
         parts, _ = clauses(inner, bold)
     except ParseError:
-        raise failure from None
+        raise ParseError(*failure) from None
     if len(parts) == 1:
         return parts[0]
     return Opaque(inner[0].start, inner[-1].end, WHAT_CONDITION, parts, None, "where")
