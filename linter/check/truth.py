@@ -18,7 +18,7 @@ from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript,
 from derivlint.context.model import kind_of_shape
 from derivlint.check import schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
-from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
+from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -735,6 +735,8 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
         raise Undecided(unread)
     for node in (lhs, rhs):
         for n in node.walk():
+            if isinstance(n, Opaque):  # an integral, a conditional, a set …: read, never evaluated
+                raise Undecided(f"{n.what} is not evaluated")
             if isinstance(n, Sum):
                 raise Undecided("an elementwise sum (Σ) is not evaluated")
             if isinstance(n, Matrix) and n.schematic:
@@ -743,6 +745,8 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
                 isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
             ):
                 raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
+            if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 2 and n.op != "nabla":
+                raise Undecided("a second derivative (a Hessian) is not evaluated yet")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
     if isinstance(lhs, Deriv):

@@ -434,6 +434,17 @@ class Context:
         return {key: frozenset(v) for key, v in out.items() if v}
 
 
+_GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the normal distribution's names
+
+
+def _gaussian_covariance(node) -> Sym | None:
+    """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
+    if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
+        cov = node.args[1]
+        return cov if isinstance(cov, Sym) else None
+    return None
+
+
 def _skew_sym(lhs, rhs):
     """A^T = -A or -A = A^T: the A."""
     from derivlint.math.tree import Neg
@@ -749,6 +760,11 @@ class _Builder:
         unit = _unit_sym(lhs, rhs) if rel == "=" else None
         if unit is not None:  # ‖u‖ = 1, ‖u‖_2 = 1, uᵀu = 1
             self._declare(unit.key, None, None, {"unit"}, origin, start, end, k, bold=unit.bold, **kw)
+            return
+        cov = _gaussian_covariance(rhs) if rel == "∼" else None
+        if cov is not None:  # x ∼ N(m, Σ): Σ is a covariance, symmetric and positive definite
+            self._declare(cov.key, None, None, {"symmetric", "positive_definite"}, origin, start, end, k,
+                          bold=cov.bold, **kw)  # fmt: skip
             return
         if c.kind == "relation" and rel in (">", "≻", "⪰", "<", "≺") and isinstance(lhs, Sym) != isinstance(rhs, Sym):
             sym_side, zero = (lhs, rhs) if isinstance(lhs, Sym) else (rhs, lhs)

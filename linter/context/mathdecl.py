@@ -114,7 +114,7 @@ def space_of(node: Node | None) -> SpaceFacts | None:
         dims = node.dims
         if len(dims) == 1 and isinstance(dims[0], Mul) and all(op == "times" for op in dims[0].ops):
             dims = dims[0].factors  # R^{\color{red}{n\times m}}
-        return space_facts(node.field_name, [dim_of(d) for d in dims])
+        return space_facts(node.field_name, [dim_of(d) for d in dims], node.sub or "")
     if isinstance(node, Sym) and node.name == "R" and not node.bold and node.sub is None:
         return space_facts(node.name, [])  # a plain R is the reals; a plain C is usually a set
     if isinstance(node, Pow) and isinstance(node.base, Sym) and node.base.name == "R" and node.base.sub is None:

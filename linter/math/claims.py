@@ -13,7 +13,7 @@ from derivlint.math.parser import (
     FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     TOO_DEEP, sub_parse,
 )  # fmt: skip
-from derivlint.math.tree import Call, Deriv, Node, Space, Sym, Tuple, render
+from derivlint.math.tree import Call, Deriv, Node, Opaque, Space, Sym, Tuple, render
 
 # Environments whose rows are statements, not matrix entries
 LAYOUT_ENVS = frozenset(
@@ -632,6 +632,7 @@ def _is_prose_word(inner: list[Token]) -> bool:
 
 _OPENING, _CLOSING = frozenset("{(["), frozenset("})]")
 _OPENING_CMDS, _CLOSING_CMDS = frozenset({"left", "begin", "langle"}), frozenset({"right", "end", "rangle"})
+_SET_BRACES = frozenset({"{", "}"})  # \{ and \}
 
 
 def _split_commas(tokens: list[Token], hard: bool, row: int, comma: bool = True) -> list[Segment]:
@@ -688,6 +689,8 @@ def _top_level_commas(tokens: list[Token]) -> list[int]:
                 depth += 1
             elif value in _CLOSING_CMDS:
                 depth -= 1
+            elif value in _SET_BRACES and not (k and tokens[k - 1].is_cmd("left", "right")):
+                depth += 1 if value == "{" else -1  # \{0, 1\}: a set's commas (\left\{ counted at \left)
     return cuts
 
 
@@ -863,6 +866,8 @@ def _kind(lhs: Node | None, rel: str, rhs: Node, step: int) -> str:
     sides = [s for s in (lhs, rhs) if s is not None]
     if any(Deriv in map(type, s.walk()) for s in sides):  # C speed; Deriv has no subclass
         return "derivative"
+    if isinstance(rhs, Opaque) and rhs.op == "comma":  # i = 1, 2, …, n: the range of an index
+        return "relation"
     if rel in ("=", ":=", "≜", "≡") and step == 0 and _is_name(lhs):
         return "definition"
     if rel in ("=",):

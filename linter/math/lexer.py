@@ -130,8 +130,12 @@ def _pattern_for(text: str) -> re.Pattern:
 
 
 # Commands read as another: notes write the norm's bars \parallel x \parallel_2 (the relation
-# "parallel to" has no place in matrix calculus)
-_SAME_AS = {"parallel": "Vert"}
+# "parallel to" has no place in matrix calculus); \bigtriangledown is the nabla drawn as a big
+# triangle; \lbrace, \rbrace are \{, \}; \land, \lor are \wedge, \vee
+_SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "lbrace": "{", "rbrace": "}",
+            "land": "wedge", "lor": "vee"}  # fmt: skip
+# Control symbols that Markdown escapes inside math (x\_i, a \* b): the character itself
+_ESCAPED = {"_": "_", "*": "*"}
 
 # Unicode characters that stand for LaTeX: char -> list of (kind, value)
 _UNICODE: dict[str, list[tuple[str, str]]] = {
@@ -250,6 +254,8 @@ def _tokenize(text: str) -> list[Token]:
             elif piece[1].isspace():  # control space: "\ " or a backslash at line end
                 space = True
                 continue
+            elif piece[1] in _ESCAPED:  # x\_i as Markdown escapes it: the character
+                append(Token(CHAR, _ESCAPED[piece[1]], start, end, space))
             else:  # a control symbol
                 append(Token(CMD, piece[1], start, end, space))
         elif kind == "space" or kind == "comment":

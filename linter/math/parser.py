@@ -6,7 +6,7 @@ from derivlint.math.names import APPLIED_LETTERS, DEFINITION_LABELS, FUNCTIONS, 
 from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, Token
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Factorial, Func, Inner, Inverse,
-    Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
+    Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Space, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
 
 
@@ -45,7 +45,7 @@ BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", 
                         "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold"})  # fmt: skip
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
-                        "textnormal", "mathnormal", "texttt", "mathtt"})  # fmt: skip
+                        "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits"})  # fmt: skip
 _SCRIPT_FONTS = WORD_FONTS | BOLD_FONTS  # a font command as a script takes its argument along
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
 ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
@@ -62,7 +62,7 @@ RELATIONS = {
     "subseteq": "⊆", "propto": "∝", "coloneqq": ":=", "triangleq": "≜", "doteq": "≐",
     "to": "→", "rightarrow": "→", "mapsto": "↦", "longrightarrow": "→", "sim": "∼",
     "ll": "≪", "gg": "≫", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
-    "eqqcolon": "=:", "overset": "=", "stackrel": "=",
+    "eqqcolon": "=:", "overset": "=", "stackrel": "=", "gt": ">", "lt": "<",
 }
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
                          "bmatrix*", "pmatrix*", "vmatrix*", "Vmatrix*", "Bmatrix*", "matrix*",
@@ -84,6 +84,19 @@ SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})  # {\rm Label}: a switch, not
 UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
 _PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
+
+_POSTFIX_CMDS = SIZES | {"limits", "nolimits"}  # commands a postfix mark may follow: \limits_, \Big|_
+SPACE_FIELDS = frozenset("RSCNZQ")  # \mathbb letters that name a set of numbers or matrices
+# Constructs read but never evaluated (tree.Opaque): a claim holding one stays undecided
+INTEGRALS = frozenset({"int", "iint", "iiint", "oint", "intop", "smallint"})
+LOGIC_OPS = frozenset({"wedge", "vee", "cap", "cup", "setminus"})  # A ∩ B, x_1 ∧ x_2: between expressions
+QUANTIFIERS = frozenset({"forall", "exists", "nexists"})
+SCRIPT_MAPS = frozenset({"wedge", "vee"})  # ξ^∧ (the hat map of Lie groups), (·)^∨: written as a superscript
+PHYSICS_DERIVS = {"pdv": "partial", "dv": "d"}  # the physics package: \pdv[2]{f}{x}, \dv{f}{x}
+_CLAUSE_OPS = frozenset({"mid", "semicolon", "comma", "slice"})  # Opaque.op of a bracket of clauses
+WHAT_CONDITIONAL = "a conditional p(x | y) (a function of both)"
+WHAT_EVENT = "a condition or event inside brackets (P(X = x))"
+WHAT_CONDITION = "a condition under an operator (\\sum_{x \\in X}, \\max_{i=1,…,n})"
 
 
 def relation_of(tok: Token) -> str | None:
@@ -254,8 +267,26 @@ class Parser:
             self.skip_ignorable()
             if self.peek() is None:
                 raise self.error(f"nothing after '{rel}'", rel_tok)
-            steps.append((rel, rel_tok, self.expr()))
+            rhs = self.expr()
+            if self.peek() is not None and self.peek().is_char(",") and not self._relation_later():
+                rhs = self._value_list(rhs)  # i = 1, 2, \ldots, n: the values an index runs through
+            steps.append((rel, rel_tok, rhs))
         return first, steps
+
+    def _relation_later(self) -> bool:
+        """Whether a relation stands at the top level after the cursor."""
+        return any(relation_of(t) is not None or t.is_cmd("overset", "stackrel", "underset") for t in _top_level(self.toks[self.i : self.n]))
+
+    def _value_list(self, first: Node) -> Node:
+        """first, a, b, …: a list of values after a relation (the cursor at the first comma)."""
+        items = [first]
+        while self.peek() is not None and self.peek().is_char(","):
+            self.next()
+            self.skip_ignorable()
+            if self.peek() is None:  # a trailing comma
+                break
+            items.append(self.expr())
+        return Opaque(first.start, items[-1].end, "a list of values (i = 1, 2, …, n)", items, None, "comma")
 
     def _relation_here(self) -> str | None:
         tok = self.peek()
@@ -297,9 +328,22 @@ class Parser:
         try:
             if _depth > MAX_DEPTH:
                 raise self.error(TOO_DEEP)
-            return self._expr()
+            node = self._expr()
+            if self.i < self.n and self.toks[self.i].kind == CMD and self.toks[self.i].value in LOGIC_OPS:
+                node = self._logic(node)
+            return node
         finally:
             _depth -= 1
+
+    def _logic(self, first: Node) -> Node:
+        """x_1 \\wedge x_2, A \\cap B: a logical or set operation between expressions (never evaluated)."""
+        parts, ops = [first], []
+        while self.i < self.n and self.toks[self.i].kind == CMD and self.toks[self.i].value in LOGIC_OPS:
+            ops.append(self.next().value)
+            parts.append(self._expr())
+        op = ops[0] if len(set(ops)) == 1 else ""
+        what = f"a logical or set operation (\\{ops[0]})"
+        return Opaque(first.start, parts[-1].end, what, parts, None, op)
 
     def _expr(self) -> Node:
         tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
@@ -402,7 +446,7 @@ class Parser:
                 return False
             if v in RELATIONS or v in MUL_OPS or v in ("pm", "mp", "overset", "stackrel", "underset"):
                 return False
-            if v in ("rbrack", "rbrace", "}", "Rightarrow", "implies", "iff", "div"):
+            if v in ("rbrack", "rbrace", "}", "Rightarrow", "implies", "iff", "div", "mid") or v in LOGIC_OPS:
                 return False
             return True
         return False
@@ -441,9 +485,24 @@ class Parser:
             if self.i >= self.n:
                 return node
             tok = self.toks[self.i]
-            if tok.kind != CHAR:  # every postfix mark is a character
-                return node
+            if tok.kind != CHAR:  # every postfix mark is a character (or \limits, \Big| before one)
+                if tok.kind != CMD or tok.value not in _POSTFIX_CMDS:
+                    return node
+                if tok.value in ("limits", "nolimits"):
+                    if not self._script_at(self.i + 1):
+                        return node
+                    self.i += 1
+                    continue
+                if not self._evaluation_bar_at(self.i + 1):  # \Big|_{x=0}
+                    return node
+                self.i += 2
+                node = self._evaluated(node)
+                continue
             value = tok.value
+            if value == "|" and self._evaluation_bar_at(self.i):
+                self.i += 1
+                node = self._evaluated(node)
+                continue
             if value in _MARKS:
                 _depth += 1
                 if _depth > MAX_DEPTH:
@@ -468,6 +527,28 @@ class Parser:
                 node = Factorial(node.start, tok.end, node)
             else:
                 return node
+
+    def _script_at(self, k: int) -> bool:
+        return k < self.n and self.toks[k].kind == CHAR and self.toks[k].value in ("_", "^")
+
+    def _evaluation_bar_at(self, k: int) -> bool:
+        """Whether a bar at ``k`` with a script after it is an evaluation bar (f|_{x=0}), not the
+        closing bar of |x|_1."""
+        if k >= self.n or not (self.toks[k].is_char("|") or self.toks[k].is_cmd("vert", "rvert")):
+            return False
+        return self._script_at(k + 1) and not (self.bars and self.bars[-1] in ("|", "||"))
+
+    def _evaluated(self, node: Node) -> Node:
+        """``node`` evaluated at the point its bar's scripts give (the cursor is after the bar):
+        f|_{x=0}, \\left. f \\right|_{x=a}^{b}; never evaluated itself."""
+        parts = [node]
+        end = self._last_end()
+        while self._script_at(self.i):
+            self.i += 1
+            inner, _, end = self._script_tokens()
+            if inner:
+                parts.append(condition(inner, self.bold))
+        return Opaque(node.start, end, "a value at a point (an evaluation bar |_{x=a})", parts, None, "bar")
 
     # -- scripts ----------------------------------------------------------
     def _script_tokens(self) -> tuple[list[Token], int, int]:
@@ -506,6 +587,8 @@ class Parser:
             words in ("t", "tr") or words not in TRANSPOSE_WORDS and words not in ("-1", "prime", "'", "H", "*")
         ):
             return Func(base.start, end, "exp", [_sub_parse(inner)])
+        if words in SCRIPT_MAPS:  # ξ^∧: a matrix made from a vector by the note's own map
+            return Opaque(base.start, end, f"the map (·)^\\{words}", [base], None, words)
         if words in TRANSPOSE_WORDS:
             mark = "top" if words in ("top", "\u22a4") else "intercal" if words == "intercal" else "T"
             return Transpose(base.start, end, base, mark)
@@ -532,6 +615,9 @@ class Parser:
 
     def subscript(self, base: Node) -> Node:
         inner, start, end = self._script_tokens()
+        if len(inner) > 1 and _is_slice(inner):
+            # A_{:,j}, x_{1:n}: a slice (a column, a row, a range), never a symbol of its own
+            return Opaque(base.start, end, "a slice (A_{:,j}, x_{1:n})", [base], None, "slice")
         if isinstance(base, Sym) and base.sub is None:
             return Sym(base.start, end, base.name, _plain(inner, keep_space=False), base.bold, base.sup)
         if isinstance(base, Norm) and base.sub is None:
@@ -543,7 +629,7 @@ class Parser:
             base.end = end
             return base
         if isinstance(base, Func) and base.sub is None:
-            base.sub = _sub_parse(inner)
+            base.sub = condition(inner)
             base.end = end
             return base
         if isinstance(base, Deriv) and base.op == "nabla" and not base.wrt:
@@ -551,7 +637,7 @@ class Parser:
             base.label = True
             base.end = end
             return base
-        return Func(base.start, end, "index", [base], _sub_parse(inner))
+        return Func(base.start, end, "index", [base], condition(inner))
 
     # -- primaries --------------------------------------------------------
     def primary(self) -> Node:
@@ -627,6 +713,12 @@ class Parser:
                 raise
             self.i, self.bold, self.bars = saved
             return sym
+        if isinstance(inner, Opaque) and inner.head is None and inner.op in _CLAUSE_OPS:
+            end = self._last_end()
+            if inner.op == "semicolon" and all(isinstance(a, Sym) for a in inner.parts):
+                return Call(sym.start, end, sym, inner.parts)  # f(x; θ): a function of x and θ
+            what = WHAT_CONDITIONAL if inner.op == "mid" else inner.what
+            return Opaque(sym.start, end, what, inner.parts, sym, inner.op)
         items = inner.items if isinstance(inner, Tuple) else [inner]
         if isinstance(inner, (Tuple, Sym)) and all(isinstance(a, Sym) for a in items) and (
             not isinstance(inner, Tuple) or inner.brackets == "()"
@@ -656,6 +748,9 @@ class Parser:
                     self.i = end + 1
                     raise self.error("empty group", tok)
                 node = self.expr()
+                if self.peek() is not None and self.peek().is_char(","):  # {(x_1, y_1), (x_2, y_2)}: a set whose \{ was lost
+                    node = self._value_list(node)
+                    node.what = "a list in braces"
                 if self.peek() is not None:
                     raise leftover(self.peek())
             self.i = end + 1
@@ -688,13 +783,48 @@ class Parser:
             try:
                 hit = self._delimited(), self.i
             except ParseError as err:
-                hit = (err.message, err.start, err.end, err.unbalanced), self.i  # not err: its traceback holds this frame
+                found = None
+                if not (err.unbalanced or err.message == TOO_DEEP or self.toks[start].is_cmd("left")):
+                    found = self._bracket_clauses(self.toks[start], start + 1)  # p(x | y), f(x; θ)
+                if found is not None:
+                    hit = found, self.i
+                else:
+                    hit = (err.message, err.start, err.end, err.unbalanced), self.i  # not err: its traceback holds this frame
             self.memo[key] = hit
         node, self.i = hit
         if isinstance(node, tuple):
             raise ParseError(*node)
         if respan and not isinstance(node, Tuple):
             _respan(node, self.toks[start].start, self._last_end())
+        return node
+
+
+    def _clauses_until(self, first: int, close: int, start: int, end: int) -> Node | None:
+        """The tokens from ``first`` to ``close`` read as clauses (see _bracket_clauses), the
+        cursor moved to ``close``; None when they hold no clause mark or do not parse."""
+        inner = self.toks[first:close]
+        if not inner or not any(_is_clause_mark(t) for t in _top_level(inner)):
+            return None
+        try:
+            parts, op = clauses(inner, self.bold)
+        except ParseError as err:
+            if err.message == TOO_DEEP:
+                raise
+            return None
+        self.i = close
+        what = {"mid": WHAT_CONDITIONAL, "semicolon": "a list with ';' (x_1; x_2)", "slice": "a slice (B[:, j])"}.get(op, WHAT_EVENT)
+        return Opaque(start, end, what, parts, None, op)
+
+    def _bracket_clauses(self, tok: Token, first: int) -> Node | None:
+        """( … ) or [ … ] read as clauses when the plain reading failed and the bracket holds a
+        separator or a relation at its top level: p(x | y), f(x; θ), P(X = x, Y = y), B[:, j].
+        None when it holds none of them or its clauses do not parse either."""
+        close = _closing_bracket(self.toks, first, self.n, "]" if tok.value in ("[", "lbrack") else ")")
+        if close is None:
+            return None
+        node = self._clauses_until(first, close, tok.start, self.toks[close].end)
+        if node is not None:
+            self.i = close + 1
         return node
 
     def _delimited(self) -> Node:
@@ -760,7 +890,13 @@ class Parser:
             raise ParseError(f"\\left{opening} without \\right", left.start, delim.end, unbalanced=True)
         right_delim = self.toks[k + 1] if k + 1 < len(self.toks) else None
         end = (right_delim or self.toks[k]).end
-        with self.bounded(k):
+        inner_end = k
+        if right_delim is not None and right_delim.is_char(".") and opening in ("(", "["):
+            # \left[ … ] \right.: the bracket closed by hand (it looks the same); drawn as a pair
+            close = ")" if opening == "(" else "]"
+            if k - 1 > self.i and self.toks[k - 1].is_char(close) and _closing_bracket(self.toks, self.i, k, close) == k - 1:
+                inner_end = k - 1
+        with self.bounded(inner_end):
             if (opening == "|" and delim.kind == CHAR) or opening in ("vert", "lvert"):
                 self.bars.append("|")
                 node: Node = Abs(left.start, end, self.expr())
@@ -771,18 +907,47 @@ class Parser:
                 self.bars.pop()
             elif opening == "langle":
                 node = self._inner_body(left.start, end)
+            elif opening == "{" and delim.kind == CMD:
+                node = self._brace_body(left.start, end, k)
             else:
-                items = [self.expr()]
-                while self.peek() is not None and self.peek().is_char(","):
-                    self.next()
-                    items.append(self.expr())
-                node = items[0]
-                if len(items) > 1:
-                    node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
+                first = self.i
+                try:
+                    items = [self.expr()]
+                    while self.peek() is not None and self.peek().is_char(","):
+                        self.next()
+                        items.append(self.expr())
+                    if self.peek() is not None:
+                        raise leftover(self.peek())
+                    node = items[0]
+                    if len(items) > 1:
+                        node = Tuple(left.start, end, items, "()" if opening == "(" else "[]")
+                except ParseError as err:  # \left( x \mid y \right): clauses
+                    if err.unbalanced or err.message == TOO_DEEP:
+                        raise
+                    node = self._clauses_until(first, inner_end, left.start, end)
+                    if node is None:
+                        raise
             if self.peek() is not None:
                 raise leftover(self.peek())
         self.i = k + 2 if right_delim is not None else k + 1
+        if opening == "." and right_delim is not None and (right_delim.is_char("|") or right_delim.is_cmd("vert", "rvert")):
+            return self._evaluated(node)  # \left. f \right|_{x=0}
         return node
+
+    def _brace_body(self, start: int, end: int, close: int) -> Node:
+        """\\left\\{ … \\right\\}: a group when it holds one expression, else a set."""
+        saved = self.i, list(self.bars)
+        try:
+            node = self.expr()
+            if self.peek() is None and not isinstance(node, Tuple):
+                return node
+        except ParseError as err:
+            if err.message == TOO_DEEP:
+                raise
+        self.i, self.bars = saved
+        parts, op = clauses(self.toks[self.i : close], self.bold)
+        self.i = close
+        return Opaque(start, end, "a set {…}", parts, None, "setof" if op == "mid" else "set")
 
     def bars_group(self, tok: Token, kind: str) -> Node:
         self.next()
@@ -931,8 +1096,14 @@ class Parser:
             return node
         if v in ("underset", "overset", "stackrel"):
             self.next()
-            self._script_tokens()
+            label, _, _ = self._script_tokens()
             inner, s, e = self._script_tokens()
+            word = _plain(inner)
+            if v == "underset" and word in LIMIT_OPS and label:  # \underset{x \to 0}{\lim} f(x): the operator
+                node = self.function(word, tok)
+                if isinstance(node, Func) and node.sub is None:
+                    node.sub = condition(label, self.bold)
+                return node
             return _sub_parse(inner, self.bold)
         if v in SIZES:  # \big( … \big): closing sizes are skipped as ignorable
             self.next()
@@ -942,11 +1113,90 @@ class Parser:
             self.next()
             inner, s, e = self._script_tokens()
             return _sub_parse(inner, self.bold)
-        if v in ("int", "iint", "oint", "iiint"):
-            raise self.error("integrals are not supported yet", tok)
+        if v in INTEGRALS:
+            return self.integral(tok)
+        if v == "{":
+            return self.brace_set(tok)
+        if v in PHYSICS_DERIVS:
+            return self.physics_derivative(tok)
+        if v in QUANTIFIERS:
+            self.next()
+            self.skip_ignorable()
+            parts = [self.postfix()] if self.peek() is not None and self._starts_factor(self.peek()) else []
+            end = parts[-1].end if parts else tok.end
+            return Opaque(tok.start, end, "a quantifier (\\forall, \\exists)", parts, None, v)
         if v == "rbrace" or v == "}":
             raise self.error("unexpected '\\}'", tok)
         raise self.error(f"unknown command \\{v}", tok)
+
+    def integral(self, tok: Token) -> Node:
+        """\\int_a^b f(x)\\,dx: its bounds and integrand read (so the claim around it parses),
+        the integral itself never evaluated."""
+        self.next()
+        parts: list[Node] = []
+        end = tok.end
+        while self.peek() is not None and (self.peek().is_char("_", "^") or self.peek().is_cmd("limits", "nolimits")):
+            if self.next().kind == CMD:
+                continue
+            inner, _, end = self._script_tokens()
+            if inner:
+                parts.append(condition(inner, self.bold))
+        self.skip_ignorable()
+        if self.peek() is not None and self._starts_factor(self.peek()):
+            body = self._nested(self.term)
+            parts.append(body)
+            end = body.end
+        return Opaque(tok.start, end, "an integral", parts, None, tok.value)
+
+    def brace_set(self, tok: Token) -> Node:
+        """\\{ … \\}: a set, by its elements (\\{0, 1\\}) or a rule (\\{x \\mid x > 0\\})."""
+        depth, close = 0, None
+        for k in range(self.i + 1, self.n):
+            t = self.toks[k]
+            if t.kind == CMD and t.value == "{":
+                depth += 1
+            elif t.kind == CMD and t.value == "}":
+                if depth == 0:
+                    close = k
+                    break
+                depth -= 1
+        if close is None:
+            raise ParseError("unclosed '\\{'", tok.start, tok.end)  # maybe closed on another row
+        inner = self.toks[self.i + 1 : close]
+        parts, op = clauses(inner, self.bold) if inner else ([], "")
+        self.i = close + 1
+        return Opaque(tok.start, self.toks[close].end, "a set {…}", parts, None, "setof" if op == "mid" else "set")
+
+    def physics_derivative(self, tok: Token) -> Node:
+        """\\pdv{f}{x}, \\pdv[2]{f}{x}, \\pdv{f}{x}{y}, \\dv{f}{x}, \\pdv{x} (the operator alone)."""
+        self.next()
+        if self.peek() is not None and self.peek().is_char("*"):
+            self.next()
+        order = 1
+        if self.peek() is not None and self.peek().is_char("["):
+            k = self.i + 1
+            while k < self.n and not self.toks[k].is_char("]"):
+                k += 1
+            words = _plain(self.toks[self.i + 1 : k])
+            if k >= self.n or not words.isdigit():
+                raise self.error(f"\\{tok.value} with an order that is not a number", tok)
+            order = int(words)
+            self.i = k + 1
+        groups = []
+        end = tok.end
+        while len(groups) < 3 and self.peek() is not None and self.peek().is_char("{"):
+            inner, _, end = self._script_tokens()
+            groups.append(inner)
+        if not groups:
+            raise self.error(f"\\{tok.value} without arguments", tok)
+        op = PHYSICS_DERIVS[tok.value]
+        if len(groups) == 1:  # the operator ∂/∂x, applied to what follows
+            return Deriv(tok.start, end, None, [_sub_parse(groups[0], self.bold)] * order, op)
+        num = _sub_parse(groups[0], self.bold)
+        wrt = [_sub_parse(g, self.bold) for g in groups[1:]]
+        if len(wrt) == 1:
+            wrt = wrt * order
+        return Deriv(tok.start, end, num, wrt, op)
 
     def _differential(self, start: int, mark: str) -> Node | None:
         """The operand of an upright d just read (the cursor is after it) as a
@@ -1002,7 +1252,7 @@ class Parser:
             if self.peek() is None and inner and all(t.kind == LETTER for t in inner):
                 return Sym(tok.start, e, word, None, self.bold)  # {\rm softmax}(z): applied after the group
             return self.function(TRACE_NAMES.get(word, word), tok)
-        if tok.value in ("operatorname", "mathop") or star:
+        if tok.value in ("operatorname", "mathop", "operatornamewithlimits") or star:
             if self._argument_follows():
                 return self.function(word, tok)
             if inner and all(t.kind == LETTER for t in inner):  # \operatorname{CE} = …: a name
@@ -1036,13 +1286,15 @@ class Parser:
         """The argument of a named function: (…), |…|, or the next factor."""
         power = None
         sub = None
-        while self.peek() is not None and self.peek().is_char("^", "_"):
+        while self.peek() is not None and (self.peek().is_char("^", "_") or self.peek().is_cmd("limits", "nolimits")):
             mark = self.next()
+            if mark.kind == CMD:
+                continue
             inner, s, e = self._script_tokens()
             if mark.value == "^":
                 power = _sub_parse(inner)
             else:
-                sub = _sub_parse(inner)
+                sub = condition(inner)
         self.skip_ignorable()
         nxt = self.peek()
         if nxt is None:
@@ -1148,6 +1400,11 @@ class Parser:
 
     def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
         node = Space(tok.start, end or tok.end, letter, [])
+        qualified = letter in SPACE_FIELDS  # a set of numbers may carry a qualifier below (\mathbb{R}_+)
+        if qualified and self.peek() is not None and self.peek().is_char("_"):  # \mathbb{S}_{++}^n
+            self.next()
+            inner, s, node.end = self._script_tokens()
+            node.sub = _plain(inner)
         if self.peek() is not None and self.peek().is_char("^"):
             self.next()
             inner, s, e = self._script_tokens()
@@ -1164,6 +1421,10 @@ class Parser:
                     parts[-1].append(t)
             node.dims = [_sub_parse(p) for p in parts if p]
             node.end = e
+        if qualified and node.sub is None and self.peek() is not None and self.peek().is_char("_"):  # \mathbb{S}^n_{++}
+            self.next()
+            inner, s, node.end = self._script_tokens()
+            node.sub = _plain(inner)
         return node
 
     # -- environments -----------------------------------------------------
@@ -1200,7 +1461,8 @@ class Parser:
                 if not cell:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
-                node = _sub_parse(cell, self.bold)
+                # a piecewise definition's cells hold conditions (x > 0, \text{if } x = 0)
+                node = condition(cell, self.bold) if name in ("cases", "dcases") else _sub_parse(cell, self.bold)
                 if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
@@ -1286,6 +1548,157 @@ def _respan(node: Node, start: int, end: int) -> Node:
     node.start = min(node.start, start)
     node.end = max(node.end, end)
     return node
+
+
+_OPENERS = frozenset({"(", "[", "{"})
+_CLOSERS = frozenset({")", "]", "}"})
+_OPEN_CMDS = frozenset({"left", "begin", "{", "langle"})
+_CLOSE_CMDS = frozenset({"right", "end", "}", "rangle"})
+
+
+def _depth_change(t: Token) -> int:
+    """+1 for a token that opens a bracket or group, -1 for one that closes it, else 0."""
+    if t.kind == CHAR:
+        return 1 if t.value in _OPENERS else -1 if t.value in _CLOSERS else 0
+    if t.kind == CMD:
+        return 1 if t.value in _OPEN_CMDS else -1 if t.value in _CLOSE_CMDS else 0
+    return 0
+
+
+def _top_level(tokens: list[Token]) -> list[Token]:
+    """The tokens outside every bracket, group and environment (the brackets themselves left out)."""
+    out, depth = [], 0
+    for t in tokens:  # _depth_change written out: this runs for every token of a bracket that failed
+        kind, value = t.kind, t.value
+        if kind == CHAR:
+            if value in _OPENERS:
+                depth += 1
+                continue
+            if value in _CLOSERS:
+                depth -= 1
+                continue
+        elif kind == CMD:
+            if value in _OPEN_CMDS:
+                depth += 1
+                continue
+            if value in _CLOSE_CMDS:
+                depth -= 1
+                continue
+        if depth == 0:
+            out.append(t)
+    return out
+
+
+def _split_top(tokens: list[Token], is_separator) -> list[list[Token]]:
+    """``tokens`` split at the top-level tokens for which ``is_separator`` holds."""
+    groups: list[list[Token]] = [[]]
+    depth = 0
+    for t in tokens:
+        change = _depth_change(t) if t.kind == CHAR or t.kind == CMD else 0
+        if depth == 0 and change == 0 and is_separator(t):
+            groups.append([])
+            continue
+        depth += change
+        groups[-1].append(t)
+    return groups
+
+
+def _closing_bracket(tokens: list[Token], first: int, end: int, close: str) -> int | None:
+    """The index of the ``close`` bracket that ends a bracket whose contents start at ``first``."""
+    depth = 0
+    for k in range(first, end):
+        t = tokens[k]
+        if depth == 0 and (t.is_char(close) or (close == "]" and t.is_cmd("rbrack"))):
+            return k
+        change = _depth_change(t)
+        depth += change
+        if depth < 0:
+            return None
+    return None
+
+
+def _is_clause_mark(t: Token) -> bool:
+    """A token that separates clauses (| \\mid ; :) or states a relation (= \\in \\sim ≤)."""
+    if t.kind == CHAR:
+        return t.value in "|;:=<>"
+    return t.kind == CMD and (t.value in ("mid", "vert") or t.value in RELATIONS)
+
+
+def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
+    """The clauses of a bracket, set or script that holds more than one expression, and how they
+    are separated: split at a top-level \\mid (or a lone |: "mid"), then at commas and
+    semicolons ("semicolon", "comma"); each clause may be a relation (X = x, x \\in S)."""
+    top = _top_level(tokens)
+    if any(t.kind == CMD and t.value == "mid" for t in top):
+        groups = _split_top(tokens, lambda t: t.kind == CMD and t.value == "mid")
+    else:
+        groups = [tokens]
+    op = "mid" if len(groups) > 1 else ""
+    if len(groups) == 1:
+        bars = [t for t in top if t.is_char("|") or t.is_cmd("vert")]
+        if len(bars) == 1:  # p(x | y); with more bars, which one separates is unclear
+            groups = _split_top(tokens, lambda t: t is bars[0])
+            op = "mid"
+    parts: list[Node] = []
+    for group in groups:
+        items = [_clause(item, bold) for item in _split_top(group, lambda t: t.kind == CHAR and t.value in ",;")]
+        if op == "mid" and len(items) > 1:  # p(x | μ, Σ): each side of the bar is one part
+            parts.append(Tuple(items[0].start, items[-1].end, items, ""))
+        else:
+            parts.extend(items)
+        if not op and any(t.is_char(";") for t in (top if group is tokens else _top_level(group))):
+            op = "semicolon"
+    if not op:
+        op = "slice" if any(isinstance(p, Opaque) and p.op == "all" for p in parts) else "comma"
+    return parts, op
+
+
+def _clause(tokens: list[Token], bold: bool) -> Node:
+    """One clause: an expression, or a relation between expressions (X = x, i = 1, x \\in S)."""
+    if not tokens:
+        raise ParseError("an empty item in a list", 0, 0)
+    if len(tokens) == 1 and tokens[0].is_char(":"):  # B[:, j]: every index
+        return Opaque(tokens[0].start, tokens[0].end, "a slice (B[:, j])", [], None, "all")
+    if len(tokens) == 1:
+        node = _lone_token(tokens[0], bold)
+        if node is not None:
+            return node
+    parser = Parser(tokens)
+    parser.bold = bold
+    first, steps = parser.parse_chain()
+    if not steps:
+        return first
+    parts = ([first] if first is not None else []) + [node for _, _, node in steps]
+    return Opaque(tokens[0].start, tokens[-1].end, "a relation inside an expression", parts, None, steps[0][0])
+
+
+def condition(inner: list[Token], bold: bool = False) -> Node:
+    """A script under an operator, which may state a condition rather than a value:
+    \\sum_{x \\in X}, \\max_{i=1,\\ldots,N}, f|_{x=0}, \\substack{i<j \\\\ j<n}."""
+    if inner and inner[0].is_cmd("substack"):
+        body = inner[2:-1] if len(inner) >= 3 and inner[1].is_char("{") and inner[-1].is_char("}") else inner[1:]
+        rows = _split_top(body, lambda t: t.kind == CMD and t.value in ("\\", "cr"))
+        parts = [condition(row, bold) for row in rows if row]
+        return Opaque(inner[0].start, inner[-1].end, WHAT_CONDITION, parts, None, "where")
+    try:
+        return _sub_parse(inner, bold)
+    except ParseError as err:
+        if err.unbalanced or err.message == TOO_DEEP or not inner:
+            raise
+        failure = (err.message, err.start, err.end)  # not err: its traceback holds this frame
+    try:
+        parts, _ = clauses(inner, bold)
+    except ParseError:
+        raise ParseError(*failure) from None
+    if len(parts) == 1:
+        return parts[0]
+    return Opaque(inner[0].start, inner[-1].end, WHAT_CONDITION, parts, None, "where")
+
+
+def _is_slice(inner: list[Token]) -> bool:
+    """A subscript with a colon (and no =): A_{:,j}, x_{1:n}."""
+    values = [t.value for t in inner]
+    return ":" in values and "=" not in values and any(t.kind == CHAR and t.value == ":" for t in inner)
 
 
 def _power(node: Node, power: Node) -> Node:
@@ -1408,13 +1821,22 @@ def _fill_sum_limits(node: Sum, inner: list[Token]) -> None:
     """\\sum_{i=1}: index and lower limit; \\sum_{i,j} or \\sum_i: the index
     expression alone (kept in ``sub`` so that typos such as i-1 can be seen)."""
     eq = next((j for j, t in enumerate(inner) if t.is_char("=")), None)
-    if eq is not None:
-        node.index = _plain(inner[:eq])
-        node.lower = _sub_parse(inner[eq + 1 :]) if eq + 1 < len(inner) else None
-        return
-    node.sub = _sub_parse(inner) if inner else None
+    if eq is not None and not inner[0].is_cmd("substack"):
+        try:
+            lower = _sub_parse(inner[eq + 1 :]) if eq + 1 < len(inner) else None
+        except ParseError as err:  # \sum_{i=1,j=1}: a condition
+            if err.unbalanced or err.message == TOO_DEEP:
+                raise
+        else:
+            node.index = _plain(inner[:eq])
+            node.lower = lower
+            return
+    node.sub = condition(inner) if inner else None
     if len(inner) == 1 and inner[0].kind == LETTER:
         node.index = inner[0].value
+    elif isinstance(node.sub, Opaque) and node.sub.op == "∈":  # \sum_{x \in X}: x is bound
+        bound = node.sub.parts[0] if node.sub.parts else None
+        node.index = bound.key if isinstance(bound, Sym) else None
 
 
 def column_option(tokens: list[Token], i: int, end: int) -> bool:

@@ -268,6 +268,7 @@ class Space(Node):
 
     field_name: str  # R, S, C, N, Z
     dims: list[Node] = field(default_factory=list)
+    sub: str | None = None  # a qualifier written below: ++, +, >0 (\\mathbb{S}^n_{++})
 
     def children(self):
         return list(self.dims)
@@ -292,6 +293,23 @@ class Cases(Node):
 
     def children(self):
         return [cell for row in self.rows for cell in row]
+
+
+@dataclass(eq=False)
+class Opaque(Node):
+    """A construct read but never evaluated: an integral, a conditional p(x | y), an evaluation
+    bar f|_{x=0}, a set {x | x > 0}, a logical or set operation (∧ ∨ ∩ ∪), a quantifier, a list
+    of values. ``what`` names it (the reason a claim holding it stays undecided); ``parts`` are
+    its read sub-expressions (bounds, body, arguments); ``head`` is an applied symbol (p in
+    p(x | y)) or None; ``op`` is how it was written (int, mid, wedge …)."""
+
+    what: str
+    parts: list[Node] = field(default_factory=list)
+    head: Node | None = None
+    op: str = ""
+
+    def children(self):
+        return ([self.head] if self.head is not None else []) + list(self.parts)
 
 
 @dataclass(eq=False)
@@ -437,4 +455,34 @@ def render(node: Node | None) -> str:
         return "{" + "; ".join(", ".join(render(c) for c in row) for row in node.rows) + "}"
     if isinstance(node, Factorial):
         return f"{_wrap(node.arg, PREC_ATOM)}!"
+    if isinstance(node, Opaque):
+        return _render_opaque(node)
     return f"<{type(node).__name__}>"
+
+
+_OPAQUE_SEPARATORS = {"mid": " | ", "semicolon": "; ", "wedge": " ∧ ", "vee": " ∨ ", "cap": " ∩ ",
+                      "cup": " ∪ ", "setminus": " ∖ ", "comma": ", "}  # fmt: skip
+
+
+def _render_opaque(node: "Opaque") -> str:
+    """An opaque construct written out: int(…), p(x | y), {x | x > 0}, (…)|_(x = 0)."""
+    parts = [render(p) for p in node.parts]
+    if node.op in ("int", "iint", "iiint", "oint"):
+        return f"∫({', '.join(parts)})"
+    if node.op == "bar":
+        return f"({parts[0]})|_({', '.join(parts[1:])})"
+    if node.op in ("set", "setof"):  # {0, 1}; {x | x > 0}
+        return "{" + (" | " if node.op == "setof" else ", ").join(parts) + "}"
+    if node.op in ("wedge", "vee") and len(parts) == 1:  # ξ^∧
+        return f"{_wrap(node.parts[0], PREC_ATOM)}^{'∧' if node.op == 'wedge' else '∨'}"
+    if node.op == "slice" and node.head is None and len(parts) == 1:
+        return f"{_wrap(node.parts[0], PREC_ATOM)}_(slice)"
+    if node.op == "all":
+        return ":"
+    if node.op in ("forall", "exists"):
+        return ("∀ " if node.op == "forall" else "∃ ") + ", ".join(parts)
+    sep = _OPAQUE_SEPARATORS.get(node.op, f" {node.op} " if node.op else ", ")
+    inner = sep.join(parts)
+    if node.head is not None:
+        return f"{render(node.head)}({inner})"
+    return f"({inner})" if node.op in ("wedge", "vee", "cap", "cup", "setminus") else inner
