@@ -9,7 +9,7 @@ from typing import Iterator
 from derivlint.findings import Finding
 from derivlint.rule import Rule
 from derivlint.math.parser import GREEK
-from derivlint.math.tree import Call, Deriv, Sum, Sym, Transpose
+from derivlint.math.tree import Call, Deriv, Opaque, Sum, Sym, Transpose
 
 # Constants and conventional names, never a variable from nowhere: the identity, e, π, the
 # Kronecker delta, big-O, and the letters used as indices and sizes (i, j, k, l, m, n, t, N, d, T).
@@ -255,6 +255,8 @@ def _names(tree, scope) -> set[str] | None:
     while todo:
         node = todo.pop()
         for n in node.walk():
+            if isinstance(n, Opaque):
+                return None  # p(x | θ), LL(D_l ∪ D_u): a function of something derivlint does not expand
             if isinstance(n, Call):
                 if not isinstance(n.func, Sym):
                     return None
