@@ -701,6 +701,12 @@ def test_a_script_after_a_bold_group_of_letters_belongs_to_the_last_letter():
     assert render(parse_math(r"\mathbf{XX}^{\top}")) == "X X^T"  # typeset X Xᵀ, not (XX)ᵀ
     assert render(parse_math(r"\mathbf{B X}^{\mathrm{T}} \mathbf{X}")) == "B X^T X"
     assert render(parse_math(r"\mathbf{X}^{T}")) == "X^T"
+    # a sum in one font group, and a font switch in braces: typeset A + Aᵀ and Q Qᵀ
+    assert render(parse_math(r"(\mathbf{A+A}^T) \mathbf{u}")) == "(A + A^T) u"
+    assert render(parse_math(r"\mathbf{A-B}^T")) == "A - B^T"
+    assert render(parse_math(r"\operatorname{tr}({\bf QQ}^T)")) == "tr(Q Q^T)"
+    # a plain brace group keeps its script: {X^T X}^{-1} is how some notes write (XᵀX)⁻¹
+    assert render(parse_math(r"{X^T X}^{-1}")) == "(X^T X)^-1"
 
 
 def test_a_bracketed_superscript_on_e_is_a_label_not_an_exponential():

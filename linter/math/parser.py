@@ -80,7 +80,8 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
-SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})  # {\rm Label}: a switch, not a command with an argument
+SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})
+_FONT_SWITCHES = SWITCH_FONTS | {"bf", "bm", "boldmath", "cal", "mit"}  # {\bf QQ}: a font for the group  # {\rm Label}: a switch, not a command with an argument
 UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
 _PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
 IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
@@ -735,6 +736,7 @@ class Parser:
             return self.delimited()
         if v == "{":
             end = self.group_end()
+            opened = self.i
             if _is_upright_d(self.toks[self.i + 1 : end]):  # {\rm d}X
                 saved = self.i
                 self.i = end + 1
@@ -755,6 +757,12 @@ class Parser:
                     raise leftover(self.peek())
             self.i = end + 1
             node = _respan(node, tok.start, self.toks[end].end)
+            after = self.peek()
+            if (isinstance(node, (Mul, Add)) and after is not None and after.is_char("^", "_")
+                    and self.toks[opened + 1].kind == CMD and self.toks[opened + 1].value in _FONT_SWITCHES):
+                scripted = self._script_last_letter(node, after)  # {\bf QQ}^T is typeset Q Qᵀ
+                if scripted is not None:
+                    return scripted
             if isinstance(node, Sym) and len(node.name) > 1 and node.name in FUNCTIONS:
                 return self.function(node.name, tok) if self._argument_follows() else node
             return node
@@ -1224,13 +1232,33 @@ class Parser:
         if isinstance(node, Num) and node.value == "1":  # \mathbf{1}: the all-ones vector
             return Sym(node.start, node.end, "1", None, True)
         after = self.peek()
-        if isinstance(node, Mul) and not any(node.ops) and after is not None and after.is_char("^", "_"):
-            # \mathbf{XX}^T is typeset X X^T: the script belongs to the last letter
-            self.next()
-            last = node.factors[-1]
-            last = self.superscript(last) if after.is_char("^") else self.subscript(last)
-            return Mul(node.start, last.end, node.factors[:-1] + [last], node.ops)
+        if isinstance(node, (Mul, Add)) and after is not None and after.is_char("^", "_"):
+            scripted = self._script_last_letter(node, after)  # \mathbf{XX}^T, \mathbf{A+A}^T
+            if scripted is not None:
+                return scripted
         return self._maybe_call(node) if isinstance(node, Sym) else node
+
+    def _script_last_letter(self, node: Node, after: Token) -> Node | None:
+        """A font group of several letters and a script after it (``\\mathbf{XX}^T``,
+        ``\\mathbf{A+A}^T``, ``{\\bf QQ}^T``) is typeset with the script on its last letter, X Xᵀ
+        and A + Aᵀ, and written so for them (the font needs the braces): the script belongs to
+        that letter. None when the group does not end in a plain factor."""
+        path, last = [], node
+        while isinstance(last, (Mul, Add, Neg)):
+            path.append(last)
+            last = last.arg if isinstance(last, Neg) else (last.factors if isinstance(last, Mul) else last.terms)[-1]
+        if not isinstance(last, (Sym, Num)):
+            return None
+        self.next()
+        last = self.superscript(last) if after.is_char("^") else self.subscript(last)
+        for outer in reversed(path):
+            if isinstance(outer, Mul):
+                last = Mul(outer.start, last.end, outer.factors[:-1] + [last], outer.ops)
+            elif isinstance(outer, Neg):
+                last = Neg(outer.start, last.end, last)
+            else:
+                last = Add(outer.start, last.end, outer.terms[:-1] + [last])
+        return last
 
     def word_font(self, tok: Token) -> Node:
         self.next()
