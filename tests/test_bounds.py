@@ -227,3 +227,45 @@ def test_deeply_nested_lists_keep_the_rest_of_the_note(tmp_path):
         lists = "".join("  " * i + "- item\n" for i in range(depth))
         out = check(tmp_path, lists + TAIL, name=f"lists{depth}.md")
         assert "DL301" in out, (depth, out)
+
+
+# --------------------------------------------------------------------------- time budget per claim
+
+
+def test_claim_over_its_time_budget_is_too_large_to_check(monkeypatch):
+    from derivlint.check import budget
+    from derivlint.engine import check_text
+
+    # 300 terms: checking the derivative takes well over a budget of 1 ms, never DL199
+    n = 300
+    text = (
+        "Let $x \\in \\mathbb{R}^n$ and $a_i \\in \\mathbb{R}^n$.\n\n$$\\frac{\\partial}{\\partial x}("
+        + " + ".join(f"a_{{{i}}}^T x" for i in range(n)) + ") = "
+        + " + ".join(f"a_{{{i}}}" for i in range(n)) + "$$\n"
+    )  # fmt: skip
+    monkeypatch.setattr(budget, "BUDGET_SECONDS", 0.001)
+    result = check_text("note.md", text)
+    verdicts = [c.verdict for c in result.claims if c.verdict]
+    assert "undecided: too large to check (over the 0.001 s budget of a claim)" in verdicts, verdicts
+    assert not any(f.code == "DL199" for f in result.findings)
+
+
+def test_tick_outside_a_budget_never_raises_and_inside_one_does():
+    from derivlint.check import budget
+
+    budget.stop()
+    for _ in range(10_000):
+        budget.tick()
+    budget.start(0.0)
+    busy = sum(range(100_000))  # past a zero budget
+    with pytest.raises(budget.OverBudget):
+        for _ in range(10_000):
+            budget.tick()
+    budget.stop()
+    assert busy > 0
+
+
+def test_over_budget_is_not_swallowed_by_an_except_exception():
+    from derivlint.check import budget
+
+    assert not issubclass(budget.OverBudget, Exception)

@@ -14,6 +14,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
+from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Sum, Sym, Transpose, render
@@ -224,12 +225,21 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         if head is not None and not claim.embedded:
             previous_head[id(claim.block)] = head
         claim.facts["head"] = head
+        before = dict(claim.facts)  # what a claim over its budget keeps: no half-made fact
+        budget.start()
         try:
             check_claim(claim, context, head, chain, literal_chains)
+        except budget.OverBudget as over:  # bounded work per claim: undecided, never DL199
+            claim.facts.clear()
+            claim.facts.update(before)
+            claim.facts["outcome"] = Outcome(reason=over.reason)
+            claim.verdict = _verdict(claim.facts["outcome"])
         except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note; DL199 reports it
             claim.facts["internal_error"] = f"{type(exc).__name__}: {exc}"
             claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
             claim.verdict = f"undecided: internal error: {type(exc).__name__}"
+        finally:
+            budget.stop()
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
 
@@ -656,6 +666,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
     for draw in range(DRAWS):
+        budget.check()
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
@@ -1115,7 +1126,9 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             for rid in {id(d.root()) for d in shape}:
                 counts[rid] = counts.get(rid, 0) + 1
     vectorish = _used_as_vector(left) | _used_as_vector(right)
+    occurrences: dict[str, list] = {}  # key -> its symbols in the claim, gathered at most once
     for key, shape in inf.symbols.items():
+        budget.tick()
         if key == "I" and shape is not None and not any(
             id(d.root()) in shared or d.root().num is not None or d.root().name is not None for d in shape
         ):
@@ -1126,7 +1139,7 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             out[key] = (1, 1)
             continue
         scalar_here = all(d.root().num == 1 for d in shape)
-        if (scalar_here or key in inf.coerced) and _declared_vector(key, left, right, scope):
+        if (scalar_here or key in inf.coerced) and _declared_vector(key, left, right, scope, occurrences):
             raise Undecided(f"{key} is declared a vector but reads as a scalar here (· as a dot product?)")
         if key in inf.coerced and all(d.root().num in (None, 1) for d in shape):
             out[key] = (1, 1)
@@ -1157,14 +1170,21 @@ def _too_large_numbers(left, right, smallest: int) -> None:
                     raise Undecided(f"too large to check (a dimension of {smallest} or more and the number {n.value})")
 
 
-def _declared_vector(key: str, left, right, scope: Scope) -> bool:
-    """The scope gives ``key``, as written here, a shape with more than one entry."""
-    for side in (left, right):
-        for n in side.walk():
-            if isinstance(n, Sym) and n.key == key:
-                shape = scope.shape(n)
-                if shape is not None and any(not (d == 1 or getattr(d, "num", None) == 1) for d in shape):
-                    return True
+def _declared_vector(key: str, left, right, scope: Scope, occurrences: dict | None = None) -> bool:
+    """The scope gives ``key``, as written here, a shape with more than one entry. ``occurrences``
+    (key -> symbols, filled on the first call): the sides walked once for all keys, not once per key."""
+    if occurrences is None:
+        occurrences = {}
+    if not occurrences:
+        occurrences[None] = []  # filled, even when the sides hold no symbol
+        for side in (left, right):
+            for n in side.walk():
+                if isinstance(n, Sym):
+                    occurrences.setdefault(n.key, []).append(n)
+    for n in occurrences.get(key, ()):
+        shape = scope.shape(n)
+        if shape is not None and any(not (d == 1 or getattr(d, "num", None) == 1) for d in shape):
+            return True
     return False
 
 
