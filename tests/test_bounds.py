@@ -269,3 +269,20 @@ def test_over_budget_is_not_swallowed_by_an_except_exception():
     from derivlint.check import budget
 
     assert not issubclass(budget.OverBudget, Exception)
+
+
+@pytest.mark.parametrize("depth", [2, 3, 500])
+def test_nested_math_environments_in_latex_are_one_finding(tmp_path, depth):
+    body = "\\begin{align}\n" * depth + "x &= y\n" + "\\end{align}\n" * depth
+    text = "\\documentclass{article}\n\\begin{document}\n" + body + "Text.\n\\end{document}\n"
+    out = check(tmp_path, text, name="note.tex")
+    assert out.count("DL101") == 1, out
+    assert "note.tex:3:1: DL101" in out
+
+
+def test_separate_unclosed_math_environments_in_latex_stay_separate_findings(tmp_path):
+    # not a nest: a claim between the two openings, each one is its own mistake
+    text = ("\\documentclass{article}\n\\begin{document}\n\\begin{align}\nx &= y\n\\begin{align}\na &= b\n"
+            "\\begin{equation}\nc = d\n\\end{equation}\n\\end{document}\n")  # fmt: skip
+    out = check(tmp_path, text, name="note.tex")
+    assert out.count("DL101") == 2, out
