@@ -21,7 +21,8 @@ REASON = "too large to check (over the {seconds:g} s budget of a claim)"
 _EVERY = 64  # ticks between two readings of the clock
 
 _clock = time.process_time
-_deadline: float | None = None
+_deadline: float | None = None  # set at the first reading of the clock after start
+_open = False
 _seconds = BUDGET_SECONDS
 _modules = 0  # len(sys.modules) when the budget was opened or last extended
 _count = 0
@@ -37,17 +38,18 @@ class OverBudget(BaseException):
 
 
 def start(seconds: float | None = None) -> None:
-    """Open a budget of ``seconds`` (default BUDGET_SECONDS) of CPU time from now, replacing any open one."""
-    global _deadline, _count, _seconds, _modules
-    seconds = BUDGET_SECONDS if seconds is None else seconds
-    _deadline = _clock() + seconds
-    _seconds, _modules, _count = seconds, len(sys.modules), 0
+    """Open a budget of ``seconds`` (default BUDGET_SECONDS) of CPU time, replacing any open one.
+    The clock is first read at the ``_EVERY``-th tick (reading it costs up to 10 µs on a busy
+    machine; most claims never tick that often), so the budget counts from there."""
+    global _deadline, _count, _seconds, _modules, _open
+    _seconds = BUDGET_SECONDS if seconds is None else seconds
+    _deadline, _modules, _count, _open = None, len(sys.modules), 0, True
 
 
 def stop() -> None:
     """Close the budget: ``tick`` no longer raises."""
-    global _deadline
-    _deadline = None
+    global _open
+    _open = False
 
 
 def tick() -> None:
@@ -55,25 +57,26 @@ def tick() -> None:
     once every ``_EVERY`` calls)."""
     global _count
     _count += 1
-    if _count % _EVERY == 0 and _deadline is not None and _clock() > _deadline:
-        _over()
+    if _count % _EVERY == 0 and _open:
+        check()
 
 
 def check() -> None:
     """A safe point before a step that may be long on its own (a sympy call): reads the clock now."""
-    if _deadline is not None and _clock() > _deadline:
-        _over()
-
-
-def _over() -> None:
-    """The deadline passed: raise OverBudget, unless modules were imported meanwhile (numpy or
-    sympy on first use, once per process: their time is not the claim's), then start afresh."""
     global _deadline, _modules
-    if len(sys.modules) != _modules:
-        _modules = len(sys.modules)
-        _deadline = _clock() + _seconds
+    if not _open:
         return
-    raise OverBudget(_seconds)
+    now = _clock()
+    if _deadline is None:
+        _deadline = now + _seconds
+    elif now > _deadline:
+        if len(sys.modules) != _modules:
+            # modules were imported meanwhile (numpy or sympy on first use, once per process):
+            # their time is not the claim's, start afresh
+            _modules = len(sys.modules)
+            _deadline = now + _seconds
+            return
+        raise OverBudget(_seconds)
 
 
 __all__ = ["BUDGET_SECONDS", "REASON", "OverBudget", "start", "stop", "tick", "check"]

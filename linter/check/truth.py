@@ -215,11 +215,14 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
     previous_head: dict[int, Node] = {}
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
+    heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)
     for claim in claims:
         if claim.kind == "unparsed":
             continue
         chain = by_chain[(id(claim.block), claim.chain)]
-        head = _head_of(chain)
+        if id(chain) not in heads:  # once per chain: a chain a = b = … of 5,000 steps stays linear
+            heads[id(chain)] = _head_of(chain)
+        head = heads[id(chain)]
         if claim.lhs is None and claim.step == 0:
             head = previous_head.get(id(claim.block))  # "= …" after a step that did not parse
         if head is not None and not claim.embedded:
@@ -516,7 +519,19 @@ def _is_equation(claim, chain) -> bool:
         prose += " " + text[max(0, claim.block.start - 80) : claim.block.start]
     if any(w in prose for w in EQUATION_WORDS):
         return True
-    return any(c.kind == "definition" and is_lone_symbol(c.lhs) for c in chain if c.step > claim.step)
+    return claim.step < _last_lone_definition(chain)
+
+
+_lone_definitions: list = [None, -1]  # (chain, its answer): the steps of a chain are checked one after another
+
+
+def _last_lone_definition(chain: list) -> int:
+    """The last step of ``chain`` that defines a lone symbol (…= w, where w is being defined), or -1;
+    worked out once per chain (a chain of 5,000 steps stays linear)."""
+    if _lone_definitions[0] is not chain:
+        steps = [c.step for c in chain if c.kind == "definition" and is_lone_symbol(c.lhs)]
+        _lone_definitions[0], _lone_definitions[1] = chain, max(steps, default=-1)
+    return _lone_definitions[1]
 
 
 def _shape_only(claim, context) -> None:
@@ -666,7 +681,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
     for draw in range(DRAWS):
-        budget.check()
+        budget.tick()
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
