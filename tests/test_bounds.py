@@ -286,3 +286,30 @@ def test_separate_unclosed_math_environments_in_latex_stay_separate_findings(tmp
             "\\begin{equation}\nc = d\n\\end{equation}\n\\end{document}\n")  # fmt: skip
     out = check(tmp_path, text, name="note.tex")
     assert out.count("DL101") == 2, out
+
+
+def test_math_block_beyond_the_cap_is_too_large_to_check(tmp_path):
+    from derivlint.math.claims import BLOCK_CAP
+
+    letters = "".join("ABCDEFGH"[i % 8] for i in range(BLOCK_CAP + 10))
+    out, elapsed = claims(tmp_path, f"$$ Y = {letters} $$\n\n$$(A B)^T = B^T A^T$$\n")
+    assert "unparsed  too large to check (a math block of" in verdict(out, 1)
+    assert verdict(out, 3).endswith("[true]")  # the next block is still checked
+    assert elapsed < 10
+
+
+def test_long_product_and_long_chain_are_linear():
+    """A product of many letters and a chain a = b = … of many steps cost about twice as much
+    when twice as long (they were quadratic: 4,000 letters took 3.8 s)."""
+    from derivlint.engine import check_text
+
+    def cpu(text: str) -> float:
+        start = time.process_time()
+        check_text("note.md", text)
+        return time.process_time() - start
+
+    check_text("warm.md", "$$ Y = ABC $$\n$$ x = y = z $$\n")
+    for make in (lambda n: "$$ Y = " + "".join("ABCDEFGH"[i % 8] for i in range(n)) + " $$\n",
+                 lambda n: "$$ y = " + " = ".join(f"x_{{{i}}}" for i in range(n // 8)) + " $$\n"):  # fmt: skip
+        small, large = cpu(make(6_000)), cpu(make(24_000))
+        assert large < 8 * small + 0.5, (small, large)  # linear: about 4 times; quadratic: 16 times
