@@ -195,7 +195,7 @@ print(json.dumps({"exit": code, "cpu": cpu, "dl199": text.count("DL199"),
 
 def parse_size(text: str) -> int:
     text = text.strip().upper()
-    for unit, factor in (("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)):
+    for unit, factor in (("MB", 10**6), ("KB", 1000), ("B", 1)):  # decimal: 10 MB stays below the 10 MiB limit
         if text.endswith(unit):
             return int(float(text[: -len(unit)]) * factor)
     return int(text)
@@ -209,7 +209,7 @@ def measure(path: Path) -> dict:
 
 def exponent(rows: list[tuple[int, float]]) -> float | None:
     """Least-squares slope of log(time) on log(size) over the sizes of 100 KB and more."""
-    points = [(math.log(s), math.log(max(t, 1e-3))) for s, t in rows if s >= 100 * 1024]
+    points = [(math.log(s), math.log(max(t, 1e-3))) for s, t in rows if s >= 100_000]
     if len(points) < 2:
         return None
     mx = sum(x for x, _ in points) / len(points)
@@ -219,7 +219,7 @@ def exponent(rows: list[tuple[int, float]]) -> float | None:
 
 
 def human(size: int) -> str:
-    return f"{size / (1 << 20):g} MB" if size >= 1 << 20 else f"{size / 1024:g} KB"
+    return f"{size / 10**6:g} MB" if size >= 10**6 else f"{size / 1000:g} KB"
 
 
 def main() -> int:
@@ -269,8 +269,8 @@ def main() -> int:
                     if not args.keep:
                         path.unlink()
                 slope = exponent(rows)
-                big = [(s, t) for s, t in rows if s >= 1 << 20]
-                per_mb = max((t / (s / (1 << 20)) for s, t in big), default=None)
+                big = [(s, t) for s, t in rows if s >= 10**6]
+                per_mb = max((t / (s / 10**6) for s, t in big), default=None)
                 if slope is not None:
                     worst["exponent"] = max(worst["exponent"], slope)
                 if per_mb is not None:

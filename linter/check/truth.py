@@ -1856,20 +1856,27 @@ def correction(claim, context, layout: str | None) -> str | None:
     target = outcome.head or claim.lhs
     scope = Scope(context, claim)
     style = style_of(claim.text, [claim.lhs, claim.rhs])
-    for candidate in _candidates(claim.rhs, scope):
-        # outside the mixed layout the layout needed is known before the draws: a candidate that
-        # fails it in one draw is dropped without the others (whose answer could not make it hold)
-        must_hold = layout if layout in LAYOUTS else None
-        try:
-            found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs, must_hold=must_hold)
-        except Undecided:
-            continue
-        except Exception:  # noqa: BLE001 - no fix rather than a crash
-            return None
-        if found is None:
-            continue
-        if found.holds and _expected(layout, found.category) in found.holds:
-            return to_latex(candidate, style)
+    budget.start()  # the search has a claim's time budget too: a long side has many candidates
+    try:
+        for candidate in _candidates(claim.rhs, scope):
+            budget.check()
+            # outside the mixed layout the layout needed is known before the draws: a candidate that
+            # fails it in one draw is dropped without the others (whose answer could not make it hold)
+            must_hold = layout if layout in LAYOUTS else None
+            try:
+                found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs, must_hold=must_hold)
+            except Undecided:
+                continue
+            except Exception:  # noqa: BLE001 - no fix rather than a crash
+                return None
+            if found is None:
+                continue
+            if found.holds and _expected(layout, found.category) in found.holds:
+                return to_latex(candidate, style)
+    except budget.OverBudget:
+        return None  # no fix rather than a search past the budget
+    finally:
+        budget.stop()
     return None
 
 
