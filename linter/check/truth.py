@@ -477,15 +477,20 @@ def _identity_shaped(claim, scope) -> bool:
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
 
 
+_chain_keys: list = [None, set()]  # (chain, the keys of its symbols)
+
+
 def _worked_example(chain, scope) -> bool:
     """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]),
     not a definition of a vector by its entries or an update rule."""
     if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
         return False
-    keys = set()
-    for c in chain:
-        keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
-    for key in keys:
+    if _chain_keys[0] is not chain:  # the symbols of a chain, gathered once per chain, not once per step
+        keys = set()
+        for c in chain:
+            keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
+        _chain_keys[0], _chain_keys[1] = chain, keys
+    for key in _chain_keys[1]:
         f = scope.facts(key)
         if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
             return True
