@@ -107,9 +107,9 @@ def _bmatrix(n: int, cell) -> str:
 
 
 def test_large_literal_matrix_is_too_large_to_check(tmp_path):
-    m = _bmatrix(120, lambda i, j: str((7 * i + j) % 10))
+    m = _bmatrix(80, lambda i, j: str((7 * i + j) % 10))  # within the block cap (claims.BLOCK_CAP)
     out, _ = claims(tmp_path, f"$${m}^T = {m}$$\n")
-    assert "undecided: too large to check (120×120 matrix)" in verdict(out, 1)
+    assert "undecided: too large to check (80×80 matrix)" in verdict(out, 1)
 
 
 def test_inverse_of_large_symbolic_literal_is_too_large(tmp_path):
@@ -227,3 +227,89 @@ def test_deeply_nested_lists_keep_the_rest_of_the_note(tmp_path):
         lists = "".join("  " * i + "- item\n" for i in range(depth))
         out = check(tmp_path, lists + TAIL, name=f"lists{depth}.md")
         assert "DL301" in out, (depth, out)
+
+
+# --------------------------------------------------------------------------- time budget per claim
+
+
+def test_claim_over_its_time_budget_is_too_large_to_check(monkeypatch):
+    from derivlint.check import budget
+    from derivlint.engine import check_text
+
+    # 300 terms: checking the derivative takes well over a budget of 1 ms, never DL199
+    n = 300
+    text = (
+        "Let $x \\in \\mathbb{R}^n$ and $a_i \\in \\mathbb{R}^n$.\n\n$$\\frac{\\partial}{\\partial x}("
+        + " + ".join(f"a_{{{i}}}^T x" for i in range(n)) + ") = "
+        + " + ".join(f"a_{{{i}}}" for i in range(n)) + "$$\n"
+    )  # fmt: skip
+    monkeypatch.setattr(budget, "BUDGET_SECONDS", 0.001)
+    result = check_text("note.md", text)
+    verdicts = [c.verdict for c in result.claims if c.verdict]
+    assert "undecided: too large to check (over the 0.001 s budget of a claim)" in verdicts, verdicts
+    assert not any(f.code == "DL199" for f in result.findings)
+
+
+def test_tick_outside_a_budget_never_raises_and_inside_one_does():
+    from derivlint.check import budget
+
+    budget.stop()
+    for _ in range(10_000):
+        budget.tick()
+    budget.start(0.0)
+    busy = sum(range(100_000))  # past a zero budget
+    with pytest.raises(budget.OverBudget):
+        for _ in range(10_000):
+            budget.tick()
+    budget.stop()
+    assert busy > 0
+
+
+def test_over_budget_is_not_swallowed_by_an_except_exception():
+    from derivlint.check import budget
+
+    assert not issubclass(budget.OverBudget, Exception)
+
+
+@pytest.mark.parametrize("depth", [2, 3, 500])
+def test_nested_math_environments_in_latex_are_one_finding(tmp_path, depth):
+    body = "\\begin{align}\n" * depth + "x &= y\n" + "\\end{align}\n" * depth
+    text = "\\documentclass{article}\n\\begin{document}\n" + body + "Text.\n\\end{document}\n"
+    out = check(tmp_path, text, name="note.tex")
+    assert out.count("DL101") == 1, out
+    assert "note.tex:3:1: DL101" in out
+
+
+def test_separate_unclosed_math_environments_in_latex_stay_separate_findings(tmp_path):
+    # not a nest: a claim between the two openings, each one is its own mistake
+    text = ("\\documentclass{article}\n\\begin{document}\n\\begin{align}\nx &= y\n\\begin{align}\na &= b\n"
+            "\\begin{equation}\nc = d\n\\end{equation}\n\\end{document}\n")  # fmt: skip
+    out = check(tmp_path, text, name="note.tex")
+    assert out.count("DL101") == 2, out
+
+
+def test_math_block_beyond_the_cap_is_too_large_to_check(tmp_path):
+    from derivlint.math.claims import BLOCK_CAP
+
+    letters = "".join("ABCDEFGH"[i % 8] for i in range(BLOCK_CAP + 10))
+    out, elapsed = claims(tmp_path, f"$$ Y = {letters} $$\n\n$$(A B)^T = B^T A^T$$\n")
+    assert "unparsed  too large to check (a math block of" in verdict(out, 1)
+    assert verdict(out, 3).endswith("[true]")  # the next block is still checked
+    assert elapsed < 10
+
+
+def test_long_product_and_long_chain_are_linear():
+    """A product of many letters and a chain a = b = … of many steps cost about twice as much
+    when twice as long (they were quadratic: 4,000 letters took 3.8 s)."""
+    from derivlint.engine import check_text
+
+    def cpu(text: str) -> float:
+        start = time.process_time()
+        check_text("note.md", text)
+        return time.process_time() - start
+
+    check_text("warm.md", "$$ Y = ABC $$\n$$ x = y = z $$\n")
+    for make in (lambda n: "$$ Y = " + "".join("ABCDEFGH"[i % 8] for i in range(n)) + " $$\n",
+                 lambda n: "$$ y = " + " = ".join(f"x_{{{i}}}" for i in range(n // 8)) + " $$\n"):  # fmt: skip
+        small, large = cpu(make(6_000)), cpu(make(24_000))
+        assert large < 8 * small + 0.5, (small, large)  # linear: about 4 times; quadratic: 16 times

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+from derivlint.check.budget import check as budget_check, tick
 from derivlint.check.numeric import DomainError, ShapeMismatch, TooLarge, Unsupported, check_literal_size
 from derivlint.math.parser import GREEK
 from derivlint.math.tree import (
@@ -106,6 +107,7 @@ def compare(lhs: Node, rhs: Node, values: dict[str, Any] | None = None) -> Compa
     except _NeedSympy:
         import sympy
 
+        budget_check()  # sympy's expansion is long on its own: not begun past the budget
         left = to_sympy(lhs, values).applyfunc(sympy.expand)
         right = to_sympy(rhs, values).applyfunc(sympy.expand)
         is_zero, plain = _is_zero, _plain
@@ -778,6 +780,7 @@ class _Exact:
         return self.sp.Matrix([[x]])
 
     def ev(self, node: Node, hint: int | None = None):
+        tick()  # a safe point of the time budget (budget.py)
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise Unsupported(f"{type(node).__name__.lower()} cannot be translated")

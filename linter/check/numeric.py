@@ -9,6 +9,7 @@ from typing import Callable
 import numpy as np
 
 from derivlint.check import elementwise, schematic
+from derivlint.check.budget import tick
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
@@ -291,6 +292,7 @@ class _Forward:
             raise Unsupported("expression nested too deeply") from None
 
     def ev(self, node: Node, hint: int | None = None) -> _D:
+        tick()  # a safe point of the time budget (budget.py)
         method = _METHODS.get(type(node))
         if method is None:
             method = getattr(_Forward, "_" + type(node).__name__, None)

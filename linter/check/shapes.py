@@ -465,10 +465,19 @@ class Inference:
         acc = shapes[0]
         unsure = self.unsure  # marks made in the loop land here too: read afresh for each factor
         nabla = next((k for k, f in enumerate(factors) if isinstance(f, Deriv) and f.op == "nabla"), len(factors))
+        # whether a factor so far is unsure: the set only grows, so a True stays True, and the
+        # prefix is read again only when the set grew (linear in a product of 10,000 letters)
+        prefix_shaky, seen = False, -1
         for i, (op, factor, shape) in enumerate(zip(node.ops, factors[1:], shapes[1:]), start=1):
             left = factors[0] if i == 1 else None
             span = (factors[0].start, factor.end)
-            self._shaky = id(node) in unsure or any(id(f) in unsure for f in factors[: i + 1])
+            if not prefix_shaky:
+                if len(unsure) != seen:
+                    prefix_shaky = any(id(f) in unsure for f in factors[: i + 1])
+                    seen = len(unsure)
+                else:
+                    prefix_shaky = id(factor) in unsure
+            self._shaky = prefix_shaky or id(node) in unsure
             if nabla < i:  # a ∇ among the factors before this one
                 self._mark(node)  # ∇_x xᵀA: how far ∇ reaches into the product is not written
                 self._shaky = True

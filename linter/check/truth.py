@@ -14,6 +14,7 @@ import hashlib
 import itertools
 from dataclasses import dataclass
 
+from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import schematic
@@ -219,22 +220,34 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
     previous_head: dict[int, Node] = {}
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
+    heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)
     for claim in claims:
         if claim.kind == "unparsed":
             continue
         chain = by_chain[(id(claim.block), claim.chain)]
-        head = _head_of(chain)
+        if id(chain) not in heads:  # once per chain: a chain a = b = … of 5,000 steps stays linear
+            heads[id(chain)] = _head_of(chain)
+        head = heads[id(chain)]
         if claim.lhs is None and claim.step == 0:
             head = previous_head.get(id(claim.block))  # "= …" after a step that did not parse
         if head is not None and not claim.embedded:
             previous_head[id(claim.block)] = head
         claim.facts["head"] = head
+        before = dict(claim.facts)  # what a claim over its budget keeps: no half-made fact
+        budget.start()
         try:
             check_claim(claim, context, head, chain, literal_chains)
+        except budget.OverBudget as over:  # bounded work per claim: undecided, never DL199
+            claim.facts.clear()
+            claim.facts.update(before)
+            claim.facts["outcome"] = Outcome(reason=over.reason)
+            claim.verdict = _verdict(claim.facts["outcome"])
         except Exception as exc:  # noqa: BLE001 - one odd claim never stops a note; DL199 reports it
             claim.facts["internal_error"] = f"{type(exc).__name__}: {exc}"
             claim.facts["outcome"] = Outcome(reason=f"internal error: {type(exc).__name__}: {exc}")
             claim.verdict = f"undecided: internal error: {type(exc).__name__}"
+        finally:
+            budget.stop()
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
 
@@ -473,15 +486,20 @@ def _identity_shaped(claim, scope) -> bool:
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
 
 
+_chain_keys: list = [None, set()]  # (chain, the keys of its symbols)
+
+
 def _worked_example(chain, scope) -> bool:
     """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]),
     not a definition of a vector by its entries or an update rule."""
     if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
         return False
-    keys = set()
-    for c in chain:
-        keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
-    for key in keys:
+    if _chain_keys[0] is not chain:  # the symbols of a chain, gathered once per chain, not once per step
+        keys = set()
+        for c in chain:
+            keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
+        _chain_keys[0], _chain_keys[1] = chain, keys
+    for key in _chain_keys[1]:
         f = scope.facts(key)
         if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
             return True
@@ -515,7 +533,19 @@ def _is_equation(claim, chain) -> bool:
         prose += " " + text[max(0, claim.block.start - 80) : claim.block.start]
     if any(w in prose for w in EQUATION_WORDS):
         return True
-    return any(c.kind == "definition" and is_lone_symbol(c.lhs) for c in chain if c.step > claim.step)
+    return claim.step < _last_lone_definition(chain)
+
+
+_lone_definitions: list = [None, -1]  # (chain, its answer): the steps of a chain are checked one after another
+
+
+def _last_lone_definition(chain: list) -> int:
+    """The last step of ``chain`` that defines a lone symbol (…= w, where w is being defined), or -1;
+    worked out once per chain (a chain of 5,000 steps stays linear)."""
+    if _lone_definitions[0] is not chain:
+        steps = [c.step for c in chain if c.kind == "definition" and is_lone_symbol(c.lhs)]
+        _lone_definitions[0], _lone_definitions[1] = chain, max(steps, default=-1)
+    return _lone_definitions[1]
 
 
 def _shape_only(claim, context) -> None:
@@ -665,6 +695,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
     for draw in range(DRAWS):
+        budget.tick()
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
@@ -1140,7 +1171,9 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             for rid in {id(d.root()) for d in shape}:
                 counts[rid] = counts.get(rid, 0) + 1
     vectorish = _used_as_vector(left) | _used_as_vector(right)
+    occurrences: dict[str, list] = {}  # key -> its symbols in the claim, gathered at most once
     for key, shape in inf.symbols.items():
+        budget.tick()
         if key == "I" and shape is not None and not any(
             id(d.root()) in shared or d.root().num is not None or d.root().name is not None for d in shape
         ):
@@ -1151,7 +1184,7 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             out[key] = (1, 1)
             continue
         scalar_here = all(d.root().num == 1 for d in shape)
-        if (scalar_here or key in inf.coerced) and _declared_vector(key, left, right, scope):
+        if (scalar_here or key in inf.coerced) and _declared_vector(key, left, right, scope, occurrences):
             raise Undecided(f"{key} is declared a vector but reads as a scalar here (· as a dot product?)")
         if key in inf.coerced and all(d.root().num in (None, 1) for d in shape):
             out[key] = (1, 1)
@@ -1182,14 +1215,21 @@ def _too_large_numbers(left, right, smallest: int) -> None:
                     raise Undecided(f"too large to check (a dimension of {smallest} or more and the number {n.value})")
 
 
-def _declared_vector(key: str, left, right, scope: Scope) -> bool:
-    """The scope gives ``key``, as written here, a shape with more than one entry."""
-    for side in (left, right):
-        for n in side.walk():
-            if isinstance(n, Sym) and n.key == key:
-                shape = scope.shape(n)
-                if shape is not None and any(not (d == 1 or getattr(d, "num", None) == 1) for d in shape):
-                    return True
+def _declared_vector(key: str, left, right, scope: Scope, occurrences: dict | None = None) -> bool:
+    """The scope gives ``key``, as written here, a shape with more than one entry. ``occurrences``
+    (key -> symbols, filled on the first call): the sides walked once for all keys, not once per key."""
+    if occurrences is None:
+        occurrences = {}
+    if not occurrences:
+        occurrences[None] = []  # filled, even when the sides hold no symbol
+        for side in (left, right):
+            for n in side.walk():
+                if isinstance(n, Sym):
+                    occurrences.setdefault(n.key, []).append(n)
+    for n in occurrences.get(key, ()):
+        shape = scope.shape(n)
+        if shape is not None and any(not (d == 1 or getattr(d, "num", None) == 1) for d in shape):
+            return True
     return False
 
 
@@ -1850,20 +1890,27 @@ def correction(claim, context, layout: str | None) -> str | None:
     target = outcome.head or claim.lhs
     scope = Scope(context, claim)
     style = style_of(claim.text, [claim.lhs, claim.rhs])
-    for candidate in _candidates(claim.rhs, scope):
-        # outside the mixed layout the layout needed is known before the draws: a candidate that
-        # fails it in one draw is dropped without the others (whose answer could not make it hold)
-        must_hold = layout if layout in LAYOUTS else None
-        try:
-            found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs, must_hold=must_hold)
-        except Undecided:
-            continue
-        except Exception:  # noqa: BLE001 - no fix rather than a crash
-            return None
-        if found is None:
-            continue
-        if found.holds and _expected(layout, found.category) in found.holds:
-            return to_latex(candidate, style)
+    budget.start()  # the search has a claim's time budget too: a long side has many candidates
+    try:
+        for candidate in _candidates(claim.rhs, scope):
+            budget.check()
+            # outside the mixed layout the layout needed is known before the draws: a candidate that
+            # fails it in one draw is dropped without the others (whose answer could not make it hold)
+            must_hold = layout if layout in LAYOUTS else None
+            try:
+                found = decide(target, candidate, scope, outcome.literal, reference=claim.rhs, must_hold=must_hold)
+            except Undecided:
+                continue
+            except Exception:  # noqa: BLE001 - no fix rather than a crash
+                return None
+            if found is None:
+                continue
+            if found.holds and _expected(layout, found.category) in found.holds:
+                return to_latex(candidate, style)
+    except budget.OverBudget:
+        return None  # no fix rather than a search past the budget
+    finally:
+        budget.stop()
     return None
 
 

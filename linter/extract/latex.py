@@ -55,6 +55,7 @@ class _Found:
     breaks: list[tuple[int, int]] = field(default_factory=list)
     skips: list[tuple[int, int]] = field(default_factory=list)  # comments and verbatim, outside math
     problems: list[tuple[int, int, str]] = field(default_factory=list)
+    nest_body: int = -1  # body start of the innermost level of the last unclosed math environment nest
 
 
 def _diagrams(masked: str) -> list[tuple[int, int, str]]:
@@ -418,11 +419,24 @@ def _add_math(text: str, found: _Found, start: int, body_start: int, opener: str
     if close_start == -1:
         if opener in ("$", "$$"):
             found.problems.append((start, body_start, _unclosed_dollar(text, opener, close_end)))
-        else:
+        elif env is None:
             found.problems.append((start, body_start, _unclosed(opener, closer)))
+        else:
+            if not _nested_in_last_problem(text, found, start):
+                found.problems.append((start, body_start, _unclosed(opener, closer)))
+            found.nest_body = body_start
         return close_end
     found.maths.append((start, close_end, body_start, close_start, opener, env))
     return close_end
+
+
+def _nested_in_last_problem(text: str, found: _Found, start: int) -> bool:
+    """Whether the math environment at ``start`` is the next level of a nest whose outer level is
+    already reported unclosed (``\\begin{align}`` right inside ``\\begin{align}``, with only blanks
+    between): a nest of 500 levels is one finding, not one per level."""
+    if not found.problems or found.problems[-1][1] > found.nest_body:
+        return False  # another problem came after the nest
+    return -1 < found.nest_body <= start and not text[found.nest_body : start].strip()
 
 
 def _delimiter_end(text: str, i: int, opener: str) -> tuple[int, int]:

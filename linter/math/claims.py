@@ -163,8 +163,16 @@ _NO_CLAIMS: OrderedDict[str, frozenset[str]] = OrderedDict()  # see lexer._MEMO
 _NO_CLAIMS_SIZE = 4096
 
 
+# A math block beyond BLOCK_CAP characters (an aligned block of thousands of rows, one product of
+# 100,000 letters) is not read: its tokens and trees alone would take hundreds of MB
+BLOCK_CAP = 100_000
+
+
 def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     """Every claim of one math block, in order."""
+    if len(block.text) > BLOCK_CAP:
+        reason = f"too large to check (a math block of {len(block.text) // 1000:,} thousand characters)"
+        return [_unparsed(block, 0, len(block.text), reason, 0, 0)]
     commands = _NO_CLAIMS.get(block.text)
     if commands is not None and (not macros or commands.isdisjoint(macros)):
         return []

@@ -9,6 +9,8 @@ from derivlint.math.tree import (
     Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Space, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
 
+_WORD_CAP = max(len(w) for w in FUNCTIONS | NAME_WORDS) + 2  # longest word + the glued argument's first letters
+
 
 # Nesting beyond MAX_DEPTH (groups in groups, scripts on scripts, primes on primes) is a parse
 # problem: every later stage walks the tree recursively, and Python's stack ends near 1,000
@@ -693,8 +695,10 @@ class Parser:
         return None
 
     def _word_at(self, k: int) -> str:
+        """The run of letters from token ``k``, cut after _WORD_CAP letters: no word is that long,
+        and a glued operator reads only its first letters (a run of 10,000 letters stays linear)."""
         letters = []
-        while k < self.n and self.toks[k].kind == LETTER and (not letters or not self.toks[k].space):
+        while k < self.n and len(letters) < _WORD_CAP and self.toks[k].kind == LETTER and (not letters or not self.toks[k].space):
             letters.append(self.toks[k].value)
             k += 1
         return "".join(letters)
