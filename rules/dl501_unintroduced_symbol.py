@@ -9,7 +9,7 @@ from typing import Iterator
 from derivlint.findings import Finding
 from derivlint.rule import Rule
 from derivlint.math.parser import GREEK
-from derivlint.math.tree import Call, Deriv, Opaque, Sum, Sym, Transpose
+from derivlint.math.tree import Call, Deriv, Func, Opaque, Sum, Sym, Transpose
 
 # Constants and conventional names, never a variable from nowhere: the identity, e, π, the
 # Kronecker delta, big-O, and the letters used as indices and sizes (i, j, k, l, m, n, t, N, d, T).
@@ -81,6 +81,7 @@ class UnintroducedSymbol(Rule):
                 if more is None:
                     continue
                 introduced |= more
+            introduced |= _chain_indices(note, claim)
             if mentioned is None:
                 mentioned = _Mentions(note)
             calls = {id(n.func) for n in claim.rhs.walk() if isinstance(n, Call)}
@@ -227,6 +228,28 @@ class _Mentions:
         i = bisect.bisect_left(places, (at, block.end))
         return i < len(places) and places[i] < (at, end)
 
+def _chain_indices(note, claim) -> set[str]:
+    """The letters its chain uses as indices before the claim: subscripts of a derivative's
+    variable (∂M_{rs}) and of entries (C_{ab}) in earlier steps of the same chain, which the
+    chain itself introduces when it works entry by entry."""
+    chains = note.shared.get("dl501_chains")
+    if chains is None:
+        chains = note.shared["dl501_chains"] = {}
+        for c in note.claims:
+            chains.setdefault((id(c.block), c.chain), []).append(c)
+    letters: set[str] = set()
+    for other in chains.get((id(claim.block), claim.chain), ()):
+        if other.step > claim.step:
+            continue
+        for side in (other.lhs, other.rhs) if other is not claim else (other.lhs,):
+            for n in side.walk() if side is not None else ():
+                if isinstance(n, Deriv):
+                    letters |= {ch for w in n.wrt if isinstance(w, Sym) and w.sub for ch in w.sub if ch.isalpha()}
+                elif isinstance(n, Sym) and n.sub and len(n.sub) <= 3:
+                    letters |= {ch for ch in n.sub if ch.isalpha()}
+    return letters
+
+
 def _show(node) -> str:
     from derivlint.math.tree import render
 
@@ -241,7 +264,13 @@ def _bound(tree, name: str) -> bool:
     (a side of 5,000 symbols was walked 5,000 times)."""
     if _last_indices[0] is not tree:
         _last_indices[0] = tree
-        _last_indices[1] = frozenset(n.index for n in tree.walk() if isinstance(n, Sum))
+        bound = {n.index for n in tree.walk() if isinstance(n, Sum)}
+        for n in tree.walk():  # lim_{s → 0}, max_{y ∈ Y}: the variable the operator's condition binds
+            if isinstance(n, Func) and isinstance(n.sub, Opaque) and n.sub.parts and isinstance(n.sub.parts[0], Sym):
+                bound.add(n.sub.parts[0].name)
+            elif isinstance(n, Func) and isinstance(n.sub, Sym):  # max_y f(y)
+                bound.add(n.sub.name)
+        _last_indices[1] = frozenset(bound)
     return name in _last_indices[1]
 
 

@@ -7,7 +7,7 @@ from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
-from derivlint.math.tree import Deriv, Func, Matrix, Mul, Num, Sym, render
+from derivlint.math.tree import Call, Deriv, Func, Matrix, Mul, Num, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -39,6 +39,9 @@ def uncertain_reading(claim, scope) -> str | None:
     block = _block_matrix(outside, scope)
     if block is not None:
         return f"a block matrix: its entry {block} is itself a vector or a matrix"
+    entrywise = entry_definition(claim)
+    if entrywise is not None:
+        return f"a definition of {entrywise} entry by entry"
     aside = _set_aside(claim, nodes, scope)
     if aside is not None:
         return aside
@@ -58,8 +61,11 @@ def _evaluation(sides, scope) -> str | None:
     for side, mine, other in ((sides[0], free[0], free[1]), (sides[1], free[1], free[0])):
         if mine or not other or _zero(side):
             continue
-        if all(scope.definition(key, True) is None for key in other) and not _identity(sides, scope):
-            return other[0]
+        # every symbol without a value (x = 3 said), or some of them ("t = 0" said, "p ≈ 0.3" only
+        # computed): the step puts numbers for names, which this claim alone cannot check
+        unvalued = [key for key in other if scope.definition(key, True) is None]
+        if unvalued and not _identity(sides, scope):
+            return unvalued[0]
     return None
 
 
@@ -142,6 +148,24 @@ def _unknown_name(nodes, scope) -> str | None:
             continue
         return n.key
     return None
+
+
+def entry_definition(claim) -> str | None:
+    """σ(v)_k = e^{v_k} / Σ_m e^{v_m}: an entry of a function's value, written in terms that do not
+    use the function, opens a chain: the note defines (or redefines) the function, it does not
+    claim something of one defined before. The function's name, or None."""
+    lhs, rhs = claim.lhs, claim.rhs
+    if claim.step != 0 or rhs is None or not isinstance(lhs, Func) or not lhs.name.startswith("index"):
+        return None
+    inner = lhs.args[0] if lhs.args else None
+    if not isinstance(inner, Call) or not isinstance(inner.func, Sym):
+        return None
+    name = inner.func
+    if any(isinstance(n, (Sym, Call)) and getattr(n, "key", None) == name.key for n in rhs.walk()):
+        return None
+    if any(isinstance(n, Call) and n.func.key == name.key for n in rhs.walk()):
+        return None
+    return name.key
 
 
 def _set_aside(claim, nodes, scope) -> str | None:

@@ -296,7 +296,10 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     scope = Scope(context, claim)
     from derivlint.check.indices import decide_claim
+    from derivlint.check.reading import entry_definition
 
+    if entry_definition(claim) is not None and _gated(claim, scope):  # σ(v)_k = …: a definition, before any index work
+        return
     if decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
         return
     if _gated(claim, scope):
