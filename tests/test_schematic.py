@@ -148,3 +148,11 @@ def test_unrolling_sets_the_index_in_every_subscript() -> None:
     assert not isinstance(found, str), found
     out = schematic._Unroll({"m": 2}).visit(schematic.expand(found, {"m": 2}))
     assert render(out) == "[B_11 x_1 + B_21 x_2; B_12 x_1 + B_22 x_2]"
+
+
+def test_indices_written_on_the_line_break_the_pattern() -> None:
+    typo = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B_{1m} & B 2 m & \\cdots & B m m \\end{bmatrix}"
+    found = schematic.read(tree(typo))
+    assert isinstance(found, str) and "without a subscript (B 21 and 3 more)" in found, found
+    products = "\\begin{bmatrix} a_1 x & a_2 x & \\cdots & a_n x \\end{bmatrix}"  # a product, not a typo
+    assert not isinstance(schematic.read(tree(products)), str)

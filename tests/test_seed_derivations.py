@@ -46,7 +46,7 @@ STEPS = [
     ("002", 58, 54, "[Σ B_ik x_i + Σ B_kj x_j; …] = [Σ B_ik x_i; …] + [Σ B_kj x_j; …]",
      "true in the denominator layout"),
     ("002", 64, 28, "[Σ B_ik x_i; …] + [Σ B_kj x_j; …] = [B_11 B 21 …] x + [B_11 B 12 …] x",
-     "undecided: the entries of a schematic matrix have several forms"),
+     "undecided: entry (1, 2) of a schematic matrix writes its indices without a subscript (B 21"),
     ("002", 77, 10, "[B_11 B 21 …] x + [B_11 B 12 …] x = (Aᵀ + A) x", "undecided: A on the right does not occur"),
     ("003", 101, 7, "∂(Ax)/∂x = A", "true in the numerator layout"),
     ("003", 105, 18, "∂(Ax)/∂x = [∂⟨r_1, x⟩/∂x; …]", "undecided"),

@@ -162,6 +162,12 @@ def read(node: Node) -> Pattern | str:
     if len(odd) == 1 and forms[usual] >= 2 and "#" in usual:  # one entry unlike all the others (B 21 among B_{ij})
         r, c, cell = odd[0]
         return f"entry ({r + 1}, {c + 1}) of a schematic matrix does not follow the pattern of the others ({render(cell)})"
+    unsubscripted = [(r, c, cell) for r, c, cell in odd if _unsubscripted(cell, read_cells)]
+    if unsubscripted and "#" in usual:  # B 21 beside B_{11}: the indices written on the line
+        r, c, cell = unsubscripted[0]
+        more = f" and {len(unsubscripted) - 1} more" if len(unsubscripted) > 1 else ""
+        return (f"entry ({r + 1}, {c + 1}) of a schematic matrix writes its indices without a subscript "
+                f"({render(cell)}{more}): an entry that breaks the pattern")  # fmt: skip
     if "#" not in usual:
         return "a schematic matrix whose entries carry no index"
     if odd:
@@ -207,6 +213,23 @@ def read(node: Node) -> Pattern | str:
         return "a schematic matrix whose size is not written"
     commas = any("," in (s.sub or "") for s in _indexed(read_cells[0][2]))
     return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes)
+
+
+def _unsubscripted(cell: Node, read_cells: list) -> bool:
+    """Whether ``cell`` is the name of the pattern's indexed symbol followed by indices on the line
+    (B 21, B m 1 where the other entries write B_{11}): a product only by its typography."""
+    from derivlint.math.tree import Mul
+
+    if not isinstance(cell, Mul) or any(cell.ops) or len(cell.factors) < 2:
+        return False
+    head, rest = cell.factors[0], cell.factors[1:]
+    if not (isinstance(head, Sym) and not head.sub and not head.sup):
+        return False
+    names = {s.name for _, _, other, (form, _) in read_cells if "#" in form for s in _indexed(other)}
+    if head.name not in names:
+        return False
+    return all(isinstance(f, Num) and f.value.isdigit() or isinstance(f, Sym) and not f.sub and len(f.name) == 1
+               for f in rest)  # fmt: skip
 
 
 def _summed(cell: Node, index: str) -> bool:
