@@ -156,3 +156,11 @@ def test_indices_written_on_the_line_break_the_pattern() -> None:
     assert isinstance(found, str) and "without a subscript (B 21 and 3 more)" in found, found
     products = "\\begin{bmatrix} a_1 x & a_2 x & \\cdots & a_n x \\end{bmatrix}"  # a product, not a typo
     assert not isinstance(schematic.read(tree(products)), str)
+
+
+def test_a_slip_in_a_column_of_sums_is_a_finding_and_the_right_column_is_silent() -> None:
+    declared = "Let $x \\in \\mathbb{R}^m$ and $B \\in \\mathbb{R}^{m \\times m}$. We use the denominator layout.\n\n"
+    slip = check_text("n.md", declared + "$$" + QUAD + BT_X + "$$\n")  # Bᵀx for (B + Bᵀ)x
+    assert [f.code for f in slip.findings] == ["DL301"]
+    right = check_text("n.md", declared + "$$" + QUAD + BT_X + " + " + B_X + "$$\n")
+    assert right.findings == [] and right.claims[-1].verdict.startswith("true")
