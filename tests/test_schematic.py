@@ -92,3 +92,75 @@ def test_the_schematic_fixtures_are_decided() -> None:
     derivatives = [c.verdict for c in report.claims if c.kind == "derivative"]
     assert len(derivatives) >= 5 and all(v.startswith("true") for v in derivatives), derivatives
     assert not report.findings
+
+
+# The glue of issue 16: a pattern whose entries are sums or entry-wise derivatives is written out,
+# its Σ unrolled at the drawn size and its x_k, B_{ij} tied to the whole x, B of the claim.
+def _verdict(tex: str, preamble: str = "") -> str:
+    result = check_text("n.md", preamble + "$$" + tex + "$$\n")
+    (claim,) = [c for c in result.claims if c.kind in ("equality", "derivative")]
+    return claim.verdict or ""
+
+
+QUAD = "\\frac{\\partial x^T B x}{\\partial x} = "
+BT_X = "\\begin{bmatrix} \\sum_{i=1}^m B_{i1}x_i \\\\ \\sum_{i=1}^m B_{i2}x_i \\\\ \\vdots \\\\ \\sum_{i=1}^m B_{im} x_i\\end{bmatrix}"
+B_X = "\\begin{bmatrix} \\sum_{j=1}^m B_{1j}x_j \\\\ \\sum_{j=1}^m B_{2j}x_j \\\\ \\vdots \\\\ \\sum_{j=1}^m B_{mj}x_j\\end{bmatrix}"
+PARTIALS = ("\\begin{bmatrix} \\frac{\\partial \\sum_{i=1}^m \\sum_{j=1}^m B_{ij}x_i x_j}{\\partial x_1} \\\\ \\vdots \\\\ "
+            "\\frac{\\partial \\sum_{i=1}^m \\sum_{j=1}^m B_{ij}x_i x_j}{\\partial x_m}\\end{bmatrix}")  # fmt: skip
+
+
+def test_a_column_of_sums_is_written_out_and_decided() -> None:
+    assert _verdict(QUAD + BT_X + " + " + B_X).startswith("true in the denominator layout")
+    assert _verdict(QUAD + BT_X).startswith("false")  # Bᵀx alone: half of (B + Bᵀ)x
+
+
+def test_a_column_of_entry_wise_derivatives_of_sums_is_decided() -> None:
+    assert _verdict(QUAD + PARTIALS).startswith("true in the denominator layout")
+    assert _verdict(PARTIALS + " = " + BT_X + " + " + B_X).startswith("true")
+
+
+def test_an_entry_of_an_undeclared_capital_by_one_index_is_not_tied() -> None:
+    # A_i beside ∂(Aᵀx)/∂x: A may be a matrix and A_i its column; declared a vector, A_i is its entry
+    tex = ("\\frac{\\partial A^T x}{\\partial x} = \\begin{bmatrix} \\frac{\\partial \\sum_{i=1}^m A_i x_i}{\\partial x_1}"
+           " \\\\ \\vdots \\\\ \\frac{\\partial \\sum_{i=1}^m A_i x_i}{\\partial x_m}\\end{bmatrix}")  # fmt: skip
+    assert _verdict(tex).startswith("undecided")
+    declared = "Let $A \\in \\mathbb{R}^m$ and $x \\in \\mathbb{R}^m$.\n\n"
+    assert _verdict(tex, declared).startswith("true in the denominator layout")
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "\\sum_{i=0}^{m} B_{i#} x_i",  # from 0: which entry x_0 is depends on the note
+        "\\sum_{i=1}^{m} i B_{i#} x_i",  # the index used as a number
+        "\\sum_{i=1}^{N} B_{i#} x_i",  # a bound the pattern does not draw
+    ],
+)
+def test_a_sum_that_is_not_certain_stays_a_sum(cell) -> None:
+    column = "\\begin{bmatrix} " + " \\\\ ".join(cell.replace("#", k) if k != "\\vdots" else k
+                                                for k in ("1", "2", "\\vdots", "m")) + " \\end{bmatrix}"  # fmt: skip
+    verdict = _verdict(QUAD + column + " + " + B_X)
+    assert verdict.startswith("undecided") and "pattern" not in verdict, verdict
+
+
+def test_unrolling_sets_the_index_in_every_subscript() -> None:
+    found = schematic.read(tree(BT_X))
+    assert not isinstance(found, str), found
+    out = schematic._Unroll({"m": 2}).visit(schematic.expand(found, {"m": 2}))
+    assert render(out) == "[B_11 x_1 + B_21 x_2; B_12 x_1 + B_22 x_2]"
+
+
+def test_indices_written_on_the_line_break_the_pattern() -> None:
+    typo = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B_{1m} & B 2 m & \\cdots & B m m \\end{bmatrix}"
+    found = schematic.read(tree(typo))
+    assert isinstance(found, str) and "without a subscript (B 21 and 3 more)" in found, found
+    products = "\\begin{bmatrix} a_1 x & a_2 x & \\cdots & a_n x \\end{bmatrix}"  # a product, not a typo
+    assert not isinstance(schematic.read(tree(products)), str)
+
+
+def test_a_slip_in_a_column_of_sums_is_a_finding_and_the_right_column_is_silent() -> None:
+    declared = "Let $x \\in \\mathbb{R}^m$ and $B \\in \\mathbb{R}^{m \\times m}$. We use the denominator layout.\n\n"
+    slip = check_text("n.md", declared + "$$" + QUAD + BT_X + "$$\n")  # Bᵀx for (B + Bᵀ)x
+    assert [f.code for f in slip.findings] == ["DL301"]
+    right = check_text("n.md", declared + "$$" + QUAD + BT_X + " + " + B_X + "$$\n")
+    assert right.findings == [] and right.claims[-1].verdict.startswith("true")

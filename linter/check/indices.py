@@ -405,7 +405,7 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
     for side in (lhs, rhs):
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
-                raise IndexUndecided("a schematic matrix (with dots)")
+                raise IndexUndecided(_schematic_reason(n))
     lhs, rhs = _substituted(lhs, rhs, scope)
     for side in (lhs, rhs):
         if not any(isinstance(n, Sym) for n in side.walk()):
@@ -469,6 +469,29 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
     return results[0], square
+
+
+def _schematic_reason(n: Node) -> str:
+    """Why a claim with this schematic matrix is not drawn here: the reason its pattern does not
+    read (an entry that breaks it …), or that its entries are not separated into cells."""
+    from derivlint.check import schematic
+
+    if isinstance(n, Dots):
+        return "an expression written with dots (x_1 + ⋯ + x_n)"
+    if schematic.schematic(n):
+        found = schematic.read(n)
+        if isinstance(found, str):
+            return found
+        return "a schematic matrix (with dots)"
+    return "a schematic matrix whose entries are not written as cells (dots inside an entry)"
+
+
+def _schematic_readable(lhs: Node, rhs: Node) -> bool:
+    """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too)."""
+    from derivlint.check import schematic
+
+    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str)
+               for side in (lhs, rhs) for n in side.walk())  # fmt: skip
 
 
 def _same_but_indices(lhs: Node, rhs: Node) -> bool:
@@ -856,6 +879,8 @@ def decide_claim(claim, scope, head) -> bool:
         return False
     if statement_role(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
+    if _schematic_readable(lhs, claim.rhs) or (claim.lhs is not None and _schematic_readable(claim.lhs, claim.rhs)):
+        return False  # a pattern of sums or entry-wise derivatives: written out (and its Σ unrolled) by truth
     own = _only_here(lhs, claim.rhs, scope) or (
         _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import rebuild
 
 # The sizes a symbolic bound (n, m, d …) is written out at: distinct bounds get distinct sizes, small
@@ -162,6 +162,12 @@ def read(node: Node) -> Pattern | str:
     if len(odd) == 1 and forms[usual] >= 2 and "#" in usual:  # one entry unlike all the others (B 21 among B_{ij})
         r, c, cell = odd[0]
         return f"entry ({r + 1}, {c + 1}) of a schematic matrix does not follow the pattern of the others ({render(cell)})"
+    unsubscripted = [(r, c, cell) for r, c, cell in odd if _unsubscripted(cell, read_cells)]
+    if unsubscripted and "#" in usual:  # B 21 beside B_{11}: the indices written on the line
+        r, c, cell = unsubscripted[0]
+        more = f" and {len(unsubscripted) - 1} more" if len(unsubscripted) > 1 else ""
+        return (f"entry ({r + 1}, {c + 1}) of a schematic matrix writes its indices without a subscript "
+                f"({render(cell)}{more}): an entry that breaks the pattern")  # fmt: skip
     if "#" not in usual:
         return "a schematic matrix whose entries carry no index"
     if odd:
@@ -207,6 +213,23 @@ def read(node: Node) -> Pattern | str:
         return "a schematic matrix whose size is not written"
     commas = any("," in (s.sub or "") for s in _indexed(read_cells[0][2]))
     return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes)
+
+
+def _unsubscripted(cell: Node, read_cells: list) -> bool:
+    """Whether ``cell`` is the name of the pattern's indexed symbol followed by indices on the line
+    (B 21, B m 1 where the other entries write B_{11}): a product only by its typography."""
+    from derivlint.math.tree import Mul
+
+    if not isinstance(cell, Mul) or any(cell.ops) or len(cell.factors) < 2:
+        return False
+    head, rest = cell.factors[0], cell.factors[1:]
+    if not (isinstance(head, Sym) and not head.sub and not head.sup):
+        return False
+    names = {s.name for _, _, other, (form, _) in read_cells if "#" in form for s in _indexed(other)}
+    if head.name not in names:
+        return False
+    return all(isinstance(f, Num) and f.value.isdigit() or isinstance(f, Sym) and not f.sub and len(f.name) == 1
+               for f in rest)  # fmt: skip
 
 
 def _summed(cell: Node, index: str) -> bool:
@@ -304,11 +327,12 @@ class _ByEntry:
         return rebuild(n, self.visit)
 
 
-def _tied(matrix: Matrix, kind) -> Matrix:
+def _tied(matrix: Matrix, kind, variables=frozenset()) -> Matrix:
     """A written-out pattern whose entries x_k (A_{ij}) belong to a declared vector x (matrix A, one
     index per axis) made those entries (Func entry, as truth ties a written column): 2x_1 is 2 times
     the first entry of x."""
     tie = _Tie(kind)
+    tie.variables = variables
     return Matrix(matrix.start, matrix.end, [[tie.visit(c) for c in row] for row in matrix.rows], matrix.env,
                   matrix.schematic)  # fmt: skip
 
@@ -319,7 +343,10 @@ class _Tie:
 
     def visit(self, n: Node) -> Node:
         if isinstance(n, Deriv):
-            return n  # ∂f/∂x_k stays (_ByEntry); a derivative's variable is never an entry here
+            if n.num is not None and all(isinstance(w, Sym) and not w.sub for w in n.wrt):
+                # ∂f/∂x of _ByEntry: f's x_k (B_{ij}) are entries of the x (B) it is differentiated by
+                return Deriv(n.start, n.end, self.visit(n.num), n.wrt, n.op, n.sloppy, n.label)
+            return n  # ∂f/∂x_k stays; a derivative's variable is never an entry here
         if not isinstance(n, Sym):
             return rebuild(n, self.visit)
         if not n.sub or n.sup:
@@ -328,6 +355,8 @@ class _Tie:
         if not all(p.isdigit() for p in parts) or self.kind(n.key) is not None:
             return n  # x_1 declared on its own: a symbol, not an entry
         what = self.kind(n.name)
+        if what == "entries":  # a matrix by two indices; by one, only the vector differentiated by (A_1 may be a column of A)
+            what = "matrix" if len(parts) == 2 else "vector" if n.name in getattr(self, "variables", ()) else None
         at = None
         if what in ("vector", "row") and len(parts) == 1 and len(n.sub) == 1:
             at = (int(parts[0]) - 1, 0) if what == "vector" else (0, int(parts[0]) - 1)
@@ -337,6 +366,70 @@ class _Tie:
             return n
         whole = Sym(n.start, n.end, n.name, None, n.bold, None)
         return Func(n.start, n.end, "entry", [whole, Num(n.start, n.end, str(at[0])), Num(n.start, n.end, str(at[1]))])
+
+
+MAX_UNROLL = 8  # a written range beyond this stays a Σ (bounded work)
+
+
+class _Unroll:
+    """A Σ of a written-out cell with its bounds known (Σ_{i=1}^{m}, m a bound of the pattern, or a
+    number) written as its terms: the index letter set in every subscript of the body. Any other Σ
+    (from 0, a letter used outside subscripts, a product, an unknown bound) is left as it is."""
+
+    def __init__(self, sizes: dict[str, int]):
+        self.sizes = sizes
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sum):
+            terms = self._terms(n)
+            if terms is not None:
+                return terms
+        return rebuild(n, self.visit)
+
+    def _terms(self, n: Sum) -> Node | None:
+        letter = n.index if n.index else (n.sub.name if isinstance(n.sub, Sym) and not n.sub.sub else None)
+        if n.op != "sum" or n.body is None or not letter or len(letter) != 1 or not letter.isalpha():
+            return None
+        if not (isinstance(n.lower, Num) and n.lower.value == "1"):
+            return None
+        up = n.upper
+        if isinstance(up, Num) and up.value.isdigit():
+            count = int(up.value)
+        elif isinstance(up, Sym) and not up.sub and not up.sup and up.name in self.sizes:
+            count = self.sizes[up.name]
+        else:
+            return None
+        if not 1 <= count <= MAX_UNROLL:
+            return None
+        body = n.body
+        for m in body.walk():
+            if isinstance(m, Sym) and not m.sub and m.name == letter:
+                return None  # the index used as a number (Σ i x_i)
+            if isinstance(m, Sum) and m is not body and (m.index == letter or render(m.sub or Num(0, 0, "")) == letter):
+                return None
+            if isinstance(m, Sym) and m.sub and letter in m.sub and _atoms(m.sub, True) is None:
+                return None  # a subscript with the letter that does not read as indices
+        from derivlint.math.tree import Add
+
+        out = [self.visit(_Set(letter, str(v)).visit(body)) for v in range(1, count + 1)]
+        return out[0] if len(out) == 1 else Add(n.start, n.end, out)
+
+
+class _Set:
+    """A copy of a Σ's body with the index ``letter`` set to ``value`` in every subscript."""
+
+    def __init__(self, letter: str, value: str):
+        self.letter, self.value = letter, value
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Sym) and n.sub:
+            parts = _atoms(n.sub, True)
+            if parts and self.letter in parts:
+                out = [self.value if p == self.letter else p for p in parts]
+                sep = "," if "," in n.sub or any(len(p) > 1 for p in out) and len(out) > 1 else ""
+                return Sym(n.start, n.end, n.name, sep.join(out), n.bold, n.sup)
+            return n
+        return rebuild(n, self.visit)
 
 
 def partial_value(value: np.ndarray, wrt: np.ndarray, k: int, base: int) -> np.ndarray | None:
@@ -375,8 +468,13 @@ def expanded(lhs: Node, rhs: Node, kind=lambda name: None) -> tuple[Node, Node, 
     sizes = dict(zip(names, SIZES))
     whole = {n.name for side in (lhs, rhs) for n in side.walk() if isinstance(n, Sym) and not n.sub}
     out = []
+    expander = _Expand(patterns, sizes, whole, kind)
+    expander.wrt_claim = {n.name for side in (lhs, rhs) for d in side.walk() if isinstance(d, Deriv) and d.num is not None
+                          for n in d.num.walk() if isinstance(n, Sym) and not n.sub and not schematic(d)}  # fmt: skip
+    expander.variables = {w.name for side in (lhs, rhs) for d in side.walk() if isinstance(d, Deriv)
+                          for w in d.wrt if isinstance(w, Sym) and not w.sub}  # fmt: skip
     for side in (lhs, rhs):
-        side = _Expand(patterns, sizes, whole, kind).visit(side)
+        side = expander.visit(side)
         if side is None:
             return lhs, rhs, "a schematic matrix too small to write out"
         out.append(side)
@@ -386,6 +484,8 @@ def expanded(lhs: Node, rhs: Node, kind=lambda name: None) -> tuple[Node, Node, 
 class _Expand:
     def __init__(self, patterns: dict[int, Pattern], sizes: dict[str, int], whole: set[str], kind):
         self.patterns, self.sizes, self.whole, self.kind = patterns, sizes, whole, kind
+        self.wrt_claim = set()  # whole symbols inside a derivative the claim writes (set by expanded)
+        self.variables = set()  # whole symbols a derivative of the claim is by (∂/∂x)
 
     def visit(self, n: Node) -> Node:
         pattern = self.patterns.get(id(n))
@@ -393,6 +493,7 @@ class _Expand:
             out = expand(pattern, self.sizes)
             if out is None:
                 return n
+            out = _Unroll(self.sizes).visit(out)  # Σ_{i=1}^{m} A_i x_i in a cell: A_1 x_1 + … + A_m x_m
             entries = {w.name for c in out.children() for d in c.walk() if isinstance(d, Deriv)
                        for w in d.wrt if isinstance(w, Sym) and w.sub}  # fmt: skip
             vectors = {name for name in entries if name in self.whole or self.kind(name) in ("vector", "row")}
@@ -402,7 +503,17 @@ class _Expand:
             flipped = {t.arg.name for c in out.children() for t in c.walk()
                        if isinstance(t, Transpose) and isinstance(t.arg, Sym) and t.arg.sub}  # fmt: skip
             names = self.whole - flipped
-            return _tied(out, lambda name: self.kind(name) if name in names or "_" in name else None)
+
+            def kind(name: str) -> str | None:
+                declared = self.kind(name) if name in names or "_" in name else None
+                if declared is None and name in names:
+                    if name in vectors:
+                        return "vector"  # ∂f/∂x_k beside the whole x: x_k is its entry k
+                    if name in self.wrt_claim:
+                        return "entries"  # x_2, B_{21} beside the whole x, B of ∂(xᵀBx)/∂x: its entries
+                return declared
+
+            return _tied(out, kind, self.variables)
         return rebuild(n, self.visit)
 
 
