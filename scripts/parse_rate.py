@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+from derivlint.cli import _leading_phrase  # the same grouping as claims --summary
 from derivlint.config import file_settings
 from derivlint.engine import Settings, check_text
 from derivlint.files import discover, read_note
@@ -81,15 +82,6 @@ def _count_decided(result: Tally, claim) -> None:
         return
     reason = verdict.split("undecided:", 1)[-1].strip() if "undecided" in verdict else (claim.undecided or "no verdict")
     result.undecided[_leading_phrase(reason)] += 1
-
-
-def _leading_phrase(reason: str) -> str:
-    cut = len(reason)
-    for mark in (" (", ":", ";", ","):
-        i = reason.find(mark)
-        if 0 < i < cut:
-            cut = i
-    return reason[:cut].strip()
 
 
 def main(argv: list[str]) -> int:
