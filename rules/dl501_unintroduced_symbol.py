@@ -65,13 +65,15 @@ class UnintroducedSymbol(Rule):
     summary = "A symbol in a derivative's result that the left-hand side never introduces."
 
     def check(self, note) -> Iterator[Finding]:
-        from derivlint.check.truth import Scope
+        from derivlint.check.truth import IDENTITY_RELATIONS, Scope
 
         mentioned = None  # where each letter is mentioned, read when a claim first needs it
         for claim in note.claims:
             head = claim.facts.get("head")
             if claim.kind == "unparsed" or claim.rhs is None or head is None or head.num is None:
                 continue
+            if claim.relation not in IDENTITY_RELATIONS:
+                continue  # ≈ with a step ε, ≤ with a constant L: letters of the approximation or bound
             scope = Scope(note.context, claim)
             introduced = _names(head, scope)
             if introduced is None:

@@ -26,6 +26,7 @@ LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
 SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 CHECKED_KINDS = frozenset({"derivative", "equality"})
+IDENTITY_RELATIONS = frozenset({"=", "≡", ":=", "≜", "=:"})  # what a checked claim may assert
 SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "diagonal", "identity",
                           "positive_definite", "positive_semidefinite", "skew_symmetric", "commuting"})  # fmt: skip
 EQUATION_WORDS = (
@@ -293,6 +294,11 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
         if claim.kind == "declaration" or (claim.kind == "definition" and not _gated(claim, Scope(context, claim))):
             _shape_only(claim, context)
+        return
+    if claim.relation not in IDENTITY_RELATIONS:  # ∂f/∂x ≤ Lx, ≈ (a Taylor step), ← (an update): not an identity
+        _shape_only(claim, context)  # its sizes must still agree
+        facts["outcome"] = Outcome(reason=f"a relation {claim.relation} is not an identity to check")
+        claim.verdict = _verdict(facts["outcome"])
         return
     scope = Scope(context, claim)
     from derivlint.check.indices import decide_claim

@@ -65,6 +65,7 @@ RELATIONS = {
     "to": "→", "rightarrow": "→", "mapsto": "↦", "longrightarrow": "→", "sim": "∼",
     "ll": "≪", "gg": "≫", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
     "eqqcolon": "=:", "overset": "=", "stackrel": "=", "gt": ">", "lt": "<",
+    "leftarrow": "←", "gets": "←", "longleftarrow": "←",  # an assignment (an update rule), never a claim
 }
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
                          "bmatrix*", "pmatrix*", "vmatrix*", "Vmatrix*", "Bmatrix*", "matrix*",
