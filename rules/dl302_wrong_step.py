@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from derivlint.findings import Finding
+from derivlint.math.tree import render
 from derivlint.rule import Rule
 
 from derivlint.rules.dl301_wrong_derivative import first_failures, fix_for
@@ -40,8 +41,14 @@ class WrongStep(Rule):
     def check(self, note) -> Iterator[Finding]:
         for claim in first_failures(note, "DL302"):
             fix, layout = fix_for(claim, note, "replace with {text}")
+            if fix is not None and claim.lhs is not None and _bare(fix.text) == _bare(render(claim.lhs)):
+                fix = None  # QKᵀ = KQᵀ "holds with QKᵀ": the left side again is no correction
             message = f"this step does not follow: {claim.text.strip()}"
             if fix is not None:
                 message += f"; it holds with {fix.text}"
             start = claim.rhs.start if claim.rhs is not None else claim.start
             yield self.at_block(claim.block, start, claim.end, message, fix)
+
+
+def _bare(text: str) -> str:
+    return "".join(text.split()).replace("{", "").replace("}", "")

@@ -36,3 +36,12 @@ def test_a_claim_that_crashes_the_truth_stage_is_a_dl199_finding(monkeypatch) ->
     assert "forced" in next(f.message for f in result.findings if f.code == "DL199")
     claim = next(c for c in result.claims if c.kind == "derivative")
     assert claim.verdict.startswith("undecided: internal error")
+
+
+def test_a_correction_that_repeats_the_left_side_is_not_offered():
+    """QKᵀ = KQᵀ is false; "it holds with QKᵀ" (the left side again) corrects nothing."""
+    from derivlint.engine import check_text
+
+    text = "Let $Q, K \\in \\mathbb{R}^{n \\times d}$.\n\nThen $QK^T = KQ^T$.\n"
+    (finding,) = [f for f in check_text("n.md", text).findings if f.code == "DL302"]
+    assert "holds with" not in finding.message and finding.fix is None
