@@ -777,3 +777,16 @@ def test_parallel_bars_are_a_norm():
 def test_a_starred_matrix_column_option_is_not_an_entry():
     node = parse(r"\begin{bmatrix*}[r] 1 & -2 \\ 3 & 4 \end{bmatrix*}")
     assert isinstance(node, Matrix) and [[type(c) for c in row] for row in node.rows] == [[Num, Neg], [Num, Num]]
+
+
+def test_a_capital_sigma_with_an_index_range_is_the_summation_sign():
+    """Σ_{i=1}^m (…) typed with \\Sigma is a sum (as \\sum), never the letter Sigma raised to m;
+    \\Sigma with other scripts stays the letter (a covariance, its inverse, its entries)."""
+    from derivlint.context.mathdecl import parse_math
+    from derivlint.math.tree import render
+
+    assert render(parse_math(r"\Sigma_{i=1}^m x_i")) == "∑_{i=1}^{m} x_i"
+    assert render(parse_math(r"\Pi_{j=1}^{n} a_j")) == "∏_{j=1}^{n} a_j"
+    assert render(parse_math(r"\Sigma^{-1} x")) == "Sigma^-1 x"
+    assert render(parse_math(r"\Sigma_{kl}")) == "Sigma_kl"
+    assert render(parse_math(r"\Sigma_k^2")) == "Sigma_k^2"

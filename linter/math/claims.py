@@ -751,6 +751,7 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
     claims: list[Claim] = []
     chain_id = 0
     last_main: Node | None = None  # last right-hand side of a chain not embedded in prose
+    after_unread = False  # the statement before did not parse
     last_main_chain = -1
     last_main_step = 0
     last_any: tuple[Node | None, int, int] | None = None
@@ -794,6 +795,8 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
             claims.append(claim)
             if not sentence_open:
                 last_main, last_main_chain, last_main_step = None, chain_id, 0
+            last_any = None  # a "= …" row after it continues this row, whose right side is not known
+            after_unread = True
             chain_id += 1
             last_prose_after = [claim]
             continue
@@ -801,6 +804,14 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
             claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, "expression nested too deeply", tokens[0].start, tokens[0].end))
             continue
         embedded = sentence_open and not continuation
+        if continuation and after_unread:  # "&= …" under a row that did not parse: what it equals is unknown
+            claim = _unparsed(block, tokens[0].start, tokens[-1].end, "continues a row derivlint cannot read",
+                              tokens[0].start, tokens[0].end)  # fmt: skip
+            claim.prose_before = prose_before or ""
+            claims.append(claim)
+            last_prose_after = [claim]
+            continue
+        after_unread = False
         if continuation:
             if not sentence_open and last_main_chain >= 0:
                 left, this_chain, step = last_main, last_main_chain, last_main_step

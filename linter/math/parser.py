@@ -1017,6 +1017,8 @@ class Parser:
     # -- commands ---------------------------------------------------------
     def command(self, tok: Token) -> Node:
         v = tok.value
+        if v in ("Sigma", "Pi") and self._index_range_follows():  # \Sigma_{i=1}^m (…): the sign written as the letter
+            return self.big_operator(tok, "sum" if v == "Sigma" else "prod")
         if v in GREEK:
             self.next()
             return self._maybe_call(Sym(tok.start, tok.end, v, None, self.bold))
@@ -1403,9 +1405,20 @@ class Parser:
         node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
         return node
 
-    def big_operator(self, tok: Token) -> Node:
+    def _index_range_follows(self) -> bool:
+        """Whether the tokens after the current one are ``_{i=…}`` and then ``^…``: the limits of a sum."""
+        k = self.i + 1
+        if not (k + 1 < self.n and self.toks[k].is_char("_") and self.toks[k + 1].is_char("{")):
+            return False
+        end = self.match.get(k + 1)
+        if end is None or end + 1 >= self.n or not self.toks[end + 1].is_char("^"):
+            return False
+        inner = self.toks[k + 2 : end]
+        return len(inner) >= 3 and inner[0].kind == LETTER and inner[1].is_char("=")
+
+    def big_operator(self, tok: Token, op: str | None = None) -> Node:
         self.next()
-        node = Sum(tok.start, tok.end, None, op=tok.value)
+        node = Sum(tok.start, tok.end, None, op=op or tok.value)
         while self.peek() is not None and (self.peek().is_char("_", "^") or self.peek().is_cmd("limits", "nolimits")):
             mark = self.next()
             if mark.kind == CMD:
