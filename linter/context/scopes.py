@@ -29,7 +29,11 @@ EXAMPLE_OPENERS = (
 EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子", "示例", "举例", "例题", "实例", "练习")
 WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时")
 # what may come before the opening word: spaces, emphasis and list marks, brackets, \textbf{
-_LEAD = r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
+_LEAD = (r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
+         # "Next, a different example:", "Now another example": a lead-in before the opening word
+         r"(?:(?:next|now|then|finally|also)\b[\s,:]*)?"
+         r"(?:(?:another|one\s+more|a\s+second|a\s+different|a\s+new|a\s+further|the\s+next|a|an)\s+)?"
+         r"(?:另一个|再看一个|再举一个|下一个)?")
 
 
 _FRAME = re.compile(r"\\begin\{frame\}")
