@@ -234,11 +234,11 @@ def _chain_indices(note, claim) -> set[str]:
     """The letters its chain uses as indices before the claim: subscripts of a derivative's
     variable (∂M_{rs}) and of entries (C_{ab}) in earlier steps of the same chain, which the
     chain itself introduces when it works entry by entry."""
-    chains = note.shared.get("dl501_chains")
+    chains = note.shared.get("chains")
     if chains is None:
-        chains = note.shared["dl501_chains"] = {}
-        for c in note.claims:
-            chains.setdefault((id(c.block), c.chain), []).append(c)
+        from derivlint.math.claims import chains_of
+
+        chains = note.shared["chains"] = chains_of(note.claims)
     letters: set[str] = set()
     for other in chains.get((id(claim.block), claim.chain), ()):
         if other.step > claim.step:

@@ -161,9 +161,7 @@ def entry_definition(claim) -> str | None:
     if not isinstance(inner, Call) or not isinstance(inner.func, Sym):
         return None
     name = inner.func
-    if any(isinstance(n, (Sym, Call)) and getattr(n, "key", None) == name.key for n in rhs.walk()):
-        return None
-    if any(isinstance(n, Call) and n.func.key == name.key for n in rhs.walk()):
+    if any(isinstance(n, Sym) and n.key == name.key for n in rhs.walk()):  # σ itself, or σ(…) (its func)
         return None
     return name.key
 

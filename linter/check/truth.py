@@ -19,6 +19,7 @@ from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript,
 from derivlint.context.model import kind_of_shape
 from derivlint.check import schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
+from derivlint.math.claims import chains_of
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
@@ -216,9 +217,7 @@ def _diagonal_by_definition(value) -> bool:
 
 def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> None:
     """Fill ``facts`` and ``verdict`` of every claim; then settle the note's layout."""
-    by_chain: dict[tuple, list] = {}
-    for claim in claims:
-        by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
+    by_chain = chains_of(claims)
     previous_head: dict[int, Node] = {}
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)

@@ -8,6 +8,7 @@ import re
 from collections import Counter, defaultdict
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
+from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Mul, Node, Num, Sym, render
 from derivlint.math.treeops import symbols
@@ -681,9 +682,7 @@ class _Builder:
                 for node in side.walk():
                     if isinstance(node, Deriv):
                         self.wrt.update(w.key for w in node.wrt if isinstance(w, Sym))
-        chains: dict[tuple[int, int], list] = defaultdict(list)
-        for c in self.claims:
-            chains[(id(c.block), c.chain)].append(c)
+        chains = chains_of(self.claims)
         for c in self.claims:
             if c.block.passage is None and not self.outline.passages:
                 continue

@@ -168,6 +168,14 @@ _NO_CLAIMS_SIZE = 4096
 BLOCK_CAP = 100_000
 
 
+def chains_of(claims: list[Claim]) -> dict[tuple[int, int], list[Claim]]:
+    """The claims of each chain a = b = …, keyed by (id of its block, chain number), in order."""
+    chains: dict[tuple[int, int], list[Claim]] = {}
+    for claim in claims:
+        chains.setdefault((id(claim.block), claim.chain), []).append(claim)
+    return chains
+
+
 def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     """Every claim of one math block, in order."""
     if len(block.text) > BLOCK_CAP:
