@@ -51,8 +51,9 @@ class Context:
         self.layouts: list[LayoutStatement] = []
         # names a definition gives a value to that is not substituted, because something is also
         # differentiated with respect to them (w = (XᵀX)⁻¹Xᵀy; I₁ = tr(P) beside ∂E/∂I₁):
-        # key -> (line, the keys of the symbols of its value)
-        self.set_aside: dict[str, tuple[int, frozenset]] = {}
+        # key -> (line, (passage index, source offset), the keys of the symbols of its value); the place
+        # orders it among claims across cells and files, where line numbers do not
+        self.set_aside: dict[str, tuple[int, tuple[int, int], frozenset]] = {}
         # names given a value by a formula that did not parse (R = E\{u u^T\}): key -> line
         self.unread_definitions: dict[str, int] = {}
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
@@ -786,7 +787,7 @@ class _Builder:
             if md.mentions(rhs, name.key) and not isinstance(rhs, Matrix):
                 return  # an update rule such as x = x - η∇f
             if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
-                self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], frozenset(symbols(rhs))))
+                self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], (k, start), frozenset(symbols(rhs))))
                 return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
             params = tuple(md.key_of(a) if isinstance(a, Sym) else render(a) for a in lhs.args) if isinstance(lhs, Call) else ()
             if isinstance(rhs, Matrix):
