@@ -470,6 +470,9 @@ def _one_sided(claim, scope) -> str | None:
     return None
 
 
+_CONSTANT_KEYS = frozenset({"I", "0", "O"})  # the identity and zero matrices: no unknown
+
+
 def _identity_shaped(claim, scope) -> bool:
     """An equality between matrix expressions that reads as an identity
     (tr(ABC) = tr(CAB), (AB)^T = B^T A^T, (u+v)^T F (u+v) expanded): no unknowns,
@@ -489,8 +492,11 @@ def _identity_shaped(claim, scope) -> bool:
 
     if not syms or not all(matrix_like(n) for n in syms):
         return False
-    if any(n.name[:1].islower() for n in syms) and set(symbols(claim.lhs)) != set(symbols(claim.rhs)):
+    left, right = set(symbols(claim.lhs)), set(symbols(claim.rhs))
+    if any(n.name[:1].islower() for n in syms) and left != right:
         return False  # x^T A = a^T: vectors on one side only, an equation rather than an identity
+    if left - right - _CONSTANT_KEYS and right - left - _CONSTANT_KEYS:
+        return False  # X^T X W = X^T Y: an unknown on each side, the normal equations to solve
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
 
 

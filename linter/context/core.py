@@ -66,6 +66,10 @@ class Context:
         self._indexes: dict[str, _KeyIndex] = {}
         self._around: dict[tuple, tuple] = {}  # (passage, sentence) -> _props_around
         self.worked_items: set[int] = set()  # list items that work something out: their shapes stay there  # key -> its declarations by place, passage and home
+        # passage of a definition -> the first later passage that defines the same name anew (f = tr(AᵀX)
+        # with A, X ∈ R^{m×n}, then f = tr(AXB)): the declarations made beside the first definition
+        # belong to its example, and are only a guess from the new one on
+        self.redefined: dict[int, int] = {}
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
@@ -252,8 +256,10 @@ class Context:
             return self._outside_condition(d)
         if not held:
             return self._far(d)
-        if d.index < k and (outline.unclear(d.index, k) or d.index in self.worked_items):
-            return self._far(d)  # a list of general rules after an example, a new example, an exercise
+        if d.index < k and (
+            outline.unclear(d.index, k) or d.index in self.worked_items or k >= self.redefined.get(d.index, k + 1)
+        ):  # a list of general rules after an example, a new example, an exercise, a name defined anew
+            return self._far(d)
         return d
 
     def _outside_condition(self, d: Declaration) -> Declaration:
@@ -615,6 +621,7 @@ class _Builder:
                 self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
                 if condition:
                     self.condition_blocks.add(id(piece.block))
+        self._redefinitions()  # before any lookup: what it finds changes what a lookup sees
         self._math()
         self._worked_items()
         for k, marked in self.marked.items():
@@ -650,6 +657,28 @@ class _Builder:
             k = outline.index.get(id(c.block.passage))
             if k is not None and outline.passages[k].kind == "list_item":
                 self.ctx.worked_items.add(k)
+
+    def _redefinitions(self) -> None:
+        """The passages whose definition of a name (``f(X) = tr(AᵀX)``) is followed, in a later
+        passage, by a definition of the same name with another value (``f(X) = tr(AXB)``): a new
+        example, so what was declared beside the first ("A, X ∈ R^{m×n}") is a guess from there on.
+        A definition written again with the same value is not a new one."""
+        first: dict[str, tuple[int, str]] = {}  # name -> (passage, value) of its latest definition
+        for c in self.claims:
+            if c.kind != "definition" or c.step != 0 or c.block.passage is None:
+                continue
+            lhs, rhs = c.lhs, c.rhs
+            name = lhs.func if isinstance(lhs, Call) else lhs
+            if not isinstance(name, Sym) or rhs is None or md.mentions(rhs, name.key):
+                continue  # an update rule such as x = x - η∇f is not a definition anew
+            k = self.outline.index.get(id(c.block.passage))
+            if k is None:
+                continue
+            value = render(rhs)
+            before = first.get(name.key)
+            if before is not None and before[0] < k and before[1] != value:
+                self.ctx.redefined.setdefault(before[0], k)
+            first[name.key] = (k, value)
 
     # -- helpers -----------------------------------------------------------------------
     def _index(self, block: MathBlock) -> int:
