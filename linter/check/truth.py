@@ -1673,6 +1673,12 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
     both = None  # a note that explains both layouts shows formulas in each (read when first needed)
+    # a note that says it uses the numerator layout (said of Jacobians ∂y/∂x) while every derivative
+    # of a scalar it writes is a column (its gradient): the mixed convention, so by its own practice
+    # those derivatives are in no stated layout to be held to
+    scalar_votes = {v for v, c in votes if _claim_category(c).startswith("scalar-by")}
+    mixed_practice = scalar_votes == {"denominator"} and sum(
+        1 for v, c in votes if _claim_category(c).startswith("scalar-by")) >= MAJORITY_MIN_VOTES
     for claim in claims:
         outcome = claim.facts.get("outcome")
         decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
@@ -1685,6 +1691,9 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         elif stated:
             layout, established = _layout_at(claim, stated)
             inferred = None
+            if layout == "numerator" and mixed_practice and decided and _claim_category(claim).startswith("scalar-by"):
+                claim.facts["note_layout"], claim.facts["layout_stated"] = "mixed", True
+                continue
         else:
             (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
             if layout is not None and decided:
@@ -1810,6 +1819,12 @@ def _local_layout(claim) -> tuple[str | None, str | None]:
             at = source.text.rfind(heading, 0, block.start)
             return next(iter(named)), _quote(_where(source, max(at, 0)), heading)
     return None, None
+
+
+def _claim_category(claim) -> str:
+    """The category of a claim's derivative ("scalar-by-vector" …), or ""."""
+    outcome = claim.facts.get("outcome")
+    return (outcome.category if outcome is not None else None) or ""
 
 
 def _group(claim) -> str | None:
