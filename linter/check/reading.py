@@ -176,7 +176,7 @@ def _set_aside(claim, nodes, scope) -> str | None:
     if unread:
         for n in nodes:
             if isinstance(n, Sym) and n.key in unread and scope.definition(n.key, True) is None:
-                return f"{n.key} is defined on line {unread[n.key]} by a formula derivlint cannot read"
+                return f"{n.key} is given a value on line {unread[n.key]} that derivlint does not read"
     aside = getattr(context, "set_aside", None)
     if not aside or claim.kind != "equality" or claim.lhs is None or claim.rhs is None:
         return None

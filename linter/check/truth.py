@@ -350,6 +350,9 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
             outcome = Outcome(reason=reason)
         elif not literal:
             outcome.assumption = unstated_assumption(target, claim.rhs, scope, literal)
+            elsewhere = _said_elsewhere(outcome.assumption, scope) if outcome.assumption is not None else None
+            if elsewhere:
+                outcome = Outcome(reason=elsewhere)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
 
@@ -394,10 +397,11 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         return None
     if _zero_like(rhs):
         return "set to zero: a condition to solve, not an identity"
+    if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs, target) if side is not None
+           for n in side.walk()):  # ∇_A |A| = A' with A' the cofactor matrix, as the prose may say
+        return "A' may be a transpose or another matrix"
     if head is not None:
         return None
-    if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs) for n in side.walk()):
-        return "A' may be a transpose or another matrix"
     one_sided = _one_sided(claim, scope)
     if one_sided:
         return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
@@ -1519,6 +1523,33 @@ def _vanishes(lhs: Node, scope: Scope, literal: bool) -> bool:
         return _holds(lhs, Num(lhs.start, lhs.start, "0"), scope, literal)
     except Exception:  # noqa: BLE001 - not known to vanish
         return False
+
+
+def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
+    """Why "the note does not say so" is not certain: a symbol of the assumption is given a value
+    or the property before the claim, somewhere that does not reach it (Σ = (1/N) Σ xᵢxᵢᵀ in the
+    section before, "the symmetric Σ" in an earlier chapter), which may well make it hold; else None."""
+    context = scope.context
+    by_key = getattr(context, "_by_key", None)
+    if not by_key:
+        return None
+    giving = {assumption.prop} | {p for p, implied in _IMPLIED.items() if assumption.prop in implied}
+
+    def gives(d) -> bool:  # a condition ("when M is symmetric") is a supposition made there, not a fact
+        return d.origin != "condition" and not d.local and (d.value is not None or bool(giving & d.props))
+
+    try:
+        here = context._where(scope.claim)
+    except Exception:  # noqa: BLE001 - no place: nothing is before it
+        return None
+    for key in assumption.keys:
+        facts = scope.facts(key)
+        reached = {(d.index, d.start) for d in (facts.declarations if facts is not None else ()) if gives(d)}
+        for d in by_key.get(key, ()):
+            if gives(d) and (d.index, d.start) < here and (d.index, d.start) not in reached:  # never backwards
+                return (f"{key} is defined or described on line {d.line}, where it does not reach this claim: "
+                        f"whether that makes it {assumption.prop.replace('_', ' ')} is not certain")
+    return None
 
 
 def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Assumption | None:

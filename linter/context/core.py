@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
-from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Mul, Node, Num, Sym, render
+from derivlint.math.macros import match_group
+from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -20,6 +21,7 @@ from derivlint.context.scopes import Outline
 
 # Words that prose declaring something uses; a passage without math and without them is skipped.
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+_BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
 _TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型")
 # \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size), written to begin with the class
 # of the words' first letters so that re skips other characters: the letter is a word character, so
@@ -622,6 +624,7 @@ class _Builder:
                 if condition:
                     self.condition_blocks.add(id(piece.block))
         self._redefinitions()  # before any lookup: what it finds changes what a lookup sees
+        self._brace_labels()
         self._math()
         self._worked_items()
         for k, marked in self.marked.items():
@@ -827,6 +830,33 @@ class _Builder:
             else:
                 self._declare(name.key, None, None, frozenset(), "definition", start, end, k, value=rhs, params=params,
                               bold=name.bold, **kw)  # fmt: skip
+
+    def _brace_labels(self) -> None:
+        """A letter written under a brace names what the brace holds (``\\underbrace{(ab^T)^T}_{A^T}``,
+        ``\\overbrace{X^T X}^{G}``): the letter is given a value derivlint does not read (the parser
+        keeps the braced formula, not its label), as an unread definition is."""
+        done: set[int] = set()
+        for c in self.claims:
+            block = c.block
+            if id(block) in done or "brace" not in block.text:
+                continue
+            done.add(id(block))
+            for m in _BRACE.finditer(block.text):
+                end = match_group(block.text, m.end())
+                if end < 0 or end >= len(block.text) or block.text[end] not in "_^":
+                    continue
+                close = match_group(block.text, end + 1)
+                if close < 0:
+                    continue
+                try:
+                    label = md.parse_math(block.text[end + 2 : close - 1], self.macros)
+                except _UNREADABLE:
+                    continue
+                while isinstance(label, (Transpose, Inverse)):
+                    label = label.arg
+                if isinstance(label, Sym):
+                    line = block.line_col(m.start())[0]
+                    self.ctx.unread_definitions.setdefault(label.key, line)
 
     def _unread_definition(self, c, block: MathBlock, start: int) -> None:
         """An unparsed ``name = …`` (or ``name := …``) still says that ``name`` has a value."""
