@@ -407,6 +407,9 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs, target) if side is not None
            for n in side.walk()):  # ∇_A |A| = A' with A' the cofactor matrix, as the prose may say
         return "A' may be a transpose or another matrix"
+    transposed = _undeclared_transposed(target, rhs, scope)
+    if transposed:  # ∂(θᵀAθ)/∂θ with θ undeclared: θ guessed a scalar, written as a vector
+        return f"{transposed} is written transposed but its shape is not declared here: a guess decided it"
     sized = _sized_identity(claim, scope)
     if sized:  # ∂xᵀ/∂x = I_n: the identity written with its size
         return f"{sized} may be the identity matrix, its size written as a subscript"
@@ -417,6 +420,20 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
+    return None
+
+
+def _undeclared_transposed(target, rhs, scope) -> str | None:
+    """The key of a lowercase Greek or multi-letter symbol written transposed (θᵀ, βᵀ) whose shape
+    nothing in scope declares, or None: derivlint guesses such a name a scalar, which decides nothing
+    about a symbol the claim writes as a vector."""
+    for side in (target, rhs):
+        for n in side.walk() if side is not None else ():
+            if (isinstance(n, Transpose) and isinstance(n.arg, Sym) and n.arg.name[:1].islower()
+                    and len(n.arg.name) > 1 and not n.arg.bold):  # θ, β: guessed scalars (shapes.convention)
+                facts = scope.facts(n.arg.key)
+                if facts is None or (facts.shape is None and facts.kind is None and facts.value is None):
+                    return n.arg.key
     return None
 
 
