@@ -601,3 +601,20 @@ def test_corpus_extracts_with_exact_positions():
             assert 0 <= start < end <= len(source.text)
         for passage in ex.passages:
             assert 0 <= passage.start <= passage.end <= len(passage.source.text)
+
+
+@pytest.mark.parametrize(
+    "note, blocks",
+    [
+        # a blank line inside each of two displays in a row (Typora keeps them): words between them
+        ("First:\n$$\na = b\n\n$$\nThen:\n$$\nc = d\n\n$$\n", ["\na = b\n\n", "\nc = d\n\n"]),
+        # two displays that each begin with a line "=": the second "=" is no setext underline
+        ("$$\n=\nu\n$$\n$$\n=\nv\n$$\n", ["\n=\nu\n", "\n=\nv\n"]),
+    ],
+)
+def test_a_display_closes_where_the_next_one_opens(note, blocks):
+    """Of two `$$` after an unclosed display, the first, alone on its line, closes it when only
+    words (or nothing) lie before the second; a lone letter between them is a display of its own."""
+    ex = run(note)
+    assert texts(ex) == blocks
+    assert ex.problems == []
