@@ -396,6 +396,25 @@ _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingu
             r"orthogonal|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
 _PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角|厄米|埃尔米特|[Hh]ermitian)"
+# A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
+# "(by symmetry)"): the property of the formula's matrices (remark_props).
+_REMARK = re.compile(
+    rf"^[ \t]*[（(][ \t]*(?:因为|由于|因|由|since|as|because|by|for)?[ \t]*(?:它|它们|是|为|it\s+is|they\s+are)?[ \t]*"
+    rf"(?P<words>{_PROPS_EN}|symmetry|{_PROP_CN}(?:[ \t]*(?:、|和|且)?[ \t]*{_PROP_CN})*)[ \t]*(?:矩阵|阵|的)?[ \t]*[)）]",
+    re.I,
+)
+
+
+def remark_props(after: str) -> frozenset[str]:
+    """The properties a remark right after a formula gives its matrices, or none."""
+    match = _REMARK.match(simplified(after[:60]))
+    if match is None:
+        return frozenset()
+    words = match.group("words").lower().replace("symmetry", "symmetric")
+    props = _props(words, EN_PROPS) | _props(words, CN_PROPS)
+    return frozenset(props - {"square", "constant"})
+
+
 ASSUMPTIONS_EN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*,\s*(?:and\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
