@@ -1753,6 +1753,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
     both = None  # a note that explains both layouts shows formulas in each (read when first needed)
+    by_category = None  # declared derivative shapes by category (read when first needed)
     # a note that says it uses the numerator layout (said of Jacobians ∂y/∂x) while every derivative
     # of a scalar it writes is a column (its gradient): the mixed convention, so by its own practice
     # those derivatives are in no stated layout to be held to
@@ -1771,6 +1772,12 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         elif stated:
             layout, established = _layout_at(claim, stated)
             inferred = None
+            if len({s[1] for s in stated}) > 1:  # the statements disagree: a category by its own declared shape
+                if by_category is None:
+                    by_category = _declared_categories(claims, context)
+                own = by_category.get(_claim_category(claim))
+                if own:
+                    layout, established = _layout_at(claim, own)
             if layout == "numerator" and mixed_practice and decided and _claim_category(claim).startswith("scalar-by"):
                 claim.facts["note_layout"], claim.facts["layout_stated"] = "mixed", True
                 continue
@@ -1946,7 +1953,8 @@ def _declared_shape(facts):
     """The declared shape in ``facts``, (1, 1) for a declared scalar; None when not declared."""
     if facts is None:
         return None
-    if facts.shape is not None and not any(getattr(d, "carried", False) for d in facts.declarations):
+    first = next((d for d in facts.declarations if d.shape is not None), None)  # the one that gives the shape
+    if facts.shape is not None and first is not None and not getattr(first, "carried", False):
         return tuple(facts.shape)
     return (1, 1) if facts.kind == "scalar" and facts.shape is None else None
 
@@ -1983,6 +1991,24 @@ def _declared_jacobian(claim, context) -> str | None:
     if declared == tuple(denominator):
         return "denominator"
     return None
+
+
+def _declared_categories(claims: list, context) -> dict[str, list[tuple[tuple, str, str]]]:
+    """The statements of the layout that a declared derivative shape makes, by the category of
+    that derivative ("vector-by-vector": ∂f/∂x ∈ R^{m×n}): a note may give each its own."""
+    out: dict[str, list] = {}
+    for claim in claims:
+        layout = _declared_jacobian(claim, context)
+        if layout is None:
+            continue
+        lhs = claim.lhs
+        try:
+            y, x = (_declared_shape(context.facts(sym.key, claim)) for sym in (lhs.num, lhs.wrt[0]))
+        except Exception:  # noqa: BLE001 - a context bug: no statement
+            continue
+        where = _where(claim.block.source, claim.block.file_offset(claim.start))
+        out.setdefault(_category(*y, *x), []).append((where, layout, _quote(where, claim.text)))
+    return out
 
 
 # --------------------------------------------------------------------------- corrections
