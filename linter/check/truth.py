@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
-from derivlint.check import schematic
+from derivlint.check import hessian, schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
@@ -728,6 +728,8 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                     except numeric.ShapeMismatch:
                         row[layout] = False if derivative else None
                         continue
+                    if hessian.laplacian_too(left, a, b):
+                        raise Undecided("∇² compared with a scalar: the Laplacian, not the Hessian, may be meant")
                     row[layout] = _compare(a, b)
             except numeric.DomainError as exc:
                 if unit:
@@ -772,6 +774,10 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
+    try:  # ∂²f/∂x∂xᵀ as ∂/∂x(∂f/∂x): derivlint.check.hessian
+        lhs, rhs = hessian.nested_form(lhs), hessian.nested_form(rhs)
+    except hessian.Unsettled as why:
+        raise Undecided(str(why)) from None
     for node in (lhs, rhs):
         for n in node.walk():
             if isinstance(n, Opaque):  # an integral, a conditional, a set …: read, never evaluated
@@ -784,8 +790,6 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
                 isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
             ):
                 raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
-            if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 2 and n.op != "nabla":
-                raise Undecided("a second derivative (a Hessian) is not evaluated yet")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
     if isinstance(lhs, Deriv):
@@ -794,6 +798,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
             raise Undecided(f"{missing} on the right does not occur on the left")
     values, functions = _definitions(lhs, rhs, scope, literal)
     wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    _check_nested(lhs, rhs, values)
     _check_partials(lhs, rhs, values)
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
@@ -1066,6 +1071,19 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
                     raise Undecided(f"{num.key} is not given as a function of {_show(n.wrt[0])}")
             elif isinstance(n, Call) and (not isinstance(n.func, Sym) or (n.func.key not in functions and n.func.key not in values)):
                 raise Undecided(f"{_show(n)} is not defined in this note")
+
+
+def _check_nested(lhs, rhs, values) -> None:
+    """A derivative inside another by a variable the note defines (∂/∂w(∂L/∂e) with e = y − Xw): the draws
+    hold e's value fixed where the outer derivative would move it."""
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if not (isinstance(n, Deriv) and n.num is not None and has(n.num, Deriv)):
+                continue
+            outer = n.wrt[0].key
+            for inner in n.num.walk():
+                if isinstance(inner, Deriv) and inner.wrt[0].key != outer and inner.wrt[0].key in values:
+                    raise Undecided(f"a derivative by {inner.wrt[0].key}, which the note defines, inside a derivative by {outer}")
 
 
 def _check_partials(lhs, rhs, values) -> None:
@@ -1384,6 +1402,13 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
         if id(node) not in jacobians:
             jacobians[id(node)] = numeric.jacobian(node.num, env, wrt)[1]
         J = jacobians[id(node)]
+    elif hessian.depends(node, wrt):  # ∂/∂x(∂f/∂x): the inner derivative moves with x
+        try:
+            hessian.check_variables(node, env)
+            J = hessian.outer_jacobian(
+                lambda e: numeric.evaluate(node.num, e, deriv=_deriv_callback(e, layout, numeric)), env, wrt)
+        except hessian.Unsettled as why:
+            raise Undecided(str(why)) from None
     else:
         _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
     value, category = arrange(J, effective)

@@ -1,0 +1,132 @@
+"""Second derivatives (∂²f/∂x∂xᵀ, d²y/dt², ∂²f/∂x∂y, ∇²_x f) read as a derivative of a derivative, and the
+outer derivative of a derivative taken from the inner one's exact values by central differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from derivlint.check.budget import tick
+from derivlint.math.treeops import rebuild, symbols
+from derivlint.math.tree import Deriv, Node, Sym, Transpose
+
+# How a second derivative was written, kept on the outer node of its nested form (a plain attribute:
+# it survives the copies substitution makes). "same": by one variable twice (the Hessian ∂²f/∂x∂xᵀ,
+# d²f/dt²); "mixed": by two variables (∂²f/∂x∂y); "nabla": ∇²_x f, which physics notes use for the
+# Laplacian (the trace of the Hessian) as well.
+MARK = "second_order"
+
+# Central differences of the exact inner derivative, with one Richardson step: the error is O(h⁴)
+# (none for a polynomial f of degree ≤ 5) and the rounding about 1e-16/h; estimates made with steps h
+# and 2h must agree to AGREE (relative), else the values are not settled and the claim stays undecided.
+STEP = 1e-3
+AGREE = 1e-8
+
+
+class Unsettled(Exception):
+    """The second derivative cannot be read or evaluated here (the message says why)."""
+
+
+def nested_form(side: Node | None) -> Node | None:
+    """``side`` with every written second derivative made a derivative of a derivative: ∂²f/∂x∂xᵀ and
+    ∂²f/∂x² as ∂/∂x(∂f/∂x), ∂²f/∂x∂y as ∂/∂x(∂f/∂y), ∇²_x f as ∇_x(∇_x f). Unsettled for a form
+    with no such reading (third derivatives, a variable that is not a symbol, ∇² inside an expression)."""
+    if side is None or not any(_second(n) for n in side.walk()):
+        return side
+    return _Nest(side).visit(side)
+
+
+def _second(n: Node) -> bool:
+    return isinstance(n, Deriv) and n.num is not None and len(n.wrt) >= 2
+
+
+def _variable(w: Node) -> Sym | None:
+    """x for x and xᵀ (∂x∂xᵀ: the transpose only says which way the Hessian is laid out)."""
+    if isinstance(w, Transpose) and w.mark != "prime":
+        w = w.arg
+    return w if isinstance(w, Sym) else None
+
+
+class _Nest:
+    def __init__(self, side: Node):
+        self.side = side
+
+    def visit(self, n: Node) -> Node:
+        if not _second(n):
+            return rebuild(n, self.visit) if n.children() else n
+        if len(n.wrt) > 2:
+            raise Unsettled(f"a derivative of order {len(n.wrt)} is not evaluated")
+        a, b = (_variable(w) for w in n.wrt)
+        if a is None or b is None:
+            raise Unsettled("a second derivative by something that is not a variable")
+        if n.op == "nabla":
+            if n is not self.side:  # (∇²f)^{-1}∇f, ∇²u + k²u: a Hessian or a Laplacian, both readings fit
+                raise Unsettled("∇² inside an expression: the Hessian or the Laplacian")
+            if a.key != b.key:
+                raise Unsettled("∇ with two variables in its subscript")
+        num = self.visit(n.num)
+        # ∂²f/∂x∂y = ∂/∂x(∂f/∂y): the variable written last is taken first (Schwarz: the order does not
+        # matter where the draws can decide, both variables scalars)
+        inner = Deriv(n.start, n.end, num, [b], n.op, n.sloppy, n.label)
+        outer = Deriv(n.start, n.end, inner, [a], n.op, n.sloppy, n.label)
+        setattr(outer, MARK, "nabla" if n.op == "nabla" else ("same" if a.key == b.key else "mixed"))
+        return outer
+
+
+def depends(node: Deriv, wrt: str) -> bool:
+    """Whether a derivative inside ``node``'s numerator varies with ``wrt``: then its value is no constant
+    of the derivative by ``wrt`` (∂/∂x(∂f/∂x)), and forward mode, which holds it fixed, cannot be used."""
+    if node.num is None:
+        return False
+    return any(
+        isinstance(d, Deriv) and d.num is not None and (wrt in symbols(d.num) or any(
+            isinstance(w, Sym) and w.key == wrt for w in d.wrt))
+        for d in node.num.walk()
+    )  # fmt: skip
+
+
+def check_variables(node: Deriv, env: dict) -> None:
+    """Unsettled when a second derivative by two variables mixes vectors (∂²f/∂x∂yᵀ: which variable
+    indexes the rows is a convention the note does not write)."""
+    mark = getattr(node, MARK, None)
+    if mark is None or not isinstance(node.num, Deriv):
+        return
+    keys = (node.wrt[0].key, node.num.wrt[0].key)
+    if keys[0] != keys[1] and any(np.shape(env.get(k, np.zeros((1, 1)))) != (1, 1) for k in keys):
+        raise Unsettled("a mixed second derivative by vectors: which one indexes the rows is a convention")
+
+
+def laplacian_too(node: Node, value, other) -> bool:
+    """Whether ∇²_x f (``node``, the Hessian ``value`` of a vector x) is compared with a scalar: read as
+    the Laplacian (the Hessian's trace) the claim may hold."""
+    return getattr(node, MARK, None) == "nabla" and np.size(value) > 1 and np.size(other) == 1
+
+
+def outer_jacobian(value, env: dict, wrt: str) -> np.ndarray:
+    """The Jacobian J (p, q, r, s) of ``value(env)`` (a 2-D array) by the entries of env[wrt], by central
+    differences with one Richardson step; Unsettled when steps h and 2h do not agree."""
+    base = np.asarray(env[wrt], dtype=float)
+    r, s = base.shape
+    centre = np.asarray(value(env), dtype=float)
+    p, q = centre.shape
+    J = np.zeros((p, q, r, s))
+    for c in range(r):
+        for d in range(s):
+            tick()
+            h = STEP * max(1.0, abs(base[c, d]))
+            slopes = [_slope(value, env, wrt, base, c, d, step) for step in (h / 2, h, 2 * h)]
+            fine = (4 * slopes[0] - slopes[1]) / 3
+            coarse = (4 * slopes[1] - slopes[2]) / 3
+            scale = max(1.0, float(np.abs(fine).max()) if fine.size else 0.0)
+            if fine.size and float(np.abs(fine - coarse).max()) > AGREE * scale:
+                raise Unsettled("a second derivative the differences of its first one do not settle")
+            J[:, :, c, d] = fine
+    return J
+
+
+def _slope(value, env: dict, wrt: str, base: np.ndarray, c: int, d: int, h: float) -> np.ndarray:
+    plus, minus = base.copy(), base.copy()
+    plus[c, d] += h
+    minus[c, d] -= h
+    hi = np.asarray(value({**env, wrt: plus}), dtype=float)
+    lo = np.asarray(value({**env, wrt: minus}), dtype=float)
+    return (hi - lo) / (2 * h)
