@@ -317,6 +317,13 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     # shapes on the claim as written, for DL2xx
     errors, shapes = _shape_errors(claim, scope, literal)
+    if (errors or facts.get("relation_error")) and _uses_ones(claim):
+        # 1ᵀA1 with A m×n: notes write one 1 for the ones of every length (1_m, 1_n)
+        facts.pop("relation_error", None)
+        facts["shapes"] = shapes
+        facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
+        claim.verdict = _verdict(facts["outcome"])
+        return
     facts["shape_errors"] = errors
     facts["shapes"] = shapes
     if errors or facts.get("relation_error"):
@@ -812,6 +819,17 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
 
 
+# \mathbf{1}, \boldsymbol{1}, \vec{1}, \mathbb{1}: the all-ones vector, drawn as ones. derivlint.check.reading
+# leaves a claim undecided where it has a subscript or an argument (1_n, 𝟙(x > 0)); shapes.py makes it a
+# column whose length its place tells, and _sizes_of refuses one whose length nothing tells.
+ONES = "1"
+
+
+def _uses_ones(claim) -> bool:
+    return any(side is not None and any(isinstance(n, Sym) and n.key == ONES for n in side.walk())
+               for side in (claim.lhs, claim.rhs))  # fmt: skip
+
+
 def _kind_named(name: str, scope: Scope) -> str | None:
     """What the scope declares the symbol ``name`` (vector, row, matrix, scalar) or None (schematic.expanded)."""
     f = scope.facts(name)
@@ -993,7 +1011,7 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
     values, _ = _definitions(lhs, Num(0, 0, "0"), scope, True)  # what the defined symbols bring in
     names |= {n.name for value in values.values() for n in value.walk() if isinstance(n, Sym)}
     for n in rhs.walk():
-        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN:
+        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN and n.key != ONES:
             f = scope.facts(n.key)
             if f is not None and getattr(f, "declarations", None):
                 continue  # declared in scope: the claim can be decided
@@ -1200,6 +1218,10 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
     occurrences: dict[str, list] = {}  # key -> its symbols in the claim, gathered at most once
     for key, shape in inf.symbols.items():
         budget.tick()
+        if key == ONES and shape is not None:
+            length = shape[0].root()
+            if length.num is None and length.name is None and counts.get(id(length), 0) <= 1:
+                raise Undecided("the all-ones vector 1: its length does not follow from the claim")
         if key == "I" and shape is not None and not any(
             id(d.root()) in shared or d.root().num is not None or d.root().name is not None for d in shape
         ):
@@ -1297,6 +1319,9 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
             continue
         if key in ("0", "O"):
             env[key] = np.zeros((r, c))
+            continue
+        if key == ONES:
+            env[key] = np.ones((r, c))
             continue
         if key in ("e", "pi") and scope.facts(key) is None or key in ("e", "pi") and not scope.facts(key).declarations:
             env[key] = np.array([[np.e if key == "e" else np.pi]])
