@@ -148,3 +148,19 @@ def test_scalar_second_derivatives() -> None:
 def test_second_derivatives_without_a_certain_reading_stay_undecided(claim: str, why: str) -> None:
     found = verdict(claim)
     assert found.startswith("undecided") and why in found
+
+
+# ---------------------------------------------------------------- entry by entry (check/indices.py)
+
+
+def test_an_entrywise_hessian_is_decided() -> None:
+    assert verdict("\\frac{\\partial^2 (x^T A x)}{\\partial x_i \\partial x_j} = A_{ij} + A_{ji}") == "true"
+    assert verdict("\\frac{\\partial^2 (x^T A x)}{\\partial x_i^2} = 2 A_{ii}") == "true"
+    assert "holds only if A is symmetric" in verdict("\\frac{\\partial^2 (x^T A x)}{\\partial x_i \\partial x_j} = 2 A_{ij}")
+
+
+def test_an_entrywise_hessian_with_delta() -> None:
+    claim = ("\\frac{\\partial^2 \\log(1 + e^{x^T x})}{\\partial x_i \\partial x_j} = \\frac{2 e^{x^T x}}{1 + e^{x^T x}} \\delta_{ij}"
+             " + \\frac{4 x_i x_j e^{x^T x}}{(1 + e^{x^T x})^2}")
+    assert verdict(claim) == "true"
+    assert verdict(claim.replace("4 x_i", "2 x_i")).startswith("false")

@@ -833,6 +833,8 @@ class _Ground:
     def _deriv(self, n: Deriv, bound: dict) -> Node:
         from derivlint.check import numeric
 
+        if n.num is not None and len(n.wrt) == 2 and all(isinstance(w, Sym) for w in n.wrt):
+            return self._second(n, bound)  # ∂²f/∂x_i∂x_j
         if n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym):
             raise IndexUndecided("a derivative that is not of one expression by one entry")
         w = n.wrt[0]
@@ -854,6 +856,41 @@ class _Ground:
         self.count += 1
         name = f"__d{len(self.extra)}"
         self.extra[name] = np.array([[jac[0, 0, r, c]]])
+        return Sym(n.start, n.end, name)
+
+
+    def _spot(self, w: Sym, bound: dict) -> tuple[str, tuple[int, int]]:
+        """(key of the drawn whole, (row, column)) of the entry ``w`` a derivative is by."""
+        if not w.sub:
+            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+        parts = _parts(w.sub)
+        if parts is None or w.name not in self.ic.bases:
+            raise IndexUndecided(f"a derivative by {w.key}, not an entry of a drawn symbol")
+        pos = [self._position(p, bound, ("axis", w.name, k)) for k, p in enumerate(parts)]
+        return self.ic.whole_key[w.name], ((pos[0], 0) if len(pos) == 1 else (pos[0], pos[1]))
+
+    def _second(self, n: Deriv, bound: dict) -> Node:
+        """∂²f/∂x_i∂x_j as a number: ∂/∂x_i of the exact ∂f/∂x_j, by check.hessian's differences."""
+        from derivlint.check import hessian, numeric
+
+        (outer, (r1, c1)), (inner, (r2, c2)) = (self._spot(w, bound) for w in n.wrt)
+        num = self.visit(n.num, bound)
+        keys = {m.key for m in num.walk() if isinstance(m, Sym)}
+        if any(k.startswith("__d") for k in keys):
+            raise IndexUndecided("a derivative inside a second derivative by entries")
+        for key, w in ((outer, n.wrt[0]), (inner, n.wrt[1])):
+            if key not in keys:
+                raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
+        env = {**self.env, **self.extra}
+        if numeric.evaluate(num, env).shape != (1, 1):
+            raise IndexUndecided("a derivative of a vector by an entry")
+        try:
+            J = hessian.outer_jacobian(lambda e: numeric.jacobian(num, e, inner)[1][0, 0], env, outer)
+        except hessian.Unsettled as why:
+            raise IndexUndecided(str(why)) from None
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[J[r2, c2, r1, c1]]])
         return Sym(n.start, n.end, name)
 
 
