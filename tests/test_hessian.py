@@ -164,3 +164,43 @@ def test_an_entrywise_hessian_with_delta() -> None:
              " + \\frac{4 x_i x_j e^{x^T x}}{(1 + e^{x^T x})^2}")
     assert verdict(claim) == "true"
     assert verdict(claim.replace("4 x_i", "2 x_i")).startswith("false")
+
+
+# ---------------------------------------------------------------- ∇f(x): the variable is the function's argument
+
+
+NABLA = DECLARED + "Let $f(x) = x^T A x$.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("claim", "expected"),
+    [
+        ("\\nabla f(x) = (A + A^T) x", "true in the denominator layout"),
+        ("\\nabla f(x) = x^T (A + A^T)", "true in the numerator layout"),  # a row gradient: the note's convention
+        ("\\nabla^2 f(x) = A + A^T", "true"),
+        ("\\nabla f(x) = 2 A x", "false in general: holds only if A is symmetric"),
+    ],
+)
+def test_nabla_of_a_function_of_one_argument(claim: str, expected: str) -> None:
+    assert verdict(claim, NABLA).startswith(expected)
+
+
+def test_the_order_of_a_bare_nabla_is_kept() -> None:
+    node = tree("\\nabla^2 f(x)")
+    assert getattr(node, "unwritten_order", 1) == 2 and not node.wrt
+    nested = hessian.nested_form(node)
+    assert getattr(nested, hessian.MARK) == "nabla" and isinstance(nested.num, Deriv)
+
+
+@pytest.mark.parametrize(
+    ("claim", "why"),
+    [
+        ("\\nabla^2 f(x) = 2", "Laplacian"),
+        ("\\nabla^2 f(x) x = (A + A^T) x", "Laplacian"),
+        ("\\nabla f(x, y) = 0", "not of one expression by one symbol"),  # which variable: not written
+        ("\\nabla (x^T A x) = 2 A x", "not of one expression by one symbol"),
+    ],
+)
+def test_nabla_without_a_certain_variable_or_meaning_stays_undecided(claim: str, why: str) -> None:
+    found = verdict(claim, NABLA)
+    assert found.startswith("undecided") and why in found, found

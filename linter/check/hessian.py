@@ -1,5 +1,6 @@
-"""Second derivatives (∂²f/∂x∂xᵀ, d²y/dt², ∂²f/∂x∂y, ∇²_x f) read as a derivative of a derivative, and the
-outer derivative of a derivative taken from the inner one's exact values by central differences."""
+"""Second derivatives (∂²f/∂x∂xᵀ, d²y/dt², ∂²f/∂x∂y, ∇²_x f) read as a derivative of a derivative, ∇f(x) as the
+derivative by f's one argument, and the outer derivative of a derivative taken from the inner one's exact values
+by central differences."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import numpy as np
 
 from derivlint.check.budget import tick
 from derivlint.math.treeops import rebuild, symbols
-from derivlint.math.tree import Deriv, Node, Sym, Transpose
+from derivlint.math.tree import Call, Deriv, Node, Sym, Transpose
 
 # How a second derivative was written, kept on the outer node of its nested form (a plain attribute:
 # it survives the copies substitution makes). "same": by one variable twice (the Hessian ∂²f/∂x∂xᵀ,
@@ -30,13 +31,27 @@ def nested_form(side: Node | None) -> Node | None:
     """``side`` with every written second derivative made a derivative of a derivative: ∂²f/∂x∂xᵀ and
     ∂²f/∂x² as ∂/∂x(∂f/∂x), ∂²f/∂x∂y as ∂/∂x(∂f/∂y), ∇²_x f as ∇_x(∇_x f). Unsettled for a form
     with no such reading (third derivatives, a variable that is not a symbol, ∇² inside an expression)."""
-    if side is None or not any(_second(n) for n in side.walk()):
+    if side is None or not any(_second(n) or _bare_nabla(n) for n in side.walk()):
         return side
     return _Nest(side).visit(side)
 
 
 def _second(n: Node) -> bool:
     return isinstance(n, Deriv) and n.num is not None and len(n.wrt) >= 2
+
+
+def _bare_nabla(n: Node) -> bool:
+    """∇f(x), ∇²f(x): ∇ without a variable below it, of a function applied to one symbol."""
+    return isinstance(n, Deriv) and n.op == "nabla" and not n.wrt and argument(n) is not None
+
+
+def argument(n: Deriv) -> Sym | None:
+    """x of ∇f(x) (also x_t of ∇L(x_t)): the variable a bare ∇ takes, the one argument of the function
+    it is applied to; None for ∇(xᵀAx), ∇f, ∇f(x, y), ∇f(x + h), where the note does not write it."""
+    num = n.num
+    if isinstance(num, Call) and isinstance(num.func, Sym) and len(num.args) == 1 and isinstance(num.args[0], Sym):
+        return num.args[0]
+    return None
 
 
 def _variable(w: Node) -> Sym | None:
@@ -51,6 +66,8 @@ class _Nest:
         self.side = side
 
     def visit(self, n: Node) -> Node:
+        if _bare_nabla(n):
+            return self._nabla(n)
         if not _second(n):
             return rebuild(n, self.visit) if n.children() else n
         if len(n.wrt) > 2:
@@ -70,6 +87,22 @@ class _Nest:
         outer = Deriv(n.start, n.end, inner, [a], n.op, n.sloppy, n.label)
         setattr(outer, MARK, "nabla" if n.op == "nabla" else ("same" if a.key == b.key else "mixed"))
         return outer
+
+
+    def _nabla(self, n: Deriv) -> Node:
+        """∇f(x) as ∂f(x)/∂x, taken in either layout: notes write the gradient as a column or as a row
+        (its claims are kept out of the layout's votes and findings, truth.Outcome.gradient); ∇²f(x)
+        as the Hessian ∇(∇f(x)), with the Laplacian's reservations."""
+        x = argument(n)
+        order = getattr(n, "unwritten_order", 1)
+        if order == 1:
+            return Deriv(n.start, n.end, self.visit(n.num), [x], "partial")
+        if order != 2:
+            raise Unsettled(f"a derivative of order {order} is not evaluated")
+        hessian = Deriv(n.start, n.end, n.num, [x, x], "nabla", label=True)
+        if n is self.side:
+            self.side = hessian  # the whole side still: compared as a whole, the Hessian and the Laplacian differ in shape
+        return self.visit(hessian)
 
 
 def depends(node: Deriv, wrt: str) -> bool:
