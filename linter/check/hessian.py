@@ -1,6 +1,4 @@
-"""Second derivatives (∂²f/∂x∂xᵀ, d²y/dt², ∂²f/∂x∂y, ∇²_x f) read as a derivative of a derivative, ∇f(x) as the
-derivative by f's one argument, and the outer derivative of a derivative taken from the inner one's exact values
-by central differences."""
+"""Second derivatives (∂²f/∂x∂xᵀ, d²y/dt², ∇²f(x)) read as derivatives of derivatives, ∇f(x) by f's argument, and outer derivatives by differences."""
 
 from __future__ import annotations
 
