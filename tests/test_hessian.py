@@ -34,8 +34,8 @@ def verdict(claim_tex: str, declared: str = DECLARED) -> str:
     ("tex", "mark", "outer", "inner"),
     [
         ("\\frac{\\partial^2 f}{\\partial x \\partial x^T}", "same", "x", "x"),
-        ("\\frac{\\partial^2 f}{\\partial x^2}", "same", "x", "x"),
-        ("\\frac{d^2 g}{dt^2}", "same", "t", "t"),
+        ("\\frac{\\partial^2 f}{\\partial x^2}", "square", "x", "x"),
+        ("\\frac{d^2 g}{dt^2}", "square", "t", "t"),
         ("\\frac{\\partial^2 g}{\\partial s \\partial t}", "mixed", "s", "t"),
         ("\\nabla_x^2 f", "nabla", "x", "x"),
     ],
@@ -141,6 +141,8 @@ def test_scalar_second_derivatives() -> None:
     [
         ("\\frac{\\partial^2 (y^T B x)}{\\partial x \\partial y^T} = B^T", "mixed second derivative by vectors"),
         ("\\nabla_x^2 (x^T x) = 2 n", "Laplacian"),
+        ("\\frac{\\partial^2 (x^T x)}{\\partial x \\partial x^T} = 2", "multiple of I"),
+        ("\\frac{\\partial^2 (x^T A x)}{\\partial x^2} = 2 A x", "entry by entry"),
         ("\\frac{\\partial^2 (B x)}{\\partial x^2} = 0", "no 2-D layout"),
         ("\\frac{\\partial^3 (x^T A x)}{\\partial x^3} = 0", "order 3"),
     ],

@@ -9,9 +9,9 @@ from derivlint.math.treeops import rebuild, symbols
 from derivlint.math.tree import Call, Deriv, Node, Sym, Transpose
 
 # How a second derivative was written, kept on the outer node of its nested form (a plain attribute:
-# it survives the copies substitution makes). "same": by one variable twice (the Hessian ∂²f/∂x∂xᵀ,
-# d²f/dt²); "mixed": by two variables (∂²f/∂x∂y); "nabla": ∇²_x f, which physics notes use for the
-# Laplacian (the trace of the Hessian) as well.
+# it survives the copies substitution makes). "same": by one variable and its transpose (the Hessian
+# ∂²f/∂x∂xᵀ); "square": by one variable twice (∂²f/∂x², d²f/dt²); "mixed": by two variables (∂²f/∂x∂y);
+# "nabla": ∇²_x f, which physics notes use for the Laplacian (the trace of the Hessian) as well.
 MARK = "second_order"
 
 # Central differences of the exact inner derivative, with one Richardson step: the error is O(h⁴)
@@ -83,7 +83,13 @@ class _Nest:
         # matter where the draws can decide, both variables scalars)
         inner = Deriv(n.start, n.end, num, [b], n.op, n.sloppy, n.label)
         outer = Deriv(n.start, n.end, inner, [a], n.op, n.sloppy, n.label)
-        setattr(outer, MARK, "nabla" if n.op == "nabla" else ("same" if a.key == b.key else "mixed"))
+        if n.op == "nabla":
+            mark = "nabla"
+        elif a.key != b.key:
+            mark = "mixed"
+        else:  # ∂²f/∂x∂xᵀ says a matrix; ∂²f/∂x² of a vector x is read so too, where nothing else fits
+            mark = "same" if any(isinstance(w, Transpose) for w in n.wrt) else "square"
+        setattr(outer, MARK, mark)
         return outer
 
 
@@ -126,10 +132,22 @@ def check_variables(node: Deriv, env: dict) -> None:
         raise Unsettled("a mixed second derivative by vectors: which one indexes the rows is a convention")
 
 
-def laplacian_too(node: Node, value, other) -> bool:
-    """Whether ∇²_x f (``node``, the Hessian ``value`` of a vector x) is compared with a scalar: read as
-    the Laplacian (the Hessian's trace) the claim may hold."""
-    return getattr(node, MARK, None) == "nabla" and np.size(value) > 1 and np.size(other) == 1
+def other_reading(node: Node, value, other) -> str | None:
+    """Why the Hessian ``value`` of the written second derivative ``node`` compared with ``other`` may be
+    meant otherwise, or None: ∇²_x f beside a number may be the Laplacian (the Hessian's trace); a
+    Hessian beside a number, the number times I written short; ∂²f/∂x² beside a vector, the Hessian's
+    diagonal (the second derivatives entry by entry)."""
+    mark = getattr(node, MARK, None)
+    if mark is None or np.ndim(value) != 2 or np.size(value) <= 1:
+        return None
+    if np.size(other) == 1:
+        if mark == "nabla":
+            return "∇² compared with a scalar: the Laplacian, not the Hessian, may be meant"
+        return "a Hessian compared with a number: the number may stand for a multiple of I"
+    rows, cols = np.shape(value)
+    if mark == "square" and rows == cols and np.ndim(other) == 2 and sorted(np.shape(other)) == [1, rows]:
+        return "∂²f/∂x² compared with a vector: the second derivatives entry by entry may be meant"
+    return None
 
 
 def outer_jacobian(value, env: dict, wrt: str) -> np.ndarray:

@@ -735,8 +735,9 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                     except numeric.ShapeMismatch:
                         row[layout] = False if derivative else None
                         continue
-                    if hessian.laplacian_too(left, a, b):
-                        raise Undecided("∇² compared with a scalar: the Laplacian, not the Hessian, may be meant")
+                    other_reading = hessian.other_reading(left, a, b)
+                    if other_reading:
+                        raise Undecided(other_reading)
                     row[layout] = _compare(a, b)
             except numeric.DomainError as exc:
                 if unit:
