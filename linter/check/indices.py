@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -66,14 +66,23 @@ def _index_sub(sub) -> str | None:
 
 
 def _sum_indices(n: Sum) -> list[str] | None:
-    """The letters a Σ binds: ∑_i, ∑_{i=1}^n, ∑_{i,j}; None when its subscript is not an index."""
+    """The letters a Σ binds: ∑_i, ∑_{i=1}^n, ∑_{i,j}, ∑_{i,j=1}^n, ∑_{ij}; None when its subscript is
+    not an index (∑_{i∈S} runs over a set, not over the index's range)."""
+    if isinstance(n.sub, Opaque):
+        return None
     if n.index:
-        return [n.index] if len(n.index) == 1 and n.index.isalpha() else None
+        letters = [p.strip() for p in n.index.split(",")]
+        ok = all(len(p) == 1 and p.isalpha() for p in letters) and len(set(letters)) == len(letters)
+        return letters if ok else None
     sub = n.sub
     if isinstance(sub, Sym) and not sub.sub and len(sub.name) == 1:
         return [sub.name]
     if isinstance(sub, Tuple) and all(isinstance(s, Sym) and not s.sub and len(s.name) == 1 for s in sub.items):
         return [s.name for s in sub.items]
+    if isinstance(sub, Mul) and not any(sub.ops) and len(sub.factors) == 2:  # ∑_{ij}: two index letters side by side
+        letters = [s.name for s in sub.factors if isinstance(s, Sym) and not s.sub and not s.sup and not s.bold]
+        if len(letters) == 2 and letters[0] != letters[1] and all(x in INDEX_LETTERS for x in letters):
+            return letters
     return None
 
 
@@ -238,6 +247,8 @@ class IndexClaim:
         letters = _sum_indices(node)
         if letters:
             return letters
+        if isinstance(node.sub, Opaque):
+            raise IndexUndecided("a Σ over a set or under a condition (i ∈ S, i ≠ j), not over an index's whole range")
         if not (isinstance(node.sub, Num) and node.sub.value in ("0", "1") and node.upper is not None):
             raise IndexUndecided("a Σ whose subscript is not index = start (i = 1)")
         found = set(self._free(node.body, bound)) if node.body is not None else set()
@@ -269,7 +280,7 @@ class IndexClaim:
             self.sum_ids[id(node)] = binders
             if node.lower is not None or isinstance(node.sub, Num):
                 low = node.lower if node.lower is not None else node.sub
-                if not (isinstance(low, Num) and low.value in ("0", "1")) or len(letters) != 1:
+                if not (isinstance(low, Num) and low.value in ("0", "1")) or (len(letters) != 1 and node.index is None):
                     raise IndexUndecided("a Σ whose lower bound is not 0 or 1")
                 if low.value == "0":
                     raise IndexUndecided("a Σ from 0: which entry x_0 is depends on the note's indexing")
@@ -277,12 +288,13 @@ class IndexClaim:
             if upper is None and (node.lower is not None or isinstance(node.sub, Num)):
                 raise IndexUndecided("a Σ with a lower bound and no upper bound")
             if upper is not None:
-                if isinstance(upper, Sym) and not upper.sub and len(upper.name) == 1:
-                    self.classes.union(binders[0], ("sym", upper.name))
-                elif isinstance(upper, Num) and upper.value.isdigit():
-                    self.classes.union(binders[0], ("num", int(upper.value)))
-                else:
-                    raise IndexUndecided("a Σ whose upper bound is not a dimension")
+                for binder in binders:  # ∑_{i,j=1}^n: every letter runs from the one start to the one bound
+                    if isinstance(upper, Sym) and not upper.sub and len(upper.name) == 1:
+                        self.classes.union(binder, ("sym", upper.name))
+                    elif isinstance(upper, Num) and upper.value.isdigit():
+                        self.classes.union(binder, ("num", int(upper.value)))
+                    else:
+                        raise IndexUndecided("a Σ whose upper bound is not a dimension")
             if node.body is not None:
                 self._analyse(node.body, inner)
             return
@@ -821,6 +833,8 @@ class _Ground:
     def _deriv(self, n: Deriv, bound: dict) -> Node:
         from derivlint.check import numeric
 
+        if n.num is not None and len(n.wrt) == 2 and all(isinstance(w, Sym) for w in n.wrt):
+            return self._second(n, bound)  # ∂²f/∂x_i∂x_j
         if n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym):
             raise IndexUndecided("a derivative that is not of one expression by one entry")
         w = n.wrt[0]
@@ -842,6 +856,41 @@ class _Ground:
         self.count += 1
         name = f"__d{len(self.extra)}"
         self.extra[name] = np.array([[jac[0, 0, r, c]]])
+        return Sym(n.start, n.end, name)
+
+
+    def _spot(self, w: Sym, bound: dict) -> tuple[str, tuple[int, int]]:
+        """(key of the drawn whole, (row, column)) of the entry ``w`` a derivative is by."""
+        if not w.sub:
+            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+        parts = _parts(w.sub)
+        if parts is None or w.name not in self.ic.bases:
+            raise IndexUndecided(f"a derivative by {w.key}, not an entry of a drawn symbol")
+        pos = [self._position(p, bound, ("axis", w.name, k)) for k, p in enumerate(parts)]
+        return self.ic.whole_key[w.name], ((pos[0], 0) if len(pos) == 1 else (pos[0], pos[1]))
+
+    def _second(self, n: Deriv, bound: dict) -> Node:
+        """∂²f/∂x_i∂x_j as a number: ∂/∂x_i of the exact ∂f/∂x_j, by check.hessian's differences."""
+        from derivlint.check import hessian, numeric
+
+        (outer, (r1, c1)), (inner, (r2, c2)) = (self._spot(w, bound) for w in n.wrt)
+        num = self.visit(n.num, bound)
+        keys = {m.key for m in num.walk() if isinstance(m, Sym)}
+        if any(k.startswith("__d") for k in keys):
+            raise IndexUndecided("a derivative inside a second derivative by entries")
+        for key, w in ((outer, n.wrt[0]), (inner, n.wrt[1])):
+            if key not in keys:
+                raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
+        env = {**self.env, **self.extra}
+        if numeric.evaluate(num, env).shape != (1, 1):
+            raise IndexUndecided("a derivative of a vector by an entry")
+        try:
+            J = hessian.outer_jacobian(lambda e: numeric.jacobian(num, e, inner)[1][0, 0], env, outer)
+        except hessian.Unsettled as why:
+            raise IndexUndecided(str(why)) from None
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[J[r2, c2, r1, c1]]])
         return Sym(n.start, n.end, name)
 
 

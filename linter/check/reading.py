@@ -210,9 +210,18 @@ def _known(scope, key: str) -> bool:
 
 
 def ones_vector(nodes) -> bool:
-    """Whether the claim uses the all-ones vector (\\mathbf{1}), which the numeric check
-    does not evaluate."""
-    return any(isinstance(n, Sym) and n.name == "1" for n in nodes)
+    """Whether the claim uses the all-ones vector (\\mathbf{1}) in a form the numeric check does not
+    evaluate: with a subscript or a superscript (1_n, 1_{m×1}: a length, or a set's indicator 1_A),
+    or right against a bracket (𝟙(x > 0), 1{x ∈ A}: an indicator function). A plain 1 is drawn as
+    ones, its length from its place (derivlint.check.truth)."""
+    nodes = list(nodes)
+    ones = [n for n in nodes if isinstance(n, Sym) and n.name == "1"]
+    if not ones:
+        return False
+    if any(n.sub or n.sup or not n.bold for n in ones):
+        return True
+    ends = {n.end for n in ones}
+    return any(n.start in ends and n not in ones for n in nodes)
 
 
 __all__ = ["uncertain_reading", "ones_vector"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
-from derivlint.check import schematic
+from derivlint.check import hessian, schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
@@ -317,6 +317,13 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     # shapes on the claim as written, for DL2xx
     errors, shapes = _shape_errors(claim, scope, literal)
+    if (errors or facts.get("relation_error")) and _uses_ones(claim):
+        # 1ᵀA1 with A m×n: notes write one 1 for the ones of every length (1_m, 1_n)
+        facts.pop("relation_error", None)
+        facts["shapes"] = shapes
+        facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
+        claim.verdict = _verdict(facts["outcome"])
+        return
     facts["shape_errors"] = errors
     facts["shapes"] = shapes
     if errors or facts.get("relation_error"):
@@ -787,6 +794,9 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                     except numeric.ShapeMismatch:
                         row[layout] = False if derivative else None
                         continue
+                    other_reading = hessian.other_reading(left, a, b)
+                    if other_reading:
+                        raise Undecided(other_reading)
                     row[layout] = _compare(a, b)
             except numeric.DomainError as exc:
                 if unit:
@@ -831,6 +841,10 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
+    try:  # ∂²f/∂x∂xᵀ as ∂/∂x(∂f/∂x): derivlint.check.hessian
+        lhs, rhs = hessian.nested_form(lhs), hessian.nested_form(rhs)
+    except hessian.Unsettled as why:
+        raise Undecided(str(why)) from None
     for node in (lhs, rhs):
         for n in node.walk():
             if isinstance(n, Opaque):  # an integral, a conditional, a set …: read, never evaluated
@@ -843,8 +857,6 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
                 isinstance(f, Sym) and f.name[:1].islower() for f in n.factors
             ):
                 raise Undecided("⊗ of vectors: the Kronecker or the element-wise product")
-            if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 2 and n.op != "nabla":
-                raise Undecided("a second derivative (a Hessian) is not evaluated yet")
             if isinstance(n, Deriv) and (n.num is None or len(n.wrt) != 1 or not isinstance(n.wrt[0], Sym)):
                 raise Undecided("a derivative that is not of one expression by one symbol")
     if isinstance(lhs, Deriv):
@@ -853,6 +865,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
             raise Undecided(f"{missing} on the right does not occur on the left")
     values, functions = _definitions(lhs, rhs, scope, literal)
     wrts = {n.wrt[0].key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)}
+    _check_nested(lhs, rhs, values)
     _check_partials(lhs, rhs, values)
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
@@ -864,6 +877,17 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
         raise Undecided(f"{_show(lhs.num)} does not depend on {_show(left.wrt[0])} in what the note defines")
     layouts = LAYOUTS if (isinstance(left, Deriv) or has(right, Deriv) or has(left, Deriv)) else (None,)
     return values, functions, wrts, left, right, layouts, _size_inference(left, right, scope, values)
+
+
+# \mathbf{1}, \boldsymbol{1}, \vec{1}, \mathbb{1}: the all-ones vector, drawn as ones. derivlint.check.reading
+# leaves a claim undecided where it has a subscript or an argument (1_n, 𝟙(x > 0)); shapes.py makes it a
+# column whose length its place tells, and _sizes_of refuses one whose length nothing tells.
+ONES = "1"
+
+
+def _uses_ones(claim) -> bool:
+    return any(side is not None and any(isinstance(n, Sym) and n.key == ONES for n in side.walk())
+               for side in (claim.lhs, claim.rhs))  # fmt: skip
 
 
 def _kind_named(name: str, scope: Scope) -> str | None:
@@ -1047,7 +1071,7 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
     values, _ = _definitions(lhs, Num(0, 0, "0"), scope, True)  # what the defined symbols bring in
     names |= {n.name for value in values.values() for n in value.walk() if isinstance(n, Sym)}
     for n in rhs.walk():
-        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN:
+        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN and n.key != ONES:
             f = scope.facts(n.key)
             if f is not None and getattr(f, "declarations", None):
                 continue  # declared in scope: the claim can be decided
@@ -1125,6 +1149,19 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
                     raise Undecided(f"{num.key} is not given as a function of {_show(n.wrt[0])}")
             elif isinstance(n, Call) and (not isinstance(n.func, Sym) or (n.func.key not in functions and n.func.key not in values)):
                 raise Undecided(f"{_show(n)} is not defined in this note")
+
+
+def _check_nested(lhs, rhs, values) -> None:
+    """A derivative inside another by a variable the note defines (∂/∂w(∂L/∂e) with e = y − Xw): the draws
+    hold e's value fixed where the outer derivative would move it."""
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if not (isinstance(n, Deriv) and n.num is not None and has(n.num, Deriv)):
+                continue
+            outer = n.wrt[0].key
+            for inner in n.num.walk():
+                if isinstance(inner, Deriv) and inner.wrt[0].key != outer and inner.wrt[0].key in values:
+                    raise Undecided(f"a derivative by {inner.wrt[0].key}, which the note defines, inside a derivative by {outer}")
 
 
 def _check_partials(lhs, rhs, values) -> None:
@@ -1241,6 +1278,10 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
     occurrences: dict[str, list] = {}  # key -> its symbols in the claim, gathered at most once
     for key, shape in inf.symbols.items():
         budget.tick()
+        if key == ONES and shape is not None:
+            length = shape[0].root()
+            if length.num is None and length.name is None and counts.get(id(length), 0) <= 1:
+                raise Undecided("the all-ones vector 1: its length does not follow from the claim")
         if key == "I" and shape is not None and not any(
             id(d.root()) in shared or d.root().num is not None or d.root().name is not None for d in shape
         ):
@@ -1338,6 +1379,9 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
             continue
         if key in ("0", "O"):
             env[key] = np.zeros((r, c))
+            continue
+        if key == ONES:
+            env[key] = np.ones((r, c))
             continue
         if key in ("e", "pi") and scope.facts(key) is None or key in ("e", "pi") and not scope.facts(key).declarations:
             env[key] = np.array([[np.e if key == "e" else np.pi]])
@@ -1443,6 +1487,13 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
         if id(node) not in jacobians:
             jacobians[id(node)] = numeric.jacobian(node.num, env, wrt)[1]
         J = jacobians[id(node)]
+    elif hessian.depends(node, wrt):  # ∂/∂x(∂f/∂x): the inner derivative moves with x
+        try:
+            hessian.check_variables(node, env)
+            J = hessian.outer_jacobian(
+                lambda e: numeric.evaluate(node.num, e, deriv=_deriv_callback(e, layout, numeric)), env, wrt)
+        except hessian.Unsettled as why:
+            raise Undecided(str(why)) from None
     else:
         _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
     value, category = arrange(J, effective)

@@ -1403,6 +1403,8 @@ class Parser:
             operand = self.postfix()
         end = operand.end if operand is not None else self._last_end()
         node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
+        if order > 1 and not wrt:
+            node.unwritten_order = order  # ∇²f(x): no variable to repeat, the order kept apart
         return node
 
     def _index_range_follows(self) -> bool:
