@@ -21,7 +21,7 @@ import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
 from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Sum, Sym, Transpose, Tuple, render
-from derivlint.math.treeops import rebuild
+from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
 MAX_SIZE = 8  # a written range beyond this is not drawn (work per claim stays bounded)
@@ -93,9 +93,16 @@ def wanted(lhs: Node | None, rhs: Node | None) -> bool:
     return False
 
 
+_last_note: list = [None, False]  # (a note's text, whether it states the Einstein convention)
+
+
 def _has_einstein_statement(text: str) -> bool:
-    low = text.lower()
-    return any(w in low for w in EINSTEIN_WORDS)
+    """Whether the note says it uses the Einstein convention; read once per note (its claims
+    come one after another), not once per claim: lowering a whole note is most of a small claim's work."""
+    if _last_note[0] is not text:
+        low = text.lower()
+        _last_note[0], _last_note[1] = text, any(w in low for w in EINSTEIN_WORDS)
+    return _last_note[1]
 
 
 class _Classes:
@@ -137,6 +144,7 @@ class IndexClaim:
         self.einstein_stated = einstein_stated
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
+        self.unshared = _unshared(lhs, rhs)
         self.lhs = self._einstein(lhs, set(free[1]))
         self.rhs = self._einstein(rhs, set(free[0]))
         free = [self._free(side, {}) for side in (self.lhs, self.rhs)]
@@ -248,7 +256,7 @@ class IndexClaim:
     def _einstein(self, side: Node, other_free: set[str]) -> Node:
         """A letter repeated inside one product and absent from the other side is summed (the
         Einstein convention); Undecided when the repetition may mean a square (x_i x_i = x_i^2)."""
-        return _Einstein(self, other_free).visit(side, {})
+        return _Einstein(self, other_free, self.unshared).visit(side, {})
 
     def _analyse(self, node: Node, bound: dict) -> None:
         """Tie every index to the dimensions it runs over."""
@@ -350,18 +358,47 @@ class IndexClaim:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
 
 
-class _Einstein:
-    """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle)."""
+def _unshared(*sides: Node) -> bool:
+    """Whether no node occurs twice in the sides (a definition substituted twice is one shared subtree)."""
+    nodes = [n for side in sides for n in side.walk()]
+    return len(nodes) == len({id(n) for n in nodes})
 
-    def __init__(self, claim: IndexClaim, other_free: set[str]):
-        self.claim, self.other_free = claim, other_free
+
+class _Einstein:
+    """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle).
+    A subtree with nothing to wrap is kept as it is when no node of the side is shared (the
+    rest of the reading keys nodes by their id, so a shared subtree is still copied apart)."""
+
+    def __init__(self, claim: IndexClaim, other_free: set[str], keep: bool = False):
+        self.claim, self.other_free, self.keep = claim, other_free, keep
+
+    def _children(self, n: Node, bound: dict) -> Node:
+        """``n`` with each child visited: ``n`` itself when no child changed (and ``keep``)."""
+        if not self.keep:
+            return rebuild(n, lambda child: self.visit(child, bound))
+        changed = False
+
+        def visit(child):
+            nonlocal changed
+            out = self.visit(child, bound)
+            changed = changed or out is not child
+            return out
+
+        fields = [(name, _map_value(value, visit)) for name, value in _children_fields(n)]
+        if not changed:
+            return n
+        clone = _shallow_copy(n)
+        clone.forget_walk()
+        for name, value in fields:
+            setattr(clone, name, value)
+        return clone
 
     def visit(self, n: Node, bound: dict) -> Node:
         if isinstance(n, Sum):
             inner = dict(bound)
             for letter in self.claim._implicit_index(n, bound):
                 inner[letter] = True
-            return rebuild(n, lambda child: self.visit(child, inner))
+            return self._children(n, inner)
         if isinstance(n, Mul):
             counts = self.claim._free(n, bound)
             repeated = sorted(k for k, v in counts.items() if v >= 2)
@@ -385,7 +422,7 @@ class _Einstein:
                 for letter in reversed(repeated):
                     body = Sum(n.start, n.end, body, letter, None, None, None, "sum")
                 return body
-        return rebuild(n, lambda child: self.visit(child, bound))
+        return self._children(n, bound)
 
 
 # ---------------------------------------------------------------- deciding
@@ -486,12 +523,15 @@ def _schematic_reason(n: Node) -> str:
     return "a schematic matrix whose entries are not written as cells (dots inside an entry)"
 
 
-def _schematic_readable(lhs: Node, rhs: Node) -> bool:
-    """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too)."""
+def _schematic_readable(*sides: Node) -> bool:
+    """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too).
+    A schematic matrix has dots: a side without any has none (one test per node, no grid read)."""
     from derivlint.check import schematic
 
-    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str)
-               for side in (lhs, rhs) for n in side.walk())  # fmt: skip
+    nodes = [n for side in sides for n in side.walk()]
+    if not any(isinstance(n, Dots) for n in nodes):
+        return False
+    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str) for n in nodes)
 
 
 def _same_but_indices(lhs: Node, rhs: Node) -> bool:
@@ -879,7 +919,8 @@ def decide_claim(claim, scope, head) -> bool:
         return False
     if statement_role(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
-    if _schematic_readable(lhs, claim.rhs) or (claim.lhs is not None and _schematic_readable(claim.lhs, claim.rhs)):
+    sides = (lhs, claim.rhs) if claim.lhs is None or claim.lhs is lhs else (lhs, claim.rhs, claim.lhs)
+    if _schematic_readable(*sides):
         return False  # a pattern of sums or entry-wise derivatives: written out (and its Σ unrolled) by truth
     own = _only_here(lhs, claim.rhs, scope) or (
         _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None

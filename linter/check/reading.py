@@ -7,7 +7,7 @@ from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
-from derivlint.math.tree import Call, Deriv, Func, Matrix, Mul, Num, Sym, render
+from derivlint.math.tree import Call, Deriv, Func, Matrix, Mul, Num, Sum, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -57,6 +57,8 @@ def _evaluation(sides, scope) -> str | None:
     equal to zero is a condition, left to the check."""
     if len(sides) != 2:
         return None
+    if _names_a_symbol(sides[0]) and _names_a_symbol(sides[1]):
+        return None  # both sides in symbols: no side is a number (most claims; no symbols() built)
     free = [sorted(k for k, n in symbols(side).items() if n.name not in CONSTANTS) for side in sides]
     for side, mine, other in ((sides[0], free[0], free[1]), (sides[1], free[1], free[0])):
         if mine or not other or _zero(side):
@@ -67,6 +69,19 @@ def _evaluation(sides, scope) -> str | None:
         if unvalued and not _identity(sides, scope):
             return unvalued[0]
     return None
+
+
+def _names_a_symbol(side) -> bool:
+    """Whether ``symbols(side)`` surely holds a name that is not a constant: a symbol other than
+    π, e, ∞, in a side without a Σ (whose index symbols() leaves out). False when unsure."""
+    named = False
+    for n in side.walk():
+        kind = type(n)
+        if kind is Sum:
+            return False
+        if kind is Sym and n.name not in CONSTANTS:
+            named = True
+    return named
 
 
 def _identity(sides, scope) -> bool:
