@@ -147,7 +147,9 @@ class IndexClaim:
         self.unshared = _unshared(lhs, rhs)
         self.lhs = self._einstein(lhs, set(free[1]))
         self.rhs = self._einstein(rhs, set(free[0]))
-        free = [self._free(side, {}) for side in (self.lhs, self.rhs)]
+        # a side the convention left as it was has the free indices found above
+        free = [found if new is old else self._free(new, {})
+                for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
         if set(free[0]) != set(free[1]):
             only = sorted(set(free[0]) ^ set(free[1]))
             raise IndexUndecided(f"the free index {only[0]} is on one side only")
