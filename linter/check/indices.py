@@ -144,9 +144,11 @@ class IndexClaim:
         self.einstein_stated = einstein_stated
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
-        self.unshared = _unshared(lhs, rhs)
-        self.lhs = self._einstein(lhs, set(free[1]))
-        self.rhs = self._einstein(rhs, set(free[0]))
+        # the reading keys nodes by their id: a subtree met twice (a definition substituted on
+        # both sides) is copied apart first, so that each place has nodes of its own
+        apart = (lhs, rhs) if _unshared(lhs, rhs) else _Apart().sides(lhs, rhs)
+        self.lhs = self._einstein(apart[0], set(free[1]))
+        self.rhs = self._einstein(apart[1], set(free[0]))
         # a side the convention left as it was has the free indices found above
         free = [found if new is old else self._free(new, {})
                 for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
@@ -258,7 +260,7 @@ class IndexClaim:
     def _einstein(self, side: Node, other_free: set[str]) -> Node:
         """A letter repeated inside one product and absent from the other side is summed (the
         Einstein convention); Undecided when the repetition may mean a square (x_i x_i = x_i^2)."""
-        return _Einstein(self, other_free, self.unshared).visit(side, {})
+        return _Einstein(self, other_free).visit(side, {})
 
     def _analyse(self, node: Node, bound: dict) -> None:
         """Tie every index to the dimensions it runs over."""
@@ -366,34 +368,57 @@ def _unshared(*sides: Node) -> bool:
     return len(nodes) == len({id(n) for n in nodes})
 
 
+def _with_children(n: Node, visit) -> Node:
+    """``n`` with ``visit`` applied to each child: ``n`` itself when every child came back unchanged."""
+    changed = False
+
+    def one(child):
+        nonlocal changed
+        out = visit(child)
+        changed = changed or out is not child
+        return out
+
+    fields = [(name, _map_value(value, one)) for name, value in _children_fields(n)]
+    if not changed:
+        return n
+    clone = _shallow_copy(n)
+    clone.forget_walk()
+    for name, value in fields:
+        setattr(clone, name, value)
+    return clone
+
+
+class _Apart:
+    """The sides with every node met a second time replaced by a fresh copy of its subtree."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    def sides(self, *sides: Node) -> tuple[Node, ...]:
+        return tuple(self.visit(side) for side in sides)
+
+    def visit(self, n: Node) -> Node:
+        if id(n) in self.seen:
+            return _fresh(n)
+        self.seen.add(id(n))
+        return _with_children(n, self.visit)
+
+
+def _fresh(n: Node) -> Node:
+    """A copy of the whole subtree, every node new."""
+    return rebuild(n, _fresh)
+
+
 class _Einstein:
     """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle).
-    A subtree with nothing to wrap is kept as it is when no node of the side is shared (the
-    rest of the reading keys nodes by their id, so a shared subtree is still copied apart)."""
+    A subtree with nothing to wrap is kept as it is (the sides share no node: _Apart)."""
 
-    def __init__(self, claim: IndexClaim, other_free: set[str], keep: bool = False):
-        self.claim, self.other_free, self.keep = claim, other_free, keep
+    def __init__(self, claim: IndexClaim, other_free: set[str]):
+        self.claim, self.other_free = claim, other_free
 
     def _children(self, n: Node, bound: dict) -> Node:
-        """``n`` with each child visited: ``n`` itself when no child changed (and ``keep``)."""
-        if not self.keep:
-            return rebuild(n, lambda child: self.visit(child, bound))
-        changed = False
-
-        def visit(child):
-            nonlocal changed
-            out = self.visit(child, bound)
-            changed = changed or out is not child
-            return out
-
-        fields = [(name, _map_value(value, visit)) for name, value in _children_fields(n)]
-        if not changed:
-            return n
-        clone = _shallow_copy(n)
-        clone.forget_walk()
-        for name, value in fields:
-            setattr(clone, name, value)
-        return clone
+        """``n`` with each child visited: ``n`` itself when no child changed."""
+        return _with_children(n, lambda child: self.visit(child, bound))
 
     def visit(self, n: Node, bound: dict) -> Node:
         if isinstance(n, Sum):
