@@ -938,13 +938,13 @@ def decide_claim(claim, scope, head) -> bool:
     """The index check of one claim (truth.check_claim's hook): True when the claim is written
     with indices and this module gave it its outcome and verdict, False to leave it to the rest."""
     from derivlint.check.truth import LAYOUTS, Outcome, _verdict
-    from derivlint.math.roles import statement_role
+    from derivlint.check.reading import role_of
 
     # a step of a derivation is compared with the derivative the chain computes, as truth does
     lhs = head if head is not None and head is not claim.rhs else claim.lhs
     if claim.rhs is None or lhs is None or not wanted(lhs, claim.rhs):
         return False
-    if statement_role(claim) is not None:
+    if role_of(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
     sides = (lhs, claim.rhs) if claim.lhs is None or claim.lhs is lhs else (lhs, claim.rhs, claim.lhs)
     if _schematic_readable(*sides):

@@ -7,7 +7,7 @@ from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
-from derivlint.math.tree import Call, Deriv, Func, Matrix, Mul, Num, Sum, Sym, render
+from derivlint.math.tree import Call, Deriv, Dots, Func, Matrix, Mul, Num, Sum, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -18,7 +18,7 @@ def uncertain_reading(claim, scope) -> str | None:
     (DL2xx–DL5xx) is made only on a certain reading: the statement is a claim (not a
     definition, condition, equation to solve or program output), it is not written entry
     by entry, and every symbol's role is known (declared, defined, or a convention)."""
-    role = statement_role(claim)
+    role = role_of(claim)
     if role is not None:
         return f"{role.reason} ({role.phrase})"
     sides = [s for s in (claim.lhs, claim.rhs) if s is not None]
@@ -27,7 +27,9 @@ def uncertain_reading(claim, scope) -> str | None:
         return f"an evaluation at values given elsewhere ({evaluated} has no value here)"
     nodes = [n for side in sides for n in side.walk()]
     # a schematic matrix whose pattern reads is written out before the draws: its indices are no index notation
-    outside = schematic.readable_nodes(sides) if any(map(schematic.schematic, nodes)) else nodes
+    # (a schematic matrix has a cell of dots: without any Dots node, no grid is read)
+    dotted = any(type(n) is Dots for n in nodes) and any(map(schematic.schematic, nodes))
+    outside = schematic.readable_nodes(sides) if dotted else nodes
     index = _index_notation(outside, scope)
     if index is not None:
         return f"index notation ({index})"
@@ -49,6 +51,21 @@ def uncertain_reading(claim, scope) -> str | None:
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
     return None
+
+
+_last_role: list = [None, None, None]  # (claim, what its role is read from, its role)
+
+
+def role_of(claim):
+    """``statement_role(claim)``, kept for the last claim asked: the index check and the reading
+    gate ask it of one claim one after the other. Read again when anything it reads has changed."""
+    inputs = (claim.kind, claim.relation, claim.prose_before, claim.step, claim.block, claim.lhs, claim.rhs)
+    last, seen, role = _last_role
+    if last is claim and len(seen) == len(inputs) and all(a is b or a == b for a, b in zip(seen, inputs)):
+        return role
+    role = statement_role(claim)
+    _last_role[0], _last_role[1], _last_role[2] = claim, inputs, role
+    return role
 
 
 def _evaluation(sides, scope) -> str | None:
