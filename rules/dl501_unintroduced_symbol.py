@@ -197,10 +197,11 @@ class _Mentions:
             for match in _PROSE_GREEK.finditer(text):
                 if not in_math(match.start()):
                     add(match.group(1), at, match.start())
-            for i, ch in enumerate(text):
-                name = _GREEK.get(ch)
-                if name is not None and not in_math(i):
-                    add(name, at, i)
+            greek = _greek_letters(_GREEK)
+            for match in greek.finditer(text):  # α, β … typed as characters (a scan, not a loop per character)
+                i = match.start()
+                if not in_math(i):
+                    add(_GREEK[match.group()], at, i)
         for places in found.values():
             places.sort()
         self.found = found
@@ -229,6 +230,16 @@ class _Mentions:
                 end = nxt.end
         i = bisect.bisect_left(places, (at, block.end))
         return i < len(places) and places[i] < (at, end)
+
+_GREEK_CHARS: list = [None, None]  # (the lexer's table, the pattern of its characters)
+
+
+def _greek_letters(table: dict) -> re.Pattern:
+    """One pattern matching any single character of the lexer's Greek table, compiled once."""
+    if _GREEK_CHARS[0] is not table:
+        _GREEK_CHARS[0], _GREEK_CHARS[1] = table, re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
+    return _GREEK_CHARS[1]
+
 
 def _chain_indices(note, claim) -> set[str]:
     """The letters its chain uses as indices before the claim: subscripts of a derivative's

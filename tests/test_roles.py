@@ -169,3 +169,31 @@ def test_each_phrasing_gives_its_role(lead: str, role: str) -> None:
 @pytest.mark.parametrize("lead", ["Then", "Hence", "The gradient is", "Expanding,", "因此", "于是", "可得", "the output is"])
 def test_words_of_a_claim_give_no_role(lead: str) -> None:
     assert statement_role(_Lead(lead)) is None
+
+
+def test_a_lead_is_searched_from_where_a_match_can_begin_and_finds_the_same_phrase() -> None:
+    """The lead rules search only the last characters a match can span: the leftmost phrase is
+    still the one found (``we define``, not ``define``), however long the words before it."""
+    from derivlint.math import roles
+
+    padding = "The loss below is what the rest of this section differentiates, step by step, and so "
+    [c] = [c for c in claims(padding + "we define $f = x^2$.") if c.parsed == "f = x^2"]
+    role = statement_role(c)
+    assert role is not None and role.kind == "definition" and role.phrase.lower() == "we define"
+    lead = roles.lead_of(c).rstrip(roles._TRAILING)
+    for kind, _reason, _applies, rx, longest in roles._LEAD_RULES:
+        whole = rx.search(lead)
+        assert longest is None or whole is None or len(whole.group(0)) <= longest
+        if kind == "definition":
+            assert whole is not None and whole.group(0) == role.phrase
+
+
+def test_the_role_kept_for_the_last_claim_is_read_again_when_the_claim_changes() -> None:
+    from derivlint.check.reading import role_of
+
+    [c] = [c for c in claims("Here $f = x^2$.") if c.parsed == "f = x^2"]
+    assert role_of(c) is None and statement_role(c) is None
+    c.prose_before = "we define"  # what the role is read from changed: the kept answer must not be used
+    assert role_of(c) is not None and role_of(c).kind == "definition"
+    c.prose_before = ""
+    assert role_of(c) is None

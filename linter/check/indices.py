@@ -21,7 +21,7 @@ import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
 from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
-from derivlint.math.treeops import rebuild
+from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
 MAX_SIZE = 8  # a written range beyond this is not drawn (work per claim stays bounded)
@@ -102,9 +102,16 @@ def wanted(lhs: Node | None, rhs: Node | None) -> bool:
     return False
 
 
+_last_note: list = [None, False]  # (a note's text, whether it states the Einstein convention)
+
+
 def _has_einstein_statement(text: str) -> bool:
-    low = text.lower()
-    return any(w in low for w in EINSTEIN_WORDS)
+    """Whether the note says it uses the Einstein convention; read once per note (its claims
+    come one after another), not once per claim: lowering a whole note is most of a small claim's work."""
+    if _last_note[0] is not text:
+        low = text.lower()
+        _last_note[0], _last_note[1] = text, any(w in low for w in EINSTEIN_WORDS)
+    return _last_note[1]
 
 
 class _Classes:
@@ -146,9 +153,14 @@ class IndexClaim:
         self.einstein_stated = einstein_stated
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
-        self.lhs = self._einstein(lhs, set(free[1]))
-        self.rhs = self._einstein(rhs, set(free[0]))
-        free = [self._free(side, {}) for side in (self.lhs, self.rhs)]
+        # the reading keys nodes by their id: a subtree met twice (a definition substituted on
+        # both sides) is copied apart first, so that each place has nodes of its own
+        apart = (lhs, rhs) if _unshared(lhs, rhs) else _Apart().sides(lhs, rhs)
+        self.lhs = self._einstein(apart[0], set(free[1]))
+        self.rhs = self._einstein(apart[1], set(free[0]))
+        # a side the convention left as it was has the free indices found above
+        free = [found if new is old else self._free(new, {})
+                for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
         if set(free[0]) != set(free[1]):
             only = sorted(set(free[0]) ^ set(free[1]))
             raise IndexUndecided(f"the free index {only[0]} is on one side only")
@@ -362,18 +374,70 @@ class IndexClaim:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
 
 
+def _unshared(*sides: Node) -> bool:
+    """Whether no node occurs twice in the sides (a definition substituted twice is one shared subtree)."""
+    nodes = [n for side in sides for n in side.walk()]
+    return len(nodes) == len({id(n) for n in nodes})
+
+
+def _with_children(n: Node, visit) -> Node:
+    """``n`` with ``visit`` applied to each child: ``n`` itself when every child came back unchanged."""
+    changed = False
+
+    def one(child):
+        nonlocal changed
+        out = visit(child)
+        changed = changed or out is not child
+        return out
+
+    fields = [(name, _map_value(value, one)) for name, value in _children_fields(n)]
+    if not changed:
+        return n
+    clone = _shallow_copy(n)
+    clone.forget_walk()
+    for name, value in fields:
+        setattr(clone, name, value)
+    return clone
+
+
+class _Apart:
+    """The sides with every node met a second time replaced by a fresh copy of its subtree."""
+
+    def __init__(self):
+        self.seen: set[int] = set()
+
+    def sides(self, *sides: Node) -> tuple[Node, ...]:
+        return tuple(self.visit(side) for side in sides)
+
+    def visit(self, n: Node) -> Node:
+        if id(n) in self.seen:
+            return _fresh(n)
+        self.seen.add(id(n))
+        return _with_children(n, self.visit)
+
+
+def _fresh(n: Node) -> Node:
+    """A copy of the whole subtree, every node new."""
+    return rebuild(n, _fresh)
+
+
 class _Einstein:
-    """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle)."""
+    """Products with a repeated free index wrapped in a Σ over it (a class: no closure cycle).
+    A subtree with nothing to wrap is kept as it is (the sides share no node: _Apart)."""
 
     def __init__(self, claim: IndexClaim, other_free: set[str]):
         self.claim, self.other_free = claim, other_free
+
+    def _children(self, n: Node, bound: dict) -> Node:
+        """``n`` with each child visited: ``n`` itself when no child changed."""
+        return _with_children(n, lambda child: self.visit(child, bound))
 
     def visit(self, n: Node, bound: dict) -> Node:
         if isinstance(n, Sum):
             inner = dict(bound)
             for letter in self.claim._implicit_index(n, bound):
                 inner[letter] = True
-            return rebuild(n, lambda child: self.visit(child, inner))
+            return self._children(n, inner)
         if isinstance(n, Mul):
             counts = self.claim._free(n, bound)
             repeated = sorted(k for k, v in counts.items() if v >= 2)
@@ -397,7 +461,7 @@ class _Einstein:
                 for letter in reversed(repeated):
                     body = Sum(n.start, n.end, body, letter, None, None, None, "sum")
                 return body
-        return rebuild(n, lambda child: self.visit(child, bound))
+        return self._children(n, bound)
 
 
 # ---------------------------------------------------------------- deciding
@@ -498,12 +562,15 @@ def _schematic_reason(n: Node) -> str:
     return "a schematic matrix whose entries are not written as cells (dots inside an entry)"
 
 
-def _schematic_readable(lhs: Node, rhs: Node) -> bool:
-    """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too)."""
+def _schematic_readable(*sides: Node) -> bool:
+    """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too).
+    A schematic matrix has dots: a side without any has none (one test per node, no grid read)."""
     from derivlint.check import schematic
 
-    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str)
-               for side in (lhs, rhs) for n in side.walk())  # fmt: skip
+    nodes = [n for side in sides for n in side.walk()]
+    if not any(isinstance(n, Dots) for n in nodes):
+        return False
+    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str) for n in nodes)
 
 
 def _same_but_indices(lhs: Node, rhs: Node) -> bool:
@@ -920,15 +987,16 @@ def decide_claim(claim, scope, head) -> bool:
     """The index check of one claim (truth.check_claim's hook): True when the claim is written
     with indices and this module gave it its outcome and verdict, False to leave it to the rest."""
     from derivlint.check.truth import LAYOUTS, Outcome, _verdict
-    from derivlint.math.roles import statement_role
+    from derivlint.check.reading import role_of
 
     # a step of a derivation is compared with the derivative the chain computes, as truth does
     lhs = head if head is not None and head is not claim.rhs else claim.lhs
     if claim.rhs is None or lhs is None or not wanted(lhs, claim.rhs):
         return False
-    if statement_role(claim) is not None:
+    if role_of(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
-    if _schematic_readable(lhs, claim.rhs) or (claim.lhs is not None and _schematic_readable(claim.lhs, claim.rhs)):
+    sides = (lhs, claim.rhs) if claim.lhs is None or claim.lhs is lhs else (lhs, claim.rhs, claim.lhs)
+    if _schematic_readable(*sides):
         return False  # a pattern of sums or entry-wise derivatives: written out (and its Σ unrolled) by truth
     own = _only_here(lhs, claim.rhs, scope) or (
         _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None

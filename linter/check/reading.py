@@ -7,7 +7,7 @@ from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
-from derivlint.math.tree import Call, Deriv, Func, Matrix, Mul, Num, Sym, render
+from derivlint.math.tree import Call, Deriv, Dots, Func, Matrix, Mul, Num, Sum, Sym, render
 from derivlint.math.treeops import symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
@@ -18,7 +18,7 @@ def uncertain_reading(claim, scope) -> str | None:
     (DL2xx–DL5xx) is made only on a certain reading: the statement is a claim (not a
     definition, condition, equation to solve or program output), it is not written entry
     by entry, and every symbol's role is known (declared, defined, or a convention)."""
-    role = statement_role(claim)
+    role = role_of(claim)
     if role is not None:
         return f"{role.reason} ({role.phrase})"
     sides = [s for s in (claim.lhs, claim.rhs) if s is not None]
@@ -27,7 +27,9 @@ def uncertain_reading(claim, scope) -> str | None:
         return f"an evaluation at values given elsewhere ({evaluated} has no value here)"
     nodes = [n for side in sides for n in side.walk()]
     # a schematic matrix whose pattern reads is written out before the draws: its indices are no index notation
-    outside = schematic.readable_nodes(sides) if any(map(schematic.schematic, nodes)) else nodes
+    # (a schematic matrix has a cell of dots: without any Dots node, no grid is read)
+    dotted = any(type(n) is Dots for n in nodes) and any(map(schematic.schematic, nodes))
+    outside = schematic.readable_nodes(sides) if dotted else nodes
     index = _index_notation(outside, scope)
     if index is not None:
         return f"index notation ({index})"
@@ -51,12 +53,29 @@ def uncertain_reading(claim, scope) -> str | None:
     return None
 
 
+_last_role: list = [None, None, None]  # (claim, what its role is read from, its role)
+
+
+def role_of(claim):
+    """``statement_role(claim)``, kept for the last claim asked: the index check and the reading
+    gate ask it of one claim one after the other. Read again when anything it reads has changed."""
+    inputs = (claim.kind, claim.relation, claim.prose_before, claim.step, claim.block, claim.lhs, claim.rhs)
+    last, seen, role = _last_role
+    if last is claim and len(seen) == len(inputs) and all(a is b or a == b for a, b in zip(seen, inputs)):
+        return role
+    role = statement_role(claim)
+    _last_role[0], _last_role[1], _last_role[2] = claim, inputs, role
+    return role
+
+
 def _evaluation(sides, scope) -> str | None:
     """2x = 6, cos(s_1) = cos(3^2): one side a number, the other in symbols the scope gives no
     value: a step of a worked evaluation (x = 3 said in prose or code), not an identity. A side
     equal to zero is a condition, left to the check."""
     if len(sides) != 2:
         return None
+    if _names_a_symbol(sides[0]) and _names_a_symbol(sides[1]):
+        return None  # both sides in symbols: no side is a number (most claims; no symbols() built)
     free = [sorted(k for k, n in symbols(side).items() if n.name not in CONSTANTS) for side in sides]
     for side, mine, other in ((sides[0], free[0], free[1]), (sides[1], free[1], free[0])):
         if mine or not other or _zero(side):
@@ -67,6 +86,19 @@ def _evaluation(sides, scope) -> str | None:
         if unvalued and not _identity(sides, scope):
             return unvalued[0]
     return None
+
+
+def _names_a_symbol(side) -> bool:
+    """Whether ``symbols(side)`` surely holds a name that is not a constant: a symbol other than
+    π, e, ∞, in a side without a Σ (whose index symbols() leaves out). False when unsure."""
+    named = False
+    for n in side.walk():
+        kind = type(n)
+        if kind is Sum:
+            return False
+        if kind is Sym and n.name not in CONSTANTS:
+            named = True
+    return named
 
 
 def _identity(sides, scope) -> bool:
