@@ -313,3 +313,56 @@ def test_long_product_and_long_chain_are_linear():
                  lambda n: "$$ y = " + " = ".join(f"x_{{{i}}}" for i in range(n // 8)) + " $$\n"):  # fmt: skip
         small, large = cpu(make(6_000)), cpu(make(24_000))
         assert large < 8 * small + 0.5, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def _nested_openers(n: int) -> str:
+    """A paragraph opening n environments nested in one another (unclosed in it), rows of an
+    align, a stray ``$$``, and a later paragraph closing n - 1 of them (fuzz seed 213152)."""
+    return ("Some prose " + "\\begin{bmatrix}" * n + "\n" + "&= x \\\\\n" * n + "a = b$$\n\n"
+            + "&= x \\\\\n" * n + "x}" + "\\end{bmatrix}" * (n - 1) + " more prose.\n")
+
+
+def test_nested_unclosed_openers_are_linear():
+    """Each of n nested openers looked for its closer, through the later paragraphs, and then for
+    a bare '$' up to it, from its own position: quadratic (1,000 openers 1.9 s, 2,000 7.3 s)."""
+    from derivlint.extract import extract
+
+    def cpu(text: str) -> float:
+        start = time.process_time()
+        extract("note.md", text)
+        return time.process_time() - start
+
+    extract("warm.md", _nested_openers(10))
+    small, large = cpu(_nested_openers(500)), cpu(_nested_openers(2_000))
+    assert large < 8 * small + 0.3, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_closers_of_nested_environments_match_a_count_from_each_opener():
+    """The one-pass matching of nested environments gives, for every opener, the closer that
+    counting begins and ends from that opener gives (escaped ones and strays included)."""
+    import random
+    import re
+
+    from derivlint.extract.markdown import _env_closers
+
+    pieces = ["\\begin{pmatrix}", "\\end{pmatrix}", "\\\\begin{pmatrix}", "\\end{bmatrix}", "x", "\\\\"]
+    pattern = re.compile(r"\\(begin|end)\{pmatrix\}")
+    rng = random.Random(14)
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(text))
+        found = _env_closers(text, start, len(text), "pmatrix")
+        for body in found:
+            depth, want = 1, None
+            for match in pattern.finditer(text, body):
+                k = match.start()
+                n = 0
+                while k - n - 1 >= 0 and text[k - n - 1] == "\\":
+                    n += 1
+                if n % 2:
+                    continue
+                depth += 1 if match.group(1) == "begin" else -1
+                if depth == 0:
+                    want = match.start()
+                    break
+            assert found[body] == want, (text, start, body)
