@@ -366,3 +366,81 @@ def test_closers_of_nested_environments_match_a_count_from_each_opener():
                     want = match.start()
                     break
             assert found[body] == want, (text, start, body)
+
+
+def test_long_note_puts_off_full_collections_and_restores_the_collector(monkeypatch):
+    """A note beyond the pause limit is checked with the collector on but full collections put
+    off (they walked the whole note again and again); the thresholds are restored after, also
+    when the check raises."""
+    import gc
+
+    from derivlint import cli, engine
+
+    seen = []
+
+    def spy(path, text, settings=None):
+        seen.append((gc.isenabled(), gc.get_threshold()))
+        raise ValueError("stop")
+
+    monkeypatch.setattr(engine, "check_text", spy)
+    before = gc.get_threshold()
+    long_text = "x" * (cli.GC_PAUSE_MAX_CHARS + 1)
+    assert isinstance(cli._check_one("note.md", long_text, engine.Settings()), ValueError)
+    assert isinstance(cli._check_one("note.md", "short", engine.Settings()), ValueError)
+    assert seen[0] == (True, (before[0], before[1], max(before[2], cli.FULL_COLLECTION_EVERY)))
+    assert seen[1][0] is False  # a short note: paused
+    assert gc.get_threshold() == before and gc.isenabled()
+
+
+def test_chain_indices_of_a_long_chain_are_linear_and_match_a_walk_of_each_step():
+    """DL501's index letters of a chain (∂M_{rs}, C_{ab} in earlier steps) are one running union
+    per chain: equal to walking every earlier step for each claim, as it did (quadratic: a chain
+    of 5,000 steps '&= x \\\\' took 180 s), and linear in the chain's length."""
+    from derivlint.engine import check_text
+    from derivlint.math.tree import Deriv, Sym
+    from derivlint.rules.dl501_unintroduced_symbol import _chain_indices
+
+    def walked(chain, claim):
+        letters = set()
+        for other in chain:
+            if other.step > claim.step:
+                continue
+            for side in (other.lhs, other.rhs) if other is not claim else (other.lhs,):
+                for n in side.walk() if side is not None else ():
+                    if isinstance(n, Deriv):
+                        letters |= {ch for w in n.wrt if isinstance(w, Sym) and w.sub for ch in w.sub if ch.isalpha()}
+                    elif isinstance(n, Sym) and n.sub and len(n.sub) <= 3:
+                        letters |= {ch for ch in n.sub if ch.isalpha()}
+        return letters
+
+    text = ("$$\\begin{aligned}\\frac{\\partial f}{\\partial M_{rs}} &= C_{ab} M_{rs} \\\\\n&= \\sum_k A_{rk} B_{ks} \\\\\n"
+            "&= x_{i} + y_{jk}\\end{aligned}$$\n\n$$ a = b_{p} = c_{q} $$\n")  # fmt: skip
+    result = check_text("note.md", text)
+    note_claims = result.claims
+
+    class Note:  # what _chain_indices reads of a note
+        claims = note_claims
+        shared: dict = {}
+
+    from derivlint.math.claims import chains_of
+
+    chains = chains_of(note_claims)
+    assert sum(len(c) for c in chains.values()) >= 5
+    for chain in chains.values():
+        for claim in chain:
+            assert _chain_indices(Note, claim) == walked(chain, claim), claim
+
+    def cpu(n: int) -> float:
+        claims = check_text("note.md", "$$\n\\nabla_{x} (b^T A x) = A b\n" + "&= x_{i} \\\\\n" * n + "$$\n").claims
+
+        class Long:
+            shared: dict = {}
+
+        Long.claims = claims
+        start = time.process_time()
+        for claim in claims:
+            _chain_indices(Long, claim)
+        return time.process_time() - start
+
+    small, large = cpu(300), cpu(1_200)
+    assert large < 8 * small + 0.05, (small, large)  # linear: about 4 times; quadratic: 16 times
