@@ -444,3 +444,57 @@ def test_chain_indices_of_a_long_chain_are_linear_and_match_a_walk_of_each_step(
 
     small, large = cpu(300), cpu(1_200)
     assert large < 8 * small + 0.05, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_claims_of_a_note_share_a_budget(monkeypatch):
+    """A claim's budget is what is left of its note's (NOTE_SECONDS + NOTE_PER_CLAIM per claim)
+    when that is less than its own; time spent before a claim's first tick counts; a claim with
+    nothing left stops at its first tick, with the note's reason. Fake clock: no timing."""
+    from derivlint.check import budget
+
+    now = [100.0]
+    monkeypatch.setattr(budget, "_clock", lambda: now[0])
+    budget.open_note(claims=200)  # 0.5 + 0.2 s
+    try:
+        budget.start()
+        now[0] += 0.25  # a claim that took its whole budget, without a tick
+        budget.stop()
+        budget.start()
+        now[0] += 0.3  # past its own budget: stops at its next clock reading
+        with pytest.raises(budget.OverBudget) as own:
+            budget.check()
+        budget.stop()
+        assert "budget of a claim" in own.value.reason
+        budget.start()  # 0.15 s left: the claim gets that, not 0.25 s
+        now[0] += 0.2
+        with pytest.raises(budget.OverBudget) as shared:
+            budget.check()
+        budget.stop()
+        assert shared.value.reason == budget.NOTE_REASON.format(seconds=0.7)
+        budget.start()  # nothing left: the first tick stops it
+        with pytest.raises(budget.OverBudget):
+            budget.tick()
+        budget.stop()
+    finally:
+        budget.close_note()
+    budget.start()  # no note open: a claim's own budget again
+    now[0] += 0.2
+    budget.check()
+    budget.stop()
+
+
+def test_note_budget_leaves_real_claims_alone_and_stops_a_note_of_slow_claims(monkeypatch):
+    """The claims of a note past their shared budget are undecided (never DL199), the ones before
+    them decided as usual."""
+    from derivlint.check import budget
+    from derivlint.engine import check_text
+
+    monkeypatch.setattr(budget, "NOTE_SECONDS", 0.0)
+    monkeypatch.setattr(budget, "NOTE_PER_CLAIM", 0.0)
+    text = "Let $A, B \\in \\mathbb{R}^{n \\times n}$.\n\n$$(A B)^T = B^T A^T$$\n"
+    result = check_text("note.md", text)
+    verdicts = [c.verdict for c in result.claims if c.kind != "declaration"]
+    assert verdicts and all("shared budget" in v for v in verdicts), verdicts
+    monkeypatch.undo()
+    result = check_text("note.md", text)
+    assert [c.verdict for c in result.claims if c.kind != "declaration"] == ["true"]
