@@ -498,3 +498,23 @@ def test_note_budget_leaves_real_claims_alone_and_stops_a_note_of_slow_claims(mo
     monkeypatch.undo()
     result = check_text("note.md", text)
     assert [c.verdict for c in result.claims if c.kind != "declaration"] == ["true"]
+
+
+def test_exact_value_of_a_wrong_step_has_a_budget(monkeypatch):
+    """DL303's exact value runs in a claim's budget (sympy took 1.5 s on fuzz seed 403843):
+    past it the finding stays, without a value to offer."""
+    from derivlint.check import budget, exact
+    from derivlint.engine import check_text
+
+    text = ("With $N = \\begin{bmatrix} 2 & 1 \\\\ 0 & 3 \\end{bmatrix}$ and $v = \\begin{bmatrix} v_1 \\\\ v_2 "
+            "\\end{bmatrix}$:\n\n$$\nv^T N v = \\begin{bmatrix} v_1 & v_2 \\end{bmatrix} \\begin{bmatrix} 2 & 1 \\\\ 0 & 3 "
+            "\\end{bmatrix} \\begin{bmatrix} v_1 \\\\ v_2 \\end{bmatrix} = 2v_1^2 + 2v_1v_2 + 3v_2^2\n$$\n")  # fmt: skip
+    found = [f for f in check_text("note.md", text).findings if f.code == "DL303"]
+    assert found and "the left-hand side is" in found[0].message
+
+    def slow(*args, **kwargs):
+        raise budget.OverBudget()
+
+    monkeypatch.setattr(exact, "compare", slow)
+    found = [f for f in check_text("note.md", text).findings if f.code == "DL303"]
+    assert found and "the left-hand side is" not in found[0].message
