@@ -56,12 +56,17 @@ def _exact_value(claim, note) -> str | None:
 
     if claim.lhs is None or claim.rhs is None:
         return None
+    from derivlint.check import budget
+
     scope = Scope(note.context, claim)
     values, _ = _definitions(claim.lhs, claim.rhs, scope, literal=True)
+    budget.start()  # the exact value has a claim's time budget too (fuzz seed 403843: 1.5 s of sympy)
     try:
         comparison = exact.compare(claim.lhs, claim.rhs, values)
-    except exact.Unsupported:
-        return None
+    except (exact.Unsupported, budget.OverBudget):
+        return None  # the finding without a value to offer
+    finally:
+        budget.stop()
     if comparison.equal:
         return None
     style = exact.style_of(claim.block.text[claim.rhs.start : claim.rhs.end])

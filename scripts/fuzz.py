@@ -15,6 +15,11 @@ reporting as JSON), and counted as
 - *DL199*: a claim's check raised (a derivlint bug reported as a finding);
 - *over budget*: the file took more CPU time than 1 s + 2 s per MB.
 
+An input depends on the seed *and on the notes of fixtures/*: after fixtures change, a seed makes
+another input. To replay a seed of an older run, give that commit's fixtures:
+``git archive COMMIT fixtures | tar -x -C /tmp/old`` then ``--fixtures /tmp/old/fixtures --replay SEED``
+(or keep failing inputs with ``--save``).
+
 ``--jobs N`` runs N processes (default 1: the machine is shared); each takes every N-th seed.
 The generators are also used by tests/test_fuzz.py (hypothesis), which runs a few seconds in CI.
 """
@@ -35,7 +40,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "fixtures"
+FIXTURES = Path(os.environ.get("DERIVLINT_FUZZ_FIXTURES") or ROOT / "fixtures")
 
 # --------------------------------------------------------------------------- generators
 
@@ -294,7 +299,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=0, help="stop after this many minutes (default: no limit)")
     parser.add_argument("--save", help="write each failing input to this folder")
     parser.add_argument("--replay", type=int, help="check the input of this one seed and print the result")
+    parser.add_argument("--fixtures", help="the fixtures folder the inputs are made from (default: fixtures/)")
     args = parser.parse_args()
+    if args.fixtures:
+        global FIXTURES
+        FIXTURES = Path(args.fixtures).resolve()
+        os.environ["DERIVLINT_FUZZ_FIXTURES"] = str(FIXTURES)  # for the workers
     if args.replay is not None:
         suffix, data = generate(args.replay)
         with tempfile.TemporaryDirectory() as folder:

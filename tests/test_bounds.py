@@ -313,3 +313,208 @@ def test_long_product_and_long_chain_are_linear():
                  lambda n: "$$ y = " + " = ".join(f"x_{{{i}}}" for i in range(n // 8)) + " $$\n"):  # fmt: skip
         small, large = cpu(make(6_000)), cpu(make(24_000))
         assert large < 8 * small + 0.5, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def _nested_openers(n: int) -> str:
+    """A paragraph opening n environments nested in one another (unclosed in it), rows of an
+    align, a stray ``$$``, and a later paragraph closing n - 1 of them (fuzz seed 213152)."""
+    return ("Some prose " + "\\begin{bmatrix}" * n + "\n" + "&= x \\\\\n" * n + "a = b$$\n\n"
+            + "&= x \\\\\n" * n + "x}" + "\\end{bmatrix}" * (n - 1) + " more prose.\n")
+
+
+def test_nested_unclosed_openers_are_linear():
+    """Each of n nested openers looked for its closer, through the later paragraphs, and then for
+    a bare '$' up to it, from its own position: quadratic (1,000 openers 1.9 s, 2,000 7.3 s)."""
+    from derivlint.extract import extract
+
+    def cpu(text: str) -> float:
+        start = time.process_time()
+        extract("note.md", text)
+        return time.process_time() - start
+
+    extract("warm.md", _nested_openers(10))
+    small, large = cpu(_nested_openers(500)), cpu(_nested_openers(2_000))
+    assert large < 8 * small + 0.3, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_closers_of_nested_environments_match_a_count_from_each_opener():
+    """The one-pass matching of nested environments gives, for every opener, the closer that
+    counting begins and ends from that opener gives (escaped ones and strays included)."""
+    import random
+    import re
+
+    from derivlint.extract.markdown import _env_closers
+
+    pieces = ["\\begin{pmatrix}", "\\end{pmatrix}", "\\\\begin{pmatrix}", "\\end{bmatrix}", "x", "\\\\"]
+    pattern = re.compile(r"\\(begin|end)\{pmatrix\}")
+    rng = random.Random(14)
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        start = rng.randint(0, len(text))
+        found = _env_closers(text, start, len(text), "pmatrix")
+        for body in found:
+            depth, want = 1, None
+            for match in pattern.finditer(text, body):
+                k = match.start()
+                n = 0
+                while k - n - 1 >= 0 and text[k - n - 1] == "\\":
+                    n += 1
+                if n % 2:
+                    continue
+                depth += 1 if match.group(1) == "begin" else -1
+                if depth == 0:
+                    want = match.start()
+                    break
+            assert found[body] == want, (text, start, body)
+
+
+def test_long_note_puts_off_full_collections_and_restores_the_collector(monkeypatch):
+    """A note beyond the pause limit is checked with the collector on but full collections put
+    off (they walked the whole note again and again); the thresholds are restored after, also
+    when the check raises."""
+    import gc
+
+    from derivlint import cli, engine
+
+    seen = []
+
+    def spy(path, text, settings=None):
+        seen.append((gc.isenabled(), gc.get_threshold()))
+        raise ValueError("stop")
+
+    monkeypatch.setattr(engine, "check_text", spy)
+    before = gc.get_threshold()
+    long_text = "x" * (cli.GC_PAUSE_MAX_CHARS + 1)
+    assert isinstance(cli._check_one("note.md", long_text, engine.Settings()), ValueError)
+    assert isinstance(cli._check_one("note.md", "short", engine.Settings()), ValueError)
+    assert seen[0] == (True, (before[0], before[1], max(before[2], cli.FULL_COLLECTION_EVERY)))
+    assert seen[1][0] is False  # a short note: paused
+    assert gc.get_threshold() == before and gc.isenabled()
+
+
+def test_chain_indices_of_a_long_chain_are_linear_and_match_a_walk_of_each_step():
+    """DL501's index letters of a chain (∂M_{rs}, C_{ab} in earlier steps) are one running union
+    per chain: equal to walking every earlier step for each claim, as it did (quadratic: a chain
+    of 5,000 steps '&= x \\\\' took 180 s), and linear in the chain's length."""
+    from derivlint.engine import check_text
+    from derivlint.math.tree import Deriv, Sym
+    from derivlint.rules.dl501_unintroduced_symbol import _chain_indices
+
+    def walked(chain, claim):
+        letters = set()
+        for other in chain:
+            if other.step > claim.step:
+                continue
+            for side in (other.lhs, other.rhs) if other is not claim else (other.lhs,):
+                for n in side.walk() if side is not None else ():
+                    if isinstance(n, Deriv):
+                        letters |= {ch for w in n.wrt if isinstance(w, Sym) and w.sub for ch in w.sub if ch.isalpha()}
+                    elif isinstance(n, Sym) and n.sub and len(n.sub) <= 3:
+                        letters |= {ch for ch in n.sub if ch.isalpha()}
+        return letters
+
+    text = ("$$\\begin{aligned}\\frac{\\partial f}{\\partial M_{rs}} &= C_{ab} M_{rs} \\\\\n&= \\sum_k A_{rk} B_{ks} \\\\\n"
+            "&= x_{i} + y_{jk}\\end{aligned}$$\n\n$$ a = b_{p} = c_{q} $$\n")  # fmt: skip
+    result = check_text("note.md", text)
+    note_claims = result.claims
+
+    class Note:  # what _chain_indices reads of a note
+        claims = note_claims
+        shared: dict = {}
+
+    from derivlint.math.claims import chains_of
+
+    chains = chains_of(note_claims)
+    assert sum(len(c) for c in chains.values()) >= 5
+    for chain in chains.values():
+        for claim in chain:
+            assert _chain_indices(Note, claim) == walked(chain, claim), claim
+
+    def cpu(n: int) -> float:
+        claims = check_text("note.md", "$$\n\\nabla_{x} (b^T A x) = A b\n" + "&= x_{i} \\\\\n" * n + "$$\n").claims
+
+        class Long:
+            shared: dict = {}
+
+        Long.claims = claims
+        start = time.process_time()
+        for claim in claims:
+            _chain_indices(Long, claim)
+        return time.process_time() - start
+
+    small, large = cpu(300), cpu(1_200)
+    assert large < 8 * small + 0.05, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_claims_of_a_note_share_a_budget(monkeypatch):
+    """A claim's budget is what is left of its note's (NOTE_SECONDS + NOTE_PER_CLAIM per claim)
+    when that is less than its own; time spent before a claim's first tick counts; a claim with
+    nothing left stops at its first tick, with the note's reason. Fake clock: no timing."""
+    from derivlint.check import budget
+
+    now = [100.0]
+    monkeypatch.setattr(budget, "_clock", lambda: now[0])
+    budget.open_note(claims=200)  # 0.5 + 0.2 s
+    try:
+        budget.start()
+        now[0] += 0.25  # a claim that took its whole budget, without a tick
+        budget.stop()
+        budget.start()
+        now[0] += 0.3  # past its own budget: stops at its next clock reading
+        with pytest.raises(budget.OverBudget) as own:
+            budget.check()
+        budget.stop()
+        assert "budget of a claim" in own.value.reason
+        budget.start()  # 0.15 s left: the claim gets that, not 0.25 s
+        now[0] += 0.2
+        with pytest.raises(budget.OverBudget) as shared:
+            budget.check()
+        budget.stop()
+        assert shared.value.reason == budget.NOTE_REASON.format(seconds=0.7)
+        budget.start()  # nothing left: the first tick stops it
+        with pytest.raises(budget.OverBudget):
+            budget.tick()
+        budget.stop()
+    finally:
+        budget.close_note()
+    budget.start()  # no note open: a claim's own budget again
+    now[0] += 0.2
+    budget.check()
+    budget.stop()
+
+
+def test_note_budget_leaves_real_claims_alone_and_stops_a_note_of_slow_claims(monkeypatch):
+    """The claims of a note past their shared budget are undecided (never DL199), the ones before
+    them decided as usual."""
+    from derivlint.check import budget
+    from derivlint.engine import check_text
+
+    monkeypatch.setattr(budget, "NOTE_SECONDS", 0.0)
+    monkeypatch.setattr(budget, "NOTE_PER_CLAIM", 0.0)
+    text = "Let $A, B \\in \\mathbb{R}^{n \\times n}$.\n\n$$(A B)^T = B^T A^T$$\n"
+    result = check_text("note.md", text)
+    verdicts = [c.verdict for c in result.claims if c.kind != "declaration"]
+    assert verdicts and all("shared budget" in v for v in verdicts), verdicts
+    monkeypatch.undo()
+    result = check_text("note.md", text)
+    assert [c.verdict for c in result.claims if c.kind != "declaration"] == ["true"]
+
+
+def test_exact_value_of_a_wrong_step_has_a_budget(monkeypatch):
+    """DL303's exact value runs in a claim's budget (sympy took 1.5 s on fuzz seed 403843):
+    past it the finding stays, without a value to offer."""
+    from derivlint.check import budget, exact
+    from derivlint.engine import check_text
+
+    text = ("With $N = \\begin{bmatrix} 2 & 1 \\\\ 0 & 3 \\end{bmatrix}$ and $v = \\begin{bmatrix} v_1 \\\\ v_2 "
+            "\\end{bmatrix}$:\n\n$$\nv^T N v = \\begin{bmatrix} v_1 & v_2 \\end{bmatrix} \\begin{bmatrix} 2 & 1 \\\\ 0 & 3 "
+            "\\end{bmatrix} \\begin{bmatrix} v_1 \\\\ v_2 \\end{bmatrix} = 2v_1^2 + 2v_1v_2 + 3v_2^2\n$$\n")  # fmt: skip
+    found = [f for f in check_text("note.md", text).findings if f.code == "DL303"]
+    assert found and "the left-hand side is" in found[0].message
+
+    def slow(*args, **kwargs):
+        raise budget.OverBudget()
+
+    monkeypatch.setattr(exact, "compare", slow)
+    found = [f for f in check_text("note.md", text).findings if f.code == "DL303"]
+    assert found and "the left-hand side is" not in found[0].message

@@ -221,6 +221,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     previous_head: dict[int, Node] = {}
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)
+    budget.open_note(len(claims))  # the claims of a note share a budget too (budget.py)
     for claim in claims:
         if claim.kind == "unparsed":
             continue
@@ -236,6 +237,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         before = dict(claim.facts)  # what a claim over its budget keeps: no half-made fact
         budget.start()
         try:
+            budget.tick()  # stops at once a claim that has nothing left of its note's budget
             check_claim(claim, context, head, chain, literal_chains)
         except budget.OverBudget as over:  # bounded work per claim: undecided, never DL199
             claim.facts.clear()
@@ -248,6 +250,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
             claim.verdict = f"undecided: internal error: {type(exc).__name__}"
         finally:
             budget.stop()
+    budget.close_note()
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
 

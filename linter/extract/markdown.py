@@ -230,6 +230,10 @@ class _Reader:
         self.blocks: list[MathBlock] = []
         self.problems: list[tuple[Source, int, int, str]] = []
         self.macros: dict[str, tuple[int, str | None, str]] = {}
+        # Work shared by the openers of one scan, so that n openers cost what one does (issue 14):
+        # where each later segment closes a block (_closer_in), and the last bare '$' found.
+        self._closers: dict[tuple[int, str, str], int | None] = {}
+        self._bare: tuple[int, int] = (-1, -1)
 
     def run(self, segments: list[_Segment]) -> None:
         i = 0
@@ -384,7 +388,7 @@ class _Reader:
                     self.problems.append((self.source, p, body, message))
                 pos = body
                 continue
-            if tok != "$$" and _bare_dollar(text, body, k):  # `\[` in prose meant a bracket
+            if tok != "$$" and self._bare_dollar(body, k):  # `\[` in prose meant a bracket
                 pos = body
                 continue
             if j != i:
@@ -465,12 +469,32 @@ class _Reader:
             seg = segments[j]
             if seg.kind == "barrier" or (anchor is not None and anchor not in seg.containers):
                 return None
-            k = self._closer_in(seg, tok, closer)
+            key = (j, tok, closer)
+            if key not in self._closers:  # every unclosed opener of a paragraph asks the same segments
+                self._closers[key] = self._closer_in(seg, tok, closer)
+            k = self._closers[key]
             if k == _FAIL:
                 return None
             if k is not None:
                 return j, k
         return None
+
+    def _bare_dollar(self, start: int, end: int) -> bool:
+        """Whether a ``$`` outside braces sits in [start, end) (see ``_first_bare_dollar``).
+
+        A ``$`` at depth 0 counted from ``start`` is at depth 0 counted from any later start
+        before it (braces opened after ``start`` are closed before it), so the openers nested
+        in one another before the same bare ``$`` share one scan instead of each scanning
+        up to it (quadratic in the number of openers).
+        """
+        first, found = self._bare
+        if first <= start <= found < end:
+            return True
+        found = _first_bare_dollar(self.text, start, end)
+        if found == -1:
+            return False
+        self._bare = (start, found)
+        return True
 
     def _closer_in(self, seg: _Segment, tok: str, closer: str) -> int | None:
         """Where ``closer`` closes a block opened before ``seg``; None if absent, _FAIL if not."""
@@ -711,8 +735,14 @@ def _env_pattern(name: str) -> re.Pattern:
 def _find_closer(text: str, start: int, end: int, tok: str, closer: str, cache: dict) -> int | None:
     """Offset of the closer of ``tok`` in [start, end), counting nested environments."""
     if tok.startswith("\\begin{"):
-        depth = 1
-        for match in _env_pattern(tok[len("\\begin{") : -1]).finditer(text, start, end):
+        name = tok[len("\\begin{") : -1]
+        known = cache.get(("env", name))
+        if known is None or start < known[0]:
+            known = cache[("env", name)] = (start, _env_closers(text, start, end, name))
+        if start in known[1]:
+            return known[1][start]
+        depth = 1  # a start the pass did not see as a body: count from it
+        for match in _env_pattern(name).finditer(text, start, end):
             if _escaped(text, match.start()):
                 continue
             depth += 1 if match.group(1) == "begin" else -1
@@ -733,8 +763,26 @@ def _find_closer(text: str, start: int, end: int, tok: str, closer: str, cache: 
     return None
 
 
-def _bare_dollar(text: str, start: int, end: int) -> bool:
-    """Whether a ``$`` outside braces sits in [start, end): no such thing in valid math."""
+def _env_closers(text: str, start: int, end: int, name: str) -> dict[int, int | None]:
+    """For the body of each ``\\begin{name}`` in [start, end) (and for ``start`` itself, a body
+    opened just before it): the offset of its matching ``\\end{name}``, or None.
+
+    One pass with a stack, so that n nested openers cost one scan, not n (quadratic)."""
+    closers: dict[int, int | None] = {start: None}
+    open_bodies = [start]
+    for match in _env_pattern(name).finditer(text, start, end):
+        if _escaped(text, match.start()):
+            continue
+        if match.group(1) == "begin":
+            closers[match.end()] = None
+            open_bodies.append(match.end())
+        elif open_bodies:
+            closers[open_bodies.pop()] = match.start()
+    return closers
+
+
+def _first_bare_dollar(text: str, start: int, end: int) -> int:
+    """The first ``$`` outside braces in [start, end) (no such thing in valid math), or -1."""
     depth = 0
     i = start
     while i < end:
@@ -747,9 +795,9 @@ def _bare_dollar(text: str, start: int, end: int) -> bool:
         elif ch == "}":
             depth = max(0, depth - 1)
         elif ch == "$" and depth == 0:
-            return True
+            return i
         i += 1
-    return False
+    return -1
 
 
 def _body(text: str, start: int, end: int, depth: int) -> tuple[str, list[int]]:
