@@ -222,6 +222,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)
     budget.open_note(len(claims))  # the claims of a note share a budget too (budget.py)
+    contested: dict[str, tuple[str, str]] = {}  # name -> (declared size, its definition's size) that disagree
     for claim in claims:
         if claim.kind == "unparsed":
             continue
@@ -239,6 +240,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         try:
             budget.tick()  # stops at once a claim that has nothing left of its note's budget
             check_claim(claim, context, head, chain, literal_chains)
+            _contested(claim, contested, context, chain)  # within the claim's budget
         except budget.OverBudget as over:  # bounded work per claim: undecided, never DL199
             claim.facts.clear()
             claim.facts.update(before)
@@ -253,6 +255,36 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     budget.close_note()
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
+
+
+def _contested(claim, contested: dict[str, tuple[str, str]], context=None, chain=()) -> None:
+    """A name whose declared size disagrees with the size of its own definition (A = XᵀX ∈ R^{k×k}
+    with X ∈ R^{n×(k+1)}, the note having said "write k for k+1") has no certain size: record it;
+    a later claim about it that fails on sizes or values is undecided, not a finding."""
+    shapes = claim.facts.get("shapes")
+    if (shapes is None and claim.kind == "definition" and claim.step == 0 and isinstance(claim.lhs, Sym)
+            and any(c.kind == "declaration" and c.step == 1 for c in chain)):
+        try:  # a definition read as one (no shapes kept), whose chain declares a size: "G = XᵀX ∈ R^{p×p}"
+            _, shapes = _shape_errors(claim, Scope(context, claim), False)
+        except Exception:  # noqa: BLE001 - no shapes: nothing contested
+            shapes = None
+    if (claim.kind == "definition" and claim.step == 0 and isinstance(claim.lhs, Sym) and isinstance(shapes, tuple)
+            and len(shapes) == 2 and all(isinstance(x, str) and "×" in x and "?" not in x for x in shapes)
+            and shapes[0] != shapes[1]):
+        contested.setdefault(claim.lhs.key, (shapes[0], shapes[1]))
+        return
+    if not contested or not (claim.verdict == "shape error" or claim.verdict.startswith("false")
+                             if claim.verdict else False):
+        return
+    keys = set(symbols(claim.lhs)) | set(symbols(claim.rhs)) if claim.lhs is not None and claim.rhs is not None else set()
+    name = next((k for k in contested if k in keys), None)
+    if name is None:
+        return
+    declared, defined = contested[name]
+    claim.facts["shape_errors"] = []
+    claim.facts.pop("relation_error", None)
+    claim.facts["outcome"] = Outcome(reason=f"{name} is declared {declared} but its definition is {defined}: its size is not certain")
+    claim.verdict = _verdict(claim.facts["outcome"])
 
 
 def internal_errors(claims: list) -> int:
