@@ -253,8 +253,50 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         finally:
             budget.stop()
     budget.close_note()
+    _misread_letters(claims, context)
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
+
+
+MISREAD_MIN_CLAIMS = 3  # claims about one undeclared letter, all failing, before its reading is doubted
+
+
+def _misread_letters(claims: list, context) -> None:
+    """An undeclared capital letter every claim about which fails, in at least MISREAD_MIN_CLAIMS
+    claims and none that holds (D in (DA B)ᵀ = B DA, D P = D P² = D P P + P D P: the derivative
+    D X of X, read as a matrix D times X), is misread, not wrong each time: those claims are
+    undecided. Notes are mostly right; a reading under which all of them fail is not certain."""
+    about: dict[str, list] = {}
+    for claim in claims:
+        if claim.lhs is None or claim.rhs is None or claim.kind == "unparsed":
+            continue
+        for n in itertools.chain(claim.lhs.walk(), claim.rhs.walk()):
+            if isinstance(n, Sym) and len(n.name) == 1 and n.name.isupper() and n.name not in ("I", "E", "O") and not n.sub:
+                group = about.setdefault(n.key, [])
+                if not group or group[-1] is not claim:
+                    group.append(claim)
+    for key, group in about.items():
+        if len(group) < MISREAD_MIN_CLAIMS or not all(_fails(c) for c in group):
+            continue
+        try:
+            declared = any(context.facts(key, c).declarations for c in group) if context is not None else False
+        except Exception:  # noqa: BLE001 - a context bug: treat as declared, change nothing
+            declared = True
+        if declared:
+            continue
+        for claim in group:
+            if claim.verdict and not claim.verdict.startswith("undecided"):
+                claim.facts["shape_errors"] = []
+                claim.facts.pop("relation_error", None)
+                claim.facts["outcome"] = Outcome(
+                    reason=f"every claim with {key} fails when {key} is read as a matrix: it may be an operator")
+                claim.verdict = _verdict(claim.facts["outcome"])
+
+
+def _fails(claim) -> bool:
+    """Whether a claim was found false, or false for arbitrary values (then left undecided)."""
+    verdict = claim.verdict or ""
+    return verdict.startswith("false") or "false for arbitrary values" in verdict
 
 
 def _contested(claim, contested: dict[str, tuple[str, str]], context=None, chain=()) -> None:
