@@ -299,8 +299,6 @@ class Parser:
             elif tok.is_char(":") and self.peek() is not None and self.peek().is_char("="):
                 self.next()
                 rel = ":="
-            elif rel == "≠" and tok.is_char("!"):
-                self.next()
             elif tok.kind == CHAR and self._glued_equals():  # >=, <=, == typed as a program writes them
                 self.next()
                 rel = {">": "≥", "<": "≤", "=": "="}[tok.value]
@@ -349,9 +347,6 @@ class Parser:
             return None
         if tok.is_cmd("overset", "stackrel", "underset"):
             return "stacked"
-        if tok.kind == CHAR and tok.value == "!":  # != (a program's ≠)
-            after = self.peek(1)
-            return "≠" if after is not None and after.is_char("=") and after.start == tok.end else None
         if tok.kind == CMD and tok.value == "not":  # \not= , \not\in: the relation negated
             after = self.peek(1)
             rel = relation_of(after) if after is not None else None
@@ -605,9 +600,6 @@ class Parser:
             elif value == "'":
                 node = self._primed(node)
             elif value == "!":
-                after = self.toks[self.i + 1] if self.i + 1 < self.n else None
-                if after is not None and after.kind == CHAR and after.value == "=" and after.start == tok.end:
-                    return node  # a != b: the relation ≠, not a factorial
                 self.i += 1
                 node = Factorial(node.start, tok.end, node)
             else:
@@ -1311,6 +1303,9 @@ class Parser:
             return Opaque(tok.start, end, "a binomial coefficient", parts, None, "binom")
         if v in ("Re", "Im"):
             return self.real_part(tok)
+        if v == "cdot" and self.i + 2 < self.n and self.toks[self.i + 1].is_cmd("cdot") and self.toks[self.i + 2].is_cmd("cdot"):
+            self.i += 3  # ··· typed as three middle dots: an ellipsis
+            return Dots(tok.start, self.toks[self.i - 1].end, "cdots")
         if v in PLACEHOLDERS:  # f(\cdot), \|\cdot\|_1, \cdot + \cdot: where an operand stands, a placeholder
             self.next()
             return Opaque(tok.start, tok.end, "a placeholder argument (·)", [], None, "placeholder")
@@ -1324,9 +1319,6 @@ class Parser:
             self.next()
             negated = self.postfix()
             return Opaque(tok.start, negated.end, "a negation (¬)", [negated], None, "neg")
-        if v == "cdot" and self.i + 2 < self.n and self.toks[self.i + 1].is_cmd("cdot") and self.toks[self.i + 2].is_cmd("cdot"):
-            self.i += 3  # ··· typed as three middle dots: an ellipsis
-            return Dots(tok.start, self.toks[self.i - 1].end, "cdots")
         if v in ("ce", "pu") and self._group_at(self.i + 1):  # \ce{NaCl} (mhchem): a chemical formula, text
             self.next()
             _, _, end = self._script_tokens()
@@ -1556,14 +1548,16 @@ class Parser:
             if named:  # \operatorname{CE} = …, \operatorname{Linear}_1 \to …: a name
                 return Sym(tok.start, e, word, None, self.bold)
             return self.function(word, tok)
-        if len(inner) > 1 and all(t.kind == LETTER for t in inner) and not any(t.space for t in inner[1:]) and self._bracket_right_after():
-            return self.function(word, tok)  # \text{prod}(A, B), \mathrm{ReLU}\left(z\right): a function by its name
         if len(inner) == 1 and inner[0].kind == LETTER:
             return self._maybe_call(Sym(tok.start, e, inner[0].value, None, self.bold))
         if not inner:
             raise self.error("empty text", tok)
         if all(t.kind == LETTER for t in inner):
-            return self._maybe_call(Sym(tok.start, e, word, None, self.bold))
+            sym = Sym(tok.start, e, word, None, self.bold)
+            node = self._maybe_call(sym)
+            if node is sym and len(inner) > 1 and not any(t.space for t in inner[1:]) and self._bracket_right_after():
+                return self.function(word, tok)  # \text{prod}\left(…, …\right): a function by its name, not a product
+            return node
         if tok.value in CODE_FONTS and all(t.kind in (LETTER, NUM) or t.is_char(".", "_") for t in inner):
             return Sym(tok.start, e, word, None, self.bold)  # \texttt{x.grad}: a name in a program, opaque
         if tok.value in PROSE_TEXT_FONTS and _is_words(inner):  # + \text{higher-order terms}: a term named in words
@@ -1627,7 +1621,7 @@ class Parser:
             if mark.value == "^" and _prime_count(inner):  # tanh^{'}(z), \sigma^\prime
                 name += "'" * _prime_count(inner)
             elif mark.value == "^":
-                power = _TRANSPOSED if _plain(inner) in TRANSPOSE_WORDS else _sub_parse(inner)
+                power = _TRANSPOSED if _plain(inner) in _TRANSPOSING_POWERS else _sub_parse(inner)
             else:
                 sub = condition(inner)
         self.skip_ignorable()
@@ -1868,6 +1862,7 @@ class Parser:
 
 
 _MARKS = frozenset("^_'!")
+_TRANSPOSING_POWERS = TRANSPOSE_WORDS - {"t", "tr"}  # \sin^t x is no transpose
 _TRANSPOSED = Num(0, 0, "T")  # Parser.function: the marker of a transposing superscript (vec^T(X))
 _TWO_ARGUMENTS = FRACS | {"binom", "dbinom", "tbinom"}  # commands whose two groups a script takes along
 
