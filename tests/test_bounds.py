@@ -173,7 +173,7 @@ DEEP = 800
     [
         "x" + "^{x" * DEEP + "}" * DEEP,  # towers of powers
         "X^{T" + "^{T" * DEEP + "}" * DEEP + "}",
-        "f" + "'" * DEEP + "(x)",  # primes on primes: built in a loop, walked recursively
+        "x" + "'^T" * DEEP,  # primes and transposes on each other: built in a loop, walked recursively
         "X" + "^T" * DEEP,
         "(" * DEEP + "x" + ")" * DEEP,
         "- " * DEEP + "x",
@@ -313,3 +313,12 @@ def test_long_product_and_long_chain_are_linear():
                  lambda n: "$$ y = " + " = ".join(f"x_{{{i}}}" for i in range(n // 8)) + " $$\n"):  # fmt: skip
         small, large = cpu(make(6_000)), cpu(make(24_000))
         assert large < 8 * small + 0.5, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_a_run_of_primes_is_one_name_read_in_a_loop():
+    # f followed by 800 primes and (x): the primes of one symbol make its name, with no nesting at all
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    node = sub_parse(lex("f" + "'" * DEEP + "(x)"))
+    assert node.func.name == "f" + "'" * DEEP
