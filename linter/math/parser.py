@@ -1334,6 +1334,10 @@ class Parser:
                     raise leftover(self.peek())
             self.i = close + 1
             return Abs(tok.start, self.toks[close].end, inner)
+        if v in ("over", "choose", "atop"):  # {a \over b} was read before parsing (lexer.rewrite_infix)
+            if v == "atop":
+                raise self.error("\\atop (two rows stacked without a bar) is not read", tok)
+            raise self.error(f"\\{v} outside a group of its own, or two in one group: which part is the fraction is not certain", tok)
         if v == "#":  # \#(i), \#\{…\}: a count
             self.next()
             self.skip_ignorable()
