@@ -10,6 +10,7 @@ from derivlint.rule import Rule
 from derivlint.math.tree import Call
 
 _BREAK = re.compile(r"[。！？；;]|\.(?=\s)|\n\s*\n|\\\\|\\cr\b|&")
+_DERIVATIVE_MARKS = ("∂", "∇")  # in the key of a derivative: not a letter, its shape depends on the layout
 _STATED = ("math", "prose")  # a condition ("if A ∈ R^{m×n}") is a supposition; a new value is a new example
 
 
@@ -20,7 +21,8 @@ class SymbolShapeReused(Rule):
     vector and a matrix, a scalar and a 3-vector, an n×1 and an n×n. Only
     shapes the note states count (``x \\in \\mathbb{R}^n``, "A 是 n×n 矩阵"),
     never shapes derivlint guessed, suppositions ("if A ∈ …") or function
-    signatures (``f: \\mathbb{R}^n \\to \\mathbb{R}``); a letter and its bold
+    signatures (``f: \\mathbb{R}^n \\to \\mathbb{R}``), nor the shape of a derivative
+    (``∂y/∂x``: a layout convention that notes often show both ways); a letter and its bold
     form (``x \\in \\mathbb{R}``, ``\\mathbf{x} \\in \\mathbb{R}^n``) are two symbols. A symbol declared
     again in a later sentence, paragraph or section is taken as rebound:
     notes often reuse a letter for the next example, so that is not reported.
@@ -55,6 +57,8 @@ class SymbolShapeReused(Rule):
                 continue  # f: R^n → R states a function's signature, not the shape of one object
             if d.claim is not None and isinstance(getattr(d.claim, "lhs", None), Call):
                 continue  # f(x) ∈ R, f(X) ∈ R^b: values at different arguments
+            if any(mark in d.key for mark in _DERIVATIVE_MARKS):
+                continue  # ∂y/∂x ∈ R^{p×1}, then ∈ R^{1×p}: a derivative's shape is a layout, often shown in both
             seen.setdefault((d.key, d.source.path, d.index), []).append(d)
         reported = set()
         for (key, _, _), decls in seen.items():

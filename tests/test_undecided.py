@@ -120,3 +120,35 @@ def test_false_but_not_reported_is_counted_undecided():
     assert unreported, [(c.text, c.verdict) for c in result.claims]
     assert all(c.undecided == c.facts["unreported"] for c in unreported)
     assert result.undecided >= len(unreported)
+
+
+def _notebook(*cells: str) -> str:
+    return json.dumps({"cells": [{"cell_type": "markdown", "metadata": {}, "source": c.splitlines(True)} for c in cells],
+                       "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+
+
+def _reason(out: str, where: str) -> str:
+    return next(line for line in out.splitlines() if where in line)
+
+
+def test_definition_set_aside_by_its_place_across_cells(tmp_path, monkeypatch, capsys):
+    """A definition of a name also differentiated with respect to sets an equality aside only
+    when it comes before the claim in the note: cells number their lines from 1, so the place
+    (cell, offset), not the line, orders them."""
+    monkeypatch.chdir(tmp_path)
+    defined = r"""Let $P \in \mathbb{R}^{n \times n}$ be symmetric.
+
+
+Write $I_1 = \operatorname{tr}(P)$ for the first invariant.
+"""
+    claim = r"""$$\operatorname{tr}(P) - 3 = I_1 - 3$$
+
+and by the chain rule $\frac{\partial E}{\partial G} = \frac{\partial E}{\partial I_1} \frac{\partial I_1}{\partial G}$.
+"""
+    padded = "A step written first.\n\n\n\n\n" + claim
+    (tmp_path / "before.ipynb").write_text(_notebook(defined, claim), encoding="utf-8")
+    (tmp_path / "after.ipynb").write_text(_notebook(padded, defined), encoding="utf-8")
+    assert main(["claims", "before.ipynb", "after.ipynb"]) == 0
+    out = capsys.readouterr().out
+    assert "I_1 is defined on line 4 and also differentiated" in _reason(out, "before.ipynb:cell 2:1:")
+    assert "also differentiated" not in _reason(out, "after.ipynb:cell 1:6:")

@@ -176,17 +176,17 @@ def _set_aside(claim, nodes, scope) -> str | None:
     if unread:
         for n in nodes:
             if isinstance(n, Sym) and n.key in unread and scope.definition(n.key, True) is None:
-                return f"{n.key} is defined on line {unread[n.key]} by a formula derivlint cannot read"
+                return f"{n.key} is given a value on line {unread[n.key]} that derivlint does not read"
     aside = getattr(context, "set_aside", None)
     if not aside or claim.kind != "equality" or claim.lhs is None or claim.rhs is None:
         return None
-    line = claim.block.line_col(claim.start)[0]
+    place = context._where(claim)
     left, right = symbols(claim.lhs), symbols(claim.rhs)
     for one, other in ((left, right), (right, left)):
         for key in one:
             if key in aside and key not in other:
-                at, uses = aside[key]
-                if at <= line and uses and uses <= other.keys():  # tr(P) − … = I₁ − …: the definition, written out
+                at, defined, uses = aside[key]
+                if defined <= place and uses and uses <= other.keys():  # tr(P) − … = I₁ − …: the definition, written out
                     return f"{key} is defined on line {at} and also differentiated with respect to"
     return None
 

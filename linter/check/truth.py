@@ -350,6 +350,9 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
             outcome = Outcome(reason=reason)
         elif not literal:
             outcome.assumption = unstated_assumption(target, claim.rhs, scope, literal)
+            elsewhere = _said_elsewhere(outcome.assumption, scope) if outcome.assumption is not None else None
+            if elsewhere:
+                outcome = Outcome(reason=elsewhere)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
 
@@ -394,10 +397,11 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         return None
     if _zero_like(rhs):
         return "set to zero: a condition to solve, not an identity"
+    if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs, target) if side is not None
+           for n in side.walk()):  # ∇_A |A| = A' with A' the cofactor matrix, as the prose may say
+        return "A' may be a transpose or another matrix"
     if head is not None:
         return None
-    if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs) for n in side.walk()):
-        return "A' may be a transpose or another matrix"
     one_sided = _one_sided(claim, scope)
     if one_sided:
         return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
@@ -470,6 +474,9 @@ def _one_sided(claim, scope) -> str | None:
     return None
 
 
+_CONSTANT_KEYS = frozenset({"I", "0", "O"})  # the identity and zero matrices: no unknown
+
+
 def _identity_shaped(claim, scope) -> bool:
     """An equality between matrix expressions that reads as an identity
     (tr(ABC) = tr(CAB), (AB)^T = B^T A^T, (u+v)^T F (u+v) expanded): no unknowns,
@@ -489,8 +496,11 @@ def _identity_shaped(claim, scope) -> bool:
 
     if not syms or not all(matrix_like(n) for n in syms):
         return False
-    if any(n.name[:1].islower() for n in syms) and set(symbols(claim.lhs)) != set(symbols(claim.rhs)):
+    left, right = set(symbols(claim.lhs)), set(symbols(claim.rhs))
+    if any(n.name[:1].islower() for n in syms) and left != right:
         return False  # x^T A = a^T: vectors on one side only, an equation rather than an identity
+    if left - right - _CONSTANT_KEYS and right - left - _CONSTANT_KEYS:
+        return False  # X^T X W = X^T Y: an unknown on each side, the normal equations to solve
     return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
 
 
@@ -1515,6 +1525,33 @@ def _vanishes(lhs: Node, scope: Scope, literal: bool) -> bool:
         return False
 
 
+def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
+    """Why "the note does not say so" is not certain: a symbol of the assumption is given a value
+    or the property before the claim, somewhere that does not reach it (Σ = (1/N) Σ xᵢxᵢᵀ in the
+    section before, "the symmetric Σ" in an earlier chapter), which may well make it hold; else None."""
+    context = scope.context
+    by_key = getattr(context, "_by_key", None)
+    if not by_key:
+        return None
+    giving = {assumption.prop} | {p for p, implied in _IMPLIED.items() if assumption.prop in implied}
+
+    def gives(d) -> bool:  # a condition ("when M is symmetric") is a supposition made there, not a fact
+        return d.origin != "condition" and not d.local and (d.value is not None or bool(giving & d.props))
+
+    try:
+        here = context._where(scope.claim)
+    except Exception:  # noqa: BLE001 - no place: nothing is before it
+        return None
+    for key in assumption.keys:
+        facts = scope.facts(key)
+        reached = {(d.index, d.start) for d in (facts.declarations if facts is not None else ()) if gives(d)}
+        for d in by_key.get(key, ()):
+            if gives(d) and (d.index, d.start) < here and (d.index, d.start) not in reached:  # never backwards
+                return (f"{key} is defined or described on line {d.line}, where it does not reach this claim: "
+                        f"whether that makes it {assumption.prop.replace('_', ' ')} is not certain")
+    return None
+
+
 def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> Assumption | None:
     """The first common assumption (COMMON_ASSUMPTIONS) on one symbol of a claim that is false in
     general under which ``lhs = rhs`` holds; None when none does. The sizes drawn must keep every
@@ -1667,6 +1704,12 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
     both = None  # a note that explains both layouts shows formulas in each (read when first needed)
+    # a note that says it uses the numerator layout (said of Jacobians ∂y/∂x) while every derivative
+    # of a scalar it writes is a column (its gradient): the mixed convention, so by its own practice
+    # those derivatives are in no stated layout to be held to
+    scalar_votes = {v for v, c in votes if _claim_category(c).startswith("scalar-by")}
+    mixed_practice = scalar_votes == {"denominator"} and sum(
+        1 for v, c in votes if _claim_category(c).startswith("scalar-by")) >= MAJORITY_MIN_VOTES
     for claim in claims:
         outcome = claim.facts.get("outcome")
         decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
@@ -1679,6 +1722,9 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         elif stated:
             layout, established = _layout_at(claim, stated)
             inferred = None
+            if layout == "numerator" and mixed_practice and decided and _claim_category(claim).startswith("scalar-by"):
+                claim.facts["note_layout"], claim.facts["layout_stated"] = "mixed", True
+                continue
         else:
             (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
             if layout is not None and decided:
@@ -1804,6 +1850,12 @@ def _local_layout(claim) -> tuple[str | None, str | None]:
             at = source.text.rfind(heading, 0, block.start)
             return next(iter(named)), _quote(_where(source, max(at, 0)), heading)
     return None, None
+
+
+def _claim_category(claim) -> str:
+    """The category of a claim's derivative ("scalar-by-vector" …), or ""."""
+    outcome = claim.facts.get("outcome")
+    return (outcome.category if outcome is not None else None) or ""
 
 
 def _group(claim) -> str | None:

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
-from derivlint.math.tree import Call, Deriv, Mapping, Matrix, Mul, Node, Num, Sym, render
+from derivlint.math.macros import match_group
+from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -20,6 +21,7 @@ from derivlint.context.scopes import Outline
 
 # Words that prose declaring something uses; a passage without math and without them is skipped.
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+_BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
 _TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型")
 # \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size), written to begin with the class
 # of the words' first letters so that re skips other characters: the letter is a word character, so
@@ -51,8 +53,9 @@ class Context:
         self.layouts: list[LayoutStatement] = []
         # names a definition gives a value to that is not substituted, because something is also
         # differentiated with respect to them (w = (XᵀX)⁻¹Xᵀy; I₁ = tr(P) beside ∂E/∂I₁):
-        # key -> (line, the keys of the symbols of its value)
-        self.set_aside: dict[str, tuple[int, frozenset]] = {}
+        # key -> (line, (passage index, source offset), the keys of the symbols of its value); the place
+        # orders it among claims across cells and files, where line numbers do not
+        self.set_aside: dict[str, tuple[int, tuple[int, int], frozenset]] = {}
         # names given a value by a formula that did not parse (R = E\{u u^T\}): key -> line
         self.unread_definitions: dict[str, int] = {}
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
@@ -65,6 +68,10 @@ class Context:
         self._indexes: dict[str, _KeyIndex] = {}
         self._around: dict[tuple, tuple] = {}  # (passage, sentence) -> _props_around
         self.worked_items: set[int] = set()  # list items that work something out: their shapes stay there  # key -> its declarations by place, passage and home
+        # passage of a definition -> the first later passage that defines the same name anew (f = tr(AᵀX)
+        # with A, X ∈ R^{m×n}, then f = tr(AXB)): the declarations made beside the first definition
+        # belong to its example, and are only a guess from the new one on
+        self.redefined: dict[int, int] = {}
         self._facts: dict[tuple, Facts] = {}  # (key, passage, declarations before, at or before) -> Facts
         self._last_place: tuple | None = None  # (at, _where(at)) of the last ``facts`` call
         self._no_facts: dict[str, Facts] = {}  # key -> the empty Facts of a key never declared
@@ -251,8 +258,10 @@ class Context:
             return self._outside_condition(d)
         if not held:
             return self._far(d)
-        if d.index < k and (outline.unclear(d.index, k) or d.index in self.worked_items):
-            return self._far(d)  # a list of general rules after an example, a new example, an exercise
+        if d.index < k and (
+            outline.unclear(d.index, k) or d.index in self.worked_items or k >= self.redefined.get(d.index, k + 1)
+        ):  # a list of general rules after an example, a new example, an exercise, a name defined anew
+            return self._far(d)
         return d
 
     def _outside_condition(self, d: Declaration) -> Declaration:
@@ -614,6 +623,8 @@ class _Builder:
                 self.ctx._sentences[id(piece.block)] = (marked.offs[s], marked.offs[e])
                 if condition:
                     self.condition_blocks.add(id(piece.block))
+        self._redefinitions()  # before any lookup: what it finds changes what a lookup sees
+        self._brace_labels()
         self._math()
         self._worked_items()
         for k, marked in self.marked.items():
@@ -649,6 +660,28 @@ class _Builder:
             k = outline.index.get(id(c.block.passage))
             if k is not None and outline.passages[k].kind == "list_item":
                 self.ctx.worked_items.add(k)
+
+    def _redefinitions(self) -> None:
+        """The passages whose definition of a name (``f(X) = tr(AᵀX)``) is followed, in a later
+        passage, by a definition of the same name with another value (``f(X) = tr(AXB)``): a new
+        example, so what was declared beside the first ("A, X ∈ R^{m×n}") is a guess from there on.
+        A definition written again with the same value is not a new one."""
+        first: dict[str, tuple[int, str]] = {}  # name -> (passage, value) of its latest definition
+        for c in self.claims:
+            if c.kind != "definition" or c.step != 0 or c.block.passage is None:
+                continue
+            lhs, rhs = c.lhs, c.rhs
+            name = lhs.func if isinstance(lhs, Call) else lhs
+            if not isinstance(name, Sym) or rhs is None or md.mentions(rhs, name.key):
+                continue  # an update rule such as x = x - η∇f is not a definition anew
+            k = self.outline.index.get(id(c.block.passage))
+            if k is None:
+                continue
+            value = render(rhs)
+            before = first.get(name.key)
+            if before is not None and before[0] < k and before[1] != value:
+                self.ctx.redefined.setdefault(before[0], k)
+            first[name.key] = (k, value)
 
     # -- helpers -----------------------------------------------------------------------
     def _index(self, block: MathBlock) -> int:
@@ -786,7 +819,7 @@ class _Builder:
             if md.mentions(rhs, name.key) and not isinstance(rhs, Matrix):
                 return  # an update rule such as x = x - η∇f
             if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
-                self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], frozenset(symbols(rhs))))
+                self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], (k, start), frozenset(symbols(rhs))))
                 return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
             params = tuple(md.key_of(a) if isinstance(a, Sym) else render(a) for a in lhs.args) if isinstance(lhs, Call) else ()
             if isinstance(rhs, Matrix):
@@ -797,6 +830,33 @@ class _Builder:
             else:
                 self._declare(name.key, None, None, frozenset(), "definition", start, end, k, value=rhs, params=params,
                               bold=name.bold, **kw)  # fmt: skip
+
+    def _brace_labels(self) -> None:
+        """A letter written under a brace names what the brace holds (``\\underbrace{(ab^T)^T}_{A^T}``,
+        ``\\overbrace{X^T X}^{G}``): the letter is given a value derivlint does not read (the parser
+        keeps the braced formula, not its label), as an unread definition is."""
+        done: set[int] = set()
+        for c in self.claims:
+            block = c.block
+            if id(block) in done or "brace" not in block.text:
+                continue
+            done.add(id(block))
+            for m in _BRACE.finditer(block.text):
+                end = match_group(block.text, m.end())
+                if end < 0 or end >= len(block.text) or block.text[end] not in "_^":
+                    continue
+                close = match_group(block.text, end + 1)
+                if close < 0:
+                    continue
+                try:
+                    label = md.parse_math(block.text[end + 2 : close - 1], self.macros)
+                except _UNREADABLE:
+                    continue
+                while isinstance(label, (Transpose, Inverse)):
+                    label = label.arg
+                if isinstance(label, Sym):
+                    line = block.line_col(m.start())[0]
+                    self.ctx.unread_definitions.setdefault(label.key, line)
 
     def _unread_definition(self, c, block: MathBlock, start: int) -> None:
         """An unparsed ``name = …`` (or ``name := …``) still says that ``name`` has a value."""

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 # Directives whose content is math (MyST ```{math}, Sphinx's math directive).
 MATH_DIRECTIVES = frozenset({"math"})
+# Fence info strings whose content is math with no directive braces (GitHub's and GitLab's ```math).
+MATH_FENCES = frozenset({"math"})
 # Directives whose content is not Markdown: code, reStructuredText, raw output, tables of data,
 # diagrams, file lists. In a colon fence they are set apart like a code fence; in a backtick
 # fence markdown-it already keeps them as code.
@@ -122,6 +124,12 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
             out[i] = ""
         i += 1
     return out, regions
+
+
+def is_math_fence(info: str) -> bool:
+    """Whether a backtick fence's info string makes it math: MyST's ```{math}, or GitHub's and
+    GitLab's ```math (the info string is the one word)."""
+    return directive(info) in MATH_DIRECTIVES or info.strip().lower() in MATH_FENCES
 
 
 def directive(info: str) -> str | None:

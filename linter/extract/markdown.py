@@ -189,8 +189,9 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
             segments.append(_Segment("table_row", first, last, ids, depth, markers))
         elif kind in ("code_block", "hr"):
             segments.append(_Segment("code", first, last, ids, depth))
-        elif kind == "fence" and dialects.directive(tok.info) in dialects.MATH_DIRECTIVES:
-            argument = bool(tok.info.strip()[tok.info.strip().index("}") + 1 :].strip())
+        elif kind == "fence" and dialects.is_math_fence(tok.info):
+            info = tok.info.strip()
+            argument = "}" in info and bool(info[info.index("}") + 1 :].strip())  # ```{math} a = b
             segments.append(_Segment("math", first, last, ids, depth, fence=tok.markup, argument=argument))
         elif kind == "html_block" and "math/tex" in tok.content and _SCRIPT.search(tok.content):
             # raw HTML holding MathJax 2's math scripts: the scripts are read, the rest is HTML
@@ -352,7 +353,10 @@ class _Reader:
             if tok == "$":
                 k = _close_dollar(text, body, end, cache)
                 if k is not None and _is_inline_math(text, body, k, end):
-                    self._add(passage, p, body, k, k + 1, tok, seg.depth)
+                    if k - body > 2 and text[body] == "`" and text[k - 1] == "`":  # GitHub's $`x^2`$
+                        self._add(passage, p, body + 1, k - 1, k + 1, tok, seg.depth)
+                    else:
+                        self._add(passage, p, body, k, k + 1, tok, seg.depth)
                     if _stray_dollar(text, body, k, end):
                         message = f"stray '$' after the inline math '{text[p : k + 1]}': a doubled closing '$'"
                         self.problems.append((self.source, k + 1, k + 2, message))
