@@ -20,7 +20,7 @@ from derivlint.context.model import kind_of_shape
 from derivlint.check import schematic
 from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
-from derivlint.math.tree import Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
+from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -388,6 +388,13 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             star = False if str(why).startswith("the shapes do not fit") else None  # then * is a matrix product
         if star is None or (star and star.holds):
             return "* may be the element-wise product: false as a matrix product only"
+    if any(isinstance(n, Norm) and n.sub is None for side in (target, rhs) for n in side.walk()):
+        try:  # ∂‖X‖/∂X = ‖X‖X^{-T}: the determinant |X| typed with \|
+            det = decide(_norm_as_det(target), _norm_as_det(rhs), scope, literal)
+        except Undecided:
+            det = None
+        if det is not None and det.holds:
+            return "holds when ‖·‖ is read as the determinant |·|, as it may be typed"
     if _disowned(claim):
         return "the note itself says this does not hold"
     untied = _untied_column(target, rhs, scope, literal)
@@ -400,6 +407,12 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs, target) if side is not None
            for n in side.walk()):  # ∇_A |A| = A' with A' the cofactor matrix, as the prose may say
         return "A' may be a transpose or another matrix"
+    transposed = _undeclared_transposed(target, rhs, scope)
+    if transposed:  # ∂(θᵀAθ)/∂θ with θ undeclared: θ guessed a scalar, written as a vector
+        return f"{transposed} is written transposed but its shape is not declared here: a guess decided it"
+    sized = _sized_identity(claim, scope)
+    if sized:  # ∂xᵀ/∂x = I_n: the identity written with its size
+        return f"{sized} may be the identity matrix, its size written as a subscript"
     if head is not None:
         return None
     one_sided = _one_sided(claim, scope)
@@ -407,6 +420,32 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
+    return None
+
+
+def _undeclared_transposed(target, rhs, scope) -> str | None:
+    """The key of a lowercase Greek or multi-letter symbol written transposed (θᵀ, βᵀ) whose shape
+    nothing in scope declares, or None: derivlint guesses such a name a scalar, which decides nothing
+    about a symbol the claim writes as a vector."""
+    for side in (target, rhs):
+        for n in side.walk() if side is not None else ():
+            if (isinstance(n, Transpose) and isinstance(n.arg, Sym) and n.arg.name[:1].islower()
+                    and len(n.arg.name) > 1 and not n.arg.bold):  # θ, β: guessed scalars (shapes.convention)
+                facts = scope.facts(n.arg.key)
+                if facts is None or (facts.shape is None and facts.kind is None and facts.value is None):
+                    return n.arg.key
+    return None
+
+
+def _sized_identity(claim, scope) -> str | None:
+    """The name of an ``I_n`` (``\\mathbf{I}_d``, ``E_n``) in the claim that the note does not
+    declare or define, or None: read as an unknown matrix, the claim may be false only for that."""
+    for side in (claim.lhs, claim.rhs):
+        for n in side.walk() if side is not None else ():
+            if isinstance(n, Sym) and n.name in ("I", "E") and n.sub is not None and not n.sup:
+                facts = scope.facts(n.key)
+                if facts is None or (facts.shape is None and facts.value is None and not facts.declarations):
+                    return n.key
     return None
 
 
@@ -420,6 +459,16 @@ def _holds(lhs, rhs, scope, literal: bool, **how) -> bool:
 
 def _has_op(node, op: str) -> bool:
     return node is not None and any(isinstance(n, Mul) and op in n.ops for n in node.walk())
+
+
+def _norm_as_det(node: Node) -> Node:
+    """A copy of ``node`` with every ‖M‖ that names no norm (no subscript) written |M|."""
+    from derivlint.math.treeops import rebuild
+
+    n = rebuild(node, _norm_as_det)
+    if isinstance(n, Norm) and n.sub is None:
+        return Abs(n.start, n.end, n.arg)
+    return n
 
 
 def _with_op(node: Node, old: str, new: str) -> Node:

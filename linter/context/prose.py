@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from derivlint.extract.blocks import MathBlock, Passage
 from derivlint.math.lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, tokenize
 from derivlint.source import Source
+from derivlint.chinese import simplified
 from derivlint.math.tree import Mul, Node, Num, Sym
 from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
@@ -157,7 +158,7 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 
 
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
-_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角")
+_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角|厄米")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
 _EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
@@ -192,7 +193,7 @@ def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock
     end = max(pos, passage.end)
     out.append(text[pos:end])
     n += end - pos
-    return Marked("".join(out), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
+    return Marked(simplified("".join(out)), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
 
 
 def _start_of(block: MathBlock) -> int:
@@ -279,7 +280,7 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     if not has_prose:
         return None
     offs.append(block.file_offset(len(block.text)))
-    return Marked("".join(out), offs, pieces, marks, block.source, block.passage, rows_break=True)
+    return Marked(simplified("".join(out)), offs, pieces, marks, block.source, block.passage, rows_break=True)
 
 
 # ---------------------------------------------------------------------------
@@ -311,7 +312,7 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
+_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角|厄米|埃尔米特|[Hh]ermitian)"
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
@@ -320,7 +321,10 @@ PRED_CN = re.compile(
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<conn>的(?:计算|运算)?结果)?\s*(?P<verb>{_VERB_CN})"
     rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_TERM_CN}{_NOT_OR}"
 )
-ADJ_CN = re.compile(rf"(?P<subj>{_SUBJS_CN})\s*(?P<verb>{_VERB_CN})?\s*(?P<between>{_ADJ_CN})(?:的)?{_TERM_CN}{_NOT_OR}")
+ADJ_CN = re.compile(  # "A 对称", "X 对称正定时", "A 为对称且可逆的": a run of adjectives
+    rf"(?P<subj>{_SUBJS_CN})\s*(?P<verb>{_VERB_CN})?\s*(?P<between>{_ADJ_CN}(?:\s*(?:、|和|且|并且|与|及)?\s*{_ADJ_CN})*)(?:的)?"
+    rf"{_TERM_CN}{_NOT_OR}"
+)
 PREFIX_CN = re.compile(
     rf"(?P<between>(?:{_ADJ_CN}|方|单位)?)(?P<noun>{_NOUN_CN})\s*(?P<subj>{_SUBJ_CN})"
     rf"(?!\s*(?:[,，、]\s*{_SUBJ_CN}\s*)*(?:的(?:计算|运算)?结果)?\s*{_VERB_CN})"
@@ -345,7 +349,7 @@ _SIZE_EN = (
 )
 _ADJ_EN = (
     r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
-    r"positive[- ]semi-?definite|orthogonal|diagonal|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
+    r"positive[- ]semi-?definite|orthogonal|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
 _NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
 _TERM_EN = (
@@ -372,11 +376,14 @@ _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't"
 
 CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
             ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("对角", "diagonal"),
-            ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant")]  # fmt: skip
+            ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant"),
+            # Hermitian: symmetric, as the real matrices derivlint draws are (^H is read as a transpose)
+            ("厄米", "symmetric"), ("埃尔米特", "symmetric"), ("Hermitian", "symmetric"), ("hermitian", "symmetric")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
             ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
-            ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric")]  # fmt: skip
+            ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
+            ("hermitian", "symmetric"), ("self-adjoint", "symmetric")]  # fmt: skip
 _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
                  "skew_symmetric"}  # fmt: skip
 
@@ -386,9 +393,9 @@ _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_
 # denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
 # language; each pattern has a subj group and a words group read with the language's property table.
 _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-            r"orthogonal|diagonal|unit[- ](?:norm|length))")  # fmt: skip
+            r"orthogonal|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
-_PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角)"
+_PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角|厄米|埃尔米特|[Hh]ermitian)"
 ASSUMPTIONS_EN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*,\s*(?:and\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
@@ -443,7 +450,7 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|diagonal|unit|对称|可逆|奇异|正定|正交|对角", re.I)
+_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|diagonal|hermitian|self-adjoint|unit|对称|可逆|奇异|正定|正交|对角|厄米|埃尔米特", re.I)
 
 
 def _cn_noun(noun: str) -> str:
@@ -668,10 +675,11 @@ class Reader:
             return []
         if noun.startswith("vector"):
             kind = "row" if "row" in adjs else "vector"
-        elif noun.startswith("scalar") or noun.startswith("constant"):
+        elif noun.startswith("constant"):  # "$A$ and $a$ are constants": they do not vary, of any kind
+            kind = None
+            props.add("constant")
+        elif noun.startswith("scalar"):
             kind = "scalar"
-            if noun.startswith("constant"):
-                props.add("constant")
         elif noun:
             kind = "matrix"
         else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from derivlint.chinese import simplified
+
 # The relations that define rather than claim: f := …, f ≜ …, \overset{def}{=}
 DEFINING_RELATIONS = frozenset({":=", "≜", "=:"})
 
@@ -112,7 +114,7 @@ def statement_role(claim) -> Role | None:
             m = rx.search(tag.group(1))
             if m:
                 return Role(kind, reason, tag.group(0))
-    lead = lead_of(claim).rstrip(_TRAILING)
+    lead = simplified(lead_of(claim)).rstrip(_TRAILING)
     if not lead:
         return None
     for kind, reason, applies, rx in _LEAD_RULES:
