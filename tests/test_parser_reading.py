@@ -334,3 +334,22 @@ def test_reading_fixture_parses_every_claim():
     result = check_text(str(path), path.read_text(encoding="utf-8"))
     assert result.claims and all(c.kind != "unparsed" for c in result.claims)
     assert [f.code for f in result.findings] == ["DL304"]
+
+
+# ---------------------------------------------------------------- drawings and operations named as objects
+
+
+def test_diagrams_are_opaque_operands():
+    first, steps = chain(r"e_2 = \mathbin{\begin{tikzpicture}[b] \node (a) {$A$}; \draw (a) -- (b); \end{tikzpicture}}")
+    assert only_opaque(steps[0][1], "diagram")
+    first, steps = chain(r"(\tikz[baseline=-.25em]{ \draw (0,0) -- (1,0); }) \in \mathbb{R}^n")
+    assert isinstance(first, Opaque) and first.op == "diagram" and isinstance(steps[0][1], Space)
+
+
+def test_operation_named_as_an_object():
+    first, steps = chain(r"\mathfrak{g} = (\mathbb{R}^3, \mathbb{R}, \times)")
+    assert only_opaque(steps[0][1], "operation")
+    first, steps = chain(r"\oplus : D \times E \rightarrow D")
+    assert isinstance(first, Opaque) and [r for r, _ in steps] == [":", "→"]
+    with pytest.raises(ParseError):
+        parse(r"\times b")  # a sign with an operand after it and nothing before: no reading

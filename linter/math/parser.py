@@ -77,6 +77,7 @@ RELATIONS = {
 }
 # \not before a relation negates it: \not= is ≠, \not\in is ∉
 NEGATED = {"=": "≠", "∈": "∉", "≡": "≢", "∼": "≁", "≤": "≰", "≥": "≱", "⊂": "⊄", "⊆": "⊈", "<": "≮", ">": "≯"}
+DIAGRAM_ENVS = frozenset({"tikzpicture", "tikzcd", "xy", "CD"})  # drawings inside a formula
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
                          "bmatrix*", "pmatrix*", "vmatrix*", "Vmatrix*", "Bmatrix*", "matrix*",
                          "smallmatrix", "array", "cases", "dcases", "subarray"})  # fmt: skip
@@ -1266,7 +1267,7 @@ class Parser:
             self.next()
             node = self.primary()
             return _respan(node, tok.start, node.end)
-        if v in ("boxed", "fbox", "cancel", "bcancel", "xcancel", "color_group"):
+        if v in ("boxed", "fbox", "cancel", "bcancel", "xcancel", "color_group", "mathbin", "mathord", "mathinner"):
             self.next()
             inner, s, e = self._script_tokens()
             return _sub_parse(inner, self.bold)
@@ -1338,6 +1339,20 @@ class Parser:
             if v == "atop":
                 raise self.error("\\atop (two rows stacked without a bar) is not read", tok)
             raise self.error(f"\\{v} outside a group of its own, or two in one group: which part is the fraction is not certain", tok)
+        if v == "tikz":  # \tikz[options]{…}: a diagram drawn in the formula
+            self.next()
+            if self.peek() is not None and self.peek().is_char("["):
+                close = _closing_bracket(self.toks, self.i + 1, self.n, "]")
+                if close is None:
+                    raise self.error("\\tikz with unclosed options", tok)
+                self.i = close + 1
+            if not self._group_at(self.i):
+                raise self.error("\\tikz without a drawing", tok)
+            _, _, end = self._script_tokens()
+            return Opaque(tok.start, end, "a diagram (TikZ)", [], None, "diagram")
+        if (v in MUL_OPS or v in OPAQUE_OPS or v in _PLUS_CMDS or v in LOGIC_OPS) and self._operation_named_at(self.i + 1):
+            self.next()  # (\mathbb{R}^3, \mathbb{R}, \times), \oplus : D \to D: the operation itself, as an object
+            return Opaque(tok.start, tok.end, f"an operation named as an object (\\{v})", [], None, "operation")
         if v == "#":  # \#(i), \#\{…\}: a count
             self.next()
             self.skip_ignorable()
@@ -1364,6 +1379,18 @@ class Parser:
             elif depth == 0 and relation_of(t) is not None:
                 return None
         return None
+
+    def _operation_named_at(self, k: int) -> bool:
+        """Whether an operation sign before token ``k``, where an operand stands, is named as an object
+        rather than applied: a bracket or comma closes after it, a relation or a sign follows, or nothing."""
+        while k < self.n and self.toks[k].kind == CMD and self.toks[k].value in IGNORABLE:
+            k += 1
+        if k >= self.n:
+            return True
+        t = self.toks[k]
+        if t.kind == CHAR:
+            return t.value in ")],:+-=<>"
+        return t.kind == CMD and (t.value in ("right", "rbrack", "rangle") or relation_of(t) is not None)
 
     def rounding(self, tok: Token) -> Node:
         """\\lceil x \\rceil, \\lfloor x \\rfloor: a function of what they hold, never evaluated."""
@@ -1816,6 +1843,10 @@ class Parser:
             self.i = self.group_end() + 1
         if name.endswith("matrix*") and column_option(self.toks, self.i, self.n):  # mathtools: \begin{pmatrix*}[r]
             self.i += 3
+        if name in DIAGRAM_ENVS:  # a tensor or commutative diagram drawn in the formula: read, never evaluated
+            after = self.match.get(close + 1, close) + 1 if close + 1 < self.n else close + 1
+            self.i = after
+            return Opaque(tok.start, self.toks[after - 1].end, "a diagram (TikZ)", [], None, "diagram")
         if name not in MATRIX_ENVS:
             raise self.error(f"environment {name} inside an expression", tok)
         end_tok_index = close

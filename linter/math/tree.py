@@ -484,6 +484,10 @@ def _render_rare(node: "Opaque", parts: list[str]) -> str | None:
         return "·"
     if op == "text":
         return "text"
+    if op == "diagram":
+        return "diagram"
+    if op == "operation":
+        return node.what.rsplit("\\", 1)[-1].rstrip(")")
     if op == "tensorpower" and len(parts) == 2:
         return f"{_wrap(node.parts[0], PREC_ATOM)}^(⊗{parts[1]})"
     if op in ("about", "neg") and parts:
