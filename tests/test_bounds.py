@@ -173,7 +173,7 @@ DEEP = 800
     [
         "x" + "^{x" * DEEP + "}" * DEEP,  # towers of powers
         "X^{T" + "^{T" * DEEP + "}" * DEEP + "}",
-        "f" + "'" * DEEP + "(x)",  # primes on primes: built in a loop, walked recursively
+        "x" + "'^T" * DEEP,  # primes and transposes on each other: built in a loop, walked recursively
         "X" + "^T" * DEEP,
         "(" * DEEP + "x" + ")" * DEEP,
         "- " * DEEP + "x",
@@ -518,3 +518,12 @@ def test_exact_value_of_a_wrong_step_has_a_budget(monkeypatch):
     monkeypatch.setattr(exact, "compare", slow)
     found = [f for f in check_text("note.md", text).findings if f.code == "DL303"]
     assert found and "the left-hand side is" not in found[0].message
+
+
+def test_a_run_of_primes_is_one_name_read_in_a_loop():
+    # f followed by 800 primes and (x): the primes of one symbol make its name, with no nesting at all
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    node = sub_parse(lex("f" + "'" * DEEP + "(x)"))
+    assert node.func.name == "f" + "'" * DEEP

@@ -7,10 +7,10 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from derivlint.extract.blocks import MathBlock
-from derivlint.math.lexer import CHAR, CMD, LETTER, NUM, TEXT, LexError, Token, expand, tokenize
+from derivlint.math.lexer import CHAR, CMD, INFIX, INFIX_HINT, LETTER, NUM, TEXT, LexError, Token, expand, rewrite_infix, tokenize
 from derivlint.math.names import NAME_WORDS
 from derivlint.math.parser import (
-    FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
+    FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, MUL_OPS, OPAQUE_OPS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     TOO_DEEP, sub_parse,
 )  # fmt: skip
 from derivlint.math.tree import Call, Deriv, Node, Opaque, Space, Sym, Tuple, render
@@ -27,14 +27,18 @@ STATEMENT_BREAKS = frozenset(
 )
 DROPPED_WITH_ARG = frozenset(
     "label tag hspace vspace phantom hphantom vphantom color textcolor eqref ref "
-    "mspace kern hskip".split()
-)
+    "mspace kern hskip textcircled circled".split()
+)  # \textcircled{1}: a step's label in an aligned derivation, as \tag is
 IGNORED = frozenset(
     ", ; : ! space nonumber notag displaystyle textstyle scriptstyle Large large LARGE "
     "small normalsize huge Huge tiny scriptsize footnotesize mathstrut strut allowbreak "
     "big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr Biggl Biggr bigm Bigm middle "
-    "enspace thinspace medspace thickspace negthinspace nobreak".split()
-)
+    "enspace thinspace medspace thickspace negthinspace nobreak hline hdashline pause".split()
+)  # \hline in an array of steps, \pause of beamer slides: no part of a statement
+PICTURES = frozenset({"includegraphics"})
+# Operation signs that, alone in a row's first cell, label the row rather than start its statement
+LABEL_OPERATORS = frozenset(set(MUL_OPS) | set(OPAQUE_OPS) | {"oplus", "pm", "mp", "div"})
+REASON_MARKS = frozenset({"because", "therefore", "since"})  # (∵ …) beside a step gives its reason
 PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "hbox"})
 CONDITION_WORDS = ("当", "若", "如果", "其中", "if ", "when ", "where ", "for ", "with ", "assuming")
 # Token lists are scanned with comprehensions: on Python 3.11 they read a slot attribute
@@ -195,6 +199,8 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         tokens = expand(raw, macros or {})
     except LexError as err:
         return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
+    if INFIX_HINT.search(block.text) is not None or (tokens is not raw and any(t.kind == CMD and t.value in INFIX for t in tokens)):
+        tokens = rewrite_infix(tokens)  # {a \over b}: a fraction (only where a note writes one: lazily)
     try:
         rows = flatten_rows(tokens)
     except ParseError as err:
@@ -311,6 +317,8 @@ def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]], lev
             elif value == "}":
                 depth -= 1
             elif value == "&" and depth == 0:
+                if len(row) == 1 and row[0].kind == CMD and row[0].value in LABEL_OPERATORS:
+                    row.pop()  # a table's first cell naming the operation of its row (⊗ & … & ∂(w⊗x)/∂w = …)
                 i += 1
                 continue
         elif kind == CMD:
@@ -494,7 +502,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
             if kind == CMD:
                 if value in PROSE_FONTS:
                     close = _prose_text_end(row, i)
-                    if close is not None:
+                    if close is not None and not _math_word(row, i, close):
                         flush(False)
                         words = " ".join(_words(x) for x in row[i + 2 : close])
                         out.append(Segment(row[i : close + 1], prose=words, row=row_index))
@@ -503,6 +511,10 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 if parens == 0 and value in STATEMENT_BREAKS:
                     flush(True)
                     i += 1
+                    continue
+                if value in PICTURES:  # a picture (a symbol drawn as an image) stands between two statements
+                    flush(True)
+                    i = _skip_args(row, i + 1, 1)
                     continue
             elif kind == CHAR:
                 if parens == 0 and value == ";":
@@ -529,7 +541,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
 # Token values that split_row acts on (prose fonts, breaks, dropped or skipped commands, the ';'
 # that ends a statement); the control symbols \, \: \! are told from characters by kind
 _PUNCT_IGNORED = frozenset({",", ":", "!"})
-_SPLITTING = (DROPPED_WITH_ARG | IGNORED | PROSE_FONTS | STATEMENT_BREAKS | {";"}) - _PUNCT_IGNORED
+_SPLITTING = (DROPPED_WITH_ARG | IGNORED | PROSE_FONTS | STATEMENT_BREAKS | PICTURES | {";"}) - _PUNCT_IGNORED
 
 
 def _is_plain_row(row: list[Token], values: set[str]) -> bool:
@@ -559,6 +571,8 @@ def _remark_close(row: list[Token], i: int, close: int | None) -> int | None:
     """If the parenthesis at ``i`` (closed at ``close``) encloses prose, ``close``."""
     if close is None:
         return None
+    if i + 1 < close and row[i + 1].kind == CMD and row[i + 1].value in REASON_MARKS:
+        return close  # (\because \sum_k m_k = N): the reason for a step
     for k in range(i + 1, close):
         t = row[k]
         if t.kind == TEXT:
@@ -594,6 +608,38 @@ def _prose_text_end(tokens: list[Token], i: int) -> int | None:
     return close if _is_prose_word(tokens[i + 2 : close]) else None
 
 
+# Words of prose that a bracket may follow ("\\text{if}(x > 0)"): never a function's name
+_PROSE_HEADS = frozenset("if for when where with and or otherwise else then let given since as is".split())
+
+
+_TERM_OPERATORS = ("pm", "mp", "cdot", "times", "odot", "otimes")
+
+
+def _closes_statement(row: list[Token], close: int) -> bool:
+    """Whether nothing but punctuation or a break follows ``row[close]`` in its row."""
+    rest = row[close + 1 :]
+    return all(t.is_char(",", ".", ";") or (t.kind == CMD and (t.value in IGNORED or t.value in STATEMENT_BREAKS)) for t in rest)
+
+
+def _math_word(row: list[Token], i: int, close: int) -> bool:
+    r"""Whether the text font at ``row[i]`` (its group closed at ``close``) is math, not prose: a
+    script (W_\textrm{qh}, x^\text{new}) or one word applied to a bracket right after it
+    (\text{prod}\left(…\right), \textrm{ReLU}(z)), as a function is written."""
+    before = row[i - 1] if i > 0 else None
+    if before is not None and before.kind == CHAR and before.value in "_^":
+        return True
+    if before is not None and (before.is_char("+", "-") or before.is_cmd(*_TERM_OPERATORS)) and _closes_statement(row, close):
+        return True  # … + \text{higher-order terms}: the last term, named in words
+    after = row[close + 1] if close + 1 < len(row) else None
+    if after is None or after.space or not (after.is_char("(") or after.is_cmd("left")):
+        return False
+    inner = row[i + 2 : close]
+    return (
+        len(inner) > 1 and all(t.kind == LETTER for t in inner) and not any(t.space for t in inner[1:])
+        and "".join(t.value for t in inner).lower() not in _PROSE_HEADS
+    )
+
+
 def _wrapped_prose(row: list[Token], i: int) -> tuple[int, str] | None:
     r"""A brace group at ``row[i]`` that only wraps prose, as an aligned derivation's comment column
     does (\textcolor{gray}{\begin{pmatrix*}[l] \text{$A$ is …} \end{pmatrix*}}): (the index of its
@@ -611,9 +657,16 @@ def _wrapped_prose(row: list[Token], i: int) -> tuple[int, str] | None:
         if not name.rstrip("*").endswith("matrix") or closing != f"{{{name}}}":
             return None
         body = body[_skip_env_args(body, name_end + 1, ends[-1], name) : ends[-1]]
-    if not body or _prose_text_end(body, 0) != len(body) - 1:
-        return None
-    words = body[2:-1]
+    words: list[Token] = []
+    k = 0
+    while k < len(body):  # \text{…} \\ \text{…}: one text, or several on rows of their own
+        end = _prose_text_end(body, k)
+        if end is None:
+            return None
+        words.extend(body[k + 2 : end])
+        k = end + 1
+        if k < len(body) and body[k].kind == CMD and body[k].value == "\\":
+            k += 1
     if not any(t.kind == TEXT or t.value == "$" or (k and t.space) for k, t in enumerate(words)):
         return None  # one word: maybe a name
     return close, " ".join(_words(t) for t in words)
@@ -774,6 +827,8 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
             sentence_open = bool(text) and not text.endswith(SENTENCE_ENDS)
             continue
         tokens = seg.tokens
+        if len(tokens) <= 3 and _names_a_relation(tokens):
+            continue  # $(\simeq)$, $\leq$: the sign itself named in a sentence, no statement
         prose_before = statements[k - 1].prose if k > 0 and statements[k - 1].prose is not None else ""
         continuation = _starts_with_relation(tokens)
         if not _has_relation(tokens) and not continuation:
@@ -850,6 +905,12 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
         if not embedded:
             last_main, last_main_chain, last_main_step = left, this_chain, step
     return claims
+
+
+def _names_a_relation(tokens: list[Token]) -> bool:
+    """Whether ``tokens`` are one relation sign alone, maybe in brackets: ( \\leqslant )."""
+    inner = tokens[1:-1] if len(tokens) == 3 and tokens[0].is_char("(", "[") and tokens[-1].is_char(")", "]") else tokens
+    return len(inner) == 1 and relation_of(inner[0]) is not None
 
 
 def _join_continued_expressions(segments: list[Segment]) -> list[Segment]:

@@ -133,7 +133,10 @@ def _pattern_for(text: str) -> re.Pattern:
 # "parallel to" has no place in matrix calculus); \bigtriangledown is the nabla drawn as a big
 # triangle; \lbrace, \rbrace are \{, \}; \land, \lor are \wedge, \vee
 _SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "lbrace": "{", "rbrace": "}",
-            "land": "wedge", "lor": "vee"}  # fmt: skip
+            "land": "wedge", "lor": "vee", "part": "partial", "infin": "infty", "plusmn": "pm",
+            "backslash": "setminus", "smallsetminus": "setminus", "varnothing": "emptyset",
+            "lnot": "neg", "dag": "dagger"}  # fmt: skip
+# (KaTeX's aliases: \part is ∂, \infin ∞, \plusmn ±; \backslash between two sets is their difference)
 # Control symbols that Markdown escapes inside math (x\_i, a \* b): the character itself
 _ESCAPED = {"_": "_", "*": "*"}
 
@@ -413,3 +416,107 @@ def lex(text: str, macros: dict | None = None) -> list[Token]:
     """Tokens of a math body with the given macros expanded."""
     tokens = tokenize(text)
     return expand(tokens, macros) if macros else tokens
+
+
+# TeX's infix commands, which split the group around them: {a \over b} is \frac{a}{b}, {n \choose k}
+# is \binom{n}{k}; \buildrel X \over = stacks X over the relation, as \stackrel{X}{=} does
+INFIX = {"over": "frac", "choose": "binom"}
+INFIX_HINT = re.compile(r"\\(?:over|choose|buildrel)(?![A-Za-z])|\\[bB]igg?[lrm]?\{")
+_SIZES = frozenset({"big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr", "Biggl",
+                    "Biggr", "bigm", "Bigm"})  # fmt: skip
+
+
+def rewrite_infix(tokens: list[Token]) -> list[Token]:
+    """``tokens`` with every brace group that holds one \\over or \\choose at its top level written
+    as \\frac{…}{…} or \\binom{…}{…}, \\buildrel X \\over R as \\stackrel{X}{R}, and a size's delimiter
+    in braces (\\Big{(}) without them. An infix command
+    outside every group (its group is the whole formula or an alignment cell) or two in one group
+    is left as it is: the parser reports it. The new tokens take the spans of the old ones."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for k, t in enumerate(tokens):
+        if t.kind == CHAR and t.value == "{":
+            stack.append(k)
+        elif t.kind == CHAR and t.value == "}" and stack:
+            match[stack.pop()] = k
+    return _rewrite(tokens, 0, len(tokens), match)
+
+
+def _rewrite(tokens: list[Token], i: int, end: int, match: dict[int, int]) -> list[Token]:
+    out: list[Token] = []
+    infix: list[int] = []  # positions in ``out`` of infix commands at this level
+    while i < end:
+        t = tokens[i]
+        if t.kind == CHAR and t.value == "{" and i in match and match[i] == i + 2 and out and out[-1].kind == CMD and out[-1].value in _SIZES:
+            delim = tokens[i + 1]  # \Big{(}: the delimiter itself, spanning its braces
+            out.append(Token(delim.kind, delim.value, t.start, tokens[i + 2].end, t.space))
+            i += 3
+            continue
+        if t.kind == CHAR and t.value == "{" and i in match:
+            close = match[i]
+            inner = _rewrite(tokens, i + 1, close, match)
+            out.extend(_split_group(t, inner, tokens[close]))
+            i = close + 1
+            continue
+        if t.kind == CMD and t.value == "buildrel":
+            stacked = _buildrel(tokens, i, end, match)
+            if stacked is not None:
+                made, i = stacked
+                out.extend(made)
+                continue
+        if t.kind == CMD and t.value in INFIX:
+            infix.append(len(out))
+        out.append(t)
+        i += 1
+    return out
+
+
+def _split_group(open_tok: Token, inner: list[Token], close_tok: Token) -> list[Token]:
+    """The group {inner}, rewritten when ``inner`` holds one infix command at its top level."""
+    depth, found = 0, []
+    for k, t in enumerate(inner):
+        if t.kind == CHAR and t.value == "{":
+            depth += 1
+        elif t.kind == CHAR and t.value == "}":
+            depth -= 1
+        elif depth == 0 and t.kind == CMD and t.value in INFIX:
+            found.append(k)
+    if len(found) != 1 or found[0] == 0 or found[0] == len(inner) - 1:
+        return [open_tok, *inner, close_tok]
+    k = found[0]
+    mark = inner[k]
+    command = Token(CMD, INFIX[mark.value], open_tok.start, open_tok.end, open_tok.space)
+    return [
+        open_tok, command,
+        Token(CHAR, "{", open_tok.start, open_tok.end), *inner[:k], Token(CHAR, "}", mark.start, mark.end),
+        Token(CHAR, "{", mark.start, mark.end), *inner[k + 1 :], Token(CHAR, "}", close_tok.start, close_tok.end),
+        close_tok,
+    ]  # fmt: skip
+
+
+def _buildrel(tokens: list[Token], i: int, end: int, match: dict[int, int]) -> tuple[list[Token], int] | None:
+    """\\buildrel X \\over R at ``i`` as \\stackrel{X}{R} and the index after R; None when no
+    \\over follows at the same level with a relation after it."""
+    k, depth = i + 1, 0
+    while k < end:
+        t = tokens[k]
+        if t.kind == CHAR and t.value == "{" and k in match:
+            k = match[k] + 1
+            continue
+        if t.kind == CMD and t.value == "over":
+            break
+        if t.kind == CHAR and t.value == "}":
+            return None
+        k += 1
+    else:
+        return None
+    if k + 1 >= end or k == i + 1:
+        return None
+    rel = tokens[k + 1]
+    first, over = tokens[i], tokens[k]
+    made = [
+        Token(CMD, "stackrel", first.start, first.end, first.space),
+        Token(CHAR, "{", first.start, first.end), *tokens[i + 1 : k], Token(CHAR, "}", over.start, over.end),
+        Token(CHAR, "{", over.start, over.end), rel, Token(CHAR, "}", rel.start, rel.end),
+    ]  # fmt: skip
+    return made, k + 2

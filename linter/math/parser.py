@@ -38,8 +38,9 @@ GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa "
     "lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi "
     "psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega ell "
-    "imath jmath hbar infty emptyset".split()
-)
+    "imath jmath hbar infty emptyset varkappa digamma aleph beth "
+    "varGamma varDelta varTheta varLambda varXi varPi varSigma varUpsilon varPhi varPsi varOmega".split()
+)  # the var- capitals are the italic forms of the same letters
 TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
@@ -48,10 +49,14 @@ BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", 
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
                         "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits"})  # fmt: skip
-_SCRIPT_FONTS = WORD_FONTS | BOLD_FONTS  # a font command as a script takes its argument along
+CODE_FONTS = frozenset({"texttt", "mathtt"})
+PROSE_TEXT_FONTS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "textnormal", "mbox", "hbox"})  # a program's names: x.grad, np.sum
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
 ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
-                     "overline", "underline", "check", "breve", "acute", "grave", "mathring"})  # fmt: skip
+                     "overline", "underline", "check", "breve", "acute", "grave", "mathring", "dddot",
+                     "overleftarrow", "overleftrightarrow", "underrightarrow", "underleftarrow", "utilde"})  # fmt: skip
+# A command of one argument as a script takes its argument along: x_\mathcal{D}, W_\textrm{qh}, y^\hat{a}
+_SCRIPT_FONTS = WORD_FONTS | BOLD_FONTS | LETTER_FONTS | ACCENTS | {"mathbb", "Bbb", "mathds"}
 FRACS = frozenset({"frac", "dfrac", "tfrac", "cfrac"})
 DOTS = {"cdots": "cdots", "ldots": "ldots", "dots": "ldots", "vdots": "vdots",
         "ddots": "ddots", "dotsc": "ldots", "dotsb": "cdots", "dotsm": "cdots", "cdot s": "cdots"}  # fmt: skip
@@ -66,7 +71,13 @@ RELATIONS = {
     "ll": "≪", "gg": "≫", "prec": "≺", "succ": "≻", "preceq": "⪯", "succeq": "⪰",
     "eqqcolon": "=:", "overset": "=", "stackrel": "=", "gt": ">", "lt": "<",
     "leftarrow": "←", "gets": "←", "longleftarrow": "←",  # an assignment (an update rule), never a claim
+    "lesssim": "≲", "gtrsim": "≳", "downarrow": "↓", "uparrow": "↑", "searrow": "↘", "nearrow": "↗",
+    "nleq": "≰", "ngeq": "≱", "nsim": "≁", "asymp": "≍", "supset": "⊃", "supseteq": "⊇", "ni": "∋",
+    "gtrless": "≷", "lessgtr": "≶", "xrightarrow": "→", "xleftarrow": "←",
 }
+# \not before a relation negates it: \not= is ≠, \not\in is ∉
+NEGATED = {"=": "≠", "∈": "∉", "≡": "≢", "∼": "≁", "≤": "≰", "≥": "≱", "⊂": "⊄", "⊆": "⊈", "<": "≮", ">": "≯"}
+DIAGRAM_ENVS = frozenset({"tikzpicture", "tikzcd", "xy", "CD"})  # drawings inside a formula
 MATRIX_ENVS = frozenset({"bmatrix", "pmatrix", "vmatrix", "Vmatrix", "Bmatrix", "matrix",
                          "bmatrix*", "pmatrix*", "vmatrix*", "Vmatrix*", "Bmatrix*", "matrix*",
                          "smallmatrix", "array", "cases", "dcases", "subarray"})  # fmt: skip
@@ -81,24 +92,42 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "scriptscriptstyle", ",", ";", ":", "!", ">", "space", "enspace", "thinspace",
                        "medspace", "thickspace", "negthinspace", "negmedspace", "negthickspace", "tiny",
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
-                       "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak"})  # fmt: skip
+                       "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak", "hline", "hdashline",
+                       "pause"})  # fmt: skip
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
 SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})
 _FONT_SWITCHES = SWITCH_FONTS | {"bf", "bm", "boldmath", "cal", "mit"}  # {\bf QQ}: a font for the group  # {\rm Label}: a switch, not a command with an argument
 UPRIGHT_D_FONTS = frozenset({"mathrm", "rm", "text", "textrm", "operatorname", "mathop", "textnormal"})
 _PLUS_CMDS = frozenset({"pm", "mp", "oplus"})  # commands that add a term, as + does
-IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom"})
+IGNORED_WITH_ARG = frozenset({"color", "textcolor", "hspace", "mspace", "phantom", "hphantom", "vphantom",
+                              "textcircled", "circled"})  # \textcircled{1}: a step's label
 
+_COMMAND_MARKS = frozenset({"prime", "rvert", "vert", "%"})  # marks written as commands (Parser._command_mark)
 _POSTFIX_CMDS = SIZES | {"limits", "nolimits"}  # commands a postfix mark may follow: \limits_, \Big|_
 SPACE_FIELDS = frozenset("RSCNZQ")  # \mathbb letters that name a set of numbers or matrices
 # Constructs read but never evaluated (tree.Opaque): a claim holding one stays undecided
 INTEGRALS = frozenset({"int", "iint", "iiint", "oint", "intop", "smallint"})
 LOGIC_OPS = frozenset({"wedge", "vee", "cap", "cup", "setminus"})  # A ∩ B, x_1 ∧ x_2: between expressions
 QUANTIFIERS = frozenset({"forall", "exists", "nexists"})
-SCRIPT_MAPS = frozenset({"wedge", "vee"})  # ξ^∧ (the hat map of Lie groups), (·)^∨: written as a superscript
+SCRIPT_MAPS = frozenset({"wedge", "vee", "odot"})  # ξ^∧ (the hat map of Lie groups), (·)^∨, p^⊙: a superscript
+# Binary operations derivlint does not evaluate: a ⊛ b (a convolution), f ○ g (any operation), x ⊘ y
+OPAQUE_OPS = {"circledast": "⊛", "bigcirc": "○", "oslash": "⊘", "ominus": "⊖", "boxtimes": "⊠", "boxplus": "⊞",
+              "boxminus": "⊟", "boxdot": "⊡", "diamond": "⋄", "circledcirc": "⊚", "odiv": "⊘", "divideontimes": "⋇",
+              "ltimes": "⋉", "rtimes": "⋊", "wr": "≀", "amalg": "⨿", "uplus": "⊎", "sqcap": "⊓", "sqcup": "⊔"}  # fmt: skip
+# Big operators over sets or spaces (⋃, ⋂, ⨁, ⨂): with their limits, read but never evaluated
+BIG_SET_OPS = frozenset({"bigcup", "bigcap", "bigoplus", "bigotimes", "bigodot", "biguplus", "bigsqcup",
+                         "bigvee", "bigwedge", "coprod"})  # fmt: skip
+# Labels a symbol carries as a superscript: V^⊥, V^∘, x^♯ (names, not powers)
+SUP_LABELS = frozenset({"*", "ast", "star", "+", "dagger", "ddagger", "circ", "perp", "bot", "sharp", "flat",
+                        "natural", "diamond", "bullet", "dag"})  # fmt: skip
+# Brackets that make a function of what they hold: ⌈x⌉ (ceiling), ⌊x⌋ (floor)
+ROUNDING = {"lceil": ("rceil", "the ceiling ⌈x⌉"), "lfloor": ("rfloor", "the floor ⌊x⌋")}
+# Marks that stand for a placeholder argument where an operand is expected: f(\cdot), \|\cdot\|
+PLACEHOLDERS = frozenset({"cdot", "bullet", "cdotp"})
 PHYSICS_DERIVS = {"pdv": "partial", "dv": "d"}  # the physics package: \pdv[2]{f}{x}, \dv{f}{x}
-_CLAUSE_OPS = frozenset({"mid", "semicolon", "comma", "slice"})  # Opaque.op of a bracket of clauses
+_CLAUSE_OPS = frozenset({"mid", "semicolon", "comma", "slice", "between"})  # Opaque.op of a bracket of clauses
 WHAT_CONDITIONAL = "a conditional p(x | y) (a function of both)"
+WHAT_DIVERGENCE = "a divergence D(P ‖ Q) (a function of both)"
 WHAT_EVENT = "a condition or event inside brackets (P(X = x))"
 WHAT_CONDITION = "a condition under an operator (\\sum_{x \\in X}, \\max_{i=1,…,n})"
 
@@ -265,9 +294,24 @@ class Parser:
             rel_tok = self.next()
             if rel == "stacked":
                 rel = self._stacked_relation(rel_tok)
+            elif rel == "not":
+                negated = relation_of(self.next())
+                rel = NEGATED.get(negated, "not " + negated)
             elif tok.is_char(":") and self.peek() is not None and self.peek().is_char("="):
                 self.next()
                 rel = ":="
+            elif tok.kind == CHAR and self._glued_equals():  # >=, <=, == typed as a program writes them
+                self.next()
+                rel = {">": "≥", "<": "≤", "=": "="}[tok.value]
+            elif tok.is_char(":") and self.peek() is not None and self.peek().is_char(":") and self._glued_equals(1):
+                self.i += 2  # ::= (a definition, as a grammar writes it)
+                rel = ":="
+            elif tok.kind == CMD and tok.value in ("xrightarrow", "xleftarrow"):
+                if self.peek() is not None and self.peek().is_char("["):  # \xrightarrow[below]{above}
+                    while self.peek() is not None and not self.peek().is_char("]"):
+                        self.i += 1
+                    self.i += 1
+                self._skip_group()
             self.skip_ignorable()
             if self.peek() is None:
                 raise self.error(f"nothing after '{rel}'", rel_tok)
@@ -276,6 +320,12 @@ class Parser:
                 rhs = self._value_list(rhs)  # i = 1, 2, \ldots, n: the values an index runs through
             steps.append((rel, rel_tok, rhs))
         return first, steps
+
+    def _glued_equals(self, k: int = 0) -> bool:
+        """Whether an = follows the relation just read (k tokens on) with no space between (>=)."""
+        before = self.toks[self.i - 1 + k]
+        after = self.peek(k)
+        return after is not None and after.kind == CHAR and after.value == "=" and not after.space and after.start == before.end
 
     def _relation_later(self) -> bool:
         """Whether a relation stands at the top level after the cursor."""
@@ -298,6 +348,10 @@ class Parser:
             return None
         if tok.is_cmd("overset", "stackrel", "underset"):
             return "stacked"
+        if tok.kind == CMD and tok.value == "not":  # \not= , \not\in: the relation negated
+            after = self.peek(1)
+            rel = relation_of(after) if after is not None else None
+            return "not" if rel is not None else None
         if tok.is_char(":"):
             return ":"
         return relation_of(tok)
@@ -333,17 +387,25 @@ class Parser:
             if _depth > MAX_DEPTH:
                 raise self.error(TOO_DEEP)
             node = self._expr()
-            if self.i < self.n and self.toks[self.i].kind == CMD and self.toks[self.i].value in LOGIC_OPS:
+            if self.i < self.n and self.toks[self.i].kind == CMD and self._logic_op_at(self.i):
                 node = self._logic(node)
             return node
         finally:
             _depth -= 1
 
+    def _logic_op_at(self, k: int) -> bool:
+        """Whether the command at ``k`` joins two expressions as a logical or set operation: \\cap, or a
+        big one written between two sets (A \\bigcap B; with limits, \\bigcap_{i} starts an operand)."""
+        value = self.toks[k].value
+        if value in LOGIC_OPS:
+            return True
+        return value in BIG_SET_OPS and not (self._script_at(k + 1) or (k + 1 < self.n and self.toks[k + 1].is_cmd("limits", "nolimits")))
+
     def _logic(self, first: Node) -> Node:
         """x_1 \\wedge x_2, A \\cap B: a logical or set operation between expressions (never evaluated)."""
         parts, ops = [first], []
-        while self.i < self.n and self.toks[self.i].kind == CMD and self.toks[self.i].value in LOGIC_OPS:
-            ops.append(self.next().value)
+        while self.i < self.n and self.toks[self.i].kind == CMD and self._logic_op_at(self.i):
+            ops.append(self.next().value.replace("big", ""))
             parts.append(self._expr())
         op = ops[0] if len(set(ops)) == 1 else ""
         what = f"a logical or set operation (\\{ops[0]})"
@@ -401,6 +463,11 @@ class Parser:
                 self.i += 1
                 ops.append(MUL_OPS.get(value, "*"))
                 factors.append(self.unary())
+            elif kind == CMD and value in OPAQUE_OPS:  # W \circledast X, f \bigcirc g: never evaluated
+                self.i += 1
+                right = self.unary()
+                left = factors[0] if len(factors) == 1 else Mul(start, factors[-1].end, factors, ops)
+                factors, ops = [Opaque(start, right.end, f"an operation \\{value} ({OPAQUE_OPS[value]})", [left, right], None, value)], []
             elif (kind == CHAR and value == "/") or (kind == CMD and value == "div"):
                 self.i += 1
                 den = self.unary()
@@ -450,8 +517,12 @@ class Parser:
                 return False
             if v in RELATIONS or v in MUL_OPS or v in ("pm", "mp", "overset", "stackrel", "underset"):
                 return False
-            if v in ("rbrack", "rbrace", "}", "Rightarrow", "implies", "iff", "div", "mid") or v in LOGIC_OPS:
+            if v in ("rbrack", "rbrace", "}", "Rightarrow", "implies", "iff", "div", "mid", "rceil", "rfloor", "not") or v in LOGIC_OPS:
                 return False
+            if v in OPAQUE_OPS or v in PLACEHOLDERS or v == "%":
+                return False
+            if v in BIG_SET_OPS:  # A \bigcap B: between two sets; \bigcap_i A_i: an operand
+                return not (self.i < self.n and tok is self.toks[self.i] and self._logic_op_at(self.i))
             return True
         return False
 
@@ -490,8 +561,16 @@ class Parser:
                 return node
             tok = self.toks[self.i]
             if tok.kind != CHAR:  # every postfix mark is a character (or \limits, \Big| before one)
-                if tok.kind != CMD or tok.value not in _POSTFIX_CMDS:
+                if tok.kind != CMD:
                     return node
+                if tok.value not in _POSTFIX_CMDS:
+                    if tok.value not in _COMMAND_MARKS:
+                        return node
+                    marked = self._command_mark(node, tok)
+                    if marked is None:
+                        return node
+                    node = marked
+                    continue
                 if tok.value in ("limits", "nolimits"):
                     if not self._script_at(self.i + 1):
                         return node
@@ -520,17 +599,49 @@ class Parser:
                 if isinstance(node, Sym):
                     node = self._maybe_call(node)
             elif value == "'":
-                self.i += 1
-                if isinstance(node, Sym) and self.peek() is not None and self.peek().is_char("("):
-                    node = Sym(node.start, tok.end, node.name + "'", node.sub, node.bold, node.sup)
-                    node = self._maybe_call(node)  # g'(z): the derivative applied, not g' times z
-                else:
-                    node = Transpose(node.start, tok.end, node, "prime")
+                node = self._primed(node)
             elif value == "!":
                 self.i += 1
                 node = Factorial(node.start, tok.end, node)
             else:
                 return node
+
+    def _command_mark(self, node: Node, tok: Token) -> Node | None:
+        """A mark written as a command after ``node``: g\\prime(z) (a prime), f\\rvert_{x=0} (an
+        evaluation bar), 70\\% (a percentage, of a number only); None (cursor kept) for none."""
+        value = tok.value
+        if value == "prime":
+            return self._primed(node)
+        if (value == "rvert" or value == "vert") and self._evaluation_bar_at(self.i):
+            self.i += 1
+            return self._evaluated(node)
+        if value == "%" and isinstance(node, Num):
+            self.i += 1
+            return Div(node.start, tok.end, node, Num(tok.start, tok.end, "100"))
+        return None
+
+    def _primed(self, node: Node) -> Node:
+        """The primes at the cursor (' or \\prime, one or more) after ``node``: a symbol's derivative
+        f', f'' (applied when a bracket follows: f''(x)); x' alone is a transpose (as in x'Ax); two
+        primes on anything but a symbol are a derivative derivlint does not evaluate."""
+        count, end = 0, node.end
+        while self.i < self.n and (self.toks[self.i].is_char("'") or self.toks[self.i].is_cmd("prime")):
+            end = self.toks[self.i].end
+            self.i += 1
+            count += 1
+        return self._with_primes(node, count, end)
+
+    def _with_primes(self, node: Node, count: int, end: int) -> Node:
+        """``node`` with ``count`` primes ending at ``end`` (see _primed)."""
+        after = self.peek()
+        applied = after is not None and (after.is_char("(") or after.is_cmd("left"))
+        if isinstance(node, Sym) and (applied or count > 1 or (after is not None and after.is_char("_"))):
+            # w'_1: a name of its own (w prime, its entry 1), not an entry of a transpose
+            sym = Sym(node.start, end, node.name + "'" * count, node.sub, node.bold, node.sup)
+            return self._maybe_call(sym)  # g'(z): the derivative applied, not g' times z
+        if count == 1:
+            return Transpose(node.start, end, node, "prime")
+        return Opaque(node.start, end, "a derivative written with primes (f'')", [node], None, "primes")
 
     def _script_at(self, k: int) -> bool:
         return k < self.n and self.toks[k].kind == CHAR and self.toks[k].value in ("_", "^")
@@ -572,6 +683,11 @@ class Parser:
             self.toks[self.i] = rest
             return [first], first.start, first.end
         self.i += 1
+        if tok.kind == CMD and tok.value in _TWO_ARGUMENTS and self._group_at(self.i) and self._group_at(self.match[self.i] + 1):
+            end = self.match[self.match[self.i] + 1]  # x^\frac{n}{2}: a command with its arguments is the script
+            inner = self.toks[self.i - 1 : end + 1]
+            self.i = end + 1
+            return inner, tok.start, self.toks[end].end
         if tok.kind == CMD and tok.value in _SCRIPT_FONTS and self.peek() is not None:
             if self.peek().is_char("{"):
                 end = self.group_end()
@@ -582,6 +698,22 @@ class Parser:
             return [tok, nxt], tok.start, nxt.end
         return [tok], tok.start, tok.end
 
+    def _qualifier_at(self, k: int) -> bool:
+        """Whether the script argument at token ``k`` qualifies a set of numbers (+, ++, -, \\ge 0, >0)."""
+        return _is_qualifier(self.toks[k + 1 : self.match[k]] if self._group_at(k) else self.toks[k : k + 1])
+
+    def _transposing_script(self, k: int) -> bool:
+        """Whether the script argument at token ``k`` is a transpose or an inverse mark (T, \\top, -1)."""
+        if self._group_at(k):
+            words = _plain(self.toks[k + 1 : self.match[k]])
+        else:
+            words = self.toks[k].value if k < self.n else ""
+        return words in TRANSPOSE_WORDS or words == "-1"
+
+    def _group_at(self, k: int) -> bool:
+        """Whether a brace group opens at token ``k``."""
+        return k < self.n and self.toks[k].kind == CHAR and self.toks[k].value == "{"
+
     def superscript(self, base: Node) -> Node:
         inner, start, end = self._script_tokens()
         words = _plain(inner)
@@ -591,6 +723,8 @@ class Parser:
             words in ("t", "tr") or words not in TRANSPOSE_WORDS and words not in ("-1", "prime", "'", "H", "*")
         ):
             return Func(base.start, end, "exp", [_sub_parse(inner)])
+        if len(inner) > 1 and inner[0].is_cmd("otimes"):  # x^{\otimes k}: a tensor power, never evaluated
+            return Opaque(base.start, end, "a tensor power (x^{⊗k})", [base, _sub_parse(inner[1:], self.bold)], None, "tensorpower")
         if words in SCRIPT_MAPS:  # ξ^∧: a matrix made from a vector by the note's own map
             return Opaque(base.start, end, f"the map (·)^\\{words}", [base], None, words)
         if words in TRANSPOSE_WORDS:
@@ -598,18 +732,26 @@ class Parser:
             return Transpose(base.start, end, base, mark)
         if words == "H" or words == "*" and not isinstance(base, Sym):
             return Transpose(base.start, end, base, "H")
-        if words in ("prime", "'"):
-            return Transpose(base.start, end, base, "prime")
+        primes = _prime_count(inner)
+        if primes:  # f^\prime(x), f^{\prime\prime}: primes written as a superscript, as f'(x), f''
+            return self._with_primes(base, primes, end)
         if words == "-1":
             return Inverse(base.start, end, base)
         if words in ("-T", "-top", "-\u22a4", "-intercal", "-mathsfT", "-mathsf{T}"):
             return Inverse(base.start, end, base, transposed=True)
+        if isinstance(base, Sym) and len(inner) > 1 and words not in TRANSPOSE_WORDS:
+            label, mark = _label_and_transpose(inner)
+            if label is not None:  # w^{\ast T}, w^{*T}: the labelled symbol transposed
+                return Transpose(base.start, end, Sym(base.start, end, base.name, base.sub, base.bold, label), mark)
         if isinstance(base, Sym) and (
-            words in ("*", "ast", "star", "+", "dagger", "prime\\prime")
+            words in SUP_LABELS or (words.startswith("prime") and words[5:6] in ("(", "[")) or _is_qualifier(inner)
             or (words.startswith("(") and words.endswith(")"))
             or (words.startswith("[") and words.endswith("]"))
         ):
             return Sym(base.start, end, base.name, base.sub, base.bold, words)
+        if isinstance(base, Num) and words in ("circ", "+", "-"):  # 90^\circ (degrees); 0^+ (from above)
+            what = "an angle in degrees" if words == "circ" else "a one-sided limit point (0^+)"
+            return Opaque(base.start, end, what, [base], None, "degree" if words == "circ" else "side" + words)
         if isinstance(base, Sum):
             base.upper = _sub_parse(inner)
             base.end = end
@@ -723,7 +865,7 @@ class Parser:
             end = self._last_end()
             if inner.op == "semicolon" and all(isinstance(a, Sym) for a in inner.parts):
                 return Call(sym.start, end, sym, inner.parts)  # f(x; θ): a function of x and θ
-            what = WHAT_CONDITIONAL if inner.op == "mid" else inner.what
+            what = WHAT_CONDITIONAL if inner.op == "mid" else WHAT_DIVERGENCE if inner.op == "between" else inner.what
             return Opaque(sym.start, end, what, inner.parts, sym, inner.op)
         items = inner.items if isinstance(inner, Tuple) else [inner]
         if isinstance(inner, (Tuple, Sym)) and all(isinstance(a, Sym) for a in items) and (
@@ -825,7 +967,8 @@ class Parser:
                 raise
             return None
         self.i = close
-        what = {"mid": WHAT_CONDITIONAL, "semicolon": "a list with ';' (x_1; x_2)", "slice": "a slice (B[:, j])"}.get(op, WHAT_EVENT)
+        what = {"mid": WHAT_CONDITIONAL, "semicolon": "a list with ';' (x_1; x_2)", "slice": "a slice (B[:, j])",
+                "between": WHAT_DIVERGENCE}.get(op, WHAT_EVENT)
         return Opaque(start, end, what, parts, None, op)
 
     def _bracket_clauses(self, tok: Token, first: int) -> Node | None:
@@ -1124,7 +1267,7 @@ class Parser:
             self.next()
             node = self.primary()
             return _respan(node, tok.start, node.end)
-        if v in ("boxed", "fbox", "cancel", "bcancel", "xcancel", "color_group"):
+        if v in ("boxed", "fbox", "cancel", "bcancel", "xcancel", "color_group", "mathbin", "mathord", "mathinner"):
             self.next()
             inner, s, e = self._script_tokens()
             return _sub_parse(inner, self.bold)
@@ -1142,11 +1285,152 @@ class Parser:
             return Opaque(tok.start, end, "a quantifier (\\forall, \\exists)", parts, None, v)
         if v == "rbrace" or v == "}":
             raise self.error("unexpected '\\}'", tok)
+        node = self._rare_command(tok)
+        if node is not None:
+            return node
         raise self.error(f"unknown command \\{v}", tok)
 
-    def integral(self, tok: Token) -> Node:
+    def _rare_command(self, tok: Token) -> Node | None:
+        """The constructs few notes use, read where an operand stands (lazily: after every common
+        command was tried); None when the command at the cursor is none of them."""
+        v = tok.value
+        if v in ROUNDING:
+            return self.rounding(tok)
+        if v in ("binom", "dbinom", "tbinom"):  # \binom{n}{k}: a function of n and k, never evaluated
+            self.next()
+            top, _, _ = self._script_tokens()
+            bottom, _, end = self._script_tokens()
+            parts = [_sub_parse(top, self.bold), _sub_parse(bottom, self.bold)]
+            return Opaque(tok.start, end, "a binomial coefficient", parts, None, "binom")
+        if v in ("Re", "Im"):
+            return self.real_part(tok)
+        if v == "cdot" and self.i + 2 < self.n and self.toks[self.i + 1].is_cmd("cdot") and self.toks[self.i + 2].is_cmd("cdot"):
+            self.i += 3  # ··· typed as three middle dots: an ellipsis
+            return Dots(tok.start, self.toks[self.i - 1].end, "cdots")
+        if v in PLACEHOLDERS:  # f(\cdot), \|\cdot\|_1, \cdot + \cdot: where an operand stands, a placeholder
+            self.next()
+            return Opaque(tok.start, tok.end, "a placeholder argument (·)", [], None, "placeholder")
+        if v in BIG_SET_OPS:  # \bigcup_{i=1}^n A_i
+            return self.integral(tok, what="a big operation over sets (⋃, ⋂, ⨁)")
+        if v in ("sim", "approx", "simeq") and self.i + 1 < self.n and self._starts_factor(self.toks[self.i + 1]):
+            self.next()  # \sim 1 in a cell: about 1 (a value not stated exactly)
+            value = self.postfix()
+            return Opaque(tok.start, value.end, "an approximate value (∼ x)", [value], None, "about")
+        if v in ("neg", "lnot") and self.i + 1 < self.n and self._starts_factor(self.toks[self.i + 1]):
+            self.next()
+            negated = self.postfix()
+            return Opaque(tok.start, negated.end, "a negation (¬)", [negated], None, "neg")
+        if v in ("ce", "pu") and self._group_at(self.i + 1):  # \ce{NaCl} (mhchem): a chemical formula, text
+            self.next()
+            _, _, end = self._script_tokens()
+            return Opaque(tok.start, end, "a chemical formula (\\ce)", [], None, "text")
+        if v == "mid" and self._closing_mid() is not None:  # \mid w_1 \mid: bars drawn with \mid
+            close = self._closing_mid()
+            self.next()
+            with self.bounded(close):
+                self.bars.append("|")
+                inner = self.expr()
+                self.bars.pop()
+                if self.peek() is not None:
+                    raise leftover(self.peek())
+            self.i = close + 1
+            return Abs(tok.start, self.toks[close].end, inner)
+        if v in ("over", "choose", "atop"):  # {a \over b} was read before parsing (lexer.rewrite_infix)
+            if v == "atop":
+                raise self.error("\\atop (two rows stacked without a bar) is not read", tok)
+            raise self.error(f"\\{v} outside a group of its own, or two in one group: which part is the fraction is not certain", tok)
+        if v == "tikz":  # \tikz[options]{…}: a diagram drawn in the formula
+            self.next()
+            if self.peek() is not None and self.peek().is_char("["):
+                close = _closing_bracket(self.toks, self.i + 1, self.n, "]")
+                if close is None:
+                    raise self.error("\\tikz with unclosed options", tok)
+                self.i = close + 1
+            if not self._group_at(self.i):
+                raise self.error("\\tikz without a drawing", tok)
+            _, _, end = self._script_tokens()
+            return Opaque(tok.start, end, "a diagram (TikZ)", [], None, "diagram")
+        if (v in MUL_OPS or v in OPAQUE_OPS or v in _PLUS_CMDS or v in LOGIC_OPS) and self._operation_named_at(self.i + 1):
+            self.next()  # (\mathbb{R}^3, \mathbb{R}, \times), \oplus : D \to D: the operation itself, as an object
+            return Opaque(tok.start, tok.end, f"an operation named as an object (\\{v})", [], None, "operation")
+        if v == "#":  # \#(i), \#\{…\}: a count
+            self.next()
+            self.skip_ignorable()
+            if self.peek() is None or not self._starts_factor(self.peek()):
+                raise self.error("\\# without what it counts", tok)
+            counted = self.postfix()
+            return Opaque(tok.start, counted.end, "a count (#)", [counted], None, "count")
+        return None
+
+    def _closing_mid(self) -> int | None:
+        """The index of the \\mid that closes one opened at the cursor, at the same level, with no
+        other \\mid between; None when there is none."""
+        depth = 0
+        for k in range(self.i + 1, self.n):
+            t = self.toks[k]
+            if t.kind == CHAR and t.value in "([{":
+                depth += 1
+            elif t.kind == CHAR and t.value in ")]}":
+                depth -= 1
+                if depth < 0:
+                    return None
+            elif depth == 0 and t.kind == CMD and t.value == "mid":
+                return k if k > self.i + 1 else None
+            elif depth == 0 and relation_of(t) is not None:
+                return None
+        return None
+
+    def _operation_named_at(self, k: int) -> bool:
+        """Whether an operation sign before token ``k``, where an operand stands, is named as an object
+        rather than applied: a bracket or comma closes after it, a relation or a sign follows, or nothing."""
+        while k < self.n and self.toks[k].kind == CMD and self.toks[k].value in IGNORABLE:
+            k += 1
+        if k >= self.n:
+            return True
+        t = self.toks[k]
+        if t.kind == CHAR:
+            return t.value in ")],:+-=<>"
+        return t.kind == CMD and (t.value in ("right", "rbrack", "rangle") or relation_of(t) is not None)
+
+    def rounding(self, tok: Token) -> Node:
+        """\\lceil x \\rceil, \\lfloor x \\rfloor: a function of what they hold, never evaluated."""
+        close_name, what = ROUNDING[tok.value]
+        depth, k = 0, self.i + 1
+        while k < self.n:
+            t = self.toks[k]
+            if t.kind == CMD and t.value == tok.value:
+                depth += 1
+            elif t.kind == CMD and t.value == close_name:
+                if depth == 0:
+                    break
+                depth -= 1
+            k += 1
+        else:
+            raise ParseError(f"unclosed '\\{tok.value}'", tok.start, tok.end, unbalanced=True)
+        self.next()
+        with self.bounded(k):
+            inner = self.expr()
+            if self.peek() is not None:
+                raise leftover(self.peek())
+        self.i = k + 1
+        return Opaque(tok.start, self.toks[k].end, what, [inner], None, close_name[1:])
+
+    def real_part(self, tok: Token) -> Node:
+        """\\Re z, \\Re(z), \\Im z: the real or imaginary part (never evaluated). Written with a
+        script or with nothing after it (x \\in \\Re^n, f : \\Re \\to \\Re), \\Re is the real numbers,
+        as such notes mean by it; \\Im so written stays unread."""
+        self.next()
+        if self._argument_follows() and not self.peek().is_char("^", "_"):
+            arg = self.delimited(respan=False) if self.peek().is_char("(", "[") or self.peek().is_cmd("left") else self.postfix()
+            what = "the real part" if tok.value == "Re" else "the imaginary part"
+            return Opaque(tok.start, max(arg.end, self._last_end()), what, [arg], None, tok.value)
+        if tok.value == "Re":
+            return self._space_dims(tok, "R")
+        raise self.error("\\Im that is not applied to anything", tok)
+
+    def integral(self, tok: Token, what: str = "an integral") -> Node:
         """\\int_a^b f(x)\\,dx: its bounds and integrand read (so the claim around it parses),
-        the integral itself never evaluated."""
+        the integral itself never evaluated; the big set operations (\\bigcup_i A_i) are read alike."""
         self.next()
         parts: list[Node] = []
         end = tok.end
@@ -1161,7 +1445,7 @@ class Parser:
             body = self._nested(self.term)
             parts.append(body)
             end = body.end
-        return Opaque(tok.start, end, "an integral", parts, None, tok.value)
+        return Opaque(tok.start, end, what, parts, None, tok.value)
 
     def brace_set(self, tok: Token) -> Node:
         """\\{ … \\}: a set, by its elements (\\{0, 1\\}) or a rule (\\{x \\mid x > 0\\})."""
@@ -1284,13 +1568,15 @@ class Parser:
             if node is not None:
                 return node
         if word in FUNCTIONS or word in TRACE_NAMES or word.replace("\\,", "") in FUNCTIONS:
-            if self.peek() is None and inner and all(t.kind == LETTER for t in inner):
-                return Sym(tok.start, e, word, None, self.bold)  # {\rm softmax}(z): applied after the group
+            if inner and all(t.kind == LETTER for t in inner) and (self.peek() is None or not self._argument_follows()):
+                # {\rm softmax}(z): applied after the group; \operatorname{ReLU} \to …: the name alone
+                return Sym(tok.start, e, word, None, self.bold)
             return self.function(TRACE_NAMES.get(word, word), tok)
         if tok.value in ("operatorname", "mathop", "operatornamewithlimits") or star:
-            if self._argument_follows():
+            named = inner and all(t.kind == LETTER for t in inner)
+            if self._argument_follows() and not (named and self._only_scripts_follow()):
                 return self.function(word, tok)
-            if inner and all(t.kind == LETTER for t in inner):  # \operatorname{CE} = …: a name
+            if named:  # \operatorname{CE} = …, \operatorname{Linear}_1 \to …: a name
                 return Sym(tok.start, e, word, None, self.bold)
             return self.function(word, tok)
         if len(inner) == 1 and inner[0].kind == LETTER:
@@ -1298,7 +1584,15 @@ class Parser:
         if not inner:
             raise self.error("empty text", tok)
         if all(t.kind == LETTER for t in inner):
-            return self._maybe_call(Sym(tok.start, e, word, None, self.bold))
+            sym = Sym(tok.start, e, word, None, self.bold)
+            node = self._maybe_call(sym)
+            if node is sym and len(inner) > 1 and not any(t.space for t in inner[1:]) and self._bracket_right_after():
+                return self.function(word, tok)  # \text{prod}\left(…, …\right): a function by its name, not a product
+            return node
+        if tok.value in CODE_FONTS and all(t.kind in (LETTER, NUM) or t.is_char(".", "_") for t in inner):
+            return Sym(tok.start, e, word, None, self.bold)  # \texttt{x.grad}: a name in a program, opaque
+        if tok.value in PROSE_TEXT_FONTS and _is_words(inner):  # + \text{higher-order terms}: a term named in words
+            return Opaque(tok.start, e, "a term named in words (\\text{…})", [], None, "text")
         node = _sub_parse(inner, self.bold)
         return node
 
@@ -1311,6 +1605,32 @@ class Parser:
                 inner.append(self.next())
         return inner
 
+    def _only_scripts_follow(self) -> bool:
+        """Whether scripts follow the cursor and no argument after them (\\operatorname{Linear}_1 \\to):
+        a name with a subscript, not an operator applied."""
+        k = self.i
+        if not self._script_at(k):
+            return False
+        while self._script_at(k):
+            k += 1
+            if k < self.n and self.toks[k].is_char("{"):
+                k = self.match[k] + 1
+            elif k < self.n and self.toks[k].kind == CMD and self.toks[k].value in _SCRIPT_FONTS and self._group_at(k + 1):
+                k = self.match[k + 1] + 1
+            else:
+                k += 1
+        while k < self.n and self.toks[k].kind == CMD and (self.toks[k].value in IGNORABLE or self.toks[k].value in SIZES):
+            k += 1
+        if k >= self.n:
+            return True
+        nxt = self.toks[k]
+        return not (nxt.is_char("(", "[") or nxt.is_cmd("left") or self._starts_factor(nxt))
+
+    def _bracket_right_after(self) -> bool:
+        """Whether a ( or \\left( stands at the cursor with no space before it (a function applied)."""
+        nxt = self.peek()
+        return nxt is not None and not nxt.space and (nxt.is_char("(") or (nxt.is_cmd("left") and self.peek(1) is not None and self.peek(1).is_char("(")))
+
     def _argument_follows(self) -> bool:
         """Whether a factor, a bracket or a script follows the cursor (an operator's argument)."""
         self.skip_ignorable()
@@ -1321,17 +1641,24 @@ class Parser:
         """The argument of a named function: (…), |…|, or the next factor."""
         power = None
         sub = None
-        while self.peek() is not None and (self.peek().is_char("^", "_") or self.peek().is_cmd("limits", "nolimits")):
+        while self.peek() is not None and (self.peek().is_char("^", "_", "'") or self.peek().is_cmd("limits", "nolimits", "prime")):
             mark = self.next()
+            if mark.value == "'" or mark.value == "prime":  # \tanh'(z): the derivative of the function, applied
+                name += "'"
+                continue
             if mark.kind == CMD:
                 continue
             inner, s, e = self._script_tokens()
-            if mark.value == "^":
-                power = _sub_parse(inner)
+            if mark.value == "^" and _prime_count(inner):  # tanh^{'}(z), \sigma^\prime
+                name += "'" * _prime_count(inner)
+            elif mark.value == "^":
+                power = _TRANSPOSED if _plain(inner) in _TRANSPOSING_POWERS else _sub_parse(inner)
             else:
                 sub = condition(inner)
         self.skip_ignorable()
         nxt = self.peek()
+        if nxt is None and name.endswith("'") and power is None and sub is None:
+            return Sym(tok.start, self._last_end(), name, None, self.bold)  # {tanh^{'}}: the derivative, as a name
         if nxt is None:
             raise self.error(f"\\{name} without an argument", tok)
         if nxt.is_char("(") or nxt.is_cmd("left") or nxt.is_char("["):
@@ -1346,6 +1673,8 @@ class Parser:
         node: Node = Func(tok.start, args[-1].end if args else tok.end, name, args, sub)
         if isinstance(arg := (args[0] if args else None), Node) and nxt.is_char("(", "["):
             node.end = max(node.end, self._last_end())
+        if power is _TRANSPOSED:  # \mathrm{vec}^\top(X): the transpose of the value
+            return Transpose(node.start, node.end, node, "T")
         if power is not None:
             node = _power(node, power)
         return node
@@ -1370,6 +1699,20 @@ class Parser:
 
     def partial(self, tok: Token) -> Node:
         self.next()
+        if self.peek() is not None and self.peek().is_char("^"):  # \partial^2 f(x): a derivative of higher order
+            self.next()
+            order, _, end = self._script_tokens()
+            parts = [_sub_parse(order, self.bold)]
+            while self.peek() is not None and self.peek().is_char("_"):  # \partial^2_{x y} f
+                self.next()
+                inner, _, end = self._script_tokens()
+                parts.append(_sub_parse(inner, self.bold))
+            self.skip_ignorable()
+            if self.peek() is not None and self._starts_factor(self.peek()):
+                operand = self.postfix()
+                parts.append(operand)
+                end = operand.end
+            return Opaque(tok.start, end, "a derivative of higher order (∂^k f)", parts, None, "partial^")
         if self.peek() is not None and self.peek().is_char("_"):
             self.next()
             inner, s, e = self._script_tokens()
@@ -1449,8 +1792,14 @@ class Parser:
     def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
         node = Space(tok.start, end or tok.end, letter, [])
         qualified = letter in SPACE_FIELDS  # a set of numbers may carry a qualifier below (\mathbb{R}_+)
+        if not qualified and self._script_at(self.i) and self.toks[self.i].value == "^" and self._transposing_script(self.i + 1):
+            return node  # \mathbb{X}^\top: a matrix in a blackboard font, transposed (the superscript read after)
         if qualified and self.peek() is not None and self.peek().is_char("_"):  # \mathbb{S}_{++}^n
             self.next()
+            inner, s, node.end = self._script_tokens()
+            node.sub = _plain(inner)
+        if qualified and node.sub is None and self._script_at(self.i) and self.toks[self.i].value == "^" and self._qualifier_at(self.i + 1):
+            self.next()  # \mathbb{R}^+, \reals^{\ge 0}: a part of the set, not a power of it
             inner, s, node.end = self._script_tokens()
             node.sub = _plain(inner)
         if self.peek() is not None and self.peek().is_char("^"):
@@ -1496,6 +1845,10 @@ class Parser:
             self.i = self.group_end() + 1
         if name.endswith("matrix*") and column_option(self.toks, self.i, self.n):  # mathtools: \begin{pmatrix*}[r]
             self.i += 3
+        if name in DIAGRAM_ENVS:  # a tensor or commutative diagram drawn in the formula: read, never evaluated
+            after = self.match.get(close + 1, close) + 1 if close + 1 < self.n else close + 1
+            self.i = after
+            return Opaque(tok.start, self.toks[after - 1].end, "a diagram (TikZ)", [], None, "diagram")
         if name not in MATRIX_ENVS:
             raise self.error(f"environment {name} inside an expression", tok)
         end_tok_index = close
@@ -1503,21 +1856,30 @@ class Parser:
         end_pos = self.toks[after - 1].end
         rows: list[list[Node]] = []
         schematic = False
+        piecewise = False  # an array with a condition in a cell (1, & i = j): cases written by hand
         for row in split_cells(self.toks, self.i, end_tok_index):
             cells = []
             for cell in row:
+                if len(cell) > 1 and cell[-1].kind == CHAR and cell[-1].value in ",.;" and not cell[-2].is_char("."):
+                    cell = cell[:-1]  # 1, & x > 0.: the punctuation of a written-out case (not an ellipsis's dot)
                 if not cell:
                     cells.append(Dots(tok.start, tok.start, "empty"))
                     continue
                 # a piecewise definition's cells hold conditions (x > 0, \text{if } x = 0)
-                node = condition(cell, self.bold) if name in ("cases", "dcases") else _sub_parse(cell, self.bold)
+                if name in ("cases", "dcases"):
+                    node = condition(cell, self.bold)
+                elif name == "array":
+                    node, conditional = _array_cell(cell, self.bold)
+                    piecewise = piecewise or conditional
+                else:
+                    node = _sub_parse(cell, self.bold)
                 if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
             if cells:
                 rows.append(cells)
         self.i = after
-        if name in ("cases", "dcases"):
+        if name in ("cases", "dcases") or piecewise:
             return Cases(tok.start, end_pos, rows)
         if any(isinstance(c, Dots) and c.kind == "empty" for r in rows for c in r):
             schematic = True
@@ -1537,6 +1899,59 @@ class Parser:
 
 
 _MARKS = frozenset("^_'!")
+_TRANSPOSING_POWERS = TRANSPOSE_WORDS - {"t", "tr"}  # \sin^t x is no transpose
+_TRANSPOSED = Num(0, 0, "T")  # Parser.function: the marker of a transposing superscript (vec^T(X))
+_TWO_ARGUMENTS = FRACS | {"binom", "dbinom", "tbinom"}  # commands whose two groups a script takes along
+
+
+def _array_cell(cell: list[Token], bold: bool) -> tuple[Node, bool]:
+    """A cell of an array, and whether it states a condition (i = j, x > 0) rather than a value:
+    an array holding one lays out cases (\\left\\{\\begin{array} … \\end{array}\\right.)."""
+    try:
+        return _sub_parse(cell, bold), False
+    except ParseError as err:
+        if err.unbalanced or err.message == TOO_DEEP:
+            raise
+        node = condition(cell, bold)
+        return node, isinstance(node, Opaque)
+
+
+def _is_qualifier(inner: list[Token]) -> bool:
+    """Whether a script qualifies a set of numbers: +, ++, -, \\ge 0, >0 (ℝ^+, ℝ^{≥0})."""
+    if not inner:
+        return False
+    if all(t.is_char("+", "-") for t in inner):
+        return True
+    return len(inner) > 1 and relation_of(inner[0]) is not None and all(t.kind == NUM for t in inner[1:])
+
+
+def _is_words(inner: list[Token]) -> bool:
+    """Whether a text font's tokens are words of prose: CJK, math inside ($θ$), or several words
+    (separated by spaces) of letters, digits and punctuation."""
+    if any(t.kind == TEXT or t.value == "$" for t in inner):
+        return True
+    if not all(t.kind in (LETTER, NUM) or t.is_char("-", ",", ".", "'") for t in inner):
+        return False
+    return any(t.space for t in inner[1:])
+
+
+def _label_and_transpose(inner: list[Token]) -> tuple[str | None, str]:
+    """A superscript of a label and then a transpose mark (\\ast T, * \\top): (the label, the mark);
+    (None, "") for any other."""
+    words = _plain(inner[1:])
+    if words not in TRANSPOSE_WORDS:
+        return None, ""
+    label = inner[0].value
+    if label not in SUP_LABELS and label != "prime":
+        return None, ""
+    return label, "top" if words in ("top", "\u22a4") else "T"
+
+
+def _prime_count(inner: list[Token]) -> int:
+    """How many primes a superscript of nothing but primes holds (^\\prime, ^{\\prime\\prime}, ^{'}); else 0."""
+    if not inner or not all(t.is_cmd("prime") or t.is_char("'") for t in inner):
+        return 0
+    return len(inner)
 
 
 def _applied_function(sym: Sym) -> bool:
@@ -1669,7 +2084,7 @@ def _is_clause_mark(t: Token) -> bool:
     """A token that separates clauses (| \\mid ; :) or states a relation (= \\in \\sim ≤)."""
     if t.kind == CHAR:
         return t.value in "|;:=<>"
-    return t.kind == CMD and (t.value in ("mid", "vert") or t.value in RELATIONS)
+    return t.kind == CMD and (t.value in ("mid", "vert", "|", "Vert") or t.value in RELATIONS)
 
 
 def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
@@ -1687,10 +2102,15 @@ def clauses(tokens: list[Token], bold: bool = False) -> tuple[list[Node], str]:
         if len(bars) == 1:  # p(x | y); with more bars, which one separates is unclear
             groups = _split_top(tokens, lambda t: t is bars[0])
             op = "mid"
+    if len(groups) == 1:
+        double = [t for t in top if t.is_cmd("|", "Vert")]
+        if len(double) == 1:  # KL(P \| Q): a divergence, a function of both
+            groups = _split_top(tokens, lambda t: t is double[0])
+            op = "between"
     parts: list[Node] = []
     for group in groups:
         items = [_clause(item, bold) for item in _split_top(group, lambda t: t.kind == CHAR and t.value in ",;")]
-        if op == "mid" and len(items) > 1:  # p(x | μ, Σ): each side of the bar is one part
+        if op in ("mid", "between") and len(items) > 1:  # p(x | μ, Σ): each side of the bar is one part
             parts.append(Tuple(items[0].start, items[-1].end, items, ""))
         else:
             parts.extend(items)

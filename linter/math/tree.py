@@ -460,8 +460,49 @@ def render(node: Node | None) -> str:
     return f"<{type(node).__name__}>"
 
 
-_OPAQUE_SEPARATORS = {"mid": " | ", "semicolon": "; ", "wedge": " ∧ ", "vee": " ∨ ", "cap": " ∩ ",
+_OPAQUE_SEPARATORS = {"mid": " | ", "between": " ‖ ", "semicolon": "; ", "wedge": " ∧ ", "vee": " ∨ ", "cap": " ∩ ",
                       "cup": " ∪ ", "setminus": " ∖ ", "comma": ", "}  # fmt: skip
+
+
+# Opaque.op -> the sign of a binary operation derivlint does not evaluate (parser.OPAQUE_OPS)
+_OPAQUE_SIGNS = {"circledast": "⊛", "bigcirc": "○", "oslash": "⊘", "ominus": "⊖", "boxtimes": "⊠", "boxplus": "⊞",
+                 "boxminus": "⊟", "boxdot": "⊡", "diamond": "⋄", "circledcirc": "⊚", "odiv": "⊘", "divideontimes": "⋇",
+                 "ltimes": "⋉", "rtimes": "⋊", "wr": "≀", "amalg": "⨿", "uplus": "⊎", "sqcap": "⊓", "sqcup": "⊔"}  # fmt: skip
+_BIG_SIGNS = {"bigcup": "⋃", "bigcap": "⋂", "bigoplus": "⨁", "bigotimes": "⨂", "bigodot": "⨀", "biguplus": "⨄",
+              "bigsqcup": "⨆", "bigvee": "⋁", "bigwedge": "⋀", "coprod": "∐"}  # fmt: skip
+
+
+def _render_rare(node: "Opaque", parts: list[str]) -> str | None:
+    """The few constructs of parser._rare_command and the marks read with them, written out; None
+    for any other."""
+    op = node.op
+    if op in _OPAQUE_SIGNS and len(parts) == 2:
+        return f"({parts[0]} {_OPAQUE_SIGNS[op]} {parts[1]})"
+    if op in _BIG_SIGNS:
+        return f"{_BIG_SIGNS[op]}({', '.join(parts)})"
+    if op == "placeholder":
+        return "·"
+    if op == "text":
+        return "text"
+    if op == "diagram":
+        return "diagram"
+    if op == "operation":
+        return node.what.rsplit("\\", 1)[-1].rstrip(")")
+    if op == "tensorpower" and len(parts) == 2:
+        return f"{_wrap(node.parts[0], PREC_ATOM)}^(⊗{parts[1]})"
+    if op in ("about", "neg") and parts:
+        return ("∼" if op == "about" else "¬") + _wrap(node.parts[0], PREC_ATOM)
+    if op in ("binom", "Re", "Im", "count", "ceil", "floor"):
+        return f"{ {'count': '#', 'ceil': 'ceil', 'floor': 'floor'}.get(op, op)}({', '.join(parts)})"
+    if op == "partial^":
+        return f"∂^{_wrap(node.parts[0], PREC_ATOM)}({', '.join(parts[1:])})"
+    if op == "degree" and parts:
+        return f"{parts[0]}°"
+    if op in ("side+", "side-") and parts:
+        return f"{parts[0]}^{op[-1]}"
+    if op == "primes" and parts:
+        return f"({parts[0]})''"
+    return None
 
 
 def _render_opaque(node: "Opaque") -> str:
@@ -481,6 +522,9 @@ def _render_opaque(node: "Opaque") -> str:
         return ":"
     if node.op in ("forall", "exists"):
         return ("∀ " if node.op == "forall" else "∃ ") + ", ".join(parts)
+    written = _render_rare(node, parts)
+    if written is not None:
+        return written
     sep = _OPAQUE_SEPARATORS.get(node.op, f" {node.op} " if node.op else ", ")
     inner = sep.join(parts)
     if node.head is not None:
