@@ -527,3 +527,28 @@ def test_a_run_of_primes_is_one_name_read_in_a_loop():
 
     node = sub_parse(lex("f" + "'" * DEEP + "(x)"))
     assert node.func.name == "f" + "'" * DEEP
+
+
+def test_a_garbage_collection_is_not_the_claims_time(monkeypatch):
+    """The collector's pause depends on what the whole process holds (a long test run, a big note):
+    it moves the claim's deadline on, and is not taken from the note's budget."""
+    from derivlint.check import budget
+
+    now = [100.0]
+    monkeypatch.setattr(budget, "_clock", lambda: now[0])
+    budget.open_note(0)
+    budget.start(0.25)
+    budget._collected("start", {})
+    now[0] += 5.0  # a long pause of the collector
+    budget._collected("stop", {})
+    now[0] += 0.1  # the claim's own work
+    budget.check()  # no OverBudget: 0.1 s of the claim's 0.25 s
+    left = budget._note_left
+    budget.stop()
+    assert abs((left - budget._note_left) - 0.1) < 1e-9
+    budget.close_note()
+    budget.start(0.25)
+    now[0] += 0.3  # the claim's own work past its budget
+    with pytest.raises(budget.OverBudget):
+        budget.check()
+    budget.stop()

@@ -20,6 +20,7 @@ for 459 claims of a budget of 0.96 s, the most); a claim that gets no time left 
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 
@@ -40,6 +41,8 @@ _count = 0
 _note_left: float | None = None  # CPU seconds left to the claims of the open note (None: no note open)
 _note_total = 0.0
 _pooled = False  # whether the open claim's budget is what was left of the note's
+_gc_began: float | None = None  # the clock when the running garbage collection started
+_gc_spent = 0.0  # seconds the collector took while the open budget ran: not the claim's
 
 
 class OverBudget(BaseException):
@@ -55,13 +58,13 @@ def start(seconds: float | None = None) -> None:
     """Open a budget of ``seconds`` (default BUDGET_SECONDS) of CPU time, replacing any open one,
     counted from now (a reading of the clock, about 2 µs: a claim may spend much before its
     64th tick, a product of thousands of letters substituted, and that time is the claim's)."""
-    global _deadline, _count, _seconds, _modules, _open, _pooled, _started
+    global _deadline, _count, _seconds, _modules, _open, _pooled, _started, _gc_spent
     _seconds = BUDGET_SECONDS if seconds is None else seconds
     _pooled = _note_left is not None and _note_left < _seconds
     if _pooled:
         _seconds = max(0.0, _note_left)
     _started = _clock()
-    _deadline, _modules, _open = _started + _seconds, len(sys.modules), True
+    _deadline, _modules, _open, _gc_spent = _started + _seconds, len(sys.modules), True, 0.0
     _count = _EVERY - 1 if _seconds <= 0 else 0  # nothing left of the note's: the first tick stops the claim
 
 
@@ -70,8 +73,25 @@ def stop() -> None:
     note's budget."""
     global _open, _note_left
     if _open and _note_left is not None:
-        _note_left -= _clock() - _started
+        _note_left -= _clock() - _started - _gc_spent
     _open = False
+
+
+def _collected(phase: str, info: dict) -> None:
+    """gc callback: the time a garbage collection takes while a budget is open moves its
+    deadline on. The collector's pauses depend on everything the process holds (a long test
+    run, a big note), not on the claim, so they must not make a claim undecided."""
+    global _gc_began, _deadline, _gc_spent
+    if phase == "start":
+        _gc_began = _clock()
+    elif _gc_began is not None:
+        spent, _gc_began = _clock() - _gc_began, None
+        if _open:
+            _deadline += spent
+            _gc_spent += spent
+
+
+gc.callbacks.append(_collected)
 
 
 def open_note(claims: int) -> None:
@@ -97,7 +117,7 @@ def tick() -> None:
 
 def check() -> None:
     """A safe point before a step that may be long on its own (a sympy call): reads the clock now."""
-    global _deadline, _modules, _started
+    global _deadline, _modules, _started, _gc_spent
     if not _open:
         return
     now = _clock()
@@ -106,7 +126,7 @@ def check() -> None:
             # modules were imported meanwhile (numpy or sympy on first use, once per process):
             # their time is not the claim's, start afresh
             _modules = len(sys.modules)
-            _deadline, _started = now + _seconds, now
+            _deadline, _started, _gc_spent = now + _seconds, now, 0.0
             return
         raise OverBudget(_seconds, _note_total if _pooled else None)
 
