@@ -397,20 +397,15 @@ def test_chain_indices_of_a_long_chain_are_linear_and_match_a_walk_of_each_step(
     per chain: equal to walking every earlier step for each claim, as it did (quadratic: a chain
     of 5,000 steps '&= x \\\\' took 180 s), and linear in the chain's length."""
     from derivlint.engine import check_text
-    from derivlint.math.tree import Deriv, Sym
-    from derivlint.rules.dl501_unintroduced_symbol import _chain_indices
+    from derivlint.rules.dl501_unintroduced_symbol import _chain_indices, _side_indices
 
-    def walked(chain, claim):
+    def walked(chain, claim):  # the walk of every earlier step again, as it was before the running union
         letters = set()
         for other in chain:
             if other.step > claim.step:
                 continue
             for side in (other.lhs, other.rhs) if other is not claim else (other.lhs,):
-                for n in side.walk() if side is not None else ():
-                    if isinstance(n, Deriv):
-                        letters |= {ch for w in n.wrt if isinstance(w, Sym) and w.sub for ch in w.sub if ch.isalpha()}
-                    elif isinstance(n, Sym) and n.sub and len(n.sub) <= 3:
-                        letters |= {ch for ch in n.sub if ch.isalpha()}
+                letters |= _side_indices(side)
         return letters
 
     text = ("$$\\begin{aligned}\\frac{\\partial f}{\\partial M_{rs}} &= C_{ab} M_{rs} \\\\\n&= \\sum_k A_{rk} B_{ks} \\\\\n"

@@ -1025,24 +1025,29 @@ class Parser:
                 depth -= 1
         return False
 
+    def _matching_command(self, k: int, opening: str, closing: str) -> int | None:
+        """The index of the command ``closing`` that matches, from token ``k`` on, with the
+        ``opening`` commands between counted (\\left … \\right, \\lceil … \\rceil); None if none."""
+        depth = 0
+        while k < self.n:
+            t = self.toks[k]
+            if t.kind == CMD and t.value == opening:
+                depth += 1
+            elif t.kind == CMD and t.value == closing:
+                if depth == 0:
+                    return k
+                depth -= 1
+            k += 1
+        return None
+
     def left_right(self, left: Token) -> Node:
         delim = self.next() if self.peek() is not None else None
         if delim is None:
             raise ParseError("\\left without a delimiter", left.start, left.end, unbalanced=True)
         opening = delim.value if delim.kind in (CHAR, CMD) else ""
         # find the matching \right
-        depth, k = 0, self.i
-        while k < self.n:
-            t = self.toks[k]
-            if t.kind == CMD:
-                if t.value == "left":
-                    depth += 1
-                elif t.value == "right":
-                    if depth == 0:
-                        break
-                    depth -= 1
-            k += 1
-        else:
+        k = self._matching_command(self.i, "left", "right")
+        if k is None:
             raise ParseError(f"\\left{opening} without \\right", left.start, delim.end, unbalanced=True)
         right_delim = self.toks[k + 1] if k + 1 < len(self.toks) else None
         end = (right_delim or self.toks[k]).end
@@ -1395,17 +1400,8 @@ class Parser:
     def rounding(self, tok: Token) -> Node:
         """\\lceil x \\rceil, \\lfloor x \\rfloor: a function of what they hold, never evaluated."""
         close_name, what = ROUNDING[tok.value]
-        depth, k = 0, self.i + 1
-        while k < self.n:
-            t = self.toks[k]
-            if t.kind == CMD and t.value == tok.value:
-                depth += 1
-            elif t.kind == CMD and t.value == close_name:
-                if depth == 0:
-                    break
-                depth -= 1
-            k += 1
-        else:
+        k = self._matching_command(self.i + 1, tok.value, close_name)
+        if k is None:
             raise ParseError(f"unclosed '\\{tok.value}'", tok.start, tok.end, unbalanced=True)
         self.next()
         with self.bounded(k):
