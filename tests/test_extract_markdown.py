@@ -618,3 +618,13 @@ def test_a_display_closes_where_the_next_one_opens(note, blocks):
     ex = run(note)
     assert texts(ex) == blocks
     assert ex.problems == []
+
+
+def test_a_display_cut_by_a_blank_line_is_reported_once():
+    """One blank line inside a display in a list item is one mistake: the opener is reported; the
+    environment inside the display and the `$$` that ends it in the next paragraph are its echoes."""
+    note = "1. The output layer\n$$\\begin{aligned}\na &= b \\\\\n\n\\end{aligned}$$\n"
+    ex = run(note)
+    [(source, start, end, message)] = ex.problems
+    assert source.line_col(start) == (2, 1) and note[start:end] == "$$"
+    assert message == "unclosed '$$': no matching '$$' before the end of the list item"

@@ -38,6 +38,11 @@ ENVIRONMENTS = DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS
 
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 _INLINE = frozenset({"$", "\\(", "\\\\("})
+def _is_inline(tok: str) -> bool:
+    """Whether ``tok`` opens inline math (``$``, ``\\(``), not a display."""
+    return tok in _INLINE
+
+
 _MATH_CHARS = re.compile(r"[\\^_=+{}&]")  # what math between two $$ has and words do not
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more ("Then", "于是"), not a lone x
 _PROSE = frozenset({"paragraph", "list_item", "blockquote"})
@@ -234,6 +239,7 @@ class _Reader:
         # where each later segment closes a block (_closer_in), and the last bare '$' found.
         self._closers: dict[tuple[int, str, str], int | None] = {}
         self._bare: tuple[int, int] = (-1, -1)
+        self._unclosed: tuple[int, int] = (-1, -1)  # (segment, offset) of the last unclosed display reported
 
     def run(self, segments: list[_Segment]) -> None:
         i = 0
@@ -383,9 +389,11 @@ class _Reader:
                 if tagged:  # an unclosed code span or HTML tag: text, not math
                     pos = body
                     continue
-                if not tok.startswith("\\\\") and not self._escaped_bracket(p, tok):
+                if not tok.startswith("\\\\") and not self._escaped_bracket(p, tok) and not self._echo(i, seg, p, body, tok):
                     message = f"unclosed '{tok}': no matching '{closer}' before the end of the {_WHERE[seg.kind]}"
                     self.problems.append((self.source, p, body, message))
+                    if not _is_inline(tok):
+                        self._unclosed = (i, p)
                 pos = body
                 continue
             if tok != "$$" and self._bare_dollar(body, k):  # `\[` in prose meant a bracket
@@ -519,6 +527,20 @@ class _Reader:
         if len(seen) % 2 == 1 or self._closes_then_opens(seen[0], seen[1]):
             return seen[0]
         return _FAIL
+
+    def _echo(self, i: int, seg: _Segment, p: int, body: int, tok: str) -> bool:
+        """Whether an unclosed delimiter only echoes a display already reported unclosed, one
+        mistake that would otherwise be reported again and again: an opener inside that display
+        (its ``\\begin{aligned}``), or, in a later paragraph, the ``$$`` that ends it after the blank
+        line that cut it off (``\\end{aligned}$$`` with nothing after it)."""
+        at, where = self._unclosed
+        if at == i and where < p:
+            return True
+        if tok != "$$" or at < 0 or at >= i:
+            return False
+        start = self.source.line_start(seg.first + 1)
+        before, after = self.text[start:p], self.text[body : self._seg_end(seg)]
+        return not after.strip() and "\\" in before and "$" not in before
 
     def _closes_then_opens(self, first: int, second: int) -> bool:
         """Whether of two ``$$`` the first, alone on its line, closes the display opened before
