@@ -191,3 +191,22 @@ def test_a_table_row_comparing_conventions_states_no_layout():
     assert statements(text) == [("denominator", 5)]
     (finding,) = [f for f in check_text("n.md", text).findings if f.code == "DL401"]
     assert "line 5" in finding.message and "统一使用分母布局" in finding.message
+
+
+@pytest.mark.parametrize(
+    "sentence, layout",
+    [
+        ("The $(i,j)$ entry of $\\frac{\\partial y}{\\partial x}$ is $\\frac{\\partial y_i}{\\partial x_j}$.", "numerator"),
+        ("The (i, j)-th element of the Jacobian is $\\frac{\\partial y_j}{\\partial x_i}$.", "denominator"),
+        ("$J$ 的第 $(i,j)$ 元是 $\\frac{\\partial y_i}{\\partial x_j}$。", "numerator"),
+        ("雅可比矩阵的 (i,j) 元素为 $\\frac{\\partial f_j}{\\partial x_i}$。", "denominator"),
+    ],
+)
+def test_an_entry_formula_states_the_layout_of_jacobians(sentence, layout):
+    """Said of Jacobians only: the statement carries its category, and the note's other layout
+    statements still hold for the other kinds of derivative."""
+    extraction = extract("n.md", sentence + "\n")
+    macros = dict(extraction.macros)
+    claims = [c for block in extraction.blocks for c in claims_of(block, macros)]
+    ctx = build_context(extraction, claims, macros)
+    assert [(s.layout, s.category) for s in ctx.layouts] == [(layout, "vector-by-vector")]

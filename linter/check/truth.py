@@ -1906,6 +1906,10 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
                 own = by_category.get(_claim_category(claim))
                 if own:
                     layout, established = _layout_at(claim, own)
+                elif any(getattr(st, "category", None) for st in getattr(context, "layouts", None) or ()):
+                    general = [_stated(st) for st in context.layouts if not getattr(st, "category", None)]
+                    if general:  # a statement about Jacobians only says nothing of this kind
+                        layout, established = _layout_at(claim, sorted(general, key=lambda t: t[0]))
             if layout == "numerator" and mixed_practice and decided and _claim_category(claim).startswith("scalar-by"):
                 claim.facts["note_layout"], claim.facts["layout_stated"] = "mixed", True
                 continue
@@ -1959,14 +1963,19 @@ def _stated_layouts(claims: list, context, setting: str) -> list[tuple[tuple, st
         return [((-1, -1), setting, "the configuration")]
     found = []
     for statement in list(getattr(context, "layouts", []) or []) if context is not None else []:
-        where = _where(statement.source, statement.start)
-        found.append((where, statement.layout, _quote(where, statement.text)))
+        found.append(_stated(statement))
     for claim in claims:
         layout = _declared_jacobian(claim, context)
         if layout is not None:
             where = _where(claim.block.source, claim.block.file_offset(claim.start))
             found.append((where, layout, _quote(where, claim.text)))
     return sorted(found, key=lambda t: t[0])
+
+
+def _stated(statement) -> tuple[tuple, str, str]:
+    """(position, layout, quotation) of a layout statement of the context."""
+    where = _where(statement.source, statement.start)
+    return where, statement.layout, _quote(where, statement.text)
 
 
 def _where(source, offset: int) -> tuple:
@@ -2136,6 +2145,11 @@ def _declared_categories(claims: list, context) -> dict[str, list[tuple[tuple, s
             continue
         where = _where(claim.block.source, claim.block.file_offset(claim.start))
         out.setdefault(_category(*y, *x), []).append((where, layout, _quote(where, claim.text)))
+    for statement in getattr(context, "layouts", None) or ():
+        if getattr(statement, "category", None):  # "the (i,j) entry of ∂y/∂x is ∂y_i/∂x_j"
+            out.setdefault(statement.category, []).append(_stated(statement))
+    for statements in out.values():
+        statements.sort(key=lambda t: t[0])
     return out
 
 

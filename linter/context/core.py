@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_CONDITION, remark_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_CONDITION, entry_layouts, remark_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
@@ -641,6 +641,8 @@ class _Builder:
                     self._guarded(self._prose, k, inner)
             for layout, start, end, sentence in self._guarded(layouts_in, marked) or ():
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
+            for layout, start, end, sentence in self._guarded(entry_layouts, marked) or ():
+                self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence, "vector-by-vector"))
         self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
         self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))

@@ -137,6 +137,7 @@ class LayoutStatement:
     start: int
     end: int
     text: str  # the sentence it was said in
+    category: str | None = None  # "vector-by-vector": said of Jacobians only (an entry formula ∂y_i/∂x_j)
 
     @property
     def line(self) -> int:

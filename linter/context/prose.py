@@ -14,7 +14,7 @@ from derivlint.extract.blocks import MathBlock, Passage
 from derivlint.math.lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, tokenize
 from derivlint.source import Source
 from derivlint.chinese import simplified
-from derivlint.math.tree import Mul, Node, Num, Sym
+from derivlint.math.tree import Deriv, Mul, Node, Num, Sym
 from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 
@@ -954,6 +954,55 @@ def lead_in(text: str, block_start: int, block_end: int, passage_start: int, pas
         return ""
     cut = [m.end() for m in _SENTENCE_BREAK.finditer(earlier)]
     return earlier[cut[-1]:] if cut else earlier
+
+
+# "the (i,j) entry of ∂y/∂x is ∂y_i/∂x_j", "J 的第 $(i,j)$ 元是 ∂y_i/∂x_j": which index of a Jacobian's entry
+# runs down its rows, said of vector-by-vector derivatives only (entry_layouts); the pair may be math
+_PAIR = r"\(\s*([a-z])\s*,\s*([a-z])\s*\)"
+_ENTRY_WORD = r"\s*(?:-?th\s+|\s*个)?(?:entry|entries|element|component|元素|元|项|分量)"
+_ENTRY_OF = re.compile(_PAIR + _ENTRY_WORD, re.I)
+_ENTRY_AFTER_MARK = re.compile(_ENTRY_WORD, re.I)
+_PAIR_MATH = re.compile(r"\$*\s*" + _PAIR + r"\s*\$*")
+_ENTRY_HINT = re.compile(r"entr|element|component|元|项|分量", re.I)  # found fast: most texts have none
+
+
+def _entry_pairs(marked: Marked) -> list[tuple[str, str, int, int]]:
+    """(row index, column index, where the words start, where they end) of each "(i,j) entry"."""
+    text = marked.text
+    found = [(m.group(1), m.group(2), m.start(), m.end()) for m in _ENTRY_OF.finditer(text)]
+    for k, at in enumerate(marked.marks):  # the pair written as math: "第 $(i,j)$ 元"
+        words = _ENTRY_AFTER_MARK.match(text, at + 1)
+        if words is None:
+            continue
+        piece = marked.pieces[k]
+        pair = _PAIR_MATH.fullmatch(marked.source.text[piece.start : piece.end])
+        if pair is not None:
+            found.append((pair.group(1), pair.group(2), at, words.end()))
+    return found
+
+
+def entry_layouts(marked: Marked) -> list[tuple[str, int, int, str]]:
+    """(layout, start, end, words) for each sentence that gives the (i, j) entry of a derivative as
+    ∂y_i/∂x_j (the numerator layout of a Jacobian) or ∂y_j/∂x_i (the denominator layout)."""
+    out: list[tuple[str, int, int, str]] = []
+    if MARK not in marked.text or not _ENTRY_HINT.search(marked.text):
+        return out
+    for row, column, start, end in _entry_pairs(marked):
+        s, e = marked.sentence_bounds(start)
+        for k in range(bisect.bisect_left(marked.marks, end), len(marked.marks)):
+            if marked.marks[k] >= e:
+                break
+            node = marked.pieces[k].node()
+            if not (isinstance(node, Deriv) and isinstance(node.num, Sym) and len(node.wrt) == 1
+                    and isinstance(node.wrt[0], Sym)):
+                continue
+            written = (node.num.sub, node.wrt[0].sub)
+            layout = "numerator" if written == (row, column) else "denominator" if written == (column, row) else None
+            if layout is not None:
+                words = marked.source.text[marked.offs[s] : marked.offs[e]].strip()
+                out.append((layout, marked.offs[start], marked.offs[e], words))
+                break
+    return out
 
 
 def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
