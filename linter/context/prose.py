@@ -352,6 +352,10 @@ _ADJ_EN = (
     r"positive[- ]semi-?definite|orthogonal|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
 _NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
+# one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
+# covariance matrix", "the weight vector"): read for the properties EXTRA_PROPS gives it
+_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
+EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
     r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
     r"because|since|while|but|to)\b))"
@@ -359,13 +363,14 @@ _TERM_EN = (
 PRED_EN = re.compile(
     rf"(?P<subj>{_SUBJS_EN})\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"
     r"(?:also\s+|always\s+|itself\s+|assumed\s+to\s+be\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
-    rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)(?P<noun>{_NOUN_EN})?"
+    rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?(?P<noun>{_NOUN_EN})?"
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 PREFIX_EN = re.compile(
-    rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}\s+)*)"
-    rf"(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+    rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
 _ANY_NOUN_EN = re.compile(r"matri|vector|scalar")  # what PREFIX_EN's nouns start with
 
@@ -685,7 +690,7 @@ class Reader:
             return []
         adjs = (match.group("adjs") or "").lower()
         noun = (match.group("noun") or "").lower()
-        props = _props(adjs, EN_PROPS)
+        props = _props(adjs, EN_PROPS) | _props((match.groupdict().get("extra") or "").lower(), EXTRA_PROPS)
         if "non-singular" in adjs or "nonsingular" in adjs:
             props |= {"invertible", "square"}
         if not noun and not props:

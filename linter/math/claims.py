@@ -528,7 +528,9 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                     if close is not None:  # (当A为对称阵), (\text{for } x > 0): a remark
                         parens -= 1
                         flush(False)
-                        words = " ".join(_words(x) for x in row[i + 1 : close])
+                        inside = row[i + 1 : close]
+                        joiner = "" if all(x.kind == LETTER for x in inside) else " "  # (guess): one word
+                        words = joiner.join(_words(x) for x in inside)
                         out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                         i = close + 1
                         continue
@@ -549,6 +551,8 @@ def _is_plain_row(row: list[Token], values: set[str]) -> bool:
     statement before commas are looked at: no prose, no break, no command that it drops or skips."""
     if not _SPLITTING.isdisjoint(values) or TEXT in {t.kind for t in row}:
         return False
+    if ")" in values and _ends_in_letters_in_parens(row):
+        return False  # "… \ (guess)": perhaps a remark (_word_in_parens)
     if _PUNCT_IGNORED.isdisjoint(values):
         return True
     return not any(t.kind == CMD and t.value in _PUNCT_IGNORED for t in row)
@@ -573,6 +577,8 @@ def _remark_close(row: list[Token], i: int, close: int | None) -> int | None:
         return None
     if i + 1 < close and row[i + 1].kind == CMD and row[i + 1].value in REASON_MARKS:
         return close  # (\because \sum_k m_k = N): the reason for a step
+    if _word_in_parens(row, i, close):
+        return close  # X \ (guess): a word spelt in math letters, set off at the end of a step
     for k in range(i + 1, close):
         t = row[k]
         if t.kind == TEXT:
@@ -581,6 +587,30 @@ def _remark_close(row: list[Token], i: int, close: int | None) -> int | None:
             if _is_prose_word(row[k + 2 : _group_close(row, k + 1)]):
                 return close
     return None
+
+
+def _ends_in_letters_in_parens(row: list[Token]) -> bool:
+    """Whether the row ends (before punctuation) with a ')' right after a lowercase letter."""
+    j = len(row) - 1
+    while j > 0 and row[j].kind == CHAR and row[j].value in ",.;":
+        j -= 1
+    return j > 0 and row[j].is_char(")") and row[j - 1].kind == LETTER and row[j - 1].value.islower()
+
+
+_SPACING = frozenset({"quad", "qquad", ",", ";", ":", "enspace", "hspace"})
+
+
+def _word_in_parens(row: list[Token], i: int, close: int) -> bool:
+    """``… \\ (guess)`` ending a row: three or more lowercase letters and nothing else in the
+    parentheses, set off by space from what comes before, with nothing after but punctuation:
+    a remark in words typed as math, not a product of letters."""
+    inside = row[i + 1 : close]
+    if len(inside) < 3 or not all(t.kind == LETTER and t.value.islower() for t in inside):
+        return False
+    if any(not (t.kind == CHAR and t.value in ",.;") for t in row[close + 1 :]):
+        return False
+    before = row[i - 1] if i else None
+    return row[i].space or (before is not None and before.kind == CMD and before.value in _SPACING)
 
 
 def _words(t: Token) -> str:

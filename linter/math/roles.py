@@ -45,6 +45,10 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("condition", "a statement under a condition (\\tag)", "tag", "all", (
         r"\bif\b", r"\bwhen\b", r"\bprovided\b", r"\bassuming\b", r"\bfor\b", r"\bsymmetric\b", r"若", r"当", r"如果",
     )),
+    ("heuristic", "a step the note marks as a guess, not a claim", "after", "all", (
+        r"guess(?:ed|ing)?\b", r"cheat(?:ing)?\b", r"heuristic(?:ally)?\b", r"informal(?:ly)?\b", r"roughly\b",
+        r"not rigorous(?:ly)?\b", r"by analogy\b", r"猜", r"凑", r"不严格", r"粗略", r"类比",
+    )),
     ("output", "values copied from a program's output", "lead", "all", (
         r"\bprints?", r"\bprinted", r"\b(?:program|code|cell) (?:gives|returns|outputs|prints)",
         r"\boutput of the (?:program|code|cell)(?: is)?", r"\bout\[\d*\]", r"程序输出(?:为|是)?", r"输出结果(?:为|是)?",
@@ -80,20 +84,22 @@ def _longest(rx: re.Pattern) -> int | None:
 
 
 def _compile():
-    lead, tag = [], []
+    lead, tag, after = [], [], []
     for kind, reason, where, applies, patterns in ROLE_TABLE:
-        rx = re.compile("(?:" + "|".join(patterns) + r")$" if where == "lead" else "|".join(patterns), re.I)
         if where == "lead":
+            rx = re.compile("(?:" + "|".join(patterns) + r")$", re.I)
             lead.append((kind, reason, applies, rx, _longest(rx)))
+        elif where == "after":  # the words right after the statement: matched at their start
+            after.append((kind, reason, applies, re.compile(r"[\s(（:：,，—-]*(?:" + "|".join(patterns) + ")", re.I)))
         else:
-            tag.append((kind, reason, applies, rx))
-    return lead, tag
+            tag.append((kind, reason, applies, re.compile("|".join(patterns), re.I)))
+    return lead, tag, after
 
 
 # A lead rule matches at the end of the lead, so a match starts at most ``longest`` characters
 # before it: the search starts there (``\b`` and look-behinds still see the characters before),
 # not at every character of a 160-character lead; the same match, a sixth of the regex work.
-_LEAD_RULES, _TAG_RULES = _compile()
+_LEAD_RULES, _TAG_RULES, _AFTER_RULES = _compile()
 _TAG = re.compile(r"\\tag\*?\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH_END = re.compile(r"(\$|\\\)|\\\]|\\end\{[a-z*]+\})")
 
@@ -133,6 +139,13 @@ def statement_role(claim) -> Role | None:
             m = rx.search(tag.group(1))
             if m:
                 return Role(kind, reason, tag.group(0))
+    after = getattr(claim, "prose_after", "") or ""
+    if after:  # "… \\ (guess)", "（凑出来的）": the note says what the step is
+        after = simplified(after[:40])
+        for kind, reason, applies, rx in _AFTER_RULES:
+            m = rx.match(after)
+            if m is not None:
+                return Role(kind, reason, m.group(0).strip(" (（:：,，—-"))
     lead = simplified(lead_of(claim)).rstrip(_TRAILING)
     if not lead:
         return None
