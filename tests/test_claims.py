@@ -94,6 +94,22 @@ def test_condition_in_parentheses_is_prose() -> None:
 
 
 @pytest.mark.parametrize(
+    "tex, parsed_claims, after",
+    [
+        (r"f = (X w - t) \cdot X \ (guess)", ["f = (X w - t) · X"], "guess"),
+        (r"f = 2 X \quad (cheat)", ["f = 2 X"], "cheat"),
+        (r"g = 2 (abc)", ["g = 2 (a b c)"], ""),  # three letters: a product
+        (r"g = 2 (bcdf)", ["g = 2 (b c d f)"], ""),  # no vowel: not a word
+        (r"g = (wxyz)^2", ["g = (w x y z)^2"], ""),  # something after it: part of the formula
+    ],
+)
+def test_a_word_in_parentheses_ending_a_step_is_a_remark(tex: str, parsed_claims: list[str], after: str) -> None:
+    got = claims(tex)
+    assert [c.parsed for c in got] == parsed_claims
+    assert got[0].prose_after == after
+
+
+@pytest.mark.parametrize(
     "tex, kind",
     [
         (r"\frac{\partial f}{\partial x} = a", "derivative"),

@@ -601,11 +601,13 @@ _SPACING = frozenset({"quad", "qquad", ",", ";", ":", "enspace", "hspace"})
 
 
 def _word_in_parens(row: list[Token], i: int, close: int) -> bool:
-    """``… \\ (guess)`` ending a row: three or more lowercase letters and nothing else in the
+    """``… \\ (guess)`` ending a row: four or more lowercase letters and nothing else in the
     parentheses, set off by space from what comes before, with nothing after but punctuation:
     a remark in words typed as math, not a product of letters."""
     inside = row[i + 1 : close]
-    if len(inside) < 3 or not all(t.kind == LETTER and t.value.islower() for t in inside):
+    if len(inside) < 4 or not all(t.kind == LETTER and t.value.islower() for t in inside):
+        return False  # (xyz) may be a product; a word has four letters or more here, and a vowel
+    if not any(t.value in "aeiou" for t in inside):
         return False
     if any(not (t.kind == CHAR and t.value in ",.;") for t in row[close + 1 :]):
         return False
