@@ -286,11 +286,7 @@ def _misread_letters(claims: list, context) -> None:
             continue
         for claim in group:
             if claim.verdict and not claim.verdict.startswith("undecided"):
-                claim.facts["shape_errors"] = []
-                claim.facts.pop("relation_error", None)
-                claim.facts["outcome"] = Outcome(
-                    reason=f"every claim with {key} fails when {key} is read as a matrix: it may be an operator")
-                claim.verdict = _verdict(claim.facts["outcome"])
+                _undecide(claim, f"every claim with {key} fails when {key} is read as a matrix: it may be an operator")
 
 
 def _fails(claim) -> bool:
@@ -303,29 +299,33 @@ def _contested(claim, contested: dict[str, tuple[str, str]], context=None, chain
     """A name whose declared size disagrees with the size of its own definition (A = XᵀX ∈ R^{k×k}
     with X ∈ R^{n×(k+1)}, the note having said "write k for k+1") has no certain size: record it;
     a later claim about it that fails on sizes or values is undecided, not a finding."""
-    shapes = claim.facts.get("shapes")
-    if (shapes is None and claim.kind == "definition" and claim.step == 0 and isinstance(claim.lhs, Sym)
-            and any(c.kind == "declaration" and c.step == 1 for c in chain)):
-        try:  # a definition read as one (no shapes kept), whose chain declares a size: "G = XᵀX ∈ R^{p×p}"
-            _, shapes = _shape_errors(claim, Scope(context, claim), False)
-        except Exception:  # noqa: BLE001 - no shapes: nothing contested
-            shapes = None
-    if (claim.kind == "definition" and claim.step == 0 and isinstance(claim.lhs, Sym) and isinstance(shapes, tuple)
-            and len(shapes) == 2 and all(isinstance(x, str) and "×" in x and "?" not in x for x in shapes)
-            and shapes[0] != shapes[1]):
-        contested.setdefault(claim.lhs.key, (shapes[0], shapes[1]))
+    if claim.kind == "definition" and claim.step == 0 and isinstance(claim.lhs, Sym):
+        shapes = claim.facts.get("shapes")
+        if shapes is None and any(c.kind == "declaration" and c.step == 1 for c in chain):
+            try:  # a definition read as one (no shapes kept), whose chain declares a size: "G = XᵀX ∈ R^{p×p}"
+                _, shapes = _shape_errors(claim, Scope(context, claim), False)
+            except Exception:  # noqa: BLE001 - no shapes: nothing contested
+                shapes = None
+        if (isinstance(shapes, tuple) and len(shapes) == 2
+                and all(isinstance(x, str) and "×" in x and "?" not in x for x in shapes) and shapes[0] != shapes[1]):
+            contested.setdefault(claim.lhs.key, (shapes[0], shapes[1]))
         return
-    if not contested or not (claim.verdict == "shape error" or claim.verdict.startswith("false")
-                             if claim.verdict else False):
+    verdict = claim.verdict or ""
+    if not contested or claim.lhs is None or claim.rhs is None or not (verdict == "shape error" or verdict.startswith("false")):
         return
-    keys = set(symbols(claim.lhs)) | set(symbols(claim.rhs)) if claim.lhs is not None and claim.rhs is not None else set()
+    keys = set(symbols(claim.lhs)) | set(symbols(claim.rhs))
     name = next((k for k in contested if k in keys), None)
-    if name is None:
-        return
-    declared, defined = contested[name]
+    if name is not None:
+        declared, defined = contested[name]
+        _undecide(claim, f"{name} is declared {declared} but its definition is {defined}: its size is not certain")
+
+
+def _undecide(claim, reason: str) -> None:
+    """Leave a decided claim undecided with ``reason``, its shape errors with it: a reading of the
+    whole note (_contested, _misread_letters) shows that its decision rested on an uncertain one."""
     claim.facts["shape_errors"] = []
     claim.facts.pop("relation_error", None)
-    claim.facts["outcome"] = Outcome(reason=f"{name} is declared {declared} but its definition is {defined}: its size is not certain")
+    claim.facts["outcome"] = Outcome(reason=reason)
     claim.verdict = _verdict(claim.facts["outcome"])
 
 
@@ -1738,7 +1738,7 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
         base = _sizes_of(inf, left, right, scope, values, False)
     except Undecided:
         return None
-    free = {k: v for k, v in base.items() if k not in values and k not in ("I", "0", "O", "e", "pi")}
+    free = {k: v for k, v in base.items() if k not in values and k not in _CONSTANT_KEYS and k not in ("e", "pi")}
     own = _square_by_itself(lhs, scope, values, functions)
     by_kind = {
         "matrix": [k for k, (r, c) in free.items() if r == c > 1 and k in own],
@@ -2053,8 +2053,7 @@ def _claim_category(claim) -> str:
 
 def _group(claim) -> str | None:
     """Which derivatives a claim's layout is read with: by a matrix, or by a vector."""
-    outcome = claim.facts.get("outcome")
-    category = (outcome.category if outcome is not None else None) or ""
+    category = _claim_category(claim)
     if not category:
         return None
     return "matrix" if category.endswith("-by-matrix") else "vector"
