@@ -400,7 +400,7 @@ _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_
 _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
             r"orthogonal|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
-_PROP_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角|厄米|埃尔米特|[Hh]ermitian)"
+_PROP_CN = _ADJ_CN  # the same words: a property said after its subject, or before it
 # A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
 # "(by symmetry)"): the property of the formula's matrices (remark_props).
 _REMARK = re.compile(
@@ -410,9 +410,13 @@ _REMARK = re.compile(
 )
 
 
+REMARK_REACH = 60  # how many characters after a formula a remark is read in
+
+
 def remark_props(after: str) -> frozenset[str]:
-    """The properties a remark right after a formula gives its matrices, or none."""
-    match = _REMARK.match(simplified(after[:60]))
+    """The properties a remark right after a formula (``after``: its first REMARK_REACH
+    characters are read) gives its matrices, or none."""
+    match = _REMARK.match(simplified(after[:REMARK_REACH]))
     if match is None:
         return frozenset()
     words = match.group("words").lower().replace("symmetry", "symmetric")

@@ -38,11 +38,6 @@ ENVIRONMENTS = DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS
 
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 _INLINE = frozenset({"$", "\\(", "\\\\("})
-def _is_inline(tok: str) -> bool:
-    """Whether ``tok`` opens inline math (``$``, ``\\(``), not a display."""
-    return tok in _INLINE
-
-
 _MATH_CHARS = re.compile(r"[\\^_=+{}&]")  # what math between two $$ has and words do not
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more ("Then", "于是"), not a lone x
 _PROSE = frozenset({"paragraph", "list_item", "blockquote"})
@@ -392,7 +387,7 @@ class _Reader:
                 if not tok.startswith("\\\\") and not self._escaped_bracket(p, tok) and not self._echo(i, seg, p, body, tok):
                     message = f"unclosed '{tok}': no matching '{closer}' before the end of the {_WHERE[seg.kind]}"
                     self.problems.append((self.source, p, body, message))
-                    if not _is_inline(tok):
+                    if tok not in _INLINE:
                         self._unclosed = (i, p)
                 pos = body
                 continue
