@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_CONDITION, entry_layouts, remark_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_CONDITION, REMARK_REACH, entry_layouts, remark_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
@@ -420,7 +420,7 @@ class Context:
                     out[said.subject] |= said.props
         k, _ = self._where(claim)
         block = claim.block
-        remark = remark_props(block.prose_after()) if block.passage is not None else frozenset()
+        remark = remark_props(block.prose_after(REMARK_REACH))
         if remark:  # "= Σ^{-1}（因为对称）": the property of the formula's matrices
             for side in (claim.lhs, claim.rhs):
                 for n in side.walk() if side is not None else ():

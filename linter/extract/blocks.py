@@ -102,11 +102,13 @@ class MathBlock:
             return ""
         return self.source.text[self.passage.start : self.start]
 
-    def prose_after(self) -> str:
-        """The passage's text from the end of this block to the passage's end."""
+    def prose_after(self, limit: int | None = None) -> str:
+        """The passage's text from the end of this block to the passage's end (at most ``limit``
+        characters of it: a reader of the words right after the block need not copy the rest)."""
         if self.passage is None:
             return ""
-        return self.source.text[self.end : self.passage.end]
+        end = self.passage.end if limit is None else min(self.passage.end, self.end + limit)
+        return self.source.text[self.end : end]
 
 
 def contiguous_offsets(start: int, length: int) -> Sequence[int]:
