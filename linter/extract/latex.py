@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from derivlint.extract.blocks import Extraction, MathBlock, Passage, contiguous_offsets
 from derivlint.math.macros import DEFINERS, macro_table, match_group, parse_definition, scan_definitions
-from derivlint.math.macros import skip_space, strip_comments
+from derivlint.math.macros import skip_optional, skip_space, strip_comments
 from derivlint.source import Source
 
 _STARRED = ("equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath")
@@ -174,12 +174,9 @@ def _heading(text: str, start: int) -> tuple[int, int, str] | None:
     i = m.end()
     if text.startswith("*", i):
         i += 1
-    i = skip_space(text, i)
-    if text.startswith("[", i):
-        i = match_group(text, i)
-        if i == -1:
-            return None
-        i = skip_space(text, i)
+    i = skip_optional(text, i)  # \section[short]{title}
+    if i == -1:
+        return None
     if not text.startswith("{", i):
         return None
     end = match_group(text, i)

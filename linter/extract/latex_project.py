@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from derivlint.extract.blocks import Extraction
-from derivlint.math.macros import macro_table, match_group, scan_definitions, skip_space
+from derivlint.math.macros import macro_table, match_group, scan_definitions, skip_optional, skip_space
 from derivlint.source import Source
 
 # command -> number of brace arguments: (folder, file) or (file,)
@@ -115,11 +115,9 @@ def includes_of(text: str) -> list[Include]:
 def _arguments(text: str, command: str, start: int, i: int) -> Include | None:
     """The arguments of ``\\command`` whose name ends at ``i``; None when malformed."""
     if command in PACKAGE_LOADERS:
-        j = skip_space(text, i)
-        if text.startswith("[", j):
-            j = match_group(text, j)
-            if j == -1:
-                return None
+        j = skip_optional(text, i)  # \usepackage[options]{names}
+        if j == -1:
+            return None
         arg = _group(text, j)
         if arg is None:
             return None

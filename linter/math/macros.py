@@ -77,6 +77,18 @@ def skip_space(text: str, i: int) -> int:
     return i
 
 
+def skip_optional(text: str, i: int) -> int:
+    """Index past the spaces at ``i``, an optional ``[…]`` argument there and the spaces after it;
+    -1 when that argument does not close."""
+    i = skip_space(text, i)
+    if text.startswith("[", i):
+        i = match_group(text, i)
+        if i == -1:
+            return -1
+        i = skip_space(text, i)
+    return i
+
+
 def match_group(text: str, i: int) -> int:
     """Index just past the ``}`` or ``]`` closing the group that opens at ``text[i]``, or -1.
 
