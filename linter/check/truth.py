@@ -258,25 +258,35 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     settle_reports(claims, context)
 
 
-MISREAD_MIN_CLAIMS = 3  # claims about one undeclared letter, all failing, before its reading is doubted
+MISREAD_MIN_CLAIMS = 2  # failing claims about one undeclared letter, none holding, before its reading is doubted
 
 
 def _misread_letters(claims: list, context) -> None:
-    """An undeclared capital letter every claim about which fails, in at least MISREAD_MIN_CLAIMS
-    claims and none that holds (D in (DA B)ᵀ = B DA, D P = D P² = D P P + P D P: the derivative
-    D X of X, read as a matrix D times X), is misread, not wrong each time: those claims are
-    undecided. Notes are mostly right; a reading under which all of them fail is not certain."""
+    """An undeclared capital letter that fails in at least MISREAD_MIN_CLAIMS claims and holds in
+    none (D in (DA B)ᵀ = B DA, D P = D P² = D P P + P D P: the derivative D X of X, read as a
+    matrix D times X; the other claims about it undecided for other reasons) is misread, not wrong
+    each time: those claims are undecided. Notes are mostly right; a reading under which every
+    decided claim about a letter fails is not certain. So is one failing claim about a letter that
+    another claim applies as a function (L(ST) = LS T + S LT, then (LS T)ᵀ = T LS)."""
     about: dict[str, list] = {}
+    applied: dict[str, list] = {}  # letters some claim applies to an argument, L(…): those claims
     for claim in claims:
         if claim.lhs is None or claim.rhs is None or claim.kind == "unparsed":
             continue
         for n in itertools.chain(claim.lhs.walk(), claim.rhs.walk()):
-            if isinstance(n, Sym) and len(n.name) == 1 and n.name.isupper() and n.name not in ("I", "E", "O") and not n.sub:
+            if isinstance(n, Call):
+                applied.setdefault(n.func.key, []).append(claim)
+            elif isinstance(n, Mul):
+                for key in _written_applied(n, claim.block.text if claim.block is not None else ""):
+                    applied.setdefault(key, []).append(claim)
+            elif isinstance(n, Sym) and len(n.name) == 1 and n.name.isupper() and n.name not in ("I", "E", "O") and not n.sub:
                 group = about.setdefault(n.key, [])
                 if not group or group[-1] is not claim:
                     group.append(claim)
     for key, group in about.items():
-        if len(group) < MISREAD_MIN_CLAIMS or not all(_fails(c) for c in group):
+        failing = [c for c in group if _fails(c)]
+        called = key in applied and any(_same_section(context, a, c) for a in applied[key] for c in failing)
+        if len(failing) < (1 if called else MISREAD_MIN_CLAIMS) or any((c.verdict or "").startswith("true") for c in group):
             continue
         try:
             declared = any(context.facts(key, c).declarations for c in group) if context is not None else False
@@ -286,7 +296,29 @@ def _misread_letters(claims: list, context) -> None:
             continue
         for claim in group:
             if claim.verdict and not claim.verdict.startswith("undecided"):
-                _undecide(claim, f"every claim with {key} fails when {key} is read as a matrix: it may be an operator")
+                _undecide(claim, f"every claim with {key} fails when {key} is read as a matrix"
+                          + (f" ({key}(…) is applied as a function in its section)" if called else "") + ": it may be an operator")
+
+
+def _written_applied(n: Mul, text: str) -> list[str]:
+    """The bare letters of a product written right against an opening parenthesis, L(ST): a
+    function or operator applied, or a matrix times a group; which one, the letter alone does not say."""
+    keys = []
+    for a, b in zip(n.factors, n.factors[1:]):
+        if (isinstance(a, Sym) and not a.sub and text[a.start : a.end] == a.name and a.end == b.start
+                and text[b.start : b.start + 1] == "("):
+            keys.append(a.key)
+    return keys
+
+
+def _same_section(context, a, b) -> bool:
+    """Whether claim ``b`` stands in the section of claim ``a`` (False when that is not known)."""
+    if context is None:
+        return False
+    try:
+        return context.outline.same_section(context._where(a)[0], context._where(b)[0])
+    except Exception:  # noqa: BLE001 - no outline: not known
+        return False
 
 
 def _fails(claim) -> bool:
