@@ -6,6 +6,7 @@ from typing import Iterator
 
 from derivlint.findings import Finding, Fix
 from derivlint.rule import Rule
+from derivlint.math.tree import Deriv
 
 
 def first_failures(note, code: str):
@@ -68,11 +69,13 @@ class WrongDerivative(Rule):
     def check(self, note) -> Iterator[Finding]:
         for claim in first_failures(note, "DL301"):
             fix, layout = fix_for(claim, note, "replace with {text}")
-            message = f"{claim.text.strip()} holds in no layout"
+            # f'(t), or d/dx of a scalar by a declared scalar: there is no layout to choose
+            scalar = (isinstance(claim.lhs, Deriv) and claim.lhs.prime) or claim.facts.get("shapes") == ("scalar", "scalar")
+            message = f"{claim.text.strip()} " + ("is wrong (checked at random values of its variables)" if scalar else "holds in no layout")
             assumption = claim.facts["outcome"].assumption
             if assumption is not None:  # the note denies what would make it hold
                 message += f" (it would if {assumption.describe()}, but the note says {assumption.subject()} is not)"
             if fix is not None:
-                message += f"; in the {layout} layout the right-hand side is {fix.text}"
+                message += f"; the right-hand side is {fix.text}" if scalar else f"; in the {layout} layout the right-hand side is {fix.text}"
             yield self.at_block(claim.block, claim.start, claim.end, message, fix)
 

@@ -18,7 +18,7 @@ from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import hessian, schematic
-from derivlint.check.elementwise import draw_label, implied_definition, implied_props, recognised
+from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
@@ -431,6 +431,17 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         facts.pop("relation_error", None)
         facts["shapes"] = shapes
         facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
+        claim.verdict = _verdict(facts["outcome"])
+        return
+    if isinstance(lhs, Deriv) and lhs.prime and _other_function(lhs, scope):
+        facts["outcome"] = Outcome(reason=_other_function(lhs, scope))
+        claim.verdict = _verdict(facts["outcome"])
+        return
+    if isinstance(lhs, Deriv) and lhs.prime and not _scalar_shapes(shapes) and not (
+            shapes is None and isinstance(lhs.wrt[0], Sym) and not lhs.wrt[0].bold and scope.shape(lhs.wrt[0]) is None):
+        facts.pop("relation_error", None)
+        facts["outcome"] = Outcome(reason=f"{render(lhs.num)}' of a variable that may not be a scalar: "
+                                          "the prime says neither gradient nor Jacobian, nor the layout")
         claim.verdict = _verdict(facts["outcome"])
         return
     facts["shape_errors"] = errors
@@ -1136,8 +1147,39 @@ def _check_readings(lhs, rhs, scope) -> None:
                 raise Undecided(f"{text[n.start : n.end]}: a vector of ones written as a numeral")
             if isinstance(n, Mul):
                 _check_product(n, text, scope)
+            elif isinstance(n, Deriv) and isinstance(n.num, Mul) and text and _operator_on_group(n, text):
+                raise Undecided(f"{text[n.start : n.num.factors[0].end]}: where the operator stops is not written "
+                                "(on the bracket, or on the product after it)")
         if isinstance(side, (Add, Mul)):
             _check_reach(side)
+
+
+def _other_function(d: Deriv, scope) -> str | None:
+    """Why f'(u) may name a function of its own rather than the derivative of f: f is defined
+    in scope as a function of another variable (f(x) of a vector, then f'(x_v) for the function
+    along a line). None when f is defined of u itself, or is a function the note names (σ, tanh)."""
+    f, u = d.num.func, d.wrt[0]
+    defined = scope.definition(f.key, False)
+    if defined is None:
+        return None  # not defined: the claim stays undecided on its own
+    params = defined[1]
+    if params == (ELEMENTWISE_PARAM,) or (len(params) == 1 and params[0] == u.key):
+        return None
+    return f"{render(f)}' of {render(u)}, with {render(f)} defined of {', '.join(params) or 'no variable'}: may be another function's name"
+
+
+def _scalar_shapes(shapes) -> bool:
+    """Whether both sides of a claim are scalars (a guess included)."""
+    return isinstance(shapes, tuple) and len(shapes) == 2 and all(isinstance(x, str) and x.startswith("scalar") for x in shapes)
+
+
+def _operator_on_group(d: Deriv, text: str) -> bool:
+    """d/dx written as an operator before a bracket that more factors follow, d/dx[2] x²: the
+    operand may be the bracket alone (as the author of a product rule means) or the whole product."""
+    first = d.num.factors[0]
+    if d.label or first.start >= len(text) or text[first.start] not in "([" and not text.startswith("\\left", first.start):
+        return False
+    return text[d.start : first.start].rstrip().endswith("}")  # \frac{d}{dx}( …: the operator, then its operand
 
 
 def _check_product(n: Mul, text: str, scope) -> None:
@@ -1834,7 +1876,9 @@ def _report(claim, outcome: Outcome, implicit: bool, held: bool, after_false: bo
     """(code, None) for the rule that reports a false claim, or (None, why not)."""
     assumption = outcome.assumption
     is_head = claim.step == 0 and isinstance(claim.lhs, Deriv)
-    near = assumption is not None and _definition_near(claim, context)
+    # near: a definition the claim is certainly about; asked for a claim that holds under an unstated
+    # assumption (f = xᵀAx, then ∂f/∂x = 2Ax), or for f'(x), the derivative of a function of one variable
+    near = (assumption is not None or (is_head and claim.lhs.prime)) and _definition_near(claim, context)
     if implicit and not held and not outcome.literal and not near:
         return None, "a derivative of a name defined elsewhere: the definition in scope may not be the one meant"
     if after_false:

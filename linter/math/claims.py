@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from derivlint.extract.blocks import MathBlock
 from derivlint.math.lexer import CHAR, CMD, INFIX, INFIX_HINT, LETTER, NUM, TEXT, LexError, Token, expand, rewrite_infix, tokenize
@@ -976,6 +976,8 @@ def _claim(block, lhs, rel, rhs, chain, step, rel_tok, mapping_dom=None) -> Clai
         from derivlint.math.tree import Mapping
 
         rhs = Mapping(mapping_dom.start, rhs.end, mapping_dom, rhs)
+    if step == 0:
+        lhs = _primed_derivative(lhs)
     kind = _kind(lhs, rel, rhs, step)
     return Claim(block, start, end, kind, rel, lhs, rhs, chain=chain, step=step)
 
@@ -993,6 +995,21 @@ def _kind(lhs: Node | None, rel: str, rhs: Node, step: int) -> str:
     if rel in ("=",):
         return "equality"
     return "relation"
+
+
+def _primed_derivative(node: Node | None) -> Node | None:
+    """f'(x) or f''(x) as the left side of a claim: the derivative of f at x, a claim about f
+    (σ'(z) = σ(z)(1 − σ(z)) after σ is defined), not the definition of a new name f'."""
+    if not (isinstance(node, Call) and len(node.args) == 1 and isinstance(node.args[0], Sym)):
+        return node
+    name = node.func.name
+    base = name.rstrip("'")
+    order = len(name) - len(base)
+    if not 1 <= order <= 2 or not base or not base.isalpha():
+        return node
+    f = replace(node.func, name=base)
+    f.forget_walk()
+    return Deriv(node.start, node.end, Call(node.start, node.end, f, node.args), [node.args[0]] * order, "d", prime=True)
 
 
 def _is_name(node: Node | None) -> bool:

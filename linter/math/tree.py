@@ -196,6 +196,7 @@ class Deriv(Node):
     op: str = "partial"
     sloppy: bool = False
     label: bool = False
+    prime: bool = False  # written f'(x): the derivative of f at a variable, whose shape the prime does not say
 
     @property
     def order(self) -> int:
