@@ -364,12 +364,14 @@ PRED_EN = re.compile(
     rf"(?P<subj>{_SUBJS_EN})\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"
     r"(?:also\s+|always\s+|itself\s+|assumed\s+to\s+be\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
+    rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?(?P<noun>{_NOUN_EN})?"
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
+    rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar))?"
     rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
 _ANY_NOUN_EN = re.compile(r"matri|vector|scalar")  # what PREFIX_EN's nouns start with
@@ -715,7 +717,11 @@ class Reader:
         shape: Shape | None = None
         size = match.group("size")
         size2 = match.groupdict().get("size2")
-        for text_size, at in ((size, match.start("size")), (size2, match.start("size2") if size2 else -1)):
+        size3 = match.groupdict().get("size3")
+        if size and size3:
+            return []  # two sizes in one phrase: not a reading to trust
+        for text_size, at in ((size, match.start("size")), (size2, match.start("size2") if size2 else -1),
+                              (size3, match.start("size3") if size3 else -1)):
             if not text_size:
                 continue
             dims = self._dims_from(text_size, at)

@@ -28,6 +28,9 @@ EXAMPLE_OPENERS = (
 )  # fmt: skip
 EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子", "示例", "举例", "例题", "实例", "练习")
 WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时")
+# A sentence that goes on after a display, in lower case: "… = 2GS,\n\ngiven S is symmetric." explains
+# the display as a "where" paragraph does (matched in lower case only: "If A is …" opens a new sentence)
+CONTINUATION_OPENERS = ("given", "since", "because", "as", "assuming", "provided", "if", "when", "whenever", "for")
 # what may come before the opening word: spaces, emphasis and list marks, brackets, \textbf{
 _LEAD = (r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
          # "Next, a different example:", "Now another example": a lead-in before the opening word
@@ -47,6 +50,7 @@ def _opener(words: tuple[str, ...]) -> re.Pattern:
 
 _EXAMPLE_START = _opener(EXAMPLE_OPENERS)
 _WHERE_START = _opener(WHERE_OPENERS)
+_CONTINUATION_START = re.compile(_opener(CONTINUATION_OPENERS).pattern)  # the same pattern, case kept
 _EXAMPLE_HEADING = re.compile(
     "|".join(r"\b" + re.escape(w) + r"\b" if w.isascii() else re.escape(w) for w in EXAMPLE_HEADING_WORDS)
     + r"|^\W*例\s*[0-9一二三四五六七八九十]",
@@ -161,7 +165,7 @@ class Outline:
                 same = prev is not None and prev.kind == p.kind and prev.source is p.source
                 self.run_start[k] = self.run_start[k - 1] if same else k
             elif p.kind != "heading":
-                self.where[k] = bool(_WHERE_START.match(p.text))
+                self.where[k] = bool(_WHERE_START.match(p.text) or _CONTINUATION_START.match(p.text))
         for k, p in enumerate(self.passages):  # a heading that names an example: its section
             if p.kind == "heading" and _EXAMPLE_HEADING.search(p.text):
                 end = self.section_end.get(k, n)

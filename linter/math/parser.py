@@ -846,11 +846,25 @@ class Parser:
             k += 1
         return "".join(letters)
 
+    def _expectation(self, sym: Sym) -> Node:
+        """E[x xᵀ], E_{p}[…]: the expectation, as \\mathrm{E} reads, not a matrix E times a bracket."""
+        saved = self.i, self.bold, list(self.bars)
+        try:
+            inner = self.delimited(respan=False)
+        except ParseError as err:
+            if err.message == TOO_DEEP:
+                raise
+            self.i, self.bold, self.bars = saved
+            return sym
+        return Func(sym.start, self._last_end(), "E", [inner], None)
+
     def _maybe_call(self, sym: Sym) -> Node:
         """f(x), L(w), y(t): a symbol applied to symbols, not a product."""
         if self.i >= self.n:
             return sym
         tok = self.toks[self.i]
+        if tok.kind == CHAR and tok.value == "[" and sym.name == "E" and not sym.bold and tok.start == sym.end:
+            return self._expectation(sym)
         if not ((tok.kind == CHAR and tok.value == "(") or (tok.kind == CMD and tok.value == "left")):
             return sym
         saved = self.i, self.bold, list(self.bars)
