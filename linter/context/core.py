@@ -455,8 +455,14 @@ _GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the norma
 
 def _gaussian_covariance(node) -> Sym | None:
     """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
+    from derivlint.math.tree import Mul, Tuple
+
     if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
         cov = node.args[1]
+        return cov if isinstance(cov, Sym) else None
+    if (isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym)
+            and node.factors[0].name in _GAUSSIANS and isinstance(node.factors[1], Tuple) and len(node.factors[1].items) == 2):
+        cov = node.factors[1].items[1]  # N(0, R): a number among the arguments, read as a product of N and a pair
         return cov if isinstance(cov, Sym) else None
     return None
 

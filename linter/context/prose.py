@@ -337,7 +337,7 @@ RESULT = re.compile(
 )
 
 # a capital other than I ("A" only before is/are/be), led by no word character; begins as _SUBJ_CN does
-_EN_LETTER = r"(?<![\w\\$'’.-][A-HJ-Z])(?:(?<=[B-HJ-Z])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
+_EN_LETTER = r"(?<![\w\\$'’./^*+-][A-HJ-Z])(?:(?<=[B-HJ-Z])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
 _SUBJ_EN = rf"(?:[{MARK}A-HJ-Z](?:(?<={MARK})|{_EN_LETTER}))"
 _SUBJS_EN = rf"{_SUBJ_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN})*"
 _SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
@@ -351,17 +351,17 @@ _ADJ_EN = (
     r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
     r"positive[- ]semi-?definite|orthogonal|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
-_NOUN_EN = r"(?:matrix|matrices|vectors?|scalars?|constants?)"
+_NOUN_EN = r"(?:covariance\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?|constants?|covariances?)"  # a covariance: a symmetric matrix
 # one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
 # covariance matrix", "the weight vector"): read for the properties EXTRA_PROPS gives it
-_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
+_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|covariance|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
 EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
     r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
     r"because|since|while|but|to)\b))"
 )
 PRED_EN = re.compile(
-    rf"(?P<subj>{_SUBJS_EN})\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"
+    rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
     r"(?:also\s+|always\s+|itself\s+|assumed\s+to\s+be\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
@@ -710,6 +710,9 @@ class Reader:
             props.add("constant")
         elif noun.startswith("scalar"):
             kind = "scalar"
+        elif noun.startswith("covariance"):  # "Σ is the (sample) covariance": a symmetric matrix
+            kind = "matrix"
+            props |= {"symmetric", "square"}
         elif noun:
             kind = "matrix"
         else:
