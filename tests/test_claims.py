@@ -38,6 +38,10 @@ def parsed(tex: str) -> list[str]:
         (r"\text{tr}(AB) = \text{tr}(BA)", ["tr(A B) = tr(B A)"]),
         (r"f(x) = x^2 \tag{3}\label{eq:f}", ["f(x) = x^2"]),
         (r"\newcommand{\Vx}{\mathbf{x}} \Vx^\top \Vx = \|\Vx\|^2", ["x^T x = ‖x‖^2"]),
+        # a word space, then a declaration of one symbol: set apart as a comma would
+        (r"\frac{\partial}{\partial x} M x = M^{T}\space M \in R^{k\times k}", ["∂(M x)/∂x = M^T", "M ∈ R^(k × k)"]),
+        (r"y = A^{T}\space \mathbf{z}_i \in R^k", ["y = A^T", "z_i ∈ R^k"]),
+        (r"y = A^{T}\space B x", ["y = A^T B x"]),  # no declaration after it: a space in a product
     ],
 )
 def test_statements(tex: str, expected: list[str]) -> None:

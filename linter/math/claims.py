@@ -490,6 +490,10 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
             elif value in DROPPED_WITH_ARG:
                 i = _skip_args(row, i + 1, 1)  # \textcolor{red}{Ax}: the colour goes, Ax stays
                 continue
+            elif value == "space" and depth == 0 and parens == 0 and current and _declaration_follows(row, i + 1):
+                flush(True)  # = M^T\space M \in R^{k×k}: a word space, then a declaration of M alone
+                i += 1
+                continue
             elif value in IGNORED:
                 i += 1
                 continue
@@ -598,6 +602,23 @@ def _ends_in_letters_in_parens(row: list[Token]) -> bool:
 
 
 _SPACING = frozenset({"quad", "qquad", ",", ";", ":", "enspace", "hspace"})
+
+
+def _declaration_follows(row: list[Token], i: int) -> bool:
+    """Whether ``row[i:]`` is one symbol (a letter, maybe bold, with scripts) and then \\in:
+    what a word space sets apart from the formula before it, as a comma would."""
+    j, n = i, len(row)
+    if j < n and row[j].kind == CMD and row[j].value in ("mathbf", "boldsymbol", "bm"):
+        j += 1
+        if j < n and row[j].is_char("{"):
+            j = _group_close(row, j) + 1
+    elif j < n and row[j].kind == LETTER:
+        j += 1
+    else:
+        return False
+    while j + 1 < n and row[j].is_char("_", "^"):
+        j = _group_close(row, j + 1) + 1 if row[j + 1].is_char("{") else j + 2
+    return j < n and row[j].kind == CMD and row[j].value == "in"
 
 
 def _word_in_parens(row: list[Token], i: int, close: int) -> bool:
