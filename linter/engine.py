@@ -92,11 +92,12 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
     else:
         extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
-    from derivlint.math.claims import claims_of
+    from derivlint.math.claims import claims_of, read_prior_transposes
 
     macros = {**settings.macros, **extraction.macros}
     for block in extraction.blocks:
         note.claims.extend(claims_of(block, macros))
+    read_prior_transposes(note.claims)  # P_k^{-T} where the note writes P_k^-: a reading of the whole note
     from derivlint.context import build_context
 
     note.context = build_context(extraction, note.claims, macros)

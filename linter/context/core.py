@@ -467,6 +467,20 @@ def _gaussian_covariance(node) -> Sym | None:
     return None
 
 
+def _divides_by_matrices(node) -> bool:
+    """Whether a fraction in ``node`` has matrices below its bar: two capital letters, or a
+    transposed one (H P Hᵀ + R; not 1/N, nor xᵀx). Which side the inverse goes on is not written."""
+    from derivlint.math.tree import Div
+
+    for n in node.walk():
+        if isinstance(n, Div):
+            capitals = [m for m in n.den.walk() if isinstance(m, Sym) and m.name[:1].isupper()]
+            if len({m.key for m in capitals}) >= 2 or any(
+                    isinstance(m, Transpose) and isinstance(m.arg, Sym) and m.arg.name[:1].isupper() for m in n.den.walk()):
+                return True
+    return False
+
+
 def _skew_sym(lhs, rhs):
     """A^T = -A or -A = A^T: the A."""
     from derivlint.math.tree import Neg
@@ -730,13 +744,32 @@ class _Builder:
                     if isinstance(node, Deriv):
                         self.wrt.update(w.key for w in node.wrt if isinstance(w, Sym))
         chains = chains_of(self.claims)
-        for c in self.claims:
+        for i, c in enumerate(self.claims):
             if c.block.passage is None and not self.outline.passages:
                 continue
             try:
                 self._claim(c, chains[(id(c.block), c.chain)])
+                if i + 1 == len(self.claims) or self.claims[i + 1].block is not c.block:
+                    self._remarked(c)
             except _UNREADABLE:
                 continue
+
+    def _remarked(self, c) -> None:
+        """A remark right after a formula ("$P^{-T} = P$ (covariance matrix)", "（因为对称）") says
+        what the formula's matrices are: from there on, as a declaration would (remark_props)."""
+        if c.kind == "unparsed" or "(" not in c.block.source.text[c.block.end : c.block.end + 8].replace("（", "("):
+            return
+        props = remark_props(c.block.prose_after(REMARK_REACH))
+        if not props:
+            return
+        block = c.block
+        k = self._index(block)
+        start, end = block.file_offset(c.start), block.file_offset(c.end)
+        for side in (c.lhs, c.rhs):
+            for n in side.walk() if side is not None else ():
+                if isinstance(n, Sym) and n.name[:1].isupper() and not n.sub or isinstance(n, Sym) and n.sup == "-":
+                    self._declare(n.key, None, None, frozenset(props), "math", start, end, k, bold=n.bold,
+                                  source=block.source, claim=c, block=block)
 
     def _claim(self, c, chain: list) -> None:
         block = c.block
@@ -835,6 +868,9 @@ class _Builder:
             if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
                 self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], (k, start), frozenset(symbols(rhs))))
                 return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
+            if _divides_by_matrices(rhs):  # K = \frac{P H^T}{H P H^T + R}: P Hᵀ (H P Hᵀ + R)⁻¹, or the other side
+                self.ctx.unread_definitions.setdefault(name.key, block.source.line_col(start)[0])
+                return
             params = tuple(md.key_of(a) if isinstance(a, Sym) else render(a) for a in lhs.args) if isinstance(lhs, Call) else ()
             if isinstance(rhs, Matrix):
                 shape = md.matrix_shape(rhs)

@@ -371,8 +371,8 @@ PRED_EN = re.compile(
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
-    rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar))?"
-    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+    rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>covariance\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
 _ANY_NOUN_EN = re.compile(r"matri|vector|scalar")  # what PREFIX_EN's nouns start with
 
@@ -404,10 +404,10 @@ _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingu
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
 _PROP_CN = _ADJ_CN  # the same words: a property said after its subject, or before it
 # A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
-# "(by symmetry)"): the property of the formula's matrices (remark_props).
+# "(by symmetry)", "(covariance matrix)"): the property of the formula's matrices (remark_props).
 _REMARK = re.compile(
     rf"^[ \t]*[（(][ \t]*(?:因为|由于|因|由|since|as|because|by|for)?[ \t]*(?:它|它们|是|为|it\s+is|they\s+are)?[ \t]*"
-    rf"(?P<words>{_PROPS_EN}|symmetry|{_PROP_CN}(?:[ \t]*(?:、|和|且)?[ \t]*{_PROP_CN})*)[ \t]*(?:矩阵|阵|的)?[ \t]*[)）]",
+    rf"(?P<words>{_PROPS_EN}|symmetry|covariance|协方差|{_PROP_CN}(?:[ \t]*(?:、|和|且)?[ \t]*{_PROP_CN})*)[ \t]*(?:matri(?:x|ces)|矩阵|阵|的)?[ \t]*[)）]",
     re.I,
 )
 
@@ -421,7 +421,7 @@ def remark_props(after: str) -> frozenset[str]:
     match = _REMARK.match(simplified(after[:REMARK_REACH]))
     if match is None:
         return frozenset()
-    words = match.group("words").lower().replace("symmetry", "symmetric")
+    words = match.group("words").lower().replace("symmetry", "symmetric").replace("covariance", "symmetric").replace("协方差", "对称")
     props = _props(words, EN_PROPS) | _props(words, CN_PROPS)
     return frozenset(props - {"square", "constant"})
 

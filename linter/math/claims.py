@@ -1051,3 +1051,38 @@ def _unparsed(block, start, end, reason, err_start, err_end, unbalanced=False) -
 
 
 __all__ = ["Claim", "claims_of", "flatten_rows", "split_row", "build_claims", "CHAR", "CMD"]
+
+
+def read_prior_transposes(claims: list[Claim]) -> None:
+    """P_k^{-T} in a note that writes P_k^- (the prior of a filter) and never P_k^{-1}: the
+    transpose of P_k^-, as such notes mean it (P_k^{-T} = P_k^-, 'a covariance'), not the inverse
+    transpose of P_k. Rewrites the claims' trees in place; a note without P^- is left alone."""
+    from derivlint.math.tree import Inverse, Transpose
+    from derivlint.math.treeops import rebuild
+
+    priors: set[tuple] = set()
+    inverted: set[tuple] = set()
+    for claim in claims:
+        for side in (claim.lhs, claim.rhs):
+            for n in side.walk() if side is not None else ():
+                if isinstance(n, Sym) and n.sup == "-":
+                    priors.add((n.name, n.sub, n.bold))
+                elif isinstance(n, Inverse) and isinstance(n.arg, Sym) and n.arg.sup is None and not n.transposed:
+                    inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
+    meant = priors - inverted
+    if not meant:
+        return
+
+    def visit(n: Node) -> Node:
+        if (isinstance(n, Inverse) and n.transposed and isinstance(n.arg, Sym) and n.arg.sup is None
+                and (n.arg.name, n.arg.sub, n.arg.bold) in meant):
+            prior = replace(n.arg, sup="-")
+            prior.forget_walk()
+            return Transpose(n.start, n.end, prior, "T")
+        return rebuild(n, visit)
+
+    for claim in claims:
+        for name in ("lhs", "rhs"):
+            side = getattr(claim, name)
+            if side is not None and any(isinstance(n, Inverse) and n.transposed for n in side.walk()):
+                setattr(claim, name, visit(side))
