@@ -524,6 +524,9 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             return "holds when ‖·‖ is read as the determinant |·|, as it may be typed"
     if _disowned(claim):
         return "the note itself says this does not hold"
+    twice = _defined_twice(claim, scope)
+    if twice:
+        return twice
     untied = _untied_column(target, rhs, scope, literal)
     if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
         return f"uses entries of {untied} without tying them to it"
@@ -1776,6 +1779,27 @@ def _vanishes(lhs: Node, scope: Scope, literal: bool) -> bool:
         return False
 
 
+def _defined_twice(claim, scope: Scope) -> str | None:
+    """A symbol of the claim with two different values in reach (P = E[e eᵀ], then P = A P' Aᵀ + Q):
+    the check used one, and the other may be what makes the claim hold; else None."""
+    if claim.lhs is None or claim.rhs is None or scope.context is None:
+        return None
+    try:
+        here = scope.context._where(claim)[0]
+    except Exception:  # noqa: BLE001 - no place: nothing to tell
+        return None
+    for key in set(symbols(claim.lhs)) | set(symbols(claim.rhs)):
+        facts = scope.facts(key)
+        values = [d for d in (facts.declarations if facts is not None else ())
+                  if d.value is not None and d.origin != "condition" and not d.local]
+        if any(d.index == here for d in values):
+            continue  # one is in the claim's own paragraph, row or item: that is the one meant
+        if len({render(d.value) for d in values}) >= 2:
+            return (f"{key} is defined more than once (lines {values[0].line} and {values[1].line}): "
+                    "the definition used may not be the one meant")
+    return None
+
+
 def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
     """Why "the note does not say so" is not certain: a symbol of the assumption is given a value
     or the property before the claim, somewhere that does not reach it (Σ = (1/N) Σ xᵢxᵢᵀ in the
@@ -1795,6 +1819,10 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
         return None
     for key in assumption.keys:
         facts = scope.facts(key)
+        valued = next((d for d in (facts.declarations if facts is not None else ()) if gives(d) and d.value is not None), None)
+        if valued is not None:  # P = E[e eᵀ] in reach, a value the check did not use (else P would not be free)
+            return (f"{key} is defined on line {valued.line} in a form not evaluated here: whether that makes it "
+                    f"{assumption.prop.replace('_', ' ')} is not certain")
         reached = {(d.index, d.start) for d in (facts.declarations if facts is not None else ()) if gives(d)}
         for d in by_key.get(key, ()):
             if gives(d) and (d.index, d.start) < here and (d.index, d.start) not in reached:  # never backwards
