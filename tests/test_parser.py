@@ -790,3 +790,23 @@ def test_a_capital_sigma_with_an_index_range_is_the_summation_sign():
     assert render(parse_math(r"\Sigma^{-1} x")) == "Sigma^-1 x"
     assert render(parse_math(r"\Sigma_{kl}")) == "Sigma_kl"
     assert render(parse_math(r"\Sigma_k^2")) == "Sigma_k^2"
+
+
+def test_a_long_denominator_is_read_in_linear_time(monkeypatch) -> None:
+    """∂(…)/∂ a₁a₁a₁…: each place of the denominator is asked whether a differential starts there
+    with a few tokens, not with the rest of the denominator (which made it quadratic: 6 s for
+    a fuzzed note of 86 KB)."""
+    import derivlint.math.parser as parser_module
+
+    seen: list[int] = []
+    real = parser_module.differential
+
+    def counting(tokens, alone_ok):
+        seen.append(len(tokens))
+        return real(tokens, alone_ok)
+
+    monkeypatch.setattr(parser_module, "differential", counting)
+    tex = r"\frac{\partial f}{\partial " + "a_{1}" * 2000 + "}"
+    sub_parse(lex(tex))
+    long_calls = [n for n in seen if n > parser_module._DIFFERENTIAL_REACH]  # the fraction asks once, of all of it
+    assert len(seen) > 2000 and len(long_calls) <= 2

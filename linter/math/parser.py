@@ -2269,13 +2269,16 @@ def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | 
     return kind, k, order
 
 
+_DIFFERENTIAL_REACH = 9  # the most tokens differential() reads: \mathrm{d}^{2}x
+
+
 def _parse_wrt(tokens: list[Token], kind: str, k: int, bold: bool) -> list[Node]:
     """The variables of a derivative's denominator: ∂x, ∂x ∂y, ∂x^2, dX."""
     parts: list[list[Token]] = [[]]
     i = k
     while i < len(tokens):
         t = tokens[i]
-        nd = differential(tokens[i:], alone_ok=False)
+        nd = differential(tokens[i : i + _DIFFERENTIAL_REACH], alone_ok=False)  # not tokens[i:]: linear in a long denominator
         if parts[-1] and nd is not None and nd[0] == kind:
             if t.is_cmd("partial") or (t.kind == LETTER and t.value == "d" and t.space):
                 parts.append([])
