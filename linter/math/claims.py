@@ -1057,8 +1057,7 @@ def read_prior_transposes(claims: list[Claim]) -> None:
     """P_k^{-T} in a note that writes P_k^- (the prior of a filter) and never P_k^{-1}: the
     transpose of P_k^-, as such notes mean it (P_k^{-T} = P_k^-, 'a covariance'), not the inverse
     transpose of P_k. Rewrites the claims' trees in place; a note without P^- is left alone."""
-    from derivlint.math.tree import Inverse, Transpose
-    from derivlint.math.treeops import rebuild
+    from derivlint.math.tree import Inverse
 
     priors: set[tuple] = set()
     inverted: set[tuple] = set()
@@ -1073,16 +1072,28 @@ def read_prior_transposes(claims: list[Claim]) -> None:
     if not meant:
         return
 
-    def visit(n: Node) -> Node:
-        if (isinstance(n, Inverse) and n.transposed and isinstance(n.arg, Sym) and n.arg.sup is None
-                and (n.arg.name, n.arg.sub, n.arg.bold) in meant):
-            prior = replace(n.arg, sup="-")
-            prior.forget_walk()
-            return Transpose(n.start, n.end, prior, "T")
-        return rebuild(n, visit)
-
+    rewrite = _PriorTranspose(meant)
     for claim in claims:
         for name in ("lhs", "rhs"):
             side = getattr(claim, name)
             if side is not None and any(isinstance(n, Inverse) and n.transposed for n in side.walk()):
-                setattr(claim, name, visit(side))
+                setattr(claim, name, rewrite.visit(side))
+
+
+class _PriorTranspose:
+    """X^{-T} → (X^-)ᵀ for the symbols in ``meant`` (a class, not a recursive closure: no
+    reference cycle outlives the rewrite)."""
+
+    def __init__(self, meant: set):
+        self.meant = meant
+
+    def visit(self, n: Node) -> Node:
+        from derivlint.math.tree import Inverse, Transpose
+        from derivlint.math.treeops import rebuild
+
+        if (isinstance(n, Inverse) and n.transposed and isinstance(n.arg, Sym) and n.arg.sup is None
+                and (n.arg.name, n.arg.sub, n.arg.bold) in self.meant):
+            prior = replace(n.arg, sup="-")
+            prior.forget_walk()
+            return Transpose(n.start, n.end, prior, "T")
+        return rebuild(n, self.visit)
