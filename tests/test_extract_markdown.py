@@ -726,3 +726,38 @@ def test_a_math_fence_in_an_admonition_closes_at_its_indented_fence():
     ex = run(note)
     assert [b.text.strip() for b in ex.blocks] == ["a\n\n    &= b", "c"]
     check_identity(ex)
+
+
+def _cpu(text: str) -> float:
+    start = time.process_time()
+    run(text)
+    return time.process_time() - start
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "!!! note\n    $a$\n",  # siblings, each body ended by the next opener (a break each)
+        "- a\n    !!! note\n        $b$\n",  # openers in list items
+        "    !!! note\n        $c$\n",  # indented openers with no list: code, looked up a bounded way
+        "/// note | t\n",  # unclosed pymdownx blocks
+        "/// note | t\n$d$\n///\n",
+    ],
+)
+def test_many_admonitions_are_linear(unit):
+    run(unit)
+    small, large = _cpu(unit * 1_000), _cpu(unit * 4_000)
+    assert large < 8 * small + 0.3, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_deeply_nested_admonitions_are_bounded_and_keep_the_rest_of_the_note():
+    """Each level rewrites its body: past a depth the openers are read as they stand."""
+    depth = 400
+    note = "".join("    " * k + "!!! note\n" for k in range(depth)) + "    " * depth + "$x$\n\nAfter $y$.\n"
+    begin = time.process_time()
+    ex = run(note)
+    assert time.process_time() - begin < 5
+    assert texts(ex)[-1] == "y"
+    check_identity(ex)
+    shallow = "".join("    " * k + "!!! note\n" for k in range(5)) + "    " * 5 + "$x$\n"
+    assert texts(run(shallow)) == ["x"]

@@ -44,6 +44,8 @@ _ADMONITION = re.compile(
 # pymdownx.blocks: /// note | Title … /// (the content is not indented; its options are, by 4)
 _BLOCK = re.compile(r" {0,3}(/{3,})[ \t]*([\w-]+)[ \t]*(?:\|[ \t]*(.*?))?[ \t]*$")
 _BLOCK_END = re.compile(r" {0,3}(/{3,})[ \t]*$")
+_MAX_ADMONITIONS = 20  # admonitions nested deeper are read as they stand (each level rewrites its body)
+_LIST_REACH = 500  # how far up an indented opener looks for the list item it belongs to
 _LIST_ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _ESM = re.compile(r"(?:import|export)\b")
 # a line of JSX tags only: <Tip>, </Tip>, <Figure src="a.png" />, <Tip warning={true}>
@@ -89,6 +91,8 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
     out = list(lines)  # read as it is rewritten: an admonition's body is read unindented
     regions: list[Region] = []
     stack: list[tuple[str, int]] = []  # open prose fences: (fence character, length)
+    blocks: dict[int, list[int]] = {}  # open pymdownx blocks: their lines, by their fence's length
+    levels: dict[int, int] = {}  # the lines unindented as an admonition's body: how many times
     n = len(out)
     i = 0
     while i < n:
@@ -111,12 +115,20 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
             continue
         if "!!!" in line or "???" in line or "===" in line:
             admonition = _ADMONITION.match(line)
-            if admonition is not None and _admonition(out, i, admonition, regions):
+            if admonition is not None and _admonition(out, i, admonition, regions, levels):
                 i += 1
                 continue
-        if "///" in line and _pymdownx_block(out, i, regions):
-            i += 1
-            continue
+        if "///" in line:  # a pymdownx block's fence: read when its closing fence comes
+            block = _BLOCK.match(line)
+            if block is not None:
+                blocks.setdefault(len(block.group(1)), []).append(i)
+                i += 1
+                continue
+            end = _BLOCK_END.match(line)
+            if end is not None and blocks.get(len(end.group(1))):
+                _pymdownx_block(out, blocks[len(end.group(1))].pop(), i, regions)
+                i += 1
+                continue
         colons = _COLONS.match(line)
         if colons is not None:
             marks, info = colons.group(1), colons.group(2)
@@ -155,8 +167,11 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
 
 def _indent(line: str) -> int:
     """The columns of ``line``'s leading whitespace (a tab to the next multiple of 4)."""
+    lead = len(line) - len(line.lstrip(" \t"))
+    if "\t" not in line[:lead]:
+        return lead
     col = 0
-    for ch in line:
+    for ch in line[:lead]:
         if ch == " ":
             col += 1
         elif ch == "\t":
@@ -166,32 +181,41 @@ def _indent(line: str) -> int:
     return col
 
 
-def _admonition(out: list[str], i: int, opener: re.Match, regions: list[Region]) -> bool:
+def _admonition(out: list[str], i: int, opener: re.Match, regions: list[Region], levels: dict[int, int]) -> bool:
     """Read the MkDocs admonition (or content tab) whose opener is line ``i``: blank the opener,
     unindent its body by 4 columns, note its title and where the body ends. False (nothing
-    done) when no body follows, or when the opener is indented code rather than an opener.
+    done) when no body follows, when the opener is indented code rather than an opener, or
+    when admonitions are nested deeper than ``_MAX_ADMONITIONS`` (read as they stand).
 
     The body, as Python-Markdown reads it, is every following line indented by 4 columns more
     than the opener, across blank lines; the first other line ends it."""
     indent = _indent(opener.group(1))
-    if indent >= 4 and not _in_list(out, i, indent):
-        return False  # indented code (an example of the syntax), not an admonition
+    level = levels.get(i, 0)
+    if level >= _MAX_ADMONITIONS:
+        return False
     n = len(out)
+    prefix = " " * (indent + 4)  # the usual body line (a quick test before counting columns)
     last = None
     k = i + 1
     while k < n:
-        if not out[k].strip():
-            k += 1
-            continue
-        if _indent(out[k]) < indent + 4:
+        line = out[k]
+        if line.startswith(prefix) and not line.isspace() or line.strip() and _indent(line) >= indent + 4:
+            last = k
+        elif line.strip():
             break
-        last = k
         k += 1
-    if last is None:
-        return False
+    if last is None or indent >= 4 and not _in_list(out, i, indent):
+        return False  # no body, or indented code (an example of the syntax), not an admonition
     for j in range(i + 1, last + 1):
         line = out[j]
-        out[j] = " " * (_indent(line) - 4) + line.lstrip(" \t") if line.strip() else ""
+        if line.startswith(prefix) and not line.isspace():
+            out[j] = line[4:]
+        elif line.strip():
+            out[j] = " " * (_indent(line) - 4) + line.lstrip(" \t")
+        else:
+            out[j] = ""
+            continue
+        levels[j] = level + 1
     out[i] = ""
     # the title: the quoted one, or else the type, which MkDocs shows as the title ("Example")
     group = 3 if opener.group(3) is not None else 4 if opener.group(4) is not None else 2
@@ -205,46 +229,27 @@ def _admonition(out: list[str], i: int, opener: re.Match, regions: list[Region])
 
 def _in_list(out: list[str], i: int, indent: int) -> bool:
     """Whether line ``i`` (indented by ``indent``) continues a list item: the nearest line above
-    that is indented less starts with a list marker."""
-    for k in range(i - 1, -1, -1):
+    that is indented less (within ``_LIST_REACH`` lines) starts with a list marker."""
+    for k in range(i - 1, max(-1, i - 1 - _LIST_REACH), -1):
         line = out[k]
         if line.strip() and _indent(line) < indent:
             return _LIST_ITEM.match(line) is not None
     return False
 
 
-def _pymdownx_block(out: list[str], i: int, regions: list[Region]) -> bool:
-    """Read the pymdownx block (``/// note | Title`` … ``///``) opened at line ``i``: blank its
-    fence lines and its options (indented by 4 right after the opener); its content is Markdown
-    where it stands. False (nothing done) when line ``i`` opens no block that is closed."""
+def _pymdownx_block(out: list[str], i: int, close: int, regions: list[Region]) -> None:
+    """Read the pymdownx block (``/// note | Title`` … ``///``) of lines ``i`` to ``close``: blank
+    its fence lines and its options (indented by 4 right after the opener); its content is
+    Markdown where it stands."""
     opener = _BLOCK.match(out[i])
-    if opener is None:
-        return False
-    slashes = len(opener.group(1))
-    depth = 0
-    close = None
-    for k in range(i + 1, len(out)):
-        inner = _BLOCK.match(out[k])
-        if inner is not None and len(inner.group(1)) == slashes:
-            depth += 1  # a block of the same fence nested inside (as pymdownx allows)
-            continue
-        end = _BLOCK_END.match(out[k])
-        if end is not None and len(end.group(1)) == slashes:
-            if depth == 0:
-                close = k
-                break
-            depth -= 1
-    if close is None:
-        return False
-    out[i] = out[close] = ""
     if opener.group(3) and opener.group(2).lower() != "html":  # /// html | div: a tag, not a title
         lead = len(out[i]) - len(out[i].lstrip(" \t"))
         regions.append(Region("title", i, i + 1, span=(opener.start(3) - lead, opener.end(3) - lead)))
+    out[i] = out[close] = ""
     k = i + 1
     while k < close and out[k].strip() and _indent(out[k]) >= 4:
         out[k] = ""  # the block's options (YAML)
         k += 1
-    return True
 
 
 def is_math_directive(info: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from dataclasses import dataclass, replace
@@ -157,7 +158,7 @@ def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
         return _fallback_segments(clean)
     segments = _segments_from_tokens(tokens)
     if regions:
-        breaks = [r.first for r in regions if r.kind == "break"]
+        breaks = sorted(r.first for r in regions if r.kind == "break")
         if breaks:
             segments = _split_at(segments, breaks)
         extra = [
@@ -175,7 +176,12 @@ def _split_at(segments: list[_Segment], breaks: list[int]) -> list[_Segment]:
     reading the body unindented, takes it for a lazy continuation of the body's last paragraph."""
     out: list[_Segment] = []
     for seg in segments:
-        cuts = [b for b in breaks if seg.first < b < seg.last] if seg.kind in _PROSE else []
+        cuts = []
+        if seg.kind in _PROSE and seg.last - seg.first > 1:
+            at = bisect.bisect_right(breaks, seg.first)
+            while at < len(breaks) and breaks[at] < seg.last:
+                cuts.append(breaks[at])
+                at += 1
         for cut in cuts:
             out.append(replace(seg, last=cut))
             seg = replace(seg, first=cut, markers=seg.depth)
