@@ -628,3 +628,136 @@ def test_a_display_cut_by_a_blank_line_is_reported_once():
     [(source, start, end, message)] = ex.problems
     assert source.line_col(start) == (2, 1) and note[start:end] == "$$"
     assert message == "unclosed '$$': no matching '$$' before the end of the list item"
+
+
+# -- GitHub's ```math fences and MkDocs admonitions --------------------------------------
+
+
+def passages(ex) -> list[tuple[str, str]]:
+    return [(p.kind, p.text) for p in ex.passages]
+
+
+def test_a_math_fence_is_one_display_whatever_its_blank_lines():
+    note = "Intro.\n\n```math\n\n\\begin{align}\na\n\n&= b\n\\end{align}\n\n```\n"
+    ex = run(note)
+    assert texts(ex) == ["\\begin{align}\na\n\n&= b\n\\end{align}"]
+    assert ex.blocks[0].display and ex.blocks[0].line_col(0) == (5, 1)
+    check_identity(ex)
+
+
+def test_a_math_directive_still_splits_at_blank_lines_and_a_latex_fence_is_code():
+    note = "```{math}\na = b\n\nc = d\n```\n\n```latex\n\\begin{align}\ne\n\n&= f\n\\end{align}\n```\n"
+    assert texts(run(note)) == ["a = b", "c = d"]
+
+
+def test_an_admonition_body_is_markdown_at_its_own_columns():
+    note = (
+        "Text $a$.\n\n"
+        '!!! note "About $t$"\n'
+        "    First $b$.\n\n"
+        "    $$\n    c = d\n    $$\n\n"
+        "    - item $e$\n"
+    )
+    ex = run(note)
+    assert texts(ex) == ["a", "t", "b", "\n    c = d\n    ", "e"]
+    assert [b.line_col(0) for b in ex.blocks] == [(1, 7), (3, 18), (4, 12), (6, 7), (10, 13)]
+    assert ex.blocks[3].display
+    assert ("paragraph", "About $t$") in passages(ex)  # the title, without its quotes
+    assert not any("!!!" in text for _, text in passages(ex))
+    check_identity(ex)
+
+
+@pytest.mark.parametrize("opener", ["??? tip", "???+ example \"Worked\"", '=== "Tab"', "!!!danger highlight", "!!! 说明"])
+def test_collapsible_admonitions_and_content_tabs(opener):
+    note = f"{opener}\n\n    $$\n    x = y\n    $$\n"
+    ex = run(note)
+    assert [b.text.strip() for b in ex.blocks] == ["x = y"]
+    assert ex.blocks[0].line_col(0) == (3, 7)
+
+
+def test_nested_admonitions_and_one_in_a_list_item():
+    note = (
+        "!!! note\n    Outer $a$.\n\n    !!! tip\n        $$\n        b = c\n        $$\n\n"
+        "1. Item.\n\n    ??? info\n        Inner $d$.\n"
+    )
+    ex = run(note)
+    assert [b.text.strip() for b in ex.blocks] == ["a", "b = c", "d"]
+    assert [b.line_col(0) for b in ex.blocks] == [(2, 12), (5, 11), (12, 16)]
+    check_identity(ex)
+
+
+def test_a_tab_indents_the_body_as_four_columns():
+    ex = run("!!! note\n\tSee $a$.\n\n\t$$b$$\n")
+    assert [(b.text, b.line_col(0)) for b in ex.blocks] == [("a", (2, 7)), ("b", (4, 4))]
+
+
+def test_a_line_after_the_body_is_a_block_of_its_own():
+    ex = run('!!! note ""\n    Inside $a$.\nOutside $b$.\n')  # "": no title
+    assert passages(ex) == [("paragraph", "Inside $a$."), ("paragraph", "Outside $b$.")]
+
+
+def test_an_untitled_admonition_is_titled_by_its_type_as_mkdocs_shows_it():
+    ex = run("??? example\n    Take $a = 1$.\n")
+    assert passages(ex)[0] == ("paragraph", "example")  # rendered "Example": a worked example opens
+
+
+def test_indented_code_stays_code_without_an_opener():
+    note = (
+        "A paragraph.\n\n    $$ a = b $$\n\n"  # indented code after a paragraph
+        "Shown as code:\n\n    !!! note\n        $$ c = d $$\n\n"  # an opener inside indented code
+        "```markdown\n!!! note\n    $$ e = f $$\n```\n\n"  # an opener inside a fence
+        "!!! nothing follows\n\nText $g$.\n"  # no body: prose as CommonMark reads it
+    )
+    ex = run(note)
+    assert texts(ex) == ["g"]
+    assert ("paragraph", "!!! nothing follows") in passages(ex)
+
+
+def test_a_pymdownx_block_reads_its_content_and_title_not_its_options():
+    note = "/// details | With $a$\n    type: tip\n    open: true\n\nSee $b$.\n///\n\n/// unclosed | $c$\n"
+    ex = run(note)
+    assert [(b.text, b.line_col(0)) for b in ex.blocks] == [("a", (1, 21)), ("b", (5, 6)), ("c", (8, 17))]
+    assert not any("type:" in text or "///" in text.split("|")[0] for _, text in passages(ex)[:2])
+    assert passages(ex)[0] == ("paragraph", "With $a$")
+
+
+def test_a_math_fence_in_an_admonition_closes_at_its_indented_fence():
+    note = "!!! note\n    ```math\n    a\n\n    &= b\n    ```\n\nAfter $c$.\n"
+    ex = run(note)
+    assert [b.text.strip() for b in ex.blocks] == ["a\n\n    &= b", "c"]
+    check_identity(ex)
+
+
+def _cpu(text: str) -> float:
+    start = time.process_time()
+    run(text)
+    return time.process_time() - start
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        "!!! note\n    $a$\n",  # siblings, each body ended by the next opener (a break each)
+        "- a\n    !!! note\n        $b$\n",  # openers in list items
+        "    !!! note\n        $c$\n",  # indented openers with no list: code, looked up a bounded way
+        "/// note | t\n",  # unclosed pymdownx blocks
+        "/// note | t\n$d$\n///\n",
+    ],
+)
+def test_many_admonitions_are_linear(unit):
+    run(unit)
+    small, large = _cpu(unit * 1_000), _cpu(unit * 4_000)
+    assert large < 8 * small + 0.3, (small, large)  # linear: about 4 times; quadratic: 16 times
+
+
+def test_deeply_nested_admonitions_are_bounded_and_keep_the_rest_of_the_note():
+    """Each level rewrites its body: past a depth the openers are read as they stand."""
+    depth = 400
+    note = "".join("    " * k + "!!! note\n" for k in range(depth)) + "    " * depth + "$x$\n\nAfter $y$.\n"
+    begin = time.process_time()
+    ex = run(note)
+    assert time.process_time() - begin < 5
+    assert texts(ex)[-1] == "y"
+    check_identity(ex)
+    shallow = "".join("    " * k + "!!! note\n" for k in range(5)) + "    " * 5 + "$x$\n"
+    assert texts(run(shallow)) == ["x"]

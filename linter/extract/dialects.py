@@ -1,4 +1,4 @@
-"""Block constructs of Markdown's dialects (MyST and Quarto fenced divs and directives, MDX's ESM and JSX lines), found line by line before markdown-it reads the note."""
+"""Block constructs of Markdown's dialects (MyST and Quarto fenced divs and directives, MkDocs admonitions and blocks, MDX's ESM and JSX lines), found line by line before markdown-it reads the note."""
 
 from __future__ import annotations
 
@@ -35,6 +35,18 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*(.*?)[ \t]*$")
 _COLONS = re.compile(r" {0,3}(:{3,})[ \t]*(.*?)[ \t]*$")
 _DIRECTIVE = re.compile(r"\{([A-Za-z][\w:.-]*)\}")  # {math}, {note}, {prf:theorem}
 _OPTION = re.compile(r"[ \t]*:[\w-]+:(?:[ \t].*)?$")  # :label: eq-grad
+# MkDocs (Python-Markdown's admonition, pymdownx.details and pymdownx.tabbed) and Julia's
+# Documenter: an opener line, then a body indented by 4 columns that is Markdown, not code:
+# !!! note "Title", ??? tip, ???+ example, === "Tab". CommonMark has no meaning for such a line.
+_ADMONITION = re.compile(
+    r'([ \t]*)(?:(?:!!!|\?\?\?\+?)[ \t]*([\w-]+)(?:[ \t]+[\w-]+)*(?:[ \t]+"(.*)")?|={3}!?\+?[ \t]+"(.*)")[ \t]*$'
+)
+# pymdownx.blocks: /// note | Title … /// (the content is not indented; its options are, by 4)
+_BLOCK = re.compile(r" {0,3}(/{3,})[ \t]*([\w-]+)[ \t]*(?:\|[ \t]*(.*?))?[ \t]*$")
+_BLOCK_END = re.compile(r" {0,3}(/{3,})[ \t]*$")
+_MAX_ADMONITIONS = 20  # admonitions nested deeper are read as they stand (each level rewrites its body)
+_LIST_REACH = 500  # how far up an indented opener looks for the list item it belongs to
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
 _ESM = re.compile(r"(?:import|export)\b")
 # a line of JSX tags only: <Tip>, </Tip>, <Figure src="a.png" />, <Tip warning={true}>
 _JSX_LINE = re.compile(r"[ \t]*(?:</?[A-Za-z][\w.:-]*(?:[ \t]+[^<>]*?)?[ \t]*/?>[ \t]*)+$")
@@ -47,33 +59,44 @@ class Region:
     ``kind`` is ``math`` (a math directive: ``first`` is its opening fence line, ``last`` is past
     its closing one, or the end of the note when unclosed; ``fence`` is the closing fence's
     characters) or ``barrier`` (lines that are not prose: a colon-fenced code directive, MDX's
-    ``import``/``export`` blocks)."""
+    ``import``/``export`` blocks), ``title`` (the title of an admonition, read as a paragraph of
+    its own: its columns are ``span``) or ``break`` (a block starts at ``first``: the line after an
+    admonition's body, which markdown-it would read as a lazy continuation of the body)."""
 
     kind: str
     first: int
     last: int
     fence: str = ""
     argument: str = ""  # text after {math} on the opening line: Sphinx's first equation
+    span: tuple[int, int] | None = None  # a title: its columns on the line ``first``, counted from its first non-blank
 
 
 def may_have_dialect(text: str, mdx: bool) -> bool:
     """Whether the note may hold a construct of ``prepare`` (a cheap test for the usual note)."""
-    return mdx or ":::" in text or "{" in text and ("```{" in text or "~~~{" in text or "``` {" in text)
+    return (
+        mdx or ":::" in text or "{" in text and ("```{" in text or "~~~{" in text or "``` {" in text)
+        or "!!!" in text or "???" in text or '=== "' in text or "///" in text
+    )
 
 
 def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
     """The lines markdown-it is to read (fence and tag lines of the dialects blanked, so that
-    the content of a fenced div, an admonition or a JSX element parses as the blocks it holds)
-    and the regions read here (math directives, code directives and ESM, blanked too).
+    the content of a fenced div, an admonition or a JSX element parses as the blocks it holds;
+    an MkDocs admonition's body unindented by its 4 columns, so that it parses as Markdown, not
+    code) and the regions read here (math directives, code directives and ESM, blanked too;
+    admonition titles and the line after a body).
 
-    Blanking keeps every line in its place, so every position still maps to the note."""
-    out = list(lines)
+    Blanking and unindenting keep every line in its place, so every position still maps to the
+    note (the reader reads the note's own text; markdown-it only tells it which lines are what)."""
+    out = list(lines)  # read as it is rewritten: an admonition's body is read unindented
     regions: list[Region] = []
     stack: list[tuple[str, int]] = []  # open prose fences: (fence character, length)
-    n = len(lines)
+    blocks: dict[int, list[int]] = {}  # open pymdownx blocks: their lines, by their fence's length
+    levels: dict[int, int] = {}  # the lines unindented as an admonition's body: how many times
+    n = len(out)
     i = 0
     while i < n:
-        line = lines[i]
+        line = out[i]
         fence = _FENCE.match(line)
         if fence is not None:
             marks, info = fence.group(1), fence.group(2)
@@ -86,10 +109,26 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
             if name in PROSE_DIRECTIVES and marks[0] == "`":
                 stack.append((marks[0], len(marks)))
                 out[i] = ""
-                i = _blank_options(lines, out, i + 1)
+                i = _blank_options(out, out, i + 1)
                 continue
-            i = _past_fence(lines, i + 1, marks)  # code, or a math directive markdown-it reads as a fence
+            i = _past_fence(out, i + 1, marks)  # code, or a math directive markdown-it reads as a fence
             continue
+        if "!!!" in line or "???" in line or "===" in line:
+            admonition = _ADMONITION.match(line)
+            if admonition is not None and _admonition(out, i, admonition, regions, levels):
+                i += 1
+                continue
+        if "///" in line:  # a pymdownx block's fence: read when its closing fence comes
+            block = _BLOCK.match(line)
+            if block is not None:
+                blocks.setdefault(len(block.group(1)), []).append(i)
+                i += 1
+                continue
+            end = _BLOCK_END.match(line)
+            if end is not None and blocks.get(len(end.group(1))):
+                _pymdownx_block(out, blocks[len(end.group(1))].pop(), i, regions)
+                i += 1
+                continue
         colons = _COLONS.match(line)
         if colons is not None:
             marks, info = colons.group(1), colons.group(2)
@@ -101,7 +140,7 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
                 continue
             name = directive(info)
             if name in MATH_DIRECTIVES or name in OPAQUE_DIRECTIVES:
-                end = _colon_close(lines, i + 1, len(marks))
+                end = _colon_close(out, i + 1, len(marks))
                 last = n if end is None else end + 1
                 argument = info[info.index("}") + 1 :].strip() if name in MATH_DIRECTIVES else ""
                 regions.append(Region("math" if name in MATH_DIRECTIVES else "barrier", i, last, marks, argument))
@@ -111,11 +150,11 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
                 continue
             stack.append((":", len(marks)))  # a Quarto div (::: {.callout-note}) or a MyST admonition
             out[i] = ""
-            i = _blank_options(lines, out, i + 1) if name is not None else i + 1
+            i = _blank_options(out, out, i + 1) if name is not None else i + 1
             continue
         if mdx and not stack and _ESM.match(line):
             first = i
-            while i < n and lines[i].strip():
+            while i < n and out[i].strip():
                 out[i] = ""
                 i += 1
             regions.append(Region("barrier", first, i))
@@ -124,6 +163,99 @@ def prepare(lines: list[str], mdx: bool) -> tuple[list[str], list[Region]]:
             out[i] = ""
         i += 1
     return out, regions
+
+
+def _indent(line: str) -> int:
+    """The columns of ``line``'s leading whitespace (a tab to the next multiple of 4)."""
+    lead = len(line) - len(line.lstrip(" \t"))
+    if "\t" not in line[:lead]:
+        return lead
+    col = 0
+    for ch in line[:lead]:
+        if ch == " ":
+            col += 1
+        elif ch == "\t":
+            col += 4 - col % 4
+        else:
+            break
+    return col
+
+
+def _admonition(out: list[str], i: int, opener: re.Match, regions: list[Region], levels: dict[int, int]) -> bool:
+    """Read the MkDocs admonition (or content tab) whose opener is line ``i``: blank the opener,
+    unindent its body by 4 columns, note its title and where the body ends. False (nothing
+    done) when no body follows, when the opener is indented code rather than an opener, or
+    when admonitions are nested deeper than ``_MAX_ADMONITIONS`` (read as they stand).
+
+    The body, as Python-Markdown reads it, is every following line indented by 4 columns more
+    than the opener, across blank lines; the first other line ends it."""
+    indent = _indent(opener.group(1))
+    level = levels.get(i, 0)
+    if level >= _MAX_ADMONITIONS:
+        return False
+    n = len(out)
+    prefix = " " * (indent + 4)  # the usual body line (a quick test before counting columns)
+    last = None
+    k = i + 1
+    while k < n:
+        line = out[k]
+        if line.startswith(prefix) and not line.isspace() or line.strip() and _indent(line) >= indent + 4:
+            last = k
+        elif line.strip():
+            break
+        k += 1
+    if last is None or indent >= 4 and not _in_list(out, i, indent):
+        return False  # no body, or indented code (an example of the syntax), not an admonition
+    for j in range(i + 1, last + 1):
+        line = out[j]
+        if line.startswith(prefix) and not line.isspace():
+            out[j] = line[4:]
+        elif line.strip():
+            out[j] = " " * (_indent(line) - 4) + line.lstrip(" \t")
+        else:
+            out[j] = ""
+            continue
+        levels[j] = level + 1
+    out[i] = ""
+    # the title: the quoted one, or else the type, which MkDocs shows as the title ("Example")
+    group = 3 if opener.group(3) is not None else 4 if opener.group(4) is not None else 2
+    if opener.group(group).strip():
+        lead = opener.end(1)
+        regions.append(Region("title", i, i + 1, span=(opener.start(group) - lead, opener.end(group) - lead)))
+    if k == last + 1 and k < n:
+        regions.append(Region("break", k, k + 1))
+    return True
+
+
+def _in_list(out: list[str], i: int, indent: int) -> bool:
+    """Whether line ``i`` (indented by ``indent``) continues a list item: the nearest line above
+    that is indented less (within ``_LIST_REACH`` lines) starts with a list marker."""
+    for k in range(i - 1, max(-1, i - 1 - _LIST_REACH), -1):
+        line = out[k]
+        if line.strip() and _indent(line) < indent:
+            return _LIST_ITEM.match(line) is not None
+    return False
+
+
+def _pymdownx_block(out: list[str], i: int, close: int, regions: list[Region]) -> None:
+    """Read the pymdownx block (``/// note | Title`` … ``///``) of lines ``i`` to ``close``: blank
+    its fence lines and its options (indented by 4 right after the opener); its content is
+    Markdown where it stands."""
+    opener = _BLOCK.match(out[i])
+    if opener.group(3) and opener.group(2).lower() != "html":  # /// html | div: a tag, not a title
+        lead = len(out[i]) - len(out[i].lstrip(" \t"))
+        regions.append(Region("title", i, i + 1, span=(opener.start(3) - lead, opener.end(3) - lead)))
+    out[i] = out[close] = ""
+    k = i + 1
+    while k < close and out[k].strip() and _indent(out[k]) >= 4:
+        out[k] = ""  # the block's options (YAML)
+        k += 1
+
+
+def is_math_directive(info: str) -> bool:
+    """Whether a fence's info string names a math directive (MyST's ```{math}): one equation per
+    group of lines between blank lines, as Sphinx typesets them."""
+    return directive(info) in MATH_DIRECTIVES
 
 
 def is_math_fence(info: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import string
 from dataclasses import dataclass, replace
@@ -120,6 +121,8 @@ class _Segment:
     fence: str = ""  # a math directive's fence (```, :::)
     scripts: bool = False  # an HTML block: only its MathJax math scripts are read
     argument: bool = False  # a math directive whose opening line holds an equation after {math}
+    whole: bool = False  # a math fence whose content is one display whatever its blank lines (```math)
+    span: tuple[int, int] | None = None  # a one-line passage's columns from its first non-blank (a title)
 
 
 @lru_cache(maxsize=1)
@@ -155,9 +158,35 @@ def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
         return _fallback_segments(clean)
     segments = _segments_from_tokens(tokens)
     if regions:
-        extra = [_Segment(r.kind, r.first, r.last, fence=r.fence, argument=bool(r.argument)) for r in regions]
+        breaks = sorted(r.first for r in regions if r.kind == "break")
+        if breaks:
+            segments = _split_at(segments, breaks)
+        extra = [
+            _Segment("paragraph" if r.kind == "title" else r.kind, r.first, r.last, fence=r.fence,
+                     argument=bool(r.argument), span=r.span)
+            for r in regions if r.kind != "break"
+        ]
         segments = sorted(segments + extra, key=lambda seg: seg.first)
     return segments
+
+
+def _split_at(segments: list[_Segment], breaks: list[int]) -> list[_Segment]:
+    """The segments with each prose segment cut at the ``breaks`` inside it: a line after an
+    MkDocs admonition's body starts a block of its own (Python-Markdown), where markdown-it,
+    reading the body unindented, takes it for a lazy continuation of the body's last paragraph."""
+    out: list[_Segment] = []
+    for seg in segments:
+        cuts = []
+        if seg.kind in _PROSE and seg.last - seg.first > 1:
+            at = bisect.bisect_right(breaks, seg.first)
+            while at < len(breaks) and breaks[at] < seg.last:
+                cuts.append(breaks[at])
+                at += 1
+        for cut in cuts:
+            out.append(replace(seg, last=cut))
+            seg = replace(seg, first=cut, markers=seg.depth)
+        out.append(seg)
+    return out
 
 
 def _segments_from_tokens(tokens) -> list[_Segment]:
@@ -194,7 +223,8 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
         elif kind == "fence" and dialects.is_math_fence(tok.info):
             info = tok.info.strip()
             argument = "}" in info and bool(info[info.index("}") + 1 :].strip())  # ```{math} a = b
-            segments.append(_Segment("math", first, last, ids, depth, fence=tok.markup, argument=argument))
+            whole = not dialects.is_math_directive(info)  # GitHub's ```math: MathJax reads blank lines as spaces
+            segments.append(_Segment("math", first, last, ids, depth, fence=tok.markup, argument=argument, whole=whole))
         elif kind == "html_block" and "math/tex" in tok.content and _SCRIPT.search(tok.content):
             # raw HTML holding MathJax 2's math scripts: the scripts are read, the rest is HTML
             segments.append(_Segment(prose, first, last, ids, depth, scripts=True))
@@ -262,13 +292,14 @@ class _Reader:
     def _math_directive(self, seg: _Segment) -> None:
         """The equations of a math directive (MyST's ```{math} or :::{math}): one display per
         group of lines between blank lines, after the directive's options; its passage is the
-        directive itself."""
+        directive itself. A math fence (GitHub's ```math) is one display, blank lines and all."""
         source, text = self.source, self.text
         count = source.line_count
         last = min(seg.last, count)
         lines = [self._line_text(k, seg.depth) for k in range(seg.first, last)]
         stop = last
-        if last - seg.first > 1 and dialects.closes(lines[-1][1], seg.fence):
+        # (a fence in an MkDocs admonition's body is indented by the body's 4 columns)
+        if last - seg.first > 1 and dialects.closes(lines[-1][1].lstrip(" \t"), seg.fence):
             stop = last - 1  # the closing fence
         start = source.line_start(seg.first + 1)
         passage = Passage(source, "paragraph", start, max(start, self._line_end(last)),
@@ -286,7 +317,12 @@ class _Reader:
                 close -= 1
             self._add(passage, body, body, close, close, delimiter, seg.depth, display=True)
         content = [line for _, line in lines[1:stop - seg.first]]
-        for a, b in dialects.math_lines(content, 0, len(content)):
+        if seg.whole:
+            filled = [k for k, line in enumerate(content) if line.strip()]
+            equations = [(filled[0], filled[-1] + 1)] if filled else []
+        else:
+            equations = dialects.math_lines(content, 0, len(content))
+        for a, b in equations:
             body = lines[a + 1][0]
             close = self._line_end(seg.first + b + 1)
             self._add(passage, body, body, close, close, delimiter, seg.depth, display=True)
@@ -319,6 +355,11 @@ class _Reader:
         text = self.text
         start = self.source.line_start(seg.first + 1)
         line_end = self._line_end(seg.first + 1)
+        if seg.span is not None:  # an admonition's title: the text between its quotes
+            while start < line_end and text[start] in " \t\ufeff":
+                start += 1
+            return Passage(self.source, seg.kind, start + seg.span[0], start + seg.span[1],
+                           self.outline.path, self.outline.section)
         for _ in range(seg.markers):
             match = _MARKER.match(text, start, line_end)
             if match is None:
