@@ -51,7 +51,8 @@ def test_a_column_of_partials_and_a_bracketed_row() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("\\begin{bmatrix} B_{11} & B 21 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} B_{11} & C_{21} & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} B_{11} & B 2 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
         ("\\begin{bmatrix} 1 & x_1 & x_1^2 & \\cdots & x_1^n \\end{bmatrix}", "several forms"),
         ("\\begin{bmatrix} 1 \\\\ 0 \\\\ \\vdots \\\\ 0 \\end{bmatrix}", "no index"),
         ("\\begin{bmatrix} x_1 & x_3 & \\cdots & x_n \\end{bmatrix}", "no pattern"),
@@ -150,10 +151,14 @@ def test_unrolling_sets_the_index_in_every_subscript() -> None:
     assert render(out) == "[B_11 x_1 + B_21 x_2; B_12 x_1 + B_22 x_2]"
 
 
-def test_indices_written_on_the_line_break_the_pattern() -> None:
+def test_indices_written_on_the_line_break_the_pattern_and_are_read_by_it() -> None:
     typo = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B_{1m} & B 2 m & \\cdots & B m m \\end{bmatrix}"
     found = schematic.read(tree(typo))
-    assert isinstance(found, str) and "without a subscript (B 21 and 3 more)" in found, found
+    assert not isinstance(found, str), found
+    assert [render(meant) for _, _, _, meant in found.breaks] == ["B_21", "B_m1", "B_2m", "B_mm"]
+    assert found.roles == ["col", "row"]  # entry (i, j) is B_{ji}: the transpose, as the entries say
+    alone = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B 1 m & B 2 m & \\cdots & B m m \\end{bmatrix}"
+    assert isinstance(schematic.read(tree(alone)), str)  # one subscripted entry: no pattern to read the others by
     products = "\\begin{bmatrix} a_1 x & a_2 x & \\cdots & a_n x \\end{bmatrix}"  # a product, not a typo
     assert not isinstance(schematic.read(tree(products)), str)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from derivlint.math.tree import Deriv, Dots, Func, Matrix, Node, Num, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Num, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import rebuild
 
 # The sizes a symbolic bound (n, m, d …) is written out at: distinct bounds get distinct sizes, small
@@ -42,6 +42,7 @@ class Pattern:
     offsets: list  # per atom slot: the index at position 1 minus 1
     commas: bool
     two_axes: bool = True
+    breaks: list = field(default_factory=list)  # (row, column, entry as written, as read): _read_breaks
 
 
 def _atoms(sub: str, two_axes: bool) -> list[str] | None:
@@ -100,11 +101,67 @@ class _Blank:
         return rebuild(n, self.visit)
 
 
-def _grid(node: Node) -> list[list[Node]] | None:
+def _grid(node: Node, text: str | None = None) -> list[list[Node]] | None:
     if isinstance(node, Matrix):
-        return node.rows
+        listed = _spaced_column(node, text) if text else None
+        return listed if listed is not None else node.rows
     if isinstance(node, Tuple) and node.brackets == "[]":  # (x_1, …, x_n) may be a column or a row
         return [list(node.items)]
+    return None
+
+
+_CONTROL_SPACES = re.compile(r"\s*(?:\\\s\s*)+")  # "\ " (or a backslash ending the line), the entries' separator of a _spaced_column
+
+
+def _spaced_column(node: Matrix, text: str) -> list[list[Node]] | None:
+    """A matrix of one cell that lays out its entries with control spaces between them and a gap of
+    dots (``a_1 \\ a_2 \\ \\cdots \\ a_m``, no ``&`` and no ``\\\\``): each ``\\ `` is a row break that
+    lost a backslash, so the entries stand one under another, a column. None for anything else."""
+    if len(node.rows) != 1 or len(node.rows[0]) != 1:
+        return None
+    cell = node.rows[0][0]
+    if not isinstance(cell, Mul) or any(cell.ops) or len(cell.factors) < 3:
+        return None
+    factors = cell.factors
+    if not any(isinstance(f, Dots) and f.kind != "empty" for f in factors) or isinstance(factors[0], Dots):
+        return None
+    groups = [[factors[0]]]  # the entries: factors between two control spaces (2 x_1 \ 2 x_2 …)
+    spaced = False
+    for a, b in zip(factors, factors[1:]):
+        if not 0 <= a.end <= b.start <= len(text):
+            return None
+        between = text[a.end : b.start]
+        if _CONTROL_SPACES.fullmatch(between):
+            groups.append([b])
+            spaced = True
+        elif between.strip() or isinstance(a, Dots) or isinstance(b, Dots):
+            return None
+        else:
+            groups[-1].append(b)
+    if not spaced or len(groups) < 3:
+        return None
+    return [[g[0] if len(g) == 1 else Mul(g[0].start, g[-1].end, g, [""] * (len(g) - 1))] for g in groups]
+
+
+def spaced_lists(sides, text: str | None) -> list[bool]:
+    """For each side, whether it holds a column laid out with control spaces (_spaced_column)."""
+    if not text or "\\" not in text:
+        return [False for _ in sides]
+    return [side is not None and any(isinstance(n, Matrix) and _spaced_column(n, text) is not None
+                                     for n in side.walk()) for side in sides]  # fmt: skip
+
+
+def unoriented(outcome, lists: list[bool], derivative: bool):
+    """The outcome of a claim with a column laid out with control spaces (``lists``: per side): the
+    list is rendered as a row and read as a column, so its orientation, and the layout it would
+    show, is not written. True in some layout is true; false only when it is false whichever way
+    the list stands: both sides lists, or a derivative (a row in one layout, a column in the
+    other). Else None (undecided)."""
+    if outcome.holds:
+        outcome.holds = frozenset(("numerator", "denominator"))
+        return outcome
+    if all(lists) or derivative:
+        return outcome
     return None
 
 
@@ -112,10 +169,42 @@ def _is_gap(cell: Node) -> bool:
     return isinstance(cell, Dots)
 
 
-def schematic(node: Node) -> bool:
-    """Whether ``node`` is a matrix, column or row written with dots."""
-    grid = _grid(node)
+def schematic(node: Node, text: str | None = None) -> bool:
+    """Whether ``node`` is a matrix, column or row written with dots (``text``: the block's, where
+    a column laid out with control spaces is read: _spaced_column)."""
+    grid = _grid(node, text)
     return grid is not None and any(_is_gap(c) for row in grid for c in row)
+
+
+def limit_typo(node: Node) -> tuple[Sym, Num] | None:
+    """(index, start) of a Σ whose lower limit subtracts (``\\sum_{i-1}^{m}``): the typo DL503
+    reports for i=1; None for any other node."""
+    if not isinstance(node, Sum) or node.index is not None or node.upper is None:
+        return None
+    sub = node.sub
+    if isinstance(sub, Add) and len(sub.terms) == 2 and isinstance(sub.terms[0], Sym) and not sub.terms[0].sub:
+        neg = sub.terms[1]
+        if isinstance(neg, Neg) and isinstance(neg.arg, Num) and len(sub.terms[0].name) == 1:
+            return sub.terms[0], neg.arg
+    return None
+
+
+def read_typos(node: Node) -> Node:
+    """``node`` with every Σ of a reported limit typo read as meant (∑_{i-1}^{m} as ∑_{i=1}^{m}):
+    DL503 reports the typo, and the step is then read as the note meant it."""
+    if not any(limit_typo(n) is not None for n in node.walk()):
+        return node
+    return _ReadTypos().visit(node)
+
+
+class _ReadTypos:
+    def visit(self, n: Node) -> Node:
+        found = limit_typo(n)
+        if found is not None:
+            index, start = found
+            body = self.visit(n.body) if n.body is not None else None
+            return Sum(n.start, n.end, body, index.name, start, n.upper, None, n.op)
+        return rebuild(n, self.visit)
 
 
 def _axis(positions: list[int], gap: int | None, length: int) -> list[tuple]:
@@ -129,9 +218,38 @@ def _axis(positions: list[int], gap: int | None, length: int) -> list[tuple]:
     return out
 
 
-def read(node: Node) -> Pattern | str:
-    """The pattern of a schematic matrix, column or row, or the reason it cannot be read."""
-    grid = _grid(node)
+def _empty(row: list[Node]) -> bool:
+    return all(isinstance(c, Dots) and c.kind == "empty" for c in row)
+
+
+def _without_blank_rows(grid: list[list[Node]]) -> list[list[Node]]:
+    """The grid without the empty rows next to a row of dots (``\\cdots \\\\ \\\\``: a blank line
+    under the gap is part of the gap, not a row of the matrix)."""
+    def gap(row):
+        return all(_is_gap(c) for c in row) and not _empty(row)
+
+    drop = set()
+    for r, row in enumerate(grid):
+        if _empty(row):
+            k = r  # the run of empty rows this one is in, and a row of dots right beside it
+            while k > 0 and _empty(grid[k - 1]):
+                k -= 1
+            e = r
+            while e + 1 < len(grid) and _empty(grid[e + 1]):
+                e += 1
+            if (k > 0 and gap(grid[k - 1])) or (e + 1 < len(grid) and gap(grid[e + 1])):
+                drop.add(r)
+    return [row for r, row in enumerate(grid) if r not in drop] if drop else grid
+
+
+def read(node: Node, text: str | None = None) -> Pattern | str:
+    """The pattern of a schematic matrix, column or row, or the reason it cannot be read
+    (``text``: the block's, see _spaced_column). A Σ of a reported limit typo is read as meant
+    (read_typos), and entries that write their indices on the line (B 21 among B_{11}, B_{12}) as
+    the pattern of the others reads them (``Pattern.breaks``, reported by DL504)."""
+    grid = _without_blank_rows(_grid(node, text))
+    if any(limit_typo(n) is not None for row in grid for c in row for n in c.walk()):
+        grid = [[read_typos(c) for c in row] for row in grid]
     written_rows = [r for r, row in enumerate(grid) if not all(_is_gap(c) for c in row)]
     gap_rows = [r for r in range(len(grid)) if r not in written_rows]
     if not written_rows:
@@ -157,6 +275,7 @@ def read(node: Node) -> Pattern | str:
             return f"the indices of {render(cell)} cannot be read"
         read_cells.append((r, c, cell, found))
         forms[found[0]] = forms.get(found[0], 0) + 1
+    breaks = _read_breaks(read_cells, forms, two_axes)
     usual = max(forms, key=lambda f: ("#" in f, forms[f]))
     odd = [(r, c, cell) for r, c, cell, (form, _) in read_cells if form != usual]
     if len(odd) == 1 and forms[usual] >= 2 and "#" in usual:  # one entry unlike all the others (B 21 among B_{ij})
@@ -212,7 +331,35 @@ def read(node: Node) -> Pattern | str:
     if rows_axis is None or cols_axis is None:
         return "a schematic matrix whose size is not written"
     commas = any("," in (s.sub or "") for s in _indexed(read_cells[0][2]))
-    return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes)
+    return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes, breaks)
+
+
+def _read_breaks(read_cells: list, forms: dict, two_axes: bool) -> list:
+    """Entries that write the indices of the pattern's symbol on the line (B 21, B m 1 where the
+    others write B_{11}, B_{1m}), read in place as that symbol with those indices when at least two
+    entries write the one subscripted form and the entry read so has exactly that form; the list of
+    (row, column, entry as written, entry as read). ``read_cells`` and ``forms`` are updated."""
+    indexed = [f for f in forms if "#" in f]
+    if len(indexed) != 1 or forms[indexed[0]] < 2:
+        return []
+    form = indexed[0]
+    breaks = []
+    for k, (r, c, cell, (own, _)) in enumerate(read_cells):
+        if own == form or not _unsubscripted(cell, read_cells):
+            continue
+        head = cell.factors[0]
+        sub = "".join(f.value if isinstance(f, Num) else f.name for f in cell.factors[1:])
+        meant = Sym(cell.start, cell.end, head.name, sub, head.bold, None)
+        found = _skeleton(meant, two_axes)
+        if found is None or found[0] != form:
+            continue
+        read_cells[k] = (r, c, meant, found)
+        forms[own] -= 1
+        forms[form] += 1
+        breaks.append((r, c, cell, meant))
+    for f in [f for f, n in forms.items() if n == 0]:
+        del forms[f]
+    return breaks
 
 
 def _unsubscripted(cell: Node, read_cells: list) -> bool:
@@ -447,16 +594,17 @@ def bounds(pattern: Pattern) -> set[str]:
     return {a.bound for a in (pattern.rows, pattern.cols) if a.bound is not None}
 
 
-def expanded(lhs: Node, rhs: Node, kind=lambda name: None) -> tuple[Node, Node, str | None]:
+def expanded(lhs: Node, rhs: Node, kind=lambda name: None, text: str | None = None) -> tuple[Node, Node, str | None]:
     """Both sides with every schematic matrix written out (the same size for the same bound on both
     sides), or the reason one cannot be read. ``kind(name)``: what the scope declares ``name`` (vector,
     row, matrix, scalar or None): ∂f/∂x_k of a vector x is entry k of ∂f/∂x (so it is when the claim
-    writes x whole), and a cell x_k (A_{ij}) of a declared vector (matrix) is its entry."""
+    writes x whole), and a cell x_k (A_{ij}) of a declared vector (matrix) is its entry. ``text``: the
+    block's (a column laid out with control spaces, _spaced_column)."""
     patterns: dict[int, Pattern] = {}
     for side in (lhs, rhs):
         for n in side.walk():
-            if schematic(n):
-                found = read(n)
+            if schematic(n, text):
+                found = read(n, text)
                 if isinstance(found, str):
                     return lhs, rhs, found
                 patterns[id(n)] = found
@@ -517,7 +665,7 @@ class _Expand:
         return rebuild(n, self.visit)
 
 
-def readable_nodes(sides) -> list[Node]:
+def readable_nodes(sides, text: str | None = None) -> list[Node]:
     """Every node of ``sides`` except those inside a schematic matrix whose pattern reads (its indices
     are the pattern's, written out before the draws, not index notation)."""
     out: list[Node] = []
@@ -525,7 +673,7 @@ def readable_nodes(sides) -> list[Node]:
         stack = [side]
         while stack:
             n = stack.pop()
-            if schematic(n) and not isinstance(read(n), str):
+            if schematic(n, text) and not isinstance(read(n, text), str):
                 continue
             out.append(n)
             stack.extend(reversed(n.children()))
