@@ -612,8 +612,9 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     names = {n.name for n in syms}
     for name, rank in ic.bases.items():
         whole = name
-        if name not in names and rank == 2 and name.islower() and name.upper() in names and len(name) == 1:
-            whole = name.upper()
+        if name not in names and rank == 2 and name.islower() and len(name) == 1:
+            if name.upper() in names or _entries_by_convention(ic, name):
+                whole = name.upper()
         ic.whole_key[name] = whole
     of_whole = {v: k for k, v in ic.whole_key.items()}
     for n in syms:
@@ -670,6 +671,17 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             ):
                 raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _entries_by_convention(ic: IndexClaim, name: str) -> bool:
+    """a_{ij} of A: the lowercase letter, declared nothing, names the entries of the capital the
+    note declares a matrix (neither of its sizes 1), as notes write them without saying so."""
+    if ic._declared(Sym(0, 0, name, None, False)) is not None:
+        return False
+    declared = ic._declared(Sym(0, 0, name.upper(), None, False))
+    if declared is None:
+        declared = ic._declared(Sym(0, 0, name.upper(), None, True))
+    return declared is not None and len(declared) == 2 and 1 not in declared and None not in declared
 
 
 def _tie_declared(ic: IndexClaim, base: str, key: str, declared) -> None:

@@ -43,6 +43,7 @@ class Pattern:
     commas: bool
     two_axes: bool = True
     breaks: list = field(default_factory=list)  # (row, column, entry as written, as read): _read_breaks
+    einstein: list = field(default_factory=list)  # index letters repeated in a product of every entry (a_{1i} x_i)
 
 
 def _atoms(sub: str, two_axes: bool) -> list[str] | None:
@@ -292,10 +293,15 @@ def read(node: Node, text: str | None = None) -> Pattern | str:
     if odd:
         return "the entries of a schematic matrix have several forms (no one pattern)"
     slots = len(read_cells[0][3][1])
+    einstein = []
     for t in range(slots):  # x_i in every cell: a free (or Einstein) index, not an entry the pattern gives
         atom = read_cells[0][3][1][t]
         if atom.isalpha() and all(found[1][t] == atom for _, _, _, found in read_cells):
             if not all(_summed(cell, atom) for _, _, cell, _ in read_cells):
+                if atom in einstein or all(_product_of(cell, atom) is not None for _, _, cell, _ in read_cells):
+                    if atom not in einstein:  # a_{1i} x_i: summed under the Einstein convention, if the note states it
+                        einstein.append(atom)
+                    continue
                 return f"index notation inside a schematic matrix (index {atom} in every entry)"
     roles, offsets = [], []
     rows_axis = Axis(count=len(written_rows)) if not gap_rows else None
@@ -331,7 +337,19 @@ def read(node: Node, text: str | None = None) -> Pattern | str:
     if rows_axis is None or cols_axis is None:
         return "a schematic matrix whose size is not written"
     commas = any("," in (s.sub or "") for s in _indexed(read_cells[0][2]))
-    return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes, breaks)
+    return Pattern(read_cells[0][2], rows_axis, cols_axis, roles, offsets, commas, two_axes, breaks, einstein)
+
+
+def _product_of(cell: Node, atom: str) -> Mul | None:
+    """The product in ``cell`` whose two factors carry the index ``atom`` (a_{1i} x_i), when the
+    cell writes that index exactly twice, both times so, and sums over it nowhere; else None."""
+    carriers = [n for n in _indexed(cell) if atom in (_atoms(n.sub, True) or ())]
+    if len(carriers) != 2 or any((_atoms(n.sub, True) or []).count(atom) != 1 for n in carriers):
+        return None
+    for n in cell.walk():
+        if isinstance(n, Mul) and not any(n.ops) and all(any(f is c for f in n.factors) for c in carriers):
+            return n
+    return None
 
 
 def _read_breaks(read_cells: list, forms: dict, two_axes: bool) -> list:
@@ -594,7 +612,8 @@ def bounds(pattern: Pattern) -> set[str]:
     return {a.bound for a in (pattern.rows, pattern.cols) if a.bound is not None}
 
 
-def expanded(lhs: Node, rhs: Node, kind=lambda name: None, text: str | None = None) -> tuple[Node, Node, str | None]:
+def expanded(lhs: Node, rhs: Node, kind=lambda name: None, text: str | None = None,
+             facts: NoteFacts | None = None) -> tuple[Node, Node, str | None]:
     """Both sides with every schematic matrix written out (the same size for the same bound on both
     sides), or the reason one cannot be read. ``kind(name)``: what the scope declares ``name`` (vector,
     row, matrix, scalar or None): ∂f/∂x_k of a vector x is entry k of ∂f/∂x (so it is when the claim
@@ -616,31 +635,168 @@ def expanded(lhs: Node, rhs: Node, kind=lambda name: None, text: str | None = No
     sizes = dict(zip(names, SIZES))
     whole = {n.name for side in (lhs, rhs) for n in side.walk() if isinstance(n, Sym) and not n.sub}
     out = []
-    expander = _Expand(patterns, sizes, whole, kind)
+    expander = _Expand(patterns, sizes, whole, kind, facts)
     expander.wrt_claim = {n.name for side in (lhs, rhs) for d in side.walk() if isinstance(d, Deriv) and d.num is not None
                           for n in d.num.walk() if isinstance(n, Sym) and not n.sub and not schematic(d)}  # fmt: skip
     expander.variables = {w.name for side in (lhs, rhs) for d in side.walk() if isinstance(d, Deriv)
                           for w in d.wrt if isinstance(w, Sym) and not w.sub}  # fmt: skip
     for side in (lhs, rhs):
-        side = expander.visit(side)
+        try:
+            side = expander.visit(side)
+        except _Unread as why:
+            return lhs, rhs, str(why)
         if side is None:
             return lhs, rhs, "a schematic matrix too small to write out"
         out.append(side)
     return out[0], out[1], None
 
 
+class _Unread(Exception):
+    """A written-out pattern whose entries cannot be read with certainty (the message says why)."""
+
+
+class NoteFacts:
+    """What the note says that a written-out pattern's entries need, read from the claim's scope
+    only when asked: the declared dimensions of a name, the rows and columns it names in prose
+    (prose.named_parts: "r_i is the i-th row of A"), whether it states the Einstein convention."""
+
+    def __init__(self, scope):
+        self.scope = scope
+        block = getattr(getattr(scope, "claim", None), "block", None)
+        self.source = getattr(getattr(block, "source", None), "text", None) or ""
+        self.before = getattr(block, "start", 0) if block is not None else 0
+        self._parts = None
+
+    def einstein(self) -> bool:
+        from derivlint.check.indices import _has_einstein_statement
+
+        return _has_einstein_statement(self.source)
+
+    def declared(self, name: str) -> bool:
+        f = self.scope.facts(name) if self.scope is not None else None
+        return f is not None and bool(f.shape or f.kind or f.value is not None)
+
+    def dims(self, name: str) -> tuple | None:
+        """The declared (rows, columns) of ``name``: each an int, a size's name or None."""
+        f = self.scope.facts(name) if self.scope is not None else None
+        shape = getattr(f, "shape", None) if f is not None else None
+        if not shape or len(shape) != 2:
+            return None
+        out = []
+        for d in shape:
+            if not isinstance(d, (int, str)) and d is not None:
+                r = d.root()
+                d = r.num if r.num is not None else r.name
+            out.append(d)
+        return tuple(out)
+
+    def part(self, letter: str) -> tuple[str, str] | None:
+        """(whole, "row" or "column") when the note, before the claim, names ``letter``_i the rows
+        (columns) of a matrix and declares nothing else of ``letter``; None otherwise."""
+        if self._parts is None:
+            from derivlint.context.prose import named_parts
+
+            self._parts = named_parts(self.source[: self.before])
+        found = [(whole, what) for _, part, whole, what in self._parts if part == letter]
+        if not found or self.declared(letter):
+            return None
+        return found[-1]
+
+
 class _Expand:
-    def __init__(self, patterns: dict[int, Pattern], sizes: dict[str, int], whole: set[str], kind):
-        self.patterns, self.sizes, self.whole, self.kind = patterns, sizes, whole, kind
+    def __init__(self, patterns: dict[int, Pattern], sizes: dict[str, int], whole: set[str], kind, facts=None):
+        self.patterns, self.sizes, self.whole, self.kind, self.facts = patterns, sizes, whole, kind, facts
         self.wrt_claim = set()  # whole symbols inside a derivative the claim writes (set by expanded)
         self.variables = set()  # whole symbols a derivative of the claim is by (∂/∂x)
+
+    def _size(self, d) -> int | None:
+        return d if isinstance(d, int) else self.sizes.get(d) if isinstance(d, str) else None
+
+    def _summed(self, out: Matrix, pattern: Pattern) -> Matrix:
+        """Each entry's product a_{1i} x_i written Σ_{i=1}^{n} a_{1i} x_i, n the declared length of
+        the vector whose entries carry i alone, when the note states the Einstein convention."""
+        why = f"index notation inside a schematic matrix (index {pattern.einstein[0]} in every entry)"
+        if self.facts is None or not self.facts.einstein():
+            raise _Unread(why)
+        rows = []
+        for row in out.rows:
+            cells = []
+            for cell in row:
+                for atom in pattern.einstein:
+                    product = _product_of(cell, atom)
+                    ends = {self._length(s) for s in product.factors if isinstance(s, Sym)
+                            and (_atoms(s.sub, True) or []) == [atom]} if product is not None else set()  # fmt: skip
+                    ends.discard(None)
+                    if len(ends) != 1:
+                        raise _Unread(why + ": its range is not declared")
+                    (end,) = ends
+                    total = Sum(product.start, product.end, product, atom, Num(0, 0, "1"), end, None, "sum")
+                    cell = _Replace(product, total).visit(cell)
+                cells.append(cell)
+            rows.append(cells)
+        return Matrix(out.start, out.end, rows, out.env, out.schematic)
+
+    def _length(self, vector: Sym) -> Node | None:
+        """The declared length of the vector ``vector`` is an entry of (x of x_i), as a bound of the
+        pattern or a number; None when it is not declared so."""
+        dims = self.facts.dims(vector.name)
+        if dims is None or 1 not in dims:
+            return None
+        d = dims[0] if dims[1] == 1 else dims[1]
+        if self._size(d) is None:
+            return None
+        return Num(0, 0, str(d)) if isinstance(d, int) else Sym(0, 0, d, None, False, None)
+
+    def _convention(self, out: Matrix) -> Matrix:
+        """Entries of a written-out pattern that the note gives by convention: a_{pq} of an
+        undeclared a, with A declared a matrix, is entry (p, q) of A; r_k inside ⟨·,·⟩, with r_i
+        named the rows (columns) of A in prose, is row (column) k of A. Each must fit A's declared
+        size at the drawn sizes (_Unread otherwise: the convention does not read these entries)."""
+        if self.facts is None:
+            return out
+        names = {n.name for n in out.walk() if isinstance(n, Sym) and n.sub and not n.sup}
+        alias: dict[str, dict] = {}  # name -> {"entries": A, "row"/"column": A}
+        for name in names:
+            if len(name) == 1 and name.islower() and name not in self.whole and not self.facts.declared(name):
+                whole = name.upper()
+                if self.kind(whole) == "matrix" and self.facts.dims(whole) is not None:
+                    alias.setdefault(name, {})["entries"] = whole
+                part = self.facts.part(name)
+                if part is not None and self.kind(part[0]) == "matrix" and self.facts.dims(part[0]) is not None:
+                    alias.setdefault(name, {})[part[1]] = part[0]
+        if not alias:
+            return out
+        return _ByConvention(self, alias).visit(out)
+
+    def _whole(self, pattern: Pattern) -> Node | None:
+        """A, or Aᵀ, when the pattern is a_{ij} (a_{ji}) over the declared size of A, a read by
+        convention (_convention) as A's entries: the matrix itself, drawn at the size the claim
+        gives it, rather than its entries at the pattern's sizes."""
+        t = pattern.template
+        if self.facts is None or not isinstance(t, Sym) or pattern.offsets != [0, 0] or not pattern.two_axes:
+            return None
+        if sorted(pattern.roles) != ["col", "row"] or t.sup or t.name in self.whole or len(t.name) != 1:
+            return None
+        if not t.name.islower() or self.facts.declared(t.name) or self.kind(t.name.upper()) != "matrix":
+            return None
+        dims = self.facts.dims(t.name.upper())
+        axes = [pattern.rows, pattern.cols] if pattern.roles == ["row", "col"] else [pattern.cols, pattern.rows]
+        if dims is None or any(a.bound != d if a.bound is not None else a.count != d for a, d in zip(axes, dims)):
+            return None
+        A = Sym(t.start, t.end, t.name.upper(), None, False, None)
+        return A if pattern.roles == ["row", "col"] else Transpose(t.start, t.end, A)
 
     def visit(self, n: Node) -> Node:
         pattern = self.patterns.get(id(n))
         if pattern is not None:
+            whole = self._whole(pattern)
+            if whole is not None:
+                return whole
             out = expand(pattern, self.sizes)
             if out is None:
                 return n
+            if pattern.einstein:
+                out = self._summed(out, pattern)
             out = _Unroll(self.sizes).visit(out)  # Σ_{i=1}^{m} A_i x_i in a cell: A_1 x_1 + … + A_m x_m
             entries = {w.name for c in out.children() for d in c.walk() if isinstance(d, Deriv)
                        for w in d.wrt if isinstance(w, Sym) and w.sub}  # fmt: skip
@@ -661,8 +817,67 @@ class _Expand:
                         return "entries"  # x_2, B_{21} beside the whole x, B of ∂(xᵀBx)/∂x: its entries
                 return declared
 
-            return _tied(out, kind, self.variables)
+            return self._convention(_tied(out, kind, self.variables))
         return rebuild(n, self.visit)
+
+
+class _Replace:
+    """A copy of a tree with the node ``old`` (by identity) replaced by ``new``."""
+
+    def __init__(self, old: Node, new: Node):
+        self.old, self.new = old, new
+
+    def visit(self, n: Node) -> Node:
+        return self.new if n is self.old else rebuild(n, self.visit)
+
+
+class _ByConvention:
+    """_Expand._convention's substitution: a_{pq} as entry (p, q) of A, r_k in ⟨r_k, x⟩ as row k of A
+    (a column, Aᵀe_k: an inner product does not tell a row from a column), c_k as column k (A e_k)."""
+
+    def __init__(self, expand: _Expand, alias: dict):
+        self.expand, self.alias = expand, alias
+
+    def _within(self, whole: str, axis: int, k: int) -> int:
+        dims = self.expand.facts.dims(whole)
+        size = self.expand._size(dims[axis]) if dims else None
+        if size is None or not 1 <= k <= size:
+            shown = "×".join(str(d) for d in dims) if dims else "not declared"
+            raise _Unread(f"the entries of a schematic matrix read as those of {whole} run beyond its size ({shown})")
+        return size
+
+    def visit(self, n: Node, inner: bool = False) -> Node:
+        from derivlint.math.tree import Inner
+
+        if isinstance(n, Sym) and n.sub and not n.sup and n.name in self.alias:
+            readings = self.alias[n.name]
+            parts = _atoms(n.sub, True)
+            if not parts or not all(p.isdigit() for p in parts):
+                return n
+            if len(parts) == 2 and "entries" in readings:
+                what, whole = "entries", readings["entries"]
+            else:
+                what, whole = next(((w, a) for w, a in readings.items() if w != "entries"), ("entries", ""))
+            A = Sym(n.start, n.end, whole, None, False, None)  # the matrix as declared (NoteFacts.dims)
+            if what == "entries" and len(parts) == 2:
+                p, q = (int(x) for x in parts)
+                self._within(whole, 0, p)
+                self._within(whole, 1, q)
+                return Func(n.start, n.end, "entry", [A, Num(-1, -1, str(p - 1)), Num(-1, -1, str(q - 1))])
+            if what in ("row", "column") and len(parts) == 1 and len(n.sub.strip("{}")) == len(parts[0]) and inner:
+                k = int(parts[0])
+                size = self._within(whole, 0 if what == "row" else 1, k)
+                # e_k, its numbers placed nowhere in the text (no numeral of the note is read into them)
+                unit = Matrix(n.start, n.end, [[Num(-1, -1, "1" if i == k else "0")] for i in range(1, size + 1)],
+                              PATTERN_ENV, False)  # fmt: skip
+                from derivlint.math.tree import Mul as _Mul
+
+                left = Transpose(n.start, n.end, A) if what == "row" else A
+                return _Mul(n.start, n.end, [left, unit], [""])
+            raise _Unread(f"{n.key}: what the note names {n.name} does not read here")
+        if isinstance(n, Inner):
+            return rebuild(n, lambda c: self.visit(c, True))
+        return rebuild(n, lambda c: self.visit(c, inner))
 
 
 def readable_nodes(sides, text: str | None = None) -> list[Node]:

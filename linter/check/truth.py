@@ -605,6 +605,9 @@ def _one_sided(claim, scope) -> str | None:
     for key, sym in {**left, **right}.items():
         if (key in left) == (key in right) or sym.name in ALWAYS_KNOWN:
             continue
+        part = schematic.NoteFacts(scope).part(sym.name) if sym.sub else None
+        if part is not None and part[0] in (right if key in left else left):
+            continue  # r_1 where the note says "r_i is the i-th row of A", beside A: a part of it
         f = scope.facts(key)
         if f is None or not getattr(f, "declarations", None):
             return key
@@ -920,7 +923,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
     text = getattr(getattr(getattr(scope, "claim", None), "block", None), "text", None)
-    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope), text)  # a_{11} ⋯ a_{mn} written out at a drawn size
+    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope), text, schematic.NoteFacts(scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
     try:  # ∂²f/∂x∂xᵀ as ∂/∂x(∂f/∂x): derivlint.check.hessian
