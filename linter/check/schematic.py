@@ -724,6 +724,9 @@ class _Expand:
             for cell in row:
                 for atom in pattern.einstein:
                     product = _product_of(cell, atom)
+                    for carrier in _indexed(product) if product is not None else ():
+                        if not self._known_base(carrier.name):  # n_{1j} u_j, n never declared: unknown numbers
+                            raise _Unread(f"{why}: {carrier.name} is not declared")
                     ends = {self._length(s) for s in product.factors if isinstance(s, Sym)
                             and (_atoms(s.sub, True) or []) == [atom]} if product is not None else set()  # fmt: skip
                     ends.discard(None)
@@ -735,6 +738,13 @@ class _Expand:
                 cells.append(cell)
             rows.append(cells)
         return Matrix(out.start, out.end, rows, out.env, out.schematic)
+
+    def _known_base(self, name: str) -> bool:
+        """Whether entries of ``name`` are entries of something the claim or the note gives: the
+        whole written in the claim, declared, or a_{ij} of a declared matrix A (_convention)."""
+        if name in self.whole or self.kind(name) is not None:
+            return True
+        return len(name) == 1 and name.islower() and self.kind(name.upper()) == "matrix"
 
     def _length(self, vector: Sym) -> Node | None:
         """The declared length of the vector ``vector`` is an entry of (x of x_i), as a bound of the
