@@ -47,6 +47,8 @@ class PatternEntryTypo(Rule):
         seen = set()
         for claim in note.claims:
             block = claim.block
+            if not _may_have_dots(block.text):
+                continue
             for side in (claim.lhs, claim.rhs):
                 if side is None or not any(isinstance(n, Dots) for n in side.walk()):
                     continue
@@ -67,3 +69,9 @@ class PatternEntryTypo(Rule):
                         f"entry '{text}' writes its indices on the line where the other entries of the matrix "
                         f"subscript them: did you mean '{meant.name}_{{{meant.sub}}}'?{others}",
                     )  # fmt: skip
+
+
+def _may_have_dots(text: str) -> bool:
+    """Whether a block's text can hold dots (\\cdots, \\vdots, \\ldots, \\cdot\\cdot\\cdot, ..., …): the claims
+    of a block without any are not walked."""
+    return "dots" in text or "cdot" in text or "..." in text or "…" in text

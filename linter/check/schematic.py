@@ -146,7 +146,7 @@ def _spaced_column(node: Matrix, text: str) -> list[list[Node]] | None:
 
 def spaced_lists(sides, text: str | None) -> list[bool]:
     """For each side, whether it holds a column laid out with control spaces (_spaced_column)."""
-    if not text or "\\" not in text:
+    if not text or ("\\ " not in text and "\\\n" not in text):  # no control space: no such list
         return [False for _ in sides]
     return [side is not None and any(isinstance(n, Matrix) and _spaced_column(n, text) is not None
                                      for n in side.walk()) for side in sides]  # fmt: skip
@@ -694,13 +694,23 @@ class NoteFacts:
         """(whole, "row" or "column") when the note, before the claim, names ``letter``_i the rows
         (columns) of a matrix and declares nothing else of ``letter``; None otherwise."""
         if self._parts is None:
-            from derivlint.context.prose import named_parts
-
-            self._parts = named_parts(self.source[: self.before])
+            self._parts = _parts_before(self.source, self.before)
         found = [(whole, what) for _, part, whole, what in self._parts if part == letter]
         if not found or self.declared(letter):
             return None
         return found[-1]
+
+
+_last_parts: list = [None, -1, []]  # (a note's text, an offset, the parts named before it): one note at a time
+
+
+def _parts_before(source: str, before: int) -> list:
+    """prose.named_parts of the note up to ``before``, kept for the last note and offset asked."""
+    if _last_parts[0] is not source or _last_parts[1] != before:
+        from derivlint.context.prose import named_parts
+
+        _last_parts[0], _last_parts[1], _last_parts[2] = source, before, named_parts(source[:before])
+    return _last_parts[2]
 
 
 class _Expand:

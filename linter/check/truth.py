@@ -605,11 +605,11 @@ def _one_sided(claim, scope) -> str | None:
     for key, sym in {**left, **right}.items():
         if (key in left) == (key in right) or sym.name in ALWAYS_KNOWN:
             continue
-        part = schematic.NoteFacts(scope).part(sym.name) if sym.sub else None
-        if part is not None and part[0] in (right if key in left else left):
-            continue  # r_1 where the note says "r_i is the i-th row of A", beside A: a part of it
         f = scope.facts(key)
         if f is None or not getattr(f, "declarations", None):
+            part = schematic.NoteFacts(scope).part(sym.name) if sym.sub else None
+            if part is not None and part[0] in (right if key in left else left):
+                continue  # r_1 where the note says "r_i is the i-th row of A", beside A: a part of it
             return key
     return None
 
