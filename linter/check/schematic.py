@@ -701,16 +701,16 @@ class NoteFacts:
         return found[-1]
 
 
-_last_parts: list = [None, -1, []]  # (a note's text, an offset, the parts named before it): one note at a time
+_last_parts: list = [None, []]  # (a note's text, the parts it names): read once per note
 
 
 def _parts_before(source: str, before: int) -> list:
-    """prose.named_parts of the note up to ``before``, kept for the last note and offset asked."""
-    if _last_parts[0] is not source or _last_parts[1] != before:
+    """The rows and columns the note names (prose.named_parts) before the offset ``before``."""
+    if _last_parts[0] is not source:
         from derivlint.context.prose import named_parts
 
-        _last_parts[0], _last_parts[1], _last_parts[2] = source, before, named_parts(source[:before])
-    return _last_parts[2]
+        _last_parts[0], _last_parts[1] = source, named_parts(source)
+    return [p for p in _last_parts[1] if p[0] < before]
 
 
 class _Expand:

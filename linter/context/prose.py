@@ -1103,21 +1103,38 @@ _PARTS_MATH = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathit|textbf)\s*|[${}]
 _PARTS_HINT = re.compile(r"row|column|行|列")
 
 
-def _parts_plain(text: str) -> str:
-    return re.sub(r"[ \t]+", " ", _PARTS_MATH.sub("", text))
+def _parts_plain(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` with its math unwrapped ($, \\mathbf{…}, braces gone), and what maps an offset of
+    it back to ``text`` (_parts_source): where each removal falls in the plain text, and how
+    much was removed up to and including it."""
+    spans = [m.span() for m in _PARTS_MATH.finditer(text)]
+    at, removed, total = [], [], 0
+    for start, end in spans:
+        at.append(start - total)
+        total += end - start
+        removed.append(total)
+    return _PARTS_MATH.sub("", text), at, removed
+
+
+def _parts_source(p: int, at: list[int], removed: list[int]) -> int:
+    from bisect import bisect_right
+
+    k = bisect_right(at, p)  # the removals at or before plain offset p
+    return p + (removed[k - 1] if k else 0)
 
 
 def named_parts(text: str) -> list[tuple[int, str, str, str]]:
-    """The rows and columns of matrices that ``text`` (a note, math included) names: (offset in the
-    plain text, letter, whole, "row" or "column") for "r_i is the i-th row of A" (PARTS_EN,
-    PARTS_CN), in reading order. The offset orders them; it is not an offset in ``text``."""
+    """The rows and columns of matrices that ``text`` (a note, math included) names: (offset in
+    ``text`` where the statement starts, letter, whole, "row" or "column") for "r_i is the i-th row
+    of A" (PARTS_EN, PARTS_CN), in reading order."""
     if not _PARTS_HINT.search(text):
         return []
-    plain = _parts_plain(text)
+    plain, at, removed = _parts_plain(text)
     found = []
     for pattern in PARTS_EN + PARTS_CN:
         for m in pattern.finditer(plain):
             if m.group("part") == m.group("whole"):
                 continue  # a_i of a: not a row of a matrix
-            found.append((m.start(), m.group("part"), m.group("whole"), _PART_WHAT[m.group("what")]))
+            where = _parts_source(m.start(), at, removed)
+            found.append((where, m.group("part"), m.group("whole"), _PART_WHAT[m.group("what")]))
     return sorted(found)
