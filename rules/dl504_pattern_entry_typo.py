@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from derivlint.check import schematic
 from derivlint.findings import Finding
-from derivlint.math.tree import Dots
 from derivlint.rule import Rule
 
 
@@ -44,6 +42,9 @@ class PatternEntryTypo(Rule):
     needs_certain_reading = False  # a typo in an entry is one whatever the statement means
 
     def check(self, note) -> Iterator[Finding]:
+        from derivlint.check import schematic  # numpy: not for `derivlint rule --all`
+        from derivlint.math.tree import Dots
+
         seen = set()
         for claim in note.claims:
             block = claim.block
