@@ -111,7 +111,8 @@ def _grid(node: Node, text: str | None = None) -> list[list[Node]] | None:
     return None
 
 
-_CONTROL_SPACES = re.compile(r"\s*(?:\\\s\s*)+")  # "\ " (or a backslash ending the line), the entries' separator of a _spaced_column
+# "\ " (or a backslash ending the line): the separator of the entries of a _spaced_column
+_CONTROL_SPACES = re.compile(r"\s*(?:\\\s\s*)+")
 
 
 def _spaced_column(node: Matrix, text: str) -> list[list[Node]] | None:
