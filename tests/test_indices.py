@@ -97,7 +97,7 @@ def test_ambiguous_indices_stay_undecided(tex, why) -> None:
     [
         ("\\sum_{i=1}^{m} B_{ji} x_i = (B x)_j", "an index runs over"),  # i: columns of B (n) and m
         ("\\sum_{i=0}^{n-1} x_i = \\sum_{i=1}^{n} x_i", "a Σ from 0"),
-        ("\\sum_{i-1}^{n} x_i y_i = x^T y", "not index = start"),
+        ("\\sum_{i+1}^{n} x_i y_i = x^T y", "not index = start"),
         ("\\frac{d}{dx_1} \\left(\\sum_i x_i \\right)^{2} = 2 \\sum_i x_i", "a power after a Σ"),
         ("\\operatorname{softmax}(x_i) = \\frac{e^{x_i}}{\\sum_{j=1}^{n} e^{x_j}}", "softmax of an entry"),
         ("\\frac{\\partial z_i}{\\partial x_j} = \\delta_{ij}", "is not given as a function of"),
@@ -134,3 +134,17 @@ def test_a_step_of_an_index_chain_is_compared_with_the_derivative_it_computes() 
 def test_undeclared_whole_symbols_are_not_guessed() -> None:
     got = verdict("C x = \\sum_{j} C_{ij} x_j", "")
     assert got.startswith("undecided")
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("\\sum_{i-1}^{n} x_i y_i = x^T y", "true"),
+        ("\\sum_{k - 1}^{n} x_k y_k = x^T y", "true"),
+        ("\\sum_{i-1}^{n} x_i y_i = 2 x^T y", "false"),
+    ],
+)
+def test_a_reported_limit_typo_is_read_as_meant(tex, expected) -> None:
+    # DL503 reports ∑_{i-1}; the step is then read with i = 1, as the note means it
+    assert verdict(tex).startswith(expected), verdict(tex)
+    assert "DL503" in codes(tex)

@@ -51,7 +51,8 @@ def test_a_column_of_partials_and_a_bracketed_row() -> None:
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("\\begin{bmatrix} B_{11} & B 21 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} B_{11} & C_{21} & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
+        ("\\begin{bmatrix} B_{11} & B 2 & \\cdots \\\\ B_{12} & B_{22} & \\cdots \\end{bmatrix}", "entry (1, 2) of a schematic matrix does not follow"),
         ("\\begin{bmatrix} 1 & x_1 & x_1^2 & \\cdots & x_1^n \\end{bmatrix}", "several forms"),
         ("\\begin{bmatrix} 1 \\\\ 0 \\\\ \\vdots \\\\ 0 \\end{bmatrix}", "no index"),
         ("\\begin{bmatrix} x_1 & x_3 & \\cdots & x_n \\end{bmatrix}", "no pattern"),
@@ -150,10 +151,14 @@ def test_unrolling_sets_the_index_in_every_subscript() -> None:
     assert render(out) == "[B_11 x_1 + B_21 x_2; B_12 x_1 + B_22 x_2]"
 
 
-def test_indices_written_on_the_line_break_the_pattern() -> None:
+def test_indices_written_on_the_line_break_the_pattern_and_are_read_by_it() -> None:
     typo = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B_{1m} & B 2 m & \\cdots & B m m \\end{bmatrix}"
     found = schematic.read(tree(typo))
-    assert isinstance(found, str) and "without a subscript (B 21 and 3 more)" in found, found
+    assert not isinstance(found, str), found
+    assert [render(meant) for _, _, _, meant in found.breaks] == ["B_21", "B_m1", "B_2m", "B_mm"]
+    assert found.roles == ["col", "row"]  # entry (i, j) is B_{ji}: the transpose, as the entries say
+    alone = "\\begin{bmatrix} B_{11} & B 21 & \\cdots & B m 1 \\\\ \\vdots & \\vdots & \\ddots & \\vdots \\\\ B 1 m & B 2 m & \\cdots & B m m \\end{bmatrix}"
+    assert isinstance(schematic.read(tree(alone)), str)  # one subscripted entry: no pattern to read the others by
     products = "\\begin{bmatrix} a_1 x & a_2 x & \\cdots & a_n x \\end{bmatrix}"  # a product, not a typo
     assert not isinstance(schematic.read(tree(products)), str)
 
@@ -164,3 +169,57 @@ def test_a_slip_in_a_column_of_sums_is_a_finding_and_the_right_column_is_silent(
     assert [f.code for f in slip.findings] == ["DL301"]
     right = check_text("n.md", declared + "$$" + QUAD + BT_X + " + " + B_X + "$$\n")
     assert right.findings == [] and right.claims[-1].verdict.startswith("true")
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("令$\\mathbf r_i$代表矩阵$\\mathbf A$的行向量, 用内积表示", [("r", "A", "row")]),
+        ("其中 $r_i$ 为 $A$ 的第 $i$ 行。", [("r", "A", "row")]),
+        ("设 $c_j$ 表示矩阵 $W$ 的第 $j$ 列", [("c", "W", "column")]),
+        ("Let $\\mathbf{w}_j$ denote the $j$-th row of $W$.", [("w", "W", "row")]),
+        ("where $c_j$ is the j-th column of the matrix $X$", [("c", "X", "column")]),
+        ("Let $a_i$ be the columns of $X$ and $b_k$ denote row $k$ of $B$.", [("a", "X", "column"), ("b", "B", "row")]),
+        ("$x_i$ is the $i$-th row of the data", []),  # not a matrix named by a letter
+        ("$r_i$ is the $i$-th element of $A$", []),  # an entry, not a row
+        ("the rows of $A$ are orthogonal", []),
+    ],
+)
+def test_rows_and_columns_named_in_prose(text, parts) -> None:
+    from derivlint.context.prose import named_parts
+
+    assert [found[1:] for found in named_parts(text)] == parts
+
+
+def test_a_column_laid_out_with_control_spaces_is_read_as_a_column() -> None:
+    decl = "Let $u, v \\in \\mathbb{R}^{d}$.\n\n"
+    column = "\\left[\\begin{array}{c} u_{1} \\ u_{2} \\ \\cdots \\ u_{d} \\end{array}\\right]"
+    right = check_text("n.md", decl + "$$\\frac{\\partial u^T v}{\\partial v} = " + column + "$$\n")
+    assert [c.verdict for c in right.claims if c.kind == "derivative"] == ["true"], right.claims
+    wrong = check_text("n.md", decl + "$$\\frac{\\partial u^T v}{\\partial v} = " + column.replace("u_", "v_") + "$$\n")
+    assert [c.verdict for c in wrong.claims if c.kind == "derivative"] == ["false"]
+    # a row it may be too: against a declared vector, false as a column is not false
+    assert check_text("n.md", decl + "$$" + column + " = u^T$$\n").claims[-1].verdict.startswith("undecided")
+    # plain spaces between the entries: one product, not a list
+    spaced = column.replace(" \\ ", " ")
+    assert check_text("n.md", decl + "$$\\frac{\\partial u^T v}{\\partial v} = " + spaced + "$$\n").claims[-1].verdict.startswith("undecided")
+
+
+def test_a_blank_row_under_the_dots_is_part_of_the_gap() -> None:
+    blank = "\\begin{bmatrix} x_1 \\\\ x_2 \\\\ \\vdots \\\\ \\\\ x_n \\end{bmatrix}"
+    found = schematic.read(tree(blank))
+    assert not isinstance(found, str), found
+    inner = "\\begin{bmatrix} x_1 \\\\ \\\\ x_2 \\\\ \\vdots \\\\ x_n \\end{bmatrix}"  # a blank row among the entries
+    assert isinstance(schematic.read(tree(inner)), str)
+
+
+def test_entries_of_a_declared_matrix_written_lowercase() -> None:
+    decl = "Let $x \\in \\mathbb{R}^{n}$ and $A \\in \\mathbb{R}^{m \\times n}$.\n\n"
+    entries = "\\begin{bmatrix} a_{11} & \\cdots & a_{1n} \\\\ \\vdots & \\ddots & \\vdots \\\\ a_{m1} & \\cdots & a_{mn} \\end{bmatrix}"
+    assert check_text("n.md", decl + "$$\\frac{\\partial A x}{\\partial x} = " + entries + "$$\n").claims[-1].verdict == "true in the numerator layout"
+    flipped = entries.replace("_{1n}", "_{1m}").replace("_{m1}", "_{n1}").replace("_{mn}", "_{nm}")  # not A's entries
+    got = check_text("n.md", decl + "$$\\frac{\\partial A x}{\\partial x} = " + flipped + "$$\n").claims[-1].verdict
+    assert got.startswith("undecided"), got
+    declared = decl.replace("and $A", "$a \\in \\mathbb{R}^{n \\times m}$ and $A")  # a declared: its own matrix
+    got = check_text("n.md", declared + "$$\\frac{\\partial A x}{\\partial x} = " + entries + "$$\n").claims[-1].verdict
+    assert not got.startswith("true"), got

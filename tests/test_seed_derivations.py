@@ -14,22 +14,32 @@ from shared_data import SEEDS, needs_seeds
 DECIDED = ("true", "false", "shape error")
 
 # (seed, line, column, what the step is, the verdict it must have); the column is where
-# `derivlint claims` places the claim. A verdict "undecided: …" is the expected one where the note
-# itself gives no certain reading (read against the seed text, one by one):
-# - 002, lines 34–46: the "matrices" are written with `\ ` (a control space) between their
-#   entries, no `&` and no `\\`: one cell holding a juxtaposed row with dots, not a matrix a reader
-#   can lay out;
-# - 002, line 52: the column has an empty row (`\\ \\`) below its dots and two of its three Σ run
-#   from `j-1` (a typo for j=1): no one pattern;
-# - 002, lines 64–81: the matrices write their entries `B 21` (no subscript) beside `B_{11}`: an
-#   entry that breaks the pattern, undecided (not guessed into B_{21});
-# - 002, line 77: the chain ends in (Aᵀ+A)x for ∂(xᵀBx)/∂x: A is not on the left (the note's slip,
-#   but which matrix it meant is not certain);
-# - 003: rᵢ and cᵢ are rows and columns of A by the prose only, and a_{ij} is never declared (the
-#   second derivation uses a_{1i} for A_{i1}): each step is compared with the derivative its chain
-#   starts with, and these stay undecided; the last steps, `… = A` and `… = Aᵀ`, compare that
-#   derivative with A and Aᵀ, true in the numerator layout the section uses (∂(xᵀA)/∂x = Aᵀ
-#   with A ∈ ℝ^{n×m}: entry (j, i) is A_{ij}).
+# `derivlint claims` places the claim. Each is read against the seed text, by readings that hold in
+# notes by other authors (fixtures/markdown/schematic_*.md, rows_named_in_prose*.md):
+# - 002, lines 34–46: the columns write `\ ` (a control space, here a backslash ending the line)
+#   between their entries, no `&` and no `\\`: a row break that lost a backslash, read as a column
+#   (schematic._spaced_column); rendered as a row, so true in some layout is "true" and false only
+#   where orientation cannot matter (schematic.unoriented). Their A is never declared: A_i with one
+#   index beside Aᵀx may be a vector's entries or a matrix's columns (A guessed a matrix makes
+#   ∂(Aᵀx)/∂x matrix-by-vector): 30:39 and 34:21 stay undecided for that, not for the layout.
+#   41:16 compares the chain's derivative ∂(Aᵀx)/∂x with A: true in the denominator layout.
+# - 002, lines 38, 53, 56: Σ_{i-1}, Σ_{j-1} (DL503 reports each) are read as i=1, j=1;
+#   line 55's blank row under the dots is part of the gap (`\cdots \\ \\`).
+# - 002, lines 77–90: `B 21`, `B m 1` … beside B_{11}, B_{12}, B_{1m}: DL504 reports each matrix once
+#   (lines 78 and 91) and the entries are read by the pattern: Bᵀx + Bx, true in the denominator layout.
+# - 002, 77:10 (ending on line 100), 50:7 and 100:27: (Aᵀ+A)x for ∂(xᵀBx)/∂x: A is not on the left
+#   (the note's slip, DL501 at lines 50 and 100; which matrix it meant is not certain): undecided.
+# - 003, ∂(Ax)/∂x: "令 r_i 代表矩阵 A 的行向量" names the rows of A (prose.named_parts), so ⟨r_k, x⟩
+#   is read with row k of A; a_{ij} is never declared, A ∈ ℝ^{m×n} is: a_{kl} is entry (k, l) of A,
+#   and a_{1i}x_i is summed (the note says it uses the Einstein notation). 105:18 stays undecided:
+#   its entries ∂⟨r_k, x⟩/∂x are vectors (a block column), which a pattern is not drawn with.
+# - 003, ∂(xᵀA)/∂x with A ∈ ℝ^{n×m}: the column runs c_1 … c_n where A has m columns (the note's
+#   slip: c_m), and the entries a_{1i}x_i … a_{mn} reused from the section before do not fit A
+#   (they are those of Aᵀ, a_{ki} = A_{ik}, under which a_{1i}x_i = ⟨c_1, x⟩ holds): no certain
+#   reading of either, so 137:18, 138:1 and 144:7 stay undecided (no finding; a finding on 137:18
+#   would be right, but it rests on reading c_i by the size of A alone). The last steps, `… = A` and
+#   `… = Aᵀ`, compare the chain's derivative with A and Aᵀ, true in the numerator layout the
+#   section uses (∂(xᵀA)/∂x = Aᵀ with A ∈ ℝ^{n×m}).
 STEPS = [
     ("001", 123, 1, "tr(A) = Σ a_ii", "true"),
     ("001", 133, 11, "tr(AᵀB) = Σ_{i,j} A_ij B_ij", "true"),
@@ -38,25 +48,27 @@ STEPS = [
     ("002", 28, 7, "∂(xᵀA)/∂x = ∂(Aᵀx)/∂x", "true"),
     ("002", 28, 45, "∂(Aᵀx)/∂x = A", "true in the denominator layout"),
     ("002", 30, 39, "∂(Aᵀx)/∂x = [∂Σ A_i x_i/∂x_1 … ]",
-     "undecided: a schematic matrix whose entries are not written as cells"),
-    ("002", 34, 21, "[∂Σ A_i x_i/∂x_1 … ] = [A_1 … A_m]", "undecided: index notation"),
-    ("002", 41, 16, "[A_1 … A_m] = A", "undecided: index notation"),
-    ("002", 52, 1, "∂(xᵀBx)/∂x = [∂ΣΣ B_ij x_i x_j/∂x_1; …]", "undecided: a schematic matrix with more than one gap"),
-    ("002", 52, 41, "[∂ΣΣ …/∂x_k; …] = [Σ B_ik x_i + Σ B_kj x_j; …]", "undecided: index notation"),
+     "undecided: a matrix-by-vector derivative"),
+    ("002", 34, 21, "[∂Σ A_i x_i/∂x_1 … ] = [A_1 … A_m]", "undecided: follows from the step before"),
+    ("002", 41, 16, "[A_1 … A_m] = A", "true in the denominator layout"),
+    ("002", 50, 7, "∂(xᵀBx)/∂x = (Aᵀ + A) x", "undecided: A on the right does not occur"),
+    ("002", 52, 1, "∂(xᵀBx)/∂x = [∂ΣΣ B_ij x_i x_j/∂x_1; …]", "true in the denominator layout"),
+    ("002", 52, 41, "[∂ΣΣ …/∂x_k; …] = [Σ B_ik x_i + Σ B_kj x_j; …]", "true in the denominator layout"),
     ("002", 58, 54, "[Σ B_ik x_i + Σ B_kj x_j; …] = [Σ B_ik x_i; …] + [Σ B_kj x_j; …]",
      "true in the denominator layout"),
     ("002", 64, 28, "[Σ B_ik x_i; …] + [Σ B_kj x_j; …] = [B_11 B 21 …] x + [B_11 B 12 …] x",
-     "undecided: entry (1, 2) of a schematic matrix writes its indices without a subscript (B 21"),
+     "true in the denominator layout"),
     ("002", 77, 10, "[B_11 B 21 …] x + [B_11 B 12 …] x = (Aᵀ + A) x", "undecided: A on the right does not occur"),
+    ("002", 100, 27, "(Aᵀ + A) x = (A + Aᵀ) x", "undecided: A on the right does not occur"),
     ("003", 101, 7, "∂(Ax)/∂x = A", "true in the numerator layout"),
-    ("003", 105, 18, "∂(Ax)/∂x = [∂⟨r_1, x⟩/∂x; …]", "undecided"),
-    ("003", 106, 1, "[∂⟨r_i, x⟩/∂x; …] = [∂(a_1i x_i)/∂x_1 …]", "undecided: index notation"),
-    ("003", 112, 7, "[∂(a_1i x_i)/∂x_1 …] = [a_11 … a_mn]", "undecided: index notation"),
+    ("003", 105, 18, "∂(Ax)/∂x = [∂⟨r_1, x⟩/∂x; …]", "undecided: a schematic matrix whose entries are not numbers"),
+    ("003", 106, 1, "[∂⟨r_i, x⟩/∂x; …] = [∂(a_1i x_i)/∂x_1 …]", "true in the numerator layout"),
+    ("003", 112, 7, "[∂(a_1i x_i)/∂x_1 …] = [a_11 … a_mn]", "true in the numerator layout"),
     ("003", 127, 1, "[a_11 … a_mn] = A", "true in the numerator layout"),
     ("003", 134, 7, "∂(xᵀA)/∂x = Aᵀ", "true in the numerator layout"),
-    ("003", 137, 18, "∂(xᵀA)/∂x = [∂⟨c_1, x⟩/∂x; …]", "undecided: c_1 on the right does not occur"),
-    ("003", 138, 1, "[∂⟨c_i, x⟩/∂x; …] = [∂(a_1i x_i)/∂x_1 …]", "undecided: index notation"),
-    ("003", 144, 7, "[∂(a_1i x_i)/∂x_1 …] = [a_11 … a_mn]", "undecided: index notation"),
+    ("003", 137, 18, "∂(xᵀA)/∂x = [∂⟨c_1, x⟩/∂x; …; ∂⟨c_n, x⟩/∂x]", "undecided: the entries of a schematic matrix read as those of A run beyond"),
+    ("003", 138, 1, "[∂⟨c_i, x⟩/∂x; …] = [∂(a_1i x_i)/∂x_1 …]", "undecided: the entries of a schematic matrix read as those of A run beyond"),
+    ("003", 144, 7, "[∂(a_1i x_i)/∂x_1 …] = [a_11 … a_mn]", "undecided: the entries of a schematic matrix read as those of A run beyond"),
     ("003", 159, 1, "[a_11 … a_mn] = Aᵀ", "true in the numerator layout"),
 ]
 
@@ -79,6 +91,14 @@ def test_each_step_of_the_seed_derivations_has_its_verdict(seed, line, column, w
     assert (claim.verdict or "").startswith(expected), f"{what}: {claim.verdict}"
     if expected.startswith("undecided"):  # the reason is what `claims` shows and the count reads
         assert claim.facts["outcome"].reason, what
+
+
+@needs_seeds
+def test_the_entries_written_on_the_line_are_reported_once_per_matrix() -> None:
+    path = next(SEEDS.glob("002_*.md"))
+    found = check_text(str(path), path.read_text(encoding="utf-8")).findings
+    typos = [(f.line, f.message.split("did you mean ")[1][:9]) for f in found if f.code == "DL504"]
+    assert typos == [(78, "'B_{21}'?"), (91, "'B_{12}'?")], typos
 
 
 @needs_seeds

@@ -467,21 +467,25 @@ class _Einstein:
 # ---------------------------------------------------------------- deciding
 
 
-def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) -> bool:
+def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2, text: str | None = None) -> bool:
     """Whether ``lhs = rhs`` holds for every value of its free indices at the drawn sizes;
     IndexUndecided when the claim has no certain index reading."""
-    return _decide(lhs, rhs, scope, note_text, draws)[0]
+    return _decide(lhs, rhs, scope, note_text, draws, text)[0]
 
 
-def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) -> tuple[bool, list[str]]:
+def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
+            text: str | None = None) -> tuple[bool, list[str]]:
     """decide, and the keys of the matrices drawn square by their declaration (the ones a
-    symmetric assumption may concern)."""
+    symmetric assumption may concern). ``text``: the block's (a column laid out with control
+    spaces: check.schematic)."""
     from derivlint.check import numeric
+    from derivlint.check.schematic import read_typos
 
     for side in (lhs, rhs):
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
-                raise IndexUndecided(_schematic_reason(n))
+                raise IndexUndecided(_schematic_reason(n, text))
+    lhs, rhs = read_typos(lhs), read_typos(rhs)  # ∑_{i-1}^{m}: the typo DL503 reports, read as i=1
     lhs, rhs = _substituted(lhs, rhs, scope)
     for side in (lhs, rhs):
         if not any(isinstance(n, Sym) for n in side.walk()):
@@ -547,22 +551,22 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2) ->
     return results[0], square
 
 
-def _schematic_reason(n: Node) -> str:
+def _schematic_reason(n: Node, text: str | None = None) -> str:
     """Why a claim with this schematic matrix is not drawn here: the reason its pattern does not
     read (an entry that breaks it …), or that its entries are not separated into cells."""
     from derivlint.check import schematic
 
     if isinstance(n, Dots):
         return "an expression written with dots (x_1 + ⋯ + x_n)"
-    if schematic.schematic(n):
-        found = schematic.read(n)
+    if schematic.schematic(n, text):
+        found = schematic.read(n, text)
         if isinstance(found, str):
             return found
         return "a schematic matrix (with dots)"
     return "a schematic matrix whose entries are not written as cells (dots inside an entry)"
 
 
-def _schematic_readable(*sides: Node) -> bool:
+def _schematic_readable(*sides: Node, text: str | None = None) -> bool:
     """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too).
     A schematic matrix has dots: a side without any has none (one test per node, no grid read)."""
     from derivlint.check import schematic
@@ -570,7 +574,7 @@ def _schematic_readable(*sides: Node) -> bool:
     nodes = [n for side in sides for n in side.walk()]
     if not any(isinstance(n, Dots) for n in nodes):
         return False
-    return any(schematic.schematic(n) and not isinstance(schematic.read(n), str) for n in nodes)
+    return any(schematic.schematic(n, text) and not isinstance(schematic.read(n, text), str) for n in nodes)
 
 
 def _same_but_indices(lhs: Node, rhs: Node) -> bool:
@@ -608,8 +612,9 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     names = {n.name for n in syms}
     for name, rank in ic.bases.items():
         whole = name
-        if name not in names and rank == 2 and name.islower() and name.upper() in names and len(name) == 1:
-            whole = name.upper()
+        if name not in names and rank == 2 and name.islower() and len(name) == 1:
+            if name.upper() in names or _entries_by_convention(ic, name):
+                whole = name.upper()
         ic.whole_key[name] = whole
     of_whole = {v: k for k, v in ic.whole_key.items()}
     for n in syms:
@@ -666,6 +671,17 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             ):
                 raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _entries_by_convention(ic: IndexClaim, name: str) -> bool:
+    """a_{ij} of A: the lowercase letter, declared nothing, names the entries of the capital the
+    note declares a matrix (neither of its sizes 1), as notes write them without saying so."""
+    if ic._declared(Sym(0, 0, name, None, False)) is not None:
+        return False
+    declared = ic._declared(Sym(0, 0, name.upper(), None, False))
+    if declared is None:
+        declared = ic._declared(Sym(0, 0, name.upper(), None, True))
+    return declared is not None and len(declared) == 2 and 1 not in declared and None not in declared
 
 
 def _tie_declared(ic: IndexClaim, base: str, key: str, declared) -> None:
@@ -987,7 +1003,7 @@ def decide_claim(claim, scope, head) -> bool:
     """The index check of one claim (truth.check_claim's hook): True when the claim is written
     with indices and this module gave it its outcome and verdict, False to leave it to the rest."""
     from derivlint.check.truth import LAYOUTS, Outcome, _verdict
-    from derivlint.check.reading import role_of
+    from derivlint.check.reading import block_text, role_of
 
     # a step of a derivation is compared with the derivative the chain computes, as truth does
     lhs = head if head is not None and head is not claim.rhs else claim.lhs
@@ -996,7 +1012,8 @@ def decide_claim(claim, scope, head) -> bool:
     if role_of(claim) is not None:
         return False  # a definition, a condition …: the reading gate says so
     sides = (lhs, claim.rhs) if claim.lhs is None or claim.lhs is lhs else (lhs, claim.rhs, claim.lhs)
-    if _schematic_readable(*sides):
+    block = block_text(claim)
+    if _schematic_readable(*sides, text=block):
         return False  # a pattern of sums or entry-wise derivatives: written out (and its Σ unrolled) by truth
     own = _only_here(lhs, claim.rhs, scope) or (
         _only_here(claim.lhs, claim.rhs, scope) if claim.lhs is not None and claim.lhs is not lhs else None
@@ -1007,7 +1024,7 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, _square = _decide(lhs, claim.rhs, scope, note)
+        holds, _square = _decide(lhs, claim.rhs, scope, note, text=block)
     except IndexUndecided as why:
         if own == "index":
             return False  # the reading gate's reason (index notation …) stays

@@ -28,8 +28,9 @@ def uncertain_reading(claim, scope) -> str | None:
     nodes = [n for side in sides for n in side.walk()]
     # a schematic matrix whose pattern reads is written out before the draws: its indices are no index notation
     # (a schematic matrix has a cell of dots: without any Dots node, no grid is read)
-    dotted = any(type(n) is Dots for n in nodes) and any(map(schematic.schematic, nodes))
-    outside = schematic.readable_nodes(sides) if dotted else nodes
+    text = block_text(claim)
+    dotted = any(type(n) is Dots for n in nodes) and any(schematic.schematic(n, text) for n in nodes)
+    outside = schematic.readable_nodes(sides, text) if dotted else nodes
     index = _index_notation(outside, scope)
     if index is not None:
         return f"index notation ({index})"
@@ -51,6 +52,11 @@ def uncertain_reading(claim, scope) -> str | None:
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
     return None
+
+
+def block_text(claim) -> str | None:
+    """The text of the math block ``claim`` is in (the offsets of its nodes point into it), or None."""
+    return getattr(getattr(claim, "block", None), "text", None)
 
 
 _last_role: list = [None, None, None]  # (claim, what its role is read from, its role)

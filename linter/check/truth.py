@@ -462,6 +462,10 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         outcome = decide(target, claim.rhs, scope, literal)
     except Undecided as why:
         outcome = Outcome(reason=str(why))
+    lists = schematic.spaced_lists((target, claim.rhs), getattr(claim.block, "text", None))
+    if any(lists) and outcome.holds is not None:  # a_1 \ a_2 \ ⋯ \ a_m: a column or a row (schematic.unoriented)
+        outcome = schematic.unoriented(outcome, lists, isinstance(target, Deriv)) or Outcome(
+            reason="a list of entries laid out with control spaces: a column or a row")
     outcome.head = head if head is not lhs else None
     outcome.literal = literal
     outcome.gradient = any(isinstance(d, Deriv) and d.op == "nabla" for d in (target, lhs, chain[0].lhs))
@@ -649,6 +653,9 @@ def _one_sided(claim, scope) -> str | None:
             continue
         f = scope.facts(key)
         if f is None or not getattr(f, "declarations", None):
+            part = schematic.NoteFacts(scope).part(sym.name) if sym.sub else None
+            if part is not None and part[0] in (right if key in left else left):
+                continue  # r_1 where the note says "r_i is the i-th row of A", beside A: a part of it
             return key
     return None
 
@@ -961,7 +968,8 @@ def _prepared(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
 def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
-    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
+    text = getattr(getattr(getattr(scope, "claim", None), "block", None), "text", None)
+    lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope), text, schematic.NoteFacts(scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
     try:  # ∂²f/∂x∂xᵀ as ∂/∂x(∂f/∂x): derivlint.check.hessian

@@ -1087,3 +1087,63 @@ def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, in
     if len({found[0] for found in out}) > 1:
         return []  # a table row setting both layouts side by side says neither
     return out[:1]
+
+
+# --------------------------------------------------------------------------- rows and columns named in prose
+# "r_i is the i-th row of A", "c_j denotes the j-th column of A", "令 r_i 代表矩阵 A 的行向量",
+# "其中 r_i 为 A 的第 i 行": a letter with an index that names the rows (columns) of a matrix.
+# The patterns read a sentence with its math unwrapped (_parts_plain): $, \mathbf{…} and braces gone.
+_PART = r"(?P<part>[a-zA-Z])_(?P<idx>[a-z])"
+_WHOLE = r"(?:the\s+)?(?:matrix\s+)?(?P<whole>[A-Z])"
+_WHOLE_CN = r"(?:矩阵)?\s*(?P<whole>[A-Z])"
+_ROW_EN = r"(?P<what>row|column)"
+PARTS_EN = [
+    re.compile(rf"{_PART}\s+(?:is|be|denotes?|stands?\s+for|represents?|for)\s+the\s+(?:(?P=idx)\s*-?\s*th\s+)?"
+               rf"{_ROW_EN}(?:\s+vector)?\s+(?:(?P=idx)\s+)?of\s+{_WHOLE}\b"),  # fmt: skip
+    re.compile(rf"{_PART}\s+(?:is|be|denotes?|stands?\s+for|represents?)\s+{_ROW_EN}\s+(?P=idx)\s+of\s+{_WHOLE}\b"),
+    re.compile(rf"{_PART}\s+(?:are|be|denote|represent)\s+the\s+{_ROW_EN}s(?:\s+vectors)?\s+of\s+{_WHOLE}\b"),
+]
+PARTS_CN = [
+    re.compile(rf"{_PART}\s*(?:代表|表示|为|是|记为|记作|指)\s*{_WHOLE_CN}\s*的\s*(?:第\s*(?P=idx)\s*个?\s*)?"
+               r"(?P<what>行|列)"),  # fmt: skip
+]
+_PART_WHAT = {"row": "row", "column": "column", "行": "row", "列": "column"}
+_PARTS_MATH = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathit|textbf)\s*|[${}]|\\[,;!]")
+_PARTS_HINT = re.compile(r"row|column|行|列")
+
+
+def _parts_plain(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` with its math unwrapped ($, \\mathbf{…}, braces gone), and what maps an offset of
+    it back to ``text`` (_parts_source): where each removal falls in the plain text, and how
+    much was removed up to and including it."""
+    spans = [m.span() for m in _PARTS_MATH.finditer(text)]
+    at, removed, total = [], [], 0
+    for start, end in spans:
+        at.append(start - total)
+        total += end - start
+        removed.append(total)
+    return _PARTS_MATH.sub("", text), at, removed
+
+
+def _parts_source(p: int, at: list[int], removed: list[int]) -> int:
+    from bisect import bisect_right
+
+    k = bisect_right(at, p)  # the removals at or before plain offset p
+    return p + (removed[k - 1] if k else 0)
+
+
+def named_parts(text: str) -> list[tuple[int, str, str, str]]:
+    """The rows and columns of matrices that ``text`` (a note, math included) names: (offset in
+    ``text`` where the statement starts, letter, whole, "row" or "column") for "r_i is the i-th row
+    of A" (PARTS_EN, PARTS_CN), in reading order."""
+    if not _PARTS_HINT.search(text):
+        return []
+    plain, at, removed = _parts_plain(text)
+    found = []
+    for pattern in PARTS_EN + PARTS_CN:
+        for m in pattern.finditer(plain):
+            if m.group("part") == m.group("whole"):
+                continue  # a_i of a: not a row of a matrix
+            where = _parts_source(m.start(), at, removed)
+            found.append((where, m.group("part"), m.group("whole"), _PART_WHAT[m.group("what")]))
+    return sorted(found)
