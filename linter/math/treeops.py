@@ -99,9 +99,12 @@ def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] 
     if depth > 8:
         return node
     functions = functions or {}
-    if not any(
-        isinstance(n, Sym) and (n.key in values or n.key in functions) and n.key not in keep for n in node.walk()
-    ):
+    for n in node.walk():  # a plain loop, each symbol's key computed once
+        if isinstance(n, Sym):
+            key = n.key
+            if (key in values or key in functions) and key not in keep:
+                break
+    else:
         return node  # nothing to replace: the tree itself (trees are not changed in place)
     return _Substitution(values, functions, keep, depth).visit(node)
 
