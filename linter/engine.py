@@ -78,21 +78,11 @@ class FileResult:
 
 def check_text(path: str, text: str, settings: Settings | None = None) -> FileResult:
     """Check one note given as text; ``path`` picks the format by its extension."""
-    settings = settings or Settings()
-    try:
-        return _check_text(path, text, settings)
-    finally:
-        from derivlint.math.lexer import forget
-
-        forget()  # the note's tokens go with it (memory: see lexer.forget)
-
-
-def _check_text(path: str, text: str, settings: Settings) -> FileResult:
-    """check_text with its settings given."""
     from derivlint.rules import all_rules
 
     from derivlint.extract import extract
 
+    settings = settings or Settings()
     unread: list = []
     if path.lower().endswith(".tex") and _brings_in(text):  # a LaTeX project: \input … followed
         from derivlint.extract.latex_project import read_project
@@ -131,6 +121,9 @@ def _check_text(path: str, text: str, settings: Settings) -> FileResult:
         findings = sorted(kept, key=Finding.sort_key)
     else:
         findings = apply_suppressions(path, text, findings, settings)
+    from derivlint.math.lexer import forget
+
+    forget()  # the note's tokens go with it (memory: see lexer.forget)
     return FileResult(path=path, findings=findings, claims=note.claims)
 
 
