@@ -735,3 +735,17 @@ def test_math_in_a_tikz_diagram_is_not_read():
     )
     found = [(f.code, f.line) for f in check_text("n.tex", text).findings]
     assert found == [("DL101", 7)]  # only the bracket outside the diagram
+
+
+def test_environment_names_with_spaces_and_an_unclosed_begin() -> None:
+    """\\begin{ equation } names the environment without its spaces, and a \\begin{ that never
+    closes its brace, followed by a long run of blanks, is passed over: the name is read by one
+    greedy class and stripped afterwards (a lazy name between two runs of spaces backtracked
+    over the whole run: a fuzzed note of 6 KB took 91 s)."""
+    text = (
+        "\\begin{document}\n\\begin{ equation }\n  x = y\n\\end{equation }\n"
+        "\\begin{" + " " * 5000 + "\n\\end{document}\n"
+    )
+    problems, _ = latex._environments(text, [])
+    assert problems == []
+    assert latex._math_env_end(text, text.index("x = y"), "equation") is not None

@@ -30,7 +30,9 @@ _PYLATEXENC_LIMIT = 1_000_000  # characters; pylatexenc, the second reader, is n
 _CS_RE = re.compile(r"\\(?:[A-Za-z]+|.)", re.S)
 _BEGIN_RE = re.compile(r"\\begin\s*\{\s*([^{}]*?)\s*\}")
 _END_RE = re.compile(r"\\end\s*\{\s*([^{}]*?)\s*\}")
-_ENV_TOKEN_RE = re.compile(r"%[^\n]*|\\(begin|end)\s*\{\s*([^{}]*?)\s*\}|\\.", re.S)
+# the name is stripped where it is read (_env_name): "\s*([^{}]*?)\s*\}" backtracked quadratically over
+# a long run of spaces with no closing brace (a fuzzed \begin{ followed by blanked definitions: 91 s)
+_ENV_TOKEN_RE = re.compile(r"%[^\n]*|\\(begin|end)\s*\{([^{}]*)\}|\\.", re.S)
 _ESCAPE_OR_COMMENT_RE = re.compile(r"\\.|%[^\n]*", re.S)
 # what cannot be inside $…$: TeX ends (with an error) the math there
 _STOP = (
@@ -124,6 +126,11 @@ def _skip_env_args(text: str, i: int, name: str) -> int:
     return i
 
 
+def _env_name(m: re.Match) -> str:
+    """The environment name an _ENV_TOKEN_RE match holds, without the spaces around it."""
+    return m.group(2).strip()
+
+
 def _math_env_end(text: str, i: int, name: str) -> tuple[int, int] | None:
     """The span of the ``\\end{name}`` closing a math environment whose body starts at ``i``.
 
@@ -134,11 +141,11 @@ def _math_env_end(text: str, i: int, name: str) -> tuple[int, int] | None:
     for m in _ENV_TOKEN_RE.finditer(text, i):
         kind = m.group(1)
         if kind == "begin":
-            if m.group(2) in MATH_ENVS:
+            if _env_name(m) in MATH_ENVS:
                 return None
-            stack.append(m.group(2))
+            stack.append(_env_name(m))
         elif kind == "end":
-            env = m.group(2)
+            env = _env_name(m)
             if stack and stack[-1] == env:
                 stack.pop()
             elif env == name and name not in stack:
@@ -519,9 +526,9 @@ def _environments(masked: str, definitions: list) -> tuple[list[tuple[int, int, 
                 local.add(starts[k])
             k += 1
         if m.group(1) == "begin":
-            stack.append(m.group(2))
+            stack.append(_env_name(m))
         elif m.group(1) == "end":
-            name = m.group(2)
+            name = _env_name(m)
             if name in stack:
                 del stack[len(stack) - 1 - stack[::-1].index(name) :]
             else:
