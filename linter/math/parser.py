@@ -848,15 +848,20 @@ class Parser:
 
     def _expectation(self, sym: Sym) -> Node:
         """E[x xᵀ], E_{p}[…]: the expectation, as \\mathrm{E} reads, not a matrix E times a bracket."""
+        inner = self._group_or_none()
+        return sym if inner is None else Func(sym.start, self._last_end(), "E", [inner], None)
+
+    def _group_or_none(self) -> Node | None:
+        """The bracketed group at the cursor, or None with the cursor where it was (a group that
+        does not parse leaves the letter before it a letter); nesting too deep still raises."""
         saved = self.i, self.bold, list(self.bars)
         try:
-            inner = self.delimited(respan=False)
+            return self.delimited(respan=False)
         except ParseError as err:
             if err.message == TOO_DEEP:
                 raise
             self.i, self.bold, self.bars = saved
-            return sym
-        return Func(sym.start, self._last_end(), "E", [inner], None)
+            return None
 
     def _maybe_call(self, sym: Sym) -> Node:
         """f(x), L(w), y(t): a symbol applied to symbols, not a product."""
@@ -868,12 +873,8 @@ class Parser:
         if not ((tok.kind == CHAR and tok.value == "(") or (tok.kind == CMD and tok.value == "left")):
             return sym
         saved = self.i, self.bold, list(self.bars)
-        try:
-            inner = self.delimited(respan=False)
-        except ParseError as err:
-            if err.message == TOO_DEEP:
-                raise
-            self.i, self.bold, self.bars = saved
+        inner = self._group_or_none()
+        if inner is None:
             return sym
         if isinstance(inner, Opaque) and inner.head is None and inner.op in _CLAUSE_OPS:
             end = self._last_end()
