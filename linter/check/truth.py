@@ -433,8 +433,9 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
         claim.verdict = _verdict(facts["outcome"])
         return
-    if isinstance(lhs, Deriv) and lhs.prime and _other_function(lhs, scope):
-        facts["outcome"] = Outcome(reason=_other_function(lhs, scope))
+    other = _other_function(lhs, scope) if isinstance(lhs, Deriv) and lhs.prime else None
+    if other:
+        facts["outcome"] = Outcome(reason=other)
         claim.verdict = _verdict(facts["outcome"])
         return
     if isinstance(lhs, Deriv) and lhs.prime and not _scalar_shapes(shapes) and not (
