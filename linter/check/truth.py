@@ -1186,11 +1186,11 @@ def _scalar_shapes(shapes) -> bool:
 
 
 def _operator_on_group(d: Deriv, text: str) -> bool:
-    """d/dx written as an operator before a bracket that more factors follow, d/dx[2] x²: the
-    operand may be the bracket alone (as the author of a product rule means) or the whole product."""
+    """d/dx written as an operator before a square bracket that more factors follow, d/dx[2] x²:
+    the operand may be the bracket alone (as the author of a product rule means) or the whole product."""
     first = d.num.factors[0]
-    if d.label or first.start >= len(text) or text[first.start] not in "([" and not text.startswith("\\left", first.start):
-        return False
+    if d.label or first.start >= len(text) or not (text[first.start] == "[" or text.startswith("\\left[", first.start)):
+        return False  # d/dx[f] g marks its operand with square brackets; ∂/∂s (x − As)ᵀW(x − As) is one product
     return text[d.start : first.start].rstrip().endswith("}")  # \frac{d}{dx}( …: the operator, then its operand
 
 

@@ -48,6 +48,7 @@ class Context:
 
     def __init__(self, outline: Outline):
         self.outline = outline
+        self.macros: dict = {}
         self.declarations: list[Declaration] = []
         self.statements: list[ProseStatement] = []
         self.layouts: list[LayoutStatement] = []
@@ -413,7 +414,10 @@ class Context:
         symmetric", "if $A = A^T$"), the other cells of its table row, and, for a
         heading's formula, the conditions of the paragraph that follows the heading."""
         out: dict[str, set[str]] = defaultdict(set)
-        words = " ".join(w for w in (claim.prose_before, claim.prose_after, *tags_of(claim)) if w).replace("$", "")
+        raw = " ".join(w for w in (claim.prose_before, claim.prose_after, *tags_of(claim)) if w)
+        for key, props in _equation_props(raw, self.macros):  # \text{if $W = W^T$} beside the formula
+            out[key] |= props
+        words = raw.replace("$", "")
         if words:
             for said in _read_words(words):
                 if isinstance(said.subject, str) and said.props:
@@ -600,6 +604,29 @@ def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
     return dpos
 
 
+_INLINE_EQUATION = re.compile(r"\$([^$=]{1,60})=([^$=]{1,60})\$")
+
+
+def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
+    """What an equation in words beside a formula says of a matrix ("if $W = W^T$": symmetric,
+    "$Q^T Q = I$": orthogonal), as the same equation in the note's math would."""
+    if "$" not in words:
+        return []
+    out = []
+    for m in _INLINE_EQUATION.finditer(words):
+        try:
+            lhs, rhs = md.parse_math(m.group(1), macros), md.parse_math(m.group(2), macros)
+        except _UNREADABLE:
+            continue
+        sym = md.symmetric_sym(lhs, rhs)
+        if sym is not None:
+            out.append((sym.key, {"symmetric", "square"}))
+        ortho = md.orthogonal_sym(lhs, rhs)
+        if ortho is not None:
+            out.append((ortho.key, {"orthogonal", "square"}))
+    return out
+
+
 def _read_words(words: str) -> list[Said]:
     from derivlint.source import Source
 
@@ -624,6 +651,7 @@ class _Builder:
         self.macros = macros
         self.outline = Outline(extraction)
         self.ctx = Context(self.outline)
+        self.ctx.macros = macros  # the note's macros, for math written inside words (assumptions)
         self.by_block: dict[int, list] = defaultdict(list)
         for c in claims:
             self.by_block[id(c.block)].append(c)

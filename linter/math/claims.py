@@ -508,7 +508,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                     close = _prose_text_end(row, i)
                     if close is not None and not _math_word(row, i, close):
                         flush(False)
-                        words = " ".join(_words(x) for x in row[i + 2 : close])
+                        words = _spaced_words(row[i + 2 : close])
                         out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                         i = close + 1
                         continue
@@ -638,6 +638,17 @@ def _word_in_parens(row: list[Token], i: int, close: int) -> bool:
 
 def _words(t: Token) -> str:
     return t.value if t.kind != CMD else "\\" + t.value
+
+
+def _spaced_words(tokens: list[Token]) -> str:
+    """The text of ``tokens`` with a space only where the note has one (\\text{ if $W = W^\\top$}
+    read letter by letter must give "if $W = W^\\top$", not "i f $ W = …")."""
+    out: list[str] = []
+    for k, t in enumerate(tokens):
+        if k and (t.start != tokens[k - 1].end or t.space):
+            out.append(" ")
+        out.append(_words(t))
+    return "".join(out)
 
 
 def _group_close(row: list[Token], i: int) -> int:
