@@ -88,3 +88,11 @@ def test_an_assumption_that_only_makes_both_sides_vanish_is_not_offered() -> Non
         "\\operatorname{tr}(Y P Y^T)\n$$\n"
     )
     assert [f.code for f in _findings(text)] == ["DL301"]  # a skew P makes both sides 0: no excuse
+
+
+def test_a_terse_remark_in_the_display_is_read_and_its_negation_is_not_an_assumption() -> None:
+    head = "# t\n\nLet $\\mathbf{x} \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n"
+    claim = "$$\n\\frac{\\partial \\mathbf{x}^T A \\mathbf{x}}{\\partial \\mathbf{x}} = 2A\\mathbf{x} \\quad {}\n$$\n"
+    assert [f.code for f in _findings(head + claim.replace("{}", "(\\text{$A$ symmetric})"))] == []
+    assert [f.code for f in _findings(head + claim.replace("{}", "(A \\text{ 对称})"))] == []
+    assert [f.code for f in _findings(head + claim.replace("{}", "(\\text{$A$ not symmetric})"))] != []

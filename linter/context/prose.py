@@ -413,6 +413,7 @@ _REMARK = re.compile(
 
 
 REMARK_REACH = 60  # how many characters after a formula a remark is read in
+_TERSE_REMARK = 40  # the longest words with no formula marked that are read for "W symmetric" alone
 
 
 def remark_props(after: str) -> frozenset[str]:
@@ -429,6 +430,8 @@ def remark_props(after: str) -> frozenset[str]:
 ASSUMPTIONS_EN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*(?:,\s*(?:and\s+)?|\s)(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
+    # "(W symmetric)" beside a formula, its words read without their $: a capital letter, then the property, alone
+    (re.compile(rf"^\s*(?P<subj>(?-i:[A-Z]))\s+(?P<words>{_PROPS_EN})\s*$", re.I), False),  # alone, A is no article
     # "for symmetric $J$", "any orthogonal $Q$": the adjective with no noun
     (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK})", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
@@ -540,8 +543,8 @@ class Reader:
             if _ANY_NOUN_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        if MARK in text and _ASSUMPTION_HINTS.search(text):
-            out.extend(self._assumptions())
+        if (MARK in text or len(text) <= _TERSE_REMARK) and _ASSUMPTION_HINTS.search(text):
+            out.extend(self._assumptions())  # without a formula marked, only "W symmetric" alone can match
         # RESULT's words all hold "结果" or "the result"
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):

@@ -533,8 +533,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                         parens -= 1
                         flush(False)
                         inside = row[i + 1 : close]
-                        joiner = "" if all(x.kind == LETTER for x in inside) else " "  # (guess): one word
-                        words = joiner.join(_words(x) for x in inside)
+                        words = _spaced_words([x for x in inside if not _font_mark(x)])  # (W \text{ 对称}): "W 对称"
                         out.append(Segment(row[i : close + 1], prose=words, row=row_index))
                         i = close + 1
                         continue
@@ -638,6 +637,11 @@ def _word_in_parens(row: list[Token], i: int, close: int) -> bool:
 
 def _words(t: Token) -> str:
     return t.value if t.kind != CMD else "\\" + t.value
+
+
+def _font_mark(t: Token) -> bool:
+    """A prose-font command or a brace: how words are set, not what they say."""
+    return (t.kind == CMD and t.value in PROSE_FONTS) or t.is_char("{", "}")
 
 
 def _spaced_words(tokens: list[Token]) -> str:
