@@ -2306,7 +2306,9 @@ def correction(claim, context, layout: str | None) -> str | None:
 def _candidates(rhs: Node, scope: Scope):
     """Small edits of a right-hand side, the smallest first: the whole
     transposed, one symbol transposed, A → A + Aᵀ, a factor 2 or ½, the sign."""
-    symmetric = frozenset(k for k in symbols(rhs) if "symmetric" in scope.props(k))
+    written = {n.arg.key for n in rhs.walk() if isinstance(n, Transpose) and isinstance(n.arg, Sym)}
+    # Σᵀ = Σ when Σ is symmetric, unless the side itself writes Bᵀ: (B + Bᵀ)v is B's general form, not B + B
+    symmetric = frozenset(k for k in symbols(rhs) if "symmetric" in scope.props(k) and k not in written)
     yield transpose(rhs, symmetric)
     syms = [n for n in rhs.walk() if isinstance(n, Sym) and n.key not in ("I", "0")]
     matrices = [s for s in syms if s.name[:1].isupper()]

@@ -562,6 +562,16 @@ class Reader:
             out.append((s.start(), s.end()))
         return out
 
+    def _states(self, start: int, end: int) -> bool:
+        """Whether the math marked at ``start`` says something itself (p ∈ ℝ^k, x = 1): a clause,
+        not a subject waiting for its verb."""
+        if self.m.text[start:end] != MARK:
+            return False
+        piece = self.m.piece_at(start)
+        if piece.tokens is None:
+            return bool(re.search(r"\\in(?![a-zA-Z])|∈|=", piece.block.text))
+        return any((t.kind == "cmd" and t.value in ("in", "notin")) or (t.kind == "char" and t.value == "=") for t in piece.tokens)
+
     def _subject(self, start: int, end: int) -> Piece | str | None:
         token = self.m.text[start:end]
         if token == MARK:
@@ -598,7 +608,10 @@ class Reader:
     def _said(self, match, subj_span, kind, shape, props, condition, english, strict=True, expression=False) -> list[Said]:
         out = []
         end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
-        for s, e in self._subjects(subj_span, english, strict):
+        subjects = self._subjects(subj_span, english, strict)
+        if len(subjects) > 1:  # "$p \in \mathbb{R}^k$ and $M$ is a k×k matrix": a declaration is a clause of its own
+            subjects = [(s, e) for s, e in subjects if not self._states(s, e)] or subjects[-1:]
+        for s, e in subjects:
             subject = self._subject(s, e)
             if subject is not None:
                 out.append(Said(subject, kind, shape, frozenset(props), self.m.offs[match.start()], end, condition,
