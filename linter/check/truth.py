@@ -441,7 +441,8 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     if isinstance(lhs, Deriv) and lhs.prime and not _scalar_shapes(shapes) and not (
             shapes is None and isinstance(lhs.wrt[0], Sym) and not lhs.wrt[0].bold and scope.shape(lhs.wrt[0]) is None):
         facts.pop("relation_error", None)
-        facts["outcome"] = Outcome(reason=f"{render(lhs.num.func)}{"'" * len(lhs.wrt)} of a variable that may not be a scalar: "
+        primes = "'" * len(lhs.wrt)
+        facts["outcome"] = Outcome(reason=f"{render(lhs.num.func)}{primes} of a variable that may not be a scalar: "
                                           "the prime says neither gradient nor Jacobian, nor the layout")
         claim.verdict = _verdict(facts["outcome"])
         return
