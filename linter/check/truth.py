@@ -1176,9 +1176,31 @@ def _other_function(d: Deriv, scope) -> str | None:
     if defined is None:
         return None  # not defined: the claim stays undecided on its own
     params = defined[1]
-    if params == (ELEMENTWISE_PARAM,) or (len(params) == 1 and params[0] == u.key):
+    if params == (ELEMENTWISE_PARAM,):
+        return None  # recognised: the sigmoid, tanh, … the note defines or names
+    if not (len(params) == 1 and params[0] == u.key):
+        return f"{render(f)}' of {render(u)}, with {render(f)} defined of {', '.join(params) or 'no variable'}: may be another function's name"
+    named = _named_function(f, scope)
+    if named:  # "the logistic function: g(t) = 1 + e^{-t}1" (a fraction flattened): the definition is the slip
+        return f"{render(f)} is called the {named} function but defined otherwise: the definition may be what is mistyped"
+    return None
+
+
+_NAME_REACH = 60  # characters after a definition (twice that before it) in which the function's name is read
+_FUNCTION_WORDS = (("sigmoid", ("sigmoid", "logistic", "s型", "逻辑斯谛", "逻辑斯蒂")), ("tanh", ("tanh", "hyperbolic tangent", "双曲正切")),
+                   ("softplus", ("softplus",)))  # fmt: skip
+
+
+def _named_function(f: Sym, scope) -> str | None:
+    """The standard function the sentence of f's definition names (sigmoid, tanh, softplus), when
+    the definition is not that function (elementwise.recognised said no); else None."""
+    facts = scope.facts(f.key)
+    d = next((d for d in (facts.declarations if facts is not None else ()) if d.value is not None and d.claim is not None), None)
+    if d is None:
         return None
-    return f"{render(f)}' of {render(u)}, with {render(f)} defined of {', '.join(params) or 'no variable'}: may be another function's name"
+    block = d.claim.block
+    words = (block.prose_before()[-2 * _NAME_REACH :] + " " + block.prose_after(_NAME_REACH)).lower()
+    return next((name for name, spellings in _FUNCTION_WORDS if any(w in words for w in spellings)), None)
 
 
 def _scalar_shapes(shapes) -> bool:
