@@ -871,6 +871,8 @@ LAYOUT_WORDS = [  # each names one layout
     (re.compile(r"分子布局"), "numerator"),
     (re.compile(r"denominator[- ]layout", re.I), "denominator"),
     (re.compile(r"numerator[- ]layout", re.I), "numerator"),
+    (re.compile(r"denominator[- ]convention", re.I), "denominator"),
+    (re.compile(r"numerator[- ]convention", re.I), "numerator"),
     (re.compile(r"Jacobian formulation", re.I), "numerator"),
     (re.compile(r"(?:Hessian|gradient) formulation", re.I), "denominator"),
 ]
@@ -881,6 +883,7 @@ LAYOUT_WORDS = [  # each names one layout
 # "本文中梯度均为列向量" must be the note speaking of itself.
 _SHAPE_RULE_NEEDS = re.compile(r"derivative|\\partial|\\frac\s*\{\s*d|∂|导数|偏导")
 _ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:written\s+as\s+|taken\s+as\s+)?(?:an?\s+)?"
+_IN_ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:in|into|as)\s+an?\s+(?:single\s+)?"
 _ROW_OR_COLUMN_ZH = r"(?:梯度|导数|偏导数?)[^，。；]{0,20}?(?:是|为|写成|写作|记为|取)\s*"
 LAYOUT_SHAPE_RULES = [
     (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator", _SHAPE_RULE_NEEDS),
@@ -888,6 +891,9 @@ LAYOUT_SHAPE_RULES = [
      _SHAPE_RULE_NEEDS),
     (re.compile(_ROW_OR_COLUMN + r"columns?\b(?:\s+vectors?)?", re.I), "denominator", None),  # None: LAYOUT_SELF
     (re.compile(_ROW_OR_COLUMN + r"rows?\b(?:\s+vectors?)?", re.I), "numerator", None),
+    # "we collect the partial derivatives of a scalar function in a row"
+    (re.compile(_IN_ROW_OR_COLUMN + r"columns?\b", re.I), "denominator", None),
+    (re.compile(_IN_ROW_OR_COLUMN + r"rows?\b", re.I), "numerator", None),
     (re.compile(_ROW_OR_COLUMN_ZH + r"列向量"), "denominator", None),
     (re.compile(_ROW_OR_COLUMN_ZH + r"行向量"), "numerator", None),
 ]
