@@ -88,10 +88,23 @@ def _evaluation(sides, scope) -> str | None:
             continue
         # every symbol without a value (x = 3 said), or some of them ("t = 0" said, "p ≈ 0.3" only
         # computed): the step puts numbers for names, which this claim alone cannot check
-        unvalued = [key for key in other if scope.definition(key, True) is None]
+        unvalued = [key for key in other if _unvalued(key, scope)]
         if unvalued and not _identity(sides, scope):
             return unvalued[0]
     return None
+
+
+def _unvalued(key: str, scope, depth: int = 0, seen: frozenset = frozenset()) -> bool:
+    """Whether ``key`` has no value in scope, itself or through its definition (δ = ŷ − y with ŷ
+    only computed in words: δ has no number either); a function's parameters are its own."""
+    defined = scope.definition(key, True)
+    if defined is None:
+        return True
+    if depth >= 4 or key in seen:
+        return False
+    value, params = defined
+    inner = [k for k, n in symbols(value).items() if n.name not in CONSTANTS and k not in params and k != key]
+    return any(_unvalued(k, scope, depth + 1, seen | {key}) for k in inner)
 
 
 def _names_a_symbol(side) -> bool:
