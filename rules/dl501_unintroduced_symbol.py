@@ -9,7 +9,7 @@ from typing import Iterator
 from derivlint.findings import Finding
 from derivlint.rule import Rule
 from derivlint.math.parser import GREEK
-from derivlint.math.tree import Call, Deriv, Func, Opaque, Sum, Sym, Transpose
+from derivlint.math.tree import Call, Deriv, Func, Mul, Opaque, Pow, Sum, Sym, Transpose
 
 # Constants and conventional names, never a variable from nowhere: the identity, e, π, the
 # Kronecker delta, big-O, and the letters used as indices and sizes (i, j, k, l, m, n, t, N, d, T).
@@ -74,6 +74,8 @@ class UnintroducedSymbol(Rule):
                 continue
             if claim.relation not in IDENTITY_RELATIONS:
                 continue  # ≈ with a step ε, ≤ with a constant L: letters of the approximation or bound
+            if _power_applied(head.num, claim.block.text):
+                continue  # dχ²(a)/da: χ² applied to a, defined above as a function, or χ²·a; not certain
             scope = Scope(note.context, claim)
             introduced = _names(head, scope)
             if introduced is None:
@@ -109,6 +111,18 @@ class UnintroducedSymbol(Rule):
                     f"{node.key} appears in the result, but {_show(head)} does not contain it "
                     "and nothing before it introduces it (no definition, declaration or mention in prose)",
                 )  # fmt: skip
+
+
+def _power_applied(tree, text: str) -> bool:
+    """Whether ``tree`` holds a power of a letter written right against a parenthesis, χ^2(a):
+    a name with a script applied to an argument, which the tree reads as a product."""
+    for n in tree.walk():
+        if isinstance(n, Mul):
+            for a, b in zip(n.factors, n.factors[1:]):
+                if (isinstance(a, Pow) and isinstance(a.base, Sym) and a.end == b.start
+                        and text[b.start : b.start + 1] == "("):
+                    return True
+    return False
 
 
 def _letter(name: str) -> str | None:
