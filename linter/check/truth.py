@@ -18,7 +18,7 @@ from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import hessian, schematic
-from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, draw_label, implied_definition, implied_props, recognised
+from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
@@ -1187,7 +1187,7 @@ def _other_function(d: Deriv, scope) -> str | None:
 
 
 _NAME_REACH = 60  # characters after a definition (twice that before it) in which the function's name is read
-_FUNCTION_WORDS = (("sigmoid", ("sigmoid", "logistic", "s型", "逻辑斯谛", "逻辑斯蒂")), ("tanh", ("tanh", "hyperbolic tangent", "双曲正切")),
+_FUNCTION_WORDS = (("sigmoid", SIGMOID_WORDS), ("tanh", ("tanh", "hyperbolic tangent", "双曲正切")),
                    ("softplus", ("softplus",)))  # fmt: skip
 
 
