@@ -433,17 +433,10 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
         claim.verdict = _verdict(facts["outcome"])
         return
-    other = _other_function(lhs, scope) if isinstance(lhs, Deriv) and lhs.prime else None
-    if other:
-        facts["outcome"] = Outcome(reason=other)
-        claim.verdict = _verdict(facts["outcome"])
-        return
-    if isinstance(lhs, Deriv) and lhs.prime and not _scalar_shapes(shapes) and not (
-            shapes is None and isinstance(lhs.wrt[0], Sym) and not lhs.wrt[0].bold and scope.shape(lhs.wrt[0]) is None):
+    primed = _prime_reading(lhs, shapes, scope) if isinstance(lhs, Deriv) and lhs.prime else None
+    if primed:
         facts.pop("relation_error", None)
-        primes = "'" * len(lhs.wrt)
-        facts["outcome"] = Outcome(reason=f"{render(lhs.num.func)}{primes} of a variable that may not be a scalar: "
-                                          "the prime says neither gradient nor Jacobian, nor the layout")
+        facts["outcome"] = Outcome(reason=primed)
         claim.verdict = _verdict(facts["outcome"])
         return
     facts["shape_errors"] = errors
@@ -1165,6 +1158,19 @@ def _check_readings(lhs, rhs, scope) -> None:
                                 "(on the bracket, or on the product after it)")
         if isinstance(side, (Add, Mul)):
             _check_reach(side)
+
+
+def _prime_reading(d: Deriv, shapes, scope) -> str | None:
+    """Why f'(u) (``d``, with the claim's ``shapes``) is not certainly the derivative of a scalar
+    function of the scalar u, or None: f is another function's name, or u may not be a scalar."""
+    other = _other_function(d, scope)
+    if other:
+        return other
+    u = d.wrt[0]
+    if _scalar_shapes(shapes) or (shapes is None and isinstance(u, Sym) and not u.bold and scope.shape(u) is None):
+        return None
+    return (f"{render(d.num.func)}{chr(39) * len(d.wrt)} of a variable that may not be a scalar: "
+            "the prime says neither gradient nor Jacobian, nor the layout")
 
 
 def _other_function(d: Deriv, scope) -> str | None:
