@@ -10,6 +10,7 @@ from derivlint.findings import Finding
 from derivlint.rule import Rule
 from derivlint.math.parser import GREEK
 from derivlint.math.tree import Call, Deriv, Func, Mul, Opaque, Pow, Sum, Sym, Transpose
+from derivlint.math.treeops import against_parenthesis
 
 # Constants and conventional names, never a variable from nowhere: the identity, e, π, the
 # Kronecker delta, big-O, and the letters used as indices and sizes (i, j, k, l, m, n, t, N, d, T).
@@ -116,13 +117,8 @@ class UnintroducedSymbol(Rule):
 def _power_applied(tree, text: str) -> bool:
     """Whether ``tree`` holds a power of a letter written right against a parenthesis, χ^2(a):
     a name with a script applied to an argument, which the tree reads as a product."""
-    for n in tree.walk():
-        if isinstance(n, Mul):
-            for a, b in zip(n.factors, n.factors[1:]):
-                if (isinstance(a, Pow) and isinstance(a.base, Sym) and a.end == b.start
-                        and text[b.start : b.start + 1] == "("):
-                    return True
-    return False
+    return any(isinstance(a, Pow) and isinstance(a.base, Sym)
+               for n in tree.walk() if isinstance(n, Mul) for a in against_parenthesis(n, text))
 
 
 def _letter(name: str) -> str | None:

@@ -21,7 +21,7 @@ from derivlint.check import hessian, schematic
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
-from derivlint.math.treeops import contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
+from derivlint.math.treeops import against_parenthesis, contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
 DRAWS = 3
@@ -303,12 +303,8 @@ def _misread_letters(claims: list, context) -> None:
 def _written_applied(n: Mul, text: str) -> list[str]:
     """The bare letters of a product written right against an opening parenthesis, L(ST): a
     function or operator applied, or a matrix times a group; which one, the letter alone does not say."""
-    keys = []
-    for a, b in zip(n.factors, n.factors[1:]):
-        if (isinstance(a, Sym) and not a.sub and text[a.start : a.end] == a.name and a.end == b.start
-                and text[b.start : b.start + 1] == "("):
-            keys.append(a.key)
-    return keys
+    return [a.key for a in against_parenthesis(n, text)
+            if isinstance(a, Sym) and not a.sub and text[a.start : a.end] == a.name]
 
 
 def _same_section(context, a, b) -> bool:

@@ -31,6 +31,13 @@ def has(node: Node | None, kind) -> bool:
     return node is not None and any(isinstance(n, kind) for n in node.walk())
 
 
+def against_parenthesis(n: Mul, text: str) -> list[Node]:
+    """The factors of ``n`` written right against an opening parenthesis, L(ST), χ^2(a) (``text``:
+    the block the offsets point into): a name applied to an argument, or a factor times a group,
+    which the product alone does not tell apart."""
+    return [a for a, b in zip(n.factors, n.factors[1:]) if a.end == b.start and text[b.start : b.start + 1] == "("]
+
+
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node type -> its fields that may hold a node
 # Annotations of fields that never hold a node (positions, names, flags, Mul's operators): not read
 # by _children_fields. A field annotated otherwise (Node, list[Node], or a type given as an object)
