@@ -239,9 +239,11 @@ def symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
         t = transposed_sym(b)
         if t is not None and same_sym(a, t):
             return a
-    if (isinstance(lhs, Sym) and isinstance(rhs, Sym) and lhs.name == rhs.name and lhs.sup == rhs.sup
-            and lhs.sub and rhs.sub and len(lhs.sub.replace(",", "")) == 2 and lhs.sub.replace(",", "") == rhs.sub.replace(",", "")[::-1]
-            and lhs.sub[0] != lhs.sub[-1] and lhs.sub.replace(",", "").isalpha()):  # indices, not A_{12} = A_{21}
+    if not (isinstance(lhs, Sym) and isinstance(rhs, Sym) and lhs.name == rhs.name and lhs.sup == rhs.sup
+            and lhs.sub and rhs.sub):
+        return None
+    ij, ji = lhs.sub.replace(",", ""), rhs.sub.replace(",", "")
+    if len(ij) == 2 and ij.isalpha() and ij[0] != ij[1] and ij == ji[::-1]:  # indices, not A_{12} = A_{21}
         return Sym(lhs.start, rhs.end, lhs.name, None, lhs.bold, lhs.sup)  # A_{ij} = A_{ji}
     return None
 

@@ -570,7 +570,7 @@ class Reader:
         piece = self.m.piece_at(start)
         if piece.tokens is None:
             return bool(re.search(r"\\in(?![a-zA-Z])|∈|=", piece.block.text))
-        return any((t.kind == "cmd" and t.value in ("in", "notin")) or (t.kind == "char" and t.value == "=") for t in piece.tokens)
+        return any((t.kind == CMD and t.value in ("in", "notin")) or (t.kind == CHAR and t.value == "=") for t in piece.tokens)
 
     def _subject(self, start: int, end: int) -> Piece | str | None:
         token = self.m.text[start:end]
