@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from dataclasses import dataclass
+from fractions import Fraction
 
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
@@ -525,6 +526,8 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     untied = _untied_column(target, rhs, scope, literal)
     if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
         return f"uses entries of {untied} without tying them to it"
+    if literal and _rounded(target, rhs, scope):
+        return "equal up to the rounding of the decimals written"
     if literal:
         return None
     if _zero_like(rhs):
@@ -546,6 +549,59 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
     return None
+
+
+def _written_unit(node) -> Fraction | None:
+    """One unit in the last written decimal of a number (``-0.149`` → 0.001), 0 for a number
+    written without decimals (exact), None for anything else."""
+    if isinstance(node, Neg):
+        node = node.arg
+    if not isinstance(node, Num):
+        return None
+    _, dot, decimals = node.value.partition(".")
+    return Fraction(1, 10 ** len(decimals)) if dot and decimals.isdigit() else Fraction(0)
+
+
+def _rounded(lhs, rhs, scope) -> bool:
+    """Whether a worked example's result, written as numbers with decimals (``= -0.149``,
+    ``= [-0.15; -0.18]``), is the exact value of the other side rounded or cut to the decimals it
+    writes: less than one unit of each number's last decimal away. A number written without decimals
+    must be exact."""
+    from derivlint.check import exact
+
+    for result, other in ((rhs, lhs), (lhs, rhs)):
+        cells = [c for row in result.rows for c in row] if isinstance(result, Matrix) else [result]
+        units = [_written_unit(c) for c in cells]
+        if None in units or not any(units) or len(units) > 64:
+            continue
+        values, _ = _definitions(other, result, scope, literal=True)
+        try:
+            comparison = exact.compare(other, result, values)
+        except (exact.Unsupported, budget.OverBudget):
+            return False
+        value = comparison.lhs_value
+        if comparison.lhs_shape != comparison.rhs_shape or value.rows * value.cols != len(units):
+            return False
+        try:
+            exact_values = [_as_fraction(value[i, j]) for i in range(value.rows) for j in range(value.cols)]
+            written = [_as_fraction(comparison.rhs_value[i, j]) for i in range(value.rows) for j in range(value.cols)]
+        except (TypeError, ValueError):
+            return False
+        return all(abs(v - w) < u for v, w, u in zip(exact_values, written, units))
+    return False
+
+
+def _as_fraction(entry) -> Fraction:
+    """A constant entry of an exact value (a polynomial or a sympy number) as a Fraction."""
+    from derivlint.check import exact
+
+    if isinstance(entry, exact.Polynomial):
+        if not entry.is_constant:
+            raise ValueError("not a constant")
+        return entry.constant
+    if not getattr(entry, "is_Rational", False):
+        raise ValueError("not a rational constant")
+    return Fraction(int(entry.p), int(entry.q))
 
 
 def _undeclared_transposed(target, rhs, scope) -> str | None:
@@ -685,8 +741,8 @@ _chain_keys: list = [None, set()]  # (chain, the keys of its symbols)
 
 
 def _worked_example(chain, scope) -> bool:
-    """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]),
-    not a definition of a vector by its entries or an update rule."""
+    """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]), or about
+    numbers only, not a definition of a vector by its entries or an update rule."""
     if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
         return False
     if _chain_keys[0] is not chain:  # the symbols of a chain, gathered once per chain, not once per step
@@ -694,6 +750,8 @@ def _worked_example(chain, scope) -> bool:
         for c in chain:
             keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
         _chain_keys[0], _chain_keys[1] = chain, keys
+    if not _chain_keys[1]:
+        return True  # numbers only ([2 1][3; 4] = 10): nothing to solve for, nothing arbitrary
     for key in _chain_keys[1]:
         f = scope.facts(key)
         if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
