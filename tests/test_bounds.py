@@ -437,7 +437,9 @@ def test_chain_indices_of_a_long_chain_are_linear_and_match_a_walk_of_each_step(
             _chain_indices(Long, claim)
         return time.process_time() - start
 
-    small, large = cpu(300), cpu(1_200)
+    # the least of three runs each: a busy machine only ever adds time (process time still counts
+    # the cache misses and collections other processes cause)
+    small, large = min(cpu(300) for _ in range(3)), min(cpu(1_200) for _ in range(3))
     assert large < 8 * small + 0.05, (small, large)  # linear: about 4 times; quadratic: 16 times
 
 

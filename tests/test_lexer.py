@@ -64,12 +64,15 @@ def test_offsets_index_the_text():
 
 def test_space_flag_marks_whitespace_before_a_token():
     toks = tokenize(r"d x dx \ y")
-    assert [(t.value, t.space) for t in toks] == [("d", False), ("x", True), ("d", True), ("x", False), ("y", True)]
+    assert [(t.value, t.space) for t in toks] == [("d", False), ("x", True), ("d", True), ("x", False),
+                                                  ("space", True), ("y", True)]
 
 
 def test_control_space_and_line_end_backslash_are_spacing():
-    assert triples("a\\ b") == [(LETTER, "a", 0, 1), (LETTER, "b", 3, 4)]
-    assert triples("a\\\nb") == [(LETTER, "a", 0, 1), (LETTER, "b", 3, 4)]
+    # a \space token (split_row sets a declaration apart at it), and a space before the next token
+    assert triples("a\\ b") == [(LETTER, "a", 0, 1), (CMD, "space", 1, 3), (LETTER, "b", 3, 4)]
+    assert triples("a\\\nb") == [(LETTER, "a", 0, 1), (CMD, "space", 1, 3), (LETTER, "b", 3, 4)]
+    assert [t.space for t in tokenize("a\\ b")] == [False, False, True]
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_CONDITION, REMARK_REACH, entry_layouts, remark_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
@@ -23,12 +23,13 @@ from derivlint.context.scopes import Outline
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
 _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
 _TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|对角|结果|布局|形状|维度|同型")
-# \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size), written to begin with the class
+# \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size|symmetric|…), written to begin with the class
 # of the words' first letters so that re skips other characters: the letter is a word character, so
 # \b before it is "no word character before it", and each lookbehind picks the word it begins.
 _TRIGGERS_EN = re.compile(
-    r"[iabmvslf](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
-    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize)",
+    r"[iabmvslfod](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
+    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=d)iagonal"
+    r"|(?<=d)efinite)",  # "with B symmetric": a property word alone states an assumption
     re.I,
 )
 
@@ -425,7 +426,12 @@ class Context:
         k, _ = self._where(claim)
         block = claim.block
         remark = remark_props(block.prose_after(REMARK_REACH))
-        if remark:  # "= Σ^{-1}（因为对称）": the property of the formula's matrices
+        lead = block.prose_before()[-LEAD_IN_REACH:]
+        if _lead_in(self.outline.passages, k, claim):
+            prev = self.outline.passages[k - 1]
+            lead = block.source.text[max(prev.start, prev.end - LEAD_IN_REACH) : prev.end]
+        remark |= subjectless_props(lead) if lead else frozenset()
+        if remark:  # "= Σ^{-1}（因为对称）", "for symmetric matrices this is": the formula's matrices
             for side in (claim.lhs, claim.rhs):
                 for n in side.walk() if side is not None else ():
                     if isinstance(n, Sym) and n.name[:1].isupper() and not n.sub:

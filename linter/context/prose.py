@@ -358,7 +358,7 @@ _EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|covariance|non|un|anti|skew|sem
 EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
     r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
-    r"because|since|while|but|to)\b))"
+    r"because|since|while|but|to|the|this|it|we|one|its|our)\b))"  # "when B is symmetric the gradient …"
 )
 PRED_EN = re.compile(
     rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
@@ -413,7 +413,32 @@ _REMARK = re.compile(
 
 
 REMARK_REACH = 60  # how many characters after a formula a remark is read in
-_TERSE_REMARK = 40  # the longest words with no formula marked that are read for "W symmetric" alone
+
+# A condition that names no symbol, in the words leading into a formula ("for symmetric matrices
+# this becomes", "in the symmetric case:", "当矩阵对称时", "对于对称矩阵"): the property of the
+# formula's matrices (subjectless_props). One pattern per language, each with a words group.
+SUBJECTLESS = [
+    (re.compile(rf"\b(?:for|with|in)\s+(?:(?:an?|any|all|the)\s+)?(?P<words>{_PROPS_EN})\s+(?:square\s+)?"
+                rf"(?:matri(?:x|ces)|case)\b|\b(?:if|when|whenever|once)\s+the\s+matri(?:x|ces)\s+(?:is|are)\s+"
+                rf"(?:also\s+)?(?P<words2>{_PROPS_EN})\b", re.I), EN_PROPS),
+    (re.compile(rf"(?:对于|对|当|若|如果|在)\s*(?P<words>{_PROP_CN}+)\s*(?:矩阵|阵|方阵|的情[况形])|"
+                rf"(?:当|若|如果)\s*(?:该)?矩阵\s*(?:为|是)?\s*(?P<words2>{_PROP_CN}+)"), CN_PROPS),
+]
+LEAD_IN_REACH = 160  # how many characters before a formula the words leading into it are read in
+
+
+def subjectless_props(before: str) -> frozenset[str]:
+    """The properties a condition with no subject gives the matrices of the formula that
+    ``before`` (the words right before it, in its sentence or the paragraph leading into it)
+    leads into, or none. Only the last sentence is read."""
+    tail = _SENTENCE_END.split(before[-LEAD_IN_REACH:].rstrip(" \t\n:：,，"))[-1]
+    props: set[str] = set()
+    for pattern, table in SUBJECTLESS:
+        for match in pattern.finditer(tail):
+            if _NEGATION_EN.search(match.group(0)) or _NEGATION_CN.search(match.group(0).replace("对于", "")):
+                continue
+            props |= _props((match.group("words") or match.group("words2") or "").lower(), table)
+    return frozenset(props - {"square", "constant"})
 
 
 def remark_props(after: str) -> frozenset[str]:
@@ -432,8 +457,10 @@ ASSUMPTIONS_EN = [
     (re.compile(rf"(?P<subj>{MARK})\s*(?:,\s*(?:and\s+)?|\s)(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
     # "(W symmetric)" beside a formula, its words read without their $: a capital letter, then the property, alone
     (re.compile(rf"^\s*(?P<subj>(?-i:[A-Z]))\s+(?P<words>{_PROPS_EN})\s*$", re.I), False),  # alone, A is no article
-    # "for symmetric $J$", "any orthogonal $Q$": the adjective with no noun
-    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK})", re.I), False),
+    # "for symmetric $J$", "any orthogonal $Q$", "for symmetric B": the adjective with no noun
+    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}))", re.I), False),
+    # "assuming $B$ symmetric", "with B symmetric", "taking A orthogonal": a condition with no verb
+    (re.compile(rf"\b(?P<cond>assuming|with|taking|for)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri)))", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
     (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
     (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),
@@ -543,8 +570,8 @@ class Reader:
             if _ANY_NOUN_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        if (MARK in text or len(text) <= _TERSE_REMARK) and _ASSUMPTION_HINTS.search(text):
-            out.extend(self._assumptions())  # without a formula marked, only "W symmetric" alone can match
+        if _ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
+            out.extend(self._assumptions())
         # RESULT's words all hold "结果" or "the result"
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
@@ -787,8 +814,8 @@ class Reader:
                         continue
                     kind = None if "unit" in props or negated else "matrix"
                     end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
-                    out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end,
-                                    self._is_condition(match.start())))  # fmt: skip
+                    condition = bool(match.groupdict().get("cond")) or self._is_condition(match.start())
+                    out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end, condition))
         return out
 
     # -- "the result is a row vector" ----------------------------------------------

@@ -600,7 +600,7 @@ def _ends_in_letters_in_parens(row: list[Token]) -> bool:
     return j > 0 and row[j].is_char(")") and row[j - 1].kind == LETTER and row[j - 1].value.islower()
 
 
-_SPACING = frozenset({"quad", "qquad", ",", ";", ":", "enspace", "hspace"})
+_SPACING = frozenset({"quad", "qquad", ",", ";", ":", "enspace", "hspace", "space"})
 
 
 def _declaration_follows(row: list[Token], i: int) -> bool:

@@ -262,6 +262,9 @@ def _tokenize(text: str) -> list[Token]:
                 name = piece[1:]
                 append(Token(CMD, _SAME_AS.get(name, name), start, end, space))
             elif piece[1].isspace():  # control space: "\ " or a backslash at line end
+                # a token as \space is (split_row sets a declaration apart at it), and a space
+                # before the next token too, as readers of words and applications expect
+                append(Token(CMD, "space", start, end, space))
                 space = True
                 continue
             elif piece[1] in _ESCAPED:  # x\_i as Markdown escapes it: the character
