@@ -538,7 +538,9 @@ def test_seed_001():
     rows = {line: render(ctx.facts("f", claim_at(claims, line)).value) for line in (147, 148, 159, 162)}
     assert rows == {147: "a^T x", 148: "x^T A x", 159: "tr(A X)", 162: "ln(|det(X)|)"}
     assert ctx.facts("X", claim_at(claims, 162)).shape is None  # X ∈ R^{m×n} belongs to a later section
-    assert [(lay.layout, lay.line) for lay in ctx.layouts] == [("denominator", 137)]
+    # the heading's words, and the Jacobian written out entry by entry (∂y_i/∂x_j along row i)
+    assert sorted((lay.layout, lay.line, lay.category) for lay in ctx.layouts) == [
+        ("denominator", 137, None), ("numerator", 91, "vector-by-vector")]
     vec = [d for d in ctx.declarations if d.key.startswith("∂(vec")][0]
     assert vec.shape == ("mn", "mn")
     assert one(ctx, "Y", "math").shape == ("m", "n")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -535,7 +536,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if any(isinstance(n, Transpose) and n.mark == "prime" for side in (lhs, rhs, target) if side is not None
            for n in side.walk()):  # ∇_A |A| = A' with A' the cofactor matrix, as the prose may say
         return "A' may be a transpose or another matrix"
-    transposed = _undeclared_transposed(target, rhs, scope)
+    transposed = _undeclared_transposed(target, rhs, scope, lhs)
     if transposed:  # ∂(θᵀAθ)/∂θ with θ undeclared: θ guessed a scalar, written as a vector
         return f"{transposed} is written transposed but its shape is not declared here: a guess decided it"
     sized = _sized_identity(claim, scope)
@@ -604,11 +605,13 @@ def _as_fraction(entry) -> Fraction:
     return Fraction(int(entry.p), int(entry.q))
 
 
-def _undeclared_transposed(target, rhs, scope) -> str | None:
+def _undeclared_transposed(target, rhs, scope, lhs=None) -> str | None:
     """The key of a lowercase Greek or multi-letter symbol written transposed (θᵀ, βᵀ) whose shape
     nothing in scope declares, or None: derivlint guesses such a name a scalar, which decides nothing
-    about a symbol the claim writes as a vector."""
-    for side in (target, rhs):
+    about a symbol the claim writes as a vector. Read in the two sides, the step's own left-hand
+    side and the definitions they use (J(θ) = ½(Xθ − y)ᵀ(Xθ − y) expanded into θᵀXᵀXθ)."""
+    values, _ = _definitions(target, rhs, scope, literal=False)
+    for side in (target, rhs, lhs, *values.values()):
         for n in side.walk() if side is not None else ():
             if (isinstance(n, Transpose) and isinstance(n.arg, Sym) and n.arg.name[:1].islower()
                     and len(n.arg.name) > 1 and not n.arg.bold):  # θ, β: guessed scalars (shapes.convention)
@@ -2095,7 +2098,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
             layout, established, inferred = local, quote, None
         elif stated:
             layout, established = _layout_at(claim, stated)
-            inferred = None
+            inferred = own = None
             if len({s[1] for s in stated}) > 1:  # the statements disagree: a category by its own declared shape
                 if by_category is None:
                     by_category = _declared_categories(claims, context)
@@ -2108,6 +2111,13 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
                         layout, established = _layout_at(claim, sorted(general, key=lambda t: t[0]))
             if layout == "numerator" and mixed_practice and decided and _claim_category(claim).startswith("scalar-by"):
                 claim.facts["note_layout"], claim.facts["layout_stated"] = "mixed", True
+                continue
+            if (layout == "denominator" and decided and not own and _claim_category(claim).startswith("scalar-by")
+                    and _rows_for_jacobians(context)):
+                # ∇f said to be a column, Jacobians written with a row per component: a derivative
+                # of a scalar written with ∂ may be the one-row Jacobian of that tradition ("gradients
+                # are columns" in words says it of ∂f/∂x too)
+                claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
                 continue
         else:
             (layout, inferred), established = guesses.get(_group(claim), (None, None)), None
@@ -2136,6 +2146,20 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
             continue
         claim.facts["wrong_layout"] = (expected, established)
         claim.verdict = f"true only in the {holds} layout; the note uses the {expected} layout ({established})"
+
+
+def _rows_for_jacobians(context) -> bool:
+    """Whether the note states the numerator layout for its derivatives of vectors by vectors
+    (a Jacobian written with a row per component, "the (i, j) entry is ∂y_i/∂x_j") while each of
+    its general statements of the denominator layout is said of ∇ only ("∇ₓf is a column")."""
+    layouts = getattr(context, "layouts", None) or ()
+    general = [st for st in layouts if not getattr(st, "category", None) and st.layout == "denominator"]
+    return bool(general) and all(_OF_NABLA.search(st.text) and not _OF_GRADIENT_WORDS.search(st.text) for st in general) and any(
+        getattr(st, "category", None) == "vector-by-vector" and st.layout == "numerator" for st in layouts)
+
+
+_OF_NABLA = re.compile(r"\\nabla|∇")
+_OF_GRADIENT_WORDS = re.compile(r"gradient|梯度|derivatives?\b|导数", re.I)
 
 
 def _layout_sensitive(category: str | None) -> bool:

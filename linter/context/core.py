@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_ASSUMPTION_HINTS, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
@@ -258,13 +258,22 @@ class Context:
         )  # a formula in a heading is explained by the section under it
         if d.local and d.index != k:
             return self._outside_condition(d)
-        if not held:
+        if not held or self._other_branch(d, k):
             return self._far(d)
         if d.index < k and (
             outline.unclear(d.index, k) or d.index in self.worked_items or k >= self.redefined.get(d.index, k + 1)
         ):  # a list of general rules after an example, a new example, an exercise, a name defined anew
             return self._far(d)
         return d
+
+    def _other_branch(self, d: Declaration, k: int) -> bool:
+        """Whether ``d`` was made in a nested list item ("- Three layers:" / "  - W₂ ∈ ℝ^{H₂×H₁}")
+        that passage ``k`` is not under, while another declaration gives the same symbol another
+        shape: each branch of such an outline declares its own symbols."""
+        items = self.outline.passages[d.index].items
+        if len(items) < 2 or items[-2] in self.outline.passages[k].items or d.shape is None:
+            return False
+        return any(e.shape is not None and e.shape != d.shape for e in self._by_key.get(d.key, ()))
 
     def _outside_condition(self, d: Declaration) -> Declaration:
         """A condition ("when A is symmetric") seen from another passage: its shape is a
@@ -419,8 +428,9 @@ class Context:
         for key, props in _equation_props(raw, self.macros):  # \text{if $W = W^T$} beside the formula
             out[key] |= props
         words = raw.replace("$", "")
-        if words:
-            for said in _read_words(words):
+        typed = _typed_words(claim.block.text, claim.start)
+        for text in (words, typed):
+            for said in _read_words(text) if text else ():
                 if isinstance(said.subject, str) and said.props:
                     out[said.subject] |= said.props
         k, _ = self._where(claim)
@@ -633,6 +643,22 @@ def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
     return out
 
 
+_TYPED_TEXT = re.compile(r"\\(?:text|textrm|textit|textnormal|mathrm|mbox)\s*\{([^{}]*)\}")
+_TYPED_SPACING = re.compile(r"\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|space)(?![a-zA-Z])|\\[,;:! ]|[~&$]")
+
+
+def _typed_words(text: str, start: int) -> str:
+    """The words before a claim in its row of math, as a reader reads them: ``\\text{if } B
+    \\text{ is symmetric},`` and words typed as letters, ``if\\quad B\\quad is\\quad symmetric,``;
+    "" when they name no property."""
+    row = text[:start]
+    cut = row.rfind("\\\\")
+    row = row[cut + 2 :] if cut >= 0 else row  # from the row break on
+    if not _ASSUMPTION_HINTS.search(row):
+        return ""
+    return " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", row)).split())
+
+
 def _read_words(words: str) -> list[Said]:
     from derivlint.source import Source
 
@@ -697,10 +723,22 @@ class _Builder:
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence))
             for layout, start, end, sentence in self._guarded(entry_layouts, marked) or ():
                 self.ctx.layouts.append(LayoutStatement(layout, marked.source, start, end, sentence, "vector-by-vector"))
+        self._written_jacobians()
         self.ctx.declarations.sort(key=lambda d: (d.index, d.start))
         self.ctx._in_passage = None  # grouped again in the sorted order
         self.ctx.statements.sort(key=lambda s: (self.ctx._where(s.block)[0], s.start))
         return self.ctx
+
+    def _written_jacobians(self) -> None:
+        """A Jacobian written out entry by entry (∂h/∂v = [∂h_i/∂v_j]) states the layout of the
+        note's derivatives of vectors by vectors, as "the (i, j) entry is ∂h_i/∂v_j" does."""
+        for c in self.claims:
+            if c.kind in ("derivative", "definition", "equality") and isinstance(c.rhs, Matrix) and c.rhs.schematic:
+                layout = md.jacobian_layout(c.lhs, c.rhs)
+                if layout is not None:
+                    block = c.block
+                    self.ctx.layouts.append(LayoutStatement(layout, block.source, block.file_offset(c.start),
+                                                            block.file_offset(c.end), c.text, "vector-by-vector"))
 
     @staticmethod
     def _guarded(read, *args):

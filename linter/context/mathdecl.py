@@ -254,3 +254,27 @@ def mentions(node: Node | None, key: str) -> bool:
 
 def is_zero(node: Node | None) -> bool:
     return isinstance(node, Num) and node.value in ("0", "0.0")
+
+
+def jacobian_layout(lhs: Node | None, rhs: Node | None) -> str | None:
+    """The layout a Jacobian written out entry by entry gives: ∂h/∂v = [∂h_1/∂v_1 ⋯ ∂h_1/∂v_n;
+    ⋮; ∂h_m/∂v_1 ⋯ ∂h_m/∂v_n] (a row follows one component of h: numerator) or its transpose
+    (denominator); None for anything else, or corners that do not say which."""
+    if not (isinstance(lhs, Deriv) and isinstance(rhs, Matrix) and len(lhs.wrt) == 1 and len(rhs.rows) >= 2):
+        return None
+    num, wrt = lhs.num, lhs.wrt[0]
+    if not (isinstance(num, Sym) and isinstance(wrt, Sym)) or any(len(row) < 2 for row in rhs.rows):
+        return None
+    subs = []
+    for entry in (rhs.rows[0][0], rhs.rows[0][-1], rhs.rows[-1][0]):
+        if not (isinstance(entry, Deriv) and len(entry.wrt) == 1 and isinstance(entry.num, Sym)
+                and isinstance(entry.wrt[0], Sym) and entry.num.name == num.name and entry.wrt[0].name == wrt.name
+                and entry.num.sub and entry.wrt[0].sub):
+            return None
+        subs.append((entry.num.sub, entry.wrt[0].sub))
+    (a, b), (c, d), (e, f) = subs
+    if a == c and b != d and a != e and b == f:
+        return "numerator"  # along a row the variable's index moves
+    if a != c and b == d and a == e and b != f:
+        return "denominator"
+    return None

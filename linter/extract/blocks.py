@@ -28,6 +28,7 @@ class Passage:
     section: int = 0
     row: int | None = None
     cells: tuple[tuple[int, int], ...] = ()
+    items: tuple[int, ...] = ()  # the (Markdown) list items it is in, outermost first, each by an id
     # Weak references: each block holds its passage, and a passage holding its blocks too
     # would make a reference cycle, which only the cyclic garbage collector frees.
     _blocks: list[weakref.ref] = field(default_factory=list, init=False, repr=False)

@@ -123,6 +123,7 @@ class _Segment:
     argument: bool = False  # a math directive whose opening line holds an equation after {math}
     whole: bool = False  # a math fence whose content is one display whatever its blank lines (```math)
     span: tuple[int, int] | None = None  # a one-line passage's columns from its first non-blank (a title)
+    items: tuple[int, ...] = ()  # the list items it is in, outermost first (their opening tokens)
 
 
 @lru_cache(maxsize=1)
@@ -209,7 +210,8 @@ def _segments_from_tokens(tokens) -> list[_Segment]:
         markers = depth + sum(1 for entry in stack if entry[1] == "list_item" and entry[2] == first)
         prose = stack[-1][1] if stack else "paragraph"
         if kind == "paragraph_open":
-            segments.append(_Segment(prose, first, last, ids, depth, markers))
+            items = tuple(entry[0] for entry in stack if entry[1] == "list_item")
+            segments.append(_Segment(prose, first, last, ids, depth, markers, items=items))
         elif kind == "heading_open":
             inline = tokens[index + 1] if index + 1 < len(tokens) else None
             content_last = inline.map[1] if inline is not None and inline.map else last
@@ -379,6 +381,7 @@ class _Reader:
             headings=self.outline.path,
             section=self.outline.section,
             row=seg.first + 1 if seg.kind == "table_row" else None,
+            items=seg.items,
         )
 
     # scanning ---------------------------------------------------------------------
