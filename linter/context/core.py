@@ -501,17 +501,6 @@ def _divides_by_matrices(node) -> bool:
     return False
 
 
-def _skew_sym(lhs, rhs):
-    """A^T = -A or -A = A^T: the A."""
-    from derivlint.math.tree import Neg
-
-    for a, b in ((lhs, rhs), (rhs, lhs)):
-        t = md.transposed_sym(a)
-        if t is not None and isinstance(b, Neg) and md.same_sym(t, b.arg):
-            return t
-    return None
-
-
 def _commuting(lhs, rhs):
     """AB = BA: the two symbols A and B."""
     if not (isinstance(lhs, Mul) and isinstance(rhs, Mul) and len(lhs.factors) == len(rhs.factors) == 2):
@@ -521,22 +510,6 @@ def _commuting(lhs, rhs):
     if all(isinstance(x, Sym) for x in (a, b, c, d)) and a.key == d.key and b.key == c.key and a.key != b.key:
         if all(op in ("", "cdot") for op in lhs.ops + rhs.ops):
             return a, b
-    return None
-
-
-def _unit_sym(lhs, rhs):
-    """‖u‖ = 1 (or ‖u‖_2 = 1, uᵀu = 1): the u."""
-    from derivlint.math.tree import Norm
-
-    for a, b in ((lhs, rhs), (rhs, lhs)):
-        if not (isinstance(b, Num) and b.value == "1"):
-            continue
-        if isinstance(a, Norm) and isinstance(a.arg, Sym) and a.sub in (None, "2"):
-            return a.arg
-        if isinstance(a, Mul) and len(a.factors) == 2 and isinstance(a.factors[1], Sym):
-            t = md.transposed_sym(a.factors[0])
-            if t is not None and md.same_sym(t, a.factors[1]):
-                return a.factors[1]
     return None
 
 
@@ -625,7 +598,7 @@ _INLINE_EQUATION = re.compile(r"\$([^$=]{1,60})=([^$=]{1,60})\$")
 
 def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
     """What an equation in words beside a formula says of a matrix ("if $W = W^T$": symmetric,
-    "$Q^T Q = I$": orthogonal), as the same equation in the note's math would."""
+    "$Q^T Q = I$": orthogonal), as the same equation in the note's math does (md.equation_props)."""
     if "$" not in words:
         return []
     out = []
@@ -634,12 +607,9 @@ def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
             lhs, rhs = md.parse_math(m.group(1), macros), md.parse_math(m.group(2), macros)
         except _UNREADABLE:
             continue
-        sym = md.symmetric_sym(lhs, rhs)
-        if sym is not None:
-            out.append((sym.key, {"symmetric", "square"}))
-        ortho = md.orthogonal_sym(lhs, rhs)
-        if ortho is not None:
-            out.append((ortho.key, {"orthogonal", "square"}))
+        said = md.equation_props(lhs, rhs)
+        if said is not None:
+            out.append((said[0].key, set(said[2])))
     return out
 
 
@@ -890,27 +860,16 @@ class _Builder:
                 self._declare(md.key_of(name), space.shape, None, space.props, origin, start, end, k,
                               bold=md.bold_of(name), **kw)  # fmt: skip
             return
-        sym = md.symmetric_sym(lhs, rhs) if rel == "=" else None
-        if sym is not None:
-            self._declare(sym.key, None, "matrix", {"symmetric", "square"}, origin, start, end, k, bold=sym.bold, **kw)
-            return
-        skew = _skew_sym(lhs, rhs) if rel == "=" else None
-        if skew is not None:  # A^T = -A
-            self._declare(skew.key, None, "matrix", {"skew_symmetric", "square"}, origin, start, end, k, bold=skew.bold, **kw)
-            return
-        ortho = md.orthogonal_sym(lhs, rhs) if rel == "=" else None
-        if ortho is not None:
-            self._declare(ortho.key, None, "matrix", {"orthogonal", "square"}, origin, start, end, k, bold=ortho.bold, **kw)
+        said = md.equation_props(lhs, rhs) if rel == "=" else None
+        if said is not None:  # Aᵀ = A, Aᵀ = −A, QᵀQ = I, ‖u‖ = 1
+            sym, kind, props = said
+            self._declare(sym.key, None, kind, set(props), origin, start, end, k, bold=sym.bold, **kw)
             return
         # AB = BA stated inline or as a condition ("with $AB = BA$"); a display may be a claim to check
         pair = _commuting(lhs, rhs) if rel == "=" and (condition or not block.display) else None
         if pair is not None:  # AB = BA: drawn with shared eigenvectors (truth._draw)
             for sym in pair:
                 self._declare(sym.key, None, "matrix", {"commuting", "square"}, origin, start, end, k, bold=sym.bold, **kw)
-            return
-        unit = _unit_sym(lhs, rhs) if rel == "=" else None
-        if unit is not None:  # ‖u‖ = 1, ‖u‖_2 = 1, uᵀu = 1
-            self._declare(unit.key, None, None, {"unit"}, origin, start, end, k, bold=unit.bold, **kw)
             return
         cov = _gaussian_covariance(rhs) if rel == "∼" else None
         if cov is not None:  # x ∼ N(m, Σ): Σ is a covariance, symmetric and positive definite

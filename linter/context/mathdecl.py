@@ -278,3 +278,49 @@ def jacobian_layout(lhs: Node | None, rhs: Node | None) -> str | None:
     if a != c and b == d and a == e and b != f:
         return "denominator"
     return None
+
+
+def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
+    """Aᵀ = −A or −A = Aᵀ: the A."""
+    from derivlint.math.tree import Neg
+
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        t = transposed_sym(a)
+        if t is not None and isinstance(b, Neg) and same_sym(t, b.arg):
+            return t
+    return None
+
+
+def unit_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
+    """‖u‖ = 1 (or ‖u‖₂ = 1, uᵀu = 1): the u."""
+    from derivlint.math.tree import Norm
+
+    for a, b in ((lhs, rhs), (rhs, lhs)):
+        if not (isinstance(b, Num) and b.value == "1"):
+            continue
+        if isinstance(a, Norm) and isinstance(a.arg, Sym) and a.sub in (None, "2"):
+            return a.arg
+        if isinstance(a, Mul) and len(a.factors) == 2 and isinstance(a.factors[1], Sym):
+            t = transposed_sym(a.factors[0])
+            if t is not None and same_sym(t, a.factors[1]):
+                return a.factors[1]
+    return None
+
+
+# What an equation says of its one symbol, in the order tried: (reader, kind, properties)
+EQUATION_PROPS = (
+    (symmetric_sym, "matrix", frozenset({"symmetric", "square"})),  # Aᵀ = A
+    (skew_symmetric_sym, "matrix", frozenset({"skew_symmetric", "square"})),  # Aᵀ = −A
+    (unit_sym, None, frozenset({"unit"})),  # ‖u‖ = 1, uᵀu = 1 (the number 1: not QᵀQ = I)
+    (orthogonal_sym, "matrix", frozenset({"orthogonal", "square"})),  # QᵀQ = I
+)
+
+
+def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:
+    """(symbol, kind, properties) an equation ``lhs = rhs`` states of one symbol, in the note's
+    math or in words beside a formula ("if $W = W^T$"), or None."""
+    for read, kind, props in EQUATION_PROPS:
+        sym = read(lhs, rhs)
+        if sym is not None:
+            return sym, kind, props
+    return None
