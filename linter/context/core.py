@@ -442,10 +442,8 @@ class Context:
             lead = block.source.text[max(prev.start, prev.end - LEAD_IN_REACH) : prev.end]
         remark |= subjectless_props(lead) if lead else frozenset()
         if remark:  # "= Σ^{-1}（因为对称）", "for symmetric matrices this is": the formula's matrices
-            for side in (claim.lhs, claim.rhs):
-                for n in side.walk() if side is not None else ():
-                    if isinstance(n, Sym) and n.name[:1].isupper() and not n.sub:
-                        out[n.key] |= remark
+            for n in _remarked_matrices(claim):
+                out[n.key] |= remark
         sentence = self._sentences.get(id(block))
         passage = self.outline.passages[k] if self.outline.passages else None
         row = passage is not None and passage.kind == "table_row"
@@ -511,6 +509,13 @@ def _commuting(lhs, rhs):
         if all(op in ("", "cdot") for op in lhs.ops + rhs.ops):
             return a, b
     return None
+
+
+def _remarked_matrices(claim) -> list[Sym]:
+    """The symbols of a claim that a remark on its formula speaks of ("(covariance matrix)",
+    "for symmetric matrices this becomes"): its capitals without subscript, and P^{-T}'s P."""
+    return [n for side in (claim.lhs, claim.rhs) for n in (side.walk() if side is not None else ())
+            if isinstance(n, Sym) and ((n.name[:1].isupper() and not n.sub) or n.sup == "-")]
 
 
 def _lead_in(passages, k: int, claim) -> bool:
@@ -807,11 +812,9 @@ class _Builder:
         block = c.block
         k = self._index(block)
         start, end = block.file_offset(c.start), block.file_offset(c.end)
-        for side in (c.lhs, c.rhs):
-            for n in side.walk() if side is not None else ():
-                if isinstance(n, Sym) and n.name[:1].isupper() and not n.sub or isinstance(n, Sym) and n.sup == "-":
-                    self._declare(n.key, None, None, frozenset(props), "math", start, end, k, bold=n.bold,
-                                  source=block.source, claim=c, block=block)
+        for n in _remarked_matrices(c):
+            self._declare(n.key, None, None, frozenset(props), "math", start, end, k, bold=n.bold,
+                          source=block.source, claim=c, block=block)
 
     def _claim(self, c, chain: list) -> None:
         block = c.block
