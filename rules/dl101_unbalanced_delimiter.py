@@ -82,6 +82,7 @@ _TEXT_ARG = frozenset(
     "operatorname operatorname* tag tag* label ref eqref href url color textcolor colorbox "
     "mathrm mathit mathsf mathtt".split()
 )
+_WORDS_ARG = frozenset("text textrm textbf textit textsf textup textnormal textmd textsl emph mbox hbox".split())
 _TEXT_ARGS = {"href": 2, "textcolor": 1, "colorbox": 1, "color": 1}  # of which only the first is text
 # commands whose arguments are set apart (a script, a fraction's parts): a bracket may not cross them
 _APART = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "sqrt": 1, "binom": 2, "dbinom": 2, "tbinom": 2,
@@ -113,6 +114,7 @@ class _Entry:
     apart: bool = False  # a group set apart (script, fraction part): brackets may not cross it
     commas: int = 0
     more: int = 0  # arguments still to come, for a group that is an argument of an _APART command
+    soft: bool = False  # a '(' opened in words (\text{(symmetric } A)): closed in the math, or not at all
 
 
 def block_imbalances(block) -> list[Problem]:
@@ -174,7 +176,10 @@ def scan(text: str, markdown: bool = False) -> list[Problem]:
             if cmd in _OPEN or cmd in _CLOSE:
                 _bracket(stack, cmd, i, j, problems)
             elif name in _TEXT_ARG:
+                k = j
                 j = _skip_args(text, j, _TEXT_ARGS.get(name, 1), i, problems)
+                if name in _WORDS_ARG:
+                    _words_parentheses(text, k, j, stack)
             elif name == "verb" and j < n:
                 k = text.find(text[j], j + 1)
                 j = n if k == -1 else k + 1
@@ -212,9 +217,34 @@ def scan(text: str, markdown: bool = False) -> list[Problem]:
         apart_args = 0
         i += 1
     for entry in stack:
-        problems.append(_unclosed(entry, outer=entry.kind == "plain" and _at_top(stack, entry)))
+        if not entry.soft:
+            problems.append(_unclosed(entry, outer=entry.kind == "plain" and _at_top(stack, entry)))
     problems.sort(key=lambda p: p.start)
     return problems
+
+
+def _words_parentheses(text: str, i: int, j: int, stack: list[_Entry]) -> None:
+    """The parentheses words in the math leave open or close (``\\text{(symmetric } A)``, ``(A
+    \\text{ symmetric)}``): a reader pairs them with the math's; one the words leave open and the
+    math never closes is the words' own punctuation, not reported."""
+    depth = 0
+    for k in range(i, j):
+        ch = text[k]
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth:
+                depth -= 1
+                continue
+            for m in range(len(stack) - 1, -1, -1):  # close the math's '(' if one is open, else nothing
+                entry = stack[m]
+                if entry.kind == "group" and not entry.apart:
+                    continue
+                if entry.kind == "plain" and entry.value == _OPEN["("]:
+                    del stack[m]
+                break
+    for _ in range(depth):
+        stack.append(_Entry("plain", _OPEN["("], i, i + 1, soft=True))
 
 
 def _skip_space(text: str, i: int) -> int:

@@ -429,6 +429,8 @@ class Context:
             out[key] |= props
         words = raw.replace("$", "")
         typed = _typed_words(claim.block.text, claim.start)
+        for key, props in _stacked_conditions(claim.text, self.macros):  # \overset{A = A^T}{=}
+            out[key] |= props
         for text in (words, typed):
             for said in _read_words(text) if text else ():
                 if isinstance(said.subject, str) and said.props:
@@ -441,6 +443,9 @@ class Context:
             prev = self.outline.passages[k - 1]
             lead = block.source.text[max(prev.start, prev.end - LEAD_IN_REACH) : prev.end]
         remark |= subjectless_props(lead) if lead else frozenset()
+        after = claim.prose_after.strip(" \t()（）,，.;")
+        if after and len(after) <= REMARK_REACH:  # "= 2Av \quad (\text{symmetric})" inside the math
+            remark |= remark_props(f"({after})")
         if remark:  # "= Σ^{-1}（因为对称）", "for symmetric matrices this is": the formula's matrices
             for n in _remarked_matrices(claim):
                 out[n.key] |= remark
@@ -620,6 +625,30 @@ def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
 
 _TYPED_TEXT = re.compile(r"\\(?:text|textrm|textit|textnormal|mathrm|mbox)\s*\{([^{}]*)\}")
 _TYPED_SPACING = re.compile(r"\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|space)(?![a-zA-Z])|\\[,;:! ]|[~&$]")
+
+
+_STACKED = re.compile(r"\\(?:overset|stackrel|underset)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*\{?\s*=")
+
+
+def _stacked_conditions(text: str, macros: dict) -> list[tuple[str, set[str]]]:
+    """What the label over a step's = says (``\\overset{A = A^T}{=}``, ``\\stackrel{\\text{$A$
+    symmetric}}{=}``): the condition that step is made under."""
+    out: list[tuple[str, set[str]]] = []
+    for m in _STACKED.finditer(text) if "set" in text or "stackrel" in text else ():
+        label = m.group(1)
+        if label.count("=") == 1:
+            try:
+                said = md.equation_props(*(md.parse_math(side, macros) for side in label.split("=")))
+            except _UNREADABLE:
+                said = None
+            if said is not None:
+                out.append((said[0].key, set(said[2])))
+                continue
+        words = " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", label)).split())
+        for said in _read_words(words) if _ASSUMPTION_HINTS.search(words) else ():
+            if isinstance(said.subject, str) and said.props:
+                out.append((said.subject, set(said.props)))
+    return out
 
 
 def _typed_words(text: str, start: int) -> str:

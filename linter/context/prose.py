@@ -457,10 +457,11 @@ ASSUMPTIONS_EN = [
     (re.compile(rf"(?P<subj>{MARK})\s*(?:,\s*(?:and\s+)?|\s)(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
     # "(W symmetric)" beside a formula, its words read without their $: a capital letter, then the property, alone
     (re.compile(rf"^\s*(?P<subj>(?-i:[A-Z]))\s+(?P<words>{_PROPS_EN})\s*$", re.I), False),  # alone, A is no article
-    # "for symmetric $J$", "any orthogonal $Q$", "for symmetric B": the adjective with no noun
-    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}))", re.I), False),
+    # "for symmetric $J$", "any orthogonal $Q$", "for symmetric A": the adjective with no noun (after
+    # an adjective, or after "with", a capital A is no article)
+    (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))", re.I), False),
     # "assuming $B$ symmetric", "with B symmetric", "taking A orthogonal": a condition with no verb
-    (re.compile(rf"\b(?P<cond>assuming|with|taking|for)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri)))", re.I), False),
+    (re.compile(rf"\b(?P<cond>assuming|with|taking|for)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri)))", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
     (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
     (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),
