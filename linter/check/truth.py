@@ -931,7 +931,9 @@ def decide(
     known = scope.decided.get(memo)
     if known is not None:
         return Outcome(holds=known[0], category=known[1])
-    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts, must_hold)
+    guessed = inf.is_unsure(left) or inf.is_unsure(right)
+    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts, must_hold,
+                                guessed)
     if outcome is None:
         return None  # not remembered: the draws were cut short
     scope.decided[memo] = (outcome.holds, outcome.category, lhs, rhs)  # the sides kept: their ids stay theirs
@@ -939,9 +941,10 @@ def decide(
 
 
 def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts,
-                      must_hold: str | None = None) -> Outcome | None:  # fmt: skip
+                      must_hold: str | None = None, guessed: bool = False) -> Outcome | None:  # fmt: skip
     """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout;
-    None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold."""
+    None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold.
+    ``guessed``: the sizes rest on a guess, so a side that cannot be formed with them is no verdict."""
     from derivlint.check import numeric
 
     derivative = isinstance(left, Deriv)
@@ -950,6 +953,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     category = None
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
+    mismatch = False  # a side could not be formed with the sizes drawn, in some layout
     for draw in range(DRAWS):
         budget.tick()
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
@@ -974,6 +978,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                         else:
                             b = numeric.evaluate(right, env, deriv=cb)
                     except numeric.ShapeMismatch:
+                        mismatch = True
                         row[layout] = False if derivative else None
                         continue
                     other_reading = hessian.other_reading(left, a, b)
@@ -1002,6 +1007,8 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
             undecided.append(layout)
     if undecided and not holds:
         raise Undecided("the random draws disagree (ill-conditioned or a shape the check could not settle)")
+    if mismatch and guessed and not holds:  # A + Aᵀ with A guessed 2×3 from an example elsewhere
+        raise Undecided("the shapes do not fit with the sizes guessed for its symbols")
     if layouts == (None,):
         holds = set(LAYOUTS) if holds else set()
     return Outcome(holds=frozenset(holds), category=category)

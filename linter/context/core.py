@@ -12,7 +12,7 @@ from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
 from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
-from derivlint.math.treeops import symbols
+from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
 from derivlint.context.prose import (_ASSUMPTION_HINTS, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
@@ -755,8 +755,9 @@ class _Builder:
 
     def _worked_items(self) -> None:
         """The list items that work something out (a claim besides declarations, read or not: "for
-        A ∈ R^{2×3}, C = AB is 2×2"): an exercise or an example each, whose shapes hold in that item
-        only. A notation list ("- x ∈ R^n the input") declares for what follows."""
+        A ∈ R^{2×3}, C = AB is 2×2"; an expression to compute beside a declaration): an exercise or
+        an example each, whose shapes hold in that item only. A notation list ("- x ∈ R^n the
+        input") declares for what follows."""
         outline = self.outline
         for c in self.claims:
             if c.kind == "declaration" or c.block.passage is None:
@@ -764,6 +765,22 @@ class _Builder:
             k = outline.index.get(id(c.block.passage))
             if k is not None and outline.passages[k].kind == "list_item":
                 self.ctx.worked_items.add(k)
+        for k, passage in enumerate(outline.passages):  # "1. Let W ∈ R^{3×4} … Compute $W\mathbf{h}$."
+            if passage.kind != "list_item" or k in self.ctx.worked_items:
+                continue
+            blocks = passage.blocks
+            if len(blocks) < 2 or not any(self.by_block.get(id(b)) for b in blocks):
+                continue  # an expression alone, or no declaration to keep in the item
+            for block in blocks:
+                if self.by_block.get(id(block)) or len(block.text.strip()) < 3:
+                    continue
+                try:
+                    node = md.expression_of(block, self.macros)
+                except _UNREADABLE:
+                    continue
+                if node is not None and not is_lone_symbol(node) and not isinstance(node, (Num, Matrix)):
+                    self.ctx.worked_items.add(k)  # an expression to work out: an exercise
+                    break
 
     def _redefinitions(self) -> None:
         """The passages whose definition of a name (``f(X) = tr(AᵀX)``) is followed, in a later

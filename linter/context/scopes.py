@@ -31,6 +31,10 @@ WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式�
 # A sentence that goes on after a display, in lower case: "… = 2GS,\n\ngiven S is symmetric." explains
 # the display as a "where" paragraph does (matched in lower case only: "If A is …" opens a new sentence)
 CONTINUATION_OPENERS = ("given", "since", "because", "as", "assuming", "provided", "if", "when", "whenever", "for")
+# A paragraph that opens with a bold label ("**Rules.**", "\textbf{Properties:}") is a small heading:
+# it ends a worked example, unless its label goes on working the example out (these words).
+RUN_IN_WITHIN_EXAMPLE = ("solution", "proof", "answer", "hint", "step", "check", "then", "so", "hence",
+                         "解", "证明", "答案", "提示", "步骤", "解答", "所以", "因此")  # fmt: skip
 # what may come before the opening word: spaces, emphasis and list marks, brackets, \textbf{
 _LEAD = (r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
          # "Next, a different example:", "Now another example": a lead-in before the opening word
@@ -40,6 +44,15 @@ _LEAD = (r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
 
 
 _FRAME = re.compile(r"\\begin\{frame\}")
+_RUN_IN = re.compile(r"^\s*(?:\*\*|__|\\textbf\{|\\paragraph\{)\s*(?P<label>[^*_{}\n]{1,40}?)\s*(?:\*\*|__|\})")
+_WITHIN_EXAMPLE = re.compile(r"(?:" + "|".join(re.escape(w) + (r"\b" if w.isascii() else "") for w in RUN_IN_WITHIN_EXAMPLE) + ")", re.I)
+
+
+def _run_in_heading(text: str) -> bool:
+    """Whether a paragraph opens with a bold label that acts as a heading ("**Rules.**") and does
+    not go on working an example out ("**Solution.**")."""
+    m = _RUN_IN.match(text)
+    return m is not None and not _WITHIN_EXAMPLE.match(m.group("label"))
 
 
 def _opener(words: tuple[str, ...]) -> re.Pattern:
@@ -180,7 +193,8 @@ class Outline:
             end = k + 1
             while end < n:
                 q = self.passages[end]
-                if q.kind == "heading" or (q.kind in ("paragraph", "blockquote") and _EXAMPLE_START.match(q.text)):
+                if q.kind == "heading" or (q.kind in ("paragraph", "blockquote") and (
+                        _EXAMPLE_START.match(q.text) or _run_in_heading(q.text))):
                     break
                 if self.run_start[end] == end:  # a list or table begins
                     before = self.passages[end - 1]
