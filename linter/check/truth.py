@@ -416,7 +416,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     if _gated(claim, scope):
         return
-    literal = _has_literal(chain, literal_chains) and _worked_example(chain, scope)
+    literal = (_has_literal(chain, literal_chains) and _worked_example(chain, scope)) or _valued_example(chain, scope)
     lhs = claim.lhs
     if lhs is None and head is None:
         facts["outcome"] = Outcome(reason="the left-hand side did not parse")
@@ -527,6 +527,8 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     untied = _untied_column(target, rhs, scope, literal)
     if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
         return f"uses entries of {untied} without tying them to it"
+    if literal and _abs_of_matrix(target, rhs, scope):  # |J| = 3 with det J = -3
+        return "|·| of a matrix may be its determinant or the determinant's absolute value"
     if literal and _rounded(target, rhs, scope):
         return "equal up to the rounding of the decimals written"
     if literal:
@@ -550,6 +552,20 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
     return None
+
+
+def _abs_of_matrix(lhs, rhs, scope) -> bool:
+    """Whether a side writes |·| around a matrix (a literal, or a symbol valued by one)."""
+    for side in (lhs, rhs):
+        for n in side.walk() if side is not None else ():
+            if isinstance(n, Abs):
+                arg = n.arg
+                if isinstance(arg, Sym):
+                    f = scope.facts(arg.key)
+                    arg = f.value if f is not None else None
+                if isinstance(arg, Matrix) and (len(arg.rows) > 1 or len(arg.rows[0]) > 1):
+                    return True
+    return False
 
 
 def _written_unit(node) -> Fraction | None:
@@ -760,6 +776,31 @@ def _worked_example(chain, scope) -> bool:
         if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
             return True
     return False
+
+
+def _valued_example(chain, scope) -> bool:
+    """A chain whose every symbol the note gives a value made of numbers, one of them a matrix
+    (S = [1/2 0; 0 1/2], then det S = 1/4): a worked example, though no step writes a matrix."""
+    if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
+        return False
+    keys = set()
+    for c in chain:
+        keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
+    matrix = False
+    for key in keys:
+        f = scope.facts(key)
+        value = f.value if f is not None else None
+        if isinstance(value, Matrix) and not value.schematic and all(
+                isinstance(_unsigned(e), Num) or (isinstance(e, Div) and isinstance(_unsigned(e.num), Num) and isinstance(e.den, Num))
+                for row in value.rows for e in row):
+            matrix = True
+        elif not isinstance(_unsigned(value), Num):
+            return False
+    return matrix
+
+
+def _unsigned(node):
+    return node.arg if isinstance(node, Neg) else node
 
 
 def _verdict(outcome: Outcome) -> str:
@@ -2087,6 +2128,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
     both = None  # a note that explains both layouts shows formulas in each (read when first needed)
+    warned: set = set()  # the derivations already warned of a layout the note does not state
     by_category = None  # declared derivative shapes by category (read when first needed)
     # a note that says it uses the numerator layout (said of Jacobians ∂y/∂x) while every derivative
     # of a scalar it writes is a column (its gradient): the mixed convention, so by its own practice
@@ -2147,6 +2189,11 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
                              f"and its derivations do not clearly agree on one")
             continue
         if established is None:  # a guess: a warning that says so (DL401), never an error
+            chain_key = (id(claim.block), claim.chain)
+            if chain_key in warned:  # one warning per derivation: its steps make one choice
+                claim.verdict = f"true only in the {holds} layout, as the step before it"
+                continue
+            warned.add(chain_key)
             claim.facts["wrong_layout"] = (expected, inferred)
             claim.facts["layout_inferred"] = True
             claim.verdict = f"true only in the {holds} layout; the note does not state its layout, {inferred}"

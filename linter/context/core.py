@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_ASSUMPTION_HINTS, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_ASSUMPTION_HINTS, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline
 
@@ -906,7 +906,8 @@ class _Builder:
             if not block.display and illustrates_notation(block.prose_before(), block.prose_after()):
                 return  # "e.g. $M \in \mathbb{R}^{m \times n}$ means M has m rows": how sizes are written
             for name in names:
-                self._declare(md.key_of(name), space.shape, None, space.props, origin, start, end, k,
+                props = space.props | trailing_props(c.prose_after) if c.prose_after else space.props
+                self._declare(md.key_of(name), space.shape, None, props, origin, start, end, k,
                               bold=md.bold_of(name), **kw)  # fmt: skip
             return
         said = md.equation_props(lhs, rhs) if rel == "=" else None

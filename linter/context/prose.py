@@ -193,7 +193,18 @@ def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock
     end = max(pos, passage.end)
     out.append(text[pos:end])
     n += end - pos
-    return Marked(simplified("".join(out)), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
+    return Marked(simplified(unemphasised("".join(out))), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
+
+
+# Markdown emphasis around words ("a **symmetric** matrix", "_not_ square"): read as the words alone
+_EMPHASIS = re.compile(r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*\\])\*{1,3}(?![\w*])|(?<![\w\\])_{1,3}(?=\w)|(?<=\w)_{1,3}(?!\w)")
+
+
+def unemphasised(text: str) -> str:
+    """``text`` with Markdown's emphasis marks turned into spaces (its length kept: offsets hold)."""
+    if "*" not in text and "_" not in text:
+        return text
+    return _EMPHASIS.sub(lambda m: " " * len(m.group()), text)
 
 
 def _start_of(block: MathBlock) -> int:
@@ -413,6 +424,20 @@ _REMARK = re.compile(
 
 
 REMARK_REACH = 60  # how many characters after a formula a remark is read in
+
+# Words inside the math right after a declaration that go on about the declared symbol
+# ("M \in \mathbb{R}^{k \times k} \text{ and is symmetric}", "A \in \mathbb{R}^{n\times n}\text{，且对称}")
+_TRAILING = re.compile(rf"^\s*[,，]?\s*(?:and\s+|且|并且)?\s*(?:(?:is|are|be)\s+|为|是)?(?:both\s+|also\s+)?"
+                       rf"(?P<words>{_PROPS_EN}|{_PROP_CN}+)", re.I)
+
+
+def trailing_props(words: str) -> frozenset[str]:
+    """The properties words right after a declaration in its math give the declared symbol."""
+    match = _TRAILING.match(words)
+    if match is None:
+        return frozenset()
+    said = match.group("words").lower()
+    return frozenset(_props(said, EN_PROPS) | _props(said, CN_PROPS))
 
 # A condition that names no symbol, in the words leading into a formula ("for symmetric matrices
 # this becomes", "in the symmetric case:", "当矩阵对称时", "对于对称矩阵"): the property of the

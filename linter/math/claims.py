@@ -205,7 +205,7 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         rows = flatten_rows(tokens)
     except ParseError as err:
         return [_unparsed(block, 0, len(block.text), err.message, err.start, err.end, err.unbalanced)]
-    segments = [seg for k, row in enumerate(rows) for seg in split_row(row, k)]
+    segments = [seg for k, row in enumerate(rows) for seg in split_row(_unwrapped_remark(row), k)]
     claims = _pair_across_rows(build_claims(block, segments))
     if not claims and not defines and tokens is raw:  # the result owes nothing to macros
         _remember_no_claims(block.text, raw)
@@ -433,6 +433,31 @@ def _is_container(tokens: list[Token], i: int, end: int) -> bool:
 # segments
 
 
+def _unwrapped_remark(row: list[Token]) -> list[Token]:
+    """A row that is one parenthesised remark holding declarations ("(\\mathbf{u} \\in \\mathbb{R}^k,
+    M \\in \\mathbb{R}^{k\\times k} \\text{ and is symmetric})" under a formula): its inside, read
+    as a row of its own; any other row as it is."""
+    if len(row) < 5 or not row[0].is_char("(", "（"):
+        return row
+    last = len(row) - 1
+    while last > 0 and row[last].kind == CHAR and row[last].value in ".,;":
+        last -= 1
+    if not row[last].is_char(")", "）"):
+        return row
+    depth = 0
+    has_in = False
+    for t in row[1:last]:
+        if t.kind == CHAR and t.value in "([{（":
+            depth += 1
+        elif t.kind == CHAR and t.value in ")]}）":
+            depth -= 1
+            if depth < 0:
+                return row  # (a)(b): the first parenthesis closes before the end
+        elif depth == 0 and t.kind == CMD and t.value == "in":
+            has_in = True
+    return row[1:last] if depth == 0 and has_in else row
+
+
 def split_row(row: list[Token], row_index: int) -> list[Segment]:
     """Split one row into statements and prose at \\quad, \\Rightarrow, prose,
     and commas that stand between two relations."""
@@ -494,7 +519,7 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 flush(True)  # = M^T\space M \in R^{k×k}: a word space, then a declaration of M alone
                 i += 1
                 continue
-            elif value in IGNORED:
+            elif value in IGNORED and (value != "space" or depth == 0):  # "\ " in a matrix: the parser reads it
                 i += 1
                 continue
         if depth == 0:

@@ -887,6 +887,9 @@ class Parser:
             not isinstance(inner, Tuple) or inner.brackets == "()"
         ):
             return Call(sym.start, self._last_end(), sym, items)
+        if (tok.start == sym.end and len(sym.name) == 1 and (not isinstance(inner, Tuple) or inner.brackets == "()")
+                and any(_labelled(a) for a in items) and all(isinstance(a, Sym) or _labelled(a) for a in items)):
+            return Call(sym.start, self._last_end(), sym, items)  # E(φ^{g}), h(a_k, θ^{acc}): labelled parameters
         if tok.start == sym.end and _applied_function(sym) and (not isinstance(inner, Tuple) or inner.brackets == "()"):
             return Call(sym.start, self._last_end(), sym, items)  # g(θᵀx), σ(Wx + b), g'(z + 1)
         self.i, self.bold, self.bars = saved
@@ -1870,6 +1873,9 @@ class Parser:
         piecewise = False  # an array with a condition in a cell (1, & i = j): cases written by hand
         for row in split_cells(self.toks, self.i, end_tok_index):
             cells = []
+            if any(_spaced_cell(cell) and (len(row) > 1 or not _has_dots(cell)) for cell in row):
+                # a_1 \ a_2 \ ⋯ \ a_m alone in its cell: a column with dots (schematic.spaced_lists)
+                raise self.error("'\\ ' between the entries of a matrix with columns: a row break '\\\\' written as '\\ '?", tok)
             for cell in row:
                 if len(cell) > 1 and cell[-1].kind == CHAR and cell[-1].value in ",.;" and not cell[-2].is_char("."):
                     cell = cell[:-1]  # 1, & x > 0.: the punctuation of a written-out case (not an ellipsis's dot)
@@ -1963,6 +1969,39 @@ def _prime_count(inner: list[Token]) -> int:
     if not inner or not all(t.is_cmd("prime") or t.is_char("'") for t in inner):
         return 0
     return len(inner)
+
+
+def _spaced_cell(cell: list[Token]) -> bool:
+    """Whether a control space stands between two entries of a cell, outside braces (``1 \\ 1``)."""
+    depth = 0
+    for k, t in enumerate(cell):
+        if t.kind == CHAR and t.value == "{":
+            depth += 1
+        elif t.kind == CHAR and t.value == "}":
+            depth -= 1
+        elif depth == 0 and 0 < k < len(cell) - 1 and t.kind == CMD and t.value == "space" and t.end - t.start == 2:
+            return True  # "\ " itself, not \space written out
+    return False
+
+
+def _has_dots(cell: list[Token]) -> bool:
+    return any(t.kind == CMD and t.value in ("cdots", "ldots", "vdots", "dots", "ddots", "dotsc", "dotsb") for t in cell)
+
+
+def _labelled(node: Node) -> bool:
+    """A symbol with a label written as a superscript (φ^{g}, θ^{acc}, a^S_k), not a power of it."""
+    if isinstance(node, Func) and node.name == "index" and len(node.args) == 1:
+        node = node.args[0]  # a^S_k: the index written after the label
+    return isinstance(node, Pow) and isinstance(node.base, Sym) and _label_exponent(node.exp)
+
+
+def _label_exponent(exp: Node) -> bool:
+    """Whether a superscript is a label rather than a power: letters other than the transpose's
+    (φ^{g}, θ^{acc}), never a number."""
+    if isinstance(exp, Sym):
+        return exp.name.isalpha() and exp.name not in TRANSPOSE_WORDS and exp.sub is None
+    return isinstance(exp, Mul) and all(isinstance(f, Sym) and len(f.name) == 1 and f.name.isalpha() for f in exp.factors) \
+        and not any(op for op in exp.ops)
 
 
 def _applied_function(sym: Sym) -> bool:
