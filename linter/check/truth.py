@@ -524,6 +524,9 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     twice = _defined_twice(claim, scope)
     if twice:
         return twice
+    unsized = _pattern_of_unsized(target, rhs, scope)
+    if unsized:  # [∂(aᵀx)/∂x_1; …; ∂(aᵀx)/∂x_n] with x of no declared length
+        return f"a pattern runs over the entries of {unsized}, whose length is not declared: its n may not be that length"
     untied = _untied_column(target, rhs, scope, literal)
     if untied:  # [x_1; x_2] = A^{-1} [y_1; y_2] under y = Ax: the entries stand for a vector not tied here
         return f"uses entries of {untied} without tying them to it"
@@ -1182,19 +1185,64 @@ def _untied_column(lhs: Node, rhs: Node | None, scope: Scope, literal: bool) -> 
                 continue
             cells = [cell for row in n.rows for cell in row]
             first = cells[0] if cells else None
-            if len(cells) < 2 or not isinstance(first, Sym) or _entry_positions(first.name, n) is None:
+            if len(cells) < 2:
                 continue
-            if not all(_entry_subscript(c.sub) for c in cells):
-                continue
+            if isinstance(first, Sym) and _entry_positions(first.name, n) is not None:
+                if not all(_entry_subscript(c.sub) for c in cells):
+                    continue
+                entries = cells
+            else:  # [2x_1; 2x_2]: each cell an expression of one entry of the same vector
+                entries = _one_entry_each(cells)
+                if entries is None:
+                    continue
+                first = entries[0]
             whole = _whole_of(first, scope)
             if whole is not None and first.sub in (_entry_positions(first.name, whole[1].value) or {}):
                 continue  # tied (_tie_entries)
             # entries on one side only stand for a vector the note relates to the other side (y = Ax);
             # on both sides ([x_1 x_2] A [x_1; x_2] = x_1² + …) they are free numbers of an identity
-            keys = {c.key for c in cells}
+            keys = {c.key for c in entries}
             if sum(1 for other in (lhs, rhs) if other is not None and keys & set(symbols(other))) == 1:
                 return first.name
     return None
+
+
+def _pattern_of_unsized(lhs, rhs, scope) -> str | None:
+    """The name of a vector whose entries a schematic matrix or a Σ with a letter for its bound runs
+    over (x_1 … x_n, Σ_{i=1}^{n} a_i x_i) while the claim also writes it whole (aᵀx) and nothing
+    declares its length: the draws give it a length of its own, not the pattern's n."""
+    whole = {n.name for side in (lhs, rhs) if side is not None for n in side.walk() if isinstance(n, Sym) and not n.sub}
+    for side in (lhs, rhs):
+        for n in side.walk() if side is not None else ():
+            ranging = (isinstance(n, Matrix) and n.schematic) or (isinstance(n, Sum) and isinstance(n.upper, Sym))
+            if not ranging:
+                continue
+            for m in n.walk():
+                if isinstance(m, Sym) and m.sub and m.name in whole:
+                    facts = scope.facts(m.name)
+                    if facts is None or (facts.shape is None and facts.value is None):
+                        return m.name
+    return None
+
+
+def _one_entry_each(cells: list) -> list | None:
+    """The entry (x_1, x_2, …) each cell of a column is an expression of, when every cell holds
+    entries of one and the same vector and each cell one entry only, in distinct places; else None."""
+    entries = []
+    name = None
+    for cell in cells:
+        found = {m.key: m for m in cell.walk() if isinstance(m, Sym) and m.sub and not m.sup and _entry_subscript(m.sub)}
+        if len(found) != 1:
+            return None
+        (entry,) = found.values()
+        if name is None:
+            name = entry.name
+        if entry.name != name or any(e.sub == entry.sub for e in entries):
+            return None
+        if any(isinstance(m, Sym) and m.name == name and not m.sub for m in cell.walk()):
+            return None  # the whole vector beside its entry: not a column of entries
+        entries.append(entry)
+    return entries
 
 
 def _tie_entries(sides: tuple[Node, Node], scope: Scope) -> tuple[Node, Node]:

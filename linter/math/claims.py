@@ -607,8 +607,14 @@ def _remark_close(row: list[Token], i: int, close: int | None) -> int | None:
         return close  # (\because \sum_k m_k = N): the reason for a step
     if _word_in_parens(row, i, close):
         return close  # X \ (guess): a word spelt in math letters, set off at the end of a step
+    depth = 0  # words inside a group (\underbrace{…}_{\text{scalar}}) label a formula, not the parenthesis
     for k in range(i + 1, close):
         t = row[k]
+        if t.kind == CHAR and t.value in "{}":
+            depth += 1 if t.value == "{" else -1
+            continue
+        if depth > 0:
+            continue
         if t.kind == TEXT:
             return close
         if t.kind == CMD and t.value in PROSE_FONTS and k + 1 < close and row[k + 1].is_char("{"):
