@@ -368,4 +368,25 @@ def _names(tree, scope) -> set[str] | None:
                     todo.append(f.value)
                 elif isinstance(tree, Deriv) and n is tree.num:
                     return None  # ∂f/∂x with f never defined
+    if isinstance(tree, Deriv) and tree.num is not None and not _reaches(tree.num, tree.wrt, scope):
+        return None  # ∇ₓ(zᵀz) with no x in it: z depends on x in a way the note does not write here
     return names
+
+
+def _reaches(num, wrt, scope) -> bool:
+    """Whether the differentiated expression holds a variable it is differentiated by, itself or
+    through the definitions of its symbols."""
+    wanted = {w.name for w in wrt if isinstance(w, Sym)}
+    if not wanted:
+        return True
+    todo, seen = [num], set()
+    while todo:
+        for n in todo.pop().walk():
+            if isinstance(n, Sym):
+                if n.name in wanted:
+                    return True
+                f = scope.facts(n.key)
+                if f is not None and f.value is not None and n.key not in seen:
+                    seen.add(n.key)
+                    todo.append(f.value)
+    return False
