@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 from derivlint.math.tree import (
     Add, Call, Deriv, Func, Inverse, Matrix, Mul, Neg, Node, Num, Pow, Sum, Sym, Transpose,
@@ -35,7 +36,10 @@ def against_parenthesis(n: Mul, text: str) -> list[Node]:
     """The factors of ``n`` written right against an opening parenthesis, L(ST), χ^2(a) (``text``:
     the block the offsets point into): a name applied to an argument, or a factor times a group,
     which the product alone does not tell apart."""
-    return [a for a, b in zip(n.factors, n.factors[1:]) if a.end == b.start and text[b.start : b.start + 1] == "("]
+    return [a for a, b in zip(n.factors, n.factors[1:]) if a.end == b.start and _OPENING.match(text, b.start)]
+
+
+_OPENING = re.compile(r"(?:\\(?:left|bigl?|Bigl?|biggl?|Biggl?)\s*)?\(")  # (, \left(, \bigl(
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # node type -> its fields that may hold a node
