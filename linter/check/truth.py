@@ -2188,6 +2188,8 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         outcome = claim.facts.get("outcome")
         decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
         local, quote = _local_layout(claim) if decided and not outcome.gradient else (None, None)
+        if local is None and decided and _claim_category(claim).startswith("scalar-by") and _called_jacobian(claim):
+            local = "both"  # "the Jacobians of each stage: ∂z/∂v = 2vᵀ": a scalar's Jacobian is a row
         if local == "both":  # its sentence or section compares the layouts: nothing to expect
             claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
             continue
@@ -2365,6 +2367,21 @@ def _local_layout(claim) -> tuple[str | None, str | None]:
             at = source.text.rfind(heading, 0, block.start)
             return next(iter(named)), _quote(_where(source, max(at, 0)), heading)
     return None, None
+
+
+_JACOBIAN_WORDS = re.compile(r"jacobian|雅可比|ヤコビ", re.I)
+
+
+def _called_jacobian(claim) -> bool:
+    """Whether the words that lead into the claim call what it writes a Jacobian."""
+    from derivlint.context.prose import lead_in
+
+    block = claim.block
+    passage = getattr(block, "passage", None)
+    if passage is None:
+        return False
+    words = lead_in(block.source.text, block.start, block.end, passage.start, passage.end)
+    return bool(_JACOBIAN_WORDS.search(words))
 
 
 def _claim_category(claim) -> str:
