@@ -148,3 +148,35 @@ def test_a_reported_limit_typo_is_read_as_meant(tex, expected) -> None:
     # DL503 reports ∑_{i-1}; the step is then read with i = 1, as the note means it
     assert verdict(tex).startswith(expected), verdict(tex)
     assert "DL503" in codes(tex)
+
+
+# A definition substituted into a claim brings its own Σ: its letter is bound there, so a free
+# index of the claim with the same letter is another index (alpha-renaming, never a shadowing).
+DEFINED = "Let $x \\in \\mathbb{R}^n$, $B \\in \\mathbb{R}^{m \\times n}$, $f(x) = \\sum_{i=1}^{n} x_i^3$ and $y_i = \\sum_{j=1}^{n} B_{ij} x_j$.\n\n"
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("\\frac{\\partial f}{\\partial x_i} = 3 x_i^2", "true"),
+        ("\\frac{\\partial f}{\\partial x_i} = 3 x_i", "false"),
+        ("\\frac{\\partial f}{\\partial x_k} = 3 x_k^2", "true"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = B_{ij}", "true"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = 2 B_{ij}", "false"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = B_{ji}", "undecided"),  # B is m×n: no reading of B_{ji}
+    ],
+)
+def test_a_definitions_own_sum_index_is_renamed_apart(tex, expected) -> None:
+    assert verdict(tex, DEFINED).startswith(expected)
+
+
+def test_renaming_apart_touches_only_the_letters_a_sum_binds() -> None:
+    from derivlint.check.indices import _Rename
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+    from derivlint.math.tree import render
+
+    tree = sub_parse(lex("x_i + \\sum_{i=1}^{n} i x_i y_{ij}"))
+    out = _Rename({"i"}, ["p"]).visit(tree, {})
+    assert render(out) == "x_i + ∑_{p=1}^{n} p x_p y_pj"
+    assert render(tree) == "x_i + ∑_{i=1}^{n} i x_i y_ij"  # the tree itself is not changed

@@ -534,7 +534,7 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
         raise IndexUndecided("the sides differ only in the indices of their entries: a property the note "
                              "may state (symmetry, detailed balance) makes them equal")
     if results[0] is False and not wholes and not any(
-        ic._declared(Sym(0, 0, ic.whole_key[name], None, name in ic.bold_bases)) for name in ic.bases
+        _whole_declared(ic, name) for name in ic.bases
     ):
         # only entries of symbols the note never declares (π_i T_{ij}): they may obey what its prose
         # says (a distribution, detailed balance), which the draws do not know
@@ -595,7 +595,78 @@ def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     values, functions = _definitions(lhs, rhs, scope, False)
     if not values:
         return lhs, rhs
+    values, functions = _renamed_apart(values, functions, (lhs, rhs))
     return substitute(lhs, values, functions), substitute(rhs, values, functions)
+
+
+def _letters(nodes) -> set[str]:
+    """Every one-letter name and subscript letter written in ``nodes`` (the letters in use)."""
+    used: set[str] = set()
+    for side in nodes:
+        for n in side.walk():
+            if isinstance(n, Sym):
+                if len(n.name) == 1:
+                    used.add(n.name)
+                used.update(_parts(n.sub) or ())
+            elif isinstance(n, Sum) and n.index:
+                used.update(p.strip() for p in n.index.split(","))
+    return used
+
+
+def _renamed_apart(values: dict, functions: dict, sides) -> tuple[dict, dict]:
+    """The definitions with each Σ's letter that the claim also writes renamed to a fresh one:
+    f = ∑_i x_i^2 put into ∂f/∂x_i is ∑_p x_p^2 (the definition's i is its own, bound by its Σ),
+    not a Σ over the claim's free i. Renaming a bound letter never changes what a sum means."""
+    if not any(isinstance(n, Sum) for value in values.values() for n in value.walk()):
+        return values, functions
+    claimed = _letters(sides)
+    used = claimed | _letters(values.values())
+    fresh = [x for x in "pqrstuvkljmn" if x not in used]
+    renamer = _Rename(claimed, fresh)
+    new_values = {key: renamer.visit(value, {}) for key, value in values.items()}
+    new_functions = {key: (params, new_values.get(key, renamer.visit(body, {})))
+                     for key, (params, body) in functions.items()}  # fmt: skip
+    return new_values, new_functions
+
+
+class _Rename:
+    """A tree with the letters its Σs bind renamed where they clash with ``clashing`` (alpha-renaming:
+    only inside the Σ that binds the letter). A clash without a fresh letter left is kept as written."""
+
+    def __init__(self, clashing: set[str], fresh: list[str]):
+        self.clashing, self.fresh = clashing, fresh
+
+    def visit(self, n: Node, names: dict) -> Node:
+        if isinstance(n, Sum):
+            letters = _sum_indices(n) or []
+            inner = dict(names)
+            for letter in letters:
+                if letter in self.clashing and self.fresh:
+                    inner[letter] = self.fresh.pop(0)
+            if inner == names:
+                return n if not names else rebuild(n, lambda child: self.visit(child, names))
+            clone = rebuild(n, lambda child: self.visit(child, inner))
+            if n.index:
+                clone.index = ",".join(inner.get(p.strip(), p.strip()) for p in n.index.split(","))
+            return clone
+        if not names:
+            if not any(isinstance(m, Sum) for m in n.walk()):
+                return n
+            return rebuild(n, lambda child: self.visit(child, names))
+        if isinstance(n, Sym):
+            parts = _parts(n.sub)
+            renamed_sub = n.sub
+            if parts and any(p in names for p in parts):
+                new = [names.get(p, p) for p in parts]
+                renamed_sub = ",".join(new) if "," in n.sub else "".join(new)
+            if renamed_sub == n.sub and not (n.name in names and not n.sub and not n.sup):
+                return n
+            clone = rebuild(n, lambda child: child)
+            clone.sub = renamed_sub
+            if n.name in names and not n.sub and not n.sup:
+                clone.name = names[n.name]
+            return clone
+        return rebuild(n, lambda child: self.visit(child, names))
 
 
 def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
@@ -658,7 +729,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
         key = ic.whole_key[name]
         if key not in wholes:
-            declared = ic._declared(Sym(0, 0, key, None, name in ic.bold_bases))
+            declared = _whole_declared(ic, name)
             if declared is not None and len(declared) == 2:
                 _tie_declared(ic, name, key, declared)
     if pending:
@@ -671,6 +742,17 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             ):
                 raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _whole_declared(ic: IndexClaim, name: str):
+    """The declared shape of the whole a base written only by its entries belongs to: in the
+    entries' font, else, for plain entries (x_i), the bold whole (𝐱 ∈ ℝ^n): notes write the
+    entries of a bold vector or matrix in plain type."""
+    key, bold = ic.whole_key[name], name in ic.bold_bases
+    declared = ic._declared(Sym(0, 0, key, None, bold))
+    if declared is None and not bold:
+        declared = ic._declared(Sym(0, 0, key, None, True))
+    return declared
 
 
 def _entries_by_convention(ic: IndexClaim, name: str) -> bool:
