@@ -596,7 +596,35 @@ def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     if not values:
         return lhs, rhs
     values, functions = _renamed_apart(values, functions, (lhs, rhs))
+    values = _instantiated(values, (lhs, rhs))
     return substitute(lhs, values, functions), substitute(rhs, values, functions)
+
+
+_ENTRY_KEY = re.compile(r"([A-Za-z]+)_([a-z])")
+
+
+def _instantiated(values: dict, sides) -> dict:
+    """The definition of an entry with a free index (z_i = 3(x_i + 2)^2, for every i) given to the
+    same entry under another letter the sides or definitions write (z_p of o = ¼∑_p z_p): the
+    value with its free letter renamed. Nothing when the value binds the new letter itself."""
+    templates = {}
+    for key, value in values.items():
+        m = _ENTRY_KEY.fullmatch(key)
+        if m and m.group(2) in INDEX_LETTERS and m.group(2) in _letters([value]):
+            templates.setdefault(m.group(1), (m.group(2), value))
+    if not templates:
+        return values
+    out = dict(values)
+    for tree in [*sides, *values.values()]:
+        for n in tree.walk():
+            if not (isinstance(n, Sym) and n.name in templates and not n.sup and n.key not in out):
+                continue
+            parts = _parts(n.sub)
+            letter, value = templates[n.name]
+            if not parts or len(parts) != 1 or not parts[0].isalpha() or parts[0] in _letters([value]):
+                continue
+            out[n.key] = _Rename(set(), []).visit(value, {letter: parts[0]})
+    return out
 
 
 def _letters(nodes) -> set[str]:
@@ -641,6 +669,7 @@ class _Rename:
             letters = _sum_indices(n) or []
             inner = dict(names)
             for letter in letters:
+                inner.pop(letter, None)  # bound here: not the letter renamed outside
                 if letter in self.clashing and self.fresh:
                     inner[letter] = self.fresh.pop(0)
             if inner == names:
