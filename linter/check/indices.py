@@ -163,8 +163,10 @@ class IndexClaim:
                 for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
         if set(free[0]) != set(free[1]):
             only = sorted(set(free[0]) ^ set(free[1]))
-            raise IndexUndecided(f"the free index {only[0]} is on one side only")
-        self.free = sorted(free[0])
+            sides = (self.lhs, self.rhs)
+            if not all(_within_derivatives(sides[0 if x in free[0] else 1], x) for x in only):
+                raise IndexUndecided(f"the free index {only[0]} is on one side only")
+        self.free = sorted(set(free[0]) | set(free[1]))
         self.free_letters = set(self.free)
         self.sum_ids: dict[int, list] = {}
         self._analyse(self.lhs, {})
@@ -372,6 +374,28 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+def _within_derivatives(side: Node, letter: str) -> bool:
+    """Whether every entry of ``side`` with the index ``letter`` is in a derivative that has it both
+    above and below the bar (∂Y_{ij}/∂X_{ik} = B_{kj}: the claim holds for every i, no other side
+    needs it). Any other use on one side only (p_k − 1(y_i = k)) is not read."""
+    def count(node) -> int:
+        total = 0
+        for n in node.walk():
+            if isinstance(n, Sym) and letter in (_parts(n.sub) or ()):
+                total += 1
+            elif isinstance(n, Func) and n.name == "index" and letter in (_parts(_index_sub(n.sub)) or ()):
+                total += 1
+        return total
+
+    inside = 0
+    for n in side.walk():
+        if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 1:
+            above, below = count(n.num), count(n.wrt[0])
+            if above and below:
+                inside += above + below
+    return inside > 0 and inside == count(side)
 
 
 def _unshared(*sides: Node) -> bool:
@@ -592,12 +616,50 @@ def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     from derivlint.check.truth import _definitions
     from derivlint.math.treeops import substitute
 
+    lhs, rhs = _entries_of_defined(lhs, rhs, scope)
     values, functions = _definitions(lhs, rhs, scope, False)
     if not values:
         return lhs, rhs
     values, functions = _renamed_apart(values, functions, (lhs, rhs))
     values = _instantiated(values, (lhs, rhs))
     return substitute(lhs, values, functions), substitute(rhs, values, functions)
+
+
+def _entries_of_defined(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
+    """y_i where the note defines the whole, y = Ax, and says nothing of y_i itself: entry i of
+    the whole ((y)_i, then (Ax)_i once y is substituted). Not a symbol a derivative is by (∂/∂y_i
+    stays an entry of a drawn y), nor an entry of a whole defined as a function, nor one whose
+    definition writes the entries itself (L = ∑_i L_i: the terms, not entries of L)."""
+    from derivlint.math.treeops import substitute
+
+    wrt = {w.key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)
+           for w in n.wrt if isinstance(w, Sym)}  # fmt: skip
+    replace: dict[str, Node] = {}
+    for side in (lhs, rhs):
+        for n in side.walk():
+            if not (isinstance(n, Sym) and n.sub and not n.sup and n.name not in DELTA_NAMES) or n.key in replace:
+                continue
+            parts = _parts(n.sub)
+            if not parts or not any(p.isalpha() for p in parts) or n.key in wrt or _has_facts(scope, n.key):
+                continue
+            defined = scope.definition(n.name, False)
+            if defined is None or defined[1]:
+                continue
+            value = defined[0]
+            if any(isinstance(m, Sym) and m.name == n.name and m.sub for m in value.walk()):
+                continue
+            letters = [Num(n.start, n.end, p) if p.isdigit() else Sym(n.start, n.end, p) for p in parts]
+            sub = letters[0] if len(letters) == 1 else Mul(n.start, n.end, letters, [""])
+            replace[n.key] = Func(n.start, n.end, "index", [Sym(n.start, n.end, n.name, None, n.bold)], sub)
+    if not replace:
+        return lhs, rhs
+    return substitute(lhs, replace), substitute(rhs, replace)
+
+
+def _has_facts(scope, key: str) -> bool:
+    """Whether the note declares or defines ``key`` itself (a shape, a value or a kind)."""
+    f = scope.facts(key)
+    return f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None) is not None)
 
 
 _ENTRY_KEY = re.compile(r"([A-Za-z]+)_([a-z])")
@@ -1006,6 +1068,8 @@ class _Ground:
             shape = numeric.evaluate(arg, {**self.env, **self.extra}).shape
             parts = _parts(_index_sub(n.sub))
             pos = [self._position(p, bound, ("expr", id(n), k, len(parts))) for k, p in enumerate(parts)]
+            if shape == (1, 1):
+                raise IndexUndecided(f"an entry of the number {render(n.args[0])}: the subscript names another quantity")
             if len(pos) == 1:
                 if shape[1] == 1:
                     r, c = pos[0], 0
