@@ -69,8 +69,11 @@ def test_a_repeated_index_free_on_the_other_side_is_a_product_not_a_sum() -> Non
     assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i") == "true"
     assert verdict("\\frac{\\partial (x_i x_i)}{\\partial x_i} = 2 x_i") == "true"
     stated = DECL + "A repeated index is summed (the Einstein convention).\n\n"
-    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated)
+    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = 2 x_i", stated)
     assert got.startswith("undecided") and "under the Einstein convention" in got
+    # under the stated convention x_i x_i on the right is summed too: both sides are ∑_i x_i², and
+    # a claim true of the sums is never reported (entries equal make sums equal)
+    assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated) == "true"
 
 
 def test_einstein_sums_where_the_reading_is_the_only_one() -> None:

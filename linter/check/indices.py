@@ -156,8 +156,8 @@ class IndexClaim:
         # the reading keys nodes by their id: a subtree met twice (a definition substituted on
         # both sides) is copied apart first, so that each place has nodes of its own
         apart = (lhs, rhs) if _unshared(lhs, rhs) else _Apart().sides(lhs, rhs)
-        self.lhs = self._einstein(apart[0], set(free[1]))
-        self.rhs = self._einstein(apart[1], set(free[0]))
+        self.lhs = self._einstein(apart[0], self._other_free(free[1]))
+        self.rhs = self._einstein(apart[1], self._other_free(free[0]))
         # a side the convention left as it was has the free indices found above
         free = [found if new is old else self._free(new, {})
                 for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
@@ -242,9 +242,16 @@ class IndexClaim:
                 if self._letter_role(p, bound) == "free":
                     add(p)
         if isinstance(node, Deriv):  # ∂x_k^2/∂x_k: k is one free index of the derivative
-            for part in list(node.wrt) + ([node.num] if node.num is not None else []):
-                for k in self._free(part, bound):
-                    counts[k] = 1
+            below = set()
+            for part in node.wrt:
+                below.update(self._free(part, bound))
+            for k in below:
+                counts[k] = 1
+            if node.num is not None:
+                for k, v in self._free(node.num, bound).items():
+                    # ∂(x_i a_ij x_j)/∂x_k under a stated convention: i and j are summed, not free
+                    if v < 2 or k in below or not self.einstein_stated:
+                        counts[k] = 1
             return counts
         if isinstance(node, Add):  # δ_{ik} x_j + x_i δ_{jk}: each term has k once
             for child in node.children():
@@ -255,6 +262,13 @@ class IndexClaim:
             for k, v in self._free(child, bound).items():
                 counts[k] = counts.get(k, 0) + v
         return counts
+
+    def _other_free(self, counts: dict[str, int]) -> set[str]:
+        """The free letters of the other side as the Einstein pass of this side sees them: under a
+        stated convention, a letter repeated in a product there (x_i a_{ik}) is summed, not free."""
+        if not self.einstein_stated:
+            return set(counts)
+        return {k for k, v in counts.items() if v < 2}
 
     def _implicit_index(self, node: Sum, bound: dict) -> list[str]:
         """∑_1^n x_i^2: the one index letter of the body when the subscript names none."""
