@@ -179,8 +179,8 @@ class IndexClaim:
         out = set()
         for side in (lhs, rhs):
             for n in side.walk():
-                if isinstance(n, Sum) and isinstance(n.upper, Sym) and not n.upper.sub:
-                    out.add(n.upper.name)
+                if isinstance(n, Sum) and _dimension_key(n.upper) is not None:
+                    out.add(_dimension_key(n.upper))
                 if isinstance(n, Sym) and not n.sub:
                     for d in self._declared(n) or ():
                         if isinstance(d, str):
@@ -317,8 +317,8 @@ class IndexClaim:
                 raise IndexUndecided("a Σ with a lower bound and no upper bound")
             if upper is not None:
                 for binder in binders:  # ∑_{i,j=1}^n: every letter runs from the one start to the one bound
-                    if isinstance(upper, Sym) and not upper.sub and len(upper.name) == 1:
-                        self.classes.union(binder, ("sym", upper.name))
+                    if _dimension_key(upper) is not None:
+                        self.classes.union(binder, ("sym", _dimension_key(upper)))
                     elif isinstance(upper, Num) and upper.value.isdigit():
                         self.classes.union(binder, ("num", int(upper.value)))
                     else:
@@ -388,6 +388,22 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+def _dimension_key(upper) -> str | None:
+    """The name of the dimension a Σ's upper bound is: n, N, n_1, n_x, D_out, n_{\\text{in}} (a
+    size named by a word or a number below the letter); None for anything else, an index below
+    (N_k, a count per k) or two index letters (n_{ij}) among them."""
+    if not isinstance(upper, Sym) or upper.bold or upper.sup or len(upper.name) != 1 or not upper.name.isalpha():
+        return None
+    sub = (upper.sub or "").strip("{}")
+    if not sub:
+        return upper.name
+    if sub.isdigit() or (len(sub) == 1 and sub.isalpha() and sub not in INDEX_LETTERS):
+        return upper.key
+    if len(sub) >= 2 and sub.isalpha() and not (len(sub) == 2 and set(sub) <= INDEX_LETTERS):
+        return upper.key
+    return None
 
 
 def _within_derivatives(side: Node, letter: str) -> bool:
@@ -676,7 +692,7 @@ def _has_facts(scope, key: str) -> bool:
     return f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None) is not None)
 
 
-_ENTRY_KEY = re.compile(r"([A-Za-z]+)_([a-z])")
+_ENTRY_KEY = re.compile(r"([^_^]+)_([a-z])")  # name (hat(y) too), one index letter
 
 
 def _instantiated(values: dict, sides) -> dict:
