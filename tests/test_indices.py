@@ -183,3 +183,20 @@ def test_renaming_apart_touches_only_the_letters_a_sum_binds() -> None:
     out = _Rename({"i"}, ["p"]).visit(tree, {})
     assert render(out) == "x_i + ∑_{p=1}^{n} p x_p y_pj"
     assert render(tree) == "x_i + ∑_{i=1}^{n} i x_i y_ij"  # the tree itself is not changed
+
+
+WHOLE = "Let $x, b \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{n \\times n}$ and $y = Wx + b$.\n\n"
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("\\frac{\\partial y_i}{\\partial x_j} = W_{ij}", "true"),  # the entry a derivative is of
+        ("\\frac{\\partial y_i}{\\partial x_j} = W_{ji}", "false"),
+        ("\\frac{\\partial y_i}{\\partial b_j} = \\delta_{ij}", "true"),
+        # inside an expression y_i may be data named like the whole (labels): not the defined y
+        ("\\frac{\\partial}{\\partial x_k} \\sum_{i=1}^{n} (y_i - x_i)^2 = -2 (y_k - x_k)", "true"),
+    ],
+)
+def test_an_entry_of_a_defined_whole_is_read_only_as_what_a_derivative_is_of(tex, expected) -> None:
+    assert verdict(tex, WHOLE).startswith(expected)

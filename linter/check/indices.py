@@ -662,25 +662,25 @@ def _entries_of_defined(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     definition writes the entries itself (L = ∑_i L_i: the terms, not entries of L)."""
     from derivlint.math.treeops import substitute
 
-    wrt = {w.key for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)
-           for w in n.wrt if isinstance(w, Sym)}  # fmt: skip
+    derivs = [n for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)]
+    wrt = {w.key for n in derivs for w in n.wrt if isinstance(w, Sym)}
     replace: dict[str, Node] = {}
-    for side in (lhs, rhs):
-        for n in side.walk():
-            if not (isinstance(n, Sym) and n.sub and not n.sup and n.name not in DELTA_NAMES) or n.key in replace:
-                continue
-            parts = _parts(n.sub)
-            if not parts or not any(p.isalpha() for p in parts) or n.key in wrt or _has_facts(scope, n.key):
-                continue
-            defined = scope.definition(n.name, False)
-            if defined is None or defined[1]:
-                continue
-            value = defined[0]
-            if any(isinstance(m, Sym) and m.name == n.name and m.sub for m in value.walk()):
-                continue
-            letters = [Num(n.start, n.end, p) if p.isdigit() else Sym(n.start, n.end, p) for p in parts]
-            sub = letters[0] if len(letters) == 1 else Mul(n.start, n.end, letters, [""])
-            replace[n.key] = Func(n.start, n.end, "index", [Sym(n.start, n.end, n.name, None, n.bold)], sub)
+    # only the entry a derivative is of (∂y_i/∂x_j): an entry inside an expression ((y_i − x_iᵀw)²)
+    # may be a datum the note names like the defined whole (labels y_i beside y = Xw + ε)
+    for n in [d.num for d in derivs]:
+        if not (isinstance(n, Sym) and n.sub and not n.sup and n.name not in DELTA_NAMES) or n.key in replace:
+            continue
+        parts = _parts(n.sub)
+        if not parts or not any(p.isalpha() for p in parts) or n.key in wrt or _has_facts(scope, n.key):
+            continue
+        defined = scope.definition(n.name, False)
+        if defined is None or defined[1]:
+            continue
+        if any(isinstance(m, Sym) and m.name == n.name and m.sub for m in defined[0].walk()):
+            continue
+        letters = [Num(n.start, n.end, p) if p.isdigit() else Sym(n.start, n.end, p) for p in parts]
+        sub = letters[0] if len(letters) == 1 else Mul(n.start, n.end, letters, [""])
+        replace[n.key] = Func(n.start, n.end, "index", [Sym(n.start, n.end, n.name, None, n.bold)], sub)
     if not replace:
         return lhs, rhs
     return substitute(lhs, replace), substitute(rhs, replace)
