@@ -407,9 +407,9 @@ def _dimension_key(upper) -> str | None:
 
 
 def _within_derivatives(side: Node, letter: str) -> bool:
-    """Whether every entry of ``side`` with the index ``letter`` is in a derivative that has it both
-    above and below the bar (∂Y_{ij}/∂X_{ik} = B_{kj}: the claim holds for every i, no other side
-    needs it). Any other use on one side only (p_k − 1(y_i = k)) is not read."""
+    """Whether every entry of ``side`` with the index ``letter`` is in a derivative that has it
+    below the bar (∂Y_{ij}/∂X_{ik} = B_{kj}, ∂μ/∂z_j = 1/n: the claim holds for every i, every j;
+    no other side needs it). Any other use on one side only (p_k − 1(y_i = k)) is not read."""
     def count(node) -> int:
         total = 0
         for n in node.walk():
@@ -422,9 +422,9 @@ def _within_derivatives(side: Node, letter: str) -> bool:
     inside = 0
     for n in side.walk():
         if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 1:
-            above, below = count(n.num), count(n.wrt[0])
-            if above and below:
-                inside += above + below
+            below = count(n.wrt[0])
+            if below:
+                inside += count(n.num) + below
     return inside > 0 and inside == count(side)
 
 
@@ -1090,6 +1090,9 @@ class _Ground:
                                                        Num(n.start, n.end, str(c))])  # fmt: skip
             if n.name in bound:
                 return Num(n.start, n.end, str(bound[n.name] + 1))
+            if n.name in ic.dim_symbols and not n.sup and ("sym", n.name) in self.sizes and _size_only(ic, n):
+                # n in (1/n)∑_{i=1}^{n} z_i: the number of terms, the size drawn for that dimension
+                return Num(n.start, n.end, str(self.sizes[("sym", n.name)]))
             return n
         if isinstance(n, Func) and n.name == "index":
             from derivlint.check import numeric
@@ -1180,6 +1183,12 @@ class _Ground:
         name = f"__d{len(self.extra)}"
         self.extra[name] = np.array([[J[r2, c2, r1, c1]]])
         return Sym(n.start, n.end, name)
+
+
+def _size_only(ic: IndexClaim, sym: Sym) -> bool:
+    """Whether the note gives ``sym`` (a Σ's bound, a declared size) no value or shape of its own."""
+    f = ic.scope.facts(sym.key) if ic.scope is not None else None
+    return f is None or (f.value is None and f.shape is None and getattr(f, "kind", None) in (None, "scalar"))
 
 
 def _has_entry(n: Node) -> bool:
