@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -541,9 +541,12 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
                 raise IndexUndecided(_schematic_reason(n, text))
     lhs, rhs = read_typos(lhs), read_typos(rhs)  # ∑_{i-1}^{m}: the typo DL503 reports, read as i=1
     lhs, rhs = _substituted(lhs, rhs, scope)
-    for side in (lhs, rhs):
+    number_side = False
+    for side, other in ((lhs, rhs), (rhs, lhs)):
         if not any(isinstance(n, Sym) for n in side.walk()):
-            raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
+            if not _worked_derivative(other):
+                raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
+            number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
     ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
@@ -584,6 +587,8 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             results.append(holds)
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
+    if number_side and results[0] is False:
+        raise IndexUndecided("one side is a number the other is not for every value: a condition to solve")
     if results[0] is False and _same_but_indices(ic.lhs, ic.rhs):
         raise IndexUndecided("the sides differ only in the indices of their entries: a property the note "
                              "may state (symmetry, detailed balance) makes them equal")
@@ -603,6 +608,13 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
     return results[0], square
+
+
+def _worked_derivative(side: Node) -> bool:
+    """Whether ``side`` holds a derivative of an expression written out (∂(w_i + x_i)/∂w_i, or a
+    name its definition replaced), not of a bare name (∂L/∂w_i = 0: a condition on L)."""
+    return any(isinstance(n, Deriv) and n.num is not None and not isinstance(n.num, (Sym, Call))
+               for n in side.walk())  # fmt: skip
 
 
 def _schematic_reason(n: Node, text: str | None = None) -> str:
