@@ -749,9 +749,12 @@ def _renamed_apart(values: dict, functions: dict, sides) -> tuple[dict, dict]:
     """The definitions with each Σ's letter that the claim also writes renamed to a fresh one:
     f = ∑_i x_i^2 put into ∂f/∂x_i is ∑_p x_p^2 (the definition's i is its own, bound by its Σ),
     not a Σ over the claim's free i. Renaming a bound letter never changes what a sum means."""
-    if not any(isinstance(n, Sum) for value in values.values() for n in value.walk()):
+    bound = {x for value in values.values() for n in value.walk() if isinstance(n, Sum) for x in _sum_indices(n) or ()}
+    if not bound:
         return values, functions
     claimed = _letters(sides)
+    if not bound & claimed:
+        return values, functions  # no Σ letter of a definition is written in the claim: nothing to rename
     used = claimed | _letters(values.values())
     fresh = [x for x in "pqrstuvkljmn" if x not in used]
     renamer = _Rename(claimed, fresh)
@@ -759,6 +762,10 @@ def _renamed_apart(values: dict, functions: dict, sides) -> tuple[dict, dict]:
     new_functions = {key: (params, new_values.get(key, renamer.visit(body, {})))
                      for key, (params, body) in functions.items()}  # fmt: skip
     return new_values, new_functions
+
+
+def _has_sum(n: Node | None) -> bool:
+    return n is not None and any(isinstance(m, Sum) for m in n.walk())
 
 
 class _Rename:
@@ -777,13 +784,13 @@ class _Rename:
                 if letter in self.clashing and self.fresh:
                     inner[letter] = self.fresh.pop(0)
             if inner == names:
-                return n if not names else rebuild(n, lambda child: self.visit(child, names))
+                return n if not names and not _has_sum(n.body) else rebuild(n, lambda child: self.visit(child, names))
             clone = rebuild(n, lambda child: self.visit(child, inner))
             if n.index:
                 clone.index = ",".join(inner.get(p.strip(), p.strip()) for p in n.index.split(","))
             return clone
         if not names:
-            if not any(isinstance(m, Sum) for m in n.walk()):
+            if not _has_sum(n):
                 return n
             return rebuild(n, lambda child: self.visit(child, names))
         if isinstance(n, Sym):
