@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -535,6 +535,8 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
     from derivlint.check import numeric
     from derivlint.check.schematic import read_typos
 
+    if any(isinstance(n, Dots) for side in (lhs, rhs) for n in side.walk()):
+        lhs, rhs = _DottedSums((lhs, rhs)).sides()
     for side in (lhs, rhs):
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
@@ -608,6 +610,116 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
     return results[0], square
+
+
+def _skeleton(n: Node) -> str:
+    """The tree as text without the subscripts of its symbols: terms of one pattern share it."""
+    if isinstance(n, Sym):
+        return f"S{n.name}^{n.sup}{'b' if n.bold else ''}"
+    if isinstance(n, Num):
+        return f"N{n.value}"
+    own = [type(n).__name__]
+    for attr in ("ops", "name", "mark", "op", "index"):
+        value = getattr(n, attr, None)
+        if isinstance(value, (str, list)):
+            own.append(str(value))
+    return "|".join(own) + "(" + ",".join(_skeleton(c) for c in n.children()) + ")"
+
+
+class _DottedSums:
+    """x_1 + x_2 + ⋯ + x_n and β_1 x_1 + … + β_n x_n as ∑_{k=1}^{n}: a whole sum whose written terms
+    share one pattern, with the subscripts that change counting 1, 2, … and the last one a letter
+    (the bound) that the claim uses nowhere else as an index. Any other sum with dots is left as written."""
+
+    def __init__(self, sides):
+        self.sides_in = sides
+        self.used = _letters(sides)
+
+    def sides(self):
+        return tuple(self.visit(side) for side in self.sides_in)
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Add) and any(isinstance(t, Dots) for t in n.terms):
+            found = self._read(n)
+            if found is not None:
+                return found
+        if not any(isinstance(m, Dots) for m in n.walk()):
+            return n
+        return rebuild(n, self.visit)
+
+    def _read(self, n: Add) -> Node | None:
+        terms = n.terms
+        dots = [k for k, t in enumerate(terms) if isinstance(t, Dots)]
+        if len(dots) != 1 or dots[0] == 0 or dots[0] != len(terms) - 2:
+            return None
+        written = terms[: dots[0]] + terms[-1:]
+        if any(isinstance(t, Neg) or any(isinstance(m, (Dots, Sum)) for m in t.walk()) for t in written):
+            return None
+        if len({_skeleton(t) for t in written}) != 1:
+            return None
+        subs = [[m for m in t.walk() if isinstance(m, Sym) and m.sub] for t in written]
+        if len({len(x) for x in subs}) != 1 or not subs[0]:
+            return None
+        parts = [[_parts(m.sub) for m in x] for x in subs]
+        if any(p is None for x in parts for p in x):
+            return None
+        changing, bound = [], None
+        for pos in range(len(parts[0])):
+            if len({len(x[pos]) for x in parts}) != 1:
+                return None
+            for q in range(len(parts[0][pos])):
+                values = [x[pos][q] for x in parts]
+                if len(set(values)) == 1:
+                    continue
+                if values[:-1] != [str(k) for k in range(1, len(values))] or not values[-1].isalpha():
+                    return None
+                if bound not in (None, values[-1]):
+                    return None
+                bound = values[-1]
+                changing.append((pos, q))
+        if bound is None or self._elsewhere(n, bound, len(changing)):
+            return None
+        fresh = next((x for x in "kpqrstuvlj" if x not in self.used), None)
+        if fresh is None:
+            return None
+        self.used.add(fresh)
+        last = written[-1]
+        renamed = {}
+        for pos, sym in enumerate(subs[-1]):
+            new = list(parts[-1][pos])
+            for p, q in changing:
+                if p == pos:
+                    new[q] = fresh
+            if new != parts[-1][pos]:
+                clone = rebuild(sym, lambda child: child)
+                clone.sub = ",".join(new) if "," in sym.sub else "".join(new)
+                renamed[id(sym)] = clone
+        body = _Replaced(renamed).visit(last)
+        upper = Sym(n.start, n.start, bound)
+        return Sum(n.start, n.end, body, fresh, Num(n.start, n.start, "1"), upper, None, "sum")
+
+    def _elsewhere(self, run: Add, bound: str, inside: int) -> bool:
+        """Whether ``bound`` is an index of the claim outside the last term's changing subscripts."""
+        count = 0
+        for side in self.sides_in:
+            for m in side.walk():
+                if isinstance(m, Sym) and bound in (_parts(m.sub) or ()):
+                    count += (_parts(m.sub) or []).count(bound)
+                elif isinstance(m, Sum) and bound in (_sum_indices(m) or ()):
+                    return True
+        return count != inside
+
+
+class _Replaced:
+    """A copy of a tree with some nodes (by identity) replaced."""
+
+    def __init__(self, by_id: dict):
+        self.by_id = by_id
+
+    def visit(self, n: Node) -> Node:
+        if id(n) in self.by_id:
+            return self.by_id[id(n)]
+        return rebuild(n, self.visit)
 
 
 def _worked_derivative(side: Node) -> bool:
@@ -1285,6 +1397,10 @@ def _only_here(lhs, rhs, scope) -> str | None:
             return "sum"
         if isinstance(n, Sym) and n.name in DELTA_NAMES and n.sub:
             return "sum"
+    if any(isinstance(n, Dots) for n in nodes):
+        reader = _DottedSums((lhs, rhs))
+        if any(isinstance(n, Add) and reader._read(n) is not None for n in nodes):
+            return "sum"  # w_1 x_1 + ⋯ + w_d x_d: a Σ written out, read here
     try:
         return "index" if _index_notation(nodes, scope) is not None else None
     except Exception:  # noqa: BLE001 - the gate's reader failing: not ours
