@@ -1228,6 +1228,9 @@ class _Ground:
         if isinstance(n, Func) and n.name == "index":
             from derivlint.check import numeric
 
+            gradient = self._gradient_entry(n, bound)
+            if gradient is not None:
+                return gradient
             arg = self.visit(n.args[0], bound)
             shape = numeric.evaluate(arg, {**self.env, **self.extra}).shape
             parts = _parts(_index_sub(n.sub))
@@ -1251,6 +1254,34 @@ class _Ground:
         if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
             raise IndexUndecided("an entry transposed: a row, a column or a number")
         return rebuild(n, lambda child: self.visit(child, bound))
+
+    def _gradient_entry(self, n: Func, bound: dict) -> Node | None:
+        """(∂f/∂x)_k of a scalar f by a vector x: ∂f/∂x_k, the same in both layouts (a row or a column,
+        its k-th entry). None for anything else (a matrix variable's (i, j) entry depends on the layout)."""
+        from derivlint.check import numeric
+
+        d = n.args[0] if len(n.args) == 1 else None
+        parts = _parts(_index_sub(n.sub))
+        if not (isinstance(d, Deriv) and d.num is not None and len(d.wrt) == 1 and parts and len(parts) == 1):
+            return None
+        w = d.wrt[0]
+        if not isinstance(w, Sym) or w.sub or w.key not in self.env:
+            return None
+        value = self.env[w.key]
+        if value.ndim != 2 or 1 not in value.shape or value.size < 2:
+            return None
+        num = self.visit(d.num, bound)
+        f, jac = numeric.jacobian(num, {**self.env, **self.extra}, w.key)
+        if f.shape != (1, 1):
+            raise IndexUndecided("an entry of the derivative of a vector")
+        k = self._position(parts[0], bound, ("expr", id(n), 0, 1))
+        if not 0 <= k < value.size:
+            raise IndexUndecided("an entry beyond the vector's size")
+        r, c = (k, 0) if value.shape[1] == 1 else (0, k)
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[jac[0, 0, r, c]]])
+        return Sym(n.start, n.end, name)
 
     def _deriv(self, n: Deriv, bound: dict) -> Node:
         from derivlint.check import numeric
