@@ -200,3 +200,13 @@ WHOLE = "Let $x, b \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{n \\times n}$ and $
 )
 def test_an_entry_of_a_defined_whole_is_read_only_as_what_a_derivative_is_of(tex, expected) -> None:
     assert verdict(tex, WHOLE).startswith(expected)
+
+
+@pytest.mark.parametrize("tex, key", [("n", "n"), ("N", "N"), ("n_1", "n_1"), ("n_x", "n_x"), ("D_{out}", "D_out"),
+                                      ("N_k", None), ("n_{ij}", None), ("\\mathbf{n}", None), ("2n", None)])  # fmt: skip
+def test_a_sums_bound_names_a_dimension_only_when_nothing_below_it_is_an_index(tex, key) -> None:
+    from derivlint.check.indices import _dimension_key
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    assert _dimension_key(sub_parse(lex(tex))) == key
