@@ -69,8 +69,11 @@ def test_a_repeated_index_free_on_the_other_side_is_a_product_not_a_sum() -> Non
     assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i") == "true"
     assert verdict("\\frac{\\partial (x_i x_i)}{\\partial x_i} = 2 x_i") == "true"
     stated = DECL + "A repeated index is summed (the Einstein convention).\n\n"
-    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated)
+    got = verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = 2 x_i", stated)
     assert got.startswith("undecided") and "under the Einstein convention" in got
+    # under the stated convention x_i x_i on the right is summed too: both sides are ∑_i x_i², and
+    # a claim true of the sums is never reported (entries equal make sums equal)
+    assert verdict("\\sum_{j=1}^{n} \\delta_{ij} x_i x_j = x_i x_i", stated) == "true"
 
 
 def test_einstein_sums_where_the_reading_is_the_only_one() -> None:
@@ -148,3 +151,62 @@ def test_a_reported_limit_typo_is_read_as_meant(tex, expected) -> None:
     # DL503 reports ∑_{i-1}; the step is then read with i = 1, as the note means it
     assert verdict(tex).startswith(expected), verdict(tex)
     assert "DL503" in codes(tex)
+
+
+# A definition substituted into a claim brings its own Σ: its letter is bound there, so a free
+# index of the claim with the same letter is another index (alpha-renaming, never a shadowing).
+DEFINED = "Let $x \\in \\mathbb{R}^n$, $B \\in \\mathbb{R}^{m \\times n}$, $f(x) = \\sum_{i=1}^{n} x_i^3$ and $y_i = \\sum_{j=1}^{n} B_{ij} x_j$.\n\n"
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("\\frac{\\partial f}{\\partial x_i} = 3 x_i^2", "true"),
+        ("\\frac{\\partial f}{\\partial x_i} = 3 x_i", "false"),
+        ("\\frac{\\partial f}{\\partial x_k} = 3 x_k^2", "true"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = B_{ij}", "true"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = 2 B_{ij}", "false"),
+        ("\\frac{\\partial y_i}{\\partial x_j} = B_{ji}", "undecided"),  # B is m×n: no reading of B_{ji}
+    ],
+)
+def test_a_definitions_own_sum_index_is_renamed_apart(tex, expected) -> None:
+    assert verdict(tex, DEFINED).startswith(expected)
+
+
+def test_renaming_apart_touches_only_the_letters_a_sum_binds() -> None:
+    from derivlint.check.indices import _Rename
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+    from derivlint.math.tree import render
+
+    tree = sub_parse(lex("x_i + \\sum_{i=1}^{n} i x_i y_{ij}"))
+    out = _Rename({"i"}, ["p"]).visit(tree, {})
+    assert render(out) == "x_i + ∑_{p=1}^{n} p x_p y_pj"
+    assert render(tree) == "x_i + ∑_{i=1}^{n} i x_i y_ij"  # the tree itself is not changed
+
+
+WHOLE = "Let $x, b \\in \\mathbb{R}^n$, $W \\in \\mathbb{R}^{n \\times n}$ and $y = Wx + b$.\n\n"
+
+
+@pytest.mark.parametrize(
+    "tex, expected",
+    [
+        ("\\frac{\\partial y_i}{\\partial x_j} = W_{ij}", "true"),  # the entry a derivative is of
+        ("\\frac{\\partial y_i}{\\partial x_j} = W_{ji}", "false"),
+        ("\\frac{\\partial y_i}{\\partial b_j} = \\delta_{ij}", "true"),
+        # inside an expression y_i may be data named like the whole (labels): not the defined y
+        ("\\frac{\\partial}{\\partial x_k} \\sum_{i=1}^{n} (y_i - x_i)^2 = -2 (y_k - x_k)", "true"),
+    ],
+)
+def test_an_entry_of_a_defined_whole_is_read_only_as_what_a_derivative_is_of(tex, expected) -> None:
+    assert verdict(tex, WHOLE).startswith(expected)
+
+
+@pytest.mark.parametrize("tex, key", [("n", "n"), ("N", "N"), ("n_1", "n_1"), ("n_x", "n_x"), ("D_{out}", "D_out"),
+                                      ("N_k", None), ("n_{ij}", None), ("\\mathbf{n}", None), ("2n", None)])  # fmt: skip
+def test_a_sums_bound_names_a_dimension_only_when_nothing_below_it_is_an_index(tex, key) -> None:
+    from derivlint.check.indices import _dimension_key
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    assert _dimension_key(sub_parse(lex(tex))) == key

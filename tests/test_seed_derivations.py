@@ -31,8 +31,10 @@ DECIDED = ("true", "false", "shape error")
 #   (the note's slip, DL501 at lines 50 and 100; which matrix it meant is not certain): undecided.
 # - 003, ∂(Ax)/∂x: "令 r_i 代表矩阵 A 的行向量" names the rows of A (prose.named_parts), so ⟨r_k, x⟩
 #   is read with row k of A; a_{ij} is never declared, A ∈ ℝ^{m×n} is: a_{kl} is entry (k, l) of A,
-#   and a_{1i}x_i is summed (the note says it uses the Einstein notation). 105:18 stays undecided:
-#   its entries ∂⟨r_k, x⟩/∂x are vectors (a block column), which a pattern is not drawn with.
+#   and a_{1i}x_i is summed (the note says it uses the Einstein notation). 105:18 (and 81:3,
+#   ∂x/∂x as a column of ∂x_k/∂x): a column of derivatives that are rows in the numerator layout
+#   stacks into the m×n matrix a reader sees; in the denominator layout they are columns, which
+#   stack into no matrix (a mismatch of that layout): true in the numerator layout.
 # - 003, ∂(xᵀA)/∂x with A ∈ ℝ^{n×m}: the column runs c_1 … c_n where A has m columns (the note's
 #   slip: c_m), and the entries a_{1i}x_i … a_{mn} reused from the section before do not fit A
 #   (they are those of Aᵀ, a_{ki} = A_{ik}, under which a_{1i}x_i = ⟨c_1, x⟩ holds): no certain
@@ -61,7 +63,8 @@ STEPS = [
     ("002", 77, 10, "[B_11 B 21 …] x + [B_11 B 12 …] x = (Aᵀ + A) x", "undecided: A on the right does not occur"),
     ("002", 100, 27, "(Aᵀ + A) x = (A + Aᵀ) x", "undecided: A on the right does not occur"),
     ("003", 101, 7, "∂(Ax)/∂x = A", "true in the numerator layout"),
-    ("003", 105, 18, "∂(Ax)/∂x = [∂⟨r_1, x⟩/∂x; …]", "undecided: a schematic matrix whose entries are not numbers"),
+    ("003", 81, 3, "∂x/∂x = [∂x_1/∂x; …; ∂x_m/∂x]", "true in the numerator layout"),
+    ("003", 105, 18, "∂(Ax)/∂x = [∂⟨r_1, x⟩/∂x; …]", "true in the numerator layout"),
     ("003", 106, 1, "[∂⟨r_i, x⟩/∂x; …] = [∂(a_1i x_i)/∂x_1 …]", "true in the numerator layout"),
     ("003", 112, 7, "[∂(a_1i x_i)/∂x_1 …] = [a_11 … a_mn]", "true in the numerator layout"),
     ("003", 127, 1, "[a_11 … a_mn] = A", "true in the numerator layout"),

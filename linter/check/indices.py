@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Deriv, Dots, Func, Matrix, Mul, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -156,15 +156,17 @@ class IndexClaim:
         # the reading keys nodes by their id: a subtree met twice (a definition substituted on
         # both sides) is copied apart first, so that each place has nodes of its own
         apart = (lhs, rhs) if _unshared(lhs, rhs) else _Apart().sides(lhs, rhs)
-        self.lhs = self._einstein(apart[0], set(free[1]))
-        self.rhs = self._einstein(apart[1], set(free[0]))
+        self.lhs = self._einstein(apart[0], self._other_free(free[1]))
+        self.rhs = self._einstein(apart[1], self._other_free(free[0]))
         # a side the convention left as it was has the free indices found above
         free = [found if new is old else self._free(new, {})
                 for found, new, old in zip(free, (self.lhs, self.rhs), (lhs, rhs))]  # fmt: skip
         if set(free[0]) != set(free[1]):
             only = sorted(set(free[0]) ^ set(free[1]))
-            raise IndexUndecided(f"the free index {only[0]} is on one side only")
-        self.free = sorted(free[0])
+            sides = (self.lhs, self.rhs)
+            if not all(_within_derivatives(sides[0 if x in free[0] else 1], x) for x in only):
+                raise IndexUndecided(f"the free index {only[0]} is on one side only")
+        self.free = sorted(set(free[0]) | set(free[1]))
         self.free_letters = set(self.free)
         self.sum_ids: dict[int, list] = {}
         self._analyse(self.lhs, {})
@@ -177,8 +179,8 @@ class IndexClaim:
         out = set()
         for side in (lhs, rhs):
             for n in side.walk():
-                if isinstance(n, Sum) and isinstance(n.upper, Sym) and not n.upper.sub:
-                    out.add(n.upper.name)
+                if isinstance(n, Sum) and _dimension_key(n.upper) is not None:
+                    out.add(_dimension_key(n.upper))
                 if isinstance(n, Sym) and not n.sub:
                     for d in self._declared(n) or ():
                         if isinstance(d, str):
@@ -240,9 +242,16 @@ class IndexClaim:
                 if self._letter_role(p, bound) == "free":
                     add(p)
         if isinstance(node, Deriv):  # ∂x_k^2/∂x_k: k is one free index of the derivative
-            for part in list(node.wrt) + ([node.num] if node.num is not None else []):
-                for k in self._free(part, bound):
-                    counts[k] = 1
+            below = set()
+            for part in node.wrt:
+                below.update(self._free(part, bound))
+            for k in below:
+                counts[k] = 1
+            if node.num is not None:
+                for k, v in self._free(node.num, bound).items():
+                    # ∂(x_i a_ij x_j)/∂x_k under a stated convention: i and j are summed, not free
+                    if v < 2 or k in below or not self.einstein_stated:
+                        counts[k] = 1
             return counts
         if isinstance(node, Add):  # δ_{ik} x_j + x_i δ_{jk}: each term has k once
             for child in node.children():
@@ -253,6 +262,13 @@ class IndexClaim:
             for k, v in self._free(child, bound).items():
                 counts[k] = counts.get(k, 0) + v
         return counts
+
+    def _other_free(self, counts: dict[str, int]) -> set[str]:
+        """The free letters of the other side as the Einstein pass of this side sees them: under a
+        stated convention, a letter repeated in a product there (x_i a_{ik}) is summed, not free."""
+        if not self.einstein_stated:
+            return set(counts)
+        return {k for k, v in counts.items() if v < 2}
 
     def _implicit_index(self, node: Sum, bound: dict) -> list[str]:
         """∑_1^n x_i^2: the one index letter of the body when the subscript names none."""
@@ -301,8 +317,8 @@ class IndexClaim:
                 raise IndexUndecided("a Σ with a lower bound and no upper bound")
             if upper is not None:
                 for binder in binders:  # ∑_{i,j=1}^n: every letter runs from the one start to the one bound
-                    if isinstance(upper, Sym) and not upper.sub and len(upper.name) == 1:
-                        self.classes.union(binder, ("sym", upper.name))
+                    if _dimension_key(upper) is not None:
+                        self.classes.union(binder, ("sym", _dimension_key(upper)))
                     elif isinstance(upper, Num) and upper.value.isdigit():
                         self.classes.union(binder, ("num", int(upper.value)))
                     else:
@@ -372,6 +388,44 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+def _dimension_key(upper) -> str | None:
+    """The name of the dimension a Σ's upper bound is: n, N, n_1, n_x, D_out, n_{\\text{in}} (a
+    size named by a word or a number below the letter); None for anything else, an index below
+    (N_k, a count per k) or two index letters (n_{ij}) among them."""
+    if not isinstance(upper, Sym) or upper.bold or upper.sup or len(upper.name) != 1 or not upper.name.isalpha():
+        return None
+    sub = (upper.sub or "").strip("{}")
+    if not sub:
+        return upper.name
+    if sub.isdigit() or (len(sub) == 1 and sub.isalpha() and sub not in INDEX_LETTERS):
+        return upper.key
+    if len(sub) >= 2 and sub.isalpha() and not (len(sub) == 2 and set(sub) <= INDEX_LETTERS):
+        return upper.key
+    return None
+
+
+def _within_derivatives(side: Node, letter: str) -> bool:
+    """Whether every entry of ``side`` with the index ``letter`` is in a derivative that has it
+    below the bar (∂Y_{ij}/∂X_{ik} = B_{kj}, ∂μ/∂z_j = 1/n: the claim holds for every i, every j;
+    no other side needs it). Any other use on one side only (p_k − 1(y_i = k)) is not read."""
+    def count(node) -> int:
+        total = 0
+        for n in node.walk():
+            if isinstance(n, Sym) and letter in (_parts(n.sub) or ()):
+                total += 1
+            elif isinstance(n, Func) and n.name == "index" and letter in (_parts(_index_sub(n.sub)) or ()):
+                total += 1
+        return total
+
+    inside = 0
+    for n in side.walk():
+        if isinstance(n, Deriv) and n.num is not None and len(n.wrt) == 1:
+            below = count(n.wrt[0])
+            if below:
+                inside += count(n.num) + below
+    return inside > 0 and inside == count(side)
 
 
 def _unshared(*sides: Node) -> bool:
@@ -481,15 +535,20 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
     from derivlint.check import numeric
     from derivlint.check.schematic import read_typos
 
+    if any(isinstance(n, Dots) for side in (lhs, rhs) for n in side.walk()):
+        lhs, rhs = _DottedSums((lhs, rhs)).sides()
     for side in (lhs, rhs):
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
                 raise IndexUndecided(_schematic_reason(n, text))
     lhs, rhs = read_typos(lhs), read_typos(rhs)  # ∑_{i-1}^{m}: the typo DL503 reports, read as i=1
     lhs, rhs = _substituted(lhs, rhs, scope)
-    for side in (lhs, rhs):
+    number_side = False
+    for side, other in ((lhs, rhs), (rhs, lhs)):
         if not any(isinstance(n, Sym) for n in side.walk()):
-            raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
+            if not _worked_derivative(other):
+                raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
+            number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
     ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
@@ -530,11 +589,13 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             results.append(holds)
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
+    if number_side and results[0] is False:
+        raise IndexUndecided("one side is a number the other is not for every value: a condition to solve")
     if results[0] is False and _same_but_indices(ic.lhs, ic.rhs):
         raise IndexUndecided("the sides differ only in the indices of their entries: a property the note "
                              "may state (symmetry, detailed balance) makes them equal")
     if results[0] is False and not wholes and not any(
-        ic._declared(Sym(0, 0, ic.whole_key[name], None, name in ic.bold_bases)) for name in ic.bases
+        _whole_declared(ic, name) for name in ic.bases
     ):
         # only entries of symbols the note never declares (π_i T_{ij}): they may obey what its prose
         # says (a distribution, detailed balance), which the draws do not know
@@ -549,6 +610,123 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
         if declared and len(declared) == 2 and declared[0] == declared[1] and declared[0] not in (None, 1):
             square.append(key)
     return results[0], square
+
+
+def _skeleton(n: Node) -> str:
+    """The tree as text without the subscripts of its symbols: terms of one pattern share it."""
+    if isinstance(n, Sym):
+        return f"S{n.name}^{n.sup}{'b' if n.bold else ''}"
+    if isinstance(n, Num):
+        return f"N{n.value}"
+    own = [type(n).__name__]
+    for attr in ("ops", "name", "mark", "op", "index"):
+        value = getattr(n, attr, None)
+        if isinstance(value, (str, list)):
+            own.append(str(value))
+    return "|".join(own) + "(" + ",".join(_skeleton(c) for c in n.children()) + ")"
+
+
+class _DottedSums:
+    """x_1 + x_2 + ⋯ + x_n and β_1 x_1 + … + β_n x_n as ∑_{k=1}^{n}: a whole sum whose written terms
+    share one pattern, with the subscripts that change counting 1, 2, … and the last one a letter
+    (the bound) that the claim uses nowhere else as an index. Any other sum with dots is left as written."""
+
+    def __init__(self, sides):
+        self.sides_in = sides
+        self.used = _letters(sides)
+
+    def sides(self):
+        return tuple(self.visit(side) for side in self.sides_in)
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Add) and any(isinstance(t, Dots) for t in n.terms):
+            found = self._read(n)
+            if found is not None:
+                return found
+        if not any(isinstance(m, Dots) for m in n.walk()):
+            return n
+        return rebuild(n, self.visit)
+
+    def _read(self, n: Add) -> Node | None:
+        terms = n.terms
+        dots = [k for k, t in enumerate(terms) if isinstance(t, Dots)]
+        if len(dots) != 1 or dots[0] == 0 or dots[0] != len(terms) - 2:
+            return None
+        written = terms[: dots[0]] + terms[-1:]
+        if any(isinstance(t, Neg) or any(isinstance(m, (Dots, Sum)) for m in t.walk()) for t in written):
+            return None
+        if len({_skeleton(t) for t in written}) != 1:
+            return None
+        subs = [[m for m in t.walk() if isinstance(m, Sym) and m.sub] for t in written]
+        if len({len(x) for x in subs}) != 1 or not subs[0]:
+            return None
+        parts = [[_parts(m.sub) for m in x] for x in subs]
+        if any(p is None for x in parts for p in x):
+            return None
+        changing, bound = [], None
+        for pos in range(len(parts[0])):
+            if len({len(x[pos]) for x in parts}) != 1:
+                return None
+            for q in range(len(parts[0][pos])):
+                values = [x[pos][q] for x in parts]
+                if len(set(values)) == 1:
+                    continue
+                if values[:-1] != [str(k) for k in range(1, len(values))] or not values[-1].isalpha():
+                    return None
+                if bound not in (None, values[-1]):
+                    return None
+                bound = values[-1]
+                changing.append((pos, q))
+        if bound is None or self._elsewhere(n, bound, len(changing)):
+            return None
+        fresh = next((x for x in "kpqrstuvlj" if x not in self.used), None)
+        if fresh is None:
+            return None
+        self.used.add(fresh)
+        last = written[-1]
+        renamed = {}
+        for pos, sym in enumerate(subs[-1]):
+            new = list(parts[-1][pos])
+            for p, q in changing:
+                if p == pos:
+                    new[q] = fresh
+            if new != parts[-1][pos]:
+                clone = rebuild(sym, lambda child: child)
+                clone.sub = ",".join(new) if "," in sym.sub else "".join(new)
+                renamed[id(sym)] = clone
+        body = _Replaced(renamed).visit(last)
+        upper = Sym(n.start, n.start, bound)
+        return Sum(n.start, n.end, body, fresh, Num(n.start, n.start, "1"), upper, None, "sum")
+
+    def _elsewhere(self, run: Add, bound: str, inside: int) -> bool:
+        """Whether ``bound`` is an index of the claim outside the last term's changing subscripts."""
+        count = 0
+        for side in self.sides_in:
+            for m in side.walk():
+                if isinstance(m, Sym) and bound in (_parts(m.sub) or ()):
+                    count += (_parts(m.sub) or []).count(bound)
+                elif isinstance(m, Sum) and bound in (_sum_indices(m) or ()):
+                    return True
+        return count != inside
+
+
+class _Replaced:
+    """A copy of a tree with some nodes (by identity) replaced."""
+
+    def __init__(self, by_id: dict):
+        self.by_id = by_id
+
+    def visit(self, n: Node) -> Node:
+        if id(n) in self.by_id:
+            return self.by_id[id(n)]
+        return rebuild(n, self.visit)
+
+
+def _worked_derivative(side: Node) -> bool:
+    """Whether ``side`` holds a derivative of an expression written out (∂(w_i + x_i)/∂w_i, or a
+    name its definition replaced), not of a bare name (∂L/∂w_i = 0: a condition on L)."""
+    return any(isinstance(n, Deriv) and n.num is not None and not isinstance(n.num, (Sym, Call))
+               for n in side.walk())  # fmt: skip
 
 
 def _schematic_reason(n: Node, text: str | None = None) -> str:
@@ -592,10 +770,155 @@ def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     from derivlint.check.truth import _definitions
     from derivlint.math.treeops import substitute
 
+    lhs, rhs = _entries_of_defined(lhs, rhs, scope)
     values, functions = _definitions(lhs, rhs, scope, False)
     if not values:
         return lhs, rhs
+    values, functions = _renamed_apart(values, functions, (lhs, rhs))
+    values = _instantiated(values, (lhs, rhs))
     return substitute(lhs, values, functions), substitute(rhs, values, functions)
+
+
+def _entries_of_defined(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
+    """y_i where the note defines the whole, y = Ax, and says nothing of y_i itself: entry i of
+    the whole ((y)_i, then (Ax)_i once y is substituted). Not a symbol a derivative is by (∂/∂y_i
+    stays an entry of a drawn y), nor an entry of a whole defined as a function, nor one whose
+    definition writes the entries itself (L = ∑_i L_i: the terms, not entries of L)."""
+    from derivlint.math.treeops import substitute
+
+    derivs = [n for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)]
+    wrt = {w.key for n in derivs for w in n.wrt if isinstance(w, Sym)}
+    replace: dict[str, Node] = {}
+    # only the entry a derivative is of (∂y_i/∂x_j): an entry inside an expression ((y_i − x_iᵀw)²)
+    # may be a datum the note names like the defined whole (labels y_i beside y = Xw + ε)
+    for n in [d.num for d in derivs]:
+        if not (isinstance(n, Sym) and n.sub and not n.sup and n.name not in DELTA_NAMES) or n.key in replace:
+            continue
+        parts = _parts(n.sub)
+        if not parts or not any(p.isalpha() for p in parts) or n.key in wrt or _has_facts(scope, n.key):
+            continue
+        defined = scope.definition(n.name, False)
+        if defined is None or defined[1]:
+            continue
+        if any(isinstance(m, Sym) and m.name == n.name and m.sub for m in defined[0].walk()):
+            continue
+        letters = [Num(n.start, n.end, p) if p.isdigit() else Sym(n.start, n.end, p) for p in parts]
+        sub = letters[0] if len(letters) == 1 else Mul(n.start, n.end, letters, [""])
+        replace[n.key] = Func(n.start, n.end, "index", [Sym(n.start, n.end, n.name, None, n.bold)], sub)
+    if not replace:
+        return lhs, rhs
+    return substitute(lhs, replace), substitute(rhs, replace)
+
+
+def _has_facts(scope, key: str) -> bool:
+    """Whether the note declares or defines ``key`` itself (a shape, a value or a kind)."""
+    f = scope.facts(key)
+    return f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None) is not None)
+
+
+_ENTRY_KEY = re.compile(r"([^_^]+)_([a-z])")  # name (hat(y) too), one index letter
+
+
+def _instantiated(values: dict, sides) -> dict:
+    """The definition of an entry with a free index (z_i = 3(x_i + 2)^2, for every i) given to the
+    same entry under another letter the sides or definitions write (z_p of o = ¼∑_p z_p): the
+    value with its free letter renamed. Nothing when the value binds the new letter itself."""
+    templates = {}
+    for key, value in values.items():
+        m = _ENTRY_KEY.fullmatch(key)
+        if m and m.group(2) in INDEX_LETTERS and m.group(2) in _letters([value]):
+            templates.setdefault(m.group(1), (m.group(2), value))
+    if not templates:
+        return values
+    out = dict(values)
+    for tree in [*sides, *values.values()]:
+        for n in tree.walk():
+            if not (isinstance(n, Sym) and n.name in templates and not n.sup and n.key not in out):
+                continue
+            parts = _parts(n.sub)
+            letter, value = templates[n.name]
+            if not parts or len(parts) != 1 or not parts[0].isalpha() or parts[0] in _letters([value]):
+                continue
+            out[n.key] = _Rename(set(), []).visit(value, {letter: parts[0]})
+    return out
+
+
+def _letters(nodes) -> set[str]:
+    """Every one-letter name and subscript letter written in ``nodes`` (the letters in use)."""
+    used: set[str] = set()
+    for side in nodes:
+        for n in side.walk():
+            if isinstance(n, Sym):
+                if len(n.name) == 1:
+                    used.add(n.name)
+                used.update(_parts(n.sub) or ())
+            elif isinstance(n, Sum) and n.index:
+                used.update(p.strip() for p in n.index.split(","))
+    return used
+
+
+def _renamed_apart(values: dict, functions: dict, sides) -> tuple[dict, dict]:
+    """The definitions with each Σ's letter that the claim also writes renamed to a fresh one:
+    f = ∑_i x_i^2 put into ∂f/∂x_i is ∑_p x_p^2 (the definition's i is its own, bound by its Σ),
+    not a Σ over the claim's free i. Renaming a bound letter never changes what a sum means."""
+    bound = {x for value in values.values() for n in value.walk() if isinstance(n, Sum) for x in _sum_indices(n) or ()}
+    if not bound:
+        return values, functions
+    claimed = _letters(sides)
+    if not bound & claimed:
+        return values, functions  # no Σ letter of a definition is written in the claim: nothing to rename
+    used = claimed | _letters(values.values())
+    fresh = [x for x in "pqrstuvkljmn" if x not in used]
+    renamer = _Rename(claimed, fresh)
+    new_values = {key: renamer.visit(value, {}) for key, value in values.items()}
+    new_functions = {key: (params, new_values.get(key, renamer.visit(body, {})))
+                     for key, (params, body) in functions.items()}  # fmt: skip
+    return new_values, new_functions
+
+
+def _has_sum(n: Node | None) -> bool:
+    return n is not None and any(isinstance(m, Sum) for m in n.walk())
+
+
+class _Rename:
+    """A tree with the letters its Σs bind renamed where they clash with ``clashing`` (alpha-renaming:
+    only inside the Σ that binds the letter). A clash without a fresh letter left is kept as written."""
+
+    def __init__(self, clashing: set[str], fresh: list[str]):
+        self.clashing, self.fresh = clashing, fresh
+
+    def visit(self, n: Node, names: dict) -> Node:
+        if isinstance(n, Sum):
+            letters = _sum_indices(n) or []
+            inner = dict(names)
+            for letter in letters:
+                inner.pop(letter, None)  # bound here: not the letter renamed outside
+                if letter in self.clashing and self.fresh:
+                    inner[letter] = self.fresh.pop(0)
+            if inner == names:
+                return n if not names and not _has_sum(n.body) else rebuild(n, lambda child: self.visit(child, names))
+            clone = rebuild(n, lambda child: self.visit(child, inner))
+            if n.index:
+                clone.index = ",".join(inner.get(p.strip(), p.strip()) for p in n.index.split(","))
+            return clone
+        if not names:
+            if not _has_sum(n):
+                return n
+            return rebuild(n, lambda child: self.visit(child, names))
+        if isinstance(n, Sym):
+            parts = _parts(n.sub)
+            renamed_sub = n.sub
+            if parts and any(p in names for p in parts):
+                new = [names.get(p, p) for p in parts]
+                renamed_sub = ",".join(new) if "," in n.sub else "".join(new)
+            if renamed_sub == n.sub and not (n.name in names and not n.sub and not n.sup):
+                return n
+            clone = rebuild(n, lambda child: child)
+            clone.sub = renamed_sub
+            if n.name in names and not n.sub and not n.sup:
+                clone.name = names[n.name]
+            return clone
+        return rebuild(n, lambda child: self.visit(child, names))
 
 
 def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
@@ -658,7 +981,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
         key = ic.whole_key[name]
         if key not in wholes:
-            declared = ic._declared(Sym(0, 0, key, None, name in ic.bold_bases))
+            declared = _whole_declared(ic, name)
             if declared is not None and len(declared) == 2:
                 _tie_declared(ic, name, key, declared)
     if pending:
@@ -671,6 +994,17 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             ):
                 raise IndexUndecided(f"the size of {member[1]} is not known")
     return wholes
+
+
+def _whole_declared(ic: IndexClaim, name: str):
+    """The declared shape of the whole a base written only by its entries belongs to: in the
+    entries' font, else, for plain entries (x_i), the bold whole (𝐱 ∈ ℝ^n): notes write the
+    entries of a bold vector or matrix in plain type."""
+    key, bold = ic.whole_key[name], name in ic.bold_bases
+    declared = ic._declared(Sym(0, 0, key, None, bold))
+    if declared is None and not bold:
+        declared = ic._declared(Sym(0, 0, key, None, True))
+    return declared
 
 
 def _entries_by_convention(ic: IndexClaim, name: str) -> bool:
@@ -887,14 +1221,22 @@ class _Ground:
                                                        Num(n.start, n.end, str(c))])  # fmt: skip
             if n.name in bound:
                 return Num(n.start, n.end, str(bound[n.name] + 1))
+            if n.name in ic.dim_symbols and not n.sup and ("sym", n.name) in self.sizes and _size_only(ic, n):
+                # n in (1/n)∑_{i=1}^{n} z_i: the number of terms, the size drawn for that dimension
+                return Num(n.start, n.end, str(self.sizes[("sym", n.name)]))
             return n
         if isinstance(n, Func) and n.name == "index":
             from derivlint.check import numeric
 
+            gradient = self._gradient_entry(n, bound)
+            if gradient is not None:
+                return gradient
             arg = self.visit(n.args[0], bound)
             shape = numeric.evaluate(arg, {**self.env, **self.extra}).shape
             parts = _parts(_index_sub(n.sub))
             pos = [self._position(p, bound, ("expr", id(n), k, len(parts))) for k, p in enumerate(parts)]
+            if shape == (1, 1):
+                raise IndexUndecided(f"an entry of the number {render(n.args[0])}: the subscript names another quantity")
             if len(pos) == 1:
                 if shape[1] == 1:
                     r, c = pos[0], 0
@@ -912,6 +1254,34 @@ class _Ground:
         if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
             raise IndexUndecided("an entry transposed: a row, a column or a number")
         return rebuild(n, lambda child: self.visit(child, bound))
+
+    def _gradient_entry(self, n: Func, bound: dict) -> Node | None:
+        """(∂f/∂x)_k of a scalar f by a vector x: ∂f/∂x_k, the same in both layouts (a row or a column,
+        its k-th entry). None for anything else (a matrix variable's (i, j) entry depends on the layout)."""
+        from derivlint.check import numeric
+
+        d = n.args[0] if len(n.args) == 1 else None
+        parts = _parts(_index_sub(n.sub))
+        if not (isinstance(d, Deriv) and d.num is not None and len(d.wrt) == 1 and parts and len(parts) == 1):
+            return None
+        w = d.wrt[0]
+        if not isinstance(w, Sym) or w.sub or w.key not in self.env:
+            return None
+        value = self.env[w.key]
+        if value.ndim != 2 or 1 not in value.shape or value.size < 2:
+            return None
+        num = self.visit(d.num, bound)
+        f, jac = numeric.jacobian(num, {**self.env, **self.extra}, w.key)
+        if f.shape != (1, 1):
+            raise IndexUndecided("an entry of the derivative of a vector")
+        k = self._position(parts[0], bound, ("expr", id(n), 0, 1))
+        if not 0 <= k < value.size:
+            raise IndexUndecided("an entry beyond the vector's size")
+        r, c = (k, 0) if value.shape[1] == 1 else (0, k)
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[jac[0, 0, r, c]]])
+        return Sym(n.start, n.end, name)
 
     def _deriv(self, n: Deriv, bound: dict) -> Node:
         from derivlint.check import numeric
@@ -975,6 +1345,12 @@ class _Ground:
         name = f"__d{len(self.extra)}"
         self.extra[name] = np.array([[J[r2, c2, r1, c1]]])
         return Sym(n.start, n.end, name)
+
+
+def _size_only(ic: IndexClaim, sym: Sym) -> bool:
+    """Whether the note gives ``sym`` (a Σ's bound, a declared size) no value or shape of its own."""
+    f = ic.scope.facts(sym.key) if ic.scope is not None else None
+    return f is None or (f.value is None and f.shape is None and getattr(f, "kind", None) in (None, "scalar"))
 
 
 def _has_entry(n: Node) -> bool:
@@ -1052,6 +1428,10 @@ def _only_here(lhs, rhs, scope) -> str | None:
             return "sum"
         if isinstance(n, Sym) and n.name in DELTA_NAMES and n.sub:
             return "sum"
+    if any(isinstance(n, Dots) for n in nodes):
+        reader = _DottedSums((lhs, rhs))
+        if any(isinstance(n, Add) and reader._read(n) is not None for n in nodes):
+            return "sum"  # w_1 x_1 + ⋯ + w_d x_d: a Σ written out, read here
     try:
         return "index" if _index_notation(nodes, scope) is not None else None
     except Exception:  # noqa: BLE001 - the gate's reader failing: not ours

@@ -87,6 +87,11 @@ class ShapeMismatch(Unsupported):
         self.message = message
 
 
+class Unstacked(ShapeMismatch):
+    """A pattern of vector derivatives along its own direction (a column of columns): in this
+    layout its blocks stack into no matrix, a mismatch of the layout, not a reading left unsure."""
+
+
 class DomainError(Unsupported):
     """A value lies outside a function's domain (log of a negative number, inverse of a
     singular matrix): another draw of values may succeed."""
@@ -613,10 +618,12 @@ class _Forward:
             try:  # a pattern read from its written entries: what does not fit is a reading left unsure
                 return self._entries(node)
             except ShapeMismatch as err:
+                if isinstance(err, Unstacked):
+                    raise
                 raise Unsupported(f"a schematic matrix read as a pattern: {err.message}") from None
         return self._entries(node)
 
-    def _entries(self, node: Matrix) -> _D:
+    def _entries(self, node: Matrix) -> _D:  # noqa: C901
         if not node.rows or any(len(row) != len(node.rows[0]) for row in node.rows):
             raise Unsupported("matrix with rows of different lengths")
         check_literal_size(len(node.rows), len(node.rows[0]))
@@ -631,7 +638,11 @@ class _Forward:
             cells.append(out)
         known = [c for row in cells for c in row if c is not None]
         if node.env == schematic.PATTERN_ENV and not all(_is_scalar(c.v) for c in known):
-            raise Unsupported("a schematic matrix whose entries are not numbers")
+            stacked = _stacked(node, known)
+            if stacked is False:  # a column of columns: in this layout the blocks stack into no matrix
+                raise Unstacked(node, "a pattern of derivatives that are vectors along its own direction")
+            if stacked is None:
+                raise Unsupported("a schematic matrix whose entries are not numbers")
         if known and all(_is_scalar(c.v) for c in known):
             for i, row in enumerate(node.rows):
                 for j, cell in enumerate(row):
@@ -885,6 +896,27 @@ def _softmax(node: Node, arg: Node, a: _D) -> _D:
         return _D(s)
     weighted = np.einsum("tij,ij->t", a.t, s)[:, None, None]
     return _D(s, s * (a.t - weighted))
+
+
+def _stacked(node: Matrix, known: list) -> bool | None:
+    """A pattern written as a column of derivatives that are rows (∂⟨r_k, x⟩/∂x in the numerator
+    layout), or a row of derivatives that are columns: True, they stack into the matrix a reader
+    reads. False for a column of such columns (a row of rows): in this layout they stack into no
+    matrix. None for any other pattern of non-numbers (not read)."""
+    cells = [cell for row in node.rows for cell in row]
+    if not cells or not all(isinstance(c, Deriv) for c in cells) or len(known) != len(cells):
+        return None
+    shapes = {c.v.shape for c in known}
+    if len(shapes) != 1:
+        return None
+    (h, w), = shapes
+    if 1 not in (h, w) or h == w:
+        return None
+    if all(len(row) == 1 for row in node.rows):
+        return h == 1
+    if len(node.rows) == 1:
+        return w == 1
+    return None
 
 
 def _assemble(cells: list[list[_D]], k: int) -> _D:
