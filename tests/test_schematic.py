@@ -112,7 +112,10 @@ PARTIALS = ("\\begin{bmatrix} \\frac{\\partial \\sum_{i=1}^m \\sum_{j=1}^m B_{ij
 
 def test_a_column_of_sums_is_written_out_and_decided() -> None:
     assert _verdict(QUAD + BT_X + " + " + B_X).startswith("true in the denominator layout")
-    assert _verdict(QUAD + BT_X).startswith("false")  # Bᵀx alone: half of (B + Bᵀ)x
+    sized = "Let $x \\in \\mathbb{R}^m$ and $B \\in \\mathbb{R}^{m \\times m}$.\n\n"
+    assert _verdict(QUAD + BT_X, sized).startswith("false")  # Bᵀx alone: half of (B + Bᵀ)x
+    # with x's length not declared, the pattern's m is not certainly x's length: not judged false
+    assert _verdict(QUAD + BT_X).startswith("undecided: a pattern runs over the entries of x")
 
 
 def test_a_column_of_entry_wise_derivatives_of_sums_is_decided() -> None:

@@ -1217,8 +1217,8 @@ def _pattern_of_unsized(lhs, rhs, scope) -> str | None:
             ranging = (isinstance(n, Matrix) and n.schematic) or (isinstance(n, Sum) and isinstance(n.upper, Sym))
             if not ranging:
                 continue
-            for m in n.walk():
-                if isinstance(m, Sym) and m.sub and m.name in whole:
+            for m in n.walk():  # a vector's entries (one index): a matrix's B_{i1} tie its sizes to the pattern
+                if isinstance(m, Sym) and m.sub and len(m.sub) == 1 and (m.name.islower() or m.bold) and m.name in whole:
                     facts = scope.facts(m.name)
                     if facts is None or (facts.shape is None and facts.value is None):
                         return m.name
