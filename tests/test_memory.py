@@ -1,0 +1,76 @@
+"""Memory per claim (issue 14): what a note keeps for each of its claims until its rules have run
+stays small, and the values many claims share (layout sets, verdicts, shape texts) are one object."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+
+from derivlint.check import budget
+from derivlint.check.truth import Outcome
+from derivlint.engine import check_text
+from derivlint.math.lexer import lex
+from derivlint.math.parser import Parser
+
+# a line of dense inline math, numbered so that no two are the same text (as in scripts/scaling.py)
+LINE = (
+    "Let $x_{{{i}}} \\in \\mathbb{{R}}^n$; then $\\frac{{\\partial a^T x}}{{\\partial x}} = a$ and "
+    "$\\operatorname{{tr}}(A B) = \\operatorname{{tr}}(B A)$, while $(A B)^T = B^T A^T$ for step {i}.\n\n"
+)
+# bytes of memory per claim at the peak of check_text, marginal between two sizes of one note;
+# measured 4.8 KB (was 5.7 KB before layout sets, verdicts and mentions were shared or packed)
+MAX_PER_CLAIM = 5200
+
+
+def _peak(lines: int) -> tuple[int, int]:
+    text = "# Notes\n\n" + "".join(LINE.format(i=i) for i in range(lines))
+    gc.collect()
+    tracemalloc.start()
+    try:
+        result = check_text("note.md", text)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, len(result.claims)
+
+
+def test_memory_per_claim_is_bounded(monkeypatch):
+    monkeypatch.setattr(budget, "NOTE_PER_CLAIM", 1.0)  # tracemalloc slows the check: no claim over its budget
+    check_text("note.md", LINE.format(i=0) * 3)  # imports and first uses out of the figures
+    small, few = _peak(40)
+    large, many = _peak(160)
+    assert many > few + 400
+    per_claim = (large - small) / (many - few)
+    assert 1000 < per_claim < MAX_PER_CLAIM, per_claim
+
+
+def test_outcomes_share_their_layout_sets():
+    one = Outcome(holds=frozenset({"numerator", "denominator"}))
+    two = Outcome(holds=frozenset(["denominator", "numerator"]))
+    assert one.holds == two.holds and one.holds is two.holds
+    assert Outcome(holds=frozenset()).holds is Outcome(holds=frozenset()).holds
+    assert Outcome(reason="too large").holds is None
+
+
+def test_verdicts_and_shape_texts_are_shared():
+    text = "".join(LINE.format(i=i) for i in range(40))
+    claims = [c for c in check_text("note.md", text).claims if c.verdict is not None]
+    by_text: dict[str, set[int]] = {}
+    for claim in claims:
+        by_text.setdefault(claim.verdict, set()).add(id(claim.verdict))
+    assert len(claims) > 100
+    assert all(len(ids) == 1 for ids in by_text.values()), {v: len(i) for v, i in by_text.items()}
+    shapes = [s for c in claims if isinstance(c.facts.get("shapes"), tuple) for s in c.facts["shapes"]]
+    assert len({id(s) for s in shapes}) == len(set(shapes))
+    empty = [c.facts["shape_errors"] for c in claims if not c.facts.get("shape_errors")]
+    assert empty and len({id(e) for e in empty}) == 1
+
+
+def test_a_walked_tree_keeps_its_walk_and_is_unchanged():
+    first_side, steps = Parser(lex("y = (A + B)^T x - c")).parse_chain()
+    tree = next(part for part in steps[0] if hasattr(part, "walk"))  # the right-hand side
+    first = list(tree.walk())
+    assert [id(n) for n in tree.walk()] == [id(n) for n in first]  # remembered, same order
+    assert "_below" not in {f for f in getattr(tree, "__dataclass_fields__", {})}  # not a field: not compared, not copied by replace
+    tree.forget_walk()
+    assert [id(n) for n in tree.walk()] == [id(n) for n in first]
