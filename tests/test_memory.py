@@ -74,3 +74,41 @@ def test_a_walked_tree_keeps_its_walk_and_is_unchanged():
     assert "_below" not in {f for f in getattr(tree, "__dataclass_fields__", {})}  # not a field: not compared, not copied by replace
     tree.forget_walk()
     assert [id(n) for n in tree.walk()] == [id(n) for n in first]
+
+
+def test_claims_command_lists_each_note_as_it_is_checked(tmp_path, capsys, monkeypatch):
+    """``derivlint claims`` writes the claims of each note once it is checked, and keeps none:
+    the JSON is the one list ``json.dumps(…, indent=2)`` gives, the text one line per claim."""
+    import json
+
+    from derivlint import cli
+
+    for i in range(3):
+        (tmp_path / f"n{i}.md").write_text(LINE.format(i=i) + "$$ (A B)^T = A^T B^T $$\n", encoding="utf-8")
+    (tmp_path / "empty.md").write_text("No math here.\n", encoding="utf-8")
+    seen: list[int] = []
+    real_run = cli._run
+
+    def spying_run(*args, **kwargs):
+        listen = kwargs["listen"]
+        kwargs["listen"] = lambda claims: (seen.append(len(claims)), listen(claims))
+        run, errors = real_run(*args, **kwargs)
+        assert run.claims == []  # handed over note by note, never gathered
+        return run, errors
+
+    monkeypatch.setattr(cli, "_run", spying_run)
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["claims", "--output-format", "json", "."]) == 0
+    out = capsys.readouterr().out
+    records = json.loads(out)
+    assert len(seen) == 4 and sum(seen) == len(records) and len(records) >= 12
+    assert out == json.dumps(records, ensure_ascii=False, indent=2) + "\n"
+    assert [r["path"] for r in records] == sorted(r["path"] for r in records)
+    cli.main(["claims", "."])
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(records) and all(line.strip() for line in lines)
+    assert cli.main(["claims", "--output-format", "json", "empty.md"]) == 0
+    assert capsys.readouterr().out == "[]\n"
+    cli.main(["claims", "--summary", "."])
+    summary = capsys.readouterr().out.splitlines()
+    assert summary[-1].endswith(f"of {len(records)} claims")
