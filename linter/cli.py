@@ -1011,6 +1011,9 @@ def _claims(args) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
+_LISTED_AT_ONCE = 1000  # claims whose text ``claims`` builds and writes at a time
+
+
 class _Listing:
     """What ``claims`` prints, written note by note as each is checked (its claims hold their
     trees and their note: a run over many notes keeps one note's at a time, not every note's):
@@ -1032,17 +1035,17 @@ class _Listing:
                     phrase = _leading_phrase(claim.undecided)
                     self.counts[phrase] = self.counts.get(phrase, 0) + 1
             return
-        if not claims:
-            return
-        if self.json:  # each item as json.dumps of the whole list indents it: two spaces more
-            items = ",\n".join(
-                "\n".join("  " + line for line in json.dumps(c.to_json(), ensure_ascii=False, indent=2).split("\n"))
-                for c in claims
-            )  # fmt: skip
-            _emit_part(("[\n" if not self.started else ",\n") + items)
-        else:
-            _emit("\n".join(_claim_line(c.to_json(), c.undecided) for c in claims))
-        self.started = True
+        for first in range(0, len(claims), _LISTED_AT_ONCE):  # a long note's text is not built whole either
+            batch = claims[first : first + _LISTED_AT_ONCE]
+            if self.json:  # each item as json.dumps of the whole list indents it: two spaces more
+                items = ",\n".join(
+                    "\n".join("  " + line for line in json.dumps(c.to_json(), ensure_ascii=False, indent=2).split("\n"))
+                    for c in batch
+                )  # fmt: skip
+                _emit_part(("[\n" if not self.started else ",\n") + items)
+            else:
+                _emit("\n".join(_claim_line(c.to_json(), c.undecided) for c in batch))
+            self.started = True
 
     def close(self) -> None:
         if self.summary:

@@ -97,6 +97,7 @@ def test_claims_command_lists_each_note_as_it_is_checked(tmp_path, capsys, monke
         return run, errors
 
     monkeypatch.setattr(cli, "_run", spying_run)
+    monkeypatch.setattr(cli, "_LISTED_AT_ONCE", 2)  # a note's claims written a few at a time
     monkeypatch.chdir(tmp_path)
     assert cli.main(["claims", "--output-format", "json", "."]) == 0
     out = capsys.readouterr().out
