@@ -271,6 +271,9 @@ class _Run:
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
     _seen: set = field(default_factory=set, repr=False)  # the findings so far
+    # given each note's claims as soon as it is checked (``claims`` prints them then), instead of
+    # ``claims`` keeping them: a claim holds its trees, its block and so its whole note
+    listen: object = field(default=None, repr=False)
 
     def add(self, entry: Entry) -> None:
         # two LaTeX documents (main.tex, print.tex) may bring in the same chapter: its findings once
@@ -308,17 +311,20 @@ def _run(
     paths: list[str], settings: engine.Settings, encoding: str | None, config: str | None = None,
     layout: str | None = None, force_exclude: bool = False,
     *, cache: Cache | None = None, jobs: int = 1, keep_claims: bool = True, stdin: _Stdin | None = None,
+    listen=None,
 ) -> tuple[_Run, list[str]]:
     """Check the notes under ``paths``. ``cache``: reuse and store results; ``jobs``: processes
     (only with ``keep_claims`` False: claim objects do not leave the process that made them);
-    ``stdin``: check the note read from standard input instead (never cached).
+    ``stdin``: check the note read from standard input instead (never cached); ``listen``: called
+    with the claims of each note as soon as it is checked, in the order of the files (kept claims
+    go there instead of ``run.claims``, so that a run holds one note's claims at a time).
 
     Notes stream: each is read just before it is checked and dropped after, so memory is bounded
     by the largest note, not by the run. Workers get paths and read the notes themselves."""
     forget_found()
     files, errors = _discover(paths, config, force_exclude, stdin)
     files, trees = _latex_roots(files, paths if stdin is None else [])
-    run = _Run(files=len(files))
+    run = _Run(files=len(files), listen=listen)
     per_file = {}
     for path in files:  # a bad configuration stops the run before any file is checked
         per_file[path] = file_settings(path, settings, config, layout)
@@ -426,7 +432,10 @@ def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
         if cache is not None:  # keyed by the text checked, whichever process read it
             cache.store(_cache_key(cache, job, done.digest), outcome)
     if done.claims is not None:
-        run.claims.extend(done.claims)
+        if run.listen is not None:
+            run.listen(done.claims)
+        else:
+            run.claims.extend(done.claims)
     run.add(outcome)
 
 
@@ -975,17 +984,14 @@ def _claims(args) -> int:
             return EXIT_ERROR
     if not _take_stdin(args):
         return EXIT_ERROR
+    listing = _Listing(args.output_format, args.summary)
     try:
-        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config, args.layout, stdin=args.stdin)
+        run, errors = _run(args.paths, engine.Settings(), args.encoding, args.config, args.layout, stdin=args.stdin,
+                           listen=listing.add)  # fmt: skip
     except ConfigError as err:
         print(escape(f"derivlint: error: {err}"), file=sys.stderr)
         return EXIT_ERROR
-    if args.summary:
-        _emit_undecided_summary(run.claims, args.output_format)
-    elif args.output_format == "json":
-        _emit(json.dumps([c.to_json() for c in run.claims], ensure_ascii=False, indent=2))
-    elif run.claims:
-        _emit("\n".join(_claim_line(c.to_json(), c.undecided) for c in run.claims))
+    listing.close()
     for error in errors:
         print(escape(f"derivlint: error: {error}"), file=sys.stderr)
     for path, problem in run.unreadable:
@@ -1005,21 +1011,59 @@ def _claims(args) -> int:
     return EXIT_FINDINGS if failed else EXIT_OK
 
 
-def _emit_undecided_summary(claims: list, output_format: str) -> None:
+_LISTED_AT_ONCE = 1000  # claims whose text ``claims`` builds and writes at a time
+
+
+class _Listing:
+    """What ``claims`` prints, written note by note as each is checked (its claims hold their
+    trees and their note: a run over many notes keeps one note's at a time, not every note's):
+    the claims as text lines or as one JSON list (the same text as ``json.dumps(list, indent=2)``),
+    or with ``summary`` only the counts of the undecided, printed at the end."""
+
+    def __init__(self, output_format: str, summary: bool):
+        self.json = output_format == "json"
+        self.summary = summary
+        self.counts: dict[str, int] = {}  # --summary: leading phrase of the reason -> undecided claims
+        self.total = 0
+        self.started = False
+
+    def add(self, claims: list) -> None:
+        self.total += len(claims)
+        if self.summary:
+            for claim in claims:
+                if claim.undecided is not None:
+                    phrase = _leading_phrase(claim.undecided)
+                    self.counts[phrase] = self.counts.get(phrase, 0) + 1
+            return
+        for first in range(0, len(claims), _LISTED_AT_ONCE):  # a long note's text is not built whole either
+            batch = claims[first : first + _LISTED_AT_ONCE]
+            if self.json:  # each item as json.dumps of the whole list indents it: two spaces more
+                items = ",\n".join(
+                    "\n".join("  " + line for line in json.dumps(c.to_json(), ensure_ascii=False, indent=2).split("\n"))
+                    for c in batch
+                )  # fmt: skip
+                _emit_part(("[\n" if not self.started else ",\n") + items)
+            else:
+                _emit("\n".join(_claim_line(c.to_json(), c.undecided) for c in batch))
+            self.started = True
+
+    def close(self) -> None:
+        if self.summary:
+            _emit_undecided_summary(self.counts, self.total, self.json)
+        elif self.json:
+            _emit("\n]" if self.started else "[]")
+
+
+def _emit_undecided_summary(counts: dict[str, int], total: int, as_json: bool) -> None:
     """``claims --summary``: how many claims are undecided, by the leading phrase of the reason
     (``index notation (A_kl)`` counts as ``index notation``), most frequent first."""
-    counts: dict[str, int] = {}
-    for claim in claims:
-        if claim.undecided is not None:
-            phrase = _leading_phrase(claim.undecided)
-            counts[phrase] = counts.get(phrase, 0) + 1
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    if output_format == "json":
+    if as_json:
         _emit(json.dumps([{"reason": r, "count": n} for r, n in rows], ensure_ascii=False, indent=2))
         return
     width = len(str(rows[0][1])) if rows else 1
     lines = [f"{n:>{width}}  {escape(r)}" for r, n in rows]
-    lines.append(f"{sum(counts.values())} undecided of {_plural(len(claims), 'claim')}")
+    lines.append(f"{sum(counts.values())} undecided of {_plural(total, 'claim')}")
     _emit("\n".join(lines))
 
 
@@ -1057,8 +1101,13 @@ def _claim_line(r: dict, undecided: str | None = None) -> str:
 
 def _emit(text: str) -> None:
     """Print ``text`` on stdout; a reader that went away (``| head``) is not an error."""
+    _emit_part(text + "\n")
+
+
+def _emit_part(text: str) -> None:
+    """Write ``text`` on stdout as it is (no newline added), as ``_emit`` does."""
     try:
-        print(text)
+        sys.stdout.write(text)
         sys.stdout.flush()
     except BrokenPipeError:
         # Point stdout at devnull so the interpreter's final flush does not fail too.

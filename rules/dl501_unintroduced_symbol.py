@@ -133,6 +133,9 @@ def _letter(name: str) -> str | None:
     return None
 
 
+_SPAN = 1 << 48  # above any offset in a note (the limit is 10 MiB): (at, offset) as at * _SPAN + offset
+
+
 class _Mentions:
     """Where each letter is introduced in a note: every lone letter or Greek name in its prose
     (outside math), every letter of its inline math (part of a sentence: "let $r_i$ be the rows"),
@@ -144,14 +147,17 @@ class _Mentions:
     def __init__(self, note):
         from derivlint.math.lexer import CMD, LETTER, LexError, _GREEK, tokenize
 
-        found: dict[str, list[tuple[int, int]]] = {}  # letter -> (source index, offset) of each mention
+        # letter -> each mention's (source index, offset) as one int, at * _SPAN + offset (the same
+        # order as the pair; a note dense with letters holds tens of thousands, and an int takes a
+        # third of the memory of a pair of them)
+        found: dict[str, list[int]] = {}
         order = {id(source): i for i, source in enumerate(note.extraction.sources)}
         self.order = order
         sources = {id(source): source for source in note.extraction.sources}
         spans: dict[int, list[tuple[int, int]]] = {}  # id(source) -> the spans of its math blocks
 
         def add(name: str, at: int, offset: int) -> None:
-            found.setdefault(name, []).append((at, offset))
+            found.setdefault(name, []).append(at * _SPAN + offset)
 
         for block in note.extraction.blocks:
             sources.setdefault(id(block.source), block.source)
@@ -226,7 +232,7 @@ class _Mentions:
         if not places:
             return False
         at = self.order.get(id(block.source), len(self.order))
-        if places[0] < (at, block.file_offset(start)):
+        if places[0] < at * _SPAN + block.file_offset(start):
             return True
         passage = block.passage
         if passage is None:
@@ -238,8 +244,8 @@ class _Mentions:
             nxt = outline.passages[k + 1]
             if nxt.source is passage.source:
                 end = nxt.end
-        i = bisect.bisect_left(places, (at, block.end))
-        return i < len(places) and places[i] < (at, end)
+        i = bisect.bisect_left(places, at * _SPAN + block.end)
+        return i < len(places) and places[i] < at * _SPAN + end
 
 _GREEK_CHARS: list = [None, None]  # (the lexer's table, the pattern of its characters)
 

@@ -51,7 +51,7 @@ class OverBudget(BaseException):
     def __init__(self, seconds: float = BUDGET_SECONDS, note: float | None = None):
         reason = REASON.format(seconds=seconds) if note is None else NOTE_REASON.format(seconds=note)
         super().__init__(reason)
-        self.reason = reason
+        self.reason = sys.intern(reason)  # one text for every claim of a note over its budget, which each keeps
 
 
 def start(seconds: float | None = None) -> None:

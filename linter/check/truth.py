@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
+import sys
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -51,6 +52,16 @@ class Outcome:
     literal: bool = False  # a worked example with concrete values
     gradient: bool = False  # a ∇ claim: the gradient has the variable's shape whatever the layout
     assumption: "Assumption | None" = None  # false in general, true under a common assumption (DL304)
+
+    def __post_init__(self):
+        # one frozenset per set of layouts, shared by every outcome (memory: a frozenset is
+        # ~200 bytes, and a note keeps the outcome of each of its claims until its rules have run)
+        if self.holds is not None:
+            self.holds = _HOLDS.setdefault(self.holds, self.holds)
+
+
+_HOLDS: dict[frozenset, frozenset] = {}
+NO_SHAPE_ERRORS = ()  # the shape errors of most claims: one empty tuple shared, not a list each
 
 
 class Undecided(Exception):
@@ -807,6 +818,12 @@ def _unsigned(node):
 
 
 def _verdict(outcome: Outcome) -> str:
+    """The claim's verdict, interned: the same few texts (an undecided reason, a layout) for
+    thousands of claims of a note, each kept until the note's rules have run."""
+    return sys.intern(_verdict_text(outcome))
+
+
+def _verdict_text(outcome: Outcome) -> str:
     if outcome.holds is None:
         return f"undecided: {outcome.reason}"
     if not outcome.holds and outcome.assumption is not None:
@@ -889,8 +906,9 @@ def _shape_errors(claim, scope: Scope, literal: bool):
         if inf.errors and own is None:
             own = _own_nodes(claim)
         per_layout.append([e for e in inf.errors if id(e.node) in own])
-        shapes[layout] = tuple(  # a shape resting on a convention is shown as a guess
-            describe(shape) + (" (guessed)" if shape is not None and inf.is_unsure(side) else "")
+        shapes[layout] = tuple(  # a shape resting on a convention is shown as a guess; interned:
+            # a few distinct texts that every claim of the note keeps until its rules have run
+            sys.intern(describe(shape) + (" (guessed)" if shape is not None and inf.is_unsure(side) else ""))
             for side, shape in ((claim.lhs, left), (claim.rhs, right))
         )
         checkable = claim.kind != "definition" or claim.step > 0
@@ -915,7 +933,7 @@ def _shape_errors(claim, scope: Scope, literal: bool):
             message = f"the left-hand side is {left} but the right-hand side is {right}"
         claim.facts["relation_error"] = (kind, message)
     display = shapes["denominator"] if shapes["denominator"] == shapes["numerator"] else shapes
-    return common, display
+    return common or NO_SHAPE_ERRORS, display
 
 
 def _has_derivative(claim) -> bool:

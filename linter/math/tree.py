@@ -13,6 +13,12 @@ class Node:
     start: int
     end: int
 
+    # the nodes below, listed by the first walk (see walk); a class attribute, not a field: read
+    # and set as an attribute, so that the instance's dict is never materialised (Python 3.11
+    # keeps a plain instance's attributes inline; ``self.__dict__`` makes a dict of ~100 bytes
+    # for every node walked)
+    _below = None
+
     def children(self) -> list["Node"]:
         return []
 
@@ -21,19 +27,20 @@ class Node:
         on the first walk and kept (not the node itself: no reference cycle); a tree
         is not changed once the parser has built it (``treeops.rebuild`` makes changed
         copies and drops the copy's list)."""
-        below = self.__dict__.get("_below")
+        below = self._below
         if below is None:
             found: list[Node] = []
             try:
                 _collect(self, found)
             except RecursionError:  # deeper than Python's stack: the same order by a loop
                 found = _collect_by_loop(self)
-            self.__dict__["_below"] = below = tuple(found)
+            self._below = below = tuple(found)
         return chain((self,), below)
 
     def forget_walk(self) -> None:
         """Drop the remembered walk (after changing a child of this node in place)."""
-        self.__dict__.pop("_below", None)
+        if self._below is not None:
+            self._below = None
 
 
 @dataclass(eq=False)
