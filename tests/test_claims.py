@@ -176,3 +176,24 @@ def test_a_comment_column_wrapping_prose_is_prose_and_a_text_subscript_stays_mat
     assert parsed(r"y &= A x & \textcolor{gray}{\text{by the chain rule}}") == ["y = A x"]
     logistic = parsed(r"\varphi_{\text{logistic}}(z) = \log(1 + e^{-z})")
     assert len(logistic) == 1 and "logistic" in logistic[0]
+
+
+def test_undecided_reasons_name_the_same_symbol_whatever_the_hash_seed(tmp_path) -> None:
+    """A reason that picks one symbol of several (solved for, defined twice) names the same one
+    in every run: the claims listing is stable under Python's string hashing."""
+    import os
+    import subprocess
+    import sys
+
+    note = tmp_path / "n.md"
+    note.write_text(
+        "Let $A, B \\in \\mathbb{R}^{n \\times n}$.\n\n$$P = A A^T$$\n\n$$Q = B B^T$$\n\n"
+        "$$P = A + B$$\n\n$$Q = A B$$\n\n$$P Q = Q P$$\n", encoding="utf-8")  # P and Q each defined twice
+    outputs = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-m", "derivlint", "claims", str(note)], capture_output=True,
+                             text=True, env=env, check=False)  # fmt: skip
+        outputs.add(run.stdout)
+    assert len(outputs) == 1, outputs
+    assert "P is defined more than once" in outputs.pop()

@@ -233,7 +233,7 @@ def _set_aside(claim, nodes, scope) -> str | None:
         return None
     place = context._where(claim)
     left, right = symbols(claim.lhs), symbols(claim.rhs)
-    for key in left.keys() & right.keys():
+    for key in sorted(left.keys() & right.keys()):  # sorted: the same key named on every run
         if key in aside and aside[key][1] <= place:  # K = P Hᵀ(H P Hᵀ + R)⁻¹ solved for, then used in a later step
             return f"{key} is solved for on line {aside[key][0]}: a later step may use its value"
     for one, other in ((left, right), (right, left)):

@@ -1997,7 +1997,7 @@ def _defined_twice(claim, scope: Scope) -> str | None:
         here = scope.context._where(claim)[0]
     except Exception:  # noqa: BLE001 - no place: nothing to tell
         return None
-    for key in set(symbols(claim.lhs)) | set(symbols(claim.rhs)):
+    for key in sorted(set(symbols(claim.lhs)) | set(symbols(claim.rhs))):  # sorted: the same key on every run
         facts = scope.facts(key)
         values = [d for d in (facts.declarations if facts is not None else ())
                   if d.value is not None and d.origin != "condition" and not d.local]
