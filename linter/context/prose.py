@@ -446,7 +446,8 @@ SUBJECTLESS = [
     (re.compile(rf"\b(?:for|with|in)\s+(?:(?:an?|any|all|the)\s+)?(?P<words>{_PROPS_EN})\s+(?:square\s+)?"
                 rf"(?:matri(?:x|ces)|case)\b|\b(?:if|when|whenever|once)\s+the\s+matri(?:x|ces)\s+(?:is|are)\s+"
                 rf"(?:also\s+)?(?P<words2>{_PROPS_EN})\b", re.I), EN_PROPS),
-    (re.compile(rf"(?:对于|对|当|若|如果|在)\s*(?P<words>{_PROP_CN}+)\s*(?:矩阵|阵|方阵|的情[况形])|"
+    (re.compile(rf"(?:对于|对|当|若|如果|在)\s*(?:实)?(?P<words>{_PROP_CN}+)\s*(?:矩阵|阵|方阵|的?情[况形])|"
+                rf"(?<![非不无反半])(?P<words3>{_PROP_CN}+)的?情[况形]下?|"
                 rf"(?:当|若|如果)\s*(?:该)?矩阵\s*(?:为|是)?\s*(?P<words2>{_PROP_CN}+)"), CN_PROPS),
 ]
 LEAD_IN_REACH = 160  # how many characters before a formula the words leading into it are read in
@@ -462,7 +463,8 @@ def subjectless_props(before: str) -> frozenset[str]:
         for match in pattern.finditer(tail):
             if _NEGATION_EN.search(match.group(0)) or _NEGATION_CN.search(match.group(0).replace("对于", "")):
                 continue
-            props |= _props((match.group("words") or match.group("words2") or "").lower(), table)
+            said = next((w for w in (match.groupdict().get(g) for g in ("words", "words2", "words3")) if w), "")
+            props |= _props(said.lower(), table)
     return frozenset(props - {"square", "constant"})
 
 

@@ -27,7 +27,10 @@ EXAMPLE_OPENERS = (
     "例", "示例", "举例", "举个例子", "比如", "譬如", "练习", "习题",
 )  # fmt: skip
 EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子", "示例", "举例", "例题", "实例", "练习")
-WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时")
+WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时",
+                 # words that point back at the formula just shown: "上式要求 A 对称", "The above assumes …"
+                 "上式", "此式", "该式", "以上各式", "the above", "the formula above", "the equation above",
+                 "this assumes", "this requires", "this holds", "this needs")  # fmt: skip
 # A sentence that goes on after a display, in lower case: "… = 2GS,\n\ngiven S is symmetric." explains
 # the display as a "where" paragraph does (matched in lower case only: "If A is …" opens a new sentence)
 CONTINUATION_OPENERS = ("given", "since", "because", "as", "assuming", "provided", "if", "when", "whenever", "for")
