@@ -17,7 +17,7 @@ from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
 from derivlint.context.prose import (_ASSUMPTION_HINTS, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
-from derivlint.context.scopes import Outline
+from derivlint.context.scopes import Outline, refers_back
 
 # Words that prose declaring something uses; a passage without math and without them is skipped.
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
@@ -464,6 +464,12 @@ class Context:
             for d in self._declared_in(k - 1):
                 if d.origin == "condition" and d.props:
                     out[d.key] |= d.props
+        if _follow_up(self.outline.passages, k, claim):
+            # "$$ … = 2Av $$ / This requires $A$ to be symmetric.": the paragraph right after a display
+            # that ends its own says what the display assumed (properties only, never a shape)
+            for d in self._declared_in(k + 1):
+                if d.props and d.shape is None and d.value is None and not any(p.startswith("not_") for p in d.props):
+                    out[d.key] |= d.props
         if passage is not None and passage.kind == "heading" and self.outline.chains[k][0].first == k:
             nxt = k + 1
             if nxt < len(self.outline.passages) and self.outline.passages[nxt].kind != "heading":
@@ -521,6 +527,19 @@ def _remarked_matrices(claim) -> list[Sym]:
     "for symmetric matrices this becomes"): its capitals without subscript, and P^{-T}'s P."""
     return [n for side in (claim.lhs, claim.rhs) for n in (side.walk() if side is not None else ())
             if isinstance(n, Sym) and ((n.name[:1].isupper() and not n.sub) or n.sup == "-")]
+
+
+def _follow_up(passages, k: int, claim) -> bool:
+    """The claim is in a display that ends its paragraph, and the paragraph of prose after it
+    refers back to it ("This requires …", "… above"): a remark on the display."""
+    if not passages or k + 1 >= len(passages) or not getattr(claim.block, "display", False):
+        return False
+    here, after = passages[k], passages[k + 1]
+    if after.kind != "paragraph" or here.kind not in ("paragraph", "list_item") or after.source is not here.source:
+        return False
+    if claim.block.source.text[claim.block.end : here.end].strip(" \t\n$.,;"):
+        return False
+    return refers_back(after.source.text[after.start : after.end])
 
 
 def _lead_in(passages, k: int, claim) -> bool:

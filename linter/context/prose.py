@@ -487,8 +487,8 @@ ASSUMPTIONS_EN = [
     # "for symmetric $J$", "any orthogonal $Q$", "for symmetric A": the adjective with no noun (after
     # an adjective, or after "with", a capital A is no article)
     (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))", re.I), False),
-    # "assuming $B$ symmetric", "with B symmetric", "taking A orthogonal": a condition with no verb
-    (re.compile(rf"\b(?P<cond>assuming|with|taking|for)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri)))", re.I), False),
+    # "assuming $B$ symmetric", "with B symmetric", "requires $A$ to be symmetric": a condition with no verb
+    (re.compile(rf"\b(?P<cond>assum(?:ing|ed?|es)|suppos(?:ing|ed?|es)|with|taking|for|requir(?:es?|ing)|needs?)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri|above|below|here|throughout)))", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
     (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
     (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),

@@ -31,6 +31,11 @@ WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式�
                  # words that point back at the formula just shown: "上式要求 A 对称", "The above assumes …"
                  "上式", "此式", "该式", "以上各式", "the above", "the formula above", "the equation above",
                  "this assumes", "this requires", "this holds", "this needs")  # fmt: skip
+# A paragraph after a display that refers back to it ("This requires A to be symmetric.", "We assumed
+# G symmetric above.", "上式要求 A 对称"): what it assumes, the display assumed (core._follow_up).
+BACK_REFERENCES = ("this", "these", "that", "it", "the above", "the formula", "the equation", "the identity",
+                   "the result", "note that this", "note that the above", "上式", "此式", "该式", "这", "此", "以上")  # fmt: skip
+BACK_REFERENCE_WORDS = ("above", "上面", "上式", "以上")
 # A sentence that goes on after a display, in lower case: "… = 2GS,\n\ngiven S is symmetric." explains
 # the display as a "where" paragraph does (matched in lower case only: "If A is …" opens a new sentence)
 CONTINUATION_OPENERS = ("given", "since", "because", "as", "assuming", "provided", "if", "when", "whenever", "for")
@@ -47,6 +52,14 @@ _LEAD = (r"^[\s*_>#(\[【（]*(?:\\(?:textbf|emph|textit|paragraph)\{\s*)?"
 
 
 _FRAME = re.compile(r"\\begin\{frame\}")
+_REFERS_BACK = re.compile(
+    r"^\s*(?:" + "|".join(re.escape(w) + (r"\b" if w.isascii() else "") for w in sorted(BACK_REFERENCES, key=len, reverse=True))
+    + r")|" + "|".join((r"\b" + re.escape(w) + r"\b") if w.isascii() else re.escape(w) for w in BACK_REFERENCE_WORDS), re.I)
+
+
+def refers_back(text: str) -> bool:
+    """Whether a paragraph refers back to what was just shown ("This requires …", "… above")."""
+    return bool(_REFERS_BACK.search(text))
 _RUN_IN = re.compile(r"^\s*(?:\*\*|__|\\textbf\{|\\paragraph\{)\s*(?P<label>[^*_{}\n]{1,40}?)\s*(?:\*\*|__|\})")
 _WITHIN_EXAMPLE = re.compile(r"(?:" + "|".join(re.escape(w) + (r"\b" if w.isascii() else "") for w in RUN_IN_WITHIN_EXAMPLE) + ")", re.I)
 
