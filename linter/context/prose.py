@@ -323,7 +323,7 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|正交|对角|厄米|埃尔米特|[Hh]ermitian)"
+_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|标准正交|正交|旋转|对角|厄米|埃尔米特|[Hh]ermitian)"
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
@@ -360,7 +360,7 @@ _SIZE_EN = (
 )
 _ADJ_EN = (
     r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
-    r"positive[- ]semi-?definite|orthogonal|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
+    r"positive[- ]semi-?definite|orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
 _NOUN_EN = r"(?:covariance\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?|constants?|covariances?)"  # a covariance: a symmetric matrix
 # one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
@@ -393,12 +393,13 @@ _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
 
 CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
-            ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("对角", "diagonal"),
+            ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("旋转", "orthogonal"), ("对角", "diagonal"),
             ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant"),
             # Hermitian: symmetric, as the real matrices derivlint draws are (^H is read as a transpose)
             ("厄米", "symmetric"), ("埃尔米特", "symmetric"), ("Hermitian", "symmetric"), ("hermitian", "symmetric")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
+            ("orthonormal", "orthogonal"), ("rotation", "orthogonal"),  # a rotation matrix is orthogonal
             ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
             ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
             ("hermitian", "symmetric"), ("self-adjoint", "symmetric")]  # fmt: skip
@@ -411,13 +412,13 @@ _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_
 # denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
 # language; each pattern has a subj group and a words group read with the language's property table.
 _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-            r"orthogonal|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
+            r"orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
 _PROP_CN = _ADJ_CN  # the same words: a property said after its subject, or before it
 # A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
 # "(by symmetry)", "(covariance matrix)"): the property of the formula's matrices (remark_props).
 _REMARK = re.compile(
-    rf"^[ \t]*[（(][ \t]*(?:因为|由于|因|由|since|as|because|by|for)?[ \t]*(?:它|它们|是|为|it\s+is|they\s+are)?[ \t]*"
+    rf"^[ \t]*[（(][ \t]*(?:因为|由于|因|由|since|as|because|by|for)?[ \t]*(?:它|它们|是|为|it\s+is|they\s+are|(?-i:[A-Z])(?:_\w)?\s+(?:is\s+)?)?[ \t]*"
     rf"(?P<words>{_PROPS_EN}|symmetry|covariance|协方差|{_PROP_CN}(?:[ \t]*(?:、|和|且)?[ \t]*{_PROP_CN})*)[ \t]*(?:matri(?:x|ces)|矩阵|阵|的)?[ \t]*[)）]",
     re.I,
 )
@@ -538,7 +539,7 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|diagonal|hermitian|self-adjoint|unit|对称|可逆|奇异|正定|正交|对角|厄米|埃尔米特", re.I)
+_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
 
 
 def _cn_noun(noun: str) -> str:
