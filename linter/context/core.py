@@ -22,13 +22,13 @@ from derivlint.context.scopes import Outline, refers_back
 # Words that prose declaring something uses; a passage without math and without them is skipped.
 # Two patterns: the Chinese words alone are found fast (re skips to their first characters).
 _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
-_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|旋转|对角|结果|布局|形状|维度|同型")
+_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|旋转|对角|海森|黑塞|协方差|结果|布局|形状|维度|同型")
 # \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size|symmetric|…), written to begin with the class
 # of the words' first letters so that re skips other characters: the letter is a word character, so
 # \b before it is "no word character before it", and each lookbehind picks the word it begins.
 _TRIGGERS_EN = re.compile(
-    r"[iabmvslfodr](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
-    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=o)rthonormal|(?<=r)otation|(?<=d)iagonal"
+    r"[iabmvslfodrhS](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
+    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=o)rthonormal|(?<=r)otation|(?<=d)iagonal|(?<=h)essian|(?<=S)PD"
     r"|(?<=d)efinite)",  # "with B symmetric": a property word alone states an assumption
     re.I,
 )

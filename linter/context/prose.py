@@ -158,9 +158,9 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 
 
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
-_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|对角|厄米")
-_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?)\b")
-_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar")  # found fast; _EN_HINT needs one
+_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|旋转|对角|厄米|海森|黑塞|协方差")
+_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?|[Hh]essians?|[Ll]aplacians?)\b")
+_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|essian|aplacian")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
@@ -323,7 +323,7 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|标准正交|正交|旋转|对角|厄米|埃尔米特|[Hh]ermitian)"
+_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|标准正交|正交|旋转|对角|厄米|埃尔米特|[Hh]ermitian|海森|黑塞|[Hh]essian\s*|协方差)"
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
@@ -360,12 +360,14 @@ _SIZE_EN = (
 )
 _ADJ_EN = (
     r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
-    r"positive[- ]semi-?definite|orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
+    r"positive[- ]semi-?definite|orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|SPD|PSD|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
 )
-_NOUN_EN = r"(?:covariance\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?|constants?|covariances?)"  # a covariance: a symmetric matrix
+_NOUN_EN = (r"(?:(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?|constants?|"
+            r"covariances?|[Hh]essians?|[Ll]aplacians?)")  # a covariance, a Hessian: a symmetric matrix (SYMMETRIC_NOUNS)
+SYMMETRIC_NOUNS = ("covariance", "hessian", "gram", "precision", "laplacian")
 # one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
 # covariance matrix", "the weight vector"): read for the properties EXTRA_PROPS gives it
-_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|covariance|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
+_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
 EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
     r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
@@ -377,15 +379,16 @@ PRED_EN = re.compile(
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?(?P<noun>{_NOUN_EN})?"
+    rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
-    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>covariance\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|[Hh]essian|[Ll]aplacian|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
-_ANY_NOUN_EN = re.compile(r"matri|vector|scalar")  # what PREFIX_EN's nouns start with
+_ANY_NOUN_EN = re.compile(r"matri|vector|scalar|hessian|laplacian", re.I)  # what PREFIX_EN's nouns start with
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
@@ -394,12 +397,14 @@ _NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't"
 
 CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
             ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("旋转", "orthogonal"), ("对角", "diagonal"),
+            ("海森", "symmetric"), ("黑塞", "symmetric"), ("essian", "symmetric"), ("协方差", "symmetric"),
             ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant"),
             # Hermitian: symmetric, as the real matrices derivlint draws are (^H is read as a transpose)
             ("厄米", "symmetric"), ("埃尔米特", "symmetric"), ("Hermitian", "symmetric"), ("hermitian", "symmetric")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
             ("orthonormal", "orthogonal"), ("rotation", "orthogonal"),  # a rotation matrix is orthogonal
+            ("spd", "positive_definite"), ("spd", "symmetric"), ("psd", "positive_semidefinite"), ("psd", "symmetric"),
             ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
             ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
             ("hermitian", "symmetric"), ("self-adjoint", "symmetric")]  # fmt: skip
@@ -412,7 +417,7 @@ _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_
 # denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
 # language; each pattern has a subj group and a words group read with the language's property table.
 _PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-            r"orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|unit[- ](?:norm|length))")  # fmt: skip
+            r"orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|SPD|PSD|unit[- ](?:norm|length))")  # fmt: skip
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
 _PROP_CN = _ADJ_CN  # the same words: a property said after its subject, or before it
 # A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
@@ -539,7 +544,7 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
+_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|spd|psd|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
 
 
 def _cn_noun(noun: str) -> str:
@@ -782,7 +787,7 @@ class Reader:
             props.add("constant")
         elif noun.startswith("scalar"):
             kind = "scalar"
-        elif noun.startswith("covariance"):  # "Σ is the (sample) covariance": a symmetric matrix
+        elif noun.startswith(SYMMETRIC_NOUNS):  # "Σ is the (sample) covariance", "H is the Hessian": symmetric
             kind = "matrix"
             props |= {"symmetric", "square"}
         elif noun:
