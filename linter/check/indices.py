@@ -271,6 +271,8 @@ class IndexClaim:
     def _einstein(self, side: Node, other_free: set[str]) -> Node:
         """A letter repeated inside one product and absent from the other side is summed (the
         Einstein convention); Undecided when the repetition may mean a square (x_i x_i = x_i^2)."""
+        if _no_repeated_index(side):
+            return side  # no product can repeat an index and no Σ is there to read: nothing to wrap
         return _Einstein(self, other_free).visit(side, {})
 
     def _analyse(self, node: Node, bound: dict) -> None:
@@ -372,6 +374,28 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+def _no_repeated_index(side: Node) -> bool:
+    """Whether ``side`` holds no Σ and no letter twice among the subscripts _free counts (of
+    entries and of entries of expressions): then no product in it has an index ``_free`` counts
+    twice, and the Einstein pass would return ``side`` itself and raise nothing (one walk instead
+    of a visit that copies every node's fields and counts the indices of every product again)."""
+    seen: set[str] = set()
+    for n in side.walk():
+        if isinstance(n, Sum):
+            return False
+        if isinstance(n, Sym):
+            parts = _parts(n.sub) if n.sub else None
+        elif isinstance(n, Func) and n.name == "index":
+            parts = _parts(_index_sub(n.sub))
+        else:
+            continue
+        for p in parts or ():
+            if p in seen:
+                return False
+            seen.add(p)
+    return True
 
 
 def _unshared(*sides: Node) -> bool:
@@ -1024,7 +1048,7 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, _square = _decide(lhs, claim.rhs, scope, note, text=block)
+        holds, square = _decide(lhs, claim.rhs, scope, note, text=block)
     except IndexUndecided as why:
         if own == "index":
             return False  # the reading gate's reason (index notation …) stays
@@ -1032,7 +1056,7 @@ def decide_claim(claim, scope, head) -> bool:
     else:
         outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
         if not holds:
-            outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome)
+            outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome, square)
             if outcome.holds is not None and outcome.assumption is None:
                 outcome = _distribution_reading(lhs, claim.rhs, scope, note, outcome)
     claim.facts["outcome"] = outcome
@@ -1072,13 +1096,14 @@ class _Symmetric:
         return own | {"symmetric"} if key in self.keys else own
 
 
-def _symmetric_reading(lhs, rhs, scope, note, outcome):
+def _symmetric_reading(lhs, rhs, scope, note, outcome, square: list[str]):
     """A false claim that holds when a matrix is symmetric: DL304's unstated assumption when the
-    matrix is declared square, else undecided (the claim may have made it square itself)."""
+    matrix is declared square, else undecided (the claim may have made it square itself).
+    ``square``: what _decide of the claim as written gave (decide_claim has it; the draws are
+    seeded, so deciding again would give the same)."""
     from derivlint.check.truth import LAYOUTS, Assumption, Outcome, denied
 
     try:
-        square = _decide(lhs, rhs, scope, note)[1]
         every = _decide(lhs, rhs, _Symmetric(scope, _all_keys(lhs, rhs)), note)[0]
     except IndexUndecided:
         return outcome
