@@ -376,6 +376,22 @@ class IndexClaim:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
 
 
+def _field_order(n: Node) -> list[Node]:
+    """The children of ``n`` in the order ``_with_children`` visits them (its fields' order):
+    ``children()`` gives it, but for Σ and Opaque, whose ``children()`` list them in another order."""
+    if isinstance(n, (Sum, Opaque)):
+        out: list[Node] = []
+
+        def take(child):
+            out.append(child)
+            return child
+
+        for _, value in _children_fields(n):
+            _map_value(value, take)
+        return out
+    return n.children()
+
+
 def _no_repeated_index(side: Node) -> bool:
     """Whether ``side`` holds no Σ and no letter twice among the subscripts _free counts (of
     entries and of entries of expressions): then no product in it has an index ``_free`` counts
@@ -453,8 +469,17 @@ class _Einstein:
         self.claim, self.other_free = claim, other_free
 
     def _children(self, n: Node, bound: dict) -> Node:
-        """``n`` with each child visited: ``n`` itself when no child changed."""
-        return _with_children(n, lambda child: self.visit(child, bound))
+        """``n`` with each child visited: ``n`` itself when no child changed. The children are
+        visited once each, in the order of their fields (the first to raise is the one that
+        would raise first); the fields are copied only when a child changed."""
+        kids = _field_order(n)
+        if not kids:
+            return n
+        visited = [self.visit(kid, bound) for kid in kids]
+        if all(new is old for new, old in zip(visited, kids)):
+            return n
+        results = iter(visited)
+        return _with_children(n, lambda child: next(results))
 
     def visit(self, n: Node, bound: dict) -> Node:
         if isinstance(n, Sum):
