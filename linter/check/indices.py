@@ -114,6 +114,9 @@ def _has_einstein_statement(text: str) -> bool:
     return _last_note[1]
 
 
+_NO_LETTERS: frozenset[str] = frozenset()
+
+
 class _Classes:
     """Union-find over dimension members: ("bind", id), ("axis", base, k), ("sym", n), ("num", 3)."""
 
@@ -151,6 +154,7 @@ class IndexClaim:
         self.min_size: dict = {}  # ("axis", base, k) -> least size (a digit subscript)
         self.dim_symbols = self._dim_symbols(lhs, rhs)
         self.einstein_stated = einstein_stated
+        self._free_memo: dict[tuple, tuple[Node, dict[str, int]]] = {}  # see _free
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
         # the reading keys nodes by their id: a subtree met twice (a definition substituted on
@@ -214,7 +218,18 @@ class IndexClaim:
         return "other"
 
     def _free(self, node: Node, bound: dict) -> dict[str, int]:
-        """Free index letters of ``node`` with how often they occur (Σ binds its letters)."""
+        """Free index letters of ``node`` with how often they occur (Σ binds its letters). Read, never
+        changed, by its callers: kept per node and bound letters (the Einstein pass asks again for
+        every product, and for the products inside it), with the node, so that its id stays its own."""
+        if type(node) is Sym:
+            return self._free_of(node, bound)
+        memo = (id(node), frozenset(bound) if bound else _NO_LETTERS)
+        found = self._free_memo.get(memo)
+        if found is None:
+            found = self._free_memo[memo] = (node, self._free_of(node, bound))
+        return found[1]
+
+    def _free_of(self, node: Node, bound: dict) -> dict[str, int]:
         counts: dict[str, int] = {}
 
         def add(letter):
