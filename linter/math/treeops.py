@@ -12,12 +12,9 @@ from derivlint.math.tree import (
 def symbols(node: Node | None) -> dict[str, Sym]:
     """Every symbol of a tree by key (the first occurrence), sum indices left out. Worked out once
     per tree and kept on its root, as ``walk`` keeps its nodes (a tree is not changed once built;
-    ``_shallow_copy`` drops the copy's); the caller gets a dict of its own. A lone symbol is not
-    kept: it would hold itself (a reference cycle)."""
+    ``_shallow_copy`` drops the copy's); the caller gets a dict of its own."""
     if node is None:
         return {}
-    if type(node) is Sym:
-        return _symbols(node)
     kept = node.__dict__.get("_symbols")
     if kept is None:
         kept = node.__dict__["_symbols"] = _symbols(node)
