@@ -10,19 +10,10 @@ from derivlint.math.tree import (
 
 
 def symbols(node: Node | None) -> dict[str, Sym]:
-    """Every symbol of a tree by key (the first occurrence), sum indices left out. Worked out once
-    per tree and kept on its root, as ``walk`` keeps its nodes (a tree is not changed once built;
-    ``_shallow_copy`` drops the copy's); the caller gets a dict of its own."""
-    if node is None:
-        return {}
-    kept = node.__dict__.get("_symbols")
-    if kept is None:
-        kept = node.__dict__["_symbols"] = _symbols(node)
-    return dict(kept)
-
-
-def _symbols(node: Node) -> dict[str, Sym]:
+    """Every symbol of a tree by key (the first occurrence), sum indices left out."""
     found: dict[str, Sym] = {}
+    if node is None:
+        return found
     bound: set[str] = set()
     for n in node.walk():
         if isinstance(n, Sum) and n.index:
@@ -92,7 +83,6 @@ def _shallow_copy(node: Node) -> Node:
     kind = type(node)
     clone = kind.__new__(kind)
     clone.__dict__.update(node.__dict__)
-    clone.__dict__.pop("_symbols", None)  # a copy is made to be changed: its symbols are its own
     return clone
 
 
