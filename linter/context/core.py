@@ -11,9 +11,7 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import (
-    Call, Deriv, Div, Inverse, Mapping, Matrix, Mul, Neg, Node, Norm, Num, Sym, Transpose, Tuple, render,
-)  # fmt: skip
+from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
 from derivlint.math.treeops import symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -462,6 +460,8 @@ _GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the norma
 
 def _gaussian_covariance(node) -> Sym | None:
     """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
+    from derivlint.math.tree import Mul, Tuple
+
     if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
         cov = node.args[1]
         return cov if isinstance(cov, Sym) else None
@@ -475,6 +475,8 @@ def _gaussian_covariance(node) -> Sym | None:
 def _divides_by_matrices(node) -> bool:
     """Whether a fraction in ``node`` has matrices below its bar: two capital letters, or a
     transposed one (H P Hᵀ + R; not 1/N, nor xᵀx). Which side the inverse goes on is not written."""
+    from derivlint.math.tree import Div
+
     for n in node.walk():
         if isinstance(n, Div):
             capitals = [m for m in n.den.walk() if isinstance(m, Sym) and m.name[:1].isupper()]
@@ -486,6 +488,8 @@ def _divides_by_matrices(node) -> bool:
 
 def _skew_sym(lhs, rhs):
     """A^T = -A or -A = A^T: the A."""
+    from derivlint.math.tree import Neg
+
     for a, b in ((lhs, rhs), (rhs, lhs)):
         t = md.transposed_sym(a)
         if t is not None and isinstance(b, Neg) and md.same_sym(t, b.arg):
@@ -507,6 +511,8 @@ def _commuting(lhs, rhs):
 
 def _unit_sym(lhs, rhs):
     """‖u‖ = 1 (or ‖u‖_2 = 1, uᵀu = 1): the u."""
+    from derivlint.math.tree import Norm
+
     for a, b in ((lhs, rhs), (rhs, lhs)):
         if not (isinstance(b, Num) and b.value == "1"):
             continue
