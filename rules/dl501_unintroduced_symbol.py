@@ -24,10 +24,14 @@ SYMBOL_VERBS = frozenset(
 )
 _ACCENT = re.compile(r"^[A-Za-z]+\((.+)\)$")  # hat(y), bar(x), tilde(A): the letter under the accent
 _PROSE_LETTER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z])(?![A-Za-z0-9])")
-_PROSE_GREEK = re.compile(r"(?<![A-Za-z])(" + "|".join(sorted(GREEK, key=len, reverse=True)) + r")(?![A-Za-z])")
 _APPLIED = re.compile(r"\s*(?:\\(?:left|big|Big|bigg|Bigg)\s*)?\(")  # a letter written before "("
 _LABEL = re.compile(r"\\(?:text|mbox|textrm|textit|textbf)\s*\{([^{}]*)\}")  # prose inside math
 _NEXT_WORD = re.compile(r" ([a-z]{2,})\b")
+# A maximal run of Latin letters: a lone letter (_PROSE_LETTER when no digit or backslash is beside
+# it) or a Greek name (_PROSE_GREEK when GREEK holds the run)
+_LETTER_RUN = re.compile(r"[A-Za-z]+")
+_DIGITS = frozenset("0123456789")
+_NOT_BEFORE_LETTER = _DIGITS | {"\\"}
 
 
 class UnintroducedSymbol(Rule):
@@ -201,18 +205,24 @@ class _Mentions:
                 j = bisect.bisect_right(starts, i) - 1
                 return j >= 0 and i < inside[j][1]
 
-            for match in _PROSE_LETTER.finditer(text):
-                letter = match.group(1)
-                if in_math(match.start()):
-                    continue
-                if letter in ("a", "A", "I"):
-                    after = _NEXT_WORD.match(text, match.end())
-                    if after is not None and after.group(1) not in SYMBOL_VERBS:
-                        continue  # "A matrix", "a vector", "I use": a word, not the letter
-                add(letter, at, match.start())
-            for match in _PROSE_GREEK.finditer(text):
-                if not in_math(match.start()):
-                    add(match.group(1), at, match.start())
+            # one scan of the runs of Latin letters finds both the lone letters (_PROSE_LETTER) and
+            # the Greek names (_PROSE_GREEK): each is a whole run, told apart by the run and its neighbours
+            size = len(text)
+            for match in _LETTER_RUN.finditer(text):
+                word, start = match.group(), match.start()
+                if len(word) == 1:
+                    end = start + 1
+                    if (start and text[start - 1] in _NOT_BEFORE_LETTER) or (end < size and text[end] in _DIGITS):
+                        continue
+                    if in_math(start):
+                        continue
+                    if word in ("a", "A", "I"):
+                        after = _NEXT_WORD.match(text, end)
+                        if after is not None and after.group(1) not in SYMBOL_VERBS:
+                            continue  # "A matrix", "a vector", "I use": a word, not the letter
+                    add(word, at, start)
+                elif word in GREEK and not in_math(start):
+                    add(word, at, start)
             greek = _greek_letters(_GREEK)
             for match in greek.finditer(text):  # α, β … typed as characters (a scan, not a loop per character)
                 i = match.start()

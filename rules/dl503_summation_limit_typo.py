@@ -37,10 +37,12 @@ class SummationLimitTypo(Rule):
 
     def check(self, note) -> Iterator[Finding]:
         seen = set()
+        walked: set[tuple[int, int]] = set()  # (block, side) walked: in a chain a = b = c, b is two claims' side
         for claim in note.claims:
             for side in (claim.lhs, claim.rhs):
-                if side is None:
-                    continue
+                if side is None or (id(claim.block), id(side)) in walked:
+                    continue  # its findings are those already made: the same block, the same places
+                walked.add((id(claim.block), id(side)))
                 for node in side.walk():
                     if not isinstance(node, Sum) or node.index is not None or node.upper is None:
                         continue

@@ -46,12 +46,16 @@ class PatternEntryTypo(Rule):
         from derivlint.math.tree import Dots
 
         seen = set()
+        walked: set[tuple[int, int]] = set()  # (block, side) walked: in a chain a = b = c, b is two claims' side
         for claim in note.claims:
             block = claim.block
             if not _may_have_dots(block.text):
                 continue
             for side in (claim.lhs, claim.rhs):
-                if side is None or not any(isinstance(n, Dots) for n in side.walk()):
+                if side is None or (id(block), id(side)) in walked:
+                    continue  # its findings are those already made: the same block, the same places
+                walked.add((id(block), id(side)))
+                if not any(isinstance(n, Dots) for n in side.walk()):
                     continue
                 for node in side.walk():
                     key = (id(block), node.start, node.end)

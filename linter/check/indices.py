@@ -114,6 +114,9 @@ def _has_einstein_statement(text: str) -> bool:
     return _last_note[1]
 
 
+_NO_LETTERS: frozenset[str] = frozenset()
+
+
 class _Classes:
     """Union-find over dimension members: ("bind", id), ("axis", base, k), ("sym", n), ("num", 3)."""
 
@@ -151,6 +154,7 @@ class IndexClaim:
         self.min_size: dict = {}  # ("axis", base, k) -> least size (a digit subscript)
         self.dim_symbols = self._dim_symbols(lhs, rhs)
         self.einstein_stated = einstein_stated
+        self._free_memo: dict[tuple, tuple[Node, dict[str, int]]] = {}  # see _free
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
         # the reading keys nodes by their id: a subtree met twice (a definition substituted on
@@ -216,7 +220,18 @@ class IndexClaim:
         return "other"
 
     def _free(self, node: Node, bound: dict) -> dict[str, int]:
-        """Free index letters of ``node`` with how often they occur (Σ binds its letters)."""
+        """Free index letters of ``node`` with how often they occur (Σ binds its letters). Read, never
+        changed, by its callers: kept per node and bound letters (the Einstein pass asks again for
+        every product, and for the products inside it), with the node, so that its id stays its own."""
+        if type(node) is Sym:
+            return self._free_of(node, bound)
+        memo = (id(node), frozenset(bound) if bound else _NO_LETTERS)
+        found = self._free_memo.get(memo)
+        if found is None:
+            found = self._free_memo[memo] = (node, self._free_of(node, bound))
+        return found[1]
+
+    def _free_of(self, node: Node, bound: dict) -> dict[str, int]:
         counts: dict[str, int] = {}
 
         def add(letter):
@@ -287,6 +302,8 @@ class IndexClaim:
     def _einstein(self, side: Node, other_free: set[str]) -> Node:
         """A letter repeated inside one product and absent from the other side is summed (the
         Einstein convention); Undecided when the repetition may mean a square (x_i x_i = x_i^2)."""
+        if _no_repeated_index(side):
+            return side  # no product can repeat an index and no Σ is there to read: nothing to wrap
         return _Einstein(self, other_free).visit(side, {})
 
     def _analyse(self, node: Node, bound: dict) -> None:
@@ -428,6 +445,44 @@ def _within_derivatives(side: Node, letter: str) -> bool:
     return inside > 0 and inside == count(side)
 
 
+def _field_order(n: Node) -> list[Node]:
+    """The children of ``n`` in the order ``_with_children`` visits them (its fields' order):
+    ``children()`` gives it, but for Σ and Opaque, whose ``children()`` list them in another order."""
+    if isinstance(n, (Sum, Opaque)):
+        out: list[Node] = []
+
+        def take(child):
+            out.append(child)
+            return child
+
+        for _, value in _children_fields(n):
+            _map_value(value, take)
+        return out
+    return n.children()
+
+
+def _no_repeated_index(side: Node) -> bool:
+    """Whether ``side`` holds no Σ and no letter twice among the subscripts _free counts (of
+    entries and of entries of expressions): then no product in it has an index ``_free`` counts
+    twice, and the Einstein pass would return ``side`` itself and raise nothing (one walk instead
+    of a visit that copies every node's fields and counts the indices of every product again)."""
+    seen: set[str] = set()
+    for n in side.walk():
+        if isinstance(n, Sum):
+            return False
+        if isinstance(n, Sym):
+            parts = _parts(n.sub) if n.sub else None
+        elif isinstance(n, Func) and n.name == "index":
+            parts = _parts(_index_sub(n.sub))
+        else:
+            continue
+        for p in parts or ():
+            if p in seen:
+                return False
+            seen.add(p)
+    return True
+
+
 def _unshared(*sides: Node) -> bool:
     """Whether no node occurs twice in the sides (a definition substituted twice is one shared subtree)."""
     nodes = [n for side in sides for n in side.walk()]
@@ -483,8 +538,17 @@ class _Einstein:
         self.claim, self.other_free = claim, other_free
 
     def _children(self, n: Node, bound: dict) -> Node:
-        """``n`` with each child visited: ``n`` itself when no child changed."""
-        return _with_children(n, lambda child: self.visit(child, bound))
+        """``n`` with each child visited: ``n`` itself when no child changed. The children are
+        visited once each, in the order of their fields (the first to raise is the one that
+        would raise first); the fields are copied only when a child changed."""
+        kids = _field_order(n)
+        if not kids:
+            return n
+        visited = [self.visit(kid, bound) for kid in kids]
+        if all(new is old for new, old in zip(visited, kids)):
+            return n
+        results = iter(visited)
+        return _with_children(n, lambda child: next(results))
 
     def visit(self, n: Node, bound: dict) -> Node:
         if isinstance(n, Sum):
@@ -1400,7 +1464,7 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, _square = _decide(lhs, claim.rhs, scope, note, text=block)
+        holds, square = _decide(lhs, claim.rhs, scope, note, text=block)
     except IndexUndecided as why:
         if own == "index":
             return False  # the reading gate's reason (index notation …) stays
@@ -1408,7 +1472,7 @@ def decide_claim(claim, scope, head) -> bool:
     else:
         outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
         if not holds:
-            outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome)
+            outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome, square)
             if outcome.holds is not None and outcome.assumption is None:
                 outcome = _distribution_reading(lhs, claim.rhs, scope, note, outcome)
     claim.facts["outcome"] = outcome
@@ -1452,13 +1516,14 @@ class _Symmetric:
         return own | {"symmetric"} if key in self.keys else own
 
 
-def _symmetric_reading(lhs, rhs, scope, note, outcome):
+def _symmetric_reading(lhs, rhs, scope, note, outcome, square: list[str]):
     """A false claim that holds when a matrix is symmetric: DL304's unstated assumption when the
-    matrix is declared square, else undecided (the claim may have made it square itself)."""
+    matrix is declared square, else undecided (the claim may have made it square itself).
+    ``square``: what _decide of the claim as written gave (decide_claim has it; the draws are
+    seeded, so deciding again would give the same)."""
     from derivlint.check.truth import LAYOUTS, Assumption, Outcome, denied
 
     try:
-        square = _decide(lhs, rhs, scope, note)[1]
         every = _decide(lhs, rhs, _Symmetric(scope, _all_keys(lhs, rhs)), note)[0]
     except IndexUndecided:
         return outcome

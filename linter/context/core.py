@@ -40,8 +40,9 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 
 
 def _has_triggers(text: str) -> bool:
-    """Whether ``text`` uses one of the words that declarations are made with."""
-    return bool(_TRIGGERS_CJK.search(text) or _TRIGGERS_EN.search(text))
+    """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
+    are not looked for in an ASCII text: it holds none)."""
+    return bool((not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text))
 
 
 class Context:

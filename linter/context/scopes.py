@@ -194,7 +194,8 @@ class Outline:
                 same = prev is not None and prev.kind == p.kind and prev.source is p.source
                 self.run_start[k] = self.run_start[k - 1] if same else k
             elif p.kind != "heading":
-                self.where[k] = bool(_WHERE_START.match(p.text) or _CONTINUATION_START.match(p.text))
+                text = p.text  # a slice of the source: taken once
+                self.where[k] = bool(_WHERE_START.match(text) or _CONTINUATION_START.match(text))
         for k, p in enumerate(self.passages):  # a heading that names an example: its section
             if p.kind == "heading" and _EXAMPLE_HEADING.search(p.text):
                 end = self.section_end.get(k, n)
