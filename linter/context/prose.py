@@ -160,7 +160,7 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|旋转|对角|厄米|海森|黑塞|协方差")
 _EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?|[Hh]essians?|[Ll]aplacians?)\b")
-_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|essian|aplacian")  # found fast; _EN_HINT needs one
+_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|[Hh]essian|[Ll]aplacian")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
