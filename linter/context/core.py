@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_ASSUMPTION_HINTS, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (_ASSUMPTION_HINTS, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
 
@@ -42,7 +42,9 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 def _has_triggers(text: str) -> bool:
     """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
     are not looked for in an ASCII text: it holds none)."""
-    return bool((not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text))
+    if (not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text):
+        return True
+    return "^" in text and PLAIN_SYMMETRIC.search(text) is not None  # "if B = B^T, then" with no math
 
 
 class Context:

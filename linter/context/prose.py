@@ -411,6 +411,12 @@ EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite")
 _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
                  "skew_symmetric"}  # fmt: skip
 
+# "B = B^T", "B^T = B" typed in the prose without math delimiters: B is symmetric (a capital letter
+# alone on each side; the transpose as ^T, ^{T}, ^\top or ^⊤)
+_PLAIN_T = r"\s*\^\s*(?:\{\s*(?:T|\\top)\s*\}|T|\\top|⊤)"
+PLAIN_SYMMETRIC = re.compile(
+    rf"(?<![\w\\^_])(?P<a>[A-Z])\s*=\s*(?P=a){_PLAIN_T}(?![\w^_{{])|(?<![\w\\^_])(?P<b>[A-Z]){_PLAIN_T}\s*=\s*(?P=b)(?![\w^_])")
+
 # ---------------------------------------------------------------------------
 # assumptions the other patterns do not read: property words after a declaration in a notation
 # list ("Σ ∈ ℝ^{d×d}, symmetric"), an adjective with no noun ("for symmetric A"), and what a note
@@ -606,6 +612,8 @@ class Reader:
                     out.extend(self._en(match, predicate=False))
         if _ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
             out.extend(self._assumptions())
+        if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
+            out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
@@ -850,6 +858,16 @@ class Reader:
                     end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
                     condition = bool(match.groupdict().get("cond")) or self._is_condition(match.start())
                     out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end, condition))
+        return out
+
+    # -- equations typed without math: PLAIN_SYMMETRIC ----------------------------------
+    def _plain_equations(self) -> list[Said]:
+        out: list[Said] = []
+        for match in PLAIN_SYMMETRIC.finditer(self.m.text):
+            subject = match.group("a") or match.group("b")
+            end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
+            out.append(Said(subject, "matrix", None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
+                            self._is_condition(match.start())))  # fmt: skip
         return out
 
     # -- "the result is a row vector" ----------------------------------------------
