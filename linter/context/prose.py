@@ -159,8 +159,8 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 
 _INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
 _CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|旋转|对角|厄米|海森|黑塞|协方差")
-_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?|[Hh]essians?|[Ll]aplacians?)\b")
-_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|[Hh]essian|[Ll]aplacian")  # found fast; _EN_HINT needs one
+_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?|[Hh]essians?|[Ll]aplacians?|covariances?)\b")
+_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|[Hh]essian|[Ll]aplacian|covariance")  # found fast; _EN_HINT needs one
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
@@ -386,14 +386,14 @@ _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_
 PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
-    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|[Hh]essian|[Ll]aplacian|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|covariance|[Hh]essian|[Ll]aplacian|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
 )
-_ANY_NOUN_EN = re.compile(r"matri|vector|scalar|hessian|laplacian", re.I)  # what PREFIX_EN's nouns start with
+_ANY_NOUN_EN = re.compile(r"matri|vector|scalar|hessian|laplacian|covariance", re.I)  # what PREFIX_EN's nouns start with
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
-_NEGATION_EN = re.compile(r"\b(?:not|no|never|whether|unless|neither|nor)\b|n't", re.I)
+_NEGATION_EN = re.compile(r"\b(?:not|no|nothing|never|whether|unless|neither|nor|without|regardless)\b|n't", re.I)
 
 CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
             ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("旋转", "orthogonal"), ("对角", "diagonal"),
@@ -404,6 +404,7 @@ CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinit
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
             ("orthonormal", "orthogonal"), ("rotation", "orthogonal"),  # a rotation matrix is orthogonal
+            ("symmetry", "symmetric"),
             ("spd", "positive_definite"), ("spd", "symmetric"), ("psd", "positive_semidefinite"), ("psd", "symmetric"),
             ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
             ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
@@ -492,6 +493,8 @@ def remark_props(after: str) -> frozenset[str]:
 
 
 ASSUMPTIONS_EN = [
+    # "using the symmetry of $\Sigma$", "by the symmetry of A": the property named as a noun, used
+    (re.compile(rf"\b(?:using|by|from|exploiting|given|with|since|because\s+of|due\s+to)\s+(?:the\s+)?(?P<words>symmetry)\s+of\s+(?:the\s+(?:matrix\s+)?)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))", re.I), False),
     # "$\Sigma \in \mathbb{R}^{d\times d}$, symmetric": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*(?:,\s*(?:and\s+)?|\s)(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|with|where|matri)))", re.I), False),
     # "(W symmetric)" beside a formula, its words read without their $: a capital letter, then the property, alone
@@ -550,7 +553,7 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = re.compile(r"symmetric|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|spd|psd|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
+_ASSUMPTION_HINTS = re.compile(r"symmetr|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|spd|psd|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
 
 
 def _cn_noun(noun: str) -> str:

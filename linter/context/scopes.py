@@ -34,7 +34,8 @@ WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式�
 # A paragraph after a display that refers back to it ("This requires A to be symmetric.", "We assumed
 # G symmetric above.", "上式要求 A 对称"): what it assumes, the display assumed (core._follow_up).
 BACK_REFERENCES = ("this", "these", "that", "it", "the above", "the formula", "the equation", "the identity",
-                   "the result", "note that this", "note that the above", "上式", "此式", "该式", "这", "此", "以上")  # fmt: skip
+                   "the result", "note that this", "note that the above", "the last step", "the step", "this step",
+                   "the previous step", "(", "上式", "此式", "该式", "这", "此", "以上", "（")  # fmt: skip
 BACK_REFERENCE_WORDS = ("above", "上面", "上式", "以上")
 # A sentence that goes on after a display, in lower case: "… = 2GS,\n\ngiven S is symmetric." explains
 # the display as a "where" paragraph does (matched in lower case only: "If A is …" opens a new sentence)
