@@ -773,19 +773,29 @@ def _identity_shaped(claim, scope) -> bool:
 _chain_keys: list = [None, set()]  # (chain, the keys of its symbols)
 
 
-def _worked_example(chain, scope) -> bool:
-    """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]), or about
-    numbers only, not a definition of a vector by its entries or an update rule."""
+def _example_keys(chain) -> set | None:
+    """The keys of the symbols of a chain that may be a worked example, gathered once per chain
+    (not once per step, nor once per reader: _worked_example, _valued_example); None for a chain
+    that defines its head symbol (a vector by its entries, an update rule)."""
     if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
-        return False
-    if _chain_keys[0] is not chain:  # the symbols of a chain, gathered once per chain, not once per step
+        return None
+    if _chain_keys[0] is not chain:
         keys = set()
         for c in chain:
             keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
         _chain_keys[0], _chain_keys[1] = chain, keys
-    if not _chain_keys[1]:
+    return _chain_keys[1]
+
+
+def _worked_example(chain, scope) -> bool:
+    """A chain about symbols the note gives concrete values (A = [[1,2],[3,4]]), or about
+    numbers only, not a definition of a vector by its entries or an update rule."""
+    keys = _example_keys(chain)
+    if keys is None:
+        return False
+    if not keys:
         return True  # numbers only ([2 1][3; 4] = 10): nothing to solve for, nothing arbitrary
-    for key in _chain_keys[1]:
+    for key in keys:
         f = scope.facts(key)
         if f is not None and isinstance(f.value, Matrix) and not f.value.schematic:
             return True
@@ -795,13 +805,8 @@ def _worked_example(chain, scope) -> bool:
 def _valued_example(chain, scope) -> bool:
     """A chain whose every symbol the note gives a value made of numbers, one of them a matrix
     (S = [1/2 0; 0 1/2], then det S = 1/4): a worked example, though no step writes a matrix."""
-    if chain[0].lhs is None or (is_lone_symbol(chain[0].lhs) and not isinstance(chain[0].lhs, Transpose)):
-        return False
-    keys = set()
-    for c in chain:
-        keys |= set(symbols(c.lhs)) | set(symbols(c.rhs))
     matrix = False
-    for key in keys:
+    for key in _example_keys(chain) or ():
         f = scope.facts(key)
         value = f.value if f is not None else None
         if isinstance(value, Matrix) and not value.schematic and all(

@@ -435,9 +435,8 @@ class Context:
         for key, props in _stacked_conditions(claim.text, self.macros):  # \overset{A = A^T}{=}
             out[key] |= props
         for text in (words, typed):
-            for said in _read_words(text) if text else ():
-                if isinstance(said.subject, str) and said.props:
-                    out[said.subject] |= said.props
+            for key, props in _subject_props(text) if text else ():
+                out[key] |= props
         k, _ = self._where(claim)
         block = claim.block
         remark = remark_props(block.prose_after(REMARK_REACH))
@@ -628,25 +627,38 @@ def _order(dpos: tuple[int, int], pos: tuple[int, int]) -> tuple[int, int]:
 _INLINE_EQUATION = re.compile(r"\$([^$=]{1,60})=([^$=]{1,60})\$")
 
 
+def _equation_said(lhs_text: str, rhs_text: str, macros: dict) -> tuple[str, set[str]] | None:
+    """(key, properties) an equation written as two texts states of one symbol (md.equation_props),
+    or None, also when a side does not parse."""
+    try:
+        said = md.equation_props(md.parse_math(lhs_text, macros), md.parse_math(rhs_text, macros))
+    except _UNREADABLE:
+        return None
+    return (said[0].key, set(said[2])) if said is not None else None
+
+
 def _equation_props(words: str, macros: dict) -> list[tuple[str, set[str]]]:
     """What an equation in words beside a formula says of a matrix ("if $W = W^T$": symmetric,
     "$Q^T Q = I$": orthogonal), as the same equation in the note's math does (md.equation_props)."""
     if "$" not in words:
         return []
-    out = []
-    for m in _INLINE_EQUATION.finditer(words):
-        try:
-            lhs, rhs = md.parse_math(m.group(1), macros), md.parse_math(m.group(2), macros)
-        except _UNREADABLE:
-            continue
-        said = md.equation_props(lhs, rhs)
-        if said is not None:
-            out.append((said[0].key, set(said[2])))
-    return out
+    found = (_equation_said(m.group(1), m.group(2), macros) for m in _INLINE_EQUATION.finditer(words))
+    return [said for said in found if said is not None]
 
 
 _TYPED_TEXT = re.compile(r"\\(?:text|textrm|textit|textnormal|mathrm|mbox)\s*\{([^{}]*)\}")
 _TYPED_SPACING = re.compile(r"\\(?:quad|qquad|enspace|thinspace|medspace|thickspace|space)(?![a-zA-Z])|\\[,;:! ]|[~&$]")
+
+
+def _as_words(math: str) -> str:
+    """Words typed in math as a reader reads them: ``\\text{…}`` unwrapped, spacing commands,
+    ``&`` and ``$`` turned into spaces (``if\\quad B\\quad is\\quad symmetric`` → "if B is symmetric")."""
+    return " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", math)).split())
+
+
+def _subject_props(words: str) -> list[tuple[str, frozenset[str]]]:
+    """(letter, properties) for each statement about a plain letter that ``words`` make ("B is symmetric")."""
+    return [(said.subject, said.props) for said in _read_words(words) if isinstance(said.subject, str) and said.props]
 
 
 _STACKED = re.compile(r"\\(?:overset|stackrel|underset)\s*\{((?:[^{}]|\{[^{}]*\})*)\}\s*\{?\s*=")
@@ -658,18 +670,13 @@ def _stacked_conditions(text: str, macros: dict) -> list[tuple[str, set[str]]]:
     out: list[tuple[str, set[str]]] = []
     for m in _STACKED.finditer(text) if "set" in text or "stackrel" in text else ():
         label = m.group(1)
-        if label.count("=") == 1:
-            try:
-                said = md.equation_props(*(md.parse_math(side, macros) for side in label.split("=")))
-            except _UNREADABLE:
-                said = None
-            if said is not None:
-                out.append((said[0].key, set(said[2])))
-                continue
-        words = " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", label)).split())
-        for said in _read_words(words) if _ASSUMPTION_HINTS.search(words) else ():
-            if isinstance(said.subject, str) and said.props:
-                out.append((said.subject, set(said.props)))
+        said = _equation_said(*label.split("="), macros) if label.count("=") == 1 else None
+        if said is not None:
+            out.append(said)
+            continue
+        words = _as_words(label)
+        if _ASSUMPTION_HINTS.search(words):
+            out.extend((key, set(props)) for key, props in _subject_props(words))
     return out
 
 
@@ -682,7 +689,7 @@ def _typed_words(text: str, start: int) -> str:
     row = row[cut + 2 :] if cut >= 0 else row  # from the row break on
     if not _ASSUMPTION_HINTS.search(row):
         return ""
-    return " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", row)).split())
+    return _as_words(row)
 
 
 def _read_words(words: str) -> list[Said]:
