@@ -18,20 +18,11 @@ from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseSt
 from derivlint.context.prose import (_ASSUMPTION_HINTS, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
+from derivlint.context.words import TRIGGERS_EN, TRIGGERS_ZH
 
-# Words that prose declaring something uses; a passage without math and without them is skipped.
-# Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+# Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
+# without math and without them is skipped.
 _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
-_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|旋转|对角|海森|黑塞|协方差|结果|布局|形状|维度|同型")
-# \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size|symmetric|…), written to begin with the class
-# of the words' first letters so that re skips other characters: the letter is a word character, so
-# \b before it is "no word character before it", and each lookbehind picks the word it begins.
-_TRIGGERS_EN = re.compile(
-    r"[iabmvslfodrhS](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
-    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=o)rthonormal|(?<=r)otation|(?<=d)iagonal|(?<=h)essian|(?<=S)PD"
-    r"|(?<=d)efinite)",  # "with B symmetric": a property word alone states an assumption
-    re.I,
-)
 
 
 # What reading one passage, block or claim may raise on text it cannot read (deep nesting, an odd
@@ -42,7 +33,7 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 def _has_triggers(text: str) -> bool:
     """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
     are not looked for in an ASCII text: it holds none)."""
-    if (not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text):
+    if (not text.isascii() and TRIGGERS_ZH.search(text)) or TRIGGERS_EN.search(text):
         return True
     return "^" in text and PLAIN_SYMMETRIC.search(text) is not None  # "if B = B^T, then" with no math
 
