@@ -41,6 +41,7 @@ _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "
 _INLINE = frozenset({"$", "\\(", "\\\\("})
 _MATH_CHARS = re.compile(r"[\\^_=+{}&]")  # what math between two $$ has and words do not
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more ("Then", "于是"), not a lone x
+_INLINE_DOLLAR = re.compile(r"(?<![$\\])\$(?!\$)[^$\n]+(?<![\\\s])\$(?!\$)")  # $…$ on one line
 # the label of a part of an exercise alone between two displays: "(b)", "b)", "(ii)", "2.", "**(c)**"
 _PART_LABEL = re.compile(r"[(\[]?(?:[A-Za-z]|[ivxIVX]{1,4}|\d{1,3})[)\].:]")
 _PROSE = frozenset({"paragraph", "list_item", "blockquote"})
@@ -595,6 +596,8 @@ class _Reader:
         between = text[first + 2 : second]
         if not between.strip():
             return True
+        if "$" in between:  # words with inline math ("where the $n \times 1$ stack …") are words
+            between = _INLINE_DOLLAR.sub(" ", between)
         if _MATH_CHARS.search(between):
             return False
         return _WORD.search(between) is not None or _PART_LABEL.fullmatch(between.strip(" \t\n>*_")) is not None
