@@ -77,6 +77,9 @@ class Context:
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
+        self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
+        self._first_after: dict[tuple, tuple] = {}
+        self._displays: dict[int, list[int]] = {}
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -186,7 +189,10 @@ class Context:
             i = bisect.bisect_right(starts, pos)
             for d in group[max(0, i - _NEAREST) : i]:
                 ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
+            explained = self._explained_at(k, group, i, pos)
             for d in group[i : i + _NEAREST]:
+                if d.start > explained:
+                    break  # said for a later display, after this one had its own "where"
                 if d.scope.kind == "row" or d.origin not in ("definition", "value"):
                     ranked.append(((0, 0 if d.scope.kind == "row" else 1, 1, _order((d.index, d.start), pos)), d))
         first_here = (k, -1)
@@ -228,6 +234,34 @@ class Context:
                 break
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _explained_at(self, k: int, group: list[Declaration], i: int, pos: tuple[int, int]) -> float:
+        """How far after ``pos`` the declarations of its passage ``k`` still explain it: up to the
+        next display that comes after a declaration said after ``pos`` ("$$…x^T B x…$$ 上式中，x
+        是列向量 $$…Bx…$$ 上式中，B 为 p×q 矩阵": the second "where" is the second display's). The
+        declarations of any symbol count (``group`` holds one key's); ``i`` is where ``pos`` falls in
+        ``group``."""
+        first = self._first_after.get((k, pos))
+        if first is None:
+            starts = self._decl_starts.get(k)
+            if starts is None:
+                starts = self._decl_starts[k] = sorted(d.start for d in self._declared_in(k) if d.origin not in ("definition", "value"))
+            j = bisect.bisect_right(starts, pos[1])
+            first = starts[j] if j < len(starts) else None
+            self._first_after[(k, pos)] = first = (first,)
+        if first[0] is None:
+            return float("inf")
+        displays = self._display_starts(k)
+        j = bisect.bisect_right(displays, first[0])
+        return displays[j] if j < len(displays) else float("inf")
+
+    def _display_starts(self, k: int) -> list[int]:
+        """The source offsets of the display blocks of passage ``k``, in order."""
+        found = self._displays.get(k)
+        if found is None:
+            passage = self.outline.passages[k]
+            found = self._displays[k] = sorted(b.start for b in passage.blocks if b.display)
+        return found
 
     def _chain_of(self, k: int) -> tuple[list[Scope], Scope, dict[int, int]]:
         """The scope chain of passage ``k``, its chapter, and the depth of each of its
