@@ -1438,8 +1438,11 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
     names |= {n.func.name for n in lhs.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
     values, _ = _definitions(lhs, Num(0, 0, "0"), scope, True)  # what the defined symbols bring in
     names |= {n.name for value in values.values() for n in value.walk() if isinstance(n, Sym)}
+    # a letter with a mark of its own (A^*, A^\dagger) is another matrix than A: the adjugate, an optimum
+    marked = {(n.name, n.sup) for side in (lhs, *values.values()) for n in side.walk() if isinstance(n, Sym)}
     for n in rhs.walk():
-        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN and n.key != ONES:
+        if isinstance(n, Sym) and (n.name not in names or (n.sup is not None and (n.name, n.sup) not in marked)) \
+                and n.name not in ALWAYS_KNOWN and n.key != ONES:
             f = scope.facts(n.key)
             if f is not None and getattr(f, "declarations", None):
                 continue  # declared in scope: the claim can be decided

@@ -898,7 +898,11 @@ def _starts_with_operator(tokens: list[Token]) -> bool:
 
 
 def _ends_with_operator(tokens: list[Token]) -> bool:
-    return bool(tokens) and (tokens[-1].is_char("+", "-", "*", "=") or tokens[-1].is_cmd("cdot", "times"))
+    """Whether a row ends with an operator whose right operand is on the next row (``A^*``,
+    ``x^+`` end with a script, not an operator)."""
+    if not tokens or not (tokens[-1].is_char("+", "-", "*", "=") or tokens[-1].is_cmd("cdot", "times")):
+        return False
+    return len(tokens) < 2 or not tokens[-2].is_char("^", "_")
 
 
 # ---------------------------------------------------------------------------
