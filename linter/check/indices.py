@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -34,6 +34,14 @@ EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约
 
 class IndexUndecided(Exception):
     """The claim is written with indices but cannot be read with certainty (the message says why)."""
+
+
+class _Unknown(IndexUndecided):
+    """A whole symbol of the claim whose shape nothing gives (``symbol``: the Sym)."""
+
+    def __init__(self, symbol, sides):
+        super().__init__(f"the shape of {symbol.key} is not known")
+        self.symbol, self.sides = symbol, sides  # the sides as read, the note's definitions substituted
 
 
 def _parts(sub: str | None) -> list[str] | None:
@@ -145,8 +153,9 @@ class _Classes:
 class IndexClaim:
     """One claim read in index notation: its bases, binders, dimension classes and sizes."""
 
-    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool):
+    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool, guessed: frozenset = frozenset()):
         self.scope = scope
+        self.guessed = guessed  # keys of undeclared symbols drawn as numbers (_with_scalars)
         self.classes = _Classes()
         self.bases: dict[str, int] = {}  # base name -> rank (1: vector, 2: matrix)
         self.bold_bases: set[str] = set()
@@ -391,7 +400,8 @@ class IndexClaim:
         name = node.name
         f = self.scope.facts(node.key) if self.scope is not None else None
         if f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None)):
-            raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
+            if not _plain_number(f):
+                raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
         rank = self.bases.setdefault(name, len(parts))
         if node.bold:
             self.bold_bases.add(name)
@@ -405,6 +415,15 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+def _plain_number(f) -> bool:
+    """Whether the note declares an entry (y_i ∈ ℝ, "x_i is a number") a number and says nothing
+    else of it: no value, no property (y_i ∈ {0, 1}, σ_i > 0 restrict the draws). Such an entry
+    is one of the numbers y_1 … y_n, which is what entry i of a drawn y is; an entry declared a
+    vector (x_i ∈ ℝ^d, a sample) or given a value is a symbol of its own."""
+    return f.value is None and not f.props and not f.params and f.shape is not None \
+        and tuple(f.shape) == (1, 1) and getattr(f, "kind", None) in (None, "scalar")
 
 
 def _dimension_key(upper) -> str | None:
@@ -592,7 +611,7 @@ def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2, tex
 
 
 def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
-            text: str | None = None) -> tuple[bool, list[str]]:
+            text: str | None = None, guessed: frozenset = frozenset()) -> tuple[bool, list[str]]:
     """decide, and the keys of the matrices drawn square by their declaration (the ones a
     symmetric assumption may concern). ``text``: the block's (a column laid out with control
     spaces: check.schematic)."""
@@ -613,7 +632,7 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             if not _worked_derivative(other):
                 raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
             number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
-    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
+    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed)
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
@@ -1041,7 +1060,11 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             shape = (("axis", base, 0), ("num", 1) if rank == 1 else ("axis", base, 1))
             wholes[n.key] = (shape, n)
             continue
-        raise IndexUndecided(f"the shape of {n.key} is not known")
+        if n.key in ic.guessed:  # an undeclared letter read as a number (_with_scalars)
+            ic.classes.find(("num", 1))
+            wholes[n.key] = ((("num", 1), ("num", 1)), n)
+            continue
+        raise _Unknown(n, (ic.lhs, ic.rhs))
     for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
         key = ic.whole_key[name]
         if key not in wholes:
@@ -1242,6 +1265,8 @@ class _Ground:
     def _position(self, p: str, bound: dict, axis_member) -> int:
         ic = self.ic
         if p.isdigit():
+            if p == "0":  # x_0: the first entry, or one before x_1 (a bias, an initial value)
+                raise IndexUndecided("an entry numbered 0: which one it is depends on the note's indexing")
             return int(p) - 1
         if p in bound:
             return bound[p]
@@ -1356,7 +1381,7 @@ class _Ground:
             raise IndexUndecided("a derivative that is not of one expression by one entry")
         w = n.wrt[0]
         if not w.sub:
-            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+            return self._by_number(n, w, bound)
         parts = _parts(w.sub)
         base = w.name
         if base not in self.ic.bases:
@@ -1375,6 +1400,26 @@ class _Ground:
         self.extra[name] = np.array([[jac[0, 0, r, c]]])
         return Sym(n.start, n.end, name)
 
+
+    def _by_number(self, n: Deriv, w: Sym, bound: dict) -> Node:
+        """∂/∂w of a number by a whole w that is itself a number (declared w ∈ ℝ, or read as one:
+        _with_scalars): a number in every layout. A derivative by a whole vector or matrix beside
+        index notation stays undecided (its orientation is the layout's)."""
+        from derivlint.check import numeric
+
+        value = self.env.get(w.key)
+        if value is None or value.shape != (1, 1):
+            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+        num = self.visit(n.num, bound)
+        if not any(isinstance(m, Sym) and m.key == w.key for m in num.walk()):
+            raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
+        f, jac = numeric.jacobian(num, {**self.env, **self.extra}, w.key)
+        if f.shape != (1, 1):
+            raise IndexUndecided("a derivative of a vector by a number beside index notation")
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        self.extra[name] = np.array([[jac[0, 0, 0, 0]]])
+        return Sym(n.start, n.end, name)
 
     def _spot(self, w: Sym, bound: dict) -> tuple[str, tuple[int, int]]:
         """(key of the drawn whole, (row, column)) of the entry ``w`` a derivative is by."""
@@ -1464,7 +1509,11 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, square = _decide(lhs, claim.rhs, scope, note, text=block)
+        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block)
+        if guessed and not holds:
+            names = ", ".join(sorted(guessed))
+            raise IndexUndecided(f"false when {names} (shape not declared) is read as a number" if len(guessed) == 1
+                                 else f"false when {names} (shapes not declared) are read as numbers")
     except IndexUndecided as why:
         if own == "index":
             return False  # the reading gate's reason (index notation …) stays
@@ -1478,6 +1527,52 @@ def decide_claim(claim, scope, head) -> bool:
     claim.facts["outcome"] = outcome
     claim.facts["indices"] = True
     claim.verdict = _verdict(outcome)
+    return True
+
+
+GUESS_LIMIT = 4  # undeclared letters a claim may have read as numbers
+# letters that are constants, operators or sets, not an undeclared number
+NOT_NUMBER_LETTERS = frozenset({"pi", "infty", "imath", "jmath", "hbar", "emptyset", "aleph", "beth", "delta",
+                                "digamma", "e", "i", "j", "d", "ell"})
+
+
+def _with_scalars(lhs, rhs, scope, note: str, block) -> tuple[bool, list[str], frozenset]:
+    """_decide, and where it stops at a whole symbol whose shape nothing gives (α in α∑_i|w_i|,
+    b in ∑_i(y_i − w x_i − b)²), again with that symbol read as a number, for letters a note
+    leaves undeclared when they are numbers: a plain lowercase Latin or Greek letter, never
+    written transposed, inverted or in bold, that the note says nothing of. Returns the keys so
+    read (empty when none was needed): a claim false under that reading is not a finding."""
+    guessed: frozenset = frozenset()
+    while True:
+        try:
+            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed)
+            return holds, square, guessed
+        except _Unknown as why:
+            sym = why.symbol
+            if len(guessed) >= GUESS_LIMIT or not _number_letter(sym, scope, *why.sides):
+                raise
+            guessed = guessed | {sym.key}
+
+
+def _number_letter(sym: Sym, scope, *sides) -> bool:
+    """Whether ``sym`` is a letter notes leave undeclared when it is a number (see _with_scalars)."""
+    from derivlint.math.parser import GREEK
+
+    if sym.bold or sym.sub or sym.sup or not (sym.name in GREEK or (len(sym.name) == 1 and sym.name.islower())):
+        return False
+    if sym.name in NOT_NUMBER_LETTERS or (sym.name in GREEK and not sym.name[0].islower()):
+        return False
+    f = scope.facts(sym.key) if scope is not None else None
+    if f is not None and (f.shape is not None or f.value is not None or f.kind is not None or f.props):
+        return False
+    for side in sides:
+        for n in side.walk():
+            if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.name == sym.name for m in n.arg.walk()):
+                return False  # wᵀx_i, in the claim or in a definition it uses: a vector
+            if isinstance(n, Call) and isinstance(n.func, Sym) and n.func.name == sym.name:
+                return False  # f(x): a function
+            if isinstance(n, Norm) and any(isinstance(m, Sym) and m.name == sym.name for m in n.walk()):
+                return False  # ‖w‖²: as often a vector's norm as a number's absolute value
     return True
 
 
