@@ -417,12 +417,15 @@ class IndexClaim:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
 
 
+DRAWN_ANYWAY = frozenset({"constant"})  # properties of a number that its draws need not respect (data, not a variable)
+
+
 def _plain_number(f) -> bool:
     """Whether the note declares an entry (y_i ∈ ℝ, "x_i is a number") a number and says nothing
-    else of it: no value, no property (y_i ∈ {0, 1}, σ_i > 0 restrict the draws). Such an entry
+    else of it: no value, no property but being a constant (σ_i > 0 restricts the draws). Such an entry
     is one of the numbers y_1 … y_n, which is what entry i of a drawn y is; an entry declared a
     vector (x_i ∈ ℝ^d, a sample) or given a value is a symbol of its own."""
-    return f.value is None and not f.props and not f.params and f.shape is not None \
+    return f.value is None and f.props <= DRAWN_ANYWAY and not f.params and f.shape is not None \
         and tuple(f.shape) == (1, 1) and getattr(f, "kind", None) in (None, "scalar")
 
 
