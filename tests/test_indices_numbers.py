@@ -85,3 +85,15 @@ def test_entry_numbered_zero_is_not_read() -> None:
 def test_derivative_by_a_whole_vector_beside_indices_stays_undecided() -> None:
     pre = "Let $v \\in \\mathbb{R}^m$ and each $x_i \\in \\mathbb{R}$.\n\n"
     assert verdict("\\frac{\\partial}{\\partial v} \\sum_{i=1}^{m} x_i = 0", pre).startswith("undecided")
+
+
+BERNOULLI = "Each outcome $x_i \\in \\mathbb{R}$ and the parameter $p \\in \\mathbb{R}$.\n\n"
+
+
+def test_draws_outside_the_domain_of_a_log_are_drawn_again_inside() -> None:
+    held = ("\\frac{d}{d p} \\sum_{i=1}^{n} \\left(x_i \\log p + (1 - x_i) \\log (1 - p)\\right)"
+            " = \\sum_{i=1}^{n} \\frac{x_i}{p} - \\sum_{i=1}^{n} \\frac{1 - x_i}{1 - p}")
+    slip = ("\\frac{d}{d p} \\sum_{i=1}^{n} \\left(x_i \\log p + (1 - x_i) \\log (1 - p)\\right)"
+            " = \\sum_{i=1}^{n} \\frac{x_i}{p} + \\sum_{i=1}^{n} \\frac{1 - x_i}{1 - p}")
+    assert verdict(held, BERNOULLI) == "true"
+    assert verdict(slip, BERNOULLI) == "false"

@@ -640,18 +640,23 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
     results = []
-    for seed in range(draws):
+    # the draws, and when every one left the domain of a log, a root or a division (log p, log(1 − p)
+    # of a probability), the same number drawn inside (0.1, 0.9), where such formulas are defined
+    attempts = [(seed, False) for seed in range(draws)] + [(seed, True) for seed in range(draws)]
+    for seed, inside in attempts:
+        if inside and results:
+            break
         rng = np.random.default_rng(1234 + seed)
         env = {}
         for key, (shape, sym) in wholes.items():
             env[key] = _draw_values(rng, (sizes[shape[0]], sizes[shape[1]]),
-                                    scope.props(key) if scope is not None else frozenset())
+                                    scope.props(key) if scope is not None else frozenset(), inside)
         for name, rank in ic.bases.items():
             key = ic.whole_key[name]
             if key not in env:
                 shape = tuple(sizes[ic.classes.find(("axis", name, k))] for k in range(rank))
                 props = scope.props(key) if scope is not None else frozenset()
-                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props)
+                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props, inside)
         holds = True
         for values in itertools.product(*(range(sizes[ic.classes.find(("bind", "free", f))]) for f in ic.free)):
             assignment = {("bind", "free", f): v for f, v in zip(ic.free, values)}
@@ -1471,11 +1476,12 @@ def _has_entry(n: Node) -> bool:
     )
 
 
-def _draw_values(rng, shape, props) -> np.ndarray:
+def _draw_values(rng, shape, props, inside: bool = False) -> np.ndarray:
+    """Random values of ``shape`` with ``props``; ``inside``: in (0.1, 0.9) (see _decide)."""
     if "distribution" in props and 1 in shape:
         a = rng.random(shape) + 0.1
         return a / a.sum()
-    a = rng.standard_normal(shape)
+    a = rng.uniform(0.1, 0.9, shape) if inside else rng.standard_normal(shape)
     if shape[0] == shape[1] and shape[0] > 1:
         if "symmetric" in props:
             a = (a + a.T) / 2
