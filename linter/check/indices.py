@@ -77,7 +77,8 @@ def _sum_indices(n: Sum) -> list[str] | None:
     """The letters a Σ binds: ∑_i, ∑_{i=1}^n, ∑_{i,j}, ∑_{i,j=1}^n, ∑_{ij}; None when its subscript is
     not an index (∑_{i∈S} runs over a set, not over the index's range)."""
     if isinstance(n.sub, Opaque):
-        return None
+        excluded = _excluded(n)
+        return [n.sub.parts[0].name] if excluded is not None else None
     if n.index:
         letters = [p.strip() for p in n.index.split(",")]
         ok = all(len(p) == 1 and p.isalpha() for p in letters) and len(set(letters)) == len(letters)
@@ -92,6 +93,18 @@ def _sum_indices(n: Sum) -> list[str] | None:
         if len(letters) == 2 and letters[0] != letters[1] and all(x in INDEX_LETTERS for x in letters):
             return letters
     return None
+
+
+def _excluded(n: Sum) -> str | None:
+    """The letter a Σ_{k ≠ i} leaves out (i): k runs over its whole range but for the value of i.
+    None for any other subscript (a set, another condition)."""
+    sub = n.sub
+    if not (isinstance(sub, Opaque) and getattr(sub, "op", None) == "≠" and len(sub.parts or ()) == 2):
+        return None
+    k, i = sub.parts
+    plain = all(isinstance(p, Sym) and not p.sub and not p.sup and len(p.name) == 1 and p.name in INDEX_LETTERS
+                for p in (k, i))  # fmt: skip
+    return i.name if plain and k.name != i.name and n.lower is None and n.upper is None else None
 
 
 def wanted(lhs: Node | None, rhs: Node | None) -> bool:
@@ -251,7 +264,11 @@ class IndexClaim:
             inner = dict(bound)
             for letter in letters:
                 inner[letter] = True
-            return self._free(node.body, inner) if node.body is not None else {}
+            found = dict(self._free(node.body, inner)) if node.body is not None else {}
+            excluded = _excluded(node)
+            if excluded is not None and self._letter_role(excluded, bound) == "free":
+                found[excluded] = found.get(excluded, 0) + 1  # Σ_{k≠i}: i is used by the sum itself
+            return found
         if isinstance(node, Sym) and node.sub:
             parts = _parts(node.sub)
             if parts is None:
@@ -332,6 +349,12 @@ class IndexClaim:
                 binders.append(binder)
                 self.classes.find(binder)
             self.sum_ids[id(node)] = binders
+            excluded = _excluded(node)
+            if excluded is not None:  # Σ_{k≠i}: k and i run over one range
+                member = self._index_member(excluded, bound)
+                if member is None:
+                    raise IndexUndecided("a Σ that leaves out a numbered entry")
+                self.classes.union(binders[0], member)
             if node.lower is not None or isinstance(node.sub, Num):
                 low = node.lower if node.lower is not None else node.sub
                 if not (isinstance(low, Num) and low.value in ("0", "1")) or (len(letters) != 1 and node.index is None):
@@ -1291,7 +1314,11 @@ class _Ground:
             letters = [b[2] for b in binders]
             ranges = [range(self.sizes[ic.classes.find(b)]) for b in binders]
             terms = []
+            excluded = _excluded(n)
+            skip = self._position(excluded, bound, None) if excluded is not None else None
             for values in itertools.product(*ranges):
+                if skip is not None and values[0] == skip:
+                    continue  # Σ_{k≠i}: every k but the value of i
                 inner = dict(bound)
                 for letter, v in zip(letters, values):
                     inner[letter] = v
