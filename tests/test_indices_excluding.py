@@ -41,3 +41,8 @@ def test_sums_that_leave_one_index_out(tex, expected) -> None:
 )
 def test_other_conditions_stay_undecided(tex) -> None:
     assert verdict(tex).startswith("undecided")
+
+
+def test_a_sum_over_pairs_is_not_read_as_leaving_one_out() -> None:
+    # Σ_{i≠j} x_i x_j with j written nowhere else: the sum over the pairs (i, j), or over i for one j
+    assert verdict("x_1 \\sum_{i \\neq j} x_i x_j = x_1 \\left(\\sum_{i} x_i\\right)^2 - x_1 \\sum_{i} x_i^2").startswith("undecided")

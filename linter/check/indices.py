@@ -351,6 +351,9 @@ class IndexClaim:
             self.sum_ids[id(node)] = binders
             excluded = _excluded(node)
             if excluded is not None:  # Σ_{k≠i}: k and i run over one range
+                if excluded not in bound and not self._used_outside(excluded, node):
+                    # Σ_{i≠j} x_i x_j with j nowhere else: the sum over pairs, as often as over i alone
+                    raise IndexUndecided("a Σ under i ≠ j: over the pairs, or over i for one j")
                 member = self._index_member(excluded, bound)
                 if member is None:
                     raise IndexUndecided("a Σ that leaves out a numbered entry")
@@ -396,6 +399,20 @@ class IndexClaim:
             raise IndexUndecided("a schematic matrix (with dots)")
         for child in node.children():
             self._analyse(child, bound)
+
+    def _used_outside(self, letter: str, node: Sum) -> bool:
+        """Whether the index ``letter`` is written in the claim outside the Σ ``node``."""
+        stack = [self.lhs, self.rhs]
+        while stack:
+            n = stack.pop()
+            if n is node:
+                continue
+            if isinstance(n, Sym) and letter in (_parts(n.sub) or ()):
+                return True
+            if isinstance(n, Func) and n.name == "index" and letter in (_parts(_index_sub(n.sub)) or ()):
+                return True
+            stack.extend(n.children())
+        return False
 
     def _index_member(self, p: str, bound: dict):
         role = self._letter_role(p, bound)
