@@ -97,3 +97,36 @@ def test_draws_outside_the_domain_of_a_log_are_drawn_again_inside() -> None:
             " = \\sum_{i=1}^{n} \\frac{x_i}{p} + \\sum_{i=1}^{n} \\frac{1 - x_i}{1 - p}")
     assert verdict(held, BERNOULLI) == "true"
     assert verdict(slip, BERNOULLI) == "false"
+
+
+SAMPLES = ("Each sample $\\mathbf{x}_i \\in \\mathbb{R}^d$ has a label $y_i \\in \\mathbb{R}$; the weights are "
+           "$\\mathbf{w} \\in \\mathbb{R}^d$.\n\n")
+GRAD = "\\nabla_{\\mathbf{w}} \\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i - y_i)^2 = "
+
+
+@pytest.mark.parametrize(
+    "rhs, expected",
+    [
+        ("2 \\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i - y_i) \\mathbf{x}_i", "true in the denominator layout"),
+        ("2 \\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i - y_i) \\mathbf{x}_i^T", "true in the numerator layout"),
+        ("\\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i - y_i) \\mathbf{x}_i", "false"),
+    ],
+)
+def test_gradient_over_sample_vectors(rhs, expected) -> None:
+    assert verdict(GRAD + rhs, SAMPLES) == expected
+
+
+@pytest.mark.parametrize(
+    "preamble, tex",
+    [
+        # the whole x beside its samples x_i: another vector, or their matrix
+        (SAMPLES, "\\mathbf{w}^T \\mathbf{x} + \\sum_{i=1}^{n} \\mathbf{x}_i^T \\mathbf{w} = \\mathbf{w}^T \\left(\\mathbf{x} + \\sum_{i=1}^{n} \\mathbf{x}_i\\right)"),
+        # a sample vector with a property the draws do not know
+        ("Each sample $\\mathbf{x}_i \\in \\mathbb{R}^d$ is a unit vector and $\\mathbf{w} \\in \\mathbb{R}^d$.\n\n",
+         "\\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i)^2 = \\sum_{i=1}^{n} \\mathbf{w}^T \\mathbf{w}"),
+        # a derivative by a sample vector beside the indices
+        (SAMPLES, "\\frac{\\partial}{\\partial \\mathbf{x}_i} \\sum_{k=1}^{n} \\mathbf{w}^T \\mathbf{x}_k = \\mathbf{w}"),
+    ],
+)
+def test_sample_vectors_not_read(preamble, tex) -> None:
+    assert verdict(tex, preamble).startswith("undecided")

@@ -166,9 +166,12 @@ class _Classes:
 class IndexClaim:
     """One claim read in index notation: its bases, binders, dimension classes and sizes."""
 
-    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool, guessed: frozenset = frozenset()):
+    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool, guessed: frozenset = frozenset(),
+                 layout: str = "denominator"):
         self.scope = scope
         self.guessed = guessed  # keys of undeclared symbols drawn as numbers (_with_scalars)
+        self.families: dict[str, object] = {}  # x of x_i ∈ ℝ^d (the i-th of several vectors) -> d
+        self.layout, self.layout_used = layout, False  # a gradient by a whole vector: its orientation
         self.classes = _Classes()
         self.bases: dict[str, int] = {}  # base name -> rank (1: vector, 2: matrix)
         self.bold_bases: set[str] = set()
@@ -440,8 +443,15 @@ class IndexClaim:
         name = node.name
         f = self.scope.facts(node.key) if self.scope is not None else None
         if f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None)):
-            if not _plain_number(f):
+            rows = _vector_family(f) if len(parts) == 1 else None
+            if not _plain_number(f) and rows is None:
                 raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
+            if rows is not None:  # x_i ∈ ℝ^d: the i-th of several vectors, column i of a d×N array
+                if self.families.setdefault(name, rows) != rows:
+                    raise IndexUndecided(f"{name}_i declared with two lengths")
+                self.classes.union(("famrow", name), ("num", rows) if isinstance(rows, int) else ("sym", rows))
+        elif name in self.families:
+            raise IndexUndecided(f"{node.key} beside {name}_i declared a vector: an entry or another vector")
         rank = self.bases.setdefault(name, len(parts))
         if node.bold:
             self.bold_bases.add(name)
@@ -467,6 +477,25 @@ def _plain_number(f) -> bool:
     vector (x_i ∈ ℝ^d, a sample) or given a value is a symbol of its own."""
     return f.value is None and f.props <= DRAWN_ANYWAY and not f.params and f.shape is not None \
         and tuple(f.shape) == (1, 1) and getattr(f, "kind", None) in (None, "scalar")
+
+
+def _vector_family(f):
+    """d when the note declares an indexed symbol a vector (x_i ∈ ℝ^d, a sample) and says nothing
+    else of it (no value, no property); None otherwise."""
+    if f.value is not None or f.props - DRAWN_ANYWAY or f.params or f.shape is None or len(f.shape) != 2:
+        return None
+    rows, cols = (_dim_value(d) for d in f.shape)
+    if cols != 1 or rows in (None, 1) or getattr(f, "kind", None) not in (None, "vector"):
+        return None
+    return rows
+
+
+def _dim_value(d):
+    """A declared dimension as an int or a size's name (None when neither)."""
+    if isinstance(d, (int, str)) or d is None:
+        return d
+    r = d.root()
+    return r.num if r.num is not None else r.name
 
 
 def _dimension_key(upper) -> str | None:
@@ -654,7 +683,8 @@ def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2, tex
 
 
 def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
-            text: str | None = None, guessed: frozenset = frozenset()) -> tuple[bool, list[str]]:
+            text: str | None = None, guessed: frozenset = frozenset(), layout: str = "denominator",
+            seen: dict | None = None) -> tuple[bool, list[str]]:
     """decide, and the keys of the matrices drawn square by their declaration (the ones a
     symmetric assumption may concern). ``text``: the block's (a column laid out with control
     spaces: check.schematic)."""
@@ -675,7 +705,7 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             if not _worked_derivative(other):
                 raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
             number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
-    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed)
+    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed, layout)
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
@@ -695,8 +725,11 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             key = ic.whole_key[name]
             if key not in env:
                 shape = tuple(sizes[ic.classes.find(("axis", name, k))] for k in range(rank))
+                if name in ic.families:  # the vectors x_1 … x_N as the columns of one d×N array
+                    shape = (sizes[ic.classes.find(("famrow", name))], shape[0])
                 props = scope.props(key) if scope is not None else frozenset()
-                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props, inside)
+                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 and name not in ic.families else shape,
+                                        props, inside)  # fmt: skip
         holds = True
         for values in itertools.product(*(range(sizes[ic.classes.find(("bind", "free", f))]) for f in ic.free)):
             assignment = {("bind", "free", f): v for f, v in zip(ic.free, values)}
@@ -711,6 +744,9 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             if a.shape != b.shape:
                 if a.size == b.size == 1:
                     pass
+                elif ic.layout_used and a.shape == b.shape[::-1] and 1 in a.shape:
+                    holds = False  # a gradient as a column beside a row: not in this layout
+                    break
                 else:
                     raise IndexUndecided(f"the sides are {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}")
             if not np.allclose(np.asarray(a).reshape(-1), np.asarray(b).reshape(-1), rtol=1e-7, atol=1e-9):
@@ -718,6 +754,8 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
                 break
         if holds is not None:
             results.append(holds)
+    if seen is not None:
+        seen["layout"] = ic.layout_used  # a gradient by a whole vector was taken: its orientation counted
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
     if number_side and results[0] is False:
@@ -1070,6 +1108,9 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             if name.upper() in names or _entries_by_convention(ic, name):
                 whole = name.upper()
         ic.whole_key[name] = whole
+    for name in ic.families:
+        if name in names or _whole_declared(ic, name) is not None:
+            raise IndexUndecided(f"{name} written whole beside its vectors {name}_i")
     of_whole = {v: k for k, v in ic.whole_key.items()}
     for n in syms:
         if n.name in bound_letters or n.name in ic.dim_symbols or n.name in ("e", "pi") or n.key in wholes:
@@ -1358,6 +1399,10 @@ class _Ground:
                 pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
                 r, c = (pos[0], 0) if len(pos) == 1 else pos
                 key = ic.whole_key[base]
+                if base in ic.families:  # x_i ∈ ℝ^d: column i of the drawn d×N array, written out
+                    rows = self.sizes[ic.classes.find(("famrow", base))]
+                    return Matrix(n.start, n.end, [[Func(n.start, n.end, "entry", [Sym(n.start, n.end, key),
+                                  Num(n.start, n.end, str(k)), Num(n.start, n.end, str(r))])] for k in range(rows)])
                 return Func(n.start, n.end, "entry", [Sym(n.start, n.end, key), Num(n.start, n.end, str(r)),
                                                        Num(n.start, n.end, str(c))])  # fmt: skip
             if n.name in bound:
@@ -1392,7 +1437,8 @@ class _Ground:
             return self._deriv(n, bound)
         if isinstance(n, Func) and n.name not in SCALAR_FUNCTIONS and _has_entry(n):
             raise IndexUndecided(f"{n.name} of an entry: the function of the whole vector or of the number")
-        if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
+        if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub and m.name not in ic.families
+                                            for m in n.arg.walk()):  # fmt: skip
             raise IndexUndecided("an entry transposed: a row, a column or a number")
         return rebuild(n, lambda child: self.visit(child, bound))
 
@@ -1438,6 +1484,8 @@ class _Ground:
         base = w.name
         if base not in self.ic.bases:
             raise IndexUndecided(f"a derivative by {w.key}, not an entry of a drawn symbol")
+        if base in self.ic.families:
+            raise IndexUndecided(f"a derivative by the vector {w.key} beside index notation")
         pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
         r, c = (pos[0], 0) if len(pos) == 1 else pos
         key = self.ic.whole_key[base]
@@ -1455,22 +1503,29 @@ class _Ground:
 
     def _by_number(self, n: Deriv, w: Sym, bound: dict) -> Node:
         """∂/∂w of a number by a whole w that is itself a number (declared w ∈ ℝ, or read as one:
-        _with_scalars): a number in every layout. A derivative by a whole vector or matrix beside
-        index notation stays undecided (its orientation is the layout's)."""
+        _with_scalars): a number in every layout; by a whole column vector w: the gradient, a column
+        in the denominator layout and a row in the numerator one (IndexClaim.layout, whose use is
+        recorded: decide_claim then decides in each layout). By a matrix: undecided."""
         from derivlint.check import numeric
 
         value = self.env.get(w.key)
-        if value is None or value.shape != (1, 1):
+        column = value is not None and value.ndim == 2 and value.shape[1] == 1 and value.shape[0] > 1
+        if value is None or (value.shape != (1, 1) and not column):
             raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
         num = self.visit(n.num, bound)
         if not any(isinstance(m, Sym) and m.key == w.key for m in num.walk()):
             raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
         f, jac = numeric.jacobian(num, {**self.env, **self.extra}, w.key)
         if f.shape != (1, 1):
-            raise IndexUndecided("a derivative of a vector by a number beside index notation")
+            raise IndexUndecided("a derivative of a vector or a matrix beside index notation")
         self.count += 1
         name = f"__d{len(self.extra)}"
-        self.extra[name] = np.array([[jac[0, 0, 0, 0]]])
+        if column:  # the gradient of a number by a vector: a column in the denominator layout, a row in the other
+            g = np.array(jac[0, 0, :, 0], dtype=float).reshape(-1, 1)
+            self.ic.layout_used = True
+            self.extra[name] = g if self.ic.layout == "denominator" else g.T
+        else:
+            self.extra[name] = np.array([[jac[0, 0, 0, 0]]])
         return Sym(n.start, n.end, name)
 
     def _spot(self, w: Sym, bound: dict) -> tuple[str, tuple[int, int]]:
@@ -1562,7 +1617,13 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block)
+        seen: dict = {}
+        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block, "denominator", seen)
+        layouts = frozenset(LAYOUTS) if holds else frozenset()
+        if seen.get("layout"):  # a gradient by a whole vector: decided in each layout
+            other = _with_scalars(lhs, claim.rhs, scope, note, block, "numerator")[0]
+            layouts = frozenset(name for name, ok in (("denominator", holds), ("numerator", other)) if ok)
+            holds = bool(layouts)
         if guessed and not holds:
             names = ", ".join(sorted(guessed))
             raise IndexUndecided(f"false when {names} (shape not declared) is read as a number" if len(guessed) == 1
@@ -1572,7 +1633,7 @@ def decide_claim(claim, scope, head) -> bool:
             return False  # the reading gate's reason (index notation …) stays
         outcome = Outcome(reason=str(why))
     else:
-        outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
+        outcome = Outcome(holds=layouts)
         if not holds:
             outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome, square)
             if outcome.holds is not None and outcome.assumption is None:
@@ -1589,7 +1650,8 @@ NOT_NUMBER_LETTERS = frozenset({"pi", "infty", "imath", "jmath", "hbar", "emptys
                                 "digamma", "e", "i", "j", "d", "ell"})
 
 
-def _with_scalars(lhs, rhs, scope, note: str, block) -> tuple[bool, list[str], frozenset]:
+def _with_scalars(lhs, rhs, scope, note: str, block, layout: str = "denominator",
+                  seen: dict | None = None) -> tuple[bool, list[str], frozenset]:
     """_decide, and where it stops at a whole symbol whose shape nothing gives (α in α∑_i|w_i|,
     b in ∑_i(y_i − w x_i − b)²), again with that symbol read as a number, for letters a note
     leaves undeclared when they are numbers: a plain lowercase Latin or Greek letter, never
@@ -1598,7 +1660,7 @@ def _with_scalars(lhs, rhs, scope, note: str, block) -> tuple[bool, list[str], f
     guessed: frozenset = frozenset()
     while True:
         try:
-            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed)
+            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed, layout=layout, seen=seen)
             return holds, square, guessed
         except _Unknown as why:
             sym = why.symbol
