@@ -240,20 +240,24 @@ def otimes_as_hadamard(node, context):
     """``node`` with ⊗ written as ⊙ where the note says ⊗ is the element-wise product; ``node``
     itself when it writes no ⊗ or the note does not say so."""
     from derivlint.math.tree import Mul
-    from derivlint.math.treeops import rebuild
 
     if node is None or not any(isinstance(n, Mul) and "otimes" in n.ops for n in node.walk()):
         return node
     if context is None or not note_says_otimes_hadamard(context):
         return node
+    return _as_odot(node)
 
-    def visit(n):
-        out = rebuild(n, visit)
-        if isinstance(out, Mul) and "otimes" in out.ops:  # rebuild made a copy: its ops are set anew
-            out.ops = ["odot" if op == "otimes" else op for op in out.ops]
-        return out
 
-    return visit(node)
+def _as_odot(n):
+    """A copy of ``n`` with every ⊗ of a product written ⊙ (a module function: a nested one that
+    calls itself would be a reference cycle, kept until the cyclic collector runs)."""
+    from derivlint.math.tree import Mul
+    from derivlint.math.treeops import rebuild
+
+    out = rebuild(n, _as_odot)
+    if isinstance(out, Mul) and "otimes" in out.ops:  # rebuild made a copy: its ops are set anew
+        out.ops = ["odot" if op == "otimes" else op for op in out.ops]
+    return out
 
 
 # ---------------------------------------------------------------------------- readings of the evaluator
