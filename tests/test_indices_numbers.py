@@ -130,3 +130,9 @@ def test_gradient_over_sample_vectors(rhs, expected) -> None:
 )
 def test_sample_vectors_not_read(preamble, tex) -> None:
     assert verdict(tex, preamble).startswith("undecided")
+
+
+def test_a_gradient_inside_a_product_fits_one_layout_only() -> None:
+    # wᵀ∇_w f: a number when the gradient is a column (denominator); with a row, wᵀ times a row does not fit
+    tex = "\\mathbf{w}^T \\nabla_{\\mathbf{w}} \\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i)^2 = 2 \\sum_{i=1}^{n} (\\mathbf{w}^T \\mathbf{x}_i)^2"
+    assert verdict(tex, SAMPLES) == "true in the denominator layout"

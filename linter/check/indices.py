@@ -739,6 +739,11 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             except numeric.DomainError:
                 holds = None
                 break
+            except numeric.ShapeMismatch as exc:
+                if not ic.layout_used:
+                    raise IndexUndecided(str(exc) or type(exc).__name__) from None
+                holds = False  # the gradient's orientation in this layout does not fit the side: not this layout
+                break
             except (numeric.Unsupported, FloatingPointError, ArithmeticError, ValueError) as exc:
                 raise IndexUndecided(str(exc) or type(exc).__name__) from None
             if a.shape != b.shape:
