@@ -20,7 +20,7 @@ from fractions import Fraction
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
-from derivlint.check import hessian, schematic
+from derivlint.check import elementwise, hessian, schematic
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
@@ -1096,6 +1096,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
     text = getattr(getattr(getattr(scope, "claim", None), "block", None), "text", None)
+    lhs, rhs = (elementwise.otimes_as_hadamard(side, scope.context) for side in (lhs, rhs))  # ⊗ said element-wise
     lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope), text, schematic.NoteFacts(scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
