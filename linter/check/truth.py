@@ -418,6 +418,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         claim.verdict = _verdict(facts["outcome"])
         return
     scope = Scope(context, claim)
+    discrete = _discrete(claim, scope)
+    if discrete:  # t_i ∈ {0, 1}: t_i² = t_i holds there; real draws would call it false
+        _shape_only(claim, context)
+        facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
+        claim.verdict = _verdict(facts["outcome"])
+        return
     from derivlint.check.indices import decide_claim
     from derivlint.check.reading import entry_definition
 
@@ -490,6 +496,16 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
                 outcome = Outcome(reason=elsewhere)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
+
+
+def _discrete(claim, scope) -> str | None:
+    """The key of a symbol of the claim that the note says takes values in a finite set of numbers
+    (t_i ∈ {0, 1}: its entries too, t_j ∈ {0, 1} for every j), or None."""
+    for side in (claim.lhs, claim.rhs):
+        for n in side.walk() if side is not None else ():
+            if isinstance(n, Sym) and "discrete" in scope.props(n.key):
+                return n.key
+    return None
 
 
 def _gated(claim, scope) -> bool:

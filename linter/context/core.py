@@ -11,7 +11,7 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
+from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Pow, Sym, Transpose, render
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -565,6 +565,26 @@ def _remarked_matrices(claim) -> list[Sym]:
             if isinstance(n, Sym) and ((n.name[:1].isupper() and not n.sub) or n.sup == "-")]
 
 
+def _finite_set(node) -> bool:
+    """Whether ``node`` is a set of numbers written out ({0, 1}, {−1, +1}, {1, …, K}) or a power
+    of one ({0, 1}^n)."""
+    from derivlint.math.tree import Dots, Neg, Opaque, Pow
+
+    if isinstance(node, Pow):
+        node = node.base
+    if not isinstance(node, Opaque) or node.op != "set" or not node.parts:
+        return False
+    numbers = 0
+    for part in node.parts:
+        while isinstance(part, Neg):
+            part = part.arg
+        if isinstance(part, Num):
+            numbers += 1
+        elif not isinstance(part, (Dots, Sym)):
+            return False
+    return numbers > 0
+
+
 def _follow_up(passages, k: int, claim) -> bool:
     """The claim is in a display that ends its paragraph, and the paragraph of prose after it
     refers back to it ("This requires …", "… above"): a remark on the display."""
@@ -952,6 +972,12 @@ class _Builder:
                                   bold=md.bold_of(name), **kw)  # fmt: skip
                 return
             if rel != "∈":
+                return
+            if _finite_set(rhs):  # t_i ∈ {0, 1}, y ∈ {−1, 1}: a number drawn from those values only
+                vector = isinstance(rhs, Pow)  # {0, 1}^n
+                for name in md.names_in(lhs):
+                    self._declare(md.key_of(name), None if vector else (1, 1), "vector" if vector else "scalar",
+                                  frozenset({"discrete"}), origin, start, end, k, bold=md.bold_of(name), **kw)
                 return
             space = md.space_of(rhs)
             if space is None or not space.known:
