@@ -2423,6 +2423,20 @@ def _names_both(claims: list) -> bool:
     return len(named - {"mixed"}) > 1
 
 
+_LAYOUT_WORDS = re.compile(r"布局|layout|formulation", re.I)
+
+
+def _around_layout_word(words: str) -> str:
+    """The part of ``words`` that names a layout: from the start of its line (or 40 characters
+    before the name) to 20 characters after it."""
+    found = list(_LAYOUT_WORDS.finditer(words))
+    if not found:
+        return words
+    i = found[-1].start()
+    start = max(words.rfind("\n", 0, i) + 1, i - 40, 0)
+    return words[start : found[-1].end() + 20]
+
+
 def _local_layout(claim) -> tuple[str | None, str | None]:
     """The layout the claim's own sentence or section names ("In the numerator layout, …", a
     section headed "Denominator layout"): (layout, how to cite it), ("both", None) when they
@@ -2439,8 +2453,9 @@ def _local_layout(claim) -> tuple[str | None, str | None]:
     if named:
         if len(named) > 1:
             return "both", None
-        at = source.text.rfind(words.strip()[:20], 0, block.end) if words.strip() else block.start
-        return next(iter(named)), _quote(_where(source, max(at, 0)), words)
+        cited = _around_layout_word(words)  # the words that name it, not the whole sentence before
+        at = source.text.find(cited.strip()[:20], passage.start, passage.end + 1) if cited.strip() else -1
+        return next(iter(named)), _quote(_where(source, at if at >= 0 else block.start), cited)
     for heading in reversed(passage.headings):
         named = named_layouts(heading)
         if named:
