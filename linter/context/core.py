@@ -18,20 +18,11 @@ from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseSt
 from derivlint.context.prose import (_ASSUMPTION_HINTS, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
+from derivlint.context.words import TRIGGERS_EN, TRIGGERS_ZH
 
-# Words that prose declaring something uses; a passage without math and without them is skipped.
-# Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+# Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
+# without math and without them is skipped.
 _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
-_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|旋转|对角|海森|黑塞|协方差|结果|布局|形状|维度|同型")
-# \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size|symmetric|…), written to begin with the class
-# of the words' first letters so that re skips other characters: the letter is a word character, so
-# \b before it is "no word character before it", and each lookbehind picks the word it begins.
-_TRIGGERS_EN = re.compile(
-    r"[iabmvslfodrhS](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
-    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=o)rthonormal|(?<=r)otation|(?<=d)iagonal|(?<=h)essian|(?<=S)PD"
-    r"|(?<=d)efinite)",  # "with B symmetric": a property word alone states an assumption
-    re.I,
-)
 
 
 # What reading one passage, block or claim may raise on text it cannot read (deep nesting, an odd
@@ -42,7 +33,7 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 def _has_triggers(text: str) -> bool:
     """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
     are not looked for in an ASCII text: it holds none)."""
-    if (not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text):
+    if (not text.isascii() and TRIGGERS_ZH.search(text)) or TRIGGERS_EN.search(text):
         return True
     return "^" in text and PLAIN_SYMMETRIC.search(text) is not None  # "if B = B^T, then" with no math
 
@@ -86,6 +77,9 @@ class Context:
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
+        self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
+        self._first_after: dict[tuple, tuple] = {}
+        self._displays: dict[int, list[int]] = {}
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -195,7 +189,10 @@ class Context:
             i = bisect.bisect_right(starts, pos)
             for d in group[max(0, i - _NEAREST) : i]:
                 ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
+            explained = self._explained_at(k, group, i, pos)
             for d in group[i : i + _NEAREST]:
+                if d.start > explained:
+                    break  # said for a later display, after this one had its own "where"
                 if d.scope.kind == "row" or d.origin not in ("definition", "value"):
                     ranked.append(((0, 0 if d.scope.kind == "row" else 1, 1, _order((d.index, d.start), pos)), d))
         first_here = (k, -1)
@@ -237,6 +234,34 @@ class Context:
                 break
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _explained_at(self, k: int, group: list[Declaration], i: int, pos: tuple[int, int]) -> float:
+        """How far after ``pos`` the declarations of its passage ``k`` still explain it: up to the
+        next display that comes after a declaration said after ``pos`` ("$$…x^T B x…$$ 上式中，x
+        是列向量 $$…Bx…$$ 上式中，B 为 p×q 矩阵": the second "where" is the second display's). The
+        declarations of any symbol count (``group`` holds one key's); ``i`` is where ``pos`` falls in
+        ``group``."""
+        first = self._first_after.get((k, pos))
+        if first is None:
+            starts = self._decl_starts.get(k)
+            if starts is None:
+                starts = self._decl_starts[k] = sorted(d.start for d in self._declared_in(k) if d.origin not in ("definition", "value"))
+            j = bisect.bisect_right(starts, pos[1])
+            first = starts[j] if j < len(starts) else None
+            self._first_after[(k, pos)] = first = (first,)
+        if first[0] is None:
+            return float("inf")
+        displays = self._display_starts(k)
+        j = bisect.bisect_right(displays, first[0])
+        return displays[j] if j < len(displays) else float("inf")
+
+    def _display_starts(self, k: int) -> list[int]:
+        """The source offsets of the display blocks of passage ``k``, in order."""
+        found = self._displays.get(k)
+        if found is None:
+            passage = self.outline.passages[k]
+            found = self._displays[k] = sorted(b.start for b in passage.blocks if b.display)
+        return found
 
     def _chain_of(self, k: int) -> tuple[list[Scope], Scope, dict[int, int]]:
         """The scope chain of passage ``k``, its chapter, and the depth of each of its
