@@ -57,6 +57,15 @@ class Note:
     # files a LaTeX document names but that were not read (missing, a cycle, outside the tree):
     # (source, start, end, message), each one DL100
     unread: list = field(default_factory=list)
+    # a note over its budget of claims: (index in extraction.sources, offset) past which nothing
+    # is read (a rule that scans the text stops there); None: the whole note is read
+    read_to: tuple[int, int] | None = None
+
+    def read_limit(self, index: int, size: int) -> int:
+        """How much of the text (of length ``size``) of source ``index`` a rule may scan."""
+        if self.read_to is None or index < self.read_to[0]:
+            return size
+        return min(size, self.read_to[1]) if index == self.read_to[0] else 0
 
 
 @dataclass
@@ -156,6 +165,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
             head = _head(extraction, i)
             unchecked = _over_budget(extraction.blocks, i, {id(p) for p in head.passages})
             note.extraction = extraction = head
+            note.read_to = _read_to(head)
             break
         note.claims.extend(claims_of(block, macros))
     read_prior_transposes(note.claims)  # P_k^{-T} where the note writes P_k^-: a reading of the whole note
@@ -207,6 +217,20 @@ def _head(extraction: Extraction, cut: int) -> Extraction:
     passages = sorted(extraction.passages, key=lambda p: (order.get(id(p.source), len(order)), p.start))
     kept = sum(1 for p in passages if (order.get(id(p.source), len(order)), p.start) <= end)
     return replace(extraction, blocks=extraction.blocks[:cut], passages=passages[: kept + 2])
+
+
+def _read_to(head: Extraction) -> tuple[int, int]:
+    """Where the reading of a note over its budget stops: the end of the last passage (or block)
+    of its ``_head``, as (index of its source, offset)."""
+    order = {id(source): k for k, source in enumerate(head.sources)}
+    last = head.blocks[-1]
+    at, end = order.get(id(last.source), 0), last.end
+    if head.passages:
+        passage = head.passages[-1]
+        k = order.get(id(passage.source), 0)
+        if k > at or (k == at and passage.end > end):
+            at, end = k, passage.end
+    return at, end
 
 
 def _past(sources: list, first) -> Callable[[Finding], bool]:
