@@ -116,7 +116,9 @@ class OverBudget(Sequence):
         if i < len(self.checked):
             return self.checked[i]
         block = self.unchecked[i - len(self.checked)]
-        return self._class(block=block, start=0, end=len(block.text), kind=UNCHECKED, verdict=self._verdict)
+        text = block.text  # the claim spans the block's math, without the blanks around it
+        start, end = len(text) - len(text.lstrip()), len(text.rstrip())
+        return self._class(block=block, start=start, end=max(start, end), kind=UNCHECKED, verdict=self._verdict)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
