@@ -214,8 +214,9 @@ def _head(extraction: Extraction, cut: int) -> Extraction:
     from dataclasses import replace
 
     order = {id(source): k for k, source in enumerate(extraction.sources)}
-    last = extraction.blocks[cut - 1]
-    end = (order.get(id(last.source), 0), last.start)
+    # the furthest block read, in the order of the sources (a LaTeX document's files are read
+    # where they are brought in, but the context orders its passages file by file)
+    end = max((order.get(id(b.source), 0), b.start) for b in extraction.blocks[:cut])
     passages = sorted(extraction.passages, key=lambda p: (order.get(id(p.source), len(order)), p.start))
     kept = sum(1 for p in passages if (order.get(id(p.source), len(order)), p.start) <= end)
     return replace(extraction, blocks=extraction.blocks[:cut], passages=passages[: kept + 2])
@@ -225,8 +226,7 @@ def _read_to(head: Extraction) -> tuple[int, int]:
     """Where the reading of a note over its budget stops: the end of the last passage (or block)
     of its ``_head``, as (index of its source, offset)."""
     order = {id(source): k for k, source in enumerate(head.sources)}
-    last = head.blocks[-1]
-    at, end = order.get(id(last.source), 0), last.end
+    at, end = max((order.get(id(b.source), 0), b.end) for b in head.blocks)
     if head.passages:
         passage = head.passages[-1]
         k = order.get(id(passage.source), 0)
