@@ -138,7 +138,8 @@ class OverBudget(Sequence):
 def check_text(path: str, text: str, settings: Settings | None = None, claim_budget: int | None = None) -> FileResult:
     """Check one note given as text; ``path`` picks the format by its extension.
 
-    A note is read up to ``claim_budget`` claims (``budget.NOTE_CLAIMS`` by default): the math
+    A note is read up to ``claim_budget`` claims (by default ``budget.note_claims`` of the length
+    of the text it reads, a notebook's Markdown cells, a LaTeX document's files): the math
     blocks after the block that reaches it are not read, each listed as one ``Unchecked`` claim,
     undecided ("note too large: …"), and never the subject of a finding (see ``_over_budget``)."""
     from derivlint.rules import all_rules
@@ -159,7 +160,9 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
 
     macros = {**settings.macros, **extraction.macros}
     if claim_budget is None:
-        from derivlint.check.budget import NOTE_CLAIMS as claim_budget
+        from derivlint.check.budget import note_claims
+
+        claim_budget = note_claims(sum(len(source.text) for source in extraction.sources))
     unchecked: list = []  # the blocks of a note over its budget after the claims checked
     sources = extraction.sources
     for i, block in enumerate(extraction.blocks):
