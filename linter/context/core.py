@@ -78,7 +78,7 @@ class Context:
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
         self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
-        self._first_after: dict[tuple, tuple] = {}
+        self._first_after: dict[tuple, float] = {}
         self._displays: dict[int, list[int]] = {}
 
     # -- positions ---------------------------------------------------------------------
@@ -189,7 +189,7 @@ class Context:
             i = bisect.bisect_right(starts, pos)
             for d in group[max(0, i - _NEAREST) : i]:
                 ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
-            explained = self._explained_at(k, group, i, pos)
+            explained = self._explained_at(k, pos)
             for d in group[i : i + _NEAREST]:
                 if d.start > explained:
                     break  # said for a later display, after this one had its own "where"
@@ -235,25 +235,33 @@ class Context:
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
 
-    def _explained_at(self, k: int, group: list[Declaration], i: int, pos: tuple[int, int]) -> float:
+    def _explained_at(self, k: int, pos: tuple[int, int]) -> float:
         """How far after ``pos`` the declarations of its passage ``k`` still explain it: up to the
         next display that comes after a declaration said after ``pos`` ("$$…x^T B x…$$ 上式中，x
         是列向量 $$…Bx…$$ 上式中，B 为 p×q 矩阵": the second "where" is the second display's). The
-        declarations of any symbol count (``group`` holds one key's); ``i`` is where ``pos`` falls in
-        ``group``."""
-        first = self._first_after.get((k, pos))
-        if first is None:
-            starts = self._decl_starts.get(k)
-            if starts is None:
-                starts = self._decl_starts[k] = sorted(d.start for d in self._declared_in(k) if d.origin not in ("definition", "value"))
-            j = bisect.bisect_right(starts, pos[1])
-            first = starts[j] if j < len(starts) else None
-            self._first_after[(k, pos)] = first = (first,)
-        if first[0] is None:
-            return float("inf")
-        displays = self._display_starts(k)
-        j = bisect.bisect_right(displays, first[0])
-        return displays[j] if j < len(displays) else float("inf")
+        declarations of every symbol count."""
+        return self._explained_from(k, self._decls_before(k, pos))
+
+    def _decls_before(self, k: int, pos: tuple[int, int]) -> int:
+        """How many declarations of passage ``k`` (of any symbol) start at or before ``pos``."""
+        starts = self._decl_starts.get(k)
+        if starts is None:
+            starts = self._decl_starts[k] = sorted(d.start for d in self._declared_in(k) if d.origin not in ("definition", "value"))
+        return bisect.bisect_right(starts, pos[1])
+
+    def _explained_from(self, k: int, j: int) -> float:
+        """``_explained_at`` for a place after the first ``j`` declarations of passage ``k``."""
+        found = self._first_after.get((k, j))
+        if found is None:
+            starts = self._decl_starts[k]
+            found = float("inf")
+            if j < len(starts):
+                displays = self._display_starts(k)
+                i = bisect.bisect_right(displays, starts[j])
+                if i < len(displays):
+                    found = displays[i]
+            self._first_after[(k, j)] = found
+        return found
 
     def _display_starts(self, k: int) -> list[int]:
         """The source offsets of the display blocks of passage ``k``, in order."""
@@ -337,7 +345,8 @@ class Context:
         starts = self._starts.get(key)
         if starts is None:
             starts = self._starts[key] = sorted((d.index, d.start) for d in decls)
-        memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos))
+        # (and, for what its passage says after it, how far that reaches back: _explained_at)
+        memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos), self._decls_before(pos[0], pos))
         found = self._facts.get(memo)
         if found is None:
             found = self._facts[memo] = self._shared_merged(key, self._rebound(self._lookup(decls, pos), pos))
