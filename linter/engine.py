@@ -139,7 +139,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     """Check one note given as text; ``path`` picks the format by its extension.
 
     A note is read up to ``claim_budget`` claims (by default ``budget.note_claims`` of the length
-    of the text it reads, a notebook's Markdown cells, a LaTeX document's files): the math
+    of its file, or of all the files of a LaTeX document): the math
     blocks after the block that reaches it are not read, each listed as one ``Unchecked`` claim,
     undecided ("note too large: …"), and never the subject of a finding (see ``_over_budget``)."""
     from derivlint.rules import all_rules
@@ -162,7 +162,8 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     if claim_budget is None:
         from derivlint.check.budget import note_claims
 
-        claim_budget = note_claims(sum(len(source.text) for source in extraction.sources))
+        # the length of the file (a notebook's JSON), or of all the files of a LaTeX document
+        claim_budget = note_claims(max(len(text), sum(len(source.text) for source in extraction.sources)))
     unchecked: list = []  # the blocks of a note over its budget after the claims checked
     sources = extraction.sources
     for i, block in enumerate(extraction.blocks):
