@@ -89,14 +89,14 @@ class FileResult:
     def too_large(self) -> int:
         """Math left unchecked because the note is over its budget of claims (``Unchecked``,
         counted among the undecided too)."""
-        return len(self.claims.unchecked) if isinstance(self.claims, OverBudget) else 0
+        return len(self.claims.unchecked) if isinstance(self.claims, OverBudgetClaims) else 0
 
     @property
     def _checked(self) -> list:
-        return self.claims.checked if isinstance(self.claims, OverBudget) else self.claims
+        return self.claims.checked if isinstance(self.claims, OverBudgetClaims) else self.claims
 
 
-class OverBudget(Sequence):
+class OverBudgetClaims(Sequence):
     """The claims of a note over its budget of claims: those checked, then one ``Unchecked``
     claim per math block after them that may hold a claim, made when asked for (a note of
     10 MB has some 200,000 of them: only their blocks are kept)."""
@@ -191,7 +191,6 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     findings.sort(key=Finding.sort_key)
     from derivlint.suppressions import apply_suppressions
 
-
     others = {s.path: s.text for s in extraction.sources if s.path != path}
     if others:  # files a LaTeX document brings in: the suppression comments of each apply to it
         kept = apply_suppressions(path, text, [f for f in findings if f.path not in others], settings)
@@ -206,7 +205,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     from derivlint.math.lexer import forget
 
     forget()  # the note's tokens go with it (memory: see lexer.forget)
-    claims = OverBudget(note.claims, unchecked, claim_budget) if unchecked else note.claims
+    claims = OverBudgetClaims(note.claims, unchecked, claim_budget) if unchecked else note.claims
     return FileResult(path=path, findings=findings, claims=claims)
 
 
@@ -261,7 +260,7 @@ UNCHECKED = "unchecked"  # the kind of a claim past its note's budget (``Uncheck
 def _over_budget(blocks: list, first: int, read: set) -> list:
     """The blocks from ``first`` on, of a note that has reached its budget of claims, that may
     hold a claim (a relation in the text; the test is textual: nothing is parsed). Each stands
-    for one ``Unchecked`` claim (``OverBudget``). They are listed after the rules have run, so
+    for one ``Unchecked`` claim (``OverBudgetClaims``). They are listed after the rules have run, so
     no rule, no context and no check ever sees them: their math is only listed and counted.
     Their passages are let go (a listing needs none), but those the context still reads (``read``)."""
     may_relate = _may_relate()
@@ -279,8 +278,7 @@ _UNCHECKED_CLASS: type | None = None
 
 def _unchecked_class() -> type:
     """``Unchecked``, the claim a math block of a note over its budget stands for, made on first
-    use (it subclasses ``Claim``, which a warm run never imports): ``engine.Unchecked``, so that a
-    worker process can send it back."""
+    use (it subclasses ``Claim``, which a warm run never imports), named ``engine.Unchecked``."""
     global _UNCHECKED_CLASS
     if _UNCHECKED_CLASS is None:
         from derivlint.math.claims import Claim
