@@ -255,6 +255,9 @@ def test_english_condition():
         # a noun before its symbol in a sentence with no 是/为 and no other hint word
         (r"其中常数 $c$ 不依赖 $z$。", "c", (1, 1), "scalar", set()),
         (r"取实数 $t$ 趋于零。", "t", (1, 1), "scalar", set()),
+        # a noun that qualifies the next ("常数列向量"), a noun with 变量 after it
+        (r"上式中，$\mathbf{a},\mathbf{b}$为常数列向量，", "b", None, "vector", {"constant"}),
+        (r"$\mathbf{x}$为列向量变量", "x", None, "vector", set()),
     ],
 )
 def test_chinese_prose(text, key, shape, kind, props):

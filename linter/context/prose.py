@@ -19,7 +19,7 @@ from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, EN_HINT_WORDS, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
-                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation)
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -323,6 +323,8 @@ _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
 _NOUN_CN = alternation(KIND_NOUNS_ZH)
+_SUFFIX_CN = alternation(NOUN_SUFFIXES_ZH) + "?"  # "x 为列向量变量"
+_MODIFIERS_CN = re.compile(alternation(MODIFIER_NOUNS_ZH))
 _ADJ_CN = alternation(PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH)
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
@@ -330,7 +332,7 @@ _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|
 _NOT_OR = r"(?!\s*(?:或|或者|还是|\bor\b))"
 PRED_CN = re.compile(
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<conn>的(?:计算|运算)?结果)?\s*(?P<verb>{_VERB_CN})"
-    rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_TERM_CN}{_NOT_OR}"
+    rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_SUFFIX_CN}{_TERM_CN}{_NOT_OR}"
 )
 ADJ_CN = re.compile(  # "A 对称", "X 对称正定时", "A 为对称且可逆的": a run of adjectives
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<verb>{_VERB_CN})?\s*(?P<between>{_ADJ_CN}(?:\s*(?:、|和|且|并且|与|及)?\s*{_ADJ_CN})*)(?:的)?"
@@ -700,15 +702,15 @@ class Reader:
             return []  # "为非对称矩阵": ASSUMPTIONS_CN reads the denial
         if not predicate and self.m.text[max(0, match.start() - 1) : match.start()] in ("非", "不"):
             return []  # "非对称矩阵 A"
-        if re.search(_NOUN_CN + r"|或|还是", between):  # "一个向量或者矩阵"
-            return []
+        if re.search(r"或|还是", between) or re.search(_NOUN_CN, _MODIFIERS_CN.sub("", between)):
+            return []  # "一个向量或者矩阵"; a noun that qualifies the next is no choice ("常数列向量")
         if predicate and not adjective and match.group("verb") and "分别" in match.group("verb"):
             respectively = True
         else:
             respectively = False
         kind = _cn_noun(noun) if noun else ("matrix" if adjective else None)
         props = _props(between + noun, CN_PROPS)
-        if noun in ("常数", "常量"):
+        if noun in ("常数", "常量") or "常数" in between or "常量" in between:
             props.add("constant")
         shape: Shape | None = None
         rest = between

@@ -18,6 +18,11 @@ KIND_NOUNS_EN = (r"matri(?:x|ces)", r"vectors?", r"scalars?")
 KIND_NOUNS_ZH = ("列向量", "行向量", "向量", "方阵", "对称阵", "对角阵", "单位阵", "正交阵", "矩阵", "标量", "纯量", "实数",
                  "常数", "常量")  # fmt: skip
 
+# nouns that may qualify the noun after them ("常数列向量", a constant column vector) and words
+# that may follow a noun ("列向量变量", a column-vector variable)
+MODIFIER_NOUNS_ZH = ("常数", "常量", "实数")
+NOUN_SUFFIXES_ZH = ("变量",)
+
 # nouns that name a symmetric matrix: "the covariance $Σ$", "H is the Hessian", "the Gram matrix K";
 # the first stand alone, the others only before "matrix" (a "precision" alone is no matrix)
 SYMMETRIC_NOUNS_ALONE = ("covariance", "hessian", "laplacian")

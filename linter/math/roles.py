@@ -36,7 +36,7 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
     ("definition", "what a property means, not a claim", "opening", "equalities", (
         r"\b(?:normal|symmetric|skew-symmetric|anti-?symmetric|orthogonal|orthonormal|unitary|idempotent|nilpotent|"
         r"involut(?:ory|ive)|hermitian|self-adjoint|commut(?:e|ing|ative)|projection|projector)(?:\s+matri(?:x|ces))?"
-        r"(?:\s*[(（]|\s*,?\s*(?:i\.\s?e\.|that is|meaning|namely)[\s,:]*)",
+        r"['\"”’]*(?:\s*[(（]|\s*,?\s*(?:i\.\s?e\.|that is|meaning|namely)[\s,:]*)",
         r"(?:正规|对称|反对称|正交|酉|幂等|幂零|对合|可交换|投影)(?:矩阵|阵)?(?:\s*[(（]|[，,]?\s*(?:即|也就是)(?:说)?[，,:：]?)",
     )),
     ("equation", "an equation to solve, not an identity", "lead", "equalities", (
