@@ -36,12 +36,14 @@ _CACHEDIR_TAG = (
 @dataclass
 class Entry:
     """What checking one file gave, as far as ``check`` needs it: findings and claim counts
-    (``undecided``: claims left without a decision, see Claim.undecided)."""
+    (``undecided``: claims left without a decision, see Claim.undecided; ``too_large``: those
+    of them past the note's budget of claims, see engine.check_text)."""
 
     findings: list[Finding]
     claims: int
     unparsed: int
     undecided: int = 0
+    too_large: int = 0
 
     def to_json(self) -> dict:
         return {
@@ -49,19 +51,22 @@ class Entry:
             "claims": self.claims,
             "unparsed": self.unparsed,
             "undecided": self.undecided,
+            "too_large": self.too_large,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> Entry:
         """The entry of ``data``; raises (KeyError, TypeError, ValueError) when it is malformed."""
         claims, unparsed, undecided = data["claims"], data["unparsed"], data["undecided"]
-        counts = (claims, unparsed, undecided)
-        if not (all(isinstance(n, int) for n in counts) and 0 <= unparsed <= claims and 0 <= undecided <= claims - unparsed):
+        too_large = data.get("too_large", 0)
+        counts = (claims, unparsed, undecided, too_large)
+        if not (all(isinstance(n, int) for n in counts) and 0 <= unparsed <= claims and 0 <= undecided <= claims - unparsed
+                and 0 <= too_large <= undecided):
             raise ValueError("bad claim counts")
         findings = data["findings"]
         if not isinstance(findings, list):
             raise ValueError("findings is not a list")
-        return cls([Finding.from_dict(f) for f in findings], claims, unparsed, undecided)
+        return cls([Finding.from_dict(f) for f in findings], claims, unparsed, undecided, too_large)
 
 
 @dataclass

@@ -267,6 +267,7 @@ class _Run:
     claim_count: int = 0
     unparsed: int = 0
     undecided: int = 0
+    too_large: int = 0  # of the undecided: math past the budget of claims of its note (engine.check_text)
     unreadable: list[tuple[str, ReadProblem]] = field(default_factory=list)
     crashed: list[tuple[str, BaseException]] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # path -> digest of the text checked (for --fix)
@@ -281,6 +282,7 @@ class _Run:
         self.claim_count += entry.claims
         self.unparsed += entry.unparsed
         self.undecided += entry.undecided
+        self.too_large += entry.too_large
 
 
 @dataclass
@@ -413,7 +415,7 @@ def _read_and_check(job: _Job, text: str | None = None, keep_claims: bool = Fals
 
 def _entry(result: engine.FileResult) -> Entry:
     """The cache's Entry of a checked note: its findings and claim counts."""
-    return Entry(list(result.findings), len(result.claims), result.unparsed, result.undecided)
+    return Entry(list(result.findings), len(result.claims), result.unparsed, result.undecided, result.too_large)
 
 
 def _finish(run: _Run, cache: Cache | None, job: _Job, done: _Done) -> None:
@@ -895,6 +897,8 @@ def _summary(run: _Run, findings: list[Finding]) -> str:
     if run.files == 0:
         return "No notes found to check (.md, .markdown, .qmd, .Rmd, .mdx, .tex, .ipynb)."
     counts = f"({_plural(run.claim_count, 'claim')}, {run.unparsed} unparsed, {run.undecided} undecided)"
+    if run.too_large:  # notes over their budget of claims: how much of their math was not read
+        counts = counts[:-1] + f", {run.too_large} of them not checked: note too large)"
     if not findings:
         return f"All checked: no findings in {_plural(run.files, 'file')} {counts}."
     with_findings = len({f.path for f in findings})
@@ -1077,9 +1081,19 @@ def _leading_phrase(reason: str) -> str:
     return reason[:cut].strip()
 
 
+_UNCHECKED_TEXT = 60  # characters of an unchecked block's text a claims line shows
+
+
 def _claim_line(r: dict, undecided: str | None = None) -> str:
     where = _position(r.get("path"), r.get("cell"), r.get("line"), r.get("column"))
-    body = r.get("reason") if r.get("kind") == "unparsed" else r.get("parsed")
+    kind = r.get("kind")
+    if kind == "unparsed":
+        body = r.get("reason")
+    elif kind == "unchecked":  # a block of a note over its budget: not read, so its text
+        body = " ".join(str(r.get("text")).split())
+        body = body if len(body) <= _UNCHECKED_TEXT else body[: _UNCHECKED_TEXT - 1] + "…"
+    else:
+        body = r.get("parsed")
     line = f"{where}  {r.get('kind')}  {escape(str(body))}"
     shapes = r.get("shapes")
     if shapes and "lhs" in shapes:

@@ -208,7 +208,8 @@ class _Mentions:
             # one scan of the runs of Latin letters finds both the lone letters (_PROSE_LETTER) and
             # the Greek names (_PROSE_GREEK): each is a whole run, told apart by the run and its neighbours
             size = len(text)
-            for match in _LETTER_RUN.finditer(text):
+            limit = note.read_limit(at, size) if hasattr(note, "read_limit") else size  # a note over its budget
+            for match in _LETTER_RUN.finditer(text, 0, limit):
                 word, start = match.group(), match.start()
                 if len(word) == 1:
                     end = start + 1
@@ -224,7 +225,7 @@ class _Mentions:
                 elif word in GREEK and not in_math(start):
                     add(word, at, start)
             greek = _greek_letters(_GREEK)
-            for match in greek.finditer(text):  # α, β … typed as characters (a scan, not a loop per character)
+            for match in greek.finditer(text, 0, limit):  # α, β … typed as characters (a scan, not a loop per character)
                 i = match.start()
                 if not in_math(i):
                     add(_GREEK[match.group()], at, i)

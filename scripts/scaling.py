@@ -11,7 +11,9 @@ by a small wrapper that reports the process's peak resident memory
 (``cli.main``, after the imports, so that the start-up time does not hide the growth). The growth
 exponent is the least-squares slope of log(time) on log(size) over the sizes of 100 KB and more
 (below that, fixed costs such as the first use of numpy dominate). Targets (issue 14): exponent
-<= 1.1 for every kind, <= 2 s per MB, <= 400 MB peak for a 10 MB note.
+<= 1.1 for every kind, <= 2 s per MB, <= 400 MB peak for a 10 MB note. A note whose file is over
+the 10 MiB that derivlint reads (a notebook of 10 MB of Markdown, in its JSON) is a DL100 and left
+out of the figures ("not read").
 
 The default sizes run from 10 KB to 10 MB (a few minutes of CPU); ``--max-size 1MB`` is the quick
 run. Not a test: timing does not belong in tests; compare runs made together on one machine.
@@ -188,7 +190,7 @@ with contextlib.redirect_stdout(out):
     code = cli.main(["check", "--no-cache", "--exit-zero", "--output-format", "concise", sys.argv[1]])
 cpu = time.process_time() - start
 text = out.getvalue()
-print(json.dumps({"exit": code, "cpu": cpu, "dl199": text.count("DL199"),
+print(json.dumps({"exit": code, "cpu": cpu, "dl199": text.count("DL199"), "dl100": text.count("DL100"),
                   "findings": sum(1 for l in text.splitlines() if ": DL" in l)}))
 """
 
@@ -253,11 +255,19 @@ def main() -> int:
                     text = KINDS[kind](size)
                     if fmt == "tex":
                         text = as_tex(text)
-                    elif fmt == "ipynb":
+                    elif fmt == "ipynb":  # the size is the file's: its Markdown a little less than ``size``
                         text = as_ipynb(text)
+                        over = len(text.encode("utf-8"))
+                        if over > size:
+                            text = as_ipynb(KINDS[kind](int(size * size / over)))
                     path = folder / f"{kind}-{size}.{fmt}"
                     path.write_text(text, encoding="utf-8")
                     result = measure(path)
+                    if result.get("dl100"):  # over the 10 MiB a note may have (a notebook's JSON): not read
+                        cells.append("not read (DL100: over 10 MiB)")
+                        if not args.keep:
+                            path.unlink()
+                        continue
                     if "cpu" not in result or result.get("exit") not in (0, 1) or result.get("dl199"):
                         worst["failures"] += 1
                         cells.append("FAILED")

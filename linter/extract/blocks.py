@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from derivlint.source import Source
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class Passage:
     """A unit of prose that math lives in: a paragraph, heading, table row, list item.
 
@@ -49,7 +49,7 @@ class Passage:
         self._blocks.append(weakref.ref(block))
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True, weakref_slot=True)
 class MathBlock:
     """One piece of math as written in the note.
 

@@ -567,6 +567,8 @@ def _build(source: Source, found: _Found) -> Extraction:
                   display=m[4] not in ("$", "\\(") and m[5] != "math", env=env_of(m))
         for m, body in zip(maths, bodies)
     ]
+    del maths, bodies, spans, without_definitions  # a long note: what the blocks hold now
+    found.maths = []
     passages = _passages(source, found, blocks, masked)
     seen: set[tuple[int, str]] = set()
     unique = []
@@ -601,25 +603,30 @@ def _passages(source: Source, found: _Found, blocks: list[MathBlock], masked: st
     cuts += [(s, e, "paragraph", None) for s, e in found.breaks if not inside_atomic(s)]
     cuts.sort(key=lambda c: (c[0], c[1]))
 
-    segments: list[tuple[int, int, str, tuple[str, ...], int]] = []
-    path: list[tuple[int, str]] = []
-    pos, kind, section = 0, "paragraph", 0
-    for start, end, next_kind, heading in cuts:
-        start = max(start, pos)
-        segments.append((pos, start, kind, tuple(t for _, t in path), section))
-        if heading is not None:
-            level, title = heading
-            while path and path[-1][0] >= level:
-                path.pop()
-            path.append((level, title))
-            section += 1
-            segments.append((start, max(start, end), "heading", tuple(t for _, t in path), section))
-        pos, kind = max(pos, end), next_kind
-    segments.append((pos, len(text), kind, tuple(t for _, t in path), section))
+    def segments():
+        """(start, end, kind, heading path, section) of each piece between two cuts, made one
+        at a time, each heading path one tuple for all the pieces under it (a note of 10 MB of
+        short paragraphs has 300,000 of them)."""
+        path: list[tuple[int, str]] = []
+        titles: tuple[str, ...] = ()
+        pos, kind, section = 0, "paragraph", 0
+        for start, end, next_kind, heading in cuts:
+            start = max(start, pos)
+            yield pos, start, kind, titles, section
+            if heading is not None:
+                level, title = heading
+                while path and path[-1][0] >= level:
+                    path.pop()
+                path.append((level, title))
+                titles = tuple(t for _, t in path)
+                section += 1
+                yield start, max(start, end), "heading", titles, section
+            pos, kind = max(pos, end), next_kind
+        yield pos, len(text), kind, titles, section
 
     passages: list[Passage] = []
     block_starts = [b.start for b in blocks]
-    for start, end, kind, headings, section in segments:
+    for start, end, kind, headings, section in segments():
         if end <= start:
             continue
         lo, hi = bisect.bisect_left(block_starts, start), bisect.bisect_left(block_starts, end)

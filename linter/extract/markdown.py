@@ -107,7 +107,7 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
 # -- block structure from markdown-it ---------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Segment:
     """A leaf block: lines [first, last) (0-based) and what contains it."""
 
@@ -129,13 +129,16 @@ class _Segment:
     items: tuple[int, ...] = ()  # the list items it is in, outermost first (their opening tokens)
 
 
-@lru_cache(maxsize=1)
-def _parser() -> MarkdownIt:
+@lru_cache(maxsize=2)
+def _parser(front_matter: bool = True) -> MarkdownIt:
     # Only the block structure is used: skip markdown-it's inline parsing (most of its time).
     # Its "normalize" is done by _segments_of (a regex substitution at every newline, here a
     # string replace of the NULs that are left to replace).
     # Paragraphs and setext headings are found in one walk over their lines (paragraph_rule).
-    parser = MarkdownIt("commonmark").enable("table").use(front_matter_plugin)
+    # A piece of a long note after its first (_parse_in_pieces) has no front matter.
+    parser = MarkdownIt("commonmark").enable("table")
+    if front_matter:
+        parser = parser.use(front_matter_plugin)
     parser.options["maxNesting"] = _MAX_NESTING
     return use_paragraph_rule(parser.disable(["normalize", "inline", "text_join"]))
 
@@ -155,12 +158,18 @@ def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
         lines, regions = dialects.prepare(clean.split("\n"), mdx)
         clean = "\n".join(lines)
     try:
-        tokens = _parser().parse(clean)
+        if len(clean) > _PIECE:
+            segments = _parse_in_pieces(clean, _PIECE)
+        else:
+            tokens = _parser().parse(clean)
+            if tokens and max(tok.level for tok in tokens) >= _MAX_NESTING - 1:  # cut short at the limit
+                return _fallback_segments(clean)
+            segments = _segments_from_tokens(tokens)
+            del tokens
+    except _TooDeep:
+        return _fallback_segments(clean)
     except Exception:  # markdown-it should not fail; if it does, fall back to blank-line paragraphs
         return _fallback_segments(clean)
-    if tokens and max(tok.level for tok in tokens) >= _MAX_NESTING - 1:  # cut short at the limit
-        return _fallback_segments(clean)
-    segments = _segments_from_tokens(tokens)
     if regions:
         breaks = sorted(r.first for r in regions if r.kind == "break")
         if breaks:
@@ -172,6 +181,63 @@ def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
         ]
         segments = sorted(segments + extra, key=lambda seg: seg.first)
     return segments
+
+
+# A note longer than _PIECE characters is given to markdown-it a piece at a time (_parse_in_pieces):
+# markdown-it holds a token object for each opening, content and closing of every block, about
+# 400 MB for 10 MB of short paragraphs, where the segments made from them take a seventh of that.
+_PIECE = 1 << 20
+
+
+class _TooDeep(Exception):
+    """A piece of a long note reached markdown-it's nesting limit: the note is read as blank-line paragraphs."""
+
+
+def _parse_in_pieces(clean: str, piece: int) -> list[_Segment]:
+    """The segments of ``clean`` as markdown-it gives them for the whole text, parsed a piece
+    of about ``piece`` characters at a time (the tokens of one piece alive at once). A piece
+    ends at a blank line; of its blocks at the top level, the last one (which the end of the
+    piece may have cut short: a list, a fence, a table) is parsed again at the start of the next
+    piece, so every block that is kept was read up to its end, and the next piece starts where
+    markdown-it started a new top-level block, in the state it had there (no open container,
+    no paragraph to continue). Line numbers and container ids are the note's (ids stay unique,
+    one count of tokens across the pieces). A block longer than a piece is read whole."""
+    segments: list[_Segment] = []
+    start, line, first_id, size = 0, 0, 0, piece
+    # front matter is read only at the start of the note: the first piece holds all of it
+    closing = re.search(r"^(?:---|\.\.\.)[ \t]*$", clean[3:], re.M) if clean.startswith("---") else None
+    floor = 3 + closing.end() if closing is not None else 0
+    while True:
+        cut = clean.find("\n\n", max(start + size, floor)) if len(clean) - start > size else -1
+        text = clean[start:] if cut < 0 else clean[start : cut + 1]
+        tokens = _parser(start == 0).parse(text)
+        if tokens and max(tok.level for tok in tokens) >= _MAX_NESTING - 1:
+            raise _TooDeep()
+        if cut >= 0:
+            # where the last block at the top level starts: the next piece starts there
+            last = max((k for k, tok in enumerate(tokens) if tok.level == 0 and tok.nesting >= 0 and tok.map), default=0)
+            if last == 0:  # one block fills the piece: a longer piece
+                size *= 2
+                continue
+            restart = tokens[last].map[0]
+            tokens = tokens[:last]
+        for seg in _segments_from_tokens(tokens):
+            seg.first += line
+            seg.last += line
+            if seg.kind == "heading":
+                seg.underline += line
+            if first_id:
+                seg.containers = tuple(i + first_id for i in seg.containers)
+                seg.items = tuple(i + first_id for i in seg.items)
+            segments.append(seg)
+        if cut < 0:
+            return segments
+        first_id += len(tokens)
+        offset = 0
+        for _ in range(restart):
+            offset = text.index("\n", offset) + 1
+        start, line, size = start + offset, line + restart, piece
+        del tokens
 
 
 def _split_at(segments: list[_Segment], breaks: list[int]) -> list[_Segment]:
