@@ -2163,39 +2163,38 @@ def _definition_near(claim, context) -> bool:
     """The name a derivative is of (∂f/∂x) has one definition visible at the claim, in its own
     section, or its nearest definition is in the claim's own paragraph, list item or row, before
     it ("L = xᵀAx, then ∂L/∂x = 2Ax"): then the claim is about that definition."""
-    head = claim.facts.get("head") or claim.lhs
-    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
-        return False
-    name = head.num.func if isinstance(head.num, Call) else head.num
-    definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
+    name, definitions, k = _definitions_of_head(claim, context)
     if not definitions or definitions[0].carried:
         return False
     if len(definitions) == 1:
         return True
     first = definitions[0]
+    return k is not None and first.index == k and first.start <= claim.block.file_offset(claim.start)
+
+
+def _definitions_of_head(claim, context) -> tuple:
+    """(the name a derivative claim is of, its definitions visible at the claim, the claim's
+    passage or None), or (None, [], None) for a claim that is no derivative of a defined name."""
+    head = claim.facts.get("head") or claim.lhs
+    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
+        return None, [], None
+    name = head.num.func if isinstance(head.num, Call) else head.num
+    definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
     try:
         k = context._where(claim)[0]
-    except Exception:  # noqa: BLE001 - no place: not near
-        return False
-    return first.index == k and first.start <= claim.block.file_offset(claim.start)
+    except Exception:  # noqa: BLE001 - no place
+        k = None
+    return name, definitions, k
 
 
 def _definition_before(claim, context) -> bool:
     """The name a derivative is of has exactly one definition visible at the claim, made before it
     in its own section ("ℓ = −½(y − Xβ)ᵀ(y − Xβ)", then "∂ℓ/∂β = …"), none carried from elsewhere:
     the claim is certainly about that definition."""
-    head = claim.facts.get("head") or claim.lhs
-    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
-        return False
-    name = head.num.func if isinstance(head.num, Call) else head.num
-    definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
-    if len(definitions) != 1 or definitions[0].carried or definitions[0].far:
+    name, definitions, k = _definitions_of_head(claim, context)
+    if len(definitions) != 1 or definitions[0].carried or definitions[0].far or k is None:
         return False
     d = definitions[0]
-    try:
-        k = context._where(claim)[0]
-    except Exception:  # noqa: BLE001 - no place: not before
-        return False
     if not (d.index <= k and context.outline.same_section(d.index, k) and (d.index, d.start) < (k, claim.block.file_offset(claim.start))):
         return False
     # what it is defined by rests on no other definition (C = (ŷ − y)² after y = mx + b, the model,
