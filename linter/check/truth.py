@@ -1145,6 +1145,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     left = substitute(lhs, values, functions)
     right = substitute(rhs, values, functions)
     left, right = _tie_entries((left, right), scope)
+    left, right = _indexed_signals(left, functions, values, wrts, scope), _indexed_signals(right, functions, values, wrts, scope)
     _check_opaque(left, right, values, functions, wrts)
     _check_readings(lhs, rhs, scope)
     _check_free_indices(left, right, values)
@@ -1538,6 +1539,43 @@ def _check_opaque(left, right, values, functions, wrts) -> None:
                     raise Undecided(f"{num.key} is not given as a function of {_show(n.wrt[0])}")
             elif isinstance(n, Call) and (not isinstance(n.func, Sym) or (n.func.key not in functions and n.func.key not in values)):
                 raise Undecided(f"{_show(n)} is not defined in this note")
+
+
+_INDEX_LETTERS = frozenset("ijklmnt")  # the time or sample a signal is read at: s(n), y(t), d(k)
+
+
+def _indexed_signals(node, functions, values, wrts, scope):
+    """``node`` with each value of a signal the note does not define, read at a time or sample
+    index (s(n), d(k), y(t): a letter of _INDEX_LETTERS, neither a variable of the claim's
+    derivatives nor defined nor declared a vector), replaced by a symbol of its own: a number
+    the derivatives do not move (∇_w (s(n) − wᵀx)², the desired signal of an adaptive filter).
+    A derivative of such a value itself (∂s(n)/∂w) is left to _check_opaque."""
+    from derivlint.math.treeops import rebuild
+
+    def signal(n) -> bool:
+        if not (isinstance(n, Call) and isinstance(n.func, Sym) and n.func.key not in functions
+                and n.func.key not in values and n.args):
+            return False
+        for a in n.args:
+            if not (isinstance(a, Sym) and a.name in _INDEX_LETTERS and not a.sub and not a.sup
+                    and a.key not in wrts and a.key not in values):
+                return False
+            f = scope.facts(a.key)
+            if f is not None and (f.value is not None or (f.shape is not None and f.shape != (1, 1))
+                                  or getattr(f, "kind", None) in ("vector", "matrix", "row")):
+                return False
+        return True
+
+    def visit(n):
+        if isinstance(n, Deriv) and n.num is not None and signal(n.num):
+            return n  # ∂s(n)/∂w: a derivative of the signal itself
+        if signal(n):
+            return Sym(n.start, n.end, f"{n.func.name}({','.join(a.name for a in n.args)})", None, n.func.bold, None)
+        return rebuild(n, visit) if n.children() else n
+
+    if node is None or not wrts or not any(signal(m) for m in node.walk()):
+        return node  # only beside a derivative: equalities between signals (Y(t) = X(t) + N(t)) say what they are
+    return visit(node)
 
 
 def _check_nested(lhs, rhs, values) -> None:
