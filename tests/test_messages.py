@@ -54,3 +54,12 @@ def test_a_layout_named_after_the_formula_is_cited_at_its_own_line():
             "\t即$\\frac{\\partial{x^T A x}}{\\partial{x}} = Ax + A^Tx$(分子布局)\n")
     found = [f for f in check_text("n.md", text).findings if f.code == "DL401"]
     assert len(found) == 1 and "(line 8:" in found[0].message and "分子布局" in found[0].message, found
+
+
+def test_a_correction_puts_the_signs_of_its_factors_in_front():
+    """The right-hand side offered reads as a person writes it: -2(d - wᵀx)x, not 2(-(d - wᵀx)x),
+    and X^T(y - Xβ), not -(-X^T(y - Xβ))."""
+    text = ("Let $w \\in \\mathbb{R}^M$ and $x \\in \\mathbb{R}^M$.\n\n"
+            "$$\\nabla_w \\left( d(n) - w^T x \\right)^2 = -\\left( d(n) - w^T x \\right) x$$\n")
+    found = [f for f in check_text("n.md", text).findings if f.code == "DL301"]
+    assert len(found) == 1 and found[0].message.endswith("right-hand side is -2(d(n) - w^T x) x"), found

@@ -113,6 +113,18 @@ class _Writer:
             if isinstance(node.arg, Neg):  # -(-x) is x
                 return self.write(node.arg.arg)
             return "-" + self.wrap(node.arg, PREC_MUL if isinstance(node.arg, Mul) else PREC_POW)
+        if isinstance(node, Mul) and any(isinstance(f, Neg) for f in node.factors[1:]):
+            # 2(-(d - wᵀx)x) is -2(d - wᵀx)x: the signs of the factors go in front
+            negs = sum(isinstance(f, Neg) for f in node.factors)
+            factors, ops = [], []
+            for i, f in enumerate(node.factors):
+                f = f.arg if isinstance(f, Neg) else f
+                inner = f.factors if isinstance(f, Mul) else [f]  # -(AB) in a product: its factors join it
+                if i:
+                    ops.append(node.ops[i - 1])
+                ops.extend(f.ops if isinstance(f, Mul) else [])
+                factors.extend(inner)
+            return ("-" if negs % 2 else "") + self.write(Mul(node.start, node.end, factors, ops))
         if isinstance(node, Mul):
             parts = [self.wrap(node.factors[0], PREC_MUL if not isinstance(node.factors[0], Neg) else PREC_POW)]
             for op, factor in zip(node.ops, node.factors[1:]):
