@@ -62,4 +62,4 @@ def test_a_correction_puts_the_signs_of_its_factors_in_front():
     text = ("Let $w \\in \\mathbb{R}^M$ and $x \\in \\mathbb{R}^M$.\n\n"
             "$$\\nabla_w \\left( d(n) - w^T x \\right)^2 = -\\left( d(n) - w^T x \\right) x$$\n")
     found = [f for f in check_text("n.md", text).findings if f.code == "DL301"]
-    assert len(found) == 1 and found[0].message.endswith("right-hand side is -2(d(n) - w^T x) x"), found
+    assert len(found) == 1 and found[0].message.endswith("right-hand side is -2(d(n) - w^T x)x"), found
