@@ -37,6 +37,8 @@ def parsed(tex: str) -> list[str]:
         (r"x^T A x = 0 \text{ where } x \ne 0", ["x^T A x = 0", "x ≠ 0"]),
         (r"\text{tr}(AB) = \text{tr}(BA)", ["tr(A B) = tr(B A)"]),
         (r"f(x) = x^2 \tag{3}\label{eq:f}", ["f(x) = x^2"]),
+        (r"\frac{df}{dx} = 2x\tag 4", ["d(f)/dx = 2 x"]),  # an argument without braces: one token
+        (r"\frac{df}{dx} = 2x \tag*5", ["d(f)/dx = 2 x"]),
         (r"\newcommand{\Vx}{\mathbf{x}} \Vx^\top \Vx = \|\Vx\|^2", ["x^T x = ‖x‖^2"]),
         # a word space, then a declaration of one symbol: set apart as a comma would
         (r"\frac{\partial}{\partial x} M x = M^{T}\space M \in R^{k\times k}", ["∂(M x)/∂x = M^T", "M ∈ R^(k × k)"]),

@@ -820,6 +820,10 @@ def _skip_args(row: list[Token], i: int, count: int) -> int:
             i += 1
             if i < len(row) and row[i].is_char("{"):
                 i = _group_close(row, i) + 1
+            elif i < len(row) and row[i].kind != CMD and not row[i].is_char("&", "}"):
+                i += 1
+        elif i < len(row) and row[i].kind != CMD and not row[i].is_char("&", "}"):
+            i += 1  # \tag 4, \label x: an argument without braces is one token, as TeX reads it
     return i
 
 
