@@ -2293,7 +2293,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     stated = _stated_layouts(claims, context, setting)
     # unstated: derivatives by a vector and by a matrix vote apart (a note may write gradients by a
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
-    guesses = {} if stated else {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "matrix")}
+    guesses = {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "jacobian", "matrix")}
     both = None  # a note that explains both layouts shows formulas in each (read when first needed)
     warned: set = set()  # the derivations already warned of a layout the note does not state
     by_category = None  # declared derivative shapes by category (read when first needed)
@@ -2303,6 +2303,14 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     scalar_votes = {v for v, c in votes if _claim_category(c).startswith("scalar-by")}
     mixed_practice = scalar_votes == {"denominator"} and sum(
         1 for v, c in votes if _claim_category(c).startswith("scalar-by")) >= MAJORITY_MIN_VOTES
+    # what a written or declared Jacobian says (its rows are the components) holds for Jacobians;
+    # for the derivatives of a scalar only when the note writes one of those in that layout too
+    # (many notes write gradients as columns beside Jacobians with a row per component)
+    # (a Jacobian with a column per component, the denominator layout, has no such tradition beside it)
+    jacobian_only = {where for where in _jacobian_statements(claims, context) if stated
+                     and any(st[0] == where and st[1] == "numerator" for st in stated)}
+    if "numerator" in scalar_votes:
+        jacobian_only = set()  # the note's own gradients follow its Jacobians: one layout
     for claim in claims:
         outcome = claim.facts.get("outcome")
         decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
@@ -2314,8 +2322,12 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
             continue
         if local is not None:  # "In the numerator layout, …", a section headed "Denominator layout"
             layout, established, inferred = local, quote, None
-        elif stated:
-            layout, established = _layout_at(claim, stated)
+        elif stated and (not jacobian_only or _claim_category(claim) == "vector-by-vector"
+                         or any(st[0] not in jacobian_only for st in stated)):
+            if jacobian_only and _claim_category(claim) != "vector-by-vector":
+                layout, established = _layout_at(claim, [st for st in stated if st[0] not in jacobian_only])
+            else:
+                layout, established = _layout_at(claim, stated)
             inferred = own = None
             if len({s[1] for s in stated}) > 1:  # the statements disagree: a category by its own declared shape
                 if by_category is None:
@@ -2413,6 +2425,17 @@ def _stated_layouts(claims: list, context, setting: str) -> list[tuple[tuple, st
             where = _where(claim.block.source, claim.block.file_offset(claim.start))
             found.append((where, layout, _quote(where, claim.text)))
     return sorted(found, key=lambda t: t[0])
+
+
+def _jacobian_statements(claims: list, context) -> set:
+    """The positions of the layout statements that speak of Jacobians only: a Jacobian written
+    entry by entry or whose shape is declared (its rows are the components), "the (i, j) entry is
+    ∂y_i/∂x_j"; they say nothing of how the note writes the derivative of a scalar."""
+    out = {_stated(st)[0] for st in (getattr(context, "layouts", None) or ()) if getattr(st, "category", None)}
+    for claim in claims:
+        if _declared_jacobian(claim, context) is not None:
+            out.add(_where(claim.block.source, claim.block.file_offset(claim.start)))
+    return out
 
 
 def _stated(statement) -> tuple[tuple, str, str]:
@@ -2529,6 +2552,8 @@ def _group(claim) -> str | None:
     category = _claim_category(claim)
     if not category:
         return None
+    if category == "vector-by-vector":  # a Jacobian: many notes write gradients as columns and
+        return "jacobian"               # Jacobians a row per component (the mixed convention)
     return "matrix" if category.endswith("-by-matrix") else "vector"
 
 
