@@ -1107,12 +1107,16 @@ def read_prior_transposes(claims: list[Claim]) -> None:
 
     priors: set[tuple] = set()
     inverted: set[tuple] = set()
-    for claim in claims:
+    for claim in claims:  # every node of the note: tested by exact type (no node type has a subclass)
         for side in (claim.lhs, claim.rhs):
-            for n in side.walk() if side is not None else ():
-                if isinstance(n, Sym) and n.sup == "-":
-                    priors.add((n.name, n.sub, n.bold))
-                elif isinstance(n, Inverse) and isinstance(n.arg, Sym) and n.arg.sup is None and not n.transposed:
+            if side is None:
+                continue
+            for n in side.walk():
+                kind = type(n)
+                if kind is Sym:
+                    if n.sup == "-":
+                        priors.add((n.name, n.sub, n.bold))
+                elif kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
                     inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
     meant = priors - inverted
     if not meant:

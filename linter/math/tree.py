@@ -56,12 +56,10 @@ class Sym(Node):
     @property
     def key(self) -> str:
         """The identity of the symbol, ignoring its font."""
-        key = self.name
-        if self.sup:
-            key += "^" + self.sup
-        if self.sub:
-            key += "_" + self.sub
-        return key
+        sup, sub = self.sup, self.sub
+        if not sup:  # most symbols: x, or x_1
+            return self.name + "_" + sub if sub else self.name
+        return self.name + "^" + sup + "_" + sub if sub else self.name + "^" + sup
 
 
 @dataclass(eq=False)
