@@ -331,7 +331,8 @@ _LEAVES = frozenset({Sym, Num, Dots})  # node types without children (none has a
 
 def _collect(node: Node, found: list[Node]) -> None:
     """Append every node below ``node`` to ``found``, depth first (recursion: faster than a stack)."""
-    for kid in node.children():
+    kind = type(node)  # a product's or a sum's own list read, not the copy children() makes
+    for kid in node.factors if kind is Mul else node.terms if kind is Add else node.children():
         found.append(kid)
         if type(kid) not in _LEAVES:  # a leaf's children() is an empty list: not asked for
             _collect(kid, found)
