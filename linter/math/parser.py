@@ -417,7 +417,10 @@ class Parser:
         return Opaque(first.start, parts[-1].end, what, parts, None, op)
 
     def _expr(self) -> Node:
-        tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
+        # the cursor read without peek/_pos, and _next_skipping asked only at a command (this runs for every term)
+        tok = self.toks[self.i] if self.i < self.n else None
+        if tok is not None and tok.kind == CMD:
+            tok = self._next_skipping()
         if tok is None:
             raise self.error("missing expression")
         start = tok.start
@@ -432,9 +435,13 @@ class Parser:
                 self.i += 1
             terms.append(self.term())
         while True:
-            tok = self._next_skipping()
+            tok = self.toks[self.i] if self.i < self.n else None
             if tok is None:
                 break
+            if tok.kind == CMD:
+                tok = self._next_skipping()
+                if tok is None:
+                    break
             kind, value = tok.kind, tok.value
             if (kind == CHAR and value == "+") or (kind == CMD and value in _PLUS_CMDS):
                 self.i += 1
@@ -460,9 +467,13 @@ class Parser:
             factors = [self.unary()]
         ops: list[str] = []
         while True:
-            tok = self._next_skipping()
+            tok = self.toks[self.i] if self.i < self.n else None
             if tok is None:
                 break
+            if tok.kind == CMD:
+                tok = self._next_skipping()
+                if tok is None:
+                    break
             kind, value = tok.kind, tok.value
             if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
                 self.i += 1
