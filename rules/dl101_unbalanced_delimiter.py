@@ -339,7 +339,7 @@ def _close_group(stack: list[_Entry], i: int, problems: list[Problem]) -> int:
             for other in inside:
                 if other.kind == "plain" and not entry.apart:
                     stack.append(other)  # a bracket may leave a plain group open
-                else:
+                elif not other.soft:
                     problems.append(_unclosed(other))
             return entry.more
         if entry.kind in ("left", "env"):
@@ -352,7 +352,8 @@ def _close_above(stack: list[_Entry], k: int, problems: list[Problem]) -> None:
     """Close ``stack[k]`` (a \\left or an environment matched by its end): whatever is still open
     inside it is unclosed."""
     for other in stack[k + 1 :]:
-        problems.append(_unclosed(other))
+        if not other.soft:
+            problems.append(_unclosed(other))
     del stack[k:]
 
 
@@ -365,6 +366,10 @@ def _right(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Probl
                 if not (_family(entry.value) in _ROUND_OR_SQUARE and _family(delim) in _ROUND_OR_SQUARE
                         and entry.commas == 1) and _family(entry.value) and _family(delim):
                     problems.append(Problem(entry.start, j, f"'\\left{entry.value}' closed by '\\right{delim}'"))
+            if delim == "." and entry.value in _OPEN:
+                # \left( … \right. leaves its '(' open on the page: a plain ')' after it may close it
+                # (\underbrace{\left(a + \cdots\right.}_{u}) renders as one pair of parentheses)
+                stack.append(_Entry("plain", _OPEN[entry.value], entry.start, entry.end, soft=True))
             return
         if entry.kind == "env":
             break

@@ -64,6 +64,13 @@ def test_a_row_starting_with_plus_continues_the_expression() -> None:
     assert parsed(tex) == ["f = a + b", "a + b = c"]
 
 
+def test_a_row_ending_with_an_operator_continues_but_not_with_a_script() -> None:
+    assert parsed("f &= a + \\\\\n& b") == ["f = a + b"]
+    # A^* and x^+ end with a script: the next row is a statement of its own
+    assert parsed("X &= C A^*, \\\\\nY &= B") == ["X = C A^*", "Y = B"]
+    assert parsed("u &= x^+ \\\\\nv &= w") == ["u = x^+", "v = w"]
+
+
 def test_claim_lines_in_a_multiline_block() -> None:
     prefix = "# Title\n\nSome prose.\n\n"
     tex = "\n\\begin{aligned}\nf(x) &= x^T A x \\\\\n\\nabla f &= (A + A^T) x\n\\end{aligned}\n"

@@ -252,6 +252,12 @@ def test_english_condition():
         (r"设$\mathbf{B}$为$p$阶正定矩阵", "B", ("p", "p"), "matrix", {"positive_definite", "square"}),
         ("c 为常数。", "c", (1, 1), "scalar", {"constant"}),
         (r"易知矩阵 $\mathbf{S}$ 是对称阵，", "S", None, "matrix", {"symmetric"}),
+        # a noun before its symbol in a sentence with no 是/为 and no other hint word
+        (r"其中常数 $c$ 不依赖 $z$。", "c", (1, 1), "scalar", set()),
+        (r"取实数 $t$ 趋于零。", "t", (1, 1), "scalar", set()),
+        # a noun that qualifies the next ("常数列向量"), a noun with 变量 after it
+        (r"上式中，$\mathbf{a},\mathbf{b}$为常数列向量，", "b", None, "vector", {"constant"}),
+        (r"$\mathbf{x}$为列向量变量", "x", None, "vector", set()),
     ],
 )
 def test_chinese_prose(text, key, shape, kind, props):
@@ -665,10 +671,10 @@ def test_a_condition_holds_in_its_own_item_only():
 def test_chinese_hints_are_ideographs_and_wide_text_is_told_by_code_point():
     """The prose reader takes a text with a Chinese hint word for Chinese (no separate CJK test) and
     tells wide text by comparing code points: both rest on these ranges."""
-    from derivlint.context import prose
+    from derivlint.context.words import ZH_HINT
     from derivlint.math.lexer import has_wide
 
-    words = prose._CN_HINT.pattern.split("|")
+    words = ZH_HINT.pattern.split("|")
     assert words and all("\u4e00" <= c <= "\u9fff" for word in words for c in word)
     assert has_wide("矩阵 A") and has_wide("x ＝ y") and has_wide("⺀")
     assert not has_wide("") and not has_wide("plain α and é") and not has_wide("x 😀")

@@ -45,3 +45,12 @@ def test_a_correction_that_repeats_the_left_side_is_not_offered():
     text = "Let $Q, K \\in \\mathbb{R}^{n \\times d}$.\n\nThen $QK^T = KQ^T$.\n"
     (finding,) = [f for f in check_text("n.md", text).findings if f.code == "DL302"]
     assert "holds with" not in finding.message and finding.fix is None
+
+
+def test_a_layout_named_after_the_formula_is_cited_at_its_own_line():
+    """DL401 cites the words that name the layout ("(分子布局)" after the formula), at their line,
+    not the start of the paragraph that leads into the formula."""
+    text = ("逐项计算：\n$$\n\\begin{cases}\na, & i=k \\\\\nb, & i\\neq k\n\\end{cases}\n$$\n"
+            "\t即$\\frac{\\partial{x^T A x}}{\\partial{x}} = Ax + A^Tx$(分子布局)\n")
+    found = [f for f in check_text("n.md", text).findings if f.code == "DL401"]
+    assert len(found) == 1 and "(line 8:" in found[0].message and "分子布局" in found[0].message, found

@@ -192,6 +192,74 @@ def draw_label(rng, r: int, c: int, props) -> np.ndarray | None:
     return v.reshape(r, c)
 
 
+# ---------------------------------------------------------------------------- ⊗ as the element-wise product
+# Some notes write the element-wise product with ⊗ (others the Kronecker product): a sentence that
+# writes ⊗ with one of HADAMARD_WORDS, and names no KRONECKER_WORDS, says which. A note whose prose
+# anywhere ties ⊗ to the Kronecker (or tensor, outer) product keeps ⊗ undecided between the two.
+HADAMARD_WORDS = ("element-wise multiplication", "elementwise multiplication", "element-wise product",
+                  "elementwise product", "entrywise product", "entry-wise product", "hadamard", "逐元素", "按元素",
+                  "对应元素相乘", "哈达玛")  # fmt: skip
+KRONECKER_WORDS = ("kronecker", "tensor product", "outer product", "克罗内克", "克罗内克积", "张量积", "外积")
+OTIMES_WRITINGS = ("\\otimes", "⊗")
+
+
+def says_otimes_hadamard(text: str) -> bool | None:
+    """True when one sentence (with its inline math) says ⊗ is the element-wise product, False when it
+    ties ⊗ to the Kronecker (tensor, outer) product, None when it says neither."""
+    if not any(w in text for w in OTIMES_WRITINGS):
+        return None
+    low = text.lower()
+    if any(w in low for w in KRONECKER_WORDS):
+        return False
+    if any(w in low for w in HADAMARD_WORDS) and not any(w in low for w in HEDGES):
+        return True
+    return None
+
+
+def note_says_otimes_hadamard(context) -> bool:
+    """Whether the note's prose says ⊗ is the element-wise product, and nowhere ties it to the
+    Kronecker product (kept on the context)."""
+    derived = getattr(context, "derived", None)
+    memo = ("elementwise", "otimes")
+    if derived is not None and memo in derived:
+        return derived[memo][0]
+    said = set()
+    outline = getattr(context, "outline", None)
+    for passage in getattr(outline, "passages", ()) or ():
+        text = passage.text
+        if not any(w in text for w in OTIMES_WRITINGS):
+            continue
+        said.update(says_otimes_hadamard(s) for s in sentences(text))
+    found = True in said and False not in said
+    if derived is not None:
+        derived[memo] = (found, None)
+    return found
+
+
+def otimes_as_hadamard(node, context):
+    """``node`` with ⊗ written as ⊙ where the note says ⊗ is the element-wise product; ``node``
+    itself when it writes no ⊗ or the note does not say so."""
+    from derivlint.math.tree import Mul
+
+    if node is None or not any(isinstance(n, Mul) and "otimes" in n.ops for n in node.walk()):
+        return node
+    if context is None or not note_says_otimes_hadamard(context):
+        return node
+    return _as_odot(node)
+
+
+def _as_odot(n):
+    """A copy of ``n`` with every ⊗ of a product written ⊙ (a module function: a nested one that
+    calls itself would be a reference cycle, kept until the cyclic collector runs)."""
+    from derivlint.math.tree import Mul
+    from derivlint.math.treeops import rebuild
+
+    out = rebuild(n, _as_odot)
+    if isinstance(out, Mul) and "otimes" in out.ops:  # rebuild made a copy: its ops are set anew
+        out.ops = ["odot" if op == "otimes" else op for op in out.ops]
+    return out
+
+
 # ---------------------------------------------------------------------------- readings of the evaluator
 
 # Functions applied entry by entry, under which a juxtaposed product of two vectors of one shape
@@ -270,4 +338,4 @@ def implied(value) -> bool:
     return isinstance(value, Func) and len(value.args) == 1 and isinstance(value.args[0], Sym) and value.args[0].name == PARAM
 
 
-__all__ = ["EXTRA_ELEMENTWISE", "recognised", "LOG_SOFTMAX", "NAMES", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]
+__all__ = ["EXTRA_ELEMENTWISE", "otimes_as_hadamard", "says_otimes_hadamard", "recognised", "LOG_SOFTMAX", "NAMES", "broadcast_number", "entrywise_inside", "draw_label", "implied_props", "NAMES", "implied", "implied_definition", "note_says_sigmoid", "says_sigmoid", "sentences"]

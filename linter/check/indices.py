@@ -20,7 +20,7 @@ import re
 import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
-from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Num, Opaque, Sum, Sym, Transpose, Tuple, render
+from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
@@ -34,6 +34,14 @@ EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约
 
 class IndexUndecided(Exception):
     """The claim is written with indices but cannot be read with certainty (the message says why)."""
+
+
+class _Unknown(IndexUndecided):
+    """A whole symbol of the claim whose shape nothing gives (``symbol``: the Sym)."""
+
+    def __init__(self, symbol, sides):
+        super().__init__(f"the shape of {symbol.key} is not known")
+        self.symbol, self.sides = symbol, sides  # the sides as read, the note's definitions substituted
 
 
 def _parts(sub: str | None) -> list[str] | None:
@@ -69,7 +77,8 @@ def _sum_indices(n: Sum) -> list[str] | None:
     """The letters a Σ binds: ∑_i, ∑_{i=1}^n, ∑_{i,j}, ∑_{i,j=1}^n, ∑_{ij}; None when its subscript is
     not an index (∑_{i∈S} runs over a set, not over the index's range)."""
     if isinstance(n.sub, Opaque):
-        return None
+        excluded = _excluded(n)
+        return [n.sub.parts[0].name] if excluded is not None else None
     if n.index:
         letters = [p.strip() for p in n.index.split(",")]
         ok = all(len(p) == 1 and p.isalpha() for p in letters) and len(set(letters)) == len(letters)
@@ -84,6 +93,18 @@ def _sum_indices(n: Sum) -> list[str] | None:
         if len(letters) == 2 and letters[0] != letters[1] and all(x in INDEX_LETTERS for x in letters):
             return letters
     return None
+
+
+def _excluded(n: Sum) -> str | None:
+    """The letter a Σ_{k ≠ i} leaves out (i): k runs over its whole range but for the value of i.
+    None for any other subscript (a set, another condition)."""
+    sub = n.sub
+    if not (isinstance(sub, Opaque) and getattr(sub, "op", None) == "≠" and len(sub.parts or ()) == 2):
+        return None
+    k, i = sub.parts
+    plain = all(isinstance(p, Sym) and not p.sub and not p.sup and len(p.name) == 1 and p.name in INDEX_LETTERS
+                for p in (k, i))  # fmt: skip
+    return i.name if plain and k.name != i.name and n.lower is None and n.upper is None else None
 
 
 def wanted(lhs: Node | None, rhs: Node | None) -> bool:
@@ -145,8 +166,12 @@ class _Classes:
 class IndexClaim:
     """One claim read in index notation: its bases, binders, dimension classes and sizes."""
 
-    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool):
+    def __init__(self, lhs: Node, rhs: Node, scope, einstein_stated: bool, guessed: frozenset = frozenset(),
+                 layout: str = "denominator"):
         self.scope = scope
+        self.guessed = guessed  # keys of undeclared symbols drawn as numbers (_with_scalars)
+        self.families: dict[str, object] = {}  # x of x_i ∈ ℝ^d (the i-th of several vectors) -> d
+        self.layout, self.layout_used = layout, False  # a gradient by a whole vector: its orientation
         self.classes = _Classes()
         self.bases: dict[str, int] = {}  # base name -> rank (1: vector, 2: matrix)
         self.bold_bases: set[str] = set()
@@ -242,7 +267,11 @@ class IndexClaim:
             inner = dict(bound)
             for letter in letters:
                 inner[letter] = True
-            return self._free(node.body, inner) if node.body is not None else {}
+            found = dict(self._free(node.body, inner)) if node.body is not None else {}
+            excluded = _excluded(node)
+            if excluded is not None and self._letter_role(excluded, bound) == "free":
+                found[excluded] = found.get(excluded, 0) + 1  # Σ_{k≠i}: i is used by the sum itself
+            return found
         if isinstance(node, Sym) and node.sub:
             parts = _parts(node.sub)
             if parts is None:
@@ -323,6 +352,15 @@ class IndexClaim:
                 binders.append(binder)
                 self.classes.find(binder)
             self.sum_ids[id(node)] = binders
+            excluded = _excluded(node)
+            if excluded is not None:  # Σ_{k≠i}: k and i run over one range
+                if excluded not in bound and not self._used_outside(excluded, node):
+                    # Σ_{i≠j} x_i x_j with j nowhere else: the sum over pairs, as often as over i alone
+                    raise IndexUndecided("a Σ under i ≠ j: over the pairs, or over i for one j")
+                member = self._index_member(excluded, bound)
+                if member is None:
+                    raise IndexUndecided("a Σ that leaves out a numbered entry")
+                self.classes.union(binders[0], member)
             if node.lower is not None or isinstance(node.sub, Num):
                 low = node.lower if node.lower is not None else node.sub
                 if not (isinstance(low, Num) and low.value in ("0", "1")) or (len(letters) != 1 and node.index is None):
@@ -365,6 +403,20 @@ class IndexClaim:
         for child in node.children():
             self._analyse(child, bound)
 
+    def _used_outside(self, letter: str, node: Sum) -> bool:
+        """Whether the index ``letter`` is written in the claim outside the Σ ``node``."""
+        stack = [self.lhs, self.rhs]
+        while stack:
+            n = stack.pop()
+            if n is node:
+                continue
+            if isinstance(n, Sym) and letter in (_parts(n.sub) or ()):
+                return True
+            if isinstance(n, Func) and n.name == "index" and letter in (_parts(_index_sub(n.sub)) or ()):
+                return True
+            stack.extend(n.children())
+        return False
+
     def _index_member(self, p: str, bound: dict):
         role = self._letter_role(p, bound)
         if role == "bound":
@@ -391,7 +443,15 @@ class IndexClaim:
         name = node.name
         f = self.scope.facts(node.key) if self.scope is not None else None
         if f is not None and (f.shape is not None or f.value is not None or getattr(f, "kind", None)):
-            raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
+            rows = _vector_family(f) if len(parts) == 1 else None
+            if not _plain_number(f) and rows is None:
+                raise IndexUndecided(f"{node.key} is declared or defined as a symbol of its own")
+            if rows is not None:  # x_i ∈ ℝ^d: the i-th of several vectors, column i of a d×N array
+                if self.families.setdefault(name, rows) != rows:
+                    raise IndexUndecided(f"{name}_i declared with two lengths")
+                self.classes.union(("famrow", name), ("num", rows) if isinstance(rows, int) else ("sym", rows))
+        elif name in self.families:
+            raise IndexUndecided(f"{node.key} beside {name}_i declared a vector: an entry or another vector")
         rank = self.bases.setdefault(name, len(parts))
         if node.bold:
             self.bold_bases.add(name)
@@ -405,6 +465,37 @@ class IndexClaim:
                 self.classes.union(member, axis)
             else:
                 self.min_size[axis] = max(self.min_size.get(axis, 0), int(p))
+
+
+DRAWN_ANYWAY = frozenset({"constant"})  # properties of a number that its draws need not respect (data, not a variable)
+
+
+def _plain_number(f) -> bool:
+    """Whether the note declares an entry (y_i ∈ ℝ, "x_i is a number") a number and says nothing
+    else of it: no value, no property but being a constant (σ_i > 0 restricts the draws). Such an entry
+    is one of the numbers y_1 … y_n, which is what entry i of a drawn y is; an entry declared a
+    vector (x_i ∈ ℝ^d, a sample) or given a value is a symbol of its own."""
+    return f.value is None and f.props <= DRAWN_ANYWAY and not f.params and f.shape is not None \
+        and tuple(f.shape) == (1, 1) and getattr(f, "kind", None) in (None, "scalar")
+
+
+def _vector_family(f):
+    """d when the note declares an indexed symbol a vector (x_i ∈ ℝ^d, a sample) and says nothing
+    else of it (no value, no property); None otherwise."""
+    if f.value is not None or f.props - DRAWN_ANYWAY or f.params or f.shape is None or len(f.shape) != 2:
+        return None
+    rows, cols = (_dim_value(d) for d in f.shape)
+    if cols != 1 or rows in (None, 1) or getattr(f, "kind", None) not in (None, "vector"):
+        return None
+    return rows
+
+
+def _dim_value(d):
+    """A declared dimension as an int or a size's name (None when neither)."""
+    if isinstance(d, (int, str)) or d is None:
+        return d
+    r = d.root()
+    return r.num if r.num is not None else r.name
 
 
 def _dimension_key(upper) -> str | None:
@@ -592,7 +683,8 @@ def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2, tex
 
 
 def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
-            text: str | None = None) -> tuple[bool, list[str]]:
+            text: str | None = None, guessed: frozenset = frozenset(), layout: str = "denominator",
+            seen: dict | None = None) -> tuple[bool, list[str]]:
     """decide, and the keys of the matrices drawn square by their declaration (the ones a
     symmetric assumption may concern). ``text``: the block's (a column laid out with control
     spaces: check.schematic)."""
@@ -613,23 +705,31 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             if not _worked_derivative(other):
                 raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
             number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
-    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text))
+    ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed, layout)
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
     results = []
-    for seed in range(draws):
+    # the draws, and when every one left the domain of a log, a root or a division (log p, log(1 − p)
+    # of a probability), the same number drawn inside (0.1, 0.9), where such formulas are defined
+    attempts = [(seed, False) for seed in range(draws)] + [(seed, True) for seed in range(draws)]
+    for seed, inside in attempts:
+        if inside and results:
+            break
         rng = np.random.default_rng(1234 + seed)
         env = {}
         for key, (shape, sym) in wholes.items():
             env[key] = _draw_values(rng, (sizes[shape[0]], sizes[shape[1]]),
-                                    scope.props(key) if scope is not None else frozenset())
+                                    scope.props(key) if scope is not None else frozenset(), inside)
         for name, rank in ic.bases.items():
             key = ic.whole_key[name]
             if key not in env:
                 shape = tuple(sizes[ic.classes.find(("axis", name, k))] for k in range(rank))
+                if name in ic.families:  # the vectors x_1 … x_N as the columns of one d×N array
+                    shape = (sizes[ic.classes.find(("famrow", name))], shape[0])
                 props = scope.props(key) if scope is not None else frozenset()
-                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 else shape, props)
+                env[key] = _draw_values(rng, (shape[0], 1) if rank == 1 and name not in ic.families else shape,
+                                        props, inside)  # fmt: skip
         holds = True
         for values in itertools.product(*(range(sizes[ic.classes.find(("bind", "free", f))]) for f in ic.free)):
             assignment = {("bind", "free", f): v for f, v in zip(ic.free, values)}
@@ -639,11 +739,19 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             except numeric.DomainError:
                 holds = None
                 break
+            except numeric.ShapeMismatch as exc:
+                if not ic.layout_used:
+                    raise IndexUndecided(str(exc) or type(exc).__name__) from None
+                holds = False  # the gradient's orientation in this layout does not fit the side: not this layout
+                break
             except (numeric.Unsupported, FloatingPointError, ArithmeticError, ValueError) as exc:
                 raise IndexUndecided(str(exc) or type(exc).__name__) from None
             if a.shape != b.shape:
                 if a.size == b.size == 1:
                     pass
+                elif ic.layout_used and a.shape == b.shape[::-1] and 1 in a.shape:
+                    holds = False  # a gradient as a column beside a row: not in this layout
+                    break
                 else:
                     raise IndexUndecided(f"the sides are {a.shape[0]}×{a.shape[1]} and {b.shape[0]}×{b.shape[1]}")
             if not np.allclose(np.asarray(a).reshape(-1), np.asarray(b).reshape(-1), rtol=1e-7, atol=1e-9):
@@ -651,6 +759,8 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
                 break
         if holds is not None:
             results.append(holds)
+    if seen is not None:
+        seen["layout"] = ic.layout_used  # a gradient by a whole vector was taken: its orientation counted
     if not results or len(set(results)) != 1:
         raise IndexUndecided("the random draws disagree")
     if number_side and results[0] is False:
@@ -1003,6 +1113,9 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             if name.upper() in names or _entries_by_convention(ic, name):
                 whole = name.upper()
         ic.whole_key[name] = whole
+    for name in ic.families:
+        if name in names or _whole_declared(ic, name) is not None:
+            raise IndexUndecided(f"{name} written whole beside its vectors {name}_i")
     of_whole = {v: k for k, v in ic.whole_key.items()}
     for n in syms:
         if n.name in bound_letters or n.name in ic.dim_symbols or n.name in ("e", "pi") or n.key in wholes:
@@ -1041,7 +1154,11 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
             shape = (("axis", base, 0), ("num", 1) if rank == 1 else ("axis", base, 1))
             wholes[n.key] = (shape, n)
             continue
-        raise IndexUndecided(f"the shape of {n.key} is not known")
+        if n.key in ic.guessed:  # an undeclared letter read as a number (_with_scalars)
+            ic.classes.find(("num", 1))
+            wholes[n.key] = ((("num", 1), ("num", 1)), n)
+            continue
+        raise _Unknown(n, (ic.lhs, ic.rhs))
     for name in ic.bases:  # a base written only by its entries (a_{2i}) has its whole's declaration
         key = ic.whole_key[name]
         if key not in wholes:
@@ -1242,6 +1359,8 @@ class _Ground:
     def _position(self, p: str, bound: dict, axis_member) -> int:
         ic = self.ic
         if p.isdigit():
+            if p == "0":  # x_0: the first entry, or one before x_1 (a bias, an initial value)
+                raise IndexUndecided("an entry numbered 0: which one it is depends on the note's indexing")
             return int(p) - 1
         if p in bound:
             return bound[p]
@@ -1258,7 +1377,11 @@ class _Ground:
             letters = [b[2] for b in binders]
             ranges = [range(self.sizes[ic.classes.find(b)]) for b in binders]
             terms = []
+            excluded = _excluded(n)
+            skip = self._position(excluded, bound, None) if excluded is not None else None
             for values in itertools.product(*ranges):
+                if skip is not None and values[0] == skip:
+                    continue  # Σ_{k≠i}: every k but the value of i
                 inner = dict(bound)
                 for letter, v in zip(letters, values):
                     inner[letter] = v
@@ -1281,6 +1404,10 @@ class _Ground:
                 pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
                 r, c = (pos[0], 0) if len(pos) == 1 else pos
                 key = ic.whole_key[base]
+                if base in ic.families:  # x_i ∈ ℝ^d: column i of the drawn d×N array, written out
+                    rows = self.sizes[ic.classes.find(("famrow", base))]
+                    return Matrix(n.start, n.end, [[Func(n.start, n.end, "entry", [Sym(n.start, n.end, key),
+                                  Num(n.start, n.end, str(k)), Num(n.start, n.end, str(r))])] for k in range(rows)])
                 return Func(n.start, n.end, "entry", [Sym(n.start, n.end, key), Num(n.start, n.end, str(r)),
                                                        Num(n.start, n.end, str(c))])  # fmt: skip
             if n.name in bound:
@@ -1315,7 +1442,8 @@ class _Ground:
             return self._deriv(n, bound)
         if isinstance(n, Func) and n.name not in SCALAR_FUNCTIONS and _has_entry(n):
             raise IndexUndecided(f"{n.name} of an entry: the function of the whole vector or of the number")
-        if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub for m in n.arg.walk()):
+        if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.sub and m.name not in ic.families
+                                            for m in n.arg.walk()):  # fmt: skip
             raise IndexUndecided("an entry transposed: a row, a column or a number")
         return rebuild(n, lambda child: self.visit(child, bound))
 
@@ -1356,11 +1484,13 @@ class _Ground:
             raise IndexUndecided("a derivative that is not of one expression by one entry")
         w = n.wrt[0]
         if not w.sub:
-            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+            return self._by_number(n, w, bound)
         parts = _parts(w.sub)
         base = w.name
         if base not in self.ic.bases:
             raise IndexUndecided(f"a derivative by {w.key}, not an entry of a drawn symbol")
+        if base in self.ic.families:
+            raise IndexUndecided(f"a derivative by the vector {w.key} beside index notation")
         pos = [self._position(p, bound, ("axis", base, k)) for k, p in enumerate(parts)]
         r, c = (pos[0], 0) if len(pos) == 1 else pos
         key = self.ic.whole_key[base]
@@ -1375,6 +1505,33 @@ class _Ground:
         self.extra[name] = np.array([[jac[0, 0, r, c]]])
         return Sym(n.start, n.end, name)
 
+
+    def _by_number(self, n: Deriv, w: Sym, bound: dict) -> Node:
+        """∂/∂w of a number by a whole w that is itself a number (declared w ∈ ℝ, or read as one:
+        _with_scalars): a number in every layout; by a whole column vector w: the gradient, a column
+        in the denominator layout and a row in the numerator one (IndexClaim.layout, whose use is
+        recorded: decide_claim then decides in each layout). By a matrix: undecided."""
+        from derivlint.check import numeric
+
+        value = self.env.get(w.key)
+        column = value is not None and value.ndim == 2 and value.shape[1] == 1 and value.shape[0] > 1
+        if value is None or (value.shape != (1, 1) and not column):
+            raise IndexUndecided(f"a derivative by the whole {w.key} beside index notation")
+        num = self.visit(n.num, bound)
+        if not any(isinstance(m, Sym) and m.key == w.key for m in num.walk()):
+            raise IndexUndecided(f"{render(n.num)} is not given as a function of {w.key}")
+        f, jac = numeric.jacobian(num, {**self.env, **self.extra}, w.key)
+        if f.shape != (1, 1):
+            raise IndexUndecided("a derivative of a vector or a matrix beside index notation")
+        self.count += 1
+        name = f"__d{len(self.extra)}"
+        if column:  # the gradient of a number by a vector: a column in the denominator layout, a row in the other
+            g = np.array(jac[0, 0, :, 0], dtype=float).reshape(-1, 1)
+            self.ic.layout_used = True
+            self.extra[name] = g if self.ic.layout == "denominator" else g.T
+        else:
+            self.extra[name] = np.array([[jac[0, 0, 0, 0]]])
+        return Sym(n.start, n.end, name)
 
     def _spot(self, w: Sym, bound: dict) -> tuple[str, tuple[int, int]]:
         """(key of the drawn whole, (row, column)) of the entry ``w`` a derivative is by."""
@@ -1423,11 +1580,12 @@ def _has_entry(n: Node) -> bool:
     )
 
 
-def _draw_values(rng, shape, props) -> np.ndarray:
+def _draw_values(rng, shape, props, inside: bool = False) -> np.ndarray:
+    """Random values of ``shape`` with ``props``; ``inside``: in (0.1, 0.9) (see _decide)."""
     if "distribution" in props and 1 in shape:
         a = rng.random(shape) + 0.1
         return a / a.sum()
-    a = rng.standard_normal(shape)
+    a = rng.uniform(0.1, 0.9, shape) if inside else rng.standard_normal(shape)
     if shape[0] == shape[1] and shape[0] > 1:
         if "symmetric" in props:
             a = (a + a.T) / 2
@@ -1464,13 +1622,23 @@ def decide_claim(claim, scope, head) -> bool:
     source = getattr(getattr(claim, "block", None), "source", None)
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
-        holds, square = _decide(lhs, claim.rhs, scope, note, text=block)
+        seen: dict = {}
+        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block, "denominator", seen)
+        layouts = frozenset(LAYOUTS) if holds else frozenset()
+        if seen.get("layout"):  # a gradient by a whole vector: decided in each layout
+            other = _with_scalars(lhs, claim.rhs, scope, note, block, "numerator")[0]
+            layouts = frozenset(name for name, ok in (("denominator", holds), ("numerator", other)) if ok)
+            holds = bool(layouts)
+        if guessed and not holds:
+            names = ", ".join(sorted(guessed))
+            raise IndexUndecided(f"false when {names} (shape not declared) is read as a number" if len(guessed) == 1
+                                 else f"false when {names} (shapes not declared) are read as numbers")
     except IndexUndecided as why:
         if own == "index":
             return False  # the reading gate's reason (index notation …) stays
         outcome = Outcome(reason=str(why))
     else:
-        outcome = Outcome(holds=frozenset(LAYOUTS) if holds else frozenset())
+        outcome = Outcome(holds=layouts)
         if not holds:
             outcome = _symmetric_reading(lhs, claim.rhs, scope, note, outcome, square)
             if outcome.holds is not None and outcome.assumption is None:
@@ -1478,6 +1646,53 @@ def decide_claim(claim, scope, head) -> bool:
     claim.facts["outcome"] = outcome
     claim.facts["indices"] = True
     claim.verdict = _verdict(outcome)
+    return True
+
+
+GUESS_LIMIT = 4  # undeclared letters a claim may have read as numbers
+# letters that are constants, operators or sets, not an undeclared number
+NOT_NUMBER_LETTERS = frozenset({"pi", "infty", "imath", "jmath", "hbar", "emptyset", "aleph", "beth", "delta",
+                                "digamma", "e", "i", "j", "d", "ell"})
+
+
+def _with_scalars(lhs, rhs, scope, note: str, block, layout: str = "denominator",
+                  seen: dict | None = None) -> tuple[bool, list[str], frozenset]:
+    """_decide, and where it stops at a whole symbol whose shape nothing gives (α in α∑_i|w_i|,
+    b in ∑_i(y_i − w x_i − b)²), again with that symbol read as a number, for letters a note
+    leaves undeclared when they are numbers: a plain lowercase Latin or Greek letter, never
+    written transposed, inverted or in bold, that the note says nothing of. Returns the keys so
+    read (empty when none was needed): a claim false under that reading is not a finding."""
+    guessed: frozenset = frozenset()
+    while True:
+        try:
+            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed, layout=layout, seen=seen)
+            return holds, square, guessed
+        except _Unknown as why:
+            sym = why.symbol
+            if len(guessed) >= GUESS_LIMIT or not _number_letter(sym, scope, *why.sides):
+                raise
+            guessed = guessed | {sym.key}
+
+
+def _number_letter(sym: Sym, scope, *sides) -> bool:
+    """Whether ``sym`` is a letter notes leave undeclared when it is a number (see _with_scalars)."""
+    from derivlint.math.parser import GREEK
+
+    if sym.bold or sym.sub or sym.sup or not (sym.name in GREEK or (len(sym.name) == 1 and sym.name.islower())):
+        return False
+    if sym.name in NOT_NUMBER_LETTERS or (sym.name in GREEK and not sym.name[0].islower()):
+        return False
+    f = scope.facts(sym.key) if scope is not None else None
+    if f is not None and (f.shape is not None or f.value is not None or f.kind is not None or f.props):
+        return False
+    for side in sides:
+        for n in side.walk():
+            if isinstance(n, Transpose) and any(isinstance(m, Sym) and m.name == sym.name for m in n.arg.walk()):
+                return False  # wᵀx_i, in the claim or in a definition it uses: a vector
+            if isinstance(n, Call) and isinstance(n.func, Sym) and n.func.name == sym.name:
+                return False  # f(x): a function
+            if isinstance(n, Norm) and any(isinstance(m, Sym) and m.name == sym.name for m in n.walk()):
+                return False  # ‖w‖²: as often a vector's norm as a number's absolute value
     return True
 
 

@@ -296,6 +296,13 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
     shapes (the undeclared letters scalars, the undeclared vectors rows) makes it hold."""
     if after_condition(claim, chain):
         return "a consequence of a condition set to zero: an equation to solve, not an identity"
+    text = block_text(claim) or ""
+    inside = _power_inside(target, text), _power_inside(rhs, text)
+    if inside[0] is not target or inside[1] is not rhs:
+        from derivlint.check.truth import _holds
+
+        if _holds(inside[0], inside[1], scope, literal):
+            return "a power after a function's parentheses may belong to its argument: tr(M)^{-1} read as tr(M^{-1}) holds"
     if literal:
         return None
     guessed = guessed_keys(target, rhs, scope, literal)
@@ -308,6 +315,36 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
         if _holds_with(target, rhs, scope, literal, scalars, rows):
             return f"false only under guessed shapes: {', '.join(guessed)}"
     return None
+
+
+# functions of a matrix whose value is a scalar: tr(M)^{-1} is (tr M)^{-1} to some authors and
+# tr(M^{-1}) to others (the Matrix Cookbook writes Tr(X+A)^{-1} for the trace of the inverse)
+_MATRIX_SCALAR_FUNCS = frozenset({"tr", "Tr", "trace", "det"})
+
+
+def _power_inside(node, text: str):
+    """``node`` with each power written right after a matrix function's parentheses (in the
+    claim's ``text``) moved into its argument (``tr(X+A)^{-1}`` → ``tr((X+A)^{-1})``; not
+    ``\\left(\\operatorname{tr}(M)\\right)^{-1}``, whose parentheses say it); ``node`` when it has none."""
+    from derivlint.math.tree import Func, Inverse, Pow
+    from derivlint.math.treeops import rebuild
+
+    if node is None:
+        return None
+    if isinstance(node, (Inverse, Pow)):
+        inner = node.arg if isinstance(node, Inverse) else node.base
+        if (isinstance(inner, Func) and inner.name in _MATRIX_SCALAR_FUNCS and len(inner.args) == 1
+                and text[inner.end - 1 : inner.end] == ")" and text[inner.end : inner.end + 8].lstrip().startswith("^")
+                and not text[inner.start : inner.end].startswith(("(", "\\left", "\\big", "\\Big", "\\bigg", "\\Bigg"))):
+            arg = _power_inside(inner.args[0], text)
+            moved = rebuild(node, lambda child: arg if child is inner else child)
+            return rebuild(inner, lambda child: moved if child is inner.args[0] else child)
+    changed = rebuild(node, lambda child: _power_inside(child, text))
+    return node if all(a is b for a, b in zip(_kids(node), _kids(changed))) else changed
+
+
+def _kids(node) -> list:
+    return list(node.children())
 
 
 def after_condition(claim, chain) -> bool:

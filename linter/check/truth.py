@@ -20,7 +20,7 @@ from fractions import Fraction
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
-from derivlint.check import hessian, schematic
+from derivlint.check import elementwise, hessian, schematic
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
@@ -418,6 +418,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         claim.verdict = _verdict(facts["outcome"])
         return
     scope = Scope(context, claim)
+    discrete = _discrete(claim, scope)
+    if discrete:  # t_i ∈ {0, 1}: t_i² = t_i holds there; real draws would call it false
+        _shape_only(claim, context)
+        facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
+        claim.verdict = _verdict(facts["outcome"])
+        return
     from derivlint.check.indices import decide_claim
     from derivlint.check.reading import entry_definition
 
@@ -490,6 +496,16 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
                 outcome = Outcome(reason=elsewhere)
     facts["outcome"] = outcome
     claim.verdict = _verdict(outcome)
+
+
+def _discrete(claim, scope) -> str | None:
+    """The key of a symbol of the claim that the note says takes values in a finite set of numbers
+    (t_i ∈ {0, 1}: its entries too, t_j ∈ {0, 1} for every j), or None."""
+    for side in (claim.lhs, claim.rhs):
+        for n in side.walk() if side is not None else ():
+            if isinstance(n, Sym) and "discrete" in scope.props(n.key):
+                return n.key
+    return None
 
 
 def _gated(claim, scope) -> bool:
@@ -740,6 +756,7 @@ def _one_sided(claim, scope) -> str | None:
     return None
 
 
+_SIZED_IDENTITY = re.compile(r"I_(?!0(?![0-9]))[A-Za-z0-9_{}()]+")  # the key of I_n, I_{D_\ell}: the identity with its size
 _CONSTANT_KEYS = frozenset({"I", "0", "O"})  # the identity and zero matrices: no unknown
 
 
@@ -1095,6 +1112,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     """Decide's checks before the draws and the unified shapes: (values, functions, wrts, left,
     right, layouts, inference) with the definitions substituted; Undecided if the claim cannot be drawn."""
     text = getattr(getattr(getattr(scope, "claim", None), "block", None), "text", None)
+    lhs, rhs = (elementwise.otimes_as_hadamard(side, scope.context) for side in (lhs, rhs))  # ⊗ said element-wise
     lhs, rhs, unread = schematic.expanded(lhs, rhs, lambda name: _kind_named(name, scope), text, schematic.NoteFacts(scope))  # a_{11} ⋯ a_{mn} written out at a drawn size
     if unread:
         raise Undecided(unread)
@@ -1438,8 +1456,11 @@ def _unintroduced(lhs, rhs, scope) -> str | None:
     names |= {n.func.name for n in lhs.walk() if isinstance(n, Call) and isinstance(n.func, Sym)}
     values, _ = _definitions(lhs, Num(0, 0, "0"), scope, True)  # what the defined symbols bring in
     names |= {n.name for value in values.values() for n in value.walk() if isinstance(n, Sym)}
+    # a letter with a mark of its own (A^*, A^\dagger) is another matrix than A: the adjugate, an optimum
+    marked = {(n.name, n.sup) for side in (lhs, *values.values()) for n in side.walk() if isinstance(n, Sym)}
     for n in rhs.walk():
-        if isinstance(n, Sym) and n.name not in names and n.name not in ALWAYS_KNOWN and n.key != ONES:
+        if isinstance(n, Sym) and (n.name not in names or (n.sup is not None and (n.name, n.sup) not in marked)) \
+                and n.name not in ALWAYS_KNOWN and n.key != ONES:
             f = scope.facts(n.key)
             if f is not None and getattr(f, "declarations", None):
                 continue  # declared in scope: the claim can be decided
@@ -1742,7 +1763,7 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
             v = rng.standard_normal((r, c))
             env[key] = v / np.linalg.norm(v)
             continue
-        if key == "I" and r == c:
+        if (key == "I" or _SIZED_IDENTITY.fullmatch(key)) and r == c:  # I, and I_n, I_{D_ℓ}: the identity
             env[key] = np.eye(r)
             continue
         if key in ("0", "O"):
@@ -2120,7 +2141,8 @@ def _report(claim, outcome: Outcome, implicit: bool, held: bool, after_false: bo
     is_head = claim.step == 0 and isinstance(claim.lhs, Deriv)
     # near: a definition the claim is certainly about; asked for a claim that holds under an unstated
     # assumption (f = xᵀAx, then ∂f/∂x = 2Ax), or for f'(x), the derivative of a function of one variable
-    near = (assumption is not None or (is_head and claim.lhs.prime)) and _definition_near(claim, context)
+    near = ((assumption is not None or (is_head and claim.lhs.prime)) and _definition_near(claim, context)) or (
+        is_head and _definition_before(claim, context))  # the derivative itself, not a step after it
     if implicit and not held and not outcome.literal and not near:
         return None, "a derivative of a name defined elsewhere: the definition in scope may not be the one meant"
     if after_false:
@@ -2156,6 +2178,43 @@ def _definition_near(claim, context) -> bool:
     except Exception:  # noqa: BLE001 - no place: not near
         return False
     return first.index == k and first.start <= claim.block.file_offset(claim.start)
+
+
+def _definition_before(claim, context) -> bool:
+    """The name a derivative is of has exactly one definition visible at the claim, made before it
+    in its own section ("ℓ = −½(y − Xβ)ᵀ(y − Xβ)", then "∂ℓ/∂β = …"), none carried from elsewhere:
+    the claim is certainly about that definition."""
+    head = claim.facts.get("head") or claim.lhs
+    if context is None or not isinstance(head, Deriv) or not implicit_head(head):
+        return False
+    name = head.num.func if isinstance(head.num, Call) else head.num
+    definitions = [d for d in context.facts(name.key, claim).declarations if d.value is not None]
+    if len(definitions) != 1 or definitions[0].carried or definitions[0].far:
+        return False
+    d = definitions[0]
+    try:
+        k = context._where(claim)[0]
+    except Exception:  # noqa: BLE001 - no place: not before
+        return False
+    if not (d.index <= k and context.outline.same_section(d.index, k) and (d.index, d.start) < (k, claim.block.file_offset(claim.start))):
+        return False
+    # what it is defined by rests on no other definition (C = (ŷ − y)² after y = mx + b, the model,
+    # may reuse y for the label), and every letter of the claim and of the definition is declared,
+    # none sized by a guess (h = Wz + c with c of no declared size, then ∂h/∂c = I_{D_ℓ})
+    for side in (d.value, claim.lhs, claim.rhs):
+        for n in side.walk() if side is not None else ():
+            if not isinstance(n, Sym) or n.key in ALWAYS_KNOWN or n.key == name.key:
+                continue
+            f = context.facts(n.key, claim)
+            if f is None or f.value is not None:  # another defined name (∂Ψ/∂I_1 ∂I_1/∂S: a chain rule)
+                return False
+            if _SIZED_IDENTITY.fullmatch(n.key):
+                continue
+            if f.shape is None and getattr(f, "kind", None) is None:
+                return False
+            if any(getattr(e, "carried", False) or getattr(e, "far", False) for e in f.declarations[:1]):
+                return False
+    return True
 
 
 def definition_of(claim, context):
@@ -2364,6 +2423,20 @@ def _names_both(claims: list) -> bool:
     return len(named - {"mixed"}) > 1
 
 
+_LAYOUT_WORDS = re.compile(r"布局|layout|formulation", re.I)
+
+
+def _around_layout_word(words: str) -> str:
+    """The part of ``words`` that names a layout: from the start of its line (or 40 characters
+    before the name) to 20 characters after it."""
+    found = list(_LAYOUT_WORDS.finditer(words))
+    if not found:
+        return words
+    i = found[-1].start()
+    start = max(words.rfind("\n", 0, i) + 1, i - 40, 0)
+    return words[start : found[-1].end() + 20]
+
+
 def _local_layout(claim) -> tuple[str | None, str | None]:
     """The layout the claim's own sentence or section names ("In the numerator layout, …", a
     section headed "Denominator layout"): (layout, how to cite it), ("both", None) when they
@@ -2380,8 +2453,9 @@ def _local_layout(claim) -> tuple[str | None, str | None]:
     if named:
         if len(named) > 1:
             return "both", None
-        at = source.text.rfind(words.strip()[:20], 0, block.end) if words.strip() else block.start
-        return next(iter(named)), _quote(_where(source, max(at, 0)), words)
+        cited = _around_layout_word(words)  # the words that name it, not the whole sentence before
+        at = source.text.find(cited.strip()[:20], passage.start, passage.end + 1) if cited.strip() else -1
+        return next(iter(named)), _quote(_where(source, at if at >= 0 else block.start), cited)
     for heading in reversed(passage.headings):
         named = named_layouts(heading)
         if named:

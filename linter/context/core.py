@@ -11,27 +11,18 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Sym, Transpose, render
+from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Pow, Sym, Transpose, render
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
 from derivlint.context.prose import (_ASSUMPTION_HINTS, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
+from derivlint.context.words import TRIGGERS_EN, TRIGGERS_ZH
 
-# Words that prose declaring something uses; a passage without math and without them is skipped.
-# Two patterns: the Chinese words alone are found fast (re skips to their first characters).
+# Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
+# without math and without them is skipped.
 _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its label follows it
-_TRIGGERS_CJK = re.compile(r"是|为|矩阵|向量|标量|方阵|对称|可逆|正定|正交|旋转|对角|海森|黑塞|协方差|结果|布局|形状|维度|同型")
-# \b(?:is|are|be|matri|vector|scalar|layout|formulation|shape|size|symmetric|…), written to begin with the class
-# of the words' first letters so that re skips other characters: the letter is a word character, so
-# \b before it is "no word character before it", and each lookbehind picks the word it begins.
-_TRIGGERS_EN = re.compile(
-    r"[iabmvslfodrhS](?<!\w.)(?:(?<=i)s|(?<=a)re|(?<=b)e|(?<=m)atri|(?<=v)ector|(?<=s)calar|(?<=l)ayout"
-    r"|(?<=f)ormulation|(?<=s)hape|(?<=s)ize|(?<=s)ymmetric|(?<=i)nvertible|(?<=o)rthogonal|(?<=o)rthonormal|(?<=r)otation|(?<=d)iagonal|(?<=h)essian|(?<=S)PD"
-    r"|(?<=d)efinite)",  # "with B symmetric": a property word alone states an assumption
-    re.I,
-)
 
 
 # What reading one passage, block or claim may raise on text it cannot read (deep nesting, an odd
@@ -42,7 +33,7 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 def _has_triggers(text: str) -> bool:
     """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
     are not looked for in an ASCII text: it holds none)."""
-    if (not text.isascii() and _TRIGGERS_CJK.search(text)) or _TRIGGERS_EN.search(text):
+    if (not text.isascii() and TRIGGERS_ZH.search(text)) or TRIGGERS_EN.search(text):
         return True
     return "^" in text and PLAIN_SYMMETRIC.search(text) is not None  # "if B = B^T, then" with no math
 
@@ -86,6 +77,9 @@ class Context:
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
+        self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
+        self._first_after: dict[tuple, float] = {}
+        self._displays: dict[int, list[int]] = {}
 
     # -- positions ---------------------------------------------------------------------
     def _where(self, at) -> tuple[int, int]:
@@ -195,7 +189,10 @@ class Context:
             i = bisect.bisect_right(starts, pos)
             for d in group[max(0, i - _NEAREST) : i]:
                 ranked.append(((0, 0 if d.scope.kind == "row" else 1, 0, _order((d.index, d.start), pos)), d))
+            explained = self._explained_at(k, pos)
             for d in group[i : i + _NEAREST]:
+                if d.start > explained:
+                    break  # said for a later display, after this one had its own "where"
                 if d.scope.kind == "row" or d.origin not in ("definition", "value"):
                     ranked.append(((0, 0 if d.scope.kind == "row" else 1, 1, _order((d.index, d.start), pos)), d))
         first_here = (k, -1)
@@ -237,6 +234,42 @@ class Context:
                 break
         ranked.sort(key=lambda r: r[0])
         return [d for _, d in ranked]
+
+    def _explained_at(self, k: int, pos: tuple[int, int]) -> float:
+        """How far after ``pos`` the declarations of its passage ``k`` still explain it: up to the
+        next display that comes after a declaration said after ``pos`` ("$$…x^T B x…$$ 上式中，x
+        是列向量 $$…Bx…$$ 上式中，B 为 p×q 矩阵": the second "where" is the second display's). The
+        declarations of every symbol count."""
+        return self._explained_from(k, self._decls_before(k, pos))
+
+    def _decls_before(self, k: int, pos: tuple[int, int]) -> int:
+        """How many declarations of passage ``k`` (of any symbol) start at or before ``pos``."""
+        starts = self._decl_starts.get(k)
+        if starts is None:
+            starts = self._decl_starts[k] = sorted(d.start for d in self._declared_in(k) if d.origin not in ("definition", "value"))
+        return bisect.bisect_right(starts, pos[1])
+
+    def _explained_from(self, k: int, j: int) -> float:
+        """``_explained_at`` for a place after the first ``j`` declarations of passage ``k``."""
+        found = self._first_after.get((k, j))
+        if found is None:
+            starts = self._decl_starts[k]
+            found = float("inf")
+            if j < len(starts):
+                displays = self._display_starts(k)
+                i = bisect.bisect_right(displays, starts[j])
+                if i < len(displays):
+                    found = displays[i]
+            self._first_after[(k, j)] = found
+        return found
+
+    def _display_starts(self, k: int) -> list[int]:
+        """The source offsets of the display blocks of passage ``k``, in order."""
+        found = self._displays.get(k)
+        if found is None:
+            passage = self.outline.passages[k]
+            found = self._displays[k] = sorted(b.start for b in passage.blocks if b.display)
+        return found
 
     def _chain_of(self, k: int) -> tuple[list[Scope], Scope, dict[int, int]]:
         """The scope chain of passage ``k``, its chapter, and the depth of each of its
@@ -312,7 +345,8 @@ class Context:
         starts = self._starts.get(key)
         if starts is None:
             starts = self._starts[key] = sorted((d.index, d.start) for d in decls)
-        memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos))
+        # (and, for what its passage says after it, how far that reaches back: _explained_at)
+        memo = (key, pos[0], bisect.bisect_left(starts, pos), bisect.bisect_right(starts, pos), self._decls_before(pos[0], pos))
         found = self._facts.get(memo)
         if found is None:
             found = self._facts[memo] = self._shared_merged(key, self._rebound(self._lookup(decls, pos), pos))
@@ -529,6 +563,26 @@ def _remarked_matrices(claim) -> list[Sym]:
     "for symmetric matrices this becomes"): its capitals without subscript, and P^{-T}'s P."""
     return [n for side in (claim.lhs, claim.rhs) for n in (side.walk() if side is not None else ())
             if isinstance(n, Sym) and ((n.name[:1].isupper() and not n.sub) or n.sup == "-")]
+
+
+def _finite_set(node) -> bool:
+    """Whether ``node`` is a set of numbers written out ({0, 1}, {−1, +1}, {1, …, K}) or a power
+    of one ({0, 1}^n)."""
+    from derivlint.math.tree import Dots, Neg, Opaque, Pow
+
+    if isinstance(node, Pow):
+        node = node.base
+    if not isinstance(node, Opaque) or node.op != "set" or not node.parts:
+        return False
+    numbers = 0
+    for part in node.parts:
+        while isinstance(part, Neg):
+            part = part.arg
+        if isinstance(part, Num):
+            numbers += 1
+        elif not isinstance(part, (Dots, Sym)):
+            return False
+    return numbers > 0
 
 
 def _follow_up(passages, k: int, claim) -> bool:
@@ -918,6 +972,12 @@ class _Builder:
                                   bold=md.bold_of(name), **kw)  # fmt: skip
                 return
             if rel != "∈":
+                return
+            if _finite_set(rhs):  # t_i ∈ {0, 1}, y ∈ {−1, 1}: a number drawn from those values only
+                vector = isinstance(rhs, Pow)  # {0, 1}^n
+                for name in md.names_in(lhs):
+                    self._declare(md.key_of(name), None if vector else (1, 1), "vector" if vector else "scalar",
+                                  frozenset({"discrete"}), origin, start, end, k, bold=md.bold_of(name), **kw)
                 return
             space = md.space_of(rhs)
             if space is None or not space.known:

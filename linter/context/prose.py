@@ -17,6 +17,9 @@ from derivlint.chinese import simplified
 from derivlint.math.tree import Deriv, Mul, Node, Num, Sym
 from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
+from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, EN_HINT_WORDS, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
+                                     PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -157,10 +160,7 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
     return words.search(text.lower() if lowered is None else lowered) is not None
 
 
-_INNER_HINT = re.compile(r"是|为|\b(?:is|are|be)\b")
-_CN_HINT = re.compile(r"是|为|矩阵|向量|标量|方阵|阵|对称|可逆|正定|正交|旋转|对角|厄米|海森|黑塞|协方差")
-_EN_HINT = re.compile(r"\b(?:is|are|be|matri(?:x|ces)|vectors?|scalars?|[Hh]essians?|[Ll]aplacians?|covariances?)\b")
-_EN_HINT_WORDS = re.compile(r"is|are|be|matri|vector|scalar|[Hh]essian|[Ll]aplacian|covariance")  # found fast; _EN_HINT needs one
+_INNER_HINT = re.compile("|".join(VERBS_ZH) + r"|\b" + alternation(VERBS_EN) + r"\b")
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 
@@ -322,15 +322,17 @@ _CJK_LETTER = r"(?<=[A-Za-z])(?<![A-Za-z0-9_\\][A-Za-z])(?:_\{?[A-Za-z0-9]+\}?|_
 _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER}))"
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
 _VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
-_NOUN_CN = r"(?:列向量|行向量|向量|方阵|对称阵|对角阵|单位阵|正交阵|矩阵|标量|纯量|实数|常数|常量)"
-_ADJ_CN = r"(?:半正定|正定|反对称|对称|可逆|非奇异|标准正交|正交|旋转|对角|厄米|埃尔米特|[Hh]ermitian|海森|黑塞|[Hh]essian\s*|协方差)"
+_NOUN_CN = alternation(KIND_NOUNS_ZH)
+_SUFFIX_CN = alternation(NOUN_SUFFIXES_ZH) + "?"  # "x 为列向量变量"
+_MODIFIERS_CN = re.compile(alternation(MODIFIER_NOUNS_ZH))
+_ADJ_CN = alternation(PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH)
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
 _TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
 _NOT_OR = r"(?!\s*(?:或|或者|还是|\bor\b))"
 PRED_CN = re.compile(
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<conn>的(?:计算|运算)?结果)?\s*(?P<verb>{_VERB_CN})"
-    rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_TERM_CN}{_NOT_OR}"
+    rf"(?P<between>[^，。,;；:：、（）()\n]{{0,24}}?)(?P<noun>{_NOUN_CN}){_SUFFIX_CN}{_TERM_CN}{_NOT_OR}"
 )
 ADJ_CN = re.compile(  # "A 对称", "X 对称正定时", "A 为对称且可逆的": a run of adjectives
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<verb>{_VERB_CN})?\s*(?P<between>{_ADJ_CN}(?:\s*(?:、|和|且|并且|与|及)?\s*{_ADJ_CN})*)(?:的)?"
@@ -358,16 +360,16 @@ _SIZE_EN = (
     rf"(?:{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}\s*-?\s*|{_D_EN}\s*-\s*(?:dimensional\s+)?|"
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
-_ADJ_EN = (
-    r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|"
-    r"positive[- ]semi-?definite|orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|SPD|PSD|square|real|constant|column|row|fixed|arbitrary|given|random|unit)"
-)
-_NOUN_EN = (r"(?:(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|matrix|matrices|vectors?|scalars?|constants?|"
-            r"covariances?|[Hh]essians?|[Ll]aplacians?)")  # a covariance, a Hessian: a symmetric matrix (SYMMETRIC_NOUNS)
-SYMMETRIC_NOUNS = ("covariance", "hessian", "gram", "precision", "laplacian")
+_ADJ_EN = alternation(PROPERTIES_EN + OTHER_ADJECTIVES_EN)
+_CASED = [f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS]  # "Hessian", "hessian"
+_MATRIX_NOUN_EN = alternation(_CASED) + r"\s+matri(?:x|ces)"  # "covariance matrix", "Gram matrix"
+_ALONE_EN = [f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS_ALONE]
+# a covariance, a Hessian: a symmetric matrix (SYMMETRIC_NOUNS)
+_NOUN_EN = alternation((_MATRIX_NOUN_EN, "matrix", "matrices", "vectors?", "scalars?", "constants?") + tuple(w + "s?" for w in _ALONE_EN))
 # one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
 # covariance matrix", "the weight vector"): read for the properties EXTRA_PROPS gives it
-_EXTRA_EN = r"(?!(?:matri|vector|scalar|constant|covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian|non|un|anti|skew|semi))[a-z]{3,}"  # no hyphen: not "non-symmetric"
+_EXTRA_EN = (r"(?!" + alternation(("matri", "vector", "scalar", "constant") + tuple(_CASED) + ("non", "un", "anti", "skew", "semi"))
+             + r")[a-z]{3,}")  # no hyphen: not "non-symmetric"
 EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
     r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
@@ -383,12 +385,13 @@ PRED_EN = re.compile(
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
+_PREFIX_NOUN_EN = alternation((_MATRIX_NOUN_EN,) + tuple(_ALONE_EN) + ("matrix", "matrices", "vectors?", "scalars?"))
 PREFIX_EN = re.compile(
     rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
-    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>(?:covariance|[Hh]essian|[Gg]ram|precision|[Ll]aplacian)\s+matri(?:x|ces)|covariance|[Hh]essian|[Ll]aplacian|matrix|matrices|vectors?|scalars?)\s+(?P<subj>{_SUBJS_EN2})"
+    rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>{_PREFIX_NOUN_EN})\s+(?P<subj>{_SUBJS_EN2})"
 )
-_ANY_NOUN_EN = re.compile(r"matri|vector|scalar|hessian|laplacian|covariance", re.I)  # what PREFIX_EN's nouns start with
+_ANY_NOUN_EN = NOUN_HINT_EN  # what PREFIX_EN's nouns start with
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
@@ -423,8 +426,7 @@ PLAIN_SYMMETRIC = re.compile(
 # list ("Σ ∈ ℝ^{d×d}, symmetric"), an adjective with no noun ("for symmetric A"), and what a note
 # denies ("A is not symmetric", "非对称"), kept as ``not_<prop>`` (truth.denied). One table per
 # language; each pattern has a subj group and a words group read with the language's property table.
-_PROP_EN = (r"(?:skew[- ]symmetric|anti-?symmetric|symmetric|invertible|nonsingular|non-singular|positive[- ]definite|positive[- ]semi-?definite|"
-            r"orthogonal|orthonormal|rotation|diagonal|[Hh]ermitian|self-adjoint|SPD|PSD|unit[- ](?:norm|length))")  # fmt: skip
+_PROP_EN = alternation(PROPERTIES_EN + (UNIT_EN,))
 _PROPS_EN = rf"{_PROP_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+)\s*{_PROP_EN})*"
 _PROP_CN = _ADJ_CN  # the same words: a property said after its subject, or before it
 # A remark right after a formula that gives a property and no subject ("（因为对称）", "(since symmetric)",
@@ -553,7 +555,7 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = re.compile(r"symmetr|invertible|singular|definite|orthogonal|orthonormal|rotation|diagonal|hermitian|self-adjoint|unit|spd|psd|对称|可逆|奇异|正定|正交|旋转|对角|厄米|埃尔米特", re.I)
+_ASSUMPTION_HINTS = ASSUMPTION_HINTS
 
 
 def _cn_noun(noun: str) -> str:
@@ -597,7 +599,7 @@ class Reader:
         # re finds plain words fast (by their first characters), unlike patterns that begin
         # with a choice of subjects and are tried at every position. (Each hint is made of CJK
         # ideographs, so a text with one is Chinese.)
-        if _CN_HINT.search(text):
+        if ZH_HINT.search(text):
             # PRED_CN needs a verb (是, 为) and a noun, both plain words
             if ("是" in text or "为" in text) and _ANY_NOUN_CN.search(text):
                 for match in PRED_CN.finditer(text):
@@ -700,15 +702,15 @@ class Reader:
             return []  # "为非对称矩阵": ASSUMPTIONS_CN reads the denial
         if not predicate and self.m.text[max(0, match.start() - 1) : match.start()] in ("非", "不"):
             return []  # "非对称矩阵 A"
-        if re.search(_NOUN_CN + r"|或|还是", between):  # "一个向量或者矩阵"
-            return []
+        if re.search(r"或|还是", between) or re.search(_NOUN_CN, _MODIFIERS_CN.sub("", between)):
+            return []  # "一个向量或者矩阵"; a noun that qualifies the next is no choice ("常数列向量")
         if predicate and not adjective and match.group("verb") and "分别" in match.group("verb"):
             respectively = True
         else:
             respectively = False
         kind = _cn_noun(noun) if noun else ("matrix" if adjective else None)
         props = _props(between + noun, CN_PROPS)
-        if noun in ("常数", "常量"):
+        if noun in ("常数", "常量") or "常数" in between or "常量" in between:
             props.add("constant")
         shape: Shape | None = None
         rest = between
@@ -904,10 +906,10 @@ def _prefix_cn(text: str):
 
 
 def _has_en_hint(text: str) -> bool:
-    """``_EN_HINT.search(text)``, begun at the first hint word: every match of _EN_HINT
+    """``EN_HINT.search(text)``, begun at the first hint word: every match of EN_HINT
     starts with one (its \\b still sees the text before)."""
-    first = _EN_HINT_WORDS.search(text)
-    return first is not None and _EN_HINT.search(text, first.start()) is not None
+    first = EN_HINT_WORDS.search(text)
+    return first is not None and EN_HINT.search(text, first.start()) is not None
 
 
 def is_condition(marked: Marked, i: int) -> bool:

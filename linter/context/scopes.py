@@ -28,9 +28,10 @@ EXAMPLE_OPENERS = (
 )  # fmt: skip
 EXAMPLE_HEADING_WORDS = ("example", "examples", "exercise", "exercises", "例子", "示例", "举例", "例题", "实例", "练习")
 WHERE_OPENERS = ("where", "here", "with", "in which", "其中", "这里", "式中", "此处", "此时",
-                 # words that point back at the formula just shown: "上式要求 A 对称", "The above assumes …"
-                 "上式", "此式", "该式", "以上各式", "the above", "the formula above", "the equation above",
-                 "this assumes", "this requires", "this holds", "this needs")  # fmt: skip
+                 # words that name the formula just shown: "上式中的 $A_t$ 为 n×n 矩阵" declares for it (a
+                 # paragraph that only says what it assumed, "This requires A to be symmetric.", is a
+                 # remark read by BACK_REFERENCES)
+                 "上式", "此式", "该式", "以上各式", "the above", "the formula above", "the equation above")  # fmt: skip
 # A paragraph after a display that refers back to it ("This requires A to be symmetric.", "We assumed
 # G symmetric above.", "上式要求 A 对称"): what it assumes, the display assumed (core._follow_up).
 BACK_REFERENCES = ("this", "these", "that", "it", "the above", "the formula", "the equation", "the identity",

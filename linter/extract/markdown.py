@@ -41,6 +41,9 @@ _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "
 _INLINE = frozenset({"$", "\\(", "\\\\("})
 _MATH_CHARS = re.compile(r"[\\^_=+{}&]")  # what math between two $$ has and words do not
 _WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more ("Then", "于是"), not a lone x
+_INLINE_DOLLAR = re.compile(r"(?<![$\\])\$(?!\$)[^$\n]+(?<![\\\s])\$(?!\$)")  # $…$ on one line
+# the label of a part of an exercise alone between two displays: "(b)", "b)", "(ii)", "2.", "**(c)**"
+_PART_LABEL = re.compile(r"[(\[]?(?:[A-Za-z]|[ivxIVX]{1,4}|\d{1,3})[)\].:]")
 _PROSE = frozenset({"paragraph", "list_item", "blockquote"})
 # the markdown-it tokens that become segments (every other token but containers is passed over)
 _LEAVES = frozenset({"paragraph_open", "heading_open", "tr_open", "code_block", "hr", "fence", "html_block", "front_matter"})
@@ -583,14 +586,21 @@ class _Reader:
 
     def _closes_then_opens(self, first: int, second: int) -> bool:
         """Whether of two ``$$`` the first, alone on its line, closes the display opened before
-        and the second opens the next one: only words lie between them ("$$ / Then: / $$"), not
-        math that the two would hold as a display of their own (a lone ``x`` is math), or nothing."""
+        and the second opens the next one: only words lie between them ("$$ / Then: / $$") or the
+        label of an exercise's part ("$$ / (b) / $$"), not math that the two would hold as a display
+        of their own (a lone ``x`` is math), or nothing."""
         text = self.text
         start, end = text.rfind("\n", 0, first) + 1, text.find("\n", first)
         if text[start:first].strip(" \t>") or text[first + 2 : len(text) if end < 0 else end].strip():
             return False  # not alone on its line
         between = text[first + 2 : second]
-        return not between.strip() or (not _MATH_CHARS.search(between) and _WORD.search(between) is not None)
+        if not between.strip():
+            return True
+        if "$" in between:  # words with inline math ("where the $n \times 1$ stack …") are words
+            between = _INLINE_DOLLAR.sub(" ", between)
+        if _MATH_CHARS.search(between):
+            return False
+        return _WORD.search(between) is not None or _PART_LABEL.fullmatch(between.strip(" \t\n>*_")) is not None
 
     def _add(self, passage: Passage, start: int, body: int, close: int, end: int, tok: str, depth: int,
              delimiter: str | None = None, display: bool | None = None) -> None:

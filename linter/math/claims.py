@@ -317,8 +317,12 @@ def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]], lev
             elif value == "}":
                 depth -= 1
             elif value == "&" and depth == 0:
-                if len(row) == 1 and row[0].kind == CMD and row[0].value in LABEL_OPERATORS:
+                if len(row) == 1 and ((row[0].kind == CMD and row[0].value in LABEL_OPERATORS)
+                                      or (row[0].kind == CHAR and row[0].value in "+-")):
                     row.pop()  # a table's first cell naming the operation of its row (⊗ & … & ∂(w⊗x)/∂w = …)
+                elif _new_column(tokens, row, i + 1, end):
+                    rows.append([])  # a = b & c = d: two equations side by side, not one aligned at &
+                    row = rows[-1]
                 i += 1
                 continue
         elif kind == CMD:
@@ -333,6 +337,39 @@ def _flatten(tokens: list[Token], i: int, end: int, rows: list[list[Token]], lev
                 continue
         row.append(t)
         i += 1
+
+
+def _new_column(tokens: list[Token], row: list[Token], i: int, end: int) -> bool:
+    """Whether the ``&`` before tokens[i] separates two equations written in columns of one row
+    (``∂(w+x)/∂w = I & ∂(w+x)/∂x = I``): the cell before it holds an ``=`` and so does the cell after
+    it, not at its start (``&= …`` aligns one equation). Joined, the cells would read as one product."""
+    if not any(t.kind == CHAR and t.value == "=" for t in row) or _relation_token(row[-1]):
+        return False  # no equation before, or one aligned at its relation (f =& 0, i = 1 … d)
+    if i < end and _relation_token(tokens[i]):
+        return False  # a &≤ 0, i = 1 … m: aligned at the relation after the &
+    depth = 0
+    first = True
+    for t in tokens[i:end]:
+        if t.kind == CHAR and t.value in "{}":
+            depth += 1 if t.value == "{" else -1
+        elif t.kind == CMD and t.value in ("left", "right"):
+            depth += 1 if t.value == "left" else -1
+        elif depth == 0 and ((t.kind == CHAR and t.value == "&") or (t.kind == CMD and t.value in _ROW_COMMANDS)):
+            return False
+        elif depth == 0 and t.kind == CHAR and t.value == "=":
+            return not first
+        first = False
+    return False
+
+
+_RELATION_CMDS = frozenset({"leq", "le", "geq", "ge", "neq", "ne", "approx", "equiv", "sim", "simeq", "cong", "propto",
+                            "succeq", "preceq", "succ", "prec", "ll", "gg", "in", "to", "rightarrow", "Rightarrow",
+                            "leftarrow", "mapsto", "coloneqq", "triangleq", "doteq", "leqslant", "geqslant"})  # fmt: skip
+
+
+def _relation_token(t: Token) -> bool:
+    """Whether ``t`` is a relation sign (=, <, >, \\leq, \\approx …), at which a row may be aligned."""
+    return (t.kind == CHAR and t.value in "=<>") or (t.kind == CMD and t.value in _RELATION_CMDS)
 
 
 def _row_command(tokens: list[Token], i: int, end: int, rows: list[list[Token]], level: int = 0) -> int:
@@ -898,7 +935,11 @@ def _starts_with_operator(tokens: list[Token]) -> bool:
 
 
 def _ends_with_operator(tokens: list[Token]) -> bool:
-    return bool(tokens) and (tokens[-1].is_char("+", "-", "*", "=") or tokens[-1].is_cmd("cdot", "times"))
+    """Whether a row ends with an operator whose right operand is on the next row (``A^*``,
+    ``x^+`` end with a script, not an operator)."""
+    if not tokens or not (tokens[-1].is_char("+", "-", "*", "=") or tokens[-1].is_cmd("cdot", "times")):
+        return False
+    return len(tokens) < 2 or not tokens[-2].is_char("^", "_")
 
 
 # ---------------------------------------------------------------------------

@@ -110,6 +110,8 @@ class _Writer:
                     out += " + " + self.wrap(term, PREC_MUL)
             return out
         if isinstance(node, Neg):
+            if isinstance(node.arg, Neg):  # -(-x) is x
+                return self.write(node.arg.arg)
             return "-" + self.wrap(node.arg, PREC_MUL if isinstance(node.arg, Mul) else PREC_POW)
         if isinstance(node, Mul):
             parts = [self.wrap(node.factors[0], PREC_MUL if not isinstance(node.factors[0], Neg) else PREC_POW)]

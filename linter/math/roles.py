@@ -15,6 +15,7 @@ DEFINING_RELATIONS = frozenset({":=", "≜", "=:"})
 #   "lead"  the words right before the statement (the end of the prose that leads into the math,
 #           or prose written inside the math before it): "such that $AB = I$", "记 $f = …$"
 #   "tag"   the statement's \tag{…}: "\tag{if A is symmetric}"
+#   "opening" the lead as it ends, with its opening parenthesis: "$A$ is normal ($AA^T = A^TA$)"
 # ``applies`` says which claims of the statement take the role: "first" (the first step of
 # each chain: "we define f = … = …" defines f and derives the rest), "equalities" (steps
 # without a derivative, and any step set to zero), "all".
@@ -28,6 +29,15 @@ ROLE_TABLE: tuple[tuple[str, str, str, str, tuple[str, ...]], ...] = (
         r"\bdefine [^$.]{1,30} (?:as|by|to be)", r"\bdenote [^$.]{1,30} by", r"\bwrite [^$.]{1,30} as",
         r"记[^$。，,；;]{0,12}(?:为|作)", r"定义[^$。，,；;]{0,12}为", r"称[^$。，,；;]{0,12}为",
         r"记", r"记为", r"记作", r"定义", r"定义为", r"称为", r"称作", r"叫做", r"(?<!假)设", r"其中", r"令",
+    )),
+    # an equation in parentheses right after the name of a property, or after "i.e.", says what the
+    # property means ("$A$ is normal ($AA^T = A^TA$)", "Q orthogonal, i.e. $Q^TQ = I$", "A 为正规矩阵
+    # （$AA^T = A^TA$）"), not a claim about A ("since A is symmetric, $…$" is a claim: no parenthesis)
+    ("definition", "what a property means, not a claim", "opening", "equalities", (
+        r"\b(?:normal|symmetric|skew-symmetric|anti-?symmetric|orthogonal|orthonormal|unitary|idempotent|nilpotent|"
+        r"involut(?:ory|ive)|hermitian|self-adjoint|commut(?:e|ing|ative)|projection|projector)(?:\s+matri(?:x|ces))?"
+        r"['\"”’]*(?:\s*[(（]|\s*,?\s*(?:i\.\s?e\.|that is|meaning|namely)[\s,:]*)",
+        r"(?:正规|对称|反对称|正交|酉|幂等|幂零|对合|可交换|投影)(?:矩阵|阵)?(?:\s*[(（]|[，,]?\s*(?:即|也就是)(?:说)?[，,:：]?)",
     )),
     ("equation", "an equation to solve, not an identity", "lead", "equalities", (
         r"\bsolv(?:e|ing)(?: for [\w\\{}]{1,12})?(?: the equation)?", r"\bsolution (?:of|to)(?: the equation)?",
@@ -100,22 +110,24 @@ def _alternation(patterns) -> str:
 
 
 def _compile():
-    lead, tag, after = [], [], []
+    lead, tag, after, opening = [], [], [], []
     for kind, reason, where, applies, patterns in ROLE_TABLE:
-        if where == "lead":
+        if where == "opening":  # the lead with its opening parenthesis: matched at its end
+            opening.append((kind, reason, applies, re.compile("(?:" + "|".join(patterns) + r")$", re.I)))
+        elif where == "lead":
             rx = re.compile("(?:" + _alternation(patterns) + r")$", re.I)
             lead.append((kind, reason, applies, rx, _longest(rx)))
         elif where == "after":  # the words right after the statement: matched at their start
             after.append((kind, reason, applies, re.compile(r"[\s(（:：,，—-]*(?:" + "|".join(patterns) + ")", re.I)))
         else:
             tag.append((kind, reason, applies, re.compile("|".join(patterns), re.I)))
-    return lead, tag, after
+    return lead, tag, after, opening
 
 
 # A lead rule matches at the end of the lead, so a match starts at most ``longest`` characters
 # before it: the search starts there (``\b`` and look-behinds still see the characters before),
 # not at every character of a 160-character lead; the same match, a sixth of the regex work.
-_LEAD_RULES, _TAG_RULES, _AFTER_RULES = _compile()
+_LEAD_RULES, _TAG_RULES, _AFTER_RULES, _OPENING_RULES = _compile()
 _TAG = re.compile(r"\\tag\*?\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
 _MATH_END = re.compile(r"(\$|\\\)|\\\]|\\end\{[a-z*]+\})")
 
@@ -174,7 +186,14 @@ def statement_role(claim) -> Role | None:
             m = rx.match(after)
             if m is not None:
                 return Role(kind, reason, m.group(0).strip(" (（:：,，—-"))
-    for kind, reason, applies, phrase in _lead_matches(lead_of(claim)):
+    lead = lead_of(claim)
+    raw = simplified(lead).rstrip(" \t\n")
+    if raw[-40:].endswith(("(", "（", ".", ",", ":", "，", "即", "是", "说", "：")):  # the opening rules' endings
+        for kind, reason, applies, rx in _OPENING_RULES:
+            m = rx.search(raw, max(0, len(raw) - 60))
+            if m is not None and _applies(claim, applies):
+                return Role(kind, reason, " ".join(m.group(0).strip(" \t\n(（").split()))
+    for kind, reason, applies, phrase in _lead_matches(lead):  # raw.rstrip(_TRAILING) read once per lead
         if _applies(claim, applies):
             return Role(kind, reason, phrase)
     return None

@@ -1,0 +1,92 @@
+"""The words prose declares symbols and states assumptions with, English and Chinese, in one place.
+
+Each list is data: the readers' patterns (prose) and the quick gates that decide whether a text is
+worth reading at all (prose, core) are all made from these lists, so a word added here is found by
+every gate and every pattern that should see it (tests/test_words.py checks that each gate finds
+every word). Entries are regex pieces: ``skew[- ]symmetric`` is spelt with a hyphen or a space.
+"""
+
+from __future__ import annotations
+
+import re
+
+VERBS_EN = ("is", "are", "be")
+VERBS_ZH = ("是", "为")
+
+# what a symbol is: the nouns of "A is a matrix", "a vector $x$", "A 是矩阵", "矩阵 A"
+KIND_NOUNS_EN = (r"matri(?:x|ces)", r"vectors?", r"scalars?")
+KIND_NOUNS_ZH = ("列向量", "行向量", "向量", "方阵", "对称阵", "对角阵", "单位阵", "正交阵", "矩阵", "标量", "纯量", "实数",
+                 "常数", "常量")  # fmt: skip
+
+# nouns that may qualify the noun after them ("常数列向量", a constant column vector) and words
+# that may follow a noun ("列向量变量", a column-vector variable)
+MODIFIER_NOUNS_ZH = ("常数", "常量", "实数")
+NOUN_SUFFIXES_ZH = ("变量",)
+
+# nouns that name a symmetric matrix: "the covariance $Σ$", "H is the Hessian", "the Gram matrix K";
+# the first stand alone, the others only before "matrix" (a "precision" alone is no matrix)
+SYMMETRIC_NOUNS_ALONE = ("covariance", "hessian", "laplacian")
+SYMMETRIC_NOUNS_BEFORE_MATRIX = ("gram", "precision")
+SYMMETRIC_NOUNS = SYMMETRIC_NOUNS_ALONE + SYMMETRIC_NOUNS_BEFORE_MATRIX
+SYMMETRIC_NOUNS_ZH = ("海森", "黑塞", r"[Hh]essian\s*", "协方差")  # read as adjectives: "协方差矩阵 Σ"
+
+# properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
+PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", "symmetric", "invertible", "nonsingular", "non-singular",
+                 r"positive[- ]definite", r"positive[- ]semi-?definite", "orthogonal", "orthonormal", "rotation",
+                 "diagonal", "[Hh]ermitian", "self-adjoint", "SPD", "PSD")  # fmt: skip
+PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交", "旋转", "对角", "厄米", "埃尔米特",
+                 "[Hh]ermitian")  # fmt: skip
+# other adjectives said of a symbol beside its properties ("a square real matrix", "a fixed vector")
+OTHER_ADJECTIVES_EN = ("square", "real", "constant", "column", "row", "fixed", "arbitrary", "given", "random", "unit")
+UNIT_EN = r"unit[- ](?:norm|length)"  # "x is unit-norm": a property after its subject
+
+# the stems a property is found by, whatever its form ("symmetry", "nonsingular", "semi-definite")
+PROPERTY_STEMS_EN = ("symmetr", "invertible", "singular", "definite", "orthogonal", "orthonormal", "rotation", "diagonal",
+                     "hermitian", "self-adjoint", "unit", "spd", "psd")  # fmt: skip
+
+# words of statements on layout and shape ("numerator layout", "the same shape as", "布局", "同型")
+LAYOUT_WORDS_EN = ("layout", "formulation", "shape", "size")
+LAYOUT_WORDS_ZH = ("布局", "形状", "维度", "大小", "尺寸", "同型", "同形")
+RESULT_ZH = ("结果",)  # "结果是一个标量": a statement about the display before
+
+
+def alternation(pieces) -> str:
+    """A non-capturing group of the regex ``pieces``, in their order (the longer first where one
+    begins another, as the lists are written)."""
+    return "(?:" + "|".join(pieces) + ")"
+
+
+def word_start_gate(words, flags: int = re.I) -> re.Pattern:
+    """A pattern finding any of the plain ``words`` at the start of a word, written to begin with the
+    class of the words' first letters so that re skips every other character (in C) instead of trying
+    the whole pattern there: the first letter is a word character, so "no word character before the
+    word" is ``(?<!\\w.)`` after it, and each lookbehind picks the words it begins."""
+    firsts = "".join(sorted({w[0] for w in words}))
+    alts = "|".join(f"(?<={re.escape(w[0])}){re.escape(w[1:])}" for w in words)
+    return re.compile(f"[{re.escape(firsts)}](?<!\\w.)(?:{alts})", flags)
+
+
+def _plain(piece: str) -> str:
+    """The literal stem a regex piece of these lists starts with (its letters up to the first
+    regex syntax, a letter of either case taken small): what a quick gate looks for."""
+    piece = re.sub(r"^\[([A-Z])([a-z])\]", r"\2", piece)  # "[Hh]ermitian": either case
+    return re.split(r".\?|[\\\[(*+|{]", piece, maxsplit=1)[0]
+
+
+# ---- the gates: a text that holds none of these words holds nothing a reader would read --------
+# Chinese: the verbs, the nouns, the properties (each hint made of CJK ideographs: a text with one is Chinese)
+ZH_HINT = re.compile("|".join(VERBS_ZH + KIND_NOUNS_ZH + tuple(p for p in PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH if not p.isascii())))
+# English: a verb or a noun (PRED_EN needs one), with \b on each side
+EN_HINT = re.compile(r"\b(?:" + "|".join(VERBS_EN + KIND_NOUNS_EN + tuple(f"[{w[0].upper()}{w[0]}]{w[1:]}s?" for w in SYMMETRIC_NOUNS))
+                     + r")\b")
+EN_HINT_WORDS = re.compile("|".join(VERBS_EN + tuple(_plain(n) for n in KIND_NOUNS_EN)
+                                    + tuple(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS)))  # found fast
+NOUN_HINT_EN = re.compile("|".join(tuple(_plain(n) for n in KIND_NOUNS_EN) + SYMMETRIC_NOUNS), re.I)
+# an assumption: a property word in any form, either language
+ASSUMPTION_HINTS = re.compile("|".join(PROPERTY_STEMS_EN + tuple(p for p in PROPERTIES_ZH if not p.isascii())), re.I)
+# a passage with no math is read only when it holds one of the words of a declaration, an
+# assumption or a layout statement
+TRIGGERS_ZH = re.compile("|".join(dict.fromkeys(ZH_HINT.pattern.split("|") + list(LAYOUT_WORDS_ZH + RESULT_ZH))))
+TRIGGERS_EN = word_start_gate(tuple(dict.fromkeys(
+    VERBS_EN + tuple(_plain(n) for n in KIND_NOUNS_EN) + SYMMETRIC_NOUNS + LAYOUT_WORDS_EN + PROPERTY_STEMS_EN
+    + tuple(_plain(p).lower() for p in PROPERTIES_EN))))  # "nonsingular", "antisymmetric": no stem starts them
