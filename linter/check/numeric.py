@@ -62,7 +62,7 @@ def literal_too_large(*nodes) -> str | None:
     """The reason a claim is too large to check when one of ``nodes`` holds a literal matrix
     beyond LITERAL_CAP rows or columns (its shapes alone would take seconds), else None."""
     for node in nodes:
-        if node is None:
+        if node is None or Matrix not in map(type, node.walk()):  # no literal (most claims): at C speed
             continue
         for n in node.walk():
             if isinstance(n, Matrix) and n.rows:

@@ -26,20 +26,21 @@ def uncertain_reading(claim, scope) -> str | None:
     if evaluated is not None:
         return f"an evaluation at values given elsewhere ({evaluated} has no value here)"
     nodes = [n for side in sides for n in side.walk()]
+    kinds = set(map(type, nodes))  # the node types present: a test that needs one absent is skipped
     # a schematic matrix whose pattern reads is written out before the draws: its indices are no index notation
     # (a schematic matrix has a cell of dots: without any Dots node, no grid is read)
     text = block_text(claim)
-    dotted = any(type(n) is Dots for n in nodes) and any(schematic.schematic(n, text) for n in nodes)
+    dotted = Dots in kinds and any(schematic.schematic(n, text) for n in nodes)
     outside = schematic.readable_nodes(sides, text) if dotted else nodes
     index = _index_notation(outside, scope)
     if index is not None:
         return f"index notation ({index})"
-    star = _star_not_a_product(claim, nodes)
+    star = _star_not_a_product(claim, nodes) if Mul in kinds else None
     if star is not None:
         return f"* is not the matrix product here: the note speaks of {star}"
-    if ones_vector(nodes):
+    if Sym in kinds and ones_vector(nodes):
         return "the all-ones vector 1 is not evaluated"
-    block = _block_matrix(outside, scope)
+    block = _block_matrix(outside, scope) if outside is not nodes or Matrix in kinds else None
     if block is not None:
         return f"a block matrix: its entry {block} is itself a vector or a matrix"
     entrywise = entry_definition(claim)

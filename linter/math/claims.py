@@ -978,6 +978,10 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
         if not _has_relation(tokens) and not continuation:
             # a bare expression: check it parses, but it is not a claim; a row that starts with
             # = right below it continues it (tr(AB) \\ = tr(BA))
+            nxt = statements[k + 1] if k + 1 < len(statements) else None
+            continued = nxt is not None and nxt.prose is None and nxt.row != seg.row and not sentence_open
+            if not continued and _no_bracket_to_miss(tokens):
+                continue  # only an unbalanced bracket would make it a claim (unparsed), and it has none
             bare = None
             try:
                 bare = sub_parse(tokens)
@@ -986,8 +990,7 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
                     claims.append(_unparsed(block, tokens[0].start, tokens[-1].end, err.message, err.start, err.end, True))
             except RecursionError:
                 pass
-            nxt = statements[k + 1] if k + 1 < len(statements) else None
-            if bare is not None and nxt is not None and nxt.prose is None and nxt.row != seg.row and not sentence_open:
+            if bare is not None and continued:
                 last_main, last_main_chain, last_main_step = bare, chain_id, 0
                 last_any = (bare, chain_id, 0)
                 chain_id += 1
@@ -1049,6 +1052,35 @@ def build_claims(block: MathBlock, segments: list[Segment]) -> list[Claim]:
         if not embedded:
             last_main, last_main_chain, last_main_step = left, this_chain, step
     return claims
+
+
+# The values of every token that opens or closes something (brackets, braces, \\left, \\begin, \\langle,
+# \\lceil …; \\sqrt's optional argument opens with [): the only tokens at which the parser reports a
+# bracket of the note's own left unclosed or unmatched (ParseError.unbalanced)
+_BRACKETS = frozenset({
+    "(", ")", "[", "]", "{", "}", "left", "right", "middle", "begin", "end", "langle", "rangle",
+    "lbrack", "rbrack", "lbrace", "rbrace", "lceil", "rceil", "lfloor", "rfloor",
+})  # fmt: skip
+
+
+def _no_bracket_to_miss(tokens: list[Token]) -> bool:
+    """Whether parsing ``tokens`` cannot fail on an unbalanced bracket (ParseError.unbalanced):
+    they hold no token of _BRACKETS but the characters { and }, and those are balanced."""
+    depth = 0
+    for t in tokens:
+        value = t.value
+        if value in _BRACKETS:
+            if t.kind != CHAR:
+                return False
+            if value == "{":
+                depth += 1
+            elif value == "}":
+                depth -= 1
+                if depth < 0:
+                    return False
+            else:
+                return False
+    return depth == 0
 
 
 def _names_a_relation(tokens: list[Token]) -> bool:
@@ -1152,12 +1184,16 @@ def read_prior_transposes(claims: list[Claim]) -> None:
 
     priors: set[tuple] = set()
     inverted: set[tuple] = set()
-    for claim in claims:
+    for claim in claims:  # every node of the note: tested by exact type (no node type has a subclass)
         for side in (claim.lhs, claim.rhs):
-            for n in side.walk() if side is not None else ():
-                if isinstance(n, Sym) and n.sup == "-":
-                    priors.add((n.name, n.sub, n.bold))
-                elif isinstance(n, Inverse) and isinstance(n.arg, Sym) and n.arg.sup is None and not n.transposed:
+            if side is None:
+                continue
+            for n in side.walk():
+                kind = type(n)
+                if kind is Sym:
+                    if n.sup == "-":
+                        priors.add((n.name, n.sub, n.bold))
+                elif kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
                     inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
     meant = priors - inverted
     if not meant:

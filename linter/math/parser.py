@@ -158,6 +158,11 @@ class _Bound:
         return False
 
 
+# The tokens (value -> kind) that _maybe_call reads as the start of an application or of E[…];
+# after any other token it returns its symbol as it is
+_MAY_CALL = {"(": CHAR, "[": CHAR, "left": CMD}
+
+
 class Parser:
     """Parses one statement's tokens. Use ``parse_chain``."""
 
@@ -412,7 +417,10 @@ class Parser:
         return Opaque(first.start, parts[-1].end, what, parts, None, op)
 
     def _expr(self) -> Node:
-        tok = self._next_skipping()  # this runs for every term: the cursor read without peek/_pos
+        # the cursor read without peek/_pos, and _next_skipping asked only at a command (this runs for every term)
+        tok = self.toks[self.i] if self.i < self.n else None
+        if tok is not None and tok.kind == CMD:
+            tok = self._next_skipping()
         if tok is None:
             raise self.error("missing expression")
         start = tok.start
@@ -427,9 +435,13 @@ class Parser:
                 self.i += 1
             terms.append(self.term())
         while True:
-            tok = self._next_skipping()
+            tok = self.toks[self.i] if self.i < self.n else None
             if tok is None:
                 break
+            if tok.kind == CMD:
+                tok = self._next_skipping()
+                if tok is None:
+                    break
             kind, value = tok.kind, tok.value
             if (kind == CHAR and value == "+") or (kind == CMD and value in _PLUS_CMDS):
                 self.i += 1
@@ -455,9 +467,13 @@ class Parser:
             factors = [self.unary()]
         ops: list[str] = []
         while True:
-            tok = self._next_skipping()
+            tok = self.toks[self.i] if self.i < self.n else None
             if tok is None:
                 break
+            if tok.kind == CMD:
+                tok = self._next_skipping()
+                if tok is None:
+                    break
             kind, value = tok.kind, tok.value
             if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
                 self.i += 1
@@ -538,73 +554,70 @@ class Parser:
             _depth -= 1
 
     def postfix(self) -> Node:
-        """A primary and its marks (x^2, X_i, f', n!): each mark is one level of nesting."""
+        """A primary and its marks (x^2, X_i, f', n!): each mark is one level of nesting,
+        the depth restored on the way out (one call: this runs for every operand)."""
         global _depth
         outer = _depth
         try:
-            return self._postfix()
+            tok = self.toks[self.i] if self.i < self.n else None
+            if tok is not None and tok.kind == LETTER:  # the most common operands, without primary()
+                node = self.letter()
+            elif tok is not None and tok.kind == NUM:
+                self.i += 1
+                node = Num(tok.start, tok.end, tok.value)
+            else:
+                node = self.primary()
+            while True:
+                if self.i >= self.n:
+                    return node
+                tok = self.toks[self.i]
+                if tok.kind != CHAR:  # every postfix mark is a character (or \limits, \Big| before one)
+                    if tok.kind != CMD:
+                        return node
+                    if tok.value not in _POSTFIX_CMDS:
+                        if tok.value not in _COMMAND_MARKS:
+                            return node
+                        marked = self._command_mark(node, tok)
+                        if marked is None:
+                            return node
+                        node = marked
+                        continue
+                    if tok.value in ("limits", "nolimits"):
+                        if not self._script_at(self.i + 1):
+                            return node
+                        self.i += 1
+                        continue
+                    if not self._evaluation_bar_at(self.i + 1):  # \Big|_{x=0}
+                        return node
+                    self.i += 2
+                    node = self._evaluated(node)
+                    continue
+                value = tok.value
+                if value == "|" and self._evaluation_bar_at(self.i):
+                    self.i += 1
+                    node = self._evaluated(node)
+                    continue
+                if value in _MARKS:
+                    _depth += 1
+                    if _depth > MAX_DEPTH:
+                        raise self.error(TOO_DEEP)
+                if value == "^":
+                    self.i += 1
+                    node = self.superscript(node)
+                elif value == "_":
+                    self.i += 1
+                    node = self.subscript(node)
+                    if isinstance(node, Sym):
+                        node = self._maybe_call(node)
+                elif value == "'":
+                    node = self._primed(node)
+                elif value == "!":
+                    self.i += 1
+                    node = Factorial(node.start, tok.end, node)
+                else:
+                    return node
         finally:
             _depth = outer
-
-    def _postfix(self) -> Node:
-        global _depth
-        tok = self.toks[self.i] if self.i < self.n else None
-        if tok is not None and tok.kind == LETTER:  # the most common operands, without primary()
-            node = self.letter()
-        elif tok is not None and tok.kind == NUM:
-            self.i += 1
-            node = Num(tok.start, tok.end, tok.value)
-        else:
-            node = self.primary()
-        while True:
-            if self.i >= self.n:
-                return node
-            tok = self.toks[self.i]
-            if tok.kind != CHAR:  # every postfix mark is a character (or \limits, \Big| before one)
-                if tok.kind != CMD:
-                    return node
-                if tok.value not in _POSTFIX_CMDS:
-                    if tok.value not in _COMMAND_MARKS:
-                        return node
-                    marked = self._command_mark(node, tok)
-                    if marked is None:
-                        return node
-                    node = marked
-                    continue
-                if tok.value in ("limits", "nolimits"):
-                    if not self._script_at(self.i + 1):
-                        return node
-                    self.i += 1
-                    continue
-                if not self._evaluation_bar_at(self.i + 1):  # \Big|_{x=0}
-                    return node
-                self.i += 2
-                node = self._evaluated(node)
-                continue
-            value = tok.value
-            if value == "|" and self._evaluation_bar_at(self.i):
-                self.i += 1
-                node = self._evaluated(node)
-                continue
-            if value in _MARKS:
-                _depth += 1
-                if _depth > MAX_DEPTH:
-                    raise self.error(TOO_DEEP)
-            if value == "^":
-                self.i += 1
-                node = self.superscript(node)
-            elif value == "_":
-                self.i += 1
-                node = self.subscript(node)
-                if isinstance(node, Sym):
-                    node = self._maybe_call(node)
-            elif value == "'":
-                node = self._primed(node)
-            elif value == "!":
-                self.i += 1
-                node = Factorial(node.start, tok.end, node)
-            else:
-                return node
 
     def _command_mark(self, node: Node, tok: Token) -> Node | None:
         """A mark written as a command after ``node``: g\\prime(z) (a prime), f\\rvert_{x=0} (an
@@ -815,8 +828,11 @@ class Parser:
                 node = self._word(self._word_at(start))
                 if node is not None:
                     return node
-        tok = self.next()
+        tok = self.toks[start]
+        self.i = start + 1
         sym = Sym(tok.start, tok.end, tok.value, None, self.bold)
+        if nxt is None or not _MAY_CALL.get(nxt.value) == nxt.kind:  # no ( [ \left after it: no call
+            return sym
         return self._maybe_call(sym)
 
     def _word(self, word: str) -> Node | None:
@@ -863,7 +879,7 @@ class Parser:
             self.i, self.bold, self.bars = saved
             return None
 
-    def _maybe_call(self, sym: Sym) -> Node:
+    def _maybe_call(self, sym: Sym) -> Node:  # _MAY_CALL: the tokens after which it may call
         """f(x), L(w), y(t): a symbol applied to symbols, not a product."""
         if self.i >= self.n:
             return sym
@@ -1186,8 +1202,12 @@ class Parser:
         if v in ("Sigma", "Pi") and self._index_range_follows():  # \Sigma_{i=1}^m (…): the sign written as the letter
             return self.big_operator(tok, "sum" if v == "Sigma" else "prod")
         if v in GREEK:
-            self.next()
-            return self._maybe_call(Sym(tok.start, tok.end, v, None, self.bold))
+            self.i += 1
+            sym = Sym(tok.start, tok.end, v, None, self.bold)
+            after = self.toks[self.i] if self.i < self.n else None
+            if after is None or not _MAY_CALL.get(after.value) == after.kind:  # no ( [ \left after it: no call
+                return sym
+            return self._maybe_call(sym)
         if v in BOLD_FONTS:
             return self.font(tok, bold=True)
         if v in WORD_FONTS:

@@ -93,13 +93,29 @@ def _longest(rx: re.Pattern) -> int | None:
     return longest if longest < 10_000 else None
 
 
+_WORD_START = re.compile(r"\\b(?:[A-Za-z]|\(\?:[A-Za-z|]+\))")  # \bdefine, \b(?:code|cell): a word at a boundary
+_WIDE_START = re.compile(r"(?:\(\?<!.\))?[^\x00-\x7f]")  # 记, (?<!假)设: a character beyond ASCII
+
+
+def _alternation(patterns) -> str:
+    """The patterns as one alternation, those that start a word (\\b and a letter) under one \\b:
+    at a position inside a word that fails once, not once for each of them. Only when every other
+    pattern starts with a character beyond ASCII: no two patterns can then match at one position
+    unless both are words (or both not), and each group keeps its order, so the match is the same."""
+    words = [p[2:] for p in patterns if _WORD_START.match(p)]
+    others = [p for p in patterns if not _WORD_START.match(p)]
+    if len(words) < 2 or not all(_WIDE_START.match(p) for p in others):
+        return "|".join(patterns)
+    return "|".join([r"\b(?:" + "|".join(words) + ")"] + others)
+
+
 def _compile():
     lead, tag, after, opening = [], [], [], []
     for kind, reason, where, applies, patterns in ROLE_TABLE:
         if where == "opening":  # the lead with its opening parenthesis: matched at its end
             opening.append((kind, reason, applies, re.compile("(?:" + "|".join(patterns) + r")$", re.I)))
         elif where == "lead":
-            rx = re.compile("(?:" + "|".join(patterns) + r")$", re.I)
+            rx = re.compile("(?:" + _alternation(patterns) + r")$", re.I)
             lead.append((kind, reason, applies, rx, _longest(rx)))
         elif where == "after":  # the words right after the statement: matched at their start
             after.append((kind, reason, applies, re.compile(r"[\s(（:：,，—-]*(?:" + "|".join(patterns) + ")", re.I)))
@@ -123,6 +139,18 @@ def lead_of(claim) -> str:
     if inner:
         return inner
     block = claim.block
+    if _last_lead[0] is block:  # the claims of a block come one after another
+        return _last_lead[1]
+    lead = _block_lead(block)
+    _last_lead[0], _last_lead[1] = block, lead
+    return lead
+
+
+_last_lead: list = [None, ""]  # (block, the lead of its text)
+
+
+def _block_lead(block) -> str:
+    """The end of the prose before ``block`` (see lead_of)."""
     text = getattr(block.source, "text", "") or ""
     start = block.start
     before = text[max(0, start - _LEAD_CHARS) : start].rstrip()  # a blank line before $$ is no break
@@ -158,21 +186,43 @@ def statement_role(claim) -> Role | None:
             m = rx.match(after)
             if m is not None:
                 return Role(kind, reason, m.group(0).strip(" (（:：,，—-"))
-    raw = simplified(lead_of(claim)).rstrip(" \t\n")
+    lead = lead_of(claim)
+    raw = simplified(lead).rstrip(" \t\n")
     if raw[-40:].endswith(("(", "（", ".", ",", ":", "，", "即", "是", "说", "：")):  # the opening rules' endings
         for kind, reason, applies, rx in _OPENING_RULES:
             m = rx.search(raw, max(0, len(raw) - 60))
             if m is not None and _applies(claim, applies):
                 return Role(kind, reason, " ".join(m.group(0).strip(" \t\n(（").split()))
-    lead = raw.rstrip(_TRAILING)
-    if not lead:
-        return None
-    for kind, reason, applies, rx, longest in _LEAD_RULES:
-        m = rx.search(lead, len(lead) - longest if longest is not None and len(lead) > longest else 0)
-        if m is None or not _applies(claim, applies):
-            continue
-        return Role(kind, reason, m.group(0).strip())
+    for kind, reason, applies, phrase in _lead_matches(lead):  # raw.rstrip(_TRAILING) read once per lead
+        if _applies(claim, applies):
+            return Role(kind, reason, phrase)
     return None
+
+
+# lead -> the lead rules it matches, in order: (kind, reason, applies, phrase). The claims of one
+# block share its lead (and the steps of a chain share their prose_before): the rules are run once
+# per lead, not once per claim. Cleared when full (leads rarely repeat across notes).
+_LEAD_MEMO: dict[str, tuple] = {}
+_LEAD_MEMO_SIZE = 2048
+
+
+def _lead_matches(raw: str) -> tuple:
+    """The lead rules that match the lead ``raw`` (as lead_of gives it), each with its phrase."""
+    found = _LEAD_MEMO.get(raw)
+    if found is not None:
+        return found
+    lead = simplified(raw).rstrip(_TRAILING)
+    matches = []
+    if lead:
+        for kind, reason, applies, rx, longest in _LEAD_RULES:
+            m = rx.search(lead, len(lead) - longest if longest is not None and len(lead) > longest else 0)
+            if m is not None:
+                matches.append((kind, reason, applies, m.group(0).strip()))
+    found = tuple(matches)
+    if len(_LEAD_MEMO) >= _LEAD_MEMO_SIZE:
+        _LEAD_MEMO.clear()
+    _LEAD_MEMO[raw] = found
+    return found
 
 
 def _applies(claim, applies: str) -> bool:

@@ -56,12 +56,10 @@ class Sym(Node):
     @property
     def key(self) -> str:
         """The identity of the symbol, ignoring its font."""
-        key = self.name
-        if self.sup:
-            key += "^" + self.sup
-        if self.sub:
-            key += "_" + self.sub
-        return key
+        sup, sub = self.sup, self.sub
+        if not sup:  # most symbols: x, or x_1
+            return self.name + "_" + sub if sub else self.name
+        return self.name + "^" + sup + "_" + sub if sub else self.name + "^" + sup
 
 
 @dataclass(eq=False)
@@ -333,7 +331,8 @@ _LEAVES = frozenset({Sym, Num, Dots})  # node types without children (none has a
 
 def _collect(node: Node, found: list[Node]) -> None:
     """Append every node below ``node`` to ``found``, depth first (recursion: faster than a stack)."""
-    for kid in node.children():
+    kind = type(node)  # a product's or a sum's own list read, not the copy children() makes
+    for kid in node.factors if kind is Mul else node.terms if kind is Add else node.children():
         found.append(kid)
         if type(kid) not in _LEAVES:  # a leaf's children() is an empty list: not asked for
             _collect(kid, found)

@@ -16,20 +16,28 @@ def symbols(node: Node | None) -> dict[str, Sym]:
     if node is None:
         return found
     bound: set[str] = set()
-    for n in node.walk():
-        if isinstance(n, Sum) and n.index:
+    for n in node.walk():  # by exact type (no node type has a subclass): this runs for every node
+        kind = type(n)
+        if kind is Sym:
+            key = n.key
+            if key not in found:
+                found[key] = n
+        elif kind is Call:
+            if type(n.func) is Sym:
+                found.setdefault(n.func.key, n.func)
+        elif kind is Sum and n.index:
             bound.add(n.index)
-        if isinstance(n, Sym):
-            found.setdefault(n.key, n)
-        elif isinstance(n, Call) and isinstance(n.func, Sym):
-            found.setdefault(n.func.key, n.func)
     for key in bound:
         found.pop(key, None)
     return found
 
 
 def has(node: Node | None, kind) -> bool:
-    return node is not None and any(isinstance(n, kind) for n in node.walk())
+    if node is None:
+        return False
+    if type(kind) is type and not kind.__subclasses__():  # a node type (none has a subclass): at C speed
+        return kind in map(type, node.walk())
+    return any(isinstance(n, kind) for n in node.walk())
 
 
 def against_parenthesis(n: Mul, text: str) -> list[Node]:
@@ -203,4 +211,6 @@ def is_lone_symbol(node: Node | None) -> bool:
 
 def contains_literal(node: Node | None) -> bool:
     """Whether a tree holds a concrete (non-schematic) matrix literal."""
-    return node is not None and any(isinstance(n, Matrix) and not n.schematic for n in node.walk())
+    if node is None or Matrix not in map(type, node.walk()):  # no matrix at all (most trees): at C speed
+        return False
+    return any(isinstance(n, Matrix) and not n.schematic for n in node.walk())
