@@ -1566,16 +1566,19 @@ def _indexed_signals(node, functions, values, wrts, scope):
                 return False
         return True
 
-    def visit(n):
-        if isinstance(n, Deriv) and n.num is not None and signal(n.num):
-            return n  # ∂s(n)/∂w: a derivative of the signal itself
-        if signal(n):
-            return Sym(n.start, n.end, f"{n.func.name}({','.join(a.name for a in n.args)})", None, n.func.bold, None)
-        return rebuild(n, visit) if n.children() else n
-
     if node is None or not wrts or not any(signal(m) for m in node.walk()):
         return node  # only beside a derivative: equalities between signals (Y(t) = X(t) + N(t)) say what they are
-    return visit(node)
+    return _signals_replaced(node, signal, rebuild)
+
+
+def _signals_replaced(n, signal, rebuild):
+    """``n`` with each value ``signal`` accepts replaced by a symbol named after it (a module
+    function, not a nested one that calls itself: that would be a reference cycle per claim)."""
+    if isinstance(n, Deriv) and n.num is not None and signal(n.num):
+        return n  # ∂s(n)/∂w: a derivative of the signal itself
+    if signal(n):
+        return Sym(n.start, n.end, f"{n.func.name}({','.join(a.name for a in n.args)})", None, n.func.bold, None)
+    return rebuild(n, lambda child: _signals_replaced(child, signal, rebuild)) if n.children() else n
 
 
 def _check_nested(lhs, rhs, values) -> None:
