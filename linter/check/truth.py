@@ -501,10 +501,15 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
 def _discrete(claim, scope) -> str | None:
     """The key of a symbol of the claim that the note says takes values in a finite set of numbers
     (t_i ∈ {0, 1}: its entries too, t_j ∈ {0, 1} for every j), or None."""
+    context = scope.context
+    if not getattr(context, "has_discrete", True):
+        return None  # no symbol of the note is said to take a finite set of values (most notes)
     for side in (claim.lhs, claim.rhs):
         for n in side.walk() if side is not None else ():
-            if isinstance(n, Sym) and "discrete" in scope.props(n.key):
-                return n.key
+            if isinstance(n, Sym):
+                f = scope.facts(n.key)
+                if f is not None and "discrete" in f.props:
+                    return n.key
     return None
 
 

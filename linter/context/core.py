@@ -77,6 +77,7 @@ class Context:
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
+        self.has_discrete = False  # a symbol said to take a finite set of values (t_i ∈ {0, 1}): truth._discrete
         self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
         self._first_after: dict[tuple, float] = {}
         self._displays: dict[int, list[int]] = {}
@@ -974,6 +975,7 @@ class _Builder:
             if rel != "∈":
                 return
             if _finite_set(rhs):  # t_i ∈ {0, 1}, y ∈ {−1, 1}: a number drawn from those values only
+                self.ctx.has_discrete = True
                 vector = isinstance(rhs, Pow)  # {0, 1}^n
                 for name in md.names_in(lhs):
                     self._declare(md.key_of(name), None if vector else (1, 1), "vector" if vector else "scalar",
