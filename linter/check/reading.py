@@ -340,11 +340,7 @@ def _power_inside(node, text: str):
             moved = rebuild(node, lambda child: arg if child is inner else child)
             return rebuild(inner, lambda child: moved if child is inner.args[0] else child)
     changed = rebuild(node, lambda child: _power_inside(child, text))
-    return node if all(a is b for a, b in zip(_kids(node), _kids(changed))) else changed
-
-
-def _kids(node) -> list:
-    return list(node.children())
+    return node if all(a is b for a, b in zip(node.children(), changed.children())) else changed
 
 
 def after_condition(claim, chain) -> bool:

@@ -1555,7 +1555,6 @@ def _indexed_signals(node, functions, values, wrts, scope):
     derivatives nor defined nor declared a vector), replaced by a symbol of its own: a number
     the derivatives do not move (∇_w (s(n) − wᵀx)², the desired signal of an adaptive filter).
     A derivative of such a value itself (∂s(n)/∂w) is left to _check_opaque."""
-    from derivlint.math.treeops import rebuild
 
     def signal(n) -> bool:
         if not (isinstance(n, Call) and isinstance(n.func, Sym) and n.func.key not in functions
@@ -1573,17 +1572,17 @@ def _indexed_signals(node, functions, values, wrts, scope):
 
     if node is None or not wrts or not any(signal(m) for m in node.walk()):
         return node  # only beside a derivative: equalities between signals (Y(t) = X(t) + N(t)) say what they are
-    return _signals_replaced(node, signal, rebuild)
+    return _signals_replaced(node, signal)
 
 
-def _signals_replaced(n, signal, rebuild):
+def _signals_replaced(n, signal):
     """``n`` with each value ``signal`` accepts replaced by a symbol named after it (a module
     function, not a nested one that calls itself: that would be a reference cycle per claim)."""
     if isinstance(n, Deriv) and n.num is not None and signal(n.num):
         return n  # ∂s(n)/∂w: a derivative of the signal itself
     if signal(n):
         return Sym(n.start, n.end, f"{n.func.name}({','.join(a.name for a in n.args)})", None, n.func.bold, None)
-    return rebuild(n, lambda child: _signals_replaced(child, signal, rebuild)) if n.children() else n
+    return rebuild(n, lambda child: _signals_replaced(child, signal)) if n.children() else n
 
 
 def _check_nested(lhs, rhs, values) -> None:
@@ -2298,7 +2297,7 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
         layouts = {next(iter(c.facts["outcome"].holds)) for c in members}
         if len(layouts) == 1:
             votes.append((layouts.pop(), members[0]))
-    stated = _stated_layouts(claims, context, setting)
+    stated, jacobians = _stated_layouts(claims, context, setting)
     # unstated: derivatives by a vector and by a matrix vote apart (a note may write gradients by a
     # vector as rows and by a matrix in the matrix's shape, as the "mixed" tradition does)
     guesses = {group: _majority([v for v in votes if _group(v[1]) == group]) for group in ("vector", "jacobian", "matrix")}
@@ -2311,14 +2310,12 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
     scalar_votes = {v for v, c in votes if _claim_category(c).startswith("scalar-by")}
     mixed_practice = scalar_votes == {"denominator"} and sum(
         1 for v, c in votes if _claim_category(c).startswith("scalar-by")) >= MAJORITY_MIN_VOTES
-    # what a written or declared Jacobian says (its rows are the components) holds for Jacobians;
-    # for the derivatives of a scalar only when the note writes one of those in that layout too
-    # (many notes write gradients as columns beside Jacobians with a row per component)
-    # (a Jacobian with a column per component, the denominator layout, has no such tradition beside it)
-    jacobian_only = {where for where in _jacobian_statements(claims, context) if stated
-                     and any(st[0] == where and st[1] == "numerator" for st in stated)}
-    if "numerator" in scalar_votes:
-        jacobian_only = set()  # the note's own gradients follow its Jacobians: one layout
+    # what a Jacobian with a row per component says holds for Jacobians; for the derivatives of a
+    # scalar only when the note writes one of those in that layout too (many notes write gradients
+    # as columns beside such Jacobians; a Jacobian with a column per component, the denominator
+    # layout, has no such tradition beside it)
+    jacobian_only = set() if "numerator" in scalar_votes else {
+        where for where, layout, _ in stated if where in jacobians and layout == "numerator"}
     for claim in claims:
         outcome = claim.facts.get("outcome")
         decided = outcome is not None and outcome.holds is not None and _layout_sensitive(outcome.category)
@@ -2330,12 +2327,9 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
             continue
         if local is not None:  # "In the numerator layout, …", a section headed "Denominator layout"
             layout, established, inferred = local, quote, None
-        elif stated and (not jacobian_only or _claim_category(claim) == "vector-by-vector"
-                         or any(st[0] not in jacobian_only for st in stated)):
-            if jacobian_only and _claim_category(claim) != "vector-by-vector":
-                layout, established = _layout_at(claim, [st for st in stated if st[0] not in jacobian_only])
-            else:
-                layout, established = _layout_at(claim, stated)
+        elif applicable := (stated if not jacobian_only or _claim_category(claim) == "vector-by-vector"
+                            else [st for st in stated if st[0] not in jacobian_only]):
+            layout, established = _layout_at(claim, applicable)
             inferred = own = None
             if len({s[1] for s in stated}) > 1:  # the statements disagree: a category by its own declared shape
                 if by_category is None:
@@ -2419,31 +2413,25 @@ def _expected(layout: str, category: str | None) -> str:
     return "numerator"
 
 
-def _stated_layouts(claims: list, context, setting: str) -> list[tuple[tuple, str, str]]:
+def _stated_layouts(claims: list, context, setting: str) -> tuple[list[tuple[tuple, str, str]], set]:
     """(position, layout, how it was established) for each statement of the note's layout, in
-    the note's order; the configuration, when it sets one, holds everywhere."""
+    the note's order, and the positions of those that speak of Jacobians only (a Jacobian written
+    entry by entry or whose shape is declared, "the (i, j) entry is ∂y_i/∂x_j"); the configuration,
+    when it sets one, holds everywhere."""
     if setting in ("numerator", "denominator", "mixed"):
-        return [((-1, -1), setting, "the configuration")]
-    found = []
+        return [((-1, -1), setting, "the configuration")], set()
+    found, jacobians = [], set()
     for statement in list(getattr(context, "layouts", []) or []) if context is not None else []:
         found.append(_stated(statement))
+        if getattr(statement, "category", None):
+            jacobians.add(found[-1][0])
     for claim in claims:
         layout = _declared_jacobian(claim, context)
         if layout is not None:
             where = _where(claim.block.source, claim.block.file_offset(claim.start))
             found.append((where, layout, _quote(where, claim.text)))
-    return sorted(found, key=lambda t: t[0])
-
-
-def _jacobian_statements(claims: list, context) -> set:
-    """The positions of the layout statements that speak of Jacobians only: a Jacobian written
-    entry by entry or whose shape is declared (its rows are the components), "the (i, j) entry is
-    ∂y_i/∂x_j"; they say nothing of how the note writes the derivative of a scalar."""
-    out = {_stated(st)[0] for st in (getattr(context, "layouts", None) or ()) if getattr(st, "category", None)}
-    for claim in claims:
-        if _declared_jacobian(claim, context) is not None:
-            out.add(_where(claim.block.source, claim.block.file_offset(claim.start)))
-    return out
+            jacobians.add(where)
+    return sorted(found, key=lambda t: t[0]), jacobians
 
 
 def _stated(statement) -> tuple[tuple, str, str]:

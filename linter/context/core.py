@@ -15,10 +15,10 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (_ASSUMPTION_HINTS, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
-from derivlint.context.words import TRIGGERS_EN, TRIGGERS_ZH
+from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
 
 # Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
 # without math and without them is skipped.
@@ -79,7 +79,7 @@ class Context:
         self.derived: dict[tuple, tuple] = {}
         self.has_discrete = False  # a symbol said to take a finite set of values (t_i ∈ {0, 1}): truth._discrete
         self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
-        self._first_after: dict[tuple, float] = {}
+        self._explained: dict[tuple, float] = {}  # (passage, declarations before) -> _explained_from
         self._displays: dict[int, list[int]] = {}
 
     # -- positions ---------------------------------------------------------------------
@@ -252,7 +252,7 @@ class Context:
 
     def _explained_from(self, k: int, j: int) -> float:
         """``_explained_at`` for a place after the first ``j`` declarations of passage ``k``."""
-        found = self._first_after.get((k, j))
+        found = self._explained.get((k, j))
         if found is None:
             starts = self._decl_starts[k]
             found = float("inf")
@@ -261,7 +261,7 @@ class Context:
                 i = bisect.bisect_right(displays, starts[j])
                 if i < len(displays):
                     found = displays[i]
-            self._first_after[(k, j)] = found
+            self._explained[(k, j)] = found
         return found
 
     def _display_starts(self, k: int) -> list[int]:
@@ -569,7 +569,7 @@ def _remarked_matrices(claim) -> list[Sym]:
 def _finite_set(node) -> bool:
     """Whether ``node`` is a set of numbers written out ({0, 1}, {−1, +1}, {1, …, K}) or a power
     of one ({0, 1}^n)."""
-    from derivlint.math.tree import Dots, Neg, Opaque, Pow
+    from derivlint.math.tree import Dots, Neg, Opaque
 
     if isinstance(node, Pow):
         node = node.base
@@ -730,7 +730,7 @@ def _stacked_conditions(text: str, macros: dict) -> list[tuple[str, set[str]]]:
             out.append(said)
             continue
         words = _as_words(label)
-        if _ASSUMPTION_HINTS.search(words):
+        if ASSUMPTION_HINTS.search(words):
             out.extend((key, set(props)) for key, props in _subject_props(words))
     return out
 
@@ -742,7 +742,7 @@ def _typed_words(text: str, start: int) -> str:
     row = text[:start]
     cut = row.rfind("\\\\")
     row = row[cut + 2 :] if cut >= 0 else row  # from the row break on
-    if not _ASSUMPTION_HINTS.search(row):
+    if not ASSUMPTION_HINTS.search(row):
         return ""
     return _as_words(row)
 

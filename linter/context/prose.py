@@ -19,7 +19,7 @@ from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, EN_HINT_WORDS, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
-                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH)
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -216,7 +216,7 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
     if not has_wide(block.text) and "\\text" not in block.text:
         return None
-    if not _INNER_HINT.search(block.text) and not _ASSUMPTION_HINTS.search(block.text):
+    if not _INNER_HINT.search(block.text) and not ASSUMPTION_HINTS.search(block.text):
         return None  # ("\text{for symmetric } W" in an aligned row states an assumption)
     try:
         tokens = expand(tokenize(block.text), macros or {})
@@ -361,9 +361,9 @@ _SIZE_EN = (
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
 _ADJ_EN = alternation(PROPERTIES_EN + OTHER_ADJECTIVES_EN)
-_CASED = [f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS]  # "Hessian", "hessian"
+_CASED = list(map(either_case, SYMMETRIC_NOUNS))  # "Hessian", "hessian"
 _MATRIX_NOUN_EN = alternation(_CASED) + r"\s+matri(?:x|ces)"  # "covariance matrix", "Gram matrix"
-_ALONE_EN = [f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS_ALONE]
+_ALONE_EN = list(map(either_case, SYMMETRIC_NOUNS_ALONE))
 # a covariance, a Hessian: a symmetric matrix (SYMMETRIC_NOUNS)
 _NOUN_EN = alternation((_MATRIX_NOUN_EN, "matrix", "matrices", "vectors?", "scalars?", "constants?") + tuple(w + "s?" for w in _ALONE_EN))
 # one word naming what a matrix or vector is for, between the adjectives and the noun ("a symmetric
@@ -391,7 +391,6 @@ PREFIX_EN = re.compile(
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
     rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>{_PREFIX_NOUN_EN})\s+(?P<subj>{_SUBJS_EN2})"
 )
-_ANY_NOUN_EN = NOUN_HINT_EN  # what PREFIX_EN's nouns start with
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
@@ -555,9 +554,6 @@ def spells_out_notation(before: str) -> bool:
     return bool(NOTATION_MEANS_BEFORE.search(before[-30:]))
 
 
-_ASSUMPTION_HINTS = ASSUMPTION_HINTS
-
-
 def _cn_noun(noun: str) -> str:
     if noun == "行向量":
         return "row"
@@ -612,10 +608,10 @@ class Reader:
         if _has_en_hint(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
-            if _ANY_NOUN_EN.search(text):
+            if NOUN_HINT_EN.search(text):  # what PREFIX_EN's nouns start with
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        if _ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
+        if ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
             out.extend(self._assumptions())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())

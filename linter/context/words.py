@@ -50,6 +50,11 @@ LAYOUT_WORDS_ZH = ("布局", "形状", "维度", "大小", "尺寸", "同型", "
 RESULT_ZH = ("结果",)  # "结果是一个标量": a statement about the display before
 
 
+def either_case(word: str) -> str:
+    """A regex piece for ``word`` with its first letter in either case ("[Hh]essian")."""
+    return f"[{word[0].upper()}{word[0]}]{word[1:]}"
+
+
 def alternation(pieces) -> str:
     """A non-capturing group of the regex ``pieces``, in their order (the longer first where one
     begins another, as the lists are written)."""
@@ -77,10 +82,10 @@ def _plain(piece: str) -> str:
 # Chinese: the verbs, the nouns, the properties (each hint made of CJK ideographs: a text with one is Chinese)
 ZH_HINT = re.compile("|".join(VERBS_ZH + KIND_NOUNS_ZH + tuple(p for p in PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH if not p.isascii())))
 # English: a verb or a noun (PRED_EN needs one), with \b on each side
-EN_HINT = re.compile(r"\b(?:" + "|".join(VERBS_EN + KIND_NOUNS_EN + tuple(f"[{w[0].upper()}{w[0]}]{w[1:]}s?" for w in SYMMETRIC_NOUNS))
+EN_HINT = re.compile(r"\b(?:" + "|".join(VERBS_EN + KIND_NOUNS_EN + tuple(either_case(w) + "s?" for w in SYMMETRIC_NOUNS))
                      + r")\b")
 EN_HINT_WORDS = re.compile("|".join(VERBS_EN + tuple(_plain(n) for n in KIND_NOUNS_EN)
-                                    + tuple(f"[{w[0].upper()}{w[0]}]{w[1:]}" for w in SYMMETRIC_NOUNS)))  # found fast
+                                    + tuple(map(either_case, SYMMETRIC_NOUNS))))  # found fast
 NOUN_HINT_EN = re.compile("|".join(tuple(_plain(n) for n in KIND_NOUNS_EN) + SYMMETRIC_NOUNS), re.I)
 # an assumption: a property word in any form, either language
 ASSUMPTION_HINTS = re.compile("|".join(PROPERTY_STEMS_EN + tuple(p for p in PROPERTIES_ZH if not p.isascii())), re.I)

@@ -186,14 +186,7 @@ def statement_role(claim) -> Role | None:
             m = rx.match(after)
             if m is not None:
                 return Role(kind, reason, m.group(0).strip(" (（:：,，—-"))
-    lead = lead_of(claim)
-    raw = simplified(lead).rstrip(" \t\n")
-    if raw[-40:].endswith(("(", "（", ".", ",", ":", "，", "即", "是", "说", "：")):  # the opening rules' endings
-        for kind, reason, applies, rx in _OPENING_RULES:
-            m = rx.search(raw, max(0, len(raw) - 60))
-            if m is not None and _applies(claim, applies):
-                return Role(kind, reason, " ".join(m.group(0).strip(" \t\n(（").split()))
-    for kind, reason, applies, phrase in _lead_matches(lead):  # raw.rstrip(_TRAILING) read once per lead
+    for kind, reason, applies, phrase in _lead_matches(lead_of(claim)):  # the opening rules first
         if _applies(claim, applies):
             return Role(kind, reason, phrase)
     return None
@@ -204,15 +197,25 @@ def statement_role(claim) -> Role | None:
 # per lead, not once per claim. Cleared when full (leads rarely repeat across notes).
 _LEAD_MEMO: dict[str, tuple] = {}
 _LEAD_MEMO_SIZE = 2048
+_OPENING_REACH = 60  # how far before the end of a lead an opening rule's match may start
+# the last characters of a lead at which the opening rules are tried: an opening parenthesis, or
+# punctuation or 即/是/说 after "i.e.", "即", "也就是说" (a bare "that is" with nothing after it is not read)
+_OPENING_ENDINGS = ("(", "（", ".", ",", ":", "，", "即", "是", "说", "：")
 
 
 def _lead_matches(raw: str) -> tuple:
-    """The lead rules that match the lead ``raw`` (as lead_of gives it), each with its phrase."""
+    """The rules that match the lead ``raw`` (as lead_of gives it), each with its phrase: the
+    opening rules (read on the lead with its opening parenthesis), then the lead rules."""
     found = _LEAD_MEMO.get(raw)
     if found is not None:
         return found
-    lead = simplified(raw).rstrip(_TRAILING)
+    opened = simplified(raw).rstrip(" \t\n")
     matches = []
+    for kind, reason, applies, rx in _OPENING_RULES if opened.endswith(_OPENING_ENDINGS) else ():
+        m = rx.search(opened, max(0, len(opened) - _OPENING_REACH))
+        if m is not None:
+            matches.append((kind, reason, applies, " ".join(m.group(0).strip(" \t\n(（").split())))
+    lead = opened.rstrip(_TRAILING)
     if lead:
         for kind, reason, applies, rx, longest in _LEAD_RULES:
             m = rx.search(lead, len(lead) - longest if longest is not None and len(lead) > longest else 0)
