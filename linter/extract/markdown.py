@@ -477,7 +477,9 @@ class _Reader:
                         self._add(passage, p, body + 1, k - 1, k + 1, tok, seg.depth)
                     else:
                         self._add(passage, p, body, k, k + 1, tok, seg.depth)
-                    if _stray_dollar(text, body, k, end):
+                    if _kramdown_escape(text, p) and text.startswith("$", k + 1, end):
+                        k += 1  # the second dollar of the formula's closing $$
+                    elif _stray_dollar(text, body, k, end):
                         message = f"stray '$' after the inline math '{text[p : k + 1]}': a doubled closing '$'"
                         self.problems.append((self.source, k + 1, k + 2, message))
                         k += 1
@@ -828,6 +830,13 @@ def _stray_dollar(text: str, body: int, close: int, end: int) -> bool:
         text.startswith("$", i, end) and i + 1 < end and text[i + 1] in " \t"
         and not text[body].isspace() and not text[close - 1].isspace()
     )
+
+
+def _kramdown_escape(text: str, p: int) -> bool:
+    """Whether the ``$`` at ``p`` is the second of kramdown's ``\\$$``, which starts inline math
+    ``$$…$$`` where a bare ``$$`` would open a display (at the start of a paragraph or list item):
+    its closing ``$$`` is the formula's end, not a doubled closing dollar."""
+    return p >= 2 and text[p - 1] == "$" and _escaped(text, p - 1)
 
 
 def _closer_of(tok: str) -> str | None:
