@@ -1701,7 +1701,7 @@ class Parser:
         elif name in LIMIT_OPS:
             args = [self.term()]
         elif name in WIDE_ARG:
-            args = [self.term()]
+            args = [self._wide_argument()]
         else:
             args = [self.postfix()]
         node: Node = Func(tok.start, args[-1].end if args else tok.end, name, args, sub)
@@ -1712,6 +1712,46 @@ class Parser:
         if power is not None:
             node = _power(node, power)
         return node
+
+    def _wide_argument(self) -> Node:
+        """The argument of \\det X^{-1}, \\tr AB: the product that follows, up to a \\cdot or \\times
+        before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace)."""
+        stop = self._named_factor_after_dot()
+        if stop is None:
+            return self.term()
+        saved, self.n = self.n, stop
+        try:
+            return self.term()
+        finally:
+            self.n = saved
+
+    def _named_factor_after_dot(self) -> int | None:
+        """The index of the first \\cdot / \\times at the top level of the term ahead that a named
+        function (\\tr, \\det, \\log, \\operatorname{…}) follows; None when there is none."""
+        depth = 0
+        toks = self.toks
+        for j in range(self.i, self.n - 1):
+            tok = toks[j]
+            if tok.kind == CHAR:
+                if tok.value in "([{":
+                    depth += 1
+                elif tok.value in ")]}":
+                    depth -= 1
+                    if depth < 0:
+                        return None
+                elif depth == 0 and tok.value in "+-=<>,":
+                    return None
+            elif tok.kind == CMD:
+                if tok.value in ("left",):
+                    depth += 1
+                elif tok.value in ("right",):
+                    depth -= 1
+                elif depth == 0 and tok.value in ("cdot", "times"):
+                    after = toks[j + 1]
+                    if after.kind == CMD and (after.value in FUNCTIONS or after.value in TRACE_NAMES or after.value in WIDE_ARG
+                                              or after.value in ("operatorname", "mathrm")):
+                        return j
+        return None
 
     def frac(self, tok: Token) -> Node:
         self.next()
