@@ -1287,6 +1287,7 @@ class Parser:
         if v == "begin":
             return self.environment(tok)
         if v in ("underbrace", "overbrace"):
+            before = self.toks[self.i - 1] if self.i > 0 else None
             self.next()
             inner, s, e = self._script_tokens()
             node = _sub_parse(inner, self.bold)
@@ -1294,6 +1295,11 @@ class Parser:
             if nxt is not None and nxt.is_char("_", "^"):
                 self.next()
                 self._script_tokens()
+            if (isinstance(node, Add) and _sum_at_top(inner)
+                    and (self._binds(before, after=False) or self._binds(self.peek(), after=True))):
+                # - \underbrace{a - b}_{…}: typeset without brackets it reads -a - b; meant as a group, -(a - b)
+                return Opaque(tok.start, self._last_end(), f"a sum under \\{v} beside a sign or a factor (grouped or not)",
+                              [node], None, v)
             return node
         if v in ("underset", "overset", "stackrel"):
             self.next()
@@ -1713,6 +1719,25 @@ class Parser:
             node = _power(node, power)
         return node
 
+    def _binds(self, tok: Token | None, after: bool) -> bool:
+        """Whether ``tok`` (next to a braced sum) binds tighter than its + and -: a factor on either
+        side, or a minus or product sign before it."""
+        if tok is None:
+            return False
+        if tok.kind in (LETTER, NUM):
+            return True
+        if tok.kind == CHAR:
+            if after:
+                return tok.value in "([{"
+            return tok.value in "-)]}*/"
+        if tok.kind == CMD:
+            if tok.value in MUL_OPS:
+                return not after
+            if after:
+                return self._starts_factor(tok)
+            return tok.value in ("right", "cdot", "times")
+        return False
+
     def _wide_argument(self) -> Node:
         """The argument of \\det X^{-1}, \\tr AB: the product that follows, up to a \\cdot or \\times
         before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace)."""
@@ -1953,6 +1978,8 @@ class Parser:
                 if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
+            if len(cells) == 1 and isinstance(cells[0], Tuple) and not cells[0].brackets and name not in ("cases", "dcases"):
+                cells = list(cells[0].items)  # [x_1, x_2, x_3]: entries a row writes with commas, not one tuple
             if cells:
                 rows.append(cells)
         self.i = after
@@ -2333,6 +2360,25 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
     if kind == NUM:
         return Num(tok.start, tok.end, tok.value)
     return None
+
+
+def _sum_at_top(tokens: list[Token]) -> bool:
+    """Whether ``tokens`` hold a + or - outside every bracket (after their first token, which
+    may be a sign): a - b, not (a - b)."""
+    depth = 0
+    for k, tok in enumerate(tokens):
+        if tok.kind == CHAR:
+            if tok.value in "([{":
+                depth += 1
+            elif tok.value in ")]}":
+                depth -= 1
+            elif depth == 0 and k > 0 and tok.value in "+-":
+                return True
+        elif tok.kind == CMD and tok.value in ("left", "right"):
+            depth += 1 if tok.value == "left" else -1
+        elif tok.kind == CMD and depth == 0 and k > 0 and tok.value in ("pm", "mp"):
+            return True
+    return False
 
 
 def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | None:
