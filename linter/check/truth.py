@@ -1959,7 +1959,6 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
     """The derivative's value arranged in ``layout``; ``jacobians`` keeps, for one draw,
     the Jacobian of a numerator without inner derivatives (the same in every layout)."""
     wrt = node.wrt[0].key
-    effective = "denominator" if node.op == "nabla" else layout
     if wrt not in env:
         raise numeric.Unsupported(f"no value for {wrt}")
     if jacobians is not None and not has(node.num, Deriv):
@@ -1975,6 +1974,9 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
             raise Undecided(str(why)) from None
     else:
         _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
+    # ∇ of a scalar is the gradient, a column like x; ∇ of a vector or a matrix is the Jacobian in
+    # some books and its transpose in others: both layouts are tried, as for ∂
+    effective = "denominator" if node.op == "nabla" and J.shape[0] * J.shape[1] == 1 else layout
     value, category = arrange(J, effective)
     if value is None:
         raise Undecided(f"a {category} derivative has no 2-D layout")

@@ -1886,6 +1886,10 @@ class Parser:
         letter = _plain(inner)
         if letter == "1":  # \mathbb{1}: the all-ones vector (or the indicator), not a space
             return Sym(tok.start, e, "1", None, True)
+        if len(inner) == 1 and inner[0].kind == LETTER and inner[0].value.islower():
+            # \mathbb{w}, \mathbb{x}: a vector in a blackboard font (no set of numbers is a small letter)
+            node = _respan(_sub_parse(inner, bold=True), tok.start, e)
+            return self._maybe_call(node) if isinstance(node, Sym) else node
         return self._space_dims(tok, letter, e)
 
     def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
