@@ -242,7 +242,10 @@ class Outline:
                         u.last = k
                     units = []
                     chapter.last = k
-                    chapter = Scope("chapter", k, n, self.document, p.text.strip(), level)
+                    # a heading above the chapters (their level repeats, its does not: the note's
+                    # title) opens a preamble: what it declares holds in every chapter under it
+                    chapter = Scope("chapter", k, n, self.document, p.text.strip(), level,
+                                    preamble=level < self.chapter_level)
                     self.chapters.append(chapter)
                 else:
                     while units and units[-1].level >= level:
