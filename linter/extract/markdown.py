@@ -100,7 +100,8 @@ def extract_markdown(path: str, text: str, source: Source | None = None) -> Extr
 def extract_source(source: Source, outline: Outline | None = None) -> Extraction:
     """Extract one Markdown source, continuing ``outline`` (headings) when given."""
     reader = _Reader(source, outline if outline is not None else Outline())
-    reader.run(_segments_of(source.text, source.path.lower().endswith(".mdx")))
+    path = source.path.lower()
+    reader.run(_segments_of(source.text, path.endswith(".mdx"), path.endswith(dialects.PANDOC_EXTENSIONS)))
     return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
 
 
@@ -149,10 +150,12 @@ def _parser(front_matter: bool = True) -> MarkdownIt:
 _MAX_NESTING = 100
 
 
-def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
+def _segments_of(text: str, mdx: bool = False, pandoc: bool = False) -> list[_Segment]:
     clean = text[1:] if text.startswith("\ufeff") else text
     clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
     clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
+    if pandoc and ("\n-" in clean or "\n*" in clean or "\n+" in clean or re.search(r"\n {0,3}(?:[-+*]|\d+[.)])[ \t]", clean)):
+        clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))  # a list needs a blank line before
     regions: list[dialects.Region] = []
     if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
         lines, regions = dialects.prepare(clean.split("\n"), mdx)
