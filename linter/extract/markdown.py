@@ -101,7 +101,14 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
     """Extract one Markdown source, continuing ``outline`` (headings) when given."""
     reader = _Reader(source, outline if outline is not None else Outline())
     path = source.path.lower()
-    reader.run(_segments_of(source.text, path.endswith(".mdx"), path.endswith(dialects.PANDOC_EXTENSIONS)))
+    pandoc = path.endswith(dialects.PANDOC_EXTENSIONS)
+    reader.run(_segments_of(source.text, path.endswith(".mdx"), pandoc))
+    if pandoc:  # Pandoc's latex_macros: a \newcommand in the prose holds for the math of the note
+        for passage in reader.passages:
+            if passage.kind == "paragraph":
+                prose = source.text[passage.start : passage.end]
+                if _MAY_DEFINE.search(prose):
+                    reader.macros.update(find_macro_definitions(prose))
     return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
 
 
