@@ -1843,6 +1843,15 @@ class Parser:
         operand = None
         if self.peek() is not None and self._starts_factor(self.peek()):
             operand = self.postfix()
+            if isinstance(operand, Transpose) and isinstance(operand.arg, Sym) and operand.arg.name not in _FUNCTION_LETTERS:
+                # \nabla b^T x, \nabla_x x^T A x: a form that opens with a transposed vector is the
+                # operand whole (the gradient of a transposed vector alone is no gradient); not
+                # \nabla f^T d, \nabla_\theta L^T \Delta\theta: the transposed gradient of a function
+                factors = [operand]
+                while self.peek() is not None and self._starts_factor(self.peek()):
+                    factors.append(self.postfix())
+                if len(factors) > 1:
+                    operand = Mul(operand.start, factors[-1].end, factors, [""] * (len(factors) - 1))
         end = operand.end if operand is not None else self._last_end()
         node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
         if order > 1 and not wrt:
@@ -2364,6 +2373,10 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
     if kind == NUM:
         return Num(tok.start, tok.end, tok.value)
     return None
+
+
+# letters notes name functions with: \nabla f^T d is (∇f)ᵀd, not ∇ of fᵀd
+_FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "E", "ell", "l", "U", "V", "phi", "psi"})
 
 
 def _sum_at_top(tokens: list[Token]) -> bool:
