@@ -380,6 +380,8 @@ class Inference:
     def _abs(self, node: Abs):
         shape = self.infer(node.arg)
         if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
+            if _vector_length(shape) is not None:
+                return scalar_shape()  # |x - c| of a vector: its length, as kernels and penalties write it
             if not self._square(node, shape, "the determinant |·|", node.arg):
                 return None
         return scalar_shape()
