@@ -567,6 +567,10 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if literal and _rounded(target, rhs, scope):
         return "equal up to the rounding of the decimals written"
     if literal:
+        if head is None and not (contains_literal(claim.lhs) or contains_literal(claim.rhs)):
+            one_sided = _one_sided(claim, scope)  # Σ^{-1} = P = [P_11 …]: P is named here, not computed
+            if one_sided:
+                return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
         return None
     if _zero_like(rhs):
         return "set to zero: a condition to solve, not an identity"
