@@ -45,7 +45,7 @@ TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
 BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "Vec", "boldsymbol",
-                        "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold"})  # fmt: skip
+                        "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold", "bold"})  # fmt: skip
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
                         "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits"})  # fmt: skip
