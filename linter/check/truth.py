@@ -793,7 +793,17 @@ def _identity_shaped(claim, scope) -> bool:
         return False  # x^T A = a^T: vectors on one side only, an equation rather than an identity
     if left - right - _CONSTANT_KEYS and right - left - _CONSTANT_KEYS:
         return False  # X^T X W = X^T Y: an unknown on each side, the normal equations to solve
-    return any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk())
+    if any(isinstance(n, (Func, Transpose, Inverse)) for s in sides for n in s.walk()):
+        return True
+    # d(XY) = X dY + Y dX: a rule of differentials when the note declares its letters matrices (alone
+    # it is no sign of matrices: X, Y may be numbers, random variables)
+    return any(type(n) is Differential and type(n.arg) is not Sym for s in sides for n in s.walk()) and all(
+        _declared_matrix(scope, n.key) for n in syms)
+
+
+def _declared_matrix(scope, key: str) -> bool:
+    f = scope.facts(key)
+    return f is not None and bool(getattr(f, "declarations", None)) and f.shape is not None and not any(d == 1 for d in f.shape)
 
 
 _chain_keys: list = [None, set()]  # (chain, the keys of its symbols)
@@ -1012,6 +1022,8 @@ def decide(
         raise Undecided("the right-hand side did not parse")
     values, functions, wrts, left, right, layouts, inf = _prepared(lhs, rhs, scope, literal)
     env_shapes = _sizes_of(inf, left, right, scope, values, guessed_scalars)
+    if reference is not None and _differential_variables(lhs, rhs) != _differential_variables(lhs, reference):
+        raise Undecided("the edit changes which symbols move")  # X dY + Y d(X + Xᵀ): X no longer moves
     if reference is not None:
         # the edit may change sizes the wrong rhs forced (2Ab made A square) but not what a
         # symbol is: (u^T)^T F u must not pass by making the vector u a scalar
