@@ -1176,6 +1176,14 @@ def _unparsed(block, start, end, reason, err_start, err_end, unbalanced=False) -
 __all__ = ["Claim", "claims_of", "flatten_rows", "split_row", "build_claims", "CHAR", "CMD"]
 
 
+def _nodes_of(claims: list[Claim]):
+    """Every node of every side of the claims, in order."""
+    for claim in claims:
+        for side in (claim.lhs, claim.rhs):
+            if side is not None:
+                yield from side.walk()
+
+
 def read_prior_transposes(claims: list[Claim]) -> None:
     """P_k^{-T} in a note that writes P_k^- (the prior of a filter) and never P_k^{-1}: the
     transpose of P_k^-, as such notes mean it (P_k^{-T} = P_k^-, 'a covariance'), not the inverse
@@ -1184,17 +1192,13 @@ def read_prior_transposes(claims: list[Claim]) -> None:
 
     priors: set[tuple] = set()
     inverted: set[tuple] = set()
-    for claim in claims:  # every node of the note: tested by exact type (no node type has a subclass)
-        for side in (claim.lhs, claim.rhs):
-            if side is None:
-                continue
-            for n in side.walk():
-                kind = type(n)
-                if kind is Sym:
-                    if n.sup == "-":
-                        priors.add((n.name, n.sub, n.bold))
-                elif kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
-                    inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
+    for n in _nodes_of(claims):  # every node of the note: tested by exact type (no node type has a subclass)
+        kind = type(n)
+        if kind is Sym:
+            if n.sup == "-":
+                priors.add((n.name, n.sub, n.bold))
+        elif kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
+            inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
     meant = priors - inverted
     if not meant:
         return
@@ -1246,21 +1250,17 @@ def _d_is_a_letter(claims: list[Claim]) -> bool:
 
     before: set[int] = set()  # the d's written just before a factor
     letters: list[Node] = []
-    for claim in claims:
-        for side in (claim.lhs, claim.rhs):
-            if side is None:
-                continue
-            for n in side.walk():
-                kind = type(n)
-                if kind is Mul:
-                    for i in range(len(n.factors) - 1):
-                        if n.ops[i] == "" and _is_letter_d(n.factors[i]):
-                            before.add(id(n.factors[i]))
-                elif kind is Sym:
-                    if _is_letter_d(n):
-                        letters.append(n)
-                    elif any(script and _D_WORD.search(script) for script in (n.sub, n.sup)):
-                        return True
+    for n in _nodes_of(claims):
+        kind = type(n)
+        if kind is Mul:
+            for i in range(len(n.factors) - 1):
+                if n.ops[i] == "" and _is_letter_d(n.factors[i]):
+                    before.add(id(n.factors[i]))
+        elif kind is Sym:
+            if _is_letter_d(n):
+                letters.append(n)
+            elif any(script and _D_WORD.search(script) for script in (n.sub, n.sup)):
+                return True
     return any(id(n) not in before for n in letters)
 
 
