@@ -160,6 +160,18 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
     return words.search(text.lower() if lowered is None else lowered) is not None
 
 
+# NOUN_HINT_EN and ASSUMPTION_HINTS (words.py) are plain words in lower case (or CJK), found without
+# regard to case: re finds them slowly that way, so ``may_contain`` looks for them first
+def _plain_words(pattern: re.Pattern) -> re.Pattern:
+    """The ``words_pattern`` of a case-blind pattern that is an alternation of plain words."""
+    words = pattern.pattern.split("|")
+    if not pattern.flags & re.I or any(not re.fullmatch(r"[\w-]+", w) or w != w.lower() for w in words):
+        raise ValueError(f"not plain words in lower case: {pattern.pattern}")
+    return words_pattern(*words)
+
+
+_NOUN_WORDS_EN = _plain_words(NOUN_HINT_EN)
+_ASSUMPTION_WORDS = _plain_words(ASSUMPTION_HINTS)
 _INNER_HINT = re.compile("|".join(VERBS_ZH) + r"|\b" + alternation(VERBS_EN) + r"\b")
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
@@ -608,10 +620,13 @@ class Reader:
         if _has_en_hint(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
-            if NOUN_HINT_EN.search(text):  # what PREFIX_EN's nouns start with
+            # what PREFIX_EN's nouns start with (the case-blind pattern after a quick case-sensitive
+            # test of the lowered text, which finds no word that it could not find)
+            if may_contain(text, _NOUN_WORDS_EN, self.m.lowered()) and NOUN_HINT_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        if ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
+        # "for symmetric B", "(W symmetric)": plain letters may be subjects
+        if may_contain(text, _ASSUMPTION_WORDS, self.m.lowered()) and ASSUMPTION_HINTS.search(text):
             out.extend(self._assumptions())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
@@ -965,6 +980,16 @@ _SHAPE_RULE_NEEDS = re.compile(r"derivative|\\partial|\\frac\s*\{\s*d|∂|导数
 _ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:written\s+as\s+|taken\s+as\s+)?(?:an?\s+)?"
 _IN_ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:in|into|as)\s+an?\s+(?:single\s+)?"
 _ROW_OR_COLUMN_ZH = r"(?:梯度|导数|偏导数?)[^，。；]{0,20}?(?:是|为|写成|写作|记为|取)\s*"
+_LAYOUT_PATTERN_WORDS = {  # see _LAYOUT_PATTERNS
+    r"denominator[- ]layout": ("layout",), r"numerator[- ]layout": ("layout",),
+    r"denominator[- ]convention": ("convention",), r"numerator[- ]convention": ("convention",),
+    r"Jacobian formulation": ("formulation",), r"(?:Hessian|gradient) formulation": ("formulation",),
+    r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as": ("same",),
+    **{_ROW_OR_COLUMN + r"columns?\b(?:\s+vectors?)?": ("gradient", "derivative"),
+       _ROW_OR_COLUMN + r"rows?\b(?:\s+vectors?)?": ("gradient", "derivative"),
+       _IN_ROW_OR_COLUMN + r"columns?\b": ("gradient", "derivative"),
+       _IN_ROW_OR_COLUMN + r"rows?\b": ("gradient", "derivative")},
+}
 LAYOUT_SHAPE_RULES = [
     (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator", _SHAPE_RULE_NEEDS),
     (re.compile(r"(?:与|和|跟)\s*\S{1,12}?\s*(?:的)?(?:形状|维度|大小|尺寸)(?:相同|一样|一致)|同型|同形"), "denominator",
@@ -977,6 +1002,12 @@ LAYOUT_SHAPE_RULES = [
     (re.compile(_ROW_OR_COLUMN_ZH + r"列向量"), "denominator", None),
     (re.compile(_ROW_OR_COLUMN_ZH + r"行向量"), "numerator", None),
 ]
+# The patterns layouts_in tries, in this order, each with the words (lower case) one of which
+# each of its matches holds, case aside (None: none needed, the pattern is found fast): most
+# texts that pass _LAYOUT_HINTS ("row", "column") hold none of them
+_LAYOUT_PATTERNS = [(p, _LAYOUT_PATTERN_WORDS.get(p.pattern)) for p in [p for p, _ in LAYOUT_WORDS] + [p for p, _, _ in LAYOUT_SHAPE_RULES]]
+
+
 # Who speaks: the note itself (we, I, this note, 本文, 以下 ...).
 LAYOUT_SELF = re.compile(
     r"\b(?:we|we'll|we're|we've|I|I'll|I'm|our|us|throughout|hereafter|henceforth|herein)\b"
@@ -1083,7 +1114,8 @@ _ENTRY_WORD = r"\s*(?:-?th\s+|\s*个)?(?:entry|entries|element|component|元素|
 _ENTRY_OF = re.compile(_PAIR + _ENTRY_WORD, re.I)
 _ENTRY_AFTER_MARK = re.compile(_ENTRY_WORD, re.I)
 _PAIR_MATH = re.compile(r"\$*\s*" + _PAIR + r"\s*\$*")
-_ENTRY_HINT = re.compile(r"entr|element|component|元|项|分量", re.I)  # found fast: most texts have none
+_ENTRY_HINT = re.compile(r"entr|element|component|元|项|分量", re.I)
+_ENTRY_WORDS = _plain_words(_ENTRY_HINT)
 
 
 def _entry_pairs(marked: Marked) -> list[tuple[str, str, int, int]]:
@@ -1105,7 +1137,8 @@ def entry_layouts(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, words) for each sentence that gives the (i, j) entry of a derivative as
     ∂y_i/∂x_j (the numerator layout of a Jacobian) or ∂y_j/∂x_i (the denominator layout)."""
     out: list[tuple[str, int, int, str]] = []
-    if MARK not in marked.text or not _ENTRY_HINT.search(marked.text):
+    if (MARK not in marked.text or not may_contain(marked.text, _ENTRY_WORDS, marked.lowered())
+            or not _ENTRY_HINT.search(marked.text)):
         return out
     for row, column, start, end in _entry_pairs(marked):
         s, e = marked.sentence_bounds(start)
@@ -1135,7 +1168,11 @@ def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
     if not may_contain(text, _LAYOUT_HINTS, marked.lowered()):
         return out
     seen: set[tuple[int, int]] = set()
-    for pattern in [p for p, _ in LAYOUT_WORDS] + [p for p, _, _ in LAYOUT_SHAPE_RULES]:
+    lowered = marked.lowered()
+    every = not text.isascii() and _ODD_CASES.search(text) is not None  # no quick test holds then
+    for pattern, needs in _LAYOUT_PATTERNS:
+        if not every and needs is not None and not any(word in lowered for word in needs):
+            continue  # none of the words each match holds: no match
         for match in pattern.finditer(text):
             bounds = marked.sentence_bounds(match.start())
             if bounds in seen:

@@ -1,0 +1,44 @@
+"""The quick gates of the prose readers (context/prose.py) find every text their patterns would match."""
+
+import re
+
+import pytest
+
+from derivlint.context import prose
+from derivlint.context.words import ASSUMPTION_HINTS, NOUN_HINT_EN
+
+
+def test_every_layout_gate_names_a_pattern_it_gates():
+    gated = {p.pattern for p, needs in prose._LAYOUT_PATTERNS if needs is not None}
+    assert gated == set(prose._LAYOUT_PATTERN_WORDS)  # a gate whose pattern was rewritten would gate nothing
+
+
+@pytest.mark.parametrize("text", [
+    "The Gradient Is Written As A Column vector here.", "we use the Numerator-Layout throughout",
+    "the Hessian formulation", "∂f/∂X HAS THE SAME SHAPE AS X", "Derivatives are taken as a row vector",
+    "gradients in a single column", "in the denominator convention",
+])
+def test_a_layout_gate_lets_through_what_its_pattern_finds(text):
+    lowered = text.lower()
+    found = 0
+    for pattern, needs in prose._LAYOUT_PATTERNS:
+        if pattern.search(text):
+            found += 1
+            assert needs is None or any(word in lowered for word in needs), pattern.pattern
+    assert found  # the case is one the patterns read
+
+
+@pytest.mark.parametrize("pattern, words", [(NOUN_HINT_EN, prose._NOUN_WORDS_EN), (ASSUMPTION_HINTS, prose._ASSUMPTION_WORDS),
+                                            (prose._ENTRY_HINT, prose._ENTRY_WORDS)])
+@pytest.mark.parametrize("text", ["A SYMMETRIC Matrix", "the Covariance", "an ORTHOGONAL Q", "Entry (i,j)", "正定矩阵 A",
+                                  "no word here", "a \u212aelvin-sign \u017fymmetric text"])
+def test_a_word_gate_is_false_only_when_its_pattern_finds_nothing(pattern, words, text):
+    if not prose.may_contain(text, words):
+        assert pattern.search(text) is None
+
+
+def test_only_plain_words_make_a_word_gate():
+    with pytest.raises(ValueError):
+        prose._plain_words(re.compile(r"matri(?:x|ces)", re.I))
+    with pytest.raises(ValueError):
+        prose._plain_words(re.compile(r"Hessian", re.I))
