@@ -42,3 +42,17 @@ def test_only_plain_words_make_a_word_gate():
         prose._plain_words(re.compile(r"matri(?:x|ces)", re.I))
     with pytest.raises(ValueError):
         prose._plain_words(re.compile(r"Hessian", re.I))
+
+
+def test_emphasis_marks_become_spaces_as_markdown_reads_them():
+    assert prose.unemphasised("a **symmetric** matrix, _not_ square") == "a   symmetric   matrix,  not  square"
+    assert prose.unemphasised("x_1 and snake_case, a * b, \\*x*") == "x_1 and snake_case, a * b, \\*x "
+    assert prose.unemphasised("****x") == "****x"  # four marks are no emphasis
+
+
+def test_traditional_characters_are_folded_and_other_texts_kept():
+    from derivlint.chinese import simplified
+
+    assert simplified("若 A 為對稱矩陣") == "若 A 为对称矩阵"
+    text = "若 A 为对称矩阵"
+    assert simplified(text) is text

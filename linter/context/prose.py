@@ -208,8 +208,11 @@ def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock
     return Marked(simplified(unemphasised("".join(out))), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
 
 
-# Markdown emphasis around words ("a **symmetric** matrix", "_not_ square"): read as the words alone
-_EMPHASIS = re.compile(r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*\\])\*{1,3}(?![\w*])|(?<![\w\\])_{1,3}(?=\w)|(?<=\w)_{1,3}(?!\w)")
+# Markdown emphasis around words ("a **symmetric** matrix", "_not_ square"): read as the words alone.
+# Each case starts with its mark, and looks behind it at the character before (``(?<![\w*\\])\*{1,3}``
+# is written ``\*(?<![\w*\\]\*)\*{0,2}``): re then tries the pattern only at a * or _, not everywhere.
+_EMPHASIS = re.compile(r"\*(?<![\w*\\]\*)\*{0,2}(?=[^\s*])|\*(?<=[^\s*\\]\*)\*{0,2}(?![\w*])"
+                       r"|_(?<![\w\\]_)_{0,2}(?=\w)|_(?<=\w_)_{0,2}(?!\w)")
 
 
 def unemphasised(text: str) -> str:
