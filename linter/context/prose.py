@@ -91,6 +91,7 @@ class Marked:
     _starts: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
     _conditional: bool | None = field(default=None, repr=False)
     _lowered: str | None = field(default=None, repr=False)
+    _odd: bool | None = field(default=None, repr=False)  # see odd_cases
     _conditions: list | None = field(default=None, repr=False)  # spans of _CONDITION's matches
     _condition_ends: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
 
@@ -98,8 +99,20 @@ class Marked:
         """False when no condition word ("if", "当" …) is in the text at all: then no
         index of it sits in a condition (asked for every piece of math)."""
         if self._conditional is None:
-            self._conditional = may_contain(self.text, _CONDITION_WORDS, self.lowered())
+            self._conditional = self.may_contain(_CONDITION_WORDS)
         return self._conditional
+
+    def may_contain(self, words: re.Pattern) -> bool:
+        """``may_contain(self.text, words)``, with the text lowered and its odd cases looked for
+        once (each marked text is asked for several kinds of words)."""
+        return self.odd_cases() or words.search(self.lowered()) is not None
+
+    def odd_cases(self) -> bool:
+        """Whether the text holds a character that re.IGNORECASE takes for an ASCII letter it is
+        not a case of (_ODD_CASES): then no test of the lowered text can rule a word out."""
+        if self._odd is None:
+            self._odd = not self.text.isascii() and _ODD_CASES.search(self.text) is not None
+        return self._odd
 
     def lowered(self) -> str:
         """``text.lower()``, made once for the word tests of ``may_contain``."""
@@ -625,11 +638,11 @@ class Reader:
                 out.extend(self._en(match, predicate=True))
             # what PREFIX_EN's nouns start with (the case-blind pattern after a quick case-sensitive
             # test of the lowered text, which finds no word that it could not find)
-            if may_contain(text, _NOUN_WORDS_EN, self.m.lowered()) and NOUN_HINT_EN.search(text):
+            if self.m.may_contain(_NOUN_WORDS_EN) and NOUN_HINT_EN.search(text):
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
-        if may_contain(text, _ASSUMPTION_WORDS, self.m.lowered()) and ASSUMPTION_HINTS.search(text):
+        if self.m.may_contain(_ASSUMPTION_WORDS) and ASSUMPTION_HINTS.search(text):
             out.extend(self._assumptions())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
@@ -1140,8 +1153,7 @@ def entry_layouts(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, words) for each sentence that gives the (i, j) entry of a derivative as
     ∂y_i/∂x_j (the numerator layout of a Jacobian) or ∂y_j/∂x_i (the denominator layout)."""
     out: list[tuple[str, int, int, str]] = []
-    if (MARK not in marked.text or not may_contain(marked.text, _ENTRY_WORDS, marked.lowered())
-            or not _ENTRY_HINT.search(marked.text)):
+    if MARK not in marked.text or not marked.may_contain(_ENTRY_WORDS) or not _ENTRY_HINT.search(marked.text):
         return out
     for row, column, start, end in _entry_pairs(marked):
         s, e = marked.sentence_bounds(start)
@@ -1168,11 +1180,11 @@ def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
     clause that said it, to quote."""
     out: list[tuple[str, int, int, str]] = []
     text = marked.text
-    if not may_contain(text, _LAYOUT_HINTS, marked.lowered()):
+    if not marked.may_contain(_LAYOUT_HINTS):
         return out
     seen: set[tuple[int, int]] = set()
     lowered = marked.lowered()
-    every = not text.isascii() and _ODD_CASES.search(text) is not None  # no quick test holds then
+    every = marked.odd_cases()  # no quick test holds then
     for pattern, needs in _LAYOUT_PATTERNS:
         if not every and needs is not None and not any(word in lowered for word in needs):
             continue  # none of the words each match holds: no match
