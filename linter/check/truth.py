@@ -281,6 +281,8 @@ def _misread_letters(claims: list, context) -> None:
     each time: those claims are undecided. Notes are mostly right; a reading under which every
     decided claim about a letter fails is not certain. So is one failing claim about a letter that
     another claim applies as a function (L(ST) = LS T + S LT, then (LS T)ᵀ = T LS)."""
+    if not any(map(_fails, claims)):
+        return  # a letter is doubted only where some claim fails: most notes have none
     about: dict[str, list] = {}
     applied: dict[str, list] = {}  # letters some claim applies to an argument, L(…): those claims
     for claim in claims:
