@@ -56,3 +56,18 @@ def test_traditional_characters_are_folded_and_other_texts_kept():
     assert simplified("若 A 為對稱矩陣") == "若 A 为对称矩阵"
     text = "若 A 为对称矩阵"
     assert simplified(text) is text
+
+
+@pytest.mark.parametrize("text", ["x is a matrix", "this vector", "Gradients of the Hessians", "A be", "isometric",
+                                  "a_is b", "é is", "The covariance", "grammar", "precisions.", "中is", ""])
+def test_the_fast_english_hint_finds_what_en_hint_finds(text):
+    from derivlint.context.words import EN_HINT
+
+    assert prose._has_en_hint(text) == (EN_HINT.search(text) is not None)
+
+
+def test_only_a_pattern_of_words_at_word_boundaries_gets_a_fast_form():
+    with pytest.raises(ValueError):
+        prose._word_start_form(re.compile(r"(?:is|are)\b"))
+    with pytest.raises(ValueError):
+        prose._word_start_form(re.compile(r"\b(?:is|\d+)\b"))
