@@ -21,8 +21,9 @@ from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import elementwise, hessian, schematic
-# read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each)
-from derivlint.check.indices import decide_claim
+# read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each);
+# indices.decide_claim looked up in its module when called (scripts/stage_times.py times it there)
+from derivlint.check import indices
 from derivlint.check.numeric import literal_too_large
 from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
@@ -430,7 +431,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     if entry_definition(claim) is not None and _gated(claim, scope):  # σ(v)_k = …: a definition, before any index work
         return
-    if decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
+    if indices.decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
         return
     if _gated(claim, scope):
         return
