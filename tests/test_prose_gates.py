@@ -71,3 +71,25 @@ def test_only_a_pattern_of_words_at_word_boundaries_gets_a_fast_form():
         prose._word_start_form(re.compile(r"(?:is|are)\b"))
     with pytest.raises(ValueError):
         prose._word_start_form(re.compile(r"\b(?:is|\d+)\b"))
+
+
+@pytest.mark.parametrize("pattern, words", [(NOUN_HINT_EN, prose._NOUN_WORDS_EN), (ASSUMPTION_HINTS, prose._ASSUMPTION_WORDS),
+                                            (prose._ENTRY_HINT, prose._ENTRY_WORDS)])
+@pytest.mark.parametrize("text", ["A SYMMETRIC Matrix", "the Covariance \ue000", "an ORTHOGONAL Q", "Entry (i,j)", "正定矩阵 A",
+                                  "no word here \ue000", "a \u212aelvin-sign \u017fymmetric text", "İnvertible",
+                                  "\u017fcalar and \u0131nvert\u0131ble", "Self-Adjoint"])
+def test_a_marked_text_finds_what_the_case_blind_pattern_finds(pattern, words, text):
+    marked = prose.Marked(text, [], [], [], None, None)
+    assert marked.finds(words, pattern) == (pattern.search(text) is not None)
+
+
+def test_lowering_keeps_offsets_and_finds_what_ignorecase_finds_but_for_the_odd_cases():
+    # what Marked.finds rests on: of the characters beyond ASCII, only those of _ODD_CASES lower to
+    # ASCII, match an ASCII letter without regard to case, or change length when lowered
+    import sys
+
+    others = "".join(chr(cp) for cp in range(128, sys.maxunicode + 1)
+                     if not 0xD800 <= cp <= 0xDFFF and not prose._ODD_CASES.match(chr(cp)))
+    assert re.search("[a-z]", others, re.I) is None
+    lowered = others.lower()
+    assert len(lowered) == len(others) and re.search("[\x00-\x7f]", lowered) is None

@@ -107,6 +107,14 @@ class Marked:
         once (each marked text is asked for several kinds of words)."""
         return self.odd_cases() or words.search(self.lowered()) is not None
 
+    def finds(self, words: re.Pattern, pattern: re.Pattern) -> bool:
+        """Whether the case-blind ``pattern``, an alternation of the plain words ``words`` (see
+        _plain_words), finds something in the text: the lowered text holds one of the words exactly
+        when it does, unless the text holds an odd case (checked over every code point)."""
+        if self.odd_cases():
+            return pattern.search(self.text) is not None
+        return words.search(self.lowered()) is not None
+
     def odd_cases(self) -> bool:
         """Whether the text holds a character that re.IGNORECASE takes for an ASCII letter it is
         not a case of (_ODD_CASES): then no test of the lowered text can rule a word out."""
@@ -174,7 +182,7 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
 
 
 # NOUN_HINT_EN and ASSUMPTION_HINTS (words.py) are plain words in lower case (or CJK), found without
-# regard to case: re finds them slowly that way, so ``may_contain`` looks for them first
+# regard to case: re finds them slowly that way, and fast in the lowered text (Marked.finds)
 def _plain_words(pattern: re.Pattern) -> re.Pattern:
     """The ``words_pattern`` of a case-blind pattern that is an alternation of plain words."""
     words = pattern.pattern.split("|")
@@ -636,13 +644,11 @@ class Reader:
         if _has_en_hint(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
-            # what PREFIX_EN's nouns start with (the case-blind pattern after a quick case-sensitive
-            # test of the lowered text, which finds no word that it could not find)
-            if self.m.may_contain(_NOUN_WORDS_EN) and NOUN_HINT_EN.search(text):
+            if self.m.finds(_NOUN_WORDS_EN, NOUN_HINT_EN):  # what PREFIX_EN's nouns start with
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
-        if self.m.may_contain(_ASSUMPTION_WORDS) and ASSUMPTION_HINTS.search(text):
+        if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
@@ -1185,7 +1191,7 @@ def entry_layouts(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, words) for each sentence that gives the (i, j) entry of a derivative as
     ∂y_i/∂x_j (the numerator layout of a Jacobian) or ∂y_j/∂x_i (the denominator layout)."""
     out: list[tuple[str, int, int, str]] = []
-    if MARK not in marked.text or not marked.may_contain(_ENTRY_WORDS) or not _ENTRY_HINT.search(marked.text):
+    if MARK not in marked.text or not marked.finds(_ENTRY_WORDS, _ENTRY_HINT):
         return out
     for row, column, start, end in _entry_pairs(marked):
         s, e = marked.sentence_bounds(start)
