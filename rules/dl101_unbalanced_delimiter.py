@@ -314,6 +314,9 @@ def _bracket(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Pro
                 del stack[k]  # ]a, b]
                 return
             continue
+        if entry.soft and entry.value != want and not _interval(entry, want):
+            del stack[k]  # \left\{ … \right. was closed: a ')' later is not its partner
+            continue
         del stack[k]
         if entry.value != want and not _interval(entry, want):
             problems.append(Problem(entry.start, j, f"'{_name(entry)}' closed by '{delim}'"))

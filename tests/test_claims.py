@@ -206,3 +206,27 @@ def test_undecided_reasons_name_the_same_symbol_whatever_the_hash_seed(tmp_path)
         outputs.add(run.stdout)
     assert len(outputs) == 1, outputs
     assert "P is defined more than once" in outputs.pop()
+
+
+def _rendered_sides(tex: str) -> list[str]:
+    from derivlint.math.claims import read_italic_differentials
+    from derivlint.math.tree import render
+
+    found = claims(tex)
+    read_italic_differentials(found)
+    return [f"{render(c.lhs)} = {render(c.rhs)}" for c in found if c.lhs is not None and c.rhs is not None]
+
+
+@pytest.mark.parametrize("tex, expected", [
+    # the differential of an expression, and dX of one of its symbols: an italic d is the differential
+    (r"d(AXB) = A\,dX\,B", ["d(A X B) = A dX B"]),
+    (r"dX^{-1} = -X^{-1}dX X^{-1}", ["d(X^-1) = -(X^-1 dX X^-1)"]),
+    (r"d(\mathbf{UV}) = (\mathrm{d}\mathbf{U})\mathbf{V} + \mathbf{U}\,\mathrm{d}\mathbf{V}", ["d(U V) = dU V + U dV"]),
+    # dW = …, dZ = …: gradients named after the variable (backprop notes), not differentials
+    (r"dW = \frac{1}{m} dZ A^T", ["d W = (1 / m) d Z A^T"]),
+    # d alone somewhere in the note: a number (d features), so no d is a differential
+    (r"d(n-1) = dn - d", ["d (n - 1) = d n - d"]),
+    (r"x \in \mathbb{R}^{d}, \quad d(xy) = x\,dy + y\,dx", ["d (x y) = x d y + y d x"]),
+])
+def test_an_italic_d_is_a_differential_only_where_the_chain_says_so(tex: str, expected: list[str]) -> None:
+    assert [s for s in _rendered_sides(tex) if "R^" not in s] == expected

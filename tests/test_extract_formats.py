@@ -254,3 +254,14 @@ def test_mathjax_scripts_inside_html_blocks_and_nothing_else_of_them():
         '<div>no script $f$</div>\n'
     )
     assert blocks("n.md", note) == [("a = b", False, 1, 53), ("d = e", True, 2, 39)]
+
+
+def test_pandoc_list_markers_only_continue_a_paragraph():
+    from derivlint.extract.dialects import pandoc_paragraph_lines
+
+    lines = ["Text of a paragraph", "- goes on here", "", "- a list", "- its second item", "  more of it",
+             "", "After the list.", "1. not a list either", "", "# Heading", "- a list under it"]
+    out = pandoc_paragraph_lines(lines)
+    changed = [i for i, (a, b) in enumerate(zip(lines, out)) if a != b]
+    assert changed == [1, 8]
+    assert all(len(a) == len(b) for a, b in zip(lines, out))  # positions stay in place

@@ -384,6 +384,14 @@ def test_a_doubled_closing_dollar_is_a_stray_dollar_not_an_opening_one():
     assert ex.problems[0][3] == "stray '$' after the inline math '$d$': a doubled closing '$'"
 
 
+def test_kramdowns_escaped_double_dollar_opens_inline_math():
+    # kramdown: "\\$$" lets a paragraph or list item start with inline $$…$$; its closing $$ is not stray
+    note = "* \\$$x + y \\neq x y$$ unless $$x$$ and $$y$$ are both $$2$$\n"
+    ex = run(note)
+    assert ex.problems == []
+    assert texts(ex) == ["x + y \\neq x y", "x", "y", "2"]
+
+
 @pytest.mark.parametrize("note", ["$a$$b$ side by side", "$a$$\n", "$x$$$\ny\n$$\n", "it costs $5 and then $$ y = 2 $$"])
 def test_dollars_that_are_not_stray(note):
     assert run(note).problems == []

@@ -370,3 +370,18 @@ def test_a_function_of_a_square_matrix_is_not_read_entry_by_entry(text):
     # non-square matrices and vectors keep the entrywise reading
     assert evaluate(tree(r"\exp(X)"), {"X": np.zeros((2, 3))}) == pytest.approx(np.ones((2, 3)))
     assert evaluate(tree(r"e^{x}"), {"x": np.zeros((3, 1))}) == pytest.approx(np.ones((3, 1)))
+
+
+def test_a_differential_is_the_change_along_the_differentials_the_env_gives():
+    # d(X^{-1}) along dX is -X^{-1} dX X^{-1}; A, with no differential of its own, stays constant
+    from derivlint.check.numeric import DIFFERENTIAL
+
+    g = rng()
+    x, a, dx = spd(g, 3), g.normal(size=(3, 3)), g.normal(size=(3, 3))
+    env = {"X": x, "A": a, DIFFERENTIAL + "X": dx}
+    inv = np.linalg.inv(x)
+    assert np.allclose(evaluate(tree(r"\mathrm{d}(X^{-1})"), env), -inv @ dx @ inv)
+    assert np.allclose(evaluate(tree(r"\mathrm{d}(A X)"), env), a @ dx)
+    assert np.allclose(evaluate(tree(r"\mathrm{d}X"), env), dx)
+    with pytest.raises(Unsupported):  # no symbol's differential given: what moves is unknown
+        evaluate(tree(r"\mathrm{d}(A X)"), {"X": x, "A": a})

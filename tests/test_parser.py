@@ -143,6 +143,8 @@ EXPRESSIONS = [
     (r"\det X", "det(X)", Func),
     (r"\det(X)", "det(X)", Func),
     (r"\det X^{-1}", "det(X^-1)", Func),
+    (r"\det X \cdot \operatorname{tr}(X^{-1} B)", "det(X) · tr(X^-1 B)", Mul),  # a \cdot before another function ends the argument
+    (r"\operatorname{tr} A \cdot B", "tr(A · B)", Func),
     ("|X|", "|X|", Abs),
     ("|x - y|", "|x - y|", Abs),
     (r"\ln x", "ln(x)", Func),
@@ -810,3 +812,18 @@ def test_a_long_denominator_is_read_in_linear_time(monkeypatch) -> None:
     sub_parse(lex(tex))
     long_calls = [n for n in seen if n > parser_module._DIFFERENTIAL_REACH]  # the fraction asks once, of all of it
     assert len(seen) > 2000 and len(long_calls) <= 2
+
+
+@pytest.mark.parametrize("tex, grouped", [
+    (r"a - \underbrace{b - c}_{\text{two}}", False),  # typeset -b - c, meant perhaps -(b - c): not read
+    (r"2\underbrace{b + c}_{s}", False),
+    (r"\underbrace{b + c}_{s} d", False),
+    (r"a + \underbrace{b - c}_{\text{two}} + d", True),  # a whole term: both readings agree
+    (r"a - \underbrace{(b - c)}_{\text{two}}", True),  # its own brackets group it
+    (r"a - \underbrace{b c}_{\text{two}}", True),  # a product: no sign inside to reach
+])
+def test_a_sum_under_a_brace_beside_a_sign_or_factor_is_not_read_as_a_group(tex: str, grouped: bool) -> None:
+    from derivlint.math.tree import Opaque
+
+    node = sub_parse(lex(tex))
+    assert (Opaque not in map(type, node.walk())) == grouped

@@ -30,6 +30,11 @@ DELTA_NAMES = frozenset({"delta"})
 # functions of a number: f(x_i) is f of the entry; softmax(x_i), max_j x_j … mean something else
 SCALAR_FUNCTIONS = frozenset({"exp", "ln", "log", "lg", "sqrt", "sin", "cos", "tan", "tanh", "sinh", "cosh"})
 EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约定")
+# a note that names entries column first ("a_{ij}, the entry in column i and row j", "第 i 列第 j 行的元素"):
+# a_{ij} of A is then not A's (i, j) entry as notes write it without saying so (_entries_by_convention)
+COLUMN_FIRST = re.compile(
+    r"column\s*\$?\s*[a-z]\s*\$?\s*(?:,|and)?\s*(?:the\s+)?row\s*\$?\s*[a-z]\b"
+    r"|第\s*\$?\s*[a-z]\s*\$?\s*列\s*[、，,]?\s*第\s*\$?\s*[a-z]\s*\$?\s*行", re.I)
 
 
 class IndexUndecided(Exception):
@@ -135,6 +140,16 @@ def _has_einstein_statement(text: str) -> bool:
     return _last_note[1]
 
 
+_last_columns: list = [None, False]  # (a note's text, whether it names entries column first)
+
+
+def _names_columns_first(text: str) -> bool:
+    """Whether the note names a matrix's entries column first (COLUMN_FIRST); read once per note."""
+    if _last_columns[0] is not text:
+        _last_columns[0], _last_columns[1] = text, COLUMN_FIRST.search(text) is not None
+    return _last_columns[1]
+
+
 _NO_LETTERS: frozenset[str] = frozenset()
 
 
@@ -179,6 +194,7 @@ class IndexClaim:
         self.min_size: dict = {}  # ("axis", base, k) -> least size (a digit subscript)
         self.dim_symbols = self._dim_symbols(lhs, rhs)
         self.einstein_stated = einstein_stated
+        self.columns_first = False  # the note names entries column first (COLUMN_FIRST)
         self._free_memo: dict[tuple, tuple[Node, dict[str, int]]] = {}  # see _free
         free = [self._free(side, {}) for side in (lhs, rhs)]
         self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
@@ -706,6 +722,7 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
                 raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
             number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
     ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed, layout)
+    ic.columns_first = _names_columns_first(note_text)
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
@@ -1110,7 +1127,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     for name, rank in ic.bases.items():
         whole = name
         if name not in names and rank == 2 and name.islower() and len(name) == 1:
-            if name.upper() in names or _entries_by_convention(ic, name):
+            if (name.upper() in names and not ic.columns_first) or _entries_by_convention(ic, name):
                 whole = name.upper()
         ic.whole_key[name] = whole
     for name in ic.families:
@@ -1190,8 +1207,9 @@ def _whole_declared(ic: IndexClaim, name: str):
 
 def _entries_by_convention(ic: IndexClaim, name: str) -> bool:
     """a_{ij} of A: the lowercase letter, declared nothing, names the entries of the capital the
-    note declares a matrix (neither of its sizes 1), as notes write them without saying so."""
-    if ic._declared(Sym(0, 0, name, None, False)) is not None:
+    note declares a matrix (neither of its sizes 1), as notes write them without saying so; not in a
+    note that names entries its own way, column first."""
+    if ic.columns_first or ic._declared(Sym(0, 0, name, None, False)) is not None:
         return False
     declared = ic._declared(Sym(0, 0, name.upper(), None, False))
     if declared is None:

@@ -11,7 +11,7 @@ import numpy as np
 from derivlint.check import elementwise, schematic
 from derivlint.check.budget import tick
 from derivlint.math.tree import (
-    Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
+    Abs, Add, Call, Cases, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
     Pow, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
 
@@ -31,6 +31,10 @@ from derivlint.math.tree import (
 # their neighbours (A + λI, I x, [A 0; 0 B]). A Deriv node is a constant.
 
 DerivCallback = Callable[[Deriv], np.ndarray]
+
+
+# the key prefix under which a symbol's differential dX has its value in an ``env``
+DIFFERENTIAL = "d\u00b7"
 
 
 class Unsupported(Exception):
@@ -277,6 +281,7 @@ class _Forward:
             if len(self.wrt_shape) != 2:
                 raise Unsupported(f"value of {wrt} is not a 2-D array")
         self.k = self.wrt_shape[0] * self.wrt_shape[1]
+        self.directions: dict[str, np.ndarray] | None = None  # a differential's: key -> (1, r, s) tangent
 
     def _lookup(self, key: str) -> np.ndarray:
         value = np.asarray(self.env[key], dtype=float)
@@ -315,12 +320,32 @@ class _Forward:
             if key == self.wrt:
                 r, s = value.shape
                 return _D(value, np.eye(self.k).reshape(self.k, r, s))
+            directions = self.directions
+            if directions is not None and key in directions:
+                return _D(value, directions[key])
             return _D(value)
         if node.name == "I":
             if hint is None:
                 raise _NoSize(f"the size of {key} is unknown")
             return _D(np.eye(hint))
         raise Unsupported(f"no value for {key}")
+
+    def _Differential(self, node: Differential, hint):
+        """d F: the change of F when each symbol X whose differential dX the claim writes moves by
+        dX (a value of X's shape in ``env`` under DIFFERENTIAL + key); the other symbols stay."""
+        if self.wrt is not None or self.directions is not None:
+            raise Unsupported("a differential inside a derivative or a differential")
+        directions = {
+            key[len(DIFFERENTIAL) :]: np.asarray(value, dtype=float)[None]
+            for key, value in self.env.items() if key.startswith(DIFFERENTIAL)
+        }  # fmt: skip
+        if not directions:
+            raise Unsupported("a differential whose variables are not known")
+        inner = _Forward(self.env, None, self.deriv)
+        inner.k = 1
+        inner.directions = directions
+        out = inner.ev(node.arg, hint)
+        return _D(np.zeros_like(out.v) if out.t is None else out.t[0])
 
     def _Num(self, node: Num, hint):
         value = _number(node.value)

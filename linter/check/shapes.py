@@ -380,6 +380,8 @@ class Inference:
     def _abs(self, node: Abs):
         shape = self.infer(node.arg)
         if shape is not None and not self.is_scalar(shape) and not self.could_be_scalar(shape):
+            if _vector_length(shape) is not None:
+                return scalar_shape()  # |x - c| of a vector: its length, as kernels and penalties write it
             if not self._square(node, shape, "the determinant |·|", node.arg):
                 return None
         return scalar_shape()
@@ -663,8 +665,11 @@ class Inference:
         x = self.infer(node.wrt[0])
         if self.opaque_derivatives:
             return (Dim(), Dim())
-        layout = "denominator" if node.op == "nabla" else self.layout
-        if node.op != "nabla" and y is not None and x is not None:
+        # ∇ of a scalar is a column (the gradient); ∇ of a vector or a matrix may be the Jacobian or
+        # its transpose (books differ): it takes the layout as ∂ does
+        gradient = node.op == "nabla" and (y is None or self.is_scalar(y))
+        layout = "denominator" if gradient else self.layout
+        if not gradient and y is not None and x is not None:
             self.layout_read = True  # derivative_shape answers None, whatever the layout, only without y or x
         return derivative_shape(y, x, layout, self)
 

@@ -28,7 +28,7 @@ from derivlint.check.numeric import literal_too_large
 from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
-from derivlint.math.tree import Abs, Add, Call, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
+from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import against_parenthesis, contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -1042,12 +1042,15 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     category = None
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
+    varied = _differential_variables(left, right)
     mismatch = False  # a side could not be formed with the sizes drawn, in some layout
     for draw in range(DRAWS):
         budget.tick()
         for unit in (False, True):  # a value outside a function's domain: draw scalars in (0, 1)
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
+            if varied:
+                _draw_differentials(env, varied, seed + draw, numeric)
             jacobians: dict = {}  # per draw: what does not depend on the layout
             try:
                 row = {}
@@ -1152,6 +1155,7 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
     left, right = _tie_entries((left, right), scope)
     left, right = _indexed_signals(left, functions, values, wrts, scope), _indexed_signals(right, functions, values, wrts, scope)
     _check_opaque(left, right, values, functions, wrts)
+    _check_differentials(left, right)
     _check_readings(lhs, rhs, scope)
     _check_free_indices(left, right, values)
     if isinstance(left, Deriv) and left.wrt[0].key not in symbols(left.num) and not _zero_like(right):
@@ -1874,6 +1878,47 @@ def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
     return m
 
 
+def _check_differentials(left: Node, right: Node) -> None:
+    """Undecided when a side is the differential dy of a lone symbol the note does not define and
+    no differential of an expression in the claim holds y (ds = w dz, dλ = 2λvᵀdv + …): it says how
+    y changes with the others, which the claim does not give. d(Xᵀ) = (dX)ᵀ is checked."""
+    inside = None  # the symbols under the differential of an expression: d(XY) relates dX to them
+    for side in (left, right):
+        if type(side) is Transpose:  # (dy)ᵀ
+            side = side.arg
+        arg = side.arg if type(side) is Differential else None
+        if type(arg) is Sym:
+            if inside is None:
+                inside = {n.key for s in (left, right) for d in s.walk() if type(d) is Differential
+                          and type(d.arg) is not Sym for n in d.arg.walk() if type(n) is Sym}  # fmt: skip
+            if arg.key in inside:
+                continue
+            raise Undecided(f"d{_show(arg)}: how {_show(arg)} changes with the other variables, which the claim does not give")
+
+
+def _differential_variables(left: Node, right: Node) -> frozenset:
+    """The symbols whose differential dX the claim writes (X or Xᵀ under a d): they move in a
+    differential; every other symbol is a constant of it."""
+    keys = set()
+    for side in (left, right):
+        for n in side.walk():
+            if type(n) is Differential:
+                arg = n.arg.arg if type(n.arg) is Transpose else n.arg
+                if type(arg) is Sym:
+                    keys.add(arg.key)
+    return frozenset(keys)
+
+
+def _draw_differentials(env, varied: frozenset, seed: int, numeric) -> None:
+    """A random differential dX, of X's shape, for every symbol X in ``varied``."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    for key in sorted(varied):
+        if key in env:
+            env[numeric.DIFFERENTIAL + key] = rng.standard_normal(np.shape(env[key]))
+
+
 def _define_variables(env, values, functions, wrts, numeric) -> None:
     """A derivative's variable that the note defines (e = y − Xw) takes its defined value."""
     for key in wrts:
@@ -1914,7 +1959,6 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
     """The derivative's value arranged in ``layout``; ``jacobians`` keeps, for one draw,
     the Jacobian of a numerator without inner derivatives (the same in every layout)."""
     wrt = node.wrt[0].key
-    effective = "denominator" if node.op == "nabla" else layout
     if wrt not in env:
         raise numeric.Unsupported(f"no value for {wrt}")
     if jacobians is not None and not has(node.num, Deriv):
@@ -1930,6 +1974,9 @@ def _derivative_value(node: Deriv, env, layout: str, numeric, jacobians: dict | 
             raise Undecided(str(why)) from None
     else:
         _, J = numeric.jacobian(node.num, env, wrt, deriv=_deriv_callback(env, layout, numeric))
+    # ∇ of a scalar is the gradient, a column like x; ∇ of a vector or a matrix is the Jacobian in
+    # some books and its transpose in others: both layouts are tried, as for ∂
+    effective = "denominator" if node.op == "nabla" and J.shape[0] * J.shape[1] == 1 else layout
     value, category = arrange(J, effective)
     if value is None:
         raise Undecided(f"a {category} derivative has no 2-D layout")
@@ -2652,7 +2699,7 @@ def _declared_categories(claims: list, context) -> dict[str, list[tuple[tuple, s
 def correction(claim, context, layout: str | None) -> str | None:
     """A right-hand side that holds in ``layout`` (the note's), in the note's
     notation, checked numerically before it is offered; None if none is found."""
-    from derivlint.math.latex_out import style_of, to_latex
+    from derivlint.math.latex_out import Unwritable, style_of, to_latex
 
     outcome = claim.facts.get("outcome")
     if outcome is None or claim.rhs is None or layout is None:
@@ -2676,7 +2723,10 @@ def correction(claim, context, layout: str | None) -> str | None:
             if found is None:
                 continue
             if found.holds and _expected(layout, found.category) in found.holds:
-                return to_latex(candidate, style)
+                try:
+                    return to_latex(candidate, style)
+                except Unwritable:
+                    return None  # the right-hand side found has no LaTeX form here: no fix
     except budget.OverBudget:
         return None  # no fix rather than a search past the budget
     finally:
@@ -2694,7 +2744,7 @@ def _candidates(rhs: Node, scope: Scope):
     syms = [n for n in rhs.walk() if isinstance(n, Sym) and n.key not in ("I", "0")]
     matrices = [s for s in syms if s.name[:1].isupper()]
     for s in syms:
-        yield _replace(rhs, s, Transpose(s.start, s.end, s, "T"))
+        yield _transposed(rhs, s)
     for s in matrices:
         yield _replace(rhs, s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
     for s in matrices:  # 2Ax → (A + A^T)x: the symmetric reading's general form
@@ -2704,7 +2754,26 @@ def _candidates(rhs: Node, scope: Scope):
     yield Neg(rhs.start, rhs.end, rhs)
     yield _halved(rhs)
     for a, b in itertools.combinations(syms[:6], 2):
-        yield _replace(_replace(rhs, a, Transpose(a.start, a.end, a, "T")), b, Transpose(b.start, b.end, b, "T"))
+        yield _transposed(rhs, a, b)
+
+
+def _transposed(rhs: Node, *syms: Sym) -> Node:
+    """``rhs`` with each of ``syms`` transposed: Aᵀ where it reads A, A where it reads Aᵀ (not (Aᵀ)ᵀ)."""
+    return _TransposeSyms({id(s) for s in syms}).visit(rhs)
+
+
+class _TransposeSyms:
+    """The rewrite of _transposed (a class, not a closure that calls itself: no reference cycle)."""
+
+    def __init__(self, targets: set[int]):
+        self.targets = targets
+
+    def visit(self, n: Node) -> Node:
+        if isinstance(n, Transpose) and id(n.arg) in self.targets and n.mark != "H":
+            return n.arg
+        if id(n) in self.targets:
+            return Transpose(n.start, n.end, n, "T")
+        return rebuild(n, self.visit)
 
 
 def _halved(rhs: Node) -> Node:

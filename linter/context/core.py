@@ -30,6 +30,10 @@ _BRACE = re.compile(r"\\(?:under|over)brace\s*(?=\{)")  # a braced formula; its 
 _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError, KeyError, LexError)
 
 
+# a letter in a font command, typed in words beside a formula: \mathbf{M}, \boldsymbol{\Sigma} read as M, \Sigma
+_FONTED_LETTER = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathcal|vec|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+
+
 def _has_triggers(text: str) -> bool:
     """Whether ``text`` uses one of the words that declarations are made with (the Chinese words
     are not looked for in an ASCII text: it holds none)."""
@@ -465,7 +469,7 @@ class Context:
         raw = " ".join(w for w in (claim.prose_before, claim.prose_after, *tags_of(claim)) if w)
         for key, props in _equation_props(raw, self.macros):  # \text{if $W = W^T$} beside the formula
             out[key] |= props
-        words = raw.replace("$", "")
+        words = _FONTED_LETTER.sub(r"\1", raw.replace("$", ""))  # \text{(when $\mathbf{M}$ is symmetric)}: M
         typed = _typed_words(claim.block.text, claim.start)
         for key, props in _stacked_conditions(claim.text, self.macros):  # \overset{A = A^T}{=}
             out[key] |= props

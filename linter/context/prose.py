@@ -19,7 +19,8 @@ from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
-                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH)
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
+                                     COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -428,6 +429,16 @@ PREFIX_EN = re.compile(
     rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>{_PREFIX_NOUN_EN})\s+(?P<subj>{_SUBJS_EN2})"
 )
 
+# a covariance noun and the math right after it, with at most a verb or a colon between (COVARIANCE_NOUNS_*)
+_MARKS = rf"{MARK}(?:\s*(?:,|，|、|和|与|及|以及|\band\b)\s*{MARK})*"
+NAMED_COVARIANCE_EN = re.compile(
+    rf"\b{alternation(map(either_case, COVARIANCE_NOUNS_EN))}(?:s|\s+matri(?:x|ces))?\s*(?:(?:is|are|:|=)\s*)?(?P<subj>{_MARKS})"
+)
+NAMED_COVARIANCE_ZH = re.compile(
+    rf"{alternation(COVARIANCE_NOUNS_ZH)}(?:矩阵|阵)?\s*(?:分别)?\s*(?:为|是|：|:)?\s*(?P<subj>{_MARKS})"
+)
+_COVARIANCE_HINT = re.compile(alternation(COVARIANCE_NOUNS_ZH + tuple(w[1:] for w in COVARIANCE_NOUNS_EN)))
+
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
@@ -650,6 +661,8 @@ class Reader:
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
         if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
+        if MARK in text and _COVARIANCE_HINT.search(text):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
+            out.extend(self._named_covariances())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
@@ -896,6 +909,29 @@ class Reader:
                     end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
                     condition = bool(match.groupdict().get("cond")) or self._is_condition(match.start())
                     out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end, condition))
+        return out
+
+    # -- symbols a covariance noun names: NAMED_COVARIANCE_* ---------------------------
+    def _named_covariances(self) -> list[Said]:
+        """"with covariance $P$", "协方差为 $P$ 和 $R$": each symbol named is symmetric (no kind said:
+        a variance may be a number)."""
+        out: list[Said] = []
+        text = self.m.text
+        for pattern, english in ((NAMED_COVARIANCE_EN, True), (NAMED_COVARIANCE_ZH, False)):
+            for match in pattern.finditer(text):
+                prefix = self._clause_prefix(match.start())
+                if (_NEGATION_EN if english else _NEGATION_CN).search(prefix.replace("不妨", "")):
+                    continue
+                end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
+                condition = self._is_condition(match.start())
+                for k in range(match.start("subj"), match.end("subj")):
+                    if text[k] != MARK:
+                        continue
+                    piece = self.m.piece_at(k)
+                    if not isinstance(piece.node(), Sym):  # a symbol, not an expression (E[(x-m)(x-m)^T])
+                        continue
+                    out.append(Said(piece, None, None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
+                                    condition))  # fmt: skip
         return out
 
     # -- equations typed without math: PLAIN_SYMMETRIC ----------------------------------

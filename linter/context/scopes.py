@@ -242,7 +242,10 @@ class Outline:
                         u.last = k
                     units = []
                     chapter.last = k
-                    chapter = Scope("chapter", k, n, self.document, p.text.strip(), level)
+                    # a heading above the chapters (their level repeats, its does not: the note's
+                    # title) opens a preamble: what it declares holds in every chapter under it
+                    chapter = Scope("chapter", k, n, self.document, p.text.strip(), level,
+                                    preamble=level < self.chapter_level)
                     self.chapters.append(chapter)
                 else:
                     while units and units[-1].level >= level:
@@ -279,9 +282,19 @@ class Outline:
         never applies backwards."""
         if self.passages[k].kind == "heading":
             return any(s.first == k and s.contains(d) for s in self.chains[k] if s.kind in ("chapter", "unit"))
+        if d == k + 1 and self._nested_under(d, k):  # "- ∇ xᵀBx = 2Bx" then, one level in, "- B is symmetric"
+            return True
         w = self.run_start[d]
         w = d if w is None else w - 1  # a list under a "where" paragraph
         return w == k + 1 and w >= 0 and self.where[w]
+
+    def _nested_under(self, d: int, k: int) -> bool:
+        """Whether passage ``d`` is a list item nested in the list item ``k`` (a sub-item under it)."""
+        inner, outer = self.passages[d], self.passages[k]
+        if inner.kind != "list_item" or outer.kind != "list_item" or inner.source is not outer.source:
+            return False
+        a, b = outer.items, inner.items
+        return bool(a) and len(b) > len(a) and b[: len(a)] == a
 
     def unclear(self, d: int, k: int) -> bool:
         """Whether a declaration made in an earlier passage ``d`` of the same section is only a

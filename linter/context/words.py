@@ -30,6 +30,12 @@ SYMMETRIC_NOUNS_BEFORE_MATRIX = ("gram", "precision")
 SYMMETRIC_NOUNS = SYMMETRIC_NOUNS_ALONE + SYMMETRIC_NOUNS_BEFORE_MATRIX
 SYMMETRIC_NOUNS_ZH = ("海森", "黑塞", r"[Hh]essian\s*", "协方差")  # read as adjectives: "协方差矩阵 Σ"
 
+# nouns that name the symbols written right after them as covariances, so symmetric: "with covariance
+# $P$", "covariance matrices $P$ and $R$", "协方差为 $P$ 和 $R$", "方差分别为 $Q$、$R$" (a vector's 方差
+# is its covariance matrix in many Chinese notes; a scalar's variance is symmetric all the same)
+COVARIANCE_NOUNS_EN = ("covariance",)
+COVARIANCE_NOUNS_ZH = ("协方差", "方差")
+
 # properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
 PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", "symmetric", "invertible", "nonsingular", "non-singular",
                  r"positive[- ]definite", r"positive[- ]semi-?definite", "orthogonal", "orthonormal", "rotation",

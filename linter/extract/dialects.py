@@ -335,3 +335,46 @@ def closes(line: str, fence: str) -> bool:
     pattern = _COLONS if fence[0] == ":" else _FENCE
     match = pattern.match(line)
     return match is not None and not match.group(2) and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence)
+
+
+# Pandoc's Markdown (R Markdown, Quarto) needs a blank line before a list: a line that starts with a
+# list marker right after a paragraph's line continues the paragraph ("\\[f = a\n- b.\\]" is one
+# display), where CommonMark starts a list there.
+PANDOC_EXTENSIONS = (".rmd", ".qmd")
+_LIST_MARKER = re.compile(r"( {0,3})([-+*]|\d{1,9}[.)])(?=[ \t]+\S)")
+_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_BLOCK_LINE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|>|\||<|(?:[-*_][ \t]*){3,}$)")
+
+
+def pandoc_paragraph_lines(lines: list[str]) -> list[str]:
+    """The lines with the list markers that only continue a paragraph (Pandoc) made plain text for
+    markdown-it, one character for one, so every position stays in its place."""
+    out = list(lines)
+    prose = False  # the line before is a paragraph's (not blank, not a list item's, not a block's)
+    in_list = False
+    fence = None
+    for i, line in enumerate(lines):
+        if fence is not None:
+            if line.lstrip().startswith(fence):
+                fence = None
+            continue
+        opened = _FENCE_LINE.match(line)
+        if opened:
+            fence, prose = opened.group(1)[:3], False
+            continue
+        if not line.strip():
+            prose = False
+            continue
+        marker = _LIST_MARKER.match(line)
+        if marker is not None:
+            if prose and not in_list:
+                k = marker.start(2)
+                out[i] = line[:k] + "\u2024" * len(marker.group(2)) + line[marker.end(2):]  # one dot leader each
+                continue
+            in_list, prose = True, False
+            continue
+        if in_list and not line[:1].isspace() and not prose and i and not lines[i - 1].strip():
+            in_list = False  # a paragraph after a blank line, not indented: the list has ended
+        prose = not _BLOCK_LINE.match(line)
+    return out
+

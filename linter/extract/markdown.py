@@ -100,7 +100,15 @@ def extract_markdown(path: str, text: str, source: Source | None = None) -> Extr
 def extract_source(source: Source, outline: Outline | None = None) -> Extraction:
     """Extract one Markdown source, continuing ``outline`` (headings) when given."""
     reader = _Reader(source, outline if outline is not None else Outline())
-    reader.run(_segments_of(source.text, source.path.lower().endswith(".mdx")))
+    path = source.path.lower()
+    pandoc = path.endswith(dialects.PANDOC_EXTENSIONS)
+    reader.run(_segments_of(source.text, path.endswith(".mdx"), pandoc))
+    if pandoc:  # Pandoc's latex_macros: a \newcommand in the prose holds for the math of the note
+        for passage in reader.passages:
+            if passage.kind == "paragraph":
+                prose = source.text[passage.start : passage.end]
+                if _MAY_DEFINE.search(prose):
+                    reader.macros.update(find_macro_definitions(prose))
     return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
 
 
@@ -149,10 +157,12 @@ def _parser(front_matter: bool = True) -> MarkdownIt:
 _MAX_NESTING = 100
 
 
-def _segments_of(text: str, mdx: bool = False) -> list[_Segment]:
+def _segments_of(text: str, mdx: bool = False, pandoc: bool = False) -> list[_Segment]:
     clean = text[1:] if text.startswith("\ufeff") else text
     clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
     clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
+    if pandoc and ("\n-" in clean or "\n*" in clean or "\n+" in clean or re.search(r"\n {0,3}(?:[-+*]|\d+[.)])[ \t]", clean)):
+        clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))  # a list needs a blank line before
     regions: list[dialects.Region] = []
     if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
         lines, regions = dialects.prepare(clean.split("\n"), mdx)
@@ -477,7 +487,9 @@ class _Reader:
                         self._add(passage, p, body + 1, k - 1, k + 1, tok, seg.depth)
                     else:
                         self._add(passage, p, body, k, k + 1, tok, seg.depth)
-                    if _stray_dollar(text, body, k, end):
+                    if _kramdown_escape(text, p) and text.startswith("$", k + 1, end):
+                        k += 1  # the second dollar of the formula's closing $$
+                    elif _stray_dollar(text, body, k, end):
                         message = f"stray '$' after the inline math '{text[p : k + 1]}': a doubled closing '$'"
                         self.problems.append((self.source, k + 1, k + 2, message))
                         k += 1
@@ -828,6 +840,13 @@ def _stray_dollar(text: str, body: int, close: int, end: int) -> bool:
         text.startswith("$", i, end) and i + 1 < end and text[i + 1] in " \t"
         and not text[body].isspace() and not text[close - 1].isspace()
     )
+
+
+def _kramdown_escape(text: str, p: int) -> bool:
+    """Whether the ``$`` at ``p`` is the second of kramdown's ``\\$$``, which starts inline math
+    ``$$…$$`` where a bare ``$$`` would open a display (at the start of a paragraph or list item):
+    its closing ``$$`` is the formula's end, not a doubled closing dollar."""
+    return p >= 2 and text[p - 1] == "$" and _escaped(text, p - 1)
 
 
 def _closer_of(tok: str) -> str | None:

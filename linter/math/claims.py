@@ -1207,6 +1207,126 @@ def read_prior_transposes(claims: list[Claim]) -> None:
                 setattr(claim, name, rewrite.visit(side))
 
 
+def read_italic_differentials(claims: list[Claim]) -> None:
+    """``d(AXB) = A\\,dX\\,B``, ``dX^{-1} = -X^{-1}dXX^{-1}``: an italic d before a factor is the
+    differential, as the notes of matrix differentials write it, in a chain whose first side is the
+    differential of an expression (not of a lone symbol: ``dW = …`` names a gradient in backprop
+    notes) and whose other sides hold the differential ``dX`` of a symbol of that expression.
+    Rewrites those chains' trees in place (d F → Differential(F)); any other d stays a letter."""
+    by_chain: dict[tuple[int, int], list[Claim]] = {}
+    for claim in claims:
+        if claim.lhs is not None or claim.rhs is not None:
+            by_chain.setdefault((id(claim.block), claim.chain), []).append(claim)
+    read = []
+    for chain in by_chain.values():
+        head = chain[0].lhs
+        argument = _italic_differential_of(head)
+        if argument is None or isinstance(argument, Sym) or _letter_d(argument):
+            continue
+        inside = {n.key for n in argument.walk() if isinstance(n, Sym)}
+        if any(_differential_of_symbol(c.rhs, inside) for c in chain):
+            read.append(chain)
+    if not read or _d_is_a_letter(claims):  # the whole note's d's only where some chain reads as differentials
+        return
+    for chain in read:
+        for claim in chain:
+            for name in ("lhs", "rhs"):
+                side = getattr(claim, name)
+                if side is not None and any(_is_letter_d(n) for n in side.walk()):
+                    setattr(claim, name, _ItalicDifferentials().visit(side))
+
+
+_D_WORD = re.compile(r"(?<![A-Za-z\\])d(?![A-Za-z])")
+
+
+def _d_is_a_letter(claims: list[Claim]) -> bool:
+    """Whether the note writes d where it can only be a number or a name: alone (d(n − 1) = dn − d,
+    d/2), last in a product, or in a script (ℝ^d, x_d): then no d of the note is read as a differential."""
+    from derivlint.math.tree import Mul
+
+    before: set[int] = set()  # the d's written just before a factor
+    letters: list[Node] = []
+    for claim in claims:
+        for side in (claim.lhs, claim.rhs):
+            if side is None:
+                continue
+            for n in side.walk():
+                kind = type(n)
+                if kind is Mul:
+                    for i in range(len(n.factors) - 1):
+                        if n.ops[i] == "" and _is_letter_d(n.factors[i]):
+                            before.add(id(n.factors[i]))
+                elif kind is Sym:
+                    if _is_letter_d(n):
+                        letters.append(n)
+                    elif any(script and _D_WORD.search(script) for script in (n.sub, n.sup)):
+                        return True
+    return any(id(n) not in before for n in letters)
+
+
+def _is_letter_d(n: Node) -> bool:
+    return type(n) is Sym and n.name == "d" and n.sub is None and n.sup is None and not n.bold
+
+
+def _letter_d(node: Node) -> bool:
+    return any(_is_letter_d(n) for n in node.walk())
+
+
+def _italic_differential_of(node: Node | None) -> Node | None:
+    """F when ``node`` is d F (a product whose first factor is the letter d, written side by side)."""
+    from derivlint.math.tree import Mul
+
+    if type(node) is not Mul or len(node.factors) != 2 or node.ops[0] != "" or not _is_letter_d(node.factors[0]):
+        return None
+    return node.factors[1]
+
+
+def _differential_of_symbol(node: Node | None, keys: set) -> bool:
+    """Whether ``node`` holds d S (side by side, or upright) for a symbol S (or Sᵀ) whose key is in ``keys``."""
+    from derivlint.math.tree import Differential, Mul, Transpose
+
+    if node is None:
+        return False
+    for n in node.walk():
+        if type(n) is Differential:  # \\mathrm{d}X beside an italic d(XY)
+            arg = n.arg.arg if type(n.arg) is Transpose else n.arg
+            if type(arg) is Sym and arg.key in keys:
+                return True
+        elif type(n) is Mul:
+            for i in range(len(n.factors) - 1):
+                if _is_letter_d(n.factors[i]) and n.ops[i] == "":
+                    after = n.factors[i + 1]
+                    if type(after) is Transpose:
+                        after = after.arg
+                    if type(after) is Sym and after.key in keys:
+                        return True
+    return False
+
+
+class _ItalicDifferentials:
+    """d F → Differential(F) in every product (a class, not a recursive closure)."""
+
+    def visit(self, n: Node) -> Node:
+        from derivlint.math.tree import Differential, Mul
+        from derivlint.math.treeops import rebuild
+
+        n = rebuild(n, self.visit)
+        if type(n) is not Mul:
+            return n
+        factors, ops, i = list(n.factors), list(n.ops), 0
+        while i < len(factors) - 1:
+            if _is_letter_d(factors[i]) and ops[i] == "":
+                after = factors[i + 1]
+                factors[i : i + 2] = [Differential(factors[i].start, after.end, after, "d")]
+                del ops[i]
+            i += 1
+        if len(factors) == len(n.factors):
+            return n
+        if len(factors) == 1:
+            return factors[0]
+        return Mul(n.start, n.end, factors, ops)
+
+
 class _PriorTranspose:
     """X^{-T} → (X^-)ᵀ for the symbols in ``meant`` (a class, not a recursive closure: no
     reference cycle outlives the rewrite)."""

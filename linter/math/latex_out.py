@@ -60,8 +60,12 @@ def style_of(text: str, trees: list[Node | None]) -> Style:
     return style
 
 
+class Unwritable(ValueError):
+    """A tree holds a node this writer has no LaTeX for (Σ, an integral …): no fix is offered."""
+
+
 def to_latex(node: Node, style: Style | None = None) -> str:
-    """LaTeX for ``node`` in ``style``."""
+    """LaTeX for ``node`` in ``style``; Unwritable when some node has no LaTeX form here."""
     return _Writer(style or Style()).write(node)
 
 
@@ -174,12 +178,21 @@ class _Writer:
             arg = self.write(node.arg)
             return node.mark + (arg if isinstance(node.arg, Sym) else f"({arg})")
         if isinstance(node, Deriv):
-            from derivlint.math.tree import render
+            return self._derivative(node)
+        raise Unwritable(f"no LaTeX for {type(node).__name__}")  # a fix is LaTeX or no fix
 
-            return render(node)
-        from derivlint.math.tree import render
-
-        return render(node)
+    def _derivative(self, node: Deriv) -> str:
+        """\\frac{\\partial f}{\\partial x}, \\nabla_x f, f'(x) as the note may write them (never ∂ or ∇ as text)."""
+        if node.prime or node.sloppy or node.num is None or not node.wrt:
+            raise Unwritable("a derivative written in another form")
+        num = self.write(node.num)
+        if node.op == "nabla":
+            wrt = ",".join(self.write(w) for w in node.wrt)
+            return f"\\nabla_{{{wrt}}} " + (num if isinstance(node.num, Sym) else f"({num})")
+        mark = "\\partial" if node.op == "partial" else "d"
+        order = f"^{{{node.order}}}" if node.order > 1 else ""
+        wrt = " ".join(f"{mark} {self.write(w)}" for w in node.wrt)
+        return f"\\frac{{{mark}{order} {num}}}{{{wrt}}}"
 
 
 # --------------------------------------------------------------------------- rendering safely

@@ -44,7 +44,7 @@ GREEK = frozenset(
 TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
-BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "boldsymbol",
+BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "Vec", "boldsymbol",
                         "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold"})  # fmt: skip
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
@@ -1287,6 +1287,7 @@ class Parser:
         if v == "begin":
             return self.environment(tok)
         if v in ("underbrace", "overbrace"):
+            before = self.toks[self.i - 1] if self.i > 0 else None
             self.next()
             inner, s, e = self._script_tokens()
             node = _sub_parse(inner, self.bold)
@@ -1294,6 +1295,11 @@ class Parser:
             if nxt is not None and nxt.is_char("_", "^"):
                 self.next()
                 self._script_tokens()
+            if (isinstance(node, Add) and _sum_at_top(inner)
+                    and (self._binds(before, after=False) or self._binds(self.peek(), after=True))):
+                # - \underbrace{a - b}_{…}: typeset without brackets it reads -a - b; meant as a group, -(a - b)
+                return Opaque(tok.start, self._last_end(), f"a sum under \\{v} beside a sign or a factor (grouped or not)",
+                              [node], None, v)
             return node
         if v in ("underset", "overset", "stackrel"):
             self.next()
@@ -1701,7 +1707,7 @@ class Parser:
         elif name in LIMIT_OPS:
             args = [self.term()]
         elif name in WIDE_ARG:
-            args = [self.term()]
+            args = [self._wide_argument()]
         else:
             args = [self.postfix()]
         node: Node = Func(tok.start, args[-1].end if args else tok.end, name, args, sub)
@@ -1712,6 +1718,65 @@ class Parser:
         if power is not None:
             node = _power(node, power)
         return node
+
+    def _binds(self, tok: Token | None, after: bool) -> bool:
+        """Whether ``tok`` (next to a braced sum) binds tighter than its + and -: a factor on either
+        side, or a minus or product sign before it."""
+        if tok is None:
+            return False
+        if tok.kind in (LETTER, NUM):
+            return True
+        if tok.kind == CHAR:
+            if after:
+                return tok.value in "([{"
+            return tok.value in "-)]}*/"
+        if tok.kind == CMD:
+            if tok.value in MUL_OPS:
+                return not after
+            if after:
+                return self._starts_factor(tok)
+            return tok.value in ("right", "cdot", "times")
+        return False
+
+    def _wide_argument(self) -> Node:
+        """The argument of \\det X^{-1}, \\tr AB: the product that follows, up to a \\cdot or \\times
+        before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace)."""
+        stop = self._named_factor_after_dot()
+        if stop is None:
+            return self.term()
+        saved, self.n = self.n, stop
+        try:
+            return self.term()
+        finally:
+            self.n = saved
+
+    def _named_factor_after_dot(self) -> int | None:
+        """The index of the first \\cdot / \\times at the top level of the term ahead that a named
+        function (\\tr, \\det, \\log, \\operatorname{…}) follows; None when there is none."""
+        depth = 0
+        toks = self.toks
+        for j in range(self.i, self.n - 1):
+            tok = toks[j]
+            if tok.kind == CHAR:
+                if tok.value in "([{":
+                    depth += 1
+                elif tok.value in ")]}":
+                    depth -= 1
+                    if depth < 0:
+                        return None
+                elif depth == 0 and tok.value in "+-=<>,":
+                    return None
+            elif tok.kind == CMD:
+                if tok.value in ("left",):
+                    depth += 1
+                elif tok.value in ("right",):
+                    depth -= 1
+                elif depth == 0 and tok.value in ("cdot", "times"):
+                    after = toks[j + 1]
+                    if after.kind == CMD and (after.value in FUNCTIONS or after.value in TRACE_NAMES or after.value in WIDE_ARG
+                                              or after.value in ("operatorname", "mathrm")):
+                        return j
+        return None
 
     def frac(self, tok: Token) -> Node:
         self.next()
@@ -1778,6 +1843,15 @@ class Parser:
         operand = None
         if self.peek() is not None and self._starts_factor(self.peek()):
             operand = self.postfix()
+            if isinstance(operand, Transpose) and isinstance(operand.arg, Sym) and operand.arg.name not in _FUNCTION_LETTERS:
+                # \nabla b^T x, \nabla_x x^T A x: a form that opens with a transposed vector is the
+                # operand whole (the gradient of a transposed vector alone is no gradient); not
+                # \nabla f^T d, \nabla_\theta L^T \Delta\theta: the transposed gradient of a function
+                factors = [operand]
+                while self.peek() is not None and self._starts_factor(self.peek()):
+                    factors.append(self.postfix())
+                if len(factors) > 1:
+                    operand = Mul(operand.start, factors[-1].end, factors, [""] * (len(factors) - 1))
         end = operand.end if operand is not None else self._last_end()
         node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
         if order > 1 and not wrt:
@@ -1821,6 +1895,10 @@ class Parser:
         letter = _plain(inner)
         if letter == "1":  # \mathbb{1}: the all-ones vector (or the indicator), not a space
             return Sym(tok.start, e, "1", None, True)
+        if len(inner) == 1 and inner[0].kind == LETTER and inner[0].value.islower():
+            # \mathbb{w}, \mathbb{x}: a vector in a blackboard font (no set of numbers is a small letter)
+            node = _respan(_sub_parse(inner, bold=True), tok.start, e)
+            return self._maybe_call(node) if isinstance(node, Sym) else node
         return self._space_dims(tok, letter, e)
 
     def _space_dims(self, tok: Token, letter: str, end: int | None = None) -> Node:
@@ -1913,6 +1991,8 @@ class Parser:
                 if Dots in map(type, node.walk()):  # C speed; Dots has no subclass
                     schematic = True
                 cells.append(node)
+            if len(cells) == 1 and isinstance(cells[0], Tuple) and not cells[0].brackets and name not in ("cases", "dcases"):
+                cells = list(cells[0].items)  # [x_1, x_2, x_3]: entries a row writes with commas, not one tuple
             if cells:
                 rows.append(cells)
         self.i = after
@@ -2293,6 +2373,29 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
     if kind == NUM:
         return Num(tok.start, tok.end, tok.value)
     return None
+
+
+# letters notes name functions with: \nabla f^T d is (∇f)ᵀd, not ∇ of fᵀd
+_FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "E", "ell", "l", "U", "V", "phi", "psi"})
+
+
+def _sum_at_top(tokens: list[Token]) -> bool:
+    """Whether ``tokens`` hold a + or - outside every bracket (after their first token, which
+    may be a sign): a - b, not (a - b)."""
+    depth = 0
+    for k, tok in enumerate(tokens):
+        if tok.kind == CHAR:
+            if tok.value in "([{":
+                depth += 1
+            elif tok.value in ")]}":
+                depth -= 1
+            elif depth == 0 and k > 0 and tok.value in "+-":
+                return True
+        elif tok.kind == CMD and tok.value in ("left", "right"):
+            depth += 1 if tok.value == "left" else -1
+        elif tok.kind == CMD and depth == 0 and k > 0 and tok.value in ("pm", "mp"):
+            return True
+    return False
 
 
 def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | None:
