@@ -110,12 +110,25 @@ class UnintroducedSymbol(Rule):
                     continue
                 if _APPLIED.match(claim.block.text, node.end):
                     continue  # g(w^T x): g applied, or g times (w^T x); not certainly a variable
+                if _in_word(claim.block.text, node.start, node.end):
+                    continue  # (num), (denom): a word typed in math, its letters no variables
                 reported.add(node.name)
                 yield self.at_block(
                     claim.block, node.start, node.end,
                     f"{node.key} appears in the result, but {_show(head)} does not contain it "
                     "and nothing before it introduces it (no definition, declaration or mention in prose)",
                 )  # fmt: skip
+
+
+def _in_word(text: str, start: int, end: int) -> bool:
+    """Whether the letter at [start, end) is one of a run of three or more letters written together
+    (``num``, ``denom``, ``cost``): a word, not a product of variables a reader would be sure of."""
+    i, j = start, end
+    while i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
+        i -= 1
+    while j < len(text) and text[j].isascii() and text[j].isalpha():
+        j += 1
+    return j - i >= 3 and end - start == 1 and (i == 0 or text[i - 1] != "\\")
 
 
 def _power_applied(tree, text: str) -> bool:

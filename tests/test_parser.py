@@ -143,7 +143,8 @@ EXPRESSIONS = [
     (r"\det X", "det(X)", Func),
     (r"\det(X)", "det(X)", Func),
     (r"\det X^{-1}", "det(X^-1)", Func),
-    (r"\det X \cdot \operatorname{tr}(X^{-1} B)", "det(X) · tr(X^-1 B)", Mul),  # a \cdot before another function ends the argument
+    (r"\det X \cdot \operatorname{tr}(X^{-1} B)", "det(X) · tr(X^-1 B)", Mul),
+    (r"\bold{A}\bold{x}", "A x", Mul),  # KaTeX's \bold, an alias of \mathbf  # a \cdot before another function ends the argument
     (r"\operatorname{tr} A \cdot B", "tr(A · B)", Func),
     ("|X|", "|X|", Abs),
     ("|x - y|", "|x - y|", Abs),

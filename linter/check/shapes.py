@@ -297,8 +297,8 @@ class Inference:
         base = name.split("(")[-1].rstrip(")")
         if base[:1].isupper() and len(base) == 1:
             return (Dim(), Dim())
-        if len(base) > 1 and base[:1].isupper() and not sym.bold:
-            return (Dim(), Dim())  # Gamma, Sigma, Lambda: a matrix or a scalar
+        if len(base) > 1 and base[:1].isupper():
+            return (Dim(), Dim())  # Gamma, Sigma, Lambda (bold or not): a matrix or a scalar
         if sym.sub and not sym.bold and _entry_subscript(sym.sub):
             return (Dim(num=1, certain=False), Dim(num=1, certain=False))
         if len(base) > 1 and not sym.bold:  # alpha, lambda, sigma: a scalar unless bold

@@ -567,6 +567,10 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if literal and _rounded(target, rhs, scope):
         return "equal up to the rounding of the decimals written"
     if literal:
+        if head is None and not (contains_literal(claim.lhs) or contains_literal(claim.rhs)):
+            one_sided = _one_sided(claim, scope)  # Σ^{-1} = P = [P_11 …]: P is named here, not computed
+            if one_sided:
+                return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
         return None
     if _zero_like(rhs):
         return "set to zero: a condition to solve, not an identity"
@@ -2478,7 +2482,37 @@ def _stated_layouts(claims: list, context, setting: str) -> tuple[list[tuple[tup
             where = _where(claim.block.source, claim.block.file_offset(claim.start))
             found.append((where, layout, _quote(where, claim.text)))
             jacobians.add(where)
+        elif claim.kind != "unparsed" and type(claim.rhs) is Func and claim.rhs.name == "index":
+            layout = _entrywise_gradient(claim.lhs, claim.rhs)
+            if layout is not None:
+                where = _where(claim.block.source, claim.block.file_offset(claim.start))
+                found.append((where, layout, _quote(where, claim.text)))
     return sorted(found, key=lambda t: t[0]), jacobians
+
+
+def _entrywise_gradient(lhs, rhs) -> str | None:
+    """The layout an entry-wise definition of a derivative by a matrix states: ∂f/∂X = [∂f/∂X_{ij}]_{ij}
+    puts ∂f/∂X_{ij} at (i, j), X's own shape (the denominator layout); [∂f/∂X_{ji}]_{ij} its transpose."""
+    if not (type(lhs) is Deriv and len(lhs.wrt) == 1 and type(lhs.wrt[0]) is Sym and not lhs.wrt[0].sub):
+        return None
+    inner = rhs.args[0] if len(rhs.args) == 1 else None
+    if not (type(inner) is Deriv and len(inner.wrt) == 1 and type(inner.wrt[0]) is Sym):
+        return None
+    entry, whole = inner.wrt[0], lhs.wrt[0]
+    if entry.name != whole.name or not entry.sub:
+        return None
+    sub = rhs.sub
+    letters = ([f.name for f in sub.factors] if type(sub) is Mul and all(type(f) is Sym for f in sub.factors)
+               else [sub.name] if type(sub) is Sym else None)  # fmt: skip
+    order = "".join(letters) if letters else ""
+    written = entry.sub.replace(",", "").replace(" ", "")
+    if len(order) != 2 or order[0] == order[1] or len(written) != 2:
+        return None
+    if written == order:
+        return "denominator"
+    if written == order[::-1]:
+        return "numerator"
+    return None
 
 
 def _stated(statement) -> tuple[tuple, str, str]:

@@ -15,7 +15,7 @@ from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (GREEK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
 from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
@@ -32,6 +32,16 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 
 # a letter in a font command, typed in words beside a formula: \mathbf{M}, \boldsymbol{\Sigma} read as M, \Sigma
 _FONTED_LETTER = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathcal|vec|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+_GREEK_CAPITAL = {name: letter for letter, name in GREEK.items() if letter.isupper()}  # \Sigma: Σ
+_GREEK_COMMAND = re.compile(r"\\(" + "|".join(_GREEK_CAPITAL) + r")(?![A-Za-z])")
+
+
+def _unfonted(words: str) -> str:
+    """Words typed beside a formula with each symbol as prose writes it: \\mathbf{M} read M, \\boldsymbol{\\Lambda} read Λ."""
+    if "\\" not in words:
+        return words
+    words = _FONTED_LETTER.sub(r"\1", words)
+    return _GREEK_COMMAND.sub(lambda m: _GREEK_CAPITAL[m.group(1)], words)
 
 
 def _has_triggers(text: str) -> bool:
@@ -469,7 +479,7 @@ class Context:
         raw = " ".join(w for w in (claim.prose_before, claim.prose_after, *tags_of(claim)) if w)
         for key, props in _equation_props(raw, self.macros):  # \text{if $W = W^T$} beside the formula
             out[key] |= props
-        words = _FONTED_LETTER.sub(r"\1", raw.replace("$", ""))  # \text{(when $\mathbf{M}$ is symmetric)}: M
+        words = _unfonted(raw.replace("$", ""))  # \text{(when $\mathbf{M}$ is symmetric)}: M
         typed = _typed_words(claim.block.text, claim.start)
         for key, props in _stacked_conditions(claim.text, self.macros):  # \overset{A = A^T}{=}
             out[key] |= props

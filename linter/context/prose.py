@@ -387,8 +387,8 @@ RESULT = re.compile(
 )
 
 # a capital other than I ("A" only before is/are/be), led by no word character; begins as _SUBJ_CN does
-_EN_LETTER = r"(?<![\w\\$'’./^*+-][A-HJ-Z])(?:(?<=[B-HJ-Z])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
-_SUBJ_EN = rf"(?:[{MARK}A-HJ-Z](?:(?<={MARK})|{_EN_LETTER}))"
+_EN_LETTER = r"(?<![\w\\$'’./^*+-][A-HJ-ZΣΛΦΘΩΓΔ])(?:(?<=[B-HJ-ZΣΛΦΘΩΓΔ])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
+_SUBJ_EN = rf"(?:[{MARK}A-HJ-ZΣΛΦΘΩΓΔ](?:(?<={MARK})|{_EN_LETTER}))"  # a capital, Latin or Greek (GREEK)
 _SUBJS_EN = rf"{_SUBJ_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN})*"
 _SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
 _SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
@@ -418,7 +418,7 @@ PRED_EN = re.compile(
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?(?P<noun>{_NOUN_EN})?"
-    rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
+    rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}

@@ -45,7 +45,7 @@ TRACE_NAMES = {"Tr": "tr", "trace": "tr"}
 WIDE_ARG = frozenset({"tr", "det", "logdet", "etr"})  # \det X^{-1} = det(X^{-1})
 LIMIT_OPS = frozenset({"max", "min", "argmax", "argmin", "sup", "inf", "lim", "arg"})
 BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", "Vec", "boldsymbol",
-                        "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold"})  # fmt: skip
+                        "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold", "bold"})  # fmt: skip
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
                         "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits"})  # fmt: skip
@@ -867,6 +867,18 @@ class Parser:
         inner = self._group_or_none()
         return sym if inner is None else Func(sym.start, self._last_end(), "E", [inner], None)
 
+    def _square_bracket_at(self, k: int) -> bool:
+        """Whether a square bracket opens at token ``k`` ([ or \\left[, \\big[ …)."""
+        tok = self.toks[k] if k < self.n else None
+        if tok is None:
+            return False
+        if tok.kind == CHAR:
+            return tok.value == "["
+        if tok.kind == CMD and (tok.value == "left" or tok.value in SIZES) and k + 1 < self.n:
+            nxt = self.toks[k + 1]
+            return nxt.kind == CHAR and nxt.value == "["
+        return False
+
     def _group_or_none(self) -> Node | None:
         """The bracketed group at the cursor, or None with the cursor where it was (a group that
         does not parse leaves the letter before it a letter); nesting too deep still raises."""
@@ -884,8 +896,8 @@ class Parser:
         if self.i >= self.n:
             return sym
         tok = self.toks[self.i]
-        if tok.kind == CHAR and tok.value == "[" and sym.name == "E" and not sym.bold and tok.start == sym.end:
-            return self._expectation(sym)
+        if sym.name == "E" and not sym.bold and not sym.sub and self._square_bracket_at(self.i) and (tok.start == sym.end or tok.kind == CMD):
+            return self._expectation(sym)  # E[x], E\left[(z - m)(z - m)^T\right]
         if not ((tok.kind == CHAR and tok.value == "(") or (tok.kind == CMD and tok.value == "left")):
             return sym
         saved = self.i, self.bold, list(self.bars)
@@ -1895,6 +1907,18 @@ class Parser:
         letter = _plain(inner)
         if letter == "1":  # \mathbb{1}: the all-ones vector (or the indicator), not a space
             return Sym(tok.start, e, "1", None, True)
+        if letter == "E":  # \mathbb{E}[x], \mathbb{E}_{q}[…], \mathbb{E}\,x: the expectation, never a set
+            if self.peek() is not None and self.peek().is_char("_"):
+                self.next()
+                self._script_tokens()  # the distribution it is taken under
+            self.skip_ignorable()
+            nxt = self.peek()
+            if nxt is None or not self._starts_factor(nxt):
+                return Sym(tok.start, e, "E", None, False)
+            inner = self._group_or_none() if (nxt.is_char("(", "[") or nxt.is_cmd("left") or nxt.value in SIZES) else None
+            if inner is None:
+                inner = self.postfix()
+            return Func(tok.start, self._last_end(), "E", [inner], None)
         if len(inner) == 1 and inner[0].kind == LETTER and inner[0].value.islower():
             # \mathbb{w}, \mathbb{x}: a vector in a blackboard font (no set of numbers is a small letter)
             node = _respan(_sub_parse(inner, bold=True), tok.start, e)
