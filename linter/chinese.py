@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Traditional Chinese characters of the words the readers look for, folded to the Simplified ones the
 # word lists are written in (對稱 → 对称, 由於 → 由于, 矩陣 → 矩阵, 分母佈局 → 分母布局): one character
 # for one, so every offset into the text stays the same.
@@ -11,6 +13,13 @@ TRADITIONAL = str.maketrans(
 )
 
 
+# any character TRADITIONAL folds: str.translate looks up every character of a text in its table,
+# while re finds a character of a class in C; most texts, Chinese ones too, hold none
+_ANY_TRADITIONAL = re.compile("[" + "".join(map(chr, TRADITIONAL)) + "]")
+
+
 def simplified(text: str) -> str:
     """``text`` with its Traditional characters (TRADITIONAL) folded to Simplified ones."""
-    return text.translate(TRADITIONAL) if not text.isascii() else text
+    if text.isascii() or _ANY_TRADITIONAL.search(text) is None:
+        return text
+    return text.translate(TRADITIONAL)

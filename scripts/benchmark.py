@@ -1,6 +1,6 @@
 """Time ``derivlint check`` end to end: cold and warm cache, one process and all CPUs, over fixtures, seeds and corpus.
 
-Usage: python scripts/benchmark.py [--repeat N] [--json] [--derivlint CMD] [FOLDER ...]
+Usage: python scripts/benchmark.py [--repeat N] [--json] [--derivlint CMD] [--against CMD] [FOLDER ...]
 
 Every run is a fresh ``derivlint check`` subprocess, started by a small
 wrapper process that reports the run's wall time, CPU time and peak memory
@@ -16,6 +16,11 @@ second of CPU time (user + system, all processes), i.e. the rate of one core.
 ``sympy`` says whether the run imported sympy (seen with ``-X importtime``).
 Default folders: fixtures/, ../shared/seeds/, ../shared/corpus/ (absent ones are skipped).
 The median of N runs (default 5) is reported. Not a test: timing does not belong in tests.
+
+``--against CMD`` times a second derivlint too (another checkout's, e.g. main's:
+``--against "/path/to/venv/bin/python -m derivlint"``), its runs alternated with this one's
+at each repetition, so that both see the machine in the same state (other work on a shared
+machine moves CPU times by 10 % and more); a line per scenario gives the ratio of CPU seconds.
 """
 
 from __future__ import annotations
@@ -64,6 +69,7 @@ class Result:
     peak_rss_mb: float
     sympy_imported: bool
     runs: int
+    derivlint: str = "this"  # "this", or "against" (--against)
 
 
 def derivlint_command(given: str | None) -> list[str]:
@@ -102,16 +108,32 @@ def sympy_imported(command: list[str], folder: Path, env: dict) -> bool:
     return bool(re.search(r"\|\s+sympy$", done.stderr, re.M))
 
 
-def bench_folder(command: list[str], folder: Path, repeat: int, env: dict) -> list[Result]:
-    scenarios: dict[str, list[dict]] = {"cold -j1": [], "cold": [], "warm": []}
+def bench_folder(command: list[str], folder: Path, repeat: int, env: dict,
+                 against: tuple[list[str], dict] | None = None) -> list[Result]:
+    """The scenarios over ``folder``; with ``against`` (a command and its environment), the same
+    for it, each of its runs right after the same run of ``command``."""
+    timed = {"this": (command, env)} | ({"against": against} if against is not None else {})
+    scenarios: dict[str, dict[str, list[dict]]] = {who: {"cold -j1": [], "cold": [], "warm": []} for who in timed}
     with tempfile.TemporaryDirectory() as scratch:
         for k in range(repeat):
-            for name, jobs in (("cold -j1", ["--jobs", "1"]), ("cold", [])):
-                cache = os.path.join(scratch, f"{name.replace(' ', '')}-{k}")
-                scenarios[name].append(run_once([*command, "check", "--exit-zero", "--cache-dir", cache, *jobs, str(folder)], env))
-            scenarios["warm"].append(run_once([*command, "check", "--exit-zero", "--cache-dir", cache, str(folder)], env))
+            for name, jobs in (("cold -j1", ["--jobs", "1"]), ("cold", []), ("warm", None)):
+                for who, (cmd, cmd_env) in timed.items():
+                    cache = os.path.join(scratch, f"{who}-{k}")  # warm: the cold run's cache again
+                    if jobs is not None:
+                        cache += "-" + name.replace(" ", "")
+                    else:
+                        cache += "-cold"
+                    run = run_once([*cmd, "check", "--exit-zero", "--cache-dir", cache, *(jobs or []), str(folder)], cmd_env)
+                    scenarios[who][name].append(run)
+    results = []
+    for who, (cmd, cmd_env) in timed.items():
+        results += _results(folder, scenarios[who], sympy_imported(cmd, folder, cmd_env), who)
+    return results
+
+
+def _results(folder: Path, scenarios: dict[str, list[dict]], imported: bool, who: str) -> list[Result]:
+    """The median figures of each scenario's runs."""
     files, claims = counts(scenarios["cold"][0]["stderr"])
-    imported = sympy_imported(command, folder, env)
     results = []
     for name, runs in scenarios.items():
         wall = statistics.median(r["wall"] for r in runs)
@@ -123,7 +145,7 @@ def bench_folder(command: list[str], folder: Path, repeat: int, env: dict) -> li
                 claims_per_s=round(claims / wall) if wall else 0,
                 claims_per_cpu_s=round(claims / cpu) if cpu else 0,
                 peak_rss_mb=round(max(r["rss"] for r in runs) / 2**20, 1),
-                sympy_imported=imported, runs=len(runs),
+                sympy_imported=imported, runs=len(runs), derivlint=who,
             )
         )
     return results
@@ -137,18 +159,27 @@ def _shown(folder: Path) -> str:
 
 
 def table(results: list[Result]) -> str:
-    head = ("folder", "scenario", "files", "claims", "wall s", "cpu s", "claims/s", "claims/cpu-s", "peak MB", "sympy")
+    both = any(r.derivlint != "this" for r in results)
+    head = ("folder", "scenario") + (("derivlint",) if both else ()) + (
+        "files", "claims", "wall s", "cpu s", "claims/s", "claims/cpu-s", "peak MB", "sympy")
     rows = [head] + [
-        (r.folder, r.scenario, str(r.files), str(r.claims), f"{r.wall_s:.3f}", f"{r.cpu_s:.3f}",
-         str(r.claims_per_s), str(r.claims_per_cpu_s), f"{r.peak_rss_mb:.0f}", "yes" if r.sympy_imported else "no")
+        (r.folder, r.scenario) + ((r.derivlint,) if both else ()) + (
+            str(r.files), str(r.claims), f"{r.wall_s:.3f}", f"{r.cpu_s:.3f}",
+            str(r.claims_per_s), str(r.claims_per_cpu_s), f"{r.peak_rss_mb:.0f}", "yes" if r.sympy_imported else "no")
         for r in results
     ]
+    left = 3 if both else 2  # the columns of names, set flush left
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
-    lines = ["  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
-    warm = {r.folder: r.wall_s for r in results if r.scenario == "warm"}
+    lines = ["  ".join(cell.ljust(w) if i < left else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
+    warm = {(r.folder, r.derivlint): r.wall_s for r in results if r.scenario == "warm"}
     notes = [
-        f"{r.folder}: warm is {r.wall_s / warm[r.folder]:.1f}x faster than cold"
-        for r in results if r.scenario == "cold" and warm.get(r.folder)
+        f"{r.folder}{' (' + r.derivlint + ')' if both else ''}: warm is {r.wall_s / warm[r.folder, r.derivlint]:.1f}x faster than cold"
+        for r in results if r.scenario == "cold" and warm.get((r.folder, r.derivlint))
+    ]
+    against = {(r.folder, r.scenario): r for r in results if r.derivlint == "against"}
+    notes += [
+        f"{r.folder} {r.scenario}: this / against, CPU seconds {r.cpu_s:.3f} / {a.cpu_s:.3f} = {r.cpu_s / a.cpu_s:.3f}"
+        for r in results if r.derivlint == "this" and (a := against.get((r.folder, r.scenario))) is not None and a.cpu_s
     ]
     return "\n".join(lines + [""] + notes)
 
@@ -159,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", "-n", type=int, default=5, help="runs per scenario (default 5)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument("--derivlint", metavar="CMD", help="the command to time (default: python -m derivlint from this checkout)")
+    parser.add_argument("--against", metavar="CMD", help="a second derivlint command to time, its runs alternated with the first's")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be 1 or more")
@@ -174,9 +206,15 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as pycache:
         # Byte-code compiled once, as in an installed package, without writing into the checkout.
         env.setdefault("PYTHONPYCACHEPREFIX", pycache)
+        against = None
+        if args.against:  # its own environment: not this checkout's PYTHONPATH
+            other = {k: v for k, v in os.environ.items() if k not in dropped}
+            other.setdefault("PYTHONPYCACHEPREFIX", pycache)
+            against = (shlex.split(args.against), other)
         for folder in folders:  # warm-up, not timed: byte-code, file system cache
-            run_once([*command, "check", "--exit-zero", "--no-cache", str(folder)], env)
-        results = [r for folder in folders for r in bench_folder(command, folder, args.repeat, env)]
+            for cmd, cmd_env in [(command, env)] + ([against] if against else []):
+                run_once([*cmd, "check", "--exit-zero", "--no-cache", str(folder)], cmd_env)
+        results = [r for folder in folders for r in bench_folder(command, folder, args.repeat, env, against)]
         floor = statistics.median(run_once([sys.executable, "-c", "pass"], env)["wall"] for _ in range(args.repeat))
     if args.json:
         print(json.dumps({"cpus": os.cpu_count(), "python": sys.version.split()[0], "python_start_s": round(floor, 3),

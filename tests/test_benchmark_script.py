@@ -25,3 +25,18 @@ def test_counts_read_the_summary_line_of_check(tmp_path):
                           capture_output=True, text=True, check=False)  # fmt: skip
     files, claims = _benchmark().counts(done.stderr + done.stdout)
     assert (files, claims) == (1, 2), done.stderr + done.stdout
+
+
+def test_against_adds_a_column_and_the_ratio_of_cpu_seconds():
+    bench = _benchmark()
+
+    def result(who, cpu):
+        return bench.Result(folder="notes", scenario="cold -j1", files=2, claims=100, wall_s=cpu, cpu_s=cpu,
+                            claims_per_s=round(100 / cpu), claims_per_cpu_s=round(100 / cpu), peak_rss_mb=40.0,
+                            sympy_imported=False, runs=3, derivlint=who)
+
+    both = bench.table([result("this", 0.9), result("against", 1.2)])
+    assert "derivlint" in both.splitlines()[0]
+    assert "notes cold -j1: this / against, CPU seconds 0.900 / 1.200 = 0.750" in both
+    alone = bench.table([result("this", 0.9)])
+    assert "derivlint" not in alone.splitlines()[0] and "against" not in alone

@@ -21,6 +21,11 @@ from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
 from derivlint.context.model import kind_of_shape
 from derivlint.check import elementwise, hessian, schematic
+# read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each);
+# indices.decide_claim looked up in its module when called (scripts/stage_times.py times it there)
+from derivlint.check import indices
+from derivlint.check.numeric import literal_too_large
+from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
@@ -281,6 +286,8 @@ def _misread_letters(claims: list, context) -> None:
     each time: those claims are undecided. Notes are mostly right; a reading under which every
     decided claim about a letter fails is not certain. So is one failing claim about a letter that
     another claim applies as a function (L(ST) = LS T + S LT, then (LS T)ᵀ = T LS)."""
+    if not any(map(_fails, claims)):
+        return  # a letter is doubted only where some claim fails: most notes have none
     about: dict[str, list] = {}
     applied: dict[str, list] = {}  # letters some claim applies to an argument, L(…): those claims
     for claim in claims:
@@ -401,8 +408,6 @@ def _has_literal(chain: list, memo: dict | None = None) -> bool:
 def check_claim(claim, context, head: Node | None, chain: list, literal_chains: dict | None = None) -> None:
     """Shapes, then the numeric decision, of one claim; ``literal_chains``: see _has_literal."""
     facts = claim.facts
-    from derivlint.check.numeric import literal_too_large
-
     too_large = literal_too_large(claim.lhs, claim.rhs, head)
     if too_large:  # bounded work per claim: not even its shapes
         facts["outcome"] = Outcome(reason=too_large)
@@ -424,12 +429,9 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
         claim.verdict = _verdict(facts["outcome"])
         return
-    from derivlint.check.indices import decide_claim
-    from derivlint.check.reading import entry_definition
-
     if entry_definition(claim) is not None and _gated(claim, scope):  # σ(v)_k = …: a definition, before any index work
         return
-    if decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
+    if indices.decide_claim(claim, scope, head):  # written with indices (Σ, x_i, A_{ij}): derivlint.check.indices
         return
     if _gated(claim, scope):
         return
@@ -517,8 +519,6 @@ def _gated(claim, scope) -> bool:
     """The one gate of every error finding (DL2xx–DL5xx): a claim without a certain reading
     (derivlint.check.reading) is undecided with the reason, and no rule sees a fact about it.
     A definition keeps its verdict (None: not a claim) but loses its shape facts too."""
-    from derivlint.check.reading import uncertain_reading
-
     why = uncertain_reading(claim, scope)
     if why is None:
         return False

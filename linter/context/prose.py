@@ -17,7 +17,7 @@ from derivlint.chinese import simplified
 from derivlint.math.tree import Deriv, Mul, Node, Num, Sym
 from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
-from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, EN_HINT_WORDS, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
+from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
                                      UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
                                      COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH)
@@ -92,6 +92,7 @@ class Marked:
     _starts: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
     _conditional: bool | None = field(default=None, repr=False)
     _lowered: str | None = field(default=None, repr=False)
+    _odd: bool | None = field(default=None, repr=False)  # see odd_cases
     _conditions: list | None = field(default=None, repr=False)  # spans of _CONDITION's matches
     _condition_ends: Sequence[int] = field(default=(), repr=False)  # set with the list it indexes
 
@@ -99,8 +100,28 @@ class Marked:
         """False when no condition word ("if", "当" …) is in the text at all: then no
         index of it sits in a condition (asked for every piece of math)."""
         if self._conditional is None:
-            self._conditional = may_contain(self.text, _CONDITION_WORDS, self.lowered())
+            self._conditional = self.may_contain(_CONDITION_WORDS)
         return self._conditional
+
+    def may_contain(self, words: re.Pattern) -> bool:
+        """``may_contain(self.text, words)``, with the text lowered and its odd cases looked for
+        once (each marked text is asked for several kinds of words)."""
+        return self.odd_cases() or words.search(self.lowered()) is not None
+
+    def finds(self, words: re.Pattern, pattern: re.Pattern) -> bool:
+        """Whether the case-blind ``pattern``, an alternation of the plain words ``words`` (see
+        _plain_words), finds something in the text: the lowered text holds one of the words exactly
+        when it does, unless the text holds an odd case (checked over every code point)."""
+        if self.odd_cases():
+            return pattern.search(self.text) is not None
+        return words.search(self.lowered()) is not None
+
+    def odd_cases(self) -> bool:
+        """Whether the text holds a character that re.IGNORECASE takes for an ASCII letter it is
+        not a case of (_ODD_CASES): then no test of the lowered text can rule a word out."""
+        if self._odd is None:
+            self._odd = not self.text.isascii() and _ODD_CASES.search(self.text) is not None
+        return self._odd
 
     def lowered(self) -> str:
         """``text.lower()``, made once for the word tests of ``may_contain``."""
@@ -161,6 +182,18 @@ def may_contain(text: str, words: re.Pattern, lowered: str | None = None) -> boo
     return words.search(text.lower() if lowered is None else lowered) is not None
 
 
+# NOUN_HINT_EN and ASSUMPTION_HINTS (words.py) are plain words in lower case (or CJK), found without
+# regard to case: re finds them slowly that way, and fast in the lowered text (Marked.finds)
+def _plain_words(pattern: re.Pattern) -> re.Pattern:
+    """The ``words_pattern`` of a case-blind pattern that is an alternation of plain words."""
+    words = pattern.pattern.split("|")
+    if not pattern.flags & re.I or any(not re.fullmatch(r"[\w-]+", w) or w != w.lower() for w in words):
+        raise ValueError(f"not plain words in lower case: {pattern.pattern}")
+    return words_pattern(*words)
+
+
+_NOUN_WORDS_EN = _plain_words(NOUN_HINT_EN)
+_ASSUMPTION_WORDS = _plain_words(ASSUMPTION_HINTS)
 _INNER_HINT = re.compile("|".join(VERBS_ZH) + r"|\b" + alternation(VERBS_EN) + r"\b")
 _SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
 _SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
@@ -197,8 +230,11 @@ def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock
     return Marked(simplified(unemphasised("".join(out))), Runs(starts, bases, n + 1), pieces, marks, passage.source, passage)
 
 
-# Markdown emphasis around words ("a **symmetric** matrix", "_not_ square"): read as the words alone
-_EMPHASIS = re.compile(r"(?<![\w*\\])\*{1,3}(?=[^\s*])|(?<=[^\s*\\])\*{1,3}(?![\w*])|(?<![\w\\])_{1,3}(?=\w)|(?<=\w)_{1,3}(?!\w)")
+# Markdown emphasis around words ("a **symmetric** matrix", "_not_ square"): read as the words alone.
+# Each case starts with its mark, and looks behind it at the character before (``(?<![\w*\\])\*{1,3}``
+# is written ``\*(?<![\w*\\]\*)\*{0,2}``): re then tries the pattern only at a * or _, not everywhere.
+_EMPHASIS = re.compile(r"\*(?<![\w*\\]\*)\*{0,2}(?=[^\s*])|\*(?<=[^\s*\\]\*)\*{0,2}(?![\w*])"
+                       r"|_(?<![\w\\]_)_{0,2}(?=\w)|_(?<=\w_)_{0,2}(?!\w)")
 
 
 def unemphasised(text: str) -> str:
@@ -217,7 +253,7 @@ def marked_block(block: MathBlock, macros: dict | None) -> Marked | None:
     """Prose written inside a math block (CJK text, \\text{…}), or None when it has none."""
     if not has_wide(block.text) and "\\text" not in block.text:
         return None
-    if not _INNER_HINT.search(block.text) and not ASSUMPTION_HINTS.search(block.text):
+    if not _INNER_HINT.search(block.text) and not (may_contain(block.text, _ASSUMPTION_WORDS) and ASSUMPTION_HINTS.search(block.text)):
         return None  # ("\text{for symmetric } W" in an aligned row states an assumption)
     try:
         tokens = expand(tokenize(block.text), macros or {})
@@ -619,10 +655,11 @@ class Reader:
         if _has_en_hint(text):
             for match in PRED_EN.finditer(text):
                 out.extend(self._en(match, predicate=True))
-            if NOUN_HINT_EN.search(text):  # what PREFIX_EN's nouns start with
+            if self.m.finds(_NOUN_WORDS_EN, NOUN_HINT_EN):  # what PREFIX_EN's nouns start with
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
-        if ASSUMPTION_HINTS.search(text):  # "for symmetric B", "(W symmetric)": plain letters may be subjects
+        # "for symmetric B", "(W symmetric)": plain letters may be subjects
+        if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
         if MARK in text and _COVARIANCE_HINT.search(text):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
             out.extend(self._named_covariances())
@@ -937,11 +974,43 @@ def _prefix_cn(text: str):
             pos = q + 1
 
 
+def _word_start_form(pattern: re.Pattern) -> re.Pattern:
+    """``\\b(?:w1|w2|…)\\b``, each word starting with a letter or a class of letters, written as
+    ``words.word_start_gate`` writes its words: a class of the first letters first, so that re skips
+    every other character in C instead of trying the whole pattern at each position; "no word
+    character before the word" is ``(?<!\\w.)`` after its first letter. It matches where
+    ``pattern`` matches."""
+    text = pattern.pattern
+    if not (text.startswith(r"\b(?:") and text.endswith(r")\b")):
+        raise ValueError(f"not a \\b(?:…)\\b pattern: {text}")
+    words, depth, start = [], 0, 0
+    body = text[5:-3]
+    for i, c in enumerate(body):  # the alternatives at the top level
+        if c in "([" and (i == 0 or body[i - 1] != "\\"):
+            depth += 1
+        elif c in ")]" and body[i - 1] != "\\":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            words.append(body[start:i])
+            start = i + 1
+    words.append(body[start:])
+    firsts, alts = [], []
+    for word in words:
+        first = re.match(r"\[([A-Za-z]+)\]|([A-Za-z])", word)
+        if first is None:
+            raise ValueError(f"a word that does not start with a letter: {word}")
+        letters = first.group(1) or first.group(2)
+        firsts.append(letters)
+        alts.append(f"(?<=[{letters}]){word[first.end():]}")
+    return re.compile("[" + "".join(dict.fromkeys("".join(firsts))) + r"](?<!\w.)(?:" + "|".join(alts) + r")\b", pattern.flags)
+
+
+_EN_HINT_FAST = _word_start_form(EN_HINT)
+
+
 def _has_en_hint(text: str) -> bool:
-    """``EN_HINT.search(text)``, begun at the first hint word: every match of EN_HINT
-    starts with one (its \\b still sees the text before)."""
-    first = EN_HINT_WORDS.search(text)
-    return first is not None and EN_HINT.search(text, first.start()) is not None
+    """``EN_HINT.search(text)`` (by _EN_HINT_FAST, which finds the same)."""
+    return _EN_HINT_FAST.search(text) is not None
 
 
 def is_condition(marked: Marked, i: int) -> bool:
@@ -1001,6 +1070,16 @@ _SHAPE_RULE_NEEDS = re.compile(r"derivative|\\partial|\\frac\s*\{\s*d|∂|导数
 _ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:are|is)\s+(?:written\s+as\s+|taken\s+as\s+)?(?:an?\s+)?"
 _IN_ROW_OR_COLUMN = r"(?:gradients?|derivatives?)\b[^.;]{0,40}?\b(?:in|into|as)\s+an?\s+(?:single\s+)?"
 _ROW_OR_COLUMN_ZH = r"(?:梯度|导数|偏导数?)[^，。；]{0,20}?(?:是|为|写成|写作|记为|取)\s*"
+_LAYOUT_PATTERN_WORDS = {  # see _LAYOUT_PATTERNS
+    r"denominator[- ]layout": ("layout",), r"numerator[- ]layout": ("layout",),
+    r"denominator[- ]convention": ("convention",), r"numerator[- ]convention": ("convention",),
+    r"Jacobian formulation": ("formulation",), r"(?:Hessian|gradient) formulation": ("formulation",),
+    r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as": ("same",),
+    **{_ROW_OR_COLUMN + r"columns?\b(?:\s+vectors?)?": ("gradient", "derivative"),
+       _ROW_OR_COLUMN + r"rows?\b(?:\s+vectors?)?": ("gradient", "derivative"),
+       _IN_ROW_OR_COLUMN + r"columns?\b": ("gradient", "derivative"),
+       _IN_ROW_OR_COLUMN + r"rows?\b": ("gradient", "derivative")},
+}
 LAYOUT_SHAPE_RULES = [
     (re.compile(r"(?:has|have|is|of) the same (?:shape|size|dimensions?) as", re.I), "denominator", _SHAPE_RULE_NEEDS),
     (re.compile(r"(?:与|和|跟)\s*\S{1,12}?\s*(?:的)?(?:形状|维度|大小|尺寸)(?:相同|一样|一致)|同型|同形"), "denominator",
@@ -1013,6 +1092,12 @@ LAYOUT_SHAPE_RULES = [
     (re.compile(_ROW_OR_COLUMN_ZH + r"列向量"), "denominator", None),
     (re.compile(_ROW_OR_COLUMN_ZH + r"行向量"), "numerator", None),
 ]
+# The patterns layouts_in tries, in this order, each with the words (lower case) one of which
+# each of its matches holds, case aside (None: none needed, the pattern is found fast): most
+# texts that pass _LAYOUT_HINTS ("row", "column") hold none of them
+_LAYOUT_PATTERNS = [(p, _LAYOUT_PATTERN_WORDS.get(p.pattern)) for p in [p for p, _ in LAYOUT_WORDS] + [p for p, _, _ in LAYOUT_SHAPE_RULES]]
+
+
 # Who speaks: the note itself (we, I, this note, 本文, 以下 ...).
 LAYOUT_SELF = re.compile(
     r"\b(?:we|we'll|we're|we've|I|I'll|I'm|our|us|throughout|hereafter|henceforth|herein)\b"
@@ -1119,7 +1204,8 @@ _ENTRY_WORD = r"\s*(?:-?th\s+|\s*个)?(?:entry|entries|element|component|元素|
 _ENTRY_OF = re.compile(_PAIR + _ENTRY_WORD, re.I)
 _ENTRY_AFTER_MARK = re.compile(_ENTRY_WORD, re.I)
 _PAIR_MATH = re.compile(r"\$*\s*" + _PAIR + r"\s*\$*")
-_ENTRY_HINT = re.compile(r"entr|element|component|元|项|分量", re.I)  # found fast: most texts have none
+_ENTRY_HINT = re.compile(r"entr|element|component|元|项|分量", re.I)
+_ENTRY_WORDS = _plain_words(_ENTRY_HINT)
 
 
 def _entry_pairs(marked: Marked) -> list[tuple[str, str, int, int]]:
@@ -1141,7 +1227,7 @@ def entry_layouts(marked: Marked) -> list[tuple[str, int, int, str]]:
     """(layout, start, end, words) for each sentence that gives the (i, j) entry of a derivative as
     ∂y_i/∂x_j (the numerator layout of a Jacobian) or ∂y_j/∂x_i (the denominator layout)."""
     out: list[tuple[str, int, int, str]] = []
-    if MARK not in marked.text or not _ENTRY_HINT.search(marked.text):
+    if MARK not in marked.text or not marked.finds(_ENTRY_WORDS, _ENTRY_HINT):
         return out
     for row, column, start, end in _entry_pairs(marked):
         s, e = marked.sentence_bounds(start)
@@ -1168,10 +1254,14 @@ def layouts_in(marked: Marked) -> list[tuple[str, int, int, str]]:
     clause that said it, to quote."""
     out: list[tuple[str, int, int, str]] = []
     text = marked.text
-    if not may_contain(text, _LAYOUT_HINTS, marked.lowered()):
+    if not marked.may_contain(_LAYOUT_HINTS):
         return out
     seen: set[tuple[int, int]] = set()
-    for pattern in [p for p, _ in LAYOUT_WORDS] + [p for p, _, _ in LAYOUT_SHAPE_RULES]:
+    lowered = marked.lowered()
+    every = marked.odd_cases()  # no quick test holds then
+    for pattern, needs in _LAYOUT_PATTERNS:
+        if not every and needs is not None and not any(word in lowered for word in needs):
+            continue  # none of the words each match holds: no match
         for match in pattern.finditer(text):
             bounds = marked.sentence_bounds(match.start())
             if bounds in seen:

@@ -154,7 +154,11 @@ def _block_lead(block) -> str:
     text = getattr(block.source, "text", "") or ""
     start = block.start
     before = text[max(0, start - _LEAD_CHARS) : start].rstrip()  # a blank line before $$ is no break
-    cut = max([before.rfind("\n\n")] + [m.end() - 1 for m in _MATH_END.finditer(before)])
+    cut = before.rfind("\n\n")
+    # the end of the last formula after the blank line (no match holds a newline: one that starts
+    # before the blank line ends before it, and cuts less)
+    for m in _MATH_END.finditer(before, max(cut, 0)):
+        cut = max(cut, m.end() - 1)
     return before[cut + 1 :]
 
 
