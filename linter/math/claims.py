@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from itertools import chain as _chained
 from dataclasses import dataclass, field, replace
 
 from derivlint.extract.blocks import MathBlock
@@ -1177,11 +1178,8 @@ __all__ = ["Claim", "claims_of", "flatten_rows", "split_row", "build_claims", "C
 
 
 def _nodes_of(claims: list[Claim]):
-    """Every node of every side of the claims, in order."""
-    for claim in claims:
-        for side in (claim.lhs, claim.rhs):
-            if side is not None:
-                yield from side.walk()
+    """Every node of every side of the claims, in order (chained at C speed: a note has many)."""
+    return _chained.from_iterable(side.walk() for claim in claims for side in (claim.lhs, claim.rhs) if side is not None)
 
 
 def read_prior_transposes(claims: list[Claim]) -> None:
