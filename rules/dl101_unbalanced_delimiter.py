@@ -130,14 +130,14 @@ def block_imbalances(block) -> list[Problem]:
             found = escaped
     if found and block.delimiter in ("$", "\\(", "\\\\("):
         found = [p for p in found if not _closed_by_prose(block, p) and not _label(text, p)]
-    lines: set[int] = set()
-    first = []
+    by_line: dict[int, Problem] = {}
     for problem in found:  # one per line: the others on it are mostly the first one's echo
         line = text.count("\n", 0, problem.start)
-        if line not in lines:
-            lines.add(line)
-            first.append(problem)
-    return first
+        kept = by_line.get(line)
+        if kept is None or (kept.outer and not problem.outer):
+            # a mismatch ('(' closed by ']') is the slip; the outer bracket it leaves open, its echo
+            by_line[line] = problem
+    return sorted(by_line.values(), key=lambda p: p.start)
 
 
 def scan(text: str, markdown: bool = False) -> list[Problem]:

@@ -80,3 +80,10 @@ def test_a_set_spread_over_inline_formulas_is_balanced():
 
     ex = extract_markdown("n.md", "The set $\\{a$, $b\\}$ has two elements, and $\\{c$ alone does not close.\n")
     assert [len(block_imbalances(b)) for b in ex.blocks] == [0, 0, 1]
+
+
+def test_a_mismatch_is_reported_rather_than_the_outer_bracket_it_leaves_open():
+    # -[y log σ(z) + (1-y) log(1-σ(z) ]: the slip is the '(' that ']' meets, not the '[' left open after
+    note = "The loss is $L = -[y \\log \\sigma(z) + (1-y)\\log(1-\\sigma(z) ]$ for one sample.\n"
+    messages = [f.message for f in check_text("note.md", note).findings if f.code == "DL101"]
+    assert messages == ["'(' closed by ']'"]
