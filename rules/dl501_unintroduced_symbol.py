@@ -123,12 +123,17 @@ class UnintroducedSymbol(Rule):
 def _in_word(text: str, start: int, end: int) -> bool:
     """Whether the letter at [start, end) is one of a run of three or more letters written together
     (``num``, ``denom``, ``cost``): a word, not a product of variables a reader would be sure of."""
+    if end - start != 1:
+        return False
     i, j = start, end
-    while i > 0 and text[i - 1].isascii() and text[i - 1].isalpha():
-        i -= 1
-    while j < len(text) and text[j].isascii() and text[j].isalpha():
+    while i > max(0, start - _WORD_REACH) and text[i - 1].isascii() and text[i - 1].isalpha():
+        i -= 1  # no further than a command's name could reach: a run of 10,000 letters stays linear
+    while j < min(len(text), end + 2) and text[j].isascii() and text[j].isalpha():
         j += 1
-    return j - i >= 3 and end - start == 1 and (i == 0 or text[i - 1] != "\\")
+    return j - i >= 3 and (i == 0 or text[i - 1] != "\\")
+
+
+_WORD_REACH = 40  # letters _in_word looks back for the backslash of a command (\varepsilon)
 
 
 def _power_applied(tree, text: str) -> bool:

@@ -556,3 +556,17 @@ def test_a_garbage_collection_is_not_the_claims_time(monkeypatch):
     with pytest.raises(budget.OverBudget):
         budget.check()
     budget.stop()
+
+
+@pytest.mark.parametrize("text, at, word", [
+    (r"A(num)", 3, True),        # the u of (num)
+    (r"A(denom)", 5, True),
+    (r"A x + b", 2, False),      # a letter alone
+    (r"Ax", 1, False),           # two letters: a product
+    (r"\varepsilon x", 13, False),
+    ("x" * 10000, 5000, True),   # a run of letters: a word, found without scanning it all
+])
+def test_letters_of_a_word_typed_in_math(text, at, word):
+    from derivlint.rules.dl501_unintroduced_symbol import _in_word
+
+    assert _in_word(text, at, at + 1) == word
