@@ -1767,7 +1767,7 @@ class Parser:
         function (\\tr, \\det, \\log, \\operatorname{…}) follows; None when there is none."""
         depth = 0
         toks = self.toks
-        for j in range(self.i, self.n - 1):
+        for j in range(self.i, min(self.n - 1, self.i + _WIDE_REACH)):  # \tr A \tr B … 10,000 times: linear
             tok = toks[j]
             if tok.kind == CHAR:
                 if tok.value in "([{":
@@ -2398,6 +2398,8 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
         return Num(tok.start, tok.end, tok.value)
     return None
 
+
+_WIDE_REACH = 64  # tokens _named_factor_after_dot reads ahead: a wide argument is a short product
 
 # letters notes name functions with: \nabla f^T d is (∇f)ᵀd, not ∇ of fᵀd
 _FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "E", "ell", "l", "U", "V", "phi", "psi"})
