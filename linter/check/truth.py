@@ -1915,14 +1915,8 @@ def _check_differentials(left: Node, right: Node) -> None:
 def _differential_variables(left: Node, right: Node) -> frozenset:
     """The symbols whose differential dX the claim writes (X or Xᵀ under a d): they move in a
     differential; every other symbol is a constant of it."""
-    keys = set()
-    for side in (left, right):
-        for n in side.walk():
-            if type(n) is Differential:
-                arg = n.arg.arg if type(n.arg) is Transpose else n.arg
-                if type(arg) is Sym:
-                    keys.add(arg.key)
-    return frozenset(keys)
+    return frozenset(n.symbol.key for side in (left, right) for n in side.walk()
+                     if type(n) is Differential and n.symbol is not None)
 
 
 def _draw_differentials(env, varied: frozenset, seed: int, numeric) -> None:
@@ -2513,12 +2507,8 @@ def _entrywise_gradient(lhs, rhs) -> str | None:
     entry, whole = inner.wrt[0], lhs.wrt[0]
     if entry.name != whole.name or not entry.sub:
         return None
-    sub = rhs.sub
-    letters = ([f.name for f in sub.factors] if type(sub) is Mul and all(type(f) is Sym for f in sub.factors)
-               else [sub.name] if type(sub) is Sym else None)  # fmt: skip
-    order = "".join(letters) if letters else ""
-    written = entry.sub.replace(",", "").replace(" ", "")
-    if len(order) != 2 or order[0] == order[1] or len(written) != 2:
+    order, written = indices._parts(indices._index_sub(rhs.sub)), indices._parts(entry.sub)  # [·]_{ij}, X_{ij}
+    if not order or not written or len(order) != 2 or order[0] == order[1] or not "".join(order).isalpha():
         return None
     if written == order:
         return "denominator"

@@ -342,7 +342,6 @@ def closes(line: str, fence: str) -> bool:
 # display), where CommonMark starts a list there.
 PANDOC_EXTENSIONS = (".rmd", ".qmd")
 _LIST_MARKER = re.compile(r"( {0,3})([-+*]|\d{1,9}[.)])(?=[ \t]+\S)")
-_FENCE_LINE = re.compile(r" {0,3}(`{3,}|~{3,})")
 _BLOCK_LINE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|>|\||<|(?:[-*_][ \t]*){3,}$)")
 
 
@@ -358,7 +357,7 @@ def pandoc_paragraph_lines(lines: list[str]) -> list[str]:
             if line.lstrip().startswith(fence):
                 fence = None
             continue
-        opened = _FENCE_LINE.match(line)
+        opened = _FENCE.match(line)
         if opened:
             fence, prose = opened.group(1)[:3], False
             continue

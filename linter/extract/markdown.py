@@ -161,8 +161,8 @@ def _segments_of(text: str, mdx: bool = False, pandoc: bool = False) -> list[_Se
     clean = text[1:] if text.startswith("\ufeff") else text
     clean = clean.replace("\r\n", "\n").replace("\r", " ")  # keep markdown-it's lines = ours
     clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
-    if pandoc and ("\n-" in clean or "\n*" in clean or "\n+" in clean or re.search(r"\n {0,3}(?:[-+*]|\d+[.)])[ \t]", clean)):
-        clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))  # a list needs a blank line before
+    if pandoc:  # a list needs a blank line before it
+        clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))
     regions: list[dialects.Region] = []
     if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
         lines, regions = dialects.prepare(clean.split("\n"), mdx)

@@ -1252,7 +1252,7 @@ def _d_is_a_letter(claims: list[Claim]) -> bool:
         kind = type(n)
         if kind is Mul:
             for i in range(len(n.factors) - 1):
-                if n.ops[i] == "" and _is_letter_d(n.factors[i]):
+                if _d_before(n, i):
                     before.add(id(n.factors[i]))
         elif kind is Sym:
             if _is_letter_d(n):
@@ -1266,6 +1266,11 @@ def _is_letter_d(n: Node) -> bool:
     return type(n) is Sym and n.name == "d" and n.sub is None and n.sup is None and not n.bold
 
 
+def _d_before(mul: Node, i: int) -> bool:
+    """Whether factor ``i`` of the product ``mul`` is the letter d written just before the next one (d X)."""
+    return mul.ops[i] == "" and _is_letter_d(mul.factors[i])
+
+
 def _letter_d(node: Node) -> bool:
     return any(_is_letter_d(n) for n in node.walk())
 
@@ -1274,29 +1279,26 @@ def _italic_differential_of(node: Node | None) -> Node | None:
     """F when ``node`` is d F (a product whose first factor is the letter d, written side by side)."""
     from derivlint.math.tree import Mul
 
-    if type(node) is not Mul or len(node.factors) != 2 or node.ops[0] != "" or not _is_letter_d(node.factors[0]):
+    if type(node) is not Mul or len(node.factors) != 2 or not _d_before(node, 0):
         return None
     return node.factors[1]
 
 
 def _differential_of_symbol(node: Node | None, keys: set) -> bool:
     """Whether ``node`` holds d S (side by side, or upright) for a symbol S (or Sᵀ) whose key is in ``keys``."""
-    from derivlint.math.tree import Differential, Mul, Transpose
+    from derivlint.math.tree import Differential, Mul, differentiated_symbol
 
     if node is None:
         return False
     for n in node.walk():
         if type(n) is Differential:  # \\mathrm{d}X beside an italic d(XY)
-            arg = n.arg.arg if type(n.arg) is Transpose else n.arg
-            if type(arg) is Sym and arg.key in keys:
+            if n.symbol is not None and n.symbol.key in keys:
                 return True
         elif type(n) is Mul:
             for i in range(len(n.factors) - 1):
-                if _is_letter_d(n.factors[i]) and n.ops[i] == "":
-                    after = n.factors[i + 1]
-                    if type(after) is Transpose:
-                        after = after.arg
-                    if type(after) is Sym and after.key in keys:
+                if _d_before(n, i):
+                    symbol = differentiated_symbol(n.factors[i + 1])  # d X or d Xᵀ
+                    if symbol is not None and symbol.key in keys:
                         return True
     return False
 
@@ -1313,7 +1315,7 @@ class _ItalicDifferentials:
             return n
         factors, ops, i = list(n.factors), list(n.ops), 0
         while i < len(factors) - 1:
-            if _is_letter_d(factors[i]) and ops[i] == "":
+            if ops[i] == "" and _is_letter_d(factors[i]):
                 after = factors[i + 1]
                 factors[i : i + 2] = [Differential(factors[i].start, after.end, after, "d")]
                 del ops[i]

@@ -1769,25 +1769,20 @@ class Parser:
         toks = self.toks
         for j in range(self.i, min(self.n - 1, self.i + _WIDE_REACH)):  # \tr A \tr B … 10,000 times: linear
             tok = toks[j]
-            if tok.kind == CHAR:
-                if tok.value in "([{":
-                    depth += 1
-                elif tok.value in ")]}":
-                    depth -= 1
-                    if depth < 0:
-                        return None
-                elif depth == 0 and tok.value in "+-=<>,":
+            change = _depth_change(tok)
+            if change:
+                depth += change
+                if depth < 0:
                     return None
-            elif tok.kind == CMD:
-                if tok.value in ("left",):
-                    depth += 1
-                elif tok.value in ("right",):
-                    depth -= 1
-                elif depth == 0 and tok.value in ("cdot", "times"):
-                    after = toks[j + 1]
-                    if after.kind == CMD and (after.value in FUNCTIONS or after.value in TRACE_NAMES or after.value in WIDE_ARG
-                                              or after.value in ("operatorname", "mathrm")):
-                        return j
+            elif depth:
+                continue
+            elif tok.kind == CHAR and tok.value in "+-=<>,":
+                return None
+            elif tok.kind == CMD and tok.value in ("cdot", "times"):
+                after = toks[j + 1]
+                if after.kind == CMD and (after.value in FUNCTIONS or after.value in TRACE_NAMES or after.value in WIDE_ARG
+                                          or after.value in ("operatorname", "mathrm")):
+                    return j
         return None
 
     def frac(self, tok: Token) -> Node:
@@ -2408,20 +2403,9 @@ _FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "E", "ell
 def _sum_at_top(tokens: list[Token]) -> bool:
     """Whether ``tokens`` hold a + or - outside every bracket (after their first token, which
     may be a sign): a - b, not (a - b)."""
-    depth = 0
-    for k, tok in enumerate(tokens):
-        if tok.kind == CHAR:
-            if tok.value in "([{":
-                depth += 1
-            elif tok.value in ")]}":
-                depth -= 1
-            elif depth == 0 and k > 0 and tok.value in "+-":
-                return True
-        elif tok.kind == CMD and tok.value in ("left", "right"):
-            depth += 1 if tok.value == "left" else -1
-        elif tok.kind == CMD and depth == 0 and k > 0 and tok.value in ("pm", "mp"):
-            return True
-    return False
+    first = tokens[0] if tokens else None
+    return any(tok is not first and ((tok.kind == CHAR and tok.value in "+-") or (tok.kind == CMD and tok.value in ("pm", "mp")))
+               for tok in _top_level(tokens))
 
 
 def differential(tokens: list[Token], alone_ok: bool) -> tuple[str, int, int] | None:

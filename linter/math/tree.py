@@ -222,6 +222,17 @@ class Differential(Node):
     def children(self):
         return [self.arg]
 
+    @property
+    def symbol(self) -> Sym | None:
+        """S when this is dS or d(Sᵀ), the differential of one symbol; None for that of an expression."""
+        return differentiated_symbol(self.arg)
+
+
+def differentiated_symbol(arg: Node) -> Sym | None:
+    """The symbol S a differential of ``arg`` is the differential of: S for S or Sᵀ, else None."""
+    arg = arg.arg if type(arg) is Transpose else arg
+    return arg if type(arg) is Sym else None
+
 
 @dataclass(eq=False)
 class Matrix(Node):
