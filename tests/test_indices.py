@@ -7,16 +7,14 @@ import pytest
 
 from derivlint.check.indices import _parts
 from derivlint.engine import check_text
+from one_display import last_verdict
 
 DECL = "Let $x, y \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$ and $B \\in \\mathbb{R}^{m \\times n}$.\n\n"
 
 
 def verdict(claim_tex: str, preamble: str = DECL) -> str:
     """The verdict of the last claim of a note made of ``preamble`` and one display."""
-    result = check_text("n.md", preamble + "$$" + claim_tex + "$$\n")
-    claims = [c for c in result.claims if c.kind in ("equality", "derivative")]
-    assert claims, "no claim read"
-    return claims[-1].verdict or ""
+    return last_verdict(preamble, claim_tex)
 
 
 def codes(claim_tex: str, preamble: str = DECL) -> list[str]:

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from derivlint.engine import check_text
+from one_display import last_verdict
 
 DECL = "Let $x \\in \\mathbb{R}^n$.\n\n"
 
 
 def verdict(tex: str) -> str:
-    result = check_text("n.md", DECL + "$$" + tex + "$$\n")
-    claims = [c for c in result.claims if c.kind in ("equality", "derivative")]
-    assert claims, "no claim read"
-    return claims[-1].verdict or ""
+    return last_verdict(DECL, tex)
 
 
 @pytest.mark.parametrize(

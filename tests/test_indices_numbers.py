@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-from derivlint.engine import check_text
+from one_display import last_verdict
 
 NUMBERS = "Each feature $x_i \\in \\mathbb{R}$ and label $y_i \\in \\mathbb{R}$, and the slope $w \\in \\mathbb{R}$.\n\n"
 
 
 def verdict(claim_tex: str, preamble: str = NUMBERS) -> str:
     """The verdict of the last claim of a note made of ``preamble`` and one display."""
-    result = check_text("n.md", preamble + "$$\n" + claim_tex + "\n$$\n")
-    claims = [c for c in result.claims if c.kind in ("equality", "derivative")]
-    assert claims, "no claim read"
-    return claims[-1].verdict or ""
+    return last_verdict(preamble, claim_tex)
 
 
 @pytest.mark.parametrize(
