@@ -128,26 +128,26 @@ def wanted(lhs: Node | None, rhs: Node | None) -> bool:
     return False
 
 
-_last_note: list = [None, False]  # (a note's text, whether it states the Einstein convention)
+_last_note: list = [None, False, False]  # (a note's text, whether it states the Einstein convention, COLUMN_FIRST)
+
+
+def _read_note(text: str) -> list:
+    """What the note's prose says of its indices, read once per note (its claims come one after
+    another), not once per claim: lowering a whole note is most of a small claim's work."""
+    if _last_note[0] is not text:
+        low = text.lower()
+        _last_note[:] = [text, any(w in low for w in EINSTEIN_WORDS), COLUMN_FIRST.search(text) is not None]
+    return _last_note
 
 
 def _has_einstein_statement(text: str) -> bool:
-    """Whether the note says it uses the Einstein convention; read once per note (its claims
-    come one after another), not once per claim: lowering a whole note is most of a small claim's work."""
-    if _last_note[0] is not text:
-        low = text.lower()
-        _last_note[0], _last_note[1] = text, any(w in low for w in EINSTEIN_WORDS)
-    return _last_note[1]
-
-
-_last_columns: list = [None, False]  # (a note's text, whether it names entries column first)
+    """Whether the note says it uses the Einstein convention."""
+    return _read_note(text)[1]
 
 
 def _names_columns_first(text: str) -> bool:
-    """Whether the note names a matrix's entries column first (COLUMN_FIRST); read once per note."""
-    if _last_columns[0] is not text:
-        _last_columns[0], _last_columns[1] = text, COLUMN_FIRST.search(text) is not None
-    return _last_columns[1]
+    """Whether the note names a matrix's entries column first (COLUMN_FIRST)."""
+    return _read_note(text)[2]
 
 
 _NO_LETTERS: frozenset[str] = frozenset()

@@ -387,8 +387,9 @@ RESULT = re.compile(
 )
 
 # a capital other than I ("A" only before is/are/be), led by no word character; begins as _SUBJ_CN does
-_EN_LETTER = r"(?<![\w\\$'’./^*+-][A-HJ-ZΣΛΦΘΩΓΔ])(?:(?<=[B-HJ-ZΣΛΦΘΩΓΔ])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
-_SUBJ_EN = rf"(?:[{MARK}A-HJ-ZΣΛΦΘΩΓΔ](?:(?<={MARK})|{_EN_LETTER}))"  # a capital, Latin or Greek (GREEK)
+_GREEK_CAPITALS = "".join(letter for letter in GREEK if letter.isupper())  # Σ Λ Φ …: subjects as capitals are
+_EN_LETTER = rf"(?<![\w\\$'’./^*+-][A-HJ-Z{_GREEK_CAPITALS}])(?:(?<=[B-HJ-Z{_GREEK_CAPITALS}])|(?<=A)(?=\s+(?:is|are|be)\b))(?![\w'’-])"
+_SUBJ_EN = rf"(?:[{MARK}A-HJ-Z{_GREEK_CAPITALS}](?:(?<={MARK})|{_EN_LETTER}))"  # a capital, Latin or Greek (GREEK)
 _SUBJS_EN = rf"{_SUBJ_EN}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN})*"
 _SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
 _SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
