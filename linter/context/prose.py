@@ -19,8 +19,11 @@ from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
+                                     SYMMETRIC_NOUNS_BEFORE_MATRIX,
                                      UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
-                                     COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH)
+                                     COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH, COVARIANCE_NAMING_VERBS_EN,
+                                     COVARIANCE_ARTICLES_EN, COVARIANCE_BREAKERS_EN, COVARIANCE_NOT_A_MATRIX_EN,
+                                     NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -432,13 +435,33 @@ PREFIX_EN = re.compile(
 
 # a covariance noun and the math right after it, with at most a verb or a colon between (COVARIANCE_NOUNS_*)
 _MARKS = rf"{MARK}(?:\s*(?:,|，|、|和|与|及|以及|\band\b)\s*{MARK})*"
-NAMED_COVARIANCE_EN = re.compile(
-    rf"\b{alternation(map(either_case, COVARIANCE_NOUNS_EN))}(?:s|\s+matri(?:x|ces))?\s*(?:(?:is|are|:|=)\s*)?(?P<subj>{_MARKS})"
+_COVARIANCE_EN = alternation(map(either_case, COVARIANCE_NOUNS_EN))
+NAMED_COVARIANCE_EN = re.compile(  # not "cross-covariance $P_{xy}$", "cross covariance $C$": no square matrix
+    rf"(?<![\w-])(?<![Cc]ross\s){_COVARIANCE_EN}(?:s|\s+matri(?:x|ces))?\s*(?:(?:is|are|:|=)\s*)?(?P<subj>{_MARKS})"
+)
+# the symbols before a noun of a symmetric matrix (words.COVARIANCE_NAMING_VERBS_EN …): "Σ is the covariance
+# of x", "$P$ is the prior covariance and $R$ the measurement noise covariance", "Σ, the covariance of x,",
+# "K denotes the kernel matrix", "H the Hessian of the loss"
+_ARTICLE_EN = alternation(COVARIANCE_ARTICLES_EN)
+_BETWEEN_EN = rf"(?:(?!{alternation(COVARIANCE_BREAKERS_EN)}\b)[A-Za-z][\w-]*\s+){{0,3}}"
+_SYMMETRIC_NOUN_EN = alternation((rf"{alternation(_ALONE_EN)}(?:s|\s+matri(?:x|ces))?",
+                                  rf"{alternation(map(either_case, SYMMETRIC_NOUNS_BEFORE_MATRIX))}\s+matri(?:x|ces)"))
+SYMMETRIC_NAMED_AFTER_EN = re.compile(
+    rf"(?P<subj>{_MARKS})\s*(?:,\s*)?(?:{alternation(COVARIANCE_NAMING_VERBS_EN)}\s+(?:{_ARTICLE_EN}\s+)?|{_ARTICLE_EN}\s+)"
+    rf"{_BETWEEN_EN}(?<![\w-]){_SYMMETRIC_NOUN_EN}\b(?![\w'’-]|\s+{alternation(COVARIANCE_NOT_A_MATRIX_EN)}\b)"
 )
 NAMED_COVARIANCE_ZH = re.compile(
     rf"{alternation(COVARIANCE_NOUNS_ZH)}(?:矩阵|阵)?\s*(?:分别)?\s*(?:为|是|：|:)?\s*(?P<subj>{_MARKS})"
 )
-_COVARIANCE_HINT = re.compile(alternation(COVARIANCE_NOUNS_ZH + tuple(w[1:] for w in COVARIANCE_NOUNS_EN)))
+# ... in Chinese, with at most a few characters between the verb and the noun (its owner, "$x$ 的", or
+# a modifier, "观测噪声的"), none of them a sentence's end or a word that makes it no covariance
+SYMMETRIC_NAMED_AFTER_ZH_RE = re.compile(
+    rf"(?P<subj>{_MARKS})\s*(?:{alternation(NAMING_VERBS_ZH)})\s*(?:(?!{alternation(COVARIANCE_BREAKERS_ZH + NAMING_VERBS_ZH)})"
+    rf"[^，。,.;；:：\n]){{0,12}}?(?<!互|叉){alternation(SYMMETRIC_NAMED_AFTER_ZH)}"
+    rf"(?!矩阵|阵)(?!\s*(?:{MARK}|的|之))"  # "$b$ 是协方差矩阵 $S$ 的特征向量": the noun only names S, b is something of it
+)
+_COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
+    COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
 
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
@@ -553,6 +576,10 @@ ASSUMPTIONS_EN = [
     (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))", re.I), False),
     # "assuming $B$ symmetric", "with B symmetric", "requires $A$ to be symmetric": a condition with no verb
     (re.compile(rf"\b(?P<cond>assum(?:ing|ed?|es)|suppos(?:ing|ed?|es)|with|taking|for|requir(?:es?|ing)|needs?)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri|above|below|here|throughout)))", re.I), False),
+    # "$A$ and $B$ (both symmetric)", "$\Sigma$ (symmetric positive definite)", and after the noun the
+    # symbol is said to be: "$\Sigma$ is the covariance (symmetric positive definite)"
+    (re.compile(rf"(?P<subj>{_MARKS})(?:\s+(?:is|are|be|denotes?)\s+(?:an?\s+|the\s+)?(?:[a-z][\w-]*\s+){{0,3}}[a-z][\w-]*)?"
+                rf"\s*[(（]\s*(?:(?:both|all|each)\s+)?(?:(?:is|are)\s+)?(?P<words>{_PROPS_EN})(?:\s+matri(?:x|ces))?\s*[)）]", re.I), False),
     # "$A$ is not symmetric", "a non-symmetric matrix $A$", "$A$ (not necessarily symmetric)"
     (re.compile(rf"(?P<subj>{MARK})\s*,?\s*(?:(?:which|that)\s+)?(?:(?:is|are)\s+)?(?:not|never)\s+(?:an?\s+)?(?:necessarily\s+)?(?P<words>{_PROPS_EN})", re.I), True),
     (re.compile(rf"\b(?:an?|the)\s+(?:non-?|a)(?P<words>symmetric)\s+(?:square\s+)?matrix\s+(?P<subj>{MARK})", re.I), True),
@@ -562,6 +589,8 @@ ASSUMPTIONS_CN = [
     # "$A$ 不是对称矩阵", "$A$ 不对称", "$A$ 为非对称矩阵", "非对称矩阵 $A$"
     (re.compile(rf"(?P<subj>{MARK})\s*(?:并)?(?:不是|不为|不|非|为非|是非)\s*(?P<words>{_PROP_CN})"), True),
     (re.compile(rf"(?:非|不)(?P<words>{_PROP_CN})(?:的)?(?:矩阵|方阵|阵)\s*(?P<subj>{MARK})"), True),
+    # "$A$、$B$（均对称）", "$\Sigma$（对称正定）": the properties in brackets after the symbols
+    (re.compile(rf"(?P<subj>{_MARKS})\s*[（(]\s*(?:均|都|皆)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?\s*[)）]"), False),
     # "$\Sigma \in \mathbb{R}^{d\times d}$，对称": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*[，,]\s*(?:且|并且)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?(?=\s*(?:[，。,.;；:：)）]|$|\n))"), False),
 ]
@@ -699,6 +728,16 @@ class Reader:
             return self.m.piece_at(start)
         token = token.replace("{", "").replace("}", "")
         return GREEK.get(token, token)
+
+    def _subjects_named(self, start: int, end: int) -> list:
+        """The subject of ``text[start:end]`` (_subject), or each symbol of a list of math pieces
+        ("$A$ and $B$ (both symmetric)"): an expression in such a list is no subject."""
+        text = self.m.text
+        if text.count(MARK, start, end) < 2:
+            subject = self._subject(start, end)
+            return [] if subject is None else [subject]
+        pieces = (self.m.piece_at(k) for k in range(start, end) if text[k] == MARK)
+        return [piece for piece in pieces if isinstance(piece.node(), Sym)]
 
     def _clause_prefix(self, i: int) -> str:
         text = self.m.text
@@ -903,22 +942,21 @@ class Reader:
                         continue
                     elif "unit" not in props:
                         props.add("square")
-                    subject = self._subject(*match.span("subj"))
-                    if subject is None:
-                        continue
                     kind = None if "unit" in props or negated else "matrix"
                     end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
                     condition = bool(match.groupdict().get("cond")) or self._is_condition(match.start())
-                    out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end, condition))
+                    for subject in self._subjects_named(*match.span("subj")):
+                        out.append(Said(subject, kind, None, frozenset(props), self.m.offs[match.start()], end, condition))
         return out
 
     # -- symbols a covariance noun names: NAMED_COVARIANCE_* ---------------------------
     def _named_covariances(self) -> list[Said]:
-        """"with covariance $P$", "协方差为 $P$ 和 $R$": each symbol named is symmetric (no kind said:
-        a variance may be a number)."""
+        """"with covariance $P$", "协方差为 $P$ 和 $R$", "$Σ$ is the covariance of $x$": each symbol named is
+        symmetric (no kind said: a variance may be a number)."""
         out: list[Said] = []
         text = self.m.text
-        for pattern, english in ((NAMED_COVARIANCE_EN, True), (NAMED_COVARIANCE_ZH, False)):
+        for pattern, english in ((NAMED_COVARIANCE_EN, True), (NAMED_COVARIANCE_ZH, False), (SYMMETRIC_NAMED_AFTER_EN, True),
+                                 (SYMMETRIC_NAMED_AFTER_ZH_RE, False)):
             for match in pattern.finditer(text):
                 prefix = self._clause_prefix(match.start())
                 if (_NEGATION_EN if english else _NEGATION_CN).search(prefix.replace("不妨", "")):

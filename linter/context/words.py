@@ -26,7 +26,7 @@ NOUN_SUFFIXES_ZH = ("变量",)
 # nouns that name a symmetric matrix: "the covariance $Σ$", "H is the Hessian", "the Gram matrix K";
 # the first stand alone, the others only before "matrix" (a "precision" alone is no matrix)
 SYMMETRIC_NOUNS_ALONE = ("covariance", "hessian", "laplacian")
-SYMMETRIC_NOUNS_BEFORE_MATRIX = ("gram", "precision")
+SYMMETRIC_NOUNS_BEFORE_MATRIX = ("gram", "precision", "kernel")
 SYMMETRIC_NOUNS = SYMMETRIC_NOUNS_ALONE + SYMMETRIC_NOUNS_BEFORE_MATRIX
 SYMMETRIC_NOUNS_ZH = ("海森", "黑塞", r"[Hh]essian\s*", "协方差")  # read as adjectives: "协方差矩阵 Σ"
 
@@ -35,6 +35,21 @@ SYMMETRIC_NOUNS_ZH = ("海森", "黑塞", r"[Hh]essian\s*", "协方差")  # read
 # is its covariance matrix in many Chinese notes; a scalar's variance is symmetric all the same)
 COVARIANCE_NOUNS_EN = ("covariance",)
 COVARIANCE_NOUNS_ZH = ("协方差", "方差")
+# ... and the symbols written before one, with the words between: "Σ is the covariance of x", "R the
+# measurement noise covariance", "S denotes the sample covariance matrix", "Σ, the covariance of x,":
+# the verbs and articles that may stand between, and the words that, between the article and the noun,
+# say it is no covariance of the symbol ("x is independent of the covariance", "C the cross covariance")
+COVARIANCE_NAMING_VERBS_EN = ("is", "are", "be", "was", "were", "denotes?", "represents?", r"stands\s+for", "will\s+be")
+COVARIANCE_ARTICLES_EN = ("the", "a", "an", "its", "their", "our")
+COVARIANCE_BREAKERS_EN = ("of", "not", "no", "never", "to", "from", "than", "and", "or", "with", "by", "in", "on", "for",
+                          "is", "are", "the", "a", "an", "cross", "whose", "which", "that", "where", "has", "have", "having")  # fmt: skip
+# the Chinese of it: "$\\Sigma$ 为协方差矩阵", "$R$ 是观测噪声的协方差", "$H$ 是 $f$ 的海森矩阵" (the verbs, the
+# nouns of a symmetric matrix said after its symbol, and what makes the noun no such matrix: 互协方差, cross)
+NAMING_VERBS_ZH = ("为", "是", "表示", "代表", "记为", "记作", "指")
+SYMMETRIC_NAMED_AFTER_ZH = ("协方差(?:矩阵|阵)?", "方差矩阵", "海森(?:矩阵|阵)", "黑塞(?:矩阵|阵)", r"[Hh]essian\s*(?:矩阵|阵)",
+                            "核矩阵", r"[Gg]ram\s*(?:矩阵|阵)")  # fmt: skip
+COVARIANCE_BREAKERS_ZH = ("互", "交叉", "不", "非")
+COVARIANCE_NOT_A_MATRIX_EN = ("function", "functions", "kernel", "kernels", "operator")  # "k is the covariance function"
 
 # properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
 PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", "symmetric", "invertible", "nonsingular", "non-singular",
