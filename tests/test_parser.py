@@ -828,3 +828,20 @@ def test_a_sum_under_a_brace_beside_a_sign_or_factor_is_not_read_as_a_group(tex:
 
     node = sub_parse(lex(tex))
     assert (Opaque not in map(type, node.walk())) == grouped
+
+
+@pytest.mark.parametrize("tex, body", [
+    (r"\sum_{i=1}^n -\ln p_i", "-ln(p_i)"),
+    (r"\sum_{i} - x_i y_i", "-(x_i y_i)"),
+    (r"\prod_{k=1}^{m} -a_k", "-a_k"),
+])
+def test_a_big_operator_whose_body_starts_with_its_sign(tex: str, body: str) -> None:
+    """`\\sum_{i=1}^n -\\ln p_i`: the minus is the body's sign, not a body missing."""
+    node = parse(tex)
+    assert isinstance(node, Sum) and isinstance(node.body, Neg)
+    assert render(node.body) == body
+
+
+def test_a_big_operator_with_only_a_sign_after_it_has_no_body() -> None:
+    with pytest.raises(ParseError, match="without a body"):
+        parse(r"\sum_{i=1}^n -")

@@ -22,6 +22,9 @@ from derivlint.math.macros import DEFINERS, find_macro_definitions
 # not, and this search is cheaper than the macro reader's call (a superset of its keywords).
 _MAY_DEFINE = re.compile(r"\\(?:" + "|".join(map(re.escape, sorted(DEFINERS))) + ")")
 
+# A YAML front matter block at the very start of a note (Pandoc, R Markdown, Quarto, Jekyll)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
 _ENV_NAMES = (
     "equation", "align", "alignat", "gather", "multline", "flalign", "eqnarray", "displaymath", "math",
 )
@@ -103,6 +106,10 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
     path = source.path.lower()
     pandoc = path.endswith(dialects.PANDOC_EXTENSIONS)
     reader.run(_segments_of(source.text, path.endswith(".mdx"), pandoc))
+    front = _FRONT_MATTER.match(source.text)
+    if front is not None and _MAY_DEFINE.search(front.group(1)):
+        # Pandoc's header-includes, Quarto's include-in-header text: the note's own macros, for all its math
+        reader.macros.update(find_macro_definitions(front.group(1)))
     if pandoc:  # Pandoc's latex_macros: a \newcommand in the prose holds for the math of the note
         for passage in reader.passages:
             if passage.kind == "paragraph":

@@ -1890,9 +1890,17 @@ class Parser:
                 node.upper = _sub_parse(inner)
             node.end = e
         self.skip_ignorable()
+        minus = self.peek()
+        if minus is not None and minus.is_char("-"):  # \sum_i -\ln p_i: a body that starts with its sign
+            self.next()
+            self.skip_ignorable()
+        else:
+            minus = None
         if self.peek() is None or not self._starts_factor(self.peek()):
             raise self.error(f"\\{tok.value} without a body", tok)
         node.body = self.term()
+        if minus is not None:
+            node.body = Neg(minus.start, node.body.end, node.body)
         node.end = node.body.end
         return node
 
