@@ -230,3 +230,20 @@ def _rendered_sides(tex: str) -> list[str]:
 ])
 def test_an_italic_d_is_a_differential_only_where_the_chain_says_so(tex: str, expected: list[str]) -> None:
     assert [s for s in _rendered_sides(tex) if "R^" not in s] == expected
+
+
+@pytest.mark.parametrize("tex, tag", [
+    (r"\nabla f = {% include matrix.html m = G %}", "{% … %}"),
+    (r"y = {{< vec x >}}", "{{ … }}"),
+    (r"y = {{% vec x %}}", "{{ … }}"),
+])
+def test_math_holding_a_site_template_tag_is_unparsed_and_says_why(tex: str, tag: str) -> None:
+    """Liquid's `{% include %}`, Hugo's `{{< shortcode >}}`: the site writes the formula, so its
+    text here is not what a reader sees; never a bracket finding, never a claim."""
+    [claim] = claims(tex)
+    assert claim.kind == "unparsed" and not claim.unbalanced
+    assert claim.reason == f"a template tag ({tag}) that the site fills in"
+
+
+def test_double_braces_of_tex_are_no_template_tag() -> None:
+    assert parsed(r"{{A}^{T}} = A^T") == ["A^T = A^T"]

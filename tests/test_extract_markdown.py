@@ -618,6 +618,8 @@ def test_corpus_extracts_with_exact_positions():
         ("First:\n$$\na = b\n\n$$\nThen:\n$$\nc = d\n\n$$\n", ["\na = b\n\n", "\nc = d\n\n"]),
         # two displays that each begin with a line "=": the second "=" is no setext underline
         ("$$\n=\nu\n$$\n$$\n=\nv\n$$\n", ["\n=\nu\n", "\n=\nv\n"]),
+        # a one-character Chinese word between them ("和", "及", "即") is a word, as "and" is
+        ("得到\n$$\na\n=\nb\n$$\n和\n$$\nc\n=\nd\n$$\n", ["\na\n=\nb\n", "\nc\n=\nd\n"]),
     ],
 )
 def test_a_display_closes_where_the_next_one_opens(note, blocks):

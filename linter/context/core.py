@@ -986,7 +986,7 @@ class _Builder:
                                   origin, start, end, k, domain=dom.shape if dom and dom.known else None,
                                   bold=md.bold_of(name), **kw)  # fmt: skip
                 return
-            if rel != "∈":
+            if rel not in ("∈", ":"):
                 return
             if _finite_set(rhs):  # t_i ∈ {0, 1}, y ∈ {−1, 1}: a number drawn from those values only
                 self.ctx.has_discrete = True
@@ -995,7 +995,7 @@ class _Builder:
                     self._declare(md.key_of(name), None if vector else (1, 1), "vector" if vector else "scalar",
                                   frozenset({"discrete"}), origin, start, end, k, bold=md.bold_of(name), **kw)
                 return
-            space = md.space_of(rhs)
+            space = md.space_of(rhs) or (md.size_product(rhs) if rel == ":" else None)  # "x : 1 × N"
             if space is None or not space.known:
                 return
             names = md.names_in(lhs)

@@ -125,6 +125,16 @@ def space_of(node: Node | None) -> SpaceFacts | None:
     return None
 
 
+def size_product(node: Node | None) -> SpaceFacts | None:
+    """A size written alone, ``1 \times N`` (after a colon: "x : 1 × N", as a note lists its shapes):
+    the facts of the real matrices of that size, or None."""
+    if isinstance(node, Mul) and len(node.factors) == 2 and all(op == "times" for op in node.ops):
+        dims = [dim_of(f) for f in node.factors]
+        if None not in dims:
+            return space_facts("R", dims)
+    return None
+
+
 _SPACE_TEXT = re.compile(
     r"\\in\s*\\mathbb\s*\{?\s*(?P<f>[RSC])\s*\}?\s*(?P<scripts>(?:[_^]\s*(?:\{[^{}]*\}|\\?[A-Za-z0-9]+|[+]))*)\s*[,.]?\s*$"
 )

@@ -43,7 +43,8 @@ ENVIRONMENTS = DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
 _INLINE = frozenset({"$", "\\(", "\\\\("})
 _MATH_CHARS = re.compile(r"[\\^_=+{}&]")  # what math between two $$ has and words do not
-_WORD = re.compile(r"[^\W\d_]{2,}")  # a word of two letters or more ("Then", "于是"), not a lone x
+# a word: two letters or more ("Then", "于是"), or one CJK ideograph or kana ("和", "及", "即"), not a lone x
+_WORD = re.compile(r"[^\W\d_]{2,}|[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _INLINE_DOLLAR = re.compile(r"(?<![$\\])\$(?!\$)[^$\n]+(?<![\\\s])\$(?!\$)")  # $…$ on one line
 # the label of a part of an exercise alone between two displays: "(b)", "b)", "(ii)", "2.", "**(c)**"
 _PART_LABEL = re.compile(r"[(\[]?(?:[A-Za-z]|[ivxIVX]{1,4}|\d{1,3})[)\].:]")

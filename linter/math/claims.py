@@ -171,6 +171,9 @@ _NO_CLAIMS_SIZE = 4096
 # A math block beyond BLOCK_CAP characters (an aligned block of thousands of rows, one product of
 # 100,000 letters) is not read: its tokens and trees alone would take hundreds of MB
 BLOCK_CAP = 100_000
+# a tag of a site's template language inside math: Liquid and Jinja ({% include … %}, {% assign … %}),
+# Hugo's shortcodes ({{< … >}}, {{% … %}}); `{{` alone is TeX's own ({{A^+}^T})
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}", re.S)
 
 
 def chains_of(claims: list[Claim]) -> dict[tuple[int, int], list[Claim]]:
@@ -186,6 +189,10 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     if len(block.text) > BLOCK_CAP:
         reason = f"too large to check (a math block of {len(block.text) // 1000:,} thousand characters)"
         return [_unparsed(block, 0, len(block.text), reason, 0, 0)]
+    template = _TEMPLATE_TAG.search(block.text) if "{" in block.text else None
+    if template is not None:  # the site's generator writes this formula: what the reader sees is not here
+        return [_unparsed(block, template.start(), template.end(),
+                          f"a template tag ({template.group(0)[:2]} … {template.group(0)[-2:]}) that the site fills in", template.start(), template.end())]  # fmt: skip
     commands = _NO_CLAIMS.get(block.text)
     if commands is not None and (not macros or commands.isdisjoint(macros)):
         return []
