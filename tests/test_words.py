@@ -15,12 +15,15 @@ def spellings(piece: str) -> list[str]:
     """The ways a regex piece of the word lists is written in prose (a small sample of each)."""
     out = [piece]
     for pattern, choices in ((r"\[([A-Z])([a-z])\]", None), (r"\[- \]", ("-", " ")), (r"\(\?:x\|ces\)", ("x", "ces")),
+                             (r"\(\?:([a-z|]+)\)\?", None),  # optional endings: symmetric(?:ally|al)?
                              (r"\\s\*", ("", " ")), (r"(.)\?", None)):  # fmt: skip
         grown = []
         for text in out:
             m = re.search(pattern, text)
             if m is None:
                 grown.append(text)
+            elif pattern.startswith(r"\(\?:(["):
+                grown.extend(text[: m.start()] + c + text[m.end() :] for c in m.group(1).split("|") + [""])
             elif choices is not None:
                 grown.extend(text[: m.start()] + c + text[m.end() :] for c in choices)
             elif pattern.startswith(r"\["):

@@ -161,6 +161,9 @@ class Scope:
             found = derived[memo] = (_spec_of(f, sym), f)  # f kept: its id stays its own
         return found[0]
 
+    def _family_props(self, key: str) -> frozenset[str]:
+        return _family_props(self, key)
+
     def props(self, key: str) -> frozenset[str]:
         props = self._props.get(key)
         if props is None:
@@ -170,6 +173,8 @@ class Scope:
     def _find_props(self, key: str) -> frozenset[str]:
         f = self.facts(key)
         props = set(f.props) if f is not None and f.props else set()
+        if not props and "_" in key and (f is None or not f.declarations):
+            props |= self._family_props(key)  # R_N of "R_k is symmetric for every step k"
         props |= set(self.assumed.get(key, ()))
         props |= set(self.extra.get(key, ()))
         props |= implied_props(key, self)  # a one-hot label (check/elementwise.py)
@@ -194,6 +199,27 @@ class Scope:
         params = tuple(f.params or ())
         # σ(z) = 1/(1 + e^{-z}): the sigmoid, applied entry by entry to a vector as well
         return recognised(f.value, params, self.context) or (f.value, params)
+
+
+_FAMILY_INDEX = re.compile(r"\[?[a-z]\]?")  # the index of a family of matrices: R_k, Q_{[k]}
+
+
+def _family_props(scope, key: str) -> frozenset[str]:
+    """The properties said of a family ``R_k`` (k an index letter) that the member ``key`` (R_N,
+    R_{N-1}) shares when nothing is said of it by name: "R_k is symmetric for every k". Only
+    properties (what makes a claim hold, never what makes it fail) and only of one family."""
+    base, _, sub = key.partition("_")
+    context = scope.context
+    if not base or "^" in base or context is None or not hasattr(context, "keys"):
+        return frozenset()
+    families = [k for k in context.keys() if k != key and k.partition("_")[0] == base
+                and _FAMILY_INDEX.fullmatch(k.partition("_")[2])]  # fmt: skip
+    if len(families) != 1:
+        return frozenset()
+    family = scope.facts(families[0])
+    if family is None or not family.props:
+        return frozenset()
+    return frozenset(p for p in family.props if not p.startswith("not_"))
 
 
 def _spec_of(f, sym: Sym):
@@ -2252,8 +2278,41 @@ def _report(claim, outcome: Outcome, implicit: bool, held: bool, after_false: bo
     if outcome.literal:
         return "DL303", None
     if assumption is not None and not assumption.denied:
+        elsewhere = _stated_elsewhere(context, assumption, claim)
+        if elsewhere is not None:  # "R_k is symmetric" in the problem's statement, the claim in a later chapter
+            return None, f"the note says {assumption.subject()} is {assumption.prop.replace('_', ' ')} on line {elsewhere}"
         return "DL304", None
     return ("DL301" if is_head else "DL302"), None
+
+
+def _stated_elsewhere(context, assumption: Assumption, claim) -> int | None:
+    """The line where the note says, outside the claim's scope, that the assumption's symbol (or
+    the family it belongs to: R_k for R_N) has the property (or one that brings it: positive
+    definite brings symmetric): DL304 says "the note does not say so", which must be true of the
+    whole note before the claim. None when the note says it nowhere before it."""
+    declarations = getattr(context, "declarations", None)
+    if not declarations or len(assumption.keys) != 1:
+        return None
+    key = assumption.keys[0]
+    base = key.partition("_")[0]
+    families = {d.key for d in declarations if "_" in key and d.key != key and d.key.partition("_")[0] == base
+                and _FAMILY_INDEX.fullmatch(d.key.partition("_")[2])}  # fmt: skip
+    named = {key} | (families if len(families) == 1 else set())  # one family only: P_a, P_b are two matrices
+    try:
+        at = claim.block.file_offset(claim.start)
+    except Exception:  # noqa: BLE001 - no place: nothing said before it
+        return None
+    for d in declarations:
+        if d.key not in named or d.origin == "condition" or getattr(d, "local", False):
+            continue  # "if A is symmetric, …" says it of its own formula only
+        if d.source is not claim.block.source or d.start >= at:
+            continue  # said after the claim, of a letter the note may have taken up again
+        if any(p == assumption.prop or assumption.prop in _IMPLIED.get(p, ()) for p in d.props):
+            try:
+                return d.source.line_col(d.start)[0]
+            except Exception:  # noqa: BLE001 - no place to cite
+                return 0
+    return None
 
 
 def implicit_head(deriv) -> bool:
@@ -2383,6 +2442,17 @@ def settle_layout(claims: list, context, setting: str = "auto") -> None:
             claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
             continue
         if local is not None:  # "In the numerator layout, …", a section headed "Denominator layout"
+            both = _names_both(claims) if both is None else both
+            if (both and decided and outcome.holds and _expected(local, outcome.category) not in outcome.holds
+                    and not _adopts(quote)):  # "常用公式（使用分子布局）" adopts one: it accuses as a statement does
+                # in a note that names both layouts, a label or heading that names one over a formula in
+                # the other: such notes name the layouts both ways round ("分子形式：结果的形状与 x 相同",
+                # a row gradient under "Denominator layout"), so there a label excuses, never accuses
+                holds = next(iter(outcome.holds))
+                claim.facts["note_layout"], claim.facts["layout_stated"] = None, False
+                claim.verdict = (f"undecided: true in the {holds} layout; the words over it name the {local} layout "
+                                 f"({quote}), which some notes call the other one")
+                continue
             layout, established, inferred = local, quote, None
         elif applicable := (stated if not jacobian_only or _claim_category(claim) == "vector-by-vector"
                             else [st for st in stated if st[0] not in jacobian_only]):
@@ -2547,6 +2617,14 @@ def _layout_at(claim, stated: list) -> tuple[str | None, str | None]:
     if not before:
         return None, None
     return before[-1][1], before[-1][2]
+
+
+def _adopts(words: str | None) -> bool:
+    """Whether words that name a layout adopt it ("使用分子布局", "we use the numerator layout"),
+    rather than label what follows ("分子形式：", "Numerator layout:")."""
+    from derivlint.context.prose import LAYOUT_ADOPT
+
+    return bool(words) and LAYOUT_ADOPT.search(words) is not None
 
 
 def _names_both(claims: list) -> bool:

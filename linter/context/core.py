@@ -490,8 +490,9 @@ class Context:
         block = claim.block
         remark = remark_props(block.prose_after(REMARK_REACH))
         lead = block.prose_before()[-LEAD_IN_REACH:]
-        if _lead_in(self.outline.passages, k, claim):
-            prev = self.outline.passages[k - 1]
+        leading = _leading(self.outline.passages, k, claim)
+        if leading is not None:
+            prev = self.outline.passages[leading]
             lead = block.source.text[max(prev.start, prev.end - LEAD_IN_REACH) : prev.end]
         remark |= subjectless_props(lead) if lead else frozenset()
         after = claim.prose_after.strip(" \t()（）,，.;")
@@ -510,9 +511,9 @@ class Context:
                 props = {p for p, n in counter.items() if n > sum(1 for k2, ps in mine if k2 == key and p in ps)}
                 if props:
                     out[key] |= props
-        if _lead_in(self.outline.passages, k, claim):
+        if leading is not None:
             # "If C is symmetric, then for x ∈ R^n" followed by the display it leads into
-            for d in self._declared_in(k - 1):
+            for d in self._declared_in(leading):
                 if d.origin == "condition" and d.props:
                     out[d.key] |= d.props
         if _follow_up(self.outline.passages, k, claim):
@@ -613,18 +614,43 @@ def _follow_up(passages, k: int, claim) -> bool:
     return refers_back(after.source.text[after.start : after.end])
 
 
-def _lead_in(passages, k: int, claim) -> bool:
-    """The claim is a display that makes a paragraph of its own right after a paragraph of
-    prose: that paragraph leads into it, and its conditions hold for the display."""
+# a label of a display, alone before it ("The first form:", "第一种写法：", "**Numerator layout:**")
+_LABEL = re.compile(r"[*_\s]*[^\n$.。!?！？:：]{1,30}[:：][*_\s]*")
+_LEAD_IN_END = re.compile(r"[:：][*_\s]*$")
+
+
+_LABELLED_RUN = 6  # how many labelled displays in a row one paragraph ending with a colon leads into
+
+
+def _leading(passages, k: int, claim) -> int | None:
+    """The index of the paragraph of prose that leads into the claim's display (see _lead_in):
+    the one right before it, or, over labelled displays ("When M is symmetric:" / "The first form:"
+    $$ … $$ / "The second form:" $$ … $$), the paragraph ending with a colon before them all."""
     if not passages or k < 1 or not getattr(claim.block, "display", False):
-        return False
-    here, before = passages[k], passages[k - 1]
-    if here.kind != "paragraph" or before.kind != "paragraph":
-        return False
-    if not here.blocks or here.blocks[0] is not claim.block:
-        return False
-    lead = claim.block.source.text[here.start : claim.block.start].strip()
-    return lead in ("", "$$", "$", "\\[")  # the paragraph opens with the display
+        return None
+    here = passages[k]
+    if here.kind != "paragraph" or not here.blocks or here.blocks[0] is not claim.block:
+        return None
+    text = claim.block.source.text
+    lead = text[here.start : claim.block.start].strip()
+    if lead in ("", "$$", "$", "\\["):  # the paragraph opens with the display
+        return k - 1 if passages[k - 1].kind == "paragraph" else None
+    if not _LABEL.fullmatch(lead.removesuffix("$$").removesuffix("\\[").rstrip()):
+        return None
+    # a short label between ("When M is symmetric:" / "The first form:" / $$ … $$; "**分子形式：**"):
+    # the paragraph before ends with a colon and leads into the labelled displays after it
+    for j in range(k - 1, max(-1, k - 1 - _LABELLED_RUN), -1):
+        before = passages[j]
+        if before.kind != "paragraph":
+            return None
+        if _LEAD_IN_END.search(text[before.start : before.end]) is not None:
+            return j
+        first = before.blocks[0] if before.blocks else None  # another labelled display: look before it
+        if first is None or not first.display or text[first.end : before.end].strip(" \t\n$.,;"):
+            return None
+        if not _LABEL.fullmatch(text[before.start : first.start].strip().removesuffix("$$").removesuffix("\\[").rstrip()):
+            return None
+    return None
 
 
 def tags_of(claim) -> list[str]:
@@ -834,13 +860,16 @@ class _Builder:
     def _written_jacobians(self) -> None:
         """A Jacobian written out entry by entry (∂h/∂v = [∂h_i/∂v_j]) states the layout of the
         note's derivatives of vectors by vectors, as "the (i, j) entry is ∂h_i/∂v_j" does."""
+        written = []
         for c in self.claims:
             if c.kind in ("derivative", "definition", "equality") and isinstance(c.rhs, Matrix) and c.rhs.schematic:
                 layout = md.jacobian_layout(c.lhs, c.rhs)
                 if layout is not None:
                     block = c.block
-                    self.ctx.layouts.append(LayoutStatement(layout, block.source, block.file_offset(c.start),
-                                                            block.file_offset(c.end), c.text, "vector-by-vector"))
+                    written.append(LayoutStatement(layout, block.source, block.file_offset(c.start),
+                                                   block.file_offset(c.end), c.text, "vector-by-vector"))
+        if len({st.layout for st in written}) == 1:  # a note that writes it out in both layouts compares them
+            self.ctx.layouts.extend(written)
 
     @staticmethod
     def _guarded(read, *args):
@@ -978,6 +1007,14 @@ class _Builder:
                                       bold=md.bold_of(name), **kw)  # fmt: skip
             return
         lhs, rhs, rel = c.lhs, c.rhs, c.relation
+        remark = c.prose_after
+        if remark and not condition and ASSUMPTION_HINTS.search(remark) and not _CONDITION.search(remark):
+            # "= C^{-1} \quad (C \text{ 对称正定})": the formula says what C is, as prose would, from here
+            # on in its section (a condition, "(当 C 对称时)", "(if C is symmetric)", holds for it alone)
+            words = _unfonted(remark.replace("$", ""))
+            for key, props in _subject_props(words):
+                if not any(p.startswith("not_") for p in props):
+                    self._declare(key, None, None, props, "math", start, end, k, bold=None, **kw)
         if c.kind == "declaration":
             if isinstance(rhs, Mapping) and rel in (":", "∈"):
                 cod, dom = md.space_of(rhs.cod), md.space_of(rhs.dom)

@@ -421,7 +421,7 @@ PRED_EN = re.compile(
     r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
-    rf"(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?(?P<noun>{_NOUN_EN})?"
+    rf"(?:(?P<extra>{_EXTRA_EN})(?:\s+(?={_NOUN_EN}\b)|(?<=[a-z])(?={_TERM_EN})))?(?P<noun>{_NOUN_EN})?"  # "… definite weight."
     rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
 )
@@ -1093,6 +1093,8 @@ def _plain_dim(token: str | None) -> Dim | None:
 LAYOUT_WORDS = [  # each names one layout
     (re.compile(r"分母布局"), "denominator"),
     (re.compile(r"分子布局"), "numerator"),
+    (re.compile(r"分母形式"), "denominator"),  # "分子形式：… 分母形式：…": the layouts by another name
+    (re.compile(r"分子形式"), "numerator"),
     (re.compile(r"denominator[- ]layout", re.I), "denominator"),
     (re.compile(r"numerator[- ]layout", re.I), "numerator"),
     (re.compile(r"denominator[- ]convention", re.I), "denominator"),
@@ -1181,7 +1183,7 @@ _LAYOUT_NEG = re.compile(r"(?:不是|而非|不用|不使用|不采用|\bnot\b|i
 
 
 # every pattern of LAYOUT_WORDS and LAYOUT_SHAPE_RULES holds one of these (case aside)
-_LAYOUT_HINTS = words_pattern("布局", "layout", "formulation", "same", "形状", "维度", "大小", "尺寸", "同型", "同形",
+_LAYOUT_HINTS = words_pattern("布局", "形式", "layout", "formulation", "same", "形状", "维度", "大小", "尺寸", "同型", "同形",
                               "column", "row", "列向量", "行向量")
 
 

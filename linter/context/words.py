@@ -52,7 +52,7 @@ COVARIANCE_BREAKERS_ZH = ("互", "交叉", "不", "非")
 COVARIANCE_NOT_A_MATRIX_EN = ("function", "functions", "kernel", "kernels", "operator")  # "k is the covariance function"
 
 # properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
-PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", "symmetric", "invertible", "nonsingular", "non-singular",
+PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", r"symmetric(?:ally|al)?", "invertible", "nonsingular", "non-singular",
                  r"positive[- ]definite", r"positive[- ]semi-?definite", "orthogonal", "orthonormal", "rotation",
                  "diagonal", "[Hh]ermitian", "self-adjoint", "SPD", "PSD")  # fmt: skip
 PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交", "旋转", "对角", "厄米", "埃尔米特",
