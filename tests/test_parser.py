@@ -845,3 +845,24 @@ def test_a_big_operator_whose_body_starts_with_its_sign(tex: str, body: str) -> 
 def test_a_big_operator_with_only_a_sign_after_it_has_no_body() -> None:
     with pytest.raises(ParseError, match="without a body"):
         parse(r"\sum_{i=1}^n -")
+
+
+@pytest.mark.parametrize("tex, shown", [
+    (r"\det M \cdot M^{-T}", "det(M) · M^-T"),
+    (r"\det M \times N", "det(M) × N"),
+    (r"\det M^{-1} N", "det(M^-1 N)"),
+])
+def test_a_determinant_without_brackets_ends_at_an_explicit_product_sign(tex: str, shown: str) -> None:
+    """`\\det M \\cdot M^{-T}` is det(M) times M^{-T} (det(M M^{-T}) would be 1); `\\det M^{-1} N` reads on."""
+    assert render(parse(tex)) == shown
+
+
+@pytest.mark.parametrize("tex, kind", [
+    (r"\left<P^T, Q\right>", Inner),
+    (r"\left< f(a, b), g \right>", Inner),
+    (r"\left<x\right>", Sym),
+])
+def test_left_angle_brackets_with_a_comma_are_an_inner_product(tex: str, kind: type) -> None:
+    """`\\left< … \\right>` draws ⟨ ⟩: with a comma inside, the inner product (a number), never the
+    bracket pair [P^T, Q]."""
+    assert isinstance(parse(tex), kind)

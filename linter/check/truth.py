@@ -204,19 +204,25 @@ class Scope:
 _FAMILY_INDEX = re.compile(r"\[?[a-z]\]?")  # the index of a family of matrices: R_k, Q_{[k]}
 
 
-def _family_props(scope, key: str) -> frozenset[str]:
-    """The properties said of a family ``R_k`` (k an index letter) that the member ``key`` (R_N,
-    R_{N-1}) shares when nothing is said of it by name: "R_k is symmetric for every k". Only
-    properties (what makes a claim hold, never what makes it fail) and only of one family."""
+def _family_of(key: str, context) -> str | None:
+    """The one family ``R_k`` (k an index letter, R_{[k]} too) the subscripted ``key`` (R_N,
+    R_{N-1}) belongs to, or None (none, or two: P_a and P_b are two matrices)."""
     base, _, sub = key.partition("_")
-    context = scope.context
-    if not base or "^" in base or context is None or not hasattr(context, "keys"):
-        return frozenset()
+    if not sub or not base or "^" in base or context is None or not hasattr(context, "keys"):
+        return None
     families = [k for k in context.keys() if k != key and k.partition("_")[0] == base
                 and _FAMILY_INDEX.fullmatch(k.partition("_")[2])]  # fmt: skip
-    if len(families) != 1:
+    return families[0] if len(families) == 1 else None
+
+
+def _family_props(scope, key: str) -> frozenset[str]:
+    """The properties said of the family ``R_k`` that the member ``key`` (R_N) shares when nothing
+    is said of it by name: "R_k is symmetric for every k". Only properties (what makes a claim
+    hold, never what makes it fail)."""
+    name = _family_of(key, scope.context)
+    if name is None:
         return frozenset()
-    family = scope.facts(families[0])
+    family = scope.facts(name)
     if family is None or not family.props:
         return frozenset()
     return frozenset(p for p in family.props if not p.startswith("not_"))
@@ -610,6 +616,10 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if sized:  # ∂xᵀ/∂x = I_n: the identity written with its size
         return f"{sized} may be the identity matrix, its size written as a subscript"
     if head is not None:
+        if claim.step > 0 and not isinstance(lhs, Deriv):
+            one_sided = _one_sided(claim, scope)  # ∂f/∂u = qᵀ = vᵀMᵀ with q never said to be anything
+            if one_sided and "_" not in one_sided and scope.definition(one_sided, True) is None:  # x_1: an entry
+                return f"{one_sided} occurs on one side only and the note neither declares nor defines it"
         return None
     one_sided = _one_sided(claim, scope)
     if one_sided:
@@ -2180,7 +2190,8 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
         here = context._where(scope.claim)
     except Exception:  # noqa: BLE001 - no place: nothing is before it
         return None
-    for key in assumption.keys:
+    families = tuple(f for f in (_family_of(key, context) for key in assumption.keys) if f)
+    for key in assumption.keys + families:  # the symbol, and the family it belongs to (R_k for R_N)
         facts = scope.facts(key)
         valued = next((d for d in (facts.declarations if facts is not None else ()) if gives(d) and d.value is not None), None)
         if valued is not None:  # P = E[e eᵀ] in reach, a value the check did not use (else P would not be free)
@@ -2278,41 +2289,8 @@ def _report(claim, outcome: Outcome, implicit: bool, held: bool, after_false: bo
     if outcome.literal:
         return "DL303", None
     if assumption is not None and not assumption.denied:
-        elsewhere = _stated_elsewhere(context, assumption, claim)
-        if elsewhere is not None:  # "R_k is symmetric" in the problem's statement, the claim in a later chapter
-            return None, f"the note says {assumption.subject()} is {assumption.prop.replace('_', ' ')} on line {elsewhere}"
         return "DL304", None
     return ("DL301" if is_head else "DL302"), None
-
-
-def _stated_elsewhere(context, assumption: Assumption, claim) -> int | None:
-    """The line where the note says, outside the claim's scope, that the assumption's symbol (or
-    the family it belongs to: R_k for R_N) has the property (or one that brings it: positive
-    definite brings symmetric): DL304 says "the note does not say so", which must be true of the
-    whole note before the claim. None when the note says it nowhere before it."""
-    declarations = getattr(context, "declarations", None)
-    if not declarations or len(assumption.keys) != 1:
-        return None
-    key = assumption.keys[0]
-    base = key.partition("_")[0]
-    families = {d.key for d in declarations if "_" in key and d.key != key and d.key.partition("_")[0] == base
-                and _FAMILY_INDEX.fullmatch(d.key.partition("_")[2])}  # fmt: skip
-    named = {key} | (families if len(families) == 1 else set())  # one family only: P_a, P_b are two matrices
-    try:
-        at = claim.block.file_offset(claim.start)
-    except Exception:  # noqa: BLE001 - no place: nothing said before it
-        return None
-    for d in declarations:
-        if d.key not in named or d.origin == "condition" or getattr(d, "local", False):
-            continue  # "if A is symmetric, …" says it of its own formula only
-        if d.source is not claim.block.source or d.start >= at:
-            continue  # said after the claim, of a letter the note may have taken up again
-        if any(p == assumption.prop or assumption.prop in _IMPLIED.get(p, ()) for p in d.props):
-            try:
-                return d.source.line_col(d.start)[0]
-            except Exception:  # noqa: BLE001 - no place to cite
-                return 0
-    return None
 
 
 def implicit_head(deriv) -> bool:

@@ -534,6 +534,18 @@ class Context:
 _GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the normal distribution's names
 
 
+# a name after words typed in math ("put\ q", "let\quad x", "\text{we set } y"): a word of two letters or
+# more not led by a backslash, then a typed space (or the end of \text{…}), then the name alone
+_TYPED_WORDS_BEFORE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:\\ |\\q?quad\b|\s*\})\s*(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*$")
+
+
+def gaussian_covariances(node) -> list[Sym]:
+    """Every covariance of a normal distribution in ``node`` (N(μ, Σ) anywhere inside it)."""
+    if node is None:
+        return []
+    return [cov for n in node.walk() if (cov := _gaussian_covariance(n)) is not None]
+
+
 def _gaussian_covariance(node) -> Sym | None:
     """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
     from derivlint.math.tree import Mul, Tuple
@@ -1137,12 +1149,15 @@ class _Builder:
         head = head.rstrip(":").strip()
         if not eq or not head or len(head) > 40:
             return
-        try:
-            node = md.parse_math(head, self.macros)
-        except _UNREADABLE:
-            return
-        if isinstance(node, Sym):
-            self.ctx.unread_definitions.setdefault(node.key, block.source.line_col(start)[0])
+        typed = _TYPED_WORDS_BEFORE.search(head)  # "1)\ To\ simplify,\ put\ q = Mv": q, after typed words
+        for name in (head, typed.group("name") if typed else ""):
+            try:
+                node = md.parse_math(name, self.macros) if name else None
+            except _UNREADABLE:
+                continue
+            if isinstance(node, Sym):
+                self.ctx.unread_definitions.setdefault(node.key, block.source.line_col(start)[0])
+                return
 
     # -- prose -------------------------------------------------------------------------
     def _prose(self, k: int, marked: Marked) -> None:

@@ -402,6 +402,8 @@ _SIZE_EN = (
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
 _ADJ_EN = alternation(PROPERTIES_EN + OTHER_ADJECTIVES_EN)
+# adjectives before a noun, each alone or in brackets: "a (symmetric) matrix", "the square, invertible matrix"
+_ADJS_EN = rf"(?:\(\s*{_ADJ_EN}(?:\s+{_ADJ_EN})*\s*\)\s*|{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*"
 _CASED = list(map(either_case, SYMMETRIC_NOUNS))  # "Hessian", "hessian"
 _MATRIX_NOUN_EN = alternation(_CASED) + r"\s+matri(?:x|ces)"  # "covariance matrix", "Gram matrix"
 _ALONE_EN = list(map(either_case, SYMMETRIC_NOUNS_ALONE))
@@ -428,7 +430,7 @@ PRED_EN = re.compile(
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 _PREFIX_NOUN_EN = alternation((_MATRIX_NOUN_EN,) + tuple(_ALONE_EN) + ("matrix", "matrices", "vectors?", "scalars?"))
 PREFIX_EN = re.compile(
-    rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+))*)"
+    rf"\b(?:an?|the|any|some|each|every|given|for)\s+(?P<size>{_SIZE_EN})?(?P<adjs>{_ADJS_EN})"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?=matri|vector|scalar|covariance))?"
     rf"(?:(?P<extra>{_EXTRA_EN})\s+)?(?P<noun>{_PREFIX_NOUN_EN})\s+(?P<subj>{_SUBJS_EN2})"
 )
@@ -463,6 +465,7 @@ SYMMETRIC_NAMED_AFTER_ZH_RE = re.compile(
 _COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
     COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
 
+_GAUSSIAN_HINT = re.compile(r"N\s*\}?\s*(?:\\left\s*)?\(|Normal\s*\(")  # N(…, …), \mathcal{N}(…), \mathcal N\left(…
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
@@ -693,6 +696,8 @@ class Reader:
             out.extend(self._assumptions())
         if MARK in text and _COVARIANCE_HINT.search(text):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
             out.extend(self._named_covariances())
+        if MARK in text:  # "drawn from $\mathcal{N}(m, C)$": C is a covariance
+            out.extend(self._gaussian_covariances())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
@@ -971,6 +976,20 @@ class Reader:
                         continue
                     out.append(Said(piece, None, None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
                                     condition))  # fmt: skip
+        return out
+
+    def _gaussian_covariances(self) -> list[Said]:
+        """The covariance of a normal distribution written in the text's math ("the data are drawn
+        from $\\mathcal{N}(m, C)$"): symmetric, as a covariance is."""
+        from derivlint.context.core import gaussian_covariances  # the same reading as for x ∼ N(m, C)
+
+        out: list[Said] = []
+        for piece in self.m.pieces:
+            source = piece.block.source.text
+            if not _GAUSSIAN_HINT.search(source, piece.start, piece.end):
+                continue
+            for sym in gaussian_covariances(piece.node()):
+                out.append(Said(sym.key, None, None, frozenset({"symmetric", "square"}), piece.start, piece.end, False))
         return out
 
     # -- equations typed without math: PLAIN_SYMMETRIC ----------------------------------

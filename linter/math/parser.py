@@ -1112,7 +1112,8 @@ class Parser:
                 self.bars.append("‖")
                 node = Norm(left.start, end, self.expr())
                 self.bars.pop()
-            elif opening == "langle":
+            elif opening == "langle" or (opening == "<" and delim.kind == CHAR and any(
+                    t.is_char(",") for t in _top_level(self.toks[self.i : inner_end]))):  # \left<a, b\right> draws ⟨a, b⟩
                 node = self._inner_body(left.start, end)
             elif opening == "{" and delim.kind == CMD:
                 node = self._brace_body(left.start, end, k)
@@ -1719,7 +1720,7 @@ class Parser:
         elif name in LIMIT_OPS:
             args = [self.term()]
         elif name in WIDE_ARG:
-            args = [self._wide_argument()]
+            args = [self._wide_argument(name)]
         else:
             args = [self.postfix()]
         node: Node = Func(tok.start, args[-1].end if args else tok.end, name, args, sub)
@@ -1750,10 +1751,11 @@ class Parser:
             return tok.value in ("right", "cdot", "times")
         return False
 
-    def _wide_argument(self) -> Node:
+    def _wide_argument(self, name: str = "tr") -> Node:
         """The argument of \\det X^{-1}, \\tr AB: the product that follows, up to a \\cdot or \\times
-        before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace)."""
-        stop = self._named_factor_after_dot()
+        before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace);
+        a determinant's, up to any \\cdot or \\times (\\det M \\cdot M^{-T}: det(M·M^{-T}) would be 1)."""
+        stop = self._named_factor_after_dot(any_factor=name in _SCALAR_WIDE)
         if stop is None:
             return self.term()
         saved, self.n = self.n, stop
@@ -1762,7 +1764,7 @@ class Parser:
         finally:
             self.n = saved
 
-    def _named_factor_after_dot(self) -> int | None:
+    def _named_factor_after_dot(self, any_factor: bool = False) -> int | None:
         """The index of the first \\cdot / \\times at the top level of the term ahead that a named
         function (\\tr, \\det, \\log, \\operatorname{…}) follows; None when there is none."""
         depth = 0
@@ -1780,6 +1782,8 @@ class Parser:
                 return None
             elif tok.kind == CMD and tok.value in ("cdot", "times"):
                 after = toks[j + 1]
+                if any_factor:
+                    return j
                 if after.kind == CMD and (after.value in FUNCTIONS or after.value in TRACE_NAMES or after.value in WIDE_ARG
                                           or after.value in ("operatorname", "mathrm")):
                     return j
@@ -2402,6 +2406,7 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
     return None
 
 
+_SCALAR_WIDE = frozenset({"det", "logdet"})  # wide arguments whose value is a number: a \cdot after one ends it
 _WIDE_REACH = 64  # tokens _named_factor_after_dot reads ahead: a wide argument is a short product
 
 # letters notes name functions with: \nabla f^T d is (∇f)ᵀd, not ∇ of fᵀd
