@@ -49,6 +49,9 @@ def uncertain_reading(claim, scope) -> str | None:
     aside = _set_aside(claim, nodes, scope)
     if aside is not None:
         return aside
+    lost = _lost_transpose(nodes, scope) if Mul in kinds else None
+    if lost is not None:
+        return f"{lost}T may be {lost}ᵀ with its superscript lost"
     unknown = _unknown_name(nodes, scope)
     if unknown is not None:
         return f"the role of {unknown} is not known (a name the note does not introduce)"
@@ -216,6 +219,23 @@ def entry_definition(claim) -> str | None:
     if any(isinstance(n, Sym) and n.key == name.key for n in rhs.walk()):  # σ itself, or σ(…) (its func)
         return None
     return name.key
+
+
+def _lost_transpose(nodes, scope) -> str | None:
+    """A factor T right after a letter ("trA = trAT", "X T y": text copied from a rendered page,
+    where Aᵀ loses its superscript; spaces in math render as nothing), with T declared nothing:
+    the letter's name, else None."""
+    for n in nodes:
+        if not isinstance(n, Mul):
+            continue
+        for before, factor in zip(n.factors, n.factors[1:]):
+            if (isinstance(factor, Sym) and factor.name == "T" and factor.sub is None and factor.sup is None
+                    and isinstance(before, Sym) and before.sup is None and before.sub is None
+                    and (before.bold or before.name[:1].isupper())):  # a matrix's letter: AT, XT (not k_B T)
+                f = scope.facts("T")
+                if f is None or not getattr(f, "declarations", None):
+                    return before.key
+    return None
 
 
 def _set_aside(claim, nodes, scope) -> str | None:

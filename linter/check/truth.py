@@ -159,7 +159,17 @@ class Scope:
         found = derived.get(memo)
         if found is None:
             found = derived[memo] = (_spec_of(f, sym), f)  # f kept: its id stays its own
-        return found[0]
+        spec = found[0]
+        if spec is not None and spec[0] == "declared" and _square_said_of_wide(f, spec[1], self._place()):
+            return ("carried", spec[1])  # "for a square matrix A", then A ∈ ℝ^{m×n} for a warm-up: two roles
+        return spec
+
+    def _place(self) -> int | None:
+        """The passage the claim is in, or None."""
+        try:
+            return self.context._where(self.claim)[0]
+        except Exception:  # noqa: BLE001 - no claim or no place
+            return None
 
     def _family_props(self, key: str) -> frozenset[str]:
         return _family_props(self, key)
@@ -248,6 +258,29 @@ def _spec_of(f, sym: Sym):
     if kind in ("scalar", "vector", "row"):
         return ("kind", kind)
     return None
+
+
+_SQUARE_SAYING = frozenset({"square", "symmetric", "invertible", "orthogonal", "positive_definite",
+                            "positive_semidefinite", "diagonal", "skew_symmetric"})
+
+
+def _square_said_of_wide(facts, shape, place: int | None) -> bool:
+    """Whether a symbol declared m×n (two different letters) away from the claim (not in its
+    passage or the one before) is also said to be square (symmetric, invertible, n×n …) where
+    the claim sees it: "for an n-by-n (square) matrix A", then A ∈ ℝ^{m×n} for a warm-up, then a
+    list of facts about tr A: the letter has two roles, neither certain. A declaration right at
+    the claim (an exercise's own "A ∈ ℝ^{p×m}") is certain."""
+    if place is None or len(shape) != 2:
+        return False
+    rows, cols = shape
+    if not (isinstance(rows, str) and isinstance(cols, str) and rows != cols):
+        return False
+    decls = [d for d in getattr(facts, "declarations", ()) if not d.carried]
+    source = next((d for d in decls if d.shape is not None), None)
+    if source is None or source.index >= place - 1:
+        return False
+    return any(d is not source and (d.props & _SQUARE_SAYING or (d.shape is not None and len(d.shape) == 2
+               and d.shape[0] == d.shape[1])) for d in decls)
 
 
 def _other_font(facts, sym: Sym) -> bool:
@@ -518,7 +551,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         if not reason:  # the gate of DL301–DL304: a false verdict needs a certain reading too
             from derivlint.check.reading import uncertain_falsity
 
-            reason = uncertain_falsity(claim, target, claim.rhs, chain, scope, literal)
+            reason = uncertain_falsity(claim, target, claim.rhs, chain, scope, literal) or _unknown_in_step(claim, head, scope)
             if reason:
                 claim.facts["reading"] = reason
         if reason:
@@ -616,10 +649,6 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if sized:  # ∂xᵀ/∂x = I_n: the identity written with its size
         return f"{sized} may be the identity matrix, its size written as a subscript"
     if head is not None:
-        if claim.step > 0 and not isinstance(lhs, Deriv):
-            one_sided = _one_sided(claim, scope)  # ∂f/∂u = qᵀ = vᵀMᵀ with q never said to be anything
-            if one_sided and "_" not in one_sided and scope.definition(one_sided, True) is None:  # x_1: an entry
-                return f"{one_sided} occurs on one side only and the note neither declares nor defines it"
         return None
     one_sided = _one_sided(claim, scope)
     if one_sided:
@@ -782,6 +811,18 @@ def _zero_like(node) -> bool:
     while isinstance(node, Transpose):
         node = node.arg
     return _zero(node) or (isinstance(node, Sym) and node.name == "0")
+
+
+def _unknown_in_step(claim, head, scope) -> str | None:
+    """Why a step of a derivative's chain that failed is not certainly wrong: a side holds a symbol
+    the note neither declares nor defines ("∂f/∂u = wᵀ = vᵀMᵀ", w never said to be anything; an
+    entry x_1 is no such symbol); else None."""
+    if head is None or claim.step == 0 or isinstance(claim.lhs, Deriv):
+        return None
+    one_sided = _one_sided(claim, scope)
+    if one_sided and "_" not in one_sided and scope.definition(one_sided, True) is None:
+        return f"{one_sided} occurs on one side only and the note neither declares nor defines it"
+    return None
 
 
 def _one_sided(claim, scope) -> str | None:

@@ -398,7 +398,7 @@ _SUBJ_EN2 = rf"(?:{MARK}|(?<![\w\\$])[b-zA-HJ-Z](?![\w'’^_$]))"
 _SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
 _D_EN = rf"(?:{MARK}|\d+|[a-zA-Z](?:'|_\w)?)"
 _SIZE_EN = (
-    rf"(?:{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}\s*-?\s*|{_D_EN}\s*-\s*(?:dimensional\s+)?|"
+    rf"(?:{_D_EN}\s*(?:×|\\times|x|X|-?by-?)\s*{_D_EN}\s*-?\s*|{_D_EN}\s*-\s*(?:dimensional\s+)?|"  # n×1, n-by-n
     rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
 )
 _ADJ_EN = alternation(PROPERTIES_EN + OTHER_ADJECTIVES_EN)
@@ -577,6 +577,9 @@ ASSUMPTIONS_EN = [
     # "for symmetric $J$", "any orthogonal $Q$", "for symmetric A": the adjective with no noun (after
     # an adjective, or after "with", a capital A is no article)
     (re.compile(rf"\b(?:for|any|every|all|each|given|some)\s+(?:(?:an?|the|any)\s+)?(?P<words>{_PROPS_EN})\s+(?:(?:square\s+)?matri(?:x|ces)\s+)?(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))", re.I), False),
+    # "and symmetric matrix $C$", "given vectors $a$, $b$ and positive definite matrix $Q$": the property
+    # and the noun before the symbol, with no article (the last of a list of givens)
+    (re.compile(rf"(?<![\w-])(?P<words>{_PROPS_EN})\s+(?:square\s+)?matri(?:x|ces)\s+(?P<subj>{MARK})", re.I), False),
     # "assuming $B$ symmetric", "with B symmetric", "requires $A$ to be symmetric": a condition with no verb
     (re.compile(rf"\b(?P<cond>assum(?:ing|ed?|es)|suppos(?:ing|ed?|es)|with|taking|for|requir(?:es?|ing)|needs?)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri|above|below|here|throughout)))", re.I), False),
     # "$A$ and $B$ (both symmetric)", "$\Sigma$ (symmetric positive definite)", and after the noun the
@@ -762,7 +765,7 @@ class Reader:
                 return None if None in dims else dims  # type: ignore[return-value]
             dim = dim_of(node) if isinstance(node, (Sym, Num)) else None
             return [dim] if dim is not None else None
-        match = re.fullmatch(r"([A-Za-z](?:'|_\w)?|\d+)\s*(?:×|\\times|x|X|\*|by)\s*([A-Za-z](?:'|_\w)?|\d+)\s*-?", text_piece)
+        match = re.fullmatch(r"([A-Za-z](?:'|_\w)?|\d+)\s*(?:×|\\times|x|X|\*|-?by-?)\s*([A-Za-z](?:'|_\w)?|\d+)\s*-?", text_piece)
         if match:
             return [_plain_dim(match.group(1)), _plain_dim(match.group(2))]
         match = re.fullmatch(r"([A-Za-z]|\d+)\s*-?\s*(?:dimensional)?\s*", text_piece)
