@@ -789,6 +789,9 @@ def _kron(a: _D, b: _D, k: int) -> _D:
     return _D(np.kron(a.v, b.v), t)
 
 
+_SINGULAR_COND = 1e10  # max|A|·max|A⁻¹| (about its condition number): beyond it the inverse is rounding noise
+
+
 def _need_square(node: Node, arg: Node, a: _D, what: str) -> None:
     if a.v.shape[0] != a.v.shape[1]:
         raise ShapeMismatch(node, f"{what} of {render(arg)}, which is {_shape(a.v)}, not square")
@@ -800,6 +803,8 @@ def _inverse(node: Node, arg: Node, a: _D) -> _D:
         inv = np.linalg.inv(a.v)
     except np.linalg.LinAlgError:
         raise DomainError(node, f"{render(arg)} is singular") from None
+    if a.v.shape[0] > 1 and np.abs(a.v).max() * np.abs(inv).max() > _SINGULAR_COND:
+        raise DomainError(node, f"{render(arg)} is singular")  # XᵀX with X wider than tall: singular but for rounding
     _checked(node, "inverse", inv)
     return _D(inv, None if a.t is None else -(inv @ a.t @ inv))
 

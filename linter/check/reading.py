@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from derivlint.check import schematic
 from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
@@ -49,6 +51,9 @@ def uncertain_reading(claim, scope) -> str | None:
     aside = _set_aside(claim, nodes, scope)
     if aside is not None:
         return aside
+    under = _under_expression_condition(claim, scope)
+    if under is not None:
+        return under
     lost = _lost_transpose(nodes, scope) if Mul in kinds else None
     if lost is not None:
         return f"{lost}T may be {lost}ᵀ with its superscript lost"
@@ -219,6 +224,31 @@ def entry_definition(claim) -> str | None:
     if any(isinstance(n, Sym) and n.key == name.key for n in rhs.walk()):  # σ itself, or σ(…) (its func)
         return None
     return name.key
+
+
+_CONDITION_REACH = 200  # how far after a condition on an expression its sentence's claims lie
+
+
+def _under_expression_condition(claim, scope) -> str | None:
+    """Why a claim is under a condition on an expression ("If $AB$ is symmetric then (AB)ᵀ = AB",
+    "若 $AB$ 对称则 …"): the check draws each symbol alone and cannot model it; else None."""
+    context = getattr(scope, "context", None)
+    conditions = getattr(context, "expression_conditions", None)
+    if not conditions:
+        return None
+    try:
+        k = context._where(claim)[0]
+        at = claim.block.file_offset(claim.start)
+    except Exception:  # noqa: BLE001 - no place
+        return None
+    text = claim.block.source.text
+    for index, start, end in conditions:
+        if index == k and end <= at <= end + _CONDITION_REACH and not _SENTENCE_END.search(text, end, at):
+            return f"a statement under a condition on an expression ({text[start:end].strip()[:40]})"
+    return None
+
+
+_SENTENCE_END = re.compile(r"[.。!！?？](?:\s|$)|\n\s*\n")
 
 
 def _lost_transpose(nodes, scope) -> str | None:

@@ -160,9 +160,16 @@ class Scope:
         if found is None:
             found = derived[memo] = (_spec_of(f, sym), f)  # f kept: its id stays its own
         spec = found[0]
-        if spec is not None and spec[0] == "declared" and _square_said_of_wide(f, spec[1], self._place()):
+        if spec is not None and spec[0] == "declared" and _two_roles(f, spec[1], self._place(), self._offset()):
             return ("carried", spec[1])  # "for a square matrix A", then A ∈ ℝ^{m×n} for a warm-up: two roles
         return spec
+
+    def _offset(self) -> int | None:
+        """The claim's offset in its source, or None."""
+        try:
+            return self.claim.block.file_offset(self.claim.start)
+        except Exception:  # noqa: BLE001 - no claim
+            return None
 
     def _place(self) -> int | None:
         """The passage the claim is in, or None."""
@@ -264,23 +271,37 @@ _SQUARE_SAYING = frozenset({"square", "symmetric", "invertible", "orthogonal", "
                             "positive_semidefinite", "diagonal", "skew_symmetric"})
 
 
-def _square_said_of_wide(facts, shape, place: int | None) -> bool:
-    """Whether a symbol declared m×n (two different letters) away from the claim (not in its
-    passage or the one before) is also said to be square (symmetric, invertible, n×n …) where
-    the claim sees it: "for an n-by-n (square) matrix A", then A ∈ ℝ^{m×n} for a warm-up, then a
-    list of facts about tr A: the letter has two roles, neither certain. A declaration right at
-    the claim (an exercise's own "A ∈ ℝ^{p×m}") is certain."""
+_NEAR_DECLARATION = 300  # characters: a declaration this close before the claim (its exercise's part) is certain
+
+
+def _two_roles(facts, shape, place: int | None, at: int | None = None) -> bool:
+    """Whether the letter of a declared 2-D shape has another role where the claim sees it, so that
+    its shape is no certain reading there: declared away from the claim (not in its passage or the
+    one before) while it is also said square (symmetric, invertible, n×n …) when the shape is m×n,
+    or sized otherwise ("for an n-by-n (square) matrix A", then A ∈ ℝ^{m×n} for a warm-up, then a list
+    of facts about tr A; a homework's answers after questions (a)–(e) that each size A anew); or
+    declared in the claim's passage but not just before it while that passage sizes the letter twice.
+    A declaration right before the claim (an exercise's own "A ∈ ℝ^{p×m}, prove …") is certain."""
     if place is None or len(shape) != 2:
-        return False
-    rows, cols = shape
-    if not (isinstance(rows, str) and isinstance(cols, str) and rows != cols):
         return False
     decls = [d for d in getattr(facts, "declarations", ()) if not d.carried]
     source = next((d for d in decls if d.shape is not None), None)
-    if source is None or source.index >= place - 1:
+    if source is None:
         return False
-    return any(d is not source and (d.props & _SQUARE_SAYING or (d.shape is not None and len(d.shape) == 2
-               and d.shape[0] == d.shape[1])) for d in decls)
+    rows, cols = shape
+    wide = isinstance(rows, str) and isinstance(cols, str) and rows != cols
+    others = [d for d in decls if d is not source]
+    if source.index >= place - 1:  # in the claim's passage: (a) A m×n … (c) A n×n, claimed about in (c)
+        resized = [d for d in others if d.index == source.index and d.shape is not None and d.shape != source.shape]
+        if at is None:
+            return False
+        if any(source.start < d.start <= at + _NEAR_DECLARATION // 2 for d in resized):
+            return True  # "(b) For β = uᵀFu with F ∈ ℝ^{n×n}": sized anew at the claim, after the earlier size
+        near = source.index == place and 0 <= at - source.start <= _NEAR_DECLARATION  # in its passage, just before it
+        return bool(resized) and not near
+    return any(d.shape is not None and len(d.shape) == 2 and d.shape != source.shape for d in others) or (
+        wide and any(d.props & _SQUARE_SAYING or (d.shape is not None and len(d.shape) == 2 and d.shape[0] == d.shape[1])
+                     for d in others))
 
 
 def _other_font(facts, sym: Sym) -> bool:
@@ -1358,7 +1379,8 @@ def _pattern_of_unsized(lhs, rhs, scope) -> str | None:
     whole = {n.name for side in (lhs, rhs) if side is not None for n in side.walk() if isinstance(n, Sym) and not n.sub}
     for side in (lhs, rhs):
         for n in side.walk() if side is not None else ():
-            ranging = (isinstance(n, Matrix) and n.schematic) or (isinstance(n, Sum) and isinstance(n.upper, Sym))
+            # a matrix written out (schematic or not: [∂f/∂x_1; ∂f/∂x_2]) or a Σ up to a letter
+            ranging = isinstance(n, Matrix) or (isinstance(n, Sum) and isinstance(n.upper, Sym))
             if not ranging:
                 continue
             for m in n.walk():  # a vector's entries (one index): a matrix's B_{i1} tie its sizes to the pattern
@@ -1890,9 +1912,14 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
     for key, (r, c) in shapes.items():
         props = scope.props(key)
         if "commuting" in props and r == c > 1:
+            symmetric = bool(props & {"symmetric", "positive_definite", "positive_semidefinite", "diagonal"})
             if basis is None or basis.shape[0] != r:
                 basis = _well_conditioned(rng, r)
-            env[key] = basis @ np.diag(rng.uniform(1.0, 2.0, r)) @ np.linalg.inv(basis)
+            if symmetric:  # commuting and symmetric: one orthonormal eigenbasis (Q D Qᵀ)
+                q = np.linalg.qr(basis)[0]
+                env[key] = q @ np.diag(rng.uniform(1.0, 2.0, r)) @ q.T
+            else:
+                env[key] = basis @ np.diag(rng.uniform(1.0, 2.0, r)) @ np.linalg.inv(basis)
             continue
         if "integer" in props and r == c == 1:
             env[key] = np.array([[float(rng.integers(2, 7))]])
@@ -2214,6 +2241,16 @@ def _defined_twice(claim, scope: Scope) -> str | None:
     return None
 
 
+def _remark_only(passage) -> bool:
+    """Whether a passage says things of symbols and claims nothing: no display, and no inline math
+    with a relation (its math names symbols: "$P$ 和 $R$ 都是对称矩阵")."""
+    blocks = getattr(passage, "blocks", ())
+    return not any(b.display or _RELATION_SIGN.search(b.text) for b in blocks)
+
+
+_RELATION_SIGN = re.compile(r"=|<|>|\\(?:leq?|geq?|approx|sim|equiv|ne)\b")
+
+
 def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
     """Why "the note does not say so" is not certain: a symbol of the assumption is given a value
     or the property before the claim, somewhere that does not reach it (Σ = (1/N) Σ xᵢxᵢᵀ in the
@@ -2239,10 +2276,15 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
             return (f"{key} is defined on line {valued.line} in a form not evaluated here: whether that makes it "
                     f"{assumption.prop.replace('_', ' ')} is not certain")
         reached = {(d.index, d.start) for d in (facts.declarations if facts is not None else ()) if gives(d)}
+        outline = getattr(context, "outline", None)
         for d in by_key.get(key, ()):
             if gives(d) and (d.index, d.start) < here and (d.index, d.start) not in reached:  # never backwards
                 return (f"{key} is defined or described on line {d.line}, where it does not reach this claim: "
                         f"whether that makes it {assumption.prop.replace('_', ' ')} is not certain")
+            if (gives(d) and d.value is None and (d.index, d.start) > here and outline is not None
+                    and outline.same_section(here[0], d.index) and _remark_only(outline.passages[d.index])):
+                # "注意到 P 是对称矩阵。" a paragraph later: a remark of its own (not "for symmetric A, ∇ = 2Av")
+                return f"the note says {key} is {assumption.prop.replace('_', ' ')} on line {d.line}, after this claim"
     return None
 
 

@@ -11,7 +11,7 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Pow, Sym, Transpose, render
+from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Pow, Sym, Transpose, render
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -68,6 +68,8 @@ class Context:
         self.set_aside: dict[str, tuple[int, tuple[int, int], frozenset]] = {}
         # names given a value by a formula that did not parse (R = E\{u u^T\}): key -> line
         self.unread_definitions: dict[str, int] = {}
+        # conditions on an expression ("if $AB$ is symmetric"): (passage index, start, end) of their words
+        self.expression_conditions: list[tuple[int, int, int]] = []
         self._by_key: dict[str, list[Declaration]] = defaultdict(list)
         self._carried: dict = {}  # id(declaration), or (id, "far") -> its copy
         self._sentences: dict[int, tuple[int, int]] = {}  # id(block) -> its sentence's source span
@@ -537,6 +539,15 @@ _GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the norma
 # a name after words typed in math ("put\ q", "let\quad x", "\text{we set } y"): a word of two letters or
 # more not led by a backslash, then a typed space (or the end of \text{…}), then the name alone
 _TYPED_WORDS_BEFORE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:\\ |\\q?quad\b|\s*\})\s*(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*$")
+
+
+def _names_a_map(node) -> bool:
+    """Whether the left of "… : A → B" names maps: f, f(x), "f, g" (not an expression, AX + B)."""
+    from derivlint.math.tree import Tuple
+
+    if isinstance(node, Tuple):
+        return all(isinstance(n, (Sym, Call)) for n in node.items)
+    return isinstance(node, (Sym, Call))
 
 
 def gaussian_covariances(node) -> list[Sym]:
@@ -1029,14 +1040,16 @@ class _Builder:
                     self._declare(key, None, None, props, "math", start, end, k, bold=None, **kw)
         if c.kind == "declaration":
             if isinstance(rhs, Mapping) and rel in (":", "∈"):
+                if not _names_a_map(lhs):  # "X ↦ Y = AX + B : ℝ^{n×p} → ℝ^{m×p}": the signature of the map, not of AX + B
+                    return
                 cod, dom = md.space_of(rhs.cod), md.space_of(rhs.dom)
                 for name in md.names_in(lhs):
                     self._declare(md.key_of(name), cod.shape if cod and cod.known else None, None, frozenset(),
                                   origin, start, end, k, domain=dom.shape if dom and dom.known else None,
                                   bold=md.bold_of(name), **kw)  # fmt: skip
                 return
-            if rel not in ("∈", ":"):
-                return
+            if rel not in ("∈", ":") or (rel == ":" and not _names_a_map(lhs)):
+                return  # "AX + B : ℝ^{n×p} → …": a map's signature split in two, no shape of an expression
             if _finite_set(rhs):  # t_i ∈ {0, 1}, y ∈ {−1, 1}: a number drawn from those values only
                 self.ctx.has_discrete = True
                 vector = isinstance(rhs, Pow)  # {0, 1}^n
@@ -1064,6 +1077,10 @@ class _Builder:
                 self._declare(md.key_of(name), space.shape, None, props, origin, start, end, k,
                               bold=md.bold_of(name), **kw)  # fmt: skip
             return
+        if rel == "=" and c.step == 0:  # P = E[e eᵀ], E[e eᵀ] = P, S = Σ xᵢxᵢᵀ/N: symmetric by its form
+            for sym, form in ((lhs, rhs), (rhs, lhs)):
+                if isinstance(sym, Sym) and md.symmetric_by_form(form):
+                    self._declare(sym.key, None, None, {"symmetric", "square"}, origin, start, end, k, bold=sym.bold, **kw)
         said = md.equation_props(lhs, rhs) if rel == "=" else None
         if said is not None:  # Aᵀ = A, Aᵀ = −A, QᵀQ = I, ‖u‖ = 1
             sym, kind, props = said
@@ -1195,6 +1212,10 @@ class _Builder:
             node = piece.node()
             if node is None:
                 return
+            if said.condition and isinstance(node, (Mul, Add, Transpose)) and said.props:
+                # "If $AB$ is symmetric then (AB)ᵀ = AB": a condition on an expression, not modelled (the
+                # check draws each symbol alone); the claims of its sentence after it are under it
+                self.ctx.expression_conditions.append((k, said.start, said.end))
             if said.expression:
                 self._statement(node, block, said, k)
                 return

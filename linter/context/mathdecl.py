@@ -326,6 +326,31 @@ EQUATION_PROPS = (
 )
 
 
+def symmetric_by_form(node: Node | None) -> bool:
+    """Whether ``node`` is symmetric by its form: x xᵀ, (x − m)(x − m)ᵀ, AᵀA, an expectation or a sum
+    of such, or a number times one (the covariance P = E[e eᵀ], S = Σ_i x_i x_iᵀ / N)."""
+    from derivlint.math.tree import Div, Func, Sum, Transpose, render
+
+    for _ in range(4):  # peel E[·], Σ, a number times, / a number
+        if isinstance(node, Func) and node.name in ("E", "mathbb(E)") and len(node.args) == 1:
+            node = node.args[0]
+        elif isinstance(node, Sum) and node.body is not None:
+            node = node.body
+        elif isinstance(node, Div) and isinstance(node.den, Num):
+            node = node.num
+        elif isinstance(node, Mul) and len(node.factors) == 3 and isinstance(node.factors[0], Num):
+            node = Mul(node.start, node.end, node.factors[1:], node.ops[1:])
+        else:
+            break
+    if not isinstance(node, Mul) or len(node.factors) != 2:
+        return False
+    a, b = node.factors
+    if isinstance(b, Transpose) and render(b.arg) == render(a):  # x xᵀ, (x − m)(x − m)ᵀ, A Aᵀ
+        return True
+    # AᵀA (a capital: xᵀx is a number)
+    return isinstance(a, Transpose) and isinstance(b, Sym) and b.name[:1].isupper() and render(a.arg) == render(b)
+
+
 def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:
     """(symbol, kind, properties) an equation ``lhs = rhs`` states of one symbol, in the note's
     math or in words beside a formula ("if $W = W^T$"), or None."""

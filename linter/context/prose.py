@@ -23,7 +23,8 @@ from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, N
                                      UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
                                      COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH, COVARIANCE_NAMING_VERBS_EN,
                                      COVARIANCE_ARTICLES_EN, COVARIANCE_BREAKERS_EN, COVARIANCE_NOT_A_MATRIX_EN,
-                                     NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain)
+                                     NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain,
+                                     VERBS_JA, TERMS_JA)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -52,6 +53,16 @@ class Piece:
             else:
                 self._node = parse_math(self.block.text, self.macros)
         return self._node  # type: ignore[return-value]
+
+
+def _declared_symbol(piece: Piece) -> str | None:
+    """The key of the symbol a piece of math declares ("$P \\in \\mathbb{R}^{n \\times n}$": P), or None."""
+    text = piece.block.source.text[piece.start : piece.end]
+    head, found, _ = text.partition("\\in")
+    if not found:
+        return None
+    node = parse_math(head.strip("$ \t"), piece.macros)
+    return node.key if isinstance(node, Sym) else None
 
 
 class Runs:
@@ -361,14 +372,15 @@ class Said:
 _CJK_LETTER = r"(?<=[A-Za-z])(?<![A-Za-z0-9_\\][A-Za-z])(?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])"
 _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER}))"
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
-_VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*(?:是|为)"
+_VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*" + alternation(VERBS_ZH + VERBS_JA)
 _NOUN_CN = alternation(KIND_NOUNS_ZH)
 _SUFFIX_CN = alternation(NOUN_SUFFIXES_ZH) + "?"  # "x 为列向量变量"
 _MODIFIERS_CN = re.compile(alternation(MODIFIER_NOUNS_ZH))
 _ADJ_CN = alternation(PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH)
 _ANY_NOUN_CN = re.compile(_NOUN_CN)
 _ANY_ADJ_CN = re.compile(_ADJ_CN)
-_TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\))"
+_PLAIN_VERBS_CN = VERBS_ZH + VERBS_JA  # PRED_CN needs one of them: a quick test before it runs
+_TERM_CN = r"(?=\s*(?:[，。,.;；:：、)）!！?？\n（(]|$|时|且|并|而|则|所以|因此|\\\\|" + "|".join(TERMS_JA) + "))"
 _NOT_OR = r"(?!\s*(?:或|或者|还是|\bor\b))"
 PRED_CN = re.compile(
     rf"(?P<subj>{_SUBJS_CN})\s*(?P<conn>的(?:计算|运算)?结果)?\s*(?P<verb>{_VERB_CN})"
@@ -425,7 +437,8 @@ PRED_EN = re.compile(
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})(?:\s+(?={_NOUN_EN}\b)|(?<=[a-z])(?={_TERM_EN})))?(?P<noun>{_NOUN_EN})?"  # "… definite weight."
     rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
-    rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?{_TERM_EN}"
+    rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?"
+    rf"(?:\s+(?:of|with)\s+(?:full\s+)?(?:column\s+|row\s+)?rank(?:\s+(?:{MARK}|[a-z]\b))?)?{_TERM_EN}"  # "… matrix of rank $p$"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 _PREFIX_NOUN_EN = alternation((_MATRIX_NOUN_EN,) + tuple(_ALONE_EN) + ("matrix", "matrices", "vectors?", "scalars?"))
@@ -462,6 +475,15 @@ SYMMETRIC_NAMED_AFTER_ZH_RE = re.compile(
     rf"[^，。,.;；:：\n]){{0,12}}?(?<!互|叉){alternation(SYMMETRIC_NAMED_AFTER_ZH)}"
     rf"(?!矩阵|阵)(?!\s*(?:{MARK}|的|之))"  # "$b$ 是协方差矩阵 $S$ 的特征向量": the noun only names S, b is something of it
 )
+# a shape stated with the word for shape ("$A$ 的形状是 $n \times n$", "$A$ 的大小为 …", "$A$ has shape $n \times n$",
+# "$A$ is of size $m \times n$"): the subject, then the size as math
+SHAPE_WORDS_ZH = ("形状", "大小", "维度", "尺寸", "维数")
+SHAPE_STATED = (
+    # "$A$ 的形状是 $n×n$", "$A$ 非奇异, 形状为 $m×m$" (other words about it between, no other math)
+    re.compile(rf"(?P<subj>{MARK})[^{MARK}。.;；\n]{{0,16}}?(?:的)?\s*{alternation(SHAPE_WORDS_ZH)}\s*(?:都|均)?\s*(?:是|为)\s*(?P<size>{MARK})"),
+    re.compile(rf"(?P<subj>{MARK})\s*(?:has|have|is\s+of|are\s+of)\s+(?:the\s+)?(?:shape|size|dimensions?)\s+(?P<size>{MARK})", re.I),
+)
+_SHAPE_WORD_HINT = re.compile(alternation(SHAPE_WORDS_ZH + ("shape", "size", "dimension")), re.I)
 _COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
     COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
 
@@ -640,9 +662,9 @@ def spells_out_notation(before: str) -> bool:
 def _cn_noun(noun: str) -> str:
     if noun == "行向量":
         return "row"
-    if "向量" in noun:
+    if "向量" in noun or noun == "ベクトル":
         return "vector"
-    if noun in ("标量", "纯量", "实数", "常数", "常量"):
+    if noun in ("标量", "纯量", "实数", "常数", "常量", "スカラー"):
         return "scalar"
     return "matrix"
 
@@ -680,7 +702,7 @@ class Reader:
         # ideographs, so a text with one is Chinese.)
         if ZH_HINT.search(text):
             # PRED_CN needs a verb (是, 为) and a noun, both plain words
-            if ("是" in text or "为" in text) and _ANY_NOUN_CN.search(text):
+            if any(verb in text for verb in _PLAIN_VERBS_CN) and _ANY_NOUN_CN.search(text):
                 for match in PRED_CN.finditer(text):
                     out.extend(self._cn(match, predicate=True))
             if _ANY_ADJ_CN.search(text):
@@ -704,6 +726,8 @@ class Reader:
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
+        if MARK in text and _SHAPE_WORD_HINT.search(text):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
+            out.extend(self._shape_statements())
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
                 out.extend(self._result(match))
@@ -820,6 +844,10 @@ class Reader:
                 base = match.start("between")
                 a = self._dim_token(size.group("a"), base + size.start("a"))
                 b = self._dim_token(size.group("b"), base + size.start("b")) if "b" in size.groupdict() and size.group("b") else None
+                if how == "order" and size.group("a") == MARK:  # "$m \times 1$ 阶向量": a size, then 阶
+                    dims = self._dims_from(MARK, base + size.start("a"))
+                    if dims is not None and len(dims) == 2:
+                        how = "mark"
                 if how == "mark":
                     dims = self._dims_from(MARK, base + size.start("a"))
                     if dims is None or len(dims) != 2:
@@ -975,9 +1003,10 @@ class Reader:
                     if text[k] != MARK:
                         continue
                     piece = self.m.piece_at(k)
-                    if not isinstance(piece.node(), Sym):  # a symbol, not an expression (E[(x-m)(x-m)^T])
+                    subject = piece if isinstance(piece.node(), Sym) else _declared_symbol(piece)  # $P \in \mathbb{R}^{n×n}$ too
+                    if subject is None:  # a symbol, not an expression (E[(x-m)(x-m)^T])
                         continue
-                    out.append(Said(piece, None, None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
+                    out.append(Said(subject, None, None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
                                     condition))  # fmt: skip
         return out
 
@@ -1003,6 +1032,20 @@ class Reader:
             end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
             out.append(Said(subject, "matrix", None, frozenset({"symmetric", "square"}), self.m.offs[match.start()], end,
                             self._is_condition(match.start())))  # fmt: skip
+        return out
+
+    # -- "$A$ 的形状是 $n \times n$": SHAPE_STATED ----------------------------------------
+    def _shape_statements(self) -> list[Said]:
+        out: list[Said] = []
+        for pattern in SHAPE_STATED:
+            for match in pattern.finditer(self.m.text):
+                dims = self._dims_from(MARK, match.start("size"))
+                if dims is None or len(dims) != 2:
+                    continue
+                end = self.m.offs[min(match.end(), len(self.m.offs) - 1)]
+                for subject in self._subjects_named(*match.span("subj")):
+                    out.append(Said(subject, None, (dims[0], dims[1]), frozenset(), self.m.offs[match.start()], end,
+                                    self._is_condition(match.start())))  # fmt: skip
         return out
 
     # -- "the result is a row vector" ----------------------------------------------

@@ -12,11 +12,17 @@ import re
 
 VERBS_EN = ("is", "are", "be")
 VERBS_ZH = ("是", "为")
+# Japanese notes use the same ideographs for the properties (対称 folds to 对称, linter/chinese.py); their
+# words for a matrix and a vector, and the particles that stand where Chinese has a verb ("$A$ は対称行列
+# である", "$A$ が対称行列の場合"), are read with the Chinese ones
+VERBS_JA = ("は", "が")
+NOUNS_JA = ("行列(?!式)", "ベクトル", "スカラー")  # 行列式 is a determinant (in Chinese too)
+TERMS_JA = ("である", "です", "とする", "とします", "の場合", "のとき", "とき", "に対", "について")
 
 # what a symbol is: the nouns of "A is a matrix", "a vector $x$", "A 是矩阵", "矩阵 A"
 KIND_NOUNS_EN = (r"matri(?:x|ces)", r"vectors?", r"scalars?")
 KIND_NOUNS_ZH = ("列向量", "行向量", "向量", "方阵", "对称阵", "对角阵", "单位阵", "正交阵", "矩阵", "标量", "纯量", "实数",
-                 "常数", "常量")  # fmt: skip
+                 "常数", "常量") + NOUNS_JA  # fmt: skip
 
 # nouns that may qualify the noun after them ("常数列向量", a constant column vector) and words
 # that may follow a noun ("列向量变量", a column-vector variable)
@@ -101,7 +107,8 @@ def _plain(piece: str) -> str:
 
 # ---- the gates: a text that holds none of these words holds nothing a reader would read --------
 # Chinese: the verbs, the nouns, the properties (each hint made of CJK ideographs: a text with one is Chinese)
-ZH_HINT = re.compile("|".join(VERBS_ZH + KIND_NOUNS_ZH + tuple(p for p in PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH if not p.isascii())))
+ZH_HINT = re.compile("|".join(VERBS_ZH + tuple(n for n in KIND_NOUNS_ZH if n not in NOUNS_JA) + ("行列",)
+                              + tuple(p for p in PROPERTIES_ZH + SYMMETRIC_NOUNS_ZH if not p.isascii())))  # 行列: Japanese
 # English: a verb or a noun (PRED_EN needs one), with \b on each side
 EN_HINT = re.compile(r"\b(?:" + "|".join(VERBS_EN + KIND_NOUNS_EN + tuple(either_case(w) + "s?" for w in SYMMETRIC_NOUNS))
                      + r")\b")

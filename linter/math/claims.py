@@ -564,6 +564,14 @@ def split_row(row: list[Token], row_index: int) -> list[Segment]:
                 flush(True)  # = M^T\space M \in R^{k×k}: a word space, then a declaration of M alone
                 i += 1
                 continue
+            elif (value == "space" and depth == 0 and parens == 0 and current and i + 1 < n
+                  and row[i + 1].kind == CMD and row[i + 1].value == "space"):
+                # "E(eeᵀ) = P \ \ \ \ E(vvᵀ) = R": a run of control spaces is a gap between two statements
+                while i < n and row[i].kind == CMD and row[i].value == "space":
+                    i += 1
+                if _declaration_follows(row, i) or any(t.kind == CHAR and t.value == "=" for t in row[i:]):
+                    flush(True)  # another statement follows
+                continue
             elif value in IGNORED and (value != "space" or depth == 0):  # "\ " in a matrix: the parser reads it
                 i += 1
                 continue
