@@ -866,3 +866,9 @@ def test_left_angle_brackets_with_a_comma_are_an_inner_product(tex: str, kind: t
     """`\\left< … \\right>` draws ⟨ ⟩: with a comma inside, the inner product (a number), never the
     bracket pair [P^T, Q]."""
     assert isinstance(parse(tex), kind)
+
+
+def test_textup_and_textsl_are_word_fonts() -> None:
+    """`\\ell_\\textup{CE}(s, c)`: \\textup names a word, as \\textrm does (amsmath's upright text)."""
+    assert render(parse(r"\textup{loss} + \textsl{cost}")) == render(parse(r"\textrm{loss} + \textrm{cost}")) == "loss + cost"
+    assert isinstance(parse(r"\ell_\textup{CE}(s, c)"), type(parse(r"\ell_\textrm{CE}(s, c)")))

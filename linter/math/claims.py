@@ -40,7 +40,7 @@ PICTURES = frozenset({"includegraphics"})
 # Operation signs that, alone in a row's first cell, label the row rather than start its statement
 LABEL_OPERATORS = frozenset(set(MUL_OPS) | set(OPAQUE_OPS) | {"oplus", "pm", "mp", "div"})
 REASON_MARKS = frozenset({"because", "therefore", "since"})  # (∵ …) beside a step gives its reason
-PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "hbox"})
+PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "textup", "textsl", "hbox"})
 CONDITION_WORDS = ("当", "若", "如果", "其中", "if ", "when ", "where ", "for ", "with ", "assuming")
 # Token lists are scanned with comprehensions: on Python 3.11 they read a slot attribute
 # faster than map(attrgetter(...)) does (about 25 against 55 ns a token)

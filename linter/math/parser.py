@@ -48,9 +48,9 @@ BOLD_FONTS = frozenset({"mathbf", "boldsymbol", "bm", "mathbfit", "pmb", "vec", 
                         "overrightarrow", "vb", "vec", "bf", "mathbold", "Bold", "bold"})  # fmt: skip
 WORD_FONTS = frozenset({"mathrm", "text", "textrm", "textit", "textbf", "textsf", "mbox",
                         "mathit", "mathsf", "operatorname", "mathop", "rm", "it", "sf",
-                        "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits"})  # fmt: skip
+                        "textnormal", "mathnormal", "texttt", "mathtt", "operatornamewithlimits", "textup", "textsl", "mathup"})  # fmt: skip
 CODE_FONTS = frozenset({"texttt", "mathtt"})
-PROSE_TEXT_FONTS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "textnormal", "mbox", "hbox"})  # a program's names: x.grad, np.sum
+PROSE_TEXT_FONTS = frozenset({"text", "textrm", "textit", "textbf", "textsf", "textnormal", "textup", "textsl", "mbox", "hbox"})  # a program's names: x.grad, np.sum
 LETTER_FONTS = frozenset({"mathcal", "mathscr", "mathfrak", "cal", "scr", "frak"})
 ACCENTS = frozenset({"hat", "bar", "tilde", "dot", "ddot", "widehat", "widetilde",
                      "overline", "underline", "check", "breve", "acute", "grave", "mathring", "dddot",
