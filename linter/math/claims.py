@@ -189,7 +189,8 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     if len(block.text) > BLOCK_CAP:
         reason = f"too large to check (a math block of {len(block.text) // 1000:,} thousand characters)"
         return [_unparsed(block, 0, len(block.text), reason, 0, 0)]
-    template = _TEMPLATE_TAG.search(block.text) if "{" in block.text else None
+    text = block.text
+    template = _TEMPLATE_TAG.search(text) if ("{%" in text or "{{<" in text or "{{%" in text) else None
     if template is not None:  # the site's generator writes this formula: what the reader sees is not here
         return [_unparsed(block, template.start(), template.end(),
                           f"a template tag ({template.group(0)[:2]} … {template.group(0)[-2:]}) that the site fills in", template.start(), template.end())]  # fmt: skip
