@@ -82,7 +82,9 @@ _TEXT_ARG = frozenset(
     "operatorname operatorname* tag tag* label ref eqref href url color textcolor colorbox "
     "mathrm mathit mathsf mathtt".split()
 )
-_WORDS_ARG = frozenset("text textrm textbf textit textsf textup textnormal textmd textsl emph mbox hbox".split())
+# (and names typed upright whose parenthesis the math closes: \operatorname{d(exp}(Xb)) draws d(exp(Xb)))
+_WORDS_ARG = frozenset("text textrm textbf textit textsf textup textnormal textmd textsl emph mbox hbox "
+                       "operatorname operatorname* mathrm".split())
 _TEXT_ARGS = {"href": 2, "textcolor": 1, "colorbox": 1, "color": 1}  # of which only the first is text
 # commands whose arguments are set apart (a script, a fraction's parts): a bracket may not cross them
 _APART = {"frac": 2, "dfrac": 2, "tfrac": 2, "cfrac": 2, "sqrt": 1, "binom": 2, "dbinom": 2, "tbinom": 2,

@@ -9,6 +9,7 @@ from typing import Iterator
 from derivlint.findings import Finding
 from derivlint.rule import Rule
 from derivlint.math.parser import GREEK
+from derivlint.math.names import FUNCTIONS
 from derivlint.math.tree import Call, Deriv, Func, Mul, Opaque, Pow, Sum, Sym, Transpose
 from derivlint.math.treeops import against_parenthesis
 
@@ -130,7 +131,8 @@ def _in_word(text: str, start: int, end: int) -> bool:
         i -= 1  # no further than a command's name could reach: a run of 10,000 letters stays linear
     while j < min(len(text), end + 2) and text[j].isascii() and text[j].isalpha():
         j += 1
-    return j - i >= 3 and (i == 0 or text[i - 1] != "\\")
+    # three letters or more, or an operator's name typed without its backslash ("\partial tr" is ∂ of a trace)
+    return (j - i >= 3 or text[i:j] in FUNCTIONS) and (i == 0 or text[i - 1] != "\\")
 
 
 _WORD_REACH = 40  # letters _in_word looks back for the backslash of a command (\varepsilon)

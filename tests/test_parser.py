@@ -872,3 +872,12 @@ def test_textup_and_textsl_are_word_fonts() -> None:
     """`\\ell_\\textup{CE}(s, c)`: \\textup names a word, as \\textrm does (amsmath's upright text)."""
     assert render(parse(r"\textup{loss} + \textsl{cost}")) == render(parse(r"\textrm{loss} + \textrm{cost}")) == "loss + cost"
     assert isinstance(parse(r"\ell_\textup{CE}(s, c)"), type(parse(r"\ell_\textrm{CE}(s, c)")))
+
+
+def test_a_composition_applied_is_read_but_not_evaluated() -> None:
+    """`(f \\circ g)(t)` is f(g(t)), not the Hadamard product of f and g times (t): an Opaque."""
+    from derivlint.math.tree import Opaque
+
+    node = parse(r"(f \circ \mathbf{g})(t)")
+    assert isinstance(node, Opaque) and "composition" in node.what
+    assert not isinstance(parse(r"(A \circ B) x"), Opaque)  # a Hadamard product times x stays one

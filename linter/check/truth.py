@@ -1157,6 +1157,9 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     seed = int(hashlib.sha1((_show(lhs) + "=" + _show(rhs)).encode()).hexdigest()[:8], 16)
     positive_det = _needs_positive(left, right)
     varied = _differential_variables(left, right)
+    dropped = _dropped_differential(getattr(scope, "claim", None), scope) if varied else None
+    if dropped:  # xᵀdA x + xᵀA dx + … = xᵀA dx + …: dA dropped, A held constant as the note may mean
+        raise Undecided(f"d{dropped} is written on one side only: the step may hold {dropped} constant")
     mismatch = False  # a side could not be formed with the sizes drawn, in some layout
     for draw in range(DRAWS):
         budget.tick()
@@ -1164,7 +1167,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
             if varied:
-                _draw_differentials(env, varied, seed + draw, numeric)
+                _draw_differentials(env, varied, seed + draw, numeric, _constants(varied, scope))
             jacobians: dict = {}  # per draw: what does not depend on the layout
             try:
                 row = {}
@@ -2023,14 +2026,38 @@ def _differential_variables(left: Node, right: Node) -> frozenset:
                      if type(n) is Differential and n.symbol is not None)
 
 
-def _draw_differentials(env, varied: frozenset, seed: int, numeric) -> None:
-    """A random differential dX, of X's shape, for every symbol X in ``varied``."""
+def _dropped_differential(claim, scope) -> str | None:
+    """A symbol whose differential dS one side of the claim writes while the other side has no d of
+    anything holding S (xᵀdA x + xᵀA dx = xᵀA dx: the note holds A constant, which it may not say);
+    a symbol the note calls constant aside. d(AXB) = A dX B writes no dA: its A is constant by form."""
+    sides = (getattr(claim, "lhs", None), getattr(claim, "rhs", None))
+    if None in sides:
+        return None
+    written = [{n.symbol.key for n in side.walk() if type(n) is Differential and n.symbol is not None} for side in sides]
+    moved = [{m.key for n in side.walk() if type(n) is Differential for m in n.arg.walk() if type(m) is Sym} for side in sides]
+    present = [set(symbols(side)) for side in sides]  # S itself still on the other side, outside any d: held fixed
+    for a, b in ((0, 1), (1, 0)):
+        for key in sorted((written[a] - moved[b]) & present[b]):
+            if "constant" not in scope.props(key):
+                return key
+    return None
+
+
+def _draw_differentials(env, varied: frozenset, seed: int, numeric, constants: frozenset = frozenset()) -> None:
+    """A random differential dX, of X's shape, for every symbol X in ``varied``; zero for one the
+    note calls constant ("A 是常数矩阵", "a constant matrix A": d A = 0, as the note's step says)."""
     import numpy as np
 
     rng = np.random.default_rng(seed)
     for key in sorted(varied):
         if key in env:
-            env[numeric.DIFFERENTIAL + key] = rng.standard_normal(np.shape(env[key]))
+            draw = rng.standard_normal(np.shape(env[key]))
+            env[numeric.DIFFERENTIAL + key] = np.zeros_like(draw) if key in constants else draw
+
+
+def _constants(keys, scope) -> frozenset:
+    """The keys the note says are constant (the property "constant")."""
+    return frozenset(k for k in keys if "constant" in scope.props(k))
 
 
 def _define_variables(env, values, functions, wrts, numeric) -> None:

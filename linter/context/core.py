@@ -15,10 +15,11 @@ from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul,
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (GREEK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
-from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
+from derivlint.context.words import (ASSUMPTION_HINTS, DERIVED_MATRIX_NOUNS_EN, DERIVED_MATRIX_NOUNS_ZH, TRIGGERS_EN,
+                                     TRIGGERS_ZH, alternation)
 
 # Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
 # without math and without them is skipped.
@@ -31,7 +32,9 @@ _UNREADABLE = (RecursionError, ValueError, TypeError, AttributeError, IndexError
 
 
 # a letter in a font command, typed in words beside a formula: \mathbf{M}, \boldsymbol{\Sigma} read as M, \Sigma
-_FONTED_LETTER = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathcal|vec|pmb)\s*\{\s*(\\?[A-Za-z]+)\s*\}")
+# (\mathbf W, \boldsymbol\Sigma: a font command on the one letter or command after it, without braces)
+_FONTED_LETTER = re.compile(r"\\(?:mathbf|boldsymbol|bm|mathrm|mathit|mathsf|mathcal|vec|pmb)\s*"
+                            r"(?:\{\s*(\\?[A-Za-z]+)\s*\}|(\\[A-Za-z]+|[A-Za-z](?![A-Za-z])))")
 _GREEK_CAPITAL = {name: letter for letter, name in GREEK.items() if letter.isupper()}  # \Sigma: Σ
 _GREEK_COMMAND = re.compile(r"\\(" + "|".join(_GREEK_CAPITAL) + r")(?![A-Za-z])")
 
@@ -40,7 +43,7 @@ def _unfonted(words: str) -> str:
     """Words typed beside a formula with each symbol as prose writes it: \\mathbf{M} read M, \\boldsymbol{\\Lambda} read Λ."""
     if "\\" not in words:
         return words
-    words = _FONTED_LETTER.sub(r"\1", words)
+    words = _FONTED_LETTER.sub(lambda m: m.group(1) or m.group(2), words)
     return _GREEK_COMMAND.sub(lambda m: _GREEK_CAPITAL[m.group(1)], words)
 
 
@@ -535,6 +538,11 @@ class Context:
 
 _GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the normal distribution's names
 
+
+_DERIVED_HINT = re.compile(alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I)
+_DERIVED_NAMED = re.compile(
+    rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
+    rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
 
 # a name after words typed in math ("put\ q", "let\quad x", "\text{we set } y"): a word of two letters or
 # more not led by a backslash, then a typed space (or the end of \text{…}), then the name alone
@@ -1180,6 +1188,17 @@ class _Builder:
     def _prose(self, k: int, marked: Marked) -> None:
         for said in Reader(marked).run():
             self._take(k, said)
+        if MARK in marked.text and _DERIVED_HINT.search(marked.text):
+            self._derived_matrices(marked)
+
+    def _derived_matrices(self, marked: Marked) -> None:
+        """"where $C$ is the cofactor matrix of $X$", "$A^*$ 为伴随矩阵": a value given in words only, as
+        an unread definition (derivlint.context.words.DERIVED_MATRIX_NOUNS_*)."""
+        for match in _DERIVED_NAMED.finditer(marked.text):
+            node = marked.piece_at(match.start("subj")).node()
+            if isinstance(node, Sym):
+                line = marked.source.line_col(marked.offs[match.start()])[0]
+                self.ctx.unread_definitions.setdefault(node.key, line)
 
     def _take(self, k: int, said: Said) -> None:
         origin = "condition" if said.condition else "prose"

@@ -57,6 +57,11 @@ SYMMETRIC_NAMED_AFTER_ZH = ("协方差(?:矩阵|阵)?", "方差矩阵", "海森(
 COVARIANCE_BREAKERS_ZH = ("互", "交叉", "不", "非")
 COVARIANCE_NOT_A_MATRIX_EN = ("function", "functions", "kernel", "kernels", "operator")  # "k is the covariance function"
 
+# nouns that name a matrix made from another ("$C$ is the cofactor matrix of $X$", "$A^*$ 为 $A$ 的伴随矩阵"): a
+# value the note gives in words only, which no check computes
+DERIVED_MATRIX_NOUNS_EN = ("cofactor", "adjugate", "adjoint", "adjunct", "comatrix")
+DERIVED_MATRIX_NOUNS_ZH = ("伴随", "余子式")
+
 # properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
 PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", r"symmetric(?:ally|al)?", "invertible", "nonsingular", "non-singular",
                  r"positive[- ]definite", r"positive[- ]semi-?definite", "orthogonal", "orthonormal", "rotation",

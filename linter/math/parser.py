@@ -997,6 +997,11 @@ class Parser:
             raise ParseError(*node)
         if respan and not isinstance(node, Tuple):
             _respan(node, self.toks[start].start, self._last_end())
+        if (isinstance(node, Mul) and node.ops and all(op == "circ" for op in node.ops)
+                and all(isinstance(f, Sym) for f in node.factors) and self.peek() is not None and self.peek().is_char("(")):
+            # (f ∘ g)(t): a composition applied, f(g(t)) — not the Hadamard product of f and g times (t)
+            inner = self.delimited()
+            return Opaque(node.start, inner.end, "a composition of functions (f ∘ g)(t)", [*node.factors, inner], None, "circ")
         return node
 
 
