@@ -121,9 +121,10 @@ def wanted(lhs: Node | None, rhs: Node | None) -> bool:
         if side is None:
             continue
         for n in side.walk():
-            if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+            kind = type(n)  # by exact type (no node type has a subclass): this runs for every node
+            if kind is Sum or (kind is Func and n.name == "index"):
                 return True
-            if isinstance(n, Sym) and n.sub:
+            if kind is Sym and n.sub:
                 parts = _parts(n.sub)
                 if parts and any(p.isalpha() for p in parts):
                     return True
@@ -741,6 +742,9 @@ def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed
     if Dots in map(type, lhs.walk()) or Dots in map(type, rhs.walk()):  # at C speed (Dots has no subclass)
         lhs, rhs = _DottedSums((lhs, rhs)).sides()
     for side in (lhs, rhs):
+        kinds = set(map(type, side.walk()))
+        if Dots not in kinds and Matrix not in kinds:
+            continue  # neither dots nor a matrix (most sides): nothing schematic, found at C speed
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
                 raise IndexUndecided(_schematic_reason(n, text))
@@ -1763,9 +1767,10 @@ def _only_here(lhs, rhs, scope) -> str | None:
 
     nodes = [n for side in (lhs, rhs) for n in side.walk()]
     for n in nodes:
-        if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+        kind = type(n)  # by exact type (no node type has a subclass)
+        if kind is Sum or (kind is Func and n.name == "index"):
             return "sum"
-        if isinstance(n, Sym) and n.name in DELTA_NAMES and n.sub:
+        if kind is Sym and n.name in DELTA_NAMES and n.sub:
             return "sum"
     if Dots in map(type, nodes):
         reader = _DottedSums((lhs, rhs))
