@@ -55,7 +55,7 @@ class PatternEntryTypo(Rule):
                 if side is None or (id(block), id(side)) in walked:
                     continue  # its findings are those already made: the same block, the same places
                 walked.add((id(block), id(side)))
-                if not any(isinstance(n, Dots) for n in side.walk()):
+                if Dots not in map(type, side.walk()):  # at C speed (Dots has no subclass)
                     continue
                 for node in side.walk():
                     key = (id(block), node.start, node.end)

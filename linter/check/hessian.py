@@ -29,7 +29,9 @@ def nested_form(side: Node | None) -> Node | None:
     """``side`` with every written second derivative made a derivative of a derivative: ∂²f/∂x∂xᵀ and
     ∂²f/∂x² as ∂/∂x(∂f/∂x), ∂²f/∂x∂y as ∂/∂x(∂f/∂y), ∇²_x f as ∇_x(∇_x f). Unsettled for a form
     with no such reading (third derivatives, a variable that is not a symbol, ∇² inside an expression)."""
-    if side is None or not any(_second(n) or _bare_nabla(n) for n in side.walk()):
+    if side is None or Deriv not in map(type, side.walk()):  # both forms are derivatives: a test at C speed first
+        return side
+    if not any(_second(n) or _bare_nabla(n) for n in side.walk()):
         return side
     return _Nest(side).visit(side)
 

@@ -14,6 +14,7 @@ leaves the claim undecided with the reason (``IndexUndecided``).
 
 from __future__ import annotations
 
+import copy
 import itertools
 import re
 
@@ -35,6 +36,7 @@ EINSTEIN_WORDS = ("einstein", "summation convention", "爱因斯坦", "求和约
 COLUMN_FIRST = re.compile(
     r"column\s*\$?\s*[a-z]\s*\$?\s*(?:,|and)?\s*(?:the\s+)?row\s*\$?\s*[a-z]\b"
     r"|第\s*\$?\s*[a-z]\s*\$?\s*列\s*[、，,]?\s*第\s*\$?\s*[a-z]\s*\$?\s*行", re.I)
+_COLUMN_FIRST_STARTS = ("column", "第")  # what each alternative of COLUMN_FIRST starts with (see _read_note)
 
 
 class IndexUndecided(Exception):
@@ -119,9 +121,10 @@ def wanted(lhs: Node | None, rhs: Node | None) -> bool:
         if side is None:
             continue
         for n in side.walk():
-            if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+            kind = type(n)  # by exact type (no node type has a subclass): this runs for every node
+            if kind is Sum or (kind is Func and n.name == "index"):
                 return True
-            if isinstance(n, Sym) and n.sub:
+            if kind is Sym and n.sub:
                 parts = _parts(n.sub)
                 if parts and any(p.isalpha() for p in parts):
                     return True
@@ -136,7 +139,10 @@ def _read_note(text: str) -> list:
     another), not once per claim: lowering a whole note is most of a small claim's work."""
     if _last_note[0] is not text:
         low = text.lower()
-        _last_note[:] = [text, any(w in low for w in EINSTEIN_WORDS), COLUMN_FIRST.search(text) is not None]
+        # every match of COLUMN_FIRST starts with "column" in any case (no other character is a case
+        # of its letters) or with 第: a note without either in its lowered text is not searched
+        columns = any(w in low for w in _COLUMN_FIRST_STARTS) and COLUMN_FIRST.search(text) is not None
+        _last_note[:] = [text, any(w in low for w in EINSTEIN_WORDS), columns]
     return _last_note
 
 
@@ -197,7 +203,7 @@ class IndexClaim:
         self.columns_first = False  # the note names entries column first (COLUMN_FIRST)
         self._free_memo: dict[tuple, tuple[Node, dict[str, int]]] = {}  # see _free
         free = [self._free(side, {}) for side in (lhs, rhs)]
-        self.explicit_sums = any(isinstance(n, Sum) for side in (lhs, rhs) for n in side.walk())
+        self.explicit_sums = Sum in map(type, lhs.walk()) or Sum in map(type, rhs.walk())  # at C speed: no subclass
         # the reading keys nodes by their id: a subtree met twice (a definition substituted on
         # both sides) is copied apart first, so that each place has nodes of its own
         apart = (lhs, rhs) if _unshared(lhs, rhs) else _Apart().sides(lhs, rhs)
@@ -216,6 +222,18 @@ class IndexClaim:
         self.sum_ids: dict[int, list] = {}
         self._analyse(self.lhs, {})
         self._analyse(self.rhs, {})
+
+    def again(self, guessed: frozenset, layout: str) -> "IndexClaim":
+        """This reading as a new claim would make it with ``guessed`` and ``layout`` (which only
+        _wholes and the draws read): what they change is copied, the sides and the memo shared."""
+        ic = copy.copy(self)
+        ic.guessed, ic.layout, ic.layout_used = guessed, layout, False
+        ic.classes = _Classes()
+        ic.classes.parent = dict(self.classes.parent)
+        ic.families, ic.bases, ic.bold_bases = dict(self.families), dict(self.bases), set(self.bold_bases)
+        ic.whole_key, ic.min_size, ic.sum_ids = dict(self.whole_key), dict(self.min_size), dict(self.sum_ids)
+        ic.dim_symbols, ic.free, ic.free_letters = set(self.dim_symbols), list(self.free), set(self.free_letters)
+        return ic
 
     # ------------------------------------------------------------ reading
 
@@ -700,16 +718,33 @@ def decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2, tex
 
 def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
             text: str | None = None, guessed: frozenset = frozenset(), layout: str = "denominator",
-            seen: dict | None = None) -> tuple[bool, list[str]]:
+            seen: dict | None = None, reading: dict | None = None) -> tuple[bool, list[str]]:
     """decide, and the keys of the matrices drawn square by their declaration (the ones a
     symmetric assumption may concern). ``text``: the block's (a column laid out with control
-    spaces: check.schematic)."""
-    from derivlint.check import numeric
+    spaces: check.schematic). ``reading``: where the claim's reading (IndexClaim, before _wholes)
+    is kept for a call again with the same sides, scope and note but other ``guessed`` or
+    ``layout`` (_with_scalars), which only _wholes and the draws read."""
+    if reading:
+        ic, number_side = reading["ic"].again(guessed, layout), reading["number_side"]
+    else:
+        ic, number_side = _read(lhs, rhs, scope, note_text, text, guessed, layout)
+        if reading is not None:
+            reading["ic"], reading["number_side"] = ic.again(guessed, layout), number_side
+    return _drawn(ic, number_side, scope, draws, seen)
+
+
+def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed: frozenset,
+          layout: str) -> tuple[IndexClaim, bool]:
+    """_decide's reading of the claim: its sides with dotted sums and definitions read, and whether
+    a side is a number."""
     from derivlint.check.schematic import read_typos
 
-    if any(isinstance(n, Dots) for side in (lhs, rhs) for n in side.walk()):
+    if Dots in map(type, lhs.walk()) or Dots in map(type, rhs.walk()):  # at C speed (Dots has no subclass)
         lhs, rhs = _DottedSums((lhs, rhs)).sides()
     for side in (lhs, rhs):
+        kinds = set(map(type, side.walk()))
+        if Dots not in kinds and Matrix not in kinds:
+            continue  # neither dots nor a matrix (most sides): nothing schematic, found at C speed
         for n in side.walk():
             if isinstance(n, Dots) or (isinstance(n, Matrix) and n.schematic):
                 raise IndexUndecided(_schematic_reason(n, text))
@@ -717,12 +752,19 @@ def _decide(lhs: Node, rhs: Node, scope, note_text: str = "", draws: int = 2,
     lhs, rhs = _substituted(lhs, rhs, scope)
     number_side = False
     for side, other in ((lhs, rhs), (rhs, lhs)):
-        if not any(isinstance(n, Sym) for n in side.walk()):
+        if Sym not in map(type, side.walk()):  # at C speed (Sym has no subclass)
             if not _worked_derivative(other):
                 raise IndexUndecided("one side is a number: a condition or an evaluation, not an identity")
             number_side = True  # ∂(w_i + x_i)/∂w_i = 1: an identity only if it holds for every value
     ic = IndexClaim(lhs, rhs, scope, _has_einstein_statement(note_text), guessed, layout)
     ic.columns_first = _names_columns_first(note_text)
+    return ic, number_side
+
+
+def _drawn(ic: IndexClaim, number_side: bool, scope, draws: int, seen: dict | None) -> tuple[bool, list[str]]:
+    """_decide's draws of a claim read (_read)."""
+    from derivlint.check import numeric
+
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
@@ -941,7 +983,7 @@ def _schematic_readable(*sides: Node, text: str | None = None) -> bool:
     from derivlint.check import schematic
 
     nodes = [n for side in sides for n in side.walk()]
-    if not any(isinstance(n, Dots) for n in nodes):
+    if Dots not in map(type, nodes):  # at C speed (Dots has no subclass)
         return False
     return any(schematic.schematic(n, text) and not isinstance(schematic.read(n, text), str) for n in nodes)
 
@@ -1641,10 +1683,11 @@ def decide_claim(claim, scope, head) -> bool:
     note = getattr(source, "text", None) or text  # the whole note: "the Einstein convention" is said in prose
     try:
         seen: dict = {}
-        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block, "denominator", seen)
+        reading: dict = {}  # the claim read once for both layouts (see _decide)
+        holds, square, guessed = _with_scalars(lhs, claim.rhs, scope, note, block, "denominator", seen, reading)
         layouts = frozenset(LAYOUTS) if holds else frozenset()
         if seen.get("layout"):  # a gradient by a whole vector: decided in each layout
-            other = _with_scalars(lhs, claim.rhs, scope, note, block, "numerator")[0]
+            other = _with_scalars(lhs, claim.rhs, scope, note, block, "numerator", reading=reading)[0]
             layouts = frozenset(name for name, ok in (("denominator", holds), ("numerator", other)) if ok)
             holds = bool(layouts)
         if guessed and not holds:
@@ -1674,16 +1717,19 @@ NOT_NUMBER_LETTERS = frozenset({"pi", "infty", "imath", "jmath", "hbar", "emptys
 
 
 def _with_scalars(lhs, rhs, scope, note: str, block, layout: str = "denominator",
-                  seen: dict | None = None) -> tuple[bool, list[str], frozenset]:
+                  seen: dict | None = None, reading: dict | None = None) -> tuple[bool, list[str], frozenset]:
     """_decide, and where it stops at a whole symbol whose shape nothing gives (α in α∑_i|w_i|,
     b in ∑_i(y_i − w x_i − b)²), again with that symbol read as a number, for letters a note
     leaves undeclared when they are numbers: a plain lowercase Latin or Greek letter, never
     written transposed, inverted or in bold, that the note says nothing of. Returns the keys so
-    read (empty when none was needed): a claim false under that reading is not a finding."""
+    read (empty when none was needed): a claim false under that reading is not a finding.
+    ``reading``: see _decide (the claim is read once: each try differs in ``guessed`` only)."""
     guessed: frozenset = frozenset()
+    reading = {} if reading is None else reading
     while True:
         try:
-            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed, layout=layout, seen=seen)
+            holds, square = _decide(lhs, rhs, scope, note, text=block, guessed=guessed, layout=layout, seen=seen,
+                                    reading=reading)
             return holds, square, guessed
         except _Unknown as why:
             sym = why.symbol
@@ -1721,11 +1767,12 @@ def _only_here(lhs, rhs, scope) -> str | None:
 
     nodes = [n for side in (lhs, rhs) for n in side.walk()]
     for n in nodes:
-        if isinstance(n, Sum) or (isinstance(n, Func) and n.name == "index"):
+        kind = type(n)  # by exact type (no node type has a subclass)
+        if kind is Sum or (kind is Func and n.name == "index"):
             return "sum"
-        if isinstance(n, Sym) and n.name in DELTA_NAMES and n.sub:
+        if kind is Sym and n.name in DELTA_NAMES and n.sub:
             return "sum"
-    if any(isinstance(n, Dots) for n in nodes):
+    if Dots in map(type, nodes):
         reader = _DottedSums((lhs, rhs))
         if any(isinstance(n, Add) and reader._read(n) is not None for n in nodes):
             return "sum"  # w_1 x_1 + ⋯ + w_d x_d: a Σ written out, read here

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 from typing import Callable
@@ -826,9 +827,13 @@ def _matmul(a: _D, b: _D) -> _D:
     return _D(a.v @ b.v, _tadd(None if a.t is None else a.t @ b.v, None if b.t is None else a.v @ b.t))
 
 
+_NO_ERRSTATE = contextlib.nullcontext()  # reusable: it holds no state
+
+
 def _scalar_power(node: Pow, base: _D, e: _D) -> _D:
     b, x = float(base.v[0, 0]), float(e.v[0, 0])
-    with np.errstate(all="ignore"):
+    # without tangents all below is arithmetic of Python floats: nothing for errstate to silence
+    with _NO_ERRSTATE if e.t is None and base.t is None else np.errstate(all="ignore"):
         if e.t is None and x == round(x):
             n = int(round(x))
             if n < 0 and b == 0:

@@ -152,13 +152,14 @@ def _index_notation(nodes, scope) -> str | None:
     K_n) is a named object, not index notation."""
     subs: dict[str, set[str]] = {}
     for n in nodes:
-        if isinstance(n, Func) and n.name == "index":
+        kind = type(n)  # by exact type (no node type has a subclass): this runs for every node
+        if kind is Func and n.name == "index":
             return render(n)
-        if isinstance(n, Deriv):
+        if kind is Deriv:
             for w in n.wrt:
                 if isinstance(w, Sym) and _entry(w) and not _known(scope, w.key):
                     return f"a derivative by the entry {w.key}"
-        if not isinstance(n, Sym) or not n.sub:
+        if kind is not Sym or not n.sub:
             continue
         if is_index_subscript(n.sub) and len(n.sub.strip("{}").replace(",", "").replace(" ", "")) >= 2:
             if not _known(scope, n.key):

@@ -194,8 +194,8 @@ def limit_typo(node: Node) -> tuple[Sym, Num] | None:
 def read_typos(node: Node) -> Node:
     """``node`` with every Σ of a reported limit typo read as meant (∑_{i-1}^{m} as ∑_{i=1}^{m}):
     DL503 reports the typo, and the step is then read as the note meant it."""
-    if not any(limit_typo(n) is not None for n in node.walk()):
-        return node
+    if Sum not in map(type, node.walk()) or not any(limit_typo(n) is not None for n in node.walk()):
+        return node  # a typo is in a Σ's limits: without a Σ (most claims), one test at C speed
     return _ReadTypos().visit(node)
 
 
@@ -620,6 +620,8 @@ def expanded(lhs: Node, rhs: Node, kind=lambda name: None, text: str | None = No
     row, matrix, scalar or None): ∂f/∂x_k of a vector x is entry k of ∂f/∂x (so it is when the claim
     writes x whole), and a cell x_k (A_{ij}) of a declared vector (matrix) is its entry. ``text``: the
     block's (a column laid out with control spaces, _spaced_column)."""
+    if Dots not in map(type, lhs.walk()) and Dots not in map(type, rhs.walk()):
+        return lhs, rhs, None  # a schematic matrix has a cell of dots (most claims have none): at C speed
     patterns: dict[int, Pattern] = {}
     for side in (lhs, rhs):
         for n in side.walk():

@@ -71,20 +71,24 @@ def _field_names(kind: type) -> tuple[str, ...]:
 def _children_fields(node: Node) -> list[tuple[str, object]]:
     """(name, value) of each field of ``node`` that holds a node or a list with nodes (or lists)."""
     found = []
-    for name in _field_names(type(node)):
+    names = _FIELD_NAMES.get(type(node))
+    for name in _field_names(type(node)) if names is None else names:
         value = getattr(node, name)
         if isinstance(value, Node):
             found.append((name, value))
-        elif isinstance(value, list) and value and any(isinstance(v, (Node, list)) for v in value):
-            found.append((name, value))
+        elif isinstance(value, list) and value:
+            for v in value:  # a loop, not any() over a generator: this runs for every node copied
+                if isinstance(v, (Node, list)):
+                    found.append((name, value))
+                    break
     return found
 
 
 def _map_value(value, fn):
     if isinstance(value, Node):
         return fn(value)
-    if isinstance(value, list):
-        return [_map_value(v, fn) for v in value]
+    if isinstance(value, list):  # a node of the list mapped here, not by a call of _map_value for it
+        return [fn(v) if isinstance(v, Node) else _map_value(v, fn) for v in value]
     return value
 
 
@@ -101,7 +105,8 @@ def _shallow_copy(node: Node) -> Node:
 def rebuild(node: Node, fn) -> Node:
     """A copy of ``node`` with ``fn`` applied to each direct child."""
     clone = _shallow_copy(node)
-    clone.forget_walk()
+    if clone._below is not None:  # clone.forget_walk(), written out: this runs for every node copied
+        clone._below = None
     for name, value in _children_fields(node):
         setattr(clone, name, _map_value(value, fn))
     return clone
