@@ -1263,8 +1263,19 @@ def _not_scalar(shape) -> bool:
 
 def _rebinds(declaration, definition) -> bool:
     """Whether ``declaration`` (y ∈ ℝ^n, nearer) makes ``definition`` (y = sx + c, farther) another
-    variable's: it does unless both are said in one formula (Λ = diag(λ_1, …) ∈ ℝ^{d×d})."""
+    variable's: it does unless both are said in one formula (Λ = diag(λ_1, …) ∈ ℝ^{d×d}) or in one
+    sentence ("$\hat y = XW$, where … and $\hat y \in \mathbb{R}^{N×1}$ the predictions": its size)."""
     if declaration is None:
         return False
     here, there = getattr(declaration.claim, "block", None), getattr(definition.claim, "block", None)
-    return here is None or here is not there
+    if here is not None and here is there:
+        return False
+    if declaration.index == definition.index and 0 <= declaration.start - definition.end <= _SAME_SENTENCE:
+        text = declaration.source.text[definition.end : declaration.start]
+        if not _SENTENCE_BREAK.search(text):
+            return False
+    return True
+
+
+_SAME_SENTENCE = 240  # characters between a definition and a size said in its sentence
+_SENTENCE_BREAK = re.compile(r"[.。!！?？;；](?:\s|$)|\n\s*\n")
