@@ -2268,11 +2268,17 @@ def _defined_twice(claim, scope: Scope) -> str | None:
     return None
 
 
-def _remark_only(passage) -> bool:
-    """Whether a passage says things of symbols and claims nothing: no display, and no inline math
-    with a relation (its math names symbols: "$P$ 和 $R$ 都是对称矩阵")."""
-    blocks = getattr(passage, "blocks", ())
-    return not any(b.display or _RELATION_SIGN.search(b.text) for b in blocks)
+def _remark_only(d) -> bool:
+    """Whether the statement ``d`` makes a remark of its own: the rest of its line holds no inline
+    formula with a relation ("注意到 $P$ 和 $R$ 都是对称矩阵，因而有" before a display is one; "for
+    symmetric A the gradient is $∇ = 2Av$" states a claim under it)."""
+    text = d.source.text
+    end = text.find("\n", d.end)
+    rest = text[d.end : len(text) if end < 0 else end]
+    return not any(_RELATION_SIGN.search(m.group(1)) for m in _INLINE_MATH.finditer(rest))
+
+
+_INLINE_MATH = re.compile(r"\$([^$\n]+)\$")
 
 
 _RELATION_SIGN = re.compile(r"=|<|>|\\(?:leq?|geq?|approx|sim|equiv|ne)\b")
@@ -2309,7 +2315,7 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
                 return (f"{key} is defined or described on line {d.line}, where it does not reach this claim: "
                         f"whether that makes it {assumption.prop.replace('_', ' ')} is not certain")
             if (gives(d) and d.value is None and (d.index, d.start) > here and outline is not None
-                    and outline.same_section(here[0], d.index) and _remark_only(outline.passages[d.index])):
+                    and outline.same_section(here[0], d.index) and _remark_only(d)):
                 # "注意到 P 是对称矩阵。" a paragraph later: a remark of its own (not "for symmetric A, ∇ = 2Av")
                 return f"the note says {key} is {assumption.prop.replace('_', ' ')} on line {d.line}, after this claim"
     return None
