@@ -472,7 +472,7 @@ NAMED_COVARIANCE_ZH = re.compile(
 # a modifier, "观测噪声的"), none of them a sentence's end or a word that makes it no covariance
 SYMMETRIC_NAMED_AFTER_ZH_RE = re.compile(
     rf"(?P<subj>{_MARKS})\s*(?:{alternation(NAMING_VERBS_ZH)})\s*(?:(?!{alternation(COVARIANCE_BREAKERS_ZH + NAMING_VERBS_ZH)})"
-    rf"[^，。,.;；:：\n]){{0,12}}?(?<!互|叉){alternation(SYMMETRIC_NAMED_AFTER_ZH)}"
+    rf"[^，。,.;；:：\n]){{0,30}}?(?<!互|叉){alternation(SYMMETRIC_NAMED_AFTER_ZH)}"
     rf"(?!矩阵|阵)(?!\s*(?:{MARK}|的|之))"  # "$b$ 是协方差矩阵 $S$ 的特征向量": the noun only names S, b is something of it
 )
 # a shape stated with the word for shape ("$A$ 的形状是 $n \times n$", "$A$ 的大小为 …", "$A$ has shape $n \times n$",

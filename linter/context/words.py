@@ -53,7 +53,7 @@ COVARIANCE_BREAKERS_EN = ("of", "not", "no", "never", "to", "from", "than", "and
 # nouns of a symmetric matrix said after its symbol, and what makes the noun no such matrix: 互协方差, cross)
 NAMING_VERBS_ZH = ("为", "是", "表示", "代表", "记为", "记作", "指")
 SYMMETRIC_NAMED_AFTER_ZH = ("协方差(?:矩阵|阵)?", "方差矩阵", "海森(?:矩阵|阵)", "黑塞(?:矩阵|阵)", r"[Hh]essian\s*(?:矩阵|阵)",
-                            "核矩阵", r"[Gg]ram\s*(?:矩阵|阵)")  # fmt: skip
+                            "核矩阵", r"[Gg]ram\s*(?:矩阵|阵)", "二次型的?矩阵")  # fmt: skip  # 二次型的矩阵: taken symmetric
 COVARIANCE_BREAKERS_ZH = ("互", "交叉", "不", "非")
 COVARIANCE_NOT_A_MATRIX_EN = ("function", "functions", "kernel", "kernels", "operator")  # "k is the covariance function"
 
