@@ -2318,10 +2318,6 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
                     and outline.same_section(here[0], d.index) and _remark_only(d)):
                 # "注意到 P 是对称矩阵。" a paragraph later: a remark of its own (not "for symmetric A, ∇ = 2Av")
                 return f"the note says {key} is {assumption.prop.replace('_', ' ')} on line {d.line}, after this claim"
-        for d in by_key.get(key, ()):  # a value given anywhere, after the claim too (S_N = Q_N forty lines on)
-            if d.value is not None and d.origin not in ("condition",) and not d.local:
-                return (f"{key} is defined on line {d.line} in a form not evaluated here: whether that makes it "
-                        f"{assumption.prop.replace('_', ' ')} is not certain")
     return None
 
 
