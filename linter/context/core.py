@@ -1085,6 +1085,9 @@ class _Builder:
                 self._declare(md.key_of(name), space.shape, None, props, origin, start, end, k,
                               bold=md.bold_of(name), **kw)  # fmt: skip
             return
+        for side in (lhs, rhs) if rel == "=" else ():  # −½ log|Σ| − ½ (x − μ)ᵀΣ⁻¹(x − μ): Σ a covariance
+            for key in md.gaussian_log_density_covariances(side):
+                self._declare(key, None, None, {"symmetric", "square"}, origin, start, end, k, **kw)
         if rel == "=" and c.step == 0:  # P = E[e eᵀ], E[e eᵀ] = P, S = Σ xᵢxᵢᵀ/N: symmetric by its form
             for sym, form in ((lhs, rhs), (rhs, lhs)):
                 if isinstance(sym, Sym) and md.symmetric_by_form(form):

@@ -351,6 +351,30 @@ def symmetric_by_form(node: Node | None) -> bool:
     return isinstance(a, Transpose) and isinstance(b, Sym) and b.name[:1].isupper() and render(a.arg) == render(b)
 
 
+def gaussian_log_density_covariances(node: Node | None) -> set[str]:
+    """The keys S of an expression that writes a normal log-density: a determinant of S (or of S⁻¹:
+    det, log det, |S|) and a quadratic form uᵀS⁻¹u in the same expression, as
+    −½ log|Σ| − ½ (x − μ)ᵀΣ⁻¹(x − μ) does. Such an S is a covariance, so symmetric."""
+    from derivlint.math.tree import Abs, Func, Inverse, Transpose, render
+
+    if node is None:
+        return set()
+    determined, quadratic = set(), set()
+    for n in node.walk():
+        if (isinstance(n, Func) and n.name in ("det", "logdet") and n.args) or isinstance(n, Abs):
+            arg = n.args[0] if isinstance(n, Func) else n.arg
+            arg = arg.arg if isinstance(arg, Inverse) else arg
+            if isinstance(arg, Sym):
+                determined.add(arg.key)
+        elif isinstance(n, Mul):
+            factors = n.factors
+            for a, m, b in zip(factors, factors[1:], factors[2:]):
+                if (isinstance(a, Transpose) and isinstance(m, Inverse) and isinstance(m.arg, Sym)
+                        and render(a.arg) == render(b)):
+                    quadratic.add(m.arg.key)
+    return determined & quadratic
+
+
 def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:
     """(symbol, kind, properties) an equation ``lhs = rhs`` states of one symbol, in the note's
     math or in words beside a formula ("if $W = W^T$"), or None."""
