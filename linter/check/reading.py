@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from derivlint.check import schematic
 from derivlint.math.names import LOSS_WORDS, STAR_WORDS, is_index_subscript
 from derivlint.math.parser import GREEK
 from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
+from derivlint.context.prose import _SENTENCE_BREAK
 from derivlint.math.tree import Call, Deriv, Dots, Func, Matrix, Mul, Num, Sum, Sym, render
 from derivlint.math.treeops import symbols
 
@@ -244,12 +243,9 @@ def _under_expression_condition(claim, scope) -> str | None:
         return None
     text = claim.block.source.text
     for index, start, end in conditions:
-        if index == k and end <= at <= end + _CONDITION_REACH and not _SENTENCE_END.search(text, end, at):
+        if index == k and end <= at <= end + _CONDITION_REACH and not _SENTENCE_BREAK.search(text, end, at):
             return f"a statement under a condition on an expression ({text[start:end].strip()[:40]})"
     return None
-
-
-_SENTENCE_END = re.compile(r"[.。!！?？](?:\s|$)|\n\s*\n")
 
 
 def _lost_transpose(nodes, scope) -> str | None:

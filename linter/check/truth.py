@@ -178,9 +178,6 @@ class Scope:
         except Exception:  # noqa: BLE001 - no claim or no place
             return None
 
-    def _family_props(self, key: str) -> frozenset[str]:
-        return _family_props(self, key)
-
     def props(self, key: str) -> frozenset[str]:
         props = self._props.get(key)
         if props is None:
@@ -191,7 +188,7 @@ class Scope:
         f = self.facts(key)
         props = set(f.props) if f is not None and f.props else set()
         if not props and "_" in key and (f is None or not f.declarations):
-            props |= self._family_props(key)  # R_N of "R_k is symmetric for every step k"
+            props |= _family_props(self, key)  # R_N of "R_k is symmetric for every step k"
         props |= set(self.assumed.get(key, ()))
         props |= set(self.extra.get(key, ()))
         props |= implied_props(key, self)  # a one-hot label (check/elementwise.py)
@@ -1160,6 +1157,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     dropped = _dropped_differential(getattr(scope, "claim", None), scope) if varied else None
     if dropped:  # xᵀdA x + xᵀA dx + … = xᵀA dx + …: dA dropped, A held constant as the note may mean
         raise Undecided(f"d{dropped} is written on one side only: the step may hold {dropped} constant")
+    constants = _constants(varied, scope) if varied else frozenset()  # the same for every draw
     mismatch = False  # a side could not be formed with the sizes drawn, in some layout
     for draw in range(DRAWS):
         budget.tick()
@@ -1167,7 +1165,7 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
             env = _draw(env_shapes, scope, seed + draw, positive_det, unit)
             _define_variables(env, values, functions, wrts, numeric)
             if varied:
-                _draw_differentials(env, varied, seed + draw, numeric, _constants(varied, scope))
+                _draw_differentials(env, varied, seed + draw, numeric, constants)
             jacobians: dict = {}  # per draw: what does not depend on the layout
             try:
                 row = {}

@@ -15,11 +15,10 @@ from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul,
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (DERIVED_HINT, DERIVED_NAMED, GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
-from derivlint.context.words import (ASSUMPTION_HINTS, DERIVED_MATRIX_NOUNS_EN, DERIVED_MATRIX_NOUNS_ZH, TRIGGERS_EN,
-                                     TRIGGERS_ZH, alternation)
+from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
 
 # Words that prose declaring something uses (words.TRIGGERS_ZH, words.TRIGGERS_EN): a passage
 # without math and without them is skipped.
@@ -536,14 +535,6 @@ class Context:
         return {key: frozenset(v) for key, v in out.items() if v}
 
 
-_GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the normal distribution's names
-
-
-_DERIVED_HINT = re.compile(alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I)
-_DERIVED_NAMED = re.compile(
-    rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
-    rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
-
 # a name after words typed in math ("put\ q", "let\quad x", "\text{we set } y"): a word of two letters or
 # more not led by a backslash, then a typed space (or the end of \text{…}), then the name alone
 _TYPED_WORDS_BEFORE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:\\ |\\q?quad\b|\s*\})\s*(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*$")
@@ -556,27 +547,6 @@ def _names_a_map(node) -> bool:
     if isinstance(node, Tuple):
         return all(isinstance(n, (Sym, Call)) for n in node.items)
     return isinstance(node, (Sym, Call))
-
-
-def gaussian_covariances(node) -> list[Sym]:
-    """Every covariance of a normal distribution in ``node`` (N(μ, Σ) anywhere inside it)."""
-    if node is None:
-        return []
-    return [cov for n in node.walk() if (cov := _gaussian_covariance(n)) is not None]
-
-
-def _gaussian_covariance(node) -> Sym | None:
-    """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
-    from derivlint.math.tree import Mul, Tuple
-
-    if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
-        cov = node.args[1]
-        return cov if isinstance(cov, Sym) else None
-    if (isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym)
-            and node.factors[0].name in _GAUSSIANS and isinstance(node.factors[1], Tuple) and len(node.factors[1].items) == 2):
-        cov = node.factors[1].items[1]  # N(0, R): a number among the arguments, read as a product of N and a pair
-        return cov if isinstance(cov, Sym) else None
-    return None
 
 
 def _divides_by_matrices(node) -> bool:
@@ -645,17 +615,16 @@ def _follow_up(passages, k: int, claim) -> bool:
     return refers_back(after.source.text[after.start : after.end])
 
 
-# a label of a display, alone before it ("The first form:", "第一种写法：", "**Numerator layout:**")
+# a label of a display, alone before it ("The first form:", "第一种写法：", "**Numerator layout:**"), and a
+# paragraph that ends with a colon, its emphasis aside
 _LABEL = re.compile(r"[*_\s]*[^\n$.。!?！？:：]{1,30}[:：][*_\s]*")
 _LEAD_IN_END = re.compile(r"[:：][*_\s]*$")
-
-
 _LABELLED_RUN = 6  # how many labelled displays in a row one paragraph ending with a colon leads into
 
 
 def _leading(passages, k: int, claim) -> int | None:
-    """The index of the paragraph of prose that leads into the claim's display (see _lead_in):
-    the one right before it, or, over labelled displays ("When M is symmetric:" / "The first form:"
+    """The index of the paragraph of prose that leads into the claim's display, whose conditions
+    hold for the display: the one right before it, or, over labelled displays ("When M is symmetric:" / "The first form:"
     $$ … $$ / "The second form:" $$ … $$), the paragraph ending with a colon before them all."""
     if not passages or k < 1 or not getattr(claim.block, "display", False):
         return None
@@ -666,7 +635,7 @@ def _leading(passages, k: int, claim) -> int | None:
     lead = text[here.start : claim.block.start].strip()
     if lead in ("", "$$", "$", "\\["):  # the paragraph opens with the display
         return k - 1 if passages[k - 1].kind == "paragraph" else None
-    if not _LABEL.fullmatch(lead.removesuffix("$$").removesuffix("\\[").rstrip()):
+    if not _is_label(lead):
         return None
     # a short label between ("When M is symmetric:" / "The first form:" / $$ … $$; "**分子形式：**"):
     # the paragraph before ends with a colon and leads into the labelled displays after it
@@ -679,9 +648,14 @@ def _leading(passages, k: int, claim) -> int | None:
         first = before.blocks[0] if before.blocks else None  # another labelled display: look before it
         if first is None or not first.display or text[first.end : before.end].strip(" \t\n$.,;"):
             return None
-        if not _LABEL.fullmatch(text[before.start : first.start].strip().removesuffix("$$").removesuffix("\\[").rstrip()):
+        if not _is_label(text[before.start : first.start].strip()):
             return None
     return None
+
+
+def _is_label(lead: str) -> bool:
+    """Whether the words before a display in its paragraph (its opening delimiter aside) are a label."""
+    return _LABEL.fullmatch(lead.removesuffix("$$").removesuffix("\\[").rstrip()) is not None
 
 
 def tags_of(claim) -> list[str]:
@@ -1103,7 +1077,7 @@ class _Builder:
             for sym in pair:
                 self._declare(sym.key, None, "matrix", {"commuting", "square"}, origin, start, end, k, bold=sym.bold, **kw)
             return
-        cov = _gaussian_covariance(rhs) if rel == "∼" else None
+        cov = md.gaussian_covariance(rhs) if rel == "∼" else None
         if cov is not None:  # x ∼ N(m, Σ): Σ is a covariance, symmetric and positive definite
             self._declare(cov.key, None, None, {"symmetric", "positive_definite"}, origin, start, end, k,
                           bold=cov.bold, **kw)  # fmt: skip
@@ -1191,13 +1165,13 @@ class _Builder:
     def _prose(self, k: int, marked: Marked) -> None:
         for said in Reader(marked).run():
             self._take(k, said)
-        if MARK in marked.text and _DERIVED_HINT.search(marked.text):
+        if MARK in marked.text and DERIVED_HINT.search(marked.text):
             self._derived_matrices(marked)
 
     def _derived_matrices(self, marked: Marked) -> None:
         """"where $C$ is the cofactor matrix of $X$", "$A^*$ 为伴随矩阵": a value given in words only, as
         an unread definition (derivlint.context.words.DERIVED_MATRIX_NOUNS_*)."""
-        for match in _DERIVED_NAMED.finditer(marked.text):
+        for match in DERIVED_NAMED.finditer(marked.text):
             node = marked.piece_at(match.start("subj")).node()
             if isinstance(node, Sym):
                 line = marked.source.line_col(marked.offs[match.start()])[0]

@@ -14,7 +14,7 @@ from derivlint.math.claims import drop_definitions
 from derivlint.math.lexer import CHAR, TEXT, LexError, expand, tokenize
 from derivlint.math.parser import ParseError, sub_parse
 from derivlint.math.tree import (
-    Call, Deriv, Dots, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sym, Transpose, Tuple, render,
+    Abs, Call, Deriv, Div, Dots, Func, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sum, Sym, Transpose, Tuple, render,
 )  # fmt: skip
 from derivlint.context.model import Dim, Shape
 
@@ -329,8 +329,6 @@ EQUATION_PROPS = (
 def symmetric_by_form(node: Node | None) -> bool:
     """Whether ``node`` is symmetric by its form: x xᵀ, (x − m)(x − m)ᵀ, AᵀA, an expectation or a sum
     of such, or a number times one (the covariance P = E[e eᵀ], S = Σ_i x_i x_iᵀ / N)."""
-    from derivlint.math.tree import Div, Func, Sum, Transpose, render
-
     for _ in range(4):  # peel E[·], Σ, a number times, / a number
         if isinstance(node, Func) and node.name in ("E", "mathbb(E)") and len(node.args) == 1:
             node = node.args[0]
@@ -355,8 +353,6 @@ def gaussian_log_density_covariances(node: Node | None) -> set[str]:
     """The keys S of an expression that writes a normal log-density: a determinant of S (or of S⁻¹:
     det, log det, |S|) and a quadratic form uᵀS⁻¹u in the same expression, as
     −½ log|Σ| − ½ (x − μ)ᵀΣ⁻¹(x − μ) does. Such an S is a covariance, so symmetric."""
-    from derivlint.math.tree import Abs, Func, Inverse, Transpose, render
-
     if node is None:
         return set()
     determined, quadratic = set(), set()
@@ -373,6 +369,28 @@ def gaussian_log_density_covariances(node: Node | None) -> set[str]:
                         and render(a.arg) == render(b)):
                     quadratic.add(m.arg.key)
     return determined & quadratic
+
+
+_GAUSSIANS = frozenset({"N", "mathcal(N)", "mathscr(N)", "Normal"})  # the normal distribution's names
+
+
+def gaussian_covariances(node) -> list[Sym]:
+    """Every covariance of a normal distribution in ``node`` (N(μ, Σ) anywhere inside it)."""
+    if node is None:
+        return []
+    return [cov for n in node.walk() if (cov := gaussian_covariance(n)) is not None]
+
+
+def gaussian_covariance(node) -> Sym | None:
+    """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
+    if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
+        cov = node.args[1]
+        return cov if isinstance(cov, Sym) else None
+    if (isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym)
+            and node.factors[0].name in _GAUSSIANS and isinstance(node.factors[1], Tuple) and len(node.factors[1].items) == 2):
+        cov = node.factors[1].items[1]  # N(0, R): a number among the arguments, read as a product of N and a pair
+        return cov if isinstance(cov, Sym) else None
+    return None
 
 
 def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:

@@ -15,7 +15,7 @@ from derivlint.math.lexer import CHAR, CMD, TEXT, LexError, expand, has_wide, to
 from derivlint.source import Source
 from derivlint.chinese import simplified
 from derivlint.math.tree import Deriv, Mul, Node, Num, Sym
-from derivlint.context.mathdecl import dim_of, parse_math, parse_tokens
+from derivlint.context.mathdecl import dim_of, gaussian_covariances, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
@@ -24,7 +24,7 @@ from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, N
                                      COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH, COVARIANCE_NAMING_VERBS_EN,
                                      COVARIANCE_ARTICLES_EN, COVARIANCE_BREAKERS_EN, COVARIANCE_NOT_A_MATRIX_EN,
                                      NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain,
-                                     VERBS_JA, TERMS_JA)
+                                     VERBS_JA, TERMS_JA, DERIVED_MATRIX_NOUNS_EN, DERIVED_MATRIX_NOUNS_ZH)
 
 MARK = "\ue000"
 GREEK = {"α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "η": "eta", "θ": "theta",
@@ -487,6 +487,12 @@ _SHAPE_WORD_HINT = re.compile(alternation(SHAPE_WORDS_ZH + ("shape", "size", "di
 _COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
     COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
 
+# a matrix named as made from another ("where $C$ is the cofactor matrix of $X$", "$A^*$ 为伴随矩阵",
+# words.DERIVED_MATRIX_NOUNS_*): its value is given in words only (core reads it as an unread definition)
+DERIVED_HINT = re.compile(alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I)
+DERIVED_NAMED = re.compile(
+    rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
+    rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
 _GAUSSIAN_HINT = re.compile(r"N\s*\}?\s*(?:\\left\s*)?\(|Normal\s*\(")  # N(…, …), \mathcal{N}(…), \mathcal N\left(…
 _CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
@@ -1013,8 +1019,6 @@ class Reader:
     def _gaussian_covariances(self) -> list[Said]:
         """The covariance of a normal distribution written in the text's math ("the data are drawn
         from $\\mathcal{N}(m, C)$"): symmetric, as a covariance is."""
-        from derivlint.context.core import gaussian_covariances  # the same reading as for x ∼ N(m, C)
-
         out: list[Said] = []
         for piece in self.m.pieces:
             if "N" not in piece.block.text:  # most math names no normal distribution: found in C first
@@ -1022,7 +1026,7 @@ class Reader:
             source = piece.block.source.text
             if not _GAUSSIAN_HINT.search(source, piece.start, piece.end):
                 continue
-            for sym in gaussian_covariances(piece.node()):
+            for sym in gaussian_covariances(piece.node()):  # the reading of x ∼ N(m, C) too
                 out.append(Said(sym.key, None, None, frozenset({"symmetric", "square"}), piece.start, piece.end, False))
         return out
 

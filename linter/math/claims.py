@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from derivlint.extract.blocks import MathBlock
 from derivlint.math.lexer import CHAR, CMD, INFIX, INFIX_HINT, LETTER, NUM, TEXT, LexError, Token, expand, rewrite_infix, tokenize
 from derivlint.math.names import NAME_WORDS
-from derivlint.math.parser import (
+from derivlint.math.parser import (PROSE_TEXT_FONTS, 
     FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, MUL_OPS, OPAQUE_OPS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     TOO_DEEP, sub_parse,
 )  # fmt: skip
@@ -40,7 +40,7 @@ PICTURES = frozenset({"includegraphics"})
 # Operation signs that, alone in a row's first cell, label the row rather than start its statement
 LABEL_OPERATORS = frozenset(set(MUL_OPS) | set(OPAQUE_OPS) | {"oplus", "pm", "mp", "div"})
 REASON_MARKS = frozenset({"because", "therefore", "since"})  # (∵ …) beside a step gives its reason
-PROSE_FONTS = frozenset({"text", "mbox", "textrm", "textit", "textbf", "textnormal", "textsf", "textup", "textsl", "hbox"})
+PROSE_FONTS = PROSE_TEXT_FONTS  # the fonts of words typed in math (parser.PROSE_TEXT_FONTS: one list)
 CONDITION_WORDS = ("当", "若", "如果", "其中", "if ", "when ", "where ", "for ", "with ", "assuming")
 # Token lists are scanned with comprehensions: on Python 3.11 they read a slot attribute
 # faster than map(attrgetter(...)) does (about 25 against 55 ns a token)

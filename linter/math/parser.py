@@ -1756,7 +1756,7 @@ class Parser:
             return tok.value in ("right", "cdot", "times")
         return False
 
-    def _wide_argument(self, name: str = "tr") -> Node:
+    def _wide_argument(self, name: str) -> Node:
         """The argument of \\det X^{-1}, \\tr AB: the product that follows, up to a \\cdot or \\times
         before another named function (\\det X \\cdot \\operatorname{tr}(X^{-1}dX) is det X times a trace);
         a determinant's, up to any \\cdot or \\times (\\det M \\cdot M^{-T}: det(M·M^{-T}) would be 1)."""
