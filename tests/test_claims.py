@@ -208,6 +208,27 @@ def test_undecided_reasons_name_the_same_symbol_whatever_the_hash_seed(tmp_path)
     assert "P is defined more than once" in outputs.pop()
 
 
+def test_index_reasons_are_the_same_whatever_the_hash_seed() -> None:
+    """The entry-wise check names the first member of unknown size in a fixed order: a real note
+    whose RMSE ‖y − Φθ‖ = Σ (y_n − φ(x_n)ᵀθ)² left Φ or φ unsized named either, run by run."""
+    import os
+    import subprocess
+    import sys
+
+    from shared_data import CORPUS
+
+    note = CORPUS / "datawhalechina__math-for-ai" / "docs" / "ch9" / "ch9_2.md"
+    if not note.is_file():
+        pytest.skip("../shared/corpus is not beside the checkout")
+    outputs = set()
+    for seed in ("1", "2", "3", "4", "5", "6"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        run = subprocess.run([sys.executable, "-m", "derivlint", "claims", str(note)], capture_output=True,
+                             text=True, env=env, check=False)  # fmt: skip
+        outputs.add(run.stdout)
+    assert len(outputs) == 1
+
+
 def _rendered_sides(tex: str) -> list[str]:
     from derivlint.math.claims import read_italic_differentials
     from derivlint.math.tree import render

@@ -1227,7 +1227,7 @@ def _wholes(ic: IndexClaim, scope) -> dict[str, tuple]:
     if pending:
         _tie_by_products(ic, scope, wholes)
         groups = ic.classes.groups()
-        for member in pending:
+        for member in sorted(pending, key=repr):  # sorted: the same reason on every run
             kinds = {m[0] for m in groups[ic.classes.find(member)]}
             if not kinds & {"sym", "num"} and not any(
                 m[0] == "axis" and m[1] in ic.bases for m in groups[ic.classes.find(member)]

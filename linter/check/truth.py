@@ -2201,6 +2201,8 @@ class Assumption:
 
     def describe(self) -> str:
         words = next(w for p, _, w in COMMON_ASSUMPTIONS + STATED_ONLY if p == self.prop)
+        if len(self.keys) > 1:  # several symbols at once: "P and R are symmetric"
+            words = words.replace("{s} is ", "{s} are ").replace("{s} has ", "{s} have ")
         return words.format(s=self.subject())
 
 
@@ -2355,7 +2357,55 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
             if found is not None and found.holds and not _vanishes(lhs, trial, literal):
                 no = any(denied(p) in scope.props(k) for k in keys for p in {prop} | _IMPLIED.get(prop, set()) - {"square"})
                 return Assumption(keys, prop, found.holds, no)
+    sandwiched = _sandwiched(left) | _sandwiched(right)
+    return _jointly(lhs, rhs, scope, literal, base, [k for k in by_kind["matrix"] if k in sandwiched])
+
+
+def _sandwiched(tree: Node) -> set[str]:
+    """The matrices written between a factor and its transpose (H P Hᵀ, K R Kᵀ, xᵀ A x): the places
+    where a covariance or the matrix of a quadratic form sits, whose symmetry notes take for granted."""
+    out: set[str] = set()
+    for n in tree.walk():
+        if not isinstance(n, Mul):
+            continue
+        f = n.factors
+        for i in range(1, len(f) - 1):
+            if not isinstance(f[i], Sym):
+                continue
+            before, after = f[i - 1], f[i + 1]
+            if ((isinstance(after, Transpose) and render(after.arg) == render(before))
+                    or (isinstance(before, Transpose) and render(before.arg) == render(after))):
+                out |= set(symbols(f[i]))
+    return out
+
+
+def _jointly(lhs: Node, rhs: Node, scope: Scope, literal: bool, base: dict, matrices: list[str]) -> Assumption | None:
+    """The claim holds when the matrices it sandwiches (H P Hᵀ, K R Kᵀ) are all symmetric (or all
+    positive definite) at once: ∂tr((I − KH)P(I − KH)ᵀ + KRKᵀ)/∂K = −2PHᵀ + 2K(HPHᵀ + R) needs both P
+    and R symmetric, which no one-symbol trial finds; a careful reader tries the covariances together
+    before calling it false. Only sandwiched ones: tr(BXC)' = CᵀBᵀ, an order mistake, holds too when
+    every matrix is symmetric, and is no claim about covariances."""
+    for prop in JOINT_ASSUMPTIONS:
+        keys = tuple(k for k in matrices if prop not in scope.props(k))
+        if len(keys) < 2:
+            continue
+        props = frozenset({prop} | _IMPLIED.get(prop, set()))
+        trial = _assuming(scope, {k: props for k in keys})
+        try:
+            t_values, _, _, t_left, t_right, _, t_inf = _prepared(lhs, rhs, trial, literal)
+            sizes = _sizes_of(t_inf, t_left, t_right, trial, t_values, False)
+            if any(_kind(sizes.get(k, shape)) != _kind(shape) for k, shape in base.items()):
+                continue
+            found = decide(lhs, rhs, trial, literal)
+        except Undecided:
+            continue
+        if found is not None and found.holds and not _vanishes(lhs, trial, literal):
+            no = any(denied(p) in scope.props(k) for k in keys for p in props - {"square"})
+            return Assumption(keys, prop, found.holds, no)
     return None
+
+
+JOINT_ASSUMPTIONS = ("symmetric", "positive_definite")  # tried on all the claim's square matrices at once
 
 
 # --------------------------------------------------------------------------- which rule reports a false claim

@@ -432,7 +432,7 @@ _TERM_EN = (
 )
 PRED_EN = re.compile(
     rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
-    r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+)?(?:(?:an?|the|some)\s+)?"
+    r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+|(?<=are\s)(?:both|all|each)\s+)?(?:(?:an?|the|some)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})(?:\s+(?={_NOUN_EN}\b)|(?<=[a-z])(?={_TERM_EN})))?(?P<noun>{_NOUN_EN})?"  # "… definite weight."
