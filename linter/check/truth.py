@@ -2309,14 +2309,18 @@ def _said_elsewhere(assumption: Assumption, scope: Scope) -> str | None:
             return (f"{key} is defined on line {valued.line} in a form not evaluated here: whether that makes it "
                     f"{assumption.prop.replace('_', ' ')} is not certain")
         reached = {(d.index, d.start) for d in (facts.declarations if facts is not None else ()) if gives(d)}
+        bound = facts is not None and any(d.origin != "condition" for d in facts.declarations)
         outline = getattr(context, "outline", None)
         for d in by_key.get(key, ()):
             if gives(d) and (d.index, d.start) < here and (d.index, d.start) not in reached:  # never backwards
                 return (f"{key} is defined or described on line {d.line}, where it does not reach this claim: "
                         f"whether that makes it {assumption.prop.replace('_', ' ')} is not certain")
-            if (gives(d) and d.value is None and (d.index, d.start) > here and outline is not None
-                    and outline.same_section(here[0], d.index) and _remark_only(d)):
-                # "注意到 P 是对称矩阵。" a paragraph later: a remark of its own (not "for symmetric A, ∇ = 2Av")
+            if (gives(d) and d.value is None and (d.index, d.start) > here and _remark_only(d)
+                    and (not bound or (outline is not None and outline.same_section(here[0], d.index)))):
+                # "注意到 P 是对称矩阵。" a paragraph later, or a section later when nothing declares P where
+                # the claim is (a summary table's Σ): a remark of its own (not "for symmetric A, ∇ = 2Av");
+                # "the note does not say so" would be untrue. A letter declared at the claim ("Let G ∈ ℝⁿˣⁿ")
+                # may be another matrix in a later section.
                 return f"the note says {key} is {assumption.prop.replace('_', ' ')} on line {d.line}, after this claim"
     return None
 
