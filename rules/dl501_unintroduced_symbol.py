@@ -363,6 +363,11 @@ def _bound(tree, name: str) -> bool:
                 bound.add(n.sub.parts[0].name)
             elif isinstance(n, Func) and isinstance(n.sub, Sym):  # max_y f(y)
                 bound.add(n.sub.name)
+            elif isinstance(n, Opaque) and n.op == "bar":  # \left. ∂g(y)/∂y \right|_{y=f(x)}: the bar binds y
+                for part in n.parts[1:]:
+                    for rel in part.walk():
+                        if isinstance(rel, Opaque) and rel.op == "=" and rel.parts and isinstance(rel.parts[0], Sym):
+                            bound.add(rel.parts[0].name)
         _last_indices[1] = frozenset(bound)
     return name in _last_indices[1]
 
