@@ -496,6 +496,11 @@ class Inference:
                 # * between matrices: a product as in code, or a convolution or Hadamard product;
                 # the product's shape when it can be formed, never a finding when it cannot
                 acc = (acc[0], shape[1]) if self.try_unify([(acc[1], shape[0])]) else None
+            elif (op in ("odot", "oplus") and _is_vector(acc) != _is_vector(shape)
+                    and not self.could_be_scalar(acc) and not self.could_be_scalar(shape)):
+                # p ⊙ O with p ∈ ℝᶜ and O ∈ ℝᶜˣᵉ: a vector broadcast over a matrix's rows or columns, as
+                # code does and ML notes write (as for a bias in XW + b): never a finding, shape not known
+                acc = None
             elif op in ("odot", "oplus"):
                 if not self.try_unify([(acc[0], shape[0]), (acc[1], shape[1])]):
                     if self.certain_conflict([(acc[0], shape[0]), (acc[1], shape[1])]) and not self._shaky:
@@ -603,8 +608,8 @@ class Inference:
         if name in ("diag", "Diag") and arg is not None:
             if _is_column(arg):
                 return (arg[0], arg[0])
-            if self.try_unify([(arg[0], arg[1])]) and arg[0].root().num != 1:
-                return (arg[0], Dim(num=1, certain=True))
+            # diag of a matrix: its diagonal as a vector (numpy, "diag(A) = (a₁₁, …, aₙₙ)") or the diagonal
+            # matrix that keeps it ("Λ = diag(A)", then Λ + L, Λ⁻¹b): notes use both, so its shape is not known
             return None
         if name == "vec" and arg is not None:
             return (Dim(), Dim(num=1, certain=True))
