@@ -210,6 +210,8 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
     if INFIX_HINT.search(block.text) is not None or (tokens is not raw and any(t.kind == CMD and t.value in INFIX for t in tokens)):
         tokens = rewrite_infix(tokens)  # {a \over b}: a fraction (only where a note writes one: lazily)
+    if "\\boxed" in block.text or "\\fbox" in block.text or "\\framebox" in block.text:
+        tokens = unboxed(tokens)
     try:
         rows = flatten_rows(tokens)
     except ParseError as err:
@@ -219,6 +221,38 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
     if not claims and not defines and tokens is raw:  # the result owes nothing to macros
         _remember_no_claims(block.text, raw)
     return claims
+
+
+_BOXES = frozenset({"boxed", "fbox", "framebox"})
+
+
+def unboxed(tokens: list[Token]) -> list[Token]:
+    """``tokens`` with each box that holds a statement opened: \\boxed{W = ½ diag(w) ∈ ℝ^{m×m}} frames
+    a result, and its relation is the row's (a box around a value alone, \\boxed{x}^2, stays a group)."""
+    out: list[Token] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        t = tokens[i]
+        if t.kind == CMD and t.value in _BOXES and i + 1 < n and tokens[i + 1].is_char("{"):
+            depth, j, related = 0, i + 1, False
+            while j < n:
+                u = tokens[j]
+                if u.kind == CHAR and u.value == "{":
+                    depth += 1
+                elif u.kind == CHAR and u.value == "}":
+                    depth -= 1
+                    if depth == 0:
+                        break
+                elif depth == 1 and relation_of(u) is not None:
+                    related = True
+                j += 1
+            if j < n and related:
+                out.extend(unboxed(tokens[i + 2 : j]))  # the box's inside, read as if unframed
+                i = j + 1
+                continue
+        out.append(t)
+        i += 1
+    return out
 
 
 def _remember_no_claims(text: str, tokens: list[Token]) -> None:
