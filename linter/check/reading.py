@@ -350,6 +350,16 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
 
         if _holds(inside[0], inside[1], scope, literal):
             return "a power after a function's parentheses may belong to its argument: tr(M)^{-1} read as tr(M^{-1}) holds"
+    frobenius = _frobenius(target), _frobenius(rhs)
+    if frobenius[0] is not target or frobenius[1] is not rhs:
+        from derivlint.check.truth import _holds
+
+        try:
+            holds = _holds(frobenius[0], frobenius[1], scope, literal)
+        except Exception:  # noqa: BLE001 - the other reading cannot be evaluated: not known to hold
+            holds = False
+        if holds:
+            return "A · B of two matrices may be the Frobenius product tr(AᵀB), under which it holds"
     if literal:
         return None
     guessed = guessed_keys(target, rhs, scope, literal)
@@ -387,6 +397,23 @@ def _power_inside(node, text: str):
             moved = rebuild(node, lambda child: arg if child is inner else child)
             return rebuild(inner, lambda child: moved if child is inner.args[0] else child)
     changed = rebuild(node, lambda child: _power_inside(child, text))
+    return node if all(a is b for a, b in zip(node.children(), changed.children())) else changed
+
+
+def _frobenius(node):
+    """``node`` with each product of two factors written with \\cdot read as the Frobenius product
+    tr(AᵀB) ("X · Y = tr(XᵀY)", "∇f · dA": notes write the matrix inner product so); ``node``
+    when it has none."""
+    from derivlint.math.tree import Transpose
+    from derivlint.math.treeops import rebuild
+
+    if node is None:
+        return None
+    if isinstance(node, Mul) and len(node.factors) == 2 and node.ops == ["cdot"]:
+        a, b = (_frobenius(f) for f in node.factors)
+        product = Mul(node.start, node.end, [Transpose(a.start, a.end, a), b], [""])
+        return Func(node.start, node.end, "tr", [product])
+    changed = rebuild(node, _frobenius)
     return node if all(a is b for a, b in zip(node.children(), changed.children())) else changed
 
 

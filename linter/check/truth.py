@@ -804,9 +804,11 @@ def _with_op(node: Node, old: str, new: str) -> Node:
 
 
 DISOWNED_AFTER = ("not the case", "is wrong", "is incorrect", "is false", "does not hold", "doesn't hold",
-                  "not true", "不成立", "是错误的", "不正确", "是错的")  # fmt: skip
+                  "not true", "不成立", "是错误的", "不正确", "是错的",
+                  "(wrong", "(incorrect", "(false", "(not true", "(falsch", "(错", "（错", "(誤", "（誤", "wrong!", "falsch!")  # fmt: skip
 DISOWNED_BEFORE = ("might assume", "might think", "may be tempted", "wrongly", "incorrectly", "mistakenly",
-                   "common mistake", "误以为", "错误地", "错误的做法")  # fmt: skip
+                   "common mistake", "typical mistake", "common pitfall", "typische fehler", "häufige fehler",
+                   "误以为", "错误地", "错误的做法", "常见错误")  # fmt: skip
 
 
 def _disowned(claim) -> bool:
@@ -821,6 +823,7 @@ def _disowned(claim) -> bool:
             after = after[:cut]
     before = text[max(0, block.start - 200) : block.start]
     before = before[max(before.rfind(". "), before.rfind("。"), before.rfind("\n\n")) + 1 :]
+    after, before = after.lower(), before.lower()
     return any(w in after for w in DISOWNED_AFTER) or any(w in before for w in DISOWNED_BEFORE)
 
 
