@@ -11,7 +11,7 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul, Node, Num, Pow, Sym, Transpose, render
+from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul, Neg, Node, Num, Pow, Sym, Transpose, render
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -1077,10 +1077,11 @@ class _Builder:
             for sym in pair:
                 self._declare(sym.key, None, "matrix", {"commuting", "square"}, origin, start, end, k, bold=sym.bold, **kw)
             return
-        cov = md.gaussian_covariance(rhs) if rel == "∼" else None
-        if cov is not None:  # x ∼ N(m, Σ): Σ is a covariance, symmetric and positive definite
+        covs = md.normal_covariances(rhs) if rel == "∼" else []
+        for cov in covs:  # x ∼ N(m, Σ), E ∼ MN(0, U, V): covariances, symmetric and positive definite
             self._declare(cov.key, None, None, {"symmetric", "positive_definite"}, origin, start, end, k,
                           bold=cov.bold, **kw)  # fmt: skip
+        if covs:
             return
         if c.kind == "relation" and rel in (">", "≻", "⪰", "<", "≺") and isinstance(lhs, Sym) != isinstance(rhs, Sym):
             sym_side, zero = (lhs, rhs) if isinstance(lhs, Sym) else (rhs, lhs)
@@ -1105,6 +1106,11 @@ class _Builder:
             if name.key in self.wrt and not any(md.mentions(rhs, w) for w in self.wrt) and not isinstance(rhs, Matrix):
                 self.ctx.set_aside.setdefault(name.key, (block.source.line_col(start)[0], (k, start), frozenset(symbols(rhs))))
                 return  # a solution such as w = (X^T X)^{-1} X^T y: w stays a variable
+            if self._random_in(rhs) is not None:  # Y = XB + E with E ∼ MN(0, V, Σ): a model of the data, whose
+                # form gives Y its shape but no value to substitute (a likelihood's derivative in B holds Y fixed)
+                self._declare(name.key, None, None, frozenset(), "value", start, end, k, value=rhs, params=(),
+                              bold=name.bold, **kw)  # fmt: skip
+                return
             if _divides_by_matrices(rhs):  # K = \frac{P H^T}{H P H^T + R}: P Hᵀ (H P Hᵀ + R)⁻¹, or the other side
                 self.ctx.unread_definitions.setdefault(name.key, block.source.line_col(start)[0])
                 return
@@ -1117,6 +1123,26 @@ class _Builder:
             else:
                 self._declare(name.key, None, None, frozenset(), "definition", start, end, k, value=rhs, params=params,
                               bold=name.bold, **kw)  # fmt: skip
+
+    def _random_in(self, rhs) -> str | None:
+        """A noise term of ``rhs``: a term of a sum that the note says is a zero-mean normal (ε ∼ N(0, σ²),
+        E ∼ MN(0, V, Σ), anywhere in it). Then "y = Xβ + ε" models the data, and differentiating in β
+        must hold y fixed; else None."""
+        noise = self.__dict__.get("_noise")
+        if noise is None:
+            noise = self._noise = frozenset(
+                c.lhs.key for c in self.claims
+                if c.relation == "∼" and isinstance(c.lhs, Sym) and md.zero_mean_normal(c.rhs))
+        if not noise or not isinstance(rhs, Add):
+            return None
+        for term in rhs.terms:
+            while isinstance(term, Neg):
+                term = term.arg
+            if isinstance(term, Mul) and len(term.factors) == 2 and not symbols(term.factors[0]) & noise:
+                term = term.factors[1]  # √β ε, σ ε: a scaled noise term
+            if isinstance(term, Sym) and term.key in noise:
+                return term.key
+        return None
 
     def _brace_labels(self) -> None:
         """A letter written under a brace names what the brace holds (``\\underbrace{(ab^T)^T}_{A^T}``,

@@ -382,15 +382,41 @@ def gaussian_covariances(node) -> list[Sym]:
 
 
 def gaussian_covariance(node) -> Sym | None:
-    """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None."""
-    if isinstance(node, Call) and isinstance(node.func, Sym) and node.func.name in _GAUSSIANS and len(node.args) == 2:
-        cov = node.args[1]
-        return cov if isinstance(cov, Sym) else None
-    if (isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym)
-            and node.factors[0].name in _GAUSSIANS and isinstance(node.factors[1], Tuple) and len(node.factors[1].items) == 2):
-        cov = node.factors[1].items[1]  # N(0, R): a number among the arguments, read as a product of N and a pair
-        return cov if isinstance(cov, Sym) else None
-    return None
+    """Σ in N(μ, Σ) (\\mathcal{N}(m, M)): the covariance a normal distribution is given, or None
+    (the first of a matrix normal's two)."""
+    found = normal_covariances(node)
+    return found[0] if found else None
+
+
+def normal_covariances(node) -> list[Sym]:
+    """The covariances a normal distribution is given: Σ in N(μ, Σ), U and V in the matrix normal
+    MN(M, U, V) (rows and columns); [] for anything else."""
+    args = None
+    if isinstance(node, Call) and isinstance(node.func, Sym):
+        name, args = node.func.name, node.args
+    elif isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym) and isinstance(node.factors[1], Tuple):
+        name, args = node.factors[0].name, node.factors[1].items  # N(0, R): a number among the arguments, read as N times a pair
+    if args is None:
+        return []
+    if (name in _GAUSSIANS and len(args) == 2) or (name in _MATRIX_GAUSSIANS and len(args) == 3):
+        return [a for a in args[1:] if isinstance(a, Sym)]
+    return []
+
+
+_MATRIX_GAUSSIANS = frozenset({"MN", "mathcal(MN)", "mathscr(MN)"})  # the matrix normal MN(M, U, V)
+
+
+def zero_mean_normal(node) -> bool:
+    """N(0, Σ), MN(0, U, V): a normal distribution whose mean is written 0 (noise)."""
+    if isinstance(node, Call) and isinstance(node.func, Sym):
+        name, args = node.func.name, node.args
+    elif isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym) and isinstance(node.factors[1], Tuple):
+        name, args = node.factors[0].name, node.factors[1].items
+    else:
+        return False
+    mean = args[0] if args else None
+    return ((name in _GAUSSIANS and len(args) == 2) or (name in _MATRIX_GAUSSIANS and len(args) == 3)) and (
+        (isinstance(mean, Num) and mean.value == "0") or (isinstance(mean, Sym) and mean.name == "0"))
 
 
 def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:
