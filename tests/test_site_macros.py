@@ -327,3 +327,26 @@ def test_a_conf_py_that_imports_its_mathjax_settings(tmp_path):
 def test_yaml_flow_collections_over_several_lines_with_comments():
     text = 'macros: {\n  "R": "\\\\mathbb{R}",   # the reals\n  bm: ["\\\\boldsymbol{#1}", 1],  # bold\n  h: "a # b"\n}\nnext: 1\n'
     assert load_yaml(text) == {"macros": {"R": "\\mathbb{R}", "bm": ["\\boldsymbol{#1}", 1], "h": "a # b"}, "next": 1}
+
+
+def test_a_quarto_include_gives_its_macros_but_never_from_outside_the_project(tmp_path) -> None:
+    """{{< include _macros.tex >}} in a chapter: the included file's \\newcommand's are the note's
+    macros; a file outside the project (the folder of _quarto.yml) is never read."""
+    import subprocess
+    import sys
+
+    project = tmp_path / "book"
+    (project / "chapters").mkdir(parents=True)
+    (project / "_quarto.yml").write_text("project:\n  type: book\n", encoding="utf-8")
+    (project / "_macros.tex").write_text("\\newcommand{\\vx}{\\mathbf{x}}\n", encoding="utf-8")
+    (tmp_path / "outside.tex").write_text("\\newcommand{\\vz}{\\mathbf{z}}\n", encoding="utf-8")
+    body = "$$\n{{< include %s >}}\n$$\n\nLet $%s \\in \\mathbb{R}^n$.\n"
+    inside = project / "chapters" / "a.qmd"
+    inside.write_text(body % ("../_macros.tex", "\\vx"), encoding="utf-8")
+    escaping = project / "chapters" / "b.qmd"
+    escaping.write_text(body % ("../../outside.tex", "\\vz"), encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "derivlint", "claims", str(inside), str(escaping)],
+                         capture_output=True, text=True, check=False)  # fmt: skip
+    assert "a.qmd:5:6  declaration  x ∈ R^{n}" in run.stdout
+    assert "b.qmd:5:6  unparsed  unknown command \\vz" in run.stdout
+    assert "template tag" not in run.stdout.split("b.qmd")[0]  # the include's display is no claim

@@ -174,6 +174,7 @@ BLOCK_CAP = 100_000
 # a tag of a site's template language inside math: Liquid and Jinja ({% include … %}, {% assign … %}),
 # Hugo's shortcodes ({{< … >}}, {{% … %}}); `{{` alone is TeX's own ({{A^+}^T})
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}", re.S)
+_INCLUDE_ONLY = re.compile(r"\{\{<\s*include\s+[^\s>]+\s*>\}\}")
 
 
 def chains_of(claims: list[Claim]) -> dict[tuple[int, int], list[Claim]]:
@@ -191,6 +192,8 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         return [_unparsed(block, 0, len(block.text), reason, 0, 0)]
     text = block.text
     template = _TEMPLATE_TAG.search(text) if ("{%" in text or "{{<" in text or "{{%" in text) else None
+    if template is not None and _INCLUDE_ONLY.fullmatch(text.strip()):
+        return []  # $$ {{< include _macros.tex >}} $$: a file of macro definitions (read as the note's), no claim
     if template is not None:  # the site's generator writes this formula: what the reader sees is not here
         return [_unparsed(block, template.start(), template.end(),
                           f"a template tag ({template.group(0)[:2]} … {template.group(0)[-2:]}) that the site fills in", template.start(), template.end())]  # fmt: skip
