@@ -26,8 +26,11 @@ class UnbalancedDelimiter(Rule):
     ``\\mbox{…}``, ``\\operatorname{…}``, ``\\tag{…}``), comments and
     ``\\verb`` hold no delimiters; in Markdown ``\\\\{`` may be an escaped
     ``\\{``. An inline formula whose bracket is closed (or opened) by the prose
-    or the formula next to it (``$C(y, \\hat y$)``, ``$(a$, $b)$``) or that
-    is a list label (``condition $3)$``) renders as meant and is not reported.
+    or the formula next to it (``$C(y, \\hat y$)``, ``$(a$, $b)$``), or by a
+    formula of the paragraph where one of the two is nothing but its bracket
+    (``$\\big( a$ … . $\\big)$``, even past a sentence end), or that is a list label
+    (``condition $3)$``) renders as meant and is not reported; ``$$…$$`` within
+    a line of prose is such an inline formula (kramdown).
 
     ## Why is this bad?
     The formula does not render, or renders as something else than the author
@@ -95,6 +98,7 @@ _LABEL = re.compile(r"\s*(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})\s*")
 _WIDE_OPEN, _WIDE_CLOSE = "(（[【{", ")）]】}"  # in the prose and formulas around (\{ counts by its brace)
 # the end of a sentence: the partner of a bracket at a formula's edge is in the same sentence
 _SENTENCE_END = re.compile(r"[。！？；]|[.!?;](?=\s|$)|\n[ \t]*\n")
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
 
 @dataclass
@@ -130,7 +134,8 @@ def block_imbalances(block) -> list[Problem]:
         escaped = scan(text, markdown=True)  # \\{ written for a Markdown converter that eats one backslash
         if len(escaped) < len(found):
             found = escaped
-    if found and block.delimiter in ("$", "\\(", "\\\\("):
+    if found and (block.delimiter in ("$", "\\(", "\\\\(") or (block.delimiter == "$$" and not block.display)):
+        # an inline formula, $$…$$ within a line of prose (kramdown) too: the prose may hold the partner
         found = [p for p in found if not _closed_by_prose(block, p) and not _label(text, p)]
     by_line: dict[int, Problem] = {}
     for problem in found:  # one per line: the others on it are mostly the first one's echo
@@ -441,34 +446,76 @@ def _at_top(stack: list[_Entry], entry: _Entry | None) -> bool:
 
 def _closed_by_prose(block, problem: Problem) -> bool:
     """Whether the prose (and formulas) next to an inline formula hold the partner of a top-level
-    bracket: ``$C(y, \\hat y$)``, ``($x - y)$``, ``$(a$, $b)$``, ``$\\{a$, $b\\}$`` render as balanced text."""
+    bracket: ``$C(y, \\hat y$)``, ``($x - y)$``, ``$(a$, $b)$``, ``$\\{a$, $b\\}$`` render as balanced text.
+
+    The prose partner is sought in the same sentence. Past its end only a later (or earlier)
+    formula of the paragraph may hold it, when one of the two is nothing but its bracket
+    (_formula_partner): ``$\\big( u = v$ and (2) into $B$. $\\big)$`` opens a parenthetical in one
+    formula and closes it two formulas on, across the sentence end inside it (one pair on the page)."""
     passage = block.passage
     if passage is None or not problem.outer:
         return False
     text = block.source.text
+    mine = _bracket_char(block.text[problem.start : problem.end], _WIDE_OPEN + _WIDE_CLOSE)
     if problem.outer == "open":
         depth = 0
         after = text[block.end : passage.end]
         stop = _SENTENCE_END.search(after)
-        for ch in after[: stop.start() if stop else len(after)]:
+        sentence = stop.start() if stop else len(after)
+        gap = _PARAGRAPH_END.search(after)
+        for k, ch in enumerate(after[: gap.start() if gap else len(after)]):
             if ch in _WIDE_OPEN:
                 depth += 1
             elif ch in _WIDE_CLOSE:
                 if depth == 0:
-                    return True
+                    return k < sentence or _formula_partner(block, problem, block.end + k, mine, "close")
                 depth -= 1
         return False
     depth = 0
     before = text[passage.start : block.start]
     stops = [m.end() for m in _SENTENCE_END.finditer(before)]
-    for ch in reversed(before[stops[-1] if stops else 0 :]):
+    sentence = stops[-1] if stops else 0
+    gaps = [m.end() for m in _PARAGRAPH_END.finditer(before)]
+    first = gaps[-1] if gaps else 0
+    for k in range(len(before) - 1, first - 1, -1):
+        ch = before[k]
         if ch in _WIDE_CLOSE:
             depth += 1
         elif ch in _WIDE_OPEN:
             if depth == 0:
-                return True
+                return k >= sentence or _formula_partner(block, problem, passage.start + k, mine, "open")
             depth -= 1
     return False
+
+
+def _bracket_char(delim: str, chars: str) -> str:
+    """The bracket character of a delimiter as written (``\\big(`` → ``(``, ``\\{`` → ``{``)."""
+    for ch in reversed(delim):
+        if ch in chars:
+            return ch
+    return ""
+
+
+def _formula_partner(block, problem: Problem, offset: int, bracket: str, outer: str) -> bool:
+    """Whether the bracket at file ``offset``, in another formula of ``block``'s passage that leaves
+    it unmatched (``outer``: "open" / "close"), is the partner of ``problem``'s ``bracket``, when one
+    of the two formulas holds nothing but its bracket (``$\\big)$``, sized or not): such a formula
+    has no other use. Two formulas with more in them (``$(0, 1$ … . $(y - b)^T s) > 0$``) each
+    have a slip of their own, reported apart."""
+    other = next((b for b in block.passage.blocks if b is not block and b.start <= offset < b.end), None)
+    if other is None or not bracket:
+        return False
+    opener, closer = (bracket, other.source.text[offset]) if outer == "close" else (other.source.text[offset], bracket)
+    if _WIDE_OPEN.find(opener) != _WIDE_CLOSE.find(closer) or opener not in _WIDE_OPEN:
+        return False
+    problems = [p for p in scan(other.text) if p.outer == outer]
+    theirs = next((p for p in problems if other.file_offset(p.start) <= offset < other.file_offset(p.end)), None)
+    return theirs is not None and (_lone(other.text, theirs) or _lone(block.text, problem))
+
+
+def _lone(text: str, problem: Problem) -> bool:
+    """Whether the formula ``text`` holds nothing but the delimiter of ``problem``."""
+    return not (text[: problem.start] + text[problem.end :]).strip() and len(scan(text)) == 1
 
 
 def _label(text: str, problem: Problem) -> bool:

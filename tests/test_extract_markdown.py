@@ -771,3 +771,11 @@ def test_deeply_nested_admonitions_are_bounded_and_keep_the_rest_of_the_note():
     check_identity(ex)
     shallow = "".join("    " * k + "!!! note\n" for k in range(5)) + "    " * 5 + "$x$\n"
     assert texts(run(shallow)) == ["x"]
+
+
+def test_a_table_cell_holding_only_dollars_is_a_placeholder_not_a_display():
+    text = "| f | f' |\n|-|-|\n| ReLU | $$ |\n| | $$ | $$ |\n| Tanh | $$\\tanh z$$ | $$ |\n| Softplus | $$\\log(1 + e^z) |\n"
+    ex = extract_markdown("t.md", text)
+    assert [b.text for b in ex.blocks] == ["\\tanh z"]  # `$$ | $$` is two empty cells, not math
+    assert [text[start:end] for _, start, end, _ in ex.problems] == ["$$"]  # the Softplus cell's
+    assert text.find("$$\\log") == ex.problems[0][1]

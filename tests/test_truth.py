@@ -188,3 +188,23 @@ def test_a_matrix_defined_as_diag_with_dots_is_a_diagonal_matrix_not_a_value() -
         )
         assert verdicts[r"W(\Lambda + \Lambda^T) = 2W\Lambda"] == "true"
         assert verdicts[r"W\Lambda = \Lambda W"] == "shape error"
+
+
+def test_an_identity_declared_n_by_n_beside_a_vector_of_guessed_length_is_no_verdict() -> None:
+    # z ∈ ℝᵐ is said in another section, so z's length here is a guess and I ∈ ℝᵐˣᵐ is drawn at a
+    # size of its own: the Jacobian (3×3) against I (4×4) says nothing about the claim
+    text = (
+        "# N\n\n## One\n\nTake a point $z \\in \\mathbb{R}^m$.\n\n## Two\n\n"
+        "Let $h(z) = z$. Then $\\nabla_z h(z) = I \\in \\mathbb{R}^{m \\times m}$.\n"
+    )
+    claims = [c for c in check_text("n.md", text).claims if c.kind == "derivative"]
+    assert [c.verdict.split(":")[0] for c in claims] == ["undecided"]
+
+
+def test_an_identity_of_the_size_the_claim_ties_is_still_compared() -> None:
+    text = (
+        "# N\n\nTake a point $z \\in \\mathbb{R}^m$, let $h(z) = z$ and $g(z) = 3 z$. "
+        "Then $\\nabla_z h(z) = I \\in \\mathbb{R}^{m \\times m}$ and $\\nabla_z g(z) = I \\in \\mathbb{R}^{m \\times m}$.\n"
+    )
+    claims = [c for c in check_text("n.md", text).claims if c.kind == "derivative"]
+    assert [c.verdict.split(";")[0] for c in claims] == ["true", "false"]

@@ -1194,6 +1194,10 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
                     other_reading = hessian.other_reading(left, a, b)
                     if other_reading:
                         raise Undecided(other_reading)
+                    if guessed and _named_identity(right) and _sizes_apart(a, b):  # ∇ₓx = I, I ∈ ℝⁿˣⁿ, x's length guessed
+                        mismatch = True
+                        row[layout] = False
+                        continue
                     row[layout] = _compare(a, b)
             except numeric.DomainError as exc:
                 if unit:
@@ -2131,6 +2135,27 @@ def _deriv_callback(env, layout: str, numeric):
         return value
 
     return callback
+
+
+def _named_identity(node) -> bool:
+    """Whether ``node`` is the letter I (or Iᵀ) without a subscript: the identity, drawn at the size
+    its declaration (I ∈ ℝⁿˣⁿ) gives, else at the size of the other side (_is_identity)."""
+    if isinstance(node, Transpose):
+        node = node.arg
+    return isinstance(node, Sym) and node.name == "I" and not node.sub
+
+
+def _sizes_apart(a, b) -> bool:
+    """Whether the values ``a`` and ``b`` are of one kind (both matrices, both columns or both rows)
+    but of different sizes (3×3 and 4×4): the two sides were drawn at sizes nothing in the claim
+    tied together, such as an identity declared n×n beside a symbol of guessed length (∇ₓx = I),
+    so the difference says nothing about the claim. A transposed or a scalar value is another matter."""
+    import numpy as np
+
+    sa, sb = np.shape(a), np.shape(b)
+    if len(sa) != 2 or len(sb) != 2 or sa == sb:
+        return False
+    return all((x == 1) == (y == 1) for x, y in zip(sa, sb)) and 1 not in (sa[0] * sa[1], sb[0] * sb[1])
 
 
 def _compare(a, b) -> bool | None:

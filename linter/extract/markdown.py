@@ -539,6 +539,9 @@ class _Reader:
             if closer is None:  # a closing delimiter without an opening one: prose
                 pos = body
                 continue
+            if tok == "$$" and seg.kind == "table_row" and _whole_cell(text, p, body, passage.start, end):
+                pos = body  # |$$|: an empty cell's placeholder, shown as written; no display opens in a cell
+                continue
             k, j = _find_closer(text, body, end, tok, closer, cache), i
             tagged = tok[0] in "{<"  # a {math} role or a MathJax script: never past its paragraph
             if k is None and not tagged and tok not in _INLINE and seg.kind in _PROSE:
@@ -901,6 +904,20 @@ def _closer_of(tok: str) -> str | None:
 
 # what may stand around a $$ display on its lines: a label ({#eq-x}, (eq-x)), punctuation
 _AFTER_DISPLAY = re.compile(r"[ \t]*(?:\{#[^}\n]*\}|\([\w:.-]*\))?[ \t]*[.,;:!?，。；：！？]?[ \t]*(?:\n|$)")
+
+
+def _whole_cell(text: str, start: int, stop: int, first: int, last: int) -> bool:
+    """Whether [start, stop) is all a table cell holds (``|$$|``) in the row [first, last): between
+    a pipe (or the row's start) and a pipe (or the row's end), with only blanks around it."""
+    k = start - 1
+    while k >= first and text[k] in " \t":
+        k -= 1
+    if k >= first and (text[k] != "|" or _escaped(text, k)):
+        return False
+    k = stop
+    while k < last and text[k] in " \t":
+        k += 1
+    return k >= last or text[k] == "|" or text[k] in "\r\n"
 
 
 def _in_sentence(text: str, start: int, stop: int, first: int, last: int) -> bool:
