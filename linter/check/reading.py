@@ -350,28 +350,32 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
 
         if _holds(inside[0], inside[1], scope, literal):
             return "a power after a function's parentheses may belong to its argument: tr(M)^{-1} read as tr(M^{-1}) holds"
-    frobenius = _frobenius(target), _frobenius(rhs)
-    if frobenius[0] is not target or frobenius[1] is not rhs:
-        from derivlint.check.truth import _holds
-
-        try:
-            holds = _holds(frobenius[0], frobenius[1], scope, literal)
-        except Exception:  # noqa: BLE001 - the other reading cannot be evaluated: not known to hold
-            holds = False
-        if holds:
-            return "A · B of two matrices may be the Frobenius product tr(AᵀB), under which it holds"
     if literal:
-        return None
+        return _frobenius_holds(target, rhs, scope, literal)
     guessed = guessed_keys(target, rhs, scope, literal)
-    if not guessed:
-        return None
-    from derivlint.check.truth import _prepared
+    if guessed:
+        from derivlint.check.truth import _prepared
 
-    left, right = _prepared(target, rhs, scope, literal)[3:5]  # with the note's definitions substituted
-    for scalars, rows in _alternatives(guessed, left, right):
-        if _holds_with(target, rhs, scope, literal, scalars, rows):
-            return f"false only under guessed shapes: {', '.join(guessed)}"
-    return None
+        left, right = _prepared(target, rhs, scope, literal)[3:5]  # with the note's definitions substituted
+        for scalars, rows in _alternatives(guessed, left, right):
+            if _holds_with(target, rhs, scope, literal, scalars, rows):
+                return f"false only under guessed shapes: {', '.join(guessed)}"
+    return _frobenius_holds(target, rhs, scope, literal)
+
+
+def _frobenius_holds(target, rhs, scope, literal: bool) -> str | None:
+    """Why a claim written with A · B is not certainly false: read as the Frobenius product
+    tr(AᵀB), it holds; else None."""
+    frobenius = _frobenius(target), _frobenius(rhs)
+    if frobenius[0] is target and frobenius[1] is rhs:
+        return None
+    from derivlint.check.truth import _holds
+
+    try:
+        holds = _holds(frobenius[0], frobenius[1], scope, literal)
+    except Exception:  # noqa: BLE001 - the other reading cannot be evaluated: not known to hold
+        holds = False
+    return "A · B of two matrices may be the Frobenius product tr(AᵀB), under which it holds" if holds else None
 
 
 # functions of a matrix whose value is a scalar: tr(M)^{-1} is (tr M)^{-1} to some authors and
