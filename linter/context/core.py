@@ -1267,7 +1267,7 @@ def _not_scalar(shape) -> bool:
 def _rebinds(declaration, definition) -> bool:
     """Whether ``declaration`` (y ∈ ℝ^n, nearer) makes ``definition`` (y = sx + c, farther) another
     variable's: it does unless both are said in one formula (Λ = diag(λ_1, …) ∈ ℝ^{d×d}) or in one
-    sentence ("$\hat y = XW$, where … and $\hat y \in \mathbb{R}^{N×1}$ the predictions": its size)."""
+    sentence ("$\\hat y = XW$, where … and $\\hat y \\in \\mathbb{R}^{N×1}$ the predictions": its size)."""
     if declaration is None:
         return False
     here, there = getattr(declaration.claim, "block", None), getattr(definition.claim, "block", None)

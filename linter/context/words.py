@@ -45,7 +45,7 @@ COVARIANCE_NOUNS_ZH = ("协方差", "方差")
 # measurement noise covariance", "S denotes the sample covariance matrix", "Σ, the covariance of x,":
 # the verbs and articles that may stand between, and the words that, between the article and the noun,
 # say it is no covariance of the symbol ("x is independent of the covariance", "C the cross covariance")
-COVARIANCE_NAMING_VERBS_EN = ("is", "are", "be", "was", "were", "denotes?", "represents?", r"stands\s+for", "will\s+be")
+COVARIANCE_NAMING_VERBS_EN = ("is", "are", "be", "was", "were", "denotes?", "represents?", r"stands\s+for", r"will\s+be")
 COVARIANCE_ARTICLES_EN = ("the", "a", "an", "its", "their", "our")
 COVARIANCE_BREAKERS_EN = ("of", "not", "no", "never", "to", "from", "than", "and", "or", "with", "by", "in", "on", "for",
                           "is", "are", "the", "a", "an", "cross", "whose", "which", "that", "where", "has", "have", "having")  # fmt: skip
