@@ -809,6 +809,7 @@ DISOWNED_AFTER = ("not the case", "is wrong", "is incorrect", "is false", "does 
 DISOWNED_BEFORE = ("might assume", "might think", "may be tempted", "wrongly", "incorrectly", "mistakenly",
                    "common mistake", "typical mistake", "common pitfall", "typische fehler", "häufige fehler",
                    "误以为", "错误地", "错误的做法", "常见错误")  # fmt: skip
+DISOWNED_HEADINGS = ("mistake", "pitfall", "common error", "typical error", "fehler", "错误", "误区", "易错", "間違")  # a section of them
 
 
 def _disowned(claim) -> bool:
@@ -824,7 +825,15 @@ def _disowned(claim) -> bool:
     before = text[max(0, block.start - 200) : block.start]
     before = before[max(before.rfind(". "), before.rfind("。"), before.rfind("\n\n")) + 1 :]
     after, before = after.lower(), before.lower()
-    return any(w in after for w in DISOWNED_AFTER) or any(w in before for w in DISOWNED_BEFORE)
+    if any(w in after for w in DISOWNED_AFTER) or any(w in before for w in DISOWNED_BEFORE):
+        return True
+    heading = None  # the section's heading: "## Common mistakes", "\\subsection{Typische Fehler}", "## 常见错误"
+    for heading in _HEADING.finditer(text, 0, block.start):
+        pass
+    return heading is not None and any(w in heading.group(0).lower() for w in DISOWNED_HEADINGS)
+
+
+_HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t].*|\\(?:sub)*section\*?\{.*)$", re.M)
 
 
 def _zero_like(node) -> bool:
