@@ -190,20 +190,11 @@ def test_a_comment_column_wrapping_prose_is_prose_and_a_text_subscript_stays_mat
 def test_undecided_reasons_name_the_same_symbol_whatever_the_hash_seed(tmp_path) -> None:
     """A reason that picks one symbol of several (solved for, defined twice) names the same one
     in every run: the claims listing is stable under Python's string hashing."""
-    import os
-    import subprocess
-    import sys
-
     note = tmp_path / "n.md"
     note.write_text(
         "Let $A, B \\in \\mathbb{R}^{n \\times n}$.\n\n$$P = A A^T$$\n\n$$Q = B B^T$$\n\n"
         "$$P = A + B$$\n\n$$Q = A B$$\n\n$$P Q = Q P$$\n", encoding="utf-8")  # P and Q each defined twice
-    outputs = set()
-    for seed in ("1", "2", "3", "4", "5", "6"):
-        env = dict(os.environ, PYTHONHASHSEED=seed)
-        run = subprocess.run([sys.executable, "-m", "derivlint", "claims", str(note)], capture_output=True,
-                             text=True, env=env, check=False)  # fmt: skip
-        outputs.add(run.stdout)
+    outputs = _claims_under_hash_seeds(note)
     assert len(outputs) == 1, outputs
     assert "P is defined more than once" in outputs.pop()
 
@@ -211,22 +202,27 @@ def test_undecided_reasons_name_the_same_symbol_whatever_the_hash_seed(tmp_path)
 def test_index_reasons_are_the_same_whatever_the_hash_seed() -> None:
     """The entry-wise check names the first member of unknown size in a fixed order: a real note
     whose RMSE ‖y − Φθ‖ = Σ (y_n − φ(x_n)ᵀθ)² left Φ or φ unsized named either, run by run."""
-    import os
-    import subprocess
-    import sys
-
     from shared_data import CORPUS
 
     note = CORPUS / "datawhalechina__math-for-ai" / "docs" / "ch9" / "ch9_2.md"
     if not note.is_file():
         pytest.skip("../shared/corpus is not beside the checkout")
+    assert len(_claims_under_hash_seeds(note)) == 1
+
+
+def _claims_under_hash_seeds(note) -> set[str]:
+    """The outputs of ``derivlint claims note`` under six string-hash seeds."""
+    import os
+    import subprocess
+    import sys
+
     outputs = set()
     for seed in ("1", "2", "3", "4", "5", "6"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
         run = subprocess.run([sys.executable, "-m", "derivlint", "claims", str(note)], capture_output=True,
                              text=True, env=env, check=False)  # fmt: skip
         outputs.add(run.stdout)
-    assert len(outputs) == 1
+    return outputs
 
 
 def _rendered_sides(tex: str) -> list[str]:

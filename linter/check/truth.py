@@ -2385,19 +2385,9 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
             keys = item if isinstance(item, tuple) else (item,)
             if any(prop in scope.props(k) for k in keys):
                 continue  # already drawn with it
-            props = frozenset({prop} | _IMPLIED.get(prop, set()))
-            trial = _assuming(scope, {k: props for k in keys})
-            try:
-                t_values, _, _, t_left, t_right, _, t_inf = _prepared(lhs, rhs, trial, literal)
-                sizes = _sizes_of(t_inf, t_left, t_right, trial, t_values, False)
-                if any(_kind(sizes.get(k, shape)) != _kind(shape) for k, shape in base.items()):
-                    continue
-                found = decide(lhs, rhs, trial, literal)
-            except Undecided:
-                continue
-            if found is not None and found.holds and not _vanishes(lhs, trial, literal):
-                no = any(denied(p) in scope.props(k) for k in keys for p in {prop} | _IMPLIED.get(prop, set()) - {"square"})
-                return Assumption(keys, prop, found.holds, no)
+            found = _trial(lhs, rhs, scope, literal, base, keys, prop)
+            if found is not None:
+                return found
     sandwiched = _sandwiched(left) | _sandwiched(right)
     return _jointly(lhs, rhs, scope, literal, base, [k for k in by_kind["matrix"] if k in sandwiched])
 
@@ -2430,20 +2420,29 @@ def _jointly(lhs: Node, rhs: Node, scope: Scope, literal: bool, base: dict, matr
         keys = tuple(k for k in matrices if prop not in scope.props(k))
         if len(keys) < 2:
             continue
-        props = frozenset({prop} | _IMPLIED.get(prop, set()))
-        trial = _assuming(scope, {k: props for k in keys})
-        try:
-            t_values, _, _, t_left, t_right, _, t_inf = _prepared(lhs, rhs, trial, literal)
-            sizes = _sizes_of(t_inf, t_left, t_right, trial, t_values, False)
-            if any(_kind(sizes.get(k, shape)) != _kind(shape) for k, shape in base.items()):
-                continue
-            found = decide(lhs, rhs, trial, literal)
-        except Undecided:
-            continue
-        if found is not None and found.holds and not _vanishes(lhs, trial, literal):
-            no = any(denied(p) in scope.props(k) for k in keys for p in props - {"square"})
-            return Assumption(keys, prop, found.holds, no)
+        found = _trial(lhs, rhs, scope, literal, base, keys, prop)
+        if found is not None:
+            return found
     return None
+
+
+def _trial(lhs: Node, rhs: Node, scope: Scope, literal: bool, base: dict, keys: tuple, prop: str) -> Assumption | None:
+    """The assumption that ``keys`` have ``prop``, when the claim holds under it (every symbol keeping
+    its kind, and not merely by both sides vanishing); else None."""
+    props = frozenset({prop} | _IMPLIED.get(prop, set()))
+    trial = _assuming(scope, {k: props for k in keys})
+    try:
+        t_values, _, _, t_left, t_right, _, t_inf = _prepared(lhs, rhs, trial, literal)
+        sizes = _sizes_of(t_inf, t_left, t_right, trial, t_values, False)
+        if any(_kind(sizes.get(k, shape)) != _kind(shape) for k, shape in base.items()):
+            return None
+        found = decide(lhs, rhs, trial, literal)
+    except Undecided:
+        return None
+    if found is None or not found.holds or _vanishes(lhs, trial, literal):
+        return None
+    no = any(denied(p) in scope.props(k) for k in keys for p in props - {"square"})
+    return Assumption(keys, prop, found.holds, no)
 
 
 JOINT_ASSUMPTIONS = ("symmetric", "positive_definite")  # tried on all the claim's square matrices at once
