@@ -141,8 +141,10 @@ def block_imbalances(block) -> list[Problem]:
     for problem in found:  # one per line: the others on it are mostly the first one's echo
         line = text.count("\n", 0, problem.start)
         kept = by_line.get(line)
-        if kept is None or (kept.outer and not problem.outer):
+        if (kept is None or (kept.outer and not problem.outer)
+                or (" closed by " in problem.message and " closed by " not in kept.message)):
             # a mismatch ('(' closed by ']') is the slip; the outer bracket it leaves open, its echo
+            # (at the top of the formula, or inside an environment that closes it: \begin{align}[ … ( … ])
             by_line[line] = problem
     return sorted(by_line.values(), key=lambda p: p.start)
 
