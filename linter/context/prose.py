@@ -483,13 +483,19 @@ SHAPE_STATED = (
     re.compile(rf"(?P<subj>{MARK})[^{MARK}。.;；\n]{{0,16}}?(?:的)?\s*{alternation(SHAPE_WORDS_ZH)}\s*(?:都|均)?\s*(?:是|为)\s*(?P<size>{MARK})"),
     re.compile(rf"(?P<subj>{MARK})\s*(?:has|have|is\s+of|are\s+of)\s+(?:the\s+)?(?:shape|size|dimensions?)\s+(?P<size>{MARK})", re.I),
 )
-_SHAPE_WORD_HINT = re.compile(alternation(SHAPE_WORDS_ZH + ("shape", "size", "dimension")), re.I)
-_COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
-    COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
+_SHAPE_HINT_WORDS = SHAPE_WORDS_ZH + ("shape", "size", "dimension")
+_SHAPE_WORD_HINT = re.compile(alternation(_SHAPE_HINT_WORDS), re.I)
+_COVARIANCE_HINT_WORDS = tuple(dict.fromkeys(
+    COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))
+_COVARIANCE_HINT = re.compile(alternation(_COVARIANCE_HINT_WORDS), re.I)
+# the two hints above looked for in the lowered text (Marked.finds): re.I finds words slowly
+_SHAPE_WORDS = _plain_words(re.compile("|".join(_SHAPE_HINT_WORDS), re.I))
+_COVARIANCE_WORDS = _plain_words(re.compile("|".join(_COVARIANCE_HINT_WORDS), re.I))
 
 # a matrix named as made from another ("where $C$ is the cofactor matrix of $X$", "$A^*$ 为伴随矩阵",
 # words.DERIVED_MATRIX_NOUNS_*): its value is given in words only (core reads it as an unread definition)
 DERIVED_HINT = re.compile(alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I)
+DERIVED_WORDS = _plain_words(re.compile("|".join(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I))  # in the lowered text (Marked.finds)
 DERIVED_NAMED = re.compile(
     rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
     rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
@@ -725,14 +731,14 @@ class Reader:
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
         if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
-        if MARK in text and _COVARIANCE_HINT.search(text):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
+        if MARK in text and self.m.finds(_COVARIANCE_WORDS, _COVARIANCE_HINT):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
             out.extend(self._named_covariances())
         if MARK in text:  # "drawn from $\mathcal{N}(m, C)$": C is a covariance
             out.extend(self._gaussian_covariances())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
-        if MARK in text and _SHAPE_WORD_HINT.search(text):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
+        if MARK in text and self.m.finds(_SHAPE_WORDS, _SHAPE_WORD_HINT):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
             out.extend(self._shape_statements())
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
