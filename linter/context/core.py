@@ -15,7 +15,7 @@ from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul,
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (DERIVED_HINT, DERIVED_NAMED, GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (DERIVED_HINT, DERIVED_NAMED, DERIVED_WORDS, GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
 from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
@@ -1191,7 +1191,7 @@ class _Builder:
     def _prose(self, k: int, marked: Marked) -> None:
         for said in Reader(marked).run():
             self._take(k, said)
-        if MARK in marked.text and DERIVED_HINT.search(marked.text):
+        if MARK in marked.text and marked.finds(DERIVED_WORDS, DERIVED_HINT):
             self._derived_matrices(marked)
 
     def _derived_matrices(self, marked: Marked) -> None:

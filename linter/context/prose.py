@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -483,13 +484,19 @@ SHAPE_STATED = (
     re.compile(rf"(?P<subj>{MARK})[^{MARK}。.;；\n]{{0,16}}?(?:的)?\s*{alternation(SHAPE_WORDS_ZH)}\s*(?:都|均)?\s*(?:是|为)\s*(?P<size>{MARK})"),
     re.compile(rf"(?P<subj>{MARK})\s*(?:has|have|is\s+of|are\s+of)\s+(?:the\s+)?(?:shape|size|dimensions?)\s+(?P<size>{MARK})", re.I),
 )
-_SHAPE_WORD_HINT = re.compile(alternation(SHAPE_WORDS_ZH + ("shape", "size", "dimension")), re.I)
-_COVARIANCE_HINT = re.compile(alternation(tuple(dict.fromkeys(
-    COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))), re.I)
+_SHAPE_HINT_WORDS = SHAPE_WORDS_ZH + ("shape", "size", "dimension")
+_SHAPE_WORD_HINT = re.compile(alternation(_SHAPE_HINT_WORDS), re.I)
+_COVARIANCE_HINT_WORDS = tuple(dict.fromkeys(
+    COVARIANCE_NOUNS_ZH + COVARIANCE_NOUNS_EN + SYMMETRIC_NOUNS + tuple(_plain(w) for w in SYMMETRIC_NAMED_AFTER_ZH)))
+_COVARIANCE_HINT = re.compile(alternation(_COVARIANCE_HINT_WORDS), re.I)
+# the two hints above looked for in the lowered text (Marked.finds): re.I finds words slowly
+_SHAPE_WORDS = _plain_words(re.compile("|".join(_SHAPE_HINT_WORDS), re.I))
+_COVARIANCE_WORDS = _plain_words(re.compile("|".join(_COVARIANCE_HINT_WORDS), re.I))
 
 # a matrix named as made from another ("where $C$ is the cofactor matrix of $X$", "$A^*$ 为伴随矩阵",
 # words.DERIVED_MATRIX_NOUNS_*): its value is given in words only (core reads it as an unread definition)
 DERIVED_HINT = re.compile(alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I)
+DERIVED_WORDS = _plain_words(re.compile("|".join(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH), re.I))  # in the lowered text (Marked.finds)
 DERIVED_NAMED = re.compile(
     rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
     rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
@@ -725,14 +732,14 @@ class Reader:
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
         if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
-        if MARK in text and _COVARIANCE_HINT.search(text):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
+        if MARK in text and self.m.finds(_COVARIANCE_WORDS, _COVARIANCE_HINT):  # "协方差为 $P$ 和 $R$", "with covariance $P$"
             out.extend(self._named_covariances())
         if MARK in text:  # "drawn from $\mathcal{N}(m, C)$": C is a covariance
             out.extend(self._gaussian_covariances())
         if "=" in text and "^" in text:  # "if in addition B = B^T": an equation typed as plain text
             out.extend(self._plain_equations())
         # RESULT's words all hold "结果" or "the result"
-        if MARK in text and _SHAPE_WORD_HINT.search(text):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
+        if MARK in text and self.m.finds(_SHAPE_WORDS, _SHAPE_WORD_HINT):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
             out.extend(self._shape_statements())
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
@@ -1450,19 +1457,20 @@ PARTS_CN = [
 _PART_WHAT = {"row": "row", "column": "column", "行": "row", "列": "column"}
 _PARTS_MATH = re.compile(r"\\(?:mathbf|boldsymbol|bm|vec|mathit|textbf)\s*|[${}]|\\[,;!]")
 _PARTS_HINT = re.compile(r"row|column|行|列")
+_PARTS_SPLIT = re.compile(f"({_PARTS_MATH.pattern})")  # the removals kept by split (_parts_plain)
 
 
 def _parts_plain(text: str) -> tuple[str, list[int], list[int]]:
     """``text`` with its math unwrapped ($, \\mathbf{…}, braces gone), and what maps an offset of
     it back to ``text`` (_parts_source): where each removal falls in the plain text, and how
     much was removed up to and including it."""
-    spans = [m.span() for m in _PARTS_MATH.finditer(text)]
-    at, removed, total = [], [], 0
-    for start, end in spans:
-        at.append(start - total)
-        total += end - start
-        removed.append(total)
-    return _PARTS_MATH.sub("", text), at, removed
+    # one split (at C speed) gives the kept text and the removals, alternately; a loop over match
+    # objects was most of the time of named_parts on a whole note ($ and braces are many)
+    pieces = _PARTS_SPLIT.split(text)
+    kept = pieces[0::2]
+    at = list(accumulate(map(len, kept[:-1])))  # removal k falls after the kept pieces 0 … k
+    removed = list(accumulate(map(len, pieces[1::2])))
+    return "".join(kept), at, removed
 
 
 def _parts_source(p: int, at: list[int], removed: list[int]) -> int:
@@ -1470,6 +1478,21 @@ def _parts_source(p: int, at: list[int], removed: list[int]) -> int:
 
     k = bisect_right(at, p)  # the removals at or before plain offset p
     return p + (removed[k - 1] if k else 0)
+
+
+def _part_matches(pattern: re.Pattern, plain: str):
+    """``pattern.finditer(plain)`` for a pattern of PARTS_EN or PARTS_CN, whose every match starts
+    with _PART, a letter and then "_": tried only just before each "_" of the text, not at every
+    letter of a whole note (trying each letter took most of ``named_parts``)."""
+    end = 0  # the end of the last match: finditer's matches do not overlap
+    i = plain.find("_", 1)
+    while i >= 0:
+        if i - 1 >= end:
+            m = pattern.match(plain, i - 1)
+            if m is not None:
+                yield m
+                end = m.end()
+        i = plain.find("_", i + 1)
 
 
 def named_parts(text: str) -> list[tuple[int, str, str, str]]:
@@ -1481,7 +1504,7 @@ def named_parts(text: str) -> list[tuple[int, str, str, str]]:
     plain, at, removed = _parts_plain(text)
     found = []
     for pattern in PARTS_EN + PARTS_CN:
-        for m in pattern.finditer(plain):
+        for m in _part_matches(pattern, plain):
             if m.group("part") == m.group("whole"):
                 continue  # a_i of a: not a row of a matrix
             where = _parts_source(m.start(), at, removed)
