@@ -87,3 +87,10 @@ def test_a_mismatch_is_reported_rather_than_the_outer_bracket_it_leaves_open():
     note = "The loss is $L = -[y \\log \\sigma(z) + (1-y)\\log(1-\\sigma(z) ]$ for one sample.\n"
     messages = [f.message for f in check_text("note.md", note).findings if f.code == "DL101"]
     assert messages == ["'(' closed by ']'"]
+
+
+def test_a_mismatch_inside_an_environment_is_reported_rather_than_the_bracket_it_leaves_open():
+    # \begin{align}[ … ((1 − y) a + y b ] \end{align}: the ']' meets the inner '(', and \end closes the '['
+    note = "$$\n\\begin{align}[\\sum_i ((1-y_i) a + y_i b]\n\\end{align}\n$$\n"
+    messages = [f.message for f in check_text("note.md", note).findings if f.code == "DL101"]
+    assert messages == ["'(' closed by ']'"]
