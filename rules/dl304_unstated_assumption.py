@@ -17,7 +17,9 @@ class UnstatedAssumption(Rule):
     definite, orthogonal, diagonal, skew-symmetric, a unit vector, a
     positive scalar, an integer exponent (two matrices that commute are read
     when the note says so, but an order mistake such as (AB)ᵀ = AᵀBᵀ stays an
-    error). When the claim holds under such
+    error), then with the matrices it sandwiches (H P Hᵀ, K R Kᵀ, xᵀ A x) all
+    symmetric at once, as a Kalman gain's gradient needs of both covariances.
+    When the claim holds under such
     an assumption but the note does not state it (in a notation list, as an
     adjective, as a condition, in English or Chinese), reports which
     assumption it needs, and offers the general formula as an unsafe fix.
