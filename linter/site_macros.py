@@ -169,6 +169,34 @@ def _included(path: str, root: str) -> Macros:
     return _page_macros(text) if text else {}
 
 
+# {{< include path >}}: Quarto's shortcode that puts a file's text in the page (math/claims.py reads a display
+# holding only one as no claim)
+QUARTO_INCLUDE = re.compile(r"\{\{<\s*include\s+([^\s>]+)\s*>\}\}")
+_PROJECT_MARKS = QUARTO_FILES[:2] + (".git",)  # _quarto.yml: a Quarto project's root (.git: a repository's)
+
+
+def quarto_included_macros(note: str, text: str) -> Macros:
+    """The macros defined in the files a Quarto note includes (``{{< include ../_macros.tex >}}``):
+    relative to the note, or to its project's root for ``/path``; never a file outside that project
+    (the folder holding ``_quarto.yml`` or ``.git`` above the note, else the note's own folder)."""
+    folder = os.path.dirname(os.path.abspath(note))
+    root = probe = folder
+    while True:
+        if any(os.path.exists(os.path.join(probe, mark)) for mark in _PROJECT_MARKS):
+            root = probe
+            break
+        parent = os.path.dirname(probe)
+        if parent == probe:
+            break
+        probe = parent
+    macros: Macros = {}
+    for m in QUARTO_INCLUDE.finditer(text):
+        name = m.group(1).strip("\"'")
+        full = os.path.join(root, name.lstrip("/")) if name.startswith("/") else os.path.join(folder, name)
+        macros.update(_included(full, root))
+    return macros
+
+
 # --------------------------------------------------------------------------- site kinds
 
 

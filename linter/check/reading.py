@@ -365,14 +365,13 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
 
 def _frobenius_holds(target, rhs, scope, literal: bool) -> str | None:
     """Why a claim written with A · B is not certainly false: read as the Frobenius product
-    tr(AᵀB), it holds; else None."""
-    frobenius = _frobenius(target), _frobenius(rhs)
-    if frobenius[0] is target and frobenius[1] is rhs:
+    tr(AᵀB) (truth._dot_as_frobenius, beside the other readings of a sign), it holds; else None."""
+    if not any(type(n) is Mul and len(n.factors) == 2 and n.ops == ["cdot"] for side in (target, rhs) if side is not None for n in side.walk()):
         return None
-    from derivlint.check.truth import _holds
+    from derivlint.check.truth import _dot_as_frobenius, _holds
 
     try:
-        holds = _holds(frobenius[0], frobenius[1], scope, literal)
+        holds = _holds(_dot_as_frobenius(target), _dot_as_frobenius(rhs), scope, literal)
     except Exception:  # noqa: BLE001 - the other reading cannot be evaluated: not known to hold
         holds = False
     return "A · B of two matrices may be the Frobenius product tr(AᵀB), under which it holds" if holds else None
@@ -401,23 +400,6 @@ def _power_inside(node, text: str):
             moved = rebuild(node, lambda child: arg if child is inner else child)
             return rebuild(inner, lambda child: moved if child is inner.args[0] else child)
     changed = rebuild(node, lambda child: _power_inside(child, text))
-    return node if all(a is b for a, b in zip(node.children(), changed.children())) else changed
-
-
-def _frobenius(node):
-    """``node`` with each product of two factors written with \\cdot read as the Frobenius product
-    tr(AᵀB) ("X · Y = tr(XᵀY)", "∇f · dA": notes write the matrix inner product so); ``node``
-    when it has none."""
-    from derivlint.math.tree import Transpose
-    from derivlint.math.treeops import rebuild
-
-    if node is None:
-        return None
-    if isinstance(node, Mul) and len(node.factors) == 2 and node.ops == ["cdot"]:
-        a, b = (_frobenius(f) for f in node.factors)
-        product = Mul(node.start, node.end, [Transpose(a.start, a.end, a), b], [""])
-        return Func(node.start, node.end, "tr", [product])
-    changed = rebuild(node, _frobenius)
     return node if all(a is b for a, b in zip(node.children(), changed.children())) else changed
 
 

@@ -793,6 +793,18 @@ def _norm_as_det(node: Node) -> Node:
     return n
 
 
+def _dot_as_frobenius(node: Node) -> Node:
+    """A copy of ``node`` with every product of two factors written A · B read as the Frobenius
+    product tr(AᵀB) ("X · Y = tr(XᵀY)", "∇f · dA": notes write the matrix inner product so)."""
+    from derivlint.math.treeops import rebuild
+
+    n = rebuild(node, _dot_as_frobenius)
+    if isinstance(n, Mul) and len(n.factors) == 2 and n.ops == ["cdot"]:
+        a, b = n.factors
+        return Func(n.start, n.end, "tr", [Mul(n.start, n.end, [Transpose(a.start, a.end, a), b], [""])])
+    return n
+
+
 def _with_op(node: Node, old: str, new: str) -> Node:
     """A copy of ``node`` with every product operator ``old`` written ``new``."""
     from derivlint.math.treeops import rebuild
@@ -2445,7 +2457,7 @@ def _trial(lhs: Node, rhs: Node, scope: Scope, literal: bool, base: dict, keys: 
     return Assumption(keys, prop, found.holds, no)
 
 
-JOINT_ASSUMPTIONS = ("symmetric", "positive_definite")  # tried on all the claim's square matrices at once
+JOINT_ASSUMPTIONS = ("symmetric", "positive_definite")  # tried on all the claim's sandwiched matrices at once
 
 
 # --------------------------------------------------------------------------- which rule reports a false claim

@@ -391,32 +391,31 @@ def gaussian_covariance(node) -> Sym | None:
 def normal_covariances(node) -> list[Sym]:
     """The covariances a normal distribution is given: Σ in N(μ, Σ), U and V in the matrix normal
     MN(M, U, V) (rows and columns); [] for anything else."""
-    args = None
-    if isinstance(node, Call) and isinstance(node.func, Sym):
-        name, args = node.func.name, node.args
-    elif isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym) and isinstance(node.factors[1], Tuple):
-        name, args = node.factors[0].name, node.factors[1].items  # N(0, R): a number among the arguments, read as N times a pair
-    if args is None:
-        return []
-    if (name in _GAUSSIANS and len(args) == 2) or (name in _MATRIX_GAUSSIANS and len(args) == 3):
-        return [a for a in args[1:] if isinstance(a, Sym)]
-    return []
-
-
-_MATRIX_GAUSSIANS = frozenset({"MN", "mathcal(MN)", "mathscr(MN)"})  # the matrix normal MN(M, U, V)
+    args = _normal_args(node)
+    return [a for a in args[1:] if isinstance(a, Sym)] if args else []
 
 
 def zero_mean_normal(node) -> bool:
     """N(0, Σ), MN(0, U, V): a normal distribution whose mean is written 0 (noise)."""
+    args = _normal_args(node)
+    mean = args[0] if args else None
+    return (isinstance(mean, Num) and mean.value == "0") or (isinstance(mean, Sym) and mean.name == "0")
+
+
+def _normal_args(node) -> list | None:
+    """The arguments of a normal distribution, N(μ, Σ) or the matrix normal MN(M, U, V), or None."""
     if isinstance(node, Call) and isinstance(node.func, Sym):
         name, args = node.func.name, node.args
     elif isinstance(node, Mul) and len(node.factors) == 2 and isinstance(node.factors[0], Sym) and isinstance(node.factors[1], Tuple):
-        name, args = node.factors[0].name, node.factors[1].items
+        name, args = node.factors[0].name, node.factors[1].items  # N(0, R): a number among the arguments, read as N times a pair
     else:
-        return False
-    mean = args[0] if args else None
-    return ((name in _GAUSSIANS and len(args) == 2) or (name in _MATRIX_GAUSSIANS and len(args) == 3)) and (
-        (isinstance(mean, Num) and mean.value == "0") or (isinstance(mean, Sym) and mean.name == "0"))
+        return None
+    if (name in _GAUSSIANS and len(args) == 2) or (name in _MATRIX_GAUSSIANS and len(args) == 3):
+        return args
+    return None
+
+
+_MATRIX_GAUSSIANS = frozenset({"MN", "mathcal(MN)", "mathscr(MN)"})  # the matrix normal MN(M, U, V)
 
 
 def equation_props(lhs: Node | None, rhs: Node | None) -> tuple[Sym, str | None, frozenset[str]] | None:

@@ -112,7 +112,9 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
         # Pandoc's header-includes, Quarto's include-in-header text: the note's own macros, for all its math
         reader.macros.update(find_macro_definitions(front.group(1)))
     if "{{<" in source.text:  # Quarto: {{< include _macros.tex >}}, often inside a hidden $$ … $$
-        reader.macros.update(_included_macros(source.path, source.text))
+        from derivlint.site_macros import quarto_included_macros
+
+        reader.macros.update(quarto_included_macros(source.path, source.text))
     if pandoc:  # Pandoc's latex_macros: a \newcommand in the prose holds for the math of the note
         for passage in reader.passages:
             if passage.kind == "paragraph":
@@ -120,36 +122,6 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
                 if _MAY_DEFINE.search(prose):
                     reader.macros.update(find_macro_definitions(prose))
     return Extraction([source], reader.passages, reader.blocks, reader.problems, reader.macros)
-
-
-_INCLUDE = re.compile(r"\{\{<\s*include\s+([^\s>]+)\s*>\}\}")
-_PROJECT_MARKS = ("_quarto.yml", "_quarto.yaml", ".git")
-
-
-def _included_macros(path: str, text: str) -> dict:
-    """The macros defined in the files a Quarto note includes (``{{< include ../_macros.tex >}}``):
-    relative to the note, or to its project's root for ``/path``; never a file outside that project
-    (the folder holding ``_quarto.yml`` or ``.git`` above the note, else the note's own folder)."""
-    import os
-
-    from derivlint.site_macros import _included
-
-    folder = os.path.dirname(os.path.abspath(path))
-    root = probe = folder
-    while True:
-        if any(os.path.exists(os.path.join(probe, mark)) for mark in _PROJECT_MARKS):
-            root = probe
-            break
-        parent = os.path.dirname(probe)
-        if parent == probe:
-            break
-        probe = parent
-    macros: dict = {}
-    for m in _INCLUDE.finditer(text):
-        name = m.group(1).strip("\"'")
-        full = os.path.join(root, name.lstrip("/")) if name.startswith("/") else os.path.join(folder, name)
-        macros.update(_included(full, root))
-    return macros
 
 
 # -- block structure from markdown-it ---------------------------------------------

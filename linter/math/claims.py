@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from derivlint.extract.blocks import MathBlock
 from derivlint.math.lexer import CHAR, CMD, INFIX, INFIX_HINT, LETTER, NUM, TEXT, LexError, Token, expand, rewrite_infix, tokenize
 from derivlint.math.names import NAME_WORDS
+from derivlint.site_macros import QUARTO_INCLUDE
 from derivlint.math.parser import (PROSE_TEXT_FONTS, 
     FUNCTIONS, MATRIX_ENVS, MAX_DEPTH, MUL_OPS, OPAQUE_OPS, RELATIONS, ParseError, Parser, TRACE_NAMES, column_option, find_end, relation_of,
     TOO_DEEP, sub_parse,
@@ -174,7 +175,6 @@ BLOCK_CAP = 100_000
 # a tag of a site's template language inside math: Liquid and Jinja ({% include … %}, {% assign … %}),
 # Hugo's shortcodes ({{< … >}}, {{% … %}}); `{{` alone is TeX's own ({{A^+}^T})
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{[<%].*?[>%]\}\}", re.S)
-_INCLUDE_ONLY = re.compile(r"\{\{<\s*include\s+[^\s>]+\s*>\}\}")
 
 
 def chains_of(claims: list[Claim]) -> dict[tuple[int, int], list[Claim]]:
@@ -192,7 +192,7 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         return [_unparsed(block, 0, len(block.text), reason, 0, 0)]
     text = block.text
     template = _TEMPLATE_TAG.search(text) if ("{%" in text or "{{<" in text or "{{%" in text) else None
-    if template is not None and _INCLUDE_ONLY.fullmatch(text.strip()):
+    if template is not None and QUARTO_INCLUDE.fullmatch(text.strip()):
         return []  # $$ {{< include _macros.tex >}} $$: a file of macro definitions (read as the note's), no claim
     if template is not None:  # the site's generator writes this formula: what the reader sees is not here
         return [_unparsed(block, template.start(), template.end(),
