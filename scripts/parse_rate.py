@@ -54,20 +54,30 @@ def tally(paths: list[str]) -> Tally:
             result.unreadable += 1
             continue
         start = time.perf_counter()
-        report = check_text(path, text, file_settings(path, Settings()))  # the macros of its site and configuration
+        report = check_note(path, text)
         result.seconds += time.perf_counter() - start
-        for claim in report.claims:
-            result.claims += 1
-            _count_decided(result, claim)
-            derivative = claim.has_derivative
-            result.derivative += derivative
-            if claim.kind == "unparsed":
-                result.unparsed += 1
-                result.derivative_unparsed += derivative
-                reason = claim.reason.split("'")[0].split("\\")[0].strip() if claim.reason else "?"
-                result.reasons[reason] += 1
-        result.dl101.extend(f for f in report.findings if f.code == "DL101")
+        count(result, report)
     return result
+
+
+def check_note(path: str, text: str):
+    """The note checked as ``check`` does: with the macros of its site and configuration."""
+    return check_text(path, text, file_settings(path, Settings()))
+
+
+def count(result: Tally, report) -> None:
+    """Add one note's claims and DL101 findings to ``result``."""
+    for claim in report.claims:
+        result.claims += 1
+        _count_decided(result, claim)
+        derivative = claim.has_derivative
+        result.derivative += derivative
+        if claim.kind == "unparsed":
+            result.unparsed += 1
+            result.derivative_unparsed += derivative
+            reason = claim.reason.split("'")[0].split("\\")[0].strip() if claim.reason else "?"
+            result.reasons[reason] += 1
+    result.dl101.extend(f for f in report.findings if f.code == "DL101")
 
 
 def _count_decided(result: Tally, claim) -> None:

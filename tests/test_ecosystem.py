@@ -34,8 +34,8 @@ def _row(path="a.md", line="3", column=1, code="DL201", verdict="TRUE", message=
 
 
 @pytest.fixture(scope="module")
-def corpus_difference() -> ecosystem.Difference:
-    findings = ecosystem.finding_rows(ecosystem.run_derivlint(CORPUS), CORPUS)
+def corpus_difference(corpus_report) -> ecosystem.Difference:
+    findings = ecosystem.finding_rows(corpus_report, CORPUS)
     return compare(findings, ecosystem.read_tsv(TSV))
 
 
