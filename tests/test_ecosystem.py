@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import ecosystem  # noqa: E402
 from ecosystem import HEADER, Row, compare, format_tsv, parse_tsv  # noqa: E402
-from shared_data import CORPUS, needs_corpus  # noqa: E402
+from shared_data import CORPUS  # noqa: E402
 
 TSV = ecosystem.DEFAULT_TSV
 
@@ -28,33 +28,6 @@ def _tsv(*lines: str) -> str:
 
 def _row(path="a.md", line="3", column=1, code="DL201", verdict="TRUE", message="m", reason="r") -> Row:
     return Row(path, line, column, code, verdict, message, reason)
-
-
-# --------------------------------------------------------------------------- the real corpus
-
-
-@pytest.fixture(scope="module")
-def corpus_difference(corpus_report) -> ecosystem.Difference:
-    findings = ecosystem.finding_rows(corpus_report, CORPUS)
-    return compare(findings, ecosystem.read_tsv(TSV))
-
-
-@needs_corpus
-def test_every_corpus_finding_has_a_row(corpus_difference) -> None:
-    diff = corpus_difference
-    if diff.new:
-        pytest.fail(f"{len(diff.new)} findings on ../shared/corpus have no row in tests/data/ecosystem.tsv: "
-                    "run `python scripts/ecosystem.py --write-new`, read each note and replace UNREAD "
-                    "with a verdict and a reason\n" + diff.report(), pytrace=False)
-
-
-@needs_corpus
-def test_every_row_still_has_its_finding(corpus_difference) -> None:
-    diff = corpus_difference
-    if diff.gone:
-        pytest.fail(f"{len(diff.gone)} rows of tests/data/ecosystem.tsv lost their finding: check that each "
-                    "was meant to go (a FALSE one fixed, never a TRUE one lost), then run "
-                    "`python scripts/ecosystem.py --drop-gone`\n" + diff.report(), pytrace=False)
 
 
 def test_the_script_and_the_tests_check_the_same_corpus() -> None:
