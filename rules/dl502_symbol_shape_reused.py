@@ -66,7 +66,7 @@ class SymbolShapeReused(Rule):
             for i, later in enumerate(decls):
                 earlier = next(
                     (e for e in decls[:i] if incompatible(e.shape, later.shape) and _one_sentence(e, later)
-                     and not _other_fonts(e, later)), None
+                     and not _other_fonts(e, later) and not flattened(e.shape, later.shape)), None
                 )  # fmt: skip
                 if earlier is None:
                     continue
@@ -100,6 +100,22 @@ def incompatible(a, b) -> bool:
             return True
         if (x == 1) != (y == 1) and (isinstance(x, str) or isinstance(y, str)):
             return True
+    return False
+
+
+def flattened(a, b) -> bool:
+    """A matrix and a vector of as many entries (x ∈ R^{100×100} "is a 10000-dimensional vector",
+    X ∈ R^{m×n} read as an mn-vector): one object and its vectorisation, as notes on images and
+    vec(·) say in one breath, not two shapes for one letter."""
+    for matrix, vector in ((a, b), (b, a)):
+        if len(matrix) == 2 and len(vector) == 2 and 1 in vector and 1 not in matrix:
+            size = vector[0] if vector[1] == 1 else vector[1]
+            rows, cols = matrix
+            if isinstance(rows, int) and isinstance(cols, int):
+                if size == rows * cols:
+                    return True
+            elif isinstance(size, str) and size.replace(" ", "") in (f"{rows}{cols}", f"{rows}*{cols}", f"{rows}\\times{cols}"):
+                return True
     return False
 
 

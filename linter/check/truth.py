@@ -28,6 +28,7 @@ from derivlint.check.numeric import literal_too_large
 from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
+from derivlint.math.parser import SUP_LABELS
 from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import against_parenthesis, contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
@@ -323,6 +324,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
     literal_chains: dict[int, bool] = {}  # id(chain) -> _has_literal(chain); the chains live in by_chain
     heads: dict[int, Node | None] = {}  # id(chain) -> _head_of(chain)
     budget.open_note(len(claims))  # the claims of a note share a budget too (budget.py)
+    context.note_claims = claims  # the claims before one that fails: a constraint they state (_under_constraint)
     contested: dict[str, tuple[str, str]] = {}  # name -> (declared size, its definition's size) that disagree
     for claim in claims:
         if claim.kind == "unparsed":
@@ -354,6 +356,7 @@ def analyse_claims(claims: list, context, note_layout_setting: str = "auto") -> 
         finally:
             budget.stop()
     budget.close_note()
+    context.note_claims = []  # no cycle context -> claims -> context: a note is freed by reference counting
     _misread_letters(claims, context)
     settle_layout(claims, context, note_layout_setting)
     settle_reports(claims, context)
@@ -423,7 +426,7 @@ def _same_section(context, a, b) -> bool:
 def _fails(claim) -> bool:
     """Whether a claim was found false, or false for arbitrary values (then left undecided)."""
     verdict = claim.verdict or ""
-    return verdict.startswith("false") or "false for arbitrary values" in verdict
+    return verdict.startswith("false") or "false for arbitrary values" in verdict or bool(claim.facts.get("failed_draws"))
 
 
 def _contested(claim, contested: dict[str, tuple[str, str]], context=None, chain=()) -> None:
@@ -574,6 +577,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
                 claim.facts["reading"] = reason
         if reason:
             outcome = Outcome(reason=reason)
+            facts["failed_draws"] = True  # false as drawn, excused by a reading: still a failure (_fails)
         elif not literal:
             outcome.assumption = unstated_assumption(target, claim.rhs, scope, literal)
             elsewhere = _said_elsewhere(outcome.assumption, scope) if outcome.assumption is not None else None
@@ -636,6 +640,17 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             return "holds when ‖·‖ is read as the determinant |·|, as it may be typed"
     if _disowned(claim):
         return "the note itself says this does not hold"
+    constraint = _under_constraint(claim, target, rhs, scope)
+    if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
+        return f"may use the constraint {constraint} stated before it in this section"
+    factor = _decomposition_factor(claim, target, rhs)
+    if factor is not None:  # X = UDVᵀ an SVD, then VDUᵀUDᵀVᵀ = VD²Vᵀ: UᵀU = I and Dᵀ = D, unsaid
+        return (f"{factor} may be a factor of the decomposition this section names (orthonormal columns, "
+                "diagonal), which the step uses and derivlint does not draw")
+    marked = _marked_beside_plain(target, rhs, scope, literal)
+    if marked is not None:  # A A^† A = A: the Penrose conditions of the pseudo-inverse
+        return (f"{_show(marked)} beside {marked.name}: the mark may name an operation on {marked.name} (the "
+                "adjoint, the pseudo-inverse) or its optimum, drawn here as a symbol of its own")
     twice = _defined_twice(claim, scope)
     if twice:
         return twice
@@ -674,6 +689,38 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
     return None
+
+
+# the words that make an equality a constraint of an optimisation, not a supposition ("if x = 0")
+CONSTRAINT_PHRASES = re.compile(r"subject to|s\.\s?t\.?|such that|constraint|约束|满足|使得|制約|条件", re.I)
+
+
+def _under_constraint(claim, target, rhs, scope) -> str | None:
+    """An equality fixing a value that the note states as a constraint ("subject to ‖x̂‖² = 1", "s.t.
+    wᵀw = 1", "约束为 Σ pᵢ = 1") before the claim in its section, on a symbol the claim uses: later
+    steps use it unsaid. Its text, or None."""
+    context = getattr(scope, "context", None)
+    if context is None or not getattr(context, "note_claims", None):
+        return None
+    from derivlint.math.roles import statement_role
+
+    used = {n.key for side in (target, rhs) if side is not None for n in side.walk() if isinstance(n, Sym)}
+    used |= {n.name for side in (target, rhs) if side is not None for n in side.walk() if isinstance(n, Sym)}
+    found = None
+    for other in context.note_claims:
+        if other is claim:
+            break
+        if other.relation != "=" or other.lhs is None or other.rhs is None:
+            continue
+        if not (isinstance(other.rhs, Num) or isinstance(other.lhs, Num)):
+            continue  # a constraint fixes a value: ‖x‖² = 1, Σ pᵢ = 1, wᵀw = 1
+        role = statement_role(other)
+        if role is None or role.kind != "condition" or not CONSTRAINT_PHRASES.search(role.phrase):
+            continue
+        names = {n.key for side in (other.lhs, other.rhs) for n in side.walk() if isinstance(n, Sym)}
+        if names & used and _same_section(context, other, claim):
+            found = f"{_show(other.lhs)} = {_show(other.rhs)}"  # the nearest before the claim
+    return found
 
 
 def _abs_of_matrix(lhs, rhs, scope) -> bool:
@@ -822,6 +869,33 @@ DISOWNED_BEFORE = ("might assume", "might think", "may be tempted", "wrongly", "
                    "common mistake", "typical mistake", "common pitfall", "typische fehler", "häufige fehler",
                    "误以为", "错误地", "错误的做法", "常见错误")  # fmt: skip
 DISOWNED_HEADINGS = ("mistake", "pitfall", "common error", "typical error", "fehler", "错误", "误区", "易错", "間違")  # a section of them
+
+
+# factorisations whose factors have properties a note uses without restating them: X = UDVᵀ (U, V
+# with orthonormal columns, D diagonal), A = QΛQᵀ (Q orthogonal), A = QR, A = LLᵀ (Cholesky)
+DECOMPOSITION_WORDS = ("singular value decomposition", "svd", "eigendecomposition", "eigen-decomposition",
+                       "eigenvalue decomposition", "spectral decomposition", "qr decomposition", "cholesky",
+                       "奇异值分解", "特征分解", "特征值分解", "谱分解", "特異値分解", "固有値分解")  # fmt: skip
+
+
+def _decomposition_factor(claim, target, rhs) -> str | None:
+    """A symbol the claim has both plain and transposed (VDUᵀUDᵀVᵀ = VD²Vᵀ), in a section that names
+    a decomposition (SVD, eigendecomposition) before it: likely one of its factors, whose
+    orthonormal columns or diagonal the step uses. None otherwise."""
+    block = claim.block
+    text = getattr(block.source, "text", "") or ""
+    heading = None
+    for heading in _HEADING.finditer(text, 0, block.start):
+        pass
+    section = text[heading.end() if heading is not None else 0 : block.end].lower()
+    if not any(w in section for w in DECOMPOSITION_WORDS):
+        return None
+    sides = [side for side in (target, rhs) if side is not None]
+    transposed = {n.arg.key for side in sides for n in side.walk() if isinstance(n, Transpose) and isinstance(n.arg, Sym)}
+    inside = {id(n.arg) for side in sides for n in side.walk() if isinstance(n, Transpose)}
+    plain = {n.key for side in sides for n in side.walk() if isinstance(n, Sym) and id(n) not in inside}
+    both = sorted(transposed & plain)
+    return both[0] if both else None
 
 
 def _disowned(claim) -> bool:
@@ -1506,6 +1580,17 @@ def _check_readings(lhs, rhs, scope) -> None:
                                 "(on the bracket, or on the product after it)")
         if isinstance(side, (Add, Mul)):
             _check_reach(side)
+
+
+def _marked_beside_plain(lhs, rhs, scope, literal: bool) -> Sym | None:
+    """A letter with a mark (A^\\dagger, A^+, x^*, V^\\perp), not defined in scope, in a claim that also
+    has the letter plain: the mark may be an operation on it (adjoint, pseudo-inverse, complement) or
+    name its optimum, so a claim that fails with the two drawn apart may hold as the note means it.
+    (One that holds with them drawn apart holds whatever the mark means.)"""
+    syms = [n for side in (lhs, rhs) for n in side.walk() if isinstance(n, Sym)]
+    plain = {(n.name, n.sub) for n in syms if not n.sup}
+    return next((n for n in syms if n.sup in SUP_LABELS and (n.name, n.sub) in plain
+                 and scope.definition(n.key, literal) is None), None)
 
 
 def _prime_reading(d: Deriv, shapes, scope) -> str | None:

@@ -95,6 +95,7 @@ class Context:
         # answers other stages work out from one memoised Facts: (id(facts), what) -> (answer, facts);
         # the Facts is kept with its answer so that its id stays its own
         self.derived: dict[tuple, tuple] = {}
+        self.note_claims: list = []  # set by truth.analyse_claims: the note's claims in order
         self.has_discrete = False  # a symbol said to take a finite set of values (t_i ∈ {0, 1}): truth._discrete
         self._decl_starts: dict[int, list[int]] = {}  # passage -> where its declarations start (_explained_at)
         self._explained: dict[tuple, float] = {}  # (passage, declarations before) -> _explained_from

@@ -302,12 +302,14 @@ def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
 
 
 def unit_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
-    """‖u‖ = 1 (or ‖u‖₂ = 1, uᵀu = 1): the u."""
-    from derivlint.math.tree import Norm
+    """‖u‖ = 1 (or ‖u‖₂ = 1, ‖u‖² = 1, uᵀu = 1): the u."""
+    from derivlint.math.tree import Norm, Pow
 
     for a, b in ((lhs, rhs), (rhs, lhs)):
         if not (isinstance(b, Num) and b.value == "1"):
             continue
+        if isinstance(a, Pow) and isinstance(a.base, Norm) and isinstance(a.exp, Num):
+            a = a.base  # ‖u‖² = 1: the same unit length
         if isinstance(a, Norm) and isinstance(a.arg, Sym) and a.sub in (None, "2"):
             return a.arg
         if isinstance(a, Mul) and len(a.factors) == 2 and isinstance(a.factors[1], Sym):

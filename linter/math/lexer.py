@@ -135,8 +135,10 @@ def _pattern_for(text: str) -> re.Pattern:
 _SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "lbrace": "{", "rbrace": "}",
             "land": "wedge", "lor": "vee", "part": "partial", "infin": "infty", "plusmn": "pm",
             "backslash": "setminus", "smallsetminus": "setminus", "varnothing": "emptyset",
-            "lnot": "neg", "dag": "dagger"}  # fmt: skip
-# (KaTeX's aliases: \part is ∂, \infin ∞, \plusmn ±; \backslash between two sets is their difference)
+            "lnot": "neg", "dag": "dagger",
+            **{f"var{c}": c for c in "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()}}  # fmt: skip
+# (KaTeX's aliases: \part is ∂, \infin ∞, \plusmn ±; \backslash between two sets is their difference;
+# \varSigma is amsmath's italic Σ: one letter, which a note may set both ways within one derivation)
 # Control symbols that Markdown escapes inside math (x\_i, a \* b): the character itself
 _ESCAPED = {"_": "_", "*": "*"}
 
