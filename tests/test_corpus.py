@@ -46,19 +46,20 @@ def test_check_exits_0_or_1_with_no_internal_error(corpus_report) -> None:
 
 
 def test_every_corpus_finding_has_a_row(corpus_difference) -> None:
-    diff = corpus_difference
-    if diff.new:
-        pytest.fail(f"{len(diff.new)} findings on ../shared/corpus have no row in tests/data/ecosystem.tsv: "
-                    "run `python scripts/ecosystem.py --write-new`, read each note and replace UNREAD "
-                    "with a verdict and a reason\n" + diff.report(), pytrace=False)
+    _fail_on(corpus_difference.new, "findings on ../shared/corpus have no row in tests/data/ecosystem.tsv: run "
+             "`python scripts/ecosystem.py --write-new`, read each note and replace UNREAD with a verdict and a reason",
+             corpus_difference)
 
 
 def test_every_row_still_has_its_finding(corpus_difference) -> None:
-    diff = corpus_difference
-    if diff.gone:
-        pytest.fail(f"{len(diff.gone)} rows of tests/data/ecosystem.tsv lost their finding: check that each "
-                    "was meant to go (a FALSE one fixed, never a TRUE one lost), then run "
-                    "`python scripts/ecosystem.py --drop-gone`\n" + diff.report(), pytrace=False)
+    _fail_on(corpus_difference.gone, "rows of tests/data/ecosystem.tsv lost their finding: check that each was meant "
+             "to go (a FALSE one fixed, never a TRUE one lost), then run `python scripts/ecosystem.py --drop-gone`",
+             corpus_difference)
+
+
+def _fail_on(rows: list, what: str, diff: ecosystem.Difference) -> None:
+    if rows:
+        pytest.fail(f"{len(rows)} {what}\n" + diff.report(), pytrace=False)
 
 
 def test_parse_rate_is_reported(corpus_survey) -> None:

@@ -643,7 +643,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     constraint = _under_constraint(claim, target, rhs, scope)
     if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
         return f"may use the constraint {constraint} stated before it in this section"
-    factor = _decomposition_factor(claim, target, rhs)
+    factor = _decomposition_factor(claim, target, rhs, scope)
     if factor is not None:  # X = UDVᵀ an SVD, then VDUᵀUDᵀVᵀ = VD²Vᵀ: UᵀU = I and Dᵀ = D, unsaid
         return (f"{factor} may be a factor of the decomposition this section names (orthonormal columns, "
                 "diagonal), which the step uses and derivlint does not draw")
@@ -878,10 +878,10 @@ DECOMPOSITION_WORDS = ("singular value decomposition", "svd", "eigendecompositio
                        "奇异值分解", "特征分解", "特征值分解", "谱分解", "特異値分解", "固有値分解")  # fmt: skip
 
 
-def _decomposition_factor(claim, target, rhs) -> str | None:
-    """A symbol the claim has both plain and transposed (VDUᵀUDᵀVᵀ = VD²Vᵀ), in a section that names
-    a decomposition (SVD, eigendecomposition) before it: likely one of its factors, whose
-    orthonormal columns or diagonal the step uses. None otherwise."""
+def _decomposition_factor(claim, target, rhs, scope) -> str | None:
+    """A symbol the claim has both plain and transposed (VDUᵀUDᵀVᵀ = VD²Vᵀ) that is a factor of a
+    factorisation written before it, in a section that names a decomposition (SVD,
+    eigendecomposition): the step may use its orthonormal columns or its diagonal. None otherwise."""
     block = claim.block
     text = getattr(block.source, "text", "") or ""
     heading = None
@@ -894,8 +894,23 @@ def _decomposition_factor(claim, target, rhs) -> str | None:
     transposed = {n.arg.key for side in sides for n in side.walk() if isinstance(n, Transpose) and isinstance(n.arg, Sym)}
     inside = {id(n.arg) for side in sides for n in side.walk() if isinstance(n, Transpose)}
     plain = {n.key for side in sides for n in side.walk() if isinstance(n, Sym) and id(n) not in inside}
-    both = sorted(transposed & plain)
+    both = sorted(transposed & plain & _factors_written(claim, getattr(scope, "context", None)))
     return both[0] if both else None
+
+
+def _factors_written(claim, context) -> set[str]:
+    """The letters of the factorisations written before ``claim`` in its section: X = U D Vᵀ,
+    A = Q Λ Qᵀ (a product of letters, one of them transposed) gives U, D, V; Q, Λ."""
+    out: set[str] = set()
+    for other in getattr(context, "note_claims", None) or ():
+        if other is claim:
+            break
+        for side in (other.lhs, other.rhs):
+            if isinstance(side, Mul) and len(side.factors) >= 2 and all(
+                    isinstance(f, Sym) or (isinstance(f, Transpose) and isinstance(f.arg, Sym)) for f in side.factors) \
+                    and any(isinstance(f, Transpose) for f in side.factors) and _same_section(context, other, claim):
+                out |= {(f.arg if isinstance(f, Transpose) else f).key for f in side.factors}
+    return out
 
 
 def _disowned(claim) -> bool:
