@@ -643,6 +643,11 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     constraint = _under_constraint(claim, target, rhs, scope)
     if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
         return f"may use the constraint {constraint} stated before it in this section"
+    projection = next((n for side in (target, rhs) if side is not None for n in side.walk()
+                       if isinstance(n, Sym) and "projection" in scope.props(n.key)), None)
+    if projection is not None:  # "R 是投影矩阵", then zᵀRᵀRz = zᵀRz: an orthogonal projection, as meant
+        return (f"{projection.name} is called a projection: orthogonal (symmetric and idempotent) or with "
+                "orthonormal columns, which the word alone does not say")
     factor = _decomposition_factor(claim, target, rhs, scope)
     if factor is not None:  # X = UDVᵀ an SVD, then VDUᵀUDᵀVᵀ = VD²Vᵀ: UᵀU = I and Dᵀ = D, unsaid
         return (f"{factor} may be a factor of the decomposition this section names (orthonormal columns, "
@@ -2108,6 +2113,14 @@ def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
         return m - m.T
     if "diagonal" in props:
         return np.diag(rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n) if not positive_det else rng.uniform(1.0, 2.0, n))
+    if "idempotent" in props and n > 1:  # a projection of rank 1 … n−1: P² = P (and Pᵀ = P if symmetric)
+        k = int(rng.integers(1, n))
+        a = rng.standard_normal((n, k))
+        if "symmetric" in props:
+            q, _ = np.linalg.qr(a)
+            return q @ q.T
+        b = rng.standard_normal((n, k))
+        return a @ np.linalg.solve(b.T @ a, b.T)
     q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
     if "orthogonal" in props:  # a reflection: what holds for every orthogonal Q holds for det Q = -1
         if np.linalg.det(q1) > 0:

@@ -511,7 +511,8 @@ CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinit
             ("海森", "symmetric"), ("黑塞", "symmetric"), ("essian", "symmetric"), ("协方差", "symmetric"),
             ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant"),
             # Hermitian: symmetric, as the real matrices derivlint draws are (^H is read as a transpose)
-            ("厄米", "symmetric"), ("埃尔米特", "symmetric"), ("Hermitian", "symmetric"), ("hermitian", "symmetric")]  # fmt: skip
+            ("厄米", "symmetric"), ("埃尔米特", "symmetric"), ("Hermitian", "symmetric"), ("hermitian", "symmetric"),
+            ("幂等", "idempotent"), ("投影", "projection")]  # fmt: skip
 EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite"), ("symmetric", "symmetric"),
             ("invertible", "invertible"), ("singular", "invertible"), ("orthogonal", "orthogonal"),
             ("orthonormal", "orthogonal"), ("rotation", "orthogonal"),  # a rotation matrix is orthogonal
@@ -519,9 +520,14 @@ EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite")
             ("spd", "positive_definite"), ("spd", "symmetric"), ("psd", "positive_semidefinite"), ("psd", "symmetric"),
             ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
             ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
-            ("hermitian", "symmetric"), ("self-adjoint", "symmetric")]  # fmt: skip
+            ("hermitian", "symmetric"), ("self-adjoint", "symmetric"), ("idempotent", "idempotent"),
+            # a projection matrix not said to be orthogonal: the hat matrix, or PCA's W with orthonormal
+            # columns; which one the word does not say (truth._not_a_mistake)
+            ("projection", "projection"), ("projector", "projection")]  # fmt: skip
 _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
                  "skew_symmetric"}  # fmt: skip
+# an orthogonal projection (正交投影) is symmetric and idempotent, and no orthogonal matrix (_props)
+_ORTHOGONAL_PROJECTION = re.compile(r"orthogonal[- ]project(?:ion|or)s?|正交投影", re.I)
 
 # "B = B^T", "B^T = B" typed in the prose without math delimiters: B is symmetric (a capital letter
 # alone on each side; the transpose as ^T, ^{T}, ^\top or ^⊤)
@@ -684,6 +690,9 @@ def _cn_noun(noun: str) -> str:
 
 def _props(words: str, table) -> set[str]:
     props: set[str] = set()
+    if _ORTHOGONAL_PROJECTION.search(words):
+        props |= {"idempotent", "symmetric"}
+        words = _ORTHOGONAL_PROJECTION.sub("", words)
     for word, prop in table:
         if word in words:
             if prop == "positive_definite" and "positive_semidefinite" in props:
