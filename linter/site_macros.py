@@ -176,9 +176,29 @@ _PROJECT_MARKS = QUARTO_FILES[:2] + (".git",)  # _quarto.yml: a Quarto project's
 
 
 def quarto_included_macros(note: str, text: str) -> Macros:
-    """The macros defined in the files a Quarto note includes (``{{< include ../_macros.tex >}}``):
-    relative to the note, or to its project's root for ``/path``; never a file outside that project
-    (the folder holding ``_quarto.yml`` or ``.git`` above the note, else the note's own folder)."""
+    """The macros defined in the files a Quarto note includes (``{{< include ../_macros.tex >}}``)."""
+    return _included_by(note, [m.group(1).strip("\"'") for m in QUARTO_INCLUDE.finditer(text)])
+
+
+def front_matter_included_macros(note: str, front: str) -> Macros:
+    """The macros of the files a note's own front matter puts in its page (Quarto's
+    ``include-in-header: ../themes/mathjax.html``, ``include-before-body: {file: …}``)."""
+    names = []
+    for key, value in _walk_items(load_yaml(front)):
+        if key in INCLUDE_KEYS:
+            for item in value if isinstance(value, list) else [value]:
+                name = item.get("file") if isinstance(item, dict) else item
+                if isinstance(name, str) and "\n" not in name and "://" not in name and "\\" not in name:
+                    names.append(name)
+    return _included_by(note, names)
+
+
+def _included_by(note: str, names: list[str]) -> Macros:
+    """The macros of the files ``names``, relative to the note, or to its project's root for
+    ``/path``; never a file outside that project (the folder holding ``_quarto.yml`` or ``.git``
+    above the note, else the note's own folder)."""
+    if not names:
+        return {}
     folder = os.path.dirname(os.path.abspath(note))
     root = probe = folder
     while True:
@@ -190,8 +210,7 @@ def quarto_included_macros(note: str, text: str) -> Macros:
             break
         probe = parent
     macros: Macros = {}
-    for m in QUARTO_INCLUDE.finditer(text):
-        name = m.group(1).strip("\"'")
+    for name in names:
         full = os.path.join(root, name.lstrip("/")) if name.startswith("/") else os.path.join(folder, name)
         macros.update(_included(full, root))
     return macros

@@ -63,6 +63,25 @@ def test_each_kind_of_site_gives_its_macros_and_names_its_files(note, names, sou
     assert with_site.unparsed == 0 and bare.unparsed > 0
 
 
+def test_a_notes_own_front_matter_includes_a_file_of_macros():
+    """Quarto slides put ``include-in-header: ../assets/slide-macros.html`` in their own front matter,
+    not in _quarto.yml: the file's macros hold for the note's math."""
+    note = SITES / "quarto" / "slides" / "least_squares.qmd"
+    result = check_text(str(note), note.read_text(encoding="utf-8"))
+    assert result.unparsed == 0
+    assert [c.verdict.split(" ")[0] for c in result.claims if c.kind == "derivative"] == ["true"]
+
+
+def test_a_front_matter_include_never_reads_outside_the_project(tmp_path):
+    (tmp_path / "secret.html").write_text('<script>MathJax={tex:{macros:{bX:"X"}}}</script>', encoding="utf-8")
+    project = tmp_path / "notes"
+    (project / "slides").mkdir(parents=True)
+    (project / "_quarto.yml").write_text("project:\n  type: website\n", encoding="utf-8")
+    note = project / "slides" / "n.qmd"
+    note.write_text("---\ninclude-in-header: ../../secret.html\n---\n\n$\\bX = 1$\n", encoding="utf-8")
+    assert check_text(str(note), note.read_text(encoding="utf-8")).unparsed == 1
+
+
 def test_a_site_does_not_reach_notes_outside_it():
     assert site_macros(str(SITES / "README-not-a-note.md")).macros == {}
     assert "bx" not in site_macros(str(SITES / "jekyll" / "_posts" / "x.md")).macros

@@ -108,6 +108,10 @@ def extract_source(source: Source, outline: Outline | None = None) -> Extraction
     pandoc = path.endswith(dialects.PANDOC_EXTENSIONS)
     reader.run(_segments_of(source.text, path.endswith(".mdx"), pandoc))
     front = _FRONT_MATTER.match(source.text)
+    if front is not None and "include" in front.group(1):  # include-in-header: ../mathjax.html, a file of macros
+        from derivlint.site_macros import front_matter_included_macros
+
+        reader.macros.update(front_matter_included_macros(source.path, front.group(1)))
     if front is not None and _MAY_DEFINE.search(front.group(1)):
         # Pandoc's header-includes, Quarto's include-in-header text: the note's own macros, for all its math
         reader.macros.update(find_macro_definitions(front.group(1)))
