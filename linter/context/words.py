@@ -63,11 +63,12 @@ DERIVED_MATRIX_NOUNS_EN = ("cofactor", "adjugate", "adjoint", "adjunct", "comatr
 DERIVED_MATRIX_NOUNS_ZH = ("伴随", "余子式")
 
 # properties a matrix is said to have (their meaning: prose.EN_PROPS, prose.CN_PROPS)
+# ("orthogonal projection" before "orthogonal": the longer first; a bare "projection matrix" is PCA's d×k
+# W with orthonormal columns in one note and the hat matrix in another: prose.EN_PROPS)
 PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", r"symmetric(?:ally|al)?", "invertible", "nonsingular", "non-singular",
-                 r"positive[- ]definite", r"positive[- ]semi-?definite", r"orthogonal[- ]projection", r"orthogonal[- ]projector", "orthogonal",
-                 "orthonormal", "rotation",
-                 "diagonal", "[Hh]ermitian", "self-adjoint", "SPD", "PSD", "idempotent", "projection", "projector")  # fmt: skip
-# (a bare "projection matrix" is either PCA's d×k W with orthonormal columns or the hat matrix: prose.EN_PROPS)
+                 r"positive[- ]definite", r"positive[- ]semi-?definite", r"orthogonal[- ]projection",
+                 r"orthogonal[- ]projector", "orthogonal", "orthonormal", "rotation", "diagonal", "[Hh]ermitian",
+                 "self-adjoint", "SPD", "PSD", "idempotent", "projection", "projector")  # fmt: skip
 PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交投影", "正交", "旋转", "对角", "厄米", "埃尔米特",
                  "[Hh]ermitian", "幂等", "投影")  # fmt: skip
 # other adjectives said of a symbol beside its properties ("a square real matrix", "a fixed vector")
