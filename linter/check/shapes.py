@@ -355,11 +355,18 @@ class Inference:
     def _div(self, node: Div):
         num, den = self.infer(node.num), self.infer(node.den)
         if den is not None and not self.is_scalar(den):
+            if self._declared_vector(node.den, den):  # 1/x of a vector x (its length unknown): element-wise
+                return den if num is not None and self.is_scalar(num) else None
             if self.could_be_scalar(den):
                 self.make_scalar(den)
             else:
                 return None
         return num
+
+    def _declared_vector(self, node: Node, shape) -> bool:
+        """A symbol the note declares a vector (its kind sure, one side certainly 1), whatever its length."""
+        return (isinstance(node, Sym) and id(node) not in self.unsure and node.key not in self.unsure_keys
+                and any(d.root().num == 1 and d.root().certain for d in shape))
 
     def _transpose(self, node: Transpose):
         shape = self.infer(node.arg)
