@@ -1948,6 +1948,10 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
         if r.name is not None and r.name in names:
             sizes[id(r)] = names[r.name]
             return names[r.name]
+        given = _given_size(r.name, scope) if r.name is not None else None
+        if given is not None:  # "For $n = 2$:" before det(I + A) = 1 + det A + tr A, A being n×n
+            sizes[id(r)] = names[r.name] = given
+            return given
         value = pool.pop(0) if pool else 2
         sizes[id(r)] = value
         if r.name is not None:
@@ -1993,6 +1997,16 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
             continue
         out[key] = (size(shape[0]), size(shape[1]))
     return out
+
+
+def _given_size(name: str, scope) -> int | None:
+    """The number the note gives a dimension's name in scope ("for $n = 2$", "let $d = 3$"): a small
+    whole number, the size to draw it at; None when it has none (or one too large to draw)."""
+    f = scope.facts(name)
+    value = getattr(f, "value", None) if f is not None else None
+    if isinstance(value, Num) and value.value.isdigit() and 2 <= int(value.value) <= SIZE_POOL[-1]:
+        return int(value.value)
+    return None
 
 
 def _too_large_numbers(left, right, smallest: int) -> None:
