@@ -28,9 +28,13 @@ _PROSE_LETTER = re.compile(r"(?<![A-Za-z0-9\\])([A-Za-z])(?![A-Za-z0-9])")
 _APPLIED = re.compile(r"\s*(?:\\(?:left|big|Big|bigg|Bigg)\s*)?\(")  # a letter written before "("
 _LABEL = re.compile(r"\\(?:text|mbox|textrm|textit|textbf)\s*\{([^{}]*)\}")  # prose inside math
 _NEXT_WORD = re.compile(r" ([a-z]{2,})\b")
-# A maximal run of Latin letters: a lone letter (_PROSE_LETTER when no digit or backslash is beside
-# it) or a Greek name (_PROSE_GREEK when GREEK holds the run)
-_LETTER_RUN = re.compile(r"[A-Za-z]+")
+# A maximal run of Latin letters that may mention a letter: a lone letter (_PROSE_LETTER when no
+# digit or backslash is beside it) or a Greek name (_PROSE_GREEK when GREEK holds the run). re
+# finds every such run and skips most others (every word of the prose, once looked at one by one
+# in Python): a letter that starts a run, then what may follow the first letter of a Greek name,
+# up to the end of the run (a few runs that are no name are found too: the loop passes them by).
+_LONE_RUN = re.compile(r"[A-Za-z](?<![A-Za-z].)(?:" + "|".join(sorted({g[1:] for g in GREEK}, key=len, reverse=True))
+                       + r")?(?![A-Za-z])")
 _DIGITS = frozenset("0123456789")
 _NOT_BEFORE_LETTER = _DIGITS | {"\\"}
 
@@ -229,7 +233,7 @@ class _Mentions:
             # the Greek names (_PROSE_GREEK): each is a whole run, told apart by the run and its neighbours
             size = len(text)
             limit = note.read_limit(at, size) if hasattr(note, "read_limit") else size  # a note over its budget
-            for match in _LETTER_RUN.finditer(text, 0, limit):
+            for match in _LONE_RUN.finditer(text, 0, limit):
                 word, start = match.group(), match.start()
                 if len(word) == 1:
                     end = start + 1

@@ -301,8 +301,26 @@ def _star_not_a_product(claim, nodes) -> str | None:
     starred = [n for n in nodes if isinstance(n, Mul) and "*" in n.ops]
     if all(any(isinstance(f, Num) for f in n.factors) for n in starred):
         return None  # 2 * x: a number times something, a product whatever * means
-    text = (getattr(claim.block.source, "text", "") or "")[: claim.block.start].lower()
-    return next((w for w in STAR_WORDS if w in text), None)
+    return _star_word_before(getattr(claim.block.source, "text", "") or "", claim.block.start)
+
+
+_star_words_at: list = [None, None]  # (the last note's text, where each of STAR_WORDS first stands in it, lowered)
+
+
+def _star_word_before(text: str, start: int) -> str | None:
+    """The first of STAR_WORDS in ``text[:start].lower()``, or None; the note is lowered once, not
+    once per starred claim (a note of many was quadratic in its length). Where lowering keeps every
+    character one character (str.lower's İ does not), the lowered prefix is the lowered note's
+    prefix (but for a final sigma, in none of the words)."""
+    if _star_words_at[0] is not text:
+        lowered = text.lower()
+        firsts = {w: lowered.find(w) for w in STAR_WORDS} if len(lowered) == len(text) else None
+        _star_words_at[0], _star_words_at[1] = text, firsts
+    firsts = _star_words_at[1]
+    if firsts is None:
+        before = text[:start].lower()
+        return next((w for w in STAR_WORDS if w in before), None)
+    return next((w for w in STAR_WORDS if 0 <= firsts[w] and firsts[w] + len(w) <= start), None)
 
 
 def _known(scope, key: str) -> bool:

@@ -641,6 +641,9 @@ ASSUMPTIONS_CN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$，对称": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*[，,]\s*(?:且|并且)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?(?=\s*(?:[，。,.;；:：)）]|$|\n))"), False),
 ]
+# the assumption patterns whose subject is a MARK (no plain letter): skipped on a text without one
+_NEEDS_MARK = frozenset(pattern for pattern, _ in ASSUMPTIONS_EN + ASSUMPTIONS_CN
+                        if f"(?P<subj>{MARK})" in pattern.pattern or f"(?P<subj>{_MARKS})" in pattern.pattern)
 # A declaration that only illustrates how sizes are written ("e.g. $M \in \mathbb{R}^{m \times n}$
 # means M has m rows and n columns", "例如 $x \in \mathbb{R}^n$ 表示 x 有 n 个分量") declares no symbol
 # of the note: words that introduce an example just before it, or a "means" followed, in the same
@@ -984,9 +987,13 @@ class Reader:
     # -- assumptions: ASSUMPTIONS_EN, ASSUMPTIONS_CN ---------------------------------
     def _assumptions(self) -> list[Said]:
         out: list[Said] = []
+        text = self.m.text
+        marked = MARK in text  # most patterns need a symbol's MARK: on a text without one they find nothing
         for table, words_table, english in ((ASSUMPTIONS_EN, EN_PROPS, True), (ASSUMPTIONS_CN, CN_PROPS, False)):
             for pattern, negated in table:
-                for match in pattern.finditer(self.m.text):
+                if not marked and pattern in _NEEDS_MARK:
+                    continue
+                for match in pattern.finditer(text):
                     words = match.group("words").lower()
                     props = _props(words, words_table) - {"square"}
                     if "unit" in words and ("norm" in words or "length" in words):
