@@ -779,3 +779,16 @@ def test_a_table_cell_holding_only_dollars_is_a_placeholder_not_a_display():
     assert [b.text for b in ex.blocks] == ["\\tanh z"]  # `$$ | $$` is two empty cells, not math
     assert [text[start:end] for _, start, end, _ in ex.problems] == ["$$"]  # the Softplus cell's
     assert text.find("$$\\log") == ex.problems[0][1]
+
+
+def test_a_latex_sectioning_line_in_markdown_is_a_heading():
+    """Notes converted from LaTeX keep ``\\subsection{…}`` lines: each starts a section, so what one
+    section declares (X ∈ ℝ^{m×n}) does not reach the next, as at a Markdown heading."""
+    text = ("\\subsection{A determinant}\n\nWith $X \\in \\mathbb{R}^{m \\times n}$.\n\n"
+            "\\subsection*{The DFT matrix}\n\nHere $X = W x$.\n\nNot a heading: \\section{inline} in a sentence.\n")
+    passages = extract_markdown("n.md", text).passages
+    assert [(p.kind, p.headings) for p in passages] == [
+        ("heading", ("A determinant",)), ("paragraph", ("A determinant",)),
+        ("heading", ("The DFT matrix",)), ("paragraph", ("The DFT matrix",)), ("paragraph", ("The DFT matrix",)),
+    ]
+    assert passages[1].section != passages[3].section

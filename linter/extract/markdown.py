@@ -67,6 +67,9 @@ _MARKER = re.compile(r"[ \t]*(?:>[ \t]?|(?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))")
 _QUOTE_MARKER = re.compile(r"[ \t]*>[ \t]?")
 _LINE_START = re.compile(r"(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")  # blockquote and list markers
 _ATX = re.compile(r"#{1,6}(?=[ \t]|$)[ \t]*")
+# a LaTeX sectioning command alone on a line of a Markdown note (converted from LaTeX): its level and title
+LATEX_HEADING = re.compile(r"[ \t]*\\(chapter|section|subsection|subsubsection|paragraph)\*?\{([^{}]*)\}[ \t]*$")
+LATEX_LEVELS = {"chapter": 1, "section": 2, "subsection": 3, "subsubsection": 4, "paragraph": 5}
 _PUNCT = frozenset(string.punctuation)
 _DIGITS = frozenset("0123456789")
 _FAIL = -1
@@ -377,6 +380,8 @@ class _Reader:
             if seg.kind == "heading" and seg.underline > seg.last and self._opens_display(seg):
                 # "$$" and a line of "=" or "-" inside the math: not a setext heading
                 seg = segments[i] = replace(seg, kind=seg.prose, last=seg.underline)
+            if seg.kind == "paragraph" and not seg.depth:
+                seg = segments[i] = self._latex_heading(seg)
             if seg.kind == "heading":
                 self.outline.enter(seg.level, seg.title)
             passage = self._passage(seg)
@@ -385,6 +390,18 @@ class _Reader:
             if passage.kind == "table_row":
                 passage.cells = self._cells(passage)
             i += 1
+
+    def _latex_heading(self, seg: _Segment) -> _Segment:
+        """``seg``, or a heading when the paragraph is a LaTeX sectioning command alone
+        (``\\subsection{The DFT matrix}``, as notes converted from LaTeX keep them): the scopes of what
+        the note declares end there as at a Markdown heading."""
+        if seg.last - seg.first != 1:
+            return seg
+        line = self.text[self.source.line_start(seg.first + 1) : self._line_end(seg.first + 1)]
+        match = LATEX_HEADING.match(line) if "\\" in line else None
+        if match is None:
+            return seg
+        return replace(seg, kind="heading", level=LATEX_LEVELS[match.group(1)], title=match.group(2).strip())
 
     def _math_directive(self, seg: _Segment) -> None:
         """The equations of a math directive (MyST's ```{math} or :::{math}): one display per
