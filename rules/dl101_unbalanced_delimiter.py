@@ -382,6 +382,11 @@ def _right(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Probl
                 # \left( … \right. leaves its '(' open on the page: a plain ')' after it may close it
                 # (\underbrace{\left(a + \cdots\right.}_{u}) renders as one pair of parentheses)
                 stack.append(_Entry("plain", _OPEN[entry.value], entry.start, entry.end, soft=True))
+            elif entry.value == "." and delim in _CLOSE and stack and stack[-1].kind == "plain" \
+                    and _family(stack[-1].value) == _family(delim):
+                # and the other way round: \sum[ & a \\ & \left. + b \right]: the ']' on the page closes
+                # the row before's '[' (the \left. only stands for it in this row)
+                stack.pop()
             return
         if entry.kind == "env":
             break
