@@ -94,6 +94,7 @@ class Scope:
         self.decided: dict[tuple, tuple] = {}
         self.prepared: dict[tuple, tuple] = {}  # decide's work before the sizes, see _prepared
         self.extra: dict[str, frozenset[str]] = {}  # properties tried on top of the note's (_assuming)
+        self.led_size: int | None = None  # the size of unnamed dimensions a lead gives ("For $n=2$:")
 
     @property
     def assumed(self) -> dict[str, frozenset[str]]:
@@ -643,6 +644,18 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
     constraint = _under_constraint(claim, target, rhs, scope)
     if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
         return f"may use the constraint {constraint} stated before it in this section"
+    size = _led_by_a_size(claim, target, rhs, scope)
+    if size is not None:  # "For $n=2$:" then det(I + A) = 1 + det A + tr A, A's size never tied to n
+        letter, value = size
+        scope.led_size = value
+        try:
+            at_size = decide(target, rhs, scope, literal)
+        except Undecided:
+            at_size = None
+        finally:
+            scope.led_size = None
+        if at_size is None or at_size.holds:
+            return f"holds for {letter} = {value}, the size stated just before it"
     projection = next((n for side in (target, rhs) if side is not None for n in side.walk()
                        if isinstance(n, Sym) and "projection" in scope.props(n.key)), None)
     if projection is not None:  # "R 是投影矩阵", then zᵀRᵀRz = zᵀRz: an orthogonal projection, as meant
@@ -726,6 +739,34 @@ def _under_constraint(claim, target, rhs, scope) -> str | None:
         if names & used and _same_section(context, other, claim):
             found = f"{_show(other.lhs)} = {_show(other.rhs)}"  # the nearest before the claim
     return found
+
+
+_LEAD_GAP = re.compile(r"\s*[:：,，]?\s*")  # what may stand between "For $n=2$" and its display
+
+
+def _led_by_a_size(claim, target, rhs, scope) -> tuple[str, int] | None:
+    """("n", 2) when the claim's display comes right after "For $n = 2$:" (one letter given a whole
+    number 2..13, the letter not in the claim): the size of the claim's matrices, which nothing else
+    ties to them (decide draws the sizes it does not know at it). None otherwise."""
+    context = getattr(scope, "context", None)
+    before = None
+    for other in getattr(context, "note_claims", None) or ():
+        if other is claim:
+            break
+        before = other
+    if before is None or before.relation != "=" or not isinstance(before.lhs, Sym) or len(before.lhs.name) != 1:
+        return None
+    if not (isinstance(before.rhs, Num) and before.rhs.value.isdigit()) or before.block.source is not claim.block.source:
+        return None
+    text = getattr(claim.block.source, "text", "") or ""
+    between = text[before.block.end : claim.block.start]
+    if before.block.end > claim.block.start or not _LEAD_GAP.fullmatch(between):
+        return None
+    letter, value = before.lhs.name, int(before.rhs.value)
+    if not 2 <= value <= SIZE_POOL[-1] or any(
+            isinstance(n, Sym) and n.name == letter for side in (target, rhs) if side is not None for n in side.walk()):
+        return None
+    return letter, value
 
 
 def _abs_of_matrix(lhs, rhs, scope) -> bool:
@@ -1948,7 +1989,7 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
         if r.name is not None and r.name in names:
             sizes[id(r)] = names[r.name]
             return names[r.name]
-        given = _given_size(r.name, scope) if r.name is not None else None
+        given = _given_size(r.name, scope) if r.name is not None else getattr(scope, "led_size", None)
         if given is not None:  # "For $n = 2$:" before det(I + A) = 1 + det A + tr A, A being n×n
             sizes[id(r)] = names[r.name] = given
             return given
