@@ -183,14 +183,17 @@ def quarto_included_macros(note: str, text: str) -> Macros:
 def front_matter_included_macros(note: str, front: str) -> Macros:
     """The macros of the files a note's own front matter puts in its page (Quarto's
     ``include-in-header: ../themes/mathjax.html``, ``include-before-body: {file: …}``)."""
-    names = []
-    for key, value in _walk_items(load_yaml(front)):
-        if key in INCLUDE_KEYS:
-            for item in value if isinstance(value, list) else [value]:
-                name = item.get("file") if isinstance(item, dict) else item
-                if isinstance(name, str) and "\n" not in name and "://" not in name and "\\" not in name:
-                    names.append(name)
+    names = [name for key, value in _walk_items(load_yaml(front)) if key in INCLUDE_KEYS
+             for item in (value if isinstance(value, list) else [value])
+             for name in [_include_file(item)] if name is not None and "\\" not in name]  # fmt: skip
     return _included_by(note, names)
+
+
+def _include_file(item) -> str | None:
+    """The file an include item names (``mathjax.html``, ``{file: macros.tex}``), or None for text, a
+    URL or anything else."""
+    name = item.get("file") if isinstance(item, dict) else item
+    return name if isinstance(name, str) and "\n" not in name and "://" not in name else None
 
 
 def _included_by(note: str, names: list[str]) -> Macros:
@@ -233,8 +236,8 @@ def _quarto(path: str) -> list[tuple[str, Macros]]:
             elif key == "header-includes" and isinstance(item, str):
                 out.append((path, _page_macros(item)))
             else:
-                name = item.get("file") if isinstance(item, dict) else item
-                if isinstance(name, str) and "\n" not in name and "://" not in name:
+                name = _include_file(item)
+                if name is not None:
                     full = os.path.join(folder, name)
                     out.append((os.path.realpath(full), _included(full, folder)))
     return _merge_same(out)

@@ -1676,7 +1676,7 @@ def _draw_values(rng, shape, props, inside: bool = False) -> np.ndarray:
 def decide_claim(claim, scope, head) -> bool:
     """The index check of one claim (truth.check_claim's hook): True when the claim is written
     with indices and this module gave it its outcome and verdict, False to leave it to the rest."""
-    from derivlint.check.truth import LAYOUTS, Outcome, _under_constraint, _verdict
+    from derivlint.check.truth import LAYOUTS, Outcome, _verdict, constraint_reason
     from derivlint.check.reading import block_text, role_of
 
     # a step of a derivation is compared with the derivative the chain computes, as truth does
@@ -1721,9 +1721,9 @@ def decide_claim(claim, scope, head) -> bool:
             if outcome.holds is not None and outcome.assumption is None:
                 outcome = _distribution_reading(lhs, claim.rhs, scope, note, outcome)
             if outcome.holds is not None and not outcome.holds and outcome.assumption is None:
-                constraint = _under_constraint(claim, lhs, claim.rhs, scope)
+                constraint = constraint_reason(claim, lhs, claim.rhs, scope)
                 if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
-                    outcome = Outcome(reason=f"may use the constraint {constraint} stated before it in this section")
+                    outcome = Outcome(reason=constraint)
     claim.facts["outcome"] = outcome
     claim.facts["indices"] = True
     claim.verdict = _verdict(outcome)

@@ -641,9 +641,9 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
             return "holds when ‖·‖ is read as the determinant |·|, as it may be typed"
     if _disowned(claim):
         return "the note itself says this does not hold"
-    constraint = _under_constraint(claim, target, rhs, scope)
+    constraint = constraint_reason(claim, target, rhs, scope)
     if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
-        return f"may use the constraint {constraint} stated before it in this section"
+        return constraint
     size = _led_by_a_size(claim, target, rhs, scope)
     if size is not None:  # "For $n=2$:" then det(I + A) = 1 + det A + tr A, A's size never tied to n
         letter, value = size
@@ -713,6 +713,21 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
 CONSTRAINT_PHRASES = re.compile(r"subject to|s\.\s?t\.?|such that|constraint|约束|满足|使得|制約|条件", re.I)
 
 
+def _claims_before(claim, context):
+    """The note's claims before ``claim``, in order (context.note_claims, set while analyse_claims runs)."""
+    for other in getattr(context, "note_claims", None) or ():
+        if other is claim:
+            return
+        yield other
+
+
+def constraint_reason(claim, target, rhs, scope) -> str | None:
+    """Why a claim that failed its draws is not reported when an earlier constraint may make it hold
+    (_under_constraint), or None; truth and the index check give the same reason."""
+    constraint = _under_constraint(claim, target, rhs, scope)
+    return None if constraint is None else f"may use the constraint {constraint} stated before it in this section"
+
+
 def _under_constraint(claim, target, rhs, scope) -> str | None:
     """An equality fixing a value that the note states as a constraint ("subject to ‖x̂‖² = 1", "s.t.
     wᵀw = 1", "约束为 Σ pᵢ = 1") before the claim in its section, on a symbol the claim uses: later
@@ -722,12 +737,10 @@ def _under_constraint(claim, target, rhs, scope) -> str | None:
         return None
     from derivlint.math.roles import statement_role
 
-    used = {n.key for side in (target, rhs) if side is not None for n in side.walk() if isinstance(n, Sym)}
-    used |= {n.name for side in (target, rhs) if side is not None for n in side.walk() if isinstance(n, Sym)}
+    syms = [n for side in (target, rhs) if side is not None for n in side.walk() if isinstance(n, Sym)]
+    used = {n.key for n in syms} | {n.name for n in syms}
     found = None
-    for other in context.note_claims:
-        if other is claim:
-            break
+    for other in _claims_before(claim, context):
         if other.relation != "=" or other.lhs is None or other.rhs is None:
             continue
         if not (isinstance(other.rhs, Num) or isinstance(other.lhs, Num)):
@@ -748,22 +761,19 @@ def _led_by_a_size(claim, target, rhs, scope) -> tuple[str, int] | None:
     """("n", 2) when the claim's display comes right after "For $n = 2$:" (one letter given a whole
     number 2..13, the letter not in the claim): the size of the claim's matrices, which nothing else
     ties to them (decide draws the sizes it does not know at it). None otherwise."""
-    context = getattr(scope, "context", None)
     before = None
-    for other in getattr(context, "note_claims", None) or ():
-        if other is claim:
-            break
-        before = other
+    for before in _claims_before(claim, getattr(scope, "context", None)):
+        pass
     if before is None or before.relation != "=" or not isinstance(before.lhs, Sym) or len(before.lhs.name) != 1:
         return None
-    if not (isinstance(before.rhs, Num) and before.rhs.value.isdigit()) or before.block.source is not claim.block.source:
+    if before.block.source is not claim.block.source:
         return None
     text = getattr(claim.block.source, "text", "") or ""
     between = text[before.block.end : claim.block.start]
     if before.block.end > claim.block.start or not _LEAD_GAP.fullmatch(between):
         return None
-    letter, value = before.lhs.name, int(before.rhs.value)
-    if not 2 <= value <= SIZE_POOL[-1] or any(
+    letter, value = before.lhs.name, _drawable_size(before.rhs)
+    if value is None or any(
             isinstance(n, Sym) and n.name == letter for side in (target, rhs) if side is not None for n in side.walk()):
         return None
     return letter, value
@@ -930,9 +940,7 @@ def _decomposition_factor(claim, target, rhs, scope) -> str | None:
     eigendecomposition): the step may use its orthonormal columns or its diagonal. None otherwise."""
     block = claim.block
     text = getattr(block.source, "text", "") or ""
-    heading = None
-    for heading in _HEADING.finditer(text, 0, block.start):
-        pass
+    heading = _heading_before(text, block.start)
     section = text[heading.end() if heading is not None else 0 : block.end].lower()
     if not any(w in section for w in DECOMPOSITION_WORDS):
         return None
@@ -948,9 +956,7 @@ def _factors_written(claim, context) -> set[str]:
     """The letters of the factorisations written before ``claim`` in its section: X = U D Vᵀ,
     A = Q Λ Qᵀ (a product of letters, one of them transposed) gives U, D, V; Q, Λ."""
     out: set[str] = set()
-    for other in getattr(context, "note_claims", None) or ():
-        if other is claim:
-            break
+    for other in _claims_before(claim, context):
         for side in (other.lhs, other.rhs):
             if isinstance(side, Mul) and len(side.factors) >= 2 and all(
                     isinstance(f, Sym) or (isinstance(f, Transpose) and isinstance(f.arg, Sym)) for f in side.factors) \
@@ -974,13 +980,19 @@ def _disowned(claim) -> bool:
     after, before = after.lower(), before.lower()
     if any(w in after for w in DISOWNED_AFTER) or any(w in before for w in DISOWNED_BEFORE):
         return True
-    heading = None  # the section's heading: "## Common mistakes", "\\subsection{Typische Fehler}", "## 常见错误"
-    for heading in _HEADING.finditer(text, 0, block.start):
-        pass
+    heading = _heading_before(text, block.start)  # "## Common mistakes", "\\subsection{Typische Fehler}", "## 常见错误"
     return heading is not None and any(w in heading.group(0).lower() for w in DISOWNED_HEADINGS)
 
 
 _HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t].*|\\(?:sub)*section\*?\{.*)$", re.M)
+
+
+def _heading_before(text: str, at: int):
+    """The match of the last heading line (Markdown or LaTeX) of ``text`` before offset ``at``, or None."""
+    heading = None
+    for heading in _HEADING.finditer(text, 0, at):
+        pass
+    return heading
 
 
 def _zero_like(node) -> bool:
@@ -2044,7 +2056,11 @@ def _given_size(name: str, scope) -> int | None:
     """The number the note gives a dimension's name in scope ("for $n = 2$", "let $d = 3$"): a small
     whole number, the size to draw it at; None when it has none (or one too large to draw)."""
     f = scope.facts(name)
-    value = getattr(f, "value", None) if f is not None else None
+    return _drawable_size(getattr(f, "value", None) if f is not None else None)
+
+
+def _drawable_size(value) -> int | None:
+    """``value`` as a size to draw a dimension at: a written whole number 2 … SIZE_POOL[-1], else None."""
     if isinstance(value, Num) and value.value.isdigit() and 2 <= int(value.value) <= SIZE_POOL[-1]:
         return int(value.value)
     return None
