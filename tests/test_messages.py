@@ -63,3 +63,17 @@ def test_a_correction_puts_the_signs_of_its_factors_in_front():
             "$$\\nabla_w \\left( d(n) - w^T x \\right)^2 = -\\left( d(n) - w^T x \\right) x$$\n")
     found = [f for f in check_text("n.md", text).findings if f.code == "DL301"]
     assert len(found) == 1 and found[0].message.endswith("right-hand side is -2(d(n) - w^T x)x"), found
+
+
+def test_shapes_that_hang_on_the_layout_are_given_with_the_layout():
+    """DL205 on a claim whose shapes differ between the layouts names the layout of each pair
+    (it gave the denominator layout's shapes unnamed, read as the note's own when it used the other)."""
+    text = ("Let $q \\in \\mathbb{R}^3$ and $p \\in \\mathbb{R}^2$, with $q = B p$ for $B \\in \\mathbb{R}^{3 \\times 2}$.\n\n"
+            "$$\n2 \\frac{\\partial q}{\\partial p} = \\frac{\\partial p}{\\partial q}\n$$\n")
+    (found,) = [f for f in check_text("n.md", text).findings if f.code == "DL205"]
+    assert found.message.endswith(
+        "the left-hand side is 3×2 but the right-hand side is 2×3 in the numerator layout "
+        "(2×3 and 3×2 in the denominator layout)"), found.message
+    same = "Let $x, a \\in \\mathbb{R}^n$, $A \\in \\mathbb{R}^{n \\times n}$.\n\n$$x^T A = a^T x$$\n"
+    (found,) = [f for f in check_text("n.md", same).findings if f.code == "DL205"]
+    assert "layout" not in found.message, found.message

@@ -1236,8 +1236,14 @@ def _shape_errors(claim, scope: Scope, literal: bool):
                 f"the right-hand side is {right}, but {_show(claim.lhs)} is {num_left} in the numerator "
                 f"layout and {left} in the denominator layout"
             )
-        else:
+        elif relation["numerator"] == relation["denominator"]:
             message = f"the left-hand side is {left} but the right-hand side is {right}"
+        else:  # the shapes hang on the layout: name it, both ways
+            num_left, num_right = relation["numerator"]
+            message = (
+                f"the left-hand side is {num_left} but the right-hand side is {num_right} in the numerator "
+                f"layout ({left} and {right} in the denominator layout)"
+            )
         claim.facts["relation_error"] = (kind, message)
     display = shapes["denominator"] if shapes["denominator"] == shapes["numerator"] else shapes
     return common or NO_SHAPE_ERRORS, display
