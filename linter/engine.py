@@ -156,7 +156,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     else:
         extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
-    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes
+    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_time_superscripts
 
     macros = {**settings.macros, **extraction.macros}
     if claim_budget is None:
@@ -176,6 +176,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
         note.claims.extend(claims_of(block, macros))
     read_prior_transposes(note.claims)  # P_k^{-T} where the note writes P_k^-: a reading of the whole note
     read_italic_differentials(note.claims)  # d(AXB) = A dX B: the differential, chain by chain
+    read_time_superscripts(note.claims)  # x^t where the note counts with t: the t-th iterate
     from derivlint.context import build_context
 
     note.context = build_context(extraction, note.claims, macros)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from pathlib import Path
 
 from derivlint.extract.blocks import MathBlock, contiguous_offsets
 from derivlint.math.claims import claims_of
@@ -261,3 +262,19 @@ def test_math_holding_a_site_template_tag_is_unparsed_and_says_why(tex: str, tag
 
 def test_double_braces_of_tex_are_no_template_tag() -> None:
     assert parsed(r"{{A}^{T}} = A^T") == ["A^T = A^T"]
+
+
+def test_a_superscript_t_counts_steps_where_the_note_counts_with_t():
+    """x^t in a note that writes t = 0, 1, 2, … (or x_t, x^{t-1}, \\sum_t) is the t-th iterate, declared
+    and checked as a vector of its own; in a note that never uses t otherwise, x^t A x is xᵀAx."""
+    from derivlint.engine import check_text
+
+    text = Path(__file__).parent.parent.joinpath("fixtures/markdown/time_superscripts.md").read_text(encoding="utf-8")
+    found = check_text("n.md", text).claims
+    declared = next(c for c in found if c.kind == "declaration" and c.text.startswith("x^t"))
+    assert declared.facts["shapes"][0].startswith("n×1"), declared.facts["shapes"]
+    contracted = next(c for c in found if c.text.replace(" ", "") == "x^t-\\etaAx^t=(I-\\etaA)x^t")
+    assert contracted.verdict == "true", contracted.verdict
+    plain = "Let $x \\in \\mathbb{R}^n$ and $A \\in \\mathbb{R}^{n \\times n}$.\n\n$$x^t A x = x^T A^T x$$\n"
+    (claim,) = [c for c in check_text("n.md", plain).claims if c.kind != "declaration"]
+    assert claim.verdict == "true", claim.verdict

@@ -1262,6 +1262,39 @@ def read_prior_transposes(claims: list[Claim]) -> None:
                 setattr(claim, name, rewrite.visit(side))
 
 
+_T_WORD = re.compile(r"(?<![A-Za-z\\])t(?![A-Za-z])")
+
+
+def read_time_superscripts(claims: list[Claim]) -> None:
+    """``x^t`` in a note that counts with t (x_t, x^{t-1}, x^{(t)}, \\sum_t, t = 1): the t-th
+    iterate or time step, a symbol of its own, as optimisation and sequence notes mean it, not
+    the transpose of x (and β^t is no transpose either). A note that never uses t otherwise keeps
+    ``x^t`` as a transpose. Rewrites the claims' trees in place."""
+    from derivlint.math.tree import Transpose
+
+    marked = False
+    counts = False
+    for n in _nodes_of(claims):  # exact types, as read_prior_transposes
+        kind = type(n)
+        if kind is Transpose:
+            marked = marked or n.mark == "t"
+        elif kind is Sym:
+            if n.name == "t" and not n.bold or any(s and "t" in s and _T_WORD.search(s) for s in (n.sub, n.sup)):
+                counts = True
+        elif getattr(n, "index", None) == "t":
+            counts = True
+        if marked and counts:
+            break
+    if not (marked and counts):
+        return
+    rewrite = _TimeSuperscript()
+    for claim in claims:
+        for name in ("lhs", "rhs"):
+            side = getattr(claim, name)
+            if side is not None and any(type(n) is Transpose and n.mark == "t" for n in side.walk()):
+                setattr(claim, name, rewrite.visit(side))
+
+
 def read_italic_differentials(claims: list[Claim]) -> None:
     """``d(AXB) = A\\,dX\\,B``, ``dX^{-1} = -X^{-1}dXX^{-1}``: an italic d before a factor is the
     differential, as the notes of matrix differentials write it, in a chain whose first side is the
@@ -1378,6 +1411,23 @@ class _ItalicDifferentials:
         if len(factors) == 1:
             return factors[0]
         return Mul(n.start, n.end, factors, ops)
+
+
+class _TimeSuperscript:
+    """x^t → the symbol x with superscript t; a non-symbol base (\\hat m^t, (Ax)^t) → a
+    bracketed label nobody declared, so no claim on it is decided."""
+
+    def visit(self, n: Node) -> Node:
+        from derivlint.math.tree import Transpose
+        from derivlint.math.treeops import rebuild
+
+        if type(n) is Transpose and n.mark == "t":
+            if isinstance(n.arg, Sym) and n.arg.sup is None:
+                step = replace(n.arg, end=n.end, sup="t")
+                step.forget_walk()
+                return step
+            return Opaque(n.start, n.end, "a superscript t (a time index)", [self.visit(n.arg)], None, "timestep")
+        return rebuild(n, self.visit)
 
 
 class _PriorTranspose:

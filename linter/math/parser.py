@@ -741,8 +741,8 @@ class Parser:
         if words in SCRIPT_MAPS:  # ξ^∧: a matrix made from a vector by the note's own map
             return Opaque(base.start, end, f"the map (·)^\\{words}", [base], None, words)
         if words in TRANSPOSE_WORDS:
-            mark = "top" if words in ("top", "\u22a4") else "intercal" if words == "intercal" else "T"
-            return Transpose(base.start, end, base, mark)
+            mark = "top" if words in ("top", "\u22a4") else "intercal" if words == "intercal" else "t" if words == "t" else "T"
+            return Transpose(base.start, end, base, mark)  # "t": a time index where the note counts with t (claims.read_time_superscripts)
         if words == "H" or words == "*" and not isinstance(base, Sym):
             return Transpose(base.start, end, base, "H")
         primes = _prime_count(inner)

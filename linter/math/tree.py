@@ -118,7 +118,7 @@ class Pow(Node):
 @dataclass(eq=False)
 class Transpose(Node):
     arg: Node
-    mark: str = "T"  # how it was written: T, top, intercal, prime, H
+    mark: str = "T"  # how it was written: T, t, top, intercal, prime, H
 
     def children(self):
         return [self.arg]
@@ -518,6 +518,8 @@ def _render_rare(node: "Opaque", parts: list[str]) -> str | None:
         return f"{parts[0]}°"
     if op in ("side+", "side-") and parts:
         return f"{parts[0]}^{op[-1]}"
+    if op == "timestep" and parts:  # (I - ηA)^t where the note counts with t (claims.read_time_superscripts)
+        return f"{_wrap(node.parts[0], PREC_ATOM)}^t"
     if op == "primes" and parts:
         return f"({parts[0]})''"
     return None
