@@ -379,3 +379,17 @@ def test_cli_fix_writes_a_transposed_pseudo_inverse_that_renders(tmp_path, monke
     assert fixed != note and "{A^{+}}" in fixed and "A^{+}^" not in fixed
     line = fixed.splitlines()[-1]
     assert render_problem(line.strip("$")) is None
+
+
+def test_a_wrong_product_of_numbers_is_corrected_to_a_number():
+    """2 × 1 = 1 (outside round 53): the correction is 2, not the juxtaposed 21 a safe fix would
+    have written into the note; and numbers side by side in a product are never run together."""
+    from derivlint.engine import check_text
+    from derivlint.math.tree import Mul, Num, Sym
+
+    text = ("Let $g(x,y) = 2x + y^8$.\n\n$$\\frac{\\partial g(x,y)}{\\partial x} = 2\\frac{\\partial x}{\\partial x}"
+            " + 0 = 2 \\times 1 = 1$$\n")
+    (finding,) = [f for f in check_text("n.md", text).findings if f.code == "DL302"]
+    assert finding.fix is not None and finding.fix.text == "2", finding.message
+    assert to_latex(Mul(0, 0, [Num(0, 0, "2"), Num(0, 0, "1")], [""])) == "2 \\cdot 1"
+    assert to_latex(Mul(0, 0, [Sym(0, 0, "A"), Num(0, 0, "2")], [""])) == "A \\cdot 2"

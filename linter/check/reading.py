@@ -471,10 +471,20 @@ def _alternatives(guessed: list[str], target, rhs):
     lowercase ones rows (the row-vector convention, z = x wᵀ); both with the uppercase kept matrices."""
     lower = frozenset(k for k in guessed if k[:1].islower())
     vectors = _vectors_by_use(target) | _vectors_by_use(rhs)
-    if lower - vectors:
-        yield lower - vectors, frozenset()
+    entries = frozenset(k for k in guessed if _entry_or_block(k)) - vectors
+    if lower - vectors or entries:
+        yield (lower - vectors) | entries, frozenset()
     if lower:
-        yield frozenset(), lower
+        yield entries, lower
+
+
+def _entry_or_block(key: str) -> bool:
+    """S_{12}, Σ_{ij}, A_{i,j} undeclared: an entry (a number) of S as often as a block of it."""
+    name, _, sub = key.partition("_")
+    if not name[:1].isupper() or not sub:
+        return False
+    s = sub.strip("{}").replace(",", "").replace(" ", "")
+    return len(s) == 2 and (s.isdigit() or (s.isalpha() and s.islower()))
 
 
 def _vectors_by_use(node) -> set[str]:
@@ -494,6 +504,10 @@ def _vectors_by_use(node) -> set[str]:
 
 
 
+# reasons of truth.Undecided that say a reading of the shapes is impossible, not merely undrawable
+NO_READING = ("the shapes do not fit", "declared a vector but reads as a scalar", "has no 2-D layout")
+
+
 def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
     """Whether ``target = rhs`` holds in some layout when ``scalars`` are scalars and ``rows`` rows."""
     from derivlint.check.truth import Scope, _holds
@@ -503,10 +517,17 @@ def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
     for key in scalars | rows:
         for bold in (False, True):
             other._shapes[(key, bold)] = ("kind", "scalar" if key in scalars else "row")
+    from derivlint.check.truth import Undecided, decide
+
     try:
         if _collapsed(target, rhs, other, literal, scalars):
             return False  # the reading makes a matrix or a vector 1×1: not a plausible one
-        return _holds(target, rhs, other, literal)
+        outcome = decide(target, rhs, other, literal)
+        return bool(outcome.holds)
+    except Undecided as why:
+        # a reading whose shapes do not fit is no reading; one that fits but cannot be drawn (XᵀX
+        # singular at the sizes the guesses gave) may well hold: the falsity is not certain
+        return not any(mark in str(why) for mark in NO_READING)
     except Exception:  # noqa: BLE001 - a reading that cannot be drawn is not a reading that holds
         return False
 

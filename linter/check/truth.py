@@ -537,6 +537,13 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         facts["outcome"] = Outcome(reason="the all-ones vector 1 may have another length at each place")
         claim.verdict = _verdict(facts["outcome"])
         return
+    if (errors or facts.get("relation_error")) and _narrow_function_fits(claim, scope, literal):
+        # ∇_A det A = \det A (A^{-1})^T: det(A)·A^{-T}, not det(A A^{-T}), as the shapes say
+        facts.pop("relation_error", None)
+        facts["shapes"] = shapes
+        facts["outcome"] = Outcome(reason=NARROW_FUNCTION)
+        claim.verdict = _verdict(facts["outcome"])
+        return
     primed = _prime_reading(lhs, shapes, scope) if isinstance(lhs, Deriv) and lhs.prime else None
     if primed:
         facts.pop("relation_error", None)
@@ -1464,6 +1471,49 @@ def _prepare(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> tuple:
 # leaves a claim undecided where it has a subscript or an argument (1_n, 𝟙(x > 0)); shapes.py makes it a
 # column whose length its place tells, and _sizes_of refuses one whose length nothing tells.
 ONES = "1"
+
+
+NARROW_FUNCTION = ("\\det, \\tr before a product without brackets may take its first factor only "
+                   "(\\det A B = det(A)·B): the shapes fit only so")
+
+
+def _narrow_function_fits(claim, scope, literal: bool) -> bool:
+    """Whether the claim, with each det/tr written before a bracketless product (\\det A (A^{-1})^T)
+    applied to the first factor only, has no shape error: the wide reading the parser gives
+    (\\det AB = det(AB)) is then not the only one."""
+    sides = [_narrow_functions(side) if side is not None else None for side in (claim.lhs, claim.rhs)]
+    if all(new is old for new, old in zip(sides, (claim.lhs, claim.rhs))):
+        return False
+    from dataclasses import replace
+
+    other = replace(claim, lhs=sides[0], rhs=sides[1], facts={})
+    errors, _ = _shape_errors(other, scope, literal)
+    return not errors and not other.facts.get("relation_error")
+
+
+def _narrow_functions(node: Node) -> Node:
+    """``node`` with every det/tr/logdet whose argument is a product written without brackets
+    (the function's end is its argument's) applied to the product's first factor; ``node``
+    itself when it has none."""
+    if not any(type(n) is Func and _wide(n) for n in node.walk()):
+        return node
+
+    def visit(n: Node) -> Node:
+        n2 = rebuild(n, visit)
+        if type(n2) is Func and _wide(n2):
+            product = n2.args[0]
+            first = Func(n2.start, product.factors[0].end, n2.name, [product.factors[0]], n2.sub)
+            return Mul(n2.start, n2.end, [first, *product.factors[1:]], list(product.ops))
+        return n2
+
+    return visit(node)
+
+
+def _wide(n: Func) -> bool:
+    from derivlint.math.parser import WIDE_ARG
+
+    return (n.name in WIDE_ARG and len(n.args) == 1 and type(n.args[0]) is Mul and n.end == n.args[0].end
+            and len(n.args[0].factors) > 1)
 
 
 def _uses_ones(claim) -> bool:
@@ -3247,8 +3297,10 @@ def _candidates(rhs: Node, scope: Scope):
         yield _replace(rhs, s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
     for s in matrices:  # 2Ax → (A + A^T)x: the symmetric reading's general form
         yield _replace(_halved(rhs), s, Add(s.start, s.end, [s, Transpose(s.start, s.end, s, "T")]))
-    two = Num(rhs.start, rhs.start, "2")
-    yield Mul(rhs.start, rhs.end, [two, rhs], [""])
+    if isinstance(rhs, Num) and rhs.value.isdigit():  # 2 × 1 = 1: the number doubled, 2 (not 2·1)
+        yield Num(rhs.start, rhs.end, str(2 * int(rhs.value)))
+    else:
+        yield Mul(rhs.start, rhs.end, [Num(rhs.start, rhs.start, "2"), rhs], [""])
     yield Neg(rhs.start, rhs.end, rhs)
     yield _halved(rhs)
     for a, b in itertools.combinations(syms[:6], 2):

@@ -135,6 +135,8 @@ class _Writer:
                 text = self.wrap(factor, PREC_POW)
                 if op in ("", "*") and s.product == "*":
                     parts.append("*" + text)
+                elif op in ("", "*") and text[:1].isdigit():
+                    parts.append(" \\cdot " + text)  # 2 · 1, A · 2: juxtaposed, the digits would run together (21)
                 elif op in ("", "*"):
                     sep = " " if (parts[-1][-1:].isalpha() and text[:1].isalpha()) or text.startswith("\\") else ""
                     parts.append(sep + text)

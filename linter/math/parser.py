@@ -1769,6 +1769,16 @@ class Parser:
         finally:
             self.n = saved
 
+    def _wide_name_at(self, j: int) -> bool:
+        """Whether a function that takes a wide argument (\\det, \\tr, \\operatorname{tr}) starts at token ``j``."""
+        tok = self.toks[j]
+        if tok.value in WIDE_ARG or tok.value in TRACE_NAMES:
+            return True
+        if tok.value in ("operatorname", "mathrm") and j + 1 < self.n and self._group_at(j + 1):
+            word = _plain(self.toks[j + 2 : self.match[j + 1]])
+            return word in WIDE_ARG or word in TRACE_NAMES
+        return False
+
     def _named_factor_after_dot(self, any_factor: bool = False) -> int | None:
         """The index of the first \\cdot / \\times at the top level of the term ahead that a named
         function (\\tr, \\det, \\log, \\operatorname{…}) follows; None when there is none."""
@@ -1785,6 +1795,8 @@ class Parser:
                 continue
             elif tok.kind == CHAR and tok.value in "+-=<>,":
                 return None
+            elif j > self.i and tok.kind == CMD and self._wide_name_at(j):
+                return j  # \det A \det B: a second determinant (or trace) ends the first's argument
             elif tok.kind == CMD and tok.value in ("cdot", "times"):
                 after = toks[j + 1]
                 if any_factor:
