@@ -156,7 +156,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     else:
         extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
-    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_time_superscripts
+    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_size_subscripts, read_time_superscripts
 
     macros = {**settings.macros, **extraction.macros}
     if claim_budget is None:
@@ -177,6 +177,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     read_prior_transposes(note.claims)  # P_k^{-T} where the note writes P_k^-: a reading of the whole note
     read_italic_differentials(note.claims)  # d(AXB) = A dX B: the differential, chain by chain
     read_time_superscripts(note.claims)  # x^t where the note counts with t: the t-th iterate
+    read_size_subscripts(note.claims)  # \det(X_{n×n}): X, n×n in that formula
     from derivlint.context import build_context
 
     note.context = build_context(extraction, note.claims, macros)

@@ -685,3 +685,15 @@ def test_chinese_hints_are_ideographs_and_wide_text_is_told_by_code_point():
     assert has_wide("矩阵 A") and has_wide("x ＝ y") and has_wide("⺀")
     assert not has_wide("") and not has_wide("plain α and é") and not has_wide("x 😀")
     assert has_wide("😀 then 矩阵") and not has_wide("\u2e7f")
+
+
+def test_a_column_of_transposed_vectors_is_a_matrix():
+    """X := [x_1^T; ⋮; x_n^T] stacks rows: a data matrix, not a column of numbers (read as a vector,
+    XᵀX was a scalar and (B̂ − B̂)ᵀXᵀX(B̂ − B̂) = O_{q×q} a shape error)."""
+    from derivlint.context.mathdecl import matrix_kind
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+
+    rows = sub_parse(lex(r"\begin{bmatrix} x_1^T \\ \vdots \\ x_n^T \end{bmatrix}"))
+    column = sub_parse(lex(r"\begin{bmatrix} x_1 \\ \vdots \\ x_n \end{bmatrix}"))
+    assert matrix_kind(rows) == "matrix" and matrix_kind(column) == "vector"

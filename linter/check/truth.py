@@ -80,6 +80,9 @@ class Undecided(Exception):
 _UNSET = object()
 
 
+_NO_FACTS: dict = {}
+
+
 class Scope:
     """What a claim may know about its symbols: shapes, properties, definitions."""
 
@@ -122,6 +125,9 @@ class Scope:
     def shape(self, sym: Sym):
         """The declared shape of ``sym`` as written (its font counts); new ``Dim`` objects on
         every call where the shape is a guess, so that no two inferences share them."""
+        sizes = getattr(self.claim, "facts", _NO_FACTS).get("sizes")  # (a block stands for its claims at times)
+        if sizes and sym.key in sizes:  # \det(X_{n×n}): the size written on X in this formula
+            return sizes[sym.key]
         memo = (sym.key, sym.bold)
         spec = self._shapes.get(memo, _UNSET)
         if spec is _UNSET:
@@ -720,6 +726,22 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
 CONSTRAINT_PHRASES = re.compile(r"subject to|s\.\s?t\.?|such that|constraint|约束|满足|使得|制約|条件", re.I)
 
 
+def _equated_sizes(errors, claim, scope) -> str | None:
+    """``m = n`` written before the claim in the note, when the claim's shape errors all set the sizes
+    m and n against each other (an inverse of an m×n matrix after "if M is invertible, m = n"): the
+    equation's text, or None."""
+    pairs = [e.conflict for e in errors]
+    if not pairs or not all(pairs):
+        return None
+    for other in _claims_before(claim, getattr(scope, "context", None)):
+        if other.relation != "=" or not (type(other.lhs) is Sym and type(other.rhs) is Sym):
+            continue
+        said = frozenset((other.lhs.key, other.rhs.key))
+        if len(said) == 2 and all(p == said for p in pairs):
+            return f"{other.lhs.key} = {other.rhs.key}"
+    return None
+
+
 def _claims_before(claim, context):
     """The note's claims before ``claim``, in order (context.note_claims, set while analyse_claims runs)."""
     for other in getattr(context, "note_claims", None) or ():
@@ -1234,6 +1256,8 @@ def _shape_errors(claim, scope: Scope, literal: bool):
                 if inf.certain_conflict(pairs) and not _zero(claim.rhs) and not _zero(claim.lhs):
                     relation[layout] = (describe(left), describe(right))
     common = [e for e in per_layout[0] if any(_same(e, f) for f in per_layout[1])]
+    if common and _equated_sizes(common, claim, scope):  # "如果 M 可逆，那么 m = n，所以 Σ^† = Σ^{-1}"
+        common = []  # the sizes in conflict were said to be equal: no shape error (the draws decide)
     if len(relation) == 2 and not common and _all_known(claim, scope, literal):
         left, right = relation["denominator"]
         kind = "derivative" if isinstance(claim.lhs, Deriv) else "relation"

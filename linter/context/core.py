@@ -1013,6 +1013,11 @@ class _Builder:
                                       bold=md.bold_of(name), **kw)  # fmt: skip
             return
         lhs, rhs, rel = c.lhs, c.rhs, c.relation
+        if c.step == 0 and c.facts.get("sizes"):  # Y_{1×3} = X_{1×2} W_{2×3}: sizes written on the letters
+            for key, dims in c.facts["sizes"].items():
+                if key not in ("I", "E", "0", "O"):  # the identity takes the size of each place
+                    shape = tuple(int(d) if d.isdigit() else d for d in dims)
+                    self._declare(key, shape, None, frozenset(), origin, start, end, k, bold=None, **kw)
         remark = c.prose_after
         if remark and not condition and ASSUMPTION_HINTS.search(remark) and not _CONDITION.search(remark):
             # "= C^{-1} \quad (C \text{ 对称正定})": the formula says what C is, as prose would, from here

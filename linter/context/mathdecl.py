@@ -176,6 +176,8 @@ def matrix_kind(node: Matrix) -> str | None:
         return None
     width = max(len(r) for r in node.rows)
     if width == 1 and len(node.rows) > 1:
+        if any(isinstance(r[0], Transpose) for r in node.rows if r):
+            return "matrix"  # [x_1^T; ⋮; x_n^T]: rows stacked (a data matrix), not a column of numbers
         return "vector"
     if len(node.rows) == 1 and width > 1:
         return "row"

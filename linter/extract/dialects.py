@@ -377,3 +377,61 @@ def pandoc_paragraph_lines(lines: list[str]) -> list[str]:
         prose = not _BLOCK_LINE.match(line)
     return out
 
+
+
+# a line that would open a Markdown block if it stood outside math: a list marker, a heading's
+# hashes, a blockquote's >, a setext underline or a thematic break (after any indentation)
+_BLOCK_MARK = re.compile(r"(?:[ \t]*>)*[ \t]*(?:([-+*]|\d{1,9}[.)])(?=[ \t]|$)|(#{1,6})(?=[ \t]|$)|([-=]{2,}|(?:[-*_][ \t]*){3,})[ \t]*$)")
+# a line that opens a display: $$ first (after a blockquote's > and a list item's marker), as
+# markdown-it's dollarmath and MathJax pages have it; a $$ further in the line stays inline
+_DISPLAY_OPENER = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)?\$\$")
+_DISPLAY_REACH = 200  # lines: an opening $$ whose closer is farther is left to the reader's own rules
+
+
+def display_math_lines(lines: list[str]) -> list[str]:
+    """The lines with the block marks inside $$ … $$ displays made plain text for markdown-it, one
+    character for one (every position stays in its place): ``+ (1-y)\\log(1-φ)`` continuing a sum
+    is math to MathJax, KaTeX, Jupyter and markdown-it's dollarmath, which read a display before
+    the lists, not a list item that would cut the display and shift every later pairing of $$."""
+    out = list(lines)
+    fence = None
+    i, n = 0, len(lines)
+    if lines and lines[0].rstrip() == "---":  # front matter (YAML: description: $$ is no display)
+        i = next((j + 1 for j in range(1, n) if lines[j].rstrip() in ("---", "...")), 0)
+    while i < n:
+        line = lines[i]
+        if fence is not None:
+            if line.lstrip().startswith(fence):
+                fence = None
+            i += 1
+            continue
+        opened = _FENCE.match(line)
+        if opened:
+            fence = opened.group(1)[:3]
+            i += 1
+            continue
+        if _dollars(line) % 2 == 1 and _DISPLAY_OPENER.match(line):
+            close = next((j for j in range(i + 1, min(n, i + 1 + _DISPLAY_REACH))
+                          if _dollars(lines[j]) % 2 == 1 or _FENCE.match(lines[j])), None)
+            if close is None or _FENCE.match(lines[close]):
+                i += 1
+                continue
+            for j in range(i + 1, close + 1):
+                mark = _BLOCK_MARK.match(lines[j])
+                if mark is not None and not (j == close and lines[j].lstrip().startswith("$$")):
+                    k, e = mark.span(mark.lastindex)
+                    out[j] = lines[j][:k] + "\u2024" * (e - k) + lines[j][e:]
+            i = close + 1
+            continue
+        i += 1
+    return out
+
+
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
+
+
+def _dollars(line: str) -> int:
+    """How many $$ the line holds outside code spans."""
+    if "$$" not in line:
+        return 0
+    return (_CODE_SPAN.sub("", line) if "`" in line else line).count("$$")

@@ -182,6 +182,8 @@ def _segments_of(text: str, mdx: bool = False, pandoc: bool = False) -> list[_Se
     clean = clean.replace("\0", "\ufffd")  # what markdown-it's normalize does besides line endings
     if pandoc:  # a list needs a blank line before it
         clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))
+    if "$$" in clean:  # + (1 - y) … continuing a display: math, not a list item (dialects.display_math_lines)
+        clean = "\n".join(dialects.display_math_lines(clean.split("\n")))
     regions: list[dialects.Region] = []
     if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
         lines, regions = dialects.prepare(clean.split("\n"), mdx)

@@ -1295,6 +1295,33 @@ def read_time_superscripts(claims: list[Claim]) -> None:
                 setattr(claim, name, rewrite.visit(side))
 
 
+_SIZE_SUBSCRIPT = re.compile(r"\(?([A-Za-z]|\d+)times([A-Za-z]|\d+)\)?")
+
+
+def read_size_subscripts(claims: list[Claim]) -> None:
+    """``\\det(X_{n \\times n})``: a subscript that is a size gives the size of X in that formula,
+    it names no other symbol. Each X_{n×n} becomes X, and its chain (the claims of one
+    formula) keeps the size in ``facts["sizes"]`` (key -> (rows, columns)), which the truth
+    check's Scope reads before the note's declarations (X ∈ ℝ^{m×n} said of X in general)."""
+    sized: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}
+    for claim in claims:
+        for side in (claim.lhs, claim.rhs):
+            for n in side.walk() if side is not None else ():
+                if type(n) is Sym and n.sub and "times" in n.sub and (m := _SIZE_SUBSCRIPT.fullmatch(n.sub)):
+                    sized.setdefault((id(claim.block), claim.chain), {})[replace(n, sub=None).key] = m.groups()
+    if not sized:
+        return
+    for claim in claims:
+        sizes = sized.get((id(claim.block), claim.chain))
+        if sizes is None:
+            continue
+        claim.facts["sizes"] = sizes
+        for name in ("lhs", "rhs"):
+            side = getattr(claim, name)
+            if side is not None and any(type(n) is Sym and n.sub and _SIZE_SUBSCRIPT.fullmatch(n.sub) for n in side.walk()):
+                setattr(claim, name, _SizeSubscript().visit(side))
+
+
 def read_italic_differentials(claims: list[Claim]) -> None:
     """``d(AXB) = A\\,dX\\,B``, ``dX^{-1} = -X^{-1}dXX^{-1}``: an italic d before a factor is the
     differential, as the notes of matrix differentials write it, in a chain whose first side is the
@@ -1411,6 +1438,19 @@ class _ItalicDifferentials:
         if len(factors) == 1:
             return factors[0]
         return Mul(n.start, n.end, factors, ops)
+
+
+class _SizeSubscript:
+    """X_{n×n} → X (read_size_subscripts)."""
+
+    def visit(self, n: Node) -> Node:
+        from derivlint.math.treeops import rebuild
+
+        if type(n) is Sym and n.sub and _SIZE_SUBSCRIPT.fullmatch(n.sub):
+            plain = replace(n, sub=None)
+            plain.forget_walk()
+            return plain
+        return rebuild(n, self.visit)
 
 
 class _TimeSuperscript:
