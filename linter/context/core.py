@@ -437,7 +437,7 @@ class Context:
             out = None
             for j in range(i + 1, len(decls)):
                 e = decls[j]
-                if e.shape is not None and e.index != d.index and not e.carried and hit(e):
+                if e.shape is not None and _apart(e, d) and not e.carried and hit(e):
                     out = out or list(decls)
                     out[j] = self._far(e)
             if out is not None:
@@ -539,6 +539,28 @@ class Context:
 # a name after words typed in math ("put\ q", "let\quad x", "\text{we set } y"): a word of two letters or
 # more not led by a backslash, then a typed space (or the end of \text{…}), then the name alone
 _TYPED_WORDS_BEFORE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}(?:\\ |\\q?quad\b|\s*\})\s*(?P<name>\\?[A-Za-z]+(?:_\{?\w+\}?)?)\s*$")
+
+
+def _apart(older: Declaration, later: Declaration) -> bool:
+    """Whether a later statement of kind is made apart from the older shape: in another passage,
+    or in a later sentence of the same one ("… given A ∈ ℝ^{m×n}. When A is invertible, …")."""
+    if older.index != later.index:
+        return True
+    if older.source is not later.source or not (0 <= older.end <= later.start):
+        return False
+    text = getattr(older.source, "text", "") or ""
+    return _SENTENCE_BREAK.search(text, older.end, later.start) is not None
+
+
+def _linear_map_like(name, dom) -> bool:
+    """Whether a map declared ``X : ℝ^k → ℝ^n`` may be a linear map written as its matrix (Xb, XᵀX):
+    a capital letter from a space of vectors. Its shape is then left unknown: the codomain's (a
+    function's value, right for ∂F/∂x) would make Xb a product of a column and a vector."""
+    key = getattr(name, "name", "") or ""
+    if not key[:1].isupper() or dom is None or not dom.known or dom.shape is None:
+        return False
+    rows, cols = dom.shape
+    return cols == 1 and rows != 1
 
 
 def _names_a_map(node) -> bool:
@@ -980,6 +1002,18 @@ class _Builder:
             except _UNREADABLE:
                 continue
 
+    def _applied(self, key: str) -> bool:
+        """Whether the note applies ``key`` as a function anywhere (F(x) read as a call, ∂F/∂x, ∇F)."""
+        for c in self.claims:
+            for side in (c.lhs, c.rhs):
+                for n in side.walk() if side is not None else ():
+                    if isinstance(n, Call) and getattr(n.func, "key", None) == key:
+                        return True
+                    if isinstance(n, Deriv) and n.num is not None and any(
+                            isinstance(m, Sym) and m.key == key for m in n.num.walk()):
+                        return True
+        return False
+
     def _remarked(self, c) -> None:
         """A remark right after a formula ("$P^{-T} = P$ (covariance matrix)", "（因为对称）") says
         what the formula's matrices are: from there on, as a declaration would (remark_props)."""
@@ -1032,6 +1066,12 @@ class _Builder:
                     return
                 cod, dom = md.space_of(rhs.cod), md.space_of(rhs.dom)
                 for name in md.names_in(lhs):
+                    if _linear_map_like(name, dom):  # X : ℝ^k → ℝ^n, then Xb, XᵀX: an n×k matrix, or a function
+                        key = md.key_of(name)
+                        matrix = None if self._applied(key) or not (cod and cod.known) else (cod.shape[0], dom.shape[0])
+                        self._declare(key, matrix, None, frozenset(), origin, start, end, k, domain=dom.shape,
+                                      bold=md.bold_of(name), **kw)  # fmt: skip
+                        continue
                     self._declare(md.key_of(name), cod.shape if cod and cod.known else None, None, frozenset(),
                                   origin, start, end, k, domain=dom.shape if dom and dom.known else None,
                                   bold=md.bold_of(name), **kw)  # fmt: skip
