@@ -510,7 +510,7 @@ NO_READING = ("the shapes do not fit", "declared a vector but reads as a scalar"
 
 def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
     """Whether ``target = rhs`` holds in some layout when ``scalars`` are scalars and ``rows`` rows."""
-    from derivlint.check.truth import Scope, _holds
+    from derivlint.check.truth import Scope
 
     other = Scope(scope.context, scope.claim)
     other.extra = dict(scope.extra)

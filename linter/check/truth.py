@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from derivlint.check import budget
-from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe, dim_of
+from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe
 from derivlint.context.model import kind_of_shape
 from derivlint.check import elementwise, hessian, schematic
 # read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each);
@@ -1222,6 +1222,7 @@ def _shape_errors(claim, scope: Scope, literal: bool):
     per_layout = []
     shapes = {}
     relation = {}
+    inf = None  # the last layout's inference
     # the layout changes only the shapes of derivatives: without one in the claim, infer once;
     # the same when no derivative's shape read the layout (∇ only, or an operand of unknown
     # shape): the second inference would repeat the first step by step
