@@ -504,8 +504,10 @@ def _vectors_by_use(node) -> set[str]:
 
 
 
-# reasons of truth.Undecided that say a reading of the shapes is impossible, not merely undrawable
-NO_READING = ("the shapes do not fit", "declared a vector but reads as a scalar", "has no 2-D layout")
+# reasons of truth.Undecided for a reading whose shapes fit but whose draws fail (XᵀX singular at the
+# sizes the guesses gave): such a reading may hold. Any other reason (shapes that do not fit, a
+# scalar density turned into a matrix) makes the reading implausible.
+UNDRAWABLE = ("is singular", "the random draws disagree")
 
 
 def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
@@ -527,7 +529,7 @@ def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
     except Undecided as why:
         # a reading whose shapes do not fit is no reading; one that fits but cannot be drawn (XᵀX
         # singular at the sizes the guesses gave) may well hold: the falsity is not certain
-        return not any(mark in str(why) for mark in NO_READING)
+        return any(mark in str(why) for mark in UNDRAWABLE)
     except Exception:  # noqa: BLE001 - a reading that cannot be drawn is not a reading that holds
         return False
 

@@ -1522,16 +1522,17 @@ def _narrow_functions(node: Node) -> Node:
     itself when it has none."""
     if not any(type(n) is Func and _wide(n) for n in node.walk()):
         return node
+    return _narrowed(node)
 
-    def visit(n: Node) -> Node:
-        n2 = rebuild(n, visit)
-        if type(n2) is Func and _wide(n2):
-            product = n2.args[0]
-            first = Func(n2.start, product.factors[0].end, n2.name, [product.factors[0]], n2.sub)
-            return Mul(n2.start, n2.end, [first, *product.factors[1:]], list(product.ops))
-        return n2
 
-    return visit(node)
+def _narrowed(n: Node) -> Node:
+    """_narrow_functions' rewrite (a module function, not a self-calling closure: no cycle)."""
+    n2 = rebuild(n, _narrowed)
+    if type(n2) is Func and _wide(n2):
+        product = n2.args[0]
+        first = Func(n2.start, product.factors[0].end, n2.name, [product.factors[0]], n2.sub)
+        return Mul(n2.start, n2.end, [first, *product.factors[1:]], list(product.ops))
+    return n2
 
 
 def _wide(n: Func) -> bool:
