@@ -375,8 +375,10 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
         from derivlint.check.truth import _prepared
 
         left, right = _prepared(target, rhs, scope, literal)[3:5]  # with the note's definitions substituted
-        for scalars, rows in _alternatives(guessed, left, right):
-            if _holds_with(target, rhs, scope, literal, scalars, rows):
+        # the letters no declaration sizes (the variable of d/dw too, whose shape its use gives)
+        loose = sorted(k for k in symbols(left) | symbols(right) if _undeclared(scope.facts(k)) and k not in ("I", "E", "0"))
+        for kinds in _alternatives(guessed, left, right, loose):
+            if _holds_with(target, rhs, scope, literal, kinds):
                 return f"false only under guessed shapes: {', '.join(guessed)}"
     return _frobenius_holds(target, rhs, scope, literal)
 
@@ -465,17 +467,28 @@ def guessed_keys(target, rhs, scope, literal: bool) -> list[str]:
     return out
 
 
-def _alternatives(guessed: list[str], target, rhs):
-    """Plausible other readings of the guessed symbols, as (scalars, rows): the lowercase ones
+def _alternatives(guessed: list[str], target, rhs, loose: list[str] = ()):
+    """Plausible other readings of the guessed symbols, as key -> kind: the lowercase ones
     scalars (bold ones too: a note's vectors are sometimes scalars' tuples written in bold), the
-    lowercase ones rows (the row-vector convention, z = x wᵀ); both with the uppercase kept matrices."""
+    lowercase ones rows (the row-vector convention, z = x wᵀ), both with the uppercase kept
+    matrices; and the cases swapped, the lowercase ones matrices and the uppercase ones vectors
+    (d(XᵀwX)/dw = XXᵀ: a Cookbook rule with its letters renamed)."""
     lower = frozenset(k for k in guessed if k[:1].islower())
+    upper = frozenset(k for k in guessed if k[:1].isupper())
     vectors = _vectors_by_use(target) | _vectors_by_use(rhs)
     entries = frozenset(k for k in guessed if _entry_or_block(k)) - vectors
     if lower - vectors or entries:
-        yield (lower - vectors) | entries, frozenset()
+        yield dict.fromkeys((lower - vectors) | entries, "scalar")
     if lower:
-        yield entries, lower
+        yield {**dict.fromkeys(entries, "scalar"), **dict.fromkeys(lower, "row")}
+    swapped_lower = lower | frozenset(k for k in loose if k[:1].islower() and len(k) == 1)
+    if swapped_lower and upper - entries:
+        yield {**dict.fromkeys(swapped_lower, "matrix"), **dict.fromkeys(upper - entries, "vector")}
+
+
+def _undeclared(facts) -> bool:
+    """Whether the facts of a letter say nothing of its shape (no declaration, kind or value)."""
+    return facts is None or (facts.shape is None and facts.kind is None and not facts.declarations)
 
 
 def _entry_or_block(key: str) -> bool:
@@ -510,15 +523,17 @@ def _vectors_by_use(node) -> set[str]:
 UNDRAWABLE = ("is singular", "the random draws disagree")
 
 
-def _holds_with(target, rhs, scope, literal: bool, scalars, rows) -> bool:
-    """Whether ``target = rhs`` holds in some layout when ``scalars`` are scalars and ``rows`` rows."""
+def _holds_with(target, rhs, scope, literal: bool, kinds: dict) -> bool:
+    """Whether ``target = rhs`` holds in some layout with each key of ``kinds`` of that kind
+    (scalar, row, vector, matrix)."""
     from derivlint.check.truth import Scope
 
     other = Scope(scope.context, scope.claim)
     other.extra = dict(scope.extra)
-    for key in scalars | rows:
+    for key, kind in kinds.items():
         for bold in (False, True):
-            other._shapes[(key, bold)] = ("kind", "scalar" if key in scalars else "row")
+            other._shapes[(key, bold)] = ("kind", kind)
+    scalars = frozenset(k for k, kind in kinds.items() if kind == "scalar")
     from derivlint.check.truth import Undecided, decide
 
     try:

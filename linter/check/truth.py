@@ -152,6 +152,8 @@ class Scope:
             return (1, 1)
         if value == "vector":
             return (Dim(), 1)
+        if value == "matrix":  # a reading of a guessed letter (reading._alternatives)
+            return (Dim(), Dim())
         return (1, Dim())  # a row
 
     def _shape_spec(self, sym: Sym):

@@ -410,14 +410,23 @@ def display_math_lines(lines: list[str]) -> list[str]:
             fence = opened.group(1)[:3]
             i += 1
             continue
-        if _dollars(line) % 2 == 1 and _DISPLAY_OPENER.match(line):
+        env = _ENV_OPENER.match(line)
+        if env is not None and f"\\end{{{env.group(1)}{env.group(2)}}}" in line:
+            env = None
+        if env is not None or (_dollars(line) % 2 == 1 and _DISPLAY_OPENER.match(line)):
+            if env is not None:  # \begin{align} … \end{align} written bare, as MathJax pages read it
+                ends = f"\\end{{{env.group(1)}{env.group(2)}}}"
+                closes = lambda text, ends=ends: ends in text  # noqa: E731
+            else:
+                closes = lambda text: _dollars(text) % 2 == 1  # noqa: E731
             close = next((j for j in range(i + 1, min(n, i + 1 + _DISPLAY_REACH))
-                          if _dollars(lines[j]) % 2 == 1 or _FENCE.match(lines[j])), None)
-            if close is None or _FENCE.match(lines[close]):
+                          if closes(lines[j]) or _code_fence(lines[j])), None)
+            if close is None or _code_fence(lines[close]):
                 i += 1
                 continue
             for j in range(i + 1, close + 1):
-                mark = _BLOCK_MARK.match(lines[j])
+                spaces = _MATH_SPACES.match(lines[j])  # ~~~~\text{(21.65)}: spaces (a tilde each) before a tag
+                mark = spaces or _BLOCK_MARK.match(lines[j])
                 if mark is not None and not (j == close and lines[j].lstrip().startswith("$$")):
                     k, e = mark.span(mark.lastindex)
                     out[j] = lines[j][:k] + "\u2024" * (e - k) + lines[j][e:]
@@ -428,6 +437,7 @@ def display_math_lines(lines: list[str]) -> list[str]:
 
 
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
+_ENV_OPENER = re.compile(r"(?:[ \t]*>)*[ \t]*\\begin\{(align|aligned|equation|eqnarray|gather|multline|split|array)(\*?)\}")
 
 
 def _dollars(line: str) -> int:
@@ -435,3 +445,13 @@ def _dollars(line: str) -> int:
     if "$$" not in line:
         return 0
     return (_CODE_SPAN.sub("", line) if "`" in line else line).count("$$")
+
+
+# a line of a display that starts like a fence but goes on as math: ~~~~\text{(21.65)} (nonbreaking
+# spaces typed as tildes before a tag), ```\alpha: markdown-it would open a code block there
+_MATH_SPACES = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*[\\&{(=+\-]")
+
+
+def _code_fence(line: str) -> bool:
+    """Whether ``line`` opens a code fence (and is not math that starts with tildes)."""
+    return _FENCE.match(line) is not None and _MATH_SPACES.match(line) is None
