@@ -353,3 +353,19 @@ def test_operation_named_as_an_object():
     assert isinstance(first, Opaque) and [r for r, _ in steps] == [":", "→"]
     with pytest.raises(ParseError):
         parse(r"\times b")  # a sign with an operand after it and nothing before: no reading
+
+
+def test_a_transposed_gradient_is_the_gradient_transposed():
+    """∇f(x)^T d and ∇_x f^T d are (∇f(x))ᵀd, as optimisation notes mean them; read as ∇(f(x)ᵀ) (a
+    column again for a scalar f) the descent condition ∇f(x)ᵀd = xᵀd could never be decided."""
+    from derivlint.engine import check_text
+    from derivlint.math.lexer import lex
+    from derivlint.math.parser import sub_parse
+    from derivlint.math.tree import Deriv, Mul, Transpose
+
+    node = sub_parse(lex(r"\nabla f(x)^T d"))
+    assert isinstance(node, Mul) and isinstance(node.factors[0], Transpose) and isinstance(node.factors[0].arg, Deriv)
+    note = ("Let $x \\in \\mathbb{R}^n$ and $d \\in \\mathbb{R}^n$, and $f(x) = \\frac{1}{2} x^T x$.\n\n"
+            "Then $\\nabla_x f(x)^T d = x^T d$ and $\\nabla_x f^T d = x^T d$.\n")
+    verdicts = [c.verdict for c in check_text("n.md", note).claims if c.kind == "derivative"]
+    assert verdicts == ["true", "true"], verdicts

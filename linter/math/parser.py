@@ -1880,6 +1880,13 @@ class Parser:
                     factors.append(self.postfix())
                 if len(factors) > 1:
                     operand = Mul(operand.start, factors[-1].end, factors, [""] * (len(factors) - 1))
+        if (order == 1 and isinstance(operand, Transpose) and operand.mark not in ("prime", "H")
+                and (isinstance(operand.arg, Call) or isinstance(operand.arg, Sym) and operand.arg.name in _FUNCTION_LETTERS)):
+            # \nabla f(x)^T d, \nabla_\theta L^T Δθ: the gradient transposed, (∇f(x))ᵀ d, as every such
+            # note means it; not ∇(f(x)ᵀ), a column again for a scalar f
+            inner = operand.arg
+            grad = Deriv(tok.start, inner.end, inner, wrt, "nabla", label=bool(wrt))
+            return Transpose(tok.start, operand.end, grad, operand.mark)
         end = operand.end if operand is not None else self._last_end()
         node = Deriv(tok.start, end, operand, wrt * order if wrt else [], "nabla", label=bool(wrt))
         if order > 1 and not wrt:
