@@ -1367,6 +1367,8 @@ def _d_is_a_letter(claims: list[Claim]) -> bool:
             for i in range(len(n.factors) - 1):
                 if _d_before(n, i):
                     before.add(id(n.factors[i]))
+        elif kind is Call and _called_d(n):  # d(V): before its argument too
+            before.add(id(n.func))
         elif kind is Sym:
             if _is_letter_d(n):
                 letters.append(n)
@@ -1388,6 +1390,11 @@ def _letter_d(node: Node) -> bool:
     return any(_is_letter_d(n) for n in node.walk())
 
 
+def _called_d(n: Node) -> bool:
+    """d(V): the letter d applied to one argument (the parser's reading of a letter before brackets)."""
+    return _is_letter_d(n.func) and len(n.args) == 1
+
+
 def _italic_differential_of(node: Node | None) -> Node | None:
     """F when ``node`` is d F (a product whose first factor is the letter d, written side by side)."""
     from derivlint.math.tree import Mul
@@ -1407,6 +1414,10 @@ def _differential_of_symbol(node: Node | None, keys: set) -> bool:
         if type(n) is Differential:  # \\mathrm{d}X beside an italic d(XY)
             if n.symbol is not None and n.symbol.key in keys:
                 return True
+        elif type(n) is Call and _called_d(n):  # d(V), as the parser reads a letter before brackets
+            symbol = differentiated_symbol(n.args[0])
+            if symbol is not None and symbol.key in keys:
+                return True
         elif type(n) is Mul:
             for i in range(len(n.factors) - 1):
                 if _d_before(n, i):
@@ -1424,6 +1435,8 @@ class _ItalicDifferentials:
         from derivlint.math.treeops import rebuild
 
         n = rebuild(n, self.visit)
+        if type(n) is Call and _called_d(n):  # U d(V) + d(U) V: d(V) the differential of V
+            return Differential(n.start, n.end, n.args[0], "d")
         if type(n) is not Mul:
             return n
         factors, ops, i = list(n.factors), list(n.ops), 0
