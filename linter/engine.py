@@ -156,7 +156,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     else:
         extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
-    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_size_subscripts, read_time_superscripts
+    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_size_subscripts, read_time_superscripts, read_transposed_calls
 
     macros = {**settings.macros, **extraction.macros}
     if claim_budget is None:
@@ -178,6 +178,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     read_italic_differentials(note.claims)  # d(AXB) = A dX B: the differential, chain by chain
     read_time_superscripts(note.claims)  # x^t where the note counts with t: the t-th iterate
     read_size_subscripts(note.claims)  # \det(X_{n×n}): X, n×n in that formula
+    read_transposed_calls(note.claims)  # r^H(x) where the note applies r: (r(x))ᴴ
     from derivlint.context import build_context
 
     note.context = build_context(extraction, note.claims, macros)

@@ -90,11 +90,13 @@ class UnintroducedSymbol(Rule):
             introduced = _names(head, scope)
             if introduced is None:
                 continue
-            if claim.lhs is not None and claim.lhs is not head:
-                more = _names(claim.lhs, scope)
-                if more is None:
-                    continue
-                introduced |= more
+            # the step's own left side, and the chain's first (∂Q/∂v = ∂[…]/∂v = … = jNQ introduces Q)
+            sides = [s for s in (claim.lhs, _chain_start(note, claim)) if s is not None and s is not head]
+            more = [_names(side, scope) for side in sides]
+            if any(m is None for m in more):
+                continue
+            for m in more:
+                introduced |= m
             introduced |= _chain_indices(note, claim)
             if mentioned is None:
                 mentioned = _Mentions(note)
@@ -290,6 +292,17 @@ def _greek_letters(table: dict) -> re.Pattern:
     if _GREEK_CHARS[0] is not table:
         _GREEK_CHARS[0], _GREEK_CHARS[1] = table, re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
     return _GREEK_CHARS[1]
+
+
+def _chain_start(note, claim):
+    """The first side of the claim's chain (its step 0's left side), or None."""
+    chains = note.shared.get("chains")
+    if chains is None:
+        from derivlint.math.claims import chains_of
+
+        chains = note.shared["chains"] = chains_of(note.claims)
+    chain = chains.get((id(claim.block), claim.chain))
+    return chain[0].lhs if chain else None
 
 
 def _chain_indices(note, claim) -> set[str]:

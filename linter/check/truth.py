@@ -38,7 +38,8 @@ SIZE_POOL = (3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13)
 CHECKED_KINDS = frozenset({"derivative", "equality"})
 IDENTITY_RELATIONS = frozenset({"=", "≡", ":=", "≜", "=:"})  # what a checked claim may assert
 SQUARE_PROPS = frozenset({"square", "symmetric", "orthogonal", "invertible", "diagonal", "identity",
-                          "positive_definite", "positive_semidefinite", "skew_symmetric", "commuting"})  # fmt: skip
+                          "positive_definite", "positive_semidefinite", "skew_symmetric", "commuting", "triangular",
+                          "lower_triangular"})  # fmt: skip
 EQUATION_WORDS = (
     "令", "方程", "解得", "求解", "为0", "为 0", "等于0", "等于 0", "=0", "= 0", "最优", "equation",
     "solv", "set to zero", "setting", "equal to zero", "optimal", "minimi", "stationary",
@@ -275,7 +276,7 @@ def _spec_of(f, sym: Sym):
 
 
 _SQUARE_SAYING = frozenset({"square", "symmetric", "invertible", "orthogonal", "positive_definite",
-                            "positive_semidefinite", "diagonal", "skew_symmetric"})
+                            "positive_semidefinite", "diagonal", "skew_symmetric", "triangular", "lower_triangular"})
 
 
 _NEAR_DECLARATION = 300  # characters: a declaration this close before the claim (its exercise's part) is certain
@@ -2268,6 +2269,10 @@ def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
         return m - m.T
     if "diagonal" in props:
         return np.diag(rng.uniform(1.0, 2.0, n) * rng.choice([-1.0, 1.0], n) if not positive_det else rng.uniform(1.0, 2.0, n))
+    if props & {"triangular", "lower_triangular"}:  # upper unless said lower; a diagonal of 1 to 2 in size
+        m = rng.standard_normal((n, n))
+        np.fill_diagonal(m, rng.uniform(1.0, 2.0, n) * (rng.choice([-1.0, 1.0], n) if not positive_det else 1.0))
+        return np.tril(m) if "lower_triangular" in props else np.triu(m)
     if "idempotent" in props and n > 1:  # a projection of rank 1 … n−1: P² = P (and Pᵀ = P if symmetric)
         k = int(rng.integers(1, n))
         a = rng.standard_normal((n, k))
@@ -2496,6 +2501,7 @@ STATED_ONLY = (("commuting", "pair", "{s} commute"),)
 _IMPLIED = {  # what a property brings with it when drawn
     "symmetric": {"square"}, "positive_definite": {"symmetric", "square"}, "orthogonal": {"square", "invertible"},
     "diagonal": {"square", "symmetric"}, "commuting": {"square"}, "skew_symmetric": {"square"},
+    "triangular": {"square"}, "lower_triangular": {"square"},
 }  # fmt: skip
 
 

@@ -500,6 +500,10 @@ class Context:
             prev = self.outline.passages[leading]
             lead = block.source.text[max(prev.start, prev.end - LEAD_IN_REACH) : prev.end]
         remark |= subjectless_props(lead) if lead else frozenset()
+        premise = _premise(block.text, lead) if lead else None
+        if premise:  # "$T$ is triangular $\implies \det T = ∏ T_ii$": the words before are its premise
+            for key, props in _subject_props(_unfonted(_sentence_tail(premise).replace("$", ""))):
+                out[key] |= props
         after = claim.prose_after.strip(" \t()（）,，.;")
         if after and len(after) <= REMARK_REACH:  # "= 2Av \quad (\text{symmetric})" inside the math
             remark |= remark_props(f"({after})")
@@ -777,6 +781,29 @@ def _as_words(math: str) -> str:
     """Words typed in math as a reader reads them: ``\\text{…}`` unwrapped, spacing commands,
     ``&`` and ``$`` turned into spaces (``if\\quad B\\quad is\\quad symmetric`` → "if B is symmetric")."""
     return " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", math)).split())
+
+
+# a formula that opens with an implication: the words just before it are its premise
+_IMPLIED_BY = re.compile(r"\s*(?:\\(?:implies|Rightarrow|Longrightarrow|therefore)(?![A-Za-z])|⟹|⇒|∴)")
+_LEAD_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s)|\n\s*\n")
+
+
+_IMPLIES_BEFORE = re.compile(r"(?:\$+\s*\\(?:implies|Rightarrow|Longrightarrow)\s*\$+|⟹|⇒|\bimplies)\s*$")
+
+
+def _premise(math: str, lead: str) -> str | None:
+    """The words before a formula that an implication joins to it ("… $\\implies$ $formula$", "$\\implies
+    formula$"), or None."""
+    if _IMPLIED_BY.match(math):
+        return lead
+    found = _IMPLIES_BEFORE.search(lead)
+    return lead[: found.start()] if found else None
+
+
+def _sentence_tail(text: str) -> str:
+    """The last sentence of ``text`` (the words before a formula, from the last sentence end)."""
+    ends = list(_LEAD_SENTENCE_END.finditer(text))
+    return text[ends[-1].end():] if ends else text
 
 
 def _subject_props(words: str) -> list[tuple[str, frozenset[str]]]:

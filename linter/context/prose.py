@@ -437,7 +437,7 @@ PRED_EN = re.compile(
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})(?:\s+(?={_NOUN_EN}\b)|(?<=[a-z])(?={_TERM_EN})))?(?P<noun>{_NOUN_EN})?"  # "… definite weight."
-    rf"(?:(?<=essian|matrix)\s+of\s+(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
+    rf"(?:(?<=essian|matrix)\s+of\s+(?!(?:size|shape|dimensions?|rank)\b)(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?"
     rf"(?:\s+(?:of|with)\s+(?:full\s+)?(?:column\s+|row\s+)?rank(?:\s+(?:{MARK}|[a-z]\b))?)?{_TERM_EN}"  # "… matrix of rank $p$"
 )
@@ -507,7 +507,7 @@ _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|nothing|never|whether|unless|neither|nor|without|regardless)\b|n't", re.I)
 
 CN_PROPS = [("反对称", "skew_symmetric"), ("半正定", "positive_semidefinite"), ("正定", "positive_definite"), ("对称", "symmetric"),
-            ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("旋转", "orthogonal"), ("对角", "diagonal"),
+            ("可逆", "invertible"), ("非奇异", "invertible"), ("正交", "orthogonal"), ("旋转", "orthogonal"), ("对角", "diagonal"), ("三角", "triangular"), ("下三角", "lower_triangular"),
             ("海森", "symmetric"), ("黑塞", "symmetric"), ("essian", "symmetric"), ("协方差", "symmetric"),
             ("单位矩阵", "identity"), ("单位阵", "identity"), ("单位向量", "unit"), ("方阵", "square"), ("常", "constant"),
             # Hermitian: symmetric, as the real matrices derivlint draws are (^H is read as a transpose)
@@ -518,14 +518,14 @@ EN_PROPS = [("semi", "positive_semidefinite"), ("positive", "positive_definite")
             ("orthonormal", "orthogonal"), ("rotation", "orthogonal"),  # a rotation matrix is orthogonal
             ("symmetry", "symmetric"),
             ("spd", "positive_definite"), ("spd", "symmetric"), ("psd", "positive_semidefinite"), ("psd", "symmetric"),
-            ("diagonal", "diagonal"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
+            ("diagonal", "diagonal"), ("triangular", "triangular"), ("lower", "lower_triangular"), ("square", "square"), ("constant", "constant"), ("unit", "unit"),
             ("skew", "skew_symmetric"), ("antisymmetric", "skew_symmetric"), ("anti-symmetric", "skew_symmetric"),
             ("hermitian", "symmetric"), ("self-adjoint", "symmetric"), ("idempotent", "idempotent"),
             # a projection matrix not said to be orthogonal: the hat matrix, or PCA's W with orthonormal
             # columns; which one the word does not say (truth._not_a_mistake)
             ("projection", "projection"), ("projector", "projection")]  # fmt: skip
 _SQUARE_PROPS = {"symmetric", "invertible", "orthogonal", "identity", "positive_definite", "positive_semidefinite",
-                 "skew_symmetric"}  # fmt: skip
+                 "skew_symmetric", "triangular", "lower_triangular"}  # fmt: skip
 # an orthogonal projection (正交投影) is symmetric and idempotent, and no orthogonal matrix (_props)
 _ORTHOGONAL_PROJECTION = re.compile(r"orthogonal[- ]project(?:ion|or)s?|正交投影", re.I)
 

@@ -67,9 +67,9 @@ DERIVED_MATRIX_NOUNS_ZH = ("伴随", "余子式")
 # W with orthonormal columns in one note and the hat matrix in another: prose.EN_PROPS)
 PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", r"symmetric(?:ally|al)?", "invertible", "nonsingular", "non-singular",
                  r"positive[- ]definite", r"positive[- ]semi-?definite", r"orthogonal[- ]projection",
-                 r"orthogonal[- ]projector", "orthogonal", "orthonormal", "rotation", "diagonal", "[Hh]ermitian",
+                 r"orthogonal[- ]projector", "orthogonal", "orthonormal", "rotation", "diagonal", r"upper[- ]triangular", r"lower[- ]triangular", "triangular", "[Hh]ermitian",
                  "self-adjoint", "SPD", "PSD", "idempotent", "projection", "projector")  # fmt: skip
-PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交投影", "正交", "旋转", "对角", "厄米", "埃尔米特",
+PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交投影", "正交", "旋转", "对角", "上三角", "下三角", "三角", "厄米", "埃尔米特",
                  "[Hh]ermitian", "幂等", "投影")  # fmt: skip
 # other adjectives said of a symbol beside its properties ("a square real matrix", "a fixed vector")
 OTHER_ADJECTIVES_EN = ("square", "real", "constant", "column", "row", "fixed", "arbitrary", "given", "random", "unit")
@@ -77,7 +77,7 @@ UNIT_EN = r"unit[- ](?:norm|length)"  # "x is unit-norm": a property after its s
 
 # the stems a property is found by, whatever its form ("symmetry", "nonsingular", "semi-definite")
 PROPERTY_STEMS_EN = ("symmetr", "invertible", "singular", "definite", "orthogonal", "orthonormal", "rotation", "diagonal",
-                     "hermitian", "self-adjoint", "unit", "spd", "psd", "idempotent", "projection", "projector")  # fmt: skip
+                     "triangular", "hermitian", "self-adjoint", "unit", "spd", "psd", "idempotent", "projection", "projector")  # fmt: skip
 
 # words of statements on layout and shape ("numerator layout", "the same shape as", "布局", "同型")
 LAYOUT_WORDS_EN = ("layout", "formulation", "shape", "size")

@@ -722,6 +722,8 @@ class _Reader:
              delimiter: str | None = None, display: bool | None = None) -> None:
         """Add the block [start, end) whose math is [body, close); ``delimiter`` defaults to ``tok``."""
         text, offsets = _body(self.text, body, close, depth)
+        if "\\\\left" in text or "\\\\right" in text or "\\\\big" in text or "\\\\Big" in text:
+            text, offsets = _unescape_sizes(text, offsets)
         if "\\\\{" in text or "\\\\}" in text:
             text, offsets = _unescape_braces(text, offsets)
         env = tok[len("\\begin{") : -1] if tok.startswith("\\begin{") else None
@@ -1061,6 +1063,21 @@ def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
             i += 1
     kept.append(offsets[n])
     return "".join(pieces), kept
+
+
+# \\left[ … \\right]: a size command whose backslash is escaped for a Markdown converter that eats one
+# (Hugo, marked). As written it would be a row break followed by the letters "left": no author means that.
+_ESCAPED_SIZE = re.compile(r"(?<!\\)\\(?=\\(?:left|right|[bB]igg?[lrm]?)(?![A-Za-z]))")  # not \\\left: a row break, then \left
+
+
+def _unescape_sizes(text: str, offsets) -> tuple[str, list[int]]:
+    """The math ``text`` with ``\\\\left``, ``\\\\right``, ``\\\\big`` … read as ``\\left`` …
+    (with the offsets of what is kept)."""
+    drop = {m.start() for m in _ESCAPED_SIZE.finditer(text)}
+    if not drop:
+        return text, offsets
+    kept = [offsets[i] for i in range(len(text)) if i not in drop] + [offsets[len(text)]]
+    return "".join(ch for i, ch in enumerate(text) if i not in drop), kept
 
 
 def _escaped_pair(text: str) -> bool:

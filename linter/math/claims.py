@@ -1295,6 +1295,60 @@ def read_time_superscripts(claims: list[Claim]) -> None:
                 setattr(claim, name, rewrite.visit(side))
 
 
+def read_transposed_calls(claims: list[Claim]) -> None:
+    """``r^H(x)``, ``f^T(x)`` in a note that applies r (r(x) written elsewhere, r(x) ∈ ℂ^m): the
+    value r(x) transposed, not the product rᴴ·x the parser reads (which, r(x) being declared a
+    column, made rᴴ(x) r(x) a product of a row and x). Rewrites the claims' trees in place."""
+    from derivlint.math.tree import Mul, Transpose
+
+    called = {n.func.key for n in _nodes_of(claims) if type(n) is Call and type(n.func) is Sym}
+    if not called:
+        return
+    for claim in claims:
+        text = claim.block.text
+        for name in ("lhs", "rhs"):
+            side = getattr(claim, name)
+            if side is not None and any(type(n) is Mul and _transposed_call_at(n, called, text) is not None
+                                        for n in side.walk()):
+                setattr(claim, name, _TransposedCalls(called, text).visit(side))
+
+
+def _transposed_call_at(mul, called: set, text: str) -> int | None:
+    """The index of a factor fᵀ (f in ``called``) that a bracketed factor follows in ``mul``, or None."""
+    from derivlint.math.tree import Transpose
+
+    for i in range(len(mul.factors) - 1):
+        f, nxt = mul.factors[i], mul.factors[i + 1]
+        if (type(f) is Transpose and type(f.arg) is Sym and f.arg.key in called and mul.ops[i] == ""
+                and text[nxt.start : nxt.start + 1] in ("(",) and nxt.start == f.end):
+            return i
+    return None
+
+
+class _TransposedCalls:
+    """f^T(x) → (f(x))ᵀ in products (read_transposed_calls)."""
+
+    def __init__(self, called: set, text: str):
+        self.called, self.text = called, text
+
+    def visit(self, n: Node) -> Node:
+        from derivlint.math.tree import Mul, Transpose
+        from derivlint.math.treeops import rebuild
+
+        n = rebuild(n, self.visit)
+        if type(n) is not Mul:
+            return n
+        i = _transposed_call_at(n, self.called, self.text)
+        if i is None:
+            return n
+        f, arg = n.factors[i], n.factors[i + 1]
+        args = list(arg.items) if type(arg) is Tuple else [arg]
+        value = Transpose(f.start, arg.end, Call(f.start, arg.end, f.arg, args), f.mark)
+        factors = n.factors[:i] + [value] + n.factors[i + 2 :]
+        ops = n.ops[:i] + n.ops[i + 1 :]
+        return factors[0] if len(factors) == 1 else Mul(n.start, n.end, factors, ops)
+
+
 _SIZE_SUBSCRIPT = re.compile(r"\(?([A-Za-z]|\d+)times([A-Za-z]|\d+)\)?")
 
 
