@@ -10,6 +10,7 @@ rules turn it into findings.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import re
@@ -988,11 +989,24 @@ _HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t].*|\\(?:sub)*section\*?\{.*)$", re.
 
 
 def _heading_before(text: str, at: int):
-    """The match of the last heading line (Markdown or LaTeX) of ``text`` before offset ``at``, or None."""
-    heading = None
-    for heading in _HEADING.finditer(text, 0, at):
-        pass
-    return heading
+    """The match of the last heading line (Markdown or LaTeX) of ``text`` before offset ``at``, or None:
+    that of ``_HEADING.finditer(text, 0, at)``. The headings of a whole text are found once (the
+    claims of a note ask it of one text again and again: a search from its start each time); a
+    heading line that runs past ``at`` is searched as before (its match may end at ``at``, or not be one)."""
+    if _headings[0] is not text:
+        _headings[0], _headings[1] = text, list(_HEADING.finditer(text))
+        _headings[2] = [m.start() for m in _headings[1]]
+    found = _headings[1]
+    k = bisect.bisect_left(_headings[2], at) - 1  # the last heading that starts before ``at``
+    if k >= 0 and found[k].end() > at:
+        heading = None
+        for heading in _HEADING.finditer(text, found[k - 1].end() if k > 0 else 0, at):
+            pass
+        return heading if heading is not None else (found[k - 1] if k > 0 else None)
+    return found[k] if k >= 0 else None
+
+
+_headings: list = [None, [], []]  # (text, its heading matches, their starts): see _heading_before
 
 
 def _zero_like(node) -> bool:
