@@ -502,8 +502,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         claim.verdict = _verdict(facts["outcome"])
         return
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
-        if claim.kind == "declaration" or (claim.kind == "definition" and not _gated(claim, Scope(context, claim))):
+        if claim.kind == "declaration":
             _shape_only(claim, context)
+        elif claim.kind == "definition":
+            scope = Scope(context, claim)
+            if not _gated(claim, scope):
+                _shape_only(claim, context, scope)  # the facts the gate looked up, not looked up again
         return
     if claim.relation not in IDENTITY_RELATIONS:  # ∂f/∂x ≤ Lx, ≈ (a Taylor step), ← (an update): not an identity
         _shape_only(claim, context)  # its sizes must still agree
@@ -513,7 +517,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     scope = Scope(context, claim)
     discrete = _discrete(claim, scope)
     if discrete:  # t_i ∈ {0, 1}: t_i² = t_i holds there; real draws would call it false
-        _shape_only(claim, context)
+        _shape_only(claim, context, scope)
         facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
         claim.verdict = _verdict(facts["outcome"])
         return
@@ -1186,8 +1190,10 @@ def _last_lone_definition(chain: list) -> int:
     return _lone_definitions[1]
 
 
-def _shape_only(claim, context) -> None:
-    scope = Scope(context, claim)
+def _shape_only(claim, context, scope: Scope | None = None) -> None:
+    """The shapes and shape errors of a claim that is not decided; ``scope``: the claim's, when
+    made already (its memos of the claim's facts are the same for the shapes)."""
+    scope = scope if scope is not None else Scope(context, claim)
     errors, shapes = _shape_errors(claim, scope, contains_literal(claim.rhs))
     claim.facts["shape_errors"] = errors
     claim.facts["shapes"] = shapes
