@@ -14,7 +14,8 @@ from derivlint.math.claims import drop_definitions
 from derivlint.math.lexer import CHAR, TEXT, LexError, expand, tokenize
 from derivlint.math.parser import ParseError, sub_parse
 from derivlint.math.tree import (
-    Abs, Call, Deriv, Div, Dots, Func, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sum, Sym, Transpose, Tuple, render,
+    Abs, Call, Deriv, Div, Dots, Func, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
+    render,
 )  # fmt: skip
 from derivlint.context.model import Dim, Shape
 
@@ -292,7 +293,6 @@ def jacobian_layout(lhs: Node | None, rhs: Node | None) -> str | None:
 
 def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """Aᵀ = −A or −A = Aᵀ: the A."""
-    from derivlint.math.tree import Neg
 
     for a, b in ((lhs, rhs), (rhs, lhs)):
         t = transposed_sym(a)
@@ -303,7 +303,6 @@ def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
 
 def unit_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """‖u‖ = 1 (or ‖u‖₂ = 1, ‖u‖² = 1, uᵀu = 1): the u."""
-    from derivlint.math.tree import Norm, Pow
 
     for a, b in ((lhs, rhs), (rhs, lhs)):
         if not (isinstance(b, Num) and b.value == "1"):
