@@ -354,8 +354,8 @@ def gaussian_log_density_covariances(node: Node | None) -> set[str]:
     """The keys S of an expression that writes a normal log-density: a determinant of S (or of S⁻¹:
     det, log det, |S|) and a quadratic form uᵀS⁻¹u in the same expression, as
     −½ log|Σ| − ½ (x − μ)ᵀΣ⁻¹(x − μ) does. Such an S is a covariance, so symmetric."""
-    if node is None:
-        return set()
+    if node is None or Inverse not in map(type, node.walk()):
+        return set()  # no S⁻¹, no quadratic form uᵀS⁻¹u (most sides: a test at C speed)
     determined, quadratic = set(), set()
     for n in node.walk():
         if (isinstance(n, Func) and n.name in ("det", "logdet") and n.args) or isinstance(n, Abs):
