@@ -6,7 +6,8 @@ import re
 
 import numpy as np
 
-from derivlint.math.tree import Call, Func, Sym
+from derivlint.math.tree import Call, Func, Mul, Neg, Num, Sym
+from derivlint.math.treeops import rebuild
 
 # ---------------------------------------------------------------------------- data
 # The words by which a note says that its σ is the logistic sigmoid (English and Chinese), read in
@@ -239,7 +240,6 @@ def note_says_otimes_hadamard(context) -> bool:
 def otimes_as_hadamard(node, context):
     """``node`` with ⊗ written as ⊙ where the note says ⊗ is the element-wise product; ``node``
     itself when it writes no ⊗ or the note does not say so."""
-    from derivlint.math.tree import Mul
 
     if node is None or not any(isinstance(n, Mul) and "otimes" in n.ops for n in node.walk()):
         return node
@@ -251,8 +251,6 @@ def otimes_as_hadamard(node, context):
 def _as_odot(n):
     """A copy of ``n`` with every ⊗ of a product written ⊙ (a module function: a nested one that
     calls itself would be a reference cycle, kept until the cyclic collector runs)."""
-    from derivlint.math.tree import Mul
-    from derivlint.math.treeops import rebuild
 
     out = rebuild(n, _as_odot)
     if isinstance(out, Mul) and "otimes" in out.ops:  # rebuild made a copy: its ops are set anew
@@ -293,7 +291,6 @@ def side_by_side(factors, left, right, unify) -> bool:
 def broadcast_number(node, value: np.ndarray, other: np.ndarray) -> np.ndarray | None:
     """A written number added to a vector (1 − σ(z)) as that number in every entry; None otherwise
     (a matrix: 1 − A may mean I − A)."""
-    from derivlint.math.tree import Neg, Num
 
     bare = node.arg if isinstance(node, Neg) else node
     if not isinstance(bare, Num) or value.shape != (1, 1) or (other.shape[0] == 1) == (other.shape[1] == 1):

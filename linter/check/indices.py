@@ -22,7 +22,10 @@ import numpy as np
 
 from derivlint.math.names import INDEX_LETTERS
 from derivlint.math.tree import Add, Call, Deriv, Dots, Func, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Sum, Sym, Transpose, Tuple, render
-from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild
+from derivlint.math.treeops import _children_fields, _map_value, _shallow_copy, rebuild, substitute
+from derivlint.check import numeric, schematic
+from derivlint.check.reading import _index_notation
+from derivlint.check.schematic import read_typos
 
 SIZE_POOL = (3, 4, 2, 5, 6)  # distinct sizes for distinct dimensions (a transposed index shows)
 MAX_SIZE = 8  # a written range beyond this is not drawn (work per claim stays bounded)
@@ -753,7 +756,6 @@ def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed
           layout: str) -> tuple[IndexClaim, bool]:
     """_decide's reading of the claim: its sides with dotted sums and definitions read, and whether
     a side is a number."""
-    from derivlint.check.schematic import read_typos
 
     if Dots in map(type, lhs.walk()) or Dots in map(type, rhs.walk()):  # at C speed (Dots has no subclass)
         lhs, rhs = _DottedSums((lhs, rhs)).sides()
@@ -779,7 +781,6 @@ def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed
 
 def _drawn(ic: IndexClaim, number_side: bool, scope, draws: int, seen: dict | None) -> tuple[bool, list[str]]:
     """_decide's draws of a claim read (_read)."""
-    from derivlint.check import numeric
 
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
@@ -981,7 +982,6 @@ def _worked_derivative(side: Node) -> bool:
 def _schematic_reason(n: Node, text: str | None = None) -> str:
     """Why a claim with this schematic matrix is not drawn here: the reason its pattern does not
     read (an entry that breaks it …), or that its entries are not separated into cells."""
-    from derivlint.check import schematic
 
     if isinstance(n, Dots):
         return "an expression written with dots (x_1 + ⋯ + x_n)"
@@ -996,7 +996,6 @@ def _schematic_reason(n: Node, text: str | None = None) -> str:
 def _schematic_readable(*sides: Node, text: str | None = None) -> bool:
     """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too).
     A schematic matrix has dots: a side without any has none (one test per node, no grid read)."""
-    from derivlint.check import schematic
 
     nodes = [n for side in sides for n in side.walk()]
     if Dots not in map(type, nodes):  # at C speed (Dots has no subclass)
@@ -1017,7 +1016,6 @@ def _substituted(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     if scope is None or not hasattr(scope, "definition"):
         return lhs, rhs
     from derivlint.check.truth import _definitions
-    from derivlint.math.treeops import substitute
 
     lhs, rhs = _entries_of_defined(lhs, rhs, scope)
     values, functions = _definitions(lhs, rhs, scope, False)
@@ -1033,7 +1031,6 @@ def _entries_of_defined(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     the whole ((y)_i, then (Ax)_i once y is substituted). Not a symbol a derivative is by (∂/∂y_i
     stays an entry of a drawn y), nor an entry of a whole defined as a function, nor one whose
     definition writes the entries itself (L = ∑_i L_i: the terms, not entries of L)."""
-    from derivlint.math.treeops import substitute
 
     derivs = [n for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)]
     wrt = {w.key for n in derivs for w in n.wrt if isinstance(w, Sym)}
@@ -1417,7 +1414,6 @@ def _one_sided(ic: IndexClaim, wholes) -> None:
 
 
 def _value(ic: IndexClaim, side: Node, env: dict, assignment: dict, sizes: dict) -> np.ndarray:
-    from derivlint.check import numeric
 
     extra: dict[str, np.ndarray] = {}
     tree = _Ground(ic, env, assignment, sizes, extra).visit(side, {})
@@ -1493,7 +1489,6 @@ class _Ground:
                 return Num(n.start, n.end, str(self.sizes[("sym", n.name)]))
             return n
         if isinstance(n, Func) and n.name == "index":
-            from derivlint.check import numeric
 
             gradient = self._gradient_entry(n, bound)
             if gradient is not None:
@@ -1526,7 +1521,6 @@ class _Ground:
     def _gradient_entry(self, n: Func, bound: dict) -> Node | None:
         """(∂f/∂x)_k of a scalar f by a vector x: ∂f/∂x_k, the same in both layouts (a row or a column,
         its k-th entry). None for anything else (a matrix variable's (i, j) entry depends on the layout)."""
-        from derivlint.check import numeric
 
         d = n.args[0] if len(n.args) == 1 else None
         parts = _parts(_index_sub(n.sub))
@@ -1552,7 +1546,6 @@ class _Ground:
         return Sym(n.start, n.end, name)
 
     def _deriv(self, n: Deriv, bound: dict) -> Node:
-        from derivlint.check import numeric
 
         if n.num is not None and len(n.wrt) == 2 and all(isinstance(w, Sym) for w in n.wrt):
             return self._second(n, bound)  # ∂²f/∂x_i∂x_j
@@ -1587,7 +1580,6 @@ class _Ground:
         _with_scalars): a number in every layout; by a whole column vector w: the gradient, a column
         in the denominator layout and a row in the numerator one (IndexClaim.layout, whose use is
         recorded: decide_claim then decides in each layout). By a matrix: undecided."""
-        from derivlint.check import numeric
 
         value = self.env.get(w.key)
         column = value is not None and value.ndim == 2 and value.shape[1] == 1 and value.shape[0] > 1
@@ -1783,7 +1775,6 @@ def _number_letter(sym: Sym, scope, *sides) -> bool:
 def _only_here(lhs, rhs, scope) -> str | None:
     """"sum" when a side holds a Σ/Π, an entry of an expression or δ (nothing else decides these),
     "index" when the reading gate leaves the claim to index notation, else None."""
-    from derivlint.check.reading import _index_notation
 
     nodes = [n for side in (lhs, rhs) for n in side.walk()]
     for n in nodes:

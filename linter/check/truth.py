@@ -10,12 +10,15 @@ rules turn it into findings.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import itertools
 import re
 import sys
 from dataclasses import dataclass
 from fractions import Fraction
+
+import numpy as np
 
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe
@@ -24,6 +27,7 @@ from derivlint.check import elementwise, hessian, schematic
 # read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each);
 # indices.decide_claim looked up in its module when called (scripts/stage_times.py times it there)
 from derivlint.check import indices
+from derivlint.check import numeric
 from derivlint.check.numeric import literal_too_large
 from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
@@ -510,8 +514,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         claim.verdict = _verdict(facts["outcome"])
         return
     if claim.kind not in CHECKED_KINDS and not (claim.kind == "definition" and claim.step > 0):
-        if claim.kind == "declaration" or (claim.kind == "definition" and not _gated(claim, Scope(context, claim))):
+        if claim.kind == "declaration":
             _shape_only(claim, context)
+        elif claim.kind == "definition":
+            scope = Scope(context, claim)
+            if not _gated(claim, scope):
+                _shape_only(claim, context, scope)  # the facts the gate looked up, not looked up again
         return
     if claim.relation not in IDENTITY_RELATIONS:  # ∂f/∂x ≤ Lx, ≈ (a Taylor step), ← (an update): not an identity
         _shape_only(claim, context)  # its sizes must still agree
@@ -521,7 +529,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     scope = Scope(context, claim)
     discrete = _discrete(claim, scope)
     if discrete:  # t_i ∈ {0, 1}: t_i² = t_i holds there; real draws would call it false
-        _shape_only(claim, context)
+        _shape_only(claim, context, scope)
         facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
         claim.verdict = _verdict(facts["outcome"])
         return
@@ -920,7 +928,6 @@ def _has_op(node, op: str) -> bool:
 
 def _norm_as_det(node: Node) -> Node:
     """A copy of ``node`` with every ‖M‖ that names no norm (no subscript) written |M|."""
-    from derivlint.math.treeops import rebuild
 
     n = rebuild(node, _norm_as_det)
     if isinstance(n, Norm) and n.sub is None:
@@ -931,7 +938,6 @@ def _norm_as_det(node: Node) -> Node:
 def _dot_as_frobenius(node: Node) -> Node:
     """A copy of ``node`` with every product of two factors written A · B read as the Frobenius
     product tr(AᵀB) ("X · Y = tr(XᵀY)", "∇f · dA": notes write the matrix inner product so)."""
-    from derivlint.math.treeops import rebuild
 
     n = rebuild(node, _dot_as_frobenius)
     if isinstance(n, Mul) and len(n.factors) == 2 and n.ops == ["cdot"]:
@@ -942,7 +948,6 @@ def _dot_as_frobenius(node: Node) -> Node:
 
 def _with_op(node: Node, old: str, new: str) -> Node:
     """A copy of ``node`` with every product operator ``old`` written ``new``."""
-    from derivlint.math.treeops import rebuild
 
     n = rebuild(node, lambda child: _with_op(child, old, new))  # no self-calling closure: no cycle
     if isinstance(n, Mul) and old in n.ops:
@@ -1020,11 +1025,24 @@ _HEADING = re.compile(r"^[ \t]*(?:#{1,6}[ \t].*|\\(?:sub)*section\*?\{.*)$", re.
 
 
 def _heading_before(text: str, at: int):
-    """The match of the last heading line (Markdown or LaTeX) of ``text`` before offset ``at``, or None."""
-    heading = None
-    for heading in _HEADING.finditer(text, 0, at):
-        pass
-    return heading
+    """The match of the last heading line (Markdown or LaTeX) of ``text`` before offset ``at``, or None:
+    that of ``_HEADING.finditer(text, 0, at)``. The headings of a whole text are found once (the
+    claims of a note ask it of one text again and again: a search from its start each time); a
+    heading line that runs past ``at`` is searched as before (its match may end at ``at``, or not be one)."""
+    if _headings[0] is not text:
+        _headings[0], _headings[1] = text, list(_HEADING.finditer(text))
+        _headings[2] = [m.start() for m in _headings[1]]
+    found = _headings[1]
+    k = bisect.bisect_left(_headings[2], at) - 1  # the last heading that starts before ``at``
+    if k >= 0 and found[k].end() > at:
+        heading = None
+        for heading in _HEADING.finditer(text, found[k - 1].end() if k > 0 else 0, at):
+            pass
+        return heading if heading is not None else (found[k - 1] if k > 0 else None)
+    return found[k] if k >= 0 else None
+
+
+_headings: list = [None, [], []]  # (text, its heading matches, their starts): see _heading_before
 
 
 def _zero_like(node) -> bool:
@@ -1204,8 +1222,10 @@ def _last_lone_definition(chain: list) -> int:
     return _lone_definitions[1]
 
 
-def _shape_only(claim, context) -> None:
-    scope = Scope(context, claim)
+def _shape_only(claim, context, scope: Scope | None = None) -> None:
+    """The shapes and shape errors of a claim that is not decided; ``scope``: the claim's, when
+    made already (its memos of the claim's facts are the same for the shapes)."""
+    scope = scope if scope is not None else Scope(context, claim)
     errors, shapes = _shape_errors(claim, scope, contains_literal(claim.rhs))
     claim.facts["shape_errors"] = errors
     claim.facts["shapes"] = shapes
@@ -1357,7 +1377,6 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout;
     None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold.
     ``guessed``: the sizes rest on a guess, so a side that cannot be formed with them is no verdict."""
-    from derivlint.check import numeric
 
     derivative = isinstance(left, Deriv)
     results: dict = {layout: [] for layout in layouts}
@@ -1888,7 +1907,6 @@ def _is_identity(node, env) -> bool:
 
 
 def _identity_like(node, other):
-    import numpy as np
 
     if other.shape[0] != other.shape[1]:
         return np.full((1, 1), np.nan)
@@ -2068,7 +2086,6 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
     """_sizes from its inference, which this only reads."""
     sizes: dict[int, int] = {}
     used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
-    from derivlint.check import numeric  # imported here as in _draw_and_compare
 
     stand_in = numeric.stand_in_sizes(used, used)  # n = 1000 is drawn small (numeric.DRAW_CAP)
     if stand_in:
@@ -2194,7 +2211,6 @@ def _needs_positive(left, right) -> bool:
 def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool = False) -> dict:
     """Random values of the given sizes that respect each symbol's properties;
     ``positive_det``: see _needs_positive; ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
-    import numpy as np
 
     rng = np.random.default_rng(seed)
     env = {}
@@ -2249,7 +2265,6 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
 
 def _well_conditioned(rng, n: int):
     """A random invertible n×n matrix with singular values in [1, 2]."""
-    import numpy as np
 
     q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
     q2, _ = np.linalg.qr(rng.standard_normal((n, n)))
@@ -2257,7 +2272,6 @@ def _well_conditioned(rng, n: int):
 
 
 def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
-    import numpy as np
 
     if r != c:
         return rng.standard_normal((r, c))
@@ -2345,7 +2359,6 @@ def _dropped_differential(claim, scope) -> str | None:
 def _draw_differentials(env, varied: frozenset, seed: int, numeric, constants: frozenset = frozenset()) -> None:
     """A random differential dX, of X's shape, for every symbol X in ``varied``; zero for one the
     note calls constant ("A 是常数矩阵", "a constant matrix A": d A = 0, as the note's step says)."""
-    import numpy as np
 
     rng = np.random.default_rng(seed)
     for key in sorted(varied):
@@ -2444,7 +2457,6 @@ def _sizes_apart(a, b) -> bool:
     but of different sizes (3×3 and 4×4): the two sides were drawn at sizes nothing in the claim
     tied together, such as an identity declared n×n beside a symbol of guessed length (∇ₓx = I),
     so the difference says nothing about the claim. A transposed or a scalar value is another matter."""
-    import numpy as np
 
     sa, sb = np.shape(a), np.shape(b)
     if len(sa) != 2 or len(sb) != 2 or sa == sb:
@@ -2454,7 +2466,6 @@ def _sizes_apart(a, b) -> bool:
 
 def _compare(a, b) -> bool | None:
     """True when equal, False when clearly different, None when unclear."""
-    import numpy as np
 
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
@@ -3376,7 +3387,6 @@ def _halved(rhs: Node) -> Node:
 
 def _replace(node: Node, old: Node, new: Node) -> Node:
     """A copy of ``node`` with the subtree ``old`` (by identity) replaced by ``new``."""
-    from derivlint.math.treeops import rebuild
 
     if node is old:
         return new

@@ -11,7 +11,8 @@ from derivlint.extract.blocks import Extraction, MathBlock, Passage
 from derivlint.math.claims import chains_of
 from derivlint.math.lexer import LexError
 from derivlint.math.macros import match_group
-from derivlint.math.tree import Add, Call, Deriv, Inverse, Mapping, Matrix, Mul, Neg, Node, Num, Pow, Sym, Transpose, render
+from derivlint.math.tree import (Add, Call, Deriv, Div, Dots, Inverse, Mapping, Matrix, Mul, Neg, Node, Num, Opaque, Pow, Sym,
+                                 Transpose, Tuple, render)
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
@@ -569,7 +570,6 @@ def _linear_map_like(name, dom) -> bool:
 
 def _names_a_map(node) -> bool:
     """Whether the left of "… : A → B" names maps: f, f(x), "f, g" (not an expression, AX + B)."""
-    from derivlint.math.tree import Tuple
 
     if isinstance(node, Tuple):
         return all(isinstance(n, (Sym, Call)) for n in node.items)
@@ -579,7 +579,6 @@ def _names_a_map(node) -> bool:
 def _divides_by_matrices(node) -> bool:
     """Whether a fraction in ``node`` has matrices below its bar: two capital letters, or a
     transposed one (H P Hᵀ + R; not 1/N, nor xᵀx). Which side the inverse goes on is not written."""
-    from derivlint.math.tree import Div
 
     for n in node.walk():
         if isinstance(n, Div):
@@ -612,7 +611,6 @@ def _remarked_matrices(claim) -> list[Sym]:
 def _finite_set(node) -> bool:
     """Whether ``node`` is a set of numbers written out ({0, 1}, {−1, +1}, {1, …, K}) or a power
     of one ({0, 1}^n)."""
-    from derivlint.math.tree import Dots, Neg, Opaque
 
     if isinstance(node, Pow):
         node = node.base

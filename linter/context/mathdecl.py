@@ -14,7 +14,8 @@ from derivlint.math.claims import drop_definitions
 from derivlint.math.lexer import CHAR, TEXT, LexError, expand, tokenize
 from derivlint.math.parser import ParseError, sub_parse
 from derivlint.math.tree import (
-    Abs, Call, Deriv, Div, Dots, Func, Inverse, Matrix, Mul, Node, Num, Pow, Space, Sum, Sym, Transpose, Tuple, render,
+    Abs, Call, Deriv, Div, Dots, Func, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Pow, Space, Sum, Sym, Transpose, Tuple,
+    render,
 )  # fmt: skip
 from derivlint.context.model import Dim, Shape
 
@@ -294,7 +295,6 @@ def jacobian_layout(lhs: Node | None, rhs: Node | None) -> str | None:
 
 def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """Aᵀ = −A or −A = Aᵀ: the A."""
-    from derivlint.math.tree import Neg
 
     for a, b in ((lhs, rhs), (rhs, lhs)):
         t = transposed_sym(a)
@@ -305,7 +305,6 @@ def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
 
 def unit_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """‖u‖ = 1 (or ‖u‖₂ = 1, ‖u‖² = 1, uᵀu = 1): the u."""
-    from derivlint.math.tree import Norm, Pow
 
     for a, b in ((lhs, rhs), (rhs, lhs)):
         if not (isinstance(b, Num) and b.value == "1"):
@@ -357,8 +356,8 @@ def gaussian_log_density_covariances(node: Node | None) -> set[str]:
     """The keys S of an expression that writes a normal log-density: a determinant of S (or of S⁻¹:
     det, log det, |S|) and a quadratic form uᵀS⁻¹u in the same expression, as
     −½ log|Σ| − ½ (x − μ)ᵀΣ⁻¹(x − μ) does. Such an S is a covariance, so symmetric."""
-    if node is None:
-        return set()
+    if node is None or Inverse not in map(type, node.walk()):
+        return set()  # no S⁻¹, no quadratic form uᵀS⁻¹u (most sides: a test at C speed)
     determined, quadratic = set(), set()
     for n in node.walk():
         if (isinstance(n, Func) and n.name in ("det", "logdet") and n.args) or isinstance(n, Abs):
