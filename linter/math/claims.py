@@ -213,7 +213,7 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
         return [_unparsed(block, 0, len(block.text), str(err), err.start, err.end)]
     if INFIX_HINT.search(block.text) is not None or (tokens is not raw and any(t.kind == CMD and t.value in INFIX for t in tokens)):
         tokens = rewrite_infix(tokens)  # {a \over b}: a fraction (only where a note writes one: lazily)
-    if "\\boxed" in block.text or "\\fbox" in block.text or "\\framebox" in block.text:
+    if "\\boxed" in block.text or "\\fbox" in block.text or "\\framebox" in block.text or "color{" in block.text:
         tokens = unboxed(tokens)
     try:
         rows = flatten_rows(tokens)
@@ -227,6 +227,26 @@ def claims_of(block: MathBlock, macros: dict | None = None) -> list[Claim]:
 
 
 _BOXES = frozenset({"boxed", "fbox", "framebox"})
+_COLOURS = frozenset({"color", "textcolor"})  # MathJax's \color{red}{x = y}: the colour, then what it colours
+
+
+def _body_group(tokens: list[Token], i: int) -> int | None:
+    """The index of the ``{`` that opens what the box or colour command at ``i`` holds, or None."""
+    n = len(tokens)
+    if tokens[i].value in _BOXES:
+        return i + 1 if i + 1 < n and tokens[i + 1].is_char("{") else None
+    if i + 1 >= n or not tokens[i + 1].is_char("{"):
+        return None
+    depth, j = 0, i + 1
+    while j < n:  # past the colour's name
+        if tokens[j].is_char("{"):
+            depth += 1
+        elif tokens[j].is_char("}"):
+            depth -= 1
+            if depth == 0:
+                break
+        j += 1
+    return j + 1 if j + 1 < n and tokens[j + 1].is_char("{") else None
 
 
 def unboxed(tokens: list[Token]) -> list[Token]:
@@ -236,8 +256,9 @@ def unboxed(tokens: list[Token]) -> list[Token]:
     i, n = 0, len(tokens)
     while i < n:
         t = tokens[i]
-        if t.kind == CMD and t.value in _BOXES and i + 1 < n and tokens[i + 1].is_char("{"):
-            depth, j, related = 0, i + 1, False
+        body = _body_group(tokens, i) if t.kind == CMD and (t.value in _BOXES or t.value in _COLOURS) else None
+        if body is not None:
+            depth, j, related = 0, body, False
             while j < n:
                 u = tokens[j]
                 if u.kind == CHAR and u.value == "{":
@@ -250,7 +271,7 @@ def unboxed(tokens: list[Token]) -> list[Token]:
                     related = True
                 j += 1
             if j < n and related:
-                out.extend(unboxed(tokens[i + 2 : j]))  # the box's inside, read as if unframed
+                out.extend(unboxed(tokens[body + 1 : j]))  # the box's inside, read as if unframed
                 i = j + 1
                 continue
         out.append(t)
