@@ -208,3 +208,17 @@ def test_an_identity_of_the_size_the_claim_ties_is_still_compared() -> None:
     )
     claims = [c for c in check_text("n.md", text).claims if c.kind == "derivative"]
     assert [c.verdict.split(";")[0] for c in claims] == ["true", "false"]
+
+
+def test_a_shape_error_stands_whatever_values_a_symbol_takes():
+    """x ∈ {−1, 1}^n keeps the draws from deciding a claim on x, not its shapes: ∇_W(½xᵀWx) = ½xᵀx
+    sets an n×n gradient equal to a number whatever x's entries are; the claim's verdict says so,
+    as its DL204 does (it read 'undecided: x takes its values in a finite set')."""
+    from derivlint.engine import check_text
+
+    text = ("能量函数为 $E(x)=-\\frac{1}{2}x^TWx$，其中 $x\\in\\{-1,1\\}^n$，$W \\in \\mathbb{R}^{n \\times n}$ 是一个对称矩阵。\n\n"
+            "$$\n\\nabla_W(\\frac{1}{2}x^TWx)=\\frac{1}{2}x^Tx\n$$\n")
+    result = check_text("n.md", text)
+    (claim,) = [c for c in result.claims if c.kind == "derivative"]
+    assert claim.verdict == "shape error", claim.verdict
+    assert [f.code for f in result.findings] == ["DL204"]

@@ -530,6 +530,9 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     discrete = _discrete(claim, scope)
     if discrete:  # t_i ∈ {0, 1}: t_i² = t_i holds there; real draws would call it false
         _shape_only(claim, context, scope)
+        if facts.get("shape_errors") or facts.get("relation_error"):
+            claim.verdict = "shape error"  # ∇_W(½xᵀWx) = ½xᵀx with x ∈ {−1, 1}^n: no value makes shapes agree
+            return
         facts["outcome"] = Outcome(reason=f"{discrete} takes its values in a finite set of numbers; the check draws any number")
         claim.verdict = _verdict(facts["outcome"])
         return
