@@ -237,15 +237,7 @@ def _body_group(tokens: list[Token], i: int) -> int | None:
         return i + 1 if i + 1 < n and tokens[i + 1].is_char("{") else None
     if i + 1 >= n or not tokens[i + 1].is_char("{"):
         return None
-    depth, j = 0, i + 1
-    while j < n:  # past the colour's name
-        if tokens[j].is_char("{"):
-            depth += 1
-        elif tokens[j].is_char("}"):
-            depth -= 1
-            if depth == 0:
-                break
-        j += 1
+    j = _group_close(tokens, i + 1)  # past the colour's name
     return j + 1 if j + 1 < n and tokens[j + 1].is_char("{") else None
 
 
