@@ -792,3 +792,14 @@ def test_a_latex_sectioning_line_in_markdown_is_a_heading():
         ("heading", ("The DFT matrix",)), ("paragraph", ("The DFT matrix",)), ("paragraph", ("The DFT matrix",)),
     ]
     assert passages[1].section != passages[3].section
+
+
+def test_a_myst_display_may_run_past_a_row_that_lost_its_indentation():
+    """In a MyST page (dollarmath reads $$ displays before lists, blank lines and all) a display in a
+    list item whose one row starts at column 0 after a blank line still ends at its $$ (outside round
+    65, a translated QuantEcon lecture); the same note without MyST front matter keeps its finding."""
+    body = ("1. Iterate with the updating rule\n\n   $$\n   \\begin{aligned}\n   G = \\frac{d \\log L}{d \\beta} \\\\\n\n"
+            "H = \\frac{d^2 \\log L}{d \\beta d \\beta'}\n   \\end{aligned}\n   $$\n\n1. Check convergence\n")
+    myst = "---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n" + body
+    assert run(myst).problems == []
+    assert len(run(body).problems) == 1

@@ -357,6 +357,8 @@ class _Reader:
     def __init__(self, source: Source, outline: Outline) -> None:
         self.source = source
         self.text = source.text
+        # a MyST page (jupytext's format_name: myst): its $$ displays are read before lists (dollarmath)
+        self.myst = self.text.startswith("---") and _MYST_FRONT.search(self.text, 0, 3000) is not None
         self.outline = outline
         self.passages: list[Passage] = []
         self.blocks: list[MathBlock] = []
@@ -540,7 +542,7 @@ class _Reader:
             k, j = _find_closer(text, body, end, tok, closer, cache), i
             tagged = tok[0] in "{<"  # a {math} role or a MathJax script: never past its paragraph
             if k is None and not tagged and tok not in _INLINE and seg.kind in _PROSE:
-                extended = self._extend(segments, i, tok, closer)
+                extended = self._extend(segments, i, tok, closer, body)
                 if extended is not None:
                     j, k = extended
             if k is None:
@@ -623,7 +625,7 @@ class _Reader:
                 return tok not in _INLINE and tok[0] not in "{<"
             pos = k + len(closer)
 
-    def _extend(self, segments: list[_Segment], i: int, tok: str, closer: str) -> tuple[int, int] | None:
+    def _extend(self, segments: list[_Segment], i: int, tok: str, closer: str, body: int = -1) -> tuple[int, int] | None:
         """The (segment, offset) of the closer of a display block that runs past its paragraph.
 
         Display math may hold blank lines and lines markdown-it reads as lists or
@@ -633,7 +635,9 @@ class _Reader:
         anchor = segments[i].containers[-1] if segments[i].containers else None
         for j in range(i + 1, min(len(segments), i + 1 + _MAX_SPAN)):
             seg = segments[j]
-            if seg.kind == "barrier" or (anchor is not None and anchor not in seg.containers):
+            if seg.kind == "barrier":
+                return None
+            if anchor is not None and anchor not in seg.containers and not self._environment_runs_on(tok, body, seg):
                 return None
             key = (j, tok, closer)
             if key not in self._closers:  # every unclosed opener of a paragraph asks the same segments
@@ -644,6 +648,24 @@ class _Reader:
             if k is not None:
                 return j, k
         return None
+
+    def _environment_runs_on(self, tok: str, body: int, seg: _Segment) -> bool:
+        """Whether, in a MyST page, a $$ display opened at ``body`` inside a list item holds a
+        \\begin{aligned} that ``seg``, outside the item, ends: a row of the display that lost its
+        indentation after a blank line (markdown-it ends the item there; MyST's dollarmath reads the
+        display first, with blank lines; GitHub and CommonMark pages do cut it, and it is reported)."""
+        if tok != "$$" or body < 0 or not self.myst:
+            return False
+        start = self.source.line_start(seg.first + 1)
+        if start <= body:
+            return False
+        inside = self.text[body:start]
+        opened = [m.group(1) for m in _BEGIN_ENV.finditer(inside)]
+        unclosed = [env for env in dict.fromkeys(opened) if inside.count(f"\\end{{{env}}}") < opened.count(env)]
+        if not unclosed:
+            return False
+        here = self.text[start : self._seg_end(seg)]
+        return any(f"\\end{{{env}}}" in here for env in unclosed)
 
     def _bare_dollar(self, start: int, end: int) -> bool:
         """Whether a ``$`` outside braces sits in [start, end) (see ``_first_bare_dollar``).
@@ -1067,6 +1089,8 @@ def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
 
 # \\left[ … \\right]: a size command whose backslash is escaped for a Markdown converter that eats one
 # (Hugo, marked). As written it would be a row break followed by the letters "left": no author means that.
+_MYST_FRONT = re.compile(r"^\s*format_name:\s*myst\b|^\s*myst:", re.M)
+_BEGIN_ENV = re.compile(r"\\begin\{([A-Za-z]+\*?)\}")
 _ESCAPED_SIZE = re.compile(r"(?<!\\)\\(?=\\(?:left|right|[bB]igg?[lrm]?)(?![A-Za-z]))")  # not \\\left: a row break, then \left
 
 
