@@ -222,3 +222,13 @@ def test_a_shape_error_stands_whatever_values_a_symbol_takes():
     (claim,) = [c for c in result.claims if c.kind == "derivative"]
     assert claim.verdict == "shape error", claim.verdict
     assert [f.code for f in result.findings] == ["DL204"]
+
+
+def test_a_gram_inverse_of_a_guessed_matrix_is_drawn_invertible():
+    """H = X(XᵀX)^{-1}Xᵀ with X's shape only guessed: drawn wider than tall, XᵀX is singular and every
+    claim on H ended 'XᵀX is singular'; the other order of the guessed sizes is tried once."""
+    from derivlint.engine import check_text
+
+    text = "The hat matrix is $H = \\mathbf{X}(\\mathbf{X}^T\\mathbf{X})^{-1}\\mathbf{X}^T$, so $H H = H$.\n"
+    verdicts = [c.verdict for c in check_text("n.md", text).claims if c.kind == "equality"]
+    assert verdicts == ["true"], verdicts

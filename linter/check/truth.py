@@ -1367,8 +1367,19 @@ def decide(
     if known is not None:
         return Outcome(holds=known[0], category=known[1])
     guessed = inf.is_unsure(left) or inf.is_unsure(right)
-    outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts, must_hold,
-                                guessed)
+    try:
+        outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env_shapes, layouts,
+                                    must_hold, guessed)
+    except Undecided as why:
+        # (XᵀX)^{-1} with X's sizes guessed: drawn wider than tall, XᵀX is singular. The sizes of the
+        # other order (the largest first) are as much a guess; the claim is checked with them once.
+        if not guessed or "is singular" not in str(why):
+            raise
+        other = _sizes_of(inf, left, right, scope, values, guessed_scalars, largest_first=True)
+        if other == env_shapes:
+            raise
+        outcome = _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, other, layouts,
+                                    must_hold, guessed)
     if outcome is None:
         return None  # not remembered: the draws were cut short
     scope.decided[memo] = (outcome.holds, outcome.category, lhs, rhs)  # the sides kept: their ids stay theirs
@@ -2085,8 +2096,10 @@ def _finished(sym: Sym):
     raise RuntimeError("a finished size inference was asked for another symbol")
 
 
-def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars: bool) -> dict[str, tuple[int, int]]:
-    """_sizes from its inference, which this only reads."""
+def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars: bool,
+              largest_first: bool = False) -> dict[str, tuple[int, int]]:
+    """_sizes from its inference, which this only reads; ``largest_first``: unnamed sizes drawn from
+    the largest of the pool down (see decide)."""
     sizes: dict[int, int] = {}
     used = {d.root().num for shape in inf.symbols.values() if shape for d in shape if d.root().num}
 
@@ -2095,6 +2108,8 @@ def _sizes_of(inf: Inference, left, right, scope: Scope, values, guessed_scalars
         _too_large_numbers(left, right, min(stand_in))
     used |= set(stand_in.values())
     pool = [s for s in SIZE_POOL if s not in used]
+    if largest_first:
+        pool.reverse()
     names: dict[str, int] = {}
 
     def size(d: Dim) -> int:

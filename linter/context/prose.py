@@ -621,8 +621,9 @@ ASSUMPTIONS_EN = [
     # "and symmetric matrix $C$", "given vectors $a$, $b$ and positive definite matrix $Q$": the property
     # and the noun before the symbol, with no article (the last of a list of givens)
     (re.compile(rf"(?<![\w-])(?P<words>{_PROPS_EN})\s+(?:square\s+)?matri(?:x|ces)\s+(?P<subj>{MARK})", re.I), False),
-    # "assuming $B$ symmetric", "with B symmetric", "requires $A$ to be symmetric": a condition with no verb
-    (re.compile(rf"\b(?P<cond>assum(?:ing|ed?|es)|suppos(?:ing|ed?|es)|with|taking|for|requir(?:es?|ing)|needs?)\s+(?P<subj>{MARK}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri|above|below|here|throughout)))", re.I), False),
+    # "assuming $B$ symmetric", "with B symmetric", "requires $A$ to be symmetric", "Assume $B$ and $C$ to be
+    # symmetric": a condition with no verb
+    (re.compile(rf"\b(?P<cond>assum(?:ing|ed?|es)|suppos(?:ing|ed?|es)|with|taking|for|requir(?:es?|ing)|needs?)\s+(?P<subj>{_MARKS}|(?-i:{_SUBJ_EN}|A(?![\w'’-])))\s+(?:to\s+be\s+)?(?:both\s+)?(?P<words>{_PROPS_EN})(?=\s*(?:[,.;:)]|$|\n|\s(?:and|we|the|this|it|one|then|gives?|yields?|becomes?|reduces|simplifies|matri|above|below|here|throughout)))", re.I), False),
     # "$A$ and $B$ (both symmetric)", "$\Sigma$ (symmetric positive definite)", and after the noun the
     # symbol is said to be: "$\Sigma$ is the covariance (symmetric positive definite)"
     (re.compile(rf"(?P<subj>{_MARKS})(?:\s+(?:is|are|be|denotes?)\s+(?:an?\s+|the\s+)?(?:[a-z][\w-]*\s+){{0,3}}[a-z][\w-]*)?"
