@@ -526,7 +526,7 @@ UNDRAWABLE = ("is singular", "the random draws disagree")
 def _holds_with(target, rhs, scope, literal: bool, kinds: dict) -> bool:
     """Whether ``target = rhs`` holds in some layout with each key of ``kinds`` of that kind
     (scalar, row, vector, matrix)."""
-    from derivlint.check.truth import Scope
+    from derivlint.check.truth import Scope, Undecided, decide
 
     other = Scope(scope.context, scope.claim)
     other.extra = dict(scope.extra)
@@ -534,8 +534,6 @@ def _holds_with(target, rhs, scope, literal: bool, kinds: dict) -> bool:
         for bold in (False, True):
             other._shapes[(key, bold)] = ("kind", kind)
     scalars = frozenset(k for k, kind in kinds.items() if kind == "scalar")
-    from derivlint.check.truth import Undecided, decide
-
     try:
         if _collapsed(target, rhs, other, literal, scalars):
             return False  # the reading makes a matrix or a vector 1×1: not a plausible one

@@ -15,7 +15,7 @@ import hashlib
 import itertools
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -32,7 +32,7 @@ from derivlint.check.numeric import literal_too_large
 from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
-from derivlint.math.parser import SUP_LABELS
+from derivlint.math.parser import SUP_LABELS, WIDE_ARG
 from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
 from derivlint.math.treeops import against_parenthesis, contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
@@ -1545,8 +1545,6 @@ def _narrow_function_fits(claim, scope, literal: bool) -> bool:
     sides = [_narrow_functions(side) if side is not None else None for side in (claim.lhs, claim.rhs)]
     if all(new is old for new, old in zip(sides, (claim.lhs, claim.rhs))):
         return False
-    from dataclasses import replace
-
     other = replace(claim, lhs=sides[0], rhs=sides[1], facts={})
     errors, _ = _shape_errors(other, scope, literal)
     return not errors and not other.facts.get("relation_error")
@@ -1572,8 +1570,6 @@ def _narrowed(n: Node) -> Node:
 
 
 def _wide(n: Func) -> bool:
-    from derivlint.math.parser import WIDE_ARG
-
     return (n.name in WIDE_ARG and len(n.args) == 1 and type(n.args[0]) is Mul and n.end == n.args[0].end
             and len(n.args[0].factors) > 1)
 
@@ -1921,7 +1917,6 @@ def _is_identity(node, env) -> bool:
 
 
 def _identity_like(node, other):
-
     if other.shape[0] != other.shape[1]:
         return np.full((1, 1), np.nan)
     return np.eye(other.shape[0])
@@ -2290,7 +2285,6 @@ def _well_conditioned(rng, n: int):
 
 
 def _matrix(rng, r: int, c: int, props: frozenset[str], positive_det: bool):
-
     if r != c:
         return rng.standard_normal((r, c))
     n = r

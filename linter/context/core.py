@@ -559,8 +559,9 @@ def _apart(older: Declaration, later: Declaration) -> bool:
 
 def _linear_map_like(name, dom) -> bool:
     """Whether a map declared ``X : ℝ^k → ℝ^n`` may be a linear map written as its matrix (Xb, XᵀX):
-    a capital letter from a space of vectors. Its shape is then left unknown: the codomain's (a
-    function's value, right for ∂F/∂x) would make Xb a product of a column and a vector."""
+    a capital letter from a space of vectors. The codomain's shape (a function's value, right for
+    ∂F/∂x) would make Xb a product of a column and a vector: _Builder._claim gives it the matrix's
+    n×k when the note never applies it, and no shape when it does."""
     key = getattr(name, "name", "") or ""
     if not key[:1].isupper() or dom is None or not dom.known or dom.shape is None:
         return False
@@ -781,11 +782,8 @@ def _as_words(math: str) -> str:
     return " ".join(_TYPED_SPACING.sub(" ", _TYPED_TEXT.sub(r" \1 ", math)).split())
 
 
-# a formula that opens with an implication: the words just before it are its premise
+# a formula that opens with an implication, or words that end with one: the words before are its premise
 _IMPLIED_BY = re.compile(r"\s*(?:\\(?:implies|Rightarrow|Longrightarrow|therefore)(?![A-Za-z])|⟹|⇒|∴)")
-_LEAD_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s)|\n\s*\n")
-
-
 _IMPLIES_BEFORE = re.compile(r"(?:\$+\s*\\(?:implies|Rightarrow|Longrightarrow)\s*\$+|⟹|⇒|\bimplies)\s*$")
 
 
@@ -800,7 +798,7 @@ def _premise(math: str, lead: str) -> str | None:
 
 def _sentence_tail(text: str) -> str:
     """The last sentence of ``text`` (the words before a formula, from the last sentence end)."""
-    ends = list(_LEAD_SENTENCE_END.finditer(text))
+    ends = list(_SENTENCE_BREAK.finditer(text))
     return text[ends[-1].end():] if ends else text
 
 

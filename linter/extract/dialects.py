@@ -388,11 +388,13 @@ _DISPLAY_OPENER = re.compile(r"(?:[ \t]*>)*[ \t]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+)
 _DISPLAY_REACH = 200  # lines: an opening $$ whose closer is farther is left to the reader's own rules
 
 
-def display_math_lines(lines: list[str]) -> list[str]:
+def display_math_lines(lines: list[str], env_opener: re.Pattern) -> list[str]:
     """The lines with the block marks inside $$ … $$ displays made plain text for markdown-it, one
     character for one (every position stays in its place): ``+ (1-y)\\log(1-φ)`` continuing a sum
     is math to MathJax, KaTeX, Jupyter and markdown-it's dollarmath, which read a display before
-    the lists, not a list item that would cut the display and shift every later pairing of $$."""
+    the lists, not a list item that would cut the display and shift every later pairing of $$.
+    ``env_opener`` matches a line that opens an environment written bare (\\begin{align}), its
+    name in group 1: the reader's environments, read as math where they stand."""
     out = list(lines)
     fence = None
     i, n = 0, len(lines)
@@ -410,12 +412,12 @@ def display_math_lines(lines: list[str]) -> list[str]:
             fence = opened.group(1)[:3]
             i += 1
             continue
-        env = _ENV_OPENER.match(line)
-        if env is not None and f"\\end{{{env.group(1)}{env.group(2)}}}" in line:
+        env = env_opener.match(line)
+        if env is not None and f"\\end{{{env.group(1)}}}" in line:
             env = None
         if env is not None or (_dollars(line) % 2 == 1 and _DISPLAY_OPENER.match(line)):
             if env is not None:  # \begin{align} … \end{align} written bare, as MathJax pages read it
-                ends = f"\\end{{{env.group(1)}{env.group(2)}}}"
+                ends = f"\\end{{{env.group(1)}}}"
                 closes = lambda text, ends=ends: ends in text  # noqa: E731
             else:
                 closes = lambda text: _dollars(text) % 2 == 1  # noqa: E731
@@ -437,7 +439,6 @@ def display_math_lines(lines: list[str]) -> list[str]:
 
 
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
-_ENV_OPENER = re.compile(r"(?:[ \t]*>)*[ \t]*\\begin\{(align|aligned|equation|eqnarray|gather|multline|split|array)(\*?)\}")
 
 
 def _dollars(line: str) -> int:

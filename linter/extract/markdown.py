@@ -38,6 +38,10 @@ INNER_ENVIRONMENTS = frozenset(
     ("aligned", "alignedat", "gathered", "split", "cases", "array", "subarray", "smallmatrix", "CD")
     + _MATRICES + tuple(name + "*" for name in _MATRICES)
 )
+# a line that opens one of them written bare, its name in group 1 (dialects.display_math_lines)
+_BARE_ENV_OPENER = re.compile(r"(?:[ \t]*>)*[ \t]*\\begin\{("
+                              + "|".join(map(re.escape, sorted(DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS, key=len, reverse=True)))
+                              + r")\}")
 ENVIRONMENTS = DISPLAY_ENVIRONMENTS | INNER_ENVIRONMENTS
 
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]", "\\\\(": "\\\\)", "\\\\[": "\\\\]"}
@@ -183,7 +187,7 @@ def _segments_of(text: str, mdx: bool = False, pandoc: bool = False) -> list[_Se
     if pandoc:  # a list needs a blank line before it
         clean = "\n".join(dialects.pandoc_paragraph_lines(clean.split("\n")))
     if "$$" in clean:  # + (1 - y) … continuing a display: math, not a list item (dialects.display_math_lines)
-        clean = "\n".join(dialects.display_math_lines(clean.split("\n")))
+        clean = "\n".join(dialects.display_math_lines(clean.split("\n"), _BARE_ENV_OPENER))
     regions: list[dialects.Region] = []
     if dialects.may_have_dialect(clean, mdx):  # fenced divs, directives, MDX: blank their lines
         lines, regions = dialects.prepare(clean.split("\n"), mdx)

@@ -1312,7 +1312,7 @@ def read_transposed_calls(claims: list[Claim]) -> None:
     """``r^H(x)``, ``f^T(x)`` in a note that applies r (r(x) written elsewhere, r(x) ∈ ℂ^m): the
     value r(x) transposed, not the product rᴴ·x the parser reads (which, r(x) being declared a
     column, made rᴴ(x) r(x) a product of a row and x). Rewrites the claims' trees in place."""
-    from derivlint.math.tree import Mul, Transpose
+    from derivlint.math.tree import Mul
 
     called = {n.func.key for n in _nodes_of(claims) if type(n) is Call and type(n.func) is Sym}
     if not called:
@@ -1333,7 +1333,7 @@ def _transposed_call_at(mul, called: set, text: str) -> int | None:
     for i in range(len(mul.factors) - 1):
         f, nxt = mul.factors[i], mul.factors[i + 1]
         if (type(f) is Transpose and type(f.arg) is Sym and f.arg.key in called and mul.ops[i] == ""
-                and text[nxt.start : nxt.start + 1] in ("(",) and nxt.start == f.end):
+                and text[nxt.start : nxt.start + 1] == "(" and nxt.start == f.end):
             return i
     return None
 
