@@ -16,6 +16,28 @@ MATH_ENVS = frozenset(_STARRED) | {n + "*" for n in _STARRED} | {"math"}
 VERBATIM_ENVS = frozenset(
     {"verbatim", "verbatim*", "Verbatim", "Verbatim*", "lstlisting", "minted", "comment"}
 )
+# environments of code a document uses or declares: a name that says code (codebox, rcode, pycode,
+# sourcecode, mylisting, console), or one made by a listings/fancyvrb/minted/tcolorbox command; their
+# bodies are read as text (R's df$col is no math), as the document's listing package prints them
+_CODE_ENV_USED = re.compile(r"\\begin\s*\{([A-Za-z@]*(?:code|listing|verbatim|minted|console|terminal)[A-Za-z@]*\*?)\}", re.I)
+_CODE_ENV_DECLARED = re.compile(
+    r"\\(?:lstnewenvironment|newtcblisting|NewTCBListing|DeclareTCBListing|DefineVerbatimEnvironment|"
+    r"newminted\s*\[|newmintedfile\s*\[)\s*\*?\s*\{?\s*([A-Za-z@]+\*?)"
+)
+_MINTED_LANGUAGE = re.compile(r"\\newminted\s*\{\s*([A-Za-z]+)\s*\}")  # \newminted{python}{…}: pythoncode
+
+
+def verbatim_envs(text: str) -> frozenset[str]:
+    """The environments of ``text`` whose bodies are not LaTeX: VERBATIM_ENVS and its code environments."""
+    if "\\begin" not in text:
+        return VERBATIM_ENVS
+    found = {m.group(1) for m in _CODE_ENV_USED.finditer(text)} if re.search(r"code|listing|verbatim|minted|console|terminal", text, re.I) else set()
+    if "new" in text or "Declare" in text or "Define" in text:
+        found |= {m.group(1) for m in _CODE_ENV_DECLARED.finditer(text)}
+        found |= {m.group(1) + "code" for m in _MINTED_LANGUAGE.finditer(text)}
+    return VERBATIM_ENVS | found if found - VERBATIM_ENVS else VERBATIM_ENVS
+
+
 # diagrams: their math is read, but a label may be a fragment ($(a$ on one node, $b)$ on the next)
 DIAGRAM_ENVS = frozenset({"tikzpicture", "tikzcd", "picture", "xy"})
 # environments that sit inside a paragraph; every other one starts and ends a passage
@@ -58,6 +80,7 @@ class _Found:
     skips: list[tuple[int, int]] = field(default_factory=list)  # comments and verbatim, outside math
     problems: list[tuple[int, int, str]] = field(default_factory=list)
     nest_body: int = -1  # body start of the innermost level of the last unclosed math environment nest
+    verbatim: frozenset = VERBATIM_ENVS  # the document's environments read as text (verbatim_envs)
 
 
 def _diagrams(masked: str) -> list[tuple[int, int, str]]:
@@ -201,13 +224,14 @@ def _blank_comments(s: str) -> str:
 
 # ---------------------------------------------------------------- pylatexenc: the second reader
 
-_CONTEXT = None
+_CONTEXT: dict = {}  # the verbatim environments -> their pylatexenc context
 
 
-def _context():
-    """The pylatexenc context: the defaults plus verbatim, definitions and sectioning fixes."""
-    global _CONTEXT
-    if _CONTEXT is None:
+def _context(verbatim: frozenset = VERBATIM_ENVS):
+    """The pylatexenc context: the defaults plus ``verbatim``, definitions and sectioning fixes."""
+    if verbatim not in _CONTEXT:
+        if len(_CONTEXT) > 16:  # documents with listing environments of their own: a few contexts kept
+            _CONTEXT.clear()
         from pylatexenc.latexwalker import get_default_latex_context_db
         from pylatexenc.macrospec import (EnvironmentSpec, LatexContextDb, MacroSpec, MacroStandardArgsParser,
                                           ParsedMacroArgs)
@@ -240,7 +264,7 @@ def _context():
         ours_macros = [MacroSpec("verb", args_parser=Skip(_verb_end))]
         ours_macros += [MacroSpec(k, args_parser=Skip(definition_end(k))) for k in sorted(DEFINERS)]
         ours_macros += [MacroSpec(name, "*[{") for name in SECTIONS]  # pylatexenc misspells \paragraph
-        ours_envs = [EnvironmentSpec(n, args_parser=Skip(verbatim_end(n))) for n in sorted(VERBATIM_ENVS)]
+        ours_envs = [EnvironmentSpec(n, args_parser=Skip(verbatim_end(n))) for n in sorted(verbatim)]
         ours_envs += [EnvironmentSpec(n, args_parser=Skip(env_args_end(n))) for n in sorted(MATH_ENVS)]
         # one category and no specials (``~``, ``--``, ``&`` mean nothing here): pylatexenc
         # looks specials up at every character, in every category
@@ -253,8 +277,8 @@ def _context():
         envs.update((e.environmentname, e) for e in ours_envs)
         db = LatexContextDb()
         db.add_context_category("derivlint", macros=macros.values(), environments=envs.values())
-        _CONTEXT = db
-    return _CONTEXT
+        _CONTEXT[verbatim] = db
+    return _CONTEXT[verbatim]
 
 
 def _walker_class():
@@ -290,8 +314,8 @@ def _walker_class():
 
 
 def _scan_pylatexenc(text: str) -> _Found:
-    found = _Found()
-    walker = _walker_class()(text, latex_context=_context(), tolerant_parsing=True)
+    found = _Found(verbatim=verbatim_envs(text))
+    walker = _walker_class()(text, latex_context=_context(found.verbatim), tolerant_parsing=True)
     nodes, _, _ = walker.get_latex_nodes(pos=0)
     _walk(text, nodes, found)
     for pos, message in walker.errors:
@@ -317,7 +341,7 @@ def _walk(text: str, nodes, found: _Found) -> None:
             if name in MATH_ENVS:
                 body_start = _body_start(text, node.pos, name)
                 _add_math(text, found, node.pos, body_start, "\\begin{%s}" % name, None)
-            elif name in VERBATIM_ENVS:
+            elif name in found.verbatim:
                 found.skips.append((node.pos, end))
                 found.breaks.append((node.pos, end))
             else:
@@ -344,7 +368,7 @@ def _walk(text: str, nodes, found: _Found) -> None:
 
 def _scan_text(text: str) -> _Found:
     """Delimiters, environments, comments, verbatim, sections and items, by a plain text scan."""
-    found = _Found()
+    found = _Found(verbatim=verbatim_envs(text))
     pos, n = 0, len(text)
     while True:
         m = _FALLBACK_STEP.search(text, pos)
@@ -378,7 +402,7 @@ def _scan_command(text: str, j: int, name: str, after: int, found: _Found) -> in
         env = m.group(1)
         if env in MATH_ENVS:
             return _add_math(text, found, j, _body_start(text, j, env), "\\begin{%s}" % env, None)
-        if env in VERBATIM_ENVS:
+        if env in found.verbatim:
             k = text.find("\\end{%s}" % env, m.end())
             end = len(text) if k == -1 else k + len(env) + 6
             found.skips.append((j, end))
