@@ -376,8 +376,11 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
 
         left, right = _prepared(target, rhs, scope, literal)[3:5]  # with the note's definitions substituted
         # the letters no declaration sizes (the variable of d/dw too, whose shape its use gives)
-        loose = sorted(k for k in symbols(left) | symbols(right) if _undeclared(scope.facts(k)) and k not in ("I", "E", "0"))
-        for kinds in _alternatives(guessed, left, right, loose):
+        keys = symbols(left) | symbols(right)
+        loose = sorted(k for k in keys if _undeclared(scope.facts(k)) and k not in ("I", "E", "0"))
+        # "with $w$ the matrix we differentiate by": a lowercase matrix the note names as one
+        named = [k for k in keys if k[:1].islower() and len(k) == 1 and _named_matrix(scope.facts(k))]
+        for kinds in _alternatives(guessed, left, right, loose + named):
             if _holds_with(target, rhs, scope, literal, kinds):
                 return f"false only under guessed shapes: {', '.join(guessed)}"
     return _frobenius_holds(target, rhs, scope, literal)
@@ -484,6 +487,11 @@ def _alternatives(guessed: list[str], target, rhs, loose: list[str] = ()):
     swapped_lower = lower | frozenset(k for k in loose if k[:1].islower() and len(k) == 1)
     if swapped_lower and upper - entries:
         yield {**dict.fromkeys(swapped_lower, "matrix"), **dict.fromkeys(upper - entries, "vector")}
+
+
+def _named_matrix(facts) -> bool:
+    """Whether the facts of a letter call it a matrix without giving its size."""
+    return facts is not None and facts.kind == "matrix" and facts.shape is None
 
 
 def _undeclared(facts) -> bool:

@@ -572,6 +572,12 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
         return
     facts["shape_errors"] = errors
     facts["shapes"] = shapes
+    if (errors or facts.get("relation_error")) and _disowned(claim):  # "…= -2(X-UV)U. However, this does not work"
+        facts["shape_errors"] = NO_SHAPE_ERRORS
+        facts.pop("relation_error", None)
+        facts["outcome"] = Outcome(reason=DISOWNED)
+        claim.verdict = _verdict(facts["outcome"])
+        return
     if errors or facts.get("relation_error"):
         claim.verdict = "shape error"
         return
@@ -667,7 +673,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         if det is not None and det.holds:
             return "holds when ‖·‖ is read as the determinant |·|, as it may be typed"
     if _disowned(claim):
-        return "the note itself says this does not hold"
+        return DISOWNED
     constraint = constraint_reason(claim, target, rhs, scope)
     if constraint is not None:  # max x̂ᵀΛx̂ subject to ‖x̂‖² = 1, then Σ λ₁x̂ᵢ² = λ₁
         return constraint
@@ -959,8 +965,10 @@ def _with_op(node: Node, old: str, new: str) -> Node:
 
 
 DISOWNED_AFTER = ("not the case", "is wrong", "is incorrect", "is false", "does not hold", "doesn't hold",
-                  "not true", "不成立", "是错误的", "不正确", "是错的",
+                  "not true", "does not work", "doesn't work", "does not quite work", "doesn't quite work",
+                  "cannot be right", "can't be right", "行不通", "不成立", "是错误的", "不正确", "是错的",
                   "(wrong", "(incorrect", "(false", "(not true", "(falsch", "(错", "（错", "(誤", "（誤", "wrong!", "falsch!")  # fmt: skip
+DISOWNED = "the note itself says this does not hold"
 DISOWNED_BEFORE = ("might assume", "might think", "may be tempted", "wrongly", "incorrectly", "mistakenly",
                    "common mistake", "typical mistake", "common pitfall", "typische fehler", "häufige fehler",
                    "误以为", "错误地", "错误的做法", "常见错误")  # fmt: skip

@@ -412,7 +412,7 @@ _SUBJS_EN2 = rf"{_SUBJ_EN2}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+)\s*{_SUBJ_EN2})*"
 _D_EN = rf"(?:{MARK}|\d+|[a-zA-Z](?:'|_\w)?)"
 _SIZE_EN = (
     rf"(?:{_D_EN}\s*(?:×|\\times|x|X|-?by-?)\s*{_D_EN}\s*-?\s*|{_D_EN}\s*-\s*(?:dimensional\s+)?|"  # n×1, n-by-n
-    rf"{_D_EN}\s+dimensional\s+|{MARK}\s+)"
+    rf"{_D_EN}\s+dimensional\s+|{MARK}\s*)"  # a size as math may end the phrase ("Let $A$ be $m \times n$.")
 )
 _ADJ_EN = alternation(PROPERTIES_EN + OTHER_ADJECTIVES_EN)
 # adjectives before a noun, each alone or in brackets: "a (symmetric) matrix", "the square, invertible matrix"
@@ -440,6 +440,13 @@ PRED_EN = re.compile(
     rf"(?:(?<=essian|matrix)\s+of\s+(?!(?:size|shape|dimensions?|rank)\b)(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?"
     rf"(?:\s+(?:of|with)\s+(?:full\s+)?(?:column\s+|row\s+)?rank(?:\s+(?:{MARK}|[a-z]\b))?)?{_TERM_EN}"  # "… matrix of rank $p$"
+)
+# a clause that leaves out its verb after one that has it: "Let $X$ be an $n×m$ matrix, $U$ an $n×r$
+# matrix and $V$ an $r×m$ matrix"; also "for $U$ an orthogonal matrix" (the article and noun are needed)
+ELLIPTIC_EN = re.compile(
+    rf"(?:,|\band\b|\bfor\b|\bwith\b)\s*(?P<subj>{_SUBJS_EN})\s+(?:an?|the)\s+(?P<size>{_SIZE_EN})?"
+    rf"(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)(?:(?P<extra>{_EXTRA_EN})\s+(?={_NOUN_EN}\b))?"
+    rf"(?P<noun>{_NOUN_EN}){_TERM_EN}"
 )
 _SUBJ_RE = {(False, True): re.compile(_SUBJ_CN), (True, True): re.compile(_SUBJ_EN), (True, False): re.compile(_SUBJ_EN2)}
 _PREFIX_NOUN_EN = alternation((_MATRIX_NOUN_EN,) + tuple(_ALONE_EN) + ("matrix", "matrices", "vectors?", "scalars?"))
@@ -742,6 +749,9 @@ class Reader:
             if self.m.finds(_NOUN_WORDS_EN, NOUN_HINT_EN):  # what PREFIX_EN's nouns start with
                 for match in PREFIX_EN.finditer(text):
                     out.extend(self._en(match, predicate=False))
+                if MARK in text:
+                    for match in ELLIPTIC_EN.finditer(text):
+                        out.extend(self._en(match, predicate=True))
         # "for symmetric B", "(W symmetric)": plain letters may be subjects
         if self.m.finds(_ASSUMPTION_WORDS, ASSUMPTION_HINTS):
             out.extend(self._assumptions())
@@ -926,7 +936,7 @@ class Reader:
 
     # -- English -----------------------------------------------------------------
     def _en(self, match, predicate: bool) -> list[Said]:
-        if predicate and match.group("neg"):
+        if predicate and match.groupdict().get("neg"):
             return []
         if predicate and re.search(r"\b(?:of|from|to|by|than|on|at|into)\s*$", self.m.text[: match.start()]):
             return []  # "the input of $f$ is a vector": the subject is not the symbol
@@ -937,8 +947,6 @@ class Reader:
         props = _props(adjs, EN_PROPS) | _props((match.groupdict().get("extra") or "").lower(), EXTRA_PROPS)
         if "non-singular" in adjs or "nonsingular" in adjs:
             props |= {"invertible", "square"}
-        if not noun and not props:
-            return []
         if not noun and re.search(r"\b(?:column|row)\s*$", adjs):
             return []
         if noun.startswith("vector"):
@@ -974,6 +982,8 @@ class Reader:
                 shape = (1, dims[0]) if kind == "row" else (dims[0], 1)
             else:
                 return []
+        if not noun and not props and shape is None:
+            return []  # "$A$ is $m \times n$" says a shape with no noun; "$A$ is $B$" says nothing read here
         if kind == "scalar":
             if shape not in (None, (1, 1)):
                 return []
@@ -1251,6 +1261,14 @@ LAYOUT_ADOPT = re.compile(
     r"|采用|使用|选用|沿用|遵循|遵从|按照|约定|用的是|均用|都用|统一用|一律用|均为|都是|皆为",
     re.I,
 )
+# The layout is where one formula is taken to, not the note's convention: "I then transpose the
+# derivative back into the denominator layout written below", "转换为分母布局".
+LAYOUT_CONVERSION = re.compile(
+    r"\b(?:transpos(?:e|es|ed|ing)|convert(?:s|ed|ing)?|translat(?:e|es|ed|ing)|turn(?:s|ed|ing)?|bring(?:s|ing)?|"
+    r"brought|put(?:s|ting)?)\b.*?\b(?:back\s+)?(?:in)?to\b"
+    r"|(?:转换|转化|转置|变换|化|转)(?:为|成|到)",
+    re.I,
+)
 # A convention line: "Convention: numerator layout", "布局约定：分母布局".
 LAYOUT_CONVENTION_LINE = re.compile(r"^\W*(?:(?:layout )?conventions?|layout|布局约定|约定|布局)\s*[:：]", re.I)
 # The clause is a supposition, an option or a question, not the note's choice.
@@ -1430,6 +1448,8 @@ def _sentence_layouts(marked: Marked, s: int, e: int) -> list[tuple[str, int, in
                 continue
             if LAYOUT_HYPOTHETICAL.search(clause) or len({n[0] for n in here}) != 1:
                 continue
+            if LAYOUT_CONVERSION.search(clause):
+                continue  # one formula taken into a layout: the note's own stays as it was
             if speaks and LAYOUT_ADOPT.search(clause) and not LAYOUT_OTHERS.search(_URL.sub(" ", clause)):
                 layout, a, b = here[0]
                 out.append((layout, marked.offs[a], marked.offs[b], source_of(cs, ce)))
