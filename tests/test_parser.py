@@ -191,7 +191,8 @@ EXPRESSIONS = [
     (r"\big| x \big|", "|x|", Abs),
     (r"\Big\| x \Big\|", "‖x‖", Norm),
     # spacing
-    (r"a \quad b", "a b", Mul),
+    (r"a \quad b", "a quad b", Mul),  # items set apart ([Xᵀ \quad Cᵀ]): no product to check
+    (r"a \qquad b", "a quad b", Mul),
     (r"a\,b", "a b", Mul),
     (r"a\space b", "a b", Mul),
     (r"a\!b", "a b", Mul),

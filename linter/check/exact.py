@@ -12,7 +12,7 @@ from fractions import Fraction
 from typing import Any, Callable
 
 from derivlint.check.budget import check as budget_check, tick
-from derivlint.check.numeric import DomainError, ShapeMismatch, TooLarge, Unsupported, check_literal_size
+from derivlint.check.numeric import SPACED_APART, DomainError, ShapeMismatch, TooLarge, Unsupported, check_literal_size
 from derivlint.math.parser import GREEK
 from derivlint.math.tree import (
     Abs, Add, Call, Cases, Deriv, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num,
@@ -963,6 +963,8 @@ class _Exact:
             if op == "times" and a.shape == b.shape and tuple(a.shape) in ((3, 1), (1, 3)):
                 return a.cross(b)
             raise mismatch("multiply")
+        if op == "quad":
+            raise Unsupported(SPACED_APART)
         raise Unsupported(f"product operator {op} is not supported")
 
     def _kron(self, a, b):

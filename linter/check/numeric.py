@@ -38,6 +38,9 @@ DerivCallback = Callable[[Deriv], np.ndarray]
 DIFFERENTIAL = "d\u00b7"
 
 
+SPACED_APART = "two items set apart by \\quad: a block row or a list, not certainly a product"
+
+
 class Unsupported(Exception):
     """The tree holds something this evaluator cannot compute (the message says what)."""
 
@@ -486,6 +489,8 @@ class _Forward:
             if op == "" and a.v.shape == b.v.shape and 1 in a.v.shape and elementwise.entrywise_inside([*left, right_node]):
                 raise Unsupported("two vectors side by side under an entrywise function: the element-wise product?")
             raise mismatch("multiply")
+        if op == "quad":
+            raise Unsupported(SPACED_APART)
         raise Unsupported(f"product operator {op} is not supported")
 
     def _Div(self, node: Div, hint):

@@ -497,6 +497,9 @@ class Inference:
                 self._mark(node)
             elif acc is None or shape is None:
                 acc = None
+            elif op == "quad":  # [Xᵀ \quad Cᵀ]: two items set apart by a space (a block row?), not a product
+                acc = None
+                self._mark(node)
             elif op in ("circ", "ast", "star", "bullet"):
                 acc = None  # composition, Hadamard, convolution, face-splitting: not told apart
             elif op == "*" and not self.is_scalar(acc) and not self.is_scalar(shape):
@@ -670,6 +673,8 @@ class Inference:
             self._mark(node)
             return None
         if node.num is None or len(node.wrt) != 1:
+            if node.num is not None:  # ∂²(xᵀAx)/∂x∂xᵀ: no shape of its own, but xᵀAx makes A square
+                self.infer(node.num)
             for w in node.wrt:
                 self.infer(w)
             return None

@@ -143,7 +143,7 @@ class _Writer:
                 else:
                     parts.append({"cdot": " \\cdot ", "odot": " \\odot ", "otimes": " \\otimes ",
                                   "times": " \\times ", "circ": " \\circ ", "ast": " \\ast ", "star": " \\star ",
-                                  "bullet": " \\bullet "}.get(op, " ") + text)  # fmt: skip
+                                  "bullet": " \\bullet ", "quad": " \\quad "}.get(op, " ") + text)  # fmt: skip
             return "".join(parts)
         if isinstance(node, Div):
             return f"\\frac{{{self.write(node.num)}}}{{{self.write(node.den)}}}"

@@ -94,6 +94,7 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak", "hline", "hdashline",
                        "pause"})  # fmt: skip
+WIDE_SPACES = frozenset({"quad", "qquad"})  # between two factors: items set apart, not a product (Parser.term)
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
 SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})
 _FONT_SWITCHES = SWITCH_FONTS | {"bf", "bm", "boldmath", "cal", "mit"}  # {\bf QQ}: a font for the group  # {\rm Label}: a switch, not a command with an argument
@@ -470,10 +471,13 @@ class Parser:
             tok = self.toks[self.i] if self.i < self.n else None
             if tok is None:
                 break
+            spaced = False  # a \quad before the next factor: [X^T \quad C^T] sets two items apart
             if tok.kind == CMD:
+                before = self.i
                 tok = self._next_skipping()
                 if tok is None:
                     break
+                spaced = any(t.kind == CMD and t.value in WIDE_SPACES for t in self.toks[before : self.i])
             kind, value = tok.kind, tok.value
             if (kind == CMD and value in MUL_OPS) or (kind == CHAR and value == "*"):
                 self.i += 1
@@ -496,7 +500,7 @@ class Parser:
                     factors[-1] = Deriv(last.start, applied.end, applied, last.wrt, last.op, label=last.label)
                     break
                 factors.append(self.postfix())
-                ops.append("")
+                ops.append("quad" if spaced else "")
             else:
                 break
         if len(factors) == 1:
