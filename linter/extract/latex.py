@@ -25,17 +25,39 @@ _CODE_ENV_DECLARED = re.compile(
     r"newminted\s*\[|newmintedfile\s*\[)\s*\*?\s*\{?\s*([A-Za-z@]+\*?)"
 )
 _MINTED_LANGUAGE = re.compile(r"\\newminted\s*\{\s*([A-Za-z]+)\s*\}")  # \newminted{python}{…}: pythoncode
+_ENV_DEFINED = re.compile(r"\\(?:re)?newenvironment\s*\*?\s*\{\s*([A-Za-z@]+\*?)\s*\}|\\(?:New|Renew)DocumentEnvironment\s*\{\s*([A-Za-z@]+\*?)\s*\}")
+_COMMAND = re.compile(r"\\[A-Za-z]")
 
 
 def verbatim_envs(text: str) -> frozenset[str]:
-    """The environments of ``text`` whose bodies are not LaTeX: VERBATIM_ENVS and its code environments."""
+    """The environments of ``text`` whose bodies are not LaTeX: VERBATIM_ENVS and its code
+    environments. One known only by its name (codebox, pycode) must hold no LaTeX command in any
+    of its bodies and not be defined by \\newenvironment: LyX's lyxcode is a list in typewriter
+    type whose lines hold math."""
     if "\\begin" not in text:
         return VERBATIM_ENVS
-    found = {m.group(1) for m in _CODE_ENV_USED.finditer(text)} if re.search(r"code|listing|verbatim|minted|console|terminal", text, re.I) else set()
+    found = set()
+    if re.search(r"code|listing|verbatim|minted|console|terminal", text, re.I):
+        named = {m.group(1) for m in _CODE_ENV_USED.finditer(text)} - VERBATIM_ENVS
+        if named:
+            defined = {a or b for a, b in _ENV_DEFINED.findall(text)}
+            found = {name for name in named - defined if not _holds_latex(text, name)}
     if "new" in text or "Declare" in text or "Define" in text:
         found |= {m.group(1) for m in _CODE_ENV_DECLARED.finditer(text)}
         found |= {m.group(1) + "code" for m in _MINTED_LANGUAGE.finditer(text)}
     return VERBATIM_ENVS | found if found - VERBATIM_ENVS else VERBATIM_ENVS
+
+
+def _holds_latex(text: str, name: str) -> bool:
+    """Whether a body of the environment ``name`` in ``text`` holds a LaTeX command."""
+    begin, end = "\\begin{%s}" % name, "\\end{%s}" % name
+    i = text.find(begin)
+    while i != -1:
+        k = text.find(end, i)
+        if _COMMAND.search(text, i + len(begin), len(text) if k == -1 else k):
+            return True
+        i = text.find(begin, i + len(begin))
+    return False
 
 
 # diagrams: their math is read, but a label may be a fragment ($(a$ on one node, $b)$ on the next)
