@@ -719,7 +719,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         if head is None and not (contains_literal(claim.lhs) or contains_literal(claim.rhs)):
             one_sided = _one_sided(claim, scope)  # Σ^{-1} = P = [P_11 …]: P is named here, not computed
             if one_sided:
-                return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
+                return f"{one_sided} occurs on one side only and is not defined here: defined elsewhere, it cannot be checked here"
         return None
     if _zero_like(rhs):
         return "set to zero: a condition to solve, not an identity"
@@ -736,7 +736,7 @@ def _not_a_mistake(claim, target, head, scope, literal: bool) -> str | None:
         return None
     one_sided = _one_sided(claim, scope)
     if one_sided:
-        return f"{one_sided} occurs on one side only and is not declared: defined elsewhere, it cannot be checked here"
+        return f"{one_sided} occurs on one side only and is not defined here: defined elsewhere, it cannot be checked here"
     if not _identity_shaped(claim, scope):
         return "false for arbitrary values: an equation or a wrong identity, which cannot be told apart here"
     return None
@@ -1084,7 +1084,9 @@ def _one_sided(claim, scope) -> str | None:
         if (key in left) == (key in right) or sym.name in ALWAYS_KNOWN:
             continue
         f = scope.facts(key)
-        if f is None or not getattr(f, "declarations", None):
+        # known by its properties alone ("P is symmetric and idempotent", the projection matrix the
+        # textbook defines): what it is, the check does not know any better than for an undeclared one
+        if f is None or not getattr(f, "declarations", None) or (f.shape is None and f.value is None):
             part = schematic.NoteFacts(scope).part(sym.name) if sym.sub else None
             if part is not None and part[0] in (right if key in left else left):
                 continue  # r_1 where the note says "r_i is the i-th row of A", beside A: a part of it
