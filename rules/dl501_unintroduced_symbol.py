@@ -376,7 +376,9 @@ def _bound(tree, name: str) -> bool:
         _last_indices[0] = tree
         bound = {n.index for n in tree.walk() if isinstance(n, Sum)}
         for n in tree.walk():  # lim_{s → 0}, max_{y ∈ Y}: the variable the operator's condition binds
-            if isinstance(n, Func) and isinstance(n.sub, Opaque) and n.sub.parts and isinstance(n.sub.parts[0], Sym):
+            if isinstance(n, Deriv):  # ∂(Rp)/∂φ, ∂L/∂z ∂z/∂w: a derivative names the variable it moves
+                bound.update(w.name for w in n.wrt if isinstance(w, Sym))
+            elif isinstance(n, Func) and isinstance(n.sub, Opaque) and n.sub.parts and isinstance(n.sub.parts[0], Sym):
                 bound.add(n.sub.parts[0].name)
             elif isinstance(n, Func) and isinstance(n.sub, Sym):  # max_y f(y)
                 bound.add(n.sub.name)

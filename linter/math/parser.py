@@ -1039,6 +1039,7 @@ class Parser:
         return node
 
     def _delimited(self) -> Node:
+        at = self.i
         tok = self.next()
         if tok.is_cmd("left"):
             return self.left_right(tok)
@@ -1065,7 +1066,26 @@ class Parser:
         self.next()
         if len(items) > 1:
             return Tuple(tok.start, end_tok.end, items, opening + close)
+        if (opening == "[" and isinstance(items[0], Sym) and not items[0].sub and not items[0].sup
+                and not self._script_follows() and not self._argument_at(at)):
+            # [ω] ∈ ℝ^{3×3} "the skew-symmetric matrix of ω", an Iverson bracket [x]: a notation of its
+            # own (brackets around one letter group nothing); [A]_{ij} is read as before
+            return Opaque(tok.start, end_tok.end, f"the bracketed letter [{items[0].name}]: a notation (a skew-symmetric "
+                          "or other matrix made from it, an Iverson bracket)", [items[0]], None, "bracket")
         return items[0]
+
+    def _argument_at(self, k: int) -> bool:
+        """Whether the bracket at token ``k`` is written against a name before it (E[x], \\mathbb{E}[X]):
+        an argument."""
+        if k == 0:
+            return False
+        before = self.toks[k - 1]
+        return before.end == self.toks[k].start and (before.kind in (LETTER, CMD) or before.is_char("}", ")", "'"))
+
+    def _script_follows(self) -> bool:
+        """Whether the next token is a subscript or superscript mark."""
+        t = self.peek()
+        return t is not None and t.is_char("_", "^")
 
     def _closes_later(self, opening: str, close: str) -> bool:
         """Whether a bracket matching an open one (just read) comes later."""

@@ -536,6 +536,8 @@ def _render_opaque(node: "Opaque") -> str:
         return "{" + (" | " if node.op == "setof" else ", ").join(parts) + "}"
     if node.op in ("wedge", "vee") and len(parts) == 1:  # ξ^∧
         return f"{_wrap(node.parts[0], PREC_ATOM)}^{'∧' if node.op == 'wedge' else '∨'}"
+    if node.op == "bracket" and len(parts) == 1:  # [ω]: a notation of its own (parser._delimited)
+        return f"[{parts[0]}]"
     if node.op == "slice" and node.head is None and len(parts) == 1:
         return f"{_wrap(node.parts[0], PREC_ATOM)}_(slice)"
     if node.op == "all":
