@@ -1168,12 +1168,18 @@ def _join_continued_expressions(segments: list[Segment]) -> list[Segment]:
             and seg.prose is None
             and prev.prose is None
             and seg.row != prev.row
-            and (_starts_with_operator(seg.tokens) or _ends_with_operator(prev.tokens))
+            and (_ends_with_operator(prev.tokens) or (_starts_with_operator(seg.tokens) and not _own_equation(seg, prev)))
         ):
             prev.tokens = prev.tokens + seg.tokens
             continue
         out.append(Segment(list(seg.tokens), seg.prose, seg.hard_break_before, seg.row))
     return out
+
+
+def _own_equation(seg: Segment, prev: Segment) -> bool:
+    """Whether a row that starts with a sign is an equation of its own, not the rest of the row
+    above: both rows hold a relation (∇ₓ(xᵀAx) = (A + Aᵀ)x, then −∇ₓ(bᵀx) = −b)."""
+    return _has_relation(seg.tokens) and _has_relation(prev.tokens)
 
 
 def _is_mapping(steps) -> bool:

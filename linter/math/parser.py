@@ -787,6 +787,10 @@ class Parser:
             base.sub = _plain(inner)
             base.end = end
             return base
+        if isinstance(base, Pow) and isinstance(base.base, Norm) and base.base.sub is None:
+            base.base.sub = _plain(inner)  # \|x\|^2_2: the norm's subscript written after its square
+            base.end = end
+            return base
         if isinstance(base, Sum) and base.sub is None:
             _fill_sum_limits(base, inner)
             base.end = end
@@ -1645,6 +1649,11 @@ class Parser:
         else:
             inner, s, e = self._script_tokens()
         word = _plain(inner, keep_space=False)
+        if tok.value == "textbf" and len(inner) == 1 and (inner[0].kind == LETTER or inner[0].value == "1"):
+            # \textbf{x}, \textbf{1} as some notes write vectors: bold, as \mathbf (the all-ones vector 1)
+            if inner[0].kind != LETTER:
+                return Sym(tok.start, e, "1", None, True)
+            return self._maybe_call(Sym(tok.start, e, inner[0].value, None, True))
         if word == "d" and tok.value in UPRIGHT_D_FONTS and len(inner) <= 3:
             node = self._differential(tok.start, f"\\{tok.value}{{d}}")
             if node is not None:
