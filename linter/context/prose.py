@@ -18,7 +18,7 @@ from derivlint.chinese import simplified
 from derivlint.math.tree import Deriv, Mul, Node, Num, Sym
 from derivlint.context.mathdecl import dim_of, gaussian_covariances, parse_math, parse_tokens
 from derivlint.context.model import Dim, Shape
-from derivlint.context.words import (ASSUMPTION_HINTS, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
+from derivlint.context.words import (ASSUMPTION_HINTS, PROPERTIES_KO, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
                                      SYMMETRIC_NOUNS_BEFORE_MATRIX,
                                      UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
@@ -649,8 +649,24 @@ ASSUMPTIONS_CN = [
     # "$\Sigma \in \mathbb{R}^{d\times d}$，对称": a declaration, then its properties
     (re.compile(rf"(?P<subj>{MARK})\s*[，,]\s*(?:且|并且)?\s*(?:为|是)?\s*(?P<words>{_PROP_CN}+)(?:矩阵|阵)?(?=\s*(?:[，。,.;；:：)）]|$|\n))"), False),
 ]
+# Korean (words.PROPERTIES_KO): "$A$는 대칭행렬이다", "$A$가 대칭일 때", "대칭행렬 $A$", "$k\times k$ 대칭인 행렬
+# $A$", "양의 정부호 행렬 $\Sigma$"; denied: "$A$는 대칭행렬이 아니다"
+KO_PROPS = [("반대칭", "skew_symmetric"), ("양의 준정부호", "positive_semidefinite"), ("준정부호", "positive_semidefinite"),
+            ("정부호", "positive_definite"), ("양정치", "positive_definite"), ("대칭", "symmetric"), ("가역", "invertible"),
+            ("정칙", "invertible"), ("직교", "orthogonal"), ("대각", "diagonal"), ("삼각", "triangular"),
+            ("정사각", "square"), ("정방", "square"), ("멱등", "idempotent"), ("에르미트", "symmetric")]  # fmt: skip
+_PROP_KO = r"(?:양의\s*)?" + alternation(PROPERTIES_KO)
+_PROPS_KO = rf"{_PROP_KO}(?:\s*(?:이고|이며|,|하고)?\s*{_PROP_KO})*"
+_PARTICLE_KO = r"(?:는|은|이|가|도)"
+_MATRIX_KO = r"(?:인\s*)?(?:정방\s*)?행렬"
+ASSUMPTIONS_KO = [
+    (re.compile(rf"(?P<subj>{_MARKS})\s*{_PARTICLE_KO}\s*(?P<words>{_PROPS_KO})\s*(?:{_MATRIX_KO})?\s*(?:이|가)?\s*(?:아니|아닌)"), True),
+    (re.compile(rf"(?P<subj>{_MARKS})\s*{_PARTICLE_KO}\s*(?P<words>{_PROPS_KO})\s*(?:{_MATRIX_KO})?\s*"
+                r"(?:이다|이고|이며|이라|이면|일\s*때|일\s*경우|인\s*경우|인\s*때|라고|라면|입니다|임)"), False),
+    (re.compile(rf"(?P<words>{_PROPS_KO})\s*{_MATRIX_KO}\s*(?P<subj>{_MARKS})"), False),
+]
 # the assumption patterns whose subject is a MARK (no plain letter): skipped on a text without one
-_NEEDS_MARK = frozenset(pattern for pattern, _ in ASSUMPTIONS_EN + ASSUMPTIONS_CN
+_NEEDS_MARK = frozenset(pattern for pattern, _ in ASSUMPTIONS_EN + ASSUMPTIONS_CN + ASSUMPTIONS_KO
                         if f"(?P<subj>{MARK})" in pattern.pattern or f"(?P<subj>{_MARKS})" in pattern.pattern)
 # A declaration that only illustrates how sizes are written ("e.g. $M \in \mathbb{R}^{m \times n}$
 # means M has m rows and n columns", "例如 $x \in \mathbb{R}^n$ 表示 x 有 n 个分量") declares no symbol
@@ -1000,12 +1016,13 @@ class Reader:
         out: list[Said] = []
         text = self.m.text
         marked = MARK in text  # most patterns need a symbol's MARK: on a text without one they find nothing
-        for table, words_table, english in ((ASSUMPTIONS_EN, EN_PROPS, True), (ASSUMPTIONS_CN, CN_PROPS, False)):
+        for table, words_table, english in ((ASSUMPTIONS_EN, EN_PROPS, True), (ASSUMPTIONS_CN, CN_PROPS, False),
+                                            (ASSUMPTIONS_KO, KO_PROPS, False)):
             for pattern, negated in table:
                 if not marked and pattern in _NEEDS_MARK:
                     continue
                 for match in pattern.finditer(text):
-                    words = match.group("words").lower()
+                    words = " ".join(match.group("words").lower().split())
                     props = _props(words, words_table) - {"square"}
                     if "unit" in words and ("norm" in words or "length" in words):
                         props.add("unit")

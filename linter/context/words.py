@@ -71,6 +71,10 @@ PROPERTIES_EN = (r"skew[- ]symmetric", r"anti-?symmetric", r"symmetric(?:ally|al
                  "self-adjoint", "SPD", "PSD", "idempotent", "projection", "projector")  # fmt: skip
 PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇异", "标准正交", "正交投影", "正交", "旋转", "对角", "上三角", "下三角", "三角", "厄米", "埃尔米特",
                  "[Hh]ermitian", "幂等", "投影")  # fmt: skip
+# Korean: the properties a note says of a matrix (대칭행렬 A, A는 양의 정부호 행렬이다); prose.KO_PROPS
+# maps each to its property (the longer words first: 반대칭 holds 대칭, 준정부호 holds 정부호)
+PROPERTIES_KO = ("반대칭", "준정부호", "정부호", "양정치", "대칭", "가역", "정칙", "직교", "대각", "삼각", "정사각", "정방",
+                 "멱등", "에르미트")  # fmt: skip
 # other adjectives said of a symbol beside its properties ("a square real matrix", "a fixed vector")
 OTHER_ADJECTIVES_EN = ("square", "real", "constant", "column", "row", "fixed", "arbitrary", "given", "random", "unit")
 UNIT_EN = r"unit[- ](?:norm|length)"  # "x is unit-norm": a property after its subject
@@ -124,7 +128,7 @@ EN_HINT_WORDS = re.compile("|".join(VERBS_EN + tuple(_plain(n) for n in KIND_NOU
                                     + tuple(map(either_case, SYMMETRIC_NOUNS))))  # found fast
 NOUN_HINT_EN = re.compile("|".join(tuple(_plain(n) for n in KIND_NOUNS_EN) + SYMMETRIC_NOUNS), re.I)
 # an assumption: a property word in any form, either language
-ASSUMPTION_HINTS = re.compile("|".join(PROPERTY_STEMS_EN + tuple(p for p in PROPERTIES_ZH if not p.isascii())), re.I)
+ASSUMPTION_HINTS = re.compile("|".join(PROPERTY_STEMS_EN + tuple(p for p in PROPERTIES_ZH if not p.isascii()) + PROPERTIES_KO), re.I)
 # a passage with no math is read only when it holds one of the words of a declaration, an
 # assumption or a layout statement
 TRIGGERS_ZH = re.compile("|".join(dict.fromkeys(ZH_HINT.pattern.split("|") + list(LAYOUT_WORDS_ZH + RESULT_ZH))))
