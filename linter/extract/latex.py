@@ -60,6 +60,48 @@ def _holds_latex(text: str, name: str) -> bool:
     return False
 
 
+# commands whose arguments are package settings (a listings language's alsoother={$}, a colour, a
+# package's options): read as text, as LaTeX does
+SETTINGS_COMMANDS = frozenset({"lstdefinelanguage", "lstset", "lstdefinestyle", "lstnewenvironment", "lstinputlisting",
+                               "setminted", "newminted", "usemintedstyle", "tcbset", "definecolor", "hypersetup",
+                               "usepackage", "documentclass", "RequirePackage", "PassOptionsToPackage"})  # fmt: skip
+
+
+def settings_end(text: str, pos: int, most: int = 6) -> int:
+    """Where the bracketed and braced arguments from ``pos`` end (at most ``most`` of them, spaces,
+    comments and a single line break between); ``pos`` if none follows."""
+    n = len(text)
+    for _ in range(most):
+        k, breaks = pos, 0
+        while k < n and (text[k] in " \t%" or (text[k] == "\n" and breaks == 0)):
+            if text[k] == "%":  # a comment ends the line: \lstdefinelanguage{Julia}%
+                k = text.find("\n", k)
+                k = n if k == -1 else k + 1
+                continue
+            breaks += text[k] == "\n"
+            k += 1
+        if k >= n or text[k] not in "[{":
+            return pos
+        close = "]" if text[k] == "[" else "}"
+        depth, i = 0, k
+        while i < n:
+            c = text[i]
+            if c == "\\":
+                i += 2
+                continue
+            if c == "{" or (c == "[" and close == "]" and depth == 0 and i == k):
+                depth += 1
+            elif c == "}" or (c == "]" and close == "]" and depth == 1):
+                depth -= 1
+                if depth == 0:
+                    break
+            i += 1
+        if i >= n:
+            return pos
+        pos = i + 1
+    return pos
+
+
 # diagrams: their math is read, but a label may be a fragment ($(a$ on one node, $b)$ on the next)
 DIAGRAM_ENVS = frozenset({"tikzpicture", "tikzcd", "picture", "xy"})
 # environments that sit inside a paragraph; every other one starts and ends a passage
@@ -285,6 +327,7 @@ def _context(verbatim: frozenset = VERBATIM_ENVS):
 
         ours_macros = [MacroSpec("verb", args_parser=Skip(_verb_end))]
         ours_macros += [MacroSpec(k, args_parser=Skip(definition_end(k))) for k in sorted(DEFINERS)]
+        ours_macros += [MacroSpec(k, args_parser=Skip(settings_end)) for k in sorted(SETTINGS_COMMANDS)]
         ours_macros += [MacroSpec(name, "*[{") for name in SECTIONS]  # pylatexenc misspells \paragraph
         ours_envs = [EnvironmentSpec(n, args_parser=Skip(verbatim_end(n))) for n in sorted(verbatim)]
         ours_envs += [EnvironmentSpec(n, args_parser=Skip(env_args_end(n))) for n in sorted(MATH_ENVS)]
@@ -446,6 +489,10 @@ def _scan_command(text: str, j: int, name: str, after: int, found: _Found) -> in
     elif name in DEFINERS:
         d = parse_definition(text, j)
         return d.end if d else after
+    elif name in SETTINGS_COMMANDS:  # \lstdefinelanguage{Julia}{alsoother={$}}: settings, no math
+        end = settings_end(text, after)
+        found.skips.append((j, end))
+        return end
     else:
         _macro(text, name, j, found)
     return after

@@ -1317,10 +1317,17 @@ def read_time_superscripts(claims: list[Claim]) -> None:
 def read_transposed_calls(claims: list[Claim]) -> None:
     """``r^H(x)``, ``f^T(x)`` in a note that applies r (r(x) written elsewhere, r(x) ∈ ℂ^m): the
     value r(x) transposed, not the product rᴴ·x the parser reads (which, r(x) being declared a
-    column, made rᴴ(x) r(x) a product of a row and x). Rewrites the claims' trees in place."""
+    column, made rᴴ(x) r(x) a product of a row and x); and ``r(x + t d)`` there: r applied, not
+    r·(x + t d) (the parser applies a letter to a lone symbol only). Rewrites the claims' trees
+    in place."""
     from derivlint.math.tree import Mul
 
-    called = {n.func.key for n in _nodes_of(claims) if type(n) is Call and type(n.func) is Sym}
+    # each applied letter -> the letters of its arguments (x(t): t). A bracket after the letter is
+    # its argument only when it holds one of them: x^T(A^TP + PA)x in a note of x(t) is a product
+    called: dict[str, set] = {}
+    for n in _nodes_of(claims):
+        if type(n) is Call and type(n.func) is Sym and n.func.name != "d":  # d(x): a differential
+            called.setdefault(n.func.key, set()).update(k for a in n.args for k in _letters(a))
     if not called:
         return
     for claim in claims:
@@ -1332,22 +1339,29 @@ def read_transposed_calls(claims: list[Claim]) -> None:
                 setattr(claim, name, _TransposedCalls(called, text).visit(side))
 
 
-def _transposed_call_at(mul, called: set, text: str) -> int | None:
+def _transposed_call_at(mul, called: dict, text: str) -> int | None:
     """The index of a factor fᵀ (f in ``called``) that a bracketed factor follows in ``mul``, or None."""
     from derivlint.math.tree import Transpose
 
     for i in range(len(mul.factors) - 1):
         f, nxt = mul.factors[i], mul.factors[i + 1]
-        if (type(f) is Transpose and type(f.arg) is Sym and f.arg.key in called and mul.ops[i] == ""
-                and text[nxt.start : nxt.start + 1] == "(" and nxt.start == f.end):
+        letter = f.arg if type(f) is Transpose else f
+        if (type(letter) is Sym and letter.key in called and mul.ops[i] == ""
+                and text[nxt.start : nxt.start + 1] == "(" and nxt.start == f.end
+                and called[letter.key] & _letters(nxt)):
             return i
     return None
 
 
-class _TransposedCalls:
-    """f^T(x) → (f(x))ᵀ in products (read_transposed_calls)."""
+def _letters(node) -> set:
+    """The keys of the symbols in ``node``."""
+    return {n.key for n in node.walk() if type(n) is Sym}
 
-    def __init__(self, called: set, text: str):
+
+class _TransposedCalls:
+    """f^T(x) → (f(x))ᵀ and f (x + y) → f(x + y) in products (read_transposed_calls)."""
+
+    def __init__(self, called: dict, text: str):
         self.called, self.text = called, text
 
     def visit(self, n: Node) -> Node:
@@ -1362,7 +1376,10 @@ class _TransposedCalls:
             return n
         f, arg = n.factors[i], n.factors[i + 1]
         args = list(arg.items) if type(arg) is Tuple else [arg]
-        value = Transpose(f.start, arg.end, Call(f.start, arg.end, f.arg, args), f.mark)
+        if type(f) is Sym:  # r(y + t d_y): r applied
+            value = Call(f.start, arg.end, f, args)
+        else:
+            value = Transpose(f.start, arg.end, Call(f.start, arg.end, f.arg, args), f.mark)
         factors = n.factors[:i] + [value] + n.factors[i + 2 :]
         ops = n.ops[:i] + n.ops[i + 1 :]
         return factors[0] if len(factors) == 1 else Mul(n.start, n.end, factors, ops)
