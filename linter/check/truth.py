@@ -2221,11 +2221,14 @@ def _needs_positive(left, right) -> bool:
     )
 
 
+_draw_generators = numeric.SeededGenerators()  # np.random.default_rng for _draw, reused by seed
+
+
 def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool = False) -> dict:
     """Random values of the given sizes that respect each symbol's properties;
     ``positive_det``: see _needs_positive; ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
 
-    rng = np.random.default_rng(seed)
+    rng = _draw_generators(seed)
     env = {}
     basis = None  # matrices assumed to commute share their eigenvectors
     for key, (r, c) in shapes.items():
@@ -2368,11 +2371,14 @@ def _dropped_differential(claim, scope) -> str | None:
     return None
 
 
+_differential_generators = numeric.SeededGenerators()  # the same for _draw_differentials
+
+
 def _draw_differentials(env, varied: frozenset, seed: int, numeric, constants: frozenset = frozenset()) -> None:
     """A random differential dX, of X's shape, for every symbol X in ``varied``; zero for one the
     note calls constant ("A 是常数矩阵", "a constant matrix A": d A = 0, as the note's step says)."""
 
-    rng = np.random.default_rng(seed)
+    rng = _differential_generators(seed)
     for key in sorted(varied):
         if key in env:
             draw = rng.standard_normal(np.shape(env[key]))
