@@ -1033,7 +1033,7 @@ def _heading_before(text: str, at: int):
     claims of a note ask it of one text again and again: a search from its start each time); a
     heading line that runs past ``at`` is searched as before (its match may end at ``at``, or not be one)."""
     if _headings[0] is not text:
-        _headings[0], _headings[1] = text, list(_HEADING.finditer(text))
+        _headings[0], _headings[1] = text, _headings_of(text)
         _headings[2] = [m.start() for m in _headings[1]]
     found = _headings[1]
     k = bisect.bisect_left(_headings[2], at) - 1  # the last heading that starts before ``at``
@@ -1046,6 +1046,22 @@ def _heading_before(text: str, at: int):
 
 
 _headings: list = [None, [], []]  # (text, its heading matches, their starts): see _heading_before
+_HEADING_LINE = re.compile(r"\n[ \t]*[#\\]")  # a line that may be a heading (_HEADING), found from its newline
+
+
+def _headings_of(text: str) -> list:
+    """``list(_HEADING.finditer(text))``: each match starts a line and ends it, and its line's first
+    character after blanks is # or a backslash. Only those lines are tried (found by their
+    newline, at C speed), not every position of the text (~1 ms a note: 0.5 % of a run)."""
+    found = []
+    first = _HEADING.match(text)
+    if first is not None:
+        found.append(first)
+    for line in _HEADING_LINE.finditer(text):
+        heading = _HEADING.match(text, line.start() + 1)
+        if heading is not None:
+            found.append(heading)
+    return found
 
 
 def _zero_like(node) -> bool:
