@@ -156,7 +156,7 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
     else:
         extraction = extract(path, text)
     note = Note(path=path, extraction=extraction, settings=settings, unread=unread)
-    from derivlint.math.claims import claims_of, read_italic_differentials, read_prior_transposes, read_size_subscripts, read_time_superscripts, read_transposed_calls
+    from derivlint.math.claims import claims_of, read_whole_note
 
     macros = {**settings.macros, **extraction.macros}
     if claim_budget is None:
@@ -174,11 +174,12 @@ def check_text(path: str, text: str, settings: Settings | None = None, claim_bud
             note.read_to = _read_to(head)
             break
         note.claims.extend(claims_of(block, macros))
-    read_prior_transposes(note.claims)  # P_k^{-T} where the note writes P_k^-: a reading of the whole note
-    read_italic_differentials(note.claims)  # d(AXB) = A dX B: the differential, chain by chain
-    read_time_superscripts(note.claims)  # x^t where the note counts with t: the t-th iterate
-    read_size_subscripts(note.claims)  # \det(X_{n×n}): X, n×n in that formula
-    read_transposed_calls(note.claims)  # r^H(x) where the note applies r: (r(x))ᴴ
+    # readings of the whole note, in this order (their scans of every node: one walk):
+    # P_k^{-T} where the note writes P_k^- (read_prior_transposes); d(AXB) = A dX B: the differential,
+    # chain by chain (read_italic_differentials); x^t where the note counts with t: the t-th iterate
+    # (read_time_superscripts); \det(X_{n×n}): X, n×n in that formula (read_size_subscripts);
+    # r^H(x) where the note applies r: (r(x))ᴴ (read_transposed_calls)
+    read_whole_note(note.claims)
     from derivlint.context import build_context
 
     note.context = build_context(extraction, note.claims, macros)

