@@ -759,6 +759,15 @@ def _equated_sizes(errors, claim, scope) -> str | None:
         said = frozenset((other.lhs.key, other.rhs.key))
         if len(said) == 2 and all(p == said for p in pairs):
             return f"{other.lhs.key} = {other.rhs.key}"
+    # "If A is an invertible square matrix, then we have" before the display, A declared M×N
+    # earlier: under the condition the sizes M and N are one
+    for key, props in scope.assumed.items():
+        f = scope.facts(key)
+        shape = getattr(f, "shape", None)
+        if props & SQUARE_PROPS and shape is not None and len(shape) == 2:
+            dims = frozenset(getattr(d, "name", None) or str(d) for d in shape)
+            if len(dims) == 2 and all(p == dims for p in pairs):
+                return f"{key} is square under the condition the note states"
     return None
 
 

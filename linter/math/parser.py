@@ -608,6 +608,8 @@ class Parser:
                 if value == "^":
                     self.i += 1
                     node = self.superscript(node)
+                    if type(node) is Sym and node.sup is not None:  # z^*(x), f^{(k)}(t): applied as z_i(x) is
+                        node = self._maybe_call(node)
                 elif value == "_":
                     self.i += 1
                     node = self.subscript(node)
