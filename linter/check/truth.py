@@ -22,6 +22,7 @@ import numpy as np
 
 from derivlint.check import budget
 from derivlint.check.shapes import Dim, Inference, ShapeError, _entry_subscript, describe
+from derivlint.context.core import SENTENCE_BREAK
 from derivlint.context.model import kind_of_shape
 from derivlint.check import elementwise, hessian, schematic
 # read for every claim: imported once here, not by an import statement run per claim (~0.7 µs each);
@@ -759,16 +760,32 @@ def _equated_sizes(errors, claim, scope) -> str | None:
         said = frozenset((other.lhs.key, other.rhs.key))
         if len(said) == 2 and all(p == said for p in pairs):
             return f"{other.lhs.key} = {other.rhs.key}"
-    # "If A is an invertible square matrix, then we have" before the display, A declared M×N
-    # earlier: under the condition the sizes M and N are one
-    for key, props in scope.assumed.items():
+    # "If A is an invertible square matrix, then we have" before the display (or earlier in the
+    # section: a remark after it), A declared M×N earlier: under the condition M and N are one
+    context = getattr(scope, "context", None)
+    keys = {k for pair in pairs for k in pair} | set(scope.assumed)
+    for key in keys | {n.key for side in (claim.lhs, claim.rhs) if side is not None for n in side.walk() if type(n) is Sym}:
+        props = scope.assumed.get(key, frozenset())
+        if context is not None and hasattr(context, "conditions_before"):
+            props = props | context.conditions_before(key, claim)
         f = scope.facts(key)
         shape = getattr(f, "shape", None)
-        if props & SQUARE_PROPS and shape is not None and len(shape) == 2:
+        if props & SQUARE_PROPS and shape is not None and len(shape) == 2 and not _sized_in_sentence(f, claim):
             dims = frozenset(getattr(d, "name", None) or str(d) for d in shape)
             if len(dims) == 2 and all(p == dims for p in pairs):
                 return f"{key} is square under the condition the note states"
     return None
+
+
+def _sized_in_sentence(facts, claim) -> bool:
+    """Whether the declaration that sized the symbol stands in the claim's own sentence ("C ∈ ℝ^{m×n}
+    with C symmetric gives G = C⁻¹": a contradiction, not a condition)."""
+    block = claim.block
+    text = getattr(block.source, "text", "") or ""
+    for d in getattr(facts, "declarations", None) or ():
+        if d.shape == facts.shape and d.source is block.source and d.end <= block.start:
+            return SENTENCE_BREAK.search(text, d.end, block.start) is None
+    return False
 
 
 def _claims_before(claim, context):
@@ -2751,13 +2768,26 @@ def _sandwiched(tree: Node) -> set[str]:
             continue
         f = n.factors
         for i in range(1, len(f) - 1):
-            if not isinstance(f[i], Sym):
+            middle = _middle_matrices(f[i])  # H P Hᵀ, Z R⁻¹ Zᵀ, uᵀ(A⁻¹ + B⁻¹)u
+            if not middle:
                 continue
             before, after = f[i - 1], f[i + 1]
             if ((isinstance(after, Transpose) and render(after.arg) == render(before))
                     or (isinstance(before, Transpose) and render(before.arg) == render(after))):
-                out |= set(symbols(f[i]))
+                out |= middle
     return out
+
+
+def _middle_matrices(node: Node) -> set[str]:
+    """The letters a sandwich's middle is made of: P, R in R⁻¹, A and B in A⁻¹ + B⁻¹; a product in a
+    sum (Z R⁻¹ Zᵀ + G) gives none of its own (its own sandwich is found where it stands)."""
+    if isinstance(node, Sym):
+        return {node.key}
+    if isinstance(node, (Inverse, Neg)):
+        return _middle_matrices(node.arg)
+    if isinstance(node, Add):
+        return set().union(*(_middle_matrices(t) for t in node.terms if not isinstance(t, Mul)))
+    return set()
 
 
 def _jointly(lhs: Node, rhs: Node, scope: Scope, literal: bool, base: dict, matrices: list[str]) -> Assumption | None:

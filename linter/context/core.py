@@ -349,6 +349,18 @@ class Context:
             self._carried[id(d)] = copy
         return copy
 
+    def conditions_before(self, key: str, at) -> frozenset[str]:
+        """The properties that conditions stated before ``at`` under the same heading give ``key`` ("If $A$
+        is an invertible square matrix, then …"), though they hold only where they are said: a
+        remark after the display ("Note that $(A^{-1})^T = (A^T)^{-1}$") still speaks under them."""
+        k, offset = self._where(at)
+        out: set[str] = set()
+        for d in self._by_key.get(key, ()):
+            if (d.origin == "condition" and d.props and (d.index, d.start) < (k, offset)
+                    and not any(p.kind == "heading" for p in self.outline.passages[d.index + 1 : k + 1])):
+                out |= d.props  # under no heading since the condition: its own section, not a subsection
+        return frozenset(out)
+
     def facts(self, key: str, at) -> Facts:
         """The visible declarations of ``key`` merged: the first shape, kind, value and
         parameters that apply, and the properties of every declaration of the same
@@ -554,7 +566,7 @@ def _apart(older: Declaration, later: Declaration) -> bool:
     if older.source is not later.source or not (0 <= older.end <= later.start):
         return False
     text = getattr(older.source, "text", "") or ""
-    return _SENTENCE_BREAK.search(text, older.end, later.start) is not None
+    return SENTENCE_BREAK.search(text, older.end, later.start) is not None
 
 
 def _linear_map_like(name, dom) -> bool:
@@ -798,7 +810,7 @@ def _premise(math: str, lead: str) -> str | None:
 
 def _sentence_tail(text: str) -> str:
     """The last sentence of ``text`` (the words before a formula, from the last sentence end)."""
-    ends = list(_SENTENCE_BREAK.finditer(text))
+    ends = list(SENTENCE_BREAK.finditer(text))
     return text[ends[-1].end():] if ends else text
 
 
@@ -1344,10 +1356,10 @@ def _rebinds(declaration, definition) -> bool:
         return False
     if declaration.index == definition.index and 0 <= declaration.start - definition.end <= _SAME_SENTENCE:
         text = declaration.source.text[definition.end : declaration.start]
-        if not _SENTENCE_BREAK.search(text):
+        if not SENTENCE_BREAK.search(text):
             return False
     return True
 
 
 _SAME_SENTENCE = 240  # characters between a definition and a size said in its sentence
-_SENTENCE_BREAK = re.compile(r"[.。!！?？;；](?:\s|$)|\n\s*\n")
+SENTENCE_BREAK = re.compile(r"[.。!！?？;；](?:\s|$)|\n\s*\n")

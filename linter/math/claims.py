@@ -1428,9 +1428,19 @@ def _transposed_call_at(mul, called: dict, text: str) -> int | None:
         letter = f.arg if type(f) is Transpose else f
         if (type(letter) is Sym and letter.key in called and mul.ops[i] == ""
                 and text[nxt.start : nxt.start + 1] == "(" and nxt.start == f.end
-                and called[letter.key] & _letters(nxt)):
+                and _argument_like(nxt, called[letter.key])):
             return i
     return None
+
+
+def _argument_like(bracket, arguments: set) -> bool:
+    """Whether a bracket after an applied letter is its argument: it holds a letter the note applies
+    it to (r(y + tΔy) where r(y) is written), or only small letters (r(x + t d)); a bracket with a
+    capital's matrix, x^T(AᵀP + PA)x in a note of x(t), is a product."""
+    letters = _letters(bracket)
+    if letters & arguments:
+        return True
+    return bool(letters) and not any("A" <= k[0] <= "Z" and (len(k) == 1 or k[1] in "_^") for k in letters)
 
 
 def _letters(node) -> set:

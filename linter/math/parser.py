@@ -94,7 +94,8 @@ IGNORABLE = frozenset({"quad", "qquad", "limits", "nolimits", "displaystyle", "t
                        "scriptsize", "footnotesize", "small", "normalsize", "large", "Large", "LARGE",
                        "huge", "Huge", "mathstrut", "strut", "nobreak", "allowbreak", "hline", "hdashline",
                        "pause"})  # fmt: skip
-WIDE_SPACES = frozenset({"quad", "qquad"})  # between two factors: items set apart, not a product (Parser.term)
+WIDE_SPACES = frozenset({"quad", "qquad"})
+_STAR_MARKS = frozenset({"*", "star", "ast", "⋆", "∗"})  # the superscripts of an optimum or a fixed point, z^*  # between two factors: items set apart, not a product (Parser.term)
 # Fonts in which a lone d is the differential operator: \mathrm{d}X, {\rm d}X
 SWITCH_FONTS = frozenset({"rm", "it", "sf", "tt"})
 _FONT_SWITCHES = SWITCH_FONTS | {"bf", "bm", "boldmath", "cal", "mit"}  # {\bf QQ}: a font for the group  # {\rm Label}: a switch, not a command with an argument
@@ -608,7 +609,7 @@ class Parser:
                 if value == "^":
                     self.i += 1
                     node = self.superscript(node)
-                    if type(node) is Sym and node.sup is not None:  # z^*(x), f^{(k)}(t): applied as z_i(x) is
+                    if type(node) is Sym and node.sup in _STAR_MARKS:  # z^*(x): applied as z_i(x) is (W^{(t)}(W^{(t)})^{-1}: no)
                         node = self._maybe_call(node)
                 elif value == "_":
                     self.i += 1
