@@ -490,9 +490,7 @@ def _scan_command(text: str, j: int, name: str, after: int, found: _Found) -> in
         d = parse_definition(text, j)
         return d.end if d else after
     elif name in SETTINGS_COMMANDS:  # \lstdefinelanguage{Julia}{alsoother={$}}: settings, no math
-        end = settings_end(text, after)
-        found.skips.append((j, end))
-        return end
+        return settings_end(text, after)
     else:
         _macro(text, name, j, found)
     return after
