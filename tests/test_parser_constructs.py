@@ -158,6 +158,14 @@ def test_bigtriangledown_is_nabla():
     assert isinstance(node, Deriv) and node.op == "nabla"
 
 
+@pytest.mark.parametrize("alias, command", [("rArr", "Rightarrow"), ("rarr", "rightarrow"), ("hArr", "Leftrightarrow"),
+                                            ("lArr", "Leftarrow"), ("empty", "emptyset")])
+def test_katex_arrow_aliases_read_as_their_commands(alias, command):
+    """KaTeX's \\rArr, \\rarr, \\hArr, \\empty: the lexer gives the command they stand for (they were
+    unknown commands, and a claim beside them went unparsed)."""
+    assert [t.value for t in lex(rf"a \{alias} b") if t.kind == "cmd"] == [command]
+
+
 @pytest.mark.parametrize("op", ["wedge", "vee", "cap", "cup"])
 def test_logic_and_set_operations(op):
     node = parse(rf"a \{op} b")

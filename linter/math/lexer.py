@@ -135,9 +135,12 @@ def _pattern_for(text: str) -> re.Pattern:
 _SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "lbrace": "{", "rbrace": "}",
             "land": "wedge", "lor": "vee", "part": "partial", "infin": "infty", "plusmn": "pm",
             "backslash": "setminus", "smallsetminus": "setminus", "varnothing": "emptyset",
-            "lnot": "neg", "dag": "dagger",
+            "lnot": "neg", "dag": "dagger", "empty": "emptyset",
+            "rArr": "Rightarrow", "Rarr": "Rightarrow", "rarr": "rightarrow", "lArr": "Leftarrow",
+            "Larr": "Leftarrow", "larr": "leftarrow", "hArr": "Leftrightarrow", "Harr": "Leftrightarrow",
+            "lrArr": "Leftrightarrow", "Lrarr": "Leftrightarrow",
             **{f"var{c}": c for c in "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split()}}  # fmt: skip
-# (KaTeX's aliases: \part is ∂, \infin ∞, \plusmn ±; \backslash between two sets is their difference;
+# (KaTeX's aliases: \part is ∂, \infin ∞, \plusmn ±, \rArr ⇒, \rarr →, \hArr ⇔, \empty ∅; \backslash between two sets is their difference;
 # \varSigma is amsmath's italic Σ: one letter, which a note may set both ways within one derivation)
 # Control symbols that Markdown escapes inside math (x\_i, a \* b): the character itself
 _ESCAPED = {"_": "_", "*": "*"}
