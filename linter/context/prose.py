@@ -493,6 +493,8 @@ SHAPE_STATED = (
     re.compile(rf"(?P<subj>{MARK})[^{MARK}。.;；\n]{{0,16}}?(?:的)?\s*{alternation(SHAPE_WORDS_ZH)}\s*(?:都|均)?\s*(?:是|为)\s*(?P<size>{MARK})"),
     re.compile(rf"(?P<subj>{MARK})\s*(?:has|have|is\s+of|are\s+of)\s+(?:the\s+)?(?:shape|size|dimensions?)\s+(?P<size>{MARK})", re.I),
 )
+# a notation list that gives a size after a colon: "* $Z$: $n \times q$ design matrix", "$X$：$n×p$"
+SIZE_AFTER_COLON = re.compile(rf"(?P<subj>{MARK})\s*[:：]\s*(?P<size>{MARK})")
 _SHAPE_HINT_WORDS = SHAPE_WORDS_ZH + ("shape", "size", "dimension")
 _SHAPE_WORD_HINT = re.compile(alternation(_SHAPE_HINT_WORDS), re.I)
 _COVARIANCE_HINT_WORDS = tuple(dict.fromkeys(
@@ -785,6 +787,8 @@ class Reader:
         # RESULT's words all hold "结果" or "the result"
         if MARK in text and self.m.finds(_SHAPE_WORDS, _SHAPE_WORD_HINT):  # "$A$ 的形状是 $n\times n$", "$A$ has shape $n \times n$"
             out.extend(self._shape_statements())
+        if MARK in text and (":" in text or "：" in text):  # "* $Z$: $n \times q$ design matrix"
+            out.extend(self._shape_statements((SIZE_AFTER_COLON,)))
         if MARK in text and ("结果" in text or "the result" in text):
             for match in RESULT.finditer(text):
                 out.extend(self._result(match))
@@ -1097,9 +1101,9 @@ class Reader:
         return out
 
     # -- "$A$ 的形状是 $n \times n$": SHAPE_STATED ----------------------------------------
-    def _shape_statements(self) -> list[Said]:
+    def _shape_statements(self, patterns=SHAPE_STATED) -> list[Said]:
         out: list[Said] = []
-        for pattern in SHAPE_STATED:
+        for pattern in patterns:
             for match in pattern.finditer(self.m.text):
                 dims = self._dims_from(MARK, match.start("size"))
                 if dims is None or len(dims) != 2:

@@ -76,7 +76,8 @@ PROPERTIES_ZH = ("半正定", "正定", "反对称", "对称", "可逆", "非奇
 PROPERTIES_KO = ("반대칭", "준정부호", "정부호", "양정치", "대칭", "가역", "정칙", "직교", "대각", "삼각", "정사각", "정방",
                  "멱등", "에르미트")  # fmt: skip
 # other adjectives said of a symbol beside its properties ("a square real matrix", "a fixed vector")
-OTHER_ADJECTIVES_EN = ("square", "real", "constant", "column", "row", "fixed", "arbitrary", "given", "random", "unit")
+OTHER_ADJECTIVES_EN = ("square", "real", "constant", "column", "row", "fixed", "arbitrary", "given", "random", "unit",
+                       "non-negative", "nonnegative", "sparse", "low-rank", "full-rank")
 UNIT_EN = r"unit[- ](?:norm|length)"  # "x is unit-norm": a property after its subject
 
 # the stems a property is found by, whatever its form ("symmetry", "nonsingular", "semi-definite")

@@ -925,8 +925,9 @@ def _closer_of(tok: str) -> str | None:
     return _CLOSERS.get(tok)
 
 
-# what may stand around a $$ display on its lines: a label ({#eq-x}, (eq-x)), punctuation
-_AFTER_DISPLAY = re.compile(r"[ \t]*(?:\{#[^}\n]*\}|\([\w:.-]*\))?[ \t]*[.,;:!?，。；：！？]?[ \t]*(?:\n|$)")
+# what may stand around a $$ display on its lines: a label ({#eq-x}, (eq-x)), punctuation, an HTML
+# comment (it renders nothing: "$$x^T A x$$ <!-- eq. 3 -->" is a display)
+_AFTER_DISPLAY = re.compile(r"[ \t]*(?:\{#[^}\n]*\}|\([\w:.-]*\))?[ \t]*[.,;:!?，。；：！？]?[ \t]*(?:<!--.*?-->[ \t]*)?(?:\n|$)")
 
 
 def _whole_cell(text: str, start: int, stop: int, first: int, last: int) -> bool:

@@ -2008,6 +2008,8 @@ class Parser:
         if self.peek() is not None and self.peek().is_char("^"):
             self.next()
             inner, s, e = self._script_tokens()
+            if len(inner) > 2 and inner[0].is_char("(") and inner[-1].is_char(")") and any(t.is_cmd("times") for t in inner):
+                inner = inner[1:-1]  # \mathbb{R}^{(N \times M)}: the size in brackets
             parts: list[list[Token]] = [[]]
             depth = 0
             for t in inner:
