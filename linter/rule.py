@@ -85,7 +85,9 @@ class Rule:
 def _gated_check(check):
     """``check`` with the one gate every error rule goes through: a finding that falls inside
     a claim without a certain reading (claim.facts["reading"], set by derivlint.check.truth)
-    is dropped, whatever the rule, so that a new rule cannot skip the gate."""
+    is dropped, whatever the rule, so that a new rule cannot skip the gate — unless a claim with
+    a certain reading found false holds it too (a chain's step and the equation after it share
+    the expression: the step's reading stands for it)."""
 
     def gated_check(self, note) -> Iterator[Finding]:
         found = check(self, note)
@@ -95,9 +97,11 @@ def _gated_check(check):
         spans = None
         for finding in found:
             if spans is None:
-                spans = _uncertain_spans(note)
-            if not any(_inside(finding, span) for span in spans.get((finding.path, finding.cell), ())):
-                yield finding
+                spans = _uncertain_spans(note), _certain_spans(note)
+            where = (finding.path, finding.cell)
+            if not any(_inside(finding, span) for span in spans[0].get(where, ())) or any(
+                    _inside(finding, span) for span in spans[1].get(where, ())):
+                yield finding  # a certain claim holds it too: -2Hᵀ(V−WH) … of ∂f/∂W = …, then "… = 0"
 
     gated_check._gated = True
     gated_check.__doc__ = check.__doc__
@@ -110,6 +114,17 @@ def _uncertain_spans(note) -> dict:
     spans: dict = {}
     for claim in getattr(note, "claims", ()):
         if claim.facts.get("reading"):
+            source = claim.block.source
+            spans.setdefault((source.path, source.cell), []).append(claim.position())
+    return spans
+
+
+def _certain_spans(note) -> dict:
+    """(path, cell) -> spans of the note's claims decided with a certain reading (false or a shape error)."""
+    spans: dict = {}
+    for claim in getattr(note, "claims", ()):
+        verdict = claim.verdict or ""
+        if not claim.facts.get("reading") and (verdict == "shape error" or verdict.startswith("false")):
             source = claim.block.source
             spans.setdefault((source.path, source.cell), []).append(claim.position())
     return spans
