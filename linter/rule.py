@@ -97,10 +97,10 @@ def _gated_check(check):
         spans = None
         for finding in found:
             if spans is None:
-                spans = _uncertain_spans(note), _certain_spans(note)
+                uncertain, certain = spans = _claim_spans(note)
             where = (finding.path, finding.cell)
-            if not any(_inside(finding, span) for span in spans[0].get(where, ())) or any(
-                    _inside(finding, span) for span in spans[1].get(where, ())):
+            if not any(_inside(finding, span) for span in uncertain.get(where, ())) or any(
+                    _inside(finding, span) for span in certain.get(where, ())):
                 yield finding  # a certain claim holds it too: -2Hᵀ(V−WH) … of ∂f/∂W = …, then "… = 0"
 
     gated_check._gated = True
@@ -109,25 +109,22 @@ def _gated_check(check):
     return gated_check
 
 
-def _uncertain_spans(note) -> dict:
-    """(path, cell) -> [(line, col, end_line, end_col)] of the note's claims without a certain reading."""
-    spans: dict = {}
-    for claim in getattr(note, "claims", ()):
-        if claim.facts.get("reading"):
-            source = claim.block.source
-            spans.setdefault((source.path, source.cell), []).append(claim.position())
-    return spans
-
-
-def _certain_spans(note) -> dict:
-    """(path, cell) -> spans of the note's claims decided with a certain reading (false or a shape error)."""
-    spans: dict = {}
+def _claim_spans(note) -> tuple[dict, dict]:
+    """(path, cell) -> [(line, col, end_line, end_col)] of the note's claims without a certain reading,
+    and the same of those decided with one and found false (or a shape error)."""
+    uncertain: dict = {}
+    certain: dict = {}
     for claim in getattr(note, "claims", ()):
         verdict = claim.verdict or ""
-        if not claim.facts.get("reading") and (verdict == "shape error" or verdict.startswith("false")):
-            source = claim.block.source
-            spans.setdefault((source.path, source.cell), []).append(claim.position())
-    return spans
+        if claim.facts.get("reading"):
+            spans = uncertain
+        elif verdict == "shape error" or verdict.startswith("false"):
+            spans = certain
+        else:
+            continue
+        source = claim.block.source
+        spans.setdefault((source.path, source.cell), []).append(claim.position())
+    return uncertain, certain
 
 
 def _inside(finding: Finding, span) -> bool:

@@ -240,7 +240,6 @@ def note_says_otimes_hadamard(context) -> bool:
 def otimes_as_hadamard(node, context):
     """``node`` with ⊗ written as ⊙ where the note says ⊗ is the element-wise product; ``node``
     itself when it writes no ⊗ or the note does not say so."""
-
     if node is None or not any(isinstance(n, Mul) and "otimes" in n.ops for n in node.walk()):
         return node
     if context is None or not note_says_otimes_hadamard(context):
@@ -251,7 +250,6 @@ def otimes_as_hadamard(node, context):
 def _as_odot(n):
     """A copy of ``n`` with every ⊗ of a product written ⊙ (a module function: a nested one that
     calls itself would be a reference cycle, kept until the cyclic collector runs)."""
-
     out = rebuild(n, _as_odot)
     if isinstance(out, Mul) and "otimes" in out.ops:  # rebuild made a copy: its ops are set anew
         out.ops = ["odot" if op == "otimes" else op for op in out.ops]
@@ -291,7 +289,6 @@ def side_by_side(factors, left, right, unify) -> bool:
 def broadcast_number(node, value: np.ndarray, other: np.ndarray) -> np.ndarray | None:
     """A written number added to a vector (1 − σ(z)) as that number in every entry; None otherwise
     (a matrix: 1 − A may mean I − A)."""
-
     bare = node.arg if isinstance(node, Neg) else node
     if not isinstance(bare, Num) or value.shape != (1, 1) or (other.shape[0] == 1) == (other.shape[1] == 1):
         return None

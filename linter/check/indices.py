@@ -756,7 +756,6 @@ def _read(lhs: Node, rhs: Node, scope, note_text: str, text: str | None, guessed
           layout: str) -> tuple[IndexClaim, bool]:
     """_decide's reading of the claim: its sides with dotted sums and definitions read, and whether
     a side is a number."""
-
     if Dots in map(type, lhs.walk()) or Dots in map(type, rhs.walk()):  # at C speed (Dots has no subclass)
         lhs, rhs = _DottedSums((lhs, rhs)).sides()
     for side in (lhs, rhs):
@@ -784,7 +783,6 @@ _generators = numeric.SeededGenerators()  # np.random.default_rng for _drawn, re
 
 def _drawn(ic: IndexClaim, number_side: bool, scope, draws: int, seen: dict | None) -> tuple[bool, list[str]]:
     """_decide's draws of a claim read (_read)."""
-
     wholes = _wholes(ic, scope)
     sizes = _sizes(ic, wholes)
     _one_sided(ic, wholes)
@@ -985,7 +983,6 @@ def _worked_derivative(side: Node) -> bool:
 def _schematic_reason(n: Node, text: str | None = None) -> str:
     """Why a claim with this schematic matrix is not drawn here: the reason its pattern does not
     read (an entry that breaks it …), or that its entries are not separated into cells."""
-
     if isinstance(n, Dots):
         return "an expression written with dots (x_1 + ⋯ + x_n)"
     if schematic.schematic(n, text):
@@ -999,7 +996,6 @@ def _schematic_reason(n: Node, text: str | None = None) -> str:
 def _schematic_readable(*sides: Node, text: str | None = None) -> bool:
     """Whether a side holds a schematic matrix whose pattern reads: truth writes it out (its Σ too).
     A schematic matrix has dots: a side without any has none (one test per node, no grid read)."""
-
     nodes = [n for side in sides for n in side.walk()]
     if Dots not in map(type, nodes):  # at C speed (Dots has no subclass)
         return False
@@ -1034,7 +1030,6 @@ def _entries_of_defined(lhs: Node, rhs: Node, scope) -> tuple[Node, Node]:
     the whole ((y)_i, then (Ax)_i once y is substituted). Not a symbol a derivative is by (∂/∂y_i
     stays an entry of a drawn y), nor an entry of a whole defined as a function, nor one whose
     definition writes the entries itself (L = ∑_i L_i: the terms, not entries of L)."""
-
     derivs = [n for side in (lhs, rhs) for n in side.walk() if isinstance(n, Deriv)]
     wrt = {w.key for n in derivs for w in n.wrt if isinstance(w, Sym)}
     replace: dict[str, Node] = {}
@@ -1778,7 +1773,6 @@ def _number_letter(sym: Sym, scope, *sides) -> bool:
 def _only_here(lhs, rhs, scope) -> str | None:
     """"sum" when a side holds a Σ/Π, an entry of an expression or δ (nothing else decides these),
     "index" when the reading gate leaves the claim to index notation, else None."""
-
     nodes = [n for side in (lhs, rhs) for n in side.walk()]
     for n in nodes:
         kind = type(n)  # by exact type (no node type has a subclass)

@@ -763,10 +763,9 @@ def _equated_sizes(errors, claim, scope) -> str | None:
     # "If A is an invertible square matrix, then we have" before the display (or earlier in the
     # section: a remark after it), A declared M×N earlier: under the condition M and N are one
     context = getattr(scope, "context", None)
-    keys = {k for pair in pairs for k in pair} | set(scope.assumed)
-    for key in keys | {n.key for side in (claim.lhs, claim.rhs) if side is not None for n in side.walk() if type(n) is Sym}:
-        props = scope.assumed.get(key, frozenset())
-        if context is not None and hasattr(context, "conditions_before"):
+    for key in {n.key for side in (claim.lhs, claim.rhs) if side is not None for n in side.walk() if type(n) is Sym}:
+        props = scope.assumed.get(key, frozenset())  # the claim's own conditions, then those said before it
+        if context is not None:
             props = props | context.conditions_before(key, claim)
         f = scope.facts(key)
         shape = getattr(f, "shape", None)
@@ -963,7 +962,6 @@ def _has_op(node, op: str) -> bool:
 
 def _norm_as_det(node: Node) -> Node:
     """A copy of ``node`` with every ‖M‖ that names no norm (no subscript) written |M|."""
-
     n = rebuild(node, _norm_as_det)
     if isinstance(n, Norm) and n.sub is None:
         return Abs(n.start, n.end, n.arg)
@@ -973,7 +971,6 @@ def _norm_as_det(node: Node) -> Node:
 def _dot_as_frobenius(node: Node) -> Node:
     """A copy of ``node`` with every product of two factors written A · B read as the Frobenius
     product tr(AᵀB) ("X · Y = tr(XᵀY)", "∇f · dA": notes write the matrix inner product so)."""
-
     n = rebuild(node, _dot_as_frobenius)
     if isinstance(n, Mul) and len(n.factors) == 2 and n.ops == ["cdot"]:
         a, b = n.factors
@@ -983,7 +980,6 @@ def _dot_as_frobenius(node: Node) -> Node:
 
 def _with_op(node: Node, old: str, new: str) -> Node:
     """A copy of ``node`` with every product operator ``old`` written ``new``."""
-
     n = rebuild(node, lambda child: _with_op(child, old, new))  # no self-calling closure: no cycle
     if isinstance(n, Mul) and old in n.ops:
         n.ops = [new if o == old else o for o in n.ops]
@@ -1443,7 +1439,6 @@ def _draw_and_compare(lhs, rhs, left, right, scope, values, functions, wrts, env
     """Decide's draws: both sides evaluated on DRAWS random values of the given sizes, in each layout;
     None when ``must_hold`` (see decide) failed in a draw: no later draw can make it hold.
     ``guessed``: the sizes rest on a guess, so a side that cannot be formed with them is no verdict."""
-
     derivative = isinstance(left, Deriv)
     results: dict = {layout: [] for layout in layouts}
     right_plain = not has(right, Deriv)
@@ -2279,7 +2274,6 @@ _draw_generators = numeric.SeededGenerators()  # np.random.default_rng for _draw
 def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool = False) -> dict:
     """Random values of the given sizes that respect each symbol's properties;
     ``positive_det``: see _needs_positive; ``unit``: scalars in (0.1, 0.9), for ln(1 - θ) and its kind."""
-
     rng = _draw_generators(seed)
     env = {}
     basis = None  # matrices assumed to commute share their eigenvectors
@@ -2333,7 +2327,6 @@ def _draw(shapes: dict, scope: Scope, seed: int, positive_det: bool, unit: bool 
 
 def _well_conditioned(rng, n: int):
     """A random invertible n×n matrix with singular values in [1, 2]."""
-
     q1, _ = np.linalg.qr(rng.standard_normal((n, n)))
     q2, _ = np.linalg.qr(rng.standard_normal((n, n)))
     return q1 @ np.diag(rng.uniform(1.0, 2.0, n)) @ q2
@@ -2429,7 +2422,6 @@ _differential_generators = numeric.SeededGenerators()  # the same for _draw_diff
 def _draw_differentials(env, varied: frozenset, seed: int, numeric, constants: frozenset = frozenset()) -> None:
     """A random differential dX, of X's shape, for every symbol X in ``varied``; zero for one the
     note calls constant ("A 是常数矩阵", "a constant matrix A": d A = 0, as the note's step says)."""
-
     rng = _differential_generators(seed)
     for key in sorted(varied):
         if key in env:
@@ -2527,7 +2519,6 @@ def _sizes_apart(a, b) -> bool:
     but of different sizes (3×3 and 4×4): the two sides were drawn at sizes nothing in the claim
     tied together, such as an identity declared n×n beside a symbol of guessed length (∇ₓx = I),
     so the difference says nothing about the claim. A transposed or a scalar value is another matter."""
-
     sa, sb = np.shape(a), np.shape(b)
     if len(sa) != 2 or len(sb) != 2 or sa == sb:
         return False
@@ -2536,7 +2527,6 @@ def _sizes_apart(a, b) -> bool:
 
 def _compare(a, b) -> bool | None:
     """True when equal, False when clearly different, None when unclear."""
-
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     if a.shape != b.shape:
@@ -3470,7 +3460,6 @@ def _halved(rhs: Node) -> Node:
 
 def _replace(node: Node, old: Node, new: Node) -> Node:
     """A copy of ``node`` with the subtree ``old`` (by identity) replaced by ``new``."""
-
     if node is old:
         return new
     return rebuild(node, lambda child: _replace(child, old, new))  # no self-calling closure: no cycle

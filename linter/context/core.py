@@ -583,7 +583,6 @@ def _linear_map_like(name, dom) -> bool:
 
 def _names_a_map(node) -> bool:
     """Whether the left of "… : A → B" names maps: f, f(x), "f, g" (not an expression, AX + B)."""
-
     if isinstance(node, Tuple):
         return all(isinstance(n, (Sym, Call)) for n in node.items)
     return isinstance(node, (Sym, Call))
@@ -592,7 +591,6 @@ def _names_a_map(node) -> bool:
 def _divides_by_matrices(node) -> bool:
     """Whether a fraction in ``node`` has matrices below its bar: two capital letters, or a
     transposed one (H P Hᵀ + R; not 1/N, nor xᵀx). Which side the inverse goes on is not written."""
-
     for n in node.walk():
         if isinstance(n, Div):
             capitals = [m for m in n.den.walk() if isinstance(m, Sym) and m.name[:1].isupper()]
@@ -624,7 +622,6 @@ def _remarked_matrices(claim) -> list[Sym]:
 def _finite_set(node) -> bool:
     """Whether ``node`` is a set of numbers written out ({0, 1}, {−1, +1}, {1, …, K}) or a power
     of one ({0, 1}^n)."""
-
     if isinstance(node, Pow):
         node = node.base
     if not isinstance(node, Opaque) or node.op != "set" or not node.parts:

@@ -295,7 +295,6 @@ def jacobian_layout(lhs: Node | None, rhs: Node | None) -> str | None:
 
 def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """Aᵀ = −A or −A = Aᵀ: the A."""
-
     for a, b in ((lhs, rhs), (rhs, lhs)):
         t = transposed_sym(a)
         if t is not None and isinstance(b, Neg) and same_sym(t, b.arg):
@@ -305,7 +304,6 @@ def skew_symmetric_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
 
 def unit_sym(lhs: Node | None, rhs: Node | None) -> Sym | None:
     """‖u‖ = 1 (or ‖u‖₂ = 1, ‖u‖² = 1, uᵀu = 1): the u."""
-
     for a, b in ((lhs, rhs), (rhs, lhs)):
         if not (isinstance(b, Num) and b.value == "1"):
             continue

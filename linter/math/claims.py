@@ -1256,77 +1256,74 @@ def _nodes_of(claims: list[Claim]):
 
 def read_whole_note(claims: list[Claim]) -> None:
     """read_prior_transposes, read_italic_differentials, read_time_superscripts,
-    read_size_subscripts and read_transposed_calls, in that order, with the four scans of every
-    node of the note made in one walk (each walked the whole note: ~2 % of a run). The scans see
-    the trees as parsed: once a reading has rewritten trees (or may have: a few notes), the
-    readings after it scan again, each on its own, as they would alone."""
-    from derivlint.math.tree import Inverse, Transpose
+    read_size_subscripts and read_transposed_calls, in that order, on one scan of every node of
+    the note (_NoteScan: each reading walked the whole note, ~2 % of a run). Once a reading has
+    rewritten trees (or may have: a few notes), the note is scanned again for the readings after
+    it, which see the trees as they are then, as they would alone."""
+    readings = (lambda scan: _rewrite_prior_transposes(claims, scan.meant),
+                lambda scan: read_italic_differentials(claims),
+                lambda scan: _rewrite_time_superscripts(claims, scan.timed),
+                lambda scan: _rewrite_size_subscripts(claims, scan.sized),
+                lambda scan: _rewrite_transposed_calls(claims, scan.called))
+    scan = _NoteScan(claims)
+    for read in readings:
+        if read(scan):  # the trees changed: the readings after scan them as they are now
+            scan = _NoteScan(claims)
 
-    priors: set[tuple] = set()
-    inverted: set[tuple] = set()
-    marked = counts = False
-    sized: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}
-    calls: list = []
-    for claim in claims:
-        for side in (claim.lhs, claim.rhs):
-            if side is None:
-                continue
-            for n in side.walk():  # by exact type (no node type has a subclass), as each scan alone
-                kind = type(n)
-                if kind is Sym:
-                    sub, sup = n.sub, n.sup
-                    if sup == "-":
-                        priors.add((n.name, sub, n.bold))
-                    if not counts and (n.name == "t" and not n.bold or sub and "t" in sub and _T_WORD.search(sub)
-                                       or sup and "t" in sup and _T_WORD.search(sup)):
+
+class _NoteScan:
+    """What the note-level readings look for, found in one walk of every node of a note's claims
+    (by exact type: no node type has a subclass): ``meant``, the priors P^- never inverted
+    (read_prior_transposes); ``timed``, whether x^t appears where the note counts with t
+    (read_time_superscripts); ``sized``, the size subscripts X_{n×n} per chain
+    (read_size_subscripts); ``called``, the applied letters and their argument letters
+    (read_transposed_calls)."""
+
+    def __init__(self, claims: list[Claim]):
+        from derivlint.math.tree import Inverse, Transpose
+
+        priors: set[tuple] = set()
+        inverted: set[tuple] = set()
+        marked = counts = False
+        sized: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}
+        calls: list = []
+        for claim in claims:
+            for side in (claim.lhs, claim.rhs):
+                if side is None:
+                    continue
+                for n in side.walk():
+                    kind = type(n)
+                    if kind is Sym:
+                        sub, sup = n.sub, n.sup
+                        if sup == "-":
+                            priors.add((n.name, sub, n.bold))
+                        if not counts and (n.name == "t" and not n.bold or sub and "t" in sub and _T_WORD.search(sub)
+                                           or sup and "t" in sup and _T_WORD.search(sup)):
+                            counts = True
+                        if sub and "times" in sub and (m := _SIZE_SUBSCRIPT.fullmatch(sub)):
+                            sized.setdefault((id(claim.block), claim.chain), {})[replace(n, sub=None).key] = m.groups()
+                        continue
+                    if kind is Transpose:
+                        if n.mark == "t":
+                            marked = True
+                        continue
+                    if kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
+                        inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
+                    elif kind is Call and type(n.func) is Sym:
+                        calls.append(n)
+                    if not counts and getattr(n, "index", None) == "t":
                         counts = True
-                    if sub and "times" in sub and (m := _SIZE_SUBSCRIPT.fullmatch(sub)):
-                        sized.setdefault((id(claim.block), claim.chain), {})[replace(n, sub=None).key] = m.groups()
-                    continue
-                if kind is Transpose:
-                    if n.mark == "t":
-                        marked = True
-                    continue
-                if kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
-                    inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
-                elif kind is Call and type(n.func) is Sym:
-                    calls.append(n)
-                if not counts and getattr(n, "index", None) == "t":
-                    counts = True
-    if _rewrite_prior_transposes(claims, priors - inverted):
-        read_italic_differentials(claims)
-        read_time_superscripts(claims)
-        read_size_subscripts(claims)
-        read_transposed_calls(claims)
-    elif read_italic_differentials(claims):
-        read_time_superscripts(claims)
-        read_size_subscripts(claims)
-        read_transposed_calls(claims)
-    elif _rewrite_time_superscripts(claims, marked and counts):
-        read_size_subscripts(claims)
-        read_transposed_calls(claims)
-    elif _rewrite_size_subscripts(claims, sized):
-        read_transposed_calls(claims)
-    else:
-        _rewrite_transposed_calls(claims, _applied_letters(calls))
+        self.meant = priors - inverted
+        self.timed = marked and counts
+        self.sized = sized
+        self.called = _applied_letters(calls)
 
 
 def read_prior_transposes(claims: list[Claim]) -> None:
     """P_k^{-T} in a note that writes P_k^- (the prior of a filter) and never P_k^{-1}: the
     transpose of P_k^-, as such notes mean it (P_k^{-T} = P_k^-, 'a covariance'), not the inverse
     transpose of P_k. Rewrites the claims' trees in place; a note without P^- is left alone."""
-    from derivlint.math.tree import Inverse
-
-    priors: set[tuple] = set()
-    inverted: set[tuple] = set()
-    for n in _nodes_of(claims):  # every node of the note: tested by exact type (no node type has a subclass)
-        kind = type(n)
-        if kind is Sym:
-            if n.sup == "-":
-                priors.add((n.name, n.sub, n.bold))
-        elif kind is Inverse and type(n.arg) is Sym and n.arg.sup is None and not n.transposed:
-            inverted.add((n.arg.name, n.arg.sub, n.arg.bold))
-    _rewrite_prior_transposes(claims, priors - inverted)
+    _rewrite_prior_transposes(claims, _NoteScan(claims).meant)
 
 
 def _rewrite_prior_transposes(claims: list[Claim], meant: set) -> bool:
@@ -1352,22 +1349,7 @@ def read_time_superscripts(claims: list[Claim]) -> None:
     iterate or time step, a symbol of its own, as optimisation and sequence notes mean it, not
     the transpose of x (and β^t is no transpose either). A note that never uses t otherwise keeps
     ``x^t`` as a transpose. Rewrites the claims' trees in place."""
-    from derivlint.math.tree import Transpose
-
-    marked = False
-    counts = False
-    for n in _nodes_of(claims):  # exact types, as read_prior_transposes
-        kind = type(n)
-        if kind is Transpose:
-            marked = marked or n.mark == "t"
-        elif kind is Sym:
-            if n.name == "t" and not n.bold or any(s and "t" in s and _T_WORD.search(s) for s in (n.sub, n.sup)):
-                counts = True
-        elif getattr(n, "index", None) == "t":
-            counts = True
-        if marked and counts:
-            break
-    _rewrite_time_superscripts(claims, marked and counts)
+    _rewrite_time_superscripts(claims, _NoteScan(claims).timed)
 
 
 def _rewrite_time_superscripts(claims: list[Claim], counted: bool) -> bool:
@@ -1391,7 +1373,7 @@ def read_transposed_calls(claims: list[Claim]) -> None:
     column, made rᴴ(x) r(x) a product of a row and x); and ``r(x + t d)`` there: r applied, not
     r·(x + t d) (the parser applies a letter to a lone symbol only). Rewrites the claims' trees
     in place."""
-    _rewrite_transposed_calls(claims, _applied_letters(_nodes_of(claims)))
+    _rewrite_transposed_calls(claims, _NoteScan(claims).called)
 
 
 def _applied_letters(nodes) -> dict[str, set]:
@@ -1483,13 +1465,7 @@ def read_size_subscripts(claims: list[Claim]) -> None:
     it names no other symbol. Each X_{n×n} becomes X, and its chain (the claims of one
     formula) keeps the size in ``facts["sizes"]`` (key -> (rows, columns)), which the truth
     check's Scope reads before the note's declarations (X ∈ ℝ^{m×n} said of X in general)."""
-    sized: dict[tuple[int, int], dict[str, tuple[str, str]]] = {}
-    for claim in claims:
-        for side in (claim.lhs, claim.rhs):
-            for n in side.walk() if side is not None else ():
-                if type(n) is Sym and n.sub and "times" in n.sub and (m := _SIZE_SUBSCRIPT.fullmatch(n.sub)):
-                    sized.setdefault((id(claim.block), claim.chain), {})[replace(n, sub=None).key] = m.groups()
-    _rewrite_size_subscripts(claims, sized)
+    _rewrite_size_subscripts(claims, _NoteScan(claims).sized)
 
 
 def _rewrite_size_subscripts(claims: list[Claim], sized: dict) -> bool:
