@@ -19,7 +19,8 @@ VERBATIM_ENVS = frozenset(
 # environments of code a document uses or declares: a name that says code (codebox, rcode, pycode,
 # sourcecode, mylisting, console), or one made by a listings/fancyvrb/minted/tcolorbox command; their
 # bodies are read as text (R's df$col is no math), as the document's listing package prints them
-_CODE_ENV_USED = re.compile(r"\\begin\s*\{([A-Za-z@]*(?:code|listing|verbatim|minted|console|terminal)[A-Za-z@]*\*?)\}", re.I)
+_CODE_WORD = re.compile("code|listing|verbatim|minted|console|terminal", re.I)
+_CODE_ENV_USED = re.compile(rf"\\begin\s*\{{([A-Za-z@]*(?:{_CODE_WORD.pattern})[A-Za-z@]*\*?)\}}", re.I)
 _CODE_ENV_DECLARED = re.compile(
     r"\\(?:lstnewenvironment|newtcblisting|NewTCBListing|DeclareTCBListing|DefineVerbatimEnvironment|"
     r"newminted\s*\[|newmintedfile\s*\[)\s*\*?\s*\{?\s*([A-Za-z@]+\*?)"
@@ -37,7 +38,7 @@ def verbatim_envs(text: str) -> frozenset[str]:
     if "\\begin" not in text:
         return VERBATIM_ENVS
     found = set()
-    if re.search(r"code|listing|verbatim|minted|console|terminal", text, re.I):
+    if _CODE_WORD.search(text):
         named = {m.group(1) for m in _CODE_ENV_USED.finditer(text)} - VERBATIM_ENVS
         if named:
             defined = {a or b for a, b in _ENV_DEFINED.findall(text)}
@@ -80,25 +81,10 @@ def settings_end(text: str, pos: int, most: int = 6) -> int:
                 continue
             breaks += text[k] == "\n"
             k += 1
-        if k >= n or text[k] not in "[{":
+        end = match_group(text, k) if k < n else -1  # its escapes and comments skipped
+        if end == -1:
             return pos
-        close = "]" if text[k] == "[" else "}"
-        depth, i = 0, k
-        while i < n:
-            c = text[i]
-            if c == "\\":
-                i += 2
-                continue
-            if c == "{" or (c == "[" and close == "]" and depth == 0 and i == k):
-                depth += 1
-            elif c == "}" or (c == "]" and close == "]" and depth == 1):
-                depth -= 1
-                if depth == 0:
-                    break
-            i += 1
-        if i >= n:
-            return pos
-        pos = i + 1
+        pos = end
     return pos
 
 
