@@ -345,6 +345,15 @@ _LIST_MARKER = re.compile(r"( {0,3})([-+*]|\d{1,9}[.)])(?=[ \t]+\S)")
 _BLOCK_LINE = re.compile(r" {0,3}(?:#{1,6}(?:[ \t]|$)|>|\||<|(?:[-*_][ \t]*){3,}$)")
 
 
+def _fence_line(line: str, fence: str | None) -> tuple[str | None, bool]:
+    """(the code fence open after ``line``, whether ``line`` belongs to a fence: its opener, a line
+    inside, or its closer), given the ``fence`` open before it."""
+    if fence is not None:
+        return (None if line.lstrip().startswith(fence) else fence), True
+    opened = _FENCE.match(line)
+    return (opened.group(1)[:3], True) if opened else (None, False)
+
+
 def pandoc_paragraph_lines(lines: list[str]) -> list[str]:
     """The lines with the list markers that only continue a paragraph (Pandoc) made plain text for
     markdown-it, one character for one, so every position stays in its place."""
@@ -353,13 +362,9 @@ def pandoc_paragraph_lines(lines: list[str]) -> list[str]:
     in_list = False
     fence = None
     for i, line in enumerate(lines):
-        if fence is not None:
-            if line.lstrip().startswith(fence):
-                fence = None
-            continue
-        opened = _FENCE.match(line)
-        if opened:
-            fence, prose = opened.group(1)[:3], False
+        fence, fenced = _fence_line(line, fence)
+        if fenced:
+            prose = False  # (set at the opener; a fence's lines leave it so)
             continue
         if not line.strip():
             prose = False
@@ -402,14 +407,8 @@ def display_math_lines(lines: list[str], env_opener: re.Pattern) -> list[str]:
         i = next((j + 1 for j in range(1, n) if lines[j].rstrip() in ("---", "...")), 0)
     while i < n:
         line = lines[i]
-        if fence is not None:
-            if line.lstrip().startswith(fence):
-                fence = None
-            i += 1
-            continue
-        opened = _FENCE.match(line)
-        if opened:
-            fence = opened.group(1)[:3]
+        fence, fenced = _fence_line(line, fence)
+        if fenced:
             i += 1
             continue
         env = env_opener.match(line)
