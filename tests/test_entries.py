@@ -9,7 +9,7 @@ from derivlint.check.shapes import Inference
 from derivlint.engine import check_text
 from derivlint.math.lexer import lex
 from derivlint.math.parser import sub_parse
-from derivlint.math.tree import Deriv, Func, Num, Sym
+from derivlint.math.tree import Deriv, Func, Num, Sym, render
 
 
 def tree(text: str):
@@ -129,3 +129,36 @@ def test_blocks_of_a_matrix_are_not_tied_as_entries() -> None:
         "\\end{bmatrix}$.\n\n$$\n\\Sigma_{11} + \\Sigma_{12} = \\Sigma_{12} + \\Sigma_{11}\n$$\n"
     )
     assert "entries" not in str([c.verdict for c in claims_of(text, "equality")])
+
+
+# ---------------------------------------------------------------- a vector whose entries are named with dots
+
+
+NAMED = ("The input is $\\mathbf{x} = [x_1, x_2, \\ldots, x_n]^\\top$ and $\\mathbf{A} \\in \\mathbb{R}^{n \\times n}$.\n\n"
+         "$$\\nabla_{\\mathbf{x}} f(\\mathbf{x}) = [\\partial_{x_1} f(\\mathbf{x}), \\ldots, \\partial_{x_n} f(\\mathbf{x})]^\\top$$\n\n")
+
+
+def test_a_definition_naming_the_entries_with_dots_leaves_the_vector_a_vector() -> None:
+    # x = [x_1, …, x_n]ᵀ is no value to put in x's place: the draws would differentiate by x an
+    # expression of free numbers x_1 … x_n (then "uses entries of x without tying them")
+    note = NAMED + "$\\nabla_{\\mathbf{x}} \\mathbf{x}^\\top \\mathbf{A} \\mathbf{x} = (\\mathbf{A} + \\mathbf{A}^\\top)\\mathbf{x}$ and $\\nabla_{\\mathbf{x}} \\mathbf{x}^\\top \\mathbf{x} = 2\\mathbf{x}$\n"
+    assert [c.verdict for c in claims_of(note, "derivative")][1:] == ["true", "true"]
+
+
+def test_entries_written_out_are_still_drawn_as_the_vector() -> None:
+    # w = [w_1; w_2; w_3] in full: substituted, so ∂y/∂w_1 stays the first entry of ∂y/∂w
+    note = ("$$w = \\begin{bmatrix} w_1 \\\\ w_2 \\\\ w_3 \\end{bmatrix}, \\quad y = x^T w$$\n\n"
+            "$$\\frac{\\partial y}{\\partial w} = \\begin{bmatrix} \\frac{\\partial y}{\\partial w_1} \\\\ "
+            "\\frac{\\partial y}{\\partial w_2} \\\\ \\frac{\\partial y}{\\partial w_3} \\end{bmatrix}$$\n")
+    (claim,) = claims_of(note, "derivative")
+    assert claim.verdict.startswith("true"), claim.verdict
+
+
+def test_a_subscripted_nabla_takes_the_product_holding_its_variable() -> None:
+    # ∇_x A x is ∇_x(Ax) as d2l writes it, not (∇_x A)·x; ∇_x f x keeps f a function's gradient
+    whole = tree("\\nabla_{\\mathbf{x}} \\mathbf{A} \\mathbf{x}")
+    assert isinstance(whole, Deriv) and render(whole.num) == "A x"
+    assert isinstance(tree("\\nabla_{x} A B"), type(tree("A B")))  # x in neither factor: ∇_x A times B
+    note = "For $\\mathbf{A} \\in \\mathbb{R}^{m \\times n}$, $\\nabla_{\\mathbf{x}} \\mathbf{A} \\mathbf{x} = \\mathbf{A}^\\top$.\n"
+    (claim,) = claims_of(note, "derivative")
+    assert claim.verdict == "true in the denominator layout"

@@ -34,7 +34,7 @@ from derivlint.check.reading import entry_definition, uncertain_reading
 from derivlint.check.elementwise import PARAM as ELEMENTWISE_PARAM, SIGMOID_WORDS, draw_label, implied_definition, implied_props, recognised
 from derivlint.math.claims import chains_of
 from derivlint.math.parser import SUP_LABELS, WIDE_ARG
-from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, render
+from derivlint.math.tree import Abs, Add, Call, Deriv, Differential, Div, Dots, Func, Inner, Inverse, Matrix, Mul, Neg, Node, Norm, Num, Opaque, Pow, Sum, Sym, Transpose, Tuple, render
 from derivlint.math.treeops import against_parenthesis, contains_literal, has, is_lone_symbol, rebuild, substitute, symbols, transpose
 
 LAYOUTS = ("numerator", "denominator")
@@ -1984,11 +1984,31 @@ def _definitions(lhs, rhs, scope: Scope, literal: bool):
         if d is None:
             continue
         value, params = d
+        if not params and _names_own_entries(key, value):
+            continue  # x = [x_1, …, x_n]ᵀ: the entries named, x itself stays a vector of free entries
         if params:
             functions[key] = (params, value)
         values[key] = value
         todo.extend(symbols(value))
     return values, functions
+
+
+def _names_own_entries(key: str, value: Node) -> bool:
+    """``value`` is a column, row or matrix of the entries of ``key`` itself written with dots,
+    transposed or not (x = [x_1, x_2, …, x_n]ᵀ): a definition that names the entries, not a value to put in x's place
+    (the draws would differentiate by x an expression of free numbers x_1 … x_n)."""
+    while isinstance(value, Transpose):
+        value = value.arg
+    if isinstance(value, Matrix):
+        cells = [cell for row in value.rows for cell in row]
+    elif isinstance(value, Tuple) and value.brackets in ("[]", "()"):
+        cells = value.items
+    else:
+        return False
+    entries = [cell for cell in cells if not isinstance(cell, Dots)]
+    if len(entries) == len(cells):
+        return False  # w = [w_1; w_2; w_3] written out: drawn as it is, so ∂y/∂w_1 stays tied to w
+    return bool(entries) and all(isinstance(c, Sym) and c.name == key and c.sub and not c.sup for c in entries)
 
 
 def _check_opaque(left, right, values, functions, wrts) -> None:

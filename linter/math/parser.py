@@ -1916,6 +1916,19 @@ class Parser:
                     factors.append(self.postfix())
                 if len(factors) > 1:
                     operand = Mul(operand.start, factors[-1].end, factors, [""] * (len(factors) - 1))
+            elif (wrt and isinstance(operand, Sym) and operand.name not in _FUNCTION_LETTERS
+                  and isinstance(wrt[0], Sym) and operand.key != wrt[0].key):
+                # \nabla_x A x: the gradient by x of the product that follows when x is in it and the
+                # letter written first is no function's (the gradient of a constant matrix alone is none)
+                factors = [operand]
+                k = self.i
+                while self.peek() is not None and self._starts_factor(self.peek()):
+                    factors.append(self.postfix())
+                if len(factors) > 1 and any(isinstance(n, Sym) and n.key == wrt[0].key
+                                            for f in factors[1:] for n in f.walk()):
+                    operand = Mul(operand.start, factors[-1].end, factors, [""] * (len(factors) - 1))
+                else:
+                    self.i = k
         if (order == 1 and isinstance(operand, Transpose) and operand.mark not in ("prime", "H")
                 and (isinstance(operand.arg, Call) or isinstance(operand.arg, Sym) and operand.arg.name in _FUNCTION_LETTERS)):
             # \nabla f(x)^T d, \nabla_\theta L^T Δθ: the gradient transposed, (∇f(x))ᵀ d, as every such
