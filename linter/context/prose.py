@@ -21,7 +21,7 @@ from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, PROPERTIES_KO, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
                                      SYMMETRIC_NOUNS_BEFORE_MATRIX,
-                                     UNIT_EN, VERBS_EN, VERBS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, MODALS_EN, MODALS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
                                      COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH, COVARIANCE_NAMING_VERBS_EN,
                                      COVARIANCE_ARTICLES_EN, COVARIANCE_BREAKERS_EN, COVARIANCE_NOT_A_MATRIX_EN,
                                      NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain,
@@ -375,7 +375,7 @@ class Said:
 _CJK_LETTER = r"(?<=[A-Za-z])(?<![A-Za-z0-9_\\][A-Za-z])(?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])"
 _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER}))"
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
-_VERB_CN = r"(?:都|均|也|则|就|亦|皆|一定|必须|总|分别|即)?\s*" + alternation(VERBS_ZH + VERBS_JA)
+_VERB_CN = alternation(MODALS_ZH) + r"?\s*" + alternation(VERBS_ZH + VERBS_JA)
 _NOUN_CN = alternation(KIND_NOUNS_ZH)
 _SUFFIX_CN = alternation(NOUN_SUFFIXES_ZH) + "?"  # "x 为列向量变量"
 _MODIFIERS_CN = re.compile(alternation(MODIFIER_NOUNS_ZH))
@@ -430,11 +430,12 @@ _EXTRA_EN = (r"(?!" + alternation(("matri", "vector", "scalar", "constant") + tu
              + r")[a-z]{3,}")  # no hyphen: not "non-symmetric"
 EXTRA_PROPS = [("covariance", "symmetric")]  # what such a word says of the matrix
 _TERM_EN = (
-    r"(?=\s*(?:[,.;:)!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
+    r"(?=\s*(?:[,.;:()!?]|$|\n|\s(?:and|with|where|whose|that|which|in|for|such|so|then|if|when|here|as|"
     r"because|since|while|but|to|the|this|it|we|one|its|our)\b))"  # "when B is symmetric the gradient …"
 )
+_MODAL_BE = rf"{alternation(MODALS_EN)}\s+(?:(?:both|all|each|also|always)\s+)?be"  # "must both be"
 PRED_EN = re.compile(
-    rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be)\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
+    rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be|{_MODAL_BE})\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
     r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+|(?<=are\s)(?:both|all|each)\s+)?(?:(?:an?|the|some)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
@@ -686,8 +687,10 @@ NOTATION_MEANS_AFTER = re.compile(
     r"(?=[^.。;；\n]*?(?:\brows?\b|\bcolumns?\b|\bentries\b|\bcomponents\b|\belements\b|\bdimension|"
     r"\bby\b|行|列|维|分量|元素|个数))", re.I)
 
-# ... and the words that spell it out: "means $M$ has m rows", "表示 $M$ 为 m 行 n 列的矩阵"
-NOTATION_MEANS_BEFORE = re.compile(r"(?:\bmeans|\bdenotes|\bindicates|\bsays|表示|意味着)\s*(?:that\s+)?$", re.I)
+# ... and the words that spell it out right after the notation: "$M \in …$ means $M$ has m rows",
+# "表示 $M$ 为 m 行 n 列的矩阵"; not "This means that $R$ must be positive definite", a statement
+NOTATION_MEANS_BEFORE = re.compile(
+    r"(?:\$|\\\)|\\\]|\})\s*[,，]?\s*(?:means|denotes|indicates|says|表示|意味着)\s*(?:that\s+)?$", re.I)
 
 
 # ... the example words count only in a sentence about how symbols are typeset ("a capital letter
