@@ -360,20 +360,24 @@ def _close_group(stack: list[_Entry], i: int, problems: list[Problem]) -> int:
     return 0
 
 
-def _close_above(stack: list[_Entry], k: int, problems: list[Problem]) -> None:
+def _close_above(stack: list[_Entry], k: int, problems: list[Problem], carried: str | None = None) -> None:
     """Close ``stack[k]`` (a \\left or an environment matched by its end): whatever is still open
-    inside it is unclosed."""
+    inside it is unclosed, but for plain brackets of the family ``carried`` (the \\right's): those stay
+    open after it, for a plain closer to close (\\left( f'(θ \\right)) renders as ( ( ) ), balanced)."""
+    kept = [other for other in stack[k + 1 :] if other.kind == "plain" and not other.soft and carried
+            and _family(other.value) == carried]
     for other in stack[k + 1 :]:
-        if not other.soft:
+        if not other.soft and other not in kept:
             problems.append(_unclosed(other))
     del stack[k:]
+    stack.extend(kept)
 
 
 def _right(stack: list[_Entry], delim: str, i: int, j: int, problems: list[Problem]) -> None:
     for k in range(len(stack) - 1, -1, -1):
         entry = stack[k]
         if entry.kind == "left":
-            _close_above(stack, k, problems)
+            _close_above(stack, k, problems, _family(delim) or None)
             if "." not in (entry.value, delim) and _family(entry.value) != _family(delim):
                 if not (_family(entry.value) in _ROUND_OR_SQUARE and _family(delim) in _ROUND_OR_SQUARE
                         and entry.commas == 1) and _family(entry.value) and _family(delim):
