@@ -49,7 +49,10 @@ class Rule:
     def at_block(
         self, block: MathBlock, start: int, end: int, message: str, fix: Fix | None = None
     ) -> Finding:
-        """A finding over block-text indices [start, end)."""
+        """A finding over block-text indices [start, end); without its fix in math escaped for a Markdown
+        converter (the replacement would have to be escaped the same way)."""
+        if block.escaped:
+            fix = None
         line, col = block.line_col(start)
         end_line, end_col = block.end_line_col(max(end, start + 1))
         return self._make(block.source, line, col, end_line, end_col, message, fix)
@@ -111,14 +114,14 @@ def _gated_check(check):
 
 def _claim_spans(note) -> tuple[dict, dict]:
     """(path, cell) -> [(line, col, end_line, end_col)] of the note's claims without a certain reading,
-    and the same of those decided with one and found false (or a shape error)."""
+    and the same of those decided with one and found false, a shape error or true in one layout only."""
     uncertain: dict = {}
     certain: dict = {}
     for claim in getattr(note, "claims", ()):
         verdict = claim.verdict or ""
         if claim.facts.get("reading"):
             spans = uncertain
-        elif verdict == "shape error" or verdict.startswith("false"):
+        elif verdict == "shape error" or verdict.startswith(("false", "true only in")):
             spans = certain
         else:
             continue

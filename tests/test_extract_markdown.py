@@ -803,3 +803,24 @@ def test_a_myst_display_may_run_past_a_row_that_lost_its_indentation():
     myst = "---\njupytext:\n  text_representation:\n    format_name: myst\n---\n\n" + body
     assert run(myst).problems == []
     assert len(run(body).problems) == 1
+
+
+def test_math_escaped_for_the_converter_is_read_unescaped_with_its_positions():
+    # a post whose every backslash is escaped for the Markdown converter: \\nabla would be a row break
+    # and letters, \^ TeX's circumflex accent; the converter hands MathJax \nabla _{X} tr(X^{T}B)
+    note = "Text.\n\n\\\\[ \\\\nabla \\_\\{X\\} tr(X\\^\\{T\\}B) = B\\^\\{T\\} \\\\]\n"
+    (block,) = run(note).blocks
+    assert block.escaped and block.text == " \\nabla _{X} tr(X^{T}B) = B^{T} "
+    k = block.text.index("B^")
+    assert note[block.file_offset(k) : block.file_offset(k) + 2] == "B\\"
+    # written with one backslash anywhere, the body is TeX as it stands (pandoc's double-backslash math)
+    (plain,) = run("\\\\[ \\frac{a}{b} \\\\]\n").blocks
+    assert not plain.escaped and plain.text == " \\frac{a}{b} "
+
+
+def test_no_fix_is_offered_in_math_escaped_for_the_converter():
+    from derivlint.engine import check_text
+    note = ("$\\frac{\\partial \\operatorname{tr}(AX)}{\\partial X} = A^T$\n\n"
+            "\\\\[ \\\\nabla \\_\\{X\\} tr(X\\^\\{T\\}B) = B\\^\\{T\\} \\\\]\n\n$\\nabla_{X} \\operatorname{tr}(X^{T}C) = C^{T}$\n")
+    found = [f for f in check_text("n.md", note).findings if f.code == "DL301"]
+    assert [(f.line, f.fix is None) for f in found] == [(3, True), (5, False)]

@@ -9,7 +9,7 @@ from derivlint.math.roles import statement_role
 from derivlint.context.model import kind_of_shape
 from derivlint.context.prose import _SENTENCE_BREAK
 from derivlint.math.tree import Call, Deriv, Dots, Func, Matrix, Mul, Num, Sum, Sym, render
-from derivlint.math.treeops import symbols
+from derivlint.math.treeops import is_lone_symbol, symbols
 
 CONSTANTS = frozenset({"pi", "e", "infty"})  # symbols that are numbers
 
@@ -361,6 +361,9 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
     shapes (the undeclared letters scalars, the undeclared vectors rows) makes it hold."""
     if after_condition(claim, chain):
         return "a consequence of a condition set to zero: an equation to solve, not an identity"
+    renamed = _named_by_its_chain(claim, rhs, chain, scope, literal)
+    if renamed:
+        return renamed
     text = block_text(claim) or ""
     inside = _power_inside(target, text), _power_inside(rhs, text)
     if inside[0] is not target or inside[1] is not rhs:
@@ -384,6 +387,20 @@ def uncertain_falsity(claim, target, rhs, chain, scope, literal: bool) -> str | 
             if _holds_with(target, rhs, scope, literal, kinds):
                 return f"false only under guessed shapes: {', '.join(guessed)}"
     return _frobenius_holds(target, rhs, scope, literal)
+
+
+def _named_by_its_chain(claim, rhs, chain, scope, literal: bool) -> str | None:
+    """Why a step ending in a lone letter the next step of its chain writes out (∂f/∂X = U = AᵀCᵀXBᵀ
+    + CAXB) is not certainly false though the letter has a definition in scope that makes it fail
+    (U = Aᵀ of an earlier proof): the chain may name its own result, and the next step, checked against
+    the same head, says whether the value it writes is right."""
+    if not (isinstance(rhs, Sym) and is_lone_symbol(rhs)) or scope.definition(rhs.key, literal) is None:
+        return None
+    after = next((c for c in chain if c.step == claim.step + 1), None)
+    if after is None or after.lhs is not rhs or after.rhs is None:
+        return None
+    return (f"{rhs.name} is written out by the next step of this chain, which is checked in its place; "
+            f"the definition of {rhs.name} in scope may be another {rhs.name}")
 
 
 def _frobenius_holds(target, rhs, scope, literal: bool) -> str | None:

@@ -86,6 +86,8 @@ def dim_of(value) -> Dim:
             return Dim(num=int(value), certain=True)
         if value and all(ch.isalnum() or ch in "+-_{}'" for ch in value):
             return Dim(name=value, certain=True)
+        if len(value) > 2 and value[0] == value[-1] == "|" and value[1:-1].isalnum():
+            return Dim(name=value, certain=True)  # |V|: the size of a set (a vocabulary), a name of its own
     return Dim()
 
 

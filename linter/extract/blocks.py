@@ -75,6 +75,7 @@ class MathBlock:
     display: bool
     env: str | None = None
     passage: Passage | None = field(default=None, repr=False)
+    escaped: bool = False  # every backslash escaped for a Markdown converter (\\[ \\nabla \_\{x\} \\]): read unescaped
 
     def file_offset(self, i: int) -> int:
         """Offset in the source text of block-text index ``i`` (0 ≤ i ≤ len(text))."""

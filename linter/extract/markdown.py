@@ -748,6 +748,9 @@ class _Reader:
              delimiter: str | None = None, display: bool | None = None) -> None:
         """Add the block [start, end) whose math is [body, close); ``delimiter`` defaults to ``tok``."""
         text, offsets = _body(self.text, body, close, depth)
+        escaped = tok in ("\\\\[", "\\\\(") and bool(_ESCAPED_COMMAND.search(text)) and not _PLAIN_COMMAND.search(text)
+        if escaped:
+            text, offsets = _unescape_markdown(text, offsets)
         if "\\\\left" in text or "\\\\right" in text or "\\\\big" in text or "\\\\Big" in text:
             text, offsets = _unescape_sizes(text, offsets)
         if "\\\\{" in text or "\\\\}" in text:
@@ -762,6 +765,7 @@ class _Reader:
             delimiter=tok if delimiter is None else delimiter,
             display=_is_display(tok) if display is None else display,
             env=env,
+            escaped=escaped,
         )
         passage.add_block(block)
         self.blocks.append(block)
@@ -1063,6 +1067,30 @@ def _body(text: str, start: int, end: int, depth: int) -> tuple[str, list[int]]:
             i = match.end()
     offsets.append(end)
     return "".join(pieces), offsets
+
+
+# \\[ \\nabla \_\{A\} f \\]: math whose every backslash is escaped for the Markdown converter (a post
+# written for one that eats backslashes inside the escaped \\[ … \\] delimiters): as written each
+# \\nabla would be a row break and letters, and no command is written with one backslash
+_ESCAPED_COMMAND = re.compile(r"(?<!\\)\\\\[A-Za-z]|\\\^")  # \\nabla, or \^{T}: TeX's circumflex accent, never meant in math
+_PLAIN_COMMAND = re.compile(r"(?<!\\)\\[A-Za-z]")
+_MARKDOWN_ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")  # CommonMark's backslash escapes
+
+
+def _unescape_markdown(text: str, offsets) -> tuple[str, list[int]]:
+    """The math ``text`` as the Markdown converter hands it on: each backslash before ASCII
+    punctuation dropped (\\\\ → \\, \\_ → _, \\{ → {), with the offsets of what is kept."""
+    pieces: list[str] = []
+    kept: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == "\\" and i + 1 < n and text[i + 1] in _MARKDOWN_ESCAPABLE:
+            i += 1
+        pieces.append(text[i])
+        kept.append(offsets[i])
+        i += 1
+    kept.append(offsets[n])
+    return "".join(pieces), kept
 
 
 def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:

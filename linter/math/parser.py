@@ -1330,9 +1330,9 @@ class Parser:
             return self.big_operator(tok)
         if v in ("mathbb", "Bbb", "mathds"):
             return self.space(tok)
-        if v in ("R", "Reals", "N", "Z", "C", "Q"):
+        if v in _NUMBER_SETS:
             self.next()
-            return self._space_dims(tok, {"Reals": "R"}.get(v, v))
+            return self._space_dims(tok, _NUMBER_SETS[v])
         if v == "begin":
             return self.environment(tok)
         if v in ("underbrace", "overbrace"):
@@ -2483,6 +2483,10 @@ def _lone_token(tok: Token, bold: bool) -> Node | None:
 
 _SCALAR_WIDE = frozenset({"det", "logdet"})  # wide arguments whose value is a number: a \cdot after one ends it
 _WIDE_REACH = 64  # tokens _named_factor_after_dot reads ahead: a wide argument is a short product
+
+# KaTeX's names of the number sets (\R, \Reals, \reals, \natnums, \cnums …): the set each stands for
+_NUMBER_SETS = {"R": "R", "Reals": "R", "reals": "R", "N": "N", "natnums": "N", "Z": "Z", "C": "C", "Complex": "C",
+                "cnums": "C", "Q": "Q"}
 
 # letters notes name functions with: \nabla f^T d is (∇f)ᵀd, not ∇ of fᵀd
 _FUNCTION_LETTERS = frozenset({"f", "g", "h", "F", "G", "H", "L", "J", "E", "ell", "l", "U", "V", "phi", "psi"})
