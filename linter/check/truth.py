@@ -594,7 +594,7 @@ def check_claim(claim, context, head: Node | None, chain: list, literal_chains: 
     try:
         outcome = decide(target, claim.rhs, scope, literal)
     except Undecided as why:
-        outcome = Outcome(reason=str(why))
+        outcome = Outcome(reason=facts.get("sized_before") or str(why))
     lists = schematic.spaced_lists((target, claim.rhs), getattr(claim.block, "text", None))
     if any(lists) and outcome.holds is not None:  # a_1 \ a_2 \ ⋯ \ a_m: a column or a row (schematic.unoriented)
         outcome = schematic.unoriented(outcome, lists, isinstance(target, Deriv)) or Outcome(
@@ -774,6 +774,52 @@ def _equated_sizes(errors, claim, scope) -> str | None:
             if len(dims) == 2 and all(p == dims for p in pairs):
                 return f"{key} is square under the condition the note states"
     return None
+
+
+def _sized_for_steps_before(errors, claim, scope) -> str | None:
+    """A claim whose shape errors all ask a letter declared M×N to be square (|A|, A⁻¹, tr A), where
+    the declaration that sized it was made for a claim before it and the steps between it and the
+    claim, all using the letter (a proof's "we conclude A ∈ ℝ^{N×M}" under ∇_A tr(ABAᵀC), then the
+    next rule of the list, ∇_A|A| = |A|(A⁻¹)ᵀ):
+    the letter may be used anew, square, as every rule about determinants means it. The reason, or None."""
+    if not errors or any(e.kind != "square" or not e.conflict for e in errors):
+        return None
+    context = getattr(scope, "context", None)
+    if context is None or claim.block is None:
+        return None
+    for key in {n.key for side in (claim.lhs, claim.rhs) if side is not None for n in side.walk() if type(n) is Sym}:
+        f = scope.facts(key)
+        shape = getattr(f, "shape", None)
+        if shape is None or len(shape) != 2:
+            continue
+        dims = frozenset(getattr(d, "name", None) or str(d) for d in shape)
+        if len(dims) != 2 or any(e.conflict != dims for e in errors):
+            continue
+        sized = [d for d in getattr(f, "declarations", None) or () if d.shape == shape and d.source is claim.block.source]
+        if not sized or any(d.end > claim.block.start for d in sized):
+            continue  # sized by the claim itself (tr(dF_{p×q})), or only later: not another use of the letter
+        made = max(d.end for d in sized)
+        before = [c for c in _claims_before(claim, context) if c.block is not None and c.block.source is claim.block.source
+                  and c.block is not claim.block and key in _letters_of(c)]
+        # used before it was sized, in this section (the rule a proof's "we conclude A ∈ ℝ^{N×M}" serves),
+        # and by the steps after: the size belongs to that proof, not to "Let A ∈ ℝ^{m×n}" and its list
+        proved = any(c.block.end <= min(d.start for d in sized) and _same_section(context, c, claim) for c in before)
+        if proved and any(made <= c.block.start for c in before):
+            line = claim.block.source.line_col(made)[0]
+            size = "×".join(getattr(d, "name", None) or str(d) for d in shape)
+            return f"{key} was sized {size} on line {line} for the steps after it; here it may be a square {key} anew"
+    return None
+
+
+def _letters_of(claim) -> set[str]:
+    """The keys of the symbols a claim writes, entries (A_ij) under their letter's name too."""
+    out: set[str] = set()
+    for side in (claim.lhs, claim.rhs):
+        for n in side.walk() if side is not None else ():
+            if type(n) is Sym:
+                out.add(n.key)
+                out.add(n.name)
+    return out
 
 
 def _sized_in_sentence(facts, claim) -> bool:
@@ -1333,6 +1379,9 @@ def _shape_errors(claim, scope: Scope, literal: bool):
     common = [e for e in per_layout[0] if any(_same(e, f) for f in per_layout[1])]
     if common and _equated_sizes(common, claim, scope):  # "如果 M 可逆，那么 m = n，所以 Σ^† = Σ^{-1}"
         common = []  # the sizes in conflict were said to be equal: no shape error (the draws decide)
+    elif common and (anew := _sized_for_steps_before(common, claim, scope)):  # a proof's A ∈ ℝ^{N×M}, then ∇_A|A| = |A|A^{-T}
+        common = []  # the letter may be used anew: no shape error, and undecided (the draws keep its size)
+        claim.facts["sized_before"] = anew
     if len(relation) == 2 and not common and _all_known(claim, scope, literal):
         left, right = relation["denominator"]
         kind = "derivative" if isinstance(claim.lhs, Deriv) else "relation"
@@ -2596,6 +2645,14 @@ _IMPLIED = {  # what a property brings with it when drawn
 }  # fmt: skip
 
 
+# an assumption that, beside a property the note states, leaves one matrix only (orthogonal and positive
+# definite: I; skew-symmetric and symmetric: 0): a claim holding only then is wrong, not short of a word
+_COLLAPSES = {
+    "orthogonal": frozenset({"positive_definite", "positive_semidefinite"}),
+    "skew_symmetric": frozenset({"symmetric", "positive_definite", "positive_semidefinite"}),
+}
+
+
 def denied(prop: str) -> str:
     """The property a note denies ("A is not symmetric", "非对称"), as the context stores it."""
     return "not_" + prop
@@ -2762,6 +2819,8 @@ def unstated_assumption(lhs: Node, rhs: Node, scope: Scope, literal: bool) -> As
             keys = item if isinstance(item, tuple) else (item,)
             if any(prop in scope.props(k) for k in keys):
                 continue  # already drawn with it
+            if any(_COLLAPSES.get(prop, frozenset()) & scope.props(k) for k in keys):
+                continue  # orthogonal and positive definite: the identity, no assumption a note leaves unsaid
             found = _trial(lhs, rhs, scope, literal, base, keys, prop)
             if found is not None:
                 return found

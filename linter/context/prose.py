@@ -436,13 +436,14 @@ _TERM_EN = (
 _MODAL_BE = rf"{alternation(MODALS_EN)}\s+(?:(?:both|all|each|also|always)\s+)?be"  # "must both be"
 PRED_EN = re.compile(
     rf"(?P<subj>{_SUBJS_EN})(?:\s*=\s*[^\s,;:$=]{{1,40}})?\s+(?P<verb>is|are|be|{_MODAL_BE})\s+(?P<neg>(?:not|never)\s+)?"  # "C = ZᵀZ/N is …" in plain text
-    r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+|(?<=are\s)(?:both|all|each)\s+)?(?:(?:an?|the|some)\s+)?"
+    r"(?:also\s+|always\s+|itself\s+|(?:assumed|supposed|taken|required)(?:\s+to\s+be)?\s+|just\s+|simply\s+|now\s+|(?<=are\s)(?:both|all|each)\s+)?(?:(?:an?|the|some|any)\s+)?"
     rf"(?P<size>{_SIZE_EN})?(?P<adjs>(?:{_ADJ_EN}(?:\s*,\s*|\s+and\s+|\s+)?)*)"
     rf"(?:(?<=\s)(?P<size3>{_SIZE_EN})(?={_NOUN_EN}\b))?"  # "a symmetric $n \times n$ matrix": the size after the adjectives
     rf"(?:(?P<extra>{_EXTRA_EN})(?:\s+(?={_NOUN_EN}\b)|(?<=[a-z])(?={_TERM_EN})))?(?P<noun>{_NOUN_EN})?"  # "… definite weight."
     rf"(?:(?<=essian|matrix)\s+of\s+(?!(?:size|shape|dimensions?|rank)\b)(?:the\s+)?(?:{MARK}|[\w-]+(?:/[\w-]+)*))?"  # "H is the Hessian of $f$": whose Hessian says nothing of H's kind
     rf"(?:\s+of\s+(?:size|shape|dimensions?)\s+(?P<size2>{_D_EN}\s*(?:×|\\times|x|X|by)\s*{_D_EN}|{MARK}))?"
-    rf"(?:\s+(?:of|with)\s+(?:full\s+)?(?:column\s+|row\s+)?rank(?:\s+(?:{MARK}|[a-z]\b))?)?{_TERM_EN}"  # "… matrix of rank $p$"
+    rf"(?:\s+(?:of|with)\s+(?:full\s+)?(?:column\s+|row\s+)?rank(?:\s+(?:{MARK}|[a-z]\b))?)?"  # "… matrix of rank $p$"
+    rf"(?:(?<=[a-z])\s*,\s*(?P<adjs2>{_ADJ_EN}(?:(?:\s*,\s*|\s+and\s+|\s+){_ADJ_EN})*))?{_TERM_EN}"  # "… the covariance, symmetric positive definite"
 )
 # a clause that leaves out its verb after one that has it: "Let $X$ be an $n×m$ matrix, $U$ an $n×r$
 # matrix and $V$ an $r×m$ matrix"; also "for $U$ an orthogonal matrix" (the article and noun are needed)
@@ -971,6 +972,8 @@ class Reader:
         if _NEGATION_EN.search(self._clause_prefix(match.start())) or _NEGATION_EN.search(match.group(0)):
             return []
         adjs = (match.group("adjs") or "").lower()
+        if match.groupdict().get("adjs2"):  # the adjectives after a comma describe the subject too
+            adjs = f"{adjs} {match.group('adjs2').lower()}"
         noun = (match.group("noun") or "").lower()
         props = _props(adjs, EN_PROPS) | _props((match.groupdict().get("extra") or "").lower(), EXTRA_PROPS)
         if "non-singular" in adjs or "nonsingular" in adjs:

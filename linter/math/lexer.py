@@ -130,9 +130,9 @@ def _pattern_for(text: str) -> re.Pattern:
 
 
 # Commands read as another: notes write the norm's bars \parallel x \parallel_2 (the relation
-# "parallel to" has no place in matrix calculus); \bigtriangledown is the nabla drawn as a big
-# triangle; \lbrace, \rbrace are \{, \}; \land, \lor are \wedge, \vee
-_SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "lbrace": "{", "rbrace": "}",
+# "parallel to" has no place in matrix calculus); \bigtriangledown and \triangledown are the nabla
+# drawn as a (big) triangle (CS229's notes write ▽_θ J); \lbrace, \rbrace are \{, \}; \land, \lor are \wedge, \vee
+_SAME_AS = {"parallel": "Vert", "bigtriangledown": "nabla", "triangledown": "nabla", "lbrace": "{", "rbrace": "}",
             "land": "wedge", "lor": "vee", "part": "partial", "infin": "infty", "plusmn": "pm",
             "backslash": "setminus", "smallsetminus": "setminus", "varnothing": "emptyset",
             "lnot": "neg", "dag": "dagger", "empty": "emptyset",
