@@ -882,3 +882,17 @@ def test_a_composition_applied_is_read_but_not_evaluated() -> None:
     node = parse(r"(f \circ \mathbf{g})(t)")
     assert isinstance(node, Opaque) and "composition" in node.what
     assert not isinstance(parse(r"(A \circ B) x"), Opaque)  # a Hadamard product times x stays one
+
+
+@pytest.mark.parametrize("tex, sub", [("y[n]", "n"), ("x[n-1]", "n-1"), ("h[0]", "0"), ("s[k+1]", "k+1")])
+def test_a_bracket_against_a_letter_holding_a_sample_index_is_a_sample(tex: str, sub: str) -> None:
+    # y[n] = x[n] + y[n-1]: samples of discrete signals, as y_n (not y times a bracketed n)
+    node = sub_parse(lex(tex))
+    assert type(node).__name__ == "Sym" and node.sub == sub
+
+
+@pytest.mark.parametrize("tex", ["E[n]", "y [n]", "W[x]", "A[k, j]"])
+def test_other_brackets_after_a_letter_are_not_samples(tex: str) -> None:
+    # an expectation, a space between, a letter that is no index, two indices: read as before
+    node = sub_parse(lex(tex))
+    assert not (type(node).__name__ == "Sym" and node.sub)

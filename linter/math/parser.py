@@ -621,10 +621,34 @@ class Parser:
                 elif value == "!":
                     self.i += 1
                     node = Factorial(node.start, tok.end, node)
+                elif value == "[" and type(node) is Sym and not node.sub and node.name not in _BRACKET_OPERATORS \
+                        and node.end == tok.start and (index := self._sample_index_at(self.i)) is not None:
+                    text, close = index  # y[n], x[n-1], h[0]: a sample of a discrete signal, read as y_n
+                    self.i = close + 1
+                    node = Sym(node.start, self.toks[close].end, node.name, text, node.bold, node.sup)
                 else:
                     return node
         finally:
             _depth = outer
+
+    def _sample_index_at(self, k: int) -> tuple[str, int] | None:
+        """(the index, the token of ``]``) when the ``[`` at token ``k`` holds a sample index: an index
+        letter (_SAMPLE_LETTERS) or a whole number, plus or minus another (n, 0, n-1, k+1); else None."""
+        toks, n = self.toks, self.n
+
+        def index(t) -> bool:
+            return (t.kind == LETTER and t.value in _SAMPLE_LETTERS) or (t.kind == NUM and t.value.isdigit())
+
+        j = k + 1
+        if j >= n or not index(toks[j]):
+            return None
+        text = toks[j].value
+        if j + 2 < n and toks[j + 1].is_char("+", "-") and index(toks[j + 2]):
+            text += toks[j + 1].value + toks[j + 2].value
+            j += 2
+        if j + 1 < n and toks[j + 1].is_char("]"):
+            return text, j + 1
+        return None
 
     def _command_mark(self, node: Node, tok: Token) -> Node | None:
         """A mark written as a command after ``node``: g\\prime(z) (a prime), f\\rvert_{x=0} (an
@@ -2122,6 +2146,8 @@ class Parser:
 
 
 _MARKS = frozenset("^_'!")
+_SAMPLE_LETTERS = frozenset("ijklmnt")  # y[n], x[k]: the time or sample index of a discrete signal
+_BRACKET_OPERATORS = frozenset({"E", "P", "V", "Var", "Pr", "Cov"})  # E[n]: an expectation, not a sample
 _TRANSPOSING_POWERS = TRANSPOSE_WORDS - {"t", "tr"}  # \sin^t x is no transpose
 _TRANSPOSED = Num(0, 0, "T")  # Parser.function: the marker of a transposing superscript (vec^T(X))
 _TWO_ARGUMENTS = FRACS | {"binom", "dbinom", "tbinom"}  # commands whose two groups a script takes along
