@@ -21,7 +21,7 @@ from derivlint.context.model import Dim, Shape
 from derivlint.context.words import (ASSUMPTION_HINTS, PROPERTIES_KO, EN_HINT, KIND_NOUNS_ZH, NOUN_HINT_EN, OTHER_ADJECTIVES_EN,
                                      PROPERTIES_EN, PROPERTIES_ZH, SYMMETRIC_NOUNS, SYMMETRIC_NOUNS_ALONE, SYMMETRIC_NOUNS_ZH,
                                      SYMMETRIC_NOUNS_BEFORE_MATRIX,
-                                     UNIT_EN, VERBS_EN, VERBS_ZH, MODALS_EN, MODALS_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
+                                     UNIT_EN, VERBS_EN, VERBS_ZH, MODALS_EN, ADVERBS_BEFORE_VERB_ZH, ZH_HINT, alternation, either_case, MODIFIER_NOUNS_ZH, NOUN_SUFFIXES_ZH,
                                      COVARIANCE_NOUNS_EN, COVARIANCE_NOUNS_ZH, COVARIANCE_NAMING_VERBS_EN,
                                      COVARIANCE_ARTICLES_EN, COVARIANCE_BREAKERS_EN, COVARIANCE_NOT_A_MATRIX_EN,
                                      NAMING_VERBS_ZH, SYMMETRIC_NAMED_AFTER_ZH, COVARIANCE_BREAKERS_ZH, _plain,
@@ -375,7 +375,7 @@ class Said:
 _CJK_LETTER = r"(?<=[A-Za-z])(?<![A-Za-z0-9_\\][A-Za-z])(?:_\{?[A-Za-z0-9]+\}?|_[A-Za-z0-9])?(?![A-Za-z0-9])"
 _SUBJ_CN = rf"(?:[{MARK}A-Za-zα-ωΑ-Ω](?:(?<=[{MARK}α-ωΑ-Ω])|{_CJK_LETTER}))"
 _SUBJS_CN = rf"{_SUBJ_CN}(?:\s*(?:、|和|与|及|以及)\s*{_SUBJ_CN})*"  # a comma may end a clause
-_VERB_CN = alternation(MODALS_ZH) + r"?\s*" + alternation(VERBS_ZH + VERBS_JA)
+_VERB_CN = alternation(ADVERBS_BEFORE_VERB_ZH) + r"?\s*" + alternation(VERBS_ZH + VERBS_JA)
 _NOUN_CN = alternation(KIND_NOUNS_ZH)
 _SUFFIX_CN = alternation(NOUN_SUFFIXES_ZH) + "?"  # "x 为列向量变量"
 _MODIFIERS_CN = re.compile(alternation(MODIFIER_NOUNS_ZH))

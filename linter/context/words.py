@@ -14,7 +14,7 @@ VERBS_EN = ("is", "are", "be")
 # what a matrix must be is what the note assumes of it ("Q and R must both be positive definite"); not
 # "may be" or "can be", which say what it might be
 MODALS_EN = ("must", "should", "shall", r"ha(?:s|ve)\s+to", r"needs?\s+to")
-MODALS_ZH = ("都", "均", "也", "则", "就", "亦", "皆", "一定", "必须", "必然", "应当", "应该", "需要", "总", "分别", "即")  # before 是/为
+ADVERBS_BEFORE_VERB_ZH = ("都", "均", "也", "则", "就", "亦", "皆", "一定", "必须", "必然", "应当", "应该", "需要", "总", "分别", "即")  # "都是", "必须是", "应当为": adverbs and modals before 是/为
 VERBS_ZH = ("是", "为")
 # Japanese notes use the same ideographs for the properties (対称 folds to 对称, linter/chinese.py); their
 # words for a matrix and a vector, and the particles that stand where Chinese has a verb ("$A$ は対称行列
