@@ -16,7 +16,7 @@ from derivlint.math.tree import (Add, Call, Deriv, Div, Dots, Inverse, Mapping, 
 from derivlint.math.treeops import is_lone_symbol, symbols
 from derivlint.context import mathdecl as md
 from derivlint.context.model import Declaration, Facts, LayoutStatement, ProseStatement, Scope, kind_of_shape
-from derivlint.context.prose import (DERIVED_HINT, DERIVED_NAMED, DERIVED_WORDS, GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
+from derivlint.context.prose import (COMMUTING_CLAIMED, DERIVED_HINT, DERIVED_NAMED, DERIVED_WORDS, GREEK, MARK, PLAIN_SYMMETRIC, trailing_props, _CONDITION, LEAD_IN_REACH, REMARK_REACH, entry_layouts, remark_props, subjectless_props, Marked, Piece, Reader, Said, illustrates_notation, is_condition, spells_out_notation, layouts_in,
                                      marked_block, marked_passage)
 from derivlint.context.scopes import Outline, refers_back
 from derivlint.context.words import ASSUMPTION_HINTS, TRIGGERS_EN, TRIGGERS_ZH
@@ -600,6 +600,11 @@ def _divides_by_matrices(node) -> bool:
     return False
 
 
+def _sentence_tail(text: str) -> str:
+    """The words of ``text`` after its last sentence break (the start of the sentence a formula is in)."""
+    return SENTENCE_BREAK.split(text[-200:])[-1]
+
+
 def _commuting(lhs, rhs):
     """AB = BA: the two symbols A and B."""
     if not (isinstance(lhs, Mul) and isinstance(rhs, Mul) and len(lhs.factors) == len(rhs.factors) == 2):
@@ -1150,7 +1155,10 @@ class _Builder:
             self._declare(sym.key, None, kind, set(props), origin, start, end, k, bold=sym.bold, **kw)
             return
         # AB = BA stated inline or as a condition ("with $AB = BA$"); a display may be a claim to check
-        pair = _commuting(lhs, rhs) if rel == "=" and (condition or not block.display) else None
+        # (inline, unless its sentence says it holds in general: "in general $AB = BA$ holds", "总有 $AB = BA$"
+        # is a claim, checked; the other readings of an inline AB = BA stay assumptions)
+        pair = _commuting(lhs, rhs) if rel == "=" and (condition or (not block.display and not COMMUTING_CLAIMED.search(
+            _sentence_tail(block.prose_before()) + " " + block.prose_after(40)))) else None
         if pair is not None:  # AB = BA: drawn with shared eigenvectors (truth._draw)
             for sym in pair:
                 self._declare(sym.key, None, "matrix", {"commuting", "square"}, origin, start, end, k, bold=sym.bold, **kw)

@@ -519,6 +519,10 @@ _GAUSSIAN_HINT = re.compile(r"N\s*\}?\s*(?:\\left\s*)?\(|Normal\s*\(")  # N(…,
 _CONDITION = re.compile(r"[当若如假倘只iwap](?:(?<=当)|(?<=若)|(?<=如)果|(?<=假)如|(?<=倘)若|(?<=只)要|"
                         r"(?<!\w.)(?:(?<=i)f|(?<=w)hen|(?<=w)henever|(?<=a)ssuming|(?<=p)rovided)\b)", re.I)
 _CONDITION_WORDS = words_pattern("当", "若", "如果", "假如", "倘若", "只要", "if", "when", "whenever", "assuming", "provided")
+# words around an inline AB = BA that make it a claim rather than an assumption ("in general $AB = BA$
+# holds", "we always have", "总有", "恒成立"): data, both languages
+COMMUTING_CLAIMED = re.compile(
+    r"\b(?:in\s+general|always|holds?|for\s+(?:all|any|every))\b|一般|总有|总是|恒有|恒成立|都有|成立", re.I)
 _NEGATION_CN = re.compile(r"[不无没未否]|并非|而非")
 _NEGATION_EN = re.compile(r"\b(?:not|no|nothing|never|whether|unless|neither|nor|without|regardless)\b|n't", re.I)
 
