@@ -162,3 +162,12 @@ def test_a_subscripted_nabla_takes_the_product_holding_its_variable() -> None:
     note = "For $\\mathbf{A} \\in \\mathbb{R}^{m \\times n}$, $\\nabla_{\\mathbf{x}} \\mathbf{A} \\mathbf{x} = \\mathbf{A}^\\top$.\n"
     (claim,) = claims_of(note, "derivative")
     assert claim.verdict == "true in the denominator layout"
+
+
+def test_a_function_set_to_zero_is_a_constraint_not_its_definition() -> None:
+    # g(x, p) = 0 of implicit differentiation: the variables satisfy it; g is not the zero function,
+    # so ∂g/∂x = 0 is not 'true' (and would hide a wrong ∂g/∂x)
+    note = ("The constraint is $g(x, p) = 0$. Differentiating, "
+            "$\\frac{\\partial g}{\\partial x} dx + \\frac{\\partial g}{\\partial p} dp = 0$ and $\\frac{\\partial g}{\\partial x} = 0$.\n")
+    verdicts = [c.verdict for c in claims_of(note, "derivative")]
+    assert verdicts and all(v.startswith("undecided") for v in verdicts), verdicts

@@ -2035,6 +2035,8 @@ def _definitions(lhs, rhs, scope: Scope, literal: bool):
         value, params = d
         if not params and _names_own_entries(key, value):
             continue  # x = [x_1, …, x_n]ᵀ: the entries named, x itself stays a vector of free entries
+        if params and isinstance(value, Num) and value.value == "0":
+            continue  # g(x, p) = 0: a constraint the variables satisfy (implicit differentiation), not g ≡ 0
         if params:
             functions[key] = (params, value)
         values[key] = value
