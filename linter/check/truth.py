@@ -770,7 +770,7 @@ def _equated_sizes(errors, claim, scope) -> str | None:
         f = scope.facts(key)
         shape = getattr(f, "shape", None)
         if props & SQUARE_PROPS and shape is not None and len(shape) == 2 and not _sized_in_sentence(f, claim):
-            dims = frozenset(getattr(d, "name", None) or str(d) for d in shape)
+            dims = frozenset(_dim_names(shape))
             if len(dims) == 2 and all(p == dims for p in pairs):
                 return f"{key} is square under the condition the note states"
     return None
@@ -792,7 +792,7 @@ def _sized_for_steps_before(errors, claim, scope) -> str | None:
         shape = getattr(f, "shape", None)
         if shape is None or len(shape) != 2:
             continue
-        dims = frozenset(getattr(d, "name", None) or str(d) for d in shape)
+        dims = frozenset(_dim_names(shape))
         if len(dims) != 2 or any(e.conflict != dims for e in errors):
             continue
         sized = [d for d in getattr(f, "declarations", None) or () if d.shape == shape and d.source is claim.block.source]
@@ -806,9 +806,14 @@ def _sized_for_steps_before(errors, claim, scope) -> str | None:
         proved = any(c.block.end <= min(d.start for d in sized) and _same_section(context, c, claim) for c in before)
         if proved and any(made <= c.block.start for c in before):
             line = claim.block.source.line_col(made)[0]
-            size = "×".join(getattr(d, "name", None) or str(d) for d in shape)
+            size = "×".join(_dim_names(shape))
             return f"{key} was sized {size} on line {line} for the steps after it; here it may be a square {key} anew"
     return None
+
+
+def _dim_names(shape) -> tuple[str, ...]:
+    """The sizes of a declared shape as written (m, n, 3): what ShapeError.conflict holds."""
+    return tuple(getattr(d, "name", None) or str(d) for d in shape)
 
 
 def _letters_of(claim) -> set[str]:

@@ -600,11 +600,6 @@ def _divides_by_matrices(node) -> bool:
     return False
 
 
-def _sentence_tail(text: str) -> str:
-    """The words of ``text`` after its last sentence break (the start of the sentence a formula is in)."""
-    return SENTENCE_BREAK.split(text[-200:])[-1]
-
-
 def _commuting(lhs, rhs):
     """AB = BA: the two symbols A and B."""
     if not (isinstance(lhs, Mul) and isinstance(rhs, Mul) and len(lhs.factors) == len(rhs.factors) == 2):

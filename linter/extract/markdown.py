@@ -1080,17 +1080,22 @@ _MARKDOWN_ESCAPABLE = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")  # CommonM
 def _unescape_markdown(text: str, offsets) -> tuple[str, list[int]]:
     """The math ``text`` as the Markdown converter hands it on: each backslash before ASCII
     punctuation dropped (\\\\ → \\, \\_ → _, \\{ → {), with the offsets of what is kept."""
-    pieces: list[str] = []
-    kept: list[int] = []
+    drop: set[int] = set()
     i, n = 0, len(text)
     while i < n:
         if text[i] == "\\" and i + 1 < n and text[i + 1] in _MARKDOWN_ESCAPABLE:
+            drop.add(i)
             i += 1
-        pieces.append(text[i])
-        kept.append(offsets[i])
         i += 1
-    kept.append(offsets[n])
-    return "".join(pieces), kept
+    return _without(text, offsets, drop)
+
+
+def _without(text: str, offsets, drop: set[int]) -> tuple[str, list[int]]:
+    """``text`` without the characters at the indices ``drop``, with the offsets of what is kept."""
+    if not drop:
+        return text, offsets
+    kept = [offsets[i] for i in range(len(text)) if i not in drop] + [offsets[len(text)]]
+    return "".join(ch for i, ch in enumerate(text) if i not in drop), kept
 
 
 def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
@@ -1100,24 +1105,15 @@ def _unescape_braces(text: str, offsets) -> tuple[str, list[int]]:
     as written would be a row break inside a group, and the braces balance read as escaped."""
     if not _escaped_pair(text) or not _braces_balance(text):
         return text, offsets
-    pieces: list[str] = []
-    kept: list[int] = []
+    drop: set[int] = set()
     i, n = 0, len(text)
     while i < n:
         if text.startswith("\\\\", i) and i + 2 < n and text[i + 2] in "{}":
-            pieces.append(text[i + 1 : i + 3])
-            kept.extend((offsets[i + 1], offsets[i + 2]))
+            drop.add(i)
             i += 3
-        elif text[i] == "\\" and i + 1 < n:
-            pieces.append(text[i : i + 2])
-            kept.extend((offsets[i], offsets[i + 1]))
-            i += 2
         else:
-            pieces.append(text[i])
-            kept.append(offsets[i])
-            i += 1
-    kept.append(offsets[n])
-    return "".join(pieces), kept
+            i += 2 if text[i] == "\\" else 1
+    return _without(text, offsets, drop)
 
 
 # \\left[ … \\right]: a size command whose backslash is escaped for a Markdown converter that eats one
@@ -1130,11 +1126,7 @@ _ESCAPED_SIZE = re.compile(r"(?<!\\)\\(?=\\(?:left|right|[bB]igg?[lrm]?)(?![A-Za
 def _unescape_sizes(text: str, offsets) -> tuple[str, list[int]]:
     """The math ``text`` with ``\\\\left``, ``\\\\right``, ``\\\\big`` … read as ``\\left`` …
     (with the offsets of what is kept)."""
-    drop = {m.start() for m in _ESCAPED_SIZE.finditer(text)}
-    if not drop:
-        return text, offsets
-    kept = [offsets[i] for i in range(len(text)) if i not in drop] + [offsets[len(text)]]
-    return "".join(ch for i, ch in enumerate(text) if i not in drop), kept
+    return _without(text, offsets, {m.start() for m in _ESCAPED_SIZE.finditer(text)})
 
 
 def _escaped_pair(text: str) -> bool:
